@@ -1,0 +1,99 @@
+# scry: build, test, install.  See README.md.
+#
+#   make                 build/scry, build/libscry.a, build/libscry.so
+#   make check           unit tests (cmocka) + end-to-end tests
+#   make check SANITIZE=1   the same under AddressSanitizer + UBSan (build-asan/)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make bench           overhead benchmarks (bench/run)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+ifeq ($(SANITIZE),1)
+B       ?= build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B       ?= build
+SANFLAGS :=
+endif
+
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -DSCRY_VERSION='"$(VERSION)"'
+ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
+LDLIBS  += -lm -lpthread
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*.bpf.c'))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+PROG_SRC := $(sort $(wildcard tests/progs/*.c))
+BENCH_SRC:= $(sort $(wildcard bench/*.c))
+DEMO_SRC := $(sort $(wildcard demo/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
+
+all: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(PROG_BIN) $(BENCH_BIN) $(DEMO_BIN)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(B)/libscry.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libscry.so: $(LIB_OBJ)
+	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/scry: $(CLI_OBJ) $(B)/libscry.a
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libscry.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -o $@ $< $(B)/libscry.a -lcmocka $(LDLIBS)
+
+# Target programs are built plainly (no sanitizers): they are what gets traced.
+$(B)/progs/%: tests/progs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $< -pthread
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -g -o $@ $< -pthread
+
+$(B)/demo/%: demo/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -g -o $@ $< -pthread
+
+demo: all
+	SCRY_BUILD=$(B) demo/run
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check: all unit
+	SCRY_BUILD=$(B) python3 tests/e2e/run.py
+
+bench: all
+	bench/run
+
+install: $(B)/scry $(B)/libscry.a $(B)/libscry.so
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/scry $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/scry $(DESTDIR)$(PREFIX)/bin/scry
+	install -m 644 $(B)/libscry.a $(DESTDIR)$(PREFIX)/lib/libscry.a
+	install -m 755 $(B)/libscry.so $(DESTDIR)$(PREFIX)/lib/libscry.so
+	install -m 644 include/scry/*.h $(DESTDIR)$(PREFIX)/include/scry/
+	install -m 644 docs/scry.1 $(DESTDIR)$(PREFIX)/share/man/man1/scry.1
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all unit check bench demo install clean
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,166 @@
+/*
+ * libscry: trace the system calls and process events of running or launched
+ * processes.
+ *
+ * Lifecycle:
+ *
+ *	struct scry_session *s;
+ *	struct scry_config cfg = SCRY_CONFIG_INIT;
+ *	scry_session_new(&s, &cfg);
+ *	scry_session_add_sink(s, &my_sink);          // zero or more
+ *	scry_session_attach(s, pid, &err);          // and/or scry_session_launch()
+ *	scry_session_run(s);                        // returns when nothing is left
+ *	scry_session_free(s);                       //   to trace or on detach
+ *
+ * Conventions: functions return 0 or a negative errno; the library never
+ * prints, never exits and keeps no global state.  Strings passed in are
+ * copied or must outlive the session, as each function says.
+ *
+ * Threads: a session is driven by the thread that calls scry_session_run();
+ * the only function that may be called from elsewhere (another thread or a
+ * signal handler) is scry_session_request_detach().
+ */
+#ifndef SCRY_SCRY_H
+#define SCRY_SCRY_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct scry_session;
+
+struct scry_config {
+	int follow_forks;        /* -f: trace children made by fork/vfork/clone */
+	int hide_until_exec;     /* launched commands: show nothing before exec */
+	int string_limit;        /* -s: bytes of strings shown (default 32) */
+	const char *const *argv0_env; /* unused for now; reserved */
+};
+#define SCRY_CONFIG_INIT { 0, 1, 32, NULL }
+
+/* ---- events, as the sinks receive them ---- */
+
+enum scry_event_type {
+	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, args_text known */
+	SCRY_EV_CALL_EXIT,   /* a call returned: ret, exit_text known */
+	SCRY_EV_SIGNAL,      /* a signal is delivered to a tracee */
+	SCRY_EV_EXITED,      /* a thread/process exited: status */
+	SCRY_EV_KILLED,      /* ... or was killed by a signal */
+	SCRY_EV_NEW_TASK,    /* a traced thread or process appeared */
+	SCRY_EV_EXEC,        /* a process replaced its image */
+	SCRY_EV_DETACHED,    /* scry let go of a tracee that lives on */
+};
+
+struct scry_call {
+	long nr;                 /* syscall number */
+	const char *name;        /* "openat", or NULL if unknown */
+	uint64_t args[6];
+	int64_t ret;             /* raw kernel return: -errno on failure */
+	int is_error;            /* ret is an error */
+	uint64_t t_enter_ns;     /* CLOCK_REALTIME */
+	uint64_t t_exit_ns;      /* 0 if unfinished */
+	uint64_t duration_ns;    /* exit - enter minus the stop overhead, or 0 */
+	const char *args_text;   /* strace text of the arguments known at entry */
+	const char *exit_text;   /* strace text of the arguments known at exit
+	                            (after args_text), may be "" */
+	const char *ret_text;    /* strace text of the result: "3", "-1 ENOENT (...)" */
+};
+
+struct scry_event {
+	enum scry_event_type type;
+	pid_t pid;               /* thread group id */
+	pid_t tid;               /* thread id */
+	int ntracees;            /* how many tasks are traced right now */
+	uint64_t ts_ns;          /* CLOCK_REALTIME */
+	union {
+		struct scry_call call;            /* CALL_ENTER / CALL_EXIT */
+		struct {
+			int signo;
+			siginfo_t info;
+			const char *text;         /* "{si_signo=SIGCHLD, ...}" */
+		} signal;
+		struct { int status; int signo; int core; } exit;  /* EXITED / KILLED */
+		struct { pid_t parent; int is_thread; } task;      /* NEW_TASK */
+		struct { pid_t old_tid; const char *filename; } exec;
+	} u;
+};
+
+/*
+ * A sink consumes events.  event() returns 0 or a negative errno; an error
+ * makes the session detach from everything and scry_session_run() return it.
+ */
+struct scry_sink {
+	int (*event)(void *ctx, const struct scry_event *ev);
+	int (*flush)(void *ctx);    /* may be NULL: the loop is about to wait */
+	void *ctx;
+};
+
+/* ---- sessions ---- */
+
+int scry_session_new(struct scry_session **out, const struct scry_config *cfg);
+void scry_session_free(struct scry_session *s);
+
+/* Sinks are not owned; at most 8.  Add them before launching or attaching. */
+int scry_session_add_sink(struct scry_session *s, const struct scry_sink *sink);
+
+/*
+ * Why an attach failed, for a message the user can act on.  Filled by
+ * scry_session_attach() on failure.
+ */
+struct scry_attach_error {
+	int err;                 /* positive errno */
+	char reason[256];        /* "" or e.g. "it is already traced by 123 (gdb)" */
+};
+
+/* Attach to pid and every one of its threads, without stopping them. */
+int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
+
+/*
+ * Start argv[0] (found on PATH) under trace.  Returns -ENOENT/-EACCES/...
+ * when it cannot be run; nothing is started then.  The child's pid is
+ * stored in *pid_out.
+ */
+int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out);
+
+/*
+ * Trace until every tracee is gone or a detach was requested.  Returns 0, or
+ * the first negative errno of a sink; everything is detached either way.
+ */
+int scry_session_run(struct scry_session *s);
+
+/*
+ * Ask the running loop to detach from everything and return.  Safe to call
+ * from a signal handler or another thread.  kill_launched: also send that
+ * signal (if non-zero) to processes the session launched, after detaching.
+ */
+void scry_session_request_detach(struct scry_session *s, int kill_launched_sig);
+
+/* The status of the first launched process: wait(2) style, -1 if unknown. */
+int scry_session_launched_status(const struct scry_session *s);
+
+/* Whether a detach was requested (and so the run ended early). */
+int scry_session_detached(const struct scry_session *s);
+
+/*
+ * Measure the tracer's own cost of one syscall stop pair (about 10-60 µs
+ * here), so that call durations can be corrected by it.  Call before
+ * attaching or launching: it forks, traces and reaps a child of its own.
+ */
+int scry_session_calibrate(struct scry_session *s);
+
+/* That cost, in ns (0 unless calibrated). */
+uint64_t scry_session_stop_overhead_ns(const struct scry_session *s);
+
+/* Seconds since the first attach or launch. */
+double scry_session_elapsed(const struct scry_session *s);
+
+const char *scry_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,850 @@
+/*
+ * The ptrace backend: launch, attach, the event loop, detach.
+ *
+ * Rules (see DESIGN.md): PTRACE_SEIZE only, so group-stops are visible and
+ * can be kept with PTRACE_LISTEN; one ptrace request per syscall stop
+ * (PTRACE_GET_SYSCALL_INFO) plus the restart; every exit path detaches, and
+ * a signal that arrives while we let go is passed on, never swallowed.
+ */
+#include "core/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define OPTS_BASE (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE)
+#define OPTS_FORK (PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+
+static long xptrace(int req, pid_t pid, void *addr, void *data)
+{
+	return ptrace((enum __ptrace_request)req, pid, addr, data);
+}
+
+static unsigned long options_for(const struct scry_session *s, int launched)
+{
+	unsigned long o = OPTS_BASE;
+	if (s->cfg.follow_forks)
+		o |= OPTS_FORK;
+	if (launched)
+		o |= PTRACE_O_EXITKILL;
+	return o;
+}
+
+static void resume(struct tracee *t, int sig)
+{
+	/* ESRCH means it died under us; waitpid() will tell. */
+	xptrace(PTRACE_SYSCALL, t->tid, NULL, (void *)(long)sig);
+}
+
+static int is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* ---- /proc helpers ---- */
+
+static int proc_status_field(pid_t pid, const char *field, char *out, size_t outlen)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	size_t flen = strlen(field);
+	int found = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			char *v = line + flen + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			v[strcspn(v, "\n")] = '\0';
+			snprintf(out, outlen, "%s", v);
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static pid_t proc_tgid(pid_t tid)
+{
+	char v[32];
+	if (proc_status_field(tid, "Tgid", v, sizeof(v)) < 0)
+		return tid;
+	return (pid_t)atoi(v);
+}
+
+static void proc_comm(pid_t pid, char *out, size_t outlen)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(out, outlen, "?");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(out, (int)outlen, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Say why the kernel refused to let us trace pid, as precisely as /proc allows. */
+static void explain_eperm(pid_t pid, struct scry_attach_error *why)
+{
+	char v[128];
+	if (proc_status_field(pid, "TracerPid", v, sizeof(v)) == 0 && atoi(v) != 0) {
+		char comm[64];
+		proc_comm(atoi(v), comm, sizeof(comm));
+		snprintf(why->reason, sizeof(why->reason),
+			 "it is already traced by process %d (%s)", atoi(v), comm);
+		return;
+	}
+	uid_t me = geteuid();
+	if (proc_status_field(pid, "Uid", v, sizeof(v)) == 0) {
+		unsigned ruid = 0, euid = 0;
+		sscanf(v, "%u %u", &ruid, &euid);
+		if (me != 0 && (ruid != me || euid != me)) {
+			snprintf(why->reason, sizeof(why->reason),
+				 "it belongs to user %u and scry runs as user %u; run scry as root or as that user",
+				 euid, (unsigned)me);
+			return;
+		}
+	}
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (f) {
+		int scope = 0;
+		if (fscanf(f, "%d", &scope) != 1)
+			scope = 0;
+		fclose(f);
+		if (scope >= 1 && (scope >= 2 || me != 0)) {
+			snprintf(why->reason, sizeof(why->reason),
+				 "kernel.yama.ptrace_scope is %d%s; `sysctl kernel.yama.ptrace_scope=0` allows it",
+				 scope, scope == 1 ? " (only descendants may be traced)" :
+				 scope == 2 ? " (only root may trace)" : " (no tracing at all)");
+			return;
+		}
+	}
+	snprintf(why->reason, sizeof(why->reason),
+		 "the process is not dumpable or a security module forbids it");
+}
+
+/* ---- attach ---- */
+
+static int seize_thread(struct scry_session *s, pid_t tid, pid_t tgid)
+{
+	if (tracee_get(s, tid))
+		return 0;
+	if (xptrace(PTRACE_SEIZE, tid, NULL, (void *)options_for(s, 0)) < 0)
+		return -errno;
+	tracee_add(s, tid, tgid, 0);
+	/* Stop it once so that we can start syscall tracing from a stop. */
+	xptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+	return 0;
+}
+
+int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
+{
+	if (pid == s->self || pid == s->self_parent) {
+		why->err = EPERM;
+		snprintf(why->reason, sizeof(why->reason), "%s",
+			 pid == s->self ? "that is scry itself" :
+			 "that is scry's parent, which waits for scry");
+		return -EPERM;
+	}
+	if (pid <= 0) {
+		why->err = ESRCH;
+		return -ESRCH;
+	}
+	pid_t tgid = proc_tgid(pid);
+	if (tgid == s->self || tgid == s->self_parent) {
+		why->err = EPERM;
+		snprintf(why->reason, sizeof(why->reason), "%s",
+			 tgid == s->self ? "that is a thread of scry itself" :
+			 "that is a thread of scry's parent");
+		return -EPERM;
+	}
+	int r = seize_thread(s, pid, tgid);
+	if (r < 0) {
+		why->err = -r;
+		if (r == -EPERM)
+			explain_eperm(pid, why);
+		return r;
+	}
+	/*
+	 * Threads may be created while we walk the list; threads made by ones
+	 * already seized are auto-attached (PTRACE_O_TRACECLONE), so repeat the
+	 * walk until it finds nothing new.
+	 */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (int pass = 0; pass < 100; pass++) {
+		DIR *d = opendir(path);
+		if (!d)
+			break;
+		int added = 0;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			if (tid <= 0 || tracee_get(s, tid))
+				continue;
+			if (seize_thread(s, tid, tgid) == 0)
+				added++;
+		}
+		closedir(d);
+		if (!added)
+			break;
+	}
+	return 0;
+}
+
+/* ---- launch ---- */
+
+/* Find argv0 on PATH as execvp() would, so that errors are ours to report. */
+static int find_program(const char *name, char *out, size_t outlen)
+{
+	if (strchr(name, '/')) {
+		if (access(name, F_OK) < 0)
+			return -errno;
+		if (access(name, X_OK) < 0)
+			return -errno;
+		snprintf(out, outlen, "%s", name);
+		return 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int err = -ENOENT;
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		snprintf(out, outlen, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
+		struct stat st;
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			err = -EACCES;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return err;
+}
+
+int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
+{
+	char prog[PATH_MAX];
+	int r = find_program(argv[0], prog, sizeof(prog));
+	if (r < 0)
+		return r;
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(gate[0]);
+		close(gate[1]);
+		return r;
+	}
+	if (pid == 0) {
+		/* The child: wait until the parent has seized us, then exec. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
+		close(gate[1]);
+		char c;
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		execv(prog, argv);
+		int e = errno;
+		dprintf(2, "scry: cannot run '%s': %s\n", argv[0], strerror(e));
+		_exit(e == ENOENT ? 127 : 126);
+	}
+	close(gate[0]);
+	if (xptrace(PTRACE_SEIZE, pid, NULL, (void *)options_for(s, 1)) < 0) {
+		r = -errno;
+		kill(pid, SIGKILL);
+		close(gate[1]);
+		waitpid(pid, NULL, 0);
+		return r;
+	}
+	xptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
+	struct tracee *t = tracee_add(s, pid, pid, T_LAUNCHED | (s->cfg.hide_until_exec ? T_HIDDEN : 0));
+	(void)t;
+	close(gate[1]);   /* EOF releases the child */
+	if (!s->launched_pid)
+		s->launched_pid = pid;
+	if (pid_out)
+		*pid_out = pid;
+	return 0;
+}
+
+/* ---- syscall stops ---- */
+
+struct syscall_stop {
+	int op;                  /* PTRACE_SYSCALL_INFO_* */
+	long nr;
+	uint64_t args[6];
+	int64_t rval;
+	int is_error;
+};
+
+/* Fallback for kernels without PTRACE_GET_SYSCALL_INFO (before 5.3). */
+static int get_stop_regs(struct tracee *t, struct syscall_stop *st)
+{
+#if defined(__x86_64__)
+	struct user_regs_struct r;
+	if (xptrace(PTRACE_GETREGS, t->tid, NULL, &r) < 0)
+		return -errno;
+	if (!(t->flags & T_IN_SYSCALL)) {
+		st->op = PTRACE_SYSCALL_INFO_ENTRY;
+		st->nr = (long)r.orig_rax;
+		uint64_t a[6] = { r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9 };
+		memcpy(st->args, a, sizeof(a));
+	} else {
+		st->op = PTRACE_SYSCALL_INFO_EXIT;
+		st->rval = (int64_t)r.rax;
+		st->is_error = st->rval < 0 && st->rval >= -4095;
+	}
+	return 0;
+#else
+	(void)t; (void)st;
+	return -ENOSYS;
+#endif
+}
+
+static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_stop *st)
+{
+	if (s->have_syscall_info != 0) {
+		struct __ptrace_syscall_info info;
+		long n = xptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info);
+		if (n > 0) {
+			s->have_syscall_info = 1;
+			st->op = info.op;
+			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+				st->nr = (long)info.entry.nr;
+				memcpy(st->args, info.entry.args, sizeof(st->args));
+			} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+				st->rval = info.exit.rval;
+				st->is_error = info.exit.is_error;
+			} else if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+				st->op = PTRACE_SYSCALL_INFO_ENTRY;
+				st->nr = (long)info.seccomp.nr;
+				memcpy(st->args, info.seccomp.args, sizeof(st->args));
+			}
+			return 0;
+		}
+		if (errno == ESRCH)
+			return -ESRCH;
+		if (s->have_syscall_info < 0 && (errno == EIO || errno == EINVAL))
+			s->have_syscall_info = 0;
+		else
+			return -errno;
+	}
+	return get_stop_regs(t, st);
+}
+
+static void fill_event(struct scry_event *ev, enum scry_event_type type, struct tracee *t)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->pid = t->tgid;
+	ev->tid = t->tid;
+	ev->ts_ns = scry_now_real();
+}
+
+static int call_is(const struct scry_session *s, long nr, const char *name)
+{
+	const struct scry_syscall_info *i = scry_syscall_get(s->table, nr);
+	return i && !strcmp(i->name, name);
+}
+
+static void on_entry(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
+{
+	t->flags |= T_IN_SYSCALL;
+	t->flags &= ~T_ENTRY_SHOWN;
+	t->nr = st->nr;
+	memcpy(t->args, st->args, sizeof(t->args));
+	t->t_enter_mono = scry_now_mono();
+	t->t_enter_ns = scry_now_real();
+	if ((t->flags & T_HIDDEN) && (call_is(s, t->nr, "execve") || call_is(s, t->nr, "execveat")))
+		t->flags &= ~T_HIDDEN;
+	if (t->flags & T_HIDDEN)
+		return;
+	strbuf_reset(&t->entry_text);
+	decode_entry(s, t, &t->entry_text);
+	struct scry_event ev;
+	fill_event(&ev, SCRY_EV_CALL_ENTER, t);
+	ev.ts_ns = t->t_enter_ns;
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	ev.u.call.nr = t->nr;
+	ev.u.call.name = info ? info->name : NULL;
+	memcpy(ev.u.call.args, t->args, sizeof(t->args));
+	ev.u.call.t_enter_ns = t->t_enter_ns;
+	ev.u.call.args_text = t->entry_text.buf;
+	ev.u.call.exit_text = "";
+	ev.u.call.ret_text = "";
+	t->flags |= T_ENTRY_SHOWN;
+	session_emit(s, &ev);
+}
+
+/* A call that will never return (exit, exec that replaced it, death). */
+static void finish_unfinished(struct scry_session *s, struct tracee *t)
+{
+	if (!(t->flags & T_IN_SYSCALL))
+		return;
+	t->flags &= ~T_IN_SYSCALL;
+	if (!(t->flags & T_ENTRY_SHOWN))
+		return;
+	struct scry_event ev;
+	fill_event(&ev, SCRY_EV_CALL_EXIT, t);
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	ev.u.call.nr = t->nr;
+	ev.u.call.name = info ? info->name : NULL;
+	memcpy(ev.u.call.args, t->args, sizeof(t->args));
+	ev.u.call.t_enter_ns = t->t_enter_ns;
+	ev.u.call.args_text = t->entry_text.buf;
+	ev.u.call.exit_text = "";
+	ev.u.call.ret_text = "?";
+	session_emit(s, &ev);
+}
+
+static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
+{
+	if (!(t->flags & T_IN_SYSCALL))
+		return;        /* attached in the middle of a call: no entry seen */
+	t->flags &= ~T_IN_SYSCALL;
+	if (!(t->flags & T_ENTRY_SHOWN))
+		return;
+	uint64_t now = scry_now_mono();
+	struct scry_event ev;
+	fill_event(&ev, SCRY_EV_CALL_EXIT, t);
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	struct scry_call *c = &ev.u.call;
+	c->nr = t->nr;
+	c->name = info ? info->name : NULL;
+	memcpy(c->args, t->args, sizeof(t->args));
+	c->ret = st->rval;
+	c->is_error = st->is_error;
+	c->t_enter_ns = t->t_enter_ns;
+	c->t_exit_ns = t->t_enter_ns + (now - t->t_enter_mono);
+	uint64_t raw = now - t->t_enter_mono;
+	c->duration_ns = raw > s->overhead_ns ? raw - s->overhead_ns : 0;
+	strbuf_reset(&s->scratch);
+	decode_exit(s, t, st->rval, &s->scratch);
+	strbuf_reset(&s->ret_text);
+	decode_result(s, t, st->rval, &s->ret_text);
+	c->args_text = t->entry_text.buf;
+	c->exit_text = s->scratch.buf;
+	c->ret_text = s->ret_text.buf;
+	session_emit(s, &ev);
+}
+
+static void on_syscall_stop(struct scry_session *s, struct tracee *t)
+{
+	struct syscall_stop st;
+	memset(&st, 0, sizeof(st));
+	if (get_stop(s, t, &st) == 0) {
+		if (st.op == PTRACE_SYSCALL_INFO_ENTRY)
+			on_entry(s, t, &st);
+		else if (st.op == PTRACE_SYSCALL_INFO_EXIT)
+			on_exit_stop(s, t, &st);
+	}
+	resume(t, 0);
+}
+
+/* ---- other stops ---- */
+
+static int tgid_is_traced(struct scry_session *s, pid_t tgid, pid_t except)
+{
+	for (size_t i = 0; i < s->cap; i++) {
+		struct tracee *t = s->slots[i];
+		if (t && t->tid != except && t->tgid == tgid)
+			return 1;
+	}
+	return 0;
+}
+
+static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t child)
+{
+	pid_t tgid = proc_tgid(child);
+	struct tracee *c = tracee_get(s, child);
+	int is_thread = parent ? tgid == parent->tgid : tgid_is_traced(s, tgid, child);
+	if (!c) {
+		c = tracee_add(s, child, tgid, parent ? (parent->flags & (T_LAUNCHED | T_HIDDEN)) : 0);
+	} else {
+		c->tgid = tgid;
+		if (parent)
+			c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN);
+	}
+	if (!is_thread && !s->cfg.follow_forks) {
+		/* Auto-attached by PTRACE_O_TRACECLONE but not asked for:
+		 * let it go, silently, at its first stop. */
+		c->flags |= T_DETACHING | T_HIDDEN;
+		return;
+	}
+	struct scry_event ev;
+	fill_event(&ev, SCRY_EV_NEW_TASK, c);
+	ev.u.task.parent = parent ? parent->tid : 0;
+	ev.u.task.is_thread = is_thread;
+	session_emit(s, &ev);
+}
+
+static void on_exec(struct scry_session *s, struct tracee *t)
+{
+	unsigned long old = 0;
+	xptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &old);
+	pid_t oldtid = (pid_t)old;
+	if (oldtid && oldtid != t->tid) {
+		/*
+		 * A non-leader thread exec'd: it now has the leader's tid, the
+		 * old leader is gone without an exit report, and the execve
+		 * that is in flight belongs to the thread that made it.
+		 */
+		struct tracee *execer = tracee_get(s, oldtid);
+		if (execer) {
+			finish_unfinished(s, t);
+			tracee_remove(s, t);
+			tracee_rekey(s, execer, execer->tgid);
+			t = execer;
+		}
+	}
+	t->flags &= ~T_HIDDEN;
+	struct scry_event ev;
+	fill_event(&ev, SCRY_EV_EXEC, t);
+	ev.u.exec.old_tid = oldtid;
+	session_emit(s, &ev);
+	resume(t, 0);
+}
+
+static void on_signal_stop(struct scry_session *s, struct tracee *t, int sig)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (!(t->flags & T_HIDDEN)) {
+		struct scry_event ev;
+		fill_event(&ev, SCRY_EV_SIGNAL, t);
+		ev.u.signal.signo = sig;
+		if (xptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) == 0)
+			ev.u.signal.info = si;
+		else
+			ev.u.signal.info.si_signo = sig;
+		strbuf_reset(&s->scratch);
+		decode_siginfo(&ev.u.signal.info, &s->scratch);
+		ev.u.signal.text = s->scratch.buf;
+		session_emit(s, &ev);
+	}
+	resume(t, sig);
+}
+
+static void on_gone(struct scry_session *s, struct tracee *t, int status)
+{
+	finish_unfinished(s, t);
+	if (t->tid == s->launched_pid)
+		s->launched_status = status;
+	if (!(t->flags & T_HIDDEN) || t->tid == s->launched_pid) {
+		struct scry_event ev;
+		fill_event(&ev, WIFEXITED(status) ? SCRY_EV_EXITED : SCRY_EV_KILLED, t);
+		ev.u.exit.status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+		ev.u.exit.signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		ev.u.exit.core = WIFSIGNALED(status) ? WCOREDUMP(status) : 0;
+		tracee_remove(s, t);
+		ev.ntracees = (int)s->count + 1;
+		for (int i = 0; i < s->nsinks; i++) {
+			int r = s->sinks[i].event(s->sinks[i].ctx, &ev);
+			if (r < 0 && !s->sink_err) {
+				s->sink_err = r;
+				s->detach_requested = 1;
+			}
+		}
+		return;
+	}
+	tracee_remove(s, t);
+}
+
+static void detach_one(struct scry_session *s, struct tracee *t, int sig);
+
+static void handle_status(struct scry_session *s, pid_t pid, int status)
+{
+	struct tracee *t = tracee_get(s, pid);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (t)
+			on_gone(s, t, status);
+		else if (pid == s->launched_pid)
+			s->launched_status = status;
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!t) {
+		/* An auto-attached child whose stop beat its parent's event. */
+		on_new_task(s, NULL, pid);
+		t = tracee_get(s, pid);
+		if (!t)
+			return;
+	}
+	t->flags |= T_SEEN_STOP;
+	int sig = WSTOPSIG(status);
+	unsigned event = (unsigned)status >> 16;
+
+	if (t->flags & T_DETACHING) {
+		int pass = (!event && sig != (SIGTRAP | 0x80)) ? sig : 0;
+		detach_one(s, t, pass);
+		return;
+	}
+	if (sig == (SIGTRAP | 0x80)) {
+		on_syscall_stop(s, t);
+		return;
+	}
+	switch (event) {
+	case 0:
+		on_signal_stop(s, t, sig);
+		return;
+	case PTRACE_EVENT_STOP:
+		if (is_stop_signal(sig)) {
+			/* A real group-stop: stay stopped until SIGCONT. */
+			t->flags |= T_LISTENING;
+			xptrace(PTRACE_LISTEN, t->tid, NULL, NULL);
+		} else {
+			t->flags &= ~T_LISTENING;
+			resume(t, 0);
+		}
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE: {
+		unsigned long child = 0;
+		if (xptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child)
+			on_new_task(s, t, (pid_t)child);
+		resume(t, 0);
+		return;
+	}
+	case PTRACE_EVENT_EXEC:
+		on_exec(s, t);
+		return;
+	default:   /* PTRACE_EVENT_EXIT and others */
+		resume(t, 0);
+		return;
+	}
+}
+
+/* ---- detach ---- */
+
+static void detach_one(struct scry_session *s, struct tracee *t, int sig)
+{
+	xptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)sig);
+	/* A call in flight is not finished: the sinks see DETACHED instead. */
+	t->flags &= ~T_IN_SYSCALL;
+	if (!(t->flags & T_HIDDEN)) {
+		struct scry_event ev;
+		fill_event(&ev, SCRY_EV_DETACHED, t);
+		session_emit(s, &ev);
+	}
+	tracee_remove(s, t);
+}
+
+static void interrupt_one(struct scry_session *s, struct tracee *t, void *data)
+{
+	(void)s; (void)data;
+	if (t->flags & T_DETACHING)
+		return;
+	t->flags |= T_DETACHING;
+	xptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL);
+}
+
+static void detach_all(struct scry_session *s)
+{
+	s->detached = 1;
+	tracee_each(s, interrupt_one, NULL);
+	uint64_t deadline = scry_now_mono() + 5ull * 1000000000u;
+	while (s->count > 0) {
+		int status;
+		pid_t pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR) {
+				if (scry_now_mono() > deadline)
+					break;
+				continue;
+			}
+			break;    /* ECHILD: nothing left that can report */
+		}
+		struct tracee *t = tracee_get(s, pid);
+		if (!t) {
+			if (WIFSTOPPED(status)) {
+				/* Auto-attached while we were letting go. */
+				xptrace(PTRACE_DETACH, pid, NULL, NULL);
+			} else if (pid == s->launched_pid) {
+				s->launched_status = status;
+			}
+			continue;
+		}
+		handle_status(s, pid, status);
+	}
+	/* Anything left did not report in time: the kernel detaches it when we exit. */
+}
+
+/* ---- the loop ---- */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+#define BATCH 64
+
+int ptrace_run(struct scry_session *s)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);   /* no SA_RESTART: it interrupts waitpid */
+
+	struct { pid_t pid; int status; } batch[BATCH];
+	while (s->count > 0 && !s->detach_requested) {
+		session_flush(s);
+		int status;
+		pid_t pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		/* Collect every other ready event before handling any, so that
+		 * one busy tracee cannot starve the rest. */
+		int n = 0;
+		batch[n].pid = pid;
+		batch[n++].status = status;
+		while (n < BATCH && (pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
+			batch[n].pid = pid;
+			batch[n++].status = status;
+		}
+		for (int i = 0; i < n; i++)
+			handle_status(s, batch[i].pid, batch[i].status);
+	}
+	if (s->count > 0)
+		detach_all(s);
+	int ksig = s->kill_launched_sig;
+	if (ksig && s->launched_pid && s->launched_status == -1)
+		kill(s->launched_pid, ksig);
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	session_flush(s);
+	return s->sink_err;
+}
+
+/* ---- calibration ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The time between an entry stop and an exit stop includes the two stops
+ * themselves (tens of µs here), far more than a cheap call.  Measure it on a
+ * child of our own making getppid() and keep the median minus the native
+ * cost, so that durations can be corrected (what strace's -O does by hand).
+ */
+int ptrace_calibrate(struct scry_session *s)
+{
+	enum { N = 200 };
+	uint64_t native0 = scry_now_mono();
+	for (int i = 0; i < 1000; i++)
+		(void)getppid();
+	uint64_t native = (scry_now_mono() - native0) / 1000;
+
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(gate[0]);
+		close(gate[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(gate[1]);
+		char c;
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		for (int i = 0; i < N + 10; i++)
+			syscall(SYS_getppid);
+		_exit(0);
+	}
+	close(gate[0]);
+	if (xptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)) < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		close(gate[1]);
+		waitpid(pid, NULL, 0);
+		return -e;
+	}
+	xptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
+	close(gate[1]);
+	uint64_t samples[N];
+	int n = 0, in = 0;
+	uint64_t t0 = 0;
+	long getppid_nr = scry_syscall_lookup(s->table, "getppid");
+	for (;;) {
+		int status;
+		if (waitpid(pid, &status, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			break;
+		int sig = WSTOPSIG(status);
+		if (sig == (SIGTRAP | 0x80)) {
+			uint64_t now = scry_now_mono();
+			struct __ptrace_syscall_info info;
+			if (xptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) > 0) {
+				if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+					in = (long)info.entry.nr == getppid_nr;
+					t0 = now;
+				} else if (info.op == PTRACE_SYSCALL_INFO_EXIT && in && n < N) {
+					samples[n++] = now - t0;
+					in = 0;
+				}
+			} else {
+				/* Without syscall info, toggle: entries and exits alternate. */
+				if (!in) {
+					in = 1;
+					t0 = now;
+				} else if (n < N) {
+					samples[n++] = now - t0;
+					in = 0;
+				}
+			}
+			xptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+		} else if ((unsigned)status >> 16) {
+			xptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+		} else {
+			xptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig);
+		}
+	}
+	if (n < N / 2)
+		return -EAGAIN;
+	qsort(samples, (size_t)n, sizeof(samples[0]), cmp_u64);
+	uint64_t med = samples[n / 2];
+	s->overhead_ns = med > native ? med - native : 0;
+	return 0;
+}

@@ -1,0 +1,316 @@
+/*
+ * scry: the command.  A thin client of libscry: parse the options, open the
+ * outputs, attach or launch, run, summarise, detach.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scry/scry.h"
+#include "cli/options.h"
+#include "output/summary_sink.h"
+#include "output/text.h"
+#include "syscalls/syscalls.h"
+
+/* The one global: signal handlers need to reach the session. */
+static struct scry_session *g_session;
+static int g_launch_mode;
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig)
+{
+	g_signal = sig;
+	if (g_session)
+		scry_session_request_detach(g_session, g_launch_mode ? sig : 0);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the signal must interrupt the wait for tracees */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The watcher thread: --duration, and Enter on a terminal in attach mode. */
+struct watcher {
+	uint64_t duration_ns;
+	int watch_stdin;
+	int expired;
+};
+
+static void *watcher_main(void *arg)
+{
+	struct watcher *w = arg;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int timeout = -1;
+		if (w->duration_ns) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t el = (int64_t)(now.tv_sec - start.tv_sec) * 1000000000 + (now.tv_nsec - start.tv_nsec);
+			int64_t left = (int64_t)w->duration_ns - el;
+			if (left <= 0) {
+				w->expired = 1;
+				scry_session_request_detach(g_session, 0);
+				return NULL;
+			}
+			timeout = (int)((left + 999999) / 1000000);
+		}
+		struct pollfd p = { 0, POLLIN, 0 };
+		int r = poll(&p, w->watch_stdin ? 1 : 0, timeout);
+		if (r > 0) {
+			char buf[256];
+			ssize_t n = read(0, buf, sizeof(buf));
+			if (n <= 0) {
+				w->watch_stdin = 0;   /* EOF: keep only the timer */
+				if (!w->duration_ns)
+					return NULL;
+				continue;
+			}
+			if (memchr(buf, '\n', (size_t)n) || memchr(buf, '\r', (size_t)n)) {
+				scry_session_request_detach(g_session, 0);
+				return NULL;
+			}
+		}
+	}
+}
+
+static int start_watcher(pthread_t *th, struct watcher *w)
+{
+	if (!w->duration_ns && !w->watch_stdin)
+		return 0;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);   /* signals go to the tracer loop */
+	int r = pthread_create(th, NULL, watcher_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r == 0 ? 1 : 0;
+}
+
+static const char *name_of(int nr, void *ctx)
+{
+	const struct scry_syscall_info *i = scry_syscall_get(ctx, nr);
+	return i ? i->name : NULL;
+}
+
+static int open_output(const struct options *o, int *fd)
+{
+	*fd = 2;
+	if (!o->outfile || o->follow >= 2)
+		return 0;
+	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (*fd < 0) {
+		fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* -ff: the files are made per process; check now that the place is writable. */
+static int check_per_process_output(const struct options *o)
+{
+	if (o->follow < 2)
+		return 0;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", o->outfile);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (access(dir, W_OK) < 0) {
+		fprintf(stderr, "scry: cannot write '%s.PID': %s: %s\n", o->outfile, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s, FILE *out)
+{
+	char note[160];
+	uint64_t oh = scry_session_stop_overhead_ns(s);
+	if (oh)
+		snprintf(note, sizeof(note), "ptrace stop overhead of %.1f µs per call measured at start and subtracted",
+			 (double)oh / 1000.0);
+	else
+		snprintf(note, sizeof(note), "ptrace stop overhead not subtracted");
+	struct scry_summary_opts so;
+	memset(&so, 0, sizeof(so));
+	so.name = name_of;
+	so.ctx = (void *)scry_native_table();
+	so.seconds = scry_session_elapsed(s);
+	so.latency = SCRY_LATENCY_WALL;
+	so.sort = o->sort;
+	so.columns = o->columns;
+	so.note = note;
+	so.per_process = o->per_process;
+	scry_stats_print_text(&ss->stats, out, &so);
+	fflush(out);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int exit_now;
+	int rc = options_parse(&o, argc, argv, &exit_now);
+	if (rc || exit_now) {
+		options_release(&o);
+		return rc;
+	}
+	int outfd;
+	if (open_output(&o, &outfd) < 0 || check_per_process_output(&o) < 0) {
+		options_release(&o);
+		return 2;
+	}
+
+	struct scry_config cfg = SCRY_CONFIG_INIT;
+	cfg.follow_forks = o.follow > 0;
+	cfg.string_limit = o.string_limit;
+	struct scry_session *s;
+	if (scry_session_new(&s, &cfg) < 0) {
+		fprintf(stderr, "scry: out of memory\n");
+		return 1;
+	}
+	g_session = s;
+	g_launch_mode = o.npids == 0;
+
+	struct text_sink *text = NULL;
+	struct summary_sink summary;
+	struct scry_sink sink;
+	int want_text = o.summary != 1;
+	if (want_text) {
+		struct text_opts to;
+		memset(&to, 0, sizeof(to));
+		to.fd = outfd;
+		to.per_process = o.follow >= 2 ? o.outfile : NULL;
+		to.to_file = o.outfile != NULL;
+		to.follow = o.follow > 0;
+		to.align = o.align;
+		to.timestamps = o.timestamps;
+		to.relative = o.relative;
+		to.show_time = o.show_time;
+		struct stat st;
+		to.interactive = fstat(outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
+				 isatty(outfd);
+		to.filter = o.filtered ? &o.filter : NULL;
+		text_sink_new(&text, &to);
+		text_sink_as_sink(text, &sink);
+		scry_session_add_sink(s, &sink);
+	}
+	struct scry_sink ssink;
+	if (o.summary) {
+		summary_sink_init(&summary, o.per_process, o.filtered ? &o.filter : NULL);
+		summary_sink_as_sink(&summary, &ssink);
+		scry_session_add_sink(s, &ssink);
+		if (!o.no_calibrate && scry_session_calibrate(s) < 0 && o.verbose)
+			fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
+	}
+
+	install_signals();
+	int status = 0;
+	int attached = 0;
+	for (int i = 0; i < o.npids; i++) {
+		if (!o.quiet)
+			fprintf(stderr, "Attaching to process %d...\n", (int)o.pids[i]);
+		struct scry_attach_error why;
+		int r = scry_session_attach(s, o.pids[i], &why);
+		if (r < 0) {
+			fprintf(stderr, "scry: cannot attach to process %d: %s%s%s%s\n", (int)o.pids[i],
+				strerror(why.err), why.reason[0] ? " (" : "", why.reason, why.reason[0] ? ")" : "");
+			status = 1;
+			break;
+		}
+		attached++;
+	}
+	pid_t child = 0;
+	if (!status && o.argv) {
+		int r = scry_session_launch(s, o.argv, &child);
+		if (r < 0) {
+			fprintf(stderr, "scry: cannot run '%s': %s\n", o.argv[0], strerror(-r));
+			status = r == -ENOENT ? 127 : 126;
+		}
+	}
+	if (status && !attached && !child) {
+		text_sink_free(text);
+		if (o.summary)
+			summary_sink_release(&summary);
+		scry_session_free(s);
+		options_release(&o);
+		return status;
+	}
+	if (status) {
+		/* A later -p failed: let go of those already attached. */
+		scry_session_request_detach(s, 0);
+	} else if (attached && !o.quiet) {
+		fprintf(stderr, "Attached successfully. Press Ctrl+C to detach.\n");
+	}
+
+	struct watcher w = { o.duration_ns, o.npids > 0 && isatty(0), 0 };
+	pthread_t th;
+	int have_watcher = status ? 0 : start_watcher(&th, &w);
+
+	int r = scry_session_run(s);
+	int detached = scry_session_detached(s);
+	/* The trace first, then the messages, so that they read in order. */
+	int werr = text_sink_free(text);
+	if (detached && !o.quiet && !status) {
+		for (int i = 0; i < o.npids; i++)
+			fprintf(stderr, "Detaching from process %d...\n", (int)o.pids[i]);
+		if (child)
+			fprintf(stderr, "Detaching from process %d...\n", (int)child);
+	}
+	if (r < 0 || werr < 0) {
+		int e = r < 0 ? r : werr;
+		fprintf(stderr, "scry: cannot write the trace%s%s: %s\n", o.outfile ? " to " : "",
+			o.outfile ? o.outfile : "", strerror(-e));
+		if (!status)
+			status = 1;
+	}
+	if (detached && !o.quiet && !status)
+		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
+			o.npids + (child ? 1 : 0) > 1 ? "es" : "", o.npids + (child ? 1 : 0) > 1 ? "" : "s");
+	if (o.summary) {
+		FILE *out = stderr;
+		FILE *f = NULL;
+		if (o.outfile && o.summary == 1) {
+			f = fopen(o.outfile, "we");
+			if (f)
+				out = f;
+		}
+		print_summary(&o, &summary, s, out);
+		if (f)
+			fclose(f);
+		summary_sink_release(&summary);
+	}
+	if (!status && child) {
+		int st = scry_session_launched_status(s);
+		if (st != -1 && WIFEXITED(st))
+			status = WEXITSTATUS(st);
+		else if (st != -1 && WIFSIGNALED(st))
+			status = 128 + WTERMSIG(st);
+		else if (g_signal)
+			status = 128 + g_signal;
+	}
+	if (have_watcher)
+		pthread_cancel(th);
+	scry_session_free(s);
+	options_release(&o);
+	(void)have_watcher;
+	return status;
+}

@@ -1,0 +1,315 @@
+#include "cli/options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scry/scry.h"
+#include "syscalls/syscalls.h"
+
+static const char usage_text[] =
+"Usage: scry [OPTIONS] -- COMMAND [ARGS...]\n"
+"       scry [OPTIONS] -p PID [-p PID...]\n"
+"\n"
+"Trace the system calls of a command, or of running processes without\n"
+"restarting them.  Ctrl+C detaches; the processes go on running.\n"
+"\n"
+"Targets:\n"
+"  -p, --pid, --attach PID   attach to PID and all its threads (repeatable;\n"
+"                            \"1 2 3\" and 1,2,3 also work)\n"
+"  -f, --follow-forks        also trace children (fork, vfork, clone)\n"
+"  -ff                       with -o FILE: one file per process, FILE.PID\n"
+"      --duration TIME       detach after TIME (5, 5s, 500ms, 2m)\n"
+"      --attach-duration-msec N  the same, in milliseconds\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE         write the trace to FILE instead of stderr\n"
+"  -s, --string-limit N      show at most N bytes of strings (default 32)\n"
+"  -t, -tt, -ttt             time of day, with microseconds, since the epoch\n"
+"  -r, --relative-timestamps time since the previous line\n"
+"  -T, --syscall-times       time spent in each call\n"
+"  -a, --columns N           align results at column N (default 40)\n"
+"  -q, --quiet               no attach/detach messages\n"
+"  -v, --verbose             say more\n"
+"\n"
+"Filtering:\n"
+"  -e, --expr EXPR           trace=SET, status=SET, signal=SET (as strace)\n"
+"      --trace SET           the same as -e trace=SET\n"
+"  -z, --successful-only     only calls that succeeded\n"
+"  -Z, --failed-only         only calls that failed\n"
+"\n"
+"Statistics:\n"
+"  -c, --summary-only        count calls, print a summary with percentiles\n"
+"  -C, --summary             print the calls and the summary\n"
+"  -S, --summary-sort-by KEY time, calls, avg, p99, errors, name\n"
+"  -U, --summary-columns COLS  columns of the summary\n"
+"      --per-process         one summary table per process\n"
+"      --no-calibrate        do not subtract the measured ptrace stop cost\n"
+"\n"
+"  -h, --help                this help\n"
+"  -V, --version             scry's version\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "scry: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'scry --help' for more information.\n");
+}
+
+/* "5", "5s", "500ms", "2m", "1h", "250us" -> ns; -1 when malformed. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	double mult;
+	if (!*end || !strcmp(end, "s"))
+		mult = 1e9;
+	else if (!strcmp(end, "ms"))
+		mult = 1e6;
+	else if (!strcmp(end, "us"))
+		mult = 1e3;
+	else if (!strcmp(end, "m"))
+		mult = 60e9;
+	else if (!strcmp(end, "h"))
+		mult = 3600e9;
+	else
+		return -1;
+	double ns = v * mult;
+	if (ns < 1 || ns > 9e18)
+		return -1;
+	return (int64_t)ns;
+}
+
+static int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int add_pids(struct options *o, const char *arg)
+{
+	char *copy = strdup(arg);
+	if (!copy)
+		return -1;
+	int r = 0, any = 0;
+	for (char *save = NULL, *tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		long v;
+		if (parse_int(tok, 1, INT_MAX, &v) < 0) {
+			usage_error("invalid process id '%s'", tok);
+			r = -1;
+			break;
+		}
+		if (o->npids == MAX_PIDS) {
+			usage_error("too many processes (at most %s)", "256");
+			r = -1;
+			break;
+		}
+		o->pids[o->npids++] = (pid_t)v;
+		any = 1;
+	}
+	if (!r && !any) {
+		usage_error("invalid process id '%s'", arg);
+		r = -1;
+	}
+	free(copy);
+	return r;
+}
+
+enum {
+	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
+	OPT_NO_CALIBRATE,
+};
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "attach", required_argument, NULL, 'p' },
+	{ "follow-forks", no_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "string-limit", required_argument, NULL, 's' },
+	{ "expr", required_argument, NULL, 'e' },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "summary-only", no_argument, NULL, 'c' },
+	{ "summary", no_argument, NULL, 'C' },
+	{ "summary-sort-by", required_argument, NULL, 'S' },
+	{ "summary-columns", required_argument, NULL, 'U' },
+	{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+	{ "relative-timestamps", no_argument, NULL, 'r' },
+	{ "syscall-times", no_argument, NULL, 'T' },
+	{ "columns", required_argument, NULL, 'a' },
+	{ "successful-only", no_argument, NULL, 'z' },
+	{ "failed-only", no_argument, NULL, 'Z' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "attach-duration-msec", required_argument, NULL, OPT_DURATION_MS },
+	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int options_parse(struct options *o, int argc, char **argv, int *exit_now)
+{
+	memset(o, 0, sizeof(*o));
+	o->string_limit = 32;
+	o->align = 40;
+	o->sort = SCRY_SORT_TIME;
+	scry_filter_init(&o->filter, scry_native_table());
+	*exit_now = 0;
+	opterr = 0;
+	int c;
+	long v;
+	char err[512];
+	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (add_pids(o, optarg) < 0)
+				return 2;
+			break;
+		case 'f':
+			o->follow++;
+			break;
+		case 'o':
+			o->outfile = optarg;
+			break;
+		case 's':
+			if (parse_int(optarg, 0, 1 << 20, &v) < 0) {
+				usage_error("invalid -s value '%s': expected a number of bytes", optarg);
+				return 2;
+			}
+			o->string_limit = (int)v;
+			break;
+		case 'e':
+		case OPT_TRACE: {
+			int r = c == 'e' ? scry_filter_parse(&o->filter, optarg, err, sizeof(err))
+					 : scry_filter_trace_spec(&o->filter, optarg, err, sizeof(err));
+			if (r < 0) {
+				fprintf(stderr, "scry: %s\n", err);
+				return 2;
+			}
+			o->filtered = 1;
+			break;
+		}
+		case 'z':
+		case 'Z':
+			scry_filter_set_status_z(&o->filter, c == 'Z');
+			o->filtered = 1;
+			break;
+		case 'c':
+			o->summary = 1;
+			break;
+		case 'C':
+			o->summary = 2;
+			break;
+		case 'S':
+			if (scry_summary_parse_sort(optarg, &o->sort) < 0) {
+				usage_error("invalid sort key '%s': expected time, calls, avg, p99, errors or name", optarg);
+				return 2;
+			}
+			break;
+		case 'U': {
+			char bad[64];
+			if (scry_summary_parse_columns(optarg, &o->columns, bad, sizeof(bad)) < 0) {
+				fprintf(stderr, "scry: unknown summary column '%s' in -U %s\n", bad, optarg);
+				return 2;
+			}
+			break;
+		}
+		case OPT_PER_PROCESS:
+			o->per_process = 1;
+			break;
+		case 't':
+			o->timestamps = o->timestamps == TS_NONE ? TS_TIME : o->timestamps == TS_TIME ? TS_USEC : TS_EPOCH;
+			break;
+		case 'r':
+			o->relative = 1;
+			break;
+		case 'T':
+			o->show_time = 1;
+			break;
+		case 'a':
+			if (parse_int(optarg, 0, 1000, &v) < 0) {
+				usage_error("invalid -a value '%s'", optarg);
+				return 2;
+			}
+			o->align = (int)v;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case OPT_DURATION: {
+			int64_t ns = parse_duration(optarg);
+			if (ns < 0) {
+				usage_error("invalid duration '%s': expected e.g. 5, 5s, 500ms, 2m", optarg);
+				return 2;
+			}
+			o->duration_ns = (uint64_t)ns;
+			break;
+		}
+		case OPT_DURATION_MS:
+			if (parse_int(optarg, 1, LONG_MAX / 1000000, &v) < 0) {
+				usage_error("invalid --attach-duration-msec value '%s'", optarg);
+				return 2;
+			}
+			o->duration_ns = (uint64_t)v * 1000000u;
+			break;
+		case OPT_NO_CALIBRATE:
+			o->no_calibrate = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			*exit_now = 1;
+			return 0;
+		case 'V':
+			printf("scry %s\n", scry_version());
+			*exit_now = 1;
+			return 0;
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return 2;
+		case '?':
+		default:
+			if (optopt && strchr("pose SUa", optopt) && optopt != ' ') {
+				char opt[3] = { '-', (char)optopt, 0 };
+				usage_error("option '%s' needs an argument", opt);
+			} else if (optopt) {
+				char opt[3] = { '-', (char)optopt, 0 };
+				usage_error("unknown option '%s'", opt);
+			} else {
+				usage_error("unknown option '%s'", argv[optind - 1]);
+			}
+			return 2;
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (!o->argv && !o->npids) {
+		usage_error("%s", "nothing to trace: give a command (scry -- CMD) or a process (-p PID)");
+		return 2;
+	}
+	if (o->follow >= 2 && !o->outfile) {
+		/* strace: -ff without -o is -f. */
+		o->follow = 1;
+	}
+	return 0;
+}
+
+void options_release(struct options *o)
+{
+	(void)o;   /* the filter owns no memory */
+}

@@ -1,0 +1,101 @@
+/*
+ * Internal structures of a session, shared by the core and the ptrace
+ * backend.  Not part of the public API.
+ */
+#ifndef SCRY_INTERNAL_H
+#define SCRY_INTERNAL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scry/scry.h"
+#include "core/strbuf.h"
+#include "syscalls/syscalls.h"
+
+#define SCRY_MAX_SINKS 8
+
+enum tracee_flags {
+	T_IN_SYSCALL  = 1u << 0,  /* between entry and exit stop */
+	T_HIDDEN      = 1u << 1,  /* launched child before its first exec */
+	T_LAUNCHED    = 1u << 2,  /* started by us: may be killed with us */
+	T_DETACHING   = 1u << 3,  /* interrupted, detach at its next stop */
+	T_LISTENING   = 1u << 4,  /* in group-stop, restarted with LISTEN */
+	T_SEEN_STOP   = 1u << 5,  /* reported at least one stop */
+	T_ENTRY_SHOWN = 1u << 6,  /* CALL_ENTER was given to the sinks */
+};
+
+struct tracee {
+	pid_t tid;
+	pid_t tgid;
+	unsigned flags;
+	long nr;                 /* current call, valid with T_IN_SYSCALL */
+	uint64_t args[6];
+	uint64_t t_enter_ns;     /* CLOCK_REALTIME at the entry stop */
+	uint64_t t_enter_mono;   /* CLOCK_MONOTONIC at the entry stop */
+	struct strbuf entry_text;
+};
+
+struct scry_session {
+	struct scry_config cfg;
+	const struct scry_syscall_table *table;
+	struct scry_sink sinks[SCRY_MAX_SINKS];
+	int nsinks;
+
+	/* The tracee table: open addressing on tid, linear probing. */
+	struct tracee **slots;
+	size_t cap;
+	size_t count;
+
+	volatile sig_atomic_t detach_requested;
+	volatile sig_atomic_t kill_launched_sig;
+	int detached;
+
+	pid_t launched_pid;      /* first launched process, or 0 */
+	int launched_status;     /* wait status, -1 until it ends */
+	uint64_t overhead_ns;
+	uint64_t start_mono;
+	int have_syscall_info;   /* PTRACE_GET_SYSCALL_INFO works */
+	int sink_err;
+
+	pid_t self;
+	pid_t self_parent;
+
+	struct strbuf scratch;   /* exit-time argument text */
+	struct strbuf ret_text;
+};
+
+/* core/session.c */
+uint64_t scry_now_mono(void);
+uint64_t scry_now_real(void);
+struct tracee *tracee_get(struct scry_session *s, pid_t tid);
+struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigned flags);
+void tracee_remove(struct scry_session *s, struct tracee *t);
+/* Re-key a tracee whose tid changed (exec by a non-leader thread). */
+void tracee_rekey(struct scry_session *s, struct tracee *t, pid_t newtid);
+/* Calls fn for every tracee; fn may not add or remove. */
+void tracee_each(struct scry_session *s, void (*fn)(struct scry_session *, struct tracee *, void *), void *data);
+int session_emit(struct scry_session *s, struct scry_event *ev);
+void session_flush(struct scry_session *s);
+
+/* decode/decode.c: argument and result text (strace syntax) */
+struct mem_reader {
+	pid_t tid;
+};
+void decode_entry(struct scry_session *s, struct tracee *t, struct strbuf *out);
+void decode_exit(struct scry_session *s, struct tracee *t, int64_t ret, struct strbuf *out);
+void decode_result(struct scry_session *s, struct tracee *t, int64_t ret, struct strbuf *out);
+void decode_siginfo(const siginfo_t *si, struct strbuf *out);
+/* Copies up to len bytes of tracee memory; returns bytes read or -errno. */
+ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+/* Appends a quoted, escaped string read at addr, at most limit bytes
+ * (stop at NUL when nul_term); prints the address if unreadable. */
+void decode_string(struct strbuf *out, pid_t tid, uint64_t addr, long len, int nul_term, int limit);
+
+/* backend/ptrace.c */
+int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
+int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out);
+int ptrace_run(struct scry_session *s);
+int ptrace_calibrate(struct scry_session *s);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * The session: configuration, the tracee table, the sinks, and the public
+ * entry points.  The event loop itself is the backend's (backend/ptrace.c).
+ */
+#include "core/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t scry_now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t scry_now_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *scry_version(void)
+{
+	return SCRY_VERSION;
+}
+
+int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
+{
+	struct scry_session *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	struct scry_config def = SCRY_CONFIG_INIT;
+	s->cfg = cfg ? *cfg : def;
+	if (s->cfg.string_limit <= 0)
+		s->cfg.string_limit = 32;
+	s->table = scry_native_table();
+	s->cap = 64;
+	s->slots = calloc(s->cap, sizeof(*s->slots));
+	if (!s->slots) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->launched_status = -1;
+	s->self = getpid();
+	s->self_parent = getppid();
+	s->have_syscall_info = -1;   /* probed on first use */
+	strbuf_init(&s->scratch, 256);
+	strbuf_init(&s->ret_text, 64);
+	*out = s;
+	return 0;
+}
+
+void scry_session_free(struct scry_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->slots[i]) {
+			strbuf_release(&s->slots[i]->entry_text);
+			free(s->slots[i]);
+		}
+	}
+	free(s->slots);
+	strbuf_release(&s->scratch);
+	strbuf_release(&s->ret_text);
+	free(s);
+}
+
+int scry_session_add_sink(struct scry_session *s, const struct scry_sink *sink)
+{
+	if (s->nsinks >= SCRY_MAX_SINKS)
+		return -ENOSPC;
+	s->sinks[s->nsinks++] = *sink;
+	return 0;
+}
+
+int session_emit(struct scry_session *s, struct scry_event *ev)
+{
+	ev->ntracees = (int)s->count;
+	for (int i = 0; i < s->nsinks; i++) {
+		int r = s->sinks[i].event(s->sinks[i].ctx, ev);
+		if (r < 0 && !s->sink_err) {
+			s->sink_err = r;
+			s->detach_requested = 1;
+		}
+	}
+	return s->sink_err;
+}
+
+void session_flush(struct scry_session *s)
+{
+	for (int i = 0; i < s->nsinks; i++) {
+		if (!s->sinks[i].flush)
+			continue;
+		int r = s->sinks[i].flush(s->sinks[i].ctx);
+		if (r < 0 && !s->sink_err) {
+			s->sink_err = r;
+			s->detach_requested = 1;
+		}
+	}
+}
+
+/* ---- tracee table ---- */
+
+static size_t slot_of(const struct scry_session *s, pid_t tid)
+{
+	return ((size_t)tid * 2654435761u) & (s->cap - 1);
+}
+
+struct tracee *tracee_get(struct scry_session *s, pid_t tid)
+{
+	for (size_t i = slot_of(s, tid);; i = (i + 1) & (s->cap - 1)) {
+		struct tracee *t = s->slots[i];
+		if (!t)
+			return NULL;
+		if (t->tid == tid)
+			return t;
+	}
+}
+
+static void table_insert(struct scry_session *s, struct tracee *t)
+{
+	size_t i = slot_of(s, t->tid);
+	while (s->slots[i])
+		i = (i + 1) & (s->cap - 1);
+	s->slots[i] = t;
+}
+
+static void table_grow(struct scry_session *s)
+{
+	struct tracee **old = s->slots;
+	size_t oldcap = s->cap;
+	struct tracee **n = calloc(oldcap * 2, sizeof(*n));
+	if (!n)
+		abort();
+	s->slots = n;
+	s->cap = oldcap * 2;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			table_insert(s, old[i]);
+	free(old);
+}
+
+struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigned flags)
+{
+	struct tracee *t = tracee_get(s, tid);
+	if (t)
+		return t;
+	if ((s->count + 1) * 2 > s->cap)
+		table_grow(s);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		abort();
+	t->tid = tid;
+	t->tgid = tgid;
+	t->flags = flags;
+	strbuf_init(&t->entry_text, 0);
+	table_insert(s, t);
+	s->count++;
+	return t;
+}
+
+/* Backward-shift deletion keeps probe chains intact without tombstones. */
+static void table_unlink(struct scry_session *s, struct tracee *t)
+{
+	size_t i = slot_of(s, t->tid);
+	while (s->slots[i] != t)
+		i = (i + 1) & (s->cap - 1);
+	s->slots[i] = NULL;
+	for (size_t j = (i + 1) & (s->cap - 1); s->slots[j]; j = (j + 1) & (s->cap - 1)) {
+		struct tracee *m = s->slots[j];
+		s->slots[j] = NULL;
+		table_insert(s, m);
+	}
+}
+
+void tracee_remove(struct scry_session *s, struct tracee *t)
+{
+	table_unlink(s, t);
+	s->count--;
+	strbuf_release(&t->entry_text);
+	free(t);
+}
+
+void tracee_rekey(struct scry_session *s, struct tracee *t, pid_t newtid)
+{
+	table_unlink(s, t);
+	t->tid = newtid;
+	table_insert(s, t);
+}
+
+void tracee_each(struct scry_session *s, void (*fn)(struct scry_session *, struct tracee *, void *), void *data)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i])
+			fn(s, s->slots[i], data);
+}
+
+/* ---- public entry points ---- */
+
+int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
+{
+	struct scry_attach_error dummy;
+	if (!why)
+		why = &dummy;
+	memset(why, 0, sizeof(*why));
+	if (!s->start_mono)
+		s->start_mono = scry_now_mono();
+	return ptrace_attach_all(s, pid, why);
+}
+
+int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
+{
+	if (!s->start_mono)
+		s->start_mono = scry_now_mono();
+	return ptrace_launch(s, argv, pid_out);
+}
+
+int scry_session_run(struct scry_session *s)
+{
+	return ptrace_run(s);
+}
+
+void scry_session_request_detach(struct scry_session *s, int kill_launched_sig)
+{
+	/*
+	 * Async-signal-safe.  The flag alone could be missed if it is set just
+	 * before the loop blocks in waitpid(); the interval timer keeps
+	 * interrupting the wait until the loop has seen the flag.
+	 */
+	if (kill_launched_sig)
+		s->kill_launched_sig = kill_launched_sig;
+	s->detach_requested = 1;
+	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int scry_session_launched_status(const struct scry_session *s)
+{
+	return s->launched_status;
+}
+
+int scry_session_detached(const struct scry_session *s)
+{
+	return s->detached;
+}
+
+uint64_t scry_session_stop_overhead_ns(const struct scry_session *s)
+{
+	return s->overhead_ns;
+}
+
+double scry_session_elapsed(const struct scry_session *s)
+{
+	if (!s->start_mono)
+		return 0;
+	return (double)(scry_now_mono() - s->start_mono) / 1e9;
+}
+
+int scry_session_calibrate(struct scry_session *s)
+{
+	return ptrace_calibrate(s);
+}

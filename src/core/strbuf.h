@@ -1,0 +1,37 @@
+/*
+ * strbuf: one owned, growable byte string, used everywhere (after git's).
+ *
+ * Invariants: buf is never NULL (it points at a static "" until the first
+ * growth), buf[len] == '\0', len < alloc unless alloc == 0.  Memory is owned
+ * by the strbuf; strbuf_release() frees it and leaves an empty strbuf.
+ * Allocation failure aborts: a tracer that cannot allocate a line has nothing
+ * sensible left to do, and every caller would otherwise need the same check.
+ */
+#ifndef SCRY_STRBUF_H
+#define SCRY_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	size_t alloc;
+	size_t len;
+	char *buf;
+};
+
+extern char strbuf_slopbuf[];
+#define STRBUF_INIT { 0, 0, strbuf_slopbuf }
+
+void strbuf_init(struct strbuf *sb, size_t hint);
+void strbuf_release(struct strbuf *sb);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addspaces(struct strbuf *sb, size_t n);
+void strbuf_setlen(struct strbuf *sb, size_t len);
+static inline void strbuf_reset(struct strbuf *sb) { strbuf_setlen(sb, 0); }
+
+#endif

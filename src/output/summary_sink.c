@@ -1,0 +1,35 @@
+#include "output/summary_sink.h"
+
+#include "filter/filter.h"
+
+static int summary_event(void *ctx, const struct scry_event *ev)
+{
+	struct summary_sink *ss = ctx;
+	if (ev->type != SCRY_EV_CALL_EXIT || !ev->u.call.t_exit_ns)
+		return 0;   /* unfinished calls have no latency to count */
+	const struct scry_call *c = &ev->u.call;
+	if (ss->filter && (!scry_filter_traced(ss->filter, c->nr) ||
+			   !scry_filter_status_ok(ss->filter, c->is_error, 0)))
+		return 0;
+	int r = scry_stats_add(&ss->stats, ev->pid, (int)c->nr, c->duration_ns, c->is_error);
+	return r < 0 ? r : 0;
+}
+
+void summary_sink_init(struct summary_sink *ss, int per_process, const struct scry_filter *filter)
+{
+	scry_stats_init(&ss->stats, per_process);
+	ss->filter = filter;
+	ss->err = 0;
+}
+
+void summary_sink_release(struct summary_sink *ss)
+{
+	scry_stats_release(&ss->stats);
+}
+
+void summary_sink_as_sink(struct summary_sink *ss, struct scry_sink *sink)
+{
+	sink->event = summary_event;
+	sink->flush = NULL;
+	sink->ctx = ss;
+}

@@ -1,0 +1,20 @@
+/* The statistics sink: feeds finished calls into a struct scry_stats. */
+#ifndef SCRY_OUTPUT_SUMMARY_SINK_H
+#define SCRY_OUTPUT_SUMMARY_SINK_H
+
+#include "scry/scry.h"
+#include "stats/stats.h"
+
+struct scry_filter;
+
+struct summary_sink {
+	struct scry_stats stats;
+	const struct scry_filter *filter;   /* NULL: count everything */
+	int err;
+};
+
+void summary_sink_init(struct summary_sink *ss, int per_process, const struct scry_filter *filter);
+void summary_sink_release(struct summary_sink *ss);
+void summary_sink_as_sink(struct summary_sink *ss, struct scry_sink *sink);
+
+#endif

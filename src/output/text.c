@@ -1,0 +1,296 @@
+#include "output/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "filter/filter.h"
+#include "syscalls/syscalls.h"
+
+#define FLUSH_AT (64 * 1024)
+
+/* One output stream with its own half-written line. */
+struct stream {
+	int fd;
+	pid_t owner;             /* -ff: the tid it belongs to */
+	pid_t open_tid;          /* tid whose call line is open, or 0 */
+	long open_start;         /* where that line began in buf (<0: flushed) */
+	struct strbuf buf;
+};
+
+struct text_sink {
+	struct text_opts o;
+	struct stream main;
+	struct stream *per;      /* -ff streams */
+	size_t nper, allocper;
+	uint64_t last_ts;        /* -r */
+	int err;
+};
+
+int text_sink_new(struct text_sink **out, const struct text_opts *opts)
+{
+	struct text_sink *ts = calloc(1, sizeof(*ts));
+	if (!ts)
+		return -ENOMEM;
+	ts->o = *opts;
+	if (ts->o.align <= 0)
+		ts->o.align = 40;
+	ts->main.fd = opts->fd;
+	strbuf_init(&ts->main.buf, FLUSH_AT + 4096);
+	*out = ts;
+	return 0;
+}
+
+static int stream_flush(struct text_sink *ts, struct stream *st)
+{
+	size_t off = 0;
+	while (off < st->buf.len) {
+		ssize_t n = write(st->fd, st->buf.buf + off, st->buf.len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (!ts->err)
+				ts->err = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	st->open_start -= (long)st->buf.len;
+	strbuf_reset(&st->buf);
+	return ts->err;
+}
+
+static void stream_close(struct text_sink *ts, struct stream *st)
+{
+	stream_flush(ts, st);
+	if (st != &ts->main && st->fd >= 0)
+		close(st->fd);
+	strbuf_release(&st->buf);
+}
+
+int text_sink_free(struct text_sink *ts)
+{
+	if (!ts)
+		return 0;
+	for (size_t i = 0; i < ts->nper; i++)
+		stream_close(ts, &ts->per[i]);
+	free(ts->per);
+	stream_close(ts, &ts->main);
+	int err = ts->err;
+	free(ts);
+	return err;
+}
+
+static struct stream *stream_for(struct text_sink *ts, pid_t tid)
+{
+	if (!ts->o.per_process)
+		return &ts->main;
+	for (size_t i = 0; i < ts->nper; i++)
+		if (ts->per[i].owner == tid)
+			return &ts->per[i];
+	if (ts->nper == ts->allocper) {
+		size_t n = ts->allocper ? ts->allocper * 2 : 16;
+		struct stream *p = realloc(ts->per, n * sizeof(*p));
+		if (!p)
+			abort();
+		ts->per = p;
+		ts->allocper = n;
+	}
+	struct stream *st = &ts->per[ts->nper++];
+	memset(st, 0, sizeof(*st));
+	st->owner = tid;
+	strbuf_init(&st->buf, 4096);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s.%d", ts->o.per_process, (int)tid);
+	st->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (st->fd < 0 && !ts->err)
+		ts->err = -errno;
+	return st;
+}
+
+static void drop_stream(struct text_sink *ts, struct stream *st)
+{
+	if (st == &ts->main)
+		return;
+	stream_close(ts, st);
+	*st = ts->per[--ts->nper];
+}
+
+static void add_prefix(struct text_sink *ts, struct stream *st, const struct scry_event *ev)
+{
+	struct strbuf *b = &st->buf;
+	if (!ts->o.per_process) {
+		if (ts->o.to_file && (ts->o.follow || ev->ntracees > 1))
+			strbuf_addf(b, "%-5d ", (int)ev->tid);
+		else if (!ts->o.to_file && ev->ntracees > 1)
+			strbuf_addf(b, "[pid %5d] ", (int)ev->tid);
+	}
+	uint64_t t = ev->ts_ns;
+	if (ts->o.relative) {
+		uint64_t d = ts->last_ts && t > ts->last_ts ? t - ts->last_ts : 0;
+		ts->last_ts = t;
+		strbuf_addf(b, "%6llu.%06llu ", (unsigned long long)(d / 1000000000u),
+			    (unsigned long long)(d % 1000000000u / 1000));
+	}
+	if (ts->o.timestamps == TS_EPOCH) {
+		strbuf_addf(b, "%llu.%06llu ", (unsigned long long)(t / 1000000000u),
+			    (unsigned long long)(t % 1000000000u / 1000));
+	} else if (ts->o.timestamps != TS_NONE) {
+		time_t sec = (time_t)(t / 1000000000u);
+		struct tm tm;
+		localtime_r(&sec, &tm);
+		strbuf_addf(b, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (ts->o.timestamps == TS_USEC)
+			strbuf_addf(b, ".%06llu", (unsigned long long)(t % 1000000000u / 1000));
+		strbuf_addch(b, ' ');
+	}
+}
+
+/* Close a call line left open by another thread. */
+static void close_open_line(struct text_sink *ts, struct stream *st, pid_t tid)
+{
+	if (st->open_tid && st->open_tid != tid) {
+		strbuf_addstr(&st->buf, " <unfinished ...>\n");
+		st->open_tid = 0;
+	}
+	(void)ts;
+}
+
+static void add_result(struct text_sink *ts, struct stream *st, const struct scry_call *c, long start)
+{
+	struct strbuf *b = &st->buf;
+	strbuf_addch(b, ')');
+	long col = (long)b->len - start;
+	if (col < ts->o.align)
+		strbuf_addspaces(b, (size_t)(ts->o.align - col));
+	strbuf_addstr(b, " = ");
+	strbuf_addstr(b, c->ret_text);
+	if (ts->o.show_time && c->t_exit_ns)
+		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
+			    (unsigned long long)(c->duration_ns % 1000000000u / 1000));
+	strbuf_addch(b, '\n');
+}
+
+static int wanted_call(const struct text_sink *ts, const struct scry_call *c, int at_exit)
+{
+	if (!ts->o.filter)
+		return 1;
+	if (!scry_filter_traced(ts->o.filter, c->nr))
+		return 0;
+	if (!at_exit)
+		return 1;
+	return scry_filter_status_ok(ts->o.filter, c->is_error, c->t_exit_ns == 0);
+}
+
+static int text_event(void *ctx, const struct scry_event *ev)
+{
+	struct text_sink *ts = ctx;
+	struct stream *st = stream_for(ts, ev->tid);
+	struct strbuf *b = &st->buf;
+	const struct scry_call *c = &ev->u.call;
+	char num[32];
+	const char *name = c->name;
+	if (!name && (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT)) {
+		snprintf(num, sizeof(num), "syscall_%#lx", c->nr);
+		name = num;
+	}
+	/* With a status filter, the line can only be judged at exit; strace
+	 * then prints entry and exit together. */
+	int defer = ts->o.filter && ts->o.filter->status != SCRY_STATUS_ALL;
+
+	switch (ev->type) {
+	case SCRY_EV_CALL_ENTER:
+		if (defer || !wanted_call(ts, c, 0))
+			break;
+		close_open_line(ts, st, ev->tid);
+		st->open_start = (long)b->len;
+		add_prefix(ts, st, ev);
+		strbuf_addstr(b, name);
+		strbuf_addch(b, '(');
+		strbuf_addstr(b, c->args_text);
+		st->open_tid = ev->tid;
+		break;
+	case SCRY_EV_CALL_EXIT: {
+		if (!wanted_call(ts, c, 1))
+			break;
+		if (defer) {
+			close_open_line(ts, st, ev->tid);
+			struct scry_event e2 = *ev;
+			e2.ts_ns = c->t_enter_ns;
+			st->open_start = (long)b->len;
+			add_prefix(ts, st, &e2);
+			strbuf_addf(b, "%s(%s", name, c->args_text);
+			st->open_tid = ev->tid;
+		}
+		if (st->open_tid == ev->tid) {
+			strbuf_addstr(b, c->exit_text);
+			add_result(ts, st, c, st->open_start);
+			st->open_tid = 0;
+		} else {
+			close_open_line(ts, st, ev->tid);
+			long start = (long)b->len;
+			add_prefix(ts, st, ev);
+			strbuf_addf(b, "<... %s resumed>", name);
+			strbuf_addstr(b, c->exit_text);
+			add_result(ts, st, c, start);
+		}
+		break;
+	}
+	case SCRY_EV_SIGNAL:
+		if (ts->o.filter && !scry_filter_signal_ok(ts->o.filter, ev->u.signal.signo))
+			break;
+		close_open_line(ts, st, 0);
+		add_prefix(ts, st, ev);
+		strbuf_addstr(b, "--- ");
+		strbuf_addstr(b, scry_signal_name(ev->u.signal.signo) ? scry_signal_name(ev->u.signal.signo) : "SIG?");
+		strbuf_addf(b, " %s ---\n", ev->u.signal.text);
+		break;
+	case SCRY_EV_EXITED:
+	case SCRY_EV_KILLED:
+		close_open_line(ts, st, 0);
+		add_prefix(ts, st, ev);
+		if (ev->type == SCRY_EV_EXITED)
+			strbuf_addf(b, "+++ exited with %d +++\n", ev->u.exit.status);
+		else
+			strbuf_addf(b, "+++ killed by %s%s +++\n",
+				    scry_signal_name(ev->u.exit.signo) ? scry_signal_name(ev->u.exit.signo) : "SIG?",
+				    ev->u.exit.core ? " (core dumped)" : "");
+		if (st != &ts->main)
+			drop_stream(ts, st);
+		break;
+	case SCRY_EV_DETACHED:
+		if (st->open_tid == ev->tid) {
+			strbuf_addstr(b, " <detached ...>\n");
+			st->open_tid = 0;
+		}
+		if (st != &ts->main)
+			drop_stream(ts, st);
+		break;
+	default:
+		break;
+	}
+	if (st->buf.len >= FLUSH_AT && !st->open_tid)
+		stream_flush(ts, st);
+	return ts->err;
+}
+
+static int text_flush(void *ctx)
+{
+	struct text_sink *ts = ctx;
+	/* Interactive output shows even a half-written call line at once: a
+	 * process hung in read() must show "read(3, " while it waits. */
+	if (ts->o.interactive)
+		stream_flush(ts, &ts->main);
+	return ts->err;
+}
+
+void text_sink_as_sink(struct text_sink *ts, struct scry_sink *sink)
+{
+	sink->event = text_event;
+	sink->flush = text_flush;
+	sink->ctx = ts;
+}
