@@ -53,6 +53,7 @@ enum scry_event_type {
 	SCRY_EV_NEW_TASK,    /* a traced thread or process appeared */
 	SCRY_EV_EXEC,        /* a process replaced its image */
 	SCRY_EV_DETACHED,    /* scry let go of a tracee that lives on */
+	SCRY_EV_STOPPED,     /* a tracee entered a group-stop (u.signal.signo) */
 };
 
 struct scry_call {

@@ -618,6 +618,12 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 	case PTRACE_EVENT_STOP:
 		if (is_stop_signal(sig)) {
 			/* A real group-stop: stay stopped until SIGCONT. */
+			if (!(t->flags & (T_LISTENING | T_HIDDEN))) {
+				struct scry_event ev;
+				fill_event(&ev, SCRY_EV_STOPPED, t);
+				ev.u.signal.signo = sig;
+				session_emit(s, &ev);
+			}
 			t->flags |= T_LISTENING;
 			xptrace(PTRACE_LISTEN, t->tid, NULL, NULL);
 		} else {

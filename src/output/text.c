@@ -249,6 +249,12 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		strbuf_addstr(b, scry_signal_name(ev->u.signal.signo) ? scry_signal_name(ev->u.signal.signo) : "SIG?");
 		strbuf_addf(b, " %s ---\n", ev->u.signal.text);
 		break;
+	case SCRY_EV_STOPPED:
+		close_open_line(ts, st, 0);
+		add_prefix(ts, st, ev);
+		strbuf_addf(b, "--- stopped by %s ---\n",
+			    scry_signal_name(ev->u.signal.signo) ? scry_signal_name(ev->u.signal.signo) : "SIG?");
+		break;
 	case SCRY_EV_EXITED:
 	case SCRY_EV_KILLED:
 		close_open_line(ts, st, 0);
