@@ -89,6 +89,13 @@ static int fail(const struct ctx *c, const char *tail, const char *fmt, ...)
 	return -EINVAL;
 }
 
+static int oom(const struct ctx *c)
+{
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen, "out of memory parsing %s%s", c->prefix, c->arg);
+	return -ENOMEM;
+}
+
 /*
  * One item of a list, already stripped of '!' and '?', into out.  optional
  * ('?'): a value unknown here adds nothing instead of failing.
@@ -181,7 +188,7 @@ static int regex_item(const struct ctx *c, const char *item, struct nrset *out)
 	int rc;
 
 	if (!pat)
-		return -ENOMEM;
+		return oom(c);
 	/* "/regex/" and strace's "/regex" both work */
 	if (len && pat[len - 1] == '/')
 		pat[len - 1] = '\0';
@@ -334,7 +341,7 @@ static int eval_list(const struct ctx *c, const char *list, const char *what,
 	set_clear(&neg);
 	copy = strdup(list);
 	if (!copy)
-		return -ENOMEM;
+		return oom(c);
 	/* empty items are skipped, as strace's strtok does */
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		bool is_neg = false, optional = false;

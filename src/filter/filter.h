@@ -86,8 +86,9 @@ void scry_filter_init(struct scry_filter *f, const struct scry_syscall_table *t)
 
 /*
  * One -e argument ("trace=open,close", "open", "status=failed",
- * "signal=!SIGCHLD").  On error returns -EINVAL with a message in err (when
- * errlen > 0) and leaves f as it was.
+ * "signal=!SIGCHLD").  On error returns -EINVAL (bad input; usage, exit 2)
+ * or -ENOMEM, with a message in err (when errlen > 0), and leaves f as it
+ * was.  On success err holds "".
  */
 int scry_filter_parse(struct scry_filter *f, const char *expr, char *err, size_t errlen);
 

@@ -93,7 +93,7 @@ static void test_round_trip(void **state)
 			assert_true(info->nargs <= 6);
 			for (unsigned int a = 0; a < info->nargs; a++) {
 				assert_non_null(info->argnames[a]);
-				assert_true(info->argtypes[a] <= SCRY_ARG_OCT);
+				assert_true(info->argtypes[a] <= SCRY_ARG_LONG);
 			}
 		}
 		assert_true(named > 300);
