@@ -38,9 +38,13 @@ struct scry_config {
 	int follow_forks;        /* -f: trace children made by fork/vfork/clone */
 	int hide_until_exec;     /* launched commands: show nothing before exec */
 	int string_limit;        /* -s: bytes of strings shown (default 32) */
-	const char *const *argv0_env; /* unused for now; reserved */
+	int cpu_time;            /* measure each call's CPU time (cpu_ns) */
+	uint64_t tick_ns;        /* call tick() about this often (0: never) */
+	/* Called from the loop's thread between events, e.g. for --interval. */
+	void (*tick)(void *ctx);
+	void *tick_ctx;
 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, NULL }
+#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, NULL, NULL }
 
 /* ---- events, as the sinks receive them ---- */
 
@@ -65,6 +69,7 @@ struct scry_call {
 	uint64_t t_enter_ns;     /* CLOCK_REALTIME */
 	uint64_t t_exit_ns;      /* 0 if unfinished */
 	uint64_t duration_ns;    /* exit - enter minus the stop overhead, or 0 */
+	uint64_t cpu_ns;         /* CPU time of the thread in the call (cfg.cpu_time) */
 	const char *args_text;   /* strace text of the arguments known at entry */
 	const char *exit_text;   /* strace text of the arguments known at exit
 	                            (after args_text), may be "" */

@@ -23,6 +23,7 @@
 #include <sys/user.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OPTS_BASE (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE)
@@ -359,6 +360,31 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 	return get_stop_regs(t, st);
 }
 
+/*
+ * The CPU time of a stopped thread, from /proc/PID/task/TID/schedstat (its
+ * first field is the scheduler's sum_exec_runtime in ns).  Between a call's
+ * entry and exit stops the thread runs only in the kernel, so the difference
+ * is the call's system CPU time, to the nanosecond (strace's stime is
+ * tick-based).  clock_gettime() on a thread CPU clock would be cheaper, but
+ * the kernel only allows it within one's own thread group.
+ */
+static uint64_t thread_cpu_ns(struct tracee *t)
+{
+	char buf[96];
+	if (t->sched_fd < 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)t->tgid, (int)t->tid);
+		t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (t->sched_fd < 0)
+			return 0;
+	}
+	ssize_t n = pread(t->sched_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
 static void fill_event(struct scry_event *ev, enum scry_event_type type, struct tracee *t)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -382,6 +408,8 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 	memcpy(t->args, st->args, sizeof(t->args));
 	t->t_enter_mono = scry_now_mono();
 	t->t_enter_ns = scry_now_real();
+	if (s->cfg.cpu_time)
+		t->t_enter_cpu = thread_cpu_ns(t);
 	if ((t->flags & T_HIDDEN) && (call_is(s, t->nr, "execve") || call_is(s, t->nr, "execveat")))
 		t->flags &= ~T_HIDDEN;
 	if (t->flags & T_HIDDEN)
@@ -445,6 +473,10 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 	c->t_exit_ns = t->t_enter_ns + (now - t->t_enter_mono);
 	uint64_t raw = now - t->t_enter_mono;
 	c->duration_ns = raw > s->overhead_ns ? raw - s->overhead_ns : 0;
+	if (s->cfg.cpu_time) {
+		uint64_t cpu = thread_cpu_ns(t);
+		c->cpu_ns = cpu > t->t_enter_cpu ? cpu - t->t_enter_cpu : 0;
+	}
 	strbuf_reset(&s->scratch);
 	decode_exit(s, t, st->rval, &s->scratch);
 	strbuf_reset(&s->ret_text);
@@ -521,6 +553,10 @@ static void on_exec(struct scry_session *s, struct tracee *t)
 			finish_unfinished(s, t);
 			tracee_remove(s, t);
 			tracee_rekey(s, execer, execer->tgid);
+			if (execer->sched_fd >= 0) {
+				close(execer->sched_fd);
+				execer->sched_fd = -1;
+			}
 			t = execer;
 		}
 	}
@@ -722,7 +758,25 @@ int ptrace_run(struct scry_session *s)
 	sigaction(SIGALRM, &sa, &old);   /* no SA_RESTART: it interrupts waitpid */
 
 	struct { pid_t pid; int status; } batch[BATCH];
+	uint64_t next_tick = 0;
+	if (s->cfg.tick && s->cfg.tick_ns) {
+		/* The timer interrupts waitpid() so that ticks come on time
+		 * even when every tracee is blocked. */
+		next_tick = scry_now_mono() + s->cfg.tick_ns;
+		struct itimerval it;
+		it.it_interval.tv_sec = (time_t)(s->cfg.tick_ns / 4 / 1000000000u);
+		it.it_interval.tv_usec = (suseconds_t)(s->cfg.tick_ns / 4 % 1000000000u / 1000);
+		if (!it.it_interval.tv_sec && it.it_interval.tv_usec < 1000)
+			it.it_interval.tv_usec = 1000;
+		it.it_value = it.it_interval;
+		if (!s->detach_requested)
+			setitimer(ITIMER_REAL, &it, NULL);
+	}
 	while (s->count > 0 && !s->detach_requested) {
+		if (next_tick && scry_now_mono() >= next_tick) {
+			next_tick += s->cfg.tick_ns;
+			s->cfg.tick(s->cfg.tick_ctx);
+		}
 		session_flush(s);
 		int status;
 		pid_t pid = waitpid(-1, &status, __WALL);

@@ -141,11 +141,14 @@ static int check_per_process_output(const struct options *o)
 	return 0;
 }
 
-static void print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s, FILE *out)
+static void print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
+			  FILE *out, double seconds)
 {
 	char note[160];
 	uint64_t oh = scry_session_stop_overhead_ns(s);
-	if (oh)
+	if (o->cpu_time)
+		snprintf(note, sizeof(note), "CPU time of each thread between entry and exit, in the kernel");
+	else if (oh)
 		snprintf(note, sizeof(note), "ptrace stop overhead of %.1f µs per call measured at start and subtracted",
 			 (double)oh / 1000.0);
 	else
@@ -154,14 +157,34 @@ static void print_summary(const struct options *o, struct summary_sink *ss, stru
 	memset(&so, 0, sizeof(so));
 	so.name = name_of;
 	so.ctx = (void *)scry_native_table();
-	so.seconds = scry_session_elapsed(s);
-	so.latency = SCRY_LATENCY_WALL;
+	so.seconds = seconds;
+	so.latency = o->cpu_time ? SCRY_LATENCY_CPU : SCRY_LATENCY_WALL;
 	so.sort = o->sort;
 	so.columns = o->columns;
 	so.note = note;
 	so.per_process = o->per_process;
 	scry_stats_print_text(&ss->stats, out, &so);
 	fflush(out);
+}
+
+/* --interval: a summary of the interval just ended, then start afresh. */
+struct interval {
+	const struct options *o;
+	struct summary_sink *ss;
+	struct scry_session *s;
+	FILE *out;
+	double last;
+};
+
+static void on_interval(void *ctx)
+{
+	struct interval *iv = ctx;
+	double now = scry_session_elapsed(iv->s);
+	print_summary(iv->o, iv->ss, iv->s, iv->out, now - iv->last);
+	fputc('\n', iv->out);
+	fflush(iv->out);
+	scry_stats_reset(&iv->ss->stats);
+	iv->last = now;
 }
 
 int main(int argc, char **argv)
@@ -182,6 +205,13 @@ int main(int argc, char **argv)
 	struct scry_config cfg = SCRY_CONFIG_INIT;
 	cfg.follow_forks = o.follow > 0;
 	cfg.string_limit = o.string_limit;
+	cfg.cpu_time = o.cpu_time;
+	struct interval iv = { &o, NULL, NULL, stderr, 0 };
+	if (o.interval_ns) {
+		cfg.tick_ns = o.interval_ns;
+		cfg.tick = on_interval;
+		cfg.tick_ctx = &iv;
+	}
 	struct scry_session *s;
 	if (scry_session_new(&s, &cfg) < 0) {
 		fprintf(stderr, "scry: out of memory\n");
@@ -216,9 +246,16 @@ int main(int argc, char **argv)
 	struct scry_sink ssink;
 	if (o.summary) {
 		summary_sink_init(&summary, o.per_process, o.filtered ? &o.filter : NULL);
+		summary.cpu_time = o.cpu_time;
+		iv.ss = &summary;
+		iv.s = s;
+		if (o.outfile && o.summary == 1)
+			iv.out = fdopen(dup(outfd), "w");
+		if (!iv.out)
+			iv.out = stderr;
 		summary_sink_as_sink(&summary, &ssink);
 		scry_session_add_sink(s, &ssink);
-		if (!o.no_calibrate && scry_session_calibrate(s) < 0 && o.verbose)
+		if (!o.no_calibrate && !o.cpu_time && scry_session_calibrate(s) < 0 && o.verbose)
 			fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 	}
 
@@ -286,16 +323,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
 			o.npids + (child ? 1 : 0) > 1 ? "es" : "", o.npids + (child ? 1 : 0) > 1 ? "" : "s");
 	if (o.summary) {
-		FILE *out = stderr;
-		FILE *f = NULL;
-		if (o.outfile && o.summary == 1) {
-			f = fopen(o.outfile, "we");
-			if (f)
-				out = f;
-		}
-		print_summary(&o, &summary, s, out);
-		if (f)
-			fclose(f);
+		print_summary(&o, &summary, s, iv.out, scry_session_elapsed(s) - iv.last);
+		if (iv.out != stderr)
+			fclose(iv.out);
 		summary_sink_release(&summary);
 	}
 	if (!status && child) {

@@ -49,6 +49,8 @@ static const char usage_text[] =
 "  -U, --summary-columns COLS  columns of the summary\n"
 "      --per-process         one summary table per process\n"
 "      --no-calibrate        do not subtract the measured ptrace stop cost\n"
+"      --cpu-time            summarise system CPU time instead of latency\n"
+"      --interval TIME       print a summary every TIME, each for that interval\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             scry's version\n";
@@ -129,7 +131,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL,
 };
 
 static const struct option longopts[] = {
@@ -155,6 +157,8 @@ static const struct option longopts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "attach-duration-msec", required_argument, NULL, OPT_DURATION_MS },
 	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
+	{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -271,6 +275,18 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		case OPT_NO_CALIBRATE:
 			o->no_calibrate = 1;
 			break;
+		case OPT_CPU_TIME:
+			o->cpu_time = 1;
+			break;
+		case OPT_INTERVAL: {
+			int64_t ns = parse_duration(optarg);
+			if (ns < 1000000) {
+				usage_error("invalid interval '%s': expected e.g. 1, 5s, 500ms (at least 1ms)", optarg);
+				return 2;
+			}
+			o->interval_ns = (uint64_t)ns;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			*exit_now = 1;
@@ -300,6 +316,10 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		o->argv = argv + optind;
 	if (!o->argv && !o->npids) {
 		usage_error("%s", "nothing to trace: give a command (scry -- CMD) or a process (-p PID)");
+		return 2;
+	}
+	if (o->interval_ns && !o->summary) {
+		usage_error("%s", "--interval needs -c or -C");
 		return 2;
 	}
 	if (o->follow >= 2 && !o->outfile) {

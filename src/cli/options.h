@@ -29,6 +29,8 @@ struct options {
 	int quiet;               /* -q: no attach/detach messages */
 	int verbose;             /* -v */
 	int no_calibrate;        /* --no-calibrate */
+	int cpu_time;            /* --cpu-time */
+	uint64_t interval_ns;    /* --interval */
 	struct scry_filter filter;
 	int filtered;            /* some -e trace/status/signal given */
 };

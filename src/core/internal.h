@@ -33,6 +33,8 @@ struct tracee {
 	uint64_t args[6];
 	uint64_t t_enter_ns;     /* CLOCK_REALTIME at the entry stop */
 	uint64_t t_enter_mono;   /* CLOCK_MONOTONIC at the entry stop */
+	uint64_t t_enter_cpu;    /* the thread's CPU time at entry (cfg.cpu_time) */
+	int sched_fd;            /* its /proc schedstat, opened on first use, or -1 */
 	struct strbuf entry_text;
 };
 

@@ -62,6 +62,8 @@ void scry_session_free(struct scry_session *s)
 		return;
 	for (size_t i = 0; i < s->cap; i++) {
 		if (s->slots[i]) {
+			if (s->slots[i]->sched_fd >= 0)
+				close(s->slots[i]->sched_fd);
 			strbuf_release(&s->slots[i]->entry_text);
 			free(s->slots[i]);
 		}
@@ -160,6 +162,7 @@ struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigne
 	t->tid = tid;
 	t->tgid = tgid;
 	t->flags = flags;
+	t->sched_fd = -1;
 	strbuf_init(&t->entry_text, 0);
 	table_insert(s, t);
 	s->count++;
@@ -184,6 +187,8 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 {
 	table_unlink(s, t);
 	s->count--;
+	if (t->sched_fd >= 0)
+		close(t->sched_fd);
 	strbuf_release(&t->entry_text);
 	free(t);
 }

@@ -11,7 +11,7 @@ static int summary_event(void *ctx, const struct scry_event *ev)
 	if (ss->filter && (!scry_filter_traced(ss->filter, c->nr) ||
 			   !scry_filter_status_ok(ss->filter, c->is_error, 0)))
 		return 0;
-	int r = scry_stats_add(&ss->stats, ev->pid, (int)c->nr, c->duration_ns, c->is_error);
+	int r = scry_stats_add(&ss->stats, ev->pid, (int)c->nr, ss->cpu_time ? c->cpu_ns : c->duration_ns, c->is_error);
 	return r < 0 ? r : 0;
 }
 
@@ -20,6 +20,7 @@ void summary_sink_init(struct summary_sink *ss, int per_process, const struct sc
 	scry_stats_init(&ss->stats, per_process);
 	ss->filter = filter;
 	ss->err = 0;
+	ss->cpu_time = 0;
 }
 
 void summary_sink_release(struct summary_sink *ss)

@@ -10,9 +10,11 @@ struct scry_filter;
 struct summary_sink {
 	struct scry_stats stats;
 	const struct scry_filter *filter;   /* NULL: count everything */
+	int cpu_time;                       /* count cpu_ns, not duration_ns */
 	int err;
 };
 
+/* Counts wall-clock durations; set cpu_time after init to count CPU time. */
 void summary_sink_init(struct summary_sink *ss, int per_process, const struct scry_filter *filter);
 void summary_sink_release(struct summary_sink *ss);
 void summary_sink_as_sink(struct summary_sink *ss, struct scry_sink *sink);
