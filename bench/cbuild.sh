@@ -4,12 +4,18 @@
 #
 #   cbuild.sh [N [JOBS]]   N generated .c files (default 16), make -jJOBS
 #                          (default 2).  Everything lives in a temporary
-#                          directory that is removed at the end.
+#                          directory, removed at the end, under
+#                          $SCRY_BENCH_DIR, else /dev/shm (tmpfs, less
+#                          noise), else /tmp.
 set -e
 n=${1:-16}
 jobs=${2:-2}
 cc=${CC:-cc}
-dir=$(mktemp -d /tmp/scry-bench-cbuild-XXXXXX)
+base=${SCRY_BENCH_DIR:-}
+if [ -z "$base" ]; then
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=/tmp; fi
+fi
+dir=$(mktemp -d "$base/scry-bench-cbuild-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 
 i=0

@@ -759,19 +759,23 @@ int ptrace_run(struct scry_session *s)
 
 	struct { pid_t pid; int status; } batch[BATCH];
 	uint64_t next_tick = 0;
+	/*
+	 * A periodic timer interrupts waitpid() so that the loop gets control
+	 * even when every tracee is blocked: ticks (--interval) come on time
+	 * and buffered output reaches a file within a fraction of a second.
+	 */
+	uint64_t period = 100000000u;
 	if (s->cfg.tick && s->cfg.tick_ns) {
-		/* The timer interrupts waitpid() so that ticks come on time
-		 * even when every tracee is blocked. */
 		next_tick = scry_now_mono() + s->cfg.tick_ns;
-		struct itimerval it;
-		it.it_interval.tv_sec = (time_t)(s->cfg.tick_ns / 4 / 1000000000u);
-		it.it_interval.tv_usec = (suseconds_t)(s->cfg.tick_ns / 4 % 1000000000u / 1000);
-		if (!it.it_interval.tv_sec && it.it_interval.tv_usec < 1000)
-			it.it_interval.tv_usec = 1000;
-		it.it_value = it.it_interval;
-		if (!s->detach_requested)
-			setitimer(ITIMER_REAL, &it, NULL);
+		if (s->cfg.tick_ns / 4 < period)
+			period = s->cfg.tick_ns / 4 > 1000000u ? s->cfg.tick_ns / 4 : 1000000u;
 	}
+	struct itimerval it;
+	it.it_interval.tv_sec = (time_t)(period / 1000000000u);
+	it.it_interval.tv_usec = (suseconds_t)(period % 1000000000u / 1000);
+	it.it_value = it.it_interval;
+	if (!s->detach_requested)
+		setitimer(ITIMER_REAL, &it, NULL);
 	while (s->count > 0 && !s->detach_requested) {
 		if (next_tick && scry_now_mono() >= next_tick) {
 			next_tick += s->cfg.tick_ns;

@@ -28,6 +28,7 @@ struct text_sink {
 	struct stream *per;      /* -ff streams */
 	size_t nper, allocper;
 	uint64_t last_ts;        /* -r */
+	uint64_t last_flush;     /* CLOCK_MONOTONIC ns */
 	int err;
 };
 
@@ -284,13 +285,31 @@ static int text_event(void *ctx, const struct scry_event *ev)
 	return ts->err;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The loop calls this before it waits.  A terminal or a pipe gets every
+ * line at once, even a half-written one: a process hung in read() must show
+ * "read(3, " while it waits.  A file gets large writes, but never older than
+ * 100 ms, so that `tail -f` on a quiet service is live too.
+ */
 static int text_flush(void *ctx)
 {
 	struct text_sink *ts = ctx;
-	/* Interactive output shows even a half-written call line at once: a
-	 * process hung in read() must show "read(3, " while it waits. */
-	if (ts->o.interactive)
-		stream_flush(ts, &ts->main);
+	if (!ts->o.interactive) {
+		uint64_t now = mono_ns();
+		if (now - ts->last_flush < 100000000u)
+			return ts->err;
+		ts->last_flush = now;
+		for (size_t i = 0; i < ts->nper; i++)
+			stream_flush(ts, &ts->per[i]);
+	}
+	stream_flush(ts, &ts->main);
 	return ts->err;
 }
 

@@ -200,10 +200,10 @@ class Signals(ScryTest):
         t = self.target("forker", args=["stopcont", "{progress}", "30"])
         s = self.attach(t.pid)
         self.stop_cont(t.pid, t.progress)
-        self.assertRegex(s.err(), r"--- SIGSTOP \{si_signo=SIGSTOP")
-        self.assertRegex(s.err(), r"--- SIGCONT \{si_signo=SIGCONT")
         s.signal(signal.SIGINT)
         self.assertScryExits(s)
+        self.assertRegex(s.err(), r"--- SIGSTOP \{si_signo=SIGSTOP")
+        self.assertRegex(s.err(), r"--- SIGCONT \{si_signo=SIGCONT")
         self.assertRunningFree(t)
 
     def test_stop_cont_launched(self):

@@ -105,7 +105,7 @@ class Permission(ScryTest):
         r = run(self.nobody_argv() + [SCRY, "-p", str(t.pid)], timeout=T(5))
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("cannot attach to process %d: Operation not permitted" % t.pid, r.stderr)
-        self.assertRegex(r.stderr, r"owned by|ptrace_scope|already traced",
+        self.assertRegex(r.stderr, r"owned by|belongs to user|ptrace_scope|already traced",
                          "the message should say why")
         self.assertNotIn("Attached successfully", r.stderr)
         self.assertRunningFree(t)
