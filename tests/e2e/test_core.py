@@ -59,7 +59,8 @@ class TraceText(ScryTest):
         self.assertRegex(err, r"(?m)^getpid\(\)\s+= \d+$")
         self.assertRegex(err, r'(?m)^write\(1, .*\)\s+= 11$')
         self.assertRegex(err, r"(?m)^exit_group\(0\)\s+= \?$")
-        self.assertRegex(err, r'(?m)^execve\("[^"]*calls", \["[^"]*calls"\].*\)\s+= 0$')
+        # argv strings are cut at -s (32) like strace's, so the path may end in "...
+        self.assertRegex(err, r'(?m)^execve\("[^"]*calls", \["[^"]*(calls"|"\.\.\.)\].*\)\s+= 0$')
         self.assertIn("+++ exited with 0 +++", err)
 
     def test_getpid_returns_the_pid(self):
