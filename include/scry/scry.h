@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "scry/value.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,13 +40,17 @@ struct scry_config {
 	int follow_forks;        /* -f: trace children made by fork/vfork/clone */
 	int hide_until_exec;     /* launched commands: show nothing before exec */
 	int string_limit;        /* -s: bytes of strings shown (default 32) */
+	int no_decode;           /* only numbers and results (e.g. for -c) */
+	int verbose;             /* -v: structures and arrays in full */
+	int xflag;               /* -x: non-printable bytes as \\x; 2 (-xx): all */
+	int fd_paths;            /* -y: paths of fds; 2 (-yy): socket details */
 	int cpu_time;            /* measure each call's CPU time (cpu_ns) */
 	uint64_t tick_ns;        /* call tick() about this often (0: never) */
 	/* Called from the loop's thread between events, e.g. for --interval. */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, NULL, NULL }
+#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, 0, NULL, NULL }
 
 /* ---- events, as the sinks receive them ---- */
 
@@ -70,9 +76,11 @@ struct scry_call {
 	uint64_t t_exit_ns;      /* 0 if unfinished */
 	uint64_t duration_ns;    /* exit - enter minus the stop overhead, or 0 */
 	uint64_t cpu_ns;         /* CPU time of the thread in the call (cfg.cpu_time) */
-	const char *args_text;   /* strace text of the arguments known at entry */
-	const char *exit_text;   /* strace text of the arguments known at exit
-	                            (after args_text), may be "" */
+	/* The arguments as typed values (value.h): those known at entry, then
+	 * those the kernel filled in, shown after them.  NULL with no_decode. */
+	const struct scry_values *entry_args;
+	const struct scry_values *exit_args;   /* at CALL_EXIT only */
+	int more_at_exit;        /* some arguments are only known at exit */
 	const char *ret_text;    /* strace text of the result: "3", "-1 ENOENT (...)" */
 };
 

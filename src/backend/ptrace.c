@@ -400,6 +400,39 @@ static int call_is(const struct scry_session *s, long nr, const char *name)
 	return i && !strcmp(i->name, name);
 }
 
+static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d, struct scry_values *out)
+{
+	memset(d, 0, sizeof(*d));
+	d->pid = t->tgid;
+	d->tid = t->tid;
+	d->nr = t->nr;
+	d->info = scry_syscall_get(s->table, t->nr);
+	d->args = t->args;
+	d->limit = s->cfg.string_limit;
+	d->verbose = s->cfg.verbose;
+	d->xflag = s->cfg.xflag;
+	d->fd_paths = s->cfg.fd_paths;
+	d->out = out;
+	d->rfmt = t->rfmt;
+	d->rxlat = t->rxlat;
+	d->state = t->dstate;
+}
+
+static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev, enum scry_event_type type)
+{
+	fill_event(ev, type, t);
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	struct scry_call *c = &ev->u.call;
+	c->nr = t->nr;
+	c->name = info ? info->name : NULL;
+	memcpy(c->args, t->args, sizeof(t->args));
+	c->t_enter_ns = t->t_enter_ns;
+	c->entry_args = s->cfg.no_decode ? NULL : &t->vals;
+	c->exit_args = NULL;
+	c->more_at_exit = t->dec_more;
+	c->ret_text = "";
+}
+
 static void on_entry(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
 {
 	t->flags |= T_IN_SYSCALL;
@@ -414,19 +447,23 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		t->flags &= ~T_HIDDEN;
 	if (t->flags & T_HIDDEN)
 		return;
-	strbuf_reset(&t->entry_text);
-	decode_entry(s, t, &t->entry_text);
+	t->dec_more = 0;
+	t->rfmt = R_INT;
+	t->rxlat = NULL;
+	t->dstate = 0;
+	scry_values_reset(&t->vals);
+	if (!s->cfg.no_decode) {
+		struct dctx d;
+		dctx_init(s, t, &d, &t->vals);
+		decoder_fn fn = t->nr >= 0 && (unsigned long)t->nr < s->table->ncalls ? s->decoders[t->nr] : decode_generic;
+		t->dec_more = fn(&d) == DEC_MORE;
+		t->rfmt = d.rfmt;
+		t->rxlat = d.rxlat;
+		t->dstate = d.state;
+	}
 	struct scry_event ev;
-	fill_event(&ev, SCRY_EV_CALL_ENTER, t);
+	call_event(s, t, &ev, SCRY_EV_CALL_ENTER);
 	ev.ts_ns = t->t_enter_ns;
-	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
-	ev.u.call.nr = t->nr;
-	ev.u.call.name = info ? info->name : NULL;
-	memcpy(ev.u.call.args, t->args, sizeof(t->args));
-	ev.u.call.t_enter_ns = t->t_enter_ns;
-	ev.u.call.args_text = t->entry_text.buf;
-	ev.u.call.exit_text = "";
-	ev.u.call.ret_text = "";
 	t->flags |= T_ENTRY_SHOWN;
 	session_emit(s, &ev);
 }
@@ -440,14 +477,9 @@ static void finish_unfinished(struct scry_session *s, struct tracee *t)
 	if (!(t->flags & T_ENTRY_SHOWN))
 		return;
 	struct scry_event ev;
-	fill_event(&ev, SCRY_EV_CALL_EXIT, t);
-	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
-	ev.u.call.nr = t->nr;
-	ev.u.call.name = info ? info->name : NULL;
-	memcpy(ev.u.call.args, t->args, sizeof(t->args));
-	ev.u.call.t_enter_ns = t->t_enter_ns;
-	ev.u.call.args_text = t->entry_text.buf;
-	ev.u.call.exit_text = "";
+	call_event(s, t, &ev, SCRY_EV_CALL_EXIT);
+	scry_values_reset(&s->exit_vals);
+	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
 	ev.u.call.ret_text = "?";
 	session_emit(s, &ev);
 }
@@ -461,15 +493,10 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 		return;
 	uint64_t now = scry_now_mono();
 	struct scry_event ev;
-	fill_event(&ev, SCRY_EV_CALL_EXIT, t);
-	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	call_event(s, t, &ev, SCRY_EV_CALL_EXIT);
 	struct scry_call *c = &ev.u.call;
-	c->nr = t->nr;
-	c->name = info ? info->name : NULL;
-	memcpy(c->args, t->args, sizeof(t->args));
 	c->ret = st->rval;
 	c->is_error = st->is_error;
-	c->t_enter_ns = t->t_enter_ns;
 	c->t_exit_ns = t->t_enter_ns + (now - t->t_enter_mono);
 	uint64_t raw = now - t->t_enter_mono;
 	c->duration_ns = raw > s->overhead_ns ? raw - s->overhead_ns : 0;
@@ -477,13 +504,20 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 		uint64_t cpu = thread_cpu_ns(t);
 		c->cpu_ns = cpu > t->t_enter_cpu ? cpu - t->t_enter_cpu : 0;
 	}
-	strbuf_reset(&s->scratch);
-	decode_exit(s, t, st->rval, &s->scratch);
-	strbuf_reset(&s->ret_text);
-	decode_result(s, t, st->rval, &s->ret_text);
-	c->args_text = t->entry_text.buf;
-	c->exit_text = s->scratch.buf;
-	c->ret_text = s->ret_text.buf;
+	if (!s->cfg.no_decode) {
+		struct dctx d;
+		scry_values_reset(&s->exit_vals);
+		dctx_init(s, t, &d, &s->exit_vals);
+		d.exiting = 1;
+		d.ret = st->rval;
+		d.failed = st->is_error;
+		if (t->dec_more)
+			s->decoders[t->nr](&d);
+		strbuf_reset(&s->ret_text);
+		render_result(&s->ret_text, &d);
+		c->exit_args = &s->exit_vals;
+		c->ret_text = s->ret_text.buf;
+	}
 	session_emit(s, &ev);
 }
 
@@ -553,6 +587,7 @@ static void on_exec(struct scry_session *s, struct tracee *t)
 			finish_unfinished(s, t);
 			tracee_remove(s, t);
 			tracee_rekey(s, execer, execer->tgid);
+			t = NULL;
 			if (execer->sched_fd >= 0) {
 				close(execer->sched_fd);
 				execer->sched_fd = -1;

@@ -12,6 +12,7 @@
 #include "scry/scry.h"
 #include "core/strbuf.h"
 #include "syscalls/syscalls.h"
+#include "decode/decode.h"
 
 #define SCRY_MAX_SINKS 8
 
@@ -35,7 +36,11 @@ struct tracee {
 	uint64_t t_enter_mono;   /* CLOCK_MONOTONIC at the entry stop */
 	uint64_t t_enter_cpu;    /* the thread's CPU time at entry (cfg.cpu_time) */
 	int sched_fd;            /* its /proc schedstat, opened on first use, or -1 */
-	struct strbuf entry_text;
+	struct scry_values vals; /* the current call's arguments from entry */
+	int dec_more;            /* its decoder wants the exit stop too */
+	uint64_t dstate;         /* the decoder's memory from entry to exit */
+	enum rfmt rfmt;
+	const struct scry_xlat *rxlat;
 };
 
 struct scry_session {
@@ -63,7 +68,9 @@ struct scry_session {
 	pid_t self;
 	pid_t self_parent;
 
-	struct strbuf scratch;   /* exit-time argument text */
+	decoder_fn *decoders;    /* by syscall number */
+	struct scry_values exit_vals; /* arguments decoded at the exit stop */
+	struct strbuf scratch;
 	struct strbuf ret_text;
 };
 
@@ -80,19 +87,8 @@ void tracee_each(struct scry_session *s, void (*fn)(struct scry_session *, struc
 int session_emit(struct scry_session *s, struct scry_event *ev);
 void session_flush(struct scry_session *s);
 
-/* decode/decode.c: argument and result text (strace syntax) */
-struct mem_reader {
-	pid_t tid;
-};
-void decode_entry(struct scry_session *s, struct tracee *t, struct strbuf *out);
-void decode_exit(struct scry_session *s, struct tracee *t, int64_t ret, struct strbuf *out);
-void decode_result(struct scry_session *s, struct tracee *t, int64_t ret, struct strbuf *out);
+/* decode/siginfo.c */
 void decode_siginfo(const siginfo_t *si, struct strbuf *out);
-/* Copies up to len bytes of tracee memory; returns bytes read or -errno. */
-ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
-/* Appends a quoted, escaped string read at addr, at most limit bytes
- * (stop at NUL when nul_term); prints the address if unreadable. */
-void decode_string(struct strbuf *out, pid_t tid, uint64_t addr, long len, int nul_term, int limit);
 
 /* backend/ptrace.c */
 int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why);

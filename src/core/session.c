@@ -40,6 +40,11 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	if (s->cfg.string_limit <= 0)
 		s->cfg.string_limit = 32;
 	s->table = scry_native_table();
+	s->decoders = decoders_build(s->table);
+	if (!s->decoders) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->cap = 64;
 	s->slots = calloc(s->cap, sizeof(*s->slots));
 	if (!s->slots) {
@@ -64,11 +69,13 @@ void scry_session_free(struct scry_session *s)
 		if (s->slots[i]) {
 			if (s->slots[i]->sched_fd >= 0)
 				close(s->slots[i]->sched_fd);
-			strbuf_release(&s->slots[i]->entry_text);
+			scry_values_release(&s->slots[i]->vals);
 			free(s->slots[i]);
 		}
 	}
 	free(s->slots);
+	free(s->decoders);
+	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
 	strbuf_release(&s->ret_text);
 	free(s);
@@ -163,7 +170,6 @@ struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigne
 	t->tgid = tgid;
 	t->flags = flags;
 	t->sched_fd = -1;
-	strbuf_init(&t->entry_text, 0);
 	table_insert(s, t);
 	s->count++;
 	return t;
@@ -189,7 +195,7 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 	s->count--;
 	if (t->sched_fd >= 0)
 		close(t->sched_fd);
-	strbuf_release(&t->entry_text);
+	scry_values_release(&t->vals);
 	free(t);
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decode/decode.h"
 #include "filter/filter.h"
 #include "syscalls/syscalls.h"
 
@@ -176,6 +177,12 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 	strbuf_addch(b, '\n');
 }
 
+static void add_args(struct strbuf *b, const struct scry_values *vs, int first)
+{
+	if (vs && vs->n)
+		render_text_list(b, vs, 0, first);
+}
+
 static int wanted_call(const struct text_sink *ts, const struct scry_call *c, int at_exit)
 {
 	if (!ts->o.filter)
@@ -212,7 +219,10 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		add_prefix(ts, st, ev);
 		strbuf_addstr(b, name);
 		strbuf_addch(b, '(');
-		strbuf_addstr(b, c->args_text);
+		add_args(b, c->entry_args, 1);
+		/* strace shows "read(3, " at entry: the rest comes at exit */
+		if (c->more_at_exit && c->entry_args && c->entry_args->n)
+			strbuf_addstr(b, ", ");
 		st->open_tid = ev->tid;
 		break;
 	case SCRY_EV_CALL_EXIT: {
@@ -224,11 +234,14 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			e2.ts_ns = c->t_enter_ns;
 			st->open_start = (long)b->len;
 			add_prefix(ts, st, &e2);
-			strbuf_addf(b, "%s(%s", name, c->args_text);
+			strbuf_addf(b, "%s(", name);
+			add_args(b, c->entry_args, 1);
+			if (c->more_at_exit && c->entry_args && c->entry_args->n)
+				strbuf_addstr(b, ", ");
 			st->open_tid = ev->tid;
 		}
 		if (st->open_tid == ev->tid) {
-			strbuf_addstr(b, c->exit_text);
+			add_args(b, c->exit_args, 1);
 			add_result(ts, st, c, st->open_start);
 			st->open_tid = 0;
 		} else {
@@ -236,7 +249,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			long start = (long)b->len;
 			add_prefix(ts, st, ev);
 			strbuf_addf(b, "<... %s resumed>", name);
-			strbuf_addstr(b, c->exit_text);
+			add_args(b, c->exit_args, 1);
 			add_result(ts, st, c, start);
 		}
 		break;

@@ -1,0 +1,96 @@
+/*
+ * Typed values: what a decoder makes of a system call's arguments, once,
+ * and what every sink renders (strace text, JSON, CSV, SQLite).
+ *
+ * A call's values live in one struct scry_values: a flat array of nodes and
+ * a byte arena for strings.  A struct or an array is a node whose children
+ * are the next nodes in the array (`count` of them, each possibly with
+ * children of its own, so a node's subtree is contiguous).  Names and flag
+ * tables are static strings owned by the decoders.  Nothing points into
+ * tracee memory: bytes are copied, bounded by -s.
+ */
+#ifndef SCRY_VALUE_H
+#define SCRY_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum scry_vtype {
+	SCRY_V_INT,       /* signed decimal: i */
+	SCRY_V_UINT,      /* unsigned decimal: u */
+	SCRY_V_HEX,       /* 0x...: u */
+	SCRY_V_OCT,       /* 0644: u */
+	SCRY_V_PTR,       /* NULL or 0x...: u */
+	SCRY_V_FD,        /* file descriptor: i, with path when known (-y) */
+	SCRY_V_STR,       /* bytes: str (quoted and escaped in text) */
+	SCRY_V_FLAGS,     /* bit set: u + flags table, "O_RDONLY|O_CLOEXEC" */
+	SCRY_V_ENUM,      /* one of a table: i + table, "AF_INET" */
+	SCRY_V_STRUCT,    /* named fields: count children, "{a=1, b=2}" */
+	SCRY_V_ARRAY,     /* elements: count children, "[1, 2]" */
+	SCRY_V_SOCKADDR,  /* a struct sockaddr: children are its fields;
+	                     addr_text is the short form "10.0.1.50:5432" */
+	SCRY_V_TEXT,      /* preformatted strace text (rare forms): str */
+	SCRY_V_UNREAD,    /* memory that could not be read: u is the address */
+};
+
+enum scry_vflag {
+	SCRY_VF_TRUNC  = 1u << 0,  /* STR/ARRAY: cut at the limit ("...") */
+	SCRY_VF_OUT    = 1u << 1,  /* filled in by the kernel: decoded at exit */
+	SCRY_VF_ABBREV = 1u << 2,  /* STRUCT: more fields not shown ("...") */
+	SCRY_VF_COMMENT = 1u << 3, /* TEXT: render as " comment" after the previous value */
+};
+
+/* A table of named constants: flags (bits) or an enum (values). */
+struct scry_xlat {
+	uint64_t val;
+	const char *name;
+};
+
+struct scry_value {
+	uint8_t type;            /* enum scry_vtype */
+	uint8_t flags;           /* enum scry_vflag */
+	uint16_t fmt;            /* decoder-specific rendering hint (0: none) */
+	uint32_t count;          /* STRUCT/ARRAY/SOCKADDR: direct children */
+	const char *name;        /* argument or field name, or NULL */
+	union {
+		int64_t i;
+		uint64_t u;
+	};
+	const struct scry_xlat *xlat; /* FLAGS/ENUM: table ending in a NULL name */
+	const char *deflt;       /* FLAGS: the name of 0 ("O_RDONLY"), or NULL */
+	uint32_t str_off;        /* STR/TEXT/SOCKADDR: bytes in the arena */
+	uint32_t str_len;
+	uint32_t path_off;       /* FD: its path in the arena (path_len > 0) */
+	uint32_t path_len;
+};
+
+struct scry_values {
+	struct scry_value *v;
+	size_t n, alloc;
+	char *arena;
+	size_t arena_len, arena_alloc;
+};
+
+#define SCRY_VALUES_INIT { NULL, 0, 0, NULL, 0, 0 }
+
+void scry_values_reset(struct scry_values *vs);
+void scry_values_release(struct scry_values *vs);
+
+/* Append a node; returns its index.  The pointer is valid until the next push. */
+size_t scry_values_push(struct scry_values *vs, enum scry_vtype type, const char *name);
+/* Copy bytes into the arena; returns their offset. */
+uint32_t scry_values_bytes(struct scry_values *vs, const void *data, size_t len);
+/* The bytes of a STR/TEXT/SOCKADDR node, or an FD's path. */
+const char *scry_value_str(const struct scry_values *vs, const struct scry_value *v);
+const char *scry_value_path(const struct scry_values *vs, const struct scry_value *v);
+/* Index one past the subtree rooted at i. */
+size_t scry_values_skip(const struct scry_values *vs, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

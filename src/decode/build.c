@@ -1,0 +1,230 @@
+/* Building typed values from tracee memory (decode.h). */
+#include "decode/decode.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	/* Split at page boundaries so that an unmapped page only cuts the
+	 * read short instead of failing all of it; one syscall either way. */
+	enum { MAXIOV = 64 };
+	struct iovec local = { buf, len };
+	struct iovec remote[MAXIOV];
+	unsigned long n = 0;
+	uint64_t a = addr;
+	size_t left = len;
+	while (left && n < MAXIOV) {
+		size_t in_page = 4096 - (a & 4095);
+		size_t take = left < in_page ? left : in_page;
+		remote[n].iov_base = (void *)(uintptr_t)a;
+		remote[n].iov_len = take;
+		n++;
+		a += take;
+		left -= take;
+	}
+	local.iov_len = len - left;
+	if (!n)
+		return 0;
+	ssize_t r = process_vm_readv(tid, &local, 1, remote, n, 0);
+	return r < 0 ? -errno : r;
+}
+
+int mem_read_exact(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	if (!addr)
+		return -1;
+	return mem_read(tid, addr, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+static struct scry_value *node(struct dctx *d, size_t i)
+{
+	return &d->out->v[i];
+}
+
+struct scry_value *v_last(struct dctx *d)
+{
+	return &d->out->v[d->out->n - 1];
+}
+
+size_t v_int(struct dctx *d, const char *name, int64_t val)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_INT, name);
+	node(d, i)->i = val;
+	return i;
+}
+
+static size_t v_u(struct dctx *d, enum scry_vtype t, const char *name, uint64_t val)
+{
+	size_t i = scry_values_push(d->out, t, name);
+	node(d, i)->u = val;
+	return i;
+}
+
+size_t v_uint(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_UINT, name, val); }
+size_t v_hex(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_HEX, name, val); }
+size_t v_oct(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_OCT, name, val); }
+size_t v_ptr(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_PTR, name, val); }
+size_t v_unread(struct dctx *d, const char *name, uint64_t addr) { return v_u(d, SCRY_V_UNREAD, name, addr); }
+
+/* /proc/PID/fd/N, for -y. */
+static void fd_path(struct dctx *d, size_t i, int fd)
+{
+	char link[64], target[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	uint32_t off = scry_values_bytes(d->out, target, (size_t)n);
+	node(d, i)->path_off = off;
+	node(d, i)->path_len = (uint32_t)n;
+}
+
+size_t v_fd(struct dctx *d, const char *name, int fd)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_FD, name);
+	node(d, i)->i = fd;
+	if (d->fd_paths && fd >= 0)
+		fd_path(d, i, fd);
+	return i;
+}
+
+size_t v_flags(struct dctx *d, const char *name, uint64_t bits, const struct scry_xlat *x, const char *zero)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_FLAGS, name);
+	node(d, i)->u = bits;
+	node(d, i)->xlat = x;
+	node(d, i)->deflt = zero;
+	return i;
+}
+
+size_t v_enum(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_ENUM, name);
+	node(d, i)->i = val;
+	node(d, i)->xlat = x;
+	return i;
+}
+
+size_t v_text(struct dctx *d, const char *name, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	size_t i = scry_values_push(d->out, SCRY_V_TEXT, name);
+	uint32_t off = scry_values_bytes(d->out, buf, (size_t)n);
+	node(d, i)->str_off = off;
+	node(d, i)->str_len = (uint32_t)n;
+	return i;
+}
+
+size_t v_bytes(struct dctx *d, const char *name, const void *p, size_t len, int truncated)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_STR, name);
+	uint32_t off = scry_values_bytes(d->out, p, len);
+	struct scry_value *v = node(d, i);
+	v->str_off = off;
+	v->str_len = (uint32_t)len;
+	v->fmt = (uint16_t)d->xflag;
+	if (truncated)
+		v->flags |= SCRY_VF_TRUNC;
+	return i;
+}
+
+static size_t v_nulstr(struct dctx *d, const char *name, uint64_t addr, size_t limit)
+{
+	if (!addr)
+		return v_ptr(d, name, 0);
+	char buf[PATH_MAX + 1];
+	size_t want = limit + 1 < sizeof(buf) ? limit + 1 : sizeof(buf);
+	ssize_t got = mem_read(d->tid, addr, buf, want);
+	if (got <= 0)
+		return v_unread(d, name, addr);
+	char *z = memchr(buf, 0, (size_t)got);
+	if (z)
+		return v_bytes(d, name, buf, (size_t)(z - buf), 0);
+	if ((size_t)got > limit)
+		return v_bytes(d, name, buf, limit, 1);
+	/* No NUL where memory ended. */
+	return v_unread(d, name, addr);
+}
+
+size_t v_path(struct dctx *d, const char *name, uint64_t addr)
+{
+	return v_nulstr(d, name, addr, PATH_MAX);
+}
+
+size_t v_cstr(struct dctx *d, const char *name, uint64_t addr)
+{
+	return v_nulstr(d, name, addr, (size_t)d->limit);
+}
+
+size_t v_buf(struct dctx *d, const char *name, uint64_t addr, int64_t len)
+{
+	if (!addr)
+		return v_ptr(d, name, 0);
+	if (len <= 0)
+		return v_bytes(d, name, "", 0, 0);
+	size_t want = (uint64_t)len > (uint64_t)d->limit ? (size_t)d->limit : (size_t)len;
+	char stackbuf[4096];
+	char *buf = want <= sizeof(stackbuf) ? stackbuf : NULL;
+	if (!buf) {
+		want = sizeof(stackbuf);
+		buf = stackbuf;
+	}
+	ssize_t got = want ? mem_read(d->tid, addr, buf, want) : 0;
+	if (got < 0 || (want && got == 0))
+		return v_unread(d, name, addr);
+	return v_bytes(d, name, buf, (size_t)got, (uint64_t)len > (uint64_t)got);
+}
+
+size_t v_struct_begin(struct dctx *d, const char *name)
+{
+	return scry_values_push(d->out, SCRY_V_STRUCT, name);
+}
+
+size_t v_array_begin(struct dctx *d, const char *name)
+{
+	return scry_values_push(d->out, SCRY_V_ARRAY, name);
+}
+
+void v_end(struct dctx *d, size_t begin)
+{
+	uint32_t kids = 0;
+	size_t i = begin + 1;
+	node(d, begin)->count = 0;
+	while (i < d->out->n) {
+		kids++;
+		/* children may themselves have children already closed */
+		i = scry_values_skip(d->out, i);
+	}
+	node(d, begin)->count = kids;
+}
+
+size_t v_arg(struct dctx *d, int i)
+{
+	const char *name = d->info ? d->info->argnames[i] : NULL;
+	uint64_t a = d->args[i];
+	switch (d->info ? d->info->argtypes[i] : SCRY_ARG_HEX) {
+	case SCRY_ARG_UINT: return v_uint(d, name, a);
+	case SCRY_ARG_HEX: return v_hex(d, name, a);
+	case SCRY_ARG_PTR: return v_ptr(d, name, a);
+	case SCRY_ARG_OCT: return v_oct(d, name, a);
+	case SCRY_ARG_FD: return v_fd(d, name, (int)a);
+	case SCRY_ARG_PATH: return v_path(d, name, a);
+	case SCRY_ARG_STR: return v_cstr(d, name, a);
+	case SCRY_ARG_LONG: return v_int(d, name, (int64_t)a);
+	default: return v_int(d, name, (int)a);
+	}
+}

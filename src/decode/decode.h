@@ -1,0 +1,126 @@
+/*
+ * Decoders: from a raw call to typed values (include/scry/value.h).
+ *
+ * A decoder is written as strace writes them: it is called at the entry
+ * stop (d->exiting == 0) and appends the arguments known then; if it returns
+ * DEC_MORE it is called again at the exit stop to append the arguments the
+ * kernel filled in (read's buffer, stat's struct).  It may set the result's
+ * format (d->rfmt) at either stop.  Decoders never fail: memory that cannot
+ * be read becomes an UNREAD value showing the address (DESIGN.md rule 2).
+ *
+ * One file per family (file.c, net.c, mem.c, process.c, signal.c,
+ * events.c), each exporting a table of struct decoder_entry, listed in
+ * decode.c.
+ */
+#ifndef SCRY_DECODE_H
+#define SCRY_DECODE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scry/value.h"
+#include "core/strbuf.h"
+#include "syscalls/syscalls.h"
+
+enum { DEC_DONE = 0, DEC_MORE = 1 };
+
+/* How the result is shown. */
+enum rfmt {
+	R_INT = 0,   /* decimal */
+	R_HEX,       /* 0x... (mmap, brk) */
+	R_FD,        /* a new fd: decimal, with its path under -y */
+	R_OCT,       /* umask */
+	R_FLAGS,     /* d->rxlat names the bits (fcntl F_GETFL) */
+	R_ENUM,      /* d->rxlat names the value */
+	R_NONE,      /* "= ?" even on success (exit never returns) */
+};
+
+struct dctx {
+	/* in */
+	pid_t pid, tid;
+	long nr;
+	const struct scry_syscall_info *info;
+	const uint64_t *args;     /* the six raw arguments */
+	int64_t ret;              /* at exit: raw result */
+	int exiting;              /* 0 at entry, 1 at exit */
+	int failed;               /* at exit: the call failed */
+	int limit;                /* -s */
+	int verbose;              /* -v: structs in full */
+	int xflag;                /* -x: 1 non-ASCII as hex, 2 all as hex */
+	int fd_paths;             /* -y: 1 paths, 2 also socket details */
+	/* out */
+	struct scry_values *out;
+	enum rfmt rfmt;
+	const struct scry_xlat *rxlat;
+	uint64_t state;           /* a decoder's memory from entry to exit */
+};
+
+typedef int (*decoder_fn)(struct dctx *d);
+
+struct decoder_entry {
+	const char *name;         /* syscall name, as in the table */
+	decoder_fn fn;
+};
+
+/* ---- reading tracee memory ---- */
+
+/* Up to len bytes at addr; bytes read or -errno (partial at unmapped pages). */
+ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+/* Exactly len bytes, or -1. */
+int mem_read_exact(pid_t tid, uint64_t addr, void *buf, size_t len);
+
+/* ---- building values ---- */
+
+size_t v_int(struct dctx *d, const char *name, int64_t val);
+size_t v_uint(struct dctx *d, const char *name, uint64_t val);
+size_t v_hex(struct dctx *d, const char *name, uint64_t val);
+size_t v_oct(struct dctx *d, const char *name, uint64_t val);
+size_t v_ptr(struct dctx *d, const char *name, uint64_t val);
+size_t v_fd(struct dctx *d, const char *name, int fd);        /* AT_FDCWD too */
+size_t v_flags(struct dctx *d, const char *name, uint64_t bits, const struct scry_xlat *x, const char *zero);
+size_t v_enum(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x);
+size_t v_text(struct dctx *d, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+size_t v_unread(struct dctx *d, const char *name, uint64_t addr);
+/* A NUL-terminated string at addr (a path: no -s limit, PATH_MAX). */
+size_t v_path(struct dctx *d, const char *name, uint64_t addr);
+size_t v_cstr(struct dctx *d, const char *name, uint64_t addr);   /* cut at -s */
+/* len bytes at addr, cut at -s. */
+size_t v_buf(struct dctx *d, const char *name, uint64_t addr, int64_t len);
+/* Bytes we already have. */
+size_t v_bytes(struct dctx *d, const char *name, const void *p, size_t len, int truncated);
+/* An argument by the table's type (the generic decoder uses this). */
+size_t v_arg(struct dctx *d, int i);
+
+/* STRUCT / ARRAY / SOCKADDR: begin, append the children, end. */
+size_t v_struct_begin(struct dctx *d, const char *name);
+size_t v_array_begin(struct dctx *d, const char *name);
+void v_end(struct dctx *d, size_t begin);
+/* A struct sockaddr of len bytes at addr. */
+size_t v_sockaddr(struct dctx *d, const char *name, uint64_t addr, int64_t len);
+/* The same from bytes already read. */
+size_t v_sockaddr_bytes(struct dctx *d, const char *name, const void *sa, size_t len);
+
+/* The last value pushed, to adjust flags. */
+struct scry_value *v_last(struct dctx *d);
+
+/* ---- the decoders ---- */
+
+/* The decoder for nr (never NULL: the generic one as a fallback). */
+/* An array of decoders indexed by syscall number (generic where none). */
+decoder_fn *decoders_build(const struct scry_syscall_table *t);
+int decode_generic(struct dctx *d);
+
+/* ---- rendering ---- */
+
+struct render_opts {
+	int xflag;
+};
+
+/* strace text of a list of top-level values, ", "-separated. */
+void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t from, int first);
+void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t i);
+/* strace's quoting of bytes: "...", escapes, octal; xflag as -x/-xx. */
+void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int xflag);
+void render_result(struct strbuf *out, const struct dctx *d);
+
+#endif

@@ -1,0 +1,6 @@
+/* Decoders of the net family. */
+#include "decode/decode.h"
+
+const struct decoder_entry decoders_net[] = {
+	{ NULL, NULL },
+};

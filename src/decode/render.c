@@ -1,0 +1,175 @@
+/* strace text from typed values. */
+#include "decode/decode.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "syscalls/syscalls.h"
+
+#ifndef AT_FDCWD
+#define AT_FDCWD -100
+#endif
+
+void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int xflag)
+{
+	strbuf_addch(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (xflag == 2 || (xflag == 1 && (c < 0x20 || c >= 0x7f))) {
+			strbuf_addf(out, "\\x%02x", c);
+			continue;
+		}
+		switch (c) {
+		case '"': strbuf_addstr(out, "\\\""); continue;
+		case '\\': strbuf_addstr(out, "\\\\"); continue;
+		case '\n': strbuf_addstr(out, "\\n"); continue;
+		case '\t': strbuf_addstr(out, "\\t"); continue;
+		case '\r': strbuf_addstr(out, "\\r"); continue;
+		case '\f': strbuf_addstr(out, "\\f"); continue;
+		case '\v': strbuf_addstr(out, "\\v"); continue;
+		}
+		if (c >= 0x20 && c < 0x7f) {
+			strbuf_addch(out, (char)c);
+		} else if (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '7') {
+			/* A digit follows: the full three digits keep it apart. */
+			strbuf_addf(out, "\\%03o", c);
+		} else {
+			strbuf_addf(out, "\\%o", c);
+		}
+	}
+	strbuf_addch(out, '"');
+}
+
+static void render_flags(struct strbuf *out, const struct scry_value *v)
+{
+	uint64_t bits = v->u;
+	if (!bits) {
+		strbuf_addstr(out, v->deflt ? v->deflt : "0");
+		return;
+	}
+	int any = 0;
+	/* A named zero in a field of the bits (O_RDONLY in O_ACCMODE) prints
+	 * first when that field is zero: fmt holds the field's mask. */
+	if (v->deflt && v->fmt && !(bits & v->fmt)) {
+		strbuf_addstr(out, v->deflt);
+		any = 1;
+	}
+	for (const struct scry_xlat *x = v->xlat; x && x->name; x++) {
+		if (x->val && (bits & x->val) == x->val) {
+			strbuf_addf(out, "%s%s", any ? "|" : "", x->name);
+			bits &= ~x->val;
+			any = 1;
+		}
+	}
+	if (bits)
+		strbuf_addf(out, "%s%#" PRIx64, any ? "|" : "", bits);
+}
+
+static void render_enum(struct strbuf *out, const struct scry_value *v)
+{
+	for (const struct scry_xlat *x = v->xlat; x && x->name; x++) {
+		if ((int64_t)x->val == v->i) {
+			strbuf_addstr(out, x->name);
+			return;
+		}
+	}
+	if (v->fmt == 1)
+		strbuf_addf(out, "%#" PRIx64, (uint64_t)v->i);
+	else
+		strbuf_addf(out, "%" PRId64, v->i);
+}
+
+/* Renders node i; returns the index after its subtree. */
+static size_t render_node(struct strbuf *out, const struct scry_values *vs, size_t i)
+{
+	const struct scry_value *v = &vs->v[i];
+	switch (v->type) {
+	case SCRY_V_INT:
+		strbuf_addf(out, "%" PRId64, v->i);
+		break;
+	case SCRY_V_UINT:
+		strbuf_addf(out, "%" PRIu64, v->u);
+		break;
+	case SCRY_V_HEX:
+		strbuf_addf(out, "%#" PRIx64, v->u);
+		break;
+	case SCRY_V_OCT:
+		strbuf_addf(out, "0%03" PRIo64, v->u);
+		break;
+	case SCRY_V_PTR:
+	case SCRY_V_UNREAD:
+		if (v->u)
+			strbuf_addf(out, "%#" PRIx64, v->u);
+		else
+			strbuf_addstr(out, "NULL");
+		break;
+	case SCRY_V_FD:
+		if (v->i == AT_FDCWD) {
+			strbuf_addstr(out, "AT_FDCWD");
+			if (v->path_len)
+				strbuf_addf(out, "<%s>", scry_value_path(vs, v));
+		} else {
+			strbuf_addf(out, "%" PRId64, v->i);
+			if (v->path_len)
+				strbuf_addf(out, "<%s>", scry_value_path(vs, v));
+		}
+		break;
+	case SCRY_V_STR:
+		render_text_bytes(out, (const unsigned char *)scry_value_str(vs, v), v->str_len, v->fmt);
+		if (v->flags & SCRY_VF_TRUNC)
+			strbuf_addstr(out, "...");
+		break;
+	case SCRY_V_TEXT:
+		strbuf_add(out, scry_value_str(vs, v), v->str_len);
+		break;
+	case SCRY_V_FLAGS:
+		render_flags(out, v);
+		break;
+	case SCRY_V_ENUM:
+		render_enum(out, v);
+		break;
+	case SCRY_V_STRUCT:
+	case SCRY_V_SOCKADDR:
+	case SCRY_V_ARRAY: {
+		int is_array = v->type == SCRY_V_ARRAY;
+		strbuf_addch(out, is_array ? '[' : '{');
+		size_t j = i + 1;
+		for (uint32_t k = 0; k < v->count; k++) {
+			const struct scry_value *c = &vs->v[j];
+			if (k && !(c->type == SCRY_V_TEXT && (c->flags & SCRY_VF_COMMENT)))
+				strbuf_addstr(out, ", ");
+			else if (k)
+				strbuf_addch(out, ' ');
+			if (!is_array && c->name && !(c->flags & SCRY_VF_COMMENT))
+				strbuf_addf(out, "%s=", c->name);
+			j = render_node(out, vs, j);
+		}
+		if (v->flags & (SCRY_VF_ABBREV | SCRY_VF_TRUNC))
+			strbuf_addstr(out, v->count ? ", ..." : "...");
+		strbuf_addch(out, is_array ? ']' : '}');
+		return j;
+	}
+	}
+	return i + 1;
+}
+
+void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t i)
+{
+	render_node(out, vs, i);
+}
+
+void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t from, int first)
+{
+	size_t i = from;
+	while (i < vs->n) {
+		const struct scry_value *v = &vs->v[i];
+		if (v->type == SCRY_V_TEXT && (v->flags & SCRY_VF_COMMENT)) {
+			strbuf_addch(out, ' ');
+		} else if (!first) {
+			strbuf_addstr(out, ", ");
+		}
+		first = 0;
+		i = render_node(out, vs, i);
+	}
+}

@@ -1,0 +1,74 @@
+/* The container of typed values (include/scry/value.h). */
+#include "scry/value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void scry_values_reset(struct scry_values *vs)
+{
+	vs->n = 0;
+	vs->arena_len = 0;
+}
+
+void scry_values_release(struct scry_values *vs)
+{
+	free(vs->v);
+	free(vs->arena);
+	memset(vs, 0, sizeof(*vs));
+}
+
+size_t scry_values_push(struct scry_values *vs, enum scry_vtype type, const char *name)
+{
+	if (vs->n == vs->alloc) {
+		size_t n = vs->alloc ? vs->alloc * 2 : 16;
+		struct scry_value *p = realloc(vs->v, n * sizeof(*p));
+		if (!p)
+			abort();
+		vs->v = p;
+		vs->alloc = n;
+	}
+	struct scry_value *v = &vs->v[vs->n];
+	memset(v, 0, sizeof(*v));
+	v->type = (uint8_t)type;
+	v->name = name;
+	return vs->n++;
+}
+
+uint32_t scry_values_bytes(struct scry_values *vs, const void *data, size_t len)
+{
+	if (vs->arena_len + len + 1 > vs->arena_alloc) {
+		size_t n = vs->arena_alloc ? vs->arena_alloc : 256;
+		while (n < vs->arena_len + len + 1)
+			n *= 2;
+		char *p = realloc(vs->arena, n);
+		if (!p)
+			abort();
+		vs->arena = p;
+		vs->arena_alloc = n;
+	}
+	uint32_t off = (uint32_t)vs->arena_len;
+	if (len)
+		memcpy(vs->arena + off, data, len);
+	vs->arena[off + len] = '\0';
+	vs->arena_len += len + 1;
+	return off;
+}
+
+const char *scry_value_str(const struct scry_values *vs, const struct scry_value *v)
+{
+	return vs->arena ? vs->arena + v->str_off : "";
+}
+
+const char *scry_value_path(const struct scry_values *vs, const struct scry_value *v)
+{
+	return v->path_len && vs->arena ? vs->arena + v->path_off : NULL;
+}
+
+size_t scry_values_skip(const struct scry_values *vs, size_t i)
+{
+	uint32_t kids = vs->v[i].count;
+	i++;
+	while (kids--)
+		i = scry_values_skip(vs, i);
+	return i;
+}
