@@ -45,12 +45,17 @@ struct scry_config {
 	int xflag;               /* -x: non-printable bytes as \\x; 2 (-xx): all */
 	int fd_paths;            /* -y: paths of fds; 2 (-yy): socket details */
 	int cpu_time;            /* measure each call's CPU time (cpu_ns) */
+	/* A seccomp program (struct sock_filter[]) installed in launched
+	 * commands before exec: calls it allows never stop the tracee.  Not
+	 * owned; must outlive the session.  NULL/0: none. */
+	const void *seccomp_prog;
+	unsigned seccomp_len;
 	uint64_t tick_ns;        /* call tick() about this often (0: never) */
 	/* Called from the loop's thread between events, e.g. for --interval. */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, 0, NULL, NULL }
+#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, 0, NULL, NULL }
 
 /* ---- events, as the sinks receive them ---- */
 

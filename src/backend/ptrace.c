@@ -7,6 +7,7 @@
  * a signal that arrives while we let go is passed on, never swallowed.
  */
 #include "core/internal.h"
+#include "filter/seccomp.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,17 +38,27 @@ static long xptrace(int req, pid_t pid, void *addr, void *data)
 static unsigned long options_for(const struct scry_session *s, int launched)
 {
 	unsigned long o = OPTS_BASE;
-	if (s->cfg.follow_forks)
+	/* Children of a filtered launch inherit its seccomp filter and would
+	 * get ENOSYS for its traced calls without a tracer: keep them all. */
+	if (s->cfg.follow_forks || (launched && s->cfg.seccomp_len))
 		o |= OPTS_FORK;
+	if (launched && s->cfg.seccomp_len)
+		o |= PTRACE_O_TRACESECCOMP;
 	if (launched)
 		o |= PTRACE_O_EXITKILL;
 	return o;
 }
 
-static void resume(struct tracee *t, int sig)
+/*
+ * With a seccomp filter (cfg.seccomp), a tracee runs freely (PTRACE_CONT)
+ * and stops only for the calls the filter traces; from such a stop it is
+ * resumed with PTRACE_SYSCALL until that call's exit stop.
+ */
+static void resume(struct scry_session *s, struct tracee *t, int sig)
 {
+	int req = s->cfg.seccomp_len && !(t->flags & T_IN_SYSCALL) ? PTRACE_CONT : PTRACE_SYSCALL;
 	/* ESRCH means it died under us; waitpid() will tell. */
-	xptrace(PTRACE_SYSCALL, t->tid, NULL, (void *)(long)sig);
+	xptrace(req, t->tid, NULL, (void *)(long)sig);
 }
 
 static int is_stop_signal(int sig)
@@ -268,6 +279,11 @@ int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
 		close(gate[1]);
+		if (s->cfg.seccomp_len &&
+		    scry_filter_seccomp_install(s->cfg.seccomp_prog, s->cfg.seccomp_len) < 0) {
+			dprintf(2, "scry: cannot install the seccomp filter: %s\n", strerror(errno));
+			_exit(126);
+		}
 		char c;
 		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 			;
@@ -443,7 +459,8 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 	t->t_enter_ns = scry_now_real();
 	if (s->cfg.cpu_time)
 		t->t_enter_cpu = thread_cpu_ns(t);
-	if ((t->flags & T_HIDDEN) && (call_is(s, t->nr, "execve") || call_is(s, t->nr, "execveat")))
+	if ((t->flags & T_HIDDEN) && !(t->flags & T_MUTED) &&
+	    (call_is(s, t->nr, "execve") || call_is(s, t->nr, "execveat")))
 		t->flags &= ~T_HIDDEN;
 	if (t->flags & T_HIDDEN)
 		return;
@@ -526,12 +543,16 @@ static void on_syscall_stop(struct scry_session *s, struct tracee *t)
 	struct syscall_stop st;
 	memset(&st, 0, sizeof(st));
 	if (get_stop(s, t, &st) == 0) {
-		if (st.op == PTRACE_SYSCALL_INFO_ENTRY)
+		if (st.op == PTRACE_SYSCALL_INFO_ENTRY && (t->flags & T_SECCOMP_ENTRY)) {
+			/* The entry stop that follows a seccomp stop (kernels
+			 * since 4.8): the call was recorded at the seccomp stop. */
+			t->flags &= ~T_SECCOMP_ENTRY;
+		} else if (st.op == PTRACE_SYSCALL_INFO_ENTRY)
 			on_entry(s, t, &st);
 		else if (st.op == PTRACE_SYSCALL_INFO_EXIT)
 			on_exit_stop(s, t, &st);
 	}
-	resume(t, 0);
+	resume(s, t, 0);
 }
 
 /* ---- other stops ---- */
@@ -552,16 +573,19 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 	struct tracee *c = tracee_get(s, child);
 	int is_thread = parent ? tgid == parent->tgid : tgid_is_traced(s, tgid, child);
 	if (!c) {
-		c = tracee_add(s, child, tgid, parent ? (parent->flags & (T_LAUNCHED | T_HIDDEN)) : 0);
+		c = tracee_add(s, child, tgid, parent ? (parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED)) : 0);
 	} else {
 		c->tgid = tgid;
 		if (parent)
-			c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN);
+			c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED);
 	}
 	if (!is_thread && !s->cfg.follow_forks) {
 		/* Auto-attached by PTRACE_O_TRACECLONE but not asked for:
 		 * let it go, silently, at its first stop. */
-		c->flags |= T_DETACHING | T_HIDDEN;
+		if (s->cfg.seccomp_len && (c->flags & T_LAUNCHED))
+			c->flags |= T_HIDDEN | T_MUTED;   /* traced, never shown */
+		else
+			c->flags |= T_DETACHING | T_HIDDEN;
 		return;
 	}
 	struct scry_event ev;
@@ -595,12 +619,17 @@ static void on_exec(struct scry_session *s, struct tracee *t)
 			t = execer;
 		}
 	}
-	t->flags &= ~T_HIDDEN;
+	if (!(t->flags & T_MUTED))
+		t->flags &= ~T_HIDDEN;
+	if (t->flags & T_HIDDEN) {
+		resume(s, t, 0);
+		return;
+	}
 	struct scry_event ev;
 	fill_event(&ev, SCRY_EV_EXEC, t);
 	ev.u.exec.old_tid = oldtid;
 	session_emit(s, &ev);
-	resume(t, 0);
+	resume(s, t, 0);
 }
 
 static void on_signal_stop(struct scry_session *s, struct tracee *t, int sig)
@@ -620,7 +649,7 @@ static void on_signal_stop(struct scry_session *s, struct tracee *t, int sig)
 		ev.u.signal.text = s->scratch.buf;
 		session_emit(s, &ev);
 	}
-	resume(t, sig);
+	resume(s, t, sig);
 }
 
 static void on_gone(struct scry_session *s, struct tracee *t, int status)
@@ -699,7 +728,7 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 			xptrace(PTRACE_LISTEN, t->tid, NULL, NULL);
 		} else {
 			t->flags &= ~T_LISTENING;
-			resume(t, 0);
+			resume(s, t, 0);
 		}
 		return;
 	case PTRACE_EVENT_FORK:
@@ -708,14 +737,24 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 		unsigned long child = 0;
 		if (xptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &child) == 0 && child)
 			on_new_task(s, t, (pid_t)child);
-		resume(t, 0);
+		resume(s, t, 0);
 		return;
 	}
 	case PTRACE_EVENT_EXEC:
 		on_exec(s, t);
 		return;
+	case PTRACE_EVENT_SECCOMP: {
+		struct syscall_stop st;
+		memset(&st, 0, sizeof(st));
+		if (get_stop(s, t, &st) == 0 && st.op == PTRACE_SYSCALL_INFO_ENTRY) {
+			on_entry(s, t, &st);
+			t->flags |= T_SECCOMP_ENTRY;
+		}
+		resume(s, t, 0);
+		return;
+	}
 	default:   /* PTRACE_EVENT_EXIT and others */
-		resume(t, 0);
+		resume(s, t, 0);
 		return;
 	}
 }

@@ -17,6 +17,7 @@
 
 #include "scry/scry.h"
 #include "cli/options.h"
+#include "filter/seccomp.h"
 #include "output/summary_sink.h"
 #include "output/text.h"
 #include "syscalls/syscalls.h"
@@ -25,10 +26,23 @@
 static struct scry_session *g_session;
 static int g_launch_mode;
 static volatile sig_atomic_t g_signal;
+/* A launched command under a seccomp filter cannot be detached from (its
+ * traced calls would fail with ENOSYS): signals are passed to it and scry
+ * traces on until it ends; a second one kills it. */
+static volatile pid_t g_seccomp_child;
+static volatile sig_atomic_t g_forwarded;
+static int g_tty_sigint_reaches_child;
 
 static void on_signal(int sig)
 {
 	g_signal = sig;
+	if (g_seccomp_child) {
+		if (g_forwarded++)
+			kill(g_seccomp_child, SIGKILL);
+		else if (!(sig == SIGINT && g_tty_sigint_reaches_child))
+			kill(g_seccomp_child, sig);
+		return;
+	}
 	if (g_session)
 		scry_session_request_detach(g_session, g_launch_mode ? sig : 0);
 }
@@ -206,6 +220,21 @@ int main(int argc, char **argv)
 	cfg.follow_forks = o.follow > 0;
 	cfg.string_limit = o.string_limit;
 	cfg.cpu_time = o.cpu_time;
+	cfg.verbose = o.verbose;
+	cfg.xflag = o.xflag;
+	cfg.fd_paths = o.fd_paths;
+	cfg.no_decode = o.summary == 1;
+	struct sock_filter *prog = NULL;
+	unsigned prog_len = 0;
+	if (o.argv && !o.npids && o.filtered && !o.no_seccomp && !scry_filter_traces_all(&o.filter)) {
+		if (o.duration_ns) {
+			if (o.verbose)
+				fprintf(stderr, "scry: not using a seccomp filter: --duration must be able to detach\n");
+		} else if (scry_filter_seccomp_program(&o.filter, &prog, &prog_len) == 0) {
+			cfg.seccomp_prog = prog;
+			cfg.seccomp_len = prog_len;
+		}
+	}
 	struct interval iv = { &o, NULL, NULL, stderr, 0 };
 	if (o.interval_ns) {
 		cfg.tick_ns = o.interval_ns;
@@ -277,7 +306,10 @@ int main(int argc, char **argv)
 	}
 	pid_t child = 0;
 	if (!status && o.argv) {
+		g_tty_sigint_reaches_child = isatty(0);
 		int r = scry_session_launch(s, o.argv, &child);
+		if (r == 0 && prog_len)
+			g_seccomp_child = child;
 		if (r < 0) {
 			fprintf(stderr, "scry: cannot run '%s': %s\n", o.argv[0], strerror(-r));
 			status = r == -ENOENT ? 127 : 126;
@@ -288,6 +320,7 @@ int main(int argc, char **argv)
 		if (o.summary)
 			summary_sink_release(&summary);
 		scry_session_free(s);
+		free(prog);
 		options_release(&o);
 		return status;
 	}
@@ -340,7 +373,7 @@ int main(int argc, char **argv)
 	if (have_watcher)
 		pthread_cancel(th);
 	scry_session_free(s);
+	free(prog);
 	options_release(&o);
-	(void)have_watcher;
 	return status;
 }

@@ -33,6 +33,8 @@ static const char usage_text[] =
 "  -r, --relative-timestamps time since the previous line\n"
 "  -T, --syscall-times       time spent in each call\n"
 "  -a, --columns N           align results at column N (default 40)\n"
+"  -x, -xx                   non-ASCII bytes in strings as \\x hex; -xx: all bytes\n"
+"  -y, --decode-fds          paths of file descriptors; -yy: socket details too\n"
 "  -q, --quiet               no attach/detach messages\n"
 "  -v, --verbose             say more\n"
 "\n"
@@ -41,6 +43,7 @@ static const char usage_text[] =
 "      --trace SET           the same as -e trace=SET\n"
 "  -z, --successful-only     only calls that succeeded\n"
 "  -Z, --failed-only         only calls that failed\n"
+"      --no-seccomp          stop at every call even when a filter excludes it\n"
 "\n"
 "Statistics:\n"
 "  -c, --summary-only        count calls, print a summary with percentiles\n"
@@ -131,7 +134,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP,
 };
 
 static const struct option longopts[] = {
@@ -158,6 +161,8 @@ static const struct option longopts[] = {
 	{ "attach-duration-msec", required_argument, NULL, OPT_DURATION_MS },
 	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
 	{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "decode-fds", no_argument, NULL, 'y' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -176,7 +181,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	int c;
 	long v;
 	char err[512];
-	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (add_pids(o, optarg) < 0)
@@ -277,6 +282,15 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_CPU_TIME:
 			o->cpu_time = 1;
+			break;
+		case OPT_NO_SECCOMP:
+			o->no_seccomp = 1;
+			break;
+		case 'x':
+			o->xflag = o->xflag < 2 ? o->xflag + 1 : 2;
+			break;
+		case 'y':
+			o->fd_paths = o->fd_paths < 2 ? o->fd_paths + 1 : 2;
 			break;
 		case OPT_INTERVAL: {
 			int64_t ns = parse_duration(optarg);

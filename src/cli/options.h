@@ -30,6 +30,9 @@ struct options {
 	int verbose;             /* -v */
 	int no_calibrate;        /* --no-calibrate */
 	int cpu_time;            /* --cpu-time */
+	int no_seccomp;          /* --no-seccomp */
+	int xflag;               /* -x, -xx */
+	int fd_paths;            /* -y, -yy */
 	uint64_t interval_ns;    /* --interval */
 	struct scry_filter filter;
 	int filtered;            /* some -e trace/status/signal given */

@@ -24,6 +24,8 @@ enum tracee_flags {
 	T_LISTENING   = 1u << 4,  /* in group-stop, restarted with LISTEN */
 	T_SEEN_STOP   = 1u << 5,  /* reported at least one stop */
 	T_ENTRY_SHOWN = 1u << 6,  /* CALL_ENTER was given to the sinks */
+	T_MUTED       = 1u << 7,  /* traced only to keep seccomp working: never shown */
+	T_SECCOMP_ENTRY = 1u << 8, /* entry recorded at a seccomp stop */
 };
 
 struct tracee {
