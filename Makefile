@@ -25,7 +25,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -DSCRY_VERSION='"$(VERSION)"'
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
 LDLIBS  += -lm -lpthread
 
-LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*.bpf.c'))
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/bpf/*' ! -name '*.bpf.c'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 PROG_SRC := $(sort $(wildcard tests/progs/*.c))

@@ -171,7 +171,10 @@ int scry_session_detached(const struct scry_session *s);
  */
 int scry_session_calibrate(struct scry_session *s);
 
-/* That cost, in ns (0 unless calibrated). */
+/* The cost with the tracee on scry's CPU and on another one. */
+void scry_session_stop_overheads(const struct scry_session *s, uint64_t *same_cpu, uint64_t *other_cpu);
+
+/* The smaller of the two, in ns (0 unless calibrated). */
 uint64_t scry_session_stop_overhead_ns(const struct scry_session *s);
 
 /* Seconds since the first attach or launch. */

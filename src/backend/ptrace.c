@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -401,6 +402,39 @@ static uint64_t thread_cpu_ns(struct tracee *t)
 	return strtoull(buf, NULL, 10);
 }
 
+/* The CPU a stopped thread last ran on: field 39 of /proc/PID/task/TID/stat. */
+static int tracee_cpu(struct tracee *t)
+{
+	char buf[1024];
+	if (t->stat_fd < 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)t->tgid, (int)t->tid);
+		t->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (t->stat_fd < 0)
+			return -1;
+	}
+	ssize_t n = pread(t->stat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');   /* comm may hold spaces and parentheses */
+	if (!p)
+		return -1;
+	/* After ")" come fields 3, 4, ...: skip to the 39th. */
+	for (int field = 2; field < 39 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? atoi(p + 1) : -1;
+}
+
+/* The calibrated stop cost that applies to this call (see ptrace_calibrate). */
+static uint64_t stop_overhead(struct scry_session *s, struct tracee *t)
+{
+	if (s->overhead_same_ns == s->overhead_cross_ns)
+		return s->overhead_same_ns;
+	int cpu = tracee_cpu(t);
+	return cpu >= 0 && cpu == sched_getcpu() ? s->overhead_same_ns : s->overhead_cross_ns;
+}
+
 static void fill_event(struct scry_event *ev, enum scry_event_type type, struct tracee *t)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -516,7 +550,8 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 	c->is_error = st->is_error;
 	c->t_exit_ns = t->t_enter_ns + (now - t->t_enter_mono);
 	uint64_t raw = now - t->t_enter_mono;
-	c->duration_ns = raw > s->overhead_ns ? raw - s->overhead_ns : 0;
+	uint64_t oh = stop_overhead(s, t);
+	c->duration_ns = raw > oh ? raw - oh : 0;
 	if (s->cfg.cpu_time) {
 		uint64_t cpu = thread_cpu_ns(t);
 		c->cpu_ns = cpu > t->t_enter_cpu ? cpu - t->t_enter_cpu : 0;
@@ -612,9 +647,14 @@ static void on_exec(struct scry_session *s, struct tracee *t)
 			tracee_remove(s, t);
 			tracee_rekey(s, execer, execer->tgid);
 			t = NULL;
+			/* its /proc files were named by the old tid */
 			if (execer->sched_fd >= 0) {
 				close(execer->sched_fd);
 				execer->sched_fd = -1;
+			}
+			if (execer->stat_fd >= 0) {
+				close(execer->stat_fd);
+				execer->stat_fd = -1;
 			}
 			t = execer;
 		}
@@ -901,7 +941,7 @@ static int cmp_u64(const void *a, const void *b)
  * child of our own making getppid() and keep the median minus the native
  * cost, so that durations can be corrected (what strace's -O does by hand).
  */
-int ptrace_calibrate(struct scry_session *s)
+static int calibrate_one(struct scry_session *s, int child_cpu, uint64_t *out)
 {
 	enum { N = 200 };
 	uint64_t native0 = scry_now_mono();
@@ -919,6 +959,10 @@ int ptrace_calibrate(struct scry_session *s)
 		return -errno;
 	}
 	if (pid == 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(child_cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
 		close(gate[1]);
 		char c;
 		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
@@ -983,6 +1027,46 @@ int ptrace_calibrate(struct scry_session *s)
 		return -EAGAIN;
 	qsort(samples, (size_t)n, sizeof(samples[0]), cmp_u64);
 	uint64_t med = samples[n / 2];
-	s->overhead_ns = med > native ? med - native : 0;
+	*out = med > native ? med - native : 0;
+	return 0;
+}
+
+/*
+ * The cost of a stop pair depends on where the tracee runs: on the tracer's
+ * CPU the two hand over directly (about 8 µs here), on another CPU each
+ * wake-up crosses CPUs (about 45 µs).  Measure both, with scry pinned to its
+ * CPU for the measurement only; at each exit stop the tracee's CPU says
+ * which one to subtract (see stop_overhead()).
+ */
+int ptrace_calibrate(struct scry_session *s)
+{
+	cpu_set_t mine;
+	if (sched_getaffinity(0, sizeof(mine), &mine) < 0)
+		return -errno;
+	int cur = sched_getcpu();
+	if (cur < 0)
+		return -errno;
+	int other = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (c != cur && CPU_ISSET(c, &mine)) {
+			other = c;
+			break;
+		}
+	cpu_set_t pin;
+	CPU_ZERO(&pin);
+	CPU_SET(cur, &pin);
+	sched_setaffinity(0, sizeof(pin), &pin);
+	uint64_t same = 0, cross = 0;
+	int r = calibrate_one(s, cur, &same);
+	if (!r && other >= 0)
+		r = calibrate_one(s, other, &cross);
+	else
+		cross = same;
+	sched_setaffinity(0, sizeof(mine), &mine);
+	if (r < 0)
+		return r;
+	s->overhead_same_ns = same;
+	s->overhead_cross_ns = cross;
+	s->overhead_ns = same < cross ? same : cross;
 	return 0;
 }

@@ -158,13 +158,15 @@ static int check_per_process_output(const struct options *o)
 static void print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
 			  FILE *out, double seconds)
 {
-	char note[160];
-	uint64_t oh = scry_session_stop_overhead_ns(s);
+	char note[200];
+	uint64_t oh = scry_session_stop_overhead_ns(s), same, other;
+	scry_session_stop_overheads(s, &same, &other);
 	if (o->cpu_time)
 		snprintf(note, sizeof(note), "CPU time of each thread between entry and exit, in the kernel");
 	else if (oh)
-		snprintf(note, sizeof(note), "ptrace stop overhead of %.1f µs per call measured at start and subtracted",
-			 (double)oh / 1000.0);
+		snprintf(note, sizeof(note),
+			 "ptrace stop overhead measured at start and subtracted: %.1f µs per call on scry's CPU, %.1f µs on another",
+			 (double)same / 1000.0, (double)other / 1000.0);
 	else
 		snprintf(note, sizeof(note), "ptrace stop overhead not subtracted");
 	struct scry_summary_opts so;

@@ -38,6 +38,7 @@ struct tracee {
 	uint64_t t_enter_mono;   /* CLOCK_MONOTONIC at the entry stop */
 	uint64_t t_enter_cpu;    /* the thread's CPU time at entry (cfg.cpu_time) */
 	int sched_fd;            /* its /proc schedstat, opened on first use, or -1 */
+	int stat_fd;             /* its /proc stat, likewise */
 	struct scry_values vals; /* the current call's arguments from entry */
 	int dec_more;            /* its decoder wants the exit stop too */
 	uint64_t dstate;         /* the decoder's memory from entry to exit */
@@ -62,7 +63,9 @@ struct scry_session {
 
 	pid_t launched_pid;      /* first launched process, or 0 */
 	int launched_status;     /* wait status, -1 until it ends */
-	uint64_t overhead_ns;
+	uint64_t overhead_ns;        /* the smaller of the two below */
+	uint64_t overhead_same_ns;   /* stop pair cost, tracee on our CPU */
+	uint64_t overhead_cross_ns;  /* ... on another CPU */
 	uint64_t start_mono;
 	int have_syscall_info;   /* PTRACE_GET_SYSCALL_INFO works */
 	int sink_err;

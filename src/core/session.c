@@ -69,6 +69,8 @@ void scry_session_free(struct scry_session *s)
 		if (s->slots[i]) {
 			if (s->slots[i]->sched_fd >= 0)
 				close(s->slots[i]->sched_fd);
+			if (s->slots[i]->stat_fd >= 0)
+				close(s->slots[i]->stat_fd);
 			scry_values_release(&s->slots[i]->vals);
 			free(s->slots[i]);
 		}
@@ -170,6 +172,7 @@ struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigne
 	t->tgid = tgid;
 	t->flags = flags;
 	t->sched_fd = -1;
+	t->stat_fd = -1;
 	table_insert(s, t);
 	s->count++;
 	return t;
@@ -195,6 +198,8 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 	s->count--;
 	if (t->sched_fd >= 0)
 		close(t->sched_fd);
+	if (t->stat_fd >= 0)
+		close(t->stat_fd);
 	scry_values_release(&t->vals);
 	free(t);
 }
@@ -265,6 +270,12 @@ int scry_session_detached(const struct scry_session *s)
 uint64_t scry_session_stop_overhead_ns(const struct scry_session *s)
 {
 	return s->overhead_ns;
+}
+
+void scry_session_stop_overheads(const struct scry_session *s, uint64_t *same_cpu, uint64_t *other_cpu)
+{
+	*same_cpu = s->overhead_same_ns;
+	*other_cpu = s->overhead_cross_ns;
 }
 
 double scry_session_elapsed(const struct scry_session *s)

@@ -1,0 +1,140 @@
+"""Statistics mode (-c): exact counts, percentiles, per-process tables, and
+the summary on every way a trace can end."""
+
+import re
+import signal
+
+from helpers import ScryTest, T, prog, run_scry
+
+UNITS = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def parse_duration(text):
+    m = re.fullmatch(r"([0-9.]+)(ns|µs|ms|s)", text)
+    assert m, "not a duration: %r" % text
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def summary_rows(text, table=None):
+    """{syscall: {column: value}} of the (first, or named) summary table."""
+    lines = text.splitlines()
+    start = 0
+    if table:
+        start = next(i for i, l in enumerate(lines) if l.startswith(table))
+    head_i = next(i for i in range(start, len(lines)) if lines[i].startswith("Syscall"))
+    cols = lines[head_i].replace("Total Time", "Total_Time").replace("Avg Time", "Avg_Time") \
+        .replace("% Time", "%_Time").split()
+    rows = {}
+    for line in lines[head_i + 1:]:
+        if line.startswith("-"):
+            continue
+        parts = line.split()
+        if not parts or len(parts) != len(cols):
+            break
+        rows[parts[0]] = dict(zip(cols, parts))
+        if parts[0] == "total":
+            break
+    return rows
+
+
+class Counts(ScryTest):
+
+    def test_exact_counts_and_sleep_percentile(self):
+        n, m, k = 300, 17, 12
+        r = run_scry(["-c", "--", prog("known_calls"), str(n), str(m), str(k)], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = summary_rows(r.stderr)
+        self.assertEqual(int(rows["getppid"]["Calls"]), n)
+        self.assertEqual(int(rows["getppid"]["Errors"]), 0)
+        self.assertEqual(int(rows["openat"]["Errors"]), m + 0, rows["openat"])
+        self.assertGreaterEqual(int(rows["openat"]["Calls"]), m)
+        self.assertEqual(int(rows["nanosleep"]["Calls"]), k)
+        p50 = parse_duration(rows["nanosleep"]["p50"])
+        self.assertTrue(0.010 <= p50 <= 0.011, "nanosleep(10ms) p50 = %s" % rows["nanosleep"]["p50"])
+        # The stop overhead is measured and subtracted: a getppid does not
+        # take tens of microseconds.
+        self.assertIn("overhead", r.stderr)
+        self.assertLess(parse_duration(rows["getppid"]["p50"]), 20e-6, rows["getppid"])
+        # The total row adds up.
+        total_calls = sum(int(v["Calls"]) for k_, v in rows.items() if k_ != "total")
+        self.assertEqual(int(rows["total"]["Calls"]), total_calls)
+
+    def test_follow_totals_and_per_process(self):
+        n, c = 100, 3
+        r = run_scry(["-f", "-c", "--per-process", "-e", "trace=getppid,openat", "--",
+                      prog("known_calls"), str(n), "5", "0", str(c)], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        tables = re.findall(r"(?m)^Process (\d+):", r.stderr)
+        self.assertEqual(len(tables), c + 1, r.stderr)
+        per = [summary_rows(r.stderr, "Process %s:" % pid) for pid in tables]
+        for rows in per:
+            self.assertEqual(int(rows["getppid"]["Calls"]), n)
+            self.assertEqual(int(rows["openat"]["Errors"]), 5)
+        total = summary_rows(r.stderr, "All processes")
+        self.assertEqual(int(total["getppid"]["Calls"]), n * (c + 1))
+        self.assertEqual(int(total["getppid"]["Calls"]),
+                         sum(int(rows["getppid"]["Calls"]) for rows in per))
+        self.assertNotIn("nanosleep", total)
+
+    def test_sort_and_columns(self):
+        r = run_scry(["-c", "-S", "calls", "-U", "name,calls", "--", prog("known_calls"), "50", "3", "1"],
+                     timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = summary_rows(r.stderr)
+        names = [k for k in rows if k != "total"]
+        self.assertEqual(names[0], "getppid", r.stderr)
+        self.assertEqual(set(rows["getppid"].keys()), {"Syscall", "Calls"})
+        bad = run_scry(["-c", "-U", "name,bogus", "--", "true"])
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("bogus", bad.stderr)
+
+    def test_cpu_time(self):
+        r = run_scry(["-c", "--cpu-time", "--", prog("known_calls"), "10", "0", "3"], timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("system CPU time", r.stderr)
+        rows = summary_rows(r.stderr)
+        # Sleeping costs no CPU: far below the 10 ms of wall-clock time.
+        self.assertLess(parse_duration(rows["nanosleep"]["p50"]), 0.002, rows["nanosleep"])
+
+
+class SummaryOnEveryEnd(ScryTest):
+    """The summary appears however the trace ends."""
+
+    def attached_summary(self, how):
+        t = self.target("busy")
+        t.wait_started()
+        extra = ["--duration", "700ms"] if how == "duration" else []
+        s = self.attach(t.pid, extra=["-c"] + extra)
+        self.run_traced_a_while(t)
+        if how != "duration":
+            s.signal(how)
+        self.assertScryExits(s, T(10))
+        self.assertIn("System Call Summary", s.err())
+        rows = summary_rows(s.err())
+        self.assertIn("total", rows)
+        self.assertGreater(int(rows["total"]["Calls"]), 0, s.err())
+        self.assertRunningFree(t)
+
+    def test_sigint(self):
+        self.attached_summary(signal.SIGINT)
+
+    def test_sigterm(self):
+        self.attached_summary(signal.SIGTERM)
+
+    def test_duration(self):
+        self.attached_summary("duration")
+
+    def test_command_exits(self):
+        r = run_scry(["-c", "--", prog("known_calls"), "5", "0", "0"], timeout=T(20))
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("System Call Summary", r.stderr)
+
+    def test_interval(self):
+        r = run_scry(["-c", "--interval", "200ms", "-e", "trace=nanosleep", "--",
+                      prog("known_calls"), "0", "0", "60"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        heads = re.findall(r"System Call Summary \(([0-9.]+) seconds", r.stderr)
+        self.assertGreaterEqual(len(heads), 3, r.stderr)
+        # Every interval's counts add up to the whole run's 60 sleeps.
+        counts = [int(m) for m in re.findall(r"(?m)^nanosleep\s+(\d+)", r.stderr)]
+        self.assertEqual(sum(counts), 60, r.stderr)
