@@ -85,7 +85,8 @@ struct scry_call {
 	 * those the kernel filled in, shown after them.  NULL with no_decode. */
 	const struct scry_values *entry_args;
 	const struct scry_values *exit_args;   /* at CALL_EXIT only */
-	int more_at_exit;        /* some arguments are only known at exit */
+	int more_at_exit;        /* some arguments are only known at exit: 1, or
+	                            2 when they start with a comment (" => ...") */
 	const char *ret_text;    /* strace text of the result: "3", "-1 ENOENT (...)" */
 };
 
@@ -179,6 +180,17 @@ uint64_t scry_session_stop_overhead_ns(const struct scry_session *s);
 
 /* Seconds since the first attach or launch. */
 double scry_session_elapsed(const struct scry_session *s);
+
+/*
+ * Backends that count in the kernel (bpf) fill a struct scry_stats (see
+ * src/stats/stats.h) here, reset = 1 starting a new interval; -ENOTSUP for
+ * ptrace, whose calls reach the sinks one by one.
+ */
+struct scry_stats;
+int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int reset);
+
+/* "ptrace" or "bpf". */
+const char *scry_session_backend(const struct scry_session *s);
 
 const char *scry_version(void);
 

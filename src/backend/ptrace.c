@@ -168,7 +168,7 @@ static int seize_thread(struct scry_session *s, pid_t tid, pid_t tgid)
 	return 0;
 }
 
-int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
+static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
 	if (pid == s->self || pid == s->self_parent) {
 		why->err = EPERM;
@@ -256,7 +256,7 @@ static int find_program(const char *name, char *out, size_t outlen)
 	return err;
 }
 
-int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
+static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 {
 	char prog[PATH_MAX];
 	int r = find_program(argv[0], prog, sizeof(prog));
@@ -316,6 +316,7 @@ int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 
 struct syscall_stop {
 	int op;                  /* PTRACE_SYSCALL_INFO_* */
+	uint64_t sp;
 	long nr;
 	uint64_t args[6];
 	int64_t rval;
@@ -354,6 +355,7 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 		if (n > 0) {
 			s->have_syscall_info = 1;
 			st->op = info.op;
+			st->sp = info.stack_pointer;
 			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
 				st->nr = (long)info.entry.nr;
 				memcpy(st->args, info.entry.args, sizeof(st->args));
@@ -466,6 +468,7 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d, 
 	d->rfmt = t->rfmt;
 	d->rxlat = t->rxlat;
 	d->state = t->dstate;
+	d->sp = t->sp;
 }
 
 static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev, enum scry_event_type type)
@@ -488,6 +491,7 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 	t->flags |= T_IN_SYSCALL;
 	t->flags &= ~T_ENTRY_SHOWN;
 	t->nr = st->nr;
+	t->sp = st->sp;
 	memcpy(t->args, st->args, sizeof(t->args));
 	t->t_enter_mono = scry_now_mono();
 	t->t_enter_ns = scry_now_real();
@@ -507,7 +511,7 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		struct dctx d;
 		dctx_init(s, t, &d, &t->vals);
 		decoder_fn fn = t->nr >= 0 && (unsigned long)t->nr < s->table->ncalls ? s->decoders[t->nr] : decode_generic;
-		t->dec_more = fn(&d) == DEC_MORE;
+		t->dec_more = fn(&d) == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : 0;
 		t->rfmt = d.rfmt;
 		t->rxlat = d.rxlat;
 		t->dstate = d.state;
@@ -863,7 +867,7 @@ static void on_alarm(int sig)
 
 #define BATCH 64
 
-int ptrace_run(struct scry_session *s)
+static int ptrace_run(struct scry_session *s)
 {
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
@@ -1038,7 +1042,7 @@ static int calibrate_one(struct scry_session *s, int child_cpu, uint64_t *out)
  * CPU for the measurement only; at each exit stop the tracee's CPU says
  * which one to subtract (see stop_overhead()).
  */
-int ptrace_calibrate(struct scry_session *s)
+static int ptrace_calibrate(struct scry_session *s)
 {
 	cpu_set_t mine;
 	if (sched_getaffinity(0, sizeof(mine), &mine) < 0)
@@ -1070,3 +1074,13 @@ int ptrace_calibrate(struct scry_session *s)
 	s->overhead_ns = same < cross ? same : cross;
 	return 0;
 }
+
+const struct backend_ops ptrace_backend = {
+	.name = "ptrace",
+	.attach = ptrace_attach_all,
+	.launch = ptrace_launch,
+	.run = ptrace_run,
+	.calibrate = ptrace_calibrate,
+	.read_stats = NULL,
+	.release = NULL,
+};

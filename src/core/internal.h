@@ -40,14 +40,37 @@ struct tracee {
 	int sched_fd;            /* its /proc schedstat, opened on first use, or -1 */
 	int stat_fd;             /* its /proc stat, likewise */
 	struct scry_values vals; /* the current call's arguments from entry */
-	int dec_more;            /* its decoder wants the exit stop too */
+	int dec_more;            /* its decoder wants the exit stop too: 1, or 2
+	                            when the exit part starts with a comment */
+	uint64_t sp;             /* stack pointer at entry */
 	uint64_t dstate;         /* the decoder's memory from entry to exit */
 	enum rfmt rfmt;
 	const struct scry_xlat *rxlat;
 };
 
+/*
+ * A backend produces calls and process events for the session (DESIGN.md):
+ * ptrace stops the tracee at each call, bpf counts in the kernel.  One small
+ * table of functions each, as redis puts ae_epoll.c behind ae.c.
+ */
+struct backend_ops {
+	const char *name;
+	int (*attach)(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
+	int (*launch)(struct scry_session *s, char *const argv[], pid_t *pid_out);
+	int (*run)(struct scry_session *s);
+	int (*calibrate)(struct scry_session *s);             /* may be NULL */
+	/* Backends that aggregate in the kernel fill stats here; NULL for
+	 * those that deliver every call to the sinks. */
+	int (*read_stats)(struct scry_session *s, struct scry_stats *out, int reset);
+	void (*release)(struct scry_session *s);              /* may be NULL */
+};
+
+extern const struct backend_ops ptrace_backend;
+
 struct scry_session {
 	struct scry_config cfg;
+	const struct backend_ops *backend;
+	void *backend_data;
 	const struct scry_syscall_table *table;
 	struct scry_sink sinks[SCRY_MAX_SINKS];
 	int nsinks;
@@ -95,10 +118,6 @@ void session_flush(struct scry_session *s);
 /* decode/siginfo.c */
 void decode_siginfo(const siginfo_t *si, struct strbuf *out);
 
-/* backend/ptrace.c */
-int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
-int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out);
-int ptrace_run(struct scry_session *s);
-int ptrace_calibrate(struct scry_session *s);
+struct scry_stats;
 
 #endif

@@ -39,6 +39,7 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	s->cfg = cfg ? *cfg : def;
 	if (s->cfg.string_limit <= 0)
 		s->cfg.string_limit = 32;
+	s->backend = &ptrace_backend;
 	s->table = scry_native_table();
 	s->decoders = decoders_build(s->table);
 	if (!s->decoders) {
@@ -75,6 +76,8 @@ void scry_session_free(struct scry_session *s)
 			free(s->slots[i]);
 		}
 	}
+	if (s->backend->release)
+		s->backend->release(s);
 	free(s->slots);
 	free(s->decoders);
 	scry_values_release(&s->exit_vals);
@@ -228,19 +231,19 @@ int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_er
 	memset(why, 0, sizeof(*why));
 	if (!s->start_mono)
 		s->start_mono = scry_now_mono();
-	return ptrace_attach_all(s, pid, why);
+	return s->backend->attach(s, pid, why);
 }
 
 int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 {
 	if (!s->start_mono)
 		s->start_mono = scry_now_mono();
-	return ptrace_launch(s, argv, pid_out);
+	return s->backend->launch(s, argv, pid_out);
 }
 
 int scry_session_run(struct scry_session *s)
 {
-	return ptrace_run(s);
+	return s->backend->run(s);
 }
 
 void scry_session_request_detach(struct scry_session *s, int kill_launched_sig)
@@ -287,5 +290,17 @@ double scry_session_elapsed(const struct scry_session *s)
 
 int scry_session_calibrate(struct scry_session *s)
 {
-	return ptrace_calibrate(s);
+	return s->backend->calibrate ? s->backend->calibrate(s) : 0;
+}
+
+int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int reset)
+{
+	if (!s->backend->read_stats)
+		return -ENOTSUP;
+	return s->backend->read_stats(s, out, reset);
+}
+
+const char *scry_session_backend(const struct scry_session *s)
+{
+	return s->backend->name;
 }

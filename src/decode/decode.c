@@ -96,11 +96,14 @@ void render_result(struct strbuf *out, const struct dctx *d)
 		struct scry_values tmp = SCRY_VALUES_INIT;
 		struct dctx t = *d;
 		t.out = &tmp;
-		if (d->rfmt == R_FLAGS)
+		/* strace: "0x8002 (flags O_RDWR|O_LARGEFILE)", "1 (SUID_DUMP_USER)" */
+		if (d->rfmt == R_FLAGS) {
 			v_flags(&t, NULL, (uint64_t)ret, d->rxlat, NULL);
-		else
+			strbuf_addf(out, "%#llx (flags ", (unsigned long long)ret);
+		} else {
 			v_enum(&t, NULL, ret, d->rxlat);
-		strbuf_addf(out, "%#llx (", (unsigned long long)ret);
+			strbuf_addf(out, "%lld (", (long long)ret);
+		}
 		render_text_value(out, &tmp, 0);
 		strbuf_addch(out, ')');
 		scry_values_release(&tmp);

@@ -53,6 +53,10 @@ struct dctx {
 	enum rfmt rfmt;
 	const struct scry_xlat *rxlat;
 	uint64_t state;           /* a decoder's memory from entry to exit */
+	/* Set at entry with DEC_MORE when the exit part starts with a comment
+	 * (" => {...}") rather than another argument: no ", " between. */
+	int exit_starts_comment;
+	uint64_t sp;              /* the stack pointer at the entry stop */
 };
 
 typedef int (*decoder_fn)(struct dctx *d);

@@ -1,6 +1,15 @@
 /* Decoders of the process family: execve, exit, wait, clone, ... */
 #include "decode/decode.h"
 
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
 /* ["a", "b"], at most 32 elements shown as strace does. */
 static void argv_array(struct dctx *d, const char *name, uint64_t addr)
 {
@@ -75,10 +84,949 @@ static int dec_exit(struct dctx *d)
 	return DEC_DONE;
 }
 
+
+/* ---- shared helpers (mem.c, signal.c) ---- */
+
+void dec_flags_q(struct dctx *d, const char *name, uint64_t bits, const struct scry_xlat *x,
+		 const char *zero, const char *unknown);
+void dec_enum_q(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x,
+		const char *unknown);
+void dec_signo(struct dctx *d, const char *name, int64_t sig);
+void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size);
+void dec_siginfo(struct dctx *d, const char *name, uint64_t addr);
+extern const struct scry_xlat dec_xlat_signals[];
+
+/* An int the kernel wrote at addr: [42]. */
+static void int_at(struct dctx *d, const char *name, uint64_t addr)
+{
+	int32_t v;
+	if (!addr)
+		v_ptr(d, name, 0);
+	else if (d->failed || mem_read_exact(d->tid, addr, &v, sizeof(v)) < 0)
+		v_unread(d, name, addr);
+	else {
+		size_t a = v_array_begin(d, name);
+		v_int(d, NULL, v);
+		v_end(d, a);
+	}
+}
+
+/* A pointer-sized value the kernel wrote at addr: [0x7f...]. */
+static void ptr_at(struct dctx *d, const char *name, uint64_t addr)
+{
+	uint64_t v;
+	if (!addr)
+		v_ptr(d, name, 0);
+	else if (d->failed || mem_read_exact(d->tid, addr, &v, sizeof(v)) < 0)
+		v_unread(d, name, addr);
+	else {
+		size_t a = v_array_begin(d, name);
+		v_hex(d, NULL, v);
+		v_end(d, a);
+	}
+}
+
+/* ---- clone, clone3 ---- */
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#define K_CSIGNAL 0xff
+
+static const struct scry_xlat xlat_clone_flags[] = {
+	{ CLONE_NEWTIME, "CLONE_NEWTIME" },
+	{ CLONE_VM, "CLONE_VM" }, { CLONE_FS, "CLONE_FS" }, { CLONE_FILES, "CLONE_FILES" },
+	{ CLONE_SIGHAND, "CLONE_SIGHAND" }, { CLONE_PIDFD, "CLONE_PIDFD" },
+	{ CLONE_PTRACE, "CLONE_PTRACE" }, { CLONE_VFORK, "CLONE_VFORK" },
+	{ CLONE_PARENT, "CLONE_PARENT" }, { CLONE_THREAD, "CLONE_THREAD" },
+	{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_SYSVSEM, "CLONE_SYSVSEM" },
+	{ CLONE_SETTLS, "CLONE_SETTLS" }, { CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID" },
+	{ CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID" }, { CLONE_DETACHED, "CLONE_DETACHED" },
+	{ CLONE_UNTRACED, "CLONE_UNTRACED" }, { CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID" },
+	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" },
+	{ CLONE_NEWPID, "CLONE_NEWPID" }, { CLONE_NEWNET, "CLONE_NEWNET" },
+	{ CLONE_IO, "CLONE_IO" }, { CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND" },
+	{ CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP" },
+	{ 0, NULL },
+};
+
+/*
+ * strace shows clone's arguments as "name=value" even at the top level,
+ * which the renderer does only inside structs: these values are text
+ * that carries its name (their typed form is lost; see the report).
+ */
+static void named_ptr(struct dctx *d, const char *name, uint64_t v)
+{
+	if (v)
+		v_text(d, name, "%s=%#" PRIx64, name, v);
+	else
+		v_text(d, name, "%s=NULL", name);
+}
+
+/* clone's flags: the bits, then the exit signal of the low byte
+ * ("CLONE_VM|SIGCHLD"), as one text. */
+static void clone_flags(struct dctx *d, uint64_t flags)
+{
+	char buf[512];
+	size_t n = 0;
+	uint64_t bits = flags & ~(uint64_t)K_CSIGNAL;
+	unsigned sig = flags & K_CSIGNAL;
+	buf[0] = 0;
+	for (const struct scry_xlat *x = xlat_clone_flags + 1; x->name && n < sizeof(buf); x++) {
+		if ((bits & x->val) == x->val) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", x->name);
+			bits &= ~x->val;
+		}
+	}
+	if (bits && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%#" PRIx64, n ? "|" : "", bits);
+	if (sig && n < sizeof(buf)) {
+		const char *s = scry_signal_name((int)sig);
+		if (s)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", s);
+		else
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", n ? "|" : "", sig);
+	}
+	if (!n)
+		snprintf(buf, sizeof(buf), "0");
+	v_text(d, "flags", "flags=%s", buf);
+}
+
+/*
+ * clone(flags, stack, parent_tid, child_tid, tls) on x86_64;
+ * clone(flags, stack, parent_tid, tls, child_tid) on aarch64 (the table's
+ * argument names tell which).  strace shows the stack and flags at entry,
+ * the pointers the kernel writes at exit.
+ */
+static int dec_clone(struct dctx *d)
+{
+	uint64_t flags = d->args[0];
+	int tls_third = d->info && d->info->argnames[3] && !strcmp(d->info->argnames[3], "tls");
+	uint64_t ctid = tls_third ? d->args[4] : d->args[3];
+	uint64_t tls = tls_third ? d->args[3] : d->args[4];
+	if (!d->exiting) {
+		named_ptr(d, "child_stack", d->args[1]);
+		clone_flags(d, flags);
+		if (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD | CLONE_CHILD_SETTID |
+			     CLONE_CHILD_CLEARTID | CLONE_SETTLS))
+			return DEC_MORE;
+		return DEC_DONE;
+	}
+	if (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD)) {
+		/* strace reads it even when the call failed */
+		int32_t v;
+		uint64_t a = d->args[2];
+		if (!a)
+			v_text(d, "parent_tid", "parent_tid=NULL");
+		else if (mem_read_exact(d->tid, a, &v, sizeof(v)) < 0)
+			v_text(d, "parent_tid", "parent_tid=%#" PRIx64, a);
+		else
+			v_text(d, "parent_tid", "parent_tid=[%d]", v);
+	}
+	if (flags & CLONE_SETTLS)
+		named_ptr(d, "tls", tls);
+	if (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+		named_ptr(d, "child_tidptr", ctid);
+	return DEC_DONE;
+}
+
+struct k_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+static int dec_clone3(struct dctx *d)
+{
+	struct k_clone_args ca;
+	uint64_t addr = d->args[0], size = d->args[1];
+	memset(&ca, 0, sizeof(ca));
+	size_t want = size < sizeof(ca) ? (size_t)size : sizeof(ca);
+	int ok = addr && size >= CLONE_ARGS_SIZE_VER0 && mem_read_exact(d->tid, addr, &ca, want) == 0;
+	if (!d->exiting) {
+		if (!ok) {
+			if (addr && size >= CLONE_ARGS_SIZE_VER0)
+				v_unread(d, "cl_args", addr);
+			else
+				v_ptr(d, "cl_args", addr);
+			v_uint(d, "size", size);
+			return DEC_DONE;
+		}
+		size_t s = v_struct_begin(d, "cl_args");
+		v_flags(d, "flags", ca.flags, xlat_clone_flags, NULL);
+		if (ca.flags & CLONE_PIDFD)
+			v_ptr(d, "pidfd", ca.pidfd);
+		if (ca.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+			v_ptr(d, "child_tid", ca.child_tid);
+		if (ca.flags & CLONE_PARENT_SETTID)
+			v_ptr(d, "parent_tid", ca.parent_tid);
+		v_enum(d, "exit_signal", (int64_t)ca.exit_signal, dec_xlat_signals);
+		v_ptr(d, "stack", ca.stack);
+		v_hex(d, "stack_size", ca.stack_size);
+		if (ca.flags & CLONE_SETTLS)
+			v_ptr(d, "tls", ca.tls);
+		if (ca.set_tid_size) {
+			v_ptr(d, "set_tid", ca.set_tid);
+			v_uint(d, "set_tid_size", ca.set_tid_size);
+		}
+		if (ca.flags & CLONE_INTO_CGROUP)
+			v_uint(d, "cgroup", ca.cgroup);
+		v_end(d, s);
+		d->state = ca.flags;
+		if (ca.flags & (CLONE_PIDFD | CLONE_PARENT_SETTID)) {
+			d->exit_starts_comment = 1;
+			return DEC_MORE;
+		}
+		v_uint(d, "size", size);
+		return DEC_DONE;
+	}
+	/* The fields the kernel wrote: " => {pidfd=[3], parent_tid=[123]}". */
+	if (!d->failed) {
+		char buf[128];
+		size_t n = 0;
+		int32_t v;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "=> {");
+		if ((d->state & CLONE_PIDFD) && mem_read_exact(d->tid, ca.pidfd, &v, sizeof(v)) == 0)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "pidfd=[%d]", v);
+		if ((d->state & CLONE_PARENT_SETTID) && mem_read_exact(d->tid, ca.parent_tid, &v, sizeof(v)) == 0)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%sparent_tid=[%d]", n > 4 ? ", " : "", v);
+		if (n > 4 && n < sizeof(buf) - 1) {
+			snprintf(buf + n, sizeof(buf) - n, "}");
+			v_text(d, NULL, "%s", buf);
+			v_last(d)->flags |= SCRY_VF_COMMENT;
+		}
+	}
+	v_uint(d, "size", size);
+	return DEC_DONE;
+}
+
+/* ---- wait4, waitid ---- */
+
+#ifndef __WNOTHREAD
+#define __WNOTHREAD 0x20000000
+#endif
+#ifndef __WALL
+#define __WALL 0x40000000
+#endif
+#ifndef __WCLONE
+#define __WCLONE 0x80000000
+#endif
+
+static const struct scry_xlat xlat_wait_options[] = {
+	{ WNOHANG, "WNOHANG" }, { WSTOPPED, "WSTOPPED" }, { WEXITED, "WEXITED" },
+	{ WCONTINUED, "WCONTINUED" }, { WNOWAIT, "WNOWAIT" },
+	{ __WNOTHREAD, "__WNOTHREAD" }, { __WALL, "__WALL" }, { __WCLONE, "__WCLONE" },
+	{ 0, NULL },
+};
+
+static const char *const ptrace_events[] = {
+	NULL, "PTRACE_EVENT_FORK", "PTRACE_EVENT_VFORK", "PTRACE_EVENT_CLONE",
+	"PTRACE_EVENT_EXEC", "PTRACE_EVENT_VFORK_DONE", "PTRACE_EVENT_EXIT",
+	"PTRACE_EVENT_SECCOMP",
+};
+
+static const char *sig_or_num(int sig, char *tmp, size_t len)
+{
+	const char *s = scry_signal_name(sig);
+	if (s)
+		return s;
+	snprintf(tmp, len, "%d", sig);
+	return tmp;
+}
+
+/* [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] */
+static void wait_status(struct dctx *d, const char *name, uint64_t addr)
+{
+	int st;
+	if (mem_read_exact(d->tid, addr, &st, sizeof(st)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	char buf[160], tmp[16];
+	if (WIFSTOPPED(st)) {
+		unsigned ev = (unsigned)st >> 16;
+		int n = snprintf(buf, sizeof(buf), "[{WIFSTOPPED(s) && WSTOPSIG(s) == %s}",
+				 sig_or_num(WSTOPSIG(st), tmp, sizeof(tmp)));
+		if (ev && ev < sizeof(ptrace_events) / sizeof(ptrace_events[0]))
+			snprintf(buf + n, sizeof(buf) - (size_t)n, " | %s << 16]", ptrace_events[ev]);
+		else if (ev)
+			snprintf(buf + n, sizeof(buf) - (size_t)n, " | %#x]", ev << 16);
+		else
+			snprintf(buf + n, sizeof(buf) - (size_t)n, "]");
+	} else if (WIFSIGNALED(st)) {
+		snprintf(buf, sizeof(buf), "[{WIFSIGNALED(s) && WTERMSIG(s) == %s%s}]",
+			 sig_or_num(WTERMSIG(st), tmp, sizeof(tmp)), WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
+	} else if (WIFEXITED(st)) {
+		snprintf(buf, sizeof(buf), "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(st));
+	} else if (WIFCONTINUED(st)) {
+		snprintf(buf, sizeof(buf), "[{WIFCONTINUED(s)}]");
+	} else {
+		snprintf(buf, sizeof(buf), "[%#x]", (unsigned)st);
+	}
+	v_text(d, name, "%s", buf);
+}
+
+static void timeval_field(struct dctx *d, const char *name, int64_t sec, int64_t usec)
+{
+	size_t s = v_struct_begin(d, name);
+	v_int(d, "tv_sec", sec);
+	v_int(d, "tv_usec", usec);
+	v_end(d, s);
+}
+
+/* struct rusage: the two times, the rest with -v. */
+static void rusage_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct rusage ru;
+	if (!addr || d->failed) {
+		v_ptr(d, name, addr);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &ru, sizeof(ru)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	timeval_field(d, "ru_utime", ru.ru_utime.tv_sec, ru.ru_utime.tv_usec);
+	timeval_field(d, "ru_stime", ru.ru_stime.tv_sec, ru.ru_stime.tv_usec);
+	if (d->verbose) {
+		v_int(d, "ru_maxrss", ru.ru_maxrss);
+		v_int(d, "ru_ixrss", ru.ru_ixrss);
+		v_int(d, "ru_idrss", ru.ru_idrss);
+		v_int(d, "ru_isrss", ru.ru_isrss);
+		v_int(d, "ru_minflt", ru.ru_minflt);
+		v_int(d, "ru_majflt", ru.ru_majflt);
+		v_int(d, "ru_nswap", ru.ru_nswap);
+		v_int(d, "ru_inblock", ru.ru_inblock);
+		v_int(d, "ru_oublock", ru.ru_oublock);
+		v_int(d, "ru_msgsnd", ru.ru_msgsnd);
+		v_int(d, "ru_msgrcv", ru.ru_msgrcv);
+		v_int(d, "ru_nsignals", ru.ru_nsignals);
+		v_int(d, "ru_nvcsw", ru.ru_nvcsw);
+		v_int(d, "ru_nivcsw", ru.ru_nivcsw);
+	}
+	v_end(d, s);
+	if (!d->verbose)
+		d->out->v[s].flags |= SCRY_VF_ABBREV;
+}
+
+static int dec_wait4(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_int(d, "pid", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	/* Nothing was written when it failed or (WNOHANG) found no child. */
+	if (!d->args[1] || d->failed || d->ret == 0)
+		v_ptr(d, "wstatus", d->args[1]);
+	else
+		wait_status(d, "wstatus", d->args[1]);
+	dec_flags_q(d, "options", (uint32_t)d->args[2], xlat_wait_options, NULL, "W???");
+	rusage_struct(d, "rusage", d->args[3]);
+	return DEC_DONE;
+}
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+static const struct scry_xlat xlat_idtype[] = {
+	{ P_ALL, "P_ALL" }, { P_PID, "P_PID" }, { P_PGID, "P_PGID" }, { P_PIDFD, "P_PIDFD" },
+	{ 0, NULL },
+};
+
+static int dec_waitid(struct dctx *d)
+{
+	if (!d->exiting) {
+		dec_enum_q(d, "idtype", (uint32_t)d->args[0], xlat_idtype, "P_???");
+		v_int(d, "id", (int)d->args[1]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "infop", d->args[2]);
+	else
+		dec_siginfo(d, "infop", d->args[2]);
+	dec_flags_q(d, "options", (uint32_t)d->args[3], xlat_wait_options, NULL, "W???");
+	rusage_struct(d, "rusage", d->args[4]);
+	return DEC_DONE;
+}
+
+/* ---- kill ---- */
+
+static int dec_kill(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	dec_signo(d, "sig", (int)d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_tgkill(struct dctx *d)
+{
+	v_int(d, "tgid", (int)d->args[0]);
+	v_int(d, "tid", (int)d->args[1]);
+	dec_signo(d, "sig", (int)d->args[2]);
+	return DEC_DONE;
+}
+
+/* ---- prctl ---- */
+
+/* The kernel's option numbers (linux/prctl.h). */
+static const struct scry_xlat xlat_prctl[] = {
+	{ 1, "PR_SET_PDEATHSIG" }, { 2, "PR_GET_PDEATHSIG" }, { 3, "PR_GET_DUMPABLE" },
+	{ 4, "PR_SET_DUMPABLE" }, { 5, "PR_GET_UNALIGN" }, { 6, "PR_SET_UNALIGN" },
+	{ 7, "PR_GET_KEEPCAPS" }, { 8, "PR_SET_KEEPCAPS" }, { 9, "PR_GET_FPEMU" },
+	{ 10, "PR_SET_FPEMU" }, { 11, "PR_GET_FPEXC" }, { 12, "PR_SET_FPEXC" },
+	{ 13, "PR_GET_TIMING" }, { 14, "PR_SET_TIMING" }, { 15, "PR_SET_NAME" },
+	{ 16, "PR_GET_NAME" }, { 19, "PR_GET_ENDIAN" }, { 20, "PR_SET_ENDIAN" },
+	{ 21, "PR_GET_SECCOMP" }, { 22, "PR_SET_SECCOMP" }, { 23, "PR_CAPBSET_READ" },
+	{ 24, "PR_CAPBSET_DROP" }, { 25, "PR_GET_TSC" }, { 26, "PR_SET_TSC" },
+	{ 27, "PR_GET_SECUREBITS" }, { 28, "PR_SET_SECUREBITS" },
+	{ 29, "PR_SET_TIMERSLACK" }, { 30, "PR_GET_TIMERSLACK" },
+	{ 31, "PR_TASK_PERF_EVENTS_DISABLE" }, { 32, "PR_TASK_PERF_EVENTS_ENABLE" },
+	{ 33, "PR_MCE_KILL" }, { 34, "PR_MCE_KILL_GET" }, { 35, "PR_SET_MM" },
+	{ 36, "PR_SET_CHILD_SUBREAPER" }, { 37, "PR_GET_CHILD_SUBREAPER" },
+	{ 38, "PR_SET_NO_NEW_PRIVS" }, { 39, "PR_GET_NO_NEW_PRIVS" },
+	{ 40, "PR_GET_TID_ADDRESS" }, { 41, "PR_SET_THP_DISABLE" },
+	{ 42, "PR_GET_THP_DISABLE" }, { 43, "PR_MPX_ENABLE_MANAGEMENT" },
+	{ 44, "PR_MPX_DISABLE_MANAGEMENT" }, { 45, "PR_SET_FP_MODE" },
+	{ 46, "PR_GET_FP_MODE" }, { 47, "PR_CAP_AMBIENT" }, { 50, "PR_SVE_SET_VL" },
+	{ 51, "PR_SVE_GET_VL" }, { 52, "PR_GET_SPECULATION_CTRL" },
+	{ 53, "PR_SET_SPECULATION_CTRL" }, { 54, "PR_PAC_RESET_KEYS" },
+	{ 55, "PR_SET_TAGGED_ADDR_CTRL" }, { 56, "PR_GET_TAGGED_ADDR_CTRL" },
+	{ 57, "PR_SET_IO_FLUSHER" }, { 58, "PR_GET_IO_FLUSHER" },
+	{ 59, "PR_SET_SYSCALL_USER_DISPATCH" }, { 60, "PR_PAC_SET_ENABLED_KEYS" },
+	{ 61, "PR_PAC_GET_ENABLED_KEYS" }, { 62, "PR_SCHED_CORE" },
+	{ 63, "PR_SME_SET_VL" }, { 64, "PR_SME_GET_VL" },
+	{ 0x53564d41, "PR_SET_VMA" }, { 0x59616d61, "PR_SET_PTRACER" },
+	{ 0, NULL },
+};
+
+static const struct scry_xlat xlat_dumpable[] = {
+	{ 0, "SUID_DUMP_DISABLE" }, { 1, "SUID_DUMP_USER" }, { 2, "SUID_DUMP_ROOT" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_seccomp_mode[] = {
+	{ 0, "SECCOMP_MODE_DISABLED" }, { 1, "SECCOMP_MODE_STRICT" },
+	{ 2, "SECCOMP_MODE_FILTER" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_cap_ambient[] = {
+	{ 1, "PR_CAP_AMBIENT_IS_SET" }, { 2, "PR_CAP_AMBIENT_RAISE" },
+	{ 3, "PR_CAP_AMBIENT_LOWER" }, { 4, "PR_CAP_AMBIENT_CLEAR_ALL" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_set_vma[] = {
+	{ 0, "PR_SET_VMA_ANON_NAME" }, { 0, NULL },
+};
+
+/* Capability numbers (linux/capability.h). */
+static const struct scry_xlat xlat_caps[] = {
+	{ 0, "CAP_CHOWN" }, { 1, "CAP_DAC_OVERRIDE" }, { 2, "CAP_DAC_READ_SEARCH" },
+	{ 3, "CAP_FOWNER" }, { 4, "CAP_FSETID" }, { 5, "CAP_KILL" }, { 6, "CAP_SETGID" },
+	{ 7, "CAP_SETUID" }, { 8, "CAP_SETPCAP" }, { 9, "CAP_LINUX_IMMUTABLE" },
+	{ 10, "CAP_NET_BIND_SERVICE" }, { 11, "CAP_NET_BROADCAST" }, { 12, "CAP_NET_ADMIN" },
+	{ 13, "CAP_NET_RAW" }, { 14, "CAP_IPC_LOCK" }, { 15, "CAP_IPC_OWNER" },
+	{ 16, "CAP_SYS_MODULE" }, { 17, "CAP_SYS_RAWIO" }, { 18, "CAP_SYS_CHROOT" },
+	{ 19, "CAP_SYS_PTRACE" }, { 20, "CAP_SYS_PACCT" }, { 21, "CAP_SYS_ADMIN" },
+	{ 22, "CAP_SYS_BOOT" }, { 23, "CAP_SYS_NICE" }, { 24, "CAP_SYS_RESOURCE" },
+	{ 25, "CAP_SYS_TIME" }, { 26, "CAP_SYS_TTY_CONFIG" }, { 27, "CAP_MKNOD" },
+	{ 28, "CAP_LEASE" }, { 29, "CAP_AUDIT_WRITE" }, { 30, "CAP_AUDIT_CONTROL" },
+	{ 31, "CAP_SETFCAP" }, { 32, "CAP_MAC_OVERRIDE" }, { 33, "CAP_MAC_ADMIN" },
+	{ 34, "CAP_SYSLOG" }, { 35, "CAP_WAKE_ALARM" }, { 36, "CAP_BLOCK_SUSPEND" },
+	{ 37, "CAP_AUDIT_READ" }, { 38, "CAP_PERFMON" }, { 39, "CAP_BPF" },
+	{ 40, "CAP_CHECKPOINT_RESTORE" }, { 0, NULL },
+};
+
+/* The remaining n arguments from i, as unsigned decimals or hex. */
+static void rest_args(struct dctx *d, int from, int n, int hex)
+{
+	static const char *const names[] = { "arg2", "arg3", "arg4", "arg5" };
+	for (int i = from; i < from + n && i < 5; i++) {
+		if (hex)
+			v_hex(d, names[i - 1], d->args[i]);
+		else
+			v_uint(d, names[i - 1], d->args[i]);
+	}
+}
+
+static int dec_prctl(struct dctx *d)
+{
+	unsigned op = (unsigned)d->args[0];
+	if (d->exiting) {
+		/* The options whose argument the kernel fills in. */
+		if (op == PR_GET_NAME) {
+			if (d->failed)
+				v_ptr(d, "name", d->args[1]);
+			else
+				v_cstr(d, "name", d->args[1]);
+		} else if (op == PR_GET_PDEATHSIG) {
+			int32_t sig;
+			if (!d->args[1] || d->failed || mem_read_exact(d->tid, d->args[1], &sig, sizeof(sig)) < 0) {
+				v_ptr(d, "sig", d->args[1]);
+			} else {
+				size_t a = v_array_begin(d, "sig");
+				dec_signo(d, NULL, sig);
+				v_end(d, a);
+			}
+		} else {
+			int_at(d, "arg2", d->args[1]);
+		}
+		return DEC_DONE;
+	}
+	dec_enum_q(d, "option", op, xlat_prctl, "PR_???");
+	switch (op) {
+	case PR_GET_DUMPABLE:
+		d->rfmt = R_ENUM;
+		d->rxlat = xlat_dumpable;
+		return DEC_DONE;
+	case PR_GET_KEEPCAPS: case PR_GET_SECCOMP: case PR_GET_TIMERSLACK:
+	case PR_GET_TIMING: case PR_TASK_PERF_EVENTS_DISABLE:
+	case PR_TASK_PERF_EVENTS_ENABLE: case PR_GET_SECUREBITS:
+		return DEC_DONE;
+	case PR_SET_NAME:
+		v_cstr(d, "name", d->args[1]);
+		return DEC_DONE;
+	case PR_GET_NAME: case PR_GET_PDEATHSIG: case PR_GET_CHILD_SUBREAPER:
+		return DEC_MORE;
+	case PR_SET_PDEATHSIG:
+		dec_signo(d, "sig", (int)d->args[1]);
+		return DEC_DONE;
+	case PR_SET_DUMPABLE:
+		dec_enum_q(d, "arg2", d->args[1], xlat_dumpable, "SUID_DUMP_???");
+		return DEC_DONE;
+	case PR_CAPBSET_READ: case PR_CAPBSET_DROP:
+		dec_enum_q(d, "cap", d->args[1], xlat_caps, "CAP_???");
+		return DEC_DONE;
+	case PR_SET_KEEPCAPS: case PR_SET_TIMERSLACK: case PR_SET_CHILD_SUBREAPER:
+	case PR_SET_TIMING: case PR_SET_SECUREBITS:
+		v_uint(d, "arg2", d->args[1]);
+		return DEC_DONE;
+	case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS:
+	case PR_SET_THP_DISABLE: case PR_GET_THP_DISABLE:
+		rest_args(d, 1, 4, 0);
+		return DEC_DONE;
+	case PR_SET_PTRACER:
+		if ((uint32_t)d->args[1] == 0xffffffffu)
+			v_text(d, "pid", "PR_SET_PTRACER_ANY");
+		else
+			v_int(d, "pid", (int64_t)d->args[1]);
+		return DEC_DONE;
+	case PR_SET_SECCOMP:
+		dec_enum_q(d, "mode", d->args[1], xlat_seccomp_mode, "SECCOMP_MODE_???");
+		if (d->args[1] == 2)
+			v_ptr(d, "filter", d->args[2]);
+		else if (d->args[1] != 1)
+			rest_args(d, 2, 3, 1);
+		return DEC_DONE;
+	case PR_CAP_AMBIENT:
+		dec_enum_q(d, "op", d->args[1], xlat_cap_ambient, "PR_CAP_AMBIENT_???");
+		if (d->args[1] == 1 || d->args[1] == 2 || d->args[1] == 3)
+			dec_enum_q(d, "cap", d->args[2], xlat_caps, "CAP_???");
+		else
+			v_uint(d, "arg3", d->args[2]);
+		rest_args(d, 3, 2, 0);
+		return DEC_DONE;
+	case 0x53564d41: /* PR_SET_VMA */
+		dec_enum_q(d, "attr", d->args[1], xlat_set_vma, "PR_SET_VMA_???");
+		v_hex(d, "addr", d->args[2]);
+		v_uint(d, "size", d->args[3]);
+		v_cstr(d, "name", d->args[4]);
+		return DEC_DONE;
+	}
+	rest_args(d, 1, 4, 1);
+	return DEC_DONE;
+}
+
+/* ---- credentials ---- */
+
+/* A uid or gid: unsigned, but -1 (no change) as -1. */
+static void id_val(struct dctx *d, const char *name, uint64_t v)
+{
+	if ((uint32_t)v == 0xffffffffu)
+		v_int(d, name, -1);
+	else
+		v_uint(d, name, (uint32_t)v);
+}
+
+static int dec_set_ids(struct dctx *d)
+{
+	static const char *const names[] = { "ruid", "euid", "suid" };
+	int n = d->info ? d->info->nargs : 1;
+	for (int i = 0; i < n && i < 3; i++)
+		id_val(d, d->info && d->info->argnames[i] ? d->info->argnames[i] : names[i], d->args[i]);
+	return DEC_DONE;
+}
+
+/* getresuid(&r, &e, &s): [0], [0], [0] at exit. */
+static int dec_getresid(struct dctx *d)
+{
+	static const char *const names[] = { "rid", "eid", "sid" };
+	if (!d->exiting)
+		return DEC_MORE;
+	for (int i = 0; i < 3; i++) {
+		uint32_t v;
+		if (!d->args[i] || d->failed)
+			v_ptr(d, names[i], d->args[i]);
+		else if (mem_read_exact(d->tid, d->args[i], &v, sizeof(v)) < 0)
+			v_unread(d, names[i], d->args[i]);
+		else {
+			size_t a = v_array_begin(d, names[i]);
+			id_val(d, NULL, v);
+			v_end(d, a);
+		}
+	}
+	return DEC_DONE;
+}
+
+static void gid_list(struct dctx *d, const char *name, uint64_t addr, uint64_t n)
+{
+	uint32_t buf[64];
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	uint64_t show = n;
+	if (show > (uint64_t)d->limit)
+		show = (uint64_t)d->limit;
+	if (show > 64)
+		show = 64;
+	if (show && mem_read_exact(d->tid, addr, buf, (size_t)show * 4) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t a = v_array_begin(d, name);
+	for (uint64_t i = 0; i < show; i++)
+		id_val(d, NULL, buf[i]);
+	v_end(d, a);
+	if (show < n)
+		d->out->v[a].flags |= SCRY_VF_TRUNC;
+}
+
+static int dec_getgroups(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_int(d, "size", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed || !d->args[0])
+		v_ptr(d, "list", d->args[1]);
+	else
+		gid_list(d, "list", d->args[1], (uint64_t)d->ret);
+	return DEC_DONE;
+}
+
+static int dec_setgroups(struct dctx *d)
+{
+	v_int(d, "size", (int)d->args[0]);
+	gid_list(d, "list", d->args[1], (uint32_t)d->args[0]);
+	return DEC_DONE;
+}
+
+/* ---- resource limits ---- */
+
+static const struct scry_xlat xlat_rlimit[] = {
+	{ RLIMIT_CPU, "RLIMIT_CPU" }, { RLIMIT_FSIZE, "RLIMIT_FSIZE" },
+	{ RLIMIT_DATA, "RLIMIT_DATA" }, { RLIMIT_STACK, "RLIMIT_STACK" },
+	{ RLIMIT_CORE, "RLIMIT_CORE" }, { RLIMIT_RSS, "RLIMIT_RSS" },
+	{ RLIMIT_NPROC, "RLIMIT_NPROC" }, { RLIMIT_NOFILE, "RLIMIT_NOFILE" },
+	{ RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK" }, { RLIMIT_AS, "RLIMIT_AS" },
+	{ RLIMIT_LOCKS, "RLIMIT_LOCKS" }, { RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING" },
+	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE" }, { RLIMIT_NICE, "RLIMIT_NICE" },
+	{ RLIMIT_RTPRIO, "RLIMIT_RTPRIO" }, { RLIMIT_RTTIME, "RLIMIT_RTTIME" },
+	{ 0, NULL },
+};
+
+/* strace's form of a limit: RLIM64_INFINITY, N*1024 (above 1024), or N. */
+static void rlim_val(struct dctx *d, const char *name, uint64_t v)
+{
+	if (v == ~0ULL)
+		v_text(d, name, "RLIM64_INFINITY");
+	else if (v > 1024 && v % 1024 == 0)
+		v_text(d, name, "%" PRIu64 "*1024", v / 1024);
+	else
+		v_uint(d, name, v);
+}
+
+static void rlimit_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	uint64_t rl[2];
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, rl, sizeof(rl)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	rlim_val(d, "rlim_cur", rl[0]);
+	rlim_val(d, "rlim_max", rl[1]);
+	v_end(d, s);
+}
+
+static int dec_getrlimit(struct dctx *d)
+{
+	if (!d->exiting) {
+		dec_enum_q(d, "resource", (uint32_t)d->args[0], xlat_rlimit, "RLIMIT_???");
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "rlim", d->args[1]);
+	else
+		rlimit_struct(d, "rlim", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_setrlimit(struct dctx *d)
+{
+	dec_enum_q(d, "resource", (uint32_t)d->args[0], xlat_rlimit, "RLIMIT_???");
+	rlimit_struct(d, "rlim", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_prlimit64(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_int(d, "pid", (int)d->args[0]);
+		dec_enum_q(d, "resource", (uint32_t)d->args[1], xlat_rlimit, "RLIMIT_???");
+		rlimit_struct(d, "new_limit", d->args[2]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "old_limit", d->args[3]);
+	else
+		rlimit_struct(d, "old_limit", d->args[3]);
+	return DEC_DONE;
+}
+
+/* ---- scheduling ---- */
+
+/* CPU numbers in a mask: [0 1] */
+static void cpu_mask(struct dctx *d, const char *name, uint64_t addr, uint64_t len)
+{
+	unsigned char buf[512];
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+	if (mem_read_exact(d->tid, addr, buf, n) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	char text[512];
+	size_t t = 0;
+	int first = 1;
+	text[t++] = '[';
+	for (size_t i = 0; i < n * 8 && t < sizeof(text) - 16; i++) {
+		if (buf[i / 8] & (1u << (i % 8))) {
+			t += (size_t)snprintf(text + t, sizeof(text) - t, "%s%zu", first ? "" : " ", i);
+			first = 0;
+		}
+	}
+	text[t++] = ']';
+	text[t] = 0;
+	v_text(d, name, "%s", text);
+}
+
+static int dec_sched_getaffinity(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_int(d, "pid", (int)d->args[0]);
+		v_uint(d, "len", (uint32_t)d->args[1]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "mask", d->args[2]);
+	else
+		cpu_mask(d, "mask", d->args[2], (uint64_t)d->ret);
+	return DEC_DONE;
+}
+
+static int dec_sched_setaffinity(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	v_uint(d, "len", (uint32_t)d->args[1]);
+	cpu_mask(d, "mask", d->args[2], (uint32_t)d->args[1]);
+	return DEC_DONE;
+}
+
+#ifndef SCHED_DEADLINE
+#define SCHED_DEADLINE 6
+#endif
+static const struct scry_xlat xlat_sched_policy[] = {
+	{ SCHED_OTHER, "SCHED_OTHER" }, { SCHED_FIFO, "SCHED_FIFO" }, { SCHED_RR, "SCHED_RR" },
+	{ SCHED_BATCH, "SCHED_BATCH" }, { 4, "SCHED_ISO" }, { SCHED_IDLE, "SCHED_IDLE" },
+	{ SCHED_DEADLINE, "SCHED_DEADLINE" }, { 0, NULL },
+};
+
+static int dec_sched_getscheduler(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	d->rfmt = R_ENUM;
+	d->rxlat = xlat_sched_policy;
+	return DEC_DONE;
+}
+
+/* struct sched_param: [priority] */
+static void sched_param(struct dctx *d, const char *name, uint64_t addr)
+{
+	int_at(d, name, addr);
+}
+
+static int dec_sched_setscheduler(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	dec_enum_q(d, "policy", (uint32_t)d->args[1], xlat_sched_policy, "SCHED_???");
+	sched_param(d, "param", d->args[2]);
+	return DEC_DONE;
+}
+
+static int dec_sched_getparam(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_int(d, "pid", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	sched_param(d, "param", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_sched_setparam(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	sched_param(d, "param", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_sched_priority(struct dctx *d)
+{
+	dec_enum_q(d, "policy", (uint32_t)d->args[0], xlat_sched_policy, "SCHED_???");
+	return DEC_DONE;
+}
+
+/* ---- thread setup ---- */
+
+/* arch_prctl codes (asm/prctl.h, x86). */
+static const struct scry_xlat xlat_arch_prctl[] = {
+	{ 0x1001, "ARCH_SET_GS" }, { 0x1002, "ARCH_SET_FS" }, { 0x1003, "ARCH_GET_FS" },
+	{ 0x1004, "ARCH_GET_GS" }, { 0x1011, "ARCH_GET_CPUID" }, { 0x1012, "ARCH_SET_CPUID" },
+	{ 0x2001, "ARCH_MAP_VDSO_X32" }, { 0x2002, "ARCH_MAP_VDSO_32" },
+	{ 0x2003, "ARCH_MAP_VDSO_64" }, { 0, NULL },
+};
+
+static int dec_arch_prctl(struct dctx *d)
+{
+	uint64_t code = (uint32_t)d->args[0];
+	if (!d->exiting) {
+		dec_enum_q(d, "code", (int64_t)code, xlat_arch_prctl, "ARCH_???");
+		if (code == 0x1003 || code == 0x1004)
+			return DEC_MORE;
+		if (code == 0x1011 || code == 0x1012)
+			v_uint(d, "addr", d->args[1]);
+		else
+			v_hex(d, "addr", d->args[1]);
+		return DEC_DONE;
+	}
+	ptr_at(d, "addr", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_set_tid_address(struct dctx *d)
+{
+	v_ptr(d, "tidptr", d->args[0]);
+	return DEC_DONE;
+}
+
+static int dec_set_robust_list(struct dctx *d)
+{
+	v_ptr(d, "head", d->args[0]);
+	v_uint(d, "len", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_get_robust_list(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_int(d, "pid", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	ptr_at(d, "head_ptr", d->args[1]);
+	uint64_t len;
+	if (!d->args[2])
+		v_ptr(d, "len_ptr", 0);
+	else if (d->failed || mem_read_exact(d->tid, d->args[2], &len, sizeof(len)) < 0)
+		v_unread(d, "len_ptr", d->args[2]);
+	else {
+		size_t a = v_array_begin(d, "len_ptr");
+		v_uint(d, NULL, len);
+		v_end(d, a);
+	}
+	return DEC_DONE;
+}
+
+/* strace 6.1 has no rseq decoder: every argument in hex. */
+static int dec_rseq(struct dctx *d)
+{
+	v_hex(d, "rseq", d->args[0]);
+	v_hex(d, "rseq_len", d->args[1]);
+	v_hex(d, "flags", d->args[2]);
+	v_hex(d, "sig", d->args[3]);
+	return DEC_DONE;
+}
+
 const struct decoder_entry decoders_process[] = {
 	{ "execve", dec_execve },
 	{ "execveat", dec_execveat },
 	{ "exit", dec_exit },
 	{ "exit_group", dec_exit },
+	{ "clone", dec_clone },
+	{ "clone3", dec_clone3 },
+	{ "wait4", dec_wait4 },
+	{ "waitid", dec_waitid },
+	{ "kill", dec_kill },
+	{ "tkill", dec_kill },
+	{ "tgkill", dec_tgkill },
+	{ "prctl", dec_prctl },
+	{ "setuid", dec_set_ids },
+	{ "setgid", dec_set_ids },
+	{ "setfsuid", dec_set_ids },
+	{ "setfsgid", dec_set_ids },
+	{ "setreuid", dec_set_ids },
+	{ "setregid", dec_set_ids },
+	{ "setresuid", dec_set_ids },
+	{ "setresgid", dec_set_ids },
+	{ "getresuid", dec_getresid },
+	{ "getresgid", dec_getresid },
+	{ "getgroups", dec_getgroups },
+	{ "setgroups", dec_setgroups },
+	{ "getrlimit", dec_getrlimit },
+	{ "setrlimit", dec_setrlimit },
+	{ "prlimit64", dec_prlimit64 },
+	{ "sched_getaffinity", dec_sched_getaffinity },
+	{ "sched_setaffinity", dec_sched_setaffinity },
+	{ "sched_getscheduler", dec_sched_getscheduler },
+	{ "sched_setscheduler", dec_sched_setscheduler },
+	{ "sched_getparam", dec_sched_getparam },
+	{ "sched_setparam", dec_sched_setparam },
+	{ "sched_get_priority_max", dec_sched_priority },
+	{ "sched_get_priority_min", dec_sched_priority },
+	{ "arch_prctl", dec_arch_prctl },
+	{ "set_tid_address", dec_set_tid_address },
+	{ "set_robust_list", dec_set_robust_list },
+	{ "get_robust_list", dec_get_robust_list },
+	{ "rseq", dec_rseq },
 	{ NULL, NULL },
 };

@@ -1,6 +1,422 @@
-/* Decoders of the signal family. */
+/* Decoders of the signal family: rt_sigaction, rt_sigprocmask, sigaltstack, ... */
 #include "decode/decode.h"
+#include "core/internal.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* From mem.c. */
+void dec_flags_q(struct dctx *d, const char *name, uint64_t bits, const struct scry_xlat *x,
+		 const char *zero, const char *unknown);
+void dec_enum_q(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x,
+		const char *unknown);
+/* Shared with process.c (declared there). */
+void dec_signo(struct dctx *d, const char *name, int64_t sig);
+void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size);
+void dec_siginfo(struct dctx *d, const char *name, uint64_t addr);
+void dec_timespec(struct dctx *d, const char *name, uint64_t addr);
+extern const struct scry_xlat dec_xlat_signals[];
+
+/* The kernel's sigset_t: 64 signals on x86_64 and aarch64. */
+#define K_NSIG_BYTES 8
+
+/* Signal numbers as an enum (the kernel's numbering, as scry_signal_name). */
+const struct scry_xlat dec_xlat_signals[] = {
+	{ 1, "SIGHUP" }, { 2, "SIGINT" }, { 3, "SIGQUIT" }, { 4, "SIGILL" },
+	{ 5, "SIGTRAP" }, { 6, "SIGABRT" }, { 7, "SIGBUS" }, { 8, "SIGFPE" },
+	{ 9, "SIGKILL" }, { 10, "SIGUSR1" }, { 11, "SIGSEGV" }, { 12, "SIGUSR2" },
+	{ 13, "SIGPIPE" }, { 14, "SIGALRM" }, { 15, "SIGTERM" }, { 16, "SIGSTKFLT" },
+	{ 17, "SIGCHLD" }, { 18, "SIGCONT" }, { 19, "SIGSTOP" }, { 20, "SIGTSTP" },
+	{ 21, "SIGTTIN" }, { 22, "SIGTTOU" }, { 23, "SIGURG" }, { 24, "SIGXCPU" },
+	{ 25, "SIGXFSZ" }, { 26, "SIGVTALRM" }, { 27, "SIGPROF" }, { 28, "SIGWINCH" },
+	{ 29, "SIGIO" }, { 30, "SIGPWR" }, { 31, "SIGSYS" }, { 32, "SIGRTMIN" },
+	{ 33, "SIGRT_1" }, { 34, "SIGRT_2" }, { 35, "SIGRT_3" }, { 36, "SIGRT_4" },
+	{ 37, "SIGRT_5" }, { 38, "SIGRT_6" }, { 39, "SIGRT_7" }, { 40, "SIGRT_8" },
+	{ 41, "SIGRT_9" }, { 42, "SIGRT_10" }, { 43, "SIGRT_11" }, { 44, "SIGRT_12" },
+	{ 45, "SIGRT_13" }, { 46, "SIGRT_14" }, { 47, "SIGRT_15" },
+	{ 48, "SIGRT_16" }, { 49, "SIGRT_17" }, { 50, "SIGRT_18" },
+	{ 51, "SIGRT_19" }, { 52, "SIGRT_20" }, { 53, "SIGRT_21" },
+	{ 54, "SIGRT_22" }, { 55, "SIGRT_23" }, { 56, "SIGRT_24" },
+	{ 57, "SIGRT_25" }, { 58, "SIGRT_26" }, { 59, "SIGRT_27" },
+	{ 60, "SIGRT_28" }, { 61, "SIGRT_29" }, { 62, "SIGRT_30" },
+	{ 63, "SIGRT_31" }, { 64, "SIGRT_32" },
+	{ 0, NULL },
+};
+
+/* A signal number: "SIGINT", or the number when it has no name. */
+void dec_signo(struct dctx *d, const char *name, int64_t sig)
+{
+	v_enum(d, name, sig, dec_xlat_signals);
+}
+
+/*
+ * strace's form of a set: names without "SIG", space separated, and the
+ * complement ("~[RTMIN RT_1]") when more than half the signals are in it.
+ */
+static void sigset_text(struct dctx *d, const char *name, uint64_t mask, unsigned nsig)
+{
+	char buf[512];
+	size_t n = 0;
+	int count = __builtin_popcountll(mask);
+	int inverted = nsig && (unsigned)count * 2 > nsig;
+	if (inverted)
+		mask = ~mask & (nsig >= 64 ? ~0ull : ((1ull << nsig) - 1));
+	if (inverted)
+		buf[n++] = '~';
+	buf[n++] = '[';
+	int first = 1;
+	for (unsigned i = 0; i < nsig && n < sizeof(buf) - 16; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		const char *s = scry_signal_name((int)i + 1);
+		if (s && !strncmp(s, "SIG", 3))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", first ? "" : " ", s + 3);
+		else
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", first ? "" : " ", i + 1);
+		first = 0;
+	}
+	buf[n++] = ']';
+	buf[n] = 0;
+	v_text(d, name, "%s", buf);
+}
+
+/* A sigset_t of size bytes at addr (the kernel's sigsetsize argument). */
+void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
+{
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (size == 0 || size > K_NSIG_BYTES) {
+		v_ptr(d, name, addr);
+		return;
+	}
+	uint64_t mask = 0;
+	if (mem_read_exact(d->tid, addr, &mask, (size_t)size) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	sigset_text(d, name, mask, (unsigned)size * 8);
+}
+
+/* A siginfo_t, as the core prints one at a signal stop. */
+void dec_siginfo(struct dctx *d, const char *name, uint64_t addr)
+{
+	siginfo_t si;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &si, sizeof(si)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	if (si.si_signo == 0) {
+		/* waitid(WNOHANG) with nothing to report: zeroed. */
+		size_t s = v_struct_begin(d, name);
+		v_end(d, s);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	decode_siginfo(&si, &sb);
+	v_text(d, name, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+/* struct timespec: {tv_sec=1, tv_nsec=0} */
+void dec_timespec(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct { int64_t sec, nsec; } ts;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &ts, sizeof(ts)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	v_int(d, "tv_sec", ts.sec);
+	v_int(d, "tv_nsec", ts.nsec);
+	v_end(d, s);
+}
+
+/* ---- rt_sigaction ---- */
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+static const struct scry_xlat xlat_sa_flags[] = {
+	{ SA_RESTORER, "SA_RESTORER" }, { SA_ONSTACK, "SA_ONSTACK" },
+	{ SA_RESTART, "SA_RESTART" }, { SA_NODEFER, "SA_NODEFER" },
+	{ SA_RESETHAND, "SA_RESETHAND" }, { SA_SIGINFO, "SA_SIGINFO" },
+	{ SA_NOCLDSTOP, "SA_NOCLDSTOP" }, { SA_NOCLDWAIT, "SA_NOCLDWAIT" },
+	{ 0, NULL },
+};
+
+/* The kernel's struct sigaction (the same layout on x86_64 and aarch64). */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+static void sigaction_struct(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
+{
+	struct k_sigaction ka;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &ka, sizeof(ka)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	if (ka.handler == (uint64_t)(uintptr_t)SIG_DFL)
+		v_text(d, "sa_handler", "SIG_DFL");
+	else if (ka.handler == (uint64_t)(uintptr_t)SIG_IGN)
+		v_text(d, "sa_handler", "SIG_IGN");
+	else
+		v_ptr(d, "sa_handler", ka.handler);
+	unsigned nsig = size && size <= K_NSIG_BYTES ? (unsigned)size * 8 : 64;
+	sigset_text(d, "sa_mask", ka.mask, nsig);
+	v_flags(d, "sa_flags", ka.flags, xlat_sa_flags, NULL);
+	if (ka.flags & SA_RESTORER)
+		v_ptr(d, "sa_restorer", ka.restorer);
+	v_end(d, s);
+}
+
+static int dec_rt_sigaction(struct dctx *d)
+{
+	if (!d->exiting) {
+		dec_signo(d, "signum", (int)d->args[0]);
+		sigaction_struct(d, "act", d->args[1], d->args[3]);
+		return DEC_MORE;
+	}
+	if (d->failed || !d->args[2])
+		v_ptr(d, "oldact", d->args[2]);
+	else
+		sigaction_struct(d, "oldact", d->args[2], d->args[3]);
+	v_uint(d, "sigsetsize", d->args[3]);
+	return DEC_DONE;
+}
+
+/* ---- masks ---- */
+
+static const struct scry_xlat xlat_sighow[] = {
+	{ SIG_BLOCK, "SIG_BLOCK" }, { SIG_UNBLOCK, "SIG_UNBLOCK" },
+	{ SIG_SETMASK, "SIG_SETMASK" }, { 0, NULL },
+};
+
+static int dec_rt_sigprocmask(struct dctx *d)
+{
+	if (!d->exiting) {
+		dec_enum_q(d, "how", (uint32_t)d->args[0], xlat_sighow, "SIG_???");
+		dec_sigset(d, "set", d->args[1], d->args[3]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "oldset", d->args[2]);
+	else
+		dec_sigset(d, "oldset", d->args[2], d->args[3]);
+	v_uint(d, "sigsetsize", d->args[3]);
+	return DEC_DONE;
+}
+
+/* rt_sigpending(set, size): the set at exit. */
+static int dec_rt_sigpending(struct dctx *d)
+{
+	if (!d->exiting)
+		return DEC_MORE;
+	if (d->failed)
+		v_ptr(d, "set", d->args[0]);
+	else
+		dec_sigset(d, "set", d->args[0], d->args[1]);
+	v_uint(d, "sigsetsize", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_rt_sigsuspend(struct dctx *d)
+{
+	dec_sigset(d, "unewset", d->args[0], d->args[1]);
+	v_uint(d, "sigsetsize", d->args[1]);
+	return DEC_DONE;
+}
+
+/*
+ * rt_sigreturn: the mask being restored lives in the signal frame on the
+ * stack.  The stack pointer is not among the call's arguments, so read it
+ * from /proc/TID/syscall (valid while the tracee is stopped at the entry).
+ */
+static int stack_pointer(pid_t tid, uint64_t *sp)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	/* "NR arg1 ... arg6 SP PC" */
+	char *p = buf, *end;
+	for (int field = 0; field < 7; field++) {
+		strtoull(p, &end, 0);
+		if (end == p)
+			return -1;
+		p = end;
+	}
+	*sp = strtoull(p, &end, 0);
+	return end == p ? -1 : 0;
+}
+
+static int dec_rt_sigreturn(struct dctx *d)
+{
+	uint64_t sp, mask;
+	if (stack_pointer(d->tid, &sp) < 0)
+		return DEC_DONE;
+#if defined(__x86_64__)
+	/* The handler's return popped pretcode: sp is the frame's ucontext. */
+	uint64_t at = sp + offsetof(ucontext_t, uc_sigmask);
+#elif defined(__aarch64__)
+	/* struct rt_sigframe { siginfo_t info; struct ucontext uc; } at sp; the
+	 * kernel's ucontext has uc_sigmask right after uc_stack (offset 40). */
+	uint64_t at = sp + sizeof(siginfo_t) + 40;
+#else
+	uint64_t at = 0;
+	return DEC_DONE;
+#endif
+	size_t s = v_struct_begin(d, NULL);
+	if (mem_read_exact(d->tid, at, &mask, sizeof(mask)) < 0)
+		v_unread(d, "mask", at);
+	else
+		sigset_text(d, "mask", mask, 64);
+	v_end(d, s);
+	return DEC_DONE;
+}
+
+/* ---- sigaltstack ---- */
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1u << 31)
+#endif
+
+static const struct scry_xlat xlat_ss_flags[] = {
+	{ SS_ONSTACK, "SS_ONSTACK" }, { SS_DISABLE, "SS_DISABLE" },
+	{ SS_AUTODISARM, "SS_AUTODISARM" }, { 0, NULL },
+};
+
+static void stack_t_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	stack_t ss;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &ss, sizeof(ss)) < 0) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	v_ptr(d, "ss_sp", (uint64_t)(uintptr_t)ss.ss_sp);
+	v_flags(d, "ss_flags", (uint32_t)ss.ss_flags, xlat_ss_flags, NULL);
+	v_uint(d, "ss_size", ss.ss_size);
+	v_end(d, s);
+}
+
+static int dec_sigaltstack(struct dctx *d)
+{
+	if (!d->exiting) {
+		stack_t_struct(d, "ss", d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "old_ss", d->args[1]);
+	else
+		stack_t_struct(d, "old_ss", d->args[1]);
+	return DEC_DONE;
+}
+
+/* ---- signalfd ---- */
+
+static const struct scry_xlat xlat_sfd[] = {
+	{ SFD_CLOEXEC, "SFD_CLOEXEC" }, { SFD_NONBLOCK, "SFD_NONBLOCK" }, { 0, NULL },
+};
+
+static int dec_signalfd4(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	dec_sigset(d, "mask", d->args[1], d->args[2]);
+	v_uint(d, "sizemask", d->args[2]);
+	if (d->info && d->info->nargs >= 4)
+		dec_flags_q(d, "flags", (uint32_t)d->args[3], xlat_sfd, NULL, "SFD_???");
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
+/* ---- waiting and queueing ---- */
+
+
+/* rt_sigtimedwait(set, info, timeout, size) = SIGNO */
+static int dec_rt_sigtimedwait(struct dctx *d)
+{
+	if (!d->exiting) {
+		dec_sigset(d, "uthese", d->args[0], d->args[3]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "uinfo", d->args[1]);
+	else
+		dec_siginfo(d, "uinfo", d->args[1]);
+	dec_timespec(d, "uts", d->args[2]);
+	v_uint(d, "sigsetsize", d->args[3]);
+	if (!d->failed && d->ret > 0 && d->ret <= 64) {
+		d->rfmt = R_ENUM;
+		d->rxlat = dec_xlat_signals;
+	}
+	return DEC_DONE;
+}
+
+static int dec_rt_sigqueueinfo(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	dec_signo(d, "sig", (int)d->args[1]);
+	dec_siginfo(d, "uinfo", d->args[2]);
+	return DEC_DONE;
+}
+
+static int dec_rt_tgsigqueueinfo(struct dctx *d)
+{
+	v_int(d, "tgid", (int)d->args[0]);
+	v_int(d, "pid", (int)d->args[1]);
+	dec_signo(d, "sig", (int)d->args[2]);
+	dec_siginfo(d, "uinfo", d->args[3]);
+	return DEC_DONE;
+}
 
 const struct decoder_entry decoders_signal[] = {
+	{ "rt_sigaction", dec_rt_sigaction },
+	{ "rt_sigprocmask", dec_rt_sigprocmask },
+	{ "rt_sigpending", dec_rt_sigpending },
+	{ "rt_sigsuspend", dec_rt_sigsuspend },
+	{ "rt_sigreturn", dec_rt_sigreturn },
+	{ "sigaltstack", dec_sigaltstack },
+	{ "signalfd", dec_signalfd4 },
+	{ "signalfd4", dec_signalfd4 },
+	{ "rt_sigtimedwait", dec_rt_sigtimedwait },
+	{ "rt_sigqueueinfo", dec_rt_sigqueueinfo },
+	{ "rt_tgsigqueueinfo", dec_rt_tgsigqueueinfo },
 	{ NULL, NULL },
 };

@@ -165,11 +165,12 @@ static void close_open_line(struct text_sink *ts, struct stream *st, pid_t tid)
 static void add_result(struct text_sink *ts, struct stream *st, const struct scry_call *c, long start)
 {
 	struct strbuf *b = &st->buf;
-	strbuf_addch(b, ')');
+	/* strace: ") ", then pad to the column, then "= " */
+	strbuf_addstr(b, ") ");
 	long col = (long)b->len - start;
 	if (col < ts->o.align)
 		strbuf_addspaces(b, (size_t)(ts->o.align - col));
-	strbuf_addstr(b, " = ");
+	strbuf_addstr(b, "= ");
 	strbuf_addstr(b, c->ret_text);
 	if (ts->o.show_time && c->t_exit_ns)
 		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
@@ -221,7 +222,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		strbuf_addch(b, '(');
 		add_args(b, c->entry_args, 1);
 		/* strace shows "read(3, " at entry: the rest comes at exit */
-		if (c->more_at_exit && c->entry_args && c->entry_args->n)
+		if (c->more_at_exit == 1 && c->entry_args && c->entry_args->n)
 			strbuf_addstr(b, ", ");
 		st->open_tid = ev->tid;
 		break;
@@ -236,7 +237,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			add_prefix(ts, st, &e2);
 			strbuf_addf(b, "%s(", name);
 			add_args(b, c->entry_args, 1);
-			if (c->more_at_exit && c->entry_args && c->entry_args->n)
+			if (c->more_at_exit == 1 && c->entry_args && c->entry_args->n)
 				strbuf_addstr(b, ", ");
 			st->open_tid = ev->tid;
 		}
