@@ -467,6 +467,9 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d, 
 	d->out = out;
 	d->rfmt = t->rfmt;
 	d->rxlat = t->rxlat;
+	d->rword = t->rword;
+	d->rzero = t->rzero;
+	d->rfield = t->rfield;
 	d->state = t->dstate;
 	d->sp = t->sp;
 }
@@ -514,6 +517,9 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		t->dec_more = fn(&d) == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : 0;
 		t->rfmt = d.rfmt;
 		t->rxlat = d.rxlat;
+		t->rword = d.rword;
+		t->rzero = d.rzero;
+		t->rfield = d.rfield;
 		t->dstate = d.state;
 	}
 	struct scry_event ev;

@@ -46,6 +46,8 @@ struct tracee {
 	uint64_t dstate;         /* the decoder's memory from entry to exit */
 	enum rfmt rfmt;
 	const struct scry_xlat *rxlat;
+	const char *rword, *rzero;
+	uint16_t rfield;
 };
 
 /*

@@ -72,11 +72,14 @@ size_t v_oct(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCR
 size_t v_ptr(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_PTR, name, val); }
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr) { return v_u(d, SCRY_V_UNREAD, name, addr); }
 
-/* /proc/PID/fd/N, for -y. */
+/* /proc/PID/fd/N (or the cwd for AT_FDCWD), for -y. */
 static void fd_path(struct dctx *d, size_t i, int fd)
 {
 	char link[64], target[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
+	if (fd == -100 /* AT_FDCWD */)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)d->tid);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
 	if (n <= 0)
 		return;
@@ -89,7 +92,7 @@ size_t v_fd(struct dctx *d, const char *name, int fd)
 {
 	size_t i = scry_values_push(d->out, SCRY_V_FD, name);
 	node(d, i)->i = fd;
-	if (d->fd_paths && fd >= 0)
+	if (d->fd_paths && (fd >= 0 || fd == -100))
 		fd_path(d, i, fd);
 	return i;
 }

@@ -98,8 +98,11 @@ void render_result(struct strbuf *out, const struct dctx *d)
 		t.out = &tmp;
 		/* strace: "0x8002 (flags O_RDWR|O_LARGEFILE)", "1 (SUID_DUMP_USER)" */
 		if (d->rfmt == R_FLAGS) {
-			v_flags(&t, NULL, (uint64_t)ret, d->rxlat, NULL);
-			strbuf_addf(out, "%#llx (flags ", (unsigned long long)ret);
+			v_flags(&t, NULL, (uint64_t)ret, d->rxlat, d->rzero);
+			tmp.v[0].fmt = d->rfield;
+			strbuf_addf(out, "%#llx (", (unsigned long long)ret);
+			if (d->rword)
+				strbuf_addf(out, "%s ", d->rword);
 		} else {
 			v_enum(&t, NULL, ret, d->rxlat);
 			strbuf_addf(out, "%lld (", (long long)ret);

@@ -30,7 +30,9 @@ enum rfmt {
 	R_HEX,       /* 0x... (mmap, brk) */
 	R_FD,        /* a new fd: decimal, with its path under -y */
 	R_OCT,       /* umask */
-	R_FLAGS,     /* d->rxlat names the bits (fcntl F_GETFL) */
+	R_FLAGS,     /* "0x8002 (flags O_RDWR|O_LARGEFILE)": d->rxlat names the
+	                bits, d->rword says what they are ("flags", "seals"),
+	                d->rzero/d->rfield a named zero as in v_flags */
 	R_ENUM,      /* d->rxlat names the value */
 	R_NONE,      /* "= ?" even on success (exit never returns) */
 };
@@ -52,6 +54,9 @@ struct dctx {
 	struct scry_values *out;
 	enum rfmt rfmt;
 	const struct scry_xlat *rxlat;
+	const char *rword;        /* R_FLAGS: the word before the names, or NULL */
+	const char *rzero;        /* R_FLAGS: the name of a zero field */
+	uint16_t rfield;          /* R_FLAGS: that field's mask */
 	uint64_t state;           /* a decoder's memory from entry to exit */
 	/* Set at entry with DEC_MORE when the exit part starts with a comment
 	 * (" => {...}") rather than another argument: no ", " between. */

@@ -1,7 +1,23 @@
-/* Decoders of the file family: open, read, write, ... */
+/*
+ * Decoders of the file family: open, read, write, stat, fcntl, ioctl, ...
+ *
+ * The text they lead to is strace's (compared against strace 6.1 on
+ * programs that make every call below).  Tables hold the kernel's values,
+ * in the order strace prints the names.
+ */
 #include "decode/decode.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/file.h>
+#include <linux/fs.h>
+#include <linux/stat.h>
 
 /* The kernel's values: glibc's O_LARGEFILE is 0 on 64-bit targets. */
 #if defined(__x86_64__)
@@ -10,22 +26,144 @@
 #define K_O_LARGEFILE 0400000
 #endif
 
+/* Constants older headers may lack (values from the kernel's uapi). */
+#ifndef AT_EACCESS
+#define AT_EACCESS 0x200
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef AT_STATX_FORCE_SYNC
+#define AT_STATX_FORCE_SYNC 0x2000
+#define AT_STATX_DONT_SYNC 0x4000
+#endif
+#define K_AT_STATX_SYNC_TYPE 0x6000
+#define K_CLOSE_RANGE_UNSHARE 2
+#define K_CLOSE_RANGE_CLOEXEC 4
+#define K_UTIME_NOW ((1l << 30) - 1l)
+#define K_UTIME_OMIT ((1l << 30) - 2l)
+#define K_STATX_MNT_ID 0x1000u
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 const struct scry_xlat xlat_open_flags[] = {
-	{ O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" },
-	{ O_TMPFILE, "O_TMPFILE" }, { O_SYNC, "O_SYNC" },
+	{ O_ACCMODE, "O_ACCMODE" }, { O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" },
 	{ O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
 	{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-	{ O_DSYNC, "O_DSYNC" }, { O_ASYNC, "O_ASYNC" }, { O_DIRECT, "O_DIRECT" },
-	{ K_O_LARGEFILE, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" },
-	{ O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },
-	{ O_PATH, "O_PATH" }, { 0, NULL },
+	{ O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" },
+	{ K_O_LARGEFILE, "O_LARGEFILE" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
+	{ O_TMPFILE, "O_TMPFILE" }, { O_DIRECTORY, "O_DIRECTORY" },
+	{ O_ASYNC, "FASYNC" }, { 0, NULL },
 };
+
+/* ---- helpers ---- */
+
+static int known_bits(uint64_t bits, const struct scry_xlat *x)
+{
+	for (; x->name; x++)
+		if (x->val && (bits & x->val) == x->val)
+			return 1;
+	return 0;
+}
+
+/* Flags as strace's printflags: when no bit has a name, the number is
+ * followed by a comment naming the family ("0x8 /_* RENAME_??? *_/"). */
+static void flags_c(struct dctx *d, const char *name, uint64_t bits,
+		    const struct scry_xlat *x, const char *unknown)
+{
+	v_flags(d, name, bits, x, NULL);
+	if (bits && unknown && !known_bits(bits, x)) {
+		v_last(d)->type = SCRY_V_HEX;
+		v_text(d, NULL, "/* %s */", unknown);
+		v_last(d)->flags |= SCRY_VF_COMMENT;
+	}
+}
+
+/* An enum whose unknown values print as 0x... with a comment. */
+static void enum_c(struct dctx *d, const char *name, int64_t val,
+		   const struct scry_xlat *x, const char *unknown)
+{
+	v_enum(d, name, val, x);
+	v_last(d)->fmt = 1;
+	for (; x->name; x++)
+		if ((int64_t)x->val == val)
+			return;
+	v_text(d, NULL, "/* %s */", unknown);
+	v_last(d)->flags |= SCRY_VF_COMMENT;
+}
 
 static void open_flags(struct dctx *d, const char *name, uint64_t flags)
 {
 	v_flags(d, name, flags, xlat_open_flags, "O_RDONLY");
 	v_last(d)->fmt = O_ACCMODE;
 }
+
+static const struct scry_xlat xlat_fd_flags[] = {
+	{ O_NONBLOCK, "O_NONBLOCK" }, { O_DIRECT, "O_DIRECT" },
+	{ O_CLOEXEC, "O_CLOEXEC" }, { 0, NULL },
+};
+
+/* mode_t as strace prints it: 0644, and 000 for zero. */
+static void v_mode(struct dctx *d, const char *name, uint64_t mode)
+{
+	if (mode)
+		v_oct(d, name, mode);
+	else
+		v_text(d, name, "000");
+}
+
+/* A comment with the time as strace prints it: local time, nanoseconds
+ * when not zero. */
+static void time_comment(struct dctx *d, int64_t sec, uint64_t nsec)
+{
+	char buf[64], zone[16];
+	struct tm tm;
+	time_t t = (time_t)sec;
+	if (!localtime_r(&t, &tm))
+		return;
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z", &tm);
+	if (nsec)
+		v_text(d, NULL, "/* %s.%09" PRIu64 "%s */", buf, nsec, zone);
+	else
+		v_text(d, NULL, "/* %s%s */", buf, zone);
+	v_last(d)->flags |= SCRY_VF_COMMENT;
+}
+
+/* [N]: an int (or 64-bit) in tracee memory. */
+static void int_ref(struct dctx *d, const char *name, uint64_t addr, int wide)
+{
+	int64_t v = 0;
+	int32_t v32 = 0;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (wide ? mem_read_exact(d->tid, addr, &v, 8) : mem_read_exact(d->tid, addr, &v32, 4)) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t a = v_array_begin(d, name);
+	v_int(d, NULL, wide ? v : v32);
+	v_end(d, a);
+}
+
+/* A result named by a table with a word before it, as strace shows
+ * fcntl's: "0x1 (flags FD_CLOEXEC)", "0x8000 (flags O_RDONLY|O_LARGEFILE)". */
+static void result_text(struct dctx *d, const char *word, const struct scry_xlat *x,
+			const char *zero, uint64_t field)
+{
+	if (d->failed || d->ret == 0)
+		return;
+	d->rfmt = R_FLAGS;
+	d->rxlat = x;
+	d->rword = word;
+	d->rzero = zero;
+	d->rfield = (uint16_t)field;
+}
+
+/* ---- open, close ---- */
 
 /* The mode is only meaningful (and strace only shows it) with these. */
 static int open_has_mode(uint64_t flags)
@@ -38,7 +176,7 @@ static int dec_open(struct dctx *d)
 	v_path(d, "filename", d->args[0]);
 	open_flags(d, "flags", d->args[1]);
 	if (open_has_mode(d->args[1]))
-		v_oct(d, "mode", d->args[2]);
+		v_mode(d, "mode", d->args[2]);
 	d->rfmt = R_FD;
 	return DEC_DONE;
 }
@@ -49,7 +187,36 @@ static int dec_openat(struct dctx *d)
 	v_path(d, "filename", d->args[1]);
 	open_flags(d, "flags", d->args[2]);
 	if (open_has_mode(d->args[2]))
-		v_oct(d, "mode", d->args[3]);
+		v_mode(d, "mode", d->args[3]);
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_resolve[] = {
+	{ 0x01, "RESOLVE_NO_XDEV" }, { 0x02, "RESOLVE_NO_MAGICLINKS" },
+	{ 0x04, "RESOLVE_NO_SYMLINKS" }, { 0x08, "RESOLVE_BENEATH" },
+	{ 0x10, "RESOLVE_IN_ROOT" }, { 0x20, "RESOLVE_CACHED" }, { 0, NULL },
+};
+
+/* openat2(dfd, path, struct open_how *how, size) */
+static int dec_openat2(struct dctx *d)
+{
+	struct { uint64_t flags, mode, resolve; } how;
+	v_fd(d, "dfd", (int)d->args[0]);
+	v_path(d, "filename", d->args[1]);
+	if (!d->args[2])
+		v_ptr(d, "how", 0);
+	else if (d->args[3] < sizeof(how) || mem_read_exact(d->tid, d->args[2], &how, sizeof(how)))
+		v_unread(d, "how", d->args[2]);
+	else {
+		size_t s = v_struct_begin(d, "how");
+		open_flags(d, "flags", how.flags);
+		if (how.mode || open_has_mode(how.flags))
+			v_mode(d, "mode", how.mode);
+		flags_c(d, "resolve", how.resolve, xlat_resolve, "RESOLVE_???");
+		v_end(d, s);
+	}
+	v_uint(d, "usize", d->args[3]);
 	d->rfmt = R_FD;
 	return DEC_DONE;
 }
@@ -57,10 +224,31 @@ static int dec_openat(struct dctx *d)
 static int dec_creat(struct dctx *d)
 {
 	v_path(d, "pathname", d->args[0]);
-	v_oct(d, "mode", d->args[1]);
+	v_mode(d, "mode", d->args[1]);
 	d->rfmt = R_FD;
 	return DEC_DONE;
 }
+
+static int dec_fd_only(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_close_range[] = {
+	{ K_CLOSE_RANGE_UNSHARE, "CLOSE_RANGE_UNSHARE" },
+	{ K_CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC" }, { 0, NULL },
+};
+
+static int dec_close_range(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_uint(d, "max_fd", (uint32_t)d->args[1]);
+	flags_c(d, "flags", (uint32_t)d->args[2], xlat_close_range, "CLOSE_RANGE_???");
+	return DEC_DONE;
+}
+
+/* ---- read, write and the vector forms ---- */
 
 /* read(fd, buf, count) and pread64(fd, buf, count, pos): buf at exit. */
 static int dec_read(struct dctx *d)
@@ -89,13 +277,1428 @@ static int dec_write(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* An iovec array with the data: at most -s elements (all with -v, as
+ * strace), each buffer cut at -s.
+ * data is how many bytes the call moved (readv's result); the buffers
+ * past it show "". */
+static void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_t cnt, int64_t data)
+{
+	struct { uint64_t base, len; } iov[256];
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	uint64_t max = d->verbose ? ARRAY_LEN(iov) : (uint64_t)d->limit;
+	size_t want = cnt < max ? (size_t)cnt : (size_t)max;
+	if (want > ARRAY_LEN(iov))
+		want = ARRAY_LEN(iov);
+	if (cnt == 0) {
+		size_t a = v_array_begin(d, name);
+		v_end(d, a);
+		return;
+	}
+	ssize_t got = mem_read(d->tid, addr, iov, want * sizeof(iov[0]));
+	if (got < (ssize_t)sizeof(iov[0])) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t n = (size_t)got / sizeof(iov[0]);
+	size_t a = v_array_begin(d, name);
+	for (size_t i = 0; i < n; i++) {
+		size_t s = v_struct_begin(d, NULL);
+		int64_t len = (int64_t)iov[i].len;
+		if (data >= 0) {
+			len = len < data ? len : data;
+			data -= len;
+		}
+		v_buf(d, "iov_base", iov[i].base, len);
+		v_uint(d, "iov_len", iov[i].len);
+		v_end(d, s);
+	}
+	v_end(d, a);
+	if (n < cnt)
+		d->out->v[a].flags |= SCRY_VF_TRUNC;
+}
+
+/* readv(fd, iov, cnt), preadv(fd, iov, cnt, pos_l, pos_h): iov at exit. */
+static int dec_readv(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "fd", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "vec", d->args[1]);
+	else
+		iovec_array(d, "vec", d->args[1], d->args[2], d->ret);
+	v_uint(d, "vlen", d->args[2]);
+	if (d->info && d->info->nargs >= 4)
+		v_int(d, "pos", (int64_t)d->args[3]);
+	return DEC_DONE;
+}
+
+static int dec_writev(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	iovec_array(d, "vec", d->args[1], d->args[2], -1);
+	v_uint(d, "vlen", d->args[2]);
+	if (d->info && d->info->nargs >= 4)
+		v_int(d, "pos", (int64_t)d->args[3]);
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_whence[] = {
+	{ SEEK_SET, "SEEK_SET" }, { SEEK_CUR, "SEEK_CUR" }, { SEEK_END, "SEEK_END" },
+	{ 3, "SEEK_DATA" }, { 4, "SEEK_HOLE" }, { 0, NULL },
+};
+
+static int dec_lseek(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_int(d, "offset", (int64_t)d->args[1]);
+	enum_c(d, "whence", (uint32_t)d->args[2], xlat_whence, "SEEK_???");
+	return DEC_DONE;
+}
+
+/* ---- stat family ---- */
+
+static const struct scry_xlat xlat_at_flags[] = {
+	{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" }, { AT_REMOVEDIR, "AT_REMOVEDIR" },
+	{ AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW" }, { AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" },
+	{ AT_EMPTY_PATH, "AT_EMPTY_PATH" }, { AT_RECURSIVE, "AT_RECURSIVE" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_access_at_flags[] = {
+	{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" }, { AT_EACCESS, "AT_EACCESS" },
+	{ AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" }, { AT_EMPTY_PATH, "AT_EMPTY_PATH" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_statx_at_flags[] = {
+	{ AT_STATX_FORCE_SYNC, "AT_STATX_FORCE_SYNC" }, { AT_STATX_DONT_SYNC, "AT_STATX_DONT_SYNC" },
+	{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" }, { AT_REMOVEDIR, "AT_REMOVEDIR" },
+	{ AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW" }, { AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" },
+	{ AT_EMPTY_PATH, "AT_EMPTY_PATH" }, { 0, NULL },
+};
+
+static void at_flags(struct dctx *d, const char *name, uint64_t flags)
+{
+	flags_c(d, name, (uint32_t)flags, xlat_at_flags, "AT_???");
+}
+
+static const char *file_type(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "S_IFREG";
+	case S_IFDIR: return "S_IFDIR";
+	case S_IFCHR: return "S_IFCHR";
+	case S_IFBLK: return "S_IFBLK";
+	case S_IFIFO: return "S_IFIFO";
+	case S_IFLNK: return "S_IFLNK";
+	case S_IFSOCK: return "S_IFSOCK";
+	}
+	return NULL;
+}
+
+/* st_mode: S_IFREG|0644, S_IFDIR|S_ISVTX|0777. */
+static void v_stmode(struct dctx *d, const char *name, unsigned mode)
+{
+	const char *t = file_type(mode);
+	unsigned perm = mode & 0777;
+	char num[16];
+	if (!t) {
+		v_text(d, name, (mode & 07777) ? "%#03o" : "000", mode);
+		return;
+	}
+	if (perm)
+		snprintf(num, sizeof(num), "%#03o", perm);
+	else
+		snprintf(num, sizeof(num), "000");
+	v_text(d, name, "%s%s%s%s|%s", t, (mode & S_ISUID) ? "|S_ISUID" : "",
+	       (mode & S_ISGID) ? "|S_ISGID" : "", (mode & S_ISVTX) ? "|S_ISVTX" : "", num);
+}
+
+static void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
+{
+	v_text(d, name, "makedev(%#x, %#x)", maj, min);
+}
+
+/* The kernel's struct stat of x86_64 and the generic one (aarch64) differ
+ * in layout; the fields read are the same. */
+struct kstat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	uint64_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+};
+
+static int read_kstat(struct dctx *d, uint64_t addr, struct kstat *k)
+{
+#if defined(__x86_64__)
+	return mem_read_exact(d->tid, addr, k, sizeof(*k));   /* the first 120 of 144 bytes */
+#else
+	struct {
+		uint64_t dev, ino;
+		uint32_t mode, nlink, uid, gid;
+		uint64_t rdev, pad1;
+		int64_t size;
+		int32_t blksize, pad2;
+		int64_t blocks;
+		int64_t atime; uint64_t atime_nsec;
+		int64_t mtime; uint64_t mtime_nsec;
+		int64_t ctime; uint64_t ctime_nsec;
+		uint32_t unused[2];
+	} g;
+	if (mem_read_exact(d->tid, addr, &g, sizeof(g)))
+		return -1;
+	k->dev = g.dev; k->ino = g.ino; k->nlink = g.nlink; k->mode = g.mode;
+	k->uid = g.uid; k->gid = g.gid; k->rdev = g.rdev; k->size = g.size;
+	k->blksize = g.blksize; k->blocks = g.blocks;
+	k->atime = (uint64_t)g.atime; k->atime_nsec = g.atime_nsec;
+	k->mtime = (uint64_t)g.mtime; k->mtime_nsec = g.mtime_nsec;
+	k->ctime = (uint64_t)g.ctime; k->ctime_nsec = g.ctime_nsec;
+	return 0;
+#endif
+}
+
+static void stat_time(struct dctx *d, const char *sec_name, const char *nsec_name, uint64_t sec, uint64_t nsec)
+{
+	v_int(d, sec_name, (int64_t)sec);
+	time_comment(d, (int64_t)sec, nsec);
+	v_uint(d, nsec_name, nsec);
+}
+
+static void stat_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct kstat k;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (read_kstat(d, addr, &k)) {
+		v_unread(d, name, addr);
+		return;
+	}
+	int is_dev = S_ISCHR(k.mode) || S_ISBLK(k.mode);
+	size_t s = v_struct_begin(d, name);
+	if (d->verbose) {
+		v_makedev(d, "st_dev", major(k.dev), minor(k.dev));
+		v_uint(d, "st_ino", k.ino);
+	}
+	v_stmode(d, "st_mode", k.mode);
+	if (d->verbose) {
+		v_uint(d, "st_nlink", k.nlink);
+		v_uint(d, "st_uid", k.uid);
+		v_uint(d, "st_gid", k.gid);
+		v_int(d, "st_blksize", k.blksize);
+		v_int(d, "st_blocks", k.blocks);
+	}
+	if (is_dev)
+		v_makedev(d, "st_rdev", major(k.rdev), minor(k.rdev));
+	else
+		v_int(d, "st_size", k.size);
+	if (d->verbose) {
+		stat_time(d, "st_atime", "st_atime_nsec", k.atime, k.atime_nsec);
+		stat_time(d, "st_mtime", "st_mtime_nsec", k.mtime, k.mtime_nsec);
+		stat_time(d, "st_ctime", "st_ctime_nsec", k.ctime, k.ctime_nsec);
+	}
+	v_end(d, s);
+	if (!d->verbose)
+		d->out->v[s].flags |= SCRY_VF_ABBREV;
+}
+
+/* stat(path, buf), lstat: buf at exit. */
+static int dec_stat(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_path(d, "filename", d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "statbuf", d->args[1]);
+	else
+		stat_struct(d, "statbuf", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_fstat(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "fd", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "statbuf", d->args[1]);
+	else
+		stat_struct(d, "statbuf", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_newfstatat(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "dfd", (int)d->args[0]);
+		v_path(d, "filename", d->args[1]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "statbuf", d->args[2]);
+	else
+		stat_struct(d, "statbuf", d->args[2]);
+	at_flags(d, "flag", d->args[3]);
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_statx_mask[] = {
+	{ 0xfff, "STATX_ALL" }, { 0x7ff, "STATX_BASIC_STATS" },
+	{ 0x1, "STATX_TYPE" }, { 0x2, "STATX_MODE" }, { 0x4, "STATX_NLINK" },
+	{ 0x8, "STATX_UID" }, { 0x10, "STATX_GID" }, { 0x20, "STATX_ATIME" },
+	{ 0x40, "STATX_MTIME" }, { 0x80, "STATX_CTIME" }, { 0x100, "STATX_INO" },
+	{ 0x200, "STATX_SIZE" }, { 0x400, "STATX_BLOCKS" }, { 0x800, "STATX_BTIME" },
+	{ 0x1000, "STATX_MNT_ID" }, { 0x2000, "STATX_DIOALIGN" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_statx_attrs[] = {
+	{ 0x4, "STATX_ATTR_COMPRESSED" }, { 0x10, "STATX_ATTR_IMMUTABLE" },
+	{ 0x20, "STATX_ATTR_APPEND" }, { 0x40, "STATX_ATTR_NODUMP" },
+	{ 0x800, "STATX_ATTR_ENCRYPTED" }, { 0x1000, "STATX_ATTR_AUTOMOUNT" },
+	{ 0x2000, "STATX_ATTR_MOUNT_ROOT" }, { 0x100000, "STATX_ATTR_VERITY" },
+	{ 0x200000, "STATX_ATTR_DAX" }, { 0, NULL },
+};
+
+struct kstatx_ts { int64_t sec; uint32_t nsec; int32_t pad; };
+struct kstatx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, pad1;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct kstatx_ts atime, btime, ctime, mtime;
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t mnt_id;
+};
+
+static void statx_time(struct dctx *d, const char *name, const struct kstatx_ts *t)
+{
+	size_t s = v_struct_begin(d, name);
+	v_int(d, "tv_sec", t->sec);
+	v_uint(d, "tv_nsec", t->nsec);
+	v_end(d, s);
+	time_comment(d, t->sec, t->nsec);
+}
+
+static void statx_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct kstatx k;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &k, sizeof(k))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	flags_c(d, "stx_mask", k.mask, xlat_statx_mask, "STATX_???");
+	if (d->verbose)
+		v_uint(d, "stx_blksize", k.blksize);
+	v_flags(d, "stx_attributes", k.attributes, xlat_statx_attrs, NULL);
+	if (d->verbose) {
+		v_uint(d, "stx_nlink", k.nlink);
+		v_uint(d, "stx_uid", k.uid);
+		v_uint(d, "stx_gid", k.gid);
+	}
+	v_stmode(d, "stx_mode", k.mode);
+	if (d->verbose)
+		v_uint(d, "stx_ino", k.ino);
+	v_uint(d, "stx_size", k.size);
+	if (d->verbose) {
+		v_uint(d, "stx_blocks", k.blocks);
+		v_flags(d, "stx_attributes_mask", k.attributes_mask, xlat_statx_attrs, NULL);
+		if (k.mask & 0x20)
+			statx_time(d, "stx_atime", &k.atime);
+		if (k.mask & 0x800)
+			statx_time(d, "stx_btime", &k.btime);
+		if (k.mask & 0x80)
+			statx_time(d, "stx_ctime", &k.ctime);
+		if (k.mask & 0x40)
+			statx_time(d, "stx_mtime", &k.mtime);
+		v_uint(d, "stx_rdev_major", k.rdev_major);
+		v_uint(d, "stx_rdev_minor", k.rdev_minor);
+		v_uint(d, "stx_dev_major", k.dev_major);
+		v_uint(d, "stx_dev_minor", k.dev_minor);
+		if (k.mask & K_STATX_MNT_ID)
+			v_hex(d, "stx_mnt_id", k.mnt_id);
+	}
+	v_end(d, s);
+	if (!d->verbose)
+		d->out->v[s].flags |= SCRY_VF_ABBREV;
+}
+
+/* statx(dfd, path, flags, mask, buf): buf at exit. */
+static int dec_statx(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "dfd", (int)d->args[0]);
+		v_path(d, "filename", d->args[1]);
+		v_flags(d, "flags", (uint32_t)d->args[2], xlat_statx_at_flags, "AT_STATX_SYNC_AS_STAT");
+		v_last(d)->fmt = K_AT_STATX_SYNC_TYPE;
+		flags_c(d, "mask", (uint32_t)d->args[3], xlat_statx_mask, "STATX_???");
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "buffer", d->args[4]);
+	else
+		statx_struct(d, "buffer", d->args[4]);
+	return DEC_DONE;
+}
+
+/* ---- access ---- */
+
+static const struct scry_xlat xlat_access_mode[] = {
+	{ R_OK, "R_OK" }, { W_OK, "W_OK" }, { X_OK, "X_OK" }, { 0, NULL },
+};
+
+static void access_mode(struct dctx *d, const char *name, uint64_t mode)
+{
+	v_flags(d, name, (uint32_t)mode, xlat_access_mode, "F_OK");
+	if ((uint32_t)mode && !known_bits((uint32_t)mode, xlat_access_mode)) {
+		v_last(d)->type = SCRY_V_HEX;
+		v_text(d, NULL, "/* ?_OK */");
+		v_last(d)->flags |= SCRY_VF_COMMENT;
+	}
+}
+
+static int dec_access(struct dctx *d)
+{
+	v_path(d, "filename", d->args[0]);
+	access_mode(d, "mode", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_faccessat(struct dctx *d)
+{
+	v_fd(d, "dfd", (int)d->args[0]);
+	v_path(d, "filename", d->args[1]);
+	access_mode(d, "mode", d->args[2]);
+	if (d->info && d->info->nargs >= 4)
+		flags_c(d, "flags", (uint32_t)d->args[3], xlat_access_at_flags, "AT_???");
+	return DEC_DONE;
+}
+
+/* ---- getdents64 ---- */
+
+static const struct scry_xlat xlat_dtype[] = {
+	{ 0, "DT_UNKNOWN" }, { 1, "DT_FIFO" }, { 2, "DT_CHR" }, { 4, "DT_DIR" },
+	{ 6, "DT_BLK" }, { 8, "DT_REG" }, { 10, "DT_LNK" }, { 12, "DT_SOCK" },
+	{ 14, "DT_WHT" }, { 0, NULL },
+};
+
+static int dec_getdents64(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "fd", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	uint64_t addr = d->args[1];
+	size_t len = d->failed || d->ret <= 0 ? 0 : (size_t)d->ret;
+	if (len > (1u << 20))
+		len = 1u << 20;
+	unsigned char *buf = len ? malloc(len) : NULL;
+	if (d->failed || !addr || (len && (!buf || mem_read_exact(d->tid, addr, buf, len)))) {
+		v_ptr(d, "dirent", addr);
+		free(buf);
+		v_uint(d, "count", (uint32_t)d->args[2]);
+		return DEC_DONE;
+	}
+	long entries = 0;
+	size_t a = 0;
+	if (d->verbose)
+		a = v_array_begin(d, "dirent");
+	for (size_t off = 0; off + 19 <= len;) {
+		uint64_t ino, doff;
+		uint16_t reclen;
+		memcpy(&ino, buf + off, 8);
+		memcpy(&doff, buf + off + 8, 8);
+		memcpy(&reclen, buf + off + 16, 2);
+		if (reclen < 19 || off + reclen > len)
+			break;
+		if (d->verbose && entries < 1024) {
+			size_t s = v_struct_begin(d, NULL);
+			v_uint(d, "d_ino", ino);
+			v_uint(d, "d_off", doff);
+			v_uint(d, "d_reclen", reclen);
+			enum_c(d, "d_type", buf[off + 18], xlat_dtype, "DT_???");
+			const char *nm = (const char *)buf + off + 19;
+			size_t nl = strnlen(nm, reclen - 19);
+			size_t cut = nl > (size_t)d->limit ? (size_t)d->limit : nl;
+			v_bytes(d, "d_name", nm, cut, cut < nl);
+			v_end(d, s);
+		}
+		entries++;
+		off += reclen;
+	}
+	free(buf);
+	if (d->verbose) {
+		v_end(d, a);
+		if (entries > 1024)
+			d->out->v[a].flags |= SCRY_VF_TRUNC;
+	} else {
+		v_ptr(d, "dirent", addr);
+		v_text(d, NULL, "/* %ld entries */", entries);
+		v_last(d)->flags |= SCRY_VF_COMMENT;
+	}
+	v_uint(d, "count", (uint32_t)d->args[2]);
+	return DEC_DONE;
+}
+
+/* ---- fcntl ---- */
+
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#endif
+#define K_F_SETOWN_EX 15
+#define K_F_GETOWN_EX 16
+#define K_F_GETOWNER_UIDS 17
+#define K_F_SETLEASE 1024
+#define K_F_GETLEASE 1025
+#define K_F_NOTIFY 1026
+#define K_F_CANCELLK 1029
+#define K_F_DUPFD_CLOEXEC 1030
+#define K_F_SETPIPE_SZ 1031
+#define K_F_GETPIPE_SZ 1032
+#define K_F_ADD_SEALS 1033
+#define K_F_GET_SEALS 1034
+
+static const struct scry_xlat xlat_fcntl_cmd[] = {
+	{ F_DUPFD, "F_DUPFD" }, { F_GETFD, "F_GETFD" }, { F_SETFD, "F_SETFD" },
+	{ F_GETFL, "F_GETFL" }, { F_SETFL, "F_SETFL" }, { F_GETLK, "F_GETLK" },
+	{ F_SETLK, "F_SETLK" }, { F_SETLKW, "F_SETLKW" }, { F_SETOWN, "F_SETOWN" },
+	{ F_GETOWN, "F_GETOWN" }, { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
+	{ K_F_SETOWN_EX, "F_SETOWN_EX" }, { K_F_GETOWN_EX, "F_GETOWN_EX" },
+	{ K_F_GETOWNER_UIDS, "F_GETOWNER_UIDS" },
+	{ F_OFD_GETLK, "F_OFD_GETLK" }, { F_OFD_SETLK, "F_OFD_SETLK" },
+	{ F_OFD_SETLKW, "F_OFD_SETLKW" }, { K_F_SETLEASE, "F_SETLEASE" },
+	{ K_F_GETLEASE, "F_GETLEASE" }, { K_F_NOTIFY, "F_NOTIFY" },
+	{ K_F_CANCELLK, "F_CANCELLK" }, { K_F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC" },
+	{ K_F_SETPIPE_SZ, "F_SETPIPE_SZ" }, { K_F_GETPIPE_SZ, "F_GETPIPE_SZ" },
+	{ K_F_ADD_SEALS, "F_ADD_SEALS" }, { K_F_GET_SEALS, "F_GET_SEALS" },
+	{ 0, NULL },
+};
+
+static const struct scry_xlat xlat_fd_cloexec[] = {
+	{ FD_CLOEXEC, "FD_CLOEXEC" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_lock_type[] = {
+	{ F_RDLCK, "F_RDLCK" }, { F_WRLCK, "F_WRLCK" }, { F_UNLCK, "F_UNLCK" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_owner_type[] = {
+	{ 0, "F_OWNER_TID" }, { 1, "F_OWNER_PID" }, { 2, "F_OWNER_PGRP" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_dnotify[] = {
+	{ 0x1, "DN_ACCESS" }, { 0x2, "DN_MODIFY" }, { 0x4, "DN_CREATE" },
+	{ 0x8, "DN_DELETE" }, { 0x10, "DN_RENAME" }, { 0x20, "DN_ATTRIB" },
+	{ 0x80000000u, "DN_MULTISHOT" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_seals[] = {
+	{ 0x1, "F_SEAL_SEAL" }, { 0x2, "F_SEAL_SHRINK" }, { 0x4, "F_SEAL_GROW" },
+	{ 0x8, "F_SEAL_WRITE" }, { 0x10, "F_SEAL_FUTURE_WRITE" }, { 0, NULL },
+};
+
+/* struct flock: the same layout for flock and flock64 on 64-bit. */
+static void flock_struct(struct dctx *d, const char *name, uint64_t addr, int with_pid)
+{
+	struct { int16_t type, whence; int32_t pad; int64_t start, len; int32_t pid, pad2; } fl;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &fl, sizeof(fl))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	enum_c(d, "l_type", fl.type, xlat_lock_type, "F_???");
+	enum_c(d, "l_whence", fl.whence, xlat_whence, "SEEK_???");
+	v_int(d, "l_start", fl.start);
+	v_int(d, "l_len", fl.len);
+	if (with_pid)
+		v_int(d, "l_pid", fl.pid);
+	v_end(d, s);
+}
+
+static void owner_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct { int32_t type, pid; } o;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &o, sizeof(o))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	enum_c(d, "type", o.type, xlat_owner_type, "F_OWNER_???");
+	v_int(d, "pid", o.pid);
+	v_end(d, s);
+}
+
+static int dec_fcntl(struct dctx *d)
+{
+	int cmd = (int)d->args[1];
+	uint64_t arg = d->args[2];
+	if (d->exiting) {
+		switch (cmd) {
+		case F_GETLK:
+		case F_OFD_GETLK:
+			if (d->failed)
+				v_ptr(d, "lock", arg);
+			else
+				flock_struct(d, "lock", arg, 1);
+			break;
+		case K_F_GETOWN_EX:
+			if (d->failed)
+				v_ptr(d, "owner", arg);
+			else
+				owner_struct(d, "owner", arg);
+			break;
+		case F_GETFD:
+			v_enum(d, "cmd", cmd, xlat_fcntl_cmd);
+			result_text(d, "flags", xlat_fd_cloexec, NULL, 0);
+			break;
+		case F_GETFL:
+			v_enum(d, "cmd", cmd, xlat_fcntl_cmd);
+			result_text(d, "flags", xlat_open_flags, "O_RDONLY", O_ACCMODE);
+			break;
+		case K_F_GET_SEALS:
+			v_enum(d, "cmd", cmd, xlat_fcntl_cmd);
+			result_text(d, "seals", xlat_seals, NULL, 0);
+			break;
+		}
+		return DEC_DONE;
+	}
+	v_fd(d, "fd", (int)d->args[0]);
+	/* The result of these is decoded at exit, and strace shows nothing
+	 * after the command: the command itself waits for the exit stop so
+	 * that the line reads "fcntl(3, F_GETFL) = 0x8002 (flags ...)". */
+	if (cmd == F_GETFD || cmd == F_GETFL || cmd == K_F_GET_SEALS)
+		return DEC_MORE;
+	enum_c(d, "cmd", cmd, xlat_fcntl_cmd, "F_???");
+	switch (cmd) {
+	case F_DUPFD:
+	case K_F_DUPFD_CLOEXEC:
+		v_int(d, "arg", (int)arg);
+		d->rfmt = R_FD;
+		break;
+	case F_SETFD:
+		flags_c(d, "arg", (uint32_t)arg, xlat_fd_cloexec, "FD_???");
+		break;
+	case F_SETFL:
+		open_flags(d, "arg", (uint32_t)arg);
+		break;
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		flock_struct(d, "lock", arg, 0);
+		break;
+	case F_GETLK:
+	case F_OFD_GETLK:
+	case K_F_GETOWN_EX:
+		return DEC_MORE;
+	case K_F_SETOWN_EX:
+		owner_struct(d, "owner", arg);
+		break;
+	case F_SETOWN:
+	case K_F_SETPIPE_SZ:
+		v_int(d, "arg", (int)arg);
+		break;
+	case 10: { /* F_SETSIG */
+		const char *sig = (int)arg ? scry_signal_name((int)arg) : NULL;
+		if (sig)
+			v_text(d, "arg", "%s", sig);
+		else
+			v_int(d, "arg", (int)arg);
+		break;
+	}
+	case K_F_SETLEASE:
+		enum_c(d, "arg", (int)arg, xlat_lock_type, "F_???");
+		break;
+	case K_F_GETLEASE:
+		d->rfmt = R_ENUM;
+		d->rxlat = xlat_lock_type;
+		break;
+	case K_F_NOTIFY:
+		flags_c(d, "arg", (uint32_t)arg, xlat_dnotify, "DN_???");
+		break;
+	case K_F_ADD_SEALS:
+		flags_c(d, "arg", (uint32_t)arg, xlat_seals, "F_SEAL_???");
+		break;
+	case F_GETOWN:
+	case 11: /* F_GETSIG */
+	case K_F_GETPIPE_SZ:
+		break;
+	default:
+		v_hex(d, "arg", arg);
+		break;
+	}
+	return DEC_DONE;
+}
+
+/* ---- dup, pipe ---- */
+
+static int dec_dup(struct dctx *d)
+{
+	v_fd(d, "oldfd", (int)d->args[0]);
+	if (d->info && d->info->nargs >= 2)
+		v_fd(d, "newfd", (int)d->args[1]);
+	if (d->info && d->info->nargs >= 3)
+		flags_c(d, "flags", (uint32_t)d->args[2], xlat_fd_flags, "O_???");
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
+/* pipe(fds), pipe2(fds, flags): the fds at exit. */
+static int dec_pipe(struct dctx *d)
+{
+	if (!d->exiting)
+		return DEC_MORE;
+	int fds[2];
+	if (d->failed || mem_read_exact(d->tid, d->args[0], fds, sizeof(fds))) {
+		v_ptr(d, "fildes", d->args[0]);
+	} else {
+		size_t a = v_array_begin(d, "fildes");
+		v_fd(d, NULL, fds[0]);
+		v_fd(d, NULL, fds[1]);
+		v_end(d, a);
+	}
+	if (d->info && d->info->nargs >= 2)
+		flags_c(d, "flags", (uint32_t)d->args[1], xlat_fd_flags, "O_???");
+	return DEC_DONE;
+}
+
+/* ---- names: mkdir, unlink, rename, link, symlink, readlink ---- */
+
+static int dec_path_mode(struct dctx *d)
+{
+	v_path(d, "pathname", d->args[0]);
+	v_mode(d, "mode", (uint32_t)d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_fd_path_mode(struct dctx *d)
+{
+	v_fd(d, "dfd", (int)d->args[0]);
+	v_path(d, "pathname", d->args[1]);
+	v_mode(d, "mode", (uint32_t)d->args[2]);
+	if (d->info && d->info->nargs >= 4)   /* fchmodat2 */
+		at_flags(d, "flags", d->args[3]);
+	return DEC_DONE;
+}
+
+static int dec_fd_mode(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_mode(d, "mode", (uint32_t)d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_path(struct dctx *d)
+{
+	v_path(d, "pathname", d->args[0]);
+	return DEC_DONE;
+}
+
+static int dec_unlinkat(struct dctx *d)
+{
+	v_fd(d, "dfd", (int)d->args[0]);
+	v_path(d, "pathname", d->args[1]);
+	at_flags(d, "flag", d->args[2]);
+	return DEC_DONE;
+}
+
+static int dec_path_path(struct dctx *d)
+{
+	v_path(d, "oldname", d->args[0]);
+	v_path(d, "newname", d->args[1]);
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_rename[] = {
+	{ 1, "RENAME_NOREPLACE" }, { 2, "RENAME_EXCHANGE" }, { 4, "RENAME_WHITEOUT" }, { 0, NULL },
+};
+
+/* renameat, renameat2, linkat: (olddfd, old, newdfd, new[, flags]) */
+static int dec_renameat(struct dctx *d)
+{
+	v_fd(d, "olddfd", (int)d->args[0]);
+	v_path(d, "oldname", d->args[1]);
+	v_fd(d, "newdfd", (int)d->args[2]);
+	v_path(d, "newname", d->args[3]);
+	if (d->info && d->info->nargs >= 5)
+		flags_c(d, "flags", (uint32_t)d->args[4], xlat_rename, "RENAME_??");
+	return DEC_DONE;
+}
+
+static int dec_linkat(struct dctx *d)
+{
+	v_fd(d, "olddfd", (int)d->args[0]);
+	v_path(d, "oldname", d->args[1]);
+	v_fd(d, "newdfd", (int)d->args[2]);
+	v_path(d, "newname", d->args[3]);
+	at_flags(d, "flags", d->args[4]);
+	return DEC_DONE;
+}
+
+static int dec_symlinkat(struct dctx *d)
+{
+	v_path(d, "oldname", d->args[0]);
+	v_fd(d, "newdfd", (int)d->args[1]);
+	v_path(d, "newname", d->args[2]);
+	return DEC_DONE;
+}
+
+/* readlink(path, buf, size), readlinkat(dfd, path, buf, size): buf at
+ * exit, not NUL-terminated: the result says how long it is. */
+static int dec_readlink(struct dctx *d)
+{
+	int at = d->info && d->info->nargs == 4;
+	if (!d->exiting) {
+		if (at)
+			v_fd(d, "dfd", (int)d->args[0]);
+		v_path(d, "path", d->args[at]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "buf", d->args[at + 1]);
+	else
+		v_buf(d, "buf", d->args[at + 1], d->ret);
+	v_int(d, "bufsiz", (int)d->args[at + 2]);
+	return DEC_DONE;
+}
+
+/* ---- owners, sizes, syncs, locks ---- */
+
+/* uid_t: -1 for "unchanged", as strace shows it. */
+static void v_id(struct dctx *d, const char *name, uint64_t id)
+{
+	if ((uint32_t)id == UINT32_MAX)
+		v_int(d, name, -1);
+	else
+		v_uint(d, name, (uint32_t)id);
+}
+
+static int dec_chown(struct dctx *d)
+{
+	v_path(d, "filename", d->args[0]);
+	v_id(d, "user", d->args[1]);
+	v_id(d, "group", d->args[2]);
+	return DEC_DONE;
+}
+
+static int dec_fchown(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_id(d, "user", d->args[1]);
+	v_id(d, "group", d->args[2]);
+	return DEC_DONE;
+}
+
+static int dec_fchownat(struct dctx *d)
+{
+	v_fd(d, "dfd", (int)d->args[0]);
+	v_path(d, "filename", d->args[1]);
+	v_id(d, "user", d->args[2]);
+	v_id(d, "group", d->args[3]);
+	at_flags(d, "flag", d->args[4]);
+	return DEC_DONE;
+}
+
+static int dec_truncate(struct dctx *d)
+{
+	v_path(d, "path", d->args[0]);
+	v_uint(d, "length", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_ftruncate(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_uint(d, "length", d->args[1]);
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_flock_op[] = {
+	{ LOCK_SH, "LOCK_SH" }, { LOCK_EX, "LOCK_EX" }, { LOCK_NB, "LOCK_NB" },
+	{ LOCK_UN, "LOCK_UN" }, { 32, "LOCK_MAND" }, { 64, "LOCK_READ" },
+	{ 128, "LOCK_WRITE" }, { 0, NULL },
+};
+
+static int dec_flock(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	flags_c(d, "cmd", (uint32_t)d->args[1], xlat_flock_op, "LOCK_???");
+	return DEC_DONE;
+}
+
+/* ---- utimensat ---- */
+
+static void timespec_elem(struct dctx *d, int64_t sec, int64_t nsec)
+{
+	if (nsec == K_UTIME_NOW) {
+		v_text(d, NULL, "UTIME_NOW");
+		return;
+	}
+	if (nsec == K_UTIME_OMIT) {
+		v_text(d, NULL, "UTIME_OMIT");
+		return;
+	}
+	size_t s = v_struct_begin(d, NULL);
+	v_int(d, "tv_sec", sec);
+	v_int(d, "tv_nsec", nsec);
+	v_end(d, s);
+	if (nsec >= 0 && nsec < 1000000000)
+		time_comment(d, sec, (uint64_t)nsec);
+}
+
+static int dec_utimensat(struct dctx *d)
+{
+	int64_t ts[4];
+	v_fd(d, "dfd", (int)d->args[0]);
+	v_path(d, "filename", d->args[1]);
+	if (!d->args[2])
+		v_ptr(d, "utimes", 0);
+	else if (mem_read_exact(d->tid, d->args[2], ts, sizeof(ts)))
+		v_unread(d, "utimes", d->args[2]);
+	else {
+		size_t a = v_array_begin(d, "utimes");
+		timespec_elem(d, ts[0], ts[1]);
+		timespec_elem(d, ts[2], ts[3]);
+		v_end(d, a);
+	}
+	at_flags(d, "flags", d->args[3]);
+	return DEC_DONE;
+}
+
+/* ---- sendfile, copy_file_range, splice ---- */
+
+/* sendfile(out, in, off_t *offset, count): strace shows the offset
+ * before and after, "[0] => [123]", so it is all shown at exit;
+ * d->state keeps the value read at entry. */
+static int dec_sendfile(struct dctx *d)
+{
+	uint64_t addr = d->args[2];
+	if (!d->exiting) {
+		int64_t off;
+		v_fd(d, "out_fd", (int)d->args[0]);
+		v_fd(d, "in_fd", (int)d->args[1]);
+		if (addr && !mem_read_exact(d->tid, addr, &off, sizeof(off))) {
+			d->state = (uint64_t)off;
+			return DEC_MORE;
+		}
+		if (addr)
+			v_unread(d, "offset", addr);
+		else
+			v_ptr(d, "offset", 0);
+		v_uint(d, "count", d->args[3]);
+		return DEC_DONE;
+	}
+	int64_t after;
+	if (d->failed || mem_read_exact(d->tid, addr, &after, sizeof(after))) {
+		size_t a = v_array_begin(d, "offset");
+		v_int(d, NULL, (int64_t)d->state);
+		v_end(d, a);
+	} else {
+		v_text(d, "offset", "[%" PRId64 "] => [%" PRId64 "]", (int64_t)d->state, after);
+	}
+	v_uint(d, "count", d->args[3]);
+	return DEC_DONE;
+}
+
+static int dec_copy_file_range(struct dctx *d)
+{
+	v_fd(d, "fd_in", (int)d->args[0]);
+	int_ref(d, "off_in", d->args[1], 1);
+	v_fd(d, "fd_out", (int)d->args[2]);
+	int_ref(d, "off_out", d->args[3], 1);
+	v_uint(d, "len", d->args[4]);
+	v_uint(d, "flags", (uint32_t)d->args[5]);
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_splice[] = {
+	{ 1, "SPLICE_F_MOVE" }, { 2, "SPLICE_F_NONBLOCK" }, { 4, "SPLICE_F_MORE" },
+	{ 8, "SPLICE_F_GIFT" }, { 0, NULL },
+};
+
+static int dec_splice(struct dctx *d)
+{
+	v_fd(d, "fd_in", (int)d->args[0]);
+	int_ref(d, "off_in", d->args[1], 1);
+	v_fd(d, "fd_out", (int)d->args[2]);
+	int_ref(d, "off_out", d->args[3], 1);
+	v_uint(d, "len", d->args[4]);
+	flags_c(d, "flags", (uint32_t)d->args[5], xlat_splice, "SPLICE_F_???");
+	return DEC_DONE;
+}
+
+/* ---- memfd, inotify ---- */
+
+static const struct scry_xlat xlat_memfd[] = {
+	{ 0x1, "MFD_CLOEXEC" }, { 0x2, "MFD_ALLOW_SEALING" }, { 0x4, "MFD_HUGETLB" },
+	{ 0x8, "MFD_NOEXEC_SEAL" }, { 0x10, "MFD_EXEC" }, { 0, NULL },
+};
+
+static int dec_memfd_create(struct dctx *d)
+{
+	uint32_t flags = (uint32_t)d->args[1];
+	v_cstr(d, "uname", d->args[0]);
+	if (flags >> 26) {
+		/* The huge page size: log2 in the top bits (MFD_HUGE_SHIFT). */
+		struct scry_values tmp = SCRY_VALUES_INIT;
+		struct strbuf sb = STRBUF_INIT;
+		struct dctx t = *d;
+		t.out = &tmp;
+		uint32_t low = flags & ((1u << 26) - 1);
+		if (low) {
+			flags_c(&t, NULL, low, xlat_memfd, "MFD_???");
+			render_text_list(&sb, &tmp, 0, 1);
+			strbuf_addch(&sb, '|');
+		}
+		strbuf_addf(&sb, "%u<<MFD_HUGE_SHIFT", flags >> 26);
+		v_text(d, "flags", "%s", sb.buf);
+		strbuf_release(&sb);
+		scry_values_release(&tmp);
+	} else {
+		flags_c(d, "flags", flags, xlat_memfd, "MFD_???");
+	}
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
+static const struct scry_xlat xlat_inotify_init[] = {
+	{ O_NONBLOCK, "IN_NONBLOCK" }, { O_CLOEXEC, "IN_CLOEXEC" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_inotify_mask[] = {
+	{ 0x1, "IN_ACCESS" }, { 0x2, "IN_MODIFY" }, { 0x4, "IN_ATTRIB" },
+	{ 0x8, "IN_CLOSE_WRITE" }, { 0x10, "IN_CLOSE_NOWRITE" }, { 0x20, "IN_OPEN" },
+	{ 0x40, "IN_MOVED_FROM" }, { 0x80, "IN_MOVED_TO" }, { 0x100, "IN_CREATE" },
+	{ 0x200, "IN_DELETE" }, { 0x400, "IN_DELETE_SELF" }, { 0x800, "IN_MOVE_SELF" },
+	{ 0x2000, "IN_UNMOUNT" }, { 0x4000, "IN_Q_OVERFLOW" }, { 0x8000, "IN_IGNORED" },
+	{ 0x1000000, "IN_ONLYDIR" }, { 0x2000000, "IN_DONT_FOLLOW" },
+	{ 0x4000000, "IN_EXCL_UNLINK" }, { 0x10000000, "IN_MASK_CREATE" },
+	{ 0x20000000, "IN_MASK_ADD" }, { 0x40000000, "IN_ISDIR" },
+	{ 0x80000000u, "IN_ONESHOT" }, { 0, NULL },
+};
+
+static int dec_inotify_init1(struct dctx *d)
+{
+	flags_c(d, "flags", (uint32_t)d->args[0], xlat_inotify_init, "IN_???");
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
+static int dec_inotify_add_watch(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_path(d, "pathname", d->args[1]);
+	flags_c(d, "mask", (uint32_t)d->args[2], xlat_inotify_mask, "IN_???");
+	return DEC_DONE;
+}
+
+static int dec_inotify_rm_watch(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_int(d, "wd", (int)d->args[1]);
+	return DEC_DONE;
+}
+
+/* getcwd(buf, size): the path at exit; the result counts its NUL. */
+static int dec_getcwd(struct dctx *d)
+{
+	if (!d->exiting)
+		return DEC_MORE;
+	if (d->failed)
+		v_ptr(d, "buf", d->args[0]);
+	else
+		v_path(d, "buf", d->args[0]);
+	v_uint(d, "size", d->args[1]);
+	return DEC_DONE;
+}
+
+/* ---- ioctl ---- */
+
+#define K_TCGETS 0x5401
+#define K_TCSETS 0x5402
+#define K_TCSETSW 0x5403
+#define K_TCSETSF 0x5404
+#define K_TCSBRK 0x5409
+#define K_TCFLSH 0x540B
+#define K_TIOCSCTTY 0x540E
+#define K_TIOCGPGRP 0x540F
+#define K_TIOCSPGRP 0x5410
+#define K_TIOCGWINSZ 0x5413
+#define K_TIOCSWINSZ 0x5414
+#define K_FIONREAD 0x541B
+#define K_FIONBIO 0x5421
+#define K_TIOCNOTTY 0x5422
+#define K_TIOCGPTN 0x80045430u
+#define K_TIOCSPTLCK 0x40045431u
+#define K_TIOCGPTPEER 0x5441
+#define K_FIONCLEX 0x5450
+#define K_FIOCLEX 0x5451
+#define K_FICLONE 0x40049409u
+#define K_FS_IOC_GETFLAGS 0x80086601u
+#define K_FS_IOC_SETFLAGS 0x40086602u
+
+/* strace names a number that two subsystems share with both names. */
+static const struct scry_xlat xlat_ioctl[] = {
+	{ K_TCGETS, "TCGETS" }, { K_TCSETS, "SNDCTL_TMR_START or TCSETS" },
+	{ K_TCSETSW, "SNDCTL_TMR_STOP or TCSETSW" }, { K_TCSETSF, "SNDCTL_TMR_CONTINUE or TCSETSF" },
+	{ K_TCSBRK, "TCSBRK" }, { K_TCFLSH, "TCFLSH" }, { K_TIOCSCTTY, "TIOCSCTTY" },
+	{ K_TIOCGPGRP, "TIOCGPGRP" }, { K_TIOCSPGRP, "TIOCSPGRP" },
+	{ K_TIOCGWINSZ, "TIOCGWINSZ" }, { K_TIOCSWINSZ, "TIOCSWINSZ" },
+	{ K_FIONREAD, "FIONREAD" }, { K_FIONBIO, "FIONBIO" }, { K_TIOCNOTTY, "TIOCNOTTY" },
+	{ K_TIOCGPTN, "TIOCGPTN" }, { K_TIOCSPTLCK, "TIOCSPTLCK" },
+	{ K_TIOCGPTPEER, "TIOCGPTPEER" }, { K_FIONCLEX, "FIONCLEX" }, { K_FIOCLEX, "FIOCLEX" },
+	{ K_FICLONE, "BTRFS_IOC_CLONE or FICLONE" },
+	{ K_FS_IOC_GETFLAGS, "FS_IOC_GETFLAGS" }, { K_FS_IOC_SETFLAGS, "FS_IOC_SETFLAGS" },
+	{ 0, NULL },
+};
+
+static const struct scry_xlat xlat_tcflsh[] = {
+	{ 0, "TCIFLUSH" }, { 1, "TCOFLUSH" }, { 2, "TCIOFLUSH" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_fs_flags[] = {
+	{ 0x1, "FS_SECRM_FL" }, { 0x2, "FS_UNRM_FL" }, { 0x4, "FS_COMPR_FL" },
+	{ 0x8, "FS_SYNC_FL" }, { 0x10, "FS_IMMUTABLE_FL" }, { 0x20, "FS_APPEND_FL" },
+	{ 0x40, "FS_NODUMP_FL" }, { 0x80, "FS_NOATIME_FL" }, { 0x100, "FS_DIRTY_FL" },
+	{ 0x200, "FS_COMPRBLK_FL" }, { 0x400, "FS_NOCOMP_FL" }, { 0x800, "FS_ENCRYPT_FL" },
+	{ 0x1000, "FS_INDEX_FL" }, { 0x2000, "FS_IMAGIC_FL" }, { 0x4000, "FS_JOURNAL_DATA_FL" },
+	{ 0x8000, "FS_NOTAIL_FL" }, { 0x10000, "FS_DIRSYNC_FL" }, { 0x20000, "FS_TOPDIR_FL" },
+	{ 0x40000, "FS_HUGE_FILE_FL" }, { 0x80000, "FS_EXTENT_FL" }, { 0x100000, "FS_VERITY_FL" },
+	{ 0x200000, "FS_EA_INODE_FL" }, { 0x400000, "FS_EOFBLOCKS_FL" }, { 0x800000, "FS_NOCOW_FL" },
+	{ 0x2000000, "FS_DAX_FL" }, { 0x10000000, "FS_INLINE_DATA_FL" },
+	{ 0x20000000, "FS_PROJINHERIT_FL" }, { 0x40000000, "FS_CASEFOLD_FL" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_iflag[] = {
+	{ 0x1, "IGNBRK" }, { 0x2, "BRKINT" }, { 0x4, "IGNPAR" }, { 0x8, "PARMRK" },
+	{ 0x10, "INPCK" }, { 0x20, "ISTRIP" }, { 0x40, "INLCR" }, { 0x80, "IGNCR" },
+	{ 0x100, "ICRNL" }, { 0x200, "IUCLC" }, { 0x400, "IXON" }, { 0x800, "IXANY" },
+	{ 0x1000, "IXOFF" }, { 0x2000, "IMAXBEL" }, { 0x4000, "IUTF8" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_oflag[] = {
+	{ 0x1, "OPOST" }, { 0x2, "OLCUC" }, { 0x4, "ONLCR" }, { 0x8, "OCRNL" },
+	{ 0x10, "ONOCR" }, { 0x20, "ONLRET" }, { 0x40, "OFILL" }, { 0x80, "OFDEL" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_cflag[] = {
+	{ 0x40, "CSTOPB" }, { 0x80, "CREAD" }, { 0x100, "PARENB" }, { 0x200, "PARODD" },
+	{ 0x400, "HUPCL" }, { 0x800, "CLOCAL" }, { 0x40000000, "CMSPAR" },
+	{ 0x80000000u, "CRTSCTS" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_lflag[] = {
+	{ 0x1, "ISIG" }, { 0x2, "ICANON" }, { 0x4, "XCASE" }, { 0x8, "ECHO" },
+	{ 0x10, "ECHOE" }, { 0x20, "ECHOK" }, { 0x40, "ECHONL" }, { 0x80, "NOFLSH" },
+	{ 0x100, "TOSTOP" }, { 0x8000, "IEXTEN" }, { 0x200, "ECHOCTL" }, { 0x400, "ECHOPRT" },
+	{ 0x800, "ECHOKE" }, { 0x1000, "FLUSHO" }, { 0x4000, "PENDIN" }, { 0x10000, "EXTPROC" },
+	{ 0, NULL },
+};
+
+static void add_flag_names(struct strbuf *sb, uint32_t bits, const struct scry_xlat *x)
+{
+	for (; x->name; x++) {
+		if ((bits & x->val) == x->val) {
+			strbuf_addf(sb, "|%s", x->name);
+			bits &= ~(uint32_t)x->val;
+		}
+	}
+	if (bits)
+		strbuf_addf(sb, "|%#x", bits);
+}
+
+/* c_oflag: the delay fields first (NL0|CR0|...), then the flags. */
+static void oflag_text(struct dctx *d, uint32_t o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "NL%u|CR%u|TAB%u|BS%u|VT%u|FF%u", (o >> 8) & 1, (o >> 9) & 3,
+		    (o >> 11) & 3, (o >> 13) & 1, (o >> 14) & 1, (o >> 15) & 1);
+	add_flag_names(&sb, o & ~0xff00u, xlat_oflag);
+	v_text(d, "c_oflag", "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static const char *const baud_names[] = {
+	"B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600",
+	"B1200", "B1800", "B2400", "B4800", "B9600", "B19200", "B38400",
+	"BOTHER", "B57600", "B115200", "B230400", "B460800", "B500000", "B576000",
+	"B921600", "B1000000", "B1152000", "B1500000", "B2000000", "B2500000",
+	"B3000000", "B3500000", "B4000000",
+};
+
+/* c_cflag: the speed, the character size, then the flags. */
+static void cflag_text(struct dctx *d, uint32_t c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint32_t baud = c & 0x100f;
+	strbuf_addf(&sb, "%s|CS%u", baud_names[(baud & 0xf) | ((baud & 0x1000) ? 16 : 0)],
+		    5 + ((c >> 4) & 3));
+	uint32_t ibaud = (c >> 16) & 0x100f;
+	if (ibaud)
+		strbuf_addf(&sb, "|%s<<IBSHIFT", baud_names[(ibaud & 0xf) | ((ibaud & 0x1000) ? 16 : 0)]);
+	add_flag_names(&sb, c & ~0x100f103fu, xlat_cflag);
+	v_text(d, "c_cflag", "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static const char *const cc_names[] = {
+	"VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VTIME", "VMIN", "VSWTC",
+	"VSTART", "VSTOP", "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE",
+	"VLNEXT", "VEOL2",
+};
+
+static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } t;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &t, 36)) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	v_flags(d, "c_iflag", t.iflag, xlat_iflag, NULL);
+	oflag_text(d, t.oflag);
+	cflag_text(d, t.cflag);
+	v_flags(d, "c_lflag", t.lflag, xlat_lflag, NULL);
+	if (d->verbose) {
+		if (t.line == 0)
+			v_text(d, "c_line", "N_TTY");
+		else
+			v_uint(d, "c_line", t.line);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addch(&sb, '[');
+		for (size_t i = 0; i < sizeof(t.cc); i++) {
+			if (i)
+				strbuf_addstr(&sb, ", ");
+			if (i < ARRAY_LEN(cc_names))
+				strbuf_addf(&sb, "[%s]=", cc_names[i]);
+			else
+				strbuf_addf(&sb, "[%zu]=", i);
+			strbuf_addf(&sb, t.cc[i] ? "%#x" : "%u", t.cc[i]);
+		}
+		strbuf_addch(&sb, ']');
+		v_text(d, "c_cc", "%s", sb.buf);
+		strbuf_release(&sb);
+	}
+	v_end(d, s);
+	if (!d->verbose)
+		d->out->v[s].flags |= SCRY_VF_ABBREV;
+}
+
+static void winsize_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	uint16_t w[4];
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, w, sizeof(w))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	v_uint(d, "ws_row", w[0]);
+	v_uint(d, "ws_col", w[1]);
+	v_uint(d, "ws_xpixel", w[2]);
+	v_uint(d, "ws_ypixel", w[3]);
+	v_end(d, s);
+}
+
+static void fsflags_ref(struct dctx *d, const char *name, uint64_t addr)
+{
+	uint32_t f;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (mem_read_exact(d->tid, addr, &f, sizeof(f))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t a = v_array_begin(d, name);
+	v_flags(d, NULL, f, xlat_fs_flags, NULL);
+	v_end(d, a);
+}
+
+/* An unnamed request as strace shows it: _IOC(dir, type, nr, size). */
+static void ioctl_raw(struct dctx *d, uint32_t req)
+{
+	unsigned dir = req >> 30, type = (req >> 8) & 0xff, nr = req & 0xff;
+	unsigned size = (req >> 16) & 0x3fff;
+	const char *dirs[] = { "_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE" };
+	v_text(d, "request", "_IOC(%s, %#x, %#x, %#x)", dirs[dir], type, nr, size);
+}
+
+static int ioctl_known(uint32_t req)
+{
+	for (const struct scry_xlat *x = xlat_ioctl; x->name; x++)
+		if (x->val == req)
+			return 1;
+	return 0;
+}
+
+/* Requests whose argument the kernel fills in: shown at exit. */
+static int ioctl_out(uint32_t req)
+{
+	return req == K_TCGETS || req == K_TIOCGWINSZ || req == K_FIONREAD ||
+	       req == K_TIOCGPGRP || req == K_TIOCGPTN || req == K_FS_IOC_GETFLAGS;
+}
+
+static int dec_ioctl(struct dctx *d)
+{
+	uint32_t req = (uint32_t)d->args[1];
+	uint64_t arg = d->args[2];
+	if (d->exiting) {
+		if (d->failed) {
+			v_ptr(d, "arg", arg);
+			return DEC_DONE;
+		}
+		switch (req) {
+		case K_TCGETS: termios_struct(d, "arg", arg); break;
+		case K_TIOCGWINSZ: winsize_struct(d, "arg", arg); break;
+		case K_FS_IOC_GETFLAGS: fsflags_ref(d, "arg", arg); break;
+		default: int_ref(d, "arg", arg, 0); break;
+		}
+		return DEC_DONE;
+	}
+	v_fd(d, "fd", (int)d->args[0]);
+	if (!ioctl_known(req)) {
+		ioctl_raw(d, req);
+		v_hex(d, "arg", arg);
+		return DEC_DONE;
+	}
+	v_enum(d, "request", req, xlat_ioctl);
+	if (ioctl_out(req))
+		return DEC_MORE;
+	switch (req) {
+	case K_TCSETS: case K_TCSETSW: case K_TCSETSF:
+		termios_struct(d, "arg", arg);
+		break;
+	case K_TIOCSWINSZ:
+		winsize_struct(d, "arg", arg);
+		break;
+	case K_FIONBIO: case K_TIOCSPGRP: case K_TIOCSPTLCK:
+		int_ref(d, "arg", arg, 0);
+		break;
+	case K_FS_IOC_SETFLAGS:
+		fsflags_ref(d, "arg", arg);
+		break;
+	case K_TCFLSH:
+		enum_c(d, "arg", (int)arg, xlat_tcflsh, "TC???");
+		break;
+	case K_TCSBRK: case K_TIOCSCTTY:
+		v_int(d, "arg", (int)arg);
+		break;
+	case K_FICLONE:
+		v_fd(d, "arg", (int)arg);
+		break;
+	case K_TIOCGPTPEER:
+		v_hex(d, "arg", arg);
+		d->rfmt = R_FD;
+		break;
+	case K_FIOCLEX: case K_FIONCLEX: case K_TIOCNOTTY:
+		break;
+	default:
+		v_hex(d, "arg", arg);
+		break;
+	}
+	return DEC_DONE;
+}
+
 const struct decoder_entry decoders_file[] = {
 	{ "open", dec_open },
 	{ "openat", dec_openat },
+	{ "openat2", dec_openat2 },
 	{ "creat", dec_creat },
+	{ "close", dec_fd_only },
+	{ "close_range", dec_close_range },
 	{ "read", dec_read },
 	{ "pread64", dec_read },
 	{ "write", dec_write },
 	{ "pwrite64", dec_write },
+	{ "readv", dec_readv },
+	{ "preadv", dec_readv },
+	{ "writev", dec_writev },
+	{ "pwritev", dec_writev },
+	{ "lseek", dec_lseek },
+	{ "stat", dec_stat },
+	{ "lstat", dec_stat },
+	{ "fstat", dec_fstat },
+	{ "newfstatat", dec_newfstatat },
+	{ "statx", dec_statx },
+	{ "access", dec_access },
+	{ "faccessat", dec_faccessat },
+	{ "faccessat2", dec_faccessat },
+	{ "getdents64", dec_getdents64 },
+	{ "fcntl", dec_fcntl },
+	{ "dup", dec_dup },
+	{ "dup2", dec_dup },
+	{ "dup3", dec_dup },
+	{ "pipe", dec_pipe },
+	{ "pipe2", dec_pipe },
+	{ "mkdir", dec_path_mode },
+	{ "mkdirat", dec_fd_path_mode },
+	{ "rmdir", dec_path },
+	{ "unlink", dec_path },
+	{ "unlinkat", dec_unlinkat },
+	{ "rename", dec_path_path },
+	{ "renameat", dec_renameat },
+	{ "renameat2", dec_renameat },
+	{ "link", dec_path_path },
+	{ "linkat", dec_linkat },
+	{ "symlink", dec_path_path },
+	{ "symlinkat", dec_symlinkat },
+	{ "readlink", dec_readlink },
+	{ "readlinkat", dec_readlink },
+	{ "chmod", dec_path_mode },
+	{ "fchmod", dec_fd_mode },
+	{ "fchmodat", dec_fd_path_mode },
+	{ "fchmodat2", dec_fd_path_mode },
+	{ "chown", dec_chown },
+	{ "lchown", dec_chown },
+	{ "fchown", dec_fchown },
+	{ "fchownat", dec_fchownat },
+	{ "truncate", dec_truncate },
+	{ "ftruncate", dec_ftruncate },
+	{ "fsync", dec_fd_only },
+	{ "fdatasync", dec_fd_only },
+	{ "flock", dec_flock },
+	{ "utimensat", dec_utimensat },
+	{ "sendfile", dec_sendfile },
+	{ "copy_file_range", dec_copy_file_range },
+	{ "splice", dec_splice },
+	{ "memfd_create", dec_memfd_create },
+	{ "inotify_init1", dec_inotify_init1 },
+	{ "inotify_add_watch", dec_inotify_add_watch },
+	{ "inotify_rm_watch", dec_inotify_rm_watch },
+	{ "chdir", dec_path },
+	{ "fchdir", dec_fd_only },
+	{ "getcwd", dec_getcwd },
+	{ "ioctl", dec_ioctl },
 	{ NULL, NULL },
 };

@@ -11,12 +11,26 @@
 #define AT_FDCWD -100
 #endif
 
+static int printable(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
 void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int xflag)
 {
+	/* -x: a string with any unprintable byte is shown all in hex, as strace */
+	if (xflag == 1) {
+		xflag = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!printable(p[i])) {
+				xflag = 2;
+				break;
+			}
+	}
 	strbuf_addch(out, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
-		if (xflag == 2 || (xflag == 1 && (c < 0x20 || c >= 0x7f))) {
+		if (xflag == 2) {
 			strbuf_addf(out, "\\x%02x", c);
 			continue;
 		}
@@ -95,7 +109,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		strbuf_addf(out, "%#" PRIx64, v->u);
 		break;
 	case SCRY_V_OCT:
-		strbuf_addf(out, "0%03" PRIo64, v->u);
+		strbuf_addf(out, "%#03" PRIo64, v->u);   /* 000, 0644 */
 		break;
 	case SCRY_V_PTR:
 	case SCRY_V_UNREAD:
