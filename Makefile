@@ -7,6 +7,7 @@
 #   make bench           overhead benchmarks (bench/run)
 
 CC      ?= cc
+.DEFAULT_GOAL := all
 PREFIX  ?= /usr/local
 DESTDIR ?=
 VERSION := 0.1.0
@@ -23,9 +24,9 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -DSCRY_VERSION='"$(VERSION)"'
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
-LDLIBS  += -lm -lpthread
+LDLIBS  += -lm -lpthread -lsqlite3
 
-LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*' ! -path 'src/bpf/*' ! -name '*.bpf.c'))
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*.bpf.c'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 PROG_SRC := $(sort $(wildcard tests/progs/*.c))
@@ -33,6 +34,27 @@ BENCH_SRC:= $(sort $(wildcard bench/*.c))
 DEMO_SRC := $(sort $(wildcard demo/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
+
+# The bpf backend needs clang, bpftool, libbpf and the kernel's BTF at build
+# time (tools/gen-vmlinux.sh --check says which is missing); without them
+# scry is built with a bpf backend that says why it is unavailable.
+BPF ?= $(shell tools/gen-vmlinux.sh --check >/dev/null 2>&1 && echo 1 || echo 0)
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifeq ($(BPF),1)
+BPF_SKEL := $(B)/bpf/syscount.skel.h
+LDLIBS   += -lbpf -lelf -lz
+$(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -I$(B)/bpf
+$(B)/obj/src/bpf/bpf_backend.o: $(BPF_SKEL)
+else
+$(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -DSCRY_NO_BPF
+endif
+$(B)/bpf/vmlinux.h: tools/gen-vmlinux.sh
+	@mkdir -p $(dir $@)
+	tools/gen-vmlinux.sh $@
+$(B)/bpf/syscount.bpf.o: src/bpf/syscount.bpf.c src/bpf/syscount.h src/stats/hist.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc -c $< -o $@
+$(B)/bpf/syscount.skel.h: $(B)/bpf/syscount.bpf.o
+	bpftool gen skeleton $< name syscount > $@.tmp && mv $@.tmp $@
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)

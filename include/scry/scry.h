@@ -50,12 +50,23 @@ struct scry_config {
 	 * owned; must outlive the session.  NULL/0: none. */
 	const void *seccomp_prog;
 	unsigned seccomp_len;
+	/* SCRY_BACKEND_BPF counts in the kernel (statistics only) */
+	int backend;
+	int per_process;         /* bpf: count per (process, syscall) */
+	/* bpf: bit nr of syscall_bitmap[nr / 64] set = count syscall nr;
+	 * NULL: all.  Not owned. */
+	const uint64_t *syscall_bitmap;
+	size_t syscall_bitmap_words;
+	/* Where scry_session_new() explains a failure (may be NULL). */
+	char *why;
+	size_t why_len;
 	uint64_t tick_ns;        /* call tick() about this often (0: never) */
 	/* Called from the loop's thread between events, e.g. for --interval. */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, 0, NULL, NULL }
+enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
+#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, SCRY_BACKEND_PTRACE, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* ---- events, as the sinks receive them ---- */
 
@@ -188,6 +199,9 @@ double scry_session_elapsed(const struct scry_session *s);
  */
 struct scry_stats;
 int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int reset);
+
+/* Calls the bpf backend could not count (a kernel map was full). */
+uint64_t scry_session_lost(const struct scry_session *s);
 
 /* "ptrace" or "bpf". */
 const char *scry_session_backend(const struct scry_session *s);

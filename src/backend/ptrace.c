@@ -866,21 +866,10 @@ static void detach_all(struct scry_session *s)
 
 /* ---- the loop ---- */
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 #define BATCH 64
 
 static int ptrace_run(struct scry_session *s)
 {
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);   /* no SA_RESTART: it interrupts waitpid */
-
 	struct { pid_t pid; int status; } batch[BATCH];
 	uint64_t next_tick = 0;
 	/*
@@ -930,9 +919,6 @@ static int ptrace_run(struct scry_session *s)
 	int ksig = s->kill_launched_sig;
 	if (ksig && s->launched_pid && s->launched_status == -1)
 		kill(s->launched_pid, ksig);
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
 	session_flush(s);
 	return s->sink_err;
 }

@@ -163,6 +163,8 @@ static void print_summary(const struct options *o, struct summary_sink *ss, stru
 	scry_session_stop_overheads(s, &same, &other);
 	if (o->cpu_time)
 		snprintf(note, sizeof(note), "CPU time of each thread between entry and exit, in the kernel");
+	else if (!strcmp(scry_session_backend(s), "bpf"))
+		snprintf(note, sizeof(note), "counted in the kernel by bpf: no stops, no overhead to subtract");
 	else if (oh)
 		snprintf(note, sizeof(note),
 			 "ptrace stop overhead measured at start and subtracted: %.1f µs per call on scry's CPU, %.1f µs on another",
@@ -190,12 +192,22 @@ struct interval {
 	struct scry_session *s;
 	FILE *out;
 	double last;
+	int kernel_counts;       /* the backend counts in the kernel (bpf) */
 };
 
 static void on_interval(void *ctx)
 {
 	struct interval *iv = ctx;
 	double now = scry_session_elapsed(iv->s);
+	if (iv->kernel_counts) {
+		scry_stats_reset(&iv->ss->stats);
+		scry_session_read_stats(iv->s, &iv->ss->stats, 1);
+		print_summary(iv->o, iv->ss, iv->s, iv->out, now - iv->last);
+		fputc('\n', iv->out);
+		fflush(iv->out);
+		iv->last = now;
+		return;
+	}
 	print_summary(iv->o, iv->ss, iv->s, iv->out, now - iv->last);
 	fputc('\n', iv->out);
 	fflush(iv->out);
@@ -237,17 +249,47 @@ int main(int argc, char **argv)
 			cfg.seccomp_len = prog_len;
 		}
 	}
-	struct interval iv = { &o, NULL, NULL, stderr, 0 };
+	struct interval iv = { &o, NULL, NULL, stderr, 0, 0 };
 	if (o.interval_ns) {
 		cfg.tick_ns = o.interval_ns;
 		cfg.tick = on_interval;
 		cfg.tick_ctx = &iv;
 	}
-	struct scry_session *s;
-	if (scry_session_new(&s, &cfg) < 0) {
+	struct scry_session *s = NULL;
+	char bpf_why[512] = "";
+	int want_bpf = o.backend == BACKEND_BPF ||
+		       (o.backend == BACKEND_AUTO && o.summary == 1 && !o.cpu_time &&
+			o.filter.status == SCRY_STATUS_ALL);
+	if (want_bpf) {
+		struct scry_config bcfg = cfg;
+		bcfg.backend = SCRY_BACKEND_BPF;
+		bcfg.per_process = o.per_process;
+		if (o.filtered && !scry_filter_traces_all(&o.filter)) {
+			bcfg.syscall_bitmap = o.filter.trace;
+			bcfg.syscall_bitmap_words = sizeof(o.filter.trace) / sizeof(o.filter.trace[0]);
+		}
+		bcfg.why = bpf_why;
+		bcfg.why_len = sizeof(bpf_why);
+		if (scry_session_new(&s, &bcfg) < 0) {
+			s = NULL;
+			if (o.backend == BACKEND_BPF) {
+				fprintf(stderr, "scry: bpf backend unavailable: %s\n", bpf_why[0] ? bpf_why : "unknown reason");
+				free(prog);
+				options_release(&o);
+				return 1;
+			}
+		}
+	}
+	if (o.verbose)
+		fprintf(stderr, "scry: backend: %s%s%s%s\n", s ? "bpf" : "ptrace",
+			!s && want_bpf ? " (bpf unavailable: " : "", !s && want_bpf ? bpf_why : "",
+			!s && want_bpf ? ")" : "");
+	if (!s && scry_session_new(&s, &cfg) < 0) {
 		fprintf(stderr, "scry: out of memory\n");
 		return 1;
 	}
+	int kernel_counts = !strcmp(scry_session_backend(s), "bpf");
+	iv.kernel_counts = kernel_counts;
 	g_session = s;
 	g_launch_mode = o.npids == 0;
 
@@ -284,9 +326,11 @@ int main(int argc, char **argv)
 			iv.out = fdopen(dup(outfd), "w");
 		if (!iv.out)
 			iv.out = stderr;
-		summary_sink_as_sink(&summary, &ssink);
-		scry_session_add_sink(s, &ssink);
-		if (!o.no_calibrate && !o.cpu_time && scry_session_calibrate(s) < 0 && o.verbose)
+		if (!kernel_counts) {
+			summary_sink_as_sink(&summary, &ssink);
+			scry_session_add_sink(s, &ssink);
+		}
+		if (!kernel_counts && !o.no_calibrate && !o.cpu_time && scry_session_calibrate(s) < 0 && o.verbose)
 			fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 	}
 
@@ -358,6 +402,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
 			o.npids + (child ? 1 : 0) > 1 ? "es" : "", o.npids + (child ? 1 : 0) > 1 ? "" : "s");
 	if (o.summary) {
+		if (kernel_counts) {
+			scry_stats_reset(&summary.stats);
+			scry_session_read_stats(s, &summary.stats, 0);
+			uint64_t lost = scry_session_lost(s);
+			if (lost)
+				fprintf(stderr, "scry: %llu calls or processes were not counted: a kernel map was full\n",
+					(unsigned long long)lost);
+		}
 		print_summary(&o, &summary, s, iv.out, scry_session_elapsed(s) - iv.last);
 		if (iv.out != stderr)
 			fclose(iv.out);

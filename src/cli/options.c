@@ -55,6 +55,11 @@ static const char usage_text[] =
 "      --cpu-time            summarise system CPU time instead of latency\n"
 "      --interval TIME       print a summary every TIME, each for that interval\n"
 "\n"
+"Backends:\n"
+"      --backend B           auto (default), ptrace or bpf: bpf counts calls in\n"
+"                            the kernel without stopping anyone (-c only; needs\n"
+"                            root or CAP_BPF); auto picks it when it can serve\n"
+"\n"
 "  -h, --help                this help\n"
 "  -V, --version             scry's version\n";
 
@@ -134,7 +139,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND,
 };
 
 static const struct option longopts[] = {
@@ -162,6 +167,7 @@ static const struct option longopts[] = {
 	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
 	{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "decode-fds", no_argument, NULL, 'y' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
@@ -286,6 +292,18 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		case OPT_NO_SECCOMP:
 			o->no_seccomp = 1;
 			break;
+		case OPT_BACKEND:
+			if (!strcmp(optarg, "auto"))
+				o->backend = BACKEND_AUTO;
+			else if (!strcmp(optarg, "ptrace"))
+				o->backend = BACKEND_PTRACE;
+			else if (!strcmp(optarg, "bpf"))
+				o->backend = BACKEND_BPF;
+			else {
+				usage_error("invalid backend '%s': expected auto, ptrace or bpf", optarg);
+				return 2;
+			}
+			break;
 		case 'x':
 			o->xflag = o->xflag < 2 ? o->xflag + 1 : 2;
 			break;
@@ -330,6 +348,14 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		o->argv = argv + optind;
 	if (!o->argv && !o->npids) {
 		usage_error("%s", "nothing to trace: give a command (scry -- CMD) or a process (-p PID)");
+		return 2;
+	}
+	if (o->backend == BACKEND_BPF && o->summary != 1) {
+		usage_error("%s", "--backend bpf counts calls (-c); it cannot print them yet");
+		return 2;
+	}
+	if (o->backend == BACKEND_BPF && (o->filter.status != SCRY_STATUS_ALL || o->cpu_time)) {
+		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
 		return 2;
 	}
 	if (o->interval_ns && !o->summary) {

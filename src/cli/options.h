@@ -31,6 +31,7 @@ struct options {
 	int no_calibrate;        /* --no-calibrate */
 	int cpu_time;            /* --cpu-time */
 	int no_seccomp;          /* --no-seccomp */
+	enum { BACKEND_AUTO, BACKEND_PTRACE, BACKEND_BPF } backend;
 	int xflag;               /* -x, -xx */
 	int fd_paths;            /* -y, -yy */
 	uint64_t interval_ns;    /* --interval */

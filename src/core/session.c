@@ -5,6 +5,7 @@
 #include "core/internal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -56,8 +57,18 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	s->self = getpid();
 	s->self_parent = getppid();
 	s->have_syscall_info = -1;   /* probed on first use */
+
 	strbuf_init(&s->scratch, 256);
 	strbuf_init(&s->ret_text, 64);
+	if (s->cfg.backend == SCRY_BACKEND_BPF) {
+		char dummy[8];
+		int r = bpf_backend_setup(s, s->cfg.why ? s->cfg.why : dummy,
+					  s->cfg.why ? s->cfg.why_len : sizeof(dummy));
+		if (r < 0) {
+			scry_session_free(s);
+			return r;
+		}
+	}
 	*out = s;
 	return 0;
 }
@@ -241,9 +252,25 @@ int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_o
 	return s->backend->launch(s, argv, pid_out);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 int scry_session_run(struct scry_session *s)
 {
-	return s->backend->run(s);
+	/* SIGALRM only interrupts a backend's wait (see request_detach): it
+	 * must not kill us, and must not restart the wait. */
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	int r = s->backend->run(s);
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	return r;
 }
 
 void scry_session_request_detach(struct scry_session *s, int kill_launched_sig)
@@ -303,4 +330,9 @@ int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int 
 const char *scry_session_backend(const struct scry_session *s)
 {
 	return s->backend->name;
+}
+
+uint64_t scry_session_lost(const struct scry_session *s)
+{
+	return bpf_backend_lost(s);
 }

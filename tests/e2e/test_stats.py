@@ -4,7 +4,12 @@ the summary on every way a trace can end."""
 import re
 import signal
 
-from helpers import ScryTest, T, prog, run_scry
+from helpers import ScryTest, T, prog, run_scry, tracer_pid
+
+
+def bpf_usable():
+    r = run_scry(["--backend", "bpf", "-c", "--", "true"], timeout=T(20))
+    return r.returncode == 0
 
 UNITS = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
 
@@ -41,7 +46,8 @@ class Counts(ScryTest):
 
     def test_exact_counts_and_sleep_percentile(self):
         n, m, k = 300, 17, 12
-        r = run_scry(["-c", "--", prog("known_calls"), str(n), str(m), str(k)], timeout=T(30))
+        r = run_scry(["-c", "--backend", "ptrace", "--", prog("known_calls"), str(n), str(m), str(k)],
+                     timeout=T(30))
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = summary_rows(r.stderr)
         self.assertEqual(int(rows["getppid"]["Calls"]), n)
@@ -100,12 +106,17 @@ class Counts(ScryTest):
 class SummaryOnEveryEnd(ScryTest):
     """The summary appears however the trace ends."""
 
-    def attached_summary(self, how):
+    def attached_summary(self, how, backend="ptrace"):
         t = self.target("busy")
         t.wait_started()
         extra = ["--duration", "700ms"] if how == "duration" else []
-        s = self.attach(t.pid, extra=["-c"] + extra)
-        self.run_traced_a_while(t)
+        s = self.attach(t.pid, extra=["-c", "--backend", backend] + extra)
+        if backend == "ptrace":
+            self.run_traced_a_while(t)
+        else:
+            # bpf never stops the target: it is not its tracer
+            t.wait_progress()
+            self.assertEqual(tracer_pid(t.pid), 0)
         if how != "duration":
             s.signal(how)
         self.assertScryExits(s, T(10))
@@ -123,6 +134,16 @@ class SummaryOnEveryEnd(ScryTest):
 
     def test_duration(self):
         self.attached_summary("duration")
+
+    def test_bpf_sigint(self):
+        if not bpf_usable():
+            self.skipTest("bpf backend unavailable here")
+        self.attached_summary(signal.SIGINT, "bpf")
+
+    def test_bpf_duration(self):
+        if not bpf_usable():
+            self.skipTest("bpf backend unavailable here")
+        self.attached_summary("duration", "bpf")
 
     def test_command_exits(self):
         r = run_scry(["-c", "--", prog("known_calls"), "5", "0", "0"], timeout=T(20))

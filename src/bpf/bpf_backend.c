@@ -1,0 +1,754 @@
+/*
+ * The bpf backend, statistics mode (see bpf_backend.h): the user-space half
+ * of syscount.bpf.c, in the libbpf-tools shape: open the skeleton, set its
+ * rodata, load, fill the maps, attach; read the maps at the end.
+ *
+ * Built with -DSCRY_NO_BPF (the Makefile does that when clang, bpftool or
+ * kernel BTF are missing at build time) the same functions are stubs that
+ * return -ENOTSUP.
+ */
+#include "bpf/bpf_backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NO_BPF_REASON "scry was built without bpf support (clang, bpftool or kernel BTF were missing at build time)"
+
+static void set_why(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#ifdef SCRY_NO_BPF
+
+#include <stdarg.h>
+
+static void set_why(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+int scry_bpf_probe(char *why, size_t len)
+{
+	set_why(why, len, "%s", NO_BPF_REASON);
+	return -ENOTSUP;
+}
+
+int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char *why, size_t len)
+{
+	*out = NULL;
+	set_why(why, len, "%s", NO_BPF_REASON);
+	return -ENOTSUP;
+}
+
+void scry_bpf_close(struct scry_bpf *b) { }
+int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid) { return -ENOTSUP; }
+int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pid) { return -ENOTSUP; }
+int scry_bpf_wait(struct scry_bpf *b, int timeout_ms) { return -ENOTSUP; }
+int scry_bpf_launched_status(const struct scry_bpf *b) { return -1; }
+int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP; }
+int scry_bpf_reset(struct scry_bpf *b) { return -ENOTSUP; }
+uint64_t scry_bpf_lost(const struct scry_bpf *b) { return 0; }
+double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
+
+#else /* !SCRY_NO_BPF */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/syscount.h"
+#include "syscount.skel.h"	/* generated into $(B)/bpf by bpftool */
+
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+
+extern char **environ;
+
+struct scry_bpf {
+	struct syscount *skel;
+	int stats_fd, hist_fd, pids_fd;
+	int ncpus;
+	struct timespec start;
+
+	/* pidfds of the processes added or launched, -1 once exited */
+	struct watched { pid_t pid; int fd; } *w;
+	size_t nw, allocw;
+	int follow_forks;
+
+	pid_t launched_pid;
+	int launched_status;
+};
+
+static void set_why(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * libbpf prints to stderr by default; a library must not.  While we call
+ * into libbpf, its messages go here instead, and the most telling one (the
+ * last warning) becomes part of the reason we return.  libbpf's print hook
+ * is process-wide: this is the one piece of global state, per thread.
+ */
+static __thread char libbpf_msg[256];
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[256];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	/* keep the first real failure; later lines are consequences */
+	if (n && !libbpf_msg[0])
+		memcpy(libbpf_msg, line, n + 1);
+	return 0;
+}
+
+static int have_caps(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t eff;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+	if (eff & (1ULL << CAP_SYS_ADMIN))
+		return 1;
+	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
+}
+
+static int check_env(char *why, size_t len)
+{
+	if (!have_caps()) {
+		set_why(why, len, "needs root or CAP_BPF and CAP_PERFMON");
+		return -EPERM;
+	}
+	if (access(BTF_PATH, R_OK)) {
+		int err = errno;
+
+		set_why(why, len, "no BTF at " BTF_PATH " (%s): the kernel needs CONFIG_DEBUG_INFO_BTF",
+			strerror(err));
+		return -(err == EACCES ? EACCES : ENOENT);
+	}
+	return 0;
+}
+
+/* Opens and loads the skeleton with opts' rodata; attaches when asked. */
+static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, int attach,
+		     char *why, size_t len)
+{
+	libbpf_print_fn_t old = libbpf_set_print(capture_print);
+	struct syscount *skel;
+	int err;
+
+	libbpf_msg[0] = '\0';
+	skel = syscount__open();
+	if (!skel) {
+		err = errno ? -errno : -EINVAL;
+		set_why(why, len, "cannot open the bpf object: %s", libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		goto out;
+	}
+	skel->rodata->follow_forks = opts && opts->follow_forks;
+	skel->rodata->per_process = opts && opts->per_process;
+	skel->rodata->filter_nrs = opts && opts->nrs;
+	skel->rodata->exec_nr = SYS_execve;
+	skel->rodata->execat_nr = SYS_execveat;
+	err = syscount__load(skel);
+	if (err) {
+		set_why(why, len, "the kernel refused the program: %s",
+			libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		goto fail;
+	}
+	if (attach) {
+		err = syscount__attach(skel);
+		if (err) {
+			set_why(why, len, "cannot attach to the syscall tracepoints: %s",
+				libbpf_msg[0] ? libbpf_msg : strerror(-err));
+			goto fail;
+		}
+	}
+	*out = skel;
+	err = 0;
+	goto out;
+fail:
+	syscount__destroy(skel);
+out:
+	libbpf_set_print(old);
+	return err;
+}
+
+int scry_bpf_probe(char *why, size_t len)
+{
+	struct syscount *skel;
+	int err = check_env(why, len);
+
+	if (err)
+		return err;
+	err = load_skel(&skel, NULL, 0, why, len);
+	if (err)
+		return err;
+	syscount__destroy(skel);
+	return 0;
+}
+
+static int fill_nrs(struct scry_bpf *b, const struct scry_bpf_opts *opts)
+{
+	int fd = bpf_map__fd(b->skel->maps.traced_nrs);
+
+	if (!opts->nrs)
+		return 0;
+	for (uint32_t nr = 0; nr < SCRY_BPF_MAX_NR && nr / 64 < opts->nr_words; nr++) {
+		uint8_t on = (opts->nrs[nr / 64] >> (nr % 64)) & 1;
+
+		if (on && bpf_map_update_elem(fd, &nr, &on, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char *why, size_t len)
+{
+	struct scry_bpf_opts none = SCRY_BPF_OPTS_INIT;
+	struct scry_bpf *b;
+	int err;
+
+	*out = NULL;
+	if (!opts)
+		opts = &none;
+	err = check_env(why, len);
+	if (err)
+		return err;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->launched_status = -1;
+	b->follow_forks = !!opts->follow_forks;
+	b->ncpus = libbpf_num_possible_cpus();
+	if (b->ncpus <= 0) {
+		err = b->ncpus ? b->ncpus : -EINVAL;
+		set_why(why, len, "cannot count the possible CPUs");
+		goto fail;
+	}
+	err = load_skel(&b->skel, opts, 0, why, len);
+	if (err)
+		goto fail;
+	/* the filter must be in place before the first call is seen */
+	err = fill_nrs(b, opts);
+	if (err) {
+		set_why(why, len, "cannot fill the syscall filter map: %s", strerror(-err));
+		goto fail;
+	}
+	{
+		libbpf_print_fn_t old = libbpf_set_print(capture_print);
+
+		libbpf_msg[0] = '\0';
+		err = syscount__attach(b->skel);
+		libbpf_set_print(old);
+		if (err) {
+			set_why(why, len, "cannot attach to the syscall tracepoints: %s",
+				libbpf_msg[0] ? libbpf_msg : strerror(-err));
+			goto fail;
+		}
+	}
+	b->stats_fd = bpf_map__fd(b->skel->maps.scry_stats);
+	b->hist_fd = bpf_map__fd(b->skel->maps.scry_hist);
+	b->pids_fd = bpf_map__fd(b->skel->maps.traced_pids);
+	clock_gettime(CLOCK_MONOTONIC, &b->start);
+	*out = b;
+	return 0;
+fail:
+	scry_bpf_close(b);
+	return err;
+}
+
+void scry_bpf_close(struct scry_bpf *b)
+{
+	if (!b)
+		return;
+	if (b->skel)
+		syscount__destroy(b->skel);	/* links, programs, maps: all gone */
+	for (size_t i = 0; i < b->nw; i++)
+		if (b->w[i].fd >= 0)
+			close(b->w[i].fd);
+	free(b->w);
+	free(b);
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int watch(struct scry_bpf *b, pid_t pid, int fd)
+{
+	if (b->nw == b->allocw) {
+		size_t n = b->allocw ? b->allocw * 2 : 8;
+		struct watched *w = realloc(b->w, n * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		b->w = w;
+		b->allocw = n;
+	}
+	b->w[b->nw].pid = pid;
+	b->w[b->nw].fd = fd;
+	b->nw++;
+	return 0;
+}
+
+static int trace_pid(struct scry_bpf *b, pid_t pid, uint8_t state)
+{
+	uint32_t tgid = (uint32_t)pid;
+
+	if (bpf_map_update_elem(b->pids_fd, &tgid, &state, BPF_ANY))
+		return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
+}
+
+int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
+{
+	int fd, err;
+
+	if (pid <= 0)
+		return -ESRCH;
+	/* the pidfd proves the process exists and tells when it is gone */
+	fd = pidfd_open_(pid);
+	if (fd < 0)
+		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
+	err = watch(b, pid, fd);
+	if (!err)
+		err = trace_pid(b, pid, SCRY_BPF_TRACED);
+	if (err) {
+		close(fd);
+		if (b->nw && b->w[b->nw - 1].fd == fd)
+			b->nw--;
+	}
+	return err;
+}
+
+/* execvp's search, done before forking so that failures start nothing. */
+static int resolve(const char *file, char *path, size_t len)
+{
+	const char *p, *end;
+	int err = -ENOENT;
+	struct stat st;
+
+	if (!*file)
+		return -ENOENT;
+	if (strchr(file, '/')) {
+		if (strlen(file) >= len)
+			return -ENAMETOOLONG;
+		strcpy(path, file);
+		if (stat(path, &st))
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EACCES;
+		return access(path, X_OK) ? -errno : 0;
+	}
+	p = getenv("PATH");
+	if (!p)
+		p = "/usr/local/bin:/bin:/usr/bin";
+	for (; ; p = end + 1) {
+		size_t dl;
+
+		end = strchrnul(p, ':');
+		dl = (size_t)(end - p);
+		if (snprintf(path, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", file) < (int)len &&
+		    !stat(path, &st) && !S_ISDIR(st.st_mode)) {
+			if (!access(path, X_OK))
+				return 0;
+			err = -EACCES;	/* remember, but keep looking as execvp does */
+		}
+		if (!*end)
+			break;
+	}
+	return err;
+}
+
+int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
+{
+	char path[PATH_MAX];
+	int pfd[2], fd, err;
+	pid_t pid;
+
+	if (!argv || !argv[0])
+		return -EINVAL;
+	err = resolve(argv[0], path, sizeof(path));
+	if (err)
+		return err;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		char c;
+
+		/* async-signal-safe only; the read returns 0 when released */
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) != 0)
+			_exit(127);
+		execve(path, argv, environ);
+		_exit(127);
+	}
+	close(pfd[0]);
+	fd = pidfd_open_(pid);
+	err = fd < 0 ? -errno : watch(b, pid, fd);
+	if (!err)
+		err = trace_pid(b, pid, SCRY_BPF_UNTIL_EXEC);
+	if (err) {
+		/* never let it run untraced: it has not exec'd yet */
+		kill(pid, SIGKILL);
+		close(pfd[1]);
+		waitpid(pid, NULL, 0);
+		if (fd >= 0) {
+			close(fd);
+			if (b->nw && b->w[b->nw - 1].fd == fd)
+				b->nw--;
+		}
+		return err;
+	}
+	if (!b->launched_pid)
+		b->launched_pid = pid;
+	close(pfd[1]);		/* release it: the read sees end of file */
+	if (pidp)
+		*pidp = pid;
+	return 0;
+}
+
+static int map_empty(int fd)
+{
+	struct scry_bpf_key k;	/* big enough for any of our keys */
+
+	return bpf_map_get_next_key(fd, NULL, &k) && errno == ENOENT;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void reap(struct scry_bpf *b, struct watched *w)
+{
+	int status;
+
+	close(w->fd);
+	w->fd = -1;
+	if (w->pid == b->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
+		b->launched_status = status;
+}
+
+int scry_bpf_wait(struct scry_bpf *b, int timeout_ms)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct pollfd *pfds = NULL;
+	int err = 0;
+
+	if (b->nw) {
+		pfds = calloc(b->nw, sizeof(*pfds));
+		if (!pfds)
+			return -ENOMEM;
+	}
+	for (;;) {
+		size_t n = 0;
+		int slice, r;
+
+		for (size_t i = 0; i < b->nw; i++)
+			if (b->w[i].fd >= 0) {
+				pfds[n].fd = b->w[i].fd;
+				pfds[n].events = POLLIN;
+				pfds[n].revents = 0;
+				n++;
+			}
+		/* the processes we watch are gone; with -f their descendants
+		 * are in the kernel's map until they exit: poll it */
+		if (!n && (!b->follow_forks || map_empty(b->pids_fd)))
+			break;
+		slice = n ? 1000 : 20;
+		if (deadline >= 0) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0) {
+				err = -ETIMEDOUT;
+				break;
+			}
+			if (left < slice)
+				slice = (int)left;
+		}
+		r = poll(pfds, n, slice);
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		for (size_t i = 0, j = 0; i < b->nw && r > 0; i++) {
+			if (b->w[i].fd < 0)
+				continue;
+			if (pfds[j].revents) {
+				reap(b, &b->w[i]);
+				r--;
+			}
+			j++;
+		}
+	}
+	free(pfds);
+	return err;
+}
+
+int scry_bpf_launched_status(const struct scry_bpf *b)
+{
+	return b ? b->launched_status : -1;
+}
+
+uint64_t scry_bpf_lost(const struct scry_bpf *b)
+{
+	return b && b->skel->bss ? __atomic_load_n(&b->skel->bss->lost, __ATOMIC_RELAXED) : 0;
+}
+
+double scry_bpf_elapsed(const struct scry_bpf *b)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - b->start.tv_sec) + (double)(now.tv_nsec - b->start.tv_nsec) / 1e9;
+}
+
+/* ---- reading the maps into struct scry_stats ---- */
+
+/* One row being assembled: the kernel key and the summed counters. */
+struct acc {
+	struct scry_bpf_key key;
+	struct scry_stats_row row;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct scry_bpf_key *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+static void free_accs(struct acc *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i].row.hist);
+	free(a);
+}
+
+/* Sums every CPU's share of every row of scry_stats into *out (sorted). */
+static int read_rows(struct scry_bpf *b, struct acc **out, size_t *nout)
+{
+	struct scry_bpf_val *vals = calloc((size_t)b->ncpus, sizeof(*vals));
+	struct scry_bpf_key key, next, *prev = NULL;
+	struct acc *a = NULL;
+	size_t n = 0, alloc = 0;
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(b->stats_fd, prev, &next)) {
+		struct scry_stats_row *row;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(b->stats_fd, &key, vals))
+			continue;	/* deleted under us (reset) */
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			struct acc *t = realloc(a, na * sizeof(*t));
+
+			if (!t) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			a = t;
+			alloc = na;
+		}
+		row = &a[n].row;
+		memset(&a[n], 0, sizeof(a[n]));
+		a[n].key = key;
+		row->pid = (int)key.tgid;
+		row->nr = (int)key.nr;
+		row->min_ns = UINT64_MAX;
+		row->hist = calloc(1, sizeof(*row->hist));
+		if (!row->hist) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		n++;
+		for (int c = 0; c < b->ncpus; c++) {
+			const struct scry_bpf_val *v = &vals[c];
+
+			if (!v->count)
+				continue;
+			row->calls += v->count;
+			row->errors += v->errors;
+			row->total_ns += v->total_ns;
+			if (v->min_ns < row->min_ns)
+				row->min_ns = v->min_ns;
+			if (v->max_ns > row->max_ns)
+				row->max_ns = v->max_ns;
+		}
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		goto fail;
+	}
+	qsort(a, n, sizeof(*a), cmp_key);
+	free(vals);
+	*out = a;
+	*nout = n;
+	return 0;
+fail:
+	free(vals);
+	free_accs(a, n);
+	return err;
+}
+
+/* Adds every (row, bucket) count of scry_hist to the rows' histograms. */
+static int read_hist(struct scry_bpf *b, struct acc *a, size_t n)
+{
+	uint64_t *cnt = calloc((size_t)b->ncpus, sizeof(*cnt));
+	struct scry_bpf_hkey key, next, *prev = NULL;
+
+	if (!cnt)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(b->hist_fd, prev, &next)) {
+		struct acc *row;
+		uint64_t sum = 0;
+
+		key = next;
+		prev = &key;
+		if (key.bucket >= SCRY_HIST_BUCKETS || bpf_map_lookup_elem(b->hist_fd, &key, cnt))
+			continue;
+		/* struct acc begins with its key: bsearch by key */
+		row = bsearch(&key.key, a, n, sizeof(*a), cmp_key);
+		if (!row)
+			continue;	/* its row was reset or appeared since */
+		for (int c = 0; c < b->ncpus; c++)
+			sum += cnt[c];
+		row->row.hist->buckets[key.bucket] += sum;
+		row->row.hist->count += sum;
+	}
+	free(cnt);
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out)
+{
+	struct acc *a = NULL;
+	size_t n = 0;
+	int err;
+
+	err = read_rows(b, &a, &n);
+	if (err)
+		return err;
+	err = read_hist(b, a, n);
+	for (size_t i = 0; !err && i < n; i++) {
+		/*
+		 * stats.h has no "add a whole row" call; scry_stats_merge()
+		 * is exactly that when src holds one row, and it reads no
+		 * more of src than rows and nr_rows.  (TODO for stats.c:
+		 * scry_stats_add_row(st, const struct scry_stats_row *).)
+		 */
+		struct scry_stats one;
+
+		memset(&one, 0, sizeof(one));
+		one.per_process = 1;
+		one.rows = &a[i].row;
+		one.nr_rows = 1;
+		err = scry_stats_merge(out, &one);
+	}
+	free_accs(a, n);
+	return err;
+}
+
+/*
+ * Deleting the key a walk stands on restarts the walk from the first
+ * bucket, so collect the keys first, then delete them.
+ */
+static int clear_map(int fd, size_t key_size)
+{
+	char *keys = NULL, *prev = NULL, next[32];
+	size_t n = 0, alloc = 0;
+	int err = 0;
+
+	if (key_size > sizeof(next))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 256;
+			char *t = realloc(keys, na * key_size);
+
+			if (!t) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = t;
+			alloc = na;
+		}
+		memcpy(keys + n * key_size, next, key_size);
+		prev = keys + n * key_size;
+		n++;
+	}
+	if (errno != ENOENT)
+		err = -errno;
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT && !err)
+			err = -errno;
+	free(keys);
+	return err;
+}
+
+int scry_bpf_reset(struct scry_bpf *b)
+{
+	int err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key));
+
+	return err ? err : clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey));
+}
+
+#endif /* SCRY_NO_BPF */

@@ -1,0 +1,112 @@
+/*
+ * scry's bpf backend, statistics mode: counts and times the system calls of
+ * traced processes in the kernel (syscount.bpf.c) without stopping them, and
+ * hands the totals and latency histograms to the statistics module.
+ *
+ *	struct scry_bpf *b;
+ *	struct scry_bpf_opts o = SCRY_BPF_OPTS_INIT;
+ *	char why[256];
+ *	if (scry_bpf_probe(why, sizeof(why)) < 0) ... say why, fall back
+ *	scry_bpf_open(&b, &o, why, sizeof(why));
+ *	scry_bpf_add_pid(b, pid);            and/or scry_bpf_launch(b, argv, &pid)
+ *	scry_bpf_wait(b, -1);                until every traced process is gone
+ *	scry_bpf_read(b, &stats);            (and scry_bpf_reset() for --interval)
+ *	scry_bpf_close(b);                   unloads everything
+ *
+ * Conventions as in libscry: 0 or a negative errno, no printing, no exit.
+ * Where a reason helps the user, functions that take (why, len) fill it with
+ * one line ("needs root or CAP_BPF and CAP_PERFMON", ...).
+ *
+ * Needs: root, or CAP_BPF + CAP_PERFMON; kernel BTF at
+ * /sys/kernel/btf/vmlinux; a kernel with BPF task storage and tp_btf
+ * (5.11+).  Built with -DSCRY_NO_BPF (no clang/bpftool/BTF at build time)
+ * every function is a stub that returns -ENOTSUP with that reason.
+ *
+ * What is traced: whole processes (every thread of a traced tgid, since the
+ * kernel filter is a map of tgids); with follow_forks also every process
+ * they fork, from its first call.  A call is counted when it returns
+ * (exit and exit_group never do, as with ptrace -c); one already under way
+ * when tracing starts is not counted.  Latency is the wall time from the
+ * sys_enter to the sys_exit tracepoint, with no overhead to subtract.
+ *
+ * Not thread safe: one thread drives a struct scry_bpf.
+ */
+#ifndef SCRY_BPF_BACKEND_H
+#define SCRY_BPF_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "stats/stats.h"
+
+struct scry_bpf;
+
+struct scry_bpf_opts {
+	int follow_forks;	/* -f: children are traced from their first call */
+	int per_process;	/* rows per (tgid, syscall), else per syscall */
+	/* -e trace=SET: bit nr of nrs[nr / 64] set = count syscall nr.
+	 * NULL: every syscall.  Numbers at or above 64 * nr_words, or above
+	 * the kernel map's size (1024), are not counted. */
+	const uint64_t *nrs;
+	size_t nr_words;
+};
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0 }
+
+/*
+ * 0 when the bpf backend can run here: privilege, kernel BTF, and the
+ * kernel accepts the programs (they are loaded and unloaded again).  Else
+ * -EPERM, -ENOENT, -ENOTSUP, ... and a reason naming the missing piece.
+ */
+int scry_bpf_probe(char *why, size_t len);
+
+/* Loads and attaches the programs.  Nothing is traced until add/launch. */
+int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts,
+		  char *why, size_t len);
+
+/* Detaches and unloads everything (programs, maps, links); frees b.  The
+ * traced processes go on running; a launched child is not killed (the
+ * caller may kill it first).  NULL is fine. */
+void scry_bpf_close(struct scry_bpf *b);
+
+/* Traces process pid (its tgid: all its threads).  -ESRCH if it does not
+ * exist, -ENOSPC when the map of processes is full. */
+int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid);
+
+/*
+ * Starts argv[0] (found on PATH like execvp) traced from its execve on.
+ * The program is resolved first: -ENOENT, -EACCES, ... and nothing is
+ * started when it cannot be run.  The child waits on a pipe until its pid
+ * is in the kernel's map, then execs; it inherits the caller's environment.
+ * If that exec fails all the same, the child exits with status 127.
+ */
+int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pid);
+
+/*
+ * Waits until every traced process has exited (with follow_forks, their
+ * traced descendants too), at most timeout_ms (< 0: no limit).  Reaps the
+ * launched child.  0: all gone; -ETIMEDOUT; -EINTR when a signal arrived
+ * (the caller checks its flags and calls again).
+ */
+int scry_bpf_wait(struct scry_bpf *b, int timeout_ms);
+
+/* The wait(2) status of the launched child, -1 while it runs or if none. */
+int scry_bpf_launched_status(const struct scry_bpf *b);
+
+/*
+ * Adds the kernel's counts since open (or the last reset) to out, which
+ * decides whether rows are per process.  0 or -ENOMEM / -errno of a map
+ * read.  out's rows get calls, errors, total, min, max and the histogram.
+ */
+int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out);
+
+/* Empties the kernel's counts (for --interval: read, then reset). */
+int scry_bpf_reset(struct scry_bpf *b);
+
+/* Calls or processes not counted because a kernel map was full. */
+uint64_t scry_bpf_lost(const struct scry_bpf *b);
+
+/* Seconds since scry_bpf_open(). */
+double scry_bpf_elapsed(const struct scry_bpf *b);
+
+#endif /* SCRY_BPF_BACKEND_H */

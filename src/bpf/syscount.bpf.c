@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syscount: count and time the system calls of the traced processes, in the
+ * kernel, without stopping them (scry's bpf backend, statistics mode).
+ *
+ *   sys_enter           traced tgid and syscall?  remember (time, nr) in the
+ *                       thread's task storage
+ *   sys_exit            a remembered entry?  add the latency to the row of
+ *                       (tgid or 0, nr) and to its histogram bucket
+ *   sched_process_fork  with follow_forks, a child of a traced process is
+ *                       traced before it runs: none of its calls is missed
+ *   sched_process_exit  the last thread of a traced process is gone: forget it
+ *
+ * Untraced processes pay one hash lookup per call (sys_enter) and one empty
+ * task-storage lookup (sys_exit).  Entry points are thin; user space
+ * (bpf_backend.c) does the rest.
+ *
+ * The rows are per-CPU and the programs of the syscall tracepoints run with
+ * preemption disabled, so plain increments are exact.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "stats/hist.h"
+#include "syscount.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile bool follow_forks = false;
+const volatile bool per_process = false;
+const volatile bool filter_nrs = false;	/* false: count every syscall */
+/* execve and execveat on this architecture (set by user space) */
+const volatile long exec_nr = -1;
+const volatile long execat_nr = -1;
+
+/* Updates that found a map full: reported by scry_bpf_lost(). */
+__u64 lost = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCRY_BPF_MAX_NR);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_nrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct scry_bpf_start);
+} scry_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_KEYS);
+	__type(key, struct scry_bpf_key);
+	__type(value, struct scry_bpf_val);
+} scry_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_BUCKETS);
+	__type(key, struct scry_bpf_hkey);
+	__type(value, __u64);
+} scry_hist SEC(".maps");
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(scry_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct scry_bpf_start *s;
+
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+	if (!state)
+		return 0;
+	/*
+	 * A launched child is in the map before its exec, while it still
+	 * runs scry's code (a read on the release pipe): only from the exec
+	 * on is it the user's program.
+	 */
+	if (*state == SCRY_BPF_UNTIL_EXEC) {
+		if (id != exec_nr && id != execat_nr)
+			return 0;
+		*state = SCRY_BPF_TRACED;
+	}
+	if (filter_nrs) {
+		__u32 nr = (__u32)id;
+		__u8 *on = bpf_map_lookup_elem(&traced_nrs, &nr);
+
+		if (!on || !*on)
+			return 0;
+	}
+	s = bpf_task_storage_get(&scry_starts, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
+	}
+	s->nr = (__u64)id;
+	s->ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct scry_bpf_start *s;
+	struct scry_bpf_key key;
+	struct scry_bpf_hkey hkey;
+	struct scry_bpf_val *v;
+	__u64 ns, *n, one = 1;
+	__u32 idx;
+
+	/* no task storage: not a traced thread (the common, cheap case) */
+	s = bpf_task_storage_get(&scry_starts, bpf_get_current_task_btf(), 0, 0);
+	if (!s || !s->ts)
+		return 0;
+	ns = bpf_ktime_get_ns() - s->ts;
+	s->ts = 0;
+
+	key.tgid = per_process ? (__u32)(bpf_get_current_pid_tgid() >> 32) : 0;
+	key.nr = (__u32)s->nr;
+
+	v = bpf_map_lookup_elem(&scry_stats, &key);
+	if (!v) {
+		struct scry_bpf_val zero = {};
+
+		bpf_map_update_elem(&scry_stats, &key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&scry_stats, &key);
+		if (!v) {
+			__sync_fetch_and_add(&lost, 1);
+			return 0;
+		}
+	}
+	if (!v->count || ns < v->min_ns)
+		v->min_ns = ns;
+	if (ns > v->max_ns)
+		v->max_ns = ns;
+	v->count++;
+	v->total_ns += ns;
+	if (ret < 0 && ret >= -4095)
+		v->errors++;
+
+	idx = scry_hist_bucket(ns);
+	if (idx >= SCRY_HIST_BUCKETS)	/* cannot happen; tells the verifier */
+		idx = SCRY_HIST_BUCKETS - 1;
+	hkey.key = key;
+	hkey.bucket = idx;
+	hkey.pad = 0;
+	n = bpf_map_lookup_elem(&scry_hist, &hkey);
+	if (!n) {
+		if (!bpf_map_update_elem(&scry_hist, &hkey, &one, BPF_NOEXIST))
+			return 0;
+		/* -EEXIST (another CPU made it) or the map is full */
+		n = bpf_map_lookup_elem(&scry_hist, &hkey);
+		if (!n) {
+			__sync_fetch_and_add(&lost, 1);
+			return 0;
+		}
+	}
+	(*n)++;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(scry_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid, ctgid;
+	__u8 one = SCRY_BPF_TRACED;
+
+	if (!follow_forks)
+		return 0;
+	ptgid = BPF_CORE_READ(parent, tgid);
+	ctgid = BPF_CORE_READ(child, tgid);
+	if (ptgid == ctgid)	/* a thread: its tgid is already traced */
+		return 0;
+	if (!bpf_map_lookup_elem(&traced_pids, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&traced_pids, &ctgid, &one, BPF_ANY))
+		__sync_fetch_and_add(&lost, 1);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(scry_exit, struct task_struct *task)
+{
+	__u32 tgid;
+
+	/* signal->live drops to 0 before this tracepoint when the last
+	 * thread of the group exits (do_exit: group_dead) */
+	if (BPF_CORE_READ(task, signal, live.counter))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	bpf_map_delete_elem(&traced_pids, &tgid);
+	return 0;
+}

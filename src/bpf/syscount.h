@@ -1,0 +1,60 @@
+/*
+ * Shared between syscount.bpf.c (the kernel side) and bpf_backend.c (user
+ * space): map sizes, keys and values of the statistics maps.  The latency
+ * histogram uses the bucket layout of src/stats/hist.h, so user space merges
+ * the kernel's buckets into struct scry_hist one for one.
+ *
+ * Layout decision (measured, see bpf_backend.c): the histogram is NOT part of
+ * the per-key value.  A value with all SCRY_HIST_BUCKETS counters is 18.5 KiB
+ * per CPU per key, which fits a per-CPU hash (limit 32 KiB) but costs
+ * 18.5 KiB x CPUs for every (process, syscall) seen, and preallocating
+ * SCRY_BPF_MAX_KEYS of them is out of the question.  Instead scry_hist is a
+ * per-CPU hash keyed by (key, bucket): a syscall's latencies fill a few dozen
+ * buckets, so memory follows what is used, at the price of a second hash
+ * update per call.
+ */
+#ifndef SCRY_BPF_SYSCOUNT_H
+#define SCRY_BPF_SYSCOUNT_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define SCRY_BPF_MAX_NR		1024	/* traced_nrs entries: syscall numbers */
+#define SCRY_BPF_MAX_PIDS	16384	/* traced processes (tgids) */
+#define SCRY_BPF_MAX_KEYS	16384	/* (process, syscall) rows */
+#define SCRY_BPF_MAX_BUCKETS	65536	/* non-empty (row, bucket) pairs */
+
+/* Values of traced_pids. */
+#define SCRY_BPF_TRACED		1	/* every call counts */
+#define SCRY_BPF_UNTIL_EXEC	2	/* launched, not exec'd yet: only the
+					 * exec counts (as ptrace -c) */
+
+/* A row: tgid is 0 unless the statistics are per process. */
+struct scry_bpf_key {
+	__u32 tgid;
+	__u32 nr;
+};
+
+/* One CPU's share of a row; user space sums them. */
+struct scry_bpf_val {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 min_ns;		/* meaningful when count > 0 */
+	__u64 max_ns;
+};
+
+struct scry_bpf_hkey {
+	struct scry_bpf_key key;
+	__u32 bucket;		/* scry_hist_bucket(latency) */
+	__u32 pad;
+};
+
+/* Per thread, from sys_enter to sys_exit (task storage). */
+struct scry_bpf_start {
+	__u64 ts;		/* bpf_ktime_get_ns() at entry; 0: not in a counted call */
+	__u64 nr;
+};
+
+#endif /* SCRY_BPF_SYSCOUNT_H */

@@ -1,0 +1,156 @@
+"""The bpf backend (--backend bpf|auto) in statistics mode: the same table
+as ptrace -c with the same counts, attaching without stopping or ptracing
+the target, a clear error without privilege, and nothing left in the
+kernel afterwards.
+
+Needs root and a scry whose --help lists --backend; otherwise every test
+here is skipped with the reason."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import unittest
+
+from helpers import SCRY, ScryTest, T, have_scry, prog, run, run_scry, tracer_pid, wait_for
+from test_stats import parse_duration, summary_rows
+
+
+def _why_not():
+    if os.geteuid() != 0:
+        return "needs root"
+    if not have_scry():
+        return None          # ScryTest.setUp reports a missing build
+    try:
+        h = subprocess.run([SCRY, "--help"], capture_output=True, text=True, timeout=10)
+    except OSError as e:
+        return "cannot run scry: %s" % e
+    if "--backend" not in h.stdout + h.stderr:
+        return "scry has no --backend option yet"
+    probe = subprocess.run([SCRY, "--backend", "bpf", "-c", "--", "true"],
+                           capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        return "bpf backend unusable here: %s" % probe.stderr.strip()[-300:]
+    return None
+
+
+WHY_NOT = _why_not()
+
+
+def scry_bpf_objects():
+    """ids of the bpf programs and maps of scry's that bpftool lists."""
+    out = set()
+    for kind in ("prog", "map"):
+        r = subprocess.run(["bpftool", kind, "show"], capture_output=True, text=True)
+        for line in r.stdout.splitlines():
+            m = re.match(r"(\d+): .*\bname (scry_\S*|traced_pids|traced_nrs|syscount\.\S*)", line)
+            if m:
+                out.add((kind, int(m.group(1)), m.group(2)))
+    return out
+
+
+def counts(text):
+    """{syscall: (calls, errors)} of the first summary table."""
+    return {k: (int(v["Calls"]), int(v["Errors"]))
+            for k, v in summary_rows(text).items()}
+
+
+@unittest.skipIf(WHY_NOT, WHY_NOT or "")
+class BpfStats(ScryTest):
+
+    def setUp(self):
+        super().setUp()
+        self.before = scry_bpf_objects() if shutil.which("bpftool") else None
+
+    def assertNothingLoaded(self):
+        """Nothing of this test's scry stays in the kernel (objects that were
+        there before, e.g. of a concurrent run, are not ours)."""
+        if self.before is None:
+            return
+        left = wait_for(lambda: not (scry_bpf_objects() - self.before), T(3))
+        self.assertTrue(left, "left in the kernel: %s" % sorted(scry_bpf_objects() - self.before))
+
+    def test_same_counts_as_ptrace(self):
+        n, m, k = 500, 9, 5
+        argv = ["-c", "--", prog("known_calls"), str(n), str(m), str(k)]
+        b = run_scry(["--backend", "bpf"] + argv, timeout=T(30))
+        p = run_scry(["--backend", "ptrace"] + argv, timeout=T(60))
+        self.assertEqual(b.returncode, 0, b.stderr)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = summary_rows(b.stderr)
+        self.assertEqual(int(rows["getppid"]["Calls"]), n)
+        self.assertEqual(int(rows["openat"]["Errors"]), m)
+        self.assertEqual(int(rows["nanosleep"]["Calls"]), k)
+        p50 = parse_duration(rows["nanosleep"]["p50"])
+        self.assertTrue(0.010 <= p50 <= 0.011, "nanosleep(10ms) p50 = %s" % rows["nanosleep"]["p50"])
+        # bpf stops nothing: a getppid takes well under a microsecond or two
+        self.assertLess(parse_duration(rows["getppid"]["p50"]), 20e-6, rows["getppid"])
+        # same table: same header, same set of calls with the same counts
+        head = lambda t: next(l for l in t.splitlines() if l.startswith("Syscall")).split()
+        self.assertEqual(head(b.stderr), head(p.stderr))
+        self.assertEqual(counts(b.stderr), counts(p.stderr),
+                         "bpf:\n%s\nptrace:\n%s" % (b.stderr, p.stderr))
+        self.assertNothingLoaded()
+
+    def test_follow_forks_counts_children(self):
+        n, m, k, c = 100, 3, 1, 3
+        argv = ["-f", "-c", "--", prog("known_calls"), str(n), str(m), str(k), str(c)]
+        b = run_scry(["--backend", "bpf"] + argv, timeout=T(30))
+        self.assertEqual(b.returncode, 0, b.stderr)
+        rows = summary_rows(b.stderr)
+        # the parent and each of the c children, every child from its first call
+        self.assertEqual(int(rows["getppid"]["Calls"]), n * (c + 1))
+        self.assertEqual(int(rows["openat"]["Errors"]), m * (c + 1))
+        self.assertNothingLoaded()
+
+    def test_attach_never_ptraces_and_detaches(self):
+        t = self.target("busy")
+        s = self.attach(t.pid, extra=["--backend", "bpf", "-c"])
+        # the target runs on, untraced by ptrace, while we count its calls
+        for _ in range(20):
+            self.assertEqual(tracer_pid(t.pid), 0)
+        self.assertTrue(t.wait_progress(3, T(3)), "target makes no progress")
+        self.assertEqual(tracer_pid(t.pid), 0)
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s)
+        self.assertDetachMessages(s, [t.pid])
+        rows = summary_rows(s.err())
+        self.assertGreater(int(rows["getppid"]["Calls"]), 0, s.err())
+        self.assertRunningFree(t)
+        self.assertNothingLoaded()
+
+    def test_unprivileged_is_a_clear_error(self):
+        if not shutil.which("setpriv"):
+            self.skipTest("no setpriv")
+        r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 SCRY, "--backend", "bpf", "-c", "--", "true"], timeout=T(10))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r"CAP_BPF|root")
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_unprivileged_auto_falls_back_to_ptrace(self):
+        if not shutil.which("setpriv"):
+            self.skipTest("no setpriv")
+        r = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 SCRY, "--backend", "auto", "-c", "-v", "--", prog("calls")], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"(?i)backend.*ptrace")
+        self.assertIn("getpid", summary_rows(r.stderr))
+
+    def test_auto_says_which_backend(self):
+        r = run_scry(["--backend", "auto", "-c", "-v", "--", prog("calls")], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"(?i)backend.*bpf")
+        self.assertEqual(summary_rows(r.stderr)["getpid"]["Calls"], "1")
+        self.assertNothingLoaded()
+
+    def test_launch_error_starts_nothing(self):
+        r = run_scry(["--backend", "bpf", "-c", "--", "/nonexistent/scry-no-such-prog"], timeout=T(10))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("/nonexistent/scry-no-such-prog", r.stderr)
+        self.assertNothingLoaded()
+
+
+if __name__ == "__main__":
+    unittest.main()
