@@ -22,7 +22,7 @@ endif
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -DSCRY_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -DSCRY_VERSION='"$(VERSION)"' -DSCRY_HAVE_SQLITE
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
 LDLIBS  += -lm -lpthread -lsqlite3
 
@@ -97,10 +97,24 @@ $(B)/demo/%: demo/%.c
 demo: all
 	SCRY_BUILD=$(B) demo/run
 
+# libFuzzer targets on the encoders (value -> JSON/CSV/SQL); make check runs
+# each for a short while so that they keep building and keep passing.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_OUT := src/output/encode.c src/output/json.c src/output/csv.c src/output/chrome.c \
+	    src/output/sqlite.c src/decode/render.c src/decode/value.c src/core/strbuf.c
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OUT) $(B)/libscry.a
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -std=gnu11 -o $@ $< $(FUZZ_OUT) $(B)/libscry.a $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for t in $(FUZZ_BIN); do echo "== $$t"; $$t -runs=20000 2>&1 | tail -1; done
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-check: all unit
+# (The fuzzers carry their own sanitizers: the SANITIZE=1 run leaves them out.)
+check: all unit $(if $(filter 1,$(SANITIZE)),,fuzz)
 	SCRY_BUILD=$(B) python3 tests/e2e/run.py
 
 bench: all
@@ -117,5 +131,5 @@ install: $(B)/scry $(B)/libscry.a $(B)/libscry.so
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit check bench demo install clean
+.PHONY: all unit fuzz check bench demo install clean
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -42,7 +42,9 @@ enum scry_vflag {
 	SCRY_VF_OUT    = 1u << 1,  /* filled in by the kernel: decoded at exit */
 	SCRY_VF_ABBREV = 1u << 2,  /* STRUCT: more fields not shown ("...") */
 	SCRY_VF_COMMENT = 1u << 3, /* TEXT: render as " comment" after the previous value */
+	SCRY_VF_AFTER  = 1u << 4,  /* shown after the result: "= 1 ([{fd=3, revents=POLLIN}])" */
 };
+#define SCRY_VF_AFTER SCRY_VF_AFTER
 
 /* A table of named constants: flags (bits) or an enum (values). */
 struct scry_xlat {

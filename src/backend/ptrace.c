@@ -485,7 +485,7 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->t_enter_ns = t->t_enter_ns;
 	c->entry_args = s->cfg.no_decode ? NULL : &t->vals;
 	c->exit_args = NULL;
-	c->more_at_exit = t->dec_more;
+	c->more_at_exit = t->dec_more == 3 ? 0 : t->dec_more;
 	c->ret_text = "";
 }
 
@@ -514,7 +514,8 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		struct dctx d;
 		dctx_init(s, t, &d, &t->vals);
 		decoder_fn fn = t->nr >= 0 && (unsigned long)t->nr < s->table->ncalls ? s->decoders[t->nr] : decode_generic;
-		t->dec_more = fn(&d) == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : 0;
+		int r = fn(&d);
+		t->dec_more = r == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : r == DEC_AFTER ? 3 : 0;
 		t->rfmt = d.rfmt;
 		t->rxlat = d.rxlat;
 		t->rword = d.rword;
@@ -627,8 +628,12 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 	if (!is_thread && !s->cfg.follow_forks) {
 		/* Auto-attached by PTRACE_O_TRACECLONE but not asked for:
 		 * let it go, silently, at its first stop. */
-		if (s->cfg.seccomp_len && (c->flags & T_LAUNCHED))
-			c->flags |= T_HIDDEN | T_MUTED;   /* traced, never shown */
+		/* Under a seccomp filter (launch only) every new process
+		 * descends from the launched command and inherited the
+		 * filter: keep it traced, never shown.  Its stop may come
+		 * before the parent's fork event, so parent can be NULL. */
+		if (s->cfg.seccomp_len)
+			c->flags |= T_HIDDEN | T_MUTED;
 		else
 			c->flags |= T_DETACHING | T_HIDDEN;
 		return;

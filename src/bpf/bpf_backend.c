@@ -638,7 +638,8 @@ static int read_rows(struct scry_bpf *b, struct acc **out, size_t *nout)
 		err = -errno;
 		goto fail;
 	}
-	qsort(a, n, sizeof(*a), cmp_key);
+	if (n)
+		qsort(a, n, sizeof(*a), cmp_key);
 	free(vals);
 	*out = a;
 	*nout = n;

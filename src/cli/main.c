@@ -17,6 +17,8 @@
 
 #include "scry/scry.h"
 #include "cli/options.h"
+#include "cli/report.h"
+#include "output/formats.h"
 #include "filter/seccomp.h"
 #include "output/summary_sink.h"
 #include "output/text.h"
@@ -125,8 +127,10 @@ static const char *name_of(int nr, void *ctx)
 
 static int open_output(const struct options *o, int *fd)
 {
-	*fd = 2;
-	if (!o->outfile || o->follow >= 2)
+	/* strace writes its text to stderr; the structured formats go to
+	 * stdout, for `scry --format jsonl -p PID | jq` */
+	*fd = o->format == FMT_TEXT ? 2 : 1;
+	if (!o->outfile || o->follow >= 2 || o->format == FMT_SQLITE)
 		return 0;
 	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (*fd < 0) {
@@ -155,32 +159,38 @@ static int check_per_process_output(const struct options *o)
 	return 0;
 }
 
+static void summary_opts(const struct options *o, struct scry_session *s, double seconds,
+			 struct scry_summary_opts *so, char *note, size_t notelen)
+{
+	uint64_t oh = scry_session_stop_overhead_ns(s), same, other;
+	scry_session_stop_overheads(s, &same, &other);
+	if (o->cpu_time)
+		snprintf(note, notelen, "CPU time of each thread between entry and exit, in the kernel");
+	else if (!strcmp(scry_session_backend(s), "bpf"))
+		snprintf(note, notelen, "counted in the kernel by bpf: no stops, no overhead to subtract");
+	else if (oh)
+		snprintf(note, notelen,
+			 "ptrace stop overhead measured at start and subtracted: %.1f µs per call on scry's CPU, %.1f µs on another",
+			 (double)same / 1000.0, (double)other / 1000.0);
+	else
+		snprintf(note, notelen, "ptrace stop overhead not subtracted");
+	memset(so, 0, sizeof(*so));
+	so->name = name_of;
+	so->ctx = (void *)scry_native_table();
+	so->seconds = seconds;
+	so->latency = o->cpu_time ? SCRY_LATENCY_CPU : SCRY_LATENCY_WALL;
+	so->sort = o->sort;
+	so->columns = o->columns;
+	so->note = note;
+	so->per_process = o->per_process;
+}
+
 static void print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
 			  FILE *out, double seconds)
 {
 	char note[200];
-	uint64_t oh = scry_session_stop_overhead_ns(s), same, other;
-	scry_session_stop_overheads(s, &same, &other);
-	if (o->cpu_time)
-		snprintf(note, sizeof(note), "CPU time of each thread between entry and exit, in the kernel");
-	else if (!strcmp(scry_session_backend(s), "bpf"))
-		snprintf(note, sizeof(note), "counted in the kernel by bpf: no stops, no overhead to subtract");
-	else if (oh)
-		snprintf(note, sizeof(note),
-			 "ptrace stop overhead measured at start and subtracted: %.1f µs per call on scry's CPU, %.1f µs on another",
-			 (double)same / 1000.0, (double)other / 1000.0);
-	else
-		snprintf(note, sizeof(note), "ptrace stop overhead not subtracted");
 	struct scry_summary_opts so;
-	memset(&so, 0, sizeof(so));
-	so.name = name_of;
-	so.ctx = (void *)scry_native_table();
-	so.seconds = seconds;
-	so.latency = o->cpu_time ? SCRY_LATENCY_CPU : SCRY_LATENCY_WALL;
-	so.sort = o->sort;
-	so.columns = o->columns;
-	so.note = note;
-	so.per_process = o->per_process;
+	summary_opts(o, s, seconds, &so, note, sizeof(note));
 	scry_stats_print_text(&ss->stats, out, &so);
 	fflush(out);
 }
@@ -217,6 +227,8 @@ static void on_interval(void *ctx)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
 	struct options o;
 	int exit_now;
 	int rc = options_parse(&o, argc, argv, &exit_now);
@@ -296,7 +308,31 @@ int main(int argc, char **argv)
 	struct text_sink *text = NULL;
 	struct summary_sink summary;
 	struct scry_sink sink;
-	int want_text = o.summary != 1;
+	int want_text = o.summary != 1 && o.format == FMT_TEXT;
+	struct output *fout = NULL;
+	struct scry_sink fsink;
+	if (o.format != FMT_TEXT) {
+		struct output_opts oo = OUTPUT_OPTS_INIT;
+		char err[512];
+		oo.fd = outfd;
+		oo.path = o.outfile;
+		oo.argv = o.argv;
+		oo.pids = o.pids;
+		oo.npids = o.npids;
+		oo.summary = o.summary;
+		oo.string_limit = o.string_limit;
+		oo.filter = o.filtered ? &o.filter : NULL;
+		oo.scry_argv = argv;
+		if (output_open(&fout, o.format, &oo, err, sizeof(err)) < 0) {
+			fprintf(stderr, "scry: cannot write '%s': %s\n", o.outfile ? o.outfile : "stdout", err);
+			scry_session_free(s);
+			free(prog);
+			options_release(&o);
+			return 1;
+		}
+		output_as_sink(fout, &fsink);
+		scry_session_add_sink(s, &fsink);
+	}
 	if (want_text) {
 		struct text_opts to;
 		memset(&to, 0, sizeof(to));
@@ -322,7 +358,7 @@ int main(int argc, char **argv)
 		summary.cpu_time = o.cpu_time;
 		iv.ss = &summary;
 		iv.s = s;
-		if (o.outfile && o.summary == 1)
+		if (o.outfile && o.summary == 1 && o.format == FMT_TEXT)
 			iv.out = fdopen(dup(outfd), "w");
 		if (!iv.out)
 			iv.out = stderr;
@@ -363,6 +399,7 @@ int main(int argc, char **argv)
 	}
 	if (status && !attached && !child) {
 		text_sink_free(text);
+		output_free(fout);
 		if (o.summary)
 			summary_sink_release(&summary);
 		scry_session_free(s);
@@ -385,6 +422,23 @@ int main(int argc, char **argv)
 	int detached = scry_session_detached(s);
 	/* The trace first, then the messages, so that they read in order. */
 	int werr = text_sink_free(text);
+	if (o.summary && kernel_counts) {
+		scry_stats_reset(&summary.stats);
+		scry_session_read_stats(s, &summary.stats, 0);
+	}
+	uint64_t lost = scry_session_lost(s);
+	if (lost)
+		fprintf(stderr, "scry: %llu calls or processes were not counted: a kernel map was full\n",
+			(unsigned long long)lost);
+	if (fout) {
+		struct scry_summary_opts so;
+		char note[200];
+		summary_opts(&o, s, scry_session_elapsed(s) - iv.last, &so, note, sizeof(note));
+		int ferr = output_finish(fout, o.summary ? &summary.stats : NULL, &so, lost);
+		if (!werr)
+			werr = ferr;
+		output_free(fout);
+	}
 	if (detached && !o.quiet && !status) {
 		for (int i = 0; i < o.npids; i++)
 			fprintf(stderr, "Detaching from process %d...\n", (int)o.pids[i]);
@@ -402,15 +456,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
 			o.npids + (child ? 1 : 0) > 1 ? "es" : "", o.npids + (child ? 1 : 0) > 1 ? "" : "s");
 	if (o.summary) {
-		if (kernel_counts) {
-			scry_stats_reset(&summary.stats);
-			scry_session_read_stats(s, &summary.stats, 0);
-			uint64_t lost = scry_session_lost(s);
-			if (lost)
-				fprintf(stderr, "scry: %llu calls or processes were not counted: a kernel map was full\n",
-					(unsigned long long)lost);
-		}
-		print_summary(&o, &summary, s, iv.out, scry_session_elapsed(s) - iv.last);
+		/* the structured formats carry the summary, except CSV's -C */
+		if (o.format == FMT_TEXT || (o.format == FMT_CSV && o.summary == 2))
+			print_summary(&o, &summary, s, iv.out, scry_session_elapsed(s) - iv.last);
 		if (iv.out != stderr)
 			fclose(iv.out);
 		summary_sink_release(&summary);

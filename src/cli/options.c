@@ -45,6 +45,12 @@ static const char usage_text[] =
 "  -Z, --failed-only         only calls that failed\n"
 "      --no-seccomp          stop at every call even when a filter excludes it\n"
 "\n"
+"Formats:\n"
+"      --format FMT          text, json, jsonl, csv, chrome, sqlite (default: by\n"
+"                            -o's extension: .json .jsonl .csv .db, else text)\n"
+"  scry report [--format FMT] [-c] [-o FILE] TRACE.db\n"
+"                            print or convert a recorded SQLite trace\n"
+"\n"
 "Statistics:\n"
 "  -c, --summary-only        count calls, print a summary with percentiles\n"
 "  -C, --summary             print the calls and the summary\n"
@@ -139,7 +145,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT,
 };
 
 static const struct option longopts[] = {
@@ -147,6 +153,7 @@ static const struct option longopts[] = {
 	{ "attach", required_argument, NULL, 'p' },
 	{ "follow-forks", no_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "string-limit", required_argument, NULL, 's' },
 	{ "expr", required_argument, NULL, 'e' },
 	{ "trace", required_argument, NULL, OPT_TRACE },
@@ -187,6 +194,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	int c;
 	long v;
 	char err[512];
+	int format_given = 0;
 	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -198,6 +206,13 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case 'o':
 			o->outfile = optarg;
+			break;
+		case OPT_FORMAT:
+			if (output_format_parse(optarg, &o->format) < 0) {
+				usage_error("unknown format '%s': expected text, json, jsonl, csv, chrome or sqlite", optarg);
+				return 2;
+			}
+			format_given = 1;
 			break;
 		case 's':
 			if (parse_int(optarg, 0, 1 << 20, &v) < 0) {
@@ -356,6 +371,16 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	}
 	if (o->backend == BACKEND_BPF && (o->filter.status != SCRY_STATUS_ALL || o->cpu_time)) {
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
+		return 2;
+	}
+	if (!format_given)
+		o->format = output_format_from_path(o->outfile);
+	if (o->format == FMT_SQLITE && !o->outfile) {
+		usage_error("%s", "--format sqlite writes a database: give it with -o FILE.db");
+		return 2;
+	}
+	if (o->format != FMT_TEXT && o->follow >= 2) {
+		usage_error("%s", "-ff writes text files per process; use -f with --format");
 		return 2;
 	}
 	if (o->interval_ns && !o->summary) {

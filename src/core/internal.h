@@ -41,7 +41,8 @@ struct tracee {
 	int stat_fd;             /* its /proc stat, likewise */
 	struct scry_values vals; /* the current call's arguments from entry */
 	int dec_more;            /* its decoder wants the exit stop too: 1, or 2
-	                            when the exit part starts with a comment */
+	                            when the exit part starts with a comment, 3
+	                            for values after the result only (DEC_AFTER) */
 	uint64_t sp;             /* stack pointer at entry */
 	uint64_t dstate;         /* the decoder's memory from entry to exit */
 	enum rfmt rfmt;

@@ -22,7 +22,9 @@
 #include "core/strbuf.h"
 #include "syscalls/syscalls.h"
 
-enum { DEC_DONE = 0, DEC_MORE = 1 };
+/* DEC_AFTER: call me at exit too, but only for values shown after the
+ * result (SCRY_VF_AFTER), none inside the argument list. */
+enum { DEC_DONE = 0, DEC_MORE = 1, DEC_AFTER = 2 };
 
 /* How the result is shown. */
 enum rfmt {
@@ -125,8 +127,12 @@ struct render_opts {
 	int xflag;
 };
 
-/* strace text of a list of top-level values, ", "-separated. */
+/* strace text of a list of top-level values, ", "-separated (without the
+ * SCRY_VF_AFTER ones). */
 void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t from, int first);
+/* The SCRY_VF_AFTER values as strace shows them after the result:
+ * " (in [3], left {...})"; nothing when there are none. */
+void render_text_after(struct strbuf *out, const struct scry_values *vs);
 void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t i);
 /* strace's quoting of bytes: "...", escapes, octal; xflag as -x/-xx. */
 void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int xflag);

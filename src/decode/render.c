@@ -173,11 +173,32 @@ void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t 
 	render_node(out, vs, i);
 }
 
+void render_text_after(struct strbuf *out, const struct scry_values *vs)
+{
+	int any = 0;
+	for (size_t i = 0; i < vs->n; i = scry_values_skip(vs, i)) {
+		const struct scry_value *v = &vs->v[i];
+		if (!(v->flags & SCRY_VF_AFTER))
+			continue;
+		strbuf_addstr(out, any ? ", " : " (");
+		any = 1;
+		if (v->name)
+			strbuf_addf(out, "%s ", v->name);
+		render_node(out, vs, i);
+	}
+	if (any)
+		strbuf_addch(out, ')');
+}
+
 void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t from, int first)
 {
 	size_t i = from;
 	while (i < vs->n) {
 		const struct scry_value *v = &vs->v[i];
+		if (v->flags & SCRY_VF_AFTER) {
+			i = scry_values_skip(vs, i);
+			continue;
+		}
 		if (v->type == SCRY_V_TEXT && (v->flags & SCRY_VF_COMMENT)) {
 			strbuf_addch(out, ' ');
 		} else if (!first) {

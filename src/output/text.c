@@ -172,6 +172,8 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 		strbuf_addspaces(b, (size_t)(ts->o.align - col));
 	strbuf_addstr(b, "= ");
 	strbuf_addstr(b, c->ret_text);
+	if (c->exit_args && c->t_exit_ns)
+		render_text_after(b, c->exit_args);
 	if (ts->o.show_time && c->t_exit_ns)
 		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
 			    (unsigned long long)(c->duration_ns % 1000000000u / 1000));

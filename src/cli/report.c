@@ -1,0 +1,482 @@
+/*
+ * scry report: a recorded database (--format sqlite) back as text, as a
+ * summary, or converted to another format (report.h, docs/FORMATS.md).
+ *
+ * Text is rebuilt from the stored strace text of each call (args_text and
+ * ret_text), one line per call, in the order the calls began, with the
+ * live output's "[pid N] " prefix when the trace has more than one thread,
+ * and strace's lines for signals and exits.  Calls are never split into
+ * "<unfinished ...>" / "<... resumed>" pairs.
+ */
+#include "cli/report.h"
+
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output/formats.h"
+#include "stats/stats.h"
+#include "syscalls/syscalls.h"
+
+/*
+ * Built with SCRY_HAVE_SQLITE (and -lsqlite3), the calls are plain.
+ * Without it they are weak references, so that scry still links: the
+ * sqlite format and scry report then say SQLite is missing and stop.
+ */
+#ifndef SCRY_HAVE_SQLITE
+#pragma weak sqlite3_bind_text
+#pragma weak sqlite3_close
+#pragma weak sqlite3_column_blob
+#pragma weak sqlite3_column_bytes
+#pragma weak sqlite3_column_int
+#pragma weak sqlite3_column_int64
+#pragma weak sqlite3_column_text
+#pragma weak sqlite3_column_type
+#pragma weak sqlite3_errmsg
+#pragma weak sqlite3_finalize
+#pragma weak sqlite3_open_v2
+#pragma weak sqlite3_prepare_v2
+#pragma weak sqlite3_step
+#define HAVE_SQLITE_LINKED() (sqlite3_open_v2 != NULL)
+#else
+#define HAVE_SQLITE_LINKED() 1
+#endif
+
+static const char USAGE[] =
+	"usage: scry report [--format FMT] [-o FILE] [-c] TRACE.db\n"
+	"  reads a trace recorded with --format sqlite:\n"
+	"  (no option)      the strace text of the calls\n"
+	"  -c, --summary-only  the summary of the calls\n"
+	"  --format FMT     convert to text, json, jsonl, csv, chrome or sqlite\n"
+	"  -o FILE          write there instead of stdout (sqlite needs it)\n";
+
+struct report {
+	sqlite3 *db;
+	const char *path;
+	/* syscall numbers to names, as the database has them */
+	char **names;
+	int nnames;
+};
+
+static char *meta_get(struct report *r, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM metadata WHERE key=?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static uint64_t meta_u64(struct report *r, const char *key)
+{
+	char *v = meta_get(r, key);
+	uint64_t n = v ? strtoull(v, NULL, 10) : 0;
+	free(v);
+	return n;
+}
+
+static const char *name_of(int nr, void *ctx)
+{
+	struct report *r = ctx;
+	if (nr >= 0 && nr < r->nnames && r->names[nr])
+		return r->names[nr];
+	const struct scry_syscall_info *i = scry_syscall_get(scry_native_table(), nr);
+	return i ? i->name : NULL;
+}
+
+static void load_names(struct report *r)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "SELECT DISTINCT nr, name FROM syscalls WHERE nr >= 0 AND nr < 4096",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int nr = sqlite3_column_int(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		if (!name)
+			continue;
+		if (nr >= r->nnames) {
+			char **p = realloc(r->names, (size_t)(nr + 1) * sizeof(*p));
+			if (!p)
+				break;
+			memset(p + r->nnames, 0, (size_t)(nr + 1 - r->nnames) * sizeof(*p));
+			r->names = p;
+			r->nnames = nr + 1;
+		}
+		if (!r->names[nr])
+			r->names[nr] = strdup(name);
+	}
+	sqlite3_finalize(st);
+}
+
+/* The calls and the events, in time order. */
+static const char MERGED[] =
+	"SELECT 0, ts_ns, id, pid, tid, name, args_text, ret_text, duration_ns, unfinished,"
+	"       nr, ret, errno, cpu_ns, args_json FROM syscalls"
+	" UNION ALL "
+	"SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL"
+	" FROM events ORDER BY 2, 1, 3";
+
+static const char *sig(int n, char *buf)
+{
+	const char *s = scry_signal_name(n);
+	if (s)
+		return s;
+	snprintf(buf, 16, "SIG%d", n);
+	return buf;
+}
+
+static int print_text(struct report *r, FILE *out)
+{
+	sqlite3_stmt *st;
+	int multi = 0;
+	if (sqlite3_prepare_v2(r->db, "SELECT count(DISTINCT tid) FROM (SELECT tid FROM syscalls UNION SELECT tid FROM events)",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			multi = sqlite3_column_int(st, 0) > 1;
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(r->db, MERGED, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "scry report: %s: %s\n", r->path, sqlite3_errmsg(r->db));
+		return 1;
+	}
+	char sb[16];
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int is_event = sqlite3_column_int(st, 0);
+		int tid = sqlite3_column_int(st, 4);
+		const char *name = (const char *)sqlite3_column_text(st, 5);
+		const void *text = sqlite3_column_blob(st, 6);
+		int tlen = sqlite3_column_bytes(st, 6);
+		char prefix[32] = "";
+		if (multi)
+			snprintf(prefix, sizeof(prefix), "[pid %5d] ", tid);
+		if (!name)
+			name = "?";
+		if (!is_event) {
+			const char *ret = (const char *)sqlite3_column_text(st, 7);
+			int col = fprintf(out, "%s%s(", prefix, name);
+			if (tlen > 0)
+				col += (int)fwrite(text, 1, (size_t)tlen, out);
+			col += fprintf(out, ")");
+			fprintf(out, "%*s = %s\n", col < 40 ? 40 - col : 0, "", ret ? ret : "?");
+			continue;
+		}
+		int value = sqlite3_column_int(st, 10);
+		if (!strcmp(name, "exit"))
+			fprintf(out, "%s+++ exited with %d +++\n", prefix, value);
+		else if (!strcmp(name, "killed"))
+			fprintf(out, "%s+++ killed by %s%s +++\n", prefix, sig(value, sb), tlen ? " (core dumped)" : "");
+		else if (!strcmp(name, "signal"))
+			fprintf(out, "%s--- %s %.*s ---\n", prefix, sig(value, sb), tlen, text ? (const char *)text : "");
+		else if (!strcmp(name, "stopped"))
+			fprintf(out, "%s--- stopped by %s ---\n", prefix, sig(value, sb));
+	}
+	sqlite3_finalize(st);
+	return ferror(out) ? 1 : 0;
+}
+
+static int load_stats(struct report *r, struct scry_stats *stats, int cpu)
+{
+	sqlite3_stmt *st;
+	const char *sql = cpu ? "SELECT pid, nr, coalesce(cpu_ns, 0), errno IS NOT NULL FROM syscalls WHERE unfinished = 0 ORDER BY id"
+			      : "SELECT pid, nr, duration_ns, errno IS NOT NULL FROM syscalls WHERE unfinished = 0 ORDER BY id";
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = scry_stats_add(stats, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+				    (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void summary_opts(struct report *r, struct scry_summary_opts *so, char **note)
+{
+	memset(so, 0, sizeof(*so));
+	so->name = name_of;
+	so->ctx = r;
+	char *secs = meta_get(r, "summary_seconds");
+	if (secs) {
+		so->seconds = strtod(secs, NULL);
+	} else {
+		uint64_t a = meta_u64(r, "start_ns"), b = meta_u64(r, "end_ns");
+		so->seconds = b > a ? (double)(b - a) / 1e9 : -1;
+	}
+	free(secs);
+	char *lat = meta_get(r, "summary_latency");
+	so->latency = lat && !strcmp(lat, "cpu") ? SCRY_LATENCY_CPU : SCRY_LATENCY_WALL;
+	free(lat);
+	*note = meta_get(r, "summary_note");
+	so->note = *note;
+}
+
+/* argv[i] from the metadata, NULL-terminated; pids likewise. */
+static char **load_argv(struct report *r)
+{
+	char **argv = calloc(1, sizeof(char *));
+	int n = 0;
+	char key[32];
+	for (;;) {
+		snprintf(key, sizeof(key), "argv[%d]", n);
+		char *v = meta_get(r, key);
+		if (!v)
+			break;
+		char **p = realloc(argv, (size_t)(n + 2) * sizeof(char *));
+		if (!p) {
+			free(v);
+			break;
+		}
+		argv = p;
+		argv[n++] = v;
+		argv[n] = NULL;
+	}
+	return argv;
+}
+
+static int load_pids(struct report *r, pid_t *pids, int max)
+{
+	char *v = meta_get(r, "pids");
+	int n = 0;
+	for (char *p = v, *end; p && *p && n < max; p = end) {
+		long x = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		pids[n++] = (pid_t)x;
+	}
+	free(v);
+	return n;
+}
+
+static int replay(struct report *r, struct output *o)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, MERGED, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct scry_event ev;
+		memset(&ev, 0, sizeof(ev));
+		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
+		ev.pid = sqlite3_column_int(st, 3);
+		ev.tid = sqlite3_column_int(st, 4);
+		ev.ts_ns = ts;
+		ev.ntracees = 1;
+		const char *name = (const char *)sqlite3_column_text(st, 5);
+		if (!name)
+			name = "";
+		const char *text = sqlite3_column_blob(st, 6);
+		int tlen = sqlite3_column_bytes(st, 6);
+		int64_t value = sqlite3_column_int64(st, 10);
+		if (sqlite3_column_int(st, 0) == 0) {
+			struct scry_call *c = &ev.u.call;
+			ev.type = SCRY_EV_CALL_EXIT;
+			c->nr = (long)value;
+			c->name = name;
+			c->t_enter_ns = ts;
+			if (!sqlite3_column_int(st, 9)) {
+				c->duration_ns = (uint64_t)sqlite3_column_int64(st, 8);
+				c->t_exit_ns = ts + (c->duration_ns ? c->duration_ns : 1);
+				c->ret = sqlite3_column_int64(st, 11);
+				c->is_error = sqlite3_column_type(st, 12) != SQLITE_NULL;
+				c->cpu_ns = (uint64_t)sqlite3_column_int64(st, 13);
+				ev.ts_ns = c->t_exit_ns;
+			}
+			c->ret_text = (const char *)sqlite3_column_text(st, 7);
+			if (!c->ret_text)
+				c->ret_text = "?";
+			const char *json = (const char *)sqlite3_column_text(st, 14);
+			int jlen = sqlite3_column_bytes(st, 14);
+			rc = output_replay_call(o, &ev, text ? text : "", text ? (size_t)tlen : 0, json,
+						json ? (size_t)jlen : 0);
+			continue;
+		}
+		/* text must be NUL-terminated for the event's strings */
+		char *detail = text ? strndup(text, (size_t)tlen) : NULL;
+		if (!strcmp(name, "exit")) {
+			ev.type = SCRY_EV_EXITED;
+			ev.u.exit.status = (int)value;
+		} else if (!strcmp(name, "killed")) {
+			ev.type = SCRY_EV_KILLED;
+			ev.u.exit.signo = (int)value;
+			ev.u.exit.core = detail != NULL;
+		} else if (!strcmp(name, "signal")) {
+			ev.type = SCRY_EV_SIGNAL;
+			ev.u.signal.signo = (int)value;
+			ev.u.signal.text = detail ? detail : "";
+		} else if (!strcmp(name, "stopped")) {
+			ev.type = SCRY_EV_STOPPED;
+			ev.u.signal.signo = (int)value;
+		} else if (!strcmp(name, "fork") || !strcmp(name, "thread")) {
+			ev.type = SCRY_EV_NEW_TASK;
+			ev.u.task.parent = (pid_t)value;
+			ev.u.task.is_thread = name[0] == 't';
+		} else if (!strcmp(name, "exec")) {
+			ev.type = SCRY_EV_EXEC;
+			ev.u.exec.old_tid = (pid_t)value;
+			ev.u.exec.filename = detail ? detail : "";
+		} else if (!strcmp(name, "detached")) {
+			ev.type = SCRY_EV_DETACHED;
+		} else {
+			free(detail);
+			continue;
+		}
+		struct scry_sink sink;
+		output_as_sink(o, &sink);
+		rc = sink.event(sink.ctx, &ev);
+		free(detail);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int convert(struct report *r, enum output_format fmt, const char *outfile, int summary_only,
+		   const struct scry_stats *stats, const struct scry_summary_opts *so)
+{
+	int fd = 1;
+	if (outfile && fmt != FMT_SQLITE) {
+		fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
+			return 1;
+		}
+	}
+	char **argv = load_argv(r);
+	pid_t pids[256];
+	struct output_opts oo = OUTPUT_OPTS_INIT;
+	oo.fd = fd;
+	oo.path = outfile;
+	oo.argv = argv;
+	oo.pids = pids;
+	oo.npids = load_pids(r, pids, 256);
+	oo.summary = summary_only;
+	oo.replay = 1;
+	oo.start_ns = meta_u64(r, "start_ns");
+	oo.string_limit = (int)meta_u64(r, "string_limit");
+	struct output *o;
+	char err[512];
+	int status = 0;
+	if (output_open(&o, fmt, &oo, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scry report: %s\n", err);
+		status = 1;
+	} else {
+		int rc = replay(r, o);
+		int werr = output_finish(o, stats, so, meta_u64(r, "lost_events"));
+		output_free(o);
+		if (rc < 0 || werr < 0) {
+			fprintf(stderr, "scry report: cannot write the trace%s%s: %s\n", outfile ? " to " : "",
+				outfile ? outfile : "", strerror(-(rc < 0 ? rc : werr)));
+			status = 1;
+		}
+	}
+	for (int i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+	if (fd > 2)
+		close(fd);
+	return status;
+}
+
+int report_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "summary-only", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *fmtname = NULL, *outfile = NULL;
+	int summary_only = 0;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+co:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'F': fmtname = optarg; break;
+		case 'o': outfile = optarg; break;
+		case 'c': summary_only = 1; break;
+		case 'h': fputs(USAGE, stdout); return 0;
+		default:
+			fprintf(stderr, "scry report: unknown option '%s'\n%s", argv[optind - 1], USAGE);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "scry report: give one TRACE.db (recorded with --format sqlite -o TRACE.db)\n%s", USAGE);
+		return 2;
+	}
+	enum output_format fmt = FMT_TEXT;
+	if (fmtname && output_format_parse(fmtname, &fmt) < 0) {
+		fprintf(stderr, "scry report: unknown format '%s' (text, json, jsonl, csv, chrome or sqlite)\n", fmtname);
+		return 2;
+	}
+	if (fmt == FMT_SQLITE && !outfile) {
+		fprintf(stderr, "scry report: --format sqlite writes a file: give one with -o FILE.db\n");
+		return 2;
+	}
+	if (!HAVE_SQLITE_LINKED()) {
+		fprintf(stderr, "scry report: this scry was built without SQLite (link it with -lsqlite3)\n");
+		return 1;
+	}
+	struct report r;
+	memset(&r, 0, sizeof(r));
+	r.path = argv[optind];
+	if (access(r.path, R_OK) < 0) {
+		fprintf(stderr, "scry report: cannot read '%s': %s\n", r.path, strerror(errno));
+		return 1;
+	}
+	sqlite3_stmt *probe = NULL;
+	if (sqlite3_open_v2(r.path, &r.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r.db, "SELECT value FROM metadata WHERE key='format_version'", -1, &probe, NULL) != SQLITE_OK ||
+	    sqlite3_step(probe) != SQLITE_ROW) {
+		fprintf(stderr, "scry report: '%s' is not a trace recorded by scry --format sqlite\n", r.path);
+		sqlite3_finalize(probe);
+		sqlite3_close(r.db);
+		return 1;
+	}
+	sqlite3_finalize(probe);
+	load_names(&r);
+
+	int status = 0;
+	struct scry_stats stats;
+	struct scry_summary_opts so;
+	char *note = NULL;
+	summary_opts(&r, &so, &note);
+	scry_stats_init(&stats, 0);
+	if (summary_only && load_stats(&r, &stats, so.latency == SCRY_LATENCY_CPU) < 0) {
+		fprintf(stderr, "scry report: cannot read the calls of '%s': %s\n", r.path, sqlite3_errmsg(r.db));
+		status = 1;
+	} else if (fmt == FMT_TEXT) {
+		FILE *out = stdout;
+		if (outfile && !(out = fopen(outfile, "w"))) {
+			fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
+			status = 1;
+		} else {
+			status = summary_only ? (scry_stats_print_text(&stats, out, &so) < 0) : print_text(&r, out);
+			if (fflush(out) != 0)
+				status = 1;
+			if (out != stdout)
+				fclose(out);
+		}
+	} else {
+		status = convert(&r, fmt, outfile, summary_only, summary_only ? &stats : NULL, &so);
+	}
+	scry_stats_release(&stats);
+	free(note);
+	for (int i = 0; i < r.nnames; i++)
+		free(r.names[i]);
+	free(r.names);
+	sqlite3_close(r.db);
+	return status;
+}

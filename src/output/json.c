@@ -1,0 +1,312 @@
+/*
+ * JSON (one document) and JSON Lines (one object per line, flushed as it
+ * happens).  Schema: docs/FORMATS.md.
+ *
+ * The document streams: its header is written at open, each call is
+ * written when it returns, and process events (few, next to the calls) are
+ * kept aside in a temporary file until the end, where the "events" array,
+ * the summary and the count of lost events close the document.  Every
+ * write ends at a whole element, so a failed write can be cut back and the
+ * document still closed.
+ */
+#include "output/encode.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syscalls/syscalls.h"
+
+#define FLUSH_AT (64 * 1024)
+
+struct json_out {
+	struct output base;
+	struct obuf w;
+	int lines;               /* JSON Lines */
+	uint64_t nsys;           /* syscall objects written */
+	uint64_t nev;            /* event objects kept */
+	FILE *events;            /* JSON: the events array, until the end */
+	struct strbuf mem_events; /* ... or here when no temporary file can be made */
+	struct strbuf tmp;
+	uint64_t last_flush;     /* CLOCK_MONOTONIC ns */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* "command":[...],"pids":[...],"start_ns":N  (shared with chrome.c's otherData) */
+void json_add_header_fields(struct strbuf *b, const struct output *o)
+{
+	strbuf_addf(b, "\"scry_version\":");
+	json_add_str(b, scry_version());
+	strbuf_addstr(b, ",\"command\":[");
+	for (int i = 0; o->o.argv && o->o.argv[i]; i++) {
+		if (i)
+			strbuf_addch(b, ',');
+		json_add_str(b, o->o.argv[i]);
+	}
+	strbuf_addstr(b, "],\"pids\":[");
+	for (int i = 0; i < o->o.npids; i++)
+		strbuf_addf(b, "%s%d", i ? "," : "", (int)o->o.pids[i]);
+	strbuf_addf(b, "],\"start_ns\":%" PRIu64, o->start_ns);
+}
+
+/* The members of one call (without braces). */
+void json_add_call_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev)
+{
+	const struct scry_call *c = &ev->u.call;
+	char nb[32];
+	strbuf_addf(b, "\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"name\":", c->t_enter_ns, (int)ev->pid,
+		    (int)ev->tid);
+	json_add_str(b, call_name(c, nb));
+	strbuf_addf(b, ",\"nr\":%ld,\"args\":", c->nr);
+	output_args_json(o, b, c);
+	strbuf_addstr(b, ",\"args_text\":");
+	struct strbuf t = STRBUF_INIT;
+	output_args_text(o, &t, c);
+	json_add_bytes(b, t.buf, t.len);
+	strbuf_release(&t);
+	if (!c->t_exit_ns) {
+		strbuf_addstr(b, ",\"return\":null,\"unfinished\":true,\"duration_ns\":null");
+		return;
+	}
+	strbuf_addf(b, ",\"return\":{\"value\":%" PRId64, c->ret);
+	if (c->is_error) {
+		int e = c->ret < 0 ? (int)-c->ret : (int)c->ret;
+		const char *en = scry_errno_name(e);
+		if (en)
+			strbuf_addf(b, ",\"errno\":\"%s\"", en);
+		else
+			strbuf_addf(b, ",\"errno\":%d", e);
+	}
+	strbuf_addf(b, "},\"duration_ns\":%" PRIu64, c->duration_ns);
+	if (c->cpu_ns)
+		strbuf_addf(b, ",\"cpu_ns\":%" PRIu64, c->cpu_ns);
+}
+
+/* The members of a process event (without braces); 0 if ev is not one. */
+int json_add_event_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev)
+{
+	char sb[16];
+	const char *type;
+	switch (ev->type) {
+	case SCRY_EV_SIGNAL: type = "signal"; break;
+	case SCRY_EV_EXITED: type = "exit"; break;
+	case SCRY_EV_KILLED: type = "killed"; break;
+	case SCRY_EV_NEW_TASK: type = ev->u.task.is_thread ? "thread" : "fork"; break;
+	case SCRY_EV_EXEC: type = "exec"; break;
+	case SCRY_EV_DETACHED: type = "detached"; break;
+	case SCRY_EV_STOPPED: type = "stopped"; break;
+	default: return 0;
+	}
+	strbuf_addf(b, "\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"type\":\"%s\"", ev->ts_ns, (int)ev->pid,
+		    (int)ev->tid, type);
+	switch (ev->type) {
+	case SCRY_EV_SIGNAL:
+		strbuf_addf(b, ",\"signal\":\"%s\",\"signo\":%d,\"info\":", sig_name(ev->u.signal.signo, sb),
+			    ev->u.signal.signo);
+		json_add_str(b, ev->u.signal.text);
+		break;
+	case SCRY_EV_STOPPED:
+		strbuf_addf(b, ",\"signal\":\"%s\",\"signo\":%d", sig_name(ev->u.signal.signo, sb),
+			    ev->u.signal.signo);
+		break;
+	case SCRY_EV_EXITED:
+		strbuf_addf(b, ",\"status\":%d", ev->u.exit.status);
+		break;
+	case SCRY_EV_KILLED:
+		strbuf_addf(b, ",\"signal\":\"%s\",\"signo\":%d,\"core_dumped\":%s", sig_name(ev->u.exit.signo, sb),
+			    ev->u.exit.signo, ev->u.exit.core ? "true" : "false");
+		break;
+	case SCRY_EV_NEW_TASK:
+		strbuf_addf(b, ",\"parent\":%d", (int)ev->u.task.parent);
+		break;
+	case SCRY_EV_EXEC: {
+		strbuf_addstr(b, ",\"filename\":");
+		char exe[4096];
+		const char *fn = ev->u.exec.filename;
+		if (!fn && !o->o.replay) {
+			proc_exe(ev->pid, exe, sizeof(exe));
+			fn = exe[0] ? exe : NULL;
+		}
+		json_add_str(b, fn);
+		if (ev->u.exec.old_tid && ev->u.exec.old_tid != ev->tid)
+			strbuf_addf(b, ",\"old_tid\":%d", (int)ev->u.exec.old_tid);
+		break;
+	}
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int json_flush_if(struct json_out *j, size_t at)
+{
+	if (j->w.b.len >= at) {
+		j->last_flush = mono_ns();
+		return obuf_flush(&j->w);
+	}
+	return j->w.err;
+}
+
+static int json_event(struct output *o, const struct scry_event *ev)
+{
+	struct json_out *j = (struct json_out *)o;
+	struct strbuf *b = &j->w.b;
+	if (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT) {
+		if (ev->type == SCRY_EV_CALL_ENTER || !output_wants_calls(o))
+			return 0;
+		if (j->lines)
+			strbuf_addstr(b, "{\"type\":\"syscall\",");
+		else
+			strbuf_addstr(b, j->nsys ? ",\n{" : "\n{");
+		json_add_call_fields(b, o, ev);
+		strbuf_addstr(b, j->lines ? "}\n" : "}");
+		j->nsys++;
+		return json_flush_if(j, FLUSH_AT);
+	}
+	if (j->lines) {
+		strbuf_addch(b, '{');
+		size_t mark = b->len;
+		if (!json_add_event_fields(b, o, ev)) {
+			strbuf_setlen(b, mark - 1);
+			return 0;
+		}
+		strbuf_addstr(b, "}\n");
+		return json_flush_if(j, FLUSH_AT);
+	}
+	struct strbuf *t = &j->tmp;
+	strbuf_reset(t);
+	strbuf_addstr(t, j->nev ? ",\n{" : "\n{");
+	if (!json_add_event_fields(t, o, ev))
+		return 0;
+	strbuf_addch(t, '}');
+	j->nev++;
+	if (j->events) {
+		if (fwrite(t->buf, 1, t->len, j->events) != t->len)
+			return errno ? -errno : -EIO;
+	} else {
+		strbuf_add(&j->mem_events, t->buf, t->len);
+	}
+	return 0;
+}
+
+static int json_flush(struct output *o)
+{
+	struct json_out *j = (struct json_out *)o;
+	if (j->lines)
+		return json_flush_if(j, 1);
+	/* a document: large writes, but never older than 100 ms */
+	if (mono_ns() - j->last_flush >= 100000000u)
+		return json_flush_if(j, 1);
+	return j->w.err;
+}
+
+static int copy_events(struct json_out *j)
+{
+	if (!j->events) {
+		strbuf_add(&j->w.b, j->mem_events.buf, j->mem_events.len);
+		return obuf_flush(&j->w);
+	}
+	if (fflush(j->events) != 0 || fseek(j->events, 0, SEEK_SET) != 0)
+		return -EIO;
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), j->events)) > 0) {
+		strbuf_add(&j->w.b, buf, n);
+		if (j->w.b.len >= FLUSH_AT && obuf_flush(&j->w) < 0)
+			return j->w.err;
+	}
+	return 0;
+}
+
+static int json_finish(struct output *o, const struct scry_stats *summary,
+		       const struct scry_summary_opts *sopts, uint64_t lost)
+{
+	struct json_out *j = (struct json_out *)o;
+	struct strbuf *b = &j->w.b;
+	int err = obuf_flush(&j->w);
+	if (j->lines) {
+		if (err)
+			return err;
+		if (summary) {
+			struct strbuf s = STRBUF_INIT;
+			summary_json(&s, summary, sopts);
+			if (s.len > 2 && s.buf[0] == '{') {
+				strbuf_addstr(b, "{\"type\":\"summary\",");
+				strbuf_add(b, s.buf + 1, s.len - 1);
+				strbuf_addch(b, '\n');
+			}
+			strbuf_release(&s);
+		}
+		strbuf_addf(b, "{\"type\":\"end\",\"lost_events\":%" PRIu64 "}\n", lost);
+		return obuf_flush(&j->w);
+	}
+	strbuf_addstr(b, "\n],\"events\":[");
+	/* after an error, the events are left out: the document is closed
+	 * with what fits */
+	if (!err && obuf_flush(&j->w) == 0)
+		copy_events(j);
+	if (j->w.err)
+		strbuf_reset(b);
+	strbuf_addstr(b, "\n]");
+	if (summary) {
+		strbuf_addstr(b, ",\"summary\":");
+		summary_json(b, summary, sopts);
+	}
+	strbuf_addf(b, ",\"lost_events\":%" PRIu64 "}\n", lost);
+	return obuf_flush_final(&j->w);
+}
+
+static void json_free(struct output *o)
+{
+	struct json_out *j = (struct json_out *)o;
+	if (j->events)
+		fclose(j->events);
+	strbuf_release(&j->mem_events);
+	strbuf_release(&j->tmp);
+	obuf_release(&j->w);
+	free(j);
+}
+
+static const struct output_ops json_ops = { json_event, json_flush, json_finish, json_free };
+
+int json_output_new(struct output **out, enum output_format fmt, const struct output_opts *opts,
+		    char *err, size_t errlen)
+{
+	if (opts->fd < 0) {
+		snprintf(err, errlen, "the %s format needs a file descriptor", output_format_name(fmt));
+		return -EINVAL;
+	}
+	struct json_out *j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	output_base_init(&j->base, fmt, &json_ops, opts);
+	j->lines = fmt == FMT_JSONL;
+	obuf_init(&j->w, opts->fd);
+	strbuf_init(&j->mem_events, 0);
+	strbuf_init(&j->tmp, 256);
+	if (!j->lines)
+		j->events = tmpfile();
+	j->last_flush = mono_ns();
+	struct strbuf *b = &j->w.b;
+	strbuf_addstr(b, j->lines ? "{\"type\":\"header\"," : "{");
+	json_add_header_fields(b, &j->base);
+	strbuf_addstr(b, j->lines ? "}\n" : ",\"syscalls\":[");
+	int r = obuf_flush(&j->w);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot write: %s", strerror(-r));
+		json_free(&j->base);
+		return r;
+	}
+	*out = &j->base;
+	return 0;
+}

@@ -1,0 +1,540 @@
+/*
+ * SQLite: a database anyone can query (schema in docs/FORMATS.md, and in
+ * SCHEMA below, which is the reference).
+ *
+ * Speed: rows go in through prepared statements inside large transactions
+ * (a commit every COMMIT_ROWS rows, at least once a second while calls
+ * come, and at the end), with journal_mode=WAL and synchronous=OFF: a
+ * commit survives scry being killed (not the machine crashing), and a
+ * million calls take seconds.  At the end the WAL is checkpointed and the
+ * database left in one file (journal_mode=DELETE).
+ *
+ * Bytes: a text column is bound as TEXT when its bytes are valid UTF-8
+ * without NUL, and as a BLOB otherwise: the bytes are exact either way,
+ * and typeof() tells which.  args_json is always valid UTF-8.
+ */
+#include "output/encode.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syscalls/syscalls.h"
+
+/*
+ * Built with SCRY_HAVE_SQLITE (and -lsqlite3), the calls are plain.
+ * Without it they are weak references, so that scry still links: the
+ * sqlite format and scry report then say SQLite is missing and stop.
+ */
+#ifndef SCRY_HAVE_SQLITE
+#pragma weak sqlite3_bind_blob
+#pragma weak sqlite3_bind_int
+#pragma weak sqlite3_bind_int64
+#pragma weak sqlite3_bind_null
+#pragma weak sqlite3_bind_text
+#pragma weak sqlite3_clear_bindings
+#pragma weak sqlite3_close
+#pragma weak sqlite3_errmsg
+#pragma weak sqlite3_errstr
+#pragma weak sqlite3_exec
+#pragma weak sqlite3_finalize
+#pragma weak sqlite3_open_v2
+#pragma weak sqlite3_prepare_v3
+#pragma weak sqlite3_reset
+#pragma weak sqlite3_step
+#define HAVE_SQLITE_LINKED() (sqlite3_open_v2 != NULL)
+#else
+#define HAVE_SQLITE_LINKED() 1
+#endif
+
+
+#define COMMIT_ROWS 50000
+
+static const char SCHEMA[] =
+	"CREATE TABLE metadata(key TEXT PRIMARY KEY, value);\n"
+	"CREATE TABLE processes(pid INTEGER PRIMARY KEY, parent INTEGER, command TEXT,\n"
+	"  start_ns INTEGER, end_ns INTEGER, exit_status INTEGER, killed_by TEXT);\n"
+	"CREATE TABLE threads(tid INTEGER PRIMARY KEY, pid INTEGER, start_ns INTEGER, end_ns INTEGER);\n"
+	"CREATE TABLE syscalls(id INTEGER PRIMARY KEY, ts_ns INTEGER, pid INTEGER, tid INTEGER,\n"
+	"  nr INTEGER, name TEXT, ret INTEGER, errno INTEGER, errno_name TEXT,\n"
+	"  duration_ns INTEGER, cpu_ns INTEGER, args_json TEXT, args_text TEXT, ret_text TEXT,\n"
+	"  unfinished INTEGER NOT NULL DEFAULT 0);\n"
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, ts_ns INTEGER, pid INTEGER, tid INTEGER,\n"
+	"  type TEXT, value INTEGER, detail TEXT);\n"
+	"CREATE VIEW summary_by_syscall AS\n"
+	"  SELECT name, nr, count(*) AS calls, count(errno) AS errors,\n"
+	"         sum(duration_ns) AS total_ns, avg(duration_ns) AS avg_ns,\n"
+	"         min(duration_ns) AS min_ns, max(duration_ns) AS max_ns\n"
+	"  FROM syscalls WHERE unfinished = 0 GROUP BY nr ORDER BY total_ns DESC;\n"
+	"CREATE VIEW summary_by_process AS\n"
+	"  SELECT s.pid, p.command, count(*) AS calls, count(s.errno) AS errors,\n"
+	"         sum(s.duration_ns) AS total_ns, avg(s.duration_ns) AS avg_ns,\n"
+	"         max(s.duration_ns) AS max_ns\n"
+	"  FROM syscalls s LEFT JOIN processes p ON p.pid = s.pid\n"
+	"  WHERE s.unfinished = 0 GROUP BY s.pid ORDER BY total_ns DESC;\n";
+
+enum {
+	ST_CALL, ST_EVENT, ST_PROC, ST_THREAD, ST_PARENT, ST_COMMAND, ST_PROC_END, ST_THREAD_END,
+	ST_META, ST__COUNT
+};
+
+static const char *const STMTS[ST__COUNT] = {
+	[ST_CALL] = "INSERT INTO syscalls(ts_ns,pid,tid,nr,name,ret,errno,errno_name,duration_ns,cpu_ns,"
+		    "args_json,args_text,ret_text,unfinished) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_EVENT] = "INSERT INTO events(ts_ns,pid,tid,type,value,detail) VALUES(?,?,?,?,?,?)",
+	[ST_PROC] = "INSERT OR IGNORE INTO processes(pid,command,start_ns) VALUES(?,?,?)",
+	[ST_THREAD] = "INSERT OR IGNORE INTO threads(tid,pid,start_ns) VALUES(?,?,?)",
+	[ST_PARENT] = "UPDATE processes SET parent=? WHERE pid=?",
+	[ST_COMMAND] = "UPDATE processes SET command=? WHERE pid=?",
+	[ST_PROC_END] = "UPDATE processes SET end_ns=?, exit_status=?, killed_by=? WHERE pid=?",
+	[ST_THREAD_END] = "UPDATE threads SET end_ns=? WHERE tid=?",
+	[ST_META] = "INSERT OR REPLACE INTO metadata(key,value) VALUES(?,?)",
+};
+
+struct sqlite_out {
+	struct output base;
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__COUNT];
+	int in_tx;
+	uint64_t rows;           /* since the last commit */
+	uint64_t last_commit;    /* CLOCK_MONOTONIC ns */
+	struct idset procs, threads;
+	struct strbuf a, b;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int sql_err(int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL: return -ENOSPC;
+	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+	case SQLITE_AUTH: return -EACCES;
+	case SQLITE_CANTOPEN: return -ENOENT;
+	default: return -EIO;
+	}
+}
+
+static int exec_sql(struct sqlite_out *s, const char *sql)
+{
+	return sql_err(sqlite3_exec(s->db, sql, NULL, NULL, NULL) & 0xff);
+}
+
+/* TEXT when valid UTF-8 without NUL, else a BLOB: exact bytes either way. */
+static void bind_bytes(sqlite3_stmt *st, int i, const void *p, size_t n)
+{
+	if (!p)
+		sqlite3_bind_null(st, i);
+	else if (utf8_valid(p, n) && !memchr(p, 0, n))
+		sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	bind_bytes(st, i, s, s ? strlen(s) : 0);
+}
+
+static int step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : sql_err(rc & 0xff);
+}
+
+static int commit(struct sqlite_out *s)
+{
+	if (!s->in_tx)
+		return 0;
+	s->in_tx = 0;
+	s->rows = 0;
+	s->last_commit = mono_ns();
+	return exec_sql(s, "COMMIT");
+}
+
+static int begin_tx(struct sqlite_out *s)
+{
+	if (s->in_tx)
+		return 0;
+	int r = exec_sql(s, "BEGIN");
+	if (r == 0)
+		s->in_tx = 1;
+	return r;
+}
+
+static int meta(struct sqlite_out *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->st[ST_META];
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	bind_str(st, 2, value);
+	return step(st);
+}
+
+static int meta_u64(struct sqlite_out *s, const char *key, uint64_t v)
+{
+	sqlite3_stmt *st = s->st[ST_META];
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
+	return step(st);
+}
+
+static int write_metadata(struct sqlite_out *s)
+{
+	const struct output_opts *o = &s->base.o;
+	char buf[512];
+	int r = 0;
+	struct strbuf cmd = STRBUF_INIT;
+	for (int i = 0; o->argv && o->argv[i]; i++) {
+		snprintf(buf, sizeof(buf), "argv[%d]", i);
+		r |= meta(s, buf, o->argv[i]);
+		if (i)
+			strbuf_addch(&cmd, ' ');
+		strbuf_addstr(&cmd, o->argv[i]);
+	}
+	r |= meta(s, "command", cmd.len ? cmd.buf : NULL);
+	strbuf_reset(&cmd);
+	for (int i = 0; i < o->npids; i++)
+		strbuf_addf(&cmd, "%s%d", i ? " " : "", (int)o->pids[i]);
+	r |= meta(s, "pids", cmd.len ? cmd.buf : NULL);
+	strbuf_reset(&cmd);
+	for (int i = 0; o->scry_argv && o->scry_argv[i]; i++) {
+		if (i)
+			strbuf_addch(&cmd, ' ');
+		strbuf_addstr(&cmd, o->scry_argv[i]);
+	}
+	if (cmd.len)
+		r |= meta(s, "scry_command", cmd.buf);
+	strbuf_release(&cmd);
+	if (gethostname(buf, sizeof(buf)) == 0) {
+		buf[sizeof(buf) - 1] = '\0';
+		r |= meta(s, "host", buf);
+	}
+	struct utsname u;
+	if (uname(&u) == 0) {
+		r |= meta(s, "kernel", u.release);
+		r |= meta(s, "arch", u.machine);
+	}
+	r |= meta(s, "scry_version", scry_version());
+	r |= meta(s, "format_version", "1");
+	r |= meta_u64(s, "start_ns", s->base.start_ns);
+	time_t t = (time_t)(s->base.start_ns / 1000000000u);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r |= meta(s, "start_time", buf);
+	r |= meta_u64(s, "string_limit", (uint64_t)o->string_limit);
+	r |= meta(s, "summary_only", o->summary == 1 ? "1" : "0");
+	return r ? -EIO : 0;
+}
+
+static int see(struct sqlite_out *s, const struct scry_event *ev)
+{
+	int r = 0;
+	if (idset_add(&s->procs, ev->pid)) {
+		char comm[64] = "";
+		if (!s->base.o.replay)
+			proc_comm(ev->pid, 0, comm, sizeof(comm));
+		sqlite3_stmt *st = s->st[ST_PROC];
+		sqlite3_bind_int(st, 1, ev->pid);
+		bind_str(st, 2, comm[0] ? comm : NULL);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->ts_ns);
+		r = step(st);
+	}
+	if (!r && idset_add(&s->threads, ev->tid)) {
+		sqlite3_stmt *st = s->st[ST_THREAD];
+		sqlite3_bind_int(st, 1, ev->tid);
+		sqlite3_bind_int(st, 2, ev->pid);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->ts_ns);
+		r = step(st);
+	}
+	return r;
+}
+
+static int add_call(struct sqlite_out *s, const struct scry_event *ev)
+{
+	const struct scry_call *c = &ev->u.call;
+	sqlite3_stmt *st = s->st[ST_CALL];
+	char nb[32];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->t_enter_ns);
+	sqlite3_bind_int(st, 2, ev->pid);
+	sqlite3_bind_int(st, 3, ev->tid);
+	sqlite3_bind_int64(st, 4, c->nr);
+	bind_str(st, 5, call_name(c, nb));
+	if (c->t_exit_ns) {
+		sqlite3_bind_int64(st, 6, c->ret);
+		if (c->is_error) {
+			int e = c->ret < 0 ? (int)-c->ret : (int)c->ret;
+			sqlite3_bind_int(st, 7, e);
+			bind_str(st, 8, scry_errno_name(e));
+		}
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)c->duration_ns);
+		if (c->cpu_ns)
+			sqlite3_bind_int64(st, 10, (sqlite3_int64)c->cpu_ns);
+	}
+	strbuf_reset(&s->a);
+	output_args_json(&s->base, &s->a, c);
+	bind_bytes(st, 11, s->a.buf, s->a.len);
+	strbuf_reset(&s->b);
+	output_args_text(&s->base, &s->b, c);
+	bind_bytes(st, 12, s->b.buf, s->b.len);
+	bind_str(st, 13, c->t_exit_ns ? c->ret_text : "?");
+	sqlite3_bind_int(st, 14, c->t_exit_ns == 0);
+	return step(st);
+}
+
+static int add_event(struct sqlite_out *s, const struct scry_event *ev)
+{
+	const char *type;
+	int64_t value = 0;
+	int has_value = 1;
+	const char *detail = NULL;
+	char exe[4096];
+	int r = 0;
+	switch (ev->type) {
+	case SCRY_EV_SIGNAL:
+		type = "signal";
+		value = ev->u.signal.signo;
+		detail = ev->u.signal.text;
+		break;
+	case SCRY_EV_STOPPED:
+		type = "stopped";
+		value = ev->u.signal.signo;
+		break;
+	case SCRY_EV_EXITED:
+	case SCRY_EV_KILLED: {
+		char sb[16];
+		int killed = ev->type == SCRY_EV_KILLED;
+		type = killed ? "killed" : "exit";
+		value = killed ? ev->u.exit.signo : ev->u.exit.status;
+		detail = killed && ev->u.exit.core ? "core dumped" : NULL;
+		sqlite3_stmt *st = s->st[ST_THREAD_END];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->ts_ns);
+		sqlite3_bind_int(st, 2, ev->tid);
+		r = step(st);
+		if (!r && ev->tid == ev->pid) {
+			st = s->st[ST_PROC_END];
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->ts_ns);
+			if (!killed)
+				sqlite3_bind_int(st, 2, ev->u.exit.status);
+			else
+				bind_str(st, 3, sig_name(ev->u.exit.signo, sb));
+			sqlite3_bind_int(st, 4, ev->pid);
+			r = step(st);
+		}
+		break;
+	}
+	case SCRY_EV_NEW_TASK:
+		type = ev->u.task.is_thread ? "thread" : "fork";
+		value = ev->u.task.parent;
+		if (!ev->u.task.is_thread) {
+			sqlite3_stmt *st = s->st[ST_PARENT];
+			sqlite3_bind_int(st, 1, ev->u.task.parent);
+			sqlite3_bind_int(st, 2, ev->pid);
+			r = step(st);
+		}
+		break;
+	case SCRY_EV_EXEC: {
+		type = "exec";
+		value = ev->u.exec.old_tid;
+		detail = ev->u.exec.filename;
+		if (!detail && !s->base.o.replay) {
+			proc_exe(ev->pid, exe, sizeof(exe));
+			detail = exe[0] ? exe : NULL;
+		}
+		sqlite3_stmt *st = s->st[ST_COMMAND];
+		bind_str(st, 1, detail);
+		sqlite3_bind_int(st, 2, ev->pid);
+		r = step(st);
+		break;
+	}
+	case SCRY_EV_DETACHED:
+		type = "detached";
+		has_value = 0;
+		break;
+	default:
+		return 0;
+	}
+	if (r)
+		return r;
+	sqlite3_stmt *st = s->st[ST_EVENT];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->ts_ns);
+	sqlite3_bind_int(st, 2, ev->pid);
+	sqlite3_bind_int(st, 3, ev->tid);
+	sqlite3_bind_text(st, 4, type, -1, SQLITE_STATIC);
+	if (has_value)
+		sqlite3_bind_int64(st, 5, value);
+	bind_str(st, 6, detail);
+	return step(st);
+}
+
+static int sqlite_event(struct output *o, const struct scry_event *ev)
+{
+	struct sqlite_out *s = (struct sqlite_out *)o;
+	if (ev->type == SCRY_EV_CALL_ENTER)
+		return 0;
+	int r = begin_tx(s);
+	if (!r)
+		r = see(s, ev);
+	if (!r)
+		r = ev->type == SCRY_EV_CALL_EXIT ? add_call(s, ev) : add_event(s, ev);
+	if (!r && ++s->rows >= COMMIT_ROWS)
+		r = commit(s);
+	return r;
+}
+
+/* Between batches: commit at least once a second, so that an interrupted
+ * or live trace can be queried. */
+static int sqlite_flush(struct output *o)
+{
+	struct sqlite_out *s = (struct sqlite_out *)o;
+	if (s->in_tx && mono_ns() - s->last_commit >= 1000000000u)
+		return commit(s);
+	return 0;
+}
+
+static void finalize_all(struct sqlite_out *s)
+{
+	for (int i = 0; i < ST__COUNT; i++) {
+		if (s->st[i])
+			sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+}
+
+static int sqlite_finish(struct output *o, const struct scry_stats *summary,
+			 const struct scry_summary_opts *sopts, uint64_t lost)
+{
+	struct sqlite_out *s = (struct sqlite_out *)o;
+	/* The rows are the summary (the views, scry report -c); what it
+	 * cannot tell is how the live one was taken. */
+	(void)summary;
+	int r = 0;
+	if (!s->db)
+		return 0;
+	/* after an error, what was inserted is still committed if it can be */
+	if (!s->in_tx)
+		r = begin_tx(s);
+	if (!r && sopts) {
+		char buf[64];
+		if (sopts->note)
+			r = meta(s, "summary_note", sopts->note);
+		if (!r)
+			r = meta(s, "summary_latency", sopts->latency == SCRY_LATENCY_CPU ? "cpu" : "wall");
+		snprintf(buf, sizeof(buf), "%.6f", sopts->seconds);
+		if (!r && sopts->seconds >= 0)
+			r = meta(s, "summary_seconds", buf);
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!r)
+		r = meta_u64(s, "end_ns", (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	if (!r)
+		r = meta_u64(s, "lost_events", lost);
+	int rc = commit(s);
+	if (!r)
+		r = rc;
+	finalize_all(s);
+	exec_sql(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+	exec_sql(s, "PRAGMA journal_mode=DELETE");
+	rc = sql_err(sqlite3_close(s->db));
+	s->db = NULL;
+	return r ? r : rc;
+}
+
+static void sqlite_free(struct output *o)
+{
+	struct sqlite_out *s = (struct sqlite_out *)o;
+	if (s->db) {
+		finalize_all(s);
+		sqlite3_close(s->db);
+	}
+	idset_release(&s->procs);
+	idset_release(&s->threads);
+	strbuf_release(&s->a);
+	strbuf_release(&s->b);
+	free(s);
+}
+
+static const struct output_ops sqlite_ops = { sqlite_event, sqlite_flush, sqlite_finish, sqlite_free };
+
+static void remove_db(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char p[4200];
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		unlink(p);
+	}
+}
+
+int sqlite_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen)
+{
+	if (!opts->path || !opts->path[0]) {
+		snprintf(err, errlen, "the sqlite format writes a file: give one with -o FILE.db");
+		return -EINVAL;
+	}
+	if (!HAVE_SQLITE_LINKED()) {
+		snprintf(err, errlen, "this scry was built without SQLite (link it with -lsqlite3)");
+		return -ENOTSUP;
+	}
+	struct sqlite_out *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	output_base_init(&s->base, FMT_SQLITE, &sqlite_ops, opts);
+	strbuf_init(&s->a, 256);
+	strbuf_init(&s->b, 256);
+	remove_db(opts->path);
+	int rc = sqlite3_open_v2(opts->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	int r = 0;
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create %s: %s", opts->path,
+			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		r = sql_err(rc);
+		goto fail;
+	}
+	if ((r = exec_sql(s, "PRAGMA journal_mode=WAL")) < 0 ||
+	    (r = exec_sql(s, "PRAGMA synchronous=OFF")) < 0 ||
+	    (r = exec_sql(s, SCHEMA)) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", opts->path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	for (int i = 0; i < ST__COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, STMTS[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "cannot prepare %s: %s", opts->path, sqlite3_errmsg(s->db));
+			r = sql_err(rc);
+			goto fail;
+		}
+	}
+	if ((r = begin_tx(s)) < 0 || (r = write_metadata(s)) < 0 || (r = commit(s)) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", opts->path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	*out = &s->base;
+	return 0;
+fail:
+	if (!r)
+		r = -EIO;
+	s->base.finished = 1;
+	sqlite_free(&s->base);
+	return r;
+}

@@ -1,0 +1,288 @@
+"""End-to-end tests of the structured outputs (docs/FORMATS.md): real
+programs traced into every format and read back with jq, python3's json and
+csv modules and sqlite3, including the seeds' jq queries, hostile file
+names, `scry report`, and a Ctrl+C in the middle of an attached trace."""
+
+import base64
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+
+from helpers import ScryTest, T, SCRY, prog, run, run_scry
+
+# (no slash: it is one file name; the formula is =cmd|' /C calc'!A0 less its slash)
+HOSTILE_NAME = b'f \xff\xfe"q\'\\\n\r\t\x01<script>&=cmd|\' C calc\'!A0 \xc3\xa9'
+
+
+def cli_has_formats():
+    try:
+        r = subprocess.run([SCRY, "--help"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return b"--format" in r.stdout + r.stderr
+
+
+def dec(v):
+    """The bytes of a JSON string value (docs/FORMATS.md, hostile bytes)."""
+    if isinstance(v, dict):
+        return base64.b64decode(v["base64"])
+    return v.encode("utf-8")
+
+
+def csv_cell(v):
+    if v.startswith("'"):
+        v = v[1:]
+    if v.startswith("b64:"):
+        return base64.b64decode(v[4:])
+    return v.encode("utf-8")
+
+
+def closed_port():
+    """A loopback port nobody listens on."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Formats(ScryTest):
+
+    def setUp(self):
+        super().setUp()
+        if not cli_has_formats():
+            self.skipTest("scry has no --format yet")
+        self.py = shutil.which("python3") or sys.executable
+
+    def jq(self, args, path):
+        if not shutil.which("jq"):
+            self.skipTest("jq is not installed")
+        r = run(["jq"] + list(args) + [path], timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def trace(self, fmt_args, cmd, want_rc=0):
+        r = run_scry(list(fmt_args) + ["--"] + list(cmd), timeout=T(30))
+        if want_rc is not None:
+            self.assertEqual(r.returncode, want_rc, r.stderr[-3000:])
+        return r
+
+    def connect_prog(self, port):
+        return [self.py, "-c",
+                "import socket\ns=socket.socket()\nprint(s.connect_ex(('127.0.0.1', %d)))" % port]
+
+    def hostile_prog(self, d):
+        path = os.path.join(d.encode(), HOSTILE_NAME)
+        code = ("import os\nfd=os.open(%r, os.O_CREAT|os.O_WRONLY, 0o600)\nos.write(fd, b'x')\n"
+                "os.close(fd)\n" % path)
+        return [self.py, "-c", code], path
+
+    # ---------------------------------------------------------------- JSON
+
+    def test_json_seed_queries(self):
+        port = closed_port()
+        out = os.path.join(self.tmp, "trace.json")
+        self.trace(["--format", "json", "-o", out], self.connect_prog(port))
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        conns = [c for c in doc["syscalls"] if c["name"] == "connect"]
+        self.assertTrue(conns, "no connect call in the trace")
+        self.assertIn("sa_family=AF_INET", conns[-1]["args_text"],
+                      "connect's sockaddr is not decoded (src/decode/net.c)")
+        got = self.jq(["-c", '.syscalls[] | select(.name == "connect") | '
+                       '{addr: .args.addr, result: .return.value}'], out)
+        self.assertIn('{"addr":"127.0.0.1:%d","result":-111}' % port, got.splitlines())
+        counts = json.loads(self.jq(['.syscalls | group_by(.name) | '
+                                     'map({name: .[0].name, calls: length})'], out))
+        by_name = {c["name"]: c["calls"] for c in counts}
+        self.assertEqual(by_name.get("connect"), len(conns))
+        self.assertEqual(sum(by_name.values()), len(doc["syscalls"]))
+        self.assertEqual(conns[-1]["return"]["errno"], "ECONNREFUSED")
+        for k in ("ts", "pid", "tid", "duration_ns", "args_text"):
+            self.assertIn(k, conns[-1])
+        self.assertTrue(any(e["type"] == "exec" for e in doc["events"]))
+        self.assertTrue(any(e["type"] == "exit" for e in doc["events"]))
+        self.assertEqual(doc["lost_events"], 0)
+
+    def test_json_by_extension_and_summary(self):
+        out = os.path.join(self.tmp, "x.json")
+        self.trace(["-C", "-o", out], [prog("exitcode"), "0"])
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertTrue(doc["syscalls"])
+        self.assertIn("summary", doc)
+        self.assertGreater(doc["summary"]["total"]["calls"], 0)
+
+    def test_hostile_names_every_format(self):
+        cmd, path = self.hostile_prog(self.tmp)
+        for fmt in ("json", "jsonl", "csv", "chrome", "sqlite"):
+            with self.subTest(fmt=fmt):
+                out = os.path.join(self.tmp, "h." + fmt)
+                self.trace(["--format", fmt, "-o", out, "-e", "trace=openat"], cmd)
+                getattr(self, "check_hostile_" + fmt)(out, path)
+
+    def opens(self, calls, path):
+        return [c for c in calls if c["name"] == "openat" and dec(c["args"]["filename"]) == path]
+
+    def check_hostile_json(self, out, path):
+        with open(out, encoding="utf-8") as f:
+            text = f.read()
+        self.assertNotIn("<", text)
+        self.assertEqual(len(self.opens(json.loads(text)["syscalls"], path)), 1)
+        self.jq(["-e", ".syscalls | length > 0"], out)
+
+    def check_hostile_jsonl(self, out, path):
+        with open(out, encoding="utf-8") as f:
+            lines = [json.loads(l) for l in f]
+        self.assertEqual(lines[0]["type"], "header")
+        self.assertEqual(lines[-1]["type"], "end")
+        self.assertEqual(len(self.opens([l for l in lines if l["type"] == "syscall"], path)), 1)
+
+    def check_hostile_csv(self, out, path):
+        with open(out, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0], ["ts", "pid", "tid", "syscall", "arguments", "result",
+                                   "errno", "duration_us"])
+        self.assertTrue(all(len(r) == 8 for r in rows))
+        for r in rows[1:]:
+            for cell in r:
+                self.assertFalse(cell[:1] in ("=", "+", "@", "\t", "\r"), r)
+        args = [csv_cell(r[4]) for r in rows if r[3] == "openat"]
+        # the strace text escapes the name: its printable part shows
+        self.assertTrue(any(b"<script>&=cmd|" in a for a in args), args)
+
+    def check_hostile_chrome(self, out, path):
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        xs = [e for e in doc["traceEvents"] if e["ph"] == "X" and e["name"] == "openat"]
+        self.assertTrue(xs)
+        self.assertTrue(any(e["ph"] == "M" and e["name"] == "process_name" for e in doc["traceEvents"]))
+
+    def check_hostile_sqlite(self, out, path):
+        db = sqlite3.connect(out)
+        db.text_factory = bytes
+        rows = db.execute("SELECT args_json FROM syscalls WHERE name = 'openat'").fetchall()
+        names = [dec(json.loads(r[0])["filename"]) for r in rows]
+        self.assertIn(path, names)
+        db.close()
+
+    # ---------------------------------------------------------------- others
+
+    def test_jsonl_live_and_filterable(self):
+        port = closed_port()
+        out = os.path.join(self.tmp, "t.jsonl")
+        self.trace(["--format", "jsonl", "-o", out], self.connect_prog(port))
+        got = self.jq(["-c", "select(.return.value < 0)"], out)
+        self.assertTrue(any('"connect"' in l for l in got.splitlines()), got[:2000])
+
+    def test_jsonl_to_stdout_is_live(self):
+        t = self.target("busy")
+        s = self.attach(t.pid, extra=["--format", "jsonl"])
+        self.assertTrue(s.wait_out(r'"name":"getppid"', T(5)), "no line before detaching")
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s)
+        for line in s.out().splitlines():
+            json.loads(line)
+        self.assertRunningFree(t)
+
+    def test_csv_summary_only(self):
+        out = os.path.join(self.tmp, "s.csv")
+        self.trace(["--format", "csv", "-c", "-o", out], [prog("exitcode"), "0"])
+        with open(out, newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertIn("syscall", rows[0])
+        self.assertIn("calls", rows[0])
+        self.assertTrue(len(rows) > 1)
+
+    def test_chrome_opens_in_perfetto_shape(self):
+        out = os.path.join(self.tmp, "t.chrome.json")
+        self.trace(["--format", "chrome", "-f", "-o", out], [prog("forker")], want_rc=None)
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        ev = doc["traceEvents"]
+        self.assertEqual(doc["displayTimeUnit"], "ns")
+        xs = [e for e in ev if e["ph"] == "X"]
+        self.assertTrue(xs)
+        for e in xs:
+            self.assertIsInstance(e["ts"], (int, float))
+            self.assertGreaterEqual(e["dur"], 0)
+            self.assertEqual(e["cat"], "syscall")
+        self.assertTrue(any(e["ph"] == "i" for e in ev))
+
+    def test_sqlite_and_report(self):
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["--format", "sqlite", "-o", out], [prog("calls")], want_rc=None)
+        db = sqlite3.connect(out)
+        meta = dict(db.execute("SELECT key, value FROM metadata"))
+        for k in ("command", "host", "kernel", "scry_version", "start_ns"):
+            self.assertIn(k, meta)
+        n = db.execute("SELECT count(*) FROM syscalls").fetchone()[0]
+        self.assertGreater(n, 5)
+        self.assertTrue(db.execute("SELECT * FROM summary_by_syscall").fetchall())
+        self.assertTrue(db.execute("SELECT * FROM summary_by_process").fetchall())
+        self.assertTrue(db.execute("SELECT * FROM processes").fetchall())
+        db.close()
+        self.assertFalse(os.path.exists(out + "-wal") and os.path.getsize(out + "-wal"))
+
+        r = run_scry(["report", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^(\[pid\s+\d+\] )?execve\(")
+        self.assertIn("+++ exited with", r.stdout)
+        r = run_scry(["report", "-c", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("total", r.stdout)
+        for fmt in ("json", "jsonl", "csv", "chrome"):
+            conv = os.path.join(self.tmp, "conv." + fmt)
+            r = run_scry(["report", "--format", fmt, "-o", conv, out])
+            self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.tmp, "conv.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual(len(doc["syscalls"]), n)
+        r = run_scry(["report", os.path.join(self.tmp, "conv.json")])
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_sqlite_needs_o(self):
+        r = run_scry(["--format", "sqlite", "--", prog("exitcode"), "0"])
+        self.assertEqual(r.returncode, 2)
+
+    def test_sigint_attached_busy_leaves_whole_documents(self):
+        for fmt in ("json", "jsonl", "csv", "chrome", "sqlite"):
+            with self.subTest(fmt=fmt):
+                t = self.target("busy")
+                out = os.path.join(self.tmp, "busy." + fmt)
+                s = self.attach(t.pid, extra=["--format", fmt, "-o", out])
+                self.run_traced_a_while(t)
+                s.signal(signal.SIGINT)
+                self.assertScryExits(s)
+                self.assertRunningFree(t)
+                if fmt in ("json", "chrome"):
+                    with open(out, encoding="utf-8") as f:
+                        json.load(f)
+                elif fmt == "jsonl":
+                    with open(out, encoding="utf-8") as f:
+                        lines = [json.loads(l) for l in f]
+                    self.assertEqual(lines[-1]["type"], "end")
+                elif fmt == "csv":
+                    with open(out, newline="") as f:
+                        rows = list(csv.reader(f))
+                    self.assertTrue(all(len(r) == 8 for r in rows))
+                    self.assertTrue(any(r[3] == "getppid" for r in rows))
+                else:
+                    db = sqlite3.connect(out)
+                    self.assertGreater(db.execute(
+                        "SELECT count(*) FROM syscalls WHERE name='getppid'").fetchone()[0], 0)
+                    db.close()
+                t.kill()
+
+    def test_disk_full_reported_once(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        r = run_scry(["--format", "json", "-o", "/dev/full", "--", prog("exitcode"), "0"])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stderr.count("No space left"), 1, r.stderr)
