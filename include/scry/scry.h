@@ -50,6 +50,10 @@ struct scry_config {
 	 * owned; must outlive the session.  NULL/0: none. */
 	const void *seccomp_prog;
 	unsigned seccomp_len;
+	/* Signals (bit sig-1) that a launched command gets at their default
+	 * action although the caller ignores them (scry ignores SIGPIPE for
+	 * itself; the command must not inherit that). */
+	uint64_t child_default_signals;
 	/* SCRY_BACKEND_BPF counts in the kernel (statistics only) */
 	int backend;
 	int per_process;         /* bpf: count per (process, syscall) */
@@ -66,7 +70,7 @@ struct scry_config {
 	void *tick_ctx;
 };
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, SCRY_BACKEND_PTRACE, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
+#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, 0, SCRY_BACKEND_PTRACE, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* ---- events, as the sinks receive them ---- */
 

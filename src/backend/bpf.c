@@ -107,6 +107,7 @@ int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen)
 	o.per_process = s->cfg.per_process;
 	o.nrs = s->cfg.syscall_bitmap;
 	o.nr_words = s->cfg.syscall_bitmap_words;
+	o.child_default_signals = s->cfg.child_default_signals;
 	struct scry_bpf *b;
 	int r = scry_bpf_open(&b, &o, why, whylen);
 	if (r < 0)

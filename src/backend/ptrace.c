@@ -277,6 +277,9 @@ static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig <= 64; sig++)
+			if (s->cfg.child_default_signals & (1ull << (sig - 1)))
+				signal(sig, SIG_DFL);
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
 		close(gate[1]);

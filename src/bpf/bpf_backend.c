@@ -94,6 +94,7 @@ struct scry_bpf {
 
 	pid_t launched_pid;
 	int launched_status;
+	uint64_t child_default_signals;
 };
 
 static void set_why(char *why, size_t len, const char *fmt, ...)
@@ -259,6 +260,7 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 		return -ENOMEM;
 	b->launched_status = -1;
 	b->follow_forks = !!opts->follow_forks;
+	b->child_default_signals = opts->child_default_signals;
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0) {
 		err = b->ncpus ? b->ncpus : -EINVAL;
@@ -425,6 +427,12 @@ int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 		char c;
 
 		/* async-signal-safe only; the read returns 0 when released */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig <= 64; sig++)
+			if (b->child_default_signals & (1ull << (sig - 1)))
+				signal(sig, SIG_DFL);
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 0)
 			_exit(127);

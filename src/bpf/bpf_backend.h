@@ -50,8 +50,11 @@ struct scry_bpf_opts {
 	 * the kernel map's size (1024), are not counted. */
 	const uint64_t *nrs;
 	size_t nr_words;
+	/* Signals (bit sig-1) a launched command gets at SIG_DFL although we
+	 * ignore them (see scry_config.child_default_signals). */
+	uint64_t child_default_signals;
 };
-#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0 }
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0 }
 
 /*
  * 0 when the bpf backend can run here: privilege, kernel BTF, and the

@@ -246,6 +246,10 @@ int main(int argc, char **argv)
 	cfg.follow_forks = o.follow > 0;
 	cfg.string_limit = o.string_limit;
 	cfg.cpu_time = o.cpu_time;
+	/* install_signals() runs later, so look now */
+	struct sigaction pipe_now;
+	if (sigaction(SIGPIPE, NULL, &pipe_now) == 0 && pipe_now.sa_handler == SIG_DFL)
+		cfg.child_default_signals |= 1ull << (SIGPIPE - 1);
 	cfg.verbose = o.verbose;
 	cfg.xflag = o.xflag;
 	cfg.fd_paths = o.fd_paths;

@@ -1630,7 +1630,25 @@ static int dec_ioctl(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* ---- fadvise64 ---- */
+
+static const struct scry_xlat xlat_fadvise[] = {
+	{ 0, "POSIX_FADV_NORMAL" }, { 1, "POSIX_FADV_RANDOM" }, { 2, "POSIX_FADV_SEQUENTIAL" },
+	{ 3, "POSIX_FADV_WILLNEED" }, { 4, "POSIX_FADV_DONTNEED" }, { 5, "POSIX_FADV_NOREUSE" },
+	{ 0, NULL },
+};
+
+static int dec_fadvise64(struct dctx *d)
+{
+	v_fd(d, "fd", (int)d->args[0]);
+	v_int(d, "offset", (int64_t)d->args[1]);
+	v_uint(d, "len", d->args[2]);
+	v_enum(d, "advice", (int)d->args[3], xlat_fadvise);
+	return DEC_DONE;
+}
+
 const struct decoder_entry decoders_file[] = {
+	{ "fadvise64", dec_fadvise64 },
 	{ "open", dec_open },
 	{ "openat", dec_openat },
 	{ "openat2", dec_openat2 },

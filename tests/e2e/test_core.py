@@ -6,7 +6,7 @@ import re
 import signal
 import time
 
-from helpers import (ScryTest, T, prog, run_scry, prefixed_pids, returned_pids,
+from helpers import (ScryTest, T, prog, run, run_scry, prefixed_pids, returned_pids,
                      syscall_lines, proc_state, wait_for, read_text, read_progress)
 
 
@@ -247,3 +247,15 @@ class OutputFiles(ScryTest):
         for t in texts.values():
             self.assertNotRegex(t, r"(?m)^\[pid ", "-ff files need no pid prefix")
             self.assertIn("+++ exited with 0 +++", t)
+
+
+class Dispositions(ScryTest):
+    """The traced command gets the signal dispositions scry was given, not
+    the ones scry uses for itself (scry ignores SIGPIPE)."""
+
+    def test_sigpipe_default_in_command(self):
+        script = "grep SigIgn /proc/self/status"
+        plain = run(["sh", "-c", script], timeout=T(5)).stdout
+        traced = run_scry(["-e", "trace=none", "--", "sh", "-c", script], timeout=T(10))
+        self.assertEqual(traced.returncode, 0, traced.stderr)
+        self.assertEqual(traced.stdout, plain)
