@@ -54,6 +54,10 @@ struct scry_config {
 	 * action although the caller ignores them (scry ignores SIGPIPE for
 	 * itself; the command must not inherit that). */
 	uint64_t child_default_signals;
+	/* -P: only calls that touch one of these paths, by name or by an fd
+	 * open on it.  Not owned.  NULL/0: every call. */
+	const char *const *trace_paths;
+	int ntrace_paths;
 	/* SCRY_BACKEND_BPF counts in the kernel (statistics only) */
 	int backend;
 	int per_process;         /* bpf: count per (process, syscall) */
@@ -70,7 +74,7 @@ struct scry_config {
 	void *tick_ctx;
 };
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, 0, SCRY_BACKEND_PTRACE, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
+#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, 0, NULL, 0, SCRY_BACKEND_PTRACE, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* ---- events, as the sinks receive them ---- */
 

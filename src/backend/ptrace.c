@@ -492,6 +492,41 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->ret_text = "";
 }
 
+/*
+ * -P: does this call touch one of the paths, by a path argument or by an fd
+ * argument open on it?  (strace's rule; the paths come with their
+ * canonical forms from the caller.)
+ */
+static int touches_path(struct scry_session *s, struct tracee *t)
+{
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	if (!info)
+		return 0;
+	char buf[PATH_MAX];
+	for (int i = 0; i < info->nargs; i++) {
+		ssize_t n = -1;
+		if (info->argtypes[i] == SCRY_ARG_PATH) {
+			n = mem_read(t->tid, t->args[i], buf, sizeof(buf) - 1);
+			if (n > 0) {
+				buf[n] = '\0';
+				n = (ssize_t)strlen(buf);
+			}
+		} else if (info->argtypes[i] == SCRY_ARG_FD && (int)t->args[i] >= 0) {
+			char link[64];
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)t->tid, (int)t->args[i]);
+			n = readlink(link, buf, sizeof(buf) - 1);
+			if (n > 0)
+				buf[n] = '\0';
+		}
+		if (n <= 0)
+			continue;
+		for (int k = 0; k < s->cfg.ntrace_paths; k++)
+			if (!strcmp(buf, s->cfg.trace_paths[k]))
+				return 1;
+	}
+	return 0;
+}
+
 static void on_entry(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
 {
 	t->flags |= T_IN_SYSCALL;
@@ -508,6 +543,8 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		t->flags &= ~T_HIDDEN;
 	if (t->flags & T_HIDDEN)
 		return;
+	if (s->cfg.ntrace_paths && !touches_path(s, t))
+		return;     /* not shown, and its exit neither (no T_ENTRY_SHOWN) */
 	t->dec_more = 0;
 	t->rfmt = R_INT;
 	t->rxlat = NULL;

@@ -246,6 +246,8 @@ int main(int argc, char **argv)
 	cfg.follow_forks = o.follow > 0;
 	cfg.string_limit = o.string_limit;
 	cfg.cpu_time = o.cpu_time;
+	cfg.trace_paths = o.paths;
+	cfg.ntrace_paths = o.npaths;
 	/* install_signals() runs later, so look now */
 	struct sigaction pipe_now;
 	if (sigaction(SIGPIPE, NULL, &pipe_now) == 0 && pipe_now.sa_handler == SIG_DFL)

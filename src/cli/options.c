@@ -43,6 +43,7 @@ static const char usage_text[] =
 "      --trace SET           the same as -e trace=SET\n"
 "  -z, --successful-only     only calls that succeeded\n"
 "  -Z, --failed-only         only calls that failed\n"
+"  -P, --trace-path PATH     only calls that touch PATH (by name or an fd on it)\n"
 "      --no-seccomp          stop at every call even when a filter excludes it\n"
 "\n"
 "Formats:\n"
@@ -176,6 +177,7 @@ static const struct option longopts[] = {
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "decode-fds", no_argument, NULL, 'y' },
+	{ "trace-path", required_argument, NULL, 'P' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -195,7 +197,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	long v;
 	char err[512];
 	int format_given = 0;
-	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (add_pids(o, optarg) < 0)
@@ -325,6 +327,22 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		case 'y':
 			o->fd_paths = o->fd_paths < 2 ? o->fd_paths + 1 : 2;
 			break;
+		case 'P': {
+			if (o->npaths + 2 > (int)(sizeof(o->paths) / sizeof(o->paths[0]))) {
+				usage_error("too many -P paths (at most %s)", "32");
+				return 2;
+			}
+			o->paths[o->npaths++] = optarg;
+			/* the kernel's /proc links show canonical paths */
+			char *real = realpath(optarg, NULL);
+			if (real && strcmp(real, optarg)) {
+				o->paths[o->npaths++] = real;
+				o->owned[o->nowned++] = real;
+			} else {
+				free(real);
+			}
+			break;
+		}
 		case OPT_INTERVAL: {
 			int64_t ns = parse_duration(optarg);
 			if (ns < 1000000) {
@@ -396,5 +414,8 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 
 void options_release(struct options *o)
 {
-	(void)o;   /* the filter owns no memory */
+	/* the canonical forms added by -P came from realpath() */
+	for (int i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	o->nowned = 0;
 }

@@ -36,6 +36,10 @@ struct options {
 	enum { BACKEND_AUTO, BACKEND_PTRACE, BACKEND_BPF } backend;
 	int xflag;               /* -x, -xx */
 	int fd_paths;            /* -y, -yy */
+	const char *paths[64];   /* -P: given, and their canonical forms */
+	int npaths;
+	char *owned[64];         /* those canonical forms, to free */
+	int nowned;
 	uint64_t interval_ns;    /* --interval */
 	struct scry_filter filter;
 	int filtered;            /* some -e trace/status/signal given */

@@ -2,8 +2,9 @@
 kernel for launched commands."""
 
 import re
+import shutil
 
-from helpers import ScryTest, T, prog, run_scry, syscall_lines
+from helpers import ScryTest, T, prog, run, run_scry, syscall_lines
 
 
 def finished(text, name):
@@ -76,3 +77,20 @@ class Filter(ScryTest):
             self.assertEqual(r.returncode, 0, r.stderr[-2000:])
             self.assertIn("done", r.stdout)
             self.assertNotIn("Function not implemented", r.stderr)
+
+    def test_trace_path(self):
+        # -P keeps the calls that name the path or use an fd open on it,
+        # exactly as strace -P does.
+        argv = ["cat", "/etc/hostname", "/etc/os-release"]
+        r = run_scry(["-P", "/etc/hostname", "--"] + argv, timeout=T(10))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        names = [m.group(1) for m in re.finditer(r"(?m)^([a-z0-9_]+)\(", r.stderr)]
+        self.assertIn("openat", names)
+        self.assertIn("read", names)
+        self.assertIn("close", names)
+        self.assertNotIn("os-release", r.stderr)
+        self.assertNotIn("execve", names)
+        if shutil.which("strace"):
+            s = run(["strace", "-P", "/etc/hostname"] + argv, timeout=T(10))
+            want = [m.group(1) for m in re.finditer(r"(?m)^([a-z0-9_]+)\(", s.stderr)]
+            self.assertEqual(names, want)
