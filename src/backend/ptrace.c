@@ -952,7 +952,8 @@ static int ptrace_run(struct scry_session *s)
 		int n = 0;
 		batch[n].pid = pid;
 		batch[n++].status = status;
-		while (n < BATCH && (pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
+		/* (With one tracee there is nobody to starve: save the call.) */
+		while (s->count > 1 && n < BATCH && (pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
 			batch[n].pid = pid;
 			batch[n++].status = status;
 		}
