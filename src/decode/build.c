@@ -1,5 +1,6 @@
 /* Building typed values from tracee memory (decode.h). */
 #include "decode/decode.h"
+#include "decode/sockinfo.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -72,15 +73,33 @@ size_t v_oct(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCR
 size_t v_ptr(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_PTR, name, val); }
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr) { return v_u(d, SCRY_V_UNREAD, name, addr); }
 
-/* /proc/PID/fd/N (or the cwd for AT_FDCWD), for -y. */
+ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len)
+{
+	char link[64];
+	if (fd == -100 /* AT_FDCWD */)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, fd);
+	ssize_t n = readlink(link, out, len - 1);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	/* -yy: a socket's protocol and addresses, as strace shows them */
+	unsigned long ino;
+	char info[256];
+	if (level >= 2 && fd >= 0 && sscanf(out, "socket:[%lu]", &ino) == 1 &&
+	    sockinfo_describe_fd(tid, fd, ino, info, sizeof(info)) == 0 && strlen(info) < len) {
+		n = (ssize_t)strlen(info);
+		memcpy(out, info, (size_t)n + 1);
+	}
+	return n;
+}
+
+/* For -y: the fd's path in the value. */
 static void fd_path(struct dctx *d, size_t i, int fd)
 {
-	char link[64], target[PATH_MAX];
-	if (fd == -100 /* AT_FDCWD */)
-		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)d->tid);
-	else
-		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	char target[PATH_MAX];
+	ssize_t n = fd_describe(d->tid, fd, d->fd_paths, target, sizeof(target));
 	if (n <= 0)
 		return;
 	uint32_t off = scry_values_bytes(d->out, target, (size_t)n);

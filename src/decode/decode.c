@@ -115,11 +115,9 @@ void render_result(struct strbuf *out, const struct dctx *d)
 	case R_FD:
 		strbuf_addf(out, "%lld", (long long)ret);
 		if (d->fd_paths && ret >= 0) {
-			char link[64], target[PATH_MAX];
-			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, (int)ret);
-			ssize_t n = readlink(link, target, sizeof(target) - 1);
-			if (n > 0)
-				strbuf_addf(out, "<%.*s>", (int)n, target);
+			char target[PATH_MAX];
+			if (fd_describe(d->tid, (int)ret, d->fd_paths, target, sizeof(target)) > 0)
+				strbuf_addf(out, "<%s>", target);
 		}
 		break;
 	default:

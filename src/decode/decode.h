@@ -80,6 +80,10 @@ ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 /* Exactly len bytes, or -1. */
 int mem_read_exact(pid_t tid, uint64_t addr, void *buf, size_t len);
 
+/* What -y shows for an fd (level 1: its path; 2: socket details too), or
+ * the cwd for AT_FDCWD; the length, or -1. */
+ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len);
+
 /* ---- building values ---- */
 
 size_t v_int(struct dctx *d, const char *name, int64_t val);

@@ -1,0 +1,47 @@
+"""Decoding options compared line by line with strace: -y, -yy, -x, -s."""
+
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from helpers import ScryTest, T, run, run_scry
+
+SOCKETS = r"""
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+c.send(b"hi\x01\xff"); a.recv(10)
+u, v = socket.socketpair(); u.send(b"x"); v.recv(1)
+"""
+
+
+def normalise(text):
+    lines = [l for l in text.splitlines() if not l.startswith("+++")]
+    return [re.sub(r"\d+", "N", l) for l in lines]
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class LikeStrace(ScryTest):
+
+    def compare(self, opts, argv):
+        s = run(["strace"] + opts + argv, timeout=T(20))
+        r = run_scry(opts + ["--"] + argv, timeout=T(20))
+        self.assertEqual(r.returncode, s.returncode, r.stderr)
+        self.assertEqual(normalise(r.stderr), normalise(s.stderr))
+
+    def test_yy_sockets(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(SOCKETS)
+        try:
+            for opts in (["-y"], ["-yy"], ["-x"], ["-xx"], ["-s", "2"]):
+                with self.subTest(opts=opts):
+                    self.compare(opts + ["-e", "trace=accept4,sendto,recvfrom,socketpair"],
+                                 ["/usr/bin/python3", "-S", f.name])
+        finally:
+            os.unlink(f.name)
+
+    def test_y_files(self):
+        self.compare(["-y", "-e", "trace=openat,read,close,fstat,newfstatat"],
+                     ["cat", "/etc/hostname"])
