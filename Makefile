@@ -45,8 +45,11 @@ BPF_SKEL := $(B)/bpf/syscount.skel.h
 LDLIBS   += -lbpf -lelf -lz
 $(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -I$(B)/bpf
 $(B)/obj/src/bpf/bpf_backend.o: $(BPF_SKEL)
+$(B)/obj/src/bpf/bpf_trace.o: CPPFLAGS += -I$(B)/bpf
+$(B)/obj/src/bpf/bpf_trace.o: $(B)/bpf/systrace.skel.h
 else
 $(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -DSCRY_NO_BPF
+$(B)/obj/src/bpf/bpf_trace.o: CPPFLAGS += -DSCRY_NO_BPF
 endif
 $(B)/bpf/vmlinux.h: tools/gen-vmlinux.sh
 	@mkdir -p $(dir $@)
@@ -55,6 +58,10 @@ $(B)/bpf/syscount.bpf.o: src/bpf/syscount.bpf.c src/bpf/syscount.h src/stats/his
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc -c $< -o $@
 $(B)/bpf/syscount.skel.h: $(B)/bpf/syscount.bpf.o
 	bpftool gen skeleton $< name syscount > $@.tmp && mv $@.tmp $@
+$(B)/bpf/systrace.bpf.o: src/bpf/systrace.bpf.c src/bpf/systrace.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc -c $< -o $@
+$(B)/bpf/systrace.skel.h: $(B)/bpf/systrace.bpf.o
+	bpftool gen skeleton $< name systrace > $@.tmp && mv $@.tmp $@
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)

@@ -61,6 +61,9 @@ struct scry_config {
 	/* SCRY_BACKEND_BPF counts in the kernel (statistics only) */
 	int backend;
 	int per_process;         /* bpf: count per (process, syscall) */
+	int bpf_counts_only;     /* bpf: only statistics (in-kernel counters);
+	                            else every call through a ring buffer */
+	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
 	/* bpf: bit nr of syscall_bitmap[nr / 64] set = count syscall nr;
 	 * NULL: all.  Not owned. */
 	const uint64_t *syscall_bitmap;
@@ -74,7 +77,7 @@ struct scry_config {
 	void *tick_ctx;
 };
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
-#define SCRY_CONFIG_INIT { 0, 1, 32, 0, 0, 0, 0, 0, NULL, 0, 0, NULL, 0, SCRY_BACKEND_PTRACE, 0, NULL, 0, NULL, 0, 0, NULL, NULL }
+#define SCRY_CONFIG_INIT { .hide_until_exec = 1, .string_limit = 32, .backend = SCRY_BACKEND_PTRACE }
 
 /* ---- events, as the sinks receive them ---- */
 

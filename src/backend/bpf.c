@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "bpf/bpf_backend.h"
@@ -117,7 +118,249 @@ int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen)
 	return 0;
 }
 
+/* ---- trace mode: every call through a ring buffer ---- */
+
+#include "bpf/bpf_trace.h"
+
+struct bpf_tracer {
+	struct scry_bpf_trace *t;
+};
+
+/* Decoders read the bytes the kernel captured with the call. */
+static ssize_t captured_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return scry_bpf_call_read(ctx, addr, buf, len);
+}
+
+static struct tracee *tracee_of(struct scry_session *s, pid_t tid, pid_t tgid)
+{
+	struct tracee *t = tracee_get(s, tid);
+	return t ? t : tracee_add(s, tid, tgid, 0);
+}
+
+static void call_fill(struct scry_session *s, struct tracee *t, struct scry_event *ev,
+		      enum scry_event_type type, const struct scry_bpf_call_event *e)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->pid = t->tgid;
+	ev->tid = t->tid;
+	ev->ts_ns = type == SCRY_EV_CALL_ENTER ? e->t_enter_ns : e->t_exit_ns;
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	struct scry_call *c = &ev->u.call;
+	c->nr = t->nr;
+	c->name = info ? info->name : NULL;
+	memcpy(c->args, t->args, sizeof(t->args));
+	c->t_enter_ns = e->t_enter_ns;
+	c->entry_args = &t->vals;
+	c->more_at_exit = t->dec_more == 3 ? 0 : t->dec_more;
+	c->ret_text = "";
+}
+
+/* One event from the kernel is a whole call: its entry, then its exit. */
+static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
+{
+	struct scry_session *s = ctx;
+	struct tracee *t = tracee_of(s, e->tid, e->tgid);
+	t->nr = e->nr;
+	memcpy(t->args, e->args, sizeof(t->args));
+	scry_values_reset(&t->vals);
+	struct dctx d;
+	memset(&d, 0, sizeof(d));
+	d.pid = e->tgid;
+	d.tid = e->tid;
+	d.nr = e->nr;
+	d.info = scry_syscall_get(s->table, e->nr);
+	d.args = t->args;
+	d.limit = s->cfg.string_limit;
+	d.verbose = s->cfg.verbose;
+	d.xflag = s->cfg.xflag;
+	d.fd_paths = s->cfg.fd_paths;
+	d.out = &t->vals;
+	d.mem = captured_read;
+	d.mem_ctx = (void *)e;
+	decoder_fn fn = e->nr >= 0 && (unsigned long)e->nr < s->table->ncalls ? s->decoders[e->nr] : decode_generic;
+	int r = fn(&d);
+	t->dec_more = r == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : r == DEC_AFTER ? 3 : 0;
+
+	struct scry_event ev;
+	call_fill(s, t, &ev, SCRY_EV_CALL_ENTER, e);
+	session_emit(s, &ev);
+
+	call_fill(s, t, &ev, SCRY_EV_CALL_EXIT, e);
+	struct scry_call *c = &ev.u.call;
+	scry_values_reset(&s->exit_vals);
+	c->exit_args = &s->exit_vals;
+	if (e->unfinished) {
+		c->t_exit_ns = 0;
+		c->ret_text = "?";
+		return session_emit(s, &ev);
+	}
+	c->ret = e->ret;
+	c->is_error = e->ret < 0 && e->ret >= -4095;
+	c->t_exit_ns = e->t_exit_ns;
+	/* kernel timestamps: no stops, nothing to subtract */
+	c->duration_ns = e->t_exit_mono > e->t_enter_mono ? e->t_exit_mono - e->t_enter_mono : 0;
+	d.out = &s->exit_vals;
+	d.exiting = 1;
+	d.ret = e->ret;
+	d.failed = c->is_error;
+	if (t->dec_more)
+		fn(&d);
+	strbuf_reset(&s->ret_text);
+	render_result(&s->ret_text, &d);
+	c->ret_text = s->ret_text.buf;
+	return session_emit(s, &ev);
+}
+
+static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
+{
+	struct scry_session *s = ctx;
+	struct tracee *t = tracee_of(s, e->tid, e->tgid);
+	struct scry_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = e->tgid;
+	ev.tid = e->tid;
+	ev.ts_ns = e->ts_ns;
+	switch (e->type) {
+	case SCRY_BPF_PROC_EXEC:
+		ev.type = SCRY_EV_EXEC;
+		ev.u.exec.old_tid = e->old_tid;
+		ev.u.exec.filename = e->filename;
+		return session_emit(s, &ev);
+	case SCRY_BPF_PROC_FORK:
+		if (!e->followed)
+			return 0;
+		tracee_of(s, e->child_tid, e->child_tgid);
+		ev.type = SCRY_EV_NEW_TASK;
+		ev.pid = e->child_tgid;
+		ev.tid = e->child_tid;
+		ev.u.task.parent = e->tid;
+		ev.u.task.is_thread = e->is_thread;
+		return session_emit(s, &ev);
+	case SCRY_BPF_PROC_EXIT: {
+		int st = e->exit_code;
+		ev.type = WIFSIGNALED(st) ? SCRY_EV_KILLED : SCRY_EV_EXITED;
+		ev.u.exit.status = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+		ev.u.exit.signo = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		ev.u.exit.core = WIFSIGNALED(st) ? WCOREDUMP(st) : 0;
+		int r = session_emit(s, &ev);
+		tracee_remove(s, t);
+		return r;
+	}
+	}
+	return 0;
+}
+
+static int bpft_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
+{
+	if (pid == s->self || pid == s->self_parent) {
+		why->err = EPERM;
+		snprintf(why->reason, sizeof(why->reason), "%s",
+			 pid == s->self ? "that is scry itself" : "that is scry's parent, which waits for scry");
+		return -EPERM;
+	}
+	struct bpf_tracer *bt = s->backend_data;
+	int r = scry_bpf_trace_add_pid(bt->t, pid);
+	if (r < 0)
+		why->err = -r;
+	return r;
+}
+
+static int bpft_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
+{
+	struct bpf_tracer *bt = s->backend_data;
+	pid_t pid = 0;
+	int r = scry_bpf_trace_launch(bt->t, argv, &pid);
+	if (r < 0)
+		return r;
+	if (!s->launched_pid)
+		s->launched_pid = pid;
+	if (pid_out)
+		*pid_out = pid;
+	return 0;
+}
+
+static int bpft_run(struct scry_session *s)
+{
+	struct bpf_tracer *bt = s->backend_data;
+	uint64_t next_tick = s->cfg.tick && s->cfg.tick_ns ? scry_now_mono() + s->cfg.tick_ns : 0;
+	while (!s->detach_requested && !s->sink_err && scry_bpf_trace_running(bt->t)) {
+		int timeout = 100;
+		if (next_tick) {
+			uint64_t now = scry_now_mono();
+			if (now >= next_tick) {
+				next_tick += s->cfg.tick_ns;
+				s->cfg.tick(s->cfg.tick_ctx);
+			}
+		}
+		int r = scry_bpf_trace_poll(bt->t, timeout, on_bpf_call, on_bpf_proc, s);
+		if (r < 0 && r != -EINTR && r != -ETIMEDOUT)
+			return r;
+		session_flush(s);
+	}
+	if (s->detach_requested)
+		s->detached = 1;
+	/* what the kernel still holds */
+	scry_bpf_trace_poll(bt->t, 0, on_bpf_call, on_bpf_proc, s);
+	session_flush(s);
+	s->launched_status = scry_bpf_trace_launched_status(bt->t);
+	int ksig = s->kill_launched_sig;
+	if (ksig && s->launched_pid && s->launched_status == -1)
+		kill(s->launched_pid, ksig);
+	return s->sink_err;
+}
+
+static void bpft_release(struct scry_session *s)
+{
+	struct bpf_tracer *bt = s->backend_data;
+	if (bt) {
+		scry_bpf_trace_close(bt->t);
+		free(bt);
+	}
+	s->backend_data = NULL;
+}
+
+static const struct backend_ops bpf_trace_backend = {
+	.name = "bpf",
+	.attach = bpft_attach,
+	.launch = bpft_launch,
+	.run = bpft_run,
+	.calibrate = NULL,
+	.read_stats = NULL,     /* calls reach the sinks one by one */
+	.release = bpft_release,
+};
+
+int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen)
+{
+	struct scry_bpf_trace_opts o;
+	memset(&o, 0, sizeof(o));
+	o.follow_forks = s->cfg.follow_forks;
+	o.nrs = s->cfg.syscall_bitmap;
+	o.nr_words = s->cfg.syscall_bitmap_words;
+	o.ringbuf_bytes = s->cfg.bpf_buffer;
+	o.string_limit = s->cfg.string_limit;
+	o.table = s->table;
+	o.child_default_signals = s->cfg.child_default_signals;
+	struct bpf_tracer *bt = calloc(1, sizeof(*bt));
+	if (!bt)
+		return -ENOMEM;
+	int r = scry_bpf_trace_open(&bt->t, &o, why, whylen);
+	if (r < 0) {
+		free(bt);
+		return r;
+	}
+	s->backend = &bpf_trace_backend;
+	s->backend_data = bt;
+	return 0;
+}
+
 uint64_t bpf_backend_lost(const struct scry_session *s)
 {
-	return s->backend == &bpf_backend ? scry_bpf_lost(s->backend_data) : 0;
+	if (s->backend == &bpf_backend)
+		return scry_bpf_lost(s->backend_data);
+	if (s->backend == &bpf_trace_backend)
+		return scry_bpf_trace_lost(((struct bpf_tracer *)s->backend_data)->t);
+	return 0;
 }
+

@@ -282,6 +282,8 @@ int main(int argc, char **argv)
 		struct scry_config bcfg = cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;
 		bcfg.per_process = o.per_process;
+		bcfg.bpf_counts_only = o.summary == 1;
+		bcfg.bpf_buffer = o.bpf_buffer;
 		if (o.filtered && !scry_filter_traces_all(&o.filter)) {
 			bcfg.syscall_bitmap = o.filter.trace;
 			bcfg.syscall_bitmap_words = sizeof(o.filter.trace) / sizeof(o.filter.trace[0]);
@@ -434,8 +436,8 @@ int main(int argc, char **argv)
 	}
 	uint64_t lost = scry_session_lost(s);
 	if (lost)
-		fprintf(stderr, "scry: %llu calls or processes were not counted: a kernel map was full\n",
-			(unsigned long long)lost);
+		fprintf(stderr, "scry: %llu events lost in the kernel: a bpf map or the ring buffer was full "
+			"(a larger --bpf-buffer or a narrower -e helps)\n", (unsigned long long)lost);
 	if (fout) {
 		struct scry_summary_opts so;
 		char note[200];

@@ -63,9 +63,11 @@ static const char usage_text[] =
 "      --interval TIME       print a summary every TIME, each for that interval\n"
 "\n"
 "Backends:\n"
-"      --backend B           auto (default), ptrace or bpf: bpf counts calls in\n"
-"                            the kernel without stopping anyone (-c only; needs\n"
+"      --backend B           auto (default), ptrace or bpf: bpf counts or traces\n"
+"                            calls in the kernel without stopping anyone (needs\n"
 "                            root or CAP_BPF); auto picks it when it can serve\n"
+"      --bpf-buffer SIZE     bpf trace: ring buffer size (default 8M); events\n"
+"                            lost when it is full are counted and reported\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             scry's version\n";
@@ -146,7 +148,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER,
 };
 
 static const struct option longopts[] = {
@@ -176,6 +178,7 @@ static const struct option longopts[] = {
 	{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "bpf-buffer", required_argument, NULL, OPT_BPF_BUFFER },
 	{ "decode-fds", no_argument, NULL, 'y' },
 	{ "trace-path", required_argument, NULL, 'P' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -309,6 +312,24 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		case OPT_NO_SECCOMP:
 			o->no_seccomp = 1;
 			break;
+		case OPT_BPF_BUFFER: {
+			char *end;
+			errno = 0;
+			unsigned long long v2 = strtoull(optarg, &end, 10);
+			unsigned long long mult = 1;
+			if (*end == 'K' || *end == 'k')
+				mult = 1024, end++;
+			else if (*end == 'M' || *end == 'm')
+				mult = 1024 * 1024, end++;
+			else if (*end == 'G' || *end == 'g')
+				mult = 1024ull * 1024 * 1024, end++;
+			if (errno || end == optarg || *end || !v2 || v2 * mult < 4096 || v2 * mult > (1ull << 32)) {
+				usage_error("invalid --bpf-buffer '%s': expected a size from 4K to 4G (e.g. 64M)", optarg);
+				return 2;
+			}
+			o->bpf_buffer = (size_t)(v2 * mult);
+			break;
+		}
 		case OPT_BACKEND:
 			if (!strcmp(optarg, "auto"))
 				o->backend = BACKEND_AUTO;
@@ -381,10 +402,6 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		o->argv = argv + optind;
 	if (!o->argv && !o->npids) {
 		usage_error("%s", "nothing to trace: give a command (scry -- CMD) or a process (-p PID)");
-		return 2;
-	}
-	if (o->backend == BACKEND_BPF && o->summary != 1) {
-		usage_error("%s", "--backend bpf counts calls (-c); it cannot print them yet");
 		return 2;
 	}
 	if (o->backend == BACKEND_BPF && (o->filter.status != SCRY_STATUS_ALL || o->cpu_time)) {

@@ -71,6 +71,7 @@ struct backend_ops {
 extern const struct backend_ops ptrace_backend;
 /* backend/bpf.c: switch s to the bpf backend, or say why not. */
 int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen);
+int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen);
 uint64_t bpf_backend_lost(const struct scry_session *s);
 
 struct scry_session {

@@ -62,8 +62,10 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	strbuf_init(&s->ret_text, 64);
 	if (s->cfg.backend == SCRY_BACKEND_BPF) {
 		char dummy[8];
-		int r = bpf_backend_setup(s, s->cfg.why ? s->cfg.why : dummy,
-					  s->cfg.why ? s->cfg.why_len : sizeof(dummy));
+		char *why = s->cfg.why ? s->cfg.why : dummy;
+		size_t len = s->cfg.why ? s->cfg.why_len : sizeof(dummy);
+		int r = s->cfg.bpf_counts_only ? bpf_backend_setup(s, why, len)
+					       : bpf_trace_backend_setup(s, why, len);
 		if (r < 0) {
 			scry_session_free(s);
 			return r;

@@ -43,6 +43,20 @@ int mem_read_exact(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return mem_read(tid, addr, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
+ssize_t d_read(const struct dctx *d, uint64_t addr, void *buf, size_t len)
+{
+	if (d->mem)
+		return d->mem(d->mem_ctx, addr, buf, len);
+	return mem_read(d->tid, addr, buf, len);
+}
+
+int d_read_exact(const struct dctx *d, uint64_t addr, void *buf, size_t len)
+{
+	if (!addr)
+		return -1;
+	return d_read(d, addr, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
 static struct scry_value *node(struct dctx *d, size_t i)
 {
 	return &d->out->v[i];
@@ -170,7 +184,7 @@ static size_t v_nulstr(struct dctx *d, const char *name, uint64_t addr, size_t l
 		return v_ptr(d, name, 0);
 	char buf[PATH_MAX + 1];
 	size_t want = limit + 1 < sizeof(buf) ? limit + 1 : sizeof(buf);
-	ssize_t got = mem_read(d->tid, addr, buf, want);
+	ssize_t got = d_read(d, addr, buf, want);
 	if (got <= 0)
 		return v_unread(d, name, addr);
 	char *z = memchr(buf, 0, (size_t)got);
@@ -205,7 +219,7 @@ size_t v_buf(struct dctx *d, const char *name, uint64_t addr, int64_t len)
 		want = sizeof(stackbuf);
 		buf = stackbuf;
 	}
-	ssize_t got = want ? mem_read(d->tid, addr, buf, want) : 0;
+	ssize_t got = want ? d_read(d, addr, buf, want) : 0;
 	if (got < 0 || (want && got == 0))
 		return v_unread(d, name, addr);
 	return v_bytes(d, name, buf, (size_t)got, (uint64_t)len > (uint64_t)got);

@@ -64,6 +64,11 @@ struct dctx {
 	 * (" => {...}") rather than another argument: no ", " between. */
 	int exit_starts_comment;
 	uint64_t sp;              /* the stack pointer at the entry stop */
+	/* Where tracee memory comes from: NULL reads the live process
+	 * (process_vm_readv); the bpf backend reads what its programs
+	 * captured in the kernel.  Decoders use d_read()/d_read_exact(). */
+	ssize_t (*mem)(void *ctx, uint64_t addr, void *buf, size_t len);
+	void *mem_ctx;
 };
 
 typedef int (*decoder_fn)(struct dctx *d);
@@ -79,6 +84,10 @@ struct decoder_entry {
 ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 /* Exactly len bytes, or -1. */
 int mem_read_exact(pid_t tid, uint64_t addr, void *buf, size_t len);
+
+/* Tracee memory as the decoder context says (see dctx.mem). */
+ssize_t d_read(const struct dctx *d, uint64_t addr, void *buf, size_t len);
+int d_read_exact(const struct dctx *d, uint64_t addr, void *buf, size_t len);
 
 /* What -y shows for an fd (level 1: its path; 2: socket details too), or
  * the cwd for AT_FDCWD; the length, or -1. */

@@ -236,7 +236,7 @@ static void timespec_at(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &ts, sizeof(ts)) < 0) {
+	if (d_read_exact(d, addr, &ts, sizeof(ts)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -252,7 +252,7 @@ static void timeval_at(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &tv, sizeof(tv)) < 0) {
+	if (d_read_exact(d, addr, &tv, sizeof(tv)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -268,7 +268,7 @@ static void itimerspec_at(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &its, sizeof(its)) < 0) {
+	if (d_read_exact(d, addr, &its, sizeof(its)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -289,7 +289,7 @@ static void itimerval_at(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &itv, sizeof(itv)) < 0) {
+	if (d_read_exact(d, addr, &itv, sizeof(itv)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -343,7 +343,7 @@ static void sigset_at(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 		v_unread(d, name, addr);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &set, K_SIGSET_BYTES) < 0) {
+	if (d_read_exact(d, addr, &set, K_SIGSET_BYTES) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -380,7 +380,7 @@ static void fdset_at(struct dctx *d, const char *name, uint64_t addr, int64_t nf
 	if (bytes > FDSET_MAX_BYTES)
 		bytes = FDSET_MAX_BYTES;
 	unsigned char set[FDSET_MAX_BYTES];
-	if (bytes && mem_read_exact(d->tid, addr, set, bytes) < 0) {
+	if (bytes && d_read_exact(d, addr, set, bytes) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -412,7 +412,7 @@ static void pollfds_at(struct dctx *d, const char *name, uint64_t addr, uint64_t
 		return;
 	}
 	struct pollfd pf;
-	if (!nfds || mem_read_exact(d->tid, addr, &pf, sizeof(pf)) < 0) {
+	if (!nfds || d_read_exact(d, addr, &pf, sizeof(pf)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -420,7 +420,7 @@ static void pollfds_at(struct dctx *d, const char *name, uint64_t addr, uint64_t
 	uint64_t shown = 0;
 	int cut = 0;
 	for (uint64_t k = 0; k < nfds; k++) {
-		if (k && mem_read_exact(d->tid, addr + k * sizeof(pf), &pf, sizeof(pf)) < 0) {
+		if (k && d_read_exact(d, addr + k * sizeof(pf), &pf, sizeof(pf)) < 0) {
 			/* strace ends the array with the address it could not read */
 			v_unread(d, NULL, addr + k * sizeof(pf));
 			break;
@@ -519,7 +519,7 @@ static int dec_select_common(struct dctx *d, int is_pselect)
 		uint64_t sig[2];
 		if (!d->args[5]) {
 			v_ptr(d, "sig", 0);
-		} else if (mem_read_exact(d->tid, d->args[5], sig, sizeof(sig)) < 0) {
+		} else if (d_read_exact(d, d->args[5], sig, sizeof(sig)) < 0) {
 			v_unread(d, "sig", d->args[5]);
 		} else {
 			size_t s = v_struct_begin(d, "sig");
@@ -595,7 +595,7 @@ static int dec_epoll_ctl(struct dctx *d)
 	struct epoll_event ev;
 	if (!d->args[3]) {
 		v_ptr(d, "event", 0);
-	} else if (mem_read_exact(d->tid, d->args[3], &ev, sizeof(ev)) < 0) {
+	} else if (d_read_exact(d, d->args[3], &ev, sizeof(ev)) < 0) {
 		v_unread(d, "event", d->args[3]);
 	} else {
 		size_t s = v_struct_begin(d, "event");
@@ -609,14 +609,14 @@ static int dec_epoll_ctl(struct dctx *d)
 static void epoll_events_at(struct dctx *d, const char *name, uint64_t addr, int64_t n)
 {
 	struct epoll_event ev;
-	if (n > 0 && mem_read_exact(d->tid, addr, &ev, sizeof(ev)) < 0) {
+	if (n > 0 && d_read_exact(d, addr, &ev, sizeof(ev)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
 	size_t a = v_array_begin(d, name);
 	int64_t k;
 	for (k = 0; k < n && k < d->limit; k++) {
-		if (k && mem_read_exact(d->tid, addr + (uint64_t)k * sizeof(ev), &ev, sizeof(ev)) < 0) {
+		if (k && d_read_exact(d, addr + (uint64_t)k * sizeof(ev), &ev, sizeof(ev)) < 0) {
 			v_unread(d, NULL, addr + (uint64_t)k * sizeof(ev));
 			break;
 		}
@@ -873,7 +873,7 @@ static void timezone_at(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &tz, sizeof(tz)) < 0) {
+	if (d_read_exact(d, addr, &tz, sizeof(tz)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -930,7 +930,7 @@ static int dec_time(struct dctx *d)
 	int64_t t;
 	if (!addr || d->failed) {
 		v_ptr(d, "tloc", addr);
-	} else if (mem_read_exact(d->tid, addr, &t, sizeof(t)) < 0) {
+	} else if (d_read_exact(d, addr, &t, sizeof(t)) < 0) {
 		v_unread(d, "tloc", addr);
 	} else {
 		size_t a = v_array_begin(d, "tloc");
@@ -980,7 +980,7 @@ static int dec_uname(struct dctx *d)
 		v_ptr(d, "name", 0);
 		return DEC_DONE;
 	}
-	if (mem_read_exact(d->tid, addr, &u, sizeof(u)) < 0) {
+	if (d_read_exact(d, addr, &u, sizeof(u)) < 0) {
 		v_unread(d, "name", addr);
 		return DEC_DONE;
 	}
@@ -1011,7 +1011,7 @@ static int dec_sysinfo(struct dctx *d)
 		v_ptr(d, "info", 0);
 		return DEC_DONE;
 	}
-	if (mem_read_exact(d->tid, addr, &si, sizeof(si)) < 0) {
+	if (d_read_exact(d, addr, &si, sizeof(si)) < 0) {
 		v_unread(d, "info", addr);
 		return DEC_DONE;
 	}

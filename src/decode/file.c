@@ -140,7 +140,7 @@ static void int_ref(struct dctx *d, const char *name, uint64_t addr, int wide)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (wide ? mem_read_exact(d->tid, addr, &v, 8) : mem_read_exact(d->tid, addr, &v32, 4)) {
+	if (wide ? d_read_exact(d, addr, &v, 8) : d_read_exact(d, addr, &v32, 4)) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -206,7 +206,7 @@ static int dec_openat2(struct dctx *d)
 	v_path(d, "filename", d->args[1]);
 	if (!d->args[2])
 		v_ptr(d, "how", 0);
-	else if (d->args[3] < sizeof(how) || mem_read_exact(d->tid, d->args[2], &how, sizeof(how)))
+	else if (d->args[3] < sizeof(how) || d_read_exact(d, d->args[2], &how, sizeof(how)))
 		v_unread(d, "how", d->args[2]);
 	else {
 		size_t s = v_struct_begin(d, "how");
@@ -297,7 +297,7 @@ static void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_
 		v_end(d, a);
 		return;
 	}
-	ssize_t got = mem_read(d->tid, addr, iov, want * sizeof(iov[0]));
+	ssize_t got = d_read(d, addr, iov, want * sizeof(iov[0]));
 	if (got < (ssize_t)sizeof(iov[0])) {
 		v_unread(d, name, addr);
 		return;
@@ -435,7 +435,7 @@ struct kstat {
 static int read_kstat(struct dctx *d, uint64_t addr, struct kstat *k)
 {
 #if defined(__x86_64__)
-	return mem_read_exact(d->tid, addr, k, sizeof(*k));   /* the first 120 of 144 bytes */
+	return d_read_exact(d, addr, k, sizeof(*k));   /* the first 120 of 144 bytes */
 #else
 	struct {
 		uint64_t dev, ino;
@@ -449,7 +449,7 @@ static int read_kstat(struct dctx *d, uint64_t addr, struct kstat *k)
 		int64_t ctime; uint64_t ctime_nsec;
 		uint32_t unused[2];
 	} g;
-	if (mem_read_exact(d->tid, addr, &g, sizeof(g)))
+	if (d_read_exact(d, addr, &g, sizeof(g)))
 		return -1;
 	k->dev = g.dev; k->ino = g.ino; k->nlink = g.nlink; k->mode = g.mode;
 	k->uid = g.uid; k->gid = g.gid; k->rdev = g.rdev; k->size = g.size;
@@ -594,7 +594,7 @@ static void statx_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &k, sizeof(k))) {
+	if (d_read_exact(d, addr, &k, sizeof(k))) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -705,7 +705,7 @@ static int dec_getdents64(struct dctx *d)
 	if (len > (1u << 20))
 		len = 1u << 20;
 	unsigned char *buf = len ? malloc(len) : NULL;
-	if (d->failed || !addr || (len && (!buf || mem_read_exact(d->tid, addr, buf, len)))) {
+	if (d->failed || !addr || (len && (!buf || d_read_exact(d, addr, buf, len)))) {
 		v_ptr(d, "dirent", addr);
 		free(buf);
 		v_uint(d, "count", (uint32_t)d->args[2]);
@@ -819,7 +819,7 @@ static void flock_struct(struct dctx *d, const char *name, uint64_t addr, int wi
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &fl, sizeof(fl))) {
+	if (d_read_exact(d, addr, &fl, sizeof(fl))) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -840,7 +840,7 @@ static void owner_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &o, sizeof(o))) {
+	if (d_read_exact(d, addr, &o, sizeof(o))) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -971,7 +971,7 @@ static int dec_pipe(struct dctx *d)
 	if (!d->exiting)
 		return DEC_MORE;
 	int fds[2];
-	if (d->failed || mem_read_exact(d->tid, d->args[0], fds, sizeof(fds))) {
+	if (d->failed || d_read_exact(d, d->args[0], fds, sizeof(fds))) {
 		v_ptr(d, "fildes", d->args[0]);
 	} else {
 		size_t a = v_array_begin(d, "fildes");
@@ -1175,7 +1175,7 @@ static int dec_utimensat(struct dctx *d)
 	v_path(d, "filename", d->args[1]);
 	if (!d->args[2])
 		v_ptr(d, "utimes", 0);
-	else if (mem_read_exact(d->tid, d->args[2], ts, sizeof(ts)))
+	else if (d_read_exact(d, d->args[2], ts, sizeof(ts)))
 		v_unread(d, "utimes", d->args[2]);
 	else {
 		size_t a = v_array_begin(d, "utimes");
@@ -1199,7 +1199,7 @@ static int dec_sendfile(struct dctx *d)
 		int64_t off;
 		v_fd(d, "out_fd", (int)d->args[0]);
 		v_fd(d, "in_fd", (int)d->args[1]);
-		if (addr && !mem_read_exact(d->tid, addr, &off, sizeof(off))) {
+		if (addr && !d_read_exact(d, addr, &off, sizeof(off))) {
 			d->state = (uint64_t)off;
 			return DEC_MORE;
 		}
@@ -1211,7 +1211,7 @@ static int dec_sendfile(struct dctx *d)
 		return DEC_DONE;
 	}
 	int64_t after;
-	if (d->failed || mem_read_exact(d->tid, addr, &after, sizeof(after))) {
+	if (d->failed || d_read_exact(d, addr, &after, sizeof(after))) {
 		size_t a = v_array_begin(d, "offset");
 		v_int(d, NULL, (int64_t)d->state);
 		v_end(d, a);
@@ -1476,7 +1476,7 @@ static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &t, 36)) {
+	if (d_read_exact(d, addr, &t, 36)) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -1517,7 +1517,7 @@ static void winsize_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, w, sizeof(w))) {
+	if (d_read_exact(d, addr, w, sizeof(w))) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -1536,7 +1536,7 @@ static void fsflags_ref(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &f, sizeof(f))) {
+	if (d_read_exact(d, addr, &f, sizeof(f))) {
 		v_unread(d, name, addr);
 		return;
 	}

@@ -275,7 +275,7 @@ static int dec_mincore(struct dctx *d)
 		show = (uint64_t)d->limit;
 	if (show > sizeof(buf))
 		show = sizeof(buf);
-	if (show && mem_read_exact(d->tid, vec, buf, (size_t)show) < 0) {
+	if (show && d_read_exact(d, vec, buf, (size_t)show) < 0) {
 		v_unread(d, "vec", vec);
 		return DEC_DONE;
 	}

@@ -282,7 +282,7 @@ static void sock_proto(struct dctx *d, const char *name, unsigned domain, unsign
 static uint64_t save_len(struct dctx *d, uint64_t addr)
 {
 	uint32_t len;
-	if (addr && mem_read_exact(d->tid, addr, &len, sizeof(len)) == 0)
+	if (addr && d_read_exact(d, addr, &len, sizeof(len)) == 0)
 		return ST_VALID | len;
 	return 0;
 }
@@ -302,7 +302,7 @@ static void len_inout(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 			v_ptr(d, name, addr);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &out, sizeof(out)) < 0) {
+	if (d_read_exact(d, addr, &out, sizeof(out)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -323,7 +323,7 @@ static void sockaddr_out(struct dctx *d, const char *aname, uint64_t addr,
 		return;
 	}
 	uint32_t out;
-	if (mem_read_exact(d->tid, lenaddr, &out, sizeof(out)) < 0) {
+	if (d_read_exact(d, lenaddr, &out, sizeof(out)) < 0) {
 		v_ptr(d, aname, addr);
 		v_unread(d, lname, lenaddr);
 		return;
@@ -355,7 +355,7 @@ static int dec_socketpair(struct dctx *d)
 	int sv[2];
 	if (d->failed) {
 		v_ptr(d, "usockvec", d->args[3]);
-	} else if (mem_read_exact(d->tid, d->args[3], sv, sizeof(sv)) < 0) {
+	} else if (d_read_exact(d, d->args[3], sv, sizeof(sv)) < 0) {
 		v_unread(d, "usockvec", d->args[3]);
 	} else {
 		size_t a = v_array_begin(d, "usockvec");
@@ -460,7 +460,7 @@ static void iov_array(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 		size_t j = k % 64;
 		if (j == 0) {
 			size_t chunk = show - k < 64 ? show - k : 64;
-			if (mem_read_exact(d->tid, addr + k * sizeof(iov[0]), iov, chunk * sizeof(iov[0])) < 0) {
+			if (d_read_exact(d, addr + k * sizeof(iov[0]), iov, chunk * sizeof(iov[0])) < 0) {
 				if (k == 0) {
 					d->out->n = a;
 					v_unread(d, name, addr);
@@ -491,7 +491,7 @@ static void cmsgs(struct dctx *d, const char *name, uint64_t addr, uint64_t len)
 {
 	unsigned char buf[4096];
 	size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
-	if (mem_read_exact(d->tid, addr, buf, n) < 0) {
+	if (d_read_exact(d, addr, buf, n) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -569,7 +569,7 @@ static void msghdr_fields(struct dctx *d, const struct msghdr *m, int64_t data, 
 static void msghdr_at(struct dctx *d, const char *name, uint64_t addr, int64_t data, uint64_t namelen_in)
 {
 	struct msghdr m;
-	if (mem_read_exact(d->tid, addr, &m, sizeof(m)) < 0) {
+	if (d_read_exact(d, addr, &m, sizeof(m)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -591,7 +591,7 @@ static int dec_recvmsg(struct dctx *d)
 	struct msghdr m;
 	if (!d->exiting) {
 		v_fd(d, "fd", (int)d->args[0]);
-		if (mem_read_exact(d->tid, d->args[1], &m, sizeof(m)) == 0)
+		if (d_read_exact(d, d->args[1], &m, sizeof(m)) == 0)
 			d->state = ST_VALID | m.msg_namelen;
 		return DEC_MORE;
 	}
@@ -622,7 +622,7 @@ static void mmsg_array(struct dctx *d, const char *name, uint64_t addr, uint64_t
 	size_t a = v_array_begin(d, name);
 	for (size_t k = 0; k < show; k++) {
 		uint64_t at = addr + k * sizeof(mm);
-		if (mem_read_exact(d->tid, at, &mm, sizeof(mm)) < 0) {
+		if (d_read_exact(d, at, &mm, sizeof(mm)) < 0) {
 			if (k == 0) {
 				/* Nothing readable: the address instead of the array. */
 				d->out->n = a;
@@ -668,7 +668,7 @@ static int dec_recvmmsg(struct dctx *d)
 	if (!d->exiting) {
 		v_fd(d, "fd", (int)d->args[0]);
 		struct { int64_t sec, nsec; } ts;
-		if (d->args[4] && mem_read_exact(d->tid, d->args[4], &ts, sizeof(ts)) == 0 &&
+		if (d->args[4] && d_read_exact(d, d->args[4], &ts, sizeof(ts)) == 0 &&
 		    ts.sec >= 0 && ts.sec < (1ll << 33) && ts.nsec >= 0 && ts.nsec < (1ll << 30))
 			d->state = TS_VALID | ((uint64_t)ts.sec << 30) | (uint64_t)ts.nsec;
 		return DEC_MORE;
@@ -754,7 +754,7 @@ static void sockopt_value(struct dctx *d, uint64_t addr, uint32_t len, int gette
 	}
 	if (k == OPT_LINGER && len >= 8) {
 		int lg[2];
-		if (mem_read_exact(d->tid, addr, lg, sizeof(lg)) < 0) {
+		if (d_read_exact(d, addr, lg, sizeof(lg)) < 0) {
 			v_unread(d, "optval", addr);
 			return;
 		}
@@ -766,7 +766,7 @@ static void sockopt_value(struct dctx *d, uint64_t addr, uint32_t len, int gette
 	}
 	if (k == OPT_PEERCRED && len >= sizeof(struct ucred)) {
 		struct ucred uc;
-		if (mem_read_exact(d->tid, addr, &uc, sizeof(uc)) < 0) {
+		if (d_read_exact(d, addr, &uc, sizeof(uc)) < 0) {
 			v_unread(d, "optval", addr);
 			return;
 		}
@@ -782,7 +782,7 @@ static void sockopt_value(struct dctx *d, uint64_t addr, uint32_t len, int gette
 		is_int = 0;
 	if (is_int) {
 		int val;
-		if (mem_read_exact(d->tid, addr, &val, sizeof(val)) < 0) {
+		if (d_read_exact(d, addr, &val, sizeof(val)) < 0) {
 			v_unread(d, "optval", addr);
 			return;
 		}
@@ -820,7 +820,7 @@ static int dec_getsockopt(struct dctx *d)
 		return DEC_MORE;
 	}
 	uint32_t out;
-	if (d->failed || !d->args[4] || mem_read_exact(d->tid, d->args[4], &out, sizeof(out)) < 0) {
+	if (d->failed || !d->args[4] || d_read_exact(d, d->args[4], &out, sizeof(out)) < 0) {
 		v_ptr(d, "optval", d->args[3]);
 		len_inout(d, "optlen", d->args[4], d->state, 0);
 		return DEC_DONE;

@@ -18,7 +18,7 @@ static void argv_array(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	ssize_t got = mem_read(d->tid, addr, ptrs, sizeof(ptrs));
+	ssize_t got = d_read(d, addr, ptrs, sizeof(ptrs));
 	if (got < 8) {
 		v_unread(d, name, addr);
 		return;
@@ -45,7 +45,7 @@ static void envp_count(struct dctx *d, const char *name, uint64_t addr)
 	uint64_t ptrs[512];
 	long total = 0;
 	for (int round = 0; round < 16; round++) {
-		ssize_t got = mem_read(d->tid, addr + (uint64_t)round * sizeof(ptrs), ptrs, sizeof(ptrs));
+		ssize_t got = d_read(d, addr + (uint64_t)round * sizeof(ptrs), ptrs, sizeof(ptrs));
 		if (got <= 0)
 			break;
 		size_t i;
@@ -102,7 +102,7 @@ static void int_at(struct dctx *d, const char *name, uint64_t addr)
 	int32_t v;
 	if (!addr)
 		v_ptr(d, name, 0);
-	else if (d->failed || mem_read_exact(d->tid, addr, &v, sizeof(v)) < 0)
+	else if (d->failed || d_read_exact(d, addr, &v, sizeof(v)) < 0)
 		v_unread(d, name, addr);
 	else {
 		size_t a = v_array_begin(d, name);
@@ -117,7 +117,7 @@ static void ptr_at(struct dctx *d, const char *name, uint64_t addr)
 	uint64_t v;
 	if (!addr)
 		v_ptr(d, name, 0);
-	else if (d->failed || mem_read_exact(d->tid, addr, &v, sizeof(v)) < 0)
+	else if (d->failed || d_read_exact(d, addr, &v, sizeof(v)) < 0)
 		v_unread(d, name, addr);
 	else {
 		size_t a = v_array_begin(d, name);
@@ -231,7 +231,7 @@ static int dec_clone(struct dctx *d)
 		uint64_t a = d->args[2];
 		if (!a)
 			v_text(d, "parent_tid", "parent_tid=NULL");
-		else if (mem_read_exact(d->tid, a, &v, sizeof(v)) < 0)
+		else if (d_read_exact(d, a, &v, sizeof(v)) < 0)
 			v_text(d, "parent_tid", "parent_tid=%#" PRIx64, a);
 		else
 			v_text(d, "parent_tid", "parent_tid=[%d]", v);
@@ -255,7 +255,7 @@ static int dec_clone3(struct dctx *d)
 	uint64_t addr = d->args[0], size = d->args[1];
 	memset(&ca, 0, sizeof(ca));
 	size_t want = size < sizeof(ca) ? (size_t)size : sizeof(ca);
-	int ok = addr && size >= CLONE_ARGS_SIZE_VER0 && mem_read_exact(d->tid, addr, &ca, want) == 0;
+	int ok = addr && size >= CLONE_ARGS_SIZE_VER0 && d_read_exact(d, addr, &ca, want) == 0;
 	if (!d->exiting) {
 		if (!ok) {
 			if (addr && size >= CLONE_ARGS_SIZE_VER0)
@@ -299,9 +299,9 @@ static int dec_clone3(struct dctx *d)
 		size_t n = 0;
 		int32_t v;
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "=> {");
-		if ((d->state & CLONE_PIDFD) && mem_read_exact(d->tid, ca.pidfd, &v, sizeof(v)) == 0)
+		if ((d->state & CLONE_PIDFD) && d_read_exact(d, ca.pidfd, &v, sizeof(v)) == 0)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "pidfd=[%d]", v);
-		if ((d->state & CLONE_PARENT_SETTID) && mem_read_exact(d->tid, ca.parent_tid, &v, sizeof(v)) == 0)
+		if ((d->state & CLONE_PARENT_SETTID) && d_read_exact(d, ca.parent_tid, &v, sizeof(v)) == 0)
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%sparent_tid=[%d]", n > 4 ? ", " : "", v);
 		if (n > 4 && n < sizeof(buf) - 1) {
 			snprintf(buf + n, sizeof(buf) - n, "}");
@@ -351,7 +351,7 @@ static const char *sig_or_num(int sig, char *tmp, size_t len)
 static void wait_status(struct dctx *d, const char *name, uint64_t addr)
 {
 	int st;
-	if (mem_read_exact(d->tid, addr, &st, sizeof(st)) < 0) {
+	if (d_read_exact(d, addr, &st, sizeof(st)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -395,7 +395,7 @@ static void rusage_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, addr);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &ru, sizeof(ru)) < 0) {
+	if (d_read_exact(d, addr, &ru, sizeof(ru)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -573,7 +573,7 @@ static int dec_prctl(struct dctx *d)
 				v_cstr(d, "name", d->args[1]);
 		} else if (op == PR_GET_PDEATHSIG) {
 			int32_t sig;
-			if (!d->args[1] || d->failed || mem_read_exact(d->tid, d->args[1], &sig, sizeof(sig)) < 0) {
+			if (!d->args[1] || d->failed || d_read_exact(d, d->args[1], &sig, sizeof(sig)) < 0) {
 				v_ptr(d, "sig", d->args[1]);
 			} else {
 				size_t a = v_array_begin(d, "sig");
@@ -679,7 +679,7 @@ static int dec_getresid(struct dctx *d)
 		uint32_t v;
 		if (!d->args[i] || d->failed)
 			v_ptr(d, names[i], d->args[i]);
-		else if (mem_read_exact(d->tid, d->args[i], &v, sizeof(v)) < 0)
+		else if (d_read_exact(d, d->args[i], &v, sizeof(v)) < 0)
 			v_unread(d, names[i], d->args[i]);
 		else {
 			size_t a = v_array_begin(d, names[i]);
@@ -702,7 +702,7 @@ static void gid_list(struct dctx *d, const char *name, uint64_t addr, uint64_t n
 		show = (uint64_t)d->limit;
 	if (show > 64)
 		show = 64;
-	if (show && mem_read_exact(d->tid, addr, buf, (size_t)show * 4) < 0) {
+	if (show && d_read_exact(d, addr, buf, (size_t)show * 4) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -766,7 +766,7 @@ static void rlimit_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, rl, sizeof(rl)) < 0) {
+	if (d_read_exact(d, addr, rl, sizeof(rl)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -822,7 +822,7 @@ static void cpu_mask(struct dctx *d, const char *name, uint64_t addr, uint64_t l
 		return;
 	}
 	size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
-	if (mem_read_exact(d->tid, addr, buf, n) < 0) {
+	if (d_read_exact(d, addr, buf, n) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -967,7 +967,7 @@ static int dec_get_robust_list(struct dctx *d)
 	uint64_t len;
 	if (!d->args[2])
 		v_ptr(d, "len_ptr", 0);
-	else if (d->failed || mem_read_exact(d->tid, d->args[2], &len, sizeof(len)) < 0)
+	else if (d->failed || d_read_exact(d, d->args[2], &len, sizeof(len)) < 0)
 		v_unread(d, "len_ptr", d->args[2]);
 	else {
 		size_t a = v_array_begin(d, "len_ptr");

@@ -99,7 +99,7 @@ void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
 		return;
 	}
 	uint64_t mask = 0;
-	if (mem_read_exact(d->tid, addr, &mask, (size_t)size) < 0) {
+	if (d_read_exact(d, addr, &mask, (size_t)size) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -114,7 +114,7 @@ void dec_siginfo(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &si, sizeof(si)) < 0) {
+	if (d_read_exact(d, addr, &si, sizeof(si)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -138,7 +138,7 @@ void dec_timespec(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &ts, sizeof(ts)) < 0) {
+	if (d_read_exact(d, addr, &ts, sizeof(ts)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -177,7 +177,7 @@ static void sigaction_struct(struct dctx *d, const char *name, uint64_t addr, ui
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &ka, sizeof(ka)) < 0) {
+	if (d_read_exact(d, addr, &ka, sizeof(ka)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
@@ -284,8 +284,10 @@ static int stack_pointer(pid_t tid, uint64_t *sp)
 
 static int dec_rt_sigreturn(struct dctx *d)
 {
-	uint64_t sp, mask;
-	if (stack_pointer(d->tid, &sp) < 0)
+	/* The stack pointer comes with the entry stop (PTRACE_GET_SYSCALL_INFO);
+	 * /proc/TID/syscall is the fallback. */
+	uint64_t sp = d->sp, mask;
+	if (!sp && (d->mem || stack_pointer(d->tid, &sp) < 0))
 		return DEC_DONE;
 #if defined(__x86_64__)
 	/* The handler's return popped pretcode: sp is the frame's ucontext. */
@@ -299,7 +301,7 @@ static int dec_rt_sigreturn(struct dctx *d)
 	return DEC_DONE;
 #endif
 	size_t s = v_struct_begin(d, NULL);
-	if (mem_read_exact(d->tid, at, &mask, sizeof(mask)) < 0)
+	if (d_read_exact(d, at, &mask, sizeof(mask)) < 0)
 		v_unread(d, "mask", at);
 	else
 		sigset_text(d, "mask", mask, 64);
@@ -325,7 +327,7 @@ static void stack_t_struct(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, 0);
 		return;
 	}
-	if (mem_read_exact(d->tid, addr, &ss, sizeof(ss)) < 0) {
+	if (d_read_exact(d, addr, &ss, sizeof(ss)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}

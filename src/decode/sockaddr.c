@@ -218,7 +218,7 @@ size_t v_sockaddr(struct dctx *d, const char *name, uint64_t addr, int64_t len)
 		return v_ptr(d, name, addr);
 	struct sockaddr_storage ss;
 	size_t want = (uint64_t)len < sizeof(ss) ? (size_t)len : sizeof(ss);
-	if (mem_read_exact(d->tid, addr, &ss, want) < 0)
+	if (d_read_exact(d, addr, &ss, want) < 0)
 		return v_unread(d, name, addr);
 	return v_sockaddr_bytes(d, name, &ss, want);
 }

@@ -1,0 +1,811 @@
+/*
+ * The bpf backend, trace mode (see bpf_trace.h): the user-space half of
+ * systrace.bpf.c.  Open the skeleton, size the ring buffer, set the rodata,
+ * load, fill the capture plans from the syscall table, attach; then read
+ * the ring buffer into callbacks.
+ *
+ * Built with -DSCRY_NO_BPF, or without the generated systrace.skel.h on the
+ * include path, the same functions are stubs that return -ENOTSUP.
+ */
+#include "bpf/bpf_trace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bpf/systrace.h"
+
+#if !defined(SCRY_NO_BPF) && defined(__has_include)
+#if __has_include("systrace.skel.h")
+#define SCRY_HAVE_SYSTRACE 1
+#endif
+#endif
+
+static void set_why(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_why(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, void *buf, size_t len)
+{
+	if (!len)
+		return 0;
+	for (int i = 0; i < SCRY_BPF_NREG; i++) {
+		const struct scry_bpf_region *r = &e->reg[i];
+		uint64_t in;
+		size_t n;
+
+		if (!r->len || addr < r->addr || addr - r->addr >= r->len)
+			continue;
+		in = addr - r->addr;
+		n = r->len - (size_t)in;
+		if (n > len)
+			n = len;
+		memcpy(buf, (const char *)r->bytes + in, n);
+		return (ssize_t)n;
+	}
+	return -EFAULT;
+}
+
+#ifndef SCRY_HAVE_SYSTRACE
+
+#ifdef SCRY_NO_BPF
+#define NO_TRACE_REASON "scry was built without bpf support (clang, bpftool or kernel BTF were missing at build time)"
+#else
+#define NO_TRACE_REASON "scry was built without the bpf trace program (systrace.skel.h was not on the include path)"
+#endif
+
+int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace_opts *opts,
+			char *why, size_t len)
+{
+	*out = NULL;
+	set_why(why, len, "%s", NO_TRACE_REASON);
+	return -ENOTSUP;
+}
+
+void scry_bpf_trace_close(struct scry_bpf_trace *t) { }
+int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid) { return -ENOTSUP; }
+int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pid) { return -ENOTSUP; }
+int scry_bpf_trace_poll(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_cb on_call,
+			scry_bpf_proc_cb on_proc, void *ctx) { return -ENOTSUP; }
+int scry_bpf_trace_running(struct scry_bpf_trace *t) { return 0; }
+int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_cb on_call,
+			scry_bpf_proc_cb on_proc, void *ctx) { return -ENOTSUP; }
+int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t) { return -1; }
+uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t) { return 0; }
+void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, uint64_t *procs)
+{
+	if (calls)
+		*calls = 0;
+	if (procs)
+		*procs = 0;
+}
+
+#else /* SCRY_HAVE_SYSTRACE */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "syscalls/syscalls.h"
+#include "systrace.skel.h"	/* generated into $(B)/bpf by bpftool */
+
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+#define RING_TAG UINT64_MAX	/* epoll data of the ring buffer's fd */
+
+extern char **environ;
+
+struct scry_bpf_trace {
+	struct systrace *skel;
+	struct ring_buffer *rb;
+	int pids_fd, lost_fd, ep;
+	int ncpus;
+	int64_t mono_to_real;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
+
+	/* pidfds of the processes added or launched, -1 once exited */
+	struct watched { pid_t pid; int fd; } *w;
+	size_t nw, allocw;
+	int follow_forks;
+
+	pid_t launched_pid;
+	int launched_status;
+	uint64_t child_default_signals;
+
+	/* the poll in progress */
+	scry_bpf_call_cb on_call;
+	scry_bpf_proc_cb on_proc;
+	void *ctx;
+	int delivered;
+};
+
+/* libbpf's messages go here instead of stderr (see bpf_backend.c). */
+static __thread char libbpf_msg[256];
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[256];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	if (n && !libbpf_msg[0])
+		memcpy(libbpf_msg, line, n + 1);
+	return 0;
+}
+
+static int have_caps(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t eff;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+	if (eff & (1ULL << CAP_SYS_ADMIN))
+		return 1;
+	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
+}
+
+static int check_env(char *why, size_t len)
+{
+	if (!have_caps()) {
+		set_why(why, len, "needs root or CAP_BPF and CAP_PERFMON");
+		return -EPERM;
+	}
+	if (access(BTF_PATH, R_OK)) {
+		int err = errno;
+
+		set_why(why, len, "no BTF at " BTF_PATH " (%s): the kernel needs CONFIG_DEBUG_INFO_BTF",
+			strerror(err));
+		return -(err == EACCES ? EACCES : ENOENT);
+	}
+	return 0;
+}
+
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t ring_size(size_t want)
+{
+	size_t n = 4096;
+
+	if (!want)
+		want = 8u << 20;
+	while (n < want && n < ((size_t)1 << 30))
+		n <<= 1;
+	return n;
+}
+
+/* ---- capture plans from the syscall table ---- */
+
+static void plan_name(const struct scry_syscall_table *tb, struct scry_trace_plan *plans,
+		      const char *name, int buf, int count, int buf_when, int addr, int addrlen,
+		      int addr_when)
+{
+	long nr = scry_syscall_lookup(tb, name);
+	struct scry_trace_plan *p;
+
+	if (nr < 0 || nr >= SCRY_TRACE_MAX_NR)
+		return;
+	p = &plans[nr];
+	if (buf) {
+		p->buf = (uint8_t)buf;
+		p->buf_count = (uint8_t)count;
+		p->buf_when = (uint8_t)buf_when;
+	}
+	if (addr) {
+		p->addr = (uint8_t)addr;
+		p->addrlen = (uint8_t)addrlen;
+		p->addr_when = (uint8_t)addr_when;
+	}
+}
+
+static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts *opts)
+{
+	const struct scry_syscall_table *tb = opts->table ? opts->table : scry_native_table();
+	int fd = bpf_map__fd(t->skel->maps.plans);
+	struct scry_trace_plan *plans = calloc(SCRY_TRACE_MAX_NR, sizeof(*plans));
+	int err = 0;
+
+	if (!plans)
+		return -ENOMEM;
+	for (unsigned nr = 0; nr < SCRY_TRACE_MAX_NR; nr++) {
+		const struct scry_syscall_info *info = tb ? scry_syscall_get(tb, nr) : NULL;
+		int ns = 0;
+
+		if (opts->nrs)
+			plans[nr].on = nr / 64 < opts->nr_words && ((opts->nrs[nr / 64] >> (nr % 64)) & 1);
+		else
+			plans[nr].on = 1;
+		if (!info)
+			continue;
+		for (int i = 0; i < info->nargs && i < 6 && ns < 2; i++)
+			if (info->argtypes[i] == SCRY_ARG_PATH || info->argtypes[i] == SCRY_ARG_STR)
+				plans[nr].str[ns++] = (uint8_t)(i + 1);
+	}
+	if (tb) {
+		/* argument numbers are 1-based here */
+		plan_name(tb, plans, "read", 2, 0, SCRY_TRACE_AT_EXIT, 0, 0, 0);
+		plan_name(tb, plans, "pread64", 2, 0, SCRY_TRACE_AT_EXIT, 0, 0, 0);
+		plan_name(tb, plans, "write", 2, 3, SCRY_TRACE_AT_ENTRY, 0, 0, 0);
+		plan_name(tb, plans, "pwrite64", 2, 3, SCRY_TRACE_AT_ENTRY, 0, 0, 0);
+		plan_name(tb, plans, "sendto", 2, 3, SCRY_TRACE_AT_ENTRY, 5, 6, SCRY_TRACE_AT_ENTRY);
+		plan_name(tb, plans, "recvfrom", 2, 0, SCRY_TRACE_AT_EXIT, 5, 6, SCRY_TRACE_AT_EXIT);
+		plan_name(tb, plans, "connect", 0, 0, 0, 2, 3, SCRY_TRACE_AT_ENTRY);
+		plan_name(tb, plans, "bind", 0, 0, 0, 2, 3, SCRY_TRACE_AT_ENTRY);
+		plan_name(tb, plans, "accept", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
+		plan_name(tb, plans, "accept4", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
+		plan_name(tb, plans, "getsockname", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
+		plan_name(tb, plans, "getpeername", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
+	}
+	for (uint32_t nr = 0; nr < SCRY_TRACE_MAX_NR; nr++) {
+		static const struct scry_trace_plan zero;
+
+		if (!memcmp(&plans[nr], &zero, sizeof(zero)))
+			continue;	/* the array starts zeroed */
+		if (bpf_map_update_elem(fd, &nr, &plans[nr], BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	free(plans);
+	return err;
+}
+
+/* ---- open / close ---- */
+
+static int ring_event(void *ctx, void *data, size_t size);
+
+int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace_opts *opts,
+			char *why, size_t len)
+{
+	struct scry_bpf_trace_opts none = SCRY_BPF_TRACE_OPTS_INIT;
+	libbpf_print_fn_t old;
+	struct scry_bpf_trace *t;
+	struct epoll_event ev;
+	int err, limit;
+	size_t rsize;
+
+	*out = NULL;
+	if (!opts)
+		opts = &none;
+	err = check_env(why, len);
+	if (err)
+		return err;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ep = -1;
+	t->launched_status = -1;
+	t->follow_forks = !!opts->follow_forks;
+	t->child_default_signals = opts->child_default_signals;
+	t->mono_to_real = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		err = t->ncpus ? t->ncpus : -EINVAL;
+		set_why(why, len, "cannot count the possible CPUs");
+		goto fail;
+	}
+
+	old = libbpf_set_print(capture_print);
+	libbpf_msg[0] = '\0';
+	t->skel = systrace__open();
+	if (!t->skel) {
+		err = errno ? -errno : -EINVAL;
+		set_why(why, len, "cannot open the bpf object: %s", libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		libbpf_set_print(old);
+		goto fail;
+	}
+	limit = opts->string_limit > 0 ? opts->string_limit : 32;
+	if (limit > SCRY_TRACE_BUF_MAX)
+		limit = SCRY_TRACE_BUF_MAX;
+	t->skel->rodata->follow_forks = t->follow_forks;
+	t->skel->rodata->filter_nrs = opts->nrs != NULL;
+	t->skel->rodata->exec_nr = SYS_execve;
+	t->skel->rodata->execat_nr = SYS_execveat;
+	t->skel->rodata->buf_limit = (uint32_t)limit;
+	/* 0: wake the reader when an eighth of the ring waits (measured:
+	 * waking it for every record costs a storm 2-3 times more) */
+	rsize = ring_size(opts->ringbuf_bytes);
+	t->skel->rodata->wakeup_bytes = opts->wakeup_bytes ? opts->wakeup_bytes : rsize / 8;
+	err = bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)rsize);
+	if (!err)
+		err = systrace__load(t->skel);
+	if (err) {
+		set_why(why, len, "the kernel refused the trace program: %s",
+			libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		libbpf_set_print(old);
+		goto fail;
+	}
+	libbpf_set_print(old);
+
+	/* the plans and the filter must be in place before the first call */
+	err = fill_plans(t, opts);
+	if (err) {
+		set_why(why, len, "cannot fill the syscall plan map: %s", strerror(-err));
+		goto fail;
+	}
+	t->pids_fd = bpf_map__fd(t->skel->maps.traced_pids);
+	t->lost_fd = bpf_map__fd(t->skel->maps.lost);
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), ring_event, t, NULL);
+	if (!t->rb) {
+		err = errno ? -errno : -ENOMEM;
+		set_why(why, len, "cannot map the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	t->ep = epoll_create1(EPOLL_CLOEXEC);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = RING_TAG;
+	if (t->ep < 0 || epoll_ctl(t->ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(t->rb), &ev)) {
+		err = -errno;
+		set_why(why, len, "epoll: %s", strerror(-err));
+		goto fail;
+	}
+
+	old = libbpf_set_print(capture_print);
+	libbpf_msg[0] = '\0';
+	err = systrace__attach(t->skel);
+	libbpf_set_print(old);
+	if (err) {
+		set_why(why, len, "cannot attach to the syscall tracepoints: %s",
+			libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	scry_bpf_trace_close(t);
+	return err;
+}
+
+void scry_bpf_trace_close(struct scry_bpf_trace *t)
+{
+	if (!t)
+		return;
+	if (t->rb)
+		ring_buffer__free(t->rb);
+	if (t->skel)
+		systrace__destroy(t->skel);	/* links, programs, maps: all gone */
+	if (t->ep >= 0)
+		close(t->ep);
+	for (size_t i = 0; i < t->nw; i++)
+		if (t->w[i].fd >= 0)
+			close(t->w[i].fd);
+	free(t->w);
+	free(t);
+}
+
+/* ---- processes ---- */
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int watch(struct scry_bpf_trace *t, pid_t pid, int fd)
+{
+	struct epoll_event ev;
+
+	if (t->nw == t->allocw) {
+		size_t n = t->allocw ? t->allocw * 2 : 8;
+		struct watched *w = realloc(t->w, n * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		t->w = w;
+		t->allocw = n;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = t->nw;
+	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	t->w[t->nw].pid = pid;
+	t->w[t->nw].fd = fd;
+	t->nw++;
+	return 0;
+}
+
+static void unwatch_last(struct scry_bpf_trace *t, int fd)
+{
+	if (t->nw && t->w[t->nw - 1].fd == fd) {
+		epoll_ctl(t->ep, EPOLL_CTL_DEL, fd, NULL);
+		t->nw--;
+	}
+}
+
+static int trace_pid(struct scry_bpf_trace *t, pid_t pid, uint8_t state)
+{
+	uint32_t tgid = (uint32_t)pid;
+
+	if (bpf_map_update_elem(t->pids_fd, &tgid, &state, BPF_ANY))
+		return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
+}
+
+int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
+{
+	int fd, err;
+
+	if (pid <= 0)
+		return -ESRCH;
+	fd = pidfd_open_(pid);
+	if (fd < 0)
+		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
+	err = watch(t, pid, fd);
+	if (!err) {
+		err = trace_pid(t, pid, SCRY_TRACE_TRACED);
+		if (err)
+			unwatch_last(t, fd);
+	}
+	if (err)
+		close(fd);
+	return err;
+}
+
+/* execvp's search, done before forking so that failures start nothing. */
+static int resolve(const char *file, char *path, size_t len)
+{
+	const char *p, *end;
+	int err = -ENOENT;
+	struct stat st;
+
+	if (!*file)
+		return -ENOENT;
+	if (strchr(file, '/')) {
+		if (strlen(file) >= len)
+			return -ENAMETOOLONG;
+		strcpy(path, file);
+		if (stat(path, &st))
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EACCES;
+		return access(path, X_OK) ? -errno : 0;
+	}
+	p = getenv("PATH");
+	if (!p)
+		p = "/usr/local/bin:/bin:/usr/bin";
+	for (; ; p = end + 1) {
+		size_t dl;
+
+		end = strchrnul(p, ':');
+		dl = (size_t)(end - p);
+		if (snprintf(path, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", file) < (int)len &&
+		    !stat(path, &st) && !S_ISDIR(st.st_mode)) {
+			if (!access(path, X_OK))
+				return 0;
+			err = -EACCES;
+		}
+		if (!*end)
+			break;
+	}
+	return err;
+}
+
+int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pidp)
+{
+	char path[PATH_MAX];
+	int pfd[2], fd, err;
+	pid_t pid;
+
+	if (!argv || !argv[0])
+		return -EINVAL;
+	err = resolve(argv[0], path, sizeof(path));
+	if (err)
+		return err;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		char c;
+
+		/* async-signal-safe only; the read returns 0 when released */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig <= 64; sig++)
+			if (t->child_default_signals & (1ull << (sig - 1)))
+				signal(sig, SIG_DFL);
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) != 0)
+			_exit(127);
+		execve(path, argv, environ);
+		_exit(127);
+	}
+	close(pfd[0]);
+	fd = pidfd_open_(pid);
+	err = fd < 0 ? -errno : watch(t, pid, fd);
+	if (!err) {
+		err = trace_pid(t, pid, SCRY_TRACE_UNTIL_EXEC);
+		if (err)
+			unwatch_last(t, fd);
+	}
+	if (err) {
+		/* never let it run untraced: it has not exec'd yet */
+		kill(pid, SIGKILL);
+		close(pfd[1]);
+		waitpid(pid, NULL, 0);
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	if (!t->launched_pid)
+		t->launched_pid = pid;
+	close(pfd[1]);		/* release it: the read sees end of file */
+	if (pidp)
+		*pidp = pid;
+	return 0;
+}
+
+static void reap(struct scry_bpf_trace *t, struct watched *w)
+{
+	int status;
+
+	epoll_ctl(t->ep, EPOLL_CTL_DEL, w->fd, NULL);
+	close(w->fd);
+	w->fd = -1;
+	if (w->pid == t->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
+		t->launched_status = status;
+}
+
+static int map_empty(int fd)
+{
+	uint32_t k;
+
+	return bpf_map_get_next_key(fd, NULL, &k) && errno == ENOENT;
+}
+
+int scry_bpf_trace_running(struct scry_bpf_trace *t)
+{
+	int alive = 0;
+
+	for (size_t i = 0; i < t->nw; i++) {
+		struct pollfd p = { t->w[i].fd, POLLIN, 0 };
+
+		if (t->w[i].fd < 0)
+			continue;
+		if (poll(&p, 1, 0) == 1 && p.revents)
+			reap(t, &t->w[i]);
+		else
+			alive = 1;
+	}
+	if (alive)
+		return 1;
+	/* the processes we watch are gone; with -f their descendants are in
+	 * the kernel's map until they exit */
+	return t->follow_forks && !map_empty(t->pids_fd);
+}
+
+int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t)
+{
+	return t ? t->launched_status : -1;
+}
+
+/* ---- events ---- */
+
+static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
+{
+	const struct scry_trace_call *k = data;
+	const unsigned char *payload = (const unsigned char *)data + sizeof(*k);
+	struct scry_bpf_call_event e;
+
+	if (size < sizeof(*k) || k->data_len > size - sizeof(*k))
+		return 0;	/* cannot happen; never trust a length blindly */
+	memset(&e, 0, sizeof(e));
+	e.tgid = (pid_t)k->tgid;
+	e.tid = (pid_t)k->tid;
+	e.nr = (long)k->nr;
+	memcpy(e.args, k->args, sizeof(e.args));
+	e.unfinished = !!(k->flags & SCRY_TRACE_CF_UNFINISHED);
+	e.ret = e.unfinished ? 0 : k->ret;
+	e.t_enter_mono = k->t_enter;
+	e.t_exit_mono = k->t_exit;
+	e.t_enter_ns = k->t_enter + (uint64_t)t->mono_to_real;
+	e.t_exit_ns = k->t_exit ? k->t_exit + (uint64_t)t->mono_to_real : 0;
+	for (int i = 0; i < SCRY_BPF_NREG && i < SCRY_TRACE_NREG; i++) {
+		const struct scry_trace_region *r = &k->reg[i];
+
+		if (!(r->flags & SCRY_TRACE_RF_USED))
+			continue;
+		e.reg[i].addr = r->addr;
+		e.reg[i].used = 1;
+		e.reg[i].fault = !!(r->flags & SCRY_TRACE_RF_FAULT);
+		e.reg[i].truncated = !!(r->flags & SCRY_TRACE_RF_TRUNC);
+		if ((size_t)r->off + r->len <= k->data_len) {
+			e.reg[i].bytes = payload + r->off;
+			e.reg[i].len = r->len;
+		}
+	}
+	t->delivered++;
+	return t->on_call ? t->on_call(t->ctx, &e) : 0;
+}
+
+static int deliver_proc(struct scry_bpf_trace *t, const void *data, size_t size)
+{
+	const struct scry_trace_proc *k = data;
+	struct scry_bpf_proc_event e;
+	char name[sizeof(k->filename) + 1];
+
+	if (size < sizeof(*k))
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.tgid = (pid_t)k->tgid;
+	e.tid = (pid_t)k->tid;
+	e.ts_mono = k->ts;
+	e.ts_ns = k->ts + (uint64_t)t->mono_to_real;
+	switch (k->type) {
+	case SCRY_TRACE_EV_EXEC:
+		e.type = SCRY_BPF_PROC_EXEC;
+		e.old_tid = (pid_t)k->old_tid;
+		memcpy(name, k->filename, sizeof(k->filename));
+		name[sizeof(k->filename)] = '\0';
+		e.filename = name;
+		break;
+	case SCRY_TRACE_EV_EXIT:
+		e.type = SCRY_BPF_PROC_EXIT;
+		e.exit_code = k->exit_code;
+		e.group_dead = (int)k->group_dead;
+		break;
+	default:
+		e.type = SCRY_BPF_PROC_FORK;
+		e.child_tgid = (pid_t)k->child_tgid;
+		e.child_tid = (pid_t)k->child_tid;
+		e.is_thread = (int)k->is_thread;
+		e.followed = (int)k->followed;
+		break;
+	}
+	t->delivered++;
+	return t->on_proc ? t->on_proc(t->ctx, &e) : 0;
+}
+
+static int ring_event(void *ctx, void *data, size_t size)
+{
+	struct scry_bpf_trace *t = ctx;
+	uint32_t type;
+
+	if (size < sizeof(type))
+		return 0;
+	memcpy(&type, data, sizeof(type));
+	switch (type) {
+	case SCRY_TRACE_EV_CALL:
+		return deliver_call(t, data, size);
+	case SCRY_TRACE_EV_EXEC:
+	case SCRY_TRACE_EV_EXIT:
+	case SCRY_TRACE_EV_FORK:
+		return deliver_proc(t, data, size);
+	}
+	return 0;
+}
+
+int scry_bpf_trace_poll(struct scry_bpf_trace *t, int timeout_ms,
+			scry_bpf_call_cb on_call, scry_bpf_proc_cb on_proc, void *ctx)
+{
+	struct epoll_event evs[16];
+	int n, r;
+
+	n = epoll_wait(t->ep, evs, 16, timeout_ms);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		if (evs[i].data.u64 != RING_TAG && evs[i].data.u64 < t->nw &&
+		    t->w[evs[i].data.u64].fd >= 0)
+			reap(t, &t->w[evs[i].data.u64]);
+	/*
+	 * Consume whether or not the ring woke us: with wakeup_bytes the
+	 * kernel does not wake the reader for every record.
+	 */
+	t->on_call = on_call;
+	t->on_proc = on_proc;
+	t->ctx = ctx;
+	t->delivered = 0;
+	r = ring_buffer__consume(t->rb);
+	t->on_call = NULL;
+	t->on_proc = NULL;
+	t->ctx = NULL;
+	return r < 0 ? r : t->delivered;
+}
+
+static long long now_ms(void)
+{
+	return (long long)(clock_ns(CLOCK_MONOTONIC) / 1000000u);
+}
+
+int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms,
+			scry_bpf_call_cb on_call, scry_bpf_proc_cb on_proc, void *ctx)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int r;
+
+	while (scry_bpf_trace_running(t)) {
+		int slice = 100;
+
+		if (deadline >= 0) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (left < slice)
+				slice = (int)left;
+		}
+		r = scry_bpf_trace_poll(t, slice, on_call, on_proc, ctx);
+		if (r < 0)
+			return r;
+	}
+	/* everything the kernel sent before the last exit */
+	r = scry_bpf_trace_poll(t, 0, on_call, on_proc, ctx);
+	return r < 0 ? r : 0;
+}
+
+void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, uint64_t *procs)
+{
+	uint64_t sum[2] = { 0, 0 };
+	uint64_t *v = t ? calloc((size_t)t->ncpus, sizeof(*v)) : NULL;
+
+	for (uint32_t k = 0; v && k < 2; k++) {
+		if (bpf_map_lookup_elem(t->lost_fd, &k, v))
+			continue;
+		for (int c = 0; c < t->ncpus; c++)
+			sum[k] += v[c];
+	}
+	free(v);
+	if (calls)
+		*calls = sum[0];
+	if (procs)
+		*procs = sum[1];
+}
+
+uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t)
+{
+	uint64_t c, p;
+
+	scry_bpf_trace_lost_split(t, &c, &p);
+	return c + p;
+}
+
+#endif /* SCRY_HAVE_SYSTRACE */

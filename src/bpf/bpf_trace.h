@@ -1,0 +1,171 @@
+/*
+ * scry's bpf backend, trace mode: every system call of the traced processes
+ * becomes one event from the kernel (systrace.bpf.c) with its raw arguments,
+ * result, times and bounded copies of the memory the common decoders read
+ * (path and string arguments, sockaddrs, the first bytes of data buffers);
+ * exec, fork and exit come as process events.  Nobody is stopped.
+ *
+ *	struct scry_bpf_trace *t;
+ *	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+ *	char why[256];
+ *	scry_bpf_trace_open(&t, &o, why, sizeof(why));
+ *	scry_bpf_trace_add_pid(t, pid);        and/or scry_bpf_trace_launch(t, argv, &pid)
+ *	while (scry_bpf_trace_running(t))
+ *		scry_bpf_trace_poll(t, 100, on_call, on_proc, ctx);
+ *	scry_bpf_trace_poll(t, 0, on_call, on_proc, ctx);   the rest
+ *	scry_bpf_trace_lost(t);                say it if not 0
+ *	scry_bpf_trace_close(t);               unloads everything
+ *
+ * Conventions as in libscry: 0 or a negative errno, no printing, no exit;
+ * functions that take (why, len) fill it with one line on failure.  Needs
+ * what bpf_backend.h needs (root or CAP_BPF + CAP_PERFMON, kernel BTF,
+ * 5.11+; the ring buffer's query/wakeup flags 5.8+).  Built without the
+ * systrace skeleton (SCRY_NO_BPF, or the build did not make it) every
+ * function returns -ENOTSUP with that reason.
+ *
+ * One event per call, sent when the call returns: the entry part is kept
+ * per thread in the kernel meanwhile, so a call that never returns
+ * (exit_group, a thread killed inside a call) arrives with unfinished set
+ * when its thread exits.  A call under way when tracing starts is not seen.
+ * Events of one thread arrive in order; across threads and CPUs roughly in
+ * time order (the ring buffer's reservation order).
+ *
+ * Not thread safe: one thread drives a struct scry_bpf_trace.
+ */
+#ifndef SCRY_BPF_TRACE_H
+#define SCRY_BPF_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct scry_bpf_trace;
+struct scry_syscall_table;
+
+struct scry_bpf_trace_opts {
+	int follow_forks;	/* -f: children traced from their first call */
+	/* -e trace=SET: bit nr of nrs[nr / 64] set = trace syscall nr.
+	 * NULL: every syscall.  Numbers at or above 64 * nr_words or 1024
+	 * are not traced when a set is given. */
+	const uint64_t *nrs;
+	size_t nr_words;
+	size_t ringbuf_bytes;	/* 0: 8 MiB; rounded up to a power of 2, >= 4096 */
+	int string_limit;	/* -s: bytes of data buffers captured (0: 32; max 256) */
+	/* Which arguments are paths/strings (SCRY_ARG_PATH/STR) and the
+	 * numbers of read, connect, ...: NULL = scry_native_table(). */
+	const struct scry_syscall_table *table;
+	/* Wake the reader once this many bytes wait in the ring; it reads
+	 * the rest at each poll's timeout.  0: an eighth of the ring;
+	 * 1: at every record (the kernel then wakes it only when it had
+	 * caught up).  Batching makes a storm 2-3 times cheaper; events wait
+	 * up to the poll timeout. */
+	size_t wakeup_bytes;
+	/* Signals (bit sig-1) a launched command gets at SIG_DFL although we
+	 * ignore them (see scry_config.child_default_signals). */
+	uint64_t child_default_signals;
+};
+#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0 }
+
+/* What a captured region holds */
+enum scry_bpf_region_kind {
+	SCRY_BPF_REG_STR0,	/* first path/string argument (NUL included
+				 * unless truncated) */
+	SCRY_BPF_REG_STR1,	/* second one */
+	SCRY_BPF_REG_ADDR,	/* sockaddr (connect/bind/sendto at entry;
+				 * accept/accept4/recvfrom/getsockname/
+				 * getpeername at exit) */
+	SCRY_BPF_REG_ADDRLEN,	/* the socklen_t behind an addrlen pointer, at exit */
+	SCRY_BPF_REG_BUF,	/* data: write-like at entry, min(count, -s);
+				 * read-like at exit, min(ret, -s) */
+	SCRY_BPF_NREG
+};
+
+struct scry_bpf_region {
+	uint64_t addr;		/* the user address the bytes were read from */
+	const void *bytes;	/* valid during the callback only */
+	uint32_t len;		/* 0: nothing (NULL pointer, failed read, ...) */
+	int used;		/* the call has this argument and it was tried */
+	int fault;		/* the kernel could not read it */
+	int truncated;		/* a string longer than 255 bytes: no NUL */
+};
+
+struct scry_bpf_call_event {
+	pid_t tgid, tid;
+	long nr;
+	uint64_t args[6];
+	int64_t ret;		/* raw: -errno on failure; 0 when unfinished */
+	int unfinished;		/* the call never returned (exit, killed) */
+	uint64_t t_enter_mono, t_exit_mono;	/* CLOCK_MONOTONIC ns */
+	uint64_t t_enter_ns, t_exit_ns;		/* CLOCK_REALTIME ns (scry_call's) */
+	struct scry_bpf_region reg[SCRY_BPF_NREG];	/* by enum scry_bpf_region_kind */
+};
+
+enum scry_bpf_proc_type { SCRY_BPF_PROC_EXEC, SCRY_BPF_PROC_EXIT, SCRY_BPF_PROC_FORK };
+
+struct scry_bpf_proc_event {
+	enum scry_bpf_proc_type type;
+	pid_t tgid, tid;
+	uint64_t ts_mono, ts_ns;	/* CLOCK_MONOTONIC, CLOCK_REALTIME */
+	pid_t old_tid;			/* EXEC: the thread that called execve */
+	const char *filename;		/* EXEC (valid during the callback) */
+	int exit_code;			/* EXIT: wait(2) status (task->exit_code) */
+	int group_dead;			/* EXIT: the process is gone */
+	pid_t child_tgid, child_tid;	/* FORK */
+	int is_thread;			/* FORK: a new thread */
+	int followed;			/* FORK: the child is traced */
+};
+
+/* Return 0 to go on, a negative errno to stop (poll returns it). */
+typedef int (*scry_bpf_call_cb)(void *ctx, const struct scry_bpf_call_event *e);
+typedef int (*scry_bpf_proc_cb)(void *ctx, const struct scry_bpf_proc_event *e);
+
+/* Loads and attaches the programs.  Nothing is traced until add/launch. */
+int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace_opts *opts,
+			char *why, size_t len);
+
+/* Detaches and unloads everything; frees t.  Traced processes go on
+ * running.  NULL is fine. */
+void scry_bpf_trace_close(struct scry_bpf_trace *t);
+
+/* Traces process pid (all its threads).  -ESRCH, -ENOSPC (map full). */
+int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid);
+
+/* Starts argv[0] (PATH search) traced from its execve on; see
+ * scry_bpf_launch() in bpf_backend.h. */
+int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pid);
+
+/*
+ * Waits at most timeout_ms (< 0: no limit, 0: not at all) for events or a
+ * traced process's exit, then hands every waiting event to on_call /
+ * on_proc (either may be NULL).  Returns the number of events handed over,
+ * -EINTR, or the first negative value a callback returned.
+ */
+int scry_bpf_trace_poll(struct scry_bpf_trace *t, int timeout_ms,
+			scry_bpf_call_cb on_call, scry_bpf_proc_cb on_proc, void *ctx);
+
+/* 1 while a traced process lives (with follow_forks, a traced descendant
+ * too), else 0.  Reaps the launched child.  Does not wait. */
+int scry_bpf_trace_running(struct scry_bpf_trace *t);
+
+/* poll() until nothing runs or timeout_ms passed (< 0: no limit), then
+ * drains the ring.  0, -ETIMEDOUT, -EINTR or a callback's error. */
+int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms,
+			scry_bpf_call_cb on_call, scry_bpf_proc_cb on_proc, void *ctx);
+
+/* The wait(2) status of the launched child, -1 while it runs or if none. */
+int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t);
+
+/* Events the kernel could not send (ring buffer full, no memory): all of
+ * them, and split into calls and process events. */
+uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t);
+void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, uint64_t *procs);
+
+/*
+ * The decoders' memory reader for a call event: copies the captured bytes
+ * at [addr, addr + len) that lie in one region, from addr on, and returns
+ * how many (fewer than len where the capture ends), or -EFAULT when addr is
+ * in no captured region.  len 0 returns 0.
+ */
+ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, void *buf, size_t len);
+
+#endif /* SCRY_BPF_TRACE_H */

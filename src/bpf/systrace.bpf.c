@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * systrace: every system call of the traced processes as one record in a
+ * ring buffer, with its arguments, result, times and bounded copies of the
+ * memory the decoders need (scry's bpf backend, trace mode).
+ *
+ *   sys_enter           traced tgid and syscall?  start the record in the
+ *                       thread's task storage: nr, args, entry time, the
+ *                       strings, the write-side buffer and sockaddr
+ *   sys_exit            a started record?  add the result, the exit time,
+ *                       the read-side buffer and sockaddr; send it
+ *   sched_process_exec  EXEC record (filename)
+ *   sched_process_fork  FORK record; with follow_forks the child is traced
+ *                       before it runs
+ *   sched_process_exit  a call under way is sent as unfinished (exit_group,
+ *                       a thread killed in a call); EXIT record with
+ *                       task->exit_code; the last thread: forget the tgid
+ *
+ * The record is built in place in the task storage value (header, then the
+ * captures packed one after the other) and copied to the ring buffer with
+ * bpf_ringbuf_output() at exit, so the ring holds only the bytes used.  A
+ * full ring buffer is counted in the per-CPU lost map, never ignored.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "systrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile bool follow_forks = false;
+const volatile bool filter_nrs = false;	/* false: trace every syscall */
+const volatile long exec_nr = -1;
+const volatile long execat_nr = -1;
+const volatile __u32 buf_limit = 32;	/* -s: bytes of data buffers */
+/* wake the reader only once this many bytes wait in the ring (<= 1: at
+ * every record, the kernel's own policy: when the reader had caught up) */
+const volatile __u64 wakeup_bytes = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* set by user space before load */
+} events SEC(".maps");
+
+/* [0] call records, [1] process records that found the ring full or no
+ * memory for the thread's storage */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_TRACE_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCRY_TRACE_MAX_NR);
+	__type(key, __u32);
+	__type(value, struct scry_trace_plan);
+} plans SEC(".maps");
+
+/* The record under construction: header and data must be contiguous. */
+struct slot {
+	struct scry_trace_call ev;
+	__u8 data[SCRY_TRACE_DATA_CAP];
+	struct scry_trace_plan plan;
+	__u32 off;
+	__u32 active;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct slot);
+} slots SEC(".maps");
+
+static __always_inline void count_lost(__u32 idx)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &idx);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline __u64 wake_flags(void)
+{
+	if (wakeup_bytes <= 1)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* A NUL-terminated string into the next free bytes of the data area. */
+static __always_inline void cap_str(struct slot *s, struct scry_trace_region *r, __u64 uaddr)
+{
+	__u32 off = s->off & SCRY_TRACE_OFF_MASK;
+	long n;
+
+	r->addr = uaddr;
+	r->flags = SCRY_TRACE_RF_USED;
+	r->off = off;
+	r->len = 0;
+	if (!uaddr)
+		return;
+	n = bpf_probe_read_user_str(&s->data[off], SCRY_TRACE_STR_MAX, (const void *)uaddr);
+	if (n <= 0) {
+		r->flags |= SCRY_TRACE_RF_FAULT;
+		return;
+	}
+	if (n >= SCRY_TRACE_STR_MAX) {
+		/* the helper ended it with a NUL of its own: drop that, so
+		 * that a reader sees the string goes on */
+		n = SCRY_TRACE_STR_MAX - 1;
+		r->flags |= SCRY_TRACE_RF_TRUNC;
+	}
+	r->len = n;
+	s->off = off + n;
+}
+
+/* len bytes (bounded by max) into the next free bytes of the data area. */
+static __always_inline void cap_mem(struct slot *s, struct scry_trace_region *r, __u64 uaddr,
+				    __u64 len, __u32 max)
+{
+	__u32 off = s->off & SCRY_TRACE_OFF_MASK;
+	__u32 n;
+
+	r->addr = uaddr;
+	r->flags = SCRY_TRACE_RF_USED;
+	r->off = off;
+	r->len = 0;
+	if (!uaddr)
+		return;
+	if (len > max)
+		len = max;
+	n = len;
+	if (n > SCRY_TRACE_STR_MAX)	/* max is at most this; for the verifier */
+		n = SCRY_TRACE_STR_MAX;
+	if (!n)
+		return;
+	if (bpf_probe_read_user(&s->data[off], n, (const void *)uaddr)) {
+		r->flags |= SCRY_TRACE_RF_FAULT;
+		return;
+	}
+	r->len = n;
+	s->off = off + n;
+}
+
+static __always_inline __u64 argn(const struct slot *s, __u8 idx1)
+{
+	switch (idx1) {
+	case 1: return s->ev.args[0];
+	case 2: return s->ev.args[1];
+	case 3: return s->ev.args[2];
+	case 4: return s->ev.args[3];
+	case 5: return s->ev.args[4];
+	case 6: return s->ev.args[5];
+	}
+	return 0;
+}
+
+/* The sockaddr whose length is behind a socklen_t pointer (at exit). */
+static __always_inline void cap_addr_ptrlen(struct slot *s)
+{
+	__u64 lenp = argn(s, s->plan.addrlen);
+	__u32 alen = 0;
+
+	cap_mem(s, &s->ev.reg[SCRY_TRACE_R_ADDRLEN], lenp, sizeof(alen), sizeof(alen));
+	if (!s->ev.reg[SCRY_TRACE_R_ADDRLEN].len)
+		return;
+	if (bpf_probe_read_user(&alen, sizeof(alen), (const void *)lenp))
+		return;
+	cap_mem(s, &s->ev.reg[SCRY_TRACE_R_ADDR], argn(s, s->plan.addr), alen, SCRY_TRACE_ADDR_MAX);
+}
+
+/* The six arguments from the user registers (libbpf 1.1 has no
+ * PT_REGS_PARM6_CORE_SYSCALL, and its CORE macros call a helper per read). */
+static __always_inline void read_args(struct pt_regs *regs, __u64 *a)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* regs is a BTF pointer (tp_btf): direct loads, CO-RE relocated,
+	 * no helper call each */
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
+#elif defined(__TARGET_ARCH_arm64)
+	a[0] = regs->orig_x0;
+	a[1] = regs->regs[1];
+	a[2] = regs->regs[2];
+	a[3] = regs->regs[3];
+	a[4] = regs->regs[4];
+	a[5] = regs->regs[5];
+#else
+#error "systrace.bpf.c: add this architecture's syscall argument registers"
+#endif
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(scry_trace_enter, struct pt_regs *regs, long id)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct scry_trace_plan *plan;
+	struct slot *s;
+	__u32 nr = (__u32)id;
+
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+	if (!state)
+		return 0;
+	/* a launched child runs scry's code until its exec */
+	if (*state == SCRY_TRACE_UNTIL_EXEC) {
+		if (id != exec_nr && id != execat_nr)
+			return 0;
+		*state = SCRY_TRACE_TRACED;
+	}
+	plan = bpf_map_lookup_elem(&plans, &nr);
+	if (filter_nrs && (!plan || !plan->on))
+		return 0;
+	s = bpf_task_storage_get(&slots, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		count_lost(0);
+		return 0;
+	}
+	s->active = 1;
+	s->off = 0;
+	s->ev.type = SCRY_TRACE_EV_CALL;
+	s->ev.flags = 0;
+	s->ev.tgid = tgid;
+	s->ev.tid = (__u32)bpf_get_current_pid_tgid();
+	s->ev.nr = id;
+	read_args(regs, s->ev.args);
+	s->ev.ret = 0;
+	s->ev.t_exit = 0;
+	__builtin_memset(s->ev.reg, 0, sizeof(s->ev.reg));
+	if (plan)
+		s->plan = *plan;
+	else
+		__builtin_memset(&s->plan, 0, sizeof(s->plan));
+
+	if (s->plan.str[0])
+		cap_str(s, &s->ev.reg[SCRY_TRACE_R_STR0], argn(s, s->plan.str[0]));
+	if (s->plan.str[1])
+		cap_str(s, &s->ev.reg[SCRY_TRACE_R_STR1], argn(s, s->plan.str[1]));
+	if (s->plan.addr && s->plan.addr_when == SCRY_TRACE_AT_ENTRY)
+		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_ADDR], argn(s, s->plan.addr),
+			argn(s, s->plan.addrlen), SCRY_TRACE_ADDR_MAX);
+	if (s->plan.buf && s->plan.buf_when == SCRY_TRACE_AT_ENTRY)
+		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_BUF], argn(s, s->plan.buf),
+			argn(s, s->plan.buf_count), buf_limit);
+	/* last, so that the captures' time is not part of the call's */
+	s->ev.t_enter = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* Copies the finished record to the ring buffer. */
+static __always_inline void send(struct slot *s)
+{
+	__u64 size = s->off;
+
+	s->active = 0;
+	if (size > SCRY_TRACE_DATA_CAP)
+		size = SCRY_TRACE_DATA_CAP;
+	s->ev.data_len = size;
+	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + size, wake_flags()))
+		count_lost(0);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scry_trace_exit, struct pt_regs *regs, long ret)
+{
+	struct slot *s;
+
+	/* no task storage: not a traced thread (the common, cheap case) */
+	s = bpf_task_storage_get(&slots, bpf_get_current_task_btf(), 0, 0);
+	if (!s || !s->active)
+		return 0;
+	s->ev.t_exit = bpf_ktime_get_ns();
+	s->ev.ret = ret;
+	if (s->plan.addr && s->plan.addr_when == SCRY_TRACE_AT_EXIT && ret >= 0)
+		cap_addr_ptrlen(s);
+	if (s->plan.buf && s->plan.buf_when == SCRY_TRACE_AT_EXIT && ret > 0)
+		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_BUF], argn(s, s->plan.buf), ret, buf_limit);
+	send(s);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct scry_trace_proc *e;
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+	if (!state || *state != SCRY_TRACE_TRACED)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(1);
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e) - sizeof(e->filename));
+	e->type = SCRY_TRACE_EV_EXEC;
+	e->tgid = tgid;
+	e->tid = BPF_CORE_READ(p, pid);
+	e->old_tid = old_pid;
+	e->ts = bpf_ktime_get_ns();
+	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
+		e->filename[0] = '\0';
+	bpf_ringbuf_submit(e, wake_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(scry_trace_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = SCRY_TRACE_TRACED, *state;
+	struct scry_trace_proc *e;
+	int followed = 0;
+
+	state = bpf_map_lookup_elem(&traced_pids, &ptgid);
+	if (!state || *state != SCRY_TRACE_TRACED)
+		return 0;
+	if (ptgid != ctgid && follow_forks) {
+		if (bpf_map_update_elem(&traced_pids, &ctgid, &one, BPF_ANY))
+			count_lost(1);
+		else
+			followed = 1;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost(1);
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e) - sizeof(e->filename));
+	e->filename[0] = '\0';
+	e->type = SCRY_TRACE_EV_FORK;
+	e->tgid = ptgid;
+	e->tid = BPF_CORE_READ(parent, pid);
+	e->ts = bpf_ktime_get_ns();
+	e->child_tgid = ctgid;
+	e->child_tid = BPF_CORE_READ(child, pid);
+	e->is_thread = ptgid == ctgid;
+	e->followed = followed || ptgid == ctgid;
+	bpf_ringbuf_submit(e, wake_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct scry_trace_proc *e;
+	struct slot *s;
+	int group_dead;
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+	if (!state)
+		return 0;
+	/* signal->live drops to 0 before this tracepoint when the last
+	 * thread of the group exits (do_exit: group_dead) */
+	group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	if (*state == SCRY_TRACE_TRACED) {
+		/* exit_group(), or a thread killed in a call: the call never
+		 * returns; send what we have */
+		s = bpf_task_storage_get(&slots, task, 0, 0);
+		if (s && s->active) {
+			s->ev.flags |= SCRY_TRACE_CF_UNFINISHED;
+			send(s);
+		}
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			__builtin_memset(e, 0, sizeof(*e) - sizeof(e->filename));
+			e->filename[0] = '\0';
+			e->type = SCRY_TRACE_EV_EXIT;
+			e->tgid = tgid;
+			e->tid = BPF_CORE_READ(task, pid);
+			e->ts = bpf_ktime_get_ns();
+			e->exit_code = BPF_CORE_READ(task, exit_code);
+			e->group_dead = group_dead;
+			bpf_ringbuf_submit(e, wake_flags());
+		} else {
+			count_lost(1);
+		}
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&traced_pids, &tgid);
+	return 0;
+}

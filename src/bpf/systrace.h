@@ -1,0 +1,116 @@
+/*
+ * Shared between systrace.bpf.c (the kernel side) and bpf_trace.c (user
+ * space): the layout of the records in the ring buffer and of the per-call
+ * capture plan that user space derives from the syscall table.
+ *
+ * A call record is a struct scry_trace_call followed by data_len bytes of
+ * captured memory; each region (slot) says where its bytes are (off, from
+ * the end of the header), how many (len) and which user address they were
+ * read from.  Slots have fixed meanings (SCRY_TRACE_R_*) so that the kernel
+ * side never indexes the region array with a variable.  Records are packed:
+ * a getppid costs sizeof(struct scry_trace_call) in the ring, an openat that
+ * plus its path.
+ */
+#ifndef SCRY_BPF_SYSTRACE_H
+#define SCRY_BPF_SYSTRACE_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define SCRY_TRACE_MAX_NR	1024	/* plans: syscall numbers */
+#define SCRY_TRACE_MAX_PIDS	16384	/* traced processes (tgids) */
+#define SCRY_TRACE_STR_MAX	256	/* bytes of a string, with its NUL */
+#define SCRY_TRACE_ADDR_MAX	128	/* bytes of a sockaddr */
+#define SCRY_TRACE_BUF_MAX	256	/* bytes of a data buffer (-s) */
+#define SCRY_TRACE_OFF_MASK	1023	/* all captures of a call fit 1 KiB */
+#define SCRY_TRACE_DATA_CAP	(SCRY_TRACE_OFF_MASK + 1 + SCRY_TRACE_STR_MAX)
+
+/* Values of traced_pids (as syscount.h) */
+#define SCRY_TRACE_TRACED	1
+#define SCRY_TRACE_UNTIL_EXEC	2
+
+/* Record types (first __u32 of every record) */
+#define SCRY_TRACE_EV_CALL	1
+#define SCRY_TRACE_EV_EXEC	2
+#define SCRY_TRACE_EV_EXIT	3
+#define SCRY_TRACE_EV_FORK	4
+
+/* Region slots */
+#define SCRY_TRACE_R_STR0	0	/* first path/string argument */
+#define SCRY_TRACE_R_STR1	1	/* second one */
+#define SCRY_TRACE_R_ADDR	2	/* struct sockaddr */
+#define SCRY_TRACE_R_ADDRLEN	3	/* the socklen_t an addrlen pointer points to */
+#define SCRY_TRACE_R_BUF	4	/* data buffer */
+#define SCRY_TRACE_NREG		5
+
+/* Region flags */
+#define SCRY_TRACE_RF_USED	1	/* the argument was captured (or tried) */
+#define SCRY_TRACE_RF_FAULT	2	/* the read failed: len is 0 */
+#define SCRY_TRACE_RF_TRUNC	4	/* a string longer than the capture:
+					 * its bytes come without a NUL */
+
+/* Call flags */
+#define SCRY_TRACE_CF_UNFINISHED 1	/* never returned (exit, killed) */
+
+/* When a plan's capture happens */
+#define SCRY_TRACE_AT_ENTRY	1
+#define SCRY_TRACE_AT_EXIT	2
+
+/*
+ * What to capture for one syscall number.  Argument indexes are stored + 1
+ * (0: none).  Filled by user space for every number before attaching.
+ */
+struct scry_trace_plan {
+	__u8 on;		/* traced (the -e filter; ignored without one) */
+	__u8 str[2];		/* path/string arguments */
+	__u8 addr;		/* sockaddr argument */
+	__u8 addrlen;		/* its length: a value (AT_ENTRY) or a
+				 * pointer to a socklen_t (AT_EXIT) */
+	__u8 addr_when;
+	__u8 buf;		/* data buffer argument */
+	__u8 buf_count;		/* its size argument (AT_ENTRY) */
+	__u8 buf_when;		/* AT_ENTRY: min(count, N); AT_EXIT: min(ret, N) */
+	__u8 pad[7];
+};
+
+struct scry_trace_region {
+	__u64 addr;		/* user address the bytes were read from */
+	__u16 off;		/* from the end of the header */
+	__u16 len;
+	__u16 flags;		/* SCRY_TRACE_RF_* */
+	__u16 pad;
+};
+
+struct scry_trace_call {
+	__u32 type;		/* SCRY_TRACE_EV_CALL */
+	__u32 flags;		/* SCRY_TRACE_CF_* */
+	__u32 tgid;
+	__u32 tid;
+	__s64 nr;
+	__u64 args[6];
+	__s64 ret;
+	__u64 t_enter;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 t_exit;
+	struct scry_trace_region reg[SCRY_TRACE_NREG];
+	__u32 data_len;
+	__u32 pad;
+	/* data_len bytes follow */
+};
+
+struct scry_trace_proc {
+	__u32 type;		/* SCRY_TRACE_EV_EXEC / EXIT / FORK */
+	__u32 tgid;
+	__u32 tid;
+	__u32 old_tid;		/* EXEC: the thread that called execve */
+	__u64 ts;
+	__s32 exit_code;	/* EXIT: task->exit_code, a wait(2) status */
+	__u32 group_dead;	/* EXIT: the last thread of the process */
+	__u32 child_tgid;	/* FORK */
+	__u32 child_tid;
+	__u32 is_thread;	/* FORK: a new thread (CLONE_THREAD) */
+	__u32 followed;		/* FORK: the child is traced too */
+	char filename[SCRY_TRACE_STR_MAX];	/* EXEC */
+};
+
+#endif /* SCRY_BPF_SYSTRACE_H */

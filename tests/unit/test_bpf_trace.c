@@ -1,0 +1,417 @@
+/*
+ * Unit tests of the bpf backend's trace mode (src/bpf/bpf_trace.c,
+ * src/bpf/systrace.bpf.c).  They need root (or CAP_BPF + CAP_PERFMON),
+ * kernel BTF and a build with the systrace skeleton; elsewhere every test
+ * but the pure one (scry_bpf_call_read) is skipped with the reason.
+ *
+ * Workloads run in children: either this binary again (/proc/self/exe
+ * --child NAME, through scry_bpf_trace_launch(), traced from its execve)
+ * or forked children that wait on a pipe until their pid is traced.  The
+ * calls they make through syscall(2) are known exactly.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "bpf/bpf_trace.h"
+
+enum { N_GETPPID = 500, N_STORM = 100000, N_GRANDCHILD = 77 };
+
+static char skip_reason[256];
+static int can_trace;
+
+/* ---- workloads (run in children) ---- */
+
+/* open /etc/hostname, read it, write "hello" to /dev/null, connect a UDP
+ * socket to 127.0.0.1:9, N_GETPPID getppid, exit(3) */
+static void known_calls(void)
+{
+	struct sockaddr_in sin;
+	char buf[64];
+	long fd, s;
+
+	fd = syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY);
+	if (fd >= 0) {
+		if (syscall(SYS_read, fd, buf, sizeof(buf)) < 0)
+			_exit(10);
+		syscall(SYS_close, fd);
+	}
+	fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY);
+	if (syscall(SYS_write, fd, "hello", 5) != 5)
+		_exit(11);
+	s = syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(9);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (syscall(SYS_connect, s, &sin, sizeof(sin)))
+		_exit(12);
+	for (int i = 0; i < N_GETPPID; i++)
+		syscall(SYS_getppid);
+	syscall(SYS_exit_group, 3);
+}
+
+static void storm(void)
+{
+	for (int i = 0; i < N_STORM; i++)
+		syscall(SYS_getppid);
+}
+
+static void grandchild(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (int i = 0; i < N_GRANDCHILD; i++)
+			syscall(SYS_getppid);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* A child that runs fn once released through the returned pipe fd. */
+static pid_t fork_waiting(int *release_fd, void (*fn)(void))
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 0)
+			_exit(99);
+		fn();
+		_exit(0);
+	}
+	close(p[0]);
+	*release_fd = p[1];
+	return pid;
+}
+
+static struct scry_bpf_trace *open_or_fail(const struct scry_bpf_trace_opts *o)
+{
+	struct scry_bpf_trace *t = NULL;
+	char why[256] = "";
+	int r = scry_bpf_trace_open(&t, o, why, sizeof(why));
+
+	if (r)
+		fail_msg("scry_bpf_trace_open: %s (%s)", strerror(-r), why);
+	return t;
+}
+
+/* ---- what the callbacks saw ---- */
+
+struct seen {
+	pid_t pid;			/* the traced child */
+	long calls, getppid, getppid_grandchild;
+	pid_t grandchild;
+	int open_ok, read_ok, write_ok, connect_ok, exit_group_unfinished;
+	long hostname_fd;
+	char hostname[64];
+	ssize_t hostname_len;
+	int exec_seen, exit_seen, exit_code;
+	int order_ok;
+};
+
+static int on_call(void *ctx, const struct scry_bpf_call_event *e)
+{
+	struct seen *s = ctx;
+	char buf[300];
+	ssize_t n;
+
+	s->calls++;
+	if (e->t_exit_mono && e->t_exit_mono < e->t_enter_mono)
+		s->order_ok = 0;
+	if (e->nr == SYS_getppid) {
+		if (e->tgid == s->pid)
+			s->getppid++;
+		else if (s->grandchild && e->tgid == s->grandchild)
+			s->getppid_grandchild++;
+		return 0;
+	}
+	if (e->tgid != s->pid)
+		return 0;
+	switch (e->nr) {
+	case SYS_openat:
+		n = scry_bpf_call_read(e, e->args[1], buf, sizeof(buf));
+		if (n == sizeof("/etc/hostname") && !memcmp(buf, "/etc/hostname", (size_t)n)) {
+			s->open_ok = 1;
+			s->hostname_fd = (long)e->ret;
+		}
+		break;
+	case SYS_read:
+		if (e->args[0] == (uint64_t)s->hostname_fd && e->ret > 0) {
+			size_t want = e->ret < 32 ? (size_t)e->ret : 32;
+
+			n = scry_bpf_call_read(e, e->args[1], buf, sizeof(buf));
+			s->read_ok = n == (ssize_t)want && s->hostname_len >= (ssize_t)want &&
+				     !memcmp(buf, s->hostname, want) &&
+				     e->reg[SCRY_BPF_REG_BUF].len == want;
+		}
+		break;
+	case SYS_write:
+		n = scry_bpf_call_read(e, e->args[1], buf, sizeof(buf));
+		if (n == 5 && !memcmp(buf, "hello", 5) && e->ret == 5)
+			s->write_ok = 1;
+		break;
+	case SYS_connect: {
+		struct sockaddr_in sin;
+
+		n = scry_bpf_call_read(e, e->args[1], &sin, sizeof(sin));
+		s->connect_ok = n == (ssize_t)sizeof(sin) && sin.sin_family == AF_INET &&
+				ntohs(sin.sin_port) == 9 && sin.sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+				e->ret == 0;
+		break;
+	}
+	case SYS_exit_group:
+		s->exit_group_unfinished = e->unfinished && e->args[0] == 3;
+		break;
+	}
+	return 0;
+}
+
+static int on_proc(void *ctx, const struct scry_bpf_proc_event *e)
+{
+	struct seen *s = ctx;
+
+	switch (e->type) {
+	case SCRY_BPF_PROC_EXEC:
+		if (e->tgid == s->pid && e->filename && e->filename[0] == '/')
+			s->exec_seen = 1;
+		break;
+	case SCRY_BPF_PROC_EXIT:
+		if (e->tgid == s->pid && e->group_dead) {
+			s->exit_seen = 1;
+			s->exit_code = e->exit_code;
+		}
+		break;
+	case SCRY_BPF_PROC_FORK:
+		if (e->tgid == s->pid && !e->is_thread && e->followed)
+			s->grandchild = e->child_tgid;
+		break;
+	}
+	return 0;
+}
+
+/* ---- tests ---- */
+
+static void test_call_read(void **state)
+{
+	struct scry_bpf_call_event e;
+	char out[16];
+
+	memset(&e, 0, sizeof(e));
+	e.reg[SCRY_BPF_REG_STR0].addr = 0x1000;
+	e.reg[SCRY_BPF_REG_STR0].bytes = "abc";
+	e.reg[SCRY_BPF_REG_STR0].len = 4;
+	e.reg[SCRY_BPF_REG_BUF].addr = 0x2000;
+	e.reg[SCRY_BPF_REG_BUF].bytes = "0123456789";
+	e.reg[SCRY_BPF_REG_BUF].len = 10;
+
+	assert_int_equal(scry_bpf_call_read(&e, 0x1000, out, sizeof(out)), 4);
+	assert_string_equal(out, "abc");
+	assert_int_equal(scry_bpf_call_read(&e, 0x1001, out, 2), 2);
+	assert_memory_equal(out, "bc", 2);
+	assert_int_equal(scry_bpf_call_read(&e, 0x2004, out, sizeof(out)), 6);
+	assert_memory_equal(out, "456789", 6);
+	assert_int_equal(scry_bpf_call_read(&e, 0x200a, out, 1), -EFAULT);
+	assert_int_equal(scry_bpf_call_read(&e, 0xfff, out, 4), -EFAULT);
+	assert_int_equal(scry_bpf_call_read(&e, 0x3000, out, 4), -EFAULT);
+	assert_int_equal(scry_bpf_call_read(&e, 0x3000, out, 0), 0);
+}
+
+static void test_known_calls(void **state)
+{
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	char *argv[] = { "/proc/self/exe", "--child", "known", NULL };
+	struct scry_bpf_trace *t;
+	struct seen s;
+	int fd, status;
+
+	if (!can_trace)
+		skip();
+	memset(&s, 0, sizeof(s));
+	s.order_ok = 1;
+	s.hostname_fd = -1;
+	fd = open("/etc/hostname", O_RDONLY);
+	if (fd >= 0) {
+		s.hostname_len = read(fd, s.hostname, sizeof(s.hostname));
+		close(fd);
+	}
+	t = open_or_fail(&o);
+	assert_int_equal(scry_bpf_trace_launch(t, argv, &s.pid), 0);
+	assert_int_equal(scry_bpf_trace_wait(t, 30000, on_call, on_proc, &s), 0);
+	status = scry_bpf_trace_launched_status(t);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+
+	assert_int_equal(s.getppid, N_GETPPID);
+	if (s.hostname_len > 0) {
+		assert_true(s.open_ok);
+		assert_true(s.read_ok);
+	}
+	assert_true(s.write_ok);
+	assert_true(s.connect_ok);
+	assert_true(s.exit_group_unfinished);
+	assert_true(s.exec_seen);
+	assert_true(s.exit_seen);
+	assert_true(WIFEXITED(s.exit_code) && WEXITSTATUS(s.exit_code) == 3);
+	assert_true(s.order_ok);
+	assert_int_equal(scry_bpf_trace_lost(t), 0);
+	scry_bpf_trace_close(t);
+}
+
+static void test_lost(void **state)
+{
+	uint64_t bits[1024 / 64] = { 0 };
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	struct scry_bpf_trace *t;
+	uint64_t lost_calls, lost_procs;
+	struct seen s;
+	int rel, status;
+
+	if (!can_trace)
+		skip();
+	bits[SYS_getppid / 64] |= 1ull << (SYS_getppid % 64);
+	o.nrs = bits;
+	o.nr_words = 1024 / 64;
+	o.ringbuf_bytes = 4096;
+	t = open_or_fail(&o);
+	memset(&s, 0, sizeof(s));
+	s.pid = fork_waiting(&rel, storm);
+	assert_int_equal(scry_bpf_trace_add_pid(t, s.pid), 0);
+	close(rel);
+	/* no reading while it runs: the ring must overflow */
+	assert_int_equal(waitpid(s.pid, &status, 0), s.pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(scry_bpf_trace_wait(t, 10000, on_call, on_proc, &s), 0);
+	scry_bpf_trace_lost_split(t, &lost_calls, &lost_procs);
+	assert_true(lost_calls > 0);
+	assert_int_equal(s.calls, s.getppid);
+	assert_int_equal((uint64_t)s.getppid + lost_calls, N_STORM);
+	assert_int_equal(scry_bpf_trace_lost(t), lost_calls + lost_procs);
+	scry_bpf_trace_close(t);
+}
+
+static void test_follow_forks(void **state)
+{
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	struct scry_bpf_trace *t;
+	struct seen s;
+	int rel, status;
+
+	if (!can_trace)
+		skip();
+	o.follow_forks = 1;
+	t = open_or_fail(&o);
+	memset(&s, 0, sizeof(s));
+	s.pid = fork_waiting(&rel, grandchild);
+	assert_int_equal(scry_bpf_trace_add_pid(t, s.pid), 0);
+	close(rel);
+	assert_int_equal(scry_bpf_trace_wait(t, 30000, on_call, on_proc, &s), 0);
+	assert_int_equal(waitpid(s.pid, &status, 0), s.pid);
+	assert_true(s.grandchild > 0);
+	assert_int_equal(s.getppid_grandchild, N_GRANDCHILD);
+	assert_int_equal(scry_bpf_trace_lost(t), 0);
+	scry_bpf_trace_close(t);
+}
+
+/* ids of the loaded programs whose names start with scry_trace */
+static void our_progs(char *out, size_t len)
+{
+	FILE *f = popen("bpftool prog show 2>/dev/null | grep 'name scry_trace' | cut -d: -f1", "r");
+	size_t n = 0;
+	char line[64];
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && n + strlen(line) + 2 < len) {
+		line[strcspn(line, "\n")] = '\0';
+		n += (size_t)snprintf(out + n, len - n, "[%s]", line);
+	}
+	pclose(f);
+}
+
+static void test_close_unloads(void **state)
+{
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	char before[4096], during[4096], after[4096];
+	struct scry_bpf_trace *t;
+	int left = 1;
+
+	if (!can_trace || system("bpftool version >/dev/null 2>&1") != 0)
+		skip();
+	our_progs(before, sizeof(before));
+	t = open_or_fail(&o);
+	our_progs(during, sizeof(during));
+	assert_string_not_equal(during, before);
+	scry_bpf_trace_close(t);
+	/* programs are freed after an RCU grace period: give it 2 s */
+	for (int i = 0; i < 100 && left; i++) {
+		left = 0;
+		our_progs(after, sizeof(after));
+		for (const char *p = during; (p = strchr(p, '[')); p++) {
+			char id[32];
+			size_t n = strcspn(p, "]") + 1;
+
+			if (n >= sizeof(id))
+				continue;
+			memcpy(id, p, n);
+			id[n] = '\0';
+			if (!strstr(before, id) && strstr(after, id))
+				left = 1;
+		}
+		if (left)
+			usleep(20000);
+	}
+	if (left)
+		fail_msg("bpftool prog show still lists a scry_trace program 2 s after close: %s", after);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_call_read),
+		cmocka_unit_test(test_known_calls),
+		cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_follow_forks),
+		cmocka_unit_test(test_close_unloads),
+	};
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	struct scry_bpf_trace *t;
+
+	if (argc > 2 && !strcmp(argv[1], "--child")) {
+		if (!strcmp(argv[2], "known"))
+			known_calls();
+		return 0;
+	}
+	o.ringbuf_bytes = 4096;
+	if (scry_bpf_trace_open(&t, &o, skip_reason, sizeof(skip_reason)) == 0) {
+		can_trace = 1;
+		scry_bpf_trace_close(t);
+	} else {
+		printf("test_bpf_trace: SKIPPED (%zu of %zu tests): %s\n",
+		       sizeof(tests) / sizeof(tests[0]) - 1, sizeof(tests) / sizeof(tests[0]),
+		       skip_reason);
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
