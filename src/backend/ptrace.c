@@ -432,10 +432,17 @@ static int tracee_cpu(struct tracee *t)
 }
 
 /* The calibrated stop cost that applies to this call (see ptrace_calibrate). */
-static uint64_t stop_overhead(struct scry_session *s, struct tracee *t)
+static uint64_t stop_overhead(struct scry_session *s, struct tracee *t, uint64_t raw)
 {
 	if (s->overhead_same_ns == s->overhead_cross_ns)
 		return s->overhead_same_ns;
+	/* Well under a cross-CPU stop pair (cross-CPU pairs vary, so the
+	 * line is halfway): it cannot have been one, and the /proc read
+	 * (most of ptrace -c's cost per call) is not needed. */
+	uint64_t lo = s->overhead_same_ns < s->overhead_cross_ns ? s->overhead_same_ns : s->overhead_cross_ns;
+	uint64_t hi = s->overhead_same_ns < s->overhead_cross_ns ? s->overhead_cross_ns : s->overhead_same_ns;
+	if (raw < (lo + hi) / 2)
+		return lo;
 	int cpu = tracee_cpu(t);
 	return cpu >= 0 && cpu == sched_getcpu() ? s->overhead_same_ns : s->overhead_cross_ns;
 }
@@ -601,7 +608,7 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 	c->is_error = st->is_error;
 	c->t_exit_ns = t->t_enter_ns + (now - t->t_enter_mono);
 	uint64_t raw = now - t->t_enter_mono;
-	uint64_t oh = stop_overhead(s, t);
+	uint64_t oh = stop_overhead(s, t, raw);
 	c->duration_ns = raw > oh ? raw - oh : 0;
 	if (s->cfg.cpu_time) {
 		uint64_t cpu = thread_cpu_ns(t);
