@@ -50,6 +50,7 @@ $(B)/obj/src/bpf/bpf_trace.o: $(B)/bpf/systrace.skel.h
 else
 $(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -DSCRY_NO_BPF
 $(B)/obj/src/bpf/bpf_trace.o: CPPFLAGS += -DSCRY_NO_BPF
+$(B)/obj/src/bpf/bpf_common.o: CPPFLAGS += -DSCRY_NO_BPF
 endif
 $(B)/bpf/vmlinux.h: tools/gen-vmlinux.sh
 	@mkdir -p $(dir $@)

@@ -7,6 +7,7 @@
  * a signal that arrives while we let go is passed on, never swallowed.
  */
 #include "core/internal.h"
+#include "core/launch.h"
 #include "filter/seccomp.h"
 
 #include <dirent.h>
@@ -224,37 +225,6 @@ static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_atta
 }
 
 /* ---- launch ---- */
-
-/* Find argv0 on PATH as execvp() would, so that errors are ours to report. */
-static int find_program(const char *name, char *out, size_t outlen)
-{
-	if (strchr(name, '/')) {
-		if (access(name, F_OK) < 0)
-			return -errno;
-		if (access(name, X_OK) < 0)
-			return -errno;
-		snprintf(out, outlen, "%s", name);
-		return 0;
-	}
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	int err = -ENOENT;
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		snprintf(out, outlen, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
-		struct stat st;
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			err = -EACCES;
-		}
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return err;
-}
 
 static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 {

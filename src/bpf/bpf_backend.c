@@ -8,6 +8,8 @@
  * return -ENOTSUP.
  */
 #include "bpf/bpf_backend.h"
+#include "bpf/bpf_common.h"
+#include "core/launch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,34 +17,20 @@
 
 #define NO_BPF_REASON "scry was built without bpf support (clang, bpftool or kernel BTF were missing at build time)"
 
-static void set_why(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 #ifdef SCRY_NO_BPF
 
 #include <stdarg.h>
 
-static void set_why(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
 int scry_bpf_probe(char *why, size_t len)
 {
-	set_why(why, len, "%s", NO_BPF_REASON);
+	bpf_set_why(why, len, "%s", NO_BPF_REASON);
 	return -ENOTSUP;
 }
 
 int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char *why, size_t len)
 {
 	*out = NULL;
-	set_why(why, len, "%s", NO_BPF_REASON);
+	bpf_set_why(why, len, "%s", NO_BPF_REASON);
 	return -ENOTSUP;
 }
 
@@ -60,7 +48,6 @@ double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -77,7 +64,6 @@ double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 #include "bpf/syscount.h"
 #include "syscount.skel.h"	/* generated into $(B)/bpf by bpftool */
 
-#define BTF_PATH "/sys/kernel/btf/vmlinux"
 
 extern char **environ;
 
@@ -97,92 +83,19 @@ struct scry_bpf {
 	uint64_t child_default_signals;
 };
 
-static void set_why(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * libbpf prints to stderr by default; a library must not.  While we call
- * into libbpf, its messages go here instead, and the most telling one (the
- * last warning) becomes part of the reason we return.  libbpf's print hook
- * is process-wide: this is the one piece of global state, per thread.
- */
-static __thread char libbpf_msg[256];
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[256];
-	size_t n;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
-		line[--n] = '\0';
-	/* keep the first real failure; later lines are consequences */
-	if (n && !libbpf_msg[0])
-		memcpy(libbpf_msg, line, n + 1);
-	return 0;
-}
-
-static int have_caps(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	uint64_t eff;
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data))
-		return geteuid() == 0;
-	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-	if (eff & (1ULL << CAP_SYS_ADMIN))
-		return 1;
-	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
-}
-
-static int check_env(char *why, size_t len)
-{
-	if (!have_caps()) {
-		set_why(why, len, "needs root or CAP_BPF and CAP_PERFMON");
-		return -EPERM;
-	}
-	if (access(BTF_PATH, R_OK)) {
-		int err = errno;
-
-		set_why(why, len, "no BTF at " BTF_PATH " (%s): the kernel needs CONFIG_DEBUG_INFO_BTF",
-			strerror(err));
-		return -(err == EACCES ? EACCES : ENOENT);
-	}
-	return 0;
-}
 
 /* Opens and loads the skeleton with opts' rodata; attaches when asked. */
 static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, int attach,
 		     char *why, size_t len)
 {
-	libbpf_print_fn_t old = libbpf_set_print(capture_print);
 	struct syscount *skel;
 	int err;
 
-	libbpf_msg[0] = '\0';
+	bpf_capture_start();
 	skel = syscount__open();
 	if (!skel) {
 		err = errno ? -errno : -EINVAL;
-		set_why(why, len, "cannot open the bpf object: %s", libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		bpf_set_why(why, len, "cannot open the bpf object: %s", bpf_captured()[0] ? bpf_captured() : strerror(-err));
 		goto out;
 	}
 	skel->rodata->follow_forks = opts && opts->follow_forks;
@@ -192,15 +105,15 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	skel->rodata->execat_nr = SYS_execveat;
 	err = syscount__load(skel);
 	if (err) {
-		set_why(why, len, "the kernel refused the program: %s",
-			libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		bpf_set_why(why, len, "the kernel refused the program: %s",
+			bpf_captured()[0] ? bpf_captured() : strerror(-err));
 		goto fail;
 	}
 	if (attach) {
 		err = syscount__attach(skel);
 		if (err) {
-			set_why(why, len, "cannot attach to the syscall tracepoints: %s",
-				libbpf_msg[0] ? libbpf_msg : strerror(-err));
+			bpf_set_why(why, len, "cannot attach to the syscall tracepoints: %s",
+				bpf_captured()[0] ? bpf_captured() : strerror(-err));
 			goto fail;
 		}
 	}
@@ -210,14 +123,14 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 fail:
 	syscount__destroy(skel);
 out:
-	libbpf_set_print(old);
+	bpf_capture_end();
 	return err;
 }
 
 int scry_bpf_probe(char *why, size_t len)
 {
 	struct syscount *skel;
-	int err = check_env(why, len);
+	int err = bpf_check_env(why, len);
 
 	if (err)
 		return err;
@@ -252,7 +165,7 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	err = check_env(why, len);
+	err = bpf_check_env(why, len);
 	if (err)
 		return err;
 	b = calloc(1, sizeof(*b));
@@ -264,7 +177,7 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0) {
 		err = b->ncpus ? b->ncpus : -EINVAL;
-		set_why(why, len, "cannot count the possible CPUs");
+		bpf_set_why(why, len, "cannot count the possible CPUs");
 		goto fail;
 	}
 	err = load_skel(&b->skel, opts, 0, why, len);
@@ -273,18 +186,16 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	/* the filter must be in place before the first call is seen */
 	err = fill_nrs(b, opts);
 	if (err) {
-		set_why(why, len, "cannot fill the syscall filter map: %s", strerror(-err));
+		bpf_set_why(why, len, "cannot fill the syscall filter map: %s", strerror(-err));
 		goto fail;
 	}
 	{
-		libbpf_print_fn_t old = libbpf_set_print(capture_print);
-
-		libbpf_msg[0] = '\0';
+		bpf_capture_start();
 		err = syscount__attach(b->skel);
-		libbpf_set_print(old);
+		bpf_capture_end();
 		if (err) {
-			set_why(why, len, "cannot attach to the syscall tracepoints: %s",
-				libbpf_msg[0] ? libbpf_msg : strerror(-err));
+			bpf_set_why(why, len, "cannot attach to the syscall tracepoints: %s",
+				bpf_captured()[0] ? bpf_captured() : strerror(-err));
 			goto fail;
 		}
 	}
@@ -310,11 +221,6 @@ void scry_bpf_close(struct scry_bpf *b)
 			close(b->w[i].fd);
 	free(b->w);
 	free(b);
-}
-
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 static int watch(struct scry_bpf *b, pid_t pid, int fd)
@@ -350,7 +256,7 @@ int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 	if (pid <= 0)
 		return -ESRCH;
 	/* the pidfd proves the process exists and tells when it is gone */
-	fd = pidfd_open_(pid);
+	fd = bpf_pidfd_open(pid);
 	if (fd < 0)
 		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
 	err = watch(b, pid, fd);
@@ -364,45 +270,6 @@ int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 	return err;
 }
 
-/* execvp's search, done before forking so that failures start nothing. */
-static int resolve(const char *file, char *path, size_t len)
-{
-	const char *p, *end;
-	int err = -ENOENT;
-	struct stat st;
-
-	if (!*file)
-		return -ENOENT;
-	if (strchr(file, '/')) {
-		if (strlen(file) >= len)
-			return -ENAMETOOLONG;
-		strcpy(path, file);
-		if (stat(path, &st))
-			return -errno;
-		if (S_ISDIR(st.st_mode))
-			return -EACCES;
-		return access(path, X_OK) ? -errno : 0;
-	}
-	p = getenv("PATH");
-	if (!p)
-		p = "/usr/local/bin:/bin:/usr/bin";
-	for (; ; p = end + 1) {
-		size_t dl;
-
-		end = strchrnul(p, ':');
-		dl = (size_t)(end - p);
-		if (snprintf(path, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", file) < (int)len &&
-		    !stat(path, &st) && !S_ISDIR(st.st_mode)) {
-			if (!access(path, X_OK))
-				return 0;
-			err = -EACCES;	/* remember, but keep looking as execvp does */
-		}
-		if (!*end)
-			break;
-	}
-	return err;
-}
-
 int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 {
 	char path[PATH_MAX];
@@ -411,7 +278,7 @@ int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 
 	if (!argv || !argv[0])
 		return -EINVAL;
-	err = resolve(argv[0], path, sizeof(path));
+	err = find_program(argv[0], path, sizeof(path));
 	if (err)
 		return err;
 	if (pipe2(pfd, O_CLOEXEC))
@@ -440,7 +307,7 @@ int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 		_exit(127);
 	}
 	close(pfd[0]);
-	fd = pidfd_open_(pid);
+	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(b, pid, fd);
 	if (!err)
 		err = trace_pid(b, pid, SCRY_BPF_UNTIL_EXEC);

@@ -8,6 +8,8 @@
  * include path, the same functions are stubs that return -ENOTSUP.
  */
 #include "bpf/bpf_trace.h"
+#include "bpf/bpf_common.h"
+#include "core/launch.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,20 +23,6 @@
 #define SCRY_HAVE_SYSTRACE 1
 #endif
 #endif
-
-static void set_why(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
 
 ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, void *buf, size_t len)
 {
@@ -69,7 +57,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 			char *why, size_t len)
 {
 	*out = NULL;
-	set_why(why, len, "%s", NO_TRACE_REASON);
+	bpf_set_why(why, len, "%s", NO_TRACE_REASON);
 	return -ENOTSUP;
 }
 
@@ -95,7 +83,6 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -112,7 +99,6 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 #include "syscalls/syscalls.h"
 #include "systrace.skel.h"	/* generated into $(B)/bpf by bpftool */
 
-#define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define RING_TAG UINT64_MAX	/* epoll data of the ring buffer's fd */
 
 extern char **environ;
@@ -140,61 +126,6 @@ struct scry_bpf_trace {
 	int delivered;
 };
 
-/* libbpf's messages go here instead of stderr (see bpf_backend.c). */
-static __thread char libbpf_msg[256];
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[256];
-	size_t n;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
-		line[--n] = '\0';
-	if (n && !libbpf_msg[0])
-		memcpy(libbpf_msg, line, n + 1);
-	return 0;
-}
-
-static int have_caps(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	uint64_t eff;
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data))
-		return geteuid() == 0;
-	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-	if (eff & (1ULL << CAP_SYS_ADMIN))
-		return 1;
-	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
-}
-
-static int check_env(char *why, size_t len)
-{
-	if (!have_caps()) {
-		set_why(why, len, "needs root or CAP_BPF and CAP_PERFMON");
-		return -EPERM;
-	}
-	if (access(BTF_PATH, R_OK)) {
-		int err = errno;
-
-		set_why(why, len, "no BTF at " BTF_PATH " (%s): the kernel needs CONFIG_DEBUG_INFO_BTF",
-			strerror(err));
-		return -(err == EACCES ? EACCES : ENOENT);
-	}
-	return 0;
-}
 
 static uint64_t clock_ns(clockid_t c)
 {
@@ -299,7 +230,6 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 			char *why, size_t len)
 {
 	struct scry_bpf_trace_opts none = SCRY_BPF_TRACE_OPTS_INIT;
-	libbpf_print_fn_t old;
 	struct scry_bpf_trace *t;
 	struct epoll_event ev;
 	int err, limit;
@@ -308,7 +238,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	err = check_env(why, len);
+	err = bpf_check_env(why, len);
 	if (err)
 		return err;
 	t = calloc(1, sizeof(*t));
@@ -322,17 +252,16 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->ncpus = libbpf_num_possible_cpus();
 	if (t->ncpus <= 0) {
 		err = t->ncpus ? t->ncpus : -EINVAL;
-		set_why(why, len, "cannot count the possible CPUs");
+		bpf_set_why(why, len, "cannot count the possible CPUs");
 		goto fail;
 	}
 
-	old = libbpf_set_print(capture_print);
-	libbpf_msg[0] = '\0';
+	bpf_capture_start();
 	t->skel = systrace__open();
 	if (!t->skel) {
 		err = errno ? -errno : -EINVAL;
-		set_why(why, len, "cannot open the bpf object: %s", libbpf_msg[0] ? libbpf_msg : strerror(-err));
-		libbpf_set_print(old);
+		bpf_set_why(why, len, "cannot open the bpf object: %s", bpf_captured()[0] ? bpf_captured() : strerror(-err));
+		bpf_capture_end();
 		goto fail;
 	}
 	limit = opts->string_limit > 0 ? opts->string_limit : 32;
@@ -351,17 +280,17 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	if (!err)
 		err = systrace__load(t->skel);
 	if (err) {
-		set_why(why, len, "the kernel refused the trace program: %s",
-			libbpf_msg[0] ? libbpf_msg : strerror(-err));
-		libbpf_set_print(old);
+		bpf_set_why(why, len, "the kernel refused the trace program: %s",
+			bpf_captured()[0] ? bpf_captured() : strerror(-err));
+		bpf_capture_end();
 		goto fail;
 	}
-	libbpf_set_print(old);
+	bpf_capture_end();
 
 	/* the plans and the filter must be in place before the first call */
 	err = fill_plans(t, opts);
 	if (err) {
-		set_why(why, len, "cannot fill the syscall plan map: %s", strerror(-err));
+		bpf_set_why(why, len, "cannot fill the syscall plan map: %s", strerror(-err));
 		goto fail;
 	}
 	t->pids_fd = bpf_map__fd(t->skel->maps.traced_pids);
@@ -369,7 +298,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), ring_event, t, NULL);
 	if (!t->rb) {
 		err = errno ? -errno : -ENOMEM;
-		set_why(why, len, "cannot map the ring buffer: %s", strerror(-err));
+		bpf_set_why(why, len, "cannot map the ring buffer: %s", strerror(-err));
 		goto fail;
 	}
 	t->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -378,17 +307,16 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	ev.data.u64 = RING_TAG;
 	if (t->ep < 0 || epoll_ctl(t->ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(t->rb), &ev)) {
 		err = -errno;
-		set_why(why, len, "epoll: %s", strerror(-err));
+		bpf_set_why(why, len, "epoll: %s", strerror(-err));
 		goto fail;
 	}
 
-	old = libbpf_set_print(capture_print);
-	libbpf_msg[0] = '\0';
+	bpf_capture_start();
 	err = systrace__attach(t->skel);
-	libbpf_set_print(old);
+	bpf_capture_end();
 	if (err) {
-		set_why(why, len, "cannot attach to the syscall tracepoints: %s",
-			libbpf_msg[0] ? libbpf_msg : strerror(-err));
+		bpf_set_why(why, len, "cannot attach to the syscall tracepoints: %s",
+			bpf_captured()[0] ? bpf_captured() : strerror(-err));
 		goto fail;
 	}
 	*out = t;
@@ -416,11 +344,6 @@ void scry_bpf_trace_close(struct scry_bpf_trace *t)
 }
 
 /* ---- processes ---- */
-
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
 
 static int watch(struct scry_bpf_trace *t, pid_t pid, int fd)
 {
@@ -469,7 +392,7 @@ int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 
 	if (pid <= 0)
 		return -ESRCH;
-	fd = pidfd_open_(pid);
+	fd = bpf_pidfd_open(pid);
 	if (fd < 0)
 		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
 	err = watch(t, pid, fd);
@@ -483,45 +406,6 @@ int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 	return err;
 }
 
-/* execvp's search, done before forking so that failures start nothing. */
-static int resolve(const char *file, char *path, size_t len)
-{
-	const char *p, *end;
-	int err = -ENOENT;
-	struct stat st;
-
-	if (!*file)
-		return -ENOENT;
-	if (strchr(file, '/')) {
-		if (strlen(file) >= len)
-			return -ENAMETOOLONG;
-		strcpy(path, file);
-		if (stat(path, &st))
-			return -errno;
-		if (S_ISDIR(st.st_mode))
-			return -EACCES;
-		return access(path, X_OK) ? -errno : 0;
-	}
-	p = getenv("PATH");
-	if (!p)
-		p = "/usr/local/bin:/bin:/usr/bin";
-	for (; ; p = end + 1) {
-		size_t dl;
-
-		end = strchrnul(p, ':');
-		dl = (size_t)(end - p);
-		if (snprintf(path, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", file) < (int)len &&
-		    !stat(path, &st) && !S_ISDIR(st.st_mode)) {
-			if (!access(path, X_OK))
-				return 0;
-			err = -EACCES;
-		}
-		if (!*end)
-			break;
-	}
-	return err;
-}
-
 int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pidp)
 {
 	char path[PATH_MAX];
@@ -530,7 +414,7 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 
 	if (!argv || !argv[0])
 		return -EINVAL;
-	err = resolve(argv[0], path, sizeof(path));
+	err = find_program(argv[0], path, sizeof(path));
 	if (err)
 		return err;
 	if (pipe2(pfd, O_CLOEXEC))
@@ -559,7 +443,7 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 		_exit(127);
 	}
 	close(pfd[0]);
-	fd = pidfd_open_(pid);
+	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(t, pid, fd);
 	if (!err) {
 		err = trace_pid(t, pid, SCRY_TRACE_UNTIL_EXEC);
