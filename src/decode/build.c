@@ -264,3 +264,40 @@ size_t v_arg(struct dctx *d, int i)
 	default: return v_int(d, name, (int)a);
 	}
 }
+
+int v_fetch(struct dctx *d, const char *name, uint64_t addr, void *buf, size_t len)
+{
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return -1;
+	}
+	if (d_read_exact(d, addr, buf, len) < 0) {
+		v_unread(d, name, addr);
+		return -1;
+	}
+	return 0;
+}
+
+size_t v_timespec(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct { int64_t sec, nsec; } ts;
+	if (v_fetch(d, name, addr, &ts, sizeof(ts)) < 0)
+		return d->out->n - 1;
+	size_t s = v_struct_begin(d, name);
+	v_int(d, "tv_sec", ts.sec);
+	v_int(d, "tv_nsec", ts.nsec);
+	v_end(d, s);
+	return s;
+}
+
+size_t v_timeval(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct { int64_t sec, usec; } tv;
+	if (v_fetch(d, name, addr, &tv, sizeof(tv)) < 0)
+		return d->out->n - 1;
+	size_t s = v_struct_begin(d, name);
+	v_int(d, "tv_sec", tv.sec);
+	v_int(d, "tv_usec", tv.usec);
+	v_end(d, s);
+	return s;
+}

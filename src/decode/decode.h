@@ -124,6 +124,16 @@ size_t v_sockaddr(struct dctx *d, const char *name, uint64_t addr, int64_t len);
 /* The same from bytes already read. */
 size_t v_sockaddr_bytes(struct dctx *d, const char *name, const void *sa, size_t len);
 
+/*
+ * Reads a struct of len bytes at addr for the value name: 0 when it was
+ * read and the caller now adds it; -1 when NULL or unreadable, and that was
+ * added already (as NULL or as the address).
+ */
+int v_fetch(struct dctx *d, const char *name, uint64_t addr, void *buf, size_t len);
+/* {tv_sec=1, tv_nsec=0} and {tv_sec=1, tv_usec=0} at addr (64-bit ABI). */
+size_t v_timespec(struct dctx *d, const char *name, uint64_t addr);
+size_t v_timeval(struct dctx *d, const char *name, uint64_t addr);
+
 /* The last value pushed, to adjust flags. */
 struct scry_value *v_last(struct dctx *d);
 

@@ -228,50 +228,14 @@ static void tv_fields(struct dctx *d, const struct timeval *tv)
 	v_int(d, "tv_usec", (int64_t)tv->tv_usec);
 }
 
-/* A struct timespec at addr: NULL, the address when unreadable, or the struct. */
-static void timespec_at(struct dctx *d, const char *name, uint64_t addr)
-{
-	struct timespec ts;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, &ts, sizeof(ts)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t s = v_struct_begin(d, name);
-	ts_fields(d, &ts);
-	v_end(d, s);
-}
-
-static void timeval_at(struct dctx *d, const char *name, uint64_t addr)
-{
-	struct timeval tv;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, &tv, sizeof(tv)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t s = v_struct_begin(d, name);
-	tv_fields(d, &tv);
-	v_end(d, s);
-}
+#define timespec_at(d, name, addr) ((void)v_timespec(d, name, addr))
+#define timeval_at(d, name, addr) ((void)v_timeval(d, name, addr))
 
 static void itimerspec_at(struct dctx *d, const char *name, uint64_t addr)
 {
 	struct itimerspec its;
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, &its, sizeof(its)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, &its, sizeof(its)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	size_t s = v_struct_begin(d, name);
 	size_t f = v_struct_begin(d, "it_interval");
 	ts_fields(d, &its.it_interval);
@@ -285,14 +249,8 @@ static void itimerspec_at(struct dctx *d, const char *name, uint64_t addr)
 static void itimerval_at(struct dctx *d, const char *name, uint64_t addr)
 {
 	struct itimerval itv;
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, &itv, sizeof(itv)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, &itv, sizeof(itv)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	size_t s = v_struct_begin(d, name);
 	size_t f = v_struct_begin(d, "it_interval");
 	tv_fields(d, &itv.it_interval);
@@ -869,14 +827,8 @@ static int dec_clock_settime(struct dctx *d)
 static void timezone_at(struct dctx *d, const char *name, uint64_t addr)
 {
 	struct timezone tz;
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, &tz, sizeof(tz)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, &tz, sizeof(tz)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	size_t s = v_struct_begin(d, name);
 	v_int(d, "tz_minuteswest", tz.tz_minuteswest);
 	v_int(d, "tz_dsttime", tz.tz_dsttime);
@@ -976,14 +928,8 @@ static int dec_uname(struct dctx *d)
 	uint64_t addr = d->args[0];
 	if (out_failed(d, "name", addr))
 		return DEC_DONE;
-	if (!addr) {
-		v_ptr(d, "name", 0);
+	if (v_fetch(d, "name", addr, &u, sizeof(u)) < 0)
 		return DEC_DONE;
-	}
-	if (d_read_exact(d, addr, &u, sizeof(u)) < 0) {
-		v_unread(d, "name", addr);
-		return DEC_DONE;
-	}
 	size_t s = v_struct_begin(d, "name");
 	utsfield(d, "sysname", u.sysname, sizeof(u.sysname));
 	utsfield(d, "nodename", u.nodename, sizeof(u.nodename));
@@ -1007,14 +953,8 @@ static int dec_sysinfo(struct dctx *d)
 	uint64_t addr = d->args[0];
 	if (out_failed(d, "info", addr))
 		return DEC_DONE;
-	if (!addr) {
-		v_ptr(d, "info", 0);
+	if (v_fetch(d, "info", addr, &si, sizeof(si)) < 0)
 		return DEC_DONE;
-	}
-	if (d_read_exact(d, addr, &si, sizeof(si)) < 0) {
-		v_unread(d, "info", addr);
-		return DEC_DONE;
-	}
 	size_t s = v_struct_begin(d, "info");
 	v_int(d, "uptime", si.uptime);
 	size_t a = v_array_begin(d, "loads");

@@ -762,14 +762,8 @@ static void rlim_val(struct dctx *d, const char *name, uint64_t v)
 static void rlimit_struct(struct dctx *d, const char *name, uint64_t addr)
 {
 	uint64_t rl[2];
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, rl, sizeof(rl)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, rl, sizeof(rl)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	size_t s = v_struct_begin(d, name);
 	rlim_val(d, "rlim_cur", rl[0]);
 	rlim_val(d, "rlim_max", rl[1]);

@@ -110,14 +110,8 @@ void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
 void dec_siginfo(struct dctx *d, const char *name, uint64_t addr)
 {
 	siginfo_t si;
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, &si, sizeof(si)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, &si, sizeof(si)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	if (si.si_signo == 0) {
 		/* waitid(WNOHANG) with nothing to report: zeroed. */
 		size_t s = v_struct_begin(d, name);
@@ -133,19 +127,7 @@ void dec_siginfo(struct dctx *d, const char *name, uint64_t addr)
 /* struct timespec: {tv_sec=1, tv_nsec=0} */
 void dec_timespec(struct dctx *d, const char *name, uint64_t addr)
 {
-	struct { int64_t sec, nsec; } ts;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, &ts, sizeof(ts)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t s = v_struct_begin(d, name);
-	v_int(d, "tv_sec", ts.sec);
-	v_int(d, "tv_nsec", ts.nsec);
-	v_end(d, s);
+	v_timespec(d, name, addr);
 }
 
 /* ---- rt_sigaction ---- */
@@ -173,14 +155,8 @@ struct k_sigaction {
 static void sigaction_struct(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
 {
 	struct k_sigaction ka;
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, &ka, sizeof(ka)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, &ka, sizeof(ka)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	size_t s = v_struct_begin(d, name);
 	if (ka.handler == (uint64_t)(uintptr_t)SIG_DFL)
 		v_text(d, "sa_handler", "SIG_DFL");
@@ -323,14 +299,8 @@ static const struct scry_xlat xlat_ss_flags[] = {
 static void stack_t_struct(struct dctx *d, const char *name, uint64_t addr)
 {
 	stack_t ss;
-	if (!addr) {
-		v_ptr(d, name, 0);
+	if (v_fetch(d, name, addr, &ss, sizeof(ss)) < 0)
 		return;
-	}
-	if (d_read_exact(d, addr, &ss, sizeof(ss)) < 0) {
-		v_unread(d, name, addr);
-		return;
-	}
 	size_t s = v_struct_begin(d, name);
 	v_ptr(d, "ss_sp", (uint64_t)(uintptr_t)ss.ss_sp);
 	v_flags(d, "ss_flags", (uint32_t)ss.ss_flags, xlat_ss_flags, NULL);
