@@ -1630,6 +1630,85 @@ static int dec_ioctl(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* ---- statfs, fstatfs ---- */
+
+static const struct scry_xlat xlat_fs_magic[] = {
+	{ 0xEF53, "EXT2_SUPER_MAGIC" }, { 0x01021994, "TMPFS_MAGIC" }, { 0x9fa0, "PROC_SUPER_MAGIC" },
+	{ 0x62656572, "SYSFS_MAGIC" }, { 0x794c7630, "OVERLAYFS_SUPER_MAGIC" },
+	{ 0x58465342, "XFS_SUPER_MAGIC" }, { 0x9123683E, "BTRFS_SUPER_MAGIC" },
+	{ 0x63677270, "CGROUP2_SUPER_MAGIC" }, { 0x27e0eb, "CGROUP_SUPER_MAGIC" },
+	{ 0x1cd1, "DEVPTS_SUPER_MAGIC" }, { 0x6969, "NFS_SUPER_MAGIC" }, { 0x73717368, "SQUASHFS_MAGIC" },
+	{ 0x858458f6, "RAMFS_MAGIC" }, { 0x64626720, "DEBUGFS_MAGIC" }, { 0x74726163, "TRACEFS_MAGIC" },
+	{ 0xcafe4a11, "BPF_FS_MAGIC" }, { 0x4d44, "MSDOS_SUPER_MAGIC" }, { 0x65735546, "FUSE_SUPER_MAGIC" },
+	{ 0x6e736673, "NSFS_MAGIC" }, { 0x50495045, "PIPEFS_MAGIC" }, { 0x534F434B, "SOCKFS_MAGIC" },
+	{ 0, NULL },
+};
+
+static const struct scry_xlat xlat_statfs_flags[] = {
+	{ 0x0001, "ST_RDONLY" }, { 0x0002, "ST_NOSUID" }, { 0x0004, "ST_NODEV" }, { 0x0008, "ST_NOEXEC" },
+	{ 0x0010, "ST_SYNCHRONOUS" }, { 0x0020, "ST_VALID" }, { 0x0040, "ST_MANDLOCK" },
+	{ 0x0400, "ST_NOATIME" }, { 0x0800, "ST_NODIRATIME" }, { 0x1000, "ST_RELATIME" },
+	{ 0x2000, "ST_NOSYMFOLLOW" }, { 0, NULL },
+};
+
+/* struct statfs as strace prints it (the 64-bit kernel layout). */
+static void statfs_at(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct {
+		int64_t type, bsize;
+		uint64_t blocks, bfree, bavail, files, ffree;
+		int32_t fsid[2];
+		int64_t namelen, frsize, flags, spare[4];
+	} f;
+	if (v_fetch(d, name, addr, &f, sizeof(f)) < 0)
+		return;
+	size_t s = v_struct_begin(d, name);
+	v_enum(d, "f_type", f.type, xlat_fs_magic);
+	v_last(d)->fmt = 1;
+	v_int(d, "f_bsize", f.bsize);
+	v_uint(d, "f_blocks", f.blocks);
+	v_uint(d, "f_bfree", f.bfree);
+	v_uint(d, "f_bavail", f.bavail);
+	v_uint(d, "f_files", f.files);
+	v_uint(d, "f_ffree", f.ffree);
+	size_t id = v_struct_begin(d, "f_fsid");
+	size_t a = v_array_begin(d, "val");
+	v_hex(d, NULL, (uint32_t)f.fsid[0]);
+	v_hex(d, NULL, (uint32_t)f.fsid[1]);
+	v_end(d, a);
+	v_end(d, id);
+	v_int(d, "f_namelen", f.namelen);
+	v_int(d, "f_frsize", f.frsize);
+	v_flags(d, "f_flags", (uint64_t)f.flags, xlat_statfs_flags, NULL);
+	v_end(d, s);
+}
+
+static int dec_statfs(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_path(d, "pathname", d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "buf", d->args[1]);
+	else
+		statfs_at(d, "buf", d->args[1]);
+	return DEC_DONE;
+}
+
+static int dec_fstatfs(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "fd", (int)d->args[0]);
+		return DEC_MORE;
+	}
+	if (d->failed)
+		v_ptr(d, "buf", d->args[1]);
+	else
+		statfs_at(d, "buf", d->args[1]);
+	return DEC_DONE;
+}
+
 /* ---- fadvise64 ---- */
 
 static const struct scry_xlat xlat_fadvise[] = {
@@ -1649,6 +1728,8 @@ static int dec_fadvise64(struct dctx *d)
 
 const struct decoder_entry decoders_file[] = {
 	{ "fadvise64", dec_fadvise64 },
+	{ "statfs", dec_statfs },
+	{ "fstatfs", dec_fstatfs },
 	{ "open", dec_open },
 	{ "openat", dec_openat },
 	{ "openat2", dec_openat2 },

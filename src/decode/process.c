@@ -720,10 +720,14 @@ static int dec_getgroups(struct dctx *d)
 		v_int(d, "size", (int)d->args[0]);
 		return DEC_MORE;
 	}
-	if (d->failed || !d->args[0])
+	/* with size 0 the kernel only counts: strace shows the empty list */
+	if (d->failed) {
 		v_ptr(d, "list", d->args[1]);
-	else
-		gid_list(d, "list", d->args[1], (uint64_t)d->ret);
+	} else if (!(uint32_t)d->args[0]) {
+		v_end(d, v_array_begin(d, "list"));
+	} else
+		gid_list(d, "list", d->args[1],
+			 (uint64_t)d->ret < (uint32_t)d->args[0] ? (uint64_t)d->ret : (uint32_t)d->args[0]);
 	return DEC_DONE;
 }
 

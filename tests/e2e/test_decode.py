@@ -45,3 +45,7 @@ class LikeStrace(ScryTest):
     def test_y_files(self):
         self.compare(["-y", "-e", "trace=openat,read,close,fstat,newfstatat"],
                      ["cat", "/etc/hostname"])
+
+    def test_statfs_and_groups(self):
+        self.compare(["-e", "trace=statfs,fstatfs"], ["stat", "-f", "/"])
+        self.compare(["-e", "trace=getgroups"], ["id"])
