@@ -19,7 +19,7 @@ u, v = socket.socketpair(); u.send(b"x"); v.recv(1)
 
 def normalise(text):
     lines = [l for l in text.splitlines() if not l.startswith("+++")]
-    return [re.sub(r"\d+", "N", l) for l in lines]
+    return [re.sub(r"\d+", "N", re.sub(r"0x[0-9a-f]+", "ADDR", l)) for l in lines]
 
 
 @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
