@@ -721,7 +721,7 @@ static int dec_getgroups(struct dctx *d)
 		return DEC_MORE;
 	}
 	/* with size 0 the kernel only counts: strace shows the empty list */
-	if (d->failed) {
+	if (d->failed || !d->args[1]) {
 		v_ptr(d, "list", d->args[1]);
 	} else if (!(uint32_t)d->args[0]) {
 		v_end(d, v_array_begin(d, "list"));
