@@ -859,6 +859,10 @@ static void detach_all(struct scry_session *s)
 {
 	s->detached = 1;
 	tracee_each(s, interrupt_one, NULL);
+	/* Whatever started the detach (a signal, a sink's error), the wait
+	 * below must wake up to check its deadline. */
+	struct itimerval kick = { { 0, 20000 }, { 0, 20000 } };
+	setitimer(ITIMER_REAL, &kick, NULL);
 	uint64_t deadline = scry_now_mono() + 5ull * 1000000000u;
 	while (s->count > 0) {
 		int status;
