@@ -565,19 +565,7 @@ int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out)
 		return err;
 	err = read_hist(b, a, n);
 	for (size_t i = 0; !err && i < n; i++) {
-		/*
-		 * stats.h has no "add a whole row" call; scry_stats_merge()
-		 * is exactly that when src holds one row, and it reads no
-		 * more of src than rows and nr_rows.  (TODO for stats.c:
-		 * scry_stats_add_row(st, const struct scry_stats_row *).)
-		 */
-		struct scry_stats one;
-
-		memset(&one, 0, sizeof(one));
-		one.per_process = 1;
-		one.rows = &a[i].row;
-		one.nr_rows = 1;
-		err = scry_stats_merge(out, &one);
+		err = scry_stats_add_row(out, &a[i].row);
 	}
 	free_accs(a, n);
 	return err;

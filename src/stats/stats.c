@@ -157,27 +157,34 @@ int scry_stats_add(struct scry_stats *st, int pid, int nr, uint64_t ns, int is_e
 	return 0;
 }
 
+int scry_stats_add_row(struct scry_stats *dst, const struct scry_stats_row *s)
+{
+	struct scry_stats_row *d;
+	int err = 0;
+
+	if (!s->calls)
+		return 0;
+	d = get_row(dst, s->pid, s->nr, &err);
+	if (!d)
+		return err;
+	d->calls += s->calls;
+	d->errors += s->errors;
+	d->total_ns = d->total_ns + s->total_ns < d->total_ns ?
+		UINT64_MAX : d->total_ns + s->total_ns;
+	if (s->min_ns < d->min_ns)
+		d->min_ns = s->min_ns;
+	if (s->max_ns > d->max_ns)
+		d->max_ns = s->max_ns;
+	scry_hist_merge(d->hist, s->hist);
+	return 0;
+}
+
 int scry_stats_merge(struct scry_stats *dst, const struct scry_stats *src)
 {
 	for (size_t i = 0; i < src->nr_rows; i++) {
-		const struct scry_stats_row *s = &src->rows[i];
-		struct scry_stats_row *d;
-		int err = 0;
-
-		if (!s->calls)
-			continue;
-		d = get_row(dst, s->pid, s->nr, &err);
-		if (!d)
+		int err = scry_stats_add_row(dst, &src->rows[i]);
+		if (err)
 			return err;
-		d->calls += s->calls;
-		d->errors += s->errors;
-		d->total_ns = d->total_ns + s->total_ns < d->total_ns ?
-			UINT64_MAX : d->total_ns + s->total_ns;
-		if (s->min_ns < d->min_ns)
-			d->min_ns = s->min_ns;
-		if (s->max_ns > d->max_ns)
-			d->max_ns = s->max_ns;
-		scry_hist_merge(d->hist, s->hist);
 	}
 	return 0;
 }

@@ -76,6 +76,10 @@ void scry_stats_reset(struct scry_stats *st);
  */
 int scry_stats_merge(struct scry_stats *dst, const struct scry_stats *src);
 
+/* Adds one row (counts, extremes and histogram) into dst, keyed by the
+ * row's (pid, nr) as dst keys them (the bpf backend's rows arrive so). */
+int scry_stats_add_row(struct scry_stats *dst, const struct scry_stats_row *row);
+
 /* Rows, in order of first appearance; i < scry_stats_nr_rows(). */
 size_t scry_stats_nr_rows(const struct scry_stats *st);
 const struct scry_stats_row *scry_stats_row_at(const struct scry_stats *st, size_t i);
