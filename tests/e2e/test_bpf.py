@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 from helpers import SCRY, ScryTest, T, have_scry, prog, run, run_scry, tracer_pid, wait_for
@@ -212,12 +213,34 @@ class BpfTrace(unittest.TestCase):
         self.assertTrue(200000 <= shown + lost <= 200003, (shown, lost, r.stderr))
 
     def test_json_carries_lost_count(self):
+        # Stall the reader (SIGSTOP scry: the target never waits for it under
+        # bpf) so that the 4 KiB ring must overflow; the document then says
+        # how many calls were lost, and shown + lost is every call.
+        n = 400000
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "t.json")
-            r = run_scry(["--backend", "bpf", "--bpf-buffer", "4K", "-e", "trace=getppid",
-                          "-o", out, "--", prog("known_calls"), "200000", "0", "0"], timeout=T(60))
-            self.assertEqual(r.returncode, 0, r.stderr)
+            p = subprocess.Popen([SCRY, "--backend", "bpf", "--bpf-buffer", "4K", "-e", "trace=getppid",
+                                  "-o", out, "--", prog("known_calls"), str(n), "0", "0"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            def target_running():
+                try:
+                    kids = open("/proc/%d/task/%d/children" % (p.pid, p.pid)).read().split()
+                    return any(open("/proc/%s/comm" % k).read().strip() == "known_calls" for k in kids)
+                except OSError:
+                    return False
+            try:
+                # stop the reader as soon as the target makes its calls
+                self.assertTrue(wait_for(target_running, T(10), interval=0.001), "target never ran")
+                os.kill(p.pid, signal.SIGSTOP)
+                time.sleep(0.5)
+                os.kill(p.pid, signal.SIGCONT)
+                _, err = p.communicate(timeout=T(60))
+            finally:
+                if p.poll() is None:
+                    p.kill()
+            self.assertEqual(p.returncode, 0, err)
             with open(out) as f:
                 doc = json.load(f)
-        self.assertGreater(doc["lost_events"], 0)
-        self.assertTrue(200000 <= len(doc["syscalls"]) + doc["lost_events"] <= 200003)
+        self.assertGreater(doc["lost_events"], 0, err)
+        self.assertIn("events lost in the kernel", err)
+        self.assertTrue(n <= len(doc["syscalls"]) + doc["lost_events"] <= n + 3)
