@@ -186,8 +186,13 @@ class Signals(ScryTest):
 
     def stop_cont(self, pid, progress):
         os.kill(pid, signal.SIGSTOP)
-        st = wait_for(lambda: proc_state(pid) in ("T", "t") and proc_state(pid), T(3))
-        self.assertTrue(st, "target did not stop: State %r" % proc_state(pid))
+        # Under ptrace a thread shows "t" at every syscall stop too, so
+        # "stopped" means: stopped state and no progress for a while.
+        def stopped():
+            a = progress()
+            time.sleep(0.1)
+            return proc_state(pid) in ("T", "t") and progress() == a
+        self.assertTrue(wait_for(stopped, T(3)), "target did not stop: State %r" % proc_state(pid))
         p1 = progress()
         time.sleep(0.3)
         self.assertIn(proc_state(pid), ("T", "t"), "target resumed by itself")
