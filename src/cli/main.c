@@ -225,254 +225,246 @@ static void on_interval(void *ctx)
 	iv->last = now;
 }
 
-int main(int argc, char **argv)
-{
-	if (argc > 1 && !strcmp(argv[1], "report"))
-		return report_main(argc - 1, argv + 1);
+/* Everything one run of scry holds, so that main() reads as its steps. */
+struct run {
 	struct options o;
-	int exit_now;
-	int rc = options_parse(&o, argc, argv, &exit_now);
-	if (rc || exit_now) {
-		options_release(&o);
-		return rc;
-	}
+	char **argv;
 	int outfd;
-	if (open_output(&o, &outfd) < 0 || check_per_process_output(&o) < 0) {
-		options_release(&o);
-		return 2;
-	}
+	struct scry_config cfg;
+	struct sock_filter *prog;        /* seccomp program for a filtered launch */
+	unsigned prog_len;
+	struct scry_session *s;
+	int kernel_counts;               /* the backend counts in the kernel */
+	struct interval iv;
+	struct text_sink *text;
+	struct scry_sink text_sink;
+	struct output *fout;
+	struct scry_sink fout_sink;
+	int summary_on;
+	struct summary_sink summary;
+	struct scry_sink summary_sink;
+	int attached;
+	pid_t child;
+};
 
-	struct scry_config cfg = SCRY_CONFIG_INIT;
-	cfg.follow_forks = o.follow > 0;
-	cfg.string_limit = o.string_limit;
-	cfg.cpu_time = o.cpu_time;
-	cfg.trace_paths = o.paths;
-	cfg.ntrace_paths = o.npaths;
-	/* install_signals() runs later, so look now */
+static void make_config(struct run *r)
+{
+	struct options *o = &r->o;
+	struct scry_config *cfg = &r->cfg;
+	struct scry_config init = SCRY_CONFIG_INIT;
+	*cfg = init;
+	cfg->follow_forks = o->follow > 0;
+	cfg->string_limit = o->string_limit;
+	cfg->cpu_time = o->cpu_time;
+	cfg->trace_paths = o->paths;
+	cfg->ntrace_paths = o->npaths;
+	cfg->verbose = o->verbose;
+	cfg->xflag = o->xflag;
+	cfg->fd_paths = o->fd_paths;
+	cfg->no_decode = o->summary == 1;
+	/* the command gets SIGPIPE back if scry was given it at its default
+	 * (install_signals() ignores it for scry itself) */
 	struct sigaction pipe_now;
 	if (sigaction(SIGPIPE, NULL, &pipe_now) == 0 && pipe_now.sa_handler == SIG_DFL)
-		cfg.child_default_signals |= 1ull << (SIGPIPE - 1);
-	cfg.verbose = o.verbose;
-	cfg.xflag = o.xflag;
-	cfg.fd_paths = o.fd_paths;
-	cfg.no_decode = o.summary == 1;
-	struct sock_filter *prog = NULL;
-	unsigned prog_len = 0;
-	if (o.argv && !o.npids && o.filtered && !o.no_seccomp && !scry_filter_traces_all(&o.filter)) {
-		if (o.duration_ns) {
-			if (o.verbose)
+		cfg->child_default_signals |= 1ull << (SIGPIPE - 1);
+	if (o->argv && !o->npids && o->filtered && !o->no_seccomp && !scry_filter_traces_all(&o->filter)) {
+		if (o->duration_ns) {
+			if (o->verbose)
 				fprintf(stderr, "scry: not using a seccomp filter: --duration must be able to detach\n");
-		} else if (scry_filter_seccomp_program(&o.filter, &prog, &prog_len) == 0) {
-			cfg.seccomp_prog = prog;
-			cfg.seccomp_len = prog_len;
+		} else if (scry_filter_seccomp_program(&o->filter, &r->prog, &r->prog_len) == 0) {
+			cfg->seccomp_prog = r->prog;
+			cfg->seccomp_len = r->prog_len;
 		}
 	}
-	struct interval iv = { &o, NULL, NULL, stderr, 0, 0 };
-	if (o.interval_ns) {
-		cfg.tick_ns = o.interval_ns;
-		cfg.tick = on_interval;
-		cfg.tick_ctx = &iv;
+	if (o->interval_ns) {
+		cfg->tick_ns = o->interval_ns;
+		cfg->tick = on_interval;
+		cfg->tick_ctx = &r->iv;
 	}
-	struct scry_session *s = NULL;
-	char bpf_why[512] = "";
-	int want_bpf = o.backend == BACKEND_BPF ||
-		       (o.backend == BACKEND_AUTO && o.summary == 1 && !o.cpu_time &&
-			o.filter.status == SCRY_STATUS_ALL);
+}
+
+/* bpf when asked, or for -c when it can serve; ptrace otherwise.  0 or an
+ * exit status. */
+static int make_session(struct run *r)
+{
+	struct options *o = &r->o;
+	char why[512] = "";
+	int want_bpf = o->backend == BACKEND_BPF ||
+		       (o->backend == BACKEND_AUTO && o->summary == 1 && !o->cpu_time &&
+			o->filter.status == SCRY_STATUS_ALL);
 	if (want_bpf) {
-		struct scry_config bcfg = cfg;
+		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;
-		bcfg.per_process = o.per_process;
-		bcfg.bpf_counts_only = o.summary == 1;
-		bcfg.bpf_buffer = o.bpf_buffer;
-		if (o.filtered && !scry_filter_traces_all(&o.filter)) {
-			bcfg.syscall_bitmap = o.filter.trace;
-			bcfg.syscall_bitmap_words = sizeof(o.filter.trace) / sizeof(o.filter.trace[0]);
+		bcfg.per_process = o->per_process;
+		bcfg.bpf_counts_only = o->summary == 1;
+		bcfg.bpf_buffer = o->bpf_buffer;
+		if (o->filtered && !scry_filter_traces_all(&o->filter)) {
+			bcfg.syscall_bitmap = o->filter.trace;
+			bcfg.syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
 		}
-		bcfg.why = bpf_why;
-		bcfg.why_len = sizeof(bpf_why);
-		if (scry_session_new(&s, &bcfg) < 0) {
-			s = NULL;
-			if (o.backend == BACKEND_BPF) {
-				fprintf(stderr, "scry: bpf backend unavailable: %s\n", bpf_why[0] ? bpf_why : "unknown reason");
-				free(prog);
-				options_release(&o);
+		bcfg.why = why;
+		bcfg.why_len = sizeof(why);
+		if (scry_session_new(&r->s, &bcfg) < 0) {
+			r->s = NULL;
+			if (o->backend == BACKEND_BPF) {
+				fprintf(stderr, "scry: bpf backend unavailable: %s\n", why[0] ? why : "unknown reason");
 				return 1;
 			}
 		}
 	}
-	if (o.verbose)
-		fprintf(stderr, "scry: backend: %s%s%s%s\n", s ? "bpf" : "ptrace",
-			!s && want_bpf ? " (bpf unavailable: " : "", !s && want_bpf ? bpf_why : "",
-			!s && want_bpf ? ")" : "");
-	if (!s && scry_session_new(&s, &cfg) < 0) {
+	if (o->verbose)
+		fprintf(stderr, "scry: backend: %s%s%s%s\n", r->s ? "bpf" : "ptrace",
+			!r->s && want_bpf ? " (bpf unavailable: " : "", !r->s && want_bpf ? why : "",
+			!r->s && want_bpf ? ")" : "");
+	if (!r->s && scry_session_new(&r->s, &r->cfg) < 0) {
 		fprintf(stderr, "scry: out of memory\n");
 		return 1;
 	}
-	int kernel_counts = !strcmp(scry_session_backend(s), "bpf");
-	iv.kernel_counts = kernel_counts;
-	g_session = s;
-	g_launch_mode = o.npids == 0;
+	r->kernel_counts = !strcmp(scry_session_backend(r->s), "bpf") && o->summary == 1;
+	r->iv.kernel_counts = r->kernel_counts;
+	g_session = r->s;
+	g_launch_mode = o->npids == 0;
+	return 0;
+}
 
-	struct text_sink *text = NULL;
-	struct summary_sink summary;
-	struct scry_sink sink;
-	int want_text = o.summary != 1 && o.format == FMT_TEXT;
-	struct output *fout = NULL;
-	struct scry_sink fsink;
-	if (o.format != FMT_TEXT) {
+/* The outputs: a structured format, strace's text, the summary. */
+static int add_sinks(struct run *r)
+{
+	struct options *o = &r->o;
+	if (o->format != FMT_TEXT) {
 		struct output_opts oo = OUTPUT_OPTS_INIT;
 		char err[512];
-		oo.fd = outfd;
-		oo.path = o.outfile;
-		oo.argv = o.argv;
-		oo.pids = o.pids;
-		oo.npids = o.npids;
-		oo.summary = o.summary;
-		oo.string_limit = o.string_limit;
-		oo.filter = o.filtered ? &o.filter : NULL;
-		oo.scry_argv = argv;
-		if (output_open(&fout, o.format, &oo, err, sizeof(err)) < 0) {
-			fprintf(stderr, "scry: cannot write '%s': %s\n", o.outfile ? o.outfile : "stdout", err);
-			scry_session_free(s);
-			free(prog);
-			options_release(&o);
+		oo.fd = r->outfd;
+		oo.path = o->outfile;
+		oo.argv = o->argv;
+		oo.pids = o->pids;
+		oo.npids = o->npids;
+		oo.summary = o->summary;
+		oo.string_limit = o->string_limit;
+		oo.filter = o->filtered ? &o->filter : NULL;
+		oo.scry_argv = r->argv;
+		if (output_open(&r->fout, o->format, &oo, err, sizeof(err)) < 0) {
+			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);
 			return 1;
 		}
-		output_as_sink(fout, &fsink);
-		scry_session_add_sink(s, &fsink);
+		output_as_sink(r->fout, &r->fout_sink);
+		scry_session_add_sink(r->s, &r->fout_sink);
 	}
-	if (want_text) {
+	if (o->summary != 1 && o->format == FMT_TEXT) {
 		struct text_opts to;
 		memset(&to, 0, sizeof(to));
-		to.fd = outfd;
-		to.per_process = o.follow >= 2 ? o.outfile : NULL;
-		to.to_file = o.outfile != NULL;
-		to.follow = o.follow > 0;
-		to.align = o.align;
-		to.timestamps = o.timestamps;
-		to.relative = o.relative;
-		to.show_time = o.show_time;
+		to.fd = r->outfd;
+		to.per_process = o->follow >= 2 ? o->outfile : NULL;
+		to.to_file = o->outfile != NULL;
+		to.follow = o->follow > 0;
+		to.align = o->align;
+		to.timestamps = o->timestamps;
+		to.relative = o->relative;
+		to.show_time = o->show_time;
 		struct stat st;
-		to.interactive = fstat(outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
-				 isatty(outfd);
-		to.filter = o.filtered ? &o.filter : NULL;
-		text_sink_new(&text, &to);
-		text_sink_as_sink(text, &sink);
-		scry_session_add_sink(s, &sink);
+		to.interactive = fstat(r->outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
+				 isatty(r->outfd);
+		to.filter = o->filtered ? &o->filter : NULL;
+		text_sink_new(&r->text, &to);
+		text_sink_as_sink(r->text, &r->text_sink);
+		scry_session_add_sink(r->s, &r->text_sink);
 	}
-	struct scry_sink ssink;
-	if (o.summary) {
-		summary_sink_init(&summary, o.per_process, o.filtered ? &o.filter : NULL);
-		summary.cpu_time = o.cpu_time;
-		iv.ss = &summary;
-		iv.s = s;
-		if (o.outfile && o.summary == 1 && o.format == FMT_TEXT)
-			iv.out = fdopen(dup(outfd), "w");
-		if (!iv.out)
-			iv.out = stderr;
-		if (!kernel_counts) {
-			summary_sink_as_sink(&summary, &ssink);
-			scry_session_add_sink(s, &ssink);
+	if (o->summary) {
+		r->summary_on = 1;
+		summary_sink_init(&r->summary, o->per_process, o->filtered ? &o->filter : NULL);
+		r->summary.cpu_time = o->cpu_time;
+		r->iv.ss = &r->summary;
+		r->iv.s = r->s;
+		if (o->outfile && o->summary == 1 && o->format == FMT_TEXT)
+			r->iv.out = fdopen(dup(r->outfd), "w");
+		if (!r->iv.out)
+			r->iv.out = stderr;
+		if (!r->kernel_counts) {
+			summary_sink_as_sink(&r->summary, &r->summary_sink);
+			scry_session_add_sink(r->s, &r->summary_sink);
+			if (!o->no_calibrate && !o->cpu_time && scry_session_calibrate(r->s) < 0 && o->verbose)
+				fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 		}
-		if (!kernel_counts && !o.no_calibrate && !o.cpu_time && scry_session_calibrate(s) < 0 && o.verbose)
-			fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 	}
+	return 0;
+}
 
-	install_signals();
-	int status = 0;
-	int attached = 0;
-	for (int i = 0; i < o.npids; i++) {
-		if (!o.quiet)
-			fprintf(stderr, "Attaching to process %d...\n", (int)o.pids[i]);
+/* Attach to the -p processes, then launch the command.  0 or an exit status. */
+static int start_targets(struct run *r)
+{
+	struct options *o = &r->o;
+	for (int i = 0; i < o->npids; i++) {
+		if (!o->quiet)
+			fprintf(stderr, "Attaching to process %d...\n", (int)o->pids[i]);
 		struct scry_attach_error why;
-		int r = scry_session_attach(s, o.pids[i], &why);
-		if (r < 0) {
-			fprintf(stderr, "scry: cannot attach to process %d: %s%s%s%s\n", (int)o.pids[i],
+		if (scry_session_attach(r->s, o->pids[i], &why) < 0) {
+			fprintf(stderr, "scry: cannot attach to process %d: %s%s%s%s\n", (int)o->pids[i],
 				strerror(why.err), why.reason[0] ? " (" : "", why.reason, why.reason[0] ? ")" : "");
-			status = 1;
-			break;
+			return 1;
 		}
-		attached++;
+		r->attached++;
 	}
-	pid_t child = 0;
-	if (!status && o.argv) {
+	if (o->argv) {
 		g_tty_sigint_reaches_child = isatty(0);
-		int r = scry_session_launch(s, o.argv, &child);
-		if (r == 0 && prog_len)
-			g_seccomp_child = child;
-		if (r < 0) {
-			fprintf(stderr, "scry: cannot run '%s': %s\n", o.argv[0], strerror(-r));
-			status = r == -ENOENT ? 127 : 126;
+		int e = scry_session_launch(r->s, o->argv, &r->child);
+		if (e < 0) {
+			fprintf(stderr, "scry: cannot run '%s': %s\n", o->argv[0], strerror(-e));
+			return e == -ENOENT ? 127 : 126;
 		}
+		if (r->prog_len)
+			g_seccomp_child = r->child;
 	}
-	if (status && !attached && !child) {
-		text_sink_free(text);
-		output_free(fout);
-		if (o.summary)
-			summary_sink_release(&summary);
-		scry_session_free(s);
-		free(prog);
-		options_release(&o);
-		return status;
-	}
-	if (status) {
-		/* A later -p failed: let go of those already attached. */
-		scry_session_request_detach(s, 0);
-	} else if (attached && !o.quiet) {
+	if (r->attached && !o->quiet)
 		fprintf(stderr, "Attached successfully. Press Ctrl+C to detach.\n");
-	}
+	return 0;
+}
 
-	struct watcher w = { o.duration_ns, o.npids > 0 && isatty(0), 0 };
-	pthread_t th;
-	int have_watcher = status ? 0 : start_watcher(&th, &w);
-
-	int r = scry_session_run(s);
-	int detached = scry_session_detached(s);
+/* After the run: the trace, the messages, the summary, the exit status. */
+static int finish(struct run *r, int status, int run_err)
+{
+	struct options *o = &r->o;
+	int detached = scry_session_detached(r->s);
 	/* The trace first, then the messages, so that they read in order. */
-	int werr = text_sink_free(text);
-	if (o.summary && kernel_counts) {
-		scry_stats_reset(&summary.stats);
-		scry_session_read_stats(s, &summary.stats, 0);
+	int werr = text_sink_free(r->text);
+	r->text = NULL;
+	if (r->summary_on && r->kernel_counts) {
+		scry_stats_reset(&r->summary.stats);
+		scry_session_read_stats(r->s, &r->summary.stats, 0);
 	}
-	uint64_t lost = scry_session_lost(s);
+	uint64_t lost = scry_session_lost(r->s);
 	if (lost)
 		fprintf(stderr, "scry: %llu events lost in the kernel: a bpf map or the ring buffer was full "
 			"(a larger --bpf-buffer or a narrower -e helps)\n", (unsigned long long)lost);
-	if (fout) {
+	if (r->fout) {
 		struct scry_summary_opts so;
 		char note[200];
-		summary_opts(&o, s, scry_session_elapsed(s) - iv.last, &so, note, sizeof(note));
-		int ferr = output_finish(fout, o.summary ? &summary.stats : NULL, &so, lost);
+		summary_opts(o, r->s, scry_session_elapsed(r->s) - r->iv.last, &so, note, sizeof(note));
+		int ferr = output_finish(r->fout, o->summary ? &r->summary.stats : NULL, &so, lost);
 		if (!werr)
 			werr = ferr;
-		output_free(fout);
 	}
-	if (detached && !o.quiet && !status) {
-		for (int i = 0; i < o.npids; i++)
-			fprintf(stderr, "Detaching from process %d...\n", (int)o.pids[i]);
-		if (child)
-			fprintf(stderr, "Detaching from process %d...\n", (int)child);
+	int nprocs = o->npids + (r->child ? 1 : 0);
+	if (detached && !o->quiet && !status) {
+		for (int i = 0; i < o->npids; i++)
+			fprintf(stderr, "Detaching from process %d...\n", (int)o->pids[i]);
+		if (r->child)
+			fprintf(stderr, "Detaching from process %d...\n", (int)r->child);
 	}
-	if (r < 0 || werr < 0) {
-		int e = r < 0 ? r : werr;
-		fprintf(stderr, "scry: cannot write the trace%s%s: %s\n", o.outfile ? " to " : "",
-			o.outfile ? o.outfile : "", strerror(-e));
+	if (run_err < 0 || werr < 0) {
+		int e = run_err < 0 ? run_err : werr;
+		fprintf(stderr, "scry: cannot write the trace%s%s: %s\n", o->outfile ? " to " : "",
+			o->outfile ? o->outfile : "", strerror(-e));
 		if (!status)
 			status = 1;
 	}
-	if (detached && !o.quiet && !status)
+	if (detached && !o->quiet && !status)
 		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
-			o.npids + (child ? 1 : 0) > 1 ? "es" : "", o.npids + (child ? 1 : 0) > 1 ? "" : "s");
-	if (o.summary) {
-		/* the structured formats carry the summary, except CSV's -C */
-		if (o.format == FMT_TEXT || (o.format == FMT_CSV && o.summary == 2))
-			print_summary(&o, &summary, s, iv.out, scry_session_elapsed(s) - iv.last);
-		if (iv.out != stderr)
-			fclose(iv.out);
-		summary_sink_release(&summary);
-	}
-	if (!status && child) {
-		int st = scry_session_launched_status(s);
+			nprocs > 1 ? "es" : "", nprocs > 1 ? "" : "s");
+	/* the structured formats carry the summary, except CSV's -C */
+	if (r->summary_on && (o->format == FMT_TEXT || (o->format == FMT_CSV && o->summary == 2)))
+		print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
+	if (!status && r->child) {
+		int st = scry_session_launched_status(r->s);
 		if (st != -1 && WIFEXITED(st))
 			status = WEXITSTATUS(st);
 		else if (st != -1 && WIFSIGNALED(st))
@@ -480,10 +472,62 @@ int main(int argc, char **argv)
 		else if (g_signal)
 			status = 128 + g_signal;
 	}
-	if (have_watcher)
-		pthread_cancel(th);
-	scry_session_free(s);
-	free(prog);
-	options_release(&o);
+	return status;
+}
+
+static void release(struct run *r)
+{
+	text_sink_free(r->text);
+	output_free(r->fout);
+	if (r->summary_on) {
+		if (r->iv.out && r->iv.out != stderr)
+			fclose(r->iv.out);
+		summary_sink_release(&r->summary);
+	}
+	scry_session_free(r->s);
+	free(r->prog);
+	options_release(&r->o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
+	static struct run r;     /* (static: the signal handlers reach it via g_session) */
+	r.argv = argv;
+	r.iv.o = &r.o;
+	r.iv.out = stderr;
+	int exit_now;
+	int status = options_parse(&r.o, argc, argv, &exit_now);
+	if (status || exit_now) {
+		options_release(&r.o);
+		return status;
+	}
+	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0) {
+		options_release(&r.o);
+		return 2;
+	}
+	make_config(&r);
+	status = make_session(&r);
+	if (!status)
+		status = add_sinks(&r);
+	if (!status) {
+		install_signals();
+		status = start_targets(&r);
+		if (status && !r.attached && !r.child) {
+			release(&r);
+			return status;
+		}
+		if (status)    /* a later -p failed: let go of those attached */
+			scry_session_request_detach(r.s, 0);
+		struct watcher w = { r.o.duration_ns, r.o.npids > 0 && isatty(0), 0 };
+		pthread_t th;
+		int have_watcher = status ? 0 : start_watcher(&th, &w);
+		int run_err = scry_session_run(r.s);
+		status = finish(&r, status, run_err);
+		if (have_watcher)
+			pthread_cancel(th);
+	}
+	release(&r);
 	return status;
 }
