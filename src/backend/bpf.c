@@ -79,10 +79,7 @@ static int bpf_run(struct scry_session *s)
 
 static int bpf_read_stats(struct scry_session *s, struct scry_stats *out, int reset)
 {
-	int r = scry_bpf_read(s->backend_data, out);
-	if (r == 0 && reset)
-		r = scry_bpf_reset(s->backend_data);
-	return r;
+	return reset ? scry_bpf_read_reset(s->backend_data, out) : scry_bpf_read(s->backend_data, out);
 }
 
 static void bpf_release(struct scry_session *s)

@@ -41,6 +41,7 @@ int scry_bpf_wait(struct scry_bpf *b, int timeout_ms) { return -ENOTSUP; }
 int scry_bpf_launched_status(const struct scry_bpf *b) { return -1; }
 int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP; }
 int scry_bpf_reset(struct scry_bpf *b) { return -ENOTSUP; }
+int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP; }
 uint64_t scry_bpf_lost(const struct scry_bpf *b) { return 0; }
 double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 
@@ -444,7 +445,9 @@ static int cmp_key(const void *a, const void *b)
 
 	if (x->tgid != y->tgid)
 		return x->tgid < y->tgid ? -1 : 1;
-	return x->nr < y->nr ? -1 : x->nr > y->nr;
+	if (x->nr != y->nr)
+		return x->nr < y->nr ? -1 : 1;
+	return x->epoch < y->epoch ? -1 : x->epoch > y->epoch;
 }
 
 static void free_accs(struct acc *a, size_t n)
@@ -455,7 +458,8 @@ static void free_accs(struct acc *a, size_t n)
 }
 
 /* Sums every CPU's share of every row of scry_stats into *out (sorted). */
-static int read_rows(struct scry_bpf *b, struct acc **out, size_t *nout)
+/* The rows of one epoch (or of all: epoch < 0). */
+static int read_rows(struct scry_bpf *b, int epoch, struct acc **out, size_t *nout)
 {
 	struct scry_bpf_val *vals = calloc((size_t)b->ncpus, sizeof(*vals));
 	struct scry_bpf_key key, next, *prev = NULL;
@@ -470,6 +474,8 @@ static int read_rows(struct scry_bpf *b, struct acc **out, size_t *nout)
 
 		key = next;
 		prev = &key;
+		if (epoch >= 0 && key.epoch != (uint32_t)epoch)
+			continue;
 		if (bpf_map_lookup_elem(b->stats_fd, &key, vals))
 			continue;	/* deleted under us (reset) */
 		if (n == alloc) {
@@ -554,36 +560,46 @@ static int read_hist(struct scry_bpf *b, struct acc *a, size_t n)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out)
+static int read_epoch(struct scry_bpf *b, int epoch, struct scry_stats *out)
 {
 	struct acc *a = NULL;
 	size_t n = 0;
 	int err;
 
-	err = read_rows(b, &a, &n);
+	err = read_rows(b, epoch, &a, &n);
 	if (err)
 		return err;
 	err = read_hist(b, a, n);
-	for (size_t i = 0; !err && i < n; i++) {
+	for (size_t i = 0; !err && i < n; i++)
 		err = scry_stats_add_row(out, &a[i].row);
-	}
 	free_accs(a, n);
 	return err;
+}
+
+int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out)
+{
+	return read_epoch(b, -1, out);
 }
 
 /*
  * Deleting the key a walk stands on restarts the walk from the first
  * bucket, so collect the keys first, then delete them.
  */
-static int clear_map(int fd, size_t key_size)
+static int clear_map(int fd, size_t key_size, int epoch)
 {
-	char *keys = NULL, *prev = NULL, next[32];
+	char *keys = NULL, *prev = NULL, next[32], last[32];
 	size_t n = 0, alloc = 0;
 	int err = 0;
 
 	if (key_size > sizeof(next))
 		return -EINVAL;
 	while (!bpf_map_get_next_key(fd, prev, next)) {
+		/* both key types begin with a struct scry_bpf_key */
+		if (epoch >= 0 && ((struct scry_bpf_key *)next)->epoch != (uint32_t)epoch) {
+			memcpy(last, next, key_size);
+			prev = last;
+			continue;
+		}
 		if (n == alloc) {
 			size_t na = alloc ? alloc * 2 : 256;
 			char *t = realloc(keys, na * key_size);
@@ -610,9 +626,28 @@ static int clear_map(int fd, size_t key_size)
 
 int scry_bpf_reset(struct scry_bpf *b)
 {
-	int err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key));
+	int err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), -1);
 
-	return err ? err : clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey));
+	return err ? err : clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey), -1);
+}
+
+int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out)
+{
+	uint32_t old = b->skel->bss->epoch;
+	__atomic_store_n(&b->skel->bss->epoch, old ^ 1, __ATOMIC_SEQ_CST);
+	/*
+	 * Programs that read the old epoch may still be updating its rows:
+	 * they run inside an RCU read-side section, and MEMBARRIER_CMD_GLOBAL
+	 * returns after a grace period (synchronize_rcu()).
+	 */
+	if (syscall(SYS_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0) < 0)
+		usleep(10000);
+	int err = read_epoch(b, (int)old, out);
+	if (!err)
+		err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), (int)old);
+	if (!err)
+		err = clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey), (int)old);
+	return err;
 }
 
 #endif /* SCRY_NO_BPF */

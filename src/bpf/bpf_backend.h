@@ -103,8 +103,15 @@ int scry_bpf_launched_status(const struct scry_bpf *b);
  */
 int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out);
 
-/* Empties the kernel's counts (for --interval: read, then reset). */
+/* Empties the kernel's counts. */
 int scry_bpf_reset(struct scry_bpf *b);
+
+/*
+ * For --interval: adds the counts since the last call (or open) to out and
+ * starts a new period, losing no call in between (the programs count into
+ * the other of two epochs while this one is read and emptied).
+ */
+int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out);
 
 /* Calls or processes not counted because a kernel map was full. */
 uint64_t scry_bpf_lost(const struct scry_bpf *b);

@@ -37,6 +37,8 @@ const volatile long execat_nr = -1;
 
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
+/* The counting period (0 or 1); user space flips it (struct scry_bpf_key). */
+__u32 epoch = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -130,6 +132,8 @@ int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
 
 	key.tgid = per_process ? (__u32)(bpf_get_current_pid_tgid() >> 32) : 0;
 	key.nr = (__u32)s->nr;
+	key.epoch = *(volatile __u32 *)&epoch;
+	key.pad = 0;
 
 	v = bpf_map_lookup_elem(&scry_stats, &key);
 	if (!v) {

@@ -30,10 +30,17 @@
 #define SCRY_BPF_UNTIL_EXEC	2	/* launched, not exec'd yet: only the
 					 * exec counts (as ptrace -c) */
 
-/* A row: tgid is 0 unless the statistics are per process. */
+/*
+ * A row: tgid is 0 unless the statistics are per process.  epoch is the
+ * counting period the call ended in: user space flips the program's epoch,
+ * waits for the programs in flight, then reads and deletes the old epoch's
+ * rows, so that an --interval loses no call (see scry_bpf_read_reset()).
+ */
 struct scry_bpf_key {
 	__u32 tgid;
 	__u32 nr;
+	__u32 epoch;
+	__u32 pad;
 };
 
 /* One CPU's share of a row; user space sums them. */
