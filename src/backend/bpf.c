@@ -16,13 +16,11 @@
 
 static int bpf_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
-	if (pid == s->self || pid == s->self_parent) {
-		why->err = EPERM;
-		snprintf(why->reason, sizeof(why->reason), "%s",
-			 pid == s->self ? "that is scry itself" : "that is scry's parent, which waits for scry");
-		return -EPERM;
-	}
-	int r = scry_bpf_add_pid(s->backend_data, pid);
+	/* a thread id stands for its process: bpf traces whole processes */
+	pid_t tgid = session_attach_target(s, pid, why);
+	if (tgid < 0)
+		return tgid;
+	int r = scry_bpf_add_pid(s->backend_data, tgid);
 	if (r < 0)
 		why->err = -r;
 	return r;
@@ -251,14 +249,11 @@ static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 
 static int bpft_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
-	if (pid == s->self || pid == s->self_parent) {
-		why->err = EPERM;
-		snprintf(why->reason, sizeof(why->reason), "%s",
-			 pid == s->self ? "that is scry itself" : "that is scry's parent, which waits for scry");
-		return -EPERM;
-	}
+	pid_t tgid = session_attach_target(s, pid, why);
+	if (tgid < 0)
+		return tgid;
 	struct bpf_tracer *bt = s->backend_data;
-	int r = scry_bpf_trace_add_pid(bt->t, pid);
+	int r = scry_bpf_trace_add_pid(bt->t, tgid);
 	if (r < 0)
 		why->err = -r;
 	return r;

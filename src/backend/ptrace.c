@@ -94,14 +94,6 @@ static int proc_status_field(pid_t pid, const char *field, char *out, size_t out
 	return found;
 }
 
-static pid_t proc_tgid(pid_t tid)
-{
-	char v[32];
-	if (proc_status_field(tid, "Tgid", v, sizeof(v)) < 0)
-		return tid;
-	return (pid_t)atoi(v);
-}
-
 static void proc_comm(pid_t pid, char *out, size_t outlen)
 {
 	char path[64];
@@ -171,25 +163,9 @@ static int seize_thread(struct scry_session *s, pid_t tid, pid_t tgid)
 
 static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
-	if (pid == s->self || pid == s->self_parent) {
-		why->err = EPERM;
-		snprintf(why->reason, sizeof(why->reason), "%s",
-			 pid == s->self ? "that is scry itself" :
-			 "that is scry's parent, which waits for scry");
-		return -EPERM;
-	}
-	if (pid <= 0) {
-		why->err = ESRCH;
-		return -ESRCH;
-	}
-	pid_t tgid = proc_tgid(pid);
-	if (tgid == s->self || tgid == s->self_parent) {
-		why->err = EPERM;
-		snprintf(why->reason, sizeof(why->reason), "%s",
-			 tgid == s->self ? "that is a thread of scry itself" :
-			 "that is a thread of scry's parent");
-		return -EPERM;
-	}
+	pid_t tgid = session_attach_target(s, pid, why);
+	if (tgid < 0)
+		return tgid;
 	int r = seize_thread(s, pid, tgid);
 	if (r < 0) {
 		why->err = -r;

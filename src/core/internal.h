@@ -121,6 +121,11 @@ void tracee_rekey(struct scry_session *s, struct tracee *t, pid_t newtid);
 void tracee_each(struct scry_session *s, void (*fn)(struct scry_session *, struct tracee *, void *), void *data);
 int session_emit(struct scry_session *s, struct scry_event *ev);
 void session_flush(struct scry_session *s);
+/* The thread group of tid (tid itself if /proc cannot say). */
+pid_t proc_tgid(pid_t tid);
+/* The process to trace for -p pid: its tgid, or -errno with why filled
+ * (scry itself and its parent are refused). */
+pid_t session_attach_target(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
 
 /* decode/siginfo.c */
 void decode_siginfo(const siginfo_t *si, struct strbuf *out);

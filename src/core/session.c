@@ -5,6 +5,7 @@
 #include "core/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,4 +338,38 @@ const char *scry_session_backend(const struct scry_session *s)
 uint64_t scry_session_lost(const struct scry_session *s)
 {
 	return bpf_backend_lost(s);
+}
+
+pid_t proc_tgid(pid_t tid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return tid;
+	pid_t tgid = tid;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5)) {
+			tgid = (pid_t)atoi(line + 5);
+			break;
+		}
+	fclose(f);
+	return tgid;
+}
+
+pid_t session_attach_target(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
+{
+	if (pid <= 0) {
+		why->err = ESRCH;
+		return -ESRCH;
+	}
+	pid_t tgid = proc_tgid(pid);
+	if (tgid == s->self || tgid == s->self_parent) {
+		why->err = EPERM;
+		snprintf(why->reason, sizeof(why->reason), "%s",
+			 tgid == s->self ? (pid == tgid ? "that is scry itself" : "that is a thread of scry itself") :
+			 (pid == tgid ? "that is scry's parent, which waits for scry" : "that is a thread of scry's parent"));
+		return -EPERM;
+	}
+	return tgid;
 }

@@ -123,6 +123,17 @@ class BpfStats(ScryTest):
         self.assertRunningFree(t)
         self.assertNothingLoaded()
 
+    def test_attach_by_thread_id_counts_the_process(self):
+        # -p with a thread's id stands for its process, as with ptrace
+        t = self.target("threads8")
+        t.wait_started()
+        tids = [int(x) for x in os.listdir("/proc/%d/task" % t.pid) if int(x) != t.pid]
+        self.assertTrue(tids, "threads8 has no threads yet")
+        s = self.scry_bg(["--backend", "bpf", "-c", "--duration", "500ms", "-p", str(tids[0])])
+        self.assertScryExits(s, T(10))
+        rows = summary_rows(s.err())
+        self.assertGreater(int(rows["getppid"]["Calls"]), 0, s.err())
+
     def test_unprivileged_is_a_clear_error(self):
         if not shutil.which("setpriv"):
             self.skipTest("no setpriv")
