@@ -39,7 +39,7 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 		return -ENOMEM;
 	struct scry_config def = SCRY_CONFIG_INIT;
 	s->cfg = cfg ? *cfg : def;
-	if (s->cfg.string_limit <= 0)
+	if (s->cfg.string_limit < 0)     /* -s 0 is strace's: only "..." */
 		s->cfg.string_limit = 32;
 	s->backend = &ptrace_backend;
 	s->table = scry_native_table();

@@ -35,7 +35,7 @@ class LikeStrace(ScryTest):
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write(SOCKETS)
         try:
-            for opts in (["-y"], ["-yy"], ["-x"], ["-xx"], ["-s", "2"]):
+            for opts in (["-y"], ["-yy"], ["-x"], ["-xx"], ["-s", "2"], ["-s", "0"]):
                 with self.subTest(opts=opts):
                     self.compare(opts + ["-e", "trace=accept4,sendto,recvfrom,socketpair"],
                                  ["/usr/bin/python3", "-S", f.name])
