@@ -301,3 +301,16 @@ size_t v_timeval(struct dctx *d, const char *name, uint64_t addr)
 	v_end(d, s);
 	return s;
 }
+
+size_t v_fd_pair(struct dctx *d, const char *name, const int fds[2])
+{
+	/* strace caps arrays at -s elements too: -s 1 shows [3, ...] */
+	size_t a = v_array_begin(d, name);
+	int shown = d->limit < 2 ? d->limit : 2;
+	for (int i = 0; i < shown; i++)
+		v_fd(d, NULL, fds[i]);
+	v_end(d, a);
+	if (shown < 2)
+		d->out->v[a].flags |= SCRY_VF_TRUNC;
+	return a;
+}

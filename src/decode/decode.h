@@ -130,6 +130,8 @@ size_t v_sockaddr_bytes(struct dctx *d, const char *name, const void *sa, size_t
  * added already (as NULL or as the address).
  */
 int v_fetch(struct dctx *d, const char *name, uint64_t addr, void *buf, size_t len);
+/* [3, 4]: the two fds of pipe() or socketpair(), capped at -s elements. */
+size_t v_fd_pair(struct dctx *d, const char *name, const int fds[2]);
 /* {tv_sec=1, tv_nsec=0} and {tv_sec=1, tv_usec=0} at addr (64-bit ABI). */
 size_t v_timespec(struct dctx *d, const char *name, uint64_t addr);
 size_t v_timeval(struct dctx *d, const char *name, uint64_t addr);

@@ -974,10 +974,7 @@ static int dec_pipe(struct dctx *d)
 	if (d->failed || d_read_exact(d, d->args[0], fds, sizeof(fds))) {
 		v_ptr(d, "fildes", d->args[0]);
 	} else {
-		size_t a = v_array_begin(d, "fildes");
-		v_fd(d, NULL, fds[0]);
-		v_fd(d, NULL, fds[1]);
-		v_end(d, a);
+		v_fd_pair(d, "fildes", fds);
 	}
 	if (d->info && d->info->nargs >= 2)
 		flags_c(d, "flags", (uint32_t)d->args[1], xlat_fd_flags, "O_???");

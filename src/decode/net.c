@@ -358,10 +358,7 @@ static int dec_socketpair(struct dctx *d)
 	} else if (d_read_exact(d, d->args[3], sv, sizeof(sv)) < 0) {
 		v_unread(d, "usockvec", d->args[3]);
 	} else {
-		size_t a = v_array_begin(d, "usockvec");
-		v_fd(d, NULL, sv[0]);
-		v_fd(d, NULL, sv[1]);
-		v_end(d, a);
+		v_fd_pair(d, "usockvec", sv);
 	}
 	return DEC_DONE;
 }
