@@ -86,7 +86,7 @@ void render_result(struct strbuf *out, const struct dctx *d)
 		strbuf_addf(out, "%#llx", (unsigned long long)ret);
 		break;
 	case R_OCT:
-		strbuf_addf(out, "0%03llo", (unsigned long long)ret);
+		strbuf_addf(out, "%#03llo", (unsigned long long)ret);   /* 000, 022 */
 		break;
 	case R_NONE:
 		strbuf_addch(out, '?');

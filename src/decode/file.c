@@ -1627,6 +1627,15 @@ static int dec_ioctl(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* ---- umask ---- */
+
+static int dec_umask(struct dctx *d)
+{
+	v_oct(d, "mask", d->args[0]);
+	d->rfmt = R_OCT;      /* the old mask: "= 022" */
+	return DEC_DONE;
+}
+
 /* ---- statfs, fstatfs ---- */
 
 static const struct scry_xlat xlat_fs_magic[] = {
@@ -1725,6 +1734,7 @@ static int dec_fadvise64(struct dctx *d)
 
 const struct decoder_entry decoders_file[] = {
 	{ "fadvise64", dec_fadvise64 },
+	{ "umask", dec_umask },
 	{ "statfs", dec_statfs },
 	{ "fstatfs", dec_fstatfs },
 	{ "open", dec_open },

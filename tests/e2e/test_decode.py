@@ -49,3 +49,6 @@ class LikeStrace(ScryTest):
     def test_statfs_and_groups(self):
         self.compare(["-e", "trace=statfs,fstatfs"], ["stat", "-f", "/"])
         self.compare(["-e", "trace=getgroups"], ["id"])
+
+    def test_umask_result_in_octal(self):
+        self.compare(["-e", "trace=umask"], ["sh", "-c", "umask 027; umask >/dev/null"])
