@@ -251,8 +251,7 @@ static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_
 		return r;
 	}
 	xptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
-	struct tracee *t = tracee_add(s, pid, pid, T_LAUNCHED | (s->cfg.hide_until_exec ? T_HIDDEN : 0));
-	(void)t;
+	tracee_add(s, pid, pid, T_LAUNCHED | (s->cfg.hide_until_exec ? T_HIDDEN : 0));
 	close(gate[1]);   /* EOF releases the child */
 	if (!s->launched_pid)
 		s->launched_pid = pid;

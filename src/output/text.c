@@ -153,13 +153,12 @@ static void add_prefix(struct text_sink *ts, struct stream *st, const struct scr
 }
 
 /* Close a call line left open by another thread. */
-static void close_open_line(struct text_sink *ts, struct stream *st, pid_t tid)
+static void close_open_line(struct stream *st, pid_t tid)
 {
 	if (st->open_tid && st->open_tid != tid) {
 		strbuf_addstr(&st->buf, " <unfinished ...>\n");
 		st->open_tid = 0;
 	}
-	(void)ts;
 }
 
 static void add_result(struct text_sink *ts, struct stream *st, const struct scry_call *c, long start)
@@ -217,7 +216,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 	case SCRY_EV_CALL_ENTER:
 		if (defer || !wanted_call(ts, c, 0))
 			break;
-		close_open_line(ts, st, ev->tid);
+		close_open_line(st, ev->tid);
 		st->open_start = (long)b->len;
 		add_prefix(ts, st, ev);
 		strbuf_addstr(b, name);
@@ -232,7 +231,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		if (!wanted_call(ts, c, 1))
 			break;
 		if (defer) {
-			close_open_line(ts, st, ev->tid);
+			close_open_line(st, ev->tid);
 			struct scry_event e2 = *ev;
 			e2.ts_ns = c->t_enter_ns;
 			st->open_start = (long)b->len;
@@ -248,7 +247,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			add_result(ts, st, c, st->open_start);
 			st->open_tid = 0;
 		} else {
-			close_open_line(ts, st, ev->tid);
+			close_open_line(st, ev->tid);
 			long start = (long)b->len;
 			add_prefix(ts, st, ev);
 			strbuf_addf(b, "<... %s resumed>", name);
@@ -260,21 +259,21 @@ static int text_event(void *ctx, const struct scry_event *ev)
 	case SCRY_EV_SIGNAL:
 		if (ts->o.filter && !scry_filter_signal_ok(ts->o.filter, ev->u.signal.signo))
 			break;
-		close_open_line(ts, st, 0);
+		close_open_line(st, 0);
 		add_prefix(ts, st, ev);
 		strbuf_addstr(b, "--- ");
 		strbuf_addstr(b, scry_signal_name(ev->u.signal.signo) ? scry_signal_name(ev->u.signal.signo) : "SIG?");
 		strbuf_addf(b, " %s ---\n", ev->u.signal.text);
 		break;
 	case SCRY_EV_STOPPED:
-		close_open_line(ts, st, 0);
+		close_open_line(st, 0);
 		add_prefix(ts, st, ev);
 		strbuf_addf(b, "--- stopped by %s ---\n",
 			    scry_signal_name(ev->u.signal.signo) ? scry_signal_name(ev->u.signal.signo) : "SIG?");
 		break;
 	case SCRY_EV_EXITED:
 	case SCRY_EV_KILLED:
-		close_open_line(ts, st, 0);
+		close_open_line(st, 0);
 		add_prefix(ts, st, ev);
 		if (ev->type == SCRY_EV_EXITED)
 			strbuf_addf(b, "+++ exited with %d +++\n", ev->u.exit.status);
