@@ -283,15 +283,57 @@ static void make_config(struct run *r)
 	}
 }
 
-/* bpf when asked, or for -c when it can serve; ptrace otherwise.  0 or an
- * exit status. */
+/*
+ * Calls the bpf trace backend shows exactly as ptrace does: their decoders
+ * need nothing beyond what its programs capture (numbers, fds, paths,
+ * sockaddrs, data buffers).  Calls with out-structs (stat), iovecs or argv
+ * are not here.
+ */
+static const char *const bpf_full_calls[] = {
+	"open", "openat", "creat", "close", "read", "write", "pread64", "pwrite64",
+	"connect", "bind", "accept", "accept4", "sendto", "recvfrom", "socket", "listen",
+	"shutdown", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "rename", "renameat",
+	"chdir", "fchdir", "access", "faccessat", "faccessat2", "dup", "dup2", "dup3",
+	"lseek", "fsync", "fdatasync", "chmod", "fchmod", "fchmodat", "truncate", "ftruncate",
+	"kill", "tkill", "tgkill", "getpid", "getppid", "gettid", "exit", "exit_group",
+};
+
+/*
+ * An attach with a filter whose calls bpf shows in full: bpf stops nobody,
+ * where ptrace (which cannot install a seccomp filter in a running process)
+ * stops the target at every one of its calls.
+ */
+static int bpf_serves_trace(const struct options *o)
+{
+	if (!o->npids || o->argv || o->summary == 1 || !o->filtered || o->cpu_time ||
+	    o->filter.status != SCRY_STATUS_ALL || o->npaths || o->fd_paths)
+		return 0;
+	const struct scry_syscall_table *t = scry_native_table();
+	int any = 0;
+	for (unsigned nr = 0; nr < t->ncalls; nr++) {
+		if (!scry_syscall_get(t, nr) || !scry_filter_traced(&o->filter, nr))
+			continue;
+		const char *name = scry_syscall_get(t, nr)->name;
+		size_t i, n = sizeof(bpf_full_calls) / sizeof(bpf_full_calls[0]);
+		for (i = 0; i < n && strcmp(bpf_full_calls[i], name); i++)
+			;
+		if (i == n)
+			return 0;
+		any = 1;
+	}
+	return any && !scry_filter_traces_all(&o->filter);
+}
+
+/* bpf when asked, or when it can serve (-c; an attach whose filtered calls
+ * it shows in full); ptrace otherwise.  0 or an exit status. */
 static int make_session(struct run *r)
 {
 	struct options *o = &r->o;
 	char why[512] = "";
 	int want_bpf = o->backend == BACKEND_BPF ||
 		       (o->backend == BACKEND_AUTO && o->summary == 1 && !o->cpu_time &&
-			o->filter.status == SCRY_STATUS_ALL);
+			o->filter.status == SCRY_STATUS_ALL) ||
+		       (o->backend == BACKEND_AUTO && bpf_serves_trace(o));
 	if (want_bpf) {
 		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;

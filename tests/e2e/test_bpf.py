@@ -206,6 +206,32 @@ class BpfTrace(unittest.TestCase):
         self.assertIn("+++ exited with 0 +++", b.stderr)
         self.assertNotIn("TracerPid", b.stderr)
 
+    def test_auto_attach_with_a_filter_bpf_serves(self):
+        # An attach filtered to calls bpf shows in full goes to bpf (nobody
+        # stopped); the lines read as ptrace's.
+        sl = subprocess.Popen([prog("sleeper"), os.devnull, "10"], stdout=subprocess.PIPE, text=True)
+        try:
+            sl.stdout.readline()
+            out = {}
+            for backend in ("auto", "ptrace"):
+                r = run_scry(["-v", "--backend", backend, "-e", "trace=pwrite64,clock_nanosleep,nanosleep",
+                              "-p", str(sl.pid), "--duration", "400ms"], timeout=T(20))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                out[backend] = r.stderr
+            self.assertIn("scry: backend: ptrace", out["ptrace"])
+            # clock_nanosleep has a timespec: not in bpf's full list, so auto stays ptrace
+            self.assertIn("scry: backend: ptrace", out["auto"])
+            r = run_scry(["-v", "-e", "trace=pwrite64", "-p", str(sl.pid), "--duration", "400ms"],
+                         timeout=T(20))
+            self.assertIn("scry: backend: bpf", r.stderr)
+            lines = [l for l in r.stderr.splitlines() if l.startswith("pwrite64(")]
+            self.assertTrue(lines, r.stderr)
+            self.assertRegex(lines[0], r'^pwrite64\(\d+, "[^"]*", \d+, 0\) += \d+$')
+            self.assertEqual(tracer_pid(sl.pid), 0)
+        finally:
+            sl.kill()
+            sl.wait()
+
     def test_lost_events_reported(self):
         # Every call is either in the trace or counted as lost: never
         # dropped silently.
