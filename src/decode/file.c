@@ -507,32 +507,30 @@ static void stat_struct(struct dctx *d, const char *name, uint64_t addr)
 		d->out->v[s].flags |= SCRY_VF_ABBREV;
 }
 
-/* stat(path, buf), lstat: buf at exit. */
-static int dec_stat(struct dctx *d)
+/*
+ * CALL(path or fd, buf): the first argument at entry, the struct the kernel
+ * fills at exit (its address when the call failed).  stat, lstat, fstat,
+ * statfs, fstatfs.
+ */
+static int name_then_struct(struct dctx *d, int by_fd, const char *in, const char *out,
+			    void (*fill)(struct dctx *, const char *, uint64_t))
 {
 	if (!d->exiting) {
-		v_path(d, "filename", d->args[0]);
+		if (by_fd)
+			v_fd(d, in, (int)d->args[0]);
+		else
+			v_path(d, in, d->args[0]);
 		return DEC_MORE;
 	}
 	if (d->failed)
-		v_ptr(d, "statbuf", d->args[1]);
+		v_ptr(d, out, d->args[1]);
 	else
-		stat_struct(d, "statbuf", d->args[1]);
+		fill(d, out, d->args[1]);
 	return DEC_DONE;
 }
 
-static int dec_fstat(struct dctx *d)
-{
-	if (!d->exiting) {
-		v_fd(d, "fd", (int)d->args[0]);
-		return DEC_MORE;
-	}
-	if (d->failed)
-		v_ptr(d, "statbuf", d->args[1]);
-	else
-		stat_struct(d, "statbuf", d->args[1]);
-	return DEC_DONE;
-}
+static int dec_stat(struct dctx *d) { return name_then_struct(d, 0, "filename", "statbuf", stat_struct); }
+static int dec_fstat(struct dctx *d) { return name_then_struct(d, 1, "fd", "statbuf", stat_struct); }
 
 static int dec_newfstatat(struct dctx *d)
 {
@@ -1689,31 +1687,8 @@ static void statfs_at(struct dctx *d, const char *name, uint64_t addr)
 	v_end(d, s);
 }
 
-static int dec_statfs(struct dctx *d)
-{
-	if (!d->exiting) {
-		v_path(d, "pathname", d->args[0]);
-		return DEC_MORE;
-	}
-	if (d->failed)
-		v_ptr(d, "buf", d->args[1]);
-	else
-		statfs_at(d, "buf", d->args[1]);
-	return DEC_DONE;
-}
-
-static int dec_fstatfs(struct dctx *d)
-{
-	if (!d->exiting) {
-		v_fd(d, "fd", (int)d->args[0]);
-		return DEC_MORE;
-	}
-	if (d->failed)
-		v_ptr(d, "buf", d->args[1]);
-	else
-		statfs_at(d, "buf", d->args[1]);
-	return DEC_DONE;
-}
+static int dec_statfs(struct dctx *d) { return name_then_struct(d, 0, "pathname", "buf", statfs_at); }
+static int dec_fstatfs(struct dctx *d) { return name_then_struct(d, 1, "fd", "buf", statfs_at); }
 
 /* ---- fadvise64 ---- */
 
