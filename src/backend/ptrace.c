@@ -202,57 +202,32 @@ static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_atta
 
 /* ---- launch ---- */
 
+/* In the child, before exec: the seccomp filter of a filtered launch. */
+static int launch_setup(void *ctx)
+{
+	struct scry_session *s = ctx;
+	if (s->cfg.seccomp_len &&
+	    scry_filter_seccomp_install(s->cfg.seccomp_prog, s->cfg.seccomp_len) < 0) {
+		dprintf(2, "scry: cannot install the seccomp filter: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 {
-	char prog[PATH_MAX];
-	int r = find_program(argv[0], prog, sizeof(prog));
-	if (r < 0)
-		return r;
-	int gate[2];
-	if (pipe2(gate, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(gate[0]);
-		close(gate[1]);
-		return r;
-	}
-	if (pid == 0) {
-		/* The child: wait until the parent has seized us, then exec. */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig <= 64; sig++)
-			if (s->cfg.child_default_signals & (1ull << (sig - 1)))
-				signal(sig, SIG_DFL);
-		struct itimerval off = { { 0, 0 }, { 0, 0 } };
-		setitimer(ITIMER_REAL, &off, NULL);
-		close(gate[1]);
-		if (s->cfg.seccomp_len &&
-		    scry_filter_seccomp_install(s->cfg.seccomp_prog, s->cfg.seccomp_len) < 0) {
-			dprintf(2, "scry: cannot install the seccomp filter: %s\n", strerror(errno));
-			_exit(126);
-		}
-		char c;
-		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
-			;
-		execv(prog, argv);
-		int e = errno;
-		dprintf(2, "scry: cannot run '%s': %s\n", argv[0], strerror(e));
-		_exit(e == ENOENT ? 127 : 126);
-	}
-	close(gate[0]);
+	int gate;
+	pid_t pid = launch_gated(argv, s->cfg.child_default_signals, launch_setup, s, &gate);
+	if (pid < 0)
+		return pid;
 	if (xptrace(PTRACE_SEIZE, pid, NULL, (void *)options_for(s, 1)) < 0) {
-		r = -errno;
-		kill(pid, SIGKILL);
-		close(gate[1]);
-		waitpid(pid, NULL, 0);
+		int r = -errno;
+		launch_abort(pid, gate);
 		return r;
 	}
 	xptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
 	tracee_add(s, pid, pid, T_LAUNCHED | (s->cfg.hide_until_exec ? T_HIDDEN : 0));
-	close(gate[1]);   /* EOF releases the child */
+	launch_release(gate);
 	if (!s->launched_pid)
 		s->launched_pid = pid;
 	if (pid_out)

@@ -66,7 +66,6 @@ double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 #include "syscount.skel.h"	/* generated into $(B)/bpf by bpftool */
 
 
-extern char **environ;
 
 struct scry_bpf {
 	struct syscount *skel;
@@ -273,60 +272,28 @@ int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 
 int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 {
-	char path[PATH_MAX];
-	int pfd[2], fd, err;
-	pid_t pid;
+	int gate, fd, err;
+	pid_t pid = launch_gated(argv, b->child_default_signals, NULL, NULL, &gate);
 
-	if (!argv || !argv[0])
-		return -EINVAL;
-	err = find_program(argv[0], path, sizeof(path));
-	if (err)
-		return err;
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return err;
-	}
-	if (pid == 0) {
-		char c;
-
-		/* async-signal-safe only; the read returns 0 when released */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig <= 64; sig++)
-			if (b->child_default_signals & (1ull << (sig - 1)))
-				signal(sig, SIG_DFL);
-		close(pfd[1]);
-		if (read(pfd[0], &c, 1) != 0)
-			_exit(127);
-		execve(path, argv, environ);
-		_exit(127);
-	}
-	close(pfd[0]);
+	if (pid < 0)
+		return pid;
 	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(b, pid, fd);
 	if (!err)
 		err = trace_pid(b, pid, SCRY_BPF_UNTIL_EXEC);
 	if (err) {
 		/* never let it run untraced: it has not exec'd yet */
-		kill(pid, SIGKILL);
-		close(pfd[1]);
-		waitpid(pid, NULL, 0);
+		launch_abort(pid, gate);
 		if (fd >= 0) {
-			close(fd);
 			if (b->nw && b->w[b->nw - 1].fd == fd)
 				b->nw--;
+			close(fd);
 		}
 		return err;
 	}
 	if (!b->launched_pid)
 		b->launched_pid = pid;
-	close(pfd[1]);		/* release it: the read sees end of file */
+	launch_release(gate);
 	if (pidp)
 		*pidp = pid;
 	return 0;

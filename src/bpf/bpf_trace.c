@@ -101,7 +101,6 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 
 #define RING_TAG UINT64_MAX	/* epoll data of the ring buffer's fd */
 
-extern char **environ;
 
 struct scry_bpf_trace {
 	struct systrace *skel;
@@ -408,41 +407,11 @@ int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 
 int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pidp)
 {
-	char path[PATH_MAX];
-	int pfd[2], fd, err;
-	pid_t pid;
+	int gate, fd, err;
+	pid_t pid = launch_gated(argv, t->child_default_signals, NULL, NULL, &gate);
 
-	if (!argv || !argv[0])
-		return -EINVAL;
-	err = find_program(argv[0], path, sizeof(path));
-	if (err)
-		return err;
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return err;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		char c;
-
-		/* async-signal-safe only; the read returns 0 when released */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig <= 64; sig++)
-			if (t->child_default_signals & (1ull << (sig - 1)))
-				signal(sig, SIG_DFL);
-		close(pfd[1]);
-		if (read(pfd[0], &c, 1) != 0)
-			_exit(127);
-		execve(path, argv, environ);
-		_exit(127);
-	}
-	close(pfd[0]);
+	if (pid < 0)
+		return pid;
 	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(t, pid, fd);
 	if (!err) {
@@ -452,16 +421,14 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 	}
 	if (err) {
 		/* never let it run untraced: it has not exec'd yet */
-		kill(pid, SIGKILL);
-		close(pfd[1]);
-		waitpid(pid, NULL, 0);
+		launch_abort(pid, gate);
 		if (fd >= 0)
 			close(fd);
 		return err;
 	}
 	if (!t->launched_pid)
 		t->launched_pid = pid;
-	close(pfd[1]);		/* release it: the read sees end of file */
+	launch_release(gate);
 	if (pidp)
 		*pidp = pid;
 	return 0;

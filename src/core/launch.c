@@ -1,6 +1,11 @@
 #include "core/launch.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,4 +48,67 @@ int find_program(const char *file, char *path, size_t len)
 			break;
 	}
 	return err;
+}
+
+extern char **environ;
+
+pid_t launch_gated(char *const argv[], uint64_t default_signals,
+		   int (*setup)(void *ctx), void *ctx, int *gate)
+{
+	char path[PATH_MAX];
+	int pfd[2];
+
+	if (!argv || !argv[0])
+		return -EINVAL;
+	int err = find_program(argv[0], path, sizeof(path));
+	if (err)
+		return err;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		/* async-signal-safe only from here on */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig <= 64; sig++)
+			if (default_signals & (1ull << (sig - 1)))
+				signal(sig, SIG_DFL);
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
+		close(pfd[1]);
+		if (setup && setup(ctx))
+			_exit(126);
+		char c;
+		ssize_t n;
+		while ((n = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 0)        /* the parent gave up on us */
+			_exit(127);
+		execve(path, argv, environ);
+		int e = errno;
+		dprintf(2, "scry: cannot run '%s': %s\n", argv[0], strerror(e));
+		_exit(e == ENOENT ? 127 : 126);
+	}
+	close(pfd[0]);
+	*gate = pfd[1];
+	return pid;
+}
+
+void launch_release(int gate)
+{
+	close(gate);      /* end of file: the child goes on to exec */
+}
+
+void launch_abort(pid_t pid, int gate)
+{
+	kill(pid, SIGKILL);
+	close(gate);
+	waitpid(pid, NULL, 0);
 }

@@ -3,6 +3,8 @@
 #define SCRY_LAUNCH_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /*
  * execvp's search for file, done before forking so that a failure starts
@@ -10,5 +12,20 @@
  * or a directory), -ENAMETOOLONG.
  */
 int find_program(const char *file, char *path, size_t len);
+
+/*
+ * Forks argv[0] (found on PATH first: -ENOENT, ... and nothing starts) held
+ * at a gate: the child clears its signal mask and interval timer, puts the
+ * signals in default_signals (bit sig-1) back to SIG_DFL, runs setup (may be
+ * NULL; async-signal-safe only; non-zero is a failure, exit status 126) and
+ * waits until the parent closes *gate; then it execs (exit 127/126 and a
+ * message if that fails).  The parent registers the child with its backend
+ * and then calls launch_release(), or launch_abort() to kill it before it
+ * ever ran the command.
+ */
+pid_t launch_gated(char *const argv[], uint64_t default_signals,
+		   int (*setup)(void *ctx), void *ctx, int *gate);
+void launch_release(int gate);
+void launch_abort(pid_t pid, int gate);
 
 #endif
