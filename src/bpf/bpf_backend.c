@@ -240,15 +240,6 @@ static int watch(struct scry_bpf *b, pid_t pid, int fd)
 	return 0;
 }
 
-static int trace_pid(struct scry_bpf *b, pid_t pid, uint8_t state)
-{
-	uint32_t tgid = (uint32_t)pid;
-
-	if (bpf_map_update_elem(b->pids_fd, &tgid, &state, BPF_ANY))
-		return errno == E2BIG ? -ENOSPC : -errno;
-	return 0;
-}
-
 int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 {
 	int fd, err;
@@ -261,7 +252,7 @@ int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
 	err = watch(b, pid, fd);
 	if (!err)
-		err = trace_pid(b, pid, SCRY_BPF_TRACED);
+		err = bpf_map_set_pid(b->pids_fd, pid, SCRY_BPF_TRACED);
 	if (err) {
 		close(fd);
 		if (b->nw && b->w[b->nw - 1].fd == fd)
@@ -280,7 +271,7 @@ int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(b, pid, fd);
 	if (!err)
-		err = trace_pid(b, pid, SCRY_BPF_UNTIL_EXEC);
+		err = bpf_map_set_pid(b->pids_fd, pid, SCRY_BPF_UNTIL_EXEC);
 	if (err) {
 		/* never let it run untraced: it has not exec'd yet */
 		launch_abort(pid, gate);

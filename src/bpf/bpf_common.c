@@ -26,6 +26,11 @@ int bpf_pidfd_open(pid_t pid)
 
 #ifdef SCRY_NO_BPF
 
+int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
+{
+	return -ENOTSUP;
+}
+
 int bpf_check_env(char *why, size_t len)
 {
 	bpf_set_why(why, len, "scry was built without bpf support");
@@ -39,7 +44,17 @@ const char *bpf_captured(void) { return ""; }
 #else
 
 #include <linux/capability.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+
+int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
+{
+	uint32_t tgid = (uint32_t)pid;
+
+	if (bpf_map_update_elem(map_fd, &tgid, &state, BPF_ANY))
+		return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
+}
 
 static int have_caps(void)
 {

@@ -21,6 +21,10 @@ int bpf_check_env(char *why, size_t len);
 /* pidfd_open(2), or -1 and errno. */
 int bpf_pidfd_open(pid_t pid);
 
+/* Puts tgid pid in a traced-processes map (u32 -> u8 state): 0, -ENOSPC
+ * when the map is full, or -errno. */
+int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state);
+
 /*
  * libbpf prints to stderr by default; a library must not.  Between
  * bpf_capture_start() and bpf_capture_end() its messages are kept instead,

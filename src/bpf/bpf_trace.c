@@ -376,15 +376,6 @@ static void unwatch_last(struct scry_bpf_trace *t, int fd)
 	}
 }
 
-static int trace_pid(struct scry_bpf_trace *t, pid_t pid, uint8_t state)
-{
-	uint32_t tgid = (uint32_t)pid;
-
-	if (bpf_map_update_elem(t->pids_fd, &tgid, &state, BPF_ANY))
-		return errno == E2BIG ? -ENOSPC : -errno;
-	return 0;
-}
-
 int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 {
 	int fd, err;
@@ -396,7 +387,7 @@ int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
 	err = watch(t, pid, fd);
 	if (!err) {
-		err = trace_pid(t, pid, SCRY_TRACE_TRACED);
+		err = bpf_map_set_pid(t->pids_fd, pid, SCRY_TRACE_TRACED);
 		if (err)
 			unwatch_last(t, fd);
 	}
@@ -415,7 +406,7 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(t, pid, fd);
 	if (!err) {
-		err = trace_pid(t, pid, SCRY_TRACE_UNTIL_EXEC);
+		err = bpf_map_set_pid(t->pids_fd, pid, SCRY_TRACE_UNTIL_EXEC);
 		if (err)
 			unwatch_last(t, fd);
 	}
