@@ -64,11 +64,13 @@ struct scry_config {
 	int bpf_counts_only;     /* bpf: only statistics (in-kernel counters);
 	                            else every call through a ring buffer */
 	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
+	int bpf_hooks;           /* SCRY_BPF_HOOKS_*: where bpf's programs hang */
 	/* bpf: bit nr of syscall_bitmap[nr / 64] set = count syscall nr;
 	 * NULL: all.  Not owned. */
 	const uint64_t *syscall_bitmap;
 	size_t syscall_bitmap_words;
-	/* Where scry_session_new() explains a failure (may be NULL). */
+	/* Where scry_session_new() explains a failure (may be NULL); with
+	 * the bpf backend, on success, where its programs hang. */
 	char *why;
 	size_t why_len;
 	uint64_t tick_ns;        /* call tick() about this often (0: never) */
@@ -77,6 +79,14 @@ struct scry_config {
 	void *tick_ctx;
 };
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
+
+/*
+ * Where the bpf backend hangs its programs.  AUTO: on the tracepoints of
+ * the filtered calls (syscall_bitmap) when they are few and not the calls
+ * a busy process makes most; RAW: on the raw syscall tracepoints, run for
+ * every call; SYSCALLS: on the filtered calls' own tracepoints.
+ */
+enum scry_bpf_hooks { SCRY_BPF_HOOKS_AUTO = 0, SCRY_BPF_HOOKS_RAW = 1, SCRY_BPF_HOOKS_SYSCALLS = 2 };
 #define SCRY_CONFIG_INIT { .hide_until_exec = 1, .string_limit = 32, .backend = SCRY_BACKEND_PTRACE }
 
 /* ---- events, as the sinks receive them ---- */

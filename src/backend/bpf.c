@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "bpf/bpf_backend.h"
+#include "bpf/bpf_common.h"
 
 static int bpf_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
@@ -96,6 +97,9 @@ static const struct backend_ops bpf_backend = {
 	.release = bpf_release,
 };
 
+_Static_assert((int)SCRY_BPF_HOOKS_AUTO == (int)BPF_HOOKS_AUTO && (int)SCRY_BPF_HOOKS_RAW == (int)BPF_HOOKS_RAW &&
+	       (int)SCRY_BPF_HOOKS_SYSCALLS == (int)BPF_HOOKS_SYSCALLS, "one set of hook modes");
+
 int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen)
 {
 	struct scry_bpf_opts o = SCRY_BPF_OPTS_INIT;
@@ -104,12 +108,15 @@ int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen)
 	o.nrs = s->cfg.syscall_bitmap;
 	o.nr_words = s->cfg.syscall_bitmap_words;
 	o.child_default_signals = s->cfg.child_default_signals;
+	o.hooks = s->cfg.bpf_hooks;
 	struct scry_bpf *b;
 	int r = scry_bpf_open(&b, &o, why, whylen);
 	if (r < 0)
 		return r;
 	s->backend = &bpf_backend;
 	s->backend_data = b;
+	if (why && whylen)
+		scry_bpf_describe(b, why, whylen);
 	return 0;
 }
 
@@ -334,6 +341,7 @@ int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen)
 	o.string_limit = s->cfg.string_limit;
 	o.table = s->table;
 	o.child_default_signals = s->cfg.child_default_signals;
+	o.hooks = s->cfg.bpf_hooks;
 	struct bpf_tracer *bt = calloc(1, sizeof(*bt));
 	if (!bt)
 		return -ENOMEM;
@@ -344,6 +352,8 @@ int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen)
 	}
 	s->backend = &bpf_trace_backend;
 	s->backend_data = bt;
+	if (why && whylen)
+		scry_bpf_trace_describe(bt->t, why, whylen);
 	return 0;
 }
 

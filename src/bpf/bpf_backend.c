@@ -35,6 +35,7 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 }
 
 void scry_bpf_close(struct scry_bpf *b) { }
+const char *scry_bpf_describe(const struct scry_bpf *b, char *buf, size_t len) { return ""; }
 int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid) { return -ENOTSUP; }
 int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pid) { return -ENOTSUP; }
 int scry_bpf_wait(struct scry_bpf *b, int timeout_ms) { return -ENOTSUP; }
@@ -69,7 +70,8 @@ double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 
 struct scry_bpf {
 	struct syscount *skel;
-	int stats_fd, hist_fd, pids_fd;
+	struct bpf_hooks hooks;
+	int rows_fd, stats_fd, hist_fd, pids_fd;
 	int ncpus;
 	struct timespec start;
 
@@ -77,6 +79,7 @@ struct scry_bpf {
 	struct watched { pid_t pid; int fd; } *w;
 	size_t nw, allocw;
 	int follow_forks;
+	int per_process;	/* rows in scry_stats; else in scry_rows */
 
 	pid_t launched_pid;
 	int launched_status;
@@ -103,6 +106,9 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	skel->rodata->filter_nrs = opts && opts->nrs;
 	skel->rodata->exec_nr = SYS_execve;
 	skel->rodata->execat_nr = SYS_execveat;
+	/* scry_bpf_open() hangs them where they cost least (bpf_hooks_attach) */
+	bpf_program__set_autoattach(skel->progs.scry_sys_enter, false);
+	bpf_program__set_autoattach(skel->progs.scry_sys_exit, false);
 	err = syscount__load(skel);
 	if (err) {
 		bpf_set_why(why, len, "the kernel refused the program: %s",
@@ -189,16 +195,21 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 		bpf_set_why(why, len, "cannot fill the syscall filter map: %s", strerror(-err));
 		goto fail;
 	}
-	{
-		bpf_capture_start();
-		err = syscount__attach(b->skel);
-		bpf_capture_end();
-		if (err) {
-			bpf_set_why(why, len, "cannot attach to the syscall tracepoints: %s",
-				bpf_captured()[0] ? bpf_captured() : strerror(-err));
-			goto fail;
-		}
-	}
+	bpf_capture_start();
+	err = syscount__attach(b->skel);	/* the scheduler's tracepoints */
+	if (err)
+		bpf_set_why(why, len, "cannot attach to the scheduler tracepoints: %s",
+			    bpf_captured()[0] ? bpf_captured() : strerror(-err));
+	else
+		err = bpf_hooks_attach(&b->hooks, opts->hooks, b->skel->progs.scry_nr_enter,
+				       b->skel->progs.scry_nr_exit, b->skel->progs.scry_sys_enter,
+				       b->skel->progs.scry_sys_exit, opts->nrs, opts->nr_words,
+				       SCRY_BPF_MAX_NR, why, len);
+	bpf_capture_end();
+	if (err)
+		goto fail;
+	b->per_process = !!opts->per_process;
+	b->rows_fd = bpf_map__fd(b->skel->maps.scry_rows);
 	b->stats_fd = bpf_map__fd(b->skel->maps.scry_stats);
 	b->hist_fd = bpf_map__fd(b->skel->maps.scry_hist);
 	b->pids_fd = bpf_map__fd(b->skel->maps.traced_pids);
@@ -210,10 +221,16 @@ fail:
 	return err;
 }
 
+const char *scry_bpf_describe(const struct scry_bpf *b, char *buf, size_t len)
+{
+	return bpf_hooks_describe(&b->hooks, buf, len);
+}
+
 void scry_bpf_close(struct scry_bpf *b)
 {
 	if (!b)
 		return;
+	bpf_hooks_detach(&b->hooks);
 	if (b->skel)
 		syscount__destroy(b->skel);	/* links, programs, maps: all gone */
 	for (size_t i = 0; i < b->nw; i++)
@@ -415,8 +432,59 @@ static void free_accs(struct acc *a, size_t n)
 	free(a);
 }
 
-/* Sums every CPU's share of every row of scry_stats into *out (sorted). */
-/* The rows of one epoch (or of all: epoch < 0). */
+/* Appends the row of key: the sum of every CPU's share (vals). */
+static int acc_push(struct scry_bpf *b, struct acc **a, size_t *n, size_t *alloc,
+		    const struct scry_bpf_key *key, const struct scry_bpf_val *vals)
+{
+	struct scry_stats_row *row;
+
+	if (*n == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 64;
+		struct acc *t = realloc(*a, na * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		*a = t;
+		*alloc = na;
+	}
+	row = &(*a)[*n].row;
+	memset(&(*a)[*n], 0, sizeof(**a));
+	(*a)[*n].key = *key;
+	row->pid = (int)key->tgid;
+	row->nr = (int)key->nr;
+	row->min_ns = UINT64_MAX;
+	row->hist = calloc(1, sizeof(*row->hist));
+	if (!row->hist)
+		return -ENOMEM;
+	(*n)++;
+	for (int c = 0; c < b->ncpus; c++) {
+		const struct scry_bpf_val *v = &vals[c];
+
+		if (!v->count)
+			continue;
+		row->calls += v->count;
+		row->errors += v->errors;
+		row->total_ns += v->total_ns;
+		if (v->min_ns < row->min_ns)
+			row->min_ns = v->min_ns;
+		if (v->max_ns > row->max_ns)
+			row->max_ns = v->max_ns;
+	}
+	return 0;
+}
+
+static int any_count(const struct scry_bpf *b, const struct scry_bpf_val *vals)
+{
+	for (int c = 0; c < b->ncpus; c++)
+		if (vals[c].count)
+			return 1;
+	return 0;
+}
+
+/*
+ * The rows of one epoch (or of both: epoch < 0), every CPU's share summed,
+ * sorted by key: the slots of scry_rows that counted, then scry_stats.
+ */
 static int read_rows(struct scry_bpf *b, int epoch, struct acc **out, size_t *nout)
 {
 	struct scry_bpf_val *vals = calloc((size_t)b->ncpus, sizeof(*vals));
@@ -427,51 +495,27 @@ static int read_rows(struct scry_bpf *b, int epoch, struct acc **out, size_t *no
 
 	if (!vals)
 		return -ENOMEM;
-	while (!bpf_map_get_next_key(b->stats_fd, prev, &next)) {
-		struct scry_stats_row *row;
+	for (uint32_t idx = 0; !b->per_process && idx < 2 * SCRY_BPF_MAX_NR; idx++) {
+		struct scry_bpf_key k = { 0, idx % SCRY_BPF_MAX_NR, idx / SCRY_BPF_MAX_NR, 0 };
 
+		if (epoch >= 0 && k.epoch != (uint32_t)epoch)
+			continue;
+		if (bpf_map_lookup_elem(b->rows_fd, &idx, vals)) {
+			err = -errno;
+			goto fail;
+		}
+		if (any_count(b, vals) && (err = acc_push(b, &a, &n, &alloc, &k, vals)))
+			goto fail;
+	}
+	while (!bpf_map_get_next_key(b->stats_fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (epoch >= 0 && key.epoch != (uint32_t)epoch)
 			continue;
 		if (bpf_map_lookup_elem(b->stats_fd, &key, vals))
 			continue;	/* deleted under us (reset) */
-		if (n == alloc) {
-			size_t na = alloc ? alloc * 2 : 64;
-			struct acc *t = realloc(a, na * sizeof(*t));
-
-			if (!t) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			a = t;
-			alloc = na;
-		}
-		row = &a[n].row;
-		memset(&a[n], 0, sizeof(a[n]));
-		a[n].key = key;
-		row->pid = (int)key.tgid;
-		row->nr = (int)key.nr;
-		row->min_ns = UINT64_MAX;
-		row->hist = calloc(1, sizeof(*row->hist));
-		if (!row->hist) {
-			err = -ENOMEM;
+		if ((err = acc_push(b, &a, &n, &alloc, &key, vals)))
 			goto fail;
-		}
-		n++;
-		for (int c = 0; c < b->ncpus; c++) {
-			const struct scry_bpf_val *v = &vals[c];
-
-			if (!v->count)
-				continue;
-			row->calls += v->count;
-			row->errors += v->errors;
-			row->total_ns += v->total_ns;
-			if (v->min_ns < row->min_ns)
-				row->min_ns = v->min_ns;
-			if (v->max_ns > row->max_ns)
-				row->max_ns = v->max_ns;
-		}
 	}
 	if (errno != ENOENT) {
 		err = -errno;
@@ -486,6 +530,33 @@ static int read_rows(struct scry_bpf *b, int epoch, struct acc **out, size_t *no
 fail:
 	free(vals);
 	free_accs(a, n);
+	return err;
+}
+
+/* Zeroes the slots of scry_rows of one epoch (or both) that counted. */
+static int clear_rows(struct scry_bpf *b, int epoch)
+{
+	struct scry_bpf_val *vals = calloc((size_t)b->ncpus, sizeof(*vals));
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t idx = 0; !b->per_process && idx < 2 * SCRY_BPF_MAX_NR; idx++) {
+		if (epoch >= 0 && idx / SCRY_BPF_MAX_NR != (uint32_t)epoch)
+			continue;
+		if (bpf_map_lookup_elem(b->rows_fd, &idx, vals)) {
+			err = -errno;
+			break;
+		}
+		if (!any_count(b, vals))
+			continue;
+		memset(vals, 0, (size_t)b->ncpus * sizeof(*vals));
+		if (bpf_map_update_elem(b->rows_fd, &idx, vals, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	free(vals);
 	return err;
 }
 
@@ -584,7 +655,10 @@ static int clear_map(int fd, size_t key_size, int epoch)
 
 int scry_bpf_reset(struct scry_bpf *b)
 {
-	int err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), -1);
+	int err = clear_rows(b, -1);
+
+	if (!err)
+		err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), -1);
 
 	return err ? err : clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey), -1);
 }
@@ -601,6 +675,8 @@ int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out)
 	if (syscall(SYS_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0) < 0)
 		usleep(10000);
 	int err = read_epoch(b, (int)old, out);
+	if (!err)
+		err = clear_rows(b, (int)old);
 	if (!err)
 		err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), (int)old);
 	if (!err)

@@ -53,8 +53,9 @@ struct scry_bpf_opts {
 	/* Signals (bit sig-1) a launched command gets at SIG_DFL although we
 	 * ignore them (see scry_config.child_default_signals). */
 	uint64_t child_default_signals;
+	int hooks;		/* BPF_HOOKS_AUTO, _RAW or _SYSCALLS (bpf_common.h) */
 };
-#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0 }
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0 }
 
 /*
  * 0 when the bpf backend can run here: privilege, kernel BTF, and the
@@ -66,6 +67,9 @@ int scry_bpf_probe(char *why, size_t len);
 /* Loads and attaches the programs.  Nothing is traced until add/launch. */
 int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts,
 		  char *why, size_t len);
+
+/* Where the programs hang, in words (for -v). */
+const char *scry_bpf_describe(const struct scry_bpf *b, char *buf, size_t len);
 
 /* Detaches and unloads everything (programs, maps, links); frees b.  The
  * traced processes go on running; a launched child is not killed (the

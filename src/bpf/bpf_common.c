@@ -37,6 +37,23 @@ int bpf_check_env(char *why, size_t len)
 	return -ENOTSUP;
 }
 
+int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter,
+		     struct bpf_program *nr_exit, struct bpf_program *raw_enter,
+		     struct bpf_program *raw_exit, const uint64_t *nrs, size_t nr_words,
+		     size_t max_nr, char *why, size_t len)
+{
+	bpf_set_why(why, len, "scry was built without bpf support");
+	return -ENOTSUP;
+}
+
+void bpf_hooks_detach(struct bpf_hooks *h) { }
+
+const char *bpf_hooks_describe(const struct bpf_hooks *h, char *buf, size_t len)
+{
+	snprintf(buf, len, "none");
+	return buf;
+}
+
 void bpf_capture_start(void) { }
 void bpf_capture_end(void) { }
 const char *bpf_captured(void) { return ""; }
@@ -44,8 +61,11 @@ const char *bpf_captured(void) { return ""; }
 #else
 
 #include <linux/capability.h>
+#include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+
+#include "syscalls/syscalls.h"
 
 int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
 {
@@ -91,6 +111,173 @@ int bpf_check_env(char *why, size_t len)
 		return -(err == EACCES ? EACCES : ENOENT);
 	}
 	return 0;
+}
+
+/* ---- where the sys_enter/sys_exit programs hang ---- */
+
+static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+/*
+ * The name of nr's events in tracefs ("sys_enter_" + it): the syscall's
+ * own, or "new" + it for the calls the kernel defines as newstat,
+ * newfstat, newlstat, newuname; NULL when there is none.
+ */
+static const char *event_name(long nr, char *buf, size_t len)
+{
+	const struct scry_syscall_info *si = scry_syscall_get(scry_native_table(), nr);
+
+	if (!si || !si->name)
+		return NULL;
+	for (int alt = 0; alt < 2; alt++) {
+		snprintf(buf, len, "%s%s", alt ? "new" : "", si->name);
+		for (size_t r = 0; r < sizeof(tracefs_roots) / sizeof(*tracefs_roots); r++) {
+			char path[256];
+
+			snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s/id", tracefs_roots[r], buf);
+			if (!access(path, R_OK)) {
+				snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_%s/id", tracefs_roots[r], buf);
+				if (!access(path, R_OK))
+					return buf;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int hooks_add(struct bpf_hooks *h, struct bpf_link *l, size_t *alloc)
+{
+	if (h->n == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 8;
+		struct bpf_link **t = realloc(h->links, na * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		h->links = t;
+		*alloc = na;
+	}
+	h->links[h->n++] = l;
+	return 0;
+}
+
+/* The per-syscall hooks; -ENOENT when a call has no tracepoints. */
+static int attach_per_syscall(struct bpf_hooks *h, struct bpf_program *en, struct bpf_program *ex,
+			      const uint64_t *nrs, size_t max_nr, size_t *alloc, char *why, size_t len)
+{
+	for (size_t nr = 0; nr < max_nr; nr++) {
+		char name[64], tp[80];
+		struct bpf_link *l;
+		int err;
+
+		if (!(nrs[nr / 64] >> (nr % 64) & 1))
+			continue;
+		if (!event_name((long)nr, name, sizeof(name)))
+			return -ENOENT;
+		for (int exit = 0; exit < 2; exit++) {
+			snprintf(tp, sizeof(tp), "sys_%s_%s", exit ? "exit" : "enter", name);
+			l = bpf_program__attach_tracepoint(exit ? ex : en, "syscalls", tp);
+			if (!l) {
+				err = -errno;
+				bpf_set_why(why, len, "cannot attach to syscalls:%s: %s", tp,
+					    bpf_captured()[0] ? bpf_captured() : strerror(-err));
+				return err;
+			}
+			err = hooks_add(h, l, alloc);
+			if (err) {
+				bpf_link__destroy(l);
+				return err;
+			}
+		}
+		h->per_syscall++;
+	}
+	return 0;
+}
+
+/*
+ * The calls that make up most of what busy processes do: a set with one of
+ * them is likely to be most of the calls made, and then the raw
+ * tracepoints cost less (BPF_HOOKS_AUTO).
+ */
+static const char *const hot_calls[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "recvfrom", "sendto",
+	"recvmsg", "sendmsg", "recvmmsg", "sendmmsg", "futex", "epoll_wait", "epoll_pwait",
+	"epoll_pwait2", "poll", "ppoll", "select", "pselect6", "io_uring_enter", "io_getevents",
+	"clock_gettime", "gettimeofday", "sched_yield",
+	"getpid", "getppid", "gettid", "ioctl", "lseek", "fstat", "newfstatat", "statx",
+	"mmap", "munmap", "mprotect", "madvise", "brk", "rt_sigprocmask", "fcntl",
+};
+
+static int has_hot_call(const uint64_t *nrs, size_t max_nr)
+{
+	for (size_t i = 0; i < sizeof(hot_calls) / sizeof(*hot_calls); i++) {
+		long nr = scry_syscall_lookup(scry_native_table(), hot_calls[i]);
+
+		if (nr >= 0 && (size_t)nr < max_nr && (nrs[nr / 64] >> (nr % 64) & 1))
+			return 1;
+	}
+	return 0;
+}
+
+int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter,
+		     struct bpf_program *nr_exit, struct bpf_program *raw_enter,
+		     struct bpf_program *raw_exit, const uint64_t *nrs, size_t nr_words,
+		     size_t max_nr, char *why, size_t len)
+{
+	size_t alloc = 0, want = 0;
+	struct bpf_link *l;
+	int err, one_by_one;
+
+	memset(h, 0, sizeof(*h));
+	if (max_nr > nr_words * 64)
+		max_nr = nr_words * 64;
+	for (size_t w = 0; nrs && w * 64 < max_nr; w++)
+		want += (size_t)__builtin_popcountll(nrs[w]);
+	one_by_one = nrs && want && mode != BPF_HOOKS_RAW &&
+		     (mode == BPF_HOOKS_SYSCALLS ||
+		      (want <= BPF_PER_SYSCALL_MAX && !has_hot_call(nrs, max_nr)));
+	if (one_by_one) {
+		err = attach_per_syscall(h, nr_enter, nr_exit, nrs, max_nr, &alloc, why, len);
+		if (!err)
+			return 0;
+		bpf_hooks_detach(h);
+		if (err != -ENOENT)
+			return err;
+		/* a call without tracepoints of its own: the raw ones serve */
+	}
+	for (int exit = 0; exit < 2; exit++) {
+		l = bpf_program__attach(exit ? raw_exit : raw_enter);
+		if (!l) {
+			err = -errno;
+			bpf_set_why(why, len, "cannot attach to the raw syscall tracepoints: %s",
+				    bpf_captured()[0] ? bpf_captured() : strerror(-err));
+			bpf_hooks_detach(h);
+			return err;
+		}
+		err = hooks_add(h, l, &alloc);
+		if (err) {
+			bpf_link__destroy(l);
+			bpf_hooks_detach(h);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void bpf_hooks_detach(struct bpf_hooks *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		bpf_link__destroy(h->links[i]);
+	free(h->links);
+	memset(h, 0, sizeof(*h));
+}
+
+const char *bpf_hooks_describe(const struct bpf_hooks *h, char *buf, size_t len)
+{
+	if (h->per_syscall)
+		snprintf(buf, len, "the tracepoints of the %zu traced call%s (syscalls:sys_enter_*)",
+			 h->per_syscall, h->per_syscall == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "the raw syscall tracepoints (every call of every process)");
+	return buf;
 }
 
 static __thread char libbpf_msg[256];

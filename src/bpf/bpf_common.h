@@ -7,6 +7,7 @@
 #define SCRY_BPF_COMMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define BPF_BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -24,6 +25,55 @@ int bpf_pidfd_open(pid_t pid);
 /* Puts tgid pid in a traced-processes map (u32 -> u8 state): 0, -ENOSPC
  * when the map is full, or -errno. */
 int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state);
+
+/*
+ * Where a front end's sys_enter/sys_exit programs hang.  The raw syscall
+ * tracepoints run them for every call of every process on the machine.
+ * With -e trace=SET the per-syscall tracepoints (syscalls:sys_enter_NAME,
+ * syscalls:sys_exit_NAME) run them for those calls only: the others cost
+ * the kernel a bit test (measured in bench/README.md).
+ */
+#define BPF_PER_SYSCALL_MAX 64	/* auto: more calls than this, the raw ones */
+
+/* Where to hang them (scry_config.bpf_hooks, --bpf-hooks). */
+enum { BPF_HOOKS_AUTO, BPF_HOOKS_RAW, BPF_HOOKS_SYSCALLS };
+
+struct bpf_program;
+struct bpf_link;
+
+struct bpf_hooks {
+	struct bpf_link **links;
+	size_t n;
+	size_t per_syscall;	/* calls hooked one by one; 0: raw tracepoints */
+};
+
+/*
+ * Attaches nr_enter/nr_exit (SEC("tracepoint") programs reading the
+ * syscalls: records) to each call of nrs (bit nr of nrs[nr / 64], numbers
+ * below max_nr), or raw_enter/raw_exit (tp_btf) to the raw tracepoints:
+ *
+ *   BPF_HOOKS_RAW        the raw ones
+ *   BPF_HOOKS_SYSCALLS   one by one whenever nrs is given
+ *   BPF_HOOKS_AUTO       one by one when nrs holds at most
+ *                        BPF_PER_SYSCALL_MAX calls and none of the calls
+ *                        that make most of a busy process's (read, write,
+ *                        futex, epoll_wait, ...): a traced call costs more
+ *                        through its own tracepoint than through the raw
+ *                        one (bench/README.md has the figures)
+ *
+ * A call without tracepoints of its own makes it the raw ones.  0, or
+ * -errno with the reason; nothing stays attached on failure.
+ */
+int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter,
+		     struct bpf_program *nr_exit, struct bpf_program *raw_enter,
+		     struct bpf_program *raw_exit, const uint64_t *nrs, size_t nr_words,
+		     size_t max_nr, char *why, size_t len);
+
+/* Detaches what bpf_hooks_attach() attached (a zeroed h is fine). */
+void bpf_hooks_detach(struct bpf_hooks *h);
+
+/* One line for -v: "per-syscall tracepoints (3 calls)" or "raw ...". */
+const char *bpf_hooks_describe(const struct bpf_hooks *h, char *buf, size_t len);
 
 /*
  * libbpf prints to stderr by default; a library must not.  Between

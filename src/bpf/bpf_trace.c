@@ -62,6 +62,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 }
 
 void scry_bpf_trace_close(struct scry_bpf_trace *t) { }
+const char *scry_bpf_trace_describe(const struct scry_bpf_trace *t, char *buf, size_t len) { return ""; }
 int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid) { return -ENOTSUP; }
 int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pid) { return -ENOTSUP; }
 int scry_bpf_trace_poll(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_cb on_call,
@@ -104,6 +105,7 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 
 struct scry_bpf_trace {
 	struct systrace *skel;
+	struct bpf_hooks hooks;
 	struct ring_buffer *rb;
 	int pids_fd, lost_fd, ep;
 	int ncpus;
@@ -271,6 +273,9 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->skel->rodata->exec_nr = SYS_execve;
 	t->skel->rodata->execat_nr = SYS_execveat;
 	t->skel->rodata->buf_limit = (uint32_t)limit;
+	/* hung where they cost least, below (bpf_hooks_attach) */
+	bpf_program__set_autoattach(t->skel->progs.scry_trace_enter, false);
+	bpf_program__set_autoattach(t->skel->progs.scry_trace_exit, false);
 	/* 0: wake the reader when an eighth of the ring waits (measured:
 	 * waking it for every record costs a storm 2-3 times more) */
 	rsize = ring_size(opts->ringbuf_bytes);
@@ -311,13 +316,18 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	}
 
 	bpf_capture_start();
-	err = systrace__attach(t->skel);
+	err = systrace__attach(t->skel);	/* the scheduler's tracepoints */
+	if (err)
+		bpf_set_why(why, len, "cannot attach to the scheduler tracepoints: %s",
+			    bpf_captured()[0] ? bpf_captured() : strerror(-err));
+	else
+		err = bpf_hooks_attach(&t->hooks, opts->hooks, t->skel->progs.scry_trace_nr_enter,
+				       t->skel->progs.scry_trace_nr_exit,
+				       t->skel->progs.scry_trace_enter, t->skel->progs.scry_trace_exit,
+				       opts->nrs, opts->nr_words, SCRY_TRACE_MAX_NR, why, len);
 	bpf_capture_end();
-	if (err) {
-		bpf_set_why(why, len, "cannot attach to the syscall tracepoints: %s",
-			bpf_captured()[0] ? bpf_captured() : strerror(-err));
+	if (err)
 		goto fail;
-	}
 	*out = t;
 	return 0;
 fail:
@@ -325,10 +335,16 @@ fail:
 	return err;
 }
 
+const char *scry_bpf_trace_describe(const struct scry_bpf_trace *t, char *buf, size_t len)
+{
+	return bpf_hooks_describe(&t->hooks, buf, len);
+}
+
 void scry_bpf_trace_close(struct scry_bpf_trace *t)
 {
 	if (!t)
 		return;
+	bpf_hooks_detach(&t->hooks);
 	if (t->rb)
 		ring_buffer__free(t->rb);
 	if (t->skel)

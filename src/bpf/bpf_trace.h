@@ -63,8 +63,9 @@ struct scry_bpf_trace_opts {
 	/* Signals (bit sig-1) a launched command gets at SIG_DFL although we
 	 * ignore them (see scry_config.child_default_signals). */
 	uint64_t child_default_signals;
+	int hooks;		/* BPF_HOOKS_AUTO, _RAW or _SYSCALLS (bpf_common.h) */
 };
-#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0 }
+#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0 }
 
 /* What a captured region holds */
 enum scry_bpf_region_kind {
@@ -125,6 +126,9 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 
 /* Detaches and unloads everything; frees t.  Traced processes go on
  * running.  NULL is fine. */
+/* Where the programs hang, in words (for -v). */
+const char *scry_bpf_trace_describe(const struct scry_bpf_trace *t, char *buf, size_t len);
+
 void scry_bpf_trace_close(struct scry_bpf_trace *t);
 
 /* Traces process pid (all its threads).  -ESRCH, -ENOSPC (map full). */

@@ -7,12 +7,16 @@
  *                       thread's task storage
  *   sys_exit            a remembered entry?  add the latency to the row of
  *                       (tgid or 0, nr) and to its histogram bucket
+ *                       (with -e trace=SET, the same two programs hang on
+ *                       the tracepoints of those syscalls only)
+ *   sched_process_exec  a launched command is traced from its exec on
  *   sched_process_fork  with follow_forks, a child of a traced process is
  *                       traced before it runs: none of its calls is missed
  *   sched_process_exit  the last thread of a traced process is gone: forget it
  *
- * Untraced processes pay one hash lookup per call (sys_enter) and one empty
- * task-storage lookup (sys_exit).  Entry points are thin; user space
+ * A traced thread pays two task-storage lookups, two clock reads and two
+ * map updates per call; untraced processes one hash lookup (sys_enter) and
+ * two empty task-storage lookups.  Measured costs are in bench/README.md.  Entry points are thin; user space
  * (bpf_backend.c) does the rest.
  *
  * The rows are per-CPU and the programs of the syscall tracepoints run with
@@ -61,6 +65,16 @@ struct {
 	__type(value, struct scry_bpf_start);
 } scry_starts SEC(".maps");
 
+/* The rows of a whole-session count (not per process): index
+ * epoch * SCRY_BPF_MAX_NR + nr. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * SCRY_BPF_MAX_NR);
+	__type(key, __u32);
+	__type(value, struct scry_bpf_val);
+} scry_rows SEC(".maps");
+
+/* The other rows: per process, or of a number past SCRY_BPF_MAX_NR. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, SCRY_BPF_MAX_KEYS);
@@ -75,46 +89,92 @@ struct {
 	__type(value, __u64);
 } scry_hist SEC(".maps");
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(scry_sys_enter, struct pt_regs *regs, long id)
+/*
+ * The record of syscalls:sys_enter_NAME and syscalls:sys_exit_NAME, the
+ * per-syscall tracepoints (their "format" files in tracefs).
+ */
+struct scry_sc_enter {
+	__u64 common;
+	int nr;
+	int pad;
+	__u64 args[6];
+};
+
+struct scry_sc_exit {
+	__u64 common;
+	int nr;
+	int pad;
+	long ret;
+};
+
+static __always_inline int on_enter(long id, bool check_nr)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct scry_bpf_start *s;
 
-	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
-
-	if (!state)
-		return 0;
-	/*
-	 * A launched child is in the map before its exec, while it still
-	 * runs scry's code (a read on the release pipe): only from the exec
-	 * on is it the user's program.
-	 */
-	if (*state == SCRY_BPF_UNTIL_EXEC) {
-		if (id != exec_nr && id != execat_nr)
-			return 0;
-		*state = SCRY_BPF_TRACED;
-	}
-	if (filter_nrs) {
+	if (check_nr && filter_nrs) {
 		__u32 nr = (__u32)id;
 		__u8 *on = bpf_map_lookup_elem(&traced_nrs, &nr);
 
 		if (!on || !*on)
 			return 0;
 	}
-	s = bpf_task_storage_get(&scry_starts, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/*
+	 * A traced thread has task storage from its first counted call on:
+	 * then one cheap lookup is all (the hash of processes costs more
+	 * than the rest of the program).
+	 */
+	s = bpf_task_storage_get(&scry_starts, task, 0, 0);
 	if (!s) {
-		__sync_fetch_and_add(&lost, 1);
-		return 0;
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+		if (!state)
+			return 0;
+		/*
+		 * A launched child is in the map before its exec, while it
+		 * still runs scry's code (a read on the release pipe): only
+		 * from the exec on is it the user's program.
+		 */
+		if (*state == SCRY_BPF_UNTIL_EXEC) {
+			if (id != exec_nr && id != execat_nr)
+				return 0;
+			*state = SCRY_BPF_TRACED;
+		}
+		s = bpf_task_storage_get(&scry_starts, task, 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!s) {
+			__sync_fetch_and_add(&lost, 1);
+			return 0;
+		}
 	}
 	s->nr = (__u64)id;
 	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
+/* The counters of the row of key: a slot of scry_rows, else scry_stats. */
+static __always_inline struct scry_bpf_val *row_of(struct scry_bpf_key *key)
+{
+	struct scry_bpf_val *v;
+
+	if (!per_process && key->nr < SCRY_BPF_MAX_NR) {
+		/* a per-CPU array: the verifier inlines this lookup */
+		__u32 idx = key->epoch * SCRY_BPF_MAX_NR + key->nr;
+
+		return bpf_map_lookup_elem(&scry_rows, &idx);
+	}
+	v = bpf_map_lookup_elem(&scry_stats, key);
+	if (!v) {
+		struct scry_bpf_val zero = {};
+
+		bpf_map_update_elem(&scry_stats, key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&scry_stats, key);
+	}
+	return v;
+}
+
+static __always_inline int on_exit(long ret)
 {
 	struct scry_bpf_start *s;
 	struct scry_bpf_key key;
@@ -132,19 +192,13 @@ int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
 
 	key.tgid = per_process ? (__u32)(bpf_get_current_pid_tgid() >> 32) : 0;
 	key.nr = (__u32)s->nr;
-	key.epoch = *(volatile __u32 *)&epoch;
+	key.epoch = *(volatile __u32 *)&epoch & 1;
 	key.pad = 0;
 
-	v = bpf_map_lookup_elem(&scry_stats, &key);
+	v = row_of(&key);
 	if (!v) {
-		struct scry_bpf_val zero = {};
-
-		bpf_map_update_elem(&scry_stats, &key, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&scry_stats, &key);
-		if (!v) {
-			__sync_fetch_and_add(&lost, 1);
-			return 0;
-		}
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
 	}
 	if (!v->count || ns < v->min_ns)
 		v->min_ns = ns;
@@ -173,6 +227,48 @@ int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
 		}
 	}
 	(*n)++;
+	return 0;
+}
+
+/* Every system call of every process: the raw tracepoints. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(scry_sys_enter, struct pt_regs *regs, long id)
+{
+	return on_enter(id, true);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_exit(ret);
+}
+
+/*
+ * Only the calls of -e trace=SET: user space attaches these to the
+ * syscalls:sys_{enter,exit}_NAME tracepoint of each, so that the calls of
+ * no interest run no program at all (bpf_attach_syscalls()).
+ */
+SEC("tracepoint")
+int scry_nr_enter(struct scry_sc_enter *ctx)
+{
+	return on_enter(ctx->nr, false);
+}
+
+SEC("tracepoint")
+int scry_nr_exit(struct scry_sc_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+/* The launched command's exec, when execve itself is not counted. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(scry_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+	if (state && *state == SCRY_BPF_UNTIL_EXEC)
+		*state = SCRY_BPF_TRACED;
 	return 0;
 }
 

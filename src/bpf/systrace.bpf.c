@@ -9,6 +9,8 @@
  *                       strings, the write-side buffer and sockaddr
  *   sys_exit            a started record?  add the result, the exit time,
  *                       the read-side buffer and sockaddr; send it
+ *                       (with -e trace=SET, the same two hang on the
+ *                       tracepoints of those syscalls only)
  *   sched_process_exec  EXEC record (filename)
  *   sched_process_fork  FORK record; with follow_forks the child is traced
  *                       before it runs
@@ -206,38 +208,41 @@ static __always_inline void read_args(struct pt_regs *regs, __u64 *a)
 #endif
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(scry_trace_enter, struct pt_regs *regs, long id)
+static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct scry_trace_plan *plan;
 	struct slot *s;
 	__u32 nr = (__u32)id;
 
-	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
-
-	if (!state)
-		return 0;
-	/* a launched child runs scry's code until its exec */
-	if (*state == SCRY_TRACE_UNTIL_EXEC) {
-		if (id != exec_nr && id != execat_nr)
-			return 0;
-		*state = SCRY_TRACE_TRACED;
-	}
 	plan = bpf_map_lookup_elem(&plans, &nr);
-	if (filter_nrs && (!plan || !plan->on))
+	if (check_nr && filter_nrs && (!plan || !plan->on))
 		return 0;
-	s = bpf_task_storage_get(&slots, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* a traced thread has its slot from its first traced call on */
+	s = bpf_task_storage_get(&slots, task, 0, 0);
 	if (!s) {
-		count_lost(0);
-		return 0;
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+		if (!state)
+			return 0;
+		/* a launched child runs scry's code until its exec */
+		if (*state == SCRY_TRACE_UNTIL_EXEC) {
+			if (id != exec_nr && id != execat_nr)
+				return 0;
+			*state = SCRY_TRACE_TRACED;
+		}
+		s = bpf_task_storage_get(&slots, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!s) {
+			count_lost(0);
+			return 0;
+		}
 	}
 	s->active = 1;
 	s->off = 0;
 	s->ev.type = SCRY_TRACE_EV_CALL;
 	s->ev.flags = 0;
-	s->ev.tgid = tgid;
+	s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
 	s->ev.tid = (__u32)bpf_get_current_pid_tgid();
 	s->ev.nr = id;
 	read_args(regs, s->ev.args);
@@ -277,8 +282,7 @@ static __always_inline void send(struct slot *s)
 		count_lost(0);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(scry_trace_exit, struct pt_regs *regs, long ret)
+static __always_inline int on_exit(long ret)
 {
 	struct slot *s;
 
@@ -296,6 +300,52 @@ int BPF_PROG(scry_trace_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* Every system call of every process: the raw tracepoints. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(scry_trace_enter, struct pt_regs *regs, long id)
+{
+	return on_enter(regs, id, true);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(scry_trace_exit, struct pt_regs *regs, long ret)
+{
+	return on_exit(ret);
+}
+
+/*
+ * The records of syscalls:sys_enter_NAME and syscalls:sys_exit_NAME (their
+ * "format" files in tracefs).  The enter record holds only the arguments
+ * the call declares: the six registers come from the task's pt_regs.
+ */
+struct scry_sc_enter {
+	__u64 common;
+	int nr;
+};
+
+struct scry_sc_exit {
+	__u64 common;
+	int nr;
+	int pad;
+	long ret;
+};
+
+/* Only the calls of -e trace=SET: user space attaches these to the
+ * tracepoints of each (bpf_hooks_attach()); the others run nothing. */
+SEC("tracepoint")
+int scry_trace_nr_enter(struct scry_sc_enter *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return on_enter(regs, ctx->nr, false);
+}
+
+SEC("tracepoint")
+int scry_trace_nr_exit(struct scry_sc_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -303,8 +353,11 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	struct scry_trace_proc *e;
 	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
 
-	if (!state || *state != SCRY_TRACE_TRACED)
+	if (!state)
 		return 0;
+	/* the launched command, when its execve is not traced itself */
+	if (*state == SCRY_TRACE_UNTIL_EXEC)
+		*state = SCRY_TRACE_TRACED;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost(1);

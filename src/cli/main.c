@@ -340,6 +340,7 @@ static int make_session(struct run *r)
 		bcfg.per_process = o->per_process;
 		bcfg.bpf_counts_only = o->summary == 1;
 		bcfg.bpf_buffer = o->bpf_buffer;
+		bcfg.bpf_hooks = o->bpf_hooks;
 		if (o->filtered && !scry_filter_traces_all(&o->filter)) {
 			bcfg.syscall_bitmap = o->filter.trace;
 			bcfg.syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
@@ -354,7 +355,9 @@ static int make_session(struct run *r)
 			}
 		}
 	}
-	if (o->verbose)
+	if (o->verbose && r->s)
+		fprintf(stderr, "scry: backend: bpf, on %s\n", why);
+	else if (o->verbose)
 		fprintf(stderr, "scry: backend: %s%s%s%s\n", r->s ? "bpf" : "ptrace",
 			!r->s && want_bpf ? " (bpf unavailable: " : "", !r->s && want_bpf ? why : "",
 			!r->s && want_bpf ? ")" : "");

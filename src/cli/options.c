@@ -68,6 +68,9 @@ static const char usage_text[] =
 "                            root or CAP_BPF); auto picks it when it can serve\n"
 "      --bpf-buffer SIZE     bpf trace: ring buffer size (default 8M); events\n"
 "                            lost when it is full are counted and reported\n"
+"      --bpf-hooks H         auto (default), raw or syscalls: hang bpf's programs\n"
+"                            on the raw syscall tracepoints (every call) or on\n"
+"                            those of the -e trace= calls only\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             scry's version\n";
@@ -148,7 +151,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER, OPT_BPF_HOOKS,
 };
 
 static const struct option longopts[] = {
@@ -179,6 +182,7 @@ static const struct option longopts[] = {
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "bpf-buffer", required_argument, NULL, OPT_BPF_BUFFER },
+	{ "bpf-hooks", required_argument, NULL, OPT_BPF_HOOKS },
 	{ "decode-fds", no_argument, NULL, 'y' },
 	{ "trace-path", required_argument, NULL, 'P' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -330,6 +334,18 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->bpf_buffer = (size_t)(v2 * mult);
 			break;
 		}
+		case OPT_BPF_HOOKS:
+			if (!strcmp(optarg, "auto"))
+				o->bpf_hooks = SCRY_BPF_HOOKS_AUTO;
+			else if (!strcmp(optarg, "raw"))
+				o->bpf_hooks = SCRY_BPF_HOOKS_RAW;
+			else if (!strcmp(optarg, "syscalls"))
+				o->bpf_hooks = SCRY_BPF_HOOKS_SYSCALLS;
+			else {
+				usage_error("invalid --bpf-hooks '%s': expected auto, raw or syscalls", optarg);
+				return 2;
+			}
+			break;
 		case OPT_BACKEND:
 			if (!strcmp(optarg, "auto"))
 				o->backend = BACKEND_AUTO;

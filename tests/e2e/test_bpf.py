@@ -159,6 +159,52 @@ class BpfStats(ScryTest):
         self.assertEqual(summary_rows(r.stderr)["getpid"]["Calls"], "1")
         self.assertNothingLoaded()
 
+    def test_hooks_count_the_same(self):
+        # The programs on the raw tracepoints (every call) and on the
+        # filtered calls' own tracepoints count the same calls, from the
+        # launched command's exec (not in the set here) and in its children.
+        n, m, k, c = 300, 7, 2, 2
+        argv = ["-v", "-f", "-c", "-e", "trace=openat,nanosleep", "--",
+                prog("known_calls"), str(n), str(m), str(k), str(c)]
+        seen = {}
+        for hooks in ("raw", "syscalls", "auto"):
+            r = run_scry(["--backend", "bpf", "--bpf-hooks", hooks] + argv, timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            seen[hooks] = r.stderr
+            rows = counts(r.stderr)
+            # (the dynamic loader's openats succeed: only the errors are known)
+            self.assertEqual(rows.get("openat", (0, 0))[1], m * (c + 1), r.stderr)
+            self.assertEqual(rows.get("nanosleep"), (k * (c + 1), 0), r.stderr)
+            self.assertNotIn("getppid", rows)
+            seen[hooks + " counts"] = rows
+        self.assertEqual(seen["raw counts"], seen["syscalls counts"])
+        self.assertEqual(seen["raw counts"], seen["auto counts"])
+        self.assertIn("on the raw syscall tracepoints", seen["raw"])
+        self.assertIn("on the tracepoints of the 2 traced calls", seen["syscalls"])
+        # neither is a call that makes most of a busy process's
+        self.assertIn("on the tracepoints of the 2 traced calls", seen["auto"])
+        # a set with one (getppid) stays on the raw ones under auto
+        r = run_scry(["--backend", "bpf", "-v", "-c", "-e", "trace=getppid,openat", "--",
+                      prog("known_calls"), "10", "1", "0"], timeout=T(30))
+        self.assertIn("on the raw syscall tracepoints", r.stderr)
+        self.assertEqual(counts(r.stderr).get("getppid"), (10, 0), r.stderr)
+        self.assertNothingLoaded()
+
+    def test_hooks_interval_loses_nothing(self):
+        # the epochs work the same through the per-syscall tracepoints
+        r = run_scry(["-c", "--backend", "bpf", "--bpf-hooks", "syscalls", "--interval", "20ms",
+                      "-e", "trace=getppid", "--", prog("known_calls"), "300000", "0", "0"],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = [int(x) for x in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
+        self.assertGreaterEqual(len(got), 2, r.stderr)
+        self.assertEqual(sum(got), 300000, r.stderr)
+
+    def test_bad_hooks_is_a_usage_error(self):
+        r = run_scry(["--bpf-hooks", "kprobes", "-c", "--", "true"], timeout=T(10))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("invalid --bpf-hooks 'kprobes': expected auto, raw or syscalls", r.stderr)
+
     def test_launch_error_starts_nothing(self):
         r = run_scry(["--backend", "bpf", "-c", "--", "/nonexistent/scry-no-such-prog"], timeout=T(10))
         self.assertNotEqual(r.returncode, 0)
@@ -205,6 +251,24 @@ class BpfTrace(unittest.TestCase):
         self.assertRegex(b.stderr, r'read\(3, "[^"]*", 4096\) += \d+')
         self.assertIn("+++ exited with 0 +++", b.stderr)
         self.assertNotIn("TracerPid", b.stderr)
+
+    def test_per_syscall_hooks_same_text(self):
+        # Through the filtered calls' own tracepoints the lines read as
+        # through the raw ones (the registers come from the task's pt_regs).
+        argv = ["-e", "trace=openat,read,close", "--", prog("calls")]
+        out = {}
+        for hooks in ("raw", "syscalls"):
+            r = run_scry(["--backend", "bpf", "-v", "--bpf-hooks", hooks] + argv, timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out[hooks] = r.stderr
+        self.assertIn("on the tracepoints of the 3 traced calls", out["syscalls"])
+        # (ASLR: addresses differ from run to run)
+        lines = lambda t: [re.sub(r"0x[0-9a-f]+", "ADDR", l) for l in t.splitlines()
+                           if re.match(r"^(openat|read|close)\(", l)]
+        self.assertTrue(lines(out["raw"]), out["raw"])
+        self.assertEqual(lines(out["syscalls"]), lines(out["raw"]))
+        self.assertIn('openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3', out["syscalls"])
+        self.assertIn("+++ exited with 0 +++", out["syscalls"])
 
     def test_auto_attach_with_a_filter_bpf_serves(self):
         # An attach filtered to calls bpf shows in full goes to bpf (nobody
