@@ -586,11 +586,14 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 	struct tracee *c = tracee_get(s, child);
 	int is_thread = parent ? tgid == parent->tgid : tgid_is_traced(s, tgid, child);
 	if (!c) {
-		c = tracee_add(s, child, tgid, parent ? (parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED)) : 0);
+		c = tracee_add(s, child, tgid,
+			       parent ? (parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED | T_UNSHOWN)) : 0);
 	} else {
 		c->tgid = tgid;
 		if (parent)
 			c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED);
+		if (parent && (parent->flags & T_UNSHOWN))
+			tracee_set_unshown(s, c);
 	}
 	if (!is_thread && !s->cfg.follow_forks) {
 		/* Auto-attached by PTRACE_O_TRACECLONE but not asked for:
@@ -603,6 +606,7 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 			c->flags |= T_HIDDEN | T_MUTED;
 		else
 			c->flags |= T_DETACHING | T_HIDDEN;
+		tracee_set_unshown(s, c);
 		return;
 	}
 	struct scry_event ev;

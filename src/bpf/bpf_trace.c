@@ -88,8 +88,12 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +175,63 @@ static void plan_name(const struct scry_syscall_table *tb, struct scry_trace_pla
 	}
 }
 
+/*
+ * The structs the decoders show: read at entry (in) or filled by the call
+ * (out), by argument number (1-based) and size on this architecture.
+ * count: the argument holding the number of elements, or
+ * SCRY_TRACE_COUNT_RET.  At most SCRY_TRACE_STR_MAX bytes each.
+ */
+#define KSIGACTION_SIZE 32	/* the kernel's struct sigaction: 4 words */
+
+static const struct {
+	const char *name;
+	uint8_t in, out, count;
+	uint16_t in_size, out_size;
+} struct_plans[] = {
+	{ "fstat", 0, 2, 0, 0, sizeof(struct stat) },
+	{ "stat", 0, 2, 0, 0, sizeof(struct stat) },
+	{ "lstat", 0, 2, 0, 0, sizeof(struct stat) },
+	{ "newfstatat", 0, 3, 0, 0, sizeof(struct stat) },
+	{ "statx", 0, 5, 0, 0, sizeof(struct statx) },
+	{ "statfs", 0, 2, 0, 0, sizeof(struct statfs) },
+	{ "fstatfs", 0, 2, 0, 0, sizeof(struct statfs) },
+	{ "clock_gettime", 0, 2, 0, 0, sizeof(struct timespec) },
+	{ "clock_getres", 0, 2, 0, 0, sizeof(struct timespec) },
+	{ "gettimeofday", 0, 1, 0, 0, sizeof(struct timeval) },
+	{ "nanosleep", 1, 2, 0, sizeof(struct timespec), sizeof(struct timespec) },
+	{ "clock_nanosleep", 3, 4, 0, sizeof(struct timespec), sizeof(struct timespec) },
+	{ "pipe", 0, 1, 0, 0, 2 * sizeof(int) },
+	{ "pipe2", 0, 1, 0, 0, 2 * sizeof(int) },
+	{ "socketpair", 0, 4, 0, 0, 2 * sizeof(int) },
+	{ "wait4", 0, 2, 0, 0, sizeof(int) },
+	{ "getrlimit", 0, 2, 0, 0, sizeof(struct rlimit) },
+	{ "setrlimit", 2, 0, 0, sizeof(struct rlimit), 0 },
+	{ "prlimit64", 3, 4, 0, sizeof(struct rlimit), sizeof(struct rlimit) },
+	{ "sysinfo", 0, 1, 0, 0, sizeof(struct sysinfo) },
+	{ "rt_sigprocmask", 2, 3, 0, 8, 8 },	/* the kernel's sigset_t */
+	{ "rt_sigaction", 2, 3, 0, KSIGACTION_SIZE, KSIGACTION_SIZE },
+	{ "poll", 0, 1, 2, 0, sizeof(struct pollfd) },
+	{ "ppoll", 0, 1, 2, 0, sizeof(struct pollfd) },
+	{ "epoll_ctl", 4, 0, 0, sizeof(struct epoll_event), 0 },
+	{ "epoll_wait", 0, 2, SCRY_TRACE_COUNT_RET, 0, sizeof(struct epoll_event) },
+	{ "epoll_pwait", 0, 2, SCRY_TRACE_COUNT_RET, 0, sizeof(struct epoll_event) },
+};
+
+static void plan_structs(const struct scry_syscall_table *tb, struct scry_trace_plan *plans)
+{
+	for (size_t i = 0; i < sizeof(struct_plans) / sizeof(*struct_plans); i++) {
+		long nr = scry_syscall_lookup(tb, struct_plans[i].name);
+
+		if (nr < 0 || nr >= SCRY_TRACE_MAX_NR)
+			continue;
+		plans[nr].in = struct_plans[i].in;
+		plans[nr].in_size = struct_plans[i].in_size;
+		plans[nr].out = struct_plans[i].out;
+		plans[nr].out_size = struct_plans[i].out_size;
+		plans[nr].out_count = struct_plans[i].count;
+	}
+}
+
 static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts *opts)
 {
 	const struct scry_syscall_table *tb = opts->table ? opts->table : scry_native_table();
@@ -194,6 +255,8 @@ static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts
 			if (info->argtypes[i] == SCRY_ARG_PATH || info->argtypes[i] == SCRY_ARG_STR)
 				plans[nr].str[ns++] = (uint8_t)(i + 1);
 	}
+	if (tb)
+		plan_structs(tb, plans);
 	if (tb) {
 		/* argument numbers are 1-based here */
 		plan_name(tb, plans, "read", 2, 0, SCRY_TRACE_AT_EXIT, 0, 0, 0);

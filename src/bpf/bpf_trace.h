@@ -78,6 +78,10 @@ enum scry_bpf_region_kind {
 	SCRY_BPF_REG_ADDRLEN,	/* the socklen_t behind an addrlen pointer, at exit */
 	SCRY_BPF_REG_BUF,	/* data: write-like at entry, min(count, -s);
 				 * read-like at exit, min(ret, -s) */
+	SCRY_BPF_REG_IN,	/* a struct the call reads (a timespec, a
+				 * sigset, a struct sigaction), at entry */
+	SCRY_BPF_REG_OUT,	/* a struct (or array) it fills (stat, pipe
+				 * fds, pollfds, epoll events), at exit */
 	SCRY_BPF_NREG
 };
 

@@ -113,6 +113,10 @@ static __always_inline void cap_str(struct slot *s, struct scry_trace_region *r,
 	r->len = 0;
 	if (!uaddr)
 		return;
+	if (s->off > SCRY_TRACE_OFF_MASK) {	/* the data area is used up */
+		r->flags |= SCRY_TRACE_RF_FAULT;
+		return;
+	}
 	n = bpf_probe_read_user_str(&s->data[off], SCRY_TRACE_STR_MAX, (const void *)uaddr);
 	if (n <= 0) {
 		r->flags |= SCRY_TRACE_RF_FAULT;
@@ -141,8 +145,14 @@ static __always_inline void cap_mem(struct slot *s, struct scry_trace_region *r,
 	r->len = 0;
 	if (!uaddr)
 		return;
+	if (s->off > SCRY_TRACE_OFF_MASK) {	/* the data area is used up */
+		r->flags |= SCRY_TRACE_RF_FAULT;
+		return;
+	}
 	if (len > max)
 		len = max;
+	if (len > SCRY_TRACE_OFF_MASK + 1 - off)	/* nothing past the area */
+		len = SCRY_TRACE_OFF_MASK + 1 - off;
 	n = len;
 	if (n > SCRY_TRACE_STR_MAX)	/* max is at most this; for the verifier */
 		n = SCRY_TRACE_STR_MAX;
@@ -264,6 +274,9 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 	if (s->plan.buf && s->plan.buf_when == SCRY_TRACE_AT_ENTRY)
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_BUF], argn(s, s->plan.buf),
 			argn(s, s->plan.buf_count), buf_limit);
+	if (s->plan.in)
+		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN], argn(s, s->plan.in), s->plan.in_size,
+			SCRY_TRACE_STR_MAX);
 	/* last, so that the captures' time is not part of the call's */
 	s->ev.t_enter = bpf_ktime_get_ns();
 	return 0;
@@ -282,6 +295,22 @@ static __always_inline void send(struct slot *s)
 		count_lost(0);
 }
 
+/* The struct, or array of them, the call filled (even when it failed:
+ * nanosleep's remainder comes with EINTR). */
+static __always_inline void cap_out(struct slot *s, long ret)
+{
+	__u64 count = 1;
+
+	if (s->plan.out_count == SCRY_TRACE_COUNT_RET)
+		count = ret > 0 ? (__u64)ret : 0;
+	else if (s->plan.out_count)
+		count = argn(s, s->plan.out_count);
+	if (count > SCRY_TRACE_STR_MAX)		/* no overflow below */
+		count = SCRY_TRACE_STR_MAX;
+	cap_mem(s, &s->ev.reg[SCRY_TRACE_R_OUT], argn(s, s->plan.out), count * s->plan.out_size,
+		SCRY_TRACE_STR_MAX);
+}
+
 static __always_inline int on_exit(long ret)
 {
 	struct slot *s;
@@ -296,6 +325,8 @@ static __always_inline int on_exit(long ret)
 		cap_addr_ptrlen(s);
 	if (s->plan.buf && s->plan.buf_when == SCRY_TRACE_AT_EXIT && ret > 0)
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_BUF], argn(s, s->plan.buf), ret, buf_limit);
+	if (s->plan.out)
+		cap_out(s, ret);
 	send(s);
 	return 0;
 }

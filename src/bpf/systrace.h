@@ -42,7 +42,12 @@
 #define SCRY_TRACE_R_ADDR	2	/* struct sockaddr */
 #define SCRY_TRACE_R_ADDRLEN	3	/* the socklen_t an addrlen pointer points to */
 #define SCRY_TRACE_R_BUF	4	/* data buffer */
-#define SCRY_TRACE_NREG		5
+#define SCRY_TRACE_R_IN		5	/* a struct read by the call (at entry) */
+#define SCRY_TRACE_R_OUT	6	/* a struct filled by the call (at exit) */
+#define SCRY_TRACE_NREG		7
+
+/* scry_trace_plan.out_count: the number of elements is the result */
+#define SCRY_TRACE_COUNT_RET	7
 
 /* Region flags */
 #define SCRY_TRACE_RF_USED	1	/* the argument was captured (or tried) */
@@ -71,7 +76,14 @@ struct scry_trace_plan {
 	__u8 buf;		/* data buffer argument */
 	__u8 buf_count;		/* its size argument (AT_ENTRY) */
 	__u8 buf_when;		/* AT_ENTRY: min(count, N); AT_EXIT: min(ret, N) */
-	__u8 pad[7];
+	__u8 in;		/* struct argument read at entry, in_size bytes */
+	__u8 out;		/* struct argument read at exit: out_size bytes
+				 * times the out_count argument (or the result:
+				 * SCRY_TRACE_COUNT_RET; 0: once) */
+	__u8 out_count;
+	__u16 in_size;
+	__u16 out_size;		/* all bounded by SCRY_TRACE_STR_MAX */
+	__u8 pad[6];
 };
 
 struct scry_trace_region {

@@ -26,6 +26,8 @@ enum tracee_flags {
 	T_ENTRY_SHOWN = 1u << 6,  /* CALL_ENTER was given to the sinks */
 	T_MUTED       = 1u << 7,  /* traced only to keep seccomp working: never shown */
 	T_SECCOMP_ENTRY = 1u << 8, /* entry recorded at a seccomp stop */
+	T_UNSHOWN     = 1u << 9,  /* a process the user did not ask for (no -f):
+	                             not one of the event's ntracees */
 };
 
 struct tracee {
@@ -86,6 +88,7 @@ struct scry_session {
 	struct tracee **slots;
 	size_t cap;
 	size_t count;
+	size_t unshown;          /* tracees with T_UNSHOWN */
 
 	volatile sig_atomic_t detach_requested;
 	volatile sig_atomic_t kill_launched_sig;
@@ -113,6 +116,8 @@ struct scry_session {
 uint64_t scry_now_mono(void);
 uint64_t scry_now_real(void);
 struct tracee *tracee_get(struct scry_session *s, pid_t tid);
+/* Marks t as not one of the tracees the user sees (see T_UNSHOWN). */
+void tracee_set_unshown(struct scry_session *s, struct tracee *t);
 struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigned flags);
 void tracee_remove(struct scry_session *s, struct tracee *t);
 /* Re-key a tracee whose tid changed (exec by a non-leader thread). */

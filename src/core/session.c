@@ -110,7 +110,8 @@ int scry_session_add_sink(struct scry_session *s, const struct scry_sink *sink)
 
 int session_emit(struct scry_session *s, struct scry_event *ev)
 {
-	ev->ntracees = (int)s->count;
+	/* as strace's count: the processes not followed are not traced there */
+	ev->ntracees = (int)(s->count - s->unshown);
 	for (int i = 0; i < s->nsinks; i++) {
 		int r = s->sinks[i].event(s->sinks[i].ctx, ev);
 		if (r < 0 && !s->sink_err) {
@@ -175,6 +176,14 @@ static void table_grow(struct scry_session *s)
 	free(old);
 }
 
+void tracee_set_unshown(struct scry_session *s, struct tracee *t)
+{
+	if (!(t->flags & T_UNSHOWN)) {
+		t->flags |= T_UNSHOWN;
+		s->unshown++;
+	}
+}
+
 struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigned flags)
 {
 	struct tracee *t = tracee_get(s, tid);
@@ -187,11 +196,13 @@ struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigne
 		abort();
 	t->tid = tid;
 	t->tgid = tgid;
-	t->flags = flags;
+	t->flags = flags & ~T_UNSHOWN;
 	t->sched_fd = -1;
 	t->stat_fd = -1;
 	table_insert(s, t);
 	s->count++;
+	if (flags & T_UNSHOWN)
+		tracee_set_unshown(s, t);
 	return t;
 }
 
@@ -213,6 +224,8 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 {
 	table_unlink(s, t);
 	s->count--;
+	if (t->flags & T_UNSHOWN)
+		s->unshown--;
 	if (t->sched_fd >= 0)
 		close(t->sched_fd);
 	if (t->stat_fd >= 0)
