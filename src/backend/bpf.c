@@ -171,6 +171,7 @@ static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 	memset(&d, 0, sizeof(d));
 	d.pid = e->tgid;
 	d.tid = e->tid;
+	d.sp = e->sp;
 	d.nr = e->nr;
 	d.info = scry_syscall_get(s->table, e->nr);
 	d.args = t->args;
@@ -239,6 +240,15 @@ static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 		ev.tid = e->child_tid;
 		ev.u.task.parent = e->tid;
 		ev.u.task.is_thread = e->is_thread;
+		return session_emit(s, &ev);
+	case SCRY_BPF_PROC_SIGNAL:
+		ev.type = SCRY_EV_SIGNAL;
+		ev.u.signal.signo = e->sig;
+		memcpy(&ev.u.signal.info, e->siginfo,
+		       e->siginfo_bytes < sizeof(siginfo_t) ? e->siginfo_bytes : sizeof(siginfo_t));
+		strbuf_reset(&s->scratch);
+		decode_siginfo(&ev.u.signal.info, &s->scratch);
+		ev.u.signal.text = s->scratch.buf;
 		return session_emit(s, &ev);
 	case SCRY_BPF_PROC_EXIT: {
 		int st = e->exit_code;

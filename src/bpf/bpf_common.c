@@ -206,10 +206,17 @@ static const char *const hot_calls[] = {
 	"mmap", "munmap", "mprotect", "madvise", "brk", "rt_sigprocmask", "fcntl",
 };
 
-static int has_hot_call(const uint64_t *nrs, size_t max_nr)
+/*
+ * Calls whose syscalls:sys_exit_NAME never fires: they restore the
+ * registers, and with them the number the tracepoint reads (orig_ax is -1
+ * after rt_sigreturn).  Only the raw tracepoint sees them return.
+ */
+static const char *const exit_unseen[] = { "rt_sigreturn", "sigreturn" };
+
+static int has_call(const uint64_t *nrs, size_t max_nr, const char *const *names, size_t n)
 {
-	for (size_t i = 0; i < sizeof(hot_calls) / sizeof(*hot_calls); i++) {
-		long nr = scry_syscall_lookup(scry_native_table(), hot_calls[i]);
+	for (size_t i = 0; i < n; i++) {
+		long nr = scry_syscall_lookup(scry_native_table(), names[i]);
 
 		if (nr >= 0 && (size_t)nr < max_nr && (nrs[nr / 64] >> (nr % 64) & 1))
 			return 1;
@@ -232,8 +239,10 @@ int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter
 	for (size_t w = 0; nrs && w * 64 < max_nr; w++)
 		want += (size_t)__builtin_popcountll(nrs[w]);
 	one_by_one = nrs && want && mode != BPF_HOOKS_RAW &&
+		     !has_call(nrs, max_nr, exit_unseen, sizeof(exit_unseen) / sizeof(*exit_unseen)) &&
 		     (mode == BPF_HOOKS_SYSCALLS ||
-		      (want <= BPF_PER_SYSCALL_MAX && !has_hot_call(nrs, max_nr)));
+		      (want <= BPF_PER_SYSCALL_MAX &&
+		       !has_call(nrs, max_nr, hot_calls, sizeof(hot_calls) / sizeof(*hot_calls))));
 	if (one_by_one) {
 		err = attach_per_syscall(h, nr_enter, nr_exit, nrs, max_nr, &alloc, why, len);
 		if (!err)

@@ -61,7 +61,8 @@ struct bpf_hooks {
  *                        through its own tracepoint than through the raw
  *                        one (bench/README.md has the figures)
  *
- * A call without tracepoints of its own makes it the raw ones.  0, or
+ * A call without tracepoints of its own, or whose exit tracepoint cannot
+ * see it return (rt_sigreturn), makes it the raw ones.  0, or
  * -errno with the reason; nothing stays attached on failure.
  */
 int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter,

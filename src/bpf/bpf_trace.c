@@ -86,6 +86,7 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -96,6 +97,7 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -230,6 +232,17 @@ static void plan_structs(const struct scry_syscall_table *tb, struct scry_trace_
 		plans[nr].out_size = struct_plans[i].out_size;
 		plans[nr].out_count = struct_plans[i].count;
 	}
+#if defined(__x86_64__)
+	/* rt_sigreturn restores the mask in the signal frame at the stack
+	 * pointer (the handler's return popped pretcode: sp is the ucontext) */
+	long nr = scry_syscall_lookup(tb, "rt_sigreturn");
+
+	if (nr >= 0 && nr < SCRY_TRACE_MAX_NR) {
+		plans[nr].in = SCRY_TRACE_AT_SP;
+		plans[nr].in_off = offsetof(ucontext_t, uc_sigmask);
+		plans[nr].in_size = 8;	/* the kernel's sigset_t */
+	}
+#endif
 }
 
 static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts *opts)
@@ -563,6 +576,7 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 	e.tid = (pid_t)k->tid;
 	e.nr = (long)k->nr;
 	memcpy(e.args, k->args, sizeof(e.args));
+	e.sp = k->sp;
 	e.unfinished = !!(k->flags & SCRY_TRACE_CF_UNFINISHED);
 	e.ret = e.unfinished ? 0 : k->ret;
 	e.t_enter_mono = k->t_enter;
@@ -625,6 +639,26 @@ static int deliver_proc(struct scry_bpf_trace *t, const void *data, size_t size)
 	return t->on_proc ? t->on_proc(t->ctx, &e) : 0;
 }
 
+static int deliver_signal(struct scry_bpf_trace *t, const void *data, size_t size)
+{
+	const struct scry_trace_signal *k = data;
+	struct scry_bpf_proc_event e;
+
+	if (size < sizeof(*k))
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.type = SCRY_BPF_PROC_SIGNAL;
+	e.tgid = (pid_t)k->tgid;
+	e.tid = (pid_t)k->tid;
+	e.ts_mono = k->ts;
+	e.ts_ns = k->ts + (uint64_t)t->mono_to_real;
+	e.sig = k->sig;
+	e.siginfo = k->info;
+	e.siginfo_bytes = sizeof(k->info);
+	t->delivered++;
+	return t->on_proc ? t->on_proc(t->ctx, &e) : 0;
+}
+
 static int ring_event(void *ctx, void *data, size_t size)
 {
 	struct scry_bpf_trace *t = ctx;
@@ -640,6 +674,8 @@ static int ring_event(void *ctx, void *data, size_t size)
 	case SCRY_TRACE_EV_EXIT:
 	case SCRY_TRACE_EV_FORK:
 		return deliver_proc(t, data, size);
+	case SCRY_TRACE_EV_SIGNAL:
+		return deliver_signal(t, data, size);
 	}
 	return 0;
 }

@@ -98,6 +98,7 @@ struct scry_bpf_call_event {
 	pid_t tgid, tid;
 	long nr;
 	uint64_t args[6];
+	uint64_t sp;		/* the user stack pointer at entry */
 	int64_t ret;		/* raw: -errno on failure; 0 when unfinished */
 	int unfinished;		/* the call never returned (exit, killed) */
 	uint64_t t_enter_mono, t_exit_mono;	/* CLOCK_MONOTONIC ns */
@@ -105,7 +106,9 @@ struct scry_bpf_call_event {
 	struct scry_bpf_region reg[SCRY_BPF_NREG];	/* by enum scry_bpf_region_kind */
 };
 
-enum scry_bpf_proc_type { SCRY_BPF_PROC_EXEC, SCRY_BPF_PROC_EXIT, SCRY_BPF_PROC_FORK };
+enum scry_bpf_proc_type {
+	SCRY_BPF_PROC_EXEC, SCRY_BPF_PROC_EXIT, SCRY_BPF_PROC_FORK, SCRY_BPF_PROC_SIGNAL
+};
 
 struct scry_bpf_proc_event {
 	enum scry_bpf_proc_type type;
@@ -118,6 +121,9 @@ struct scry_bpf_proc_event {
 	pid_t child_tgid, child_tid;	/* FORK */
 	int is_thread;			/* FORK: a new thread */
 	int followed;			/* FORK: the child is traced */
+	int sig;			/* SIGNAL */
+	const void *siginfo;		/* SIGNAL: siginfo_bytes of a siginfo_t */
+	size_t siginfo_bytes;
 };
 
 /* Return 0 to go on, a negative errno to stop (poll returns it). */
@@ -128,11 +134,11 @@ typedef int (*scry_bpf_proc_cb)(void *ctx, const struct scry_bpf_proc_event *e);
 int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace_opts *opts,
 			char *why, size_t len);
 
-/* Detaches and unloads everything; frees t.  Traced processes go on
- * running.  NULL is fine. */
 /* Where the programs hang, in words (for -v). */
 const char *scry_bpf_trace_describe(const struct scry_bpf_trace *t, char *buf, size_t len);
 
+/* Detaches and unloads everything; frees t.  Traced processes go on
+ * running.  NULL is fine. */
 void scry_bpf_trace_close(struct scry_bpf_trace *t);
 
 /* Traces process pid (all its threads).  -ESRCH, -ENOSPC (map full). */

@@ -14,6 +14,9 @@
  *   sched_process_exec  EXEC record (filename)
  *   sched_process_fork  FORK record; with follow_forks the child is traced
  *                       before it runs
+ *   signal_deliver      SIGNAL record: a signal a traced thread takes
+ *   signal_generate     SIGNAL record: one sent to it that it ignores
+ *                       (ptrace shows those too)
  *   sched_process_exit  a call under way is sent as unfinished (exit_group,
  *                       a thread killed in a call); EXIT record with
  *                       task->exit_code; the last thread: forget the tgid
@@ -76,6 +79,12 @@ struct slot {
 	struct scry_trace_plan plan;
 	__u32 off;
 	__u32 active;
+	/* an ignored signal the thread sent itself during the call: shown
+	 * after the call, where ptrace shows it */
+	__s32 psig;
+	__u32 pad;
+	__u64 pts;
+	__u8 pinfo[SCRY_TRACE_SIGINFO];
 };
 
 struct {
@@ -218,6 +227,67 @@ static __always_inline void read_args(struct pt_regs *regs, __u64 *a)
 #endif
 }
 
+/* Whether task's process is traced (past its exec, if launched). */
+static __always_inline bool task_traced(struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+
+	return state && *state == SCRY_TRACE_TRACED;
+}
+
+/* The first bytes of the siginfo_t of signal sig (info as the signal
+ * tracepoints give it) into dst, zeroed first. */
+static __always_inline void fill_siginfo(__u8 *dst, int sig, struct kernel_siginfo *info)
+{
+	int *head = (int *)dst;
+
+	__builtin_memset(dst, 0, SCRY_TRACE_SIGINFO);
+	if ((unsigned long)info <= 1) {
+		/* SEND_SIG_NOINFO (0): from a user process; SEND_SIG_PRIV (1):
+		 * from the kernel (as the kernel's TP_STORE_SIGINFO) */
+		head[0] = sig;
+		head[2] = info ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */;
+		if (!info) {
+			head[4] = bpf_get_current_pid_tgid() >> 32;	/* si_pid */
+			head[5] = (__u32)bpf_get_current_uid_gid();	/* si_uid */
+		}
+	} else if (bpf_probe_read_kernel(dst, SCRY_TRACE_SIGINFO, info)) {
+		head[0] = sig;
+	}
+}
+
+/* A SIGNAL record; info NULL: the bytes are in stash. */
+static __always_inline void send_signal_rec(__u32 tgid, __u32 tid, int sig, __u64 ts,
+					    struct kernel_siginfo *info, const __u8 *stash)
+{
+	struct scry_trace_signal *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_lost(1);
+		return;
+	}
+	e->type = SCRY_TRACE_EV_SIGNAL;
+	e->tgid = tgid;
+	e->tid = tid;
+	e->sig = sig;
+	e->ts = ts;
+	if (stash)
+		__builtin_memcpy(e->info, stash, SCRY_TRACE_SIGINFO);
+	else
+		fill_siginfo(e->info, sig, info);
+	bpf_ringbuf_submit(e, wake_flags());
+}
+
+/* After the call's record: the signal it stashed. */
+static __always_inline void send_stashed(struct slot *s)
+{
+	if (!s->psig)
+		return;
+	send_signal_rec(s->ev.tgid, s->ev.tid, s->psig, s->pts, NULL, s->pinfo);
+	s->psig = 0;
+}
+
 static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -248,6 +318,7 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 			return 0;
 		}
 	}
+	send_stashed(s);	/* (its call's exit was not seen) */
 	s->active = 1;
 	s->off = 0;
 	s->ev.type = SCRY_TRACE_EV_CALL;
@@ -256,6 +327,7 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 	s->ev.tid = (__u32)bpf_get_current_pid_tgid();
 	s->ev.nr = id;
 	read_args(regs, s->ev.args);
+	s->ev.sp = regs->sp;
 	s->ev.ret = 0;
 	s->ev.t_exit = 0;
 	__builtin_memset(s->ev.reg, 0, sizeof(s->ev.reg));
@@ -275,8 +347,9 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_BUF], argn(s, s->plan.buf),
 			argn(s, s->plan.buf_count), buf_limit);
 	if (s->plan.in)
-		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN], argn(s, s->plan.in), s->plan.in_size,
-			SCRY_TRACE_STR_MAX);
+		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN],
+			s->plan.in == SCRY_TRACE_AT_SP ? s->ev.sp + s->plan.in_off :
+			argn(s, s->plan.in), s->plan.in_size, SCRY_TRACE_STR_MAX);
 	/* last, so that the captures' time is not part of the call's */
 	s->ev.t_enter = bpf_ktime_get_ns();
 	return 0;
@@ -328,6 +401,7 @@ static __always_inline int on_exit(long ret)
 	if (s->plan.out)
 		cap_out(s, ret);
 	send(s);
+	send_stashed(s);
 	return 0;
 }
 
@@ -406,6 +480,42 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	return 0;
 }
 
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(scry_trace_sig_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	/* SIGKILL shows as the process's death, as under ptrace */
+	if (sig == 9 || !task_traced(task))
+		return 0;
+	send_signal_rec(BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid), sig,
+			bpf_ktime_get_ns(), info, NULL);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(scry_trace_sig_generate, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct slot *s;
+
+	if (result != TRACE_SIGNAL_IGNORED || sig == 9 || !task_traced(task))
+		return 0;
+	if (task == bpf_get_current_task_btf()) {
+		/* sent to itself, in a call: keep it for after the call */
+		s = bpf_task_storage_get(&slots, task, 0, 0);
+		if (s && s->active && !s->psig) {
+			s->psig = sig;
+			s->pts = bpf_ktime_get_ns();
+			fill_siginfo(s->pinfo, sig, info);
+			return 0;
+		}
+	}
+	send_signal_rec(BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid), sig,
+			bpf_ktime_get_ns(), info, NULL);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(scry_trace_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -464,6 +574,7 @@ int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
 		if (s && s->active) {
 			s->ev.flags |= SCRY_TRACE_CF_UNFINISHED;
 			send(s);
+			send_stashed(s);
 		}
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (e) {

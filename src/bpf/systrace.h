@@ -35,6 +35,7 @@
 #define SCRY_TRACE_EV_EXEC	2
 #define SCRY_TRACE_EV_EXIT	3
 #define SCRY_TRACE_EV_FORK	4
+#define SCRY_TRACE_EV_SIGNAL	5
 
 /* Region slots */
 #define SCRY_TRACE_R_STR0	0	/* first path/string argument */
@@ -48,6 +49,8 @@
 
 /* scry_trace_plan.out_count: the number of elements is the result */
 #define SCRY_TRACE_COUNT_RET	7
+/* scry_trace_plan.in: the struct is at the stack pointer + in_off */
+#define SCRY_TRACE_AT_SP	7
 
 /* Region flags */
 #define SCRY_TRACE_RF_USED	1	/* the argument was captured (or tried) */
@@ -83,7 +86,8 @@ struct scry_trace_plan {
 	__u8 out_count;
 	__u16 in_size;
 	__u16 out_size;		/* all bounded by SCRY_TRACE_STR_MAX */
-	__u8 pad[6];
+	__u16 in_off;		/* with in == SCRY_TRACE_AT_SP */
+	__u8 pad[4];
 };
 
 struct scry_trace_region {
@@ -104,6 +108,7 @@ struct scry_trace_call {
 	__s64 ret;
 	__u64 t_enter;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 t_exit;
+	__u64 sp;		/* the user stack pointer at entry */
 	struct scry_trace_region reg[SCRY_TRACE_NREG];
 	__u32 data_len;
 	__u32 pad;
@@ -123,6 +128,19 @@ struct scry_trace_proc {
 	__u32 is_thread;	/* FORK: a new thread (CLONE_THREAD) */
 	__u32 followed;		/* FORK: the child is traced too */
 	char filename[SCRY_TRACE_STR_MAX];	/* EXEC */
+};
+
+#define SCRY_TRACE_SIGINFO	48	/* the kernel's struct kernel_siginfo */
+
+/* A signal delivered to a traced thread, or sent to it and ignored (as
+ * ptrace shows it: a tracer sees even the signals a process ignores). */
+struct scry_trace_signal {
+	__u32 type;		/* SCRY_TRACE_EV_SIGNAL */
+	__u32 tgid;
+	__u32 tid;
+	__s32 sig;
+	__u64 ts;
+	__u8 info[SCRY_TRACE_SIGINFO];	/* siginfo_t's first bytes */
 };
 
 #endif /* SCRY_BPF_SYSTRACE_H */

@@ -318,6 +318,28 @@ class BpfTrace(unittest.TestCase):
         self.assertIn("[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]", text)
         self.assertIn("{sa_handler=SIG_IGN", text)
 
+    def test_signals_as_ptrace_shows_them(self):
+        # Signals taken, ignored (a tracer sees those too) and SIGCHLD at its
+        # default action; an ignored one a thread sends itself shows after
+        # the call that sent it; rt_sigreturn shows the mask it restores.
+        argv = ["-e", "trace=kill,rt_sigreturn,wait4", "--", prog("signals")]
+        out = {}
+        for backend in ("bpf", "ptrace"):
+            r = run_scry(["--backend", backend] + argv, timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out[backend] = [re.sub(r"\b\d{2,}\b", "N", l) for l in r.stderr.splitlines()]
+        self.maxDiff = None
+        b, p = out["bpf"], out["ptrace"]
+        # SIGCHLD comes when the child exits, before or after wait4 returns
+        key = lambda ls: [l for l in ls if "SIGCHLD" not in l]
+        self.assertEqual(key(b), key(p))
+        self.assertEqual(sum("--- SIGCHLD" in l for l in b), 1, b)
+        self.assertIn("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=N, si_uid=0} ---", b)
+        self.assertIn("--- SIGUSR2 {si_signo=SIGUSR2, si_code=SI_USER, si_pid=N, si_uid=0} ---", b)
+        self.assertTrue(any(re.match(r"rt_sigreturn\(\{mask=\[\]\}\) +=", l) for l in b), b)
+        first = lambda pat: next(i for i, l in enumerate(b) if re.match(pat, l))
+        self.assertLess(first(r"kill\(N, SIGUSR2\) += 0"), first(r"--- SIGUSR2 "))
+
     def test_auto_attach_with_a_filter_bpf_serves(self):
         # An attach filtered to calls bpf shows in full goes to bpf (nobody
         # stopped); the lines read as ptrace's.
