@@ -130,6 +130,7 @@ struct seen {
 	ssize_t hostname_len;
 	int exec_seen, exit_seen, exit_code;
 	int order_ok;
+	pid_t sigchld_from;		/* si_pid of a SIGCHLD the child took */
 };
 
 static int on_call(void *ctx, const struct scry_bpf_call_event *e)
@@ -208,6 +209,16 @@ static int on_proc(void *ctx, const struct scry_bpf_proc_event *e)
 		if (e->tgid == s->pid && !e->is_thread && e->followed)
 			s->grandchild = e->child_tgid;
 		break;
+	case SCRY_BPF_PROC_SIGNAL: {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		memcpy(&si, e->siginfo, e->siginfo_bytes < sizeof(si) ? e->siginfo_bytes : sizeof(si));
+		if (e->tgid == s->pid && e->sig == SIGCHLD && si.si_signo == SIGCHLD &&
+		    si.si_code == CLD_EXITED)
+			s->sigchld_from = si.si_pid;
+		break;
+	}
 	}
 	return 0;
 }
@@ -330,6 +341,9 @@ static void test_follow_forks(void **state)
 	assert_int_equal(waitpid(s.pid, &status, 0), s.pid);
 	assert_true(s.grandchild > 0);
 	assert_int_equal(s.getppid_grandchild, N_GRANDCHILD);
+	/* the grandchild's exit: SIGCHLD to the child, at its default
+	 * (ignored) action, and still reported */
+	assert_int_equal(s.sigchld_from, s.grandchild);
 	assert_int_equal(scry_bpf_trace_lost(t), 0);
 	scry_bpf_trace_close(t);
 }
