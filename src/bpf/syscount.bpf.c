@@ -107,6 +107,18 @@ struct scry_sc_exit {
 	long ret;
 };
 
+/* The syscall number in the registers at sys_exit. */
+static __always_inline long scry_regs_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return (long)regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	return (long)regs->syscallno;
+#else
+	return -1;
+#endif
+}
+
 static __always_inline int on_enter(long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -240,6 +252,20 @@ int BPF_PROG(scry_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(scry_sys_exit, struct pt_regs *regs, long ret)
 {
+	/*
+	 * With a filter, a call of no interest ends here, before the task
+	 * storage lookup.  The number is in the registers, except after
+	 * rt_sigreturn, which restores them (-1): that one goes on.
+	 */
+	long nr = scry_regs_nr(regs);
+
+	if (filter_nrs && nr >= 0) {
+		__u32 k = (__u32)nr;
+		__u8 *on = bpf_map_lookup_elem(&traced_nrs, &k);
+
+		if (!on || !*on)
+			return 0;
+	}
 	return on_exit(ret);
 }
 
