@@ -172,6 +172,7 @@ static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 	d.pid = e->tgid;
 	d.tid = e->tid;
 	d.sp = e->sp;
+	d.envc1 = e->envc >= 0 ? e->envc + 1 : 0;
 	d.nr = e->nr;
 	d.info = scry_syscall_get(s->table, e->nr);
 	d.args = t->args;

@@ -28,8 +28,8 @@ ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, v
 {
 	if (!len)
 		return 0;
-	for (int i = 0; i < SCRY_BPF_NREG; i++) {
-		const struct scry_bpf_region *r = &e->reg[i];
+	for (int i = 0; i < SCRY_BPF_NREG + e->nvec; i++) {
+		const struct scry_bpf_region *r = i < SCRY_BPF_NREG ? &e->reg[i] : &e->vec[i - SCRY_BPF_NREG];
 		uint64_t in;
 		size_t n;
 
@@ -231,6 +231,17 @@ static void plan_structs(const struct scry_syscall_table *tb, struct scry_trace_
 		plans[nr].out = struct_plans[i].out;
 		plans[nr].out_size = struct_plans[i].out_size;
 		plans[nr].out_count = struct_plans[i].count;
+	}
+	static const struct { const char *name; uint8_t argv, envp; } execs[] = {
+		{ "execve", 2, 3 }, { "execveat", 3, 4 },
+	};
+	for (size_t i = 0; i < sizeof(execs) / sizeof(*execs); i++) {
+		long enr = scry_syscall_lookup(tb, execs[i].name);
+
+		if (enr >= 0 && enr < SCRY_TRACE_MAX_NR) {
+			plans[enr].argv = execs[i].argv;
+			plans[enr].envp = execs[i].envp;
+		}
 	}
 #if defined(__x86_64__)
 	/* rt_sigreturn restores the mask in the signal frame at the stack
@@ -563,6 +574,22 @@ int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t)
 
 /* ---- events ---- */
 
+/* A captured region, its bytes checked to lie within the payload. */
+static void region_in(struct scry_bpf_region *out, const struct scry_trace_region *r,
+		      const unsigned char *payload, size_t data_len)
+{
+	if (!(r->flags & SCRY_TRACE_RF_USED))
+		return;
+	out->addr = r->addr;
+	out->used = 1;
+	out->fault = !!(r->flags & SCRY_TRACE_RF_FAULT);
+	out->truncated = !!(r->flags & SCRY_TRACE_RF_TRUNC);
+	if ((size_t)r->off + r->len <= data_len) {
+		out->bytes = payload + r->off;
+		out->len = r->len;
+	}
+}
+
 static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 {
 	const struct scry_trace_call *k = data;
@@ -583,18 +610,18 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 	e.t_exit_mono = k->t_exit;
 	e.t_enter_ns = k->t_enter + (uint64_t)t->mono_to_real;
 	e.t_exit_ns = k->t_exit ? k->t_exit + (uint64_t)t->mono_to_real : 0;
-	for (int i = 0; i < SCRY_BPF_NREG && i < SCRY_TRACE_NREG; i++) {
-		const struct scry_trace_region *r = &k->reg[i];
+	for (int i = 0; i < SCRY_BPF_NREG && i < SCRY_TRACE_NREG; i++)
+		region_in(&e.reg[i], &k->reg[i], payload, k->data_len);
+	e.envc = (long)k->envc - 1;
+	/* the table of argv's strings (R_VEC) */
+	const struct scry_trace_region *vt = &k->reg[SCRY_TRACE_R_VEC];
+	if ((vt->flags & SCRY_TRACE_RF_USED) && (size_t)vt->off + vt->len <= k->data_len) {
+		for (size_t j = 0; j < vt->len / sizeof(struct scry_trace_region) &&
+				   j < sizeof(e.vec) / sizeof(e.vec[0]); j++) {
+			struct scry_trace_region r;
 
-		if (!(r->flags & SCRY_TRACE_RF_USED))
-			continue;
-		e.reg[i].addr = r->addr;
-		e.reg[i].used = 1;
-		e.reg[i].fault = !!(r->flags & SCRY_TRACE_RF_FAULT);
-		e.reg[i].truncated = !!(r->flags & SCRY_TRACE_RF_TRUNC);
-		if ((size_t)r->off + r->len <= k->data_len) {
-			e.reg[i].bytes = payload + r->off;
-			e.reg[i].len = r->len;
+			memcpy(&r, payload + vt->off + j * sizeof(r), sizeof(r));
+			region_in(&e.vec[e.nvec++], &r, payload, k->data_len);
 		}
 	}
 	t->delivered++;

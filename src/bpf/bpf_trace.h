@@ -82,6 +82,7 @@ enum scry_bpf_region_kind {
 				 * sigset, a struct sigaction), at entry */
 	SCRY_BPF_REG_OUT,	/* a struct (or array) it fills (stat, pipe
 				 * fds, pollfds, epoll events), at exit */
+	SCRY_BPF_REG_ARGV,	/* execve's argv pointers, NULL included */
 	SCRY_BPF_NREG
 };
 
@@ -104,6 +105,10 @@ struct scry_bpf_call_event {
 	uint64_t t_enter_mono, t_exit_mono;	/* CLOCK_MONOTONIC ns */
 	uint64_t t_enter_ns, t_exit_ns;		/* CLOCK_REALTIME ns (scry_call's) */
 	struct scry_bpf_region reg[SCRY_BPF_NREG];	/* by enum scry_bpf_region_kind */
+	/* execve: the strings argv points to (the first 16) */
+	struct scry_bpf_region vec[16];
+	int nvec;
+	long envc;		/* execve: envp's entries, or -1 (not counted) */
 };
 
 enum scry_bpf_proc_type {

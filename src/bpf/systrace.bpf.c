@@ -111,7 +111,8 @@ static __always_inline __u64 wake_flags(void)
 }
 
 /* A NUL-terminated string into the next free bytes of the data area. */
-static __always_inline void cap_str(struct slot *s, struct scry_trace_region *r, __u64 uaddr)
+static __always_inline void cap_str_max(struct slot *s, struct scry_trace_region *r, __u64 uaddr,
+					__u32 max)
 {
 	__u32 off = s->off & SCRY_TRACE_OFF_MASK;
 	long n;
@@ -126,19 +127,26 @@ static __always_inline void cap_str(struct slot *s, struct scry_trace_region *r,
 		r->flags |= SCRY_TRACE_RF_FAULT;
 		return;
 	}
-	n = bpf_probe_read_user_str(&s->data[off], SCRY_TRACE_STR_MAX, (const void *)uaddr);
+	if (max > SCRY_TRACE_STR_MAX || max < 2)
+		max = SCRY_TRACE_STR_MAX;
+	n = bpf_probe_read_user_str(&s->data[off], max, (const void *)uaddr);
 	if (n <= 0) {
 		r->flags |= SCRY_TRACE_RF_FAULT;
 		return;
 	}
-	if (n >= SCRY_TRACE_STR_MAX) {
+	if (n >= max) {
 		/* the helper ended it with a NUL of its own: drop that, so
 		 * that a reader sees the string goes on */
-		n = SCRY_TRACE_STR_MAX - 1;
+		n = max - 1;
 		r->flags |= SCRY_TRACE_RF_TRUNC;
 	}
 	r->len = n;
 	s->off = off + n;
+}
+
+static __always_inline void cap_str(struct slot *s, struct scry_trace_region *r, __u64 uaddr)
+{
+	cap_str_max(s, r, uaddr, SCRY_TRACE_STR_MAX);
 }
 
 /* len bytes (bounded by max) into the next free bytes of the data area. */
@@ -184,6 +192,82 @@ static __always_inline __u64 argn(const struct slot *s, __u8 idx1)
 	case 4: return s->ev.args[3];
 	case 5: return s->ev.args[4];
 	case 6: return s->ev.args[5];
+	}
+	return 0;
+}
+
+/*
+ * execve's argv: the pointers (up to SCRY_TRACE_ARGV_MAX, then the NULL),
+ * then a table of regions, one per string, then the strings, each cut
+ * past -s as the decoder shows them.
+ */
+static __always_inline void cap_argv(struct slot *s, __u64 argv)
+{
+	struct scry_trace_region *pr = &s->ev.reg[SCRY_TRACE_R_ARGV];
+	struct scry_trace_region *tr = &s->ev.reg[SCRY_TRACE_R_VEC];
+	__u32 base = s->off, n = 0, tbase;
+	/* -s bytes and one more: the decoder then knows the string goes on */
+	__u32 limit = buf_limit + 2;
+
+	pr->addr = argv;
+	pr->flags = SCRY_TRACE_RF_USED;
+	pr->off = base & SCRY_TRACE_OFF_MASK;
+	pr->len = 0;
+	tr->addr = 0;
+	tr->flags = SCRY_TRACE_RF_USED;
+	tr->len = 0;
+	if (!argv)
+		return;
+	/* room for the pointers and the table, at least */
+	if (base > SCRY_TRACE_OFF_MASK + 1 - SCRY_TRACE_ARGV_MAX * 24) {
+		pr->flags |= SCRY_TRACE_RF_FAULT;
+		return;
+	}
+	for (int i = 0; i < SCRY_TRACE_ARGV_MAX; i++) {
+		__u64 p = 0;
+
+		if (bpf_probe_read_user(&p, sizeof(p), (const void *)(argv + 8 * i))) {
+			if (!i)
+				pr->flags |= SCRY_TRACE_RF_FAULT;
+			break;
+		}
+		__builtin_memcpy(&s->data[(base + 8 * i) & SCRY_TRACE_OFF_MASK], &p, sizeof(p));
+		n = i + 1;
+		if (!p)
+			break;
+	}
+	pr->len = 8 * n;
+	tbase = base + 8 * n;
+	tr->off = tbase & SCRY_TRACE_OFF_MASK;
+	s->off = tbase + 16 * n;
+	for (int i = 0; i < SCRY_TRACE_ARGV_MAX; i++) {
+		struct scry_trace_region r = {};
+		__u64 p = 0;
+
+		if (i >= n)
+			break;
+		__builtin_memcpy(&p, &s->data[(base + 8 * i) & SCRY_TRACE_OFF_MASK], sizeof(p));
+		if (!p)
+			break;
+		cap_str_max(s, &r, p, limit);
+		__builtin_memcpy(&s->data[(tbase + 16 * i) & SCRY_TRACE_OFF_MASK], &r, sizeof(r));
+		tr->len += sizeof(r);
+	}
+}
+
+/* envp's entries + 1, or 0 when they cannot be read or are too many. */
+static __always_inline __u32 count_env(__u64 envp)
+{
+	if (!envp)
+		return 0;
+	for (int i = 0; i < SCRY_TRACE_ENV_MAX / 8; i++) {
+		__u64 p[8];
+
+		if (bpf_probe_read_user(p, sizeof(p), (const void *)(envp + sizeof(p) * i)))
+			return 0;
+		for (int j = 0; j < 8; j++)
+			if (!p[j])
+				return 8 * i + j + 1;
 	}
 	return 0;
 }
@@ -346,6 +430,11 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 	if (s->plan.buf && s->plan.buf_when == SCRY_TRACE_AT_ENTRY)
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_BUF], argn(s, s->plan.buf),
 			argn(s, s->plan.buf_count), buf_limit);
+	s->ev.envc = 0;
+	if (s->plan.argv)
+		cap_argv(s, argn(s, s->plan.argv));
+	if (s->plan.envp)
+		s->ev.envc = count_env(argn(s, s->plan.envp));
 	if (s->plan.in)
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN],
 			s->plan.in == SCRY_TRACE_AT_SP ? s->ev.sp + s->plan.in_off :

@@ -23,7 +23,9 @@
 #define SCRY_TRACE_STR_MAX	256	/* bytes of a string, with its NUL */
 #define SCRY_TRACE_ADDR_MAX	128	/* bytes of a sockaddr */
 #define SCRY_TRACE_BUF_MAX	256	/* bytes of a data buffer (-s) */
-#define SCRY_TRACE_OFF_MASK	1023	/* all captures of a call fit 1 KiB */
+#define SCRY_TRACE_OFF_MASK	2047	/* all captures of a call fit 2 KiB */
+#define SCRY_TRACE_ARGV_MAX	16	/* execve's arguments captured */
+#define SCRY_TRACE_ENV_MAX	512	/* environment entries counted */
 #define SCRY_TRACE_DATA_CAP	(SCRY_TRACE_OFF_MASK + 1 + SCRY_TRACE_STR_MAX)
 
 /* Values of traced_pids (as syscount.h) */
@@ -45,7 +47,10 @@
 #define SCRY_TRACE_R_BUF	4	/* data buffer */
 #define SCRY_TRACE_R_IN		5	/* a struct read by the call (at entry) */
 #define SCRY_TRACE_R_OUT	6	/* a struct filled by the call (at exit) */
-#define SCRY_TRACE_NREG		7
+#define SCRY_TRACE_R_ARGV	7	/* execve's argv: the pointers, NULL included */
+#define SCRY_TRACE_R_VEC	8	/* a table of struct scry_trace_region, one
+				 * per string argv points to */
+#define SCRY_TRACE_NREG		9
 
 /* scry_trace_plan.out_count: the number of elements is the result */
 #define SCRY_TRACE_COUNT_RET	7
@@ -87,7 +92,9 @@ struct scry_trace_plan {
 	__u16 in_size;
 	__u16 out_size;		/* all bounded by SCRY_TRACE_STR_MAX */
 	__u16 in_off;		/* with in == SCRY_TRACE_AT_SP */
-	__u8 pad[4];
+	__u8 argv;		/* execve's argv argument */
+	__u8 envp;		/* and envp, whose entries are counted */
+	__u8 pad[2];
 };
 
 struct scry_trace_region {
@@ -111,7 +118,7 @@ struct scry_trace_call {
 	__u64 sp;		/* the user stack pointer at entry */
 	struct scry_trace_region reg[SCRY_TRACE_NREG];
 	__u32 data_len;
-	__u32 pad;
+	__u32 envc;		/* envp's entries + 1; 0: not counted */
 	/* data_len bytes follow */
 };
 

@@ -69,6 +69,9 @@ struct dctx {
 	 * captured in the kernel.  Decoders use d_read()/d_read_exact(). */
 	ssize_t (*mem)(void *ctx, uint64_t addr, void *buf, size_t len);
 	void *mem_ctx;
+	/* With mem: execve's envp entries + 1 as the kernel counted them; 0:
+	 * not counted (the pointers themselves are not captured). */
+	long envc1;
 };
 
 typedef int (*decoder_fn)(struct dctx *d);

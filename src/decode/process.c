@@ -28,7 +28,8 @@ static void argv_array(struct dctx *d, const char *name, uint64_t addr)
 	for (k = 0; k < n && k < 32 && ptrs[k]; k++)
 		v_cstr(d, NULL, ptrs[k]);
 	v_end(d, a);
-	if (k == 32 && k < n && ptrs[k])
+	/* more than 32, or memory (or a capture) that ended before the NULL */
+	if ((k == 32 && k < n && ptrs[k]) || (k == n && k < 32))
 		d->out->v[a].flags |= SCRY_VF_TRUNC;
 }
 
@@ -44,6 +45,16 @@ static void envp_count(struct dctx *d, const char *name, uint64_t addr)
 	}
 	uint64_t ptrs[512];
 	long total = 0;
+	if (d->mem) {
+		/* captured memory: the count comes with it, or nothing does */
+		v_ptr(d, name, addr);
+		if (d->envc1) {
+			total = d->envc1 - 1;
+			v_text(d, NULL, "/* %ld var%s */", total, total == 1 ? "" : "s");
+			v_last(d)->flags |= SCRY_VF_COMMENT;
+		}
+		return;
+	}
 	for (int round = 0; round < 16; round++) {
 		ssize_t got = d_read(d, addr + (uint64_t)round * sizeof(ptrs), ptrs, sizeof(ptrs));
 		if (got <= 0)

@@ -340,6 +340,28 @@ class BpfTrace(unittest.TestCase):
         first = lambda pat: next(i for i, l in enumerate(b) if re.match(pat, l))
         self.assertLess(first(r"kill\(N, SIGUSR2\) += 0"), first(r"--- SIGUSR2 "))
 
+    def test_execve_argv_as_ptrace_shows_it(self):
+        # argv's strings (cut at -s), the count of envp's entries; past 16
+        # arguments the bpf capture ends with "...".
+        script = "/bin/echo a 'b c' %s 1 2 3 >/dev/null; /bin/true %s" % (
+            "d" * 50, " ".join(str(i) for i in range(20)))
+        out = {}
+        for backend in ("bpf", "ptrace"):
+            r = run_scry(["--backend", backend, "-f", "-e", "trace=execve", "--", "sh", "-c", script],
+                         timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out[backend] = [re.sub(r"0x[0-9a-f]+", "ADDR", re.sub(r"^\[pid +\d+\] ", "", l))
+                            for l in r.stderr.splitlines() if "execve(" in l]
+        b, p = out["bpf"], out["ptrace"]
+        self.assertEqual(len(b), 3, b)
+        self.assertEqual(b[:2], p[:2])
+        self.assertRegex(b[0], r'^execve\("/usr/bin/sh", \["sh", "-c", "/bin/echo a \'b c\' d+"\.\.\.\], '
+                               r'ADDR /\* \d+ vars \*/\) = 0$')
+        self.assertIn('["/bin/echo", "a", "b c", "%s"..., "1", "2", "3"]' % ("d" * 32), b[1])
+        # /bin/true with 21 arguments: ptrace shows them all, bpf 16 and "..."
+        self.assertIn('"19"]', p[2])
+        self.assertIn('"14", ...], ADDR /* ', b[2])
+
     def test_auto_attach_with_a_filter_bpf_serves(self):
         # An attach filtered to calls bpf shows in full goes to bpf (nobody
         # stopped); the lines read as ptrace's.
