@@ -296,6 +296,12 @@ static const char *const bpf_full_calls[] = {
 	"chdir", "fchdir", "access", "faccessat", "faccessat2", "dup", "dup2", "dup3",
 	"lseek", "fsync", "fdatasync", "chmod", "fchmod", "fchmodat", "truncate", "ftruncate",
 	"kill", "tkill", "tgkill", "getpid", "getppid", "gettid", "exit", "exit_group",
+	/* the structs they read or fill are captured too (bpf_trace.c) */
+	"fstat", "stat", "lstat", "newfstatat", "statx", "statfs", "fstatfs", "clock_gettime",
+	"clock_getres", "gettimeofday", "nanosleep", "clock_nanosleep", "pipe", "pipe2",
+	"socketpair", "wait4", "getrlimit", "setrlimit", "prlimit64", "sysinfo",
+	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "poll", "epoll_ctl", "epoll_wait",
+	"execve", "execveat",
 };
 
 /*

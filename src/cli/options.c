@@ -70,7 +70,8 @@ static const char usage_text[] =
 "                            lost when it is full are counted and reported\n"
 "      --bpf-hooks H         auto (default), raw or syscalls: hang bpf's programs\n"
 "                            on the raw syscall tracepoints (every call) or on\n"
-"                            those of the -e trace= calls only\n"
+"                            those of the -e trace= calls only (auto: for at\n"
+"                            most 8 calls, none of the busiest)\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             scry's version\n";
