@@ -236,15 +236,23 @@ static void test_sleep_percentiles(void **state)
 	row = scry_stats_lookup(&st, 0, SYS_nanosleep);
 	assert_non_null(row);
 	assert_int_equal(row->calls, K_SLEEPS);
+	/*
+	 * A sleep never ends early, and the percentiles sit between the
+	 * smallest and the largest latency, in order.  How late a sleep ends
+	 * is the machine's business (no upper bound but the unit's: seconds
+	 * would mean microseconds were taken for nanoseconds).
+	 */
+	uint64_t prev = 0;
 	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
 		uint64_t v = scry_stats_row_percentile(row, ps[i]);
 
-		if (v < 10000000 || v > 11000000)
+		if (v < 10000000 || v > 1000000000 || v < prev)
 			fail_msg("nanosleep(10 ms) p%g = %llu ns", ps[i], (unsigned long long)v);
+		prev = v;
 	}
-	/* the tail may wait for a busy CPU, but never ends early */
-	assert_true(scry_stats_row_percentile(row, 99) >= 10000000);
-	assert_true(row->max_ns >= 10000000);
+	assert_true(row->min_ns >= 10000000);
+	assert_true(scry_stats_row_percentile(row, 99) >= prev);
+	assert_true(row->max_ns >= scry_stats_row_percentile(row, 99));
 	scry_stats_release(&st);
 	scry_bpf_close(b);
 }
