@@ -72,6 +72,8 @@ struct scry_bpf {
 	struct syscount *skel;
 	struct bpf_hooks hooks;
 	int rows_fd, stats_fd, hist_fd, pids_fd;
+	int hslot_of_fd, hslots_fd;
+	uint32_t hist_slots;
 	int ncpus;
 	struct timespec start;
 
@@ -87,11 +89,29 @@ struct scry_bpf {
 };
 
 
+/* Histogram slots per epoch for these CPUs: SCRY_BPF_HIST_BUDGET bytes in
+ * all, at most SCRY_BPF_HIST_SLOTS (0: per-process rows, which hash). */
+static uint32_t hist_slots_for(const struct scry_bpf_opts *opts)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	size_t n;
+
+	if (!opts || opts->per_process || opts->hist_slots < 0 || ncpus <= 0)
+		return 0;
+	n = SCRY_BPF_HIST_BUDGET / ((size_t)ncpus * 2 * sizeof(struct scry_bpf_hist));
+	if (n > SCRY_BPF_HIST_SLOTS)
+		n = SCRY_BPF_HIST_SLOTS;
+	if (opts->hist_slots > 0 && (size_t)opts->hist_slots < n)
+		n = (size_t)opts->hist_slots;
+	return (uint32_t)n;
+}
+
 /* Opens and loads the skeleton with opts' rodata; attaches when asked. */
 static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, int attach,
 		     char *why, size_t len)
 {
 	struct syscount *skel;
+	uint32_t slots = hist_slots_for(opts);
 	int err;
 
 	bpf_capture_start();
@@ -106,6 +126,9 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	skel->rodata->filter_nrs = opts && opts->nrs;
 	skel->rodata->exec_nr = SYS_execve;
 	skel->rodata->execat_nr = SYS_execveat;
+	skel->rodata->hist_slots = slots;
+	/* (an array cannot be empty: one unused slot pair without slots) */
+	bpf_map__set_max_entries(skel->maps.scry_hslots, 2 * (slots ? slots : 1));
 	/* scry_bpf_open() hangs them where they cost least (bpf_hooks_attach) */
 	bpf_program__set_autoattach(skel->progs.scry_sys_enter, false);
 	bpf_program__set_autoattach(skel->progs.scry_sys_exit, false);
@@ -210,6 +233,9 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 		goto fail;
 	b->per_process = !!opts->per_process;
 	b->rows_fd = bpf_map__fd(b->skel->maps.scry_rows);
+	b->hslot_of_fd = bpf_map__fd(b->skel->maps.hslot_of);
+	b->hslots_fd = bpf_map__fd(b->skel->maps.scry_hslots);
+	b->hist_slots = b->skel->rodata->hist_slots;
 	b->stats_fd = bpf_map__fd(b->skel->maps.scry_stats);
 	b->hist_fd = bpf_map__fd(b->skel->maps.scry_hist);
 	b->pids_fd = bpf_map__fd(b->skel->maps.traced_pids);
@@ -589,6 +615,91 @@ static int read_hist(struct scry_bpf *b, struct acc *a, size_t n)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+/*
+ * Calls each claimed slot of scry_hslots of one epoch (or both) with its
+ * syscall and the slot's index; the callback sees every CPU's share.
+ */
+static int each_hslot(struct scry_bpf *b, int epoch,
+		      int (*fn)(struct scry_bpf *b, uint32_t nr, uint32_t ep, uint32_t idx, void *ctx),
+		      void *ctx)
+{
+	for (uint32_t nr = 0; b->hist_slots && nr < SCRY_BPF_MAX_NR; nr++) {
+		uint32_t slot = 0;
+
+		if (bpf_map_lookup_elem(b->hslot_of_fd, &nr, &slot))
+			return -errno;
+		if (!slot || slot > b->hist_slots)
+			continue;
+		for (uint32_t ep = 0; ep < 2; ep++) {
+			int err;
+
+			if (epoch >= 0 && ep != (uint32_t)epoch)
+				continue;
+			err = fn(b, nr, ep, ep * b->hist_slots + slot - 1, ctx);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+struct hslot_read {
+	struct acc *a;
+	size_t n;
+	struct scry_bpf_hist *buf;	/* ncpus of them */
+};
+
+static int add_hslot(struct scry_bpf *b, uint32_t nr, uint32_t ep, uint32_t idx, void *ctx)
+{
+	struct hslot_read *r = ctx;
+	struct scry_bpf_key key = { 0, nr, ep, 0 };
+	struct acc *row;
+
+	if (bpf_map_lookup_elem(b->hslots_fd, &idx, r->buf))
+		return -errno;
+	row = bsearch(&key, r->a, r->n, sizeof(*r->a), cmp_key);
+	if (!row)
+		return 0;	/* no call ended in that epoch */
+	for (int c = 0; c < b->ncpus; c++)
+		for (uint32_t i = 0; i < SCRY_HIST_BUCKETS; i++) {
+			row->row.hist->buckets[i] += r->buf[c].b[i];
+			row->row.hist->count += r->buf[c].b[i];
+		}
+	return 0;
+}
+
+static int zero_hslot(struct scry_bpf *b, uint32_t nr, uint32_t ep, uint32_t idx, void *ctx)
+{
+	struct scry_bpf_hist *zero = ctx;
+
+	return bpf_map_update_elem(b->hslots_fd, &idx, zero, BPF_ANY) ? -errno : 0;
+}
+
+/* The whole histograms of the rows that have a slot. */
+static int read_hslots(struct scry_bpf *b, int epoch, struct acc *a, size_t n)
+{
+	struct hslot_read r = { a, n, calloc((size_t)b->ncpus, sizeof(struct scry_bpf_hist)) };
+	int err;
+
+	if (!r.buf)
+		return -ENOMEM;
+	err = each_hslot(b, epoch, add_hslot, &r);
+	free(r.buf);
+	return err;
+}
+
+static int clear_hslots(struct scry_bpf *b, int epoch)
+{
+	struct scry_bpf_hist *zero = calloc((size_t)b->ncpus, sizeof(*zero));
+	int err;
+
+	if (!zero)
+		return -ENOMEM;
+	err = each_hslot(b, epoch, zero_hslot, zero);
+	free(zero);
+	return err;
+}
+
 static int read_epoch(struct scry_bpf *b, int epoch, struct scry_stats *out)
 {
 	struct acc *a = NULL;
@@ -598,7 +709,9 @@ static int read_epoch(struct scry_bpf *b, int epoch, struct scry_stats *out)
 	err = read_rows(b, epoch, &a, &n);
 	if (err)
 		return err;
-	err = read_hist(b, a, n);
+	err = read_hslots(b, epoch, a, n);
+	if (!err)
+		err = read_hist(b, a, n);
 	for (size_t i = 0; !err && i < n; i++)
 		err = scry_stats_add_row(out, &a[i].row);
 	free_accs(a, n);
@@ -658,6 +771,8 @@ int scry_bpf_reset(struct scry_bpf *b)
 	int err = clear_rows(b, -1);
 
 	if (!err)
+		err = clear_hslots(b, -1);
+	if (!err)
 		err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), -1);
 
 	return err ? err : clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey), -1);
@@ -677,6 +792,8 @@ int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out)
 	int err = read_epoch(b, (int)old, out);
 	if (!err)
 		err = clear_rows(b, (int)old);
+	if (!err)
+		err = clear_hslots(b, (int)old);
 	if (!err)
 		err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), (int)old);
 	if (!err)

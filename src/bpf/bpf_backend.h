@@ -54,8 +54,11 @@ struct scry_bpf_opts {
 	 * ignore them (see scry_config.child_default_signals). */
 	uint64_t child_default_signals;
 	int hooks;		/* BPF_HOOKS_AUTO, _RAW or _SYSCALLS (bpf_common.h) */
+	/* Whole-histogram slots (syscount.h): 0 as many as the budget
+	 * allows, N at most N, < 0 none (every bucket in the hash). */
+	int hist_slots;
 };
-#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0 }
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0 }
 
 /*
  * 0 when the bpf backend can run here: privilege, kernel BTF, and the

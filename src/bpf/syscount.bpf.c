@@ -65,6 +65,26 @@ struct {
 	__type(value, struct scry_bpf_start);
 } scry_starts SEC(".maps");
 
+/* The syscall's slot in scry_hslots + 1 (0: none yet); claimed by the
+ * program at the syscall's first call, from hslots_used. */
+const volatile __u32 hist_slots = 0;	/* slots per epoch (set before load) */
+__u32 hslots_used = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SCRY_BPF_MAX_NR);
+	__type(key, __u32);
+	__type(value, __u32);
+} hslot_of SEC(".maps");
+
+/* index epoch * hist_slots + slot (max_entries set before load) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * SCRY_BPF_HIST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct scry_bpf_hist);
+} scry_hslots SEC(".maps");
+
 /* The rows of a whole-session count (not per process): index
  * epoch * SCRY_BPF_MAX_NR + nr. */
 struct {
@@ -186,6 +206,41 @@ static __always_inline struct scry_bpf_val *row_of(struct scry_bpf_key *key)
 	return v;
 }
 
+/*
+ * Counts bucket idx in the row's histogram slot, claiming one at the
+ * syscall's first call while there are some left.  0: no slot, use the
+ * hash.
+ */
+static __always_inline int bump_slot(const struct scry_bpf_key *key, __u32 idx)
+{
+	struct scry_bpf_hist *h;
+	__u32 nr = key->nr, *slot, at;
+
+	if (per_process || !hist_slots || nr >= SCRY_BPF_MAX_NR)
+		return 0;
+	slot = bpf_map_lookup_elem(&hslot_of, &nr);
+	if (!slot)
+		return 0;
+	if (!*slot) {
+		__u32 n = __sync_fetch_and_add(&hslots_used, 1);
+
+		if (n >= hist_slots)
+			return 0;
+		/* another CPU may have claimed one for this call meanwhile:
+		 * then slot n stays unused */
+		__sync_val_compare_and_swap(slot, 0, n + 1);
+	}
+	at = *slot;
+	if (!at || at > hist_slots)
+		return 0;
+	at = key->epoch * hist_slots + at - 1;
+	h = bpf_map_lookup_elem(&scry_hslots, &at);
+	if (!h || idx >= SCRY_HIST_BUCKETS)
+		return 0;
+	h->b[idx]++;
+	return 1;
+}
+
 static __always_inline int on_exit(long ret)
 {
 	struct scry_bpf_start *s;
@@ -224,6 +279,8 @@ static __always_inline int on_exit(long ret)
 	idx = scry_hist_bucket(ns);
 	if (idx >= SCRY_HIST_BUCKETS)	/* cannot happen; tells the verifier */
 		idx = SCRY_HIST_BUCKETS - 1;
+	if (bump_slot(&key, idx))
+		return 0;
 	hkey.key = key;
 	hkey.bucket = idx;
 	hkey.pad = 0;

@@ -119,13 +119,20 @@ static struct scry_bpf *open_or_fail(const struct scry_bpf_opts *o)
 
 /* ---- tests ---- */
 
-static void test_exact_counts(void **state)
+/*
+ * Every row's histogram holds all its calls, whether the buckets went to a
+ * whole-histogram slot (the default), to the hash (no slots), or both (one
+ * slot: the first syscall takes it, the others hash).
+ */
+static void exact_counts(int hist_slots)
 {
 	struct scry_bpf_opts o = SCRY_BPF_OPTS_INIT;
-	struct scry_bpf *b = open_or_fail(&o);
+	struct scry_bpf *b;
 	const struct scry_stats_row *row;
 	struct scry_stats st;
 
+	o.hist_slots = hist_slots;
+	b = open_or_fail(&o);
 	run_traced(b, known_calls, 0);
 	scry_stats_init(&st, 0);
 	assert_int_equal(scry_bpf_read(b, &st), 0);
@@ -140,17 +147,44 @@ static void test_exact_counts(void **state)
 	assert_non_null(row);
 	assert_int_equal(row->calls, M_OPENAT);
 	assert_int_equal(row->errors, M_OPENAT);
+	assert_int_equal(row->hist->count, M_OPENAT);
 	/* nothing of this process (the tracer) was counted */
 	assert_null(scry_stats_lookup(&st, 0, SYS_bpf));
 	assert_int_equal(scry_bpf_lost(b), 0);
 
-	/* reset empties the kernel's counts */
+	/* reset empties the kernel's counts, histograms included */
 	assert_int_equal(scry_bpf_reset(b), 0);
 	scry_stats_release(&st);
 	assert_int_equal(scry_bpf_read(b, &st), 0);
 	assert_int_equal(scry_stats_nr_rows(&st), 0);
 	scry_stats_release(&st);
+	run_traced(b, known_calls, 0);
+	scry_stats_init(&st, 0);
+	assert_int_equal(scry_bpf_read(b, &st), 0);
+	row = scry_stats_lookup(&st, 0, SYS_getppid);
+	assert_non_null(row);
+	assert_int_equal(row->calls, N_GETPPID);
+	assert_int_equal(row->hist->count, N_GETPPID);
+	row = scry_stats_lookup(&st, 0, SYS_openat);
+	assert_non_null(row);
+	assert_int_equal(row->hist->count, M_OPENAT);
+	scry_stats_release(&st);
 	scry_bpf_close(b);
+}
+
+static void test_exact_counts(void **state)
+{
+	exact_counts(0);
+}
+
+static void test_exact_counts_one_hist_slot(void **state)
+{
+	exact_counts(1);
+}
+
+static void test_exact_counts_no_hist_slots(void **state)
+{
+	exact_counts(-1);
 }
 
 static void test_launch(void **state)
@@ -390,6 +424,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_counts),
+		cmocka_unit_test(test_exact_counts_one_hist_slot),
+		cmocka_unit_test(test_exact_counts_no_hist_slots),
 		cmocka_unit_test(test_launch),
 		cmocka_unit_test(test_follow_forks),
 		cmocka_unit_test(test_sleep_percentiles),
