@@ -222,8 +222,13 @@ static __always_inline int bump_slot(const struct scry_bpf_key *key, __u32 idx)
 	if (!slot)
 		return 0;
 	if (!*slot) {
-		__u32 n = __sync_fetch_and_add(&hslots_used, 1);
+		__u32 n;
 
+		/* all taken: no atomic on a shared line at every call (and
+		 * no counter that could wrap round to a taken slot) */
+		if (*(volatile __u32 *)&hslots_used >= hist_slots)
+			return 0;
+		n = __sync_fetch_and_add(&hslots_used, 1);
 		if (n >= hist_slots)
 			return 0;
 		/* another CPU may have claimed one for this call meanwhile:
