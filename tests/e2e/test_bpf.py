@@ -53,6 +53,18 @@ def scry_bpf_objects():
     return out
 
 
+def scry_links():
+    """ids of the bpf links whose program is one of scry's."""
+    r = subprocess.run(["bpftool", "link", "show"], capture_output=True, text=True)
+    progs = {i for kind, i, _ in scry_bpf_objects() if kind == "prog"}
+    out = set()
+    for line in r.stdout.splitlines():
+        m = re.match(r"(\d+): .*\bprog (\d+)", line)
+        if m and int(m.group(2)) in progs:
+            out.add(int(m.group(1)))
+    return out
+
+
 def counts(text):
     """{syscall: (calls, errors)} of the first summary table."""
     return {k: (int(v["Calls"]), int(v["Errors"]))
@@ -203,6 +215,40 @@ class BpfStats(ScryTest):
         r = run_scry(["--bpf-hooks", "kprobes", "-c", "--", "true"], timeout=T(10))
         self.assertEqual(r.returncode, 2)
         self.assertIn("invalid --bpf-hooks 'kprobes': expected auto, raw or syscalls", r.stderr)
+
+    def test_every_exit_path_unloads_everything(self):
+        # Counting or tracing, on the raw or on the calls' own tracepoints:
+        # however scry ends (a signal, --duration, an output it cannot
+        # write, SIGKILL), the target runs on and nothing of scry's stays
+        # in the kernel, links included.
+        if self.before is None:
+            self.skipTest("no bpftool")
+        links_before = scry_links()
+        t = self.target("busy")
+        modes = [["-c", "--bpf-hooks", "raw"], ["-c", "-e", "trace=getppid,openat"],
+                 ["-e", "trace=openat", "--bpf-hooks", "syscalls"], ["--bpf-hooks", "raw"]]
+        ends = [signal.SIGTERM, signal.SIGHUP, "duration", "full", signal.SIGKILL]
+        for i, end in enumerate(ends):
+            mode = modes[i % len(modes)]
+            extra = ["--backend", "bpf", "-o", "/dev/full" if end == "full" else os.devnull] + mode
+            if end == "duration":
+                extra += ["--duration", "300ms"]
+            if end == "full":
+                # the first line written fails: trace, so that there is one
+                extra = [x for x in extra if x != "-c"]
+            s = self.attach(t.pid, extra=extra)
+            self.assertTrue(t.wait_progress(2, T(3)))
+            if isinstance(end, signal.Signals):
+                s.signal(end)
+            rc = s.wait(T(10))
+            self.assertIsNotNone(rc, "scry %s did not end (%s): %s" % (mode, end, s.err()[-2000:]))
+            if end == "full":
+                self.assertNotEqual(rc, 0, s.err())
+                self.assertRegex(s.err(), r"No space left on device")
+            self.assertRunningFree(t)
+            self.assertNothingLoaded()
+            left = wait_for(lambda: not (scry_links() - links_before), T(3))
+            self.assertTrue(left, "links left after %s: %s" % (end, scry_links() - links_before))
 
     def test_launch_error_starts_nothing(self):
         r = run_scry(["--backend", "bpf", "-c", "--", "/nonexistent/scry-no-such-prog"], timeout=T(10))
