@@ -603,7 +603,7 @@ static int read_hist(struct scry_bpf *b, struct acc *a, size_t n)
 		if (key.bucket >= SCRY_HIST_BUCKETS || bpf_map_lookup_elem(b->hist_fd, &key, cnt))
 			continue;
 		/* struct acc begins with its key: bsearch by key */
-		row = bsearch(&key.key, a, n, sizeof(*a), cmp_key);
+		row = n ? bsearch(&key.key, a, n, sizeof(*a), cmp_key) : NULL;
 		if (!row)
 			continue;	/* its row was reset or appeared since */
 		for (int c = 0; c < b->ncpus; c++)
@@ -655,6 +655,8 @@ static int add_hslot(struct scry_bpf *b, uint32_t nr, uint32_t ep, uint32_t idx,
 	struct scry_bpf_key key = { 0, nr, ep, 0 };
 	struct acc *row;
 
+	if (!r->n)
+		return 0;	/* no rows (bsearch takes no NULL array) */
 	if (bpf_map_lookup_elem(b->hslots_fd, &idx, r->buf))
 		return -errno;
 	row = bsearch(&key, r->a, r->n, sizeof(*r->a), cmp_key);
