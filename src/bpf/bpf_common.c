@@ -62,6 +62,7 @@ const char *bpf_captured(void) { return ""; }
 
 #include <linux/capability.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -98,8 +99,23 @@ static int have_caps(void)
 	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
 }
 
+/* The initial pid namespace's inode number (PROC_PID_INIT_INO). */
+#define INIT_PID_NS_INO 0xEFFFFFFCu
+
 int bpf_check_env(char *why, size_t len)
 {
+	struct stat st;
+
+	/*
+	 * The programs see the kernel's own process ids; inside a pid
+	 * namespace (a container) scry knows its targets by others, and
+	 * would count nothing at all.
+	 */
+	if (!stat("/proc/self/ns/pid", &st) && st.st_ino != INIT_PID_NS_INO) {
+		bpf_set_why(why, len, "scry runs in a pid namespace (a container?): its programs "
+			    "would see the host's process ids, not these");
+		return -ENOTSUP;
+	}
 	if (!have_caps()) {
 		bpf_set_why(why, len, "needs root or CAP_BPF and CAP_PERFMON");
 		return -EPERM;

@@ -16,7 +16,8 @@ import tempfile
 import time
 import unittest
 
-from helpers import SCRY, ScryTest, T, have_scry, prog, run, run_scry, tracer_pid, wait_for
+from helpers import (SCRY, ScryTest, T, check_sanitizer, have_scry, prog, run, run_scry, tracer_pid,
+                     wait_for)
 from test_stats import parse_duration, summary_rows
 
 
@@ -249,6 +250,22 @@ class BpfStats(ScryTest):
             self.assertNothingLoaded()
             left = wait_for(lambda: not (scry_links() - links_before), T(3))
             self.assertTrue(left, "links left after %s: %s" % (end, scry_links() - links_before))
+
+    def test_pid_namespace_is_not_counted_wrong(self):
+        # In a pid namespace (a container) the programs would see the host's
+        # process ids, never scry's targets: an empty table.  bpf says so,
+        # and auto counts with ptrace instead.
+        if not shutil.which("unshare"):
+            self.skipTest("no unshare")
+        ns = ["unshare", "--pid", "--fork", "--mount-proc", SCRY]
+        r = run(ns + ["-v", "-c", "--", prog("known_calls"), "100", "3", "0"], timeout=T(30))
+        check_sanitizer(r.stderr, "scry in a pid namespace")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"scry: backend: ptrace \(bpf unavailable: scry runs in a pid namespace")
+        self.assertEqual(counts(r.stderr).get("getppid"), (100, 0), r.stderr)
+        r = run(ns + ["--backend", "bpf", "-c", "--", "true"], timeout=T(30))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("scry: bpf backend unavailable: scry runs in a pid namespace", r.stderr)
 
     def test_launch_error_starts_nothing(self):
         r = run_scry(["--backend", "bpf", "-c", "--", "/nonexistent/scry-no-such-prog"], timeout=T(10))
