@@ -72,6 +72,7 @@ struct scry_bpf {
 	struct syscount *skel;
 	struct bpf_hooks hooks;
 	int rows_fd, stats_fd, hist_fd, pids_fd;
+	int add_fd;		/* where add/launch put a pid: pids_fd or ns_pending */
 	int hslot_of_fd, hslots_fd;
 	uint32_t hist_slots;
 	int ncpus;
@@ -127,6 +128,14 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	skel->rodata->exec_nr = SYS_execve;
 	skel->rodata->execat_nr = SYS_execveat;
 	skel->rodata->hist_slots = slots;
+	{
+		uint64_t dev = 0, ino = 0;
+
+		if (bpf_pidns(&dev, &ino)) {
+			skel->rodata->ns_dev = dev;
+			skel->rodata->ns_ino = ino;
+		}
+	}
 	/* (an array cannot be empty: one unused slot pair without slots) */
 	bpf_map__set_max_entries(skel->maps.scry_hslots, 2 * (slots ? slots : 1));
 	/* scry_bpf_open() hangs them where they cost least (bpf_hooks_attach) */
@@ -159,7 +168,7 @@ out:
 int scry_bpf_probe(char *why, size_t len)
 {
 	struct syscount *skel;
-	int err = bpf_check_env(why, len);
+	int err = bpf_check_env(why, len, 1);
 
 	if (err)
 		return err;
@@ -194,7 +203,7 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	err = bpf_check_env(why, len);
+	err = bpf_check_env(why, len, 1);
 	if (err)
 		return err;
 	b = calloc(1, sizeof(*b));
@@ -239,6 +248,8 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	b->stats_fd = bpf_map__fd(b->skel->maps.scry_stats);
 	b->hist_fd = bpf_map__fd(b->skel->maps.scry_hist);
 	b->pids_fd = bpf_map__fd(b->skel->maps.traced_pids);
+	/* in a pid namespace the targets go in by scry's ids (cur_state()) */
+	b->add_fd = b->skel->rodata->ns_ino ? bpf_map__fd(b->skel->maps.ns_pending) : b->pids_fd;
 	clock_gettime(CLOCK_MONOTONIC, &b->start);
 	*out = b;
 	return 0;
@@ -295,7 +306,7 @@ int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
 	err = watch(b, pid, fd);
 	if (!err)
-		err = bpf_map_set_pid(b->pids_fd, pid, SCRY_BPF_TRACED);
+		err = bpf_map_set_pid(b->add_fd, pid, SCRY_BPF_TRACED);
 	if (err) {
 		close(fd);
 		if (b->nw && b->w[b->nw - 1].fd == fd)
@@ -314,7 +325,7 @@ int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(b, pid, fd);
 	if (!err)
-		err = bpf_map_set_pid(b->pids_fd, pid, SCRY_BPF_UNTIL_EXEC);
+		err = bpf_map_set_pid(b->add_fd, pid, SCRY_BPF_UNTIL_EXEC);
 	if (err) {
 		/* never let it run untraced: it has not exec'd yet */
 		launch_abort(pid, gate);
@@ -352,8 +363,13 @@ static void reap(struct scry_bpf *b, struct watched *w)
 {
 	int status;
 
+	uint32_t key = (uint32_t)w->pid;
+
 	close(w->fd);
 	w->fd = -1;
+	/* gone before the programs saw it: its namespace id may come again */
+	if (b->add_fd != b->pids_fd)
+		bpf_map_delete_elem(b->add_fd, &key);
 	if (w->pid == b->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
 		b->launched_status = status;
 }

@@ -31,7 +31,12 @@ int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
 	return -ENOTSUP;
 }
 
-int bpf_check_env(char *why, size_t len)
+int bpf_pidns(uint64_t *dev, uint64_t *ino)
+{
+	return 0;
+}
+
+int bpf_check_env(char *why, size_t len, int pidns_ok)
 {
 	bpf_set_why(why, len, "scry was built without bpf support");
 	return -ENOTSUP;
@@ -102,16 +107,28 @@ static int have_caps(void)
 /* The initial pid namespace's inode number (PROC_PID_INIT_INO). */
 #define INIT_PID_NS_INO 0xEFFFFFFCu
 
-int bpf_check_env(char *why, size_t len)
+int bpf_pidns(uint64_t *dev, uint64_t *ino)
 {
 	struct stat st;
 
+	if (stat("/proc/self/ns/pid", &st) || st.st_ino == INIT_PID_NS_INO)
+		return 0;
+	*dev = (uint64_t)st.st_dev;
+	*ino = (uint64_t)st.st_ino;
+	return 1;
+}
+
+int bpf_check_env(char *why, size_t len, int pidns_ok)
+{
+	uint64_t dev, ino;
+
 	/*
 	 * The programs see the kernel's own process ids; inside a pid
-	 * namespace (a container) scry knows its targets by others, and
-	 * would count nothing at all.
+	 * namespace (a container) scry knows its targets by others.  The
+	 * counting programs translate (ns_pending); the trace program does
+	 * not yet.
 	 */
-	if (!stat("/proc/self/ns/pid", &st) && st.st_ino != INIT_PID_NS_INO) {
+	if (!pidns_ok && bpf_pidns(&dev, &ino)) {
 		bpf_set_why(why, len, "scry runs in a pid namespace (a container?): its programs "
 			    "would see the host's process ids, not these");
 		return -ENOTSUP;

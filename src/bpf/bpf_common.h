@@ -16,8 +16,13 @@
 void bpf_set_why(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* 0 when we may load programs (root, or CAP_BPF and CAP_PERFMON) and the
- * kernel has BTF; else -EPERM/-ENOENT/-EACCES and the reason. */
-int bpf_check_env(char *why, size_t len);
+ * kernel has BTF; else -EPERM/-ENOENT/-EACCES and the reason.  Without
+ * pidns_ok, also -ENOTSUP when scry runs in a pid namespace. */
+int bpf_check_env(char *why, size_t len, int pidns_ok);
+
+/* 1 and the device and inode of scry's pid namespace when it is not the
+ * initial one (a container), else 0. */
+int bpf_pidns(uint64_t *dev, uint64_t *ino);
 
 /* pidfd_open(2), or -1 and errno. */
 int bpf_pidfd_open(pid_t pid);

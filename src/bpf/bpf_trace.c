@@ -326,7 +326,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	err = bpf_check_env(why, len);
+	err = bpf_check_env(why, len, 0);
 	if (err)
 		return err;
 	t = calloc(1, sizeof(*t));

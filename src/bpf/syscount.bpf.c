@@ -39,6 +39,15 @@ const volatile bool filter_nrs = false;	/* false: count every syscall */
 const volatile long exec_nr = -1;
 const volatile long execat_nr = -1;
 
+/*
+ * scry's pid namespace when it is not the initial one (a container): the
+ * programs see the host's process ids, user space knows its targets by
+ * the namespace's.  User space then puts them in ns_pending, and the
+ * target's first event here moves it into traced_pids under the host's id.
+ */
+const volatile __u64 ns_dev = 0;
+const volatile __u64 ns_ino = 0;	/* 0: the initial pid namespace */
+
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
 /* The counting period (0 or 1); user space flips it (struct scry_bpf_key). */
@@ -57,6 +66,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_nrs SEC(".maps");
+
+/* tgid in scry's pid namespace -> state, until the process is seen here */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} ns_pending SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -127,6 +144,44 @@ struct scry_sc_exit {
 	long ret;
 };
 
+/*
+ * The state of the current process, whose host tgid is tgid: its entry in
+ * traced_pids, or in a pid namespace the one user space made for it in
+ * ns_pending, moved over now.  NULL: not traced.
+ */
+static __always_inline __u8 *cur_state(__u32 tgid)
+{
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+	struct bpf_pidns_info ni = {};
+	__u8 *pending, v;
+
+	if (state || !ns_ino)
+		return state;
+	if (bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)))
+		return NULL;	/* not in scry's namespace: not scry's */
+	pending = bpf_map_lookup_elem(&ns_pending, &ni.tgid);
+	if (!pending)
+		return NULL;
+	v = *pending;
+	if (bpf_map_update_elem(&traced_pids, &tgid, &v, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&traced_pids, &tgid)) {
+		__sync_fetch_and_add(&lost, 1);
+		return NULL;
+	}
+	bpf_map_delete_elem(&ns_pending, &ni.tgid);
+	return bpf_map_lookup_elem(&traced_pids, &tgid);
+}
+
+/* The current process's id as scry knows it (its pid namespace's). */
+static __always_inline __u32 cur_tgid_for_user(void)
+{
+	struct bpf_pidns_info ni = {};
+
+	if (!ns_ino)
+		return bpf_get_current_pid_tgid() >> 32;
+	return bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)) ? 0 : ni.tgid;
+}
+
 /* The syscall number in the registers at sys_exit. */
 static __always_inline long scry_regs_nr(struct pt_regs *regs)
 {
@@ -159,7 +214,7 @@ static __always_inline int on_enter(long id, bool check_nr)
 	s = bpf_task_storage_get(&scry_starts, task, 0, 0);
 	if (!s) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+		__u8 *state = cur_state(tgid);
 
 		if (!state)
 			return 0;
@@ -262,7 +317,7 @@ static __always_inline int on_exit(long ret)
 	ns = bpf_ktime_get_ns() - s->ts;
 	s->ts = 0;
 
-	key.tgid = per_process ? (__u32)(bpf_get_current_pid_tgid() >> 32) : 0;
+	key.tgid = per_process ? cur_tgid_for_user() : 0;
 	key.nr = (__u32)s->nr;
 	key.epoch = *(volatile __u32 *)&epoch & 1;
 	key.pad = 0;
@@ -353,7 +408,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(scry_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+	__u8 *state = cur_state(tgid);	/* p is the current task */
 
 	if (state && *state == SCRY_BPF_UNTIL_EXEC)
 		*state = SCRY_BPF_TRACED;
@@ -372,7 +427,7 @@ int BPF_PROG(scry_fork, struct task_struct *parent, struct task_struct *child)
 	ctgid = BPF_CORE_READ(child, tgid);
 	if (ptgid == ctgid)	/* a thread: its tgid is already traced */
 		return 0;
-	if (!bpf_map_lookup_elem(&traced_pids, &ptgid))
+	if (!cur_state(ptgid))	/* the parent is the current task */
 		return 0;
 	if (bpf_map_update_elem(&traced_pids, &ctgid, &one, BPF_ANY))
 		__sync_fetch_and_add(&lost, 1);
