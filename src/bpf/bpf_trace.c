@@ -114,6 +114,7 @@ struct scry_bpf_trace {
 	struct bpf_hooks hooks;
 	struct ring_buffer *rb;
 	int pids_fd, lost_fd, ep;
+	int add_fd;		/* where add/launch put a pid: pids_fd or ns_pending */
 	int ncpus;
 	int64_t mono_to_real;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 
@@ -326,7 +327,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	err = bpf_check_env(why, len, 0);
+	err = bpf_check_env(why, len, 1);
 	if (err)
 		return err;
 	t = calloc(1, sizeof(*t));
@@ -360,6 +361,14 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->skel->rodata->exec_nr = SYS_execve;
 	t->skel->rodata->execat_nr = SYS_execveat;
 	t->skel->rodata->buf_limit = (uint32_t)limit;
+	{
+		uint64_t dev = 0, ino = 0;
+
+		if (bpf_pidns(&dev, &ino)) {
+			t->skel->rodata->ns_dev = dev;
+			t->skel->rodata->ns_ino = ino;
+		}
+	}
 	/* hung where they cost least, below (bpf_hooks_attach) */
 	bpf_program__set_autoattach(t->skel->progs.scry_trace_enter, false);
 	bpf_program__set_autoattach(t->skel->progs.scry_trace_exit, false);
@@ -385,6 +394,8 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		goto fail;
 	}
 	t->pids_fd = bpf_map__fd(t->skel->maps.traced_pids);
+	/* in a pid namespace the targets go in by scry's ids (cur_state()) */
+	t->add_fd = t->skel->rodata->ns_ino ? bpf_map__fd(t->skel->maps.ns_pending) : t->pids_fd;
 	t->lost_fd = bpf_map__fd(t->skel->maps.lost);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), ring_event, t, NULL);
 	if (!t->rb) {
@@ -490,7 +501,7 @@ int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
 	err = watch(t, pid, fd);
 	if (!err) {
-		err = bpf_map_set_pid(t->pids_fd, pid, SCRY_TRACE_TRACED);
+		err = bpf_map_set_pid(t->add_fd, pid, SCRY_TRACE_TRACED);
 		if (err)
 			unwatch_last(t, fd);
 	}
@@ -509,7 +520,7 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 	fd = bpf_pidfd_open(pid);
 	err = fd < 0 ? -errno : watch(t, pid, fd);
 	if (!err) {
-		err = bpf_map_set_pid(t->pids_fd, pid, SCRY_TRACE_UNTIL_EXEC);
+		err = bpf_map_set_pid(t->add_fd, pid, SCRY_TRACE_UNTIL_EXEC);
 		if (err)
 			unwatch_last(t, fd);
 	}
@@ -530,11 +541,15 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 
 static void reap(struct scry_bpf_trace *t, struct watched *w)
 {
+	uint32_t key = (uint32_t)w->pid;
 	int status;
 
 	epoll_ctl(t->ep, EPOLL_CTL_DEL, w->fd, NULL);
 	close(w->fd);
 	w->fd = -1;
+	/* gone before the programs saw it: its namespace id may come again */
+	if (t->add_fd != t->pids_fd)
+		bpf_map_delete_elem(t->add_fd, &key);
 	if (w->pid == t->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
 		t->launched_status = status;
 }

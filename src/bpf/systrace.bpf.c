@@ -72,6 +72,22 @@ struct {
 	__type(value, struct scry_trace_plan);
 } plans SEC(".maps");
 
+/*
+ * scry's pid namespace when it is not the initial one (a container), as in
+ * syscount.bpf.c: traced_pids is keyed by the host's tgids, user space puts
+ * its targets in ns_pending by the namespace's, and a target's first event
+ * here moves it over.  Every record carries the namespace's ids.
+ */
+const volatile __u64 ns_dev = 0;
+const volatile __u64 ns_ino = 0;	/* 0: the initial pid namespace */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_TRACE_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} ns_pending SEC(".maps");
+
 /* The record under construction: header and data must be contiguous. */
 struct slot {
 	struct scry_trace_call ev;
@@ -311,6 +327,80 @@ static __always_inline void read_args(struct pt_regs *regs, __u64 *a)
 #endif
 }
 
+/* The state of the current process (host tgid tgid), moving it over from
+ * ns_pending at its first event in a pid namespace.  NULL: not traced. */
+static __always_inline __u8 *cur_state(__u32 tgid)
+{
+	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+	struct bpf_pidns_info ni = {};
+	__u8 *pending, v;
+
+	if (state || !ns_ino)
+		return state;
+	if (bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)))
+		return NULL;
+	pending = bpf_map_lookup_elem(&ns_pending, &ni.tgid);
+	if (!pending)
+		return NULL;
+	v = *pending;
+	if (bpf_map_update_elem(&traced_pids, &tgid, &v, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&traced_pids, &tgid)) {
+		count_lost(1);
+		return NULL;
+	}
+	bpf_map_delete_elem(&ns_pending, &ni.tgid);
+	return bpf_map_lookup_elem(&traced_pids, &tgid);
+}
+
+/* The current task's ids as scry knows them. */
+static __always_inline void cur_ids(__u32 *tgid, __u32 *tid)
+{
+	struct bpf_pidns_info ni = {};
+	__u64 id = bpf_get_current_pid_tgid();
+
+	*tgid = id >> 32;
+	*tid = (__u32)id;
+	if (ns_ino) {
+		if (bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)))
+			ni.tgid = ni.pid = 0;
+		*tgid = ni.tgid;
+		*tid = ni.pid;
+	}
+}
+
+/* Task t's id (thread id) in scry's pid namespace, 0 if it has none. */
+static __always_inline __u32 ns_nr(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+
+	for (unsigned int i = 0; i < 8; i++) {
+		struct upid u = {};
+
+		if (i > level)
+			break;
+		if (bpf_probe_read_kernel(&u, sizeof(u), (const char *)p +
+					  bpf_core_field_offset(struct pid, numbers) +
+					  i * bpf_core_type_size(struct upid)))
+			break;
+		if (BPF_CORE_READ(u.ns, ns.inum) == ns_ino)
+			return (__u32)u.nr;
+	}
+	return 0;
+}
+
+/* Any task's ids as scry knows them. */
+static __always_inline void task_ids(struct task_struct *t, __u32 *tgid, __u32 *tid)
+{
+	if (!ns_ino) {
+		*tgid = BPF_CORE_READ(t, tgid);
+		*tid = BPF_CORE_READ(t, pid);
+		return;
+	}
+	*tid = ns_nr(t);
+	*tgid = ns_nr(BPF_CORE_READ(t, group_leader));
+}
+
 /* Whether task's process is traced (past its exec, if launched). */
 static __always_inline bool task_traced(struct task_struct *task)
 {
@@ -333,7 +423,10 @@ static __always_inline void fill_siginfo(__u8 *dst, int sig, struct kernel_sigin
 		head[0] = sig;
 		head[2] = info ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */;
 		if (!info) {
-			head[4] = bpf_get_current_pid_tgid() >> 32;	/* si_pid */
+			__u32 tgid, tid;
+
+			cur_ids(&tgid, &tid);
+			head[4] = tgid;					/* si_pid */
 			head[5] = (__u32)bpf_get_current_uid_gid();	/* si_uid */
 		}
 	} else if (bpf_probe_read_kernel(dst, SCRY_TRACE_SIGINFO, info)) {
@@ -386,7 +479,7 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 	s = bpf_task_storage_get(&slots, task, 0, 0);
 	if (!s) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+		__u8 *state = cur_state(tgid);
 
 		if (!state)
 			return 0;
@@ -407,8 +500,7 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 	s->off = 0;
 	s->ev.type = SCRY_TRACE_EV_CALL;
 	s->ev.flags = 0;
-	s->ev.tgid = bpf_get_current_pid_tgid() >> 32;
-	s->ev.tid = (__u32)bpf_get_current_pid_tgid();
+	cur_ids(&s->ev.tgid, &s->ev.tid);
 	s->ev.nr = id;
 	read_args(regs, s->ev.args);
 	s->ev.sp = regs->sp;
@@ -545,7 +637,7 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct scry_trace_proc *e;
-	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
+	__u8 *state = cur_state(tgid);	/* p is the current task */
 
 	if (!state)
 		return 0;
@@ -559,9 +651,11 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	}
 	__builtin_memset(e, 0, sizeof(*e) - sizeof(e->filename));
 	e->type = SCRY_TRACE_EV_EXEC;
-	e->tgid = tgid;
-	e->tid = BPF_CORE_READ(p, pid);
-	e->old_tid = old_pid;
+	cur_ids(&e->tgid, &e->tid);
+	/* old_pid is the host's id of the thread that called execve: in a
+	 * namespace only "this one" can be told (0: another, unknown) */
+	e->old_tid = !ns_ino ? (__u32)old_pid :
+		     old_pid == BPF_CORE_READ(p, pid) ? e->tid : 0;
 	e->ts = bpf_ktime_get_ns();
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
 		e->filename[0] = '\0';
@@ -575,10 +669,12 @@ int BPF_PROG(scry_trace_sig_deliver, int sig, struct kernel_siginfo *info, struc
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	/* SIGKILL shows as the process's death, as under ptrace */
+	__u32 tgid, tid;
+
 	if (sig == 9 || !task_traced(task))
 		return 0;
-	send_signal_rec(BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid), sig,
-			bpf_ktime_get_ns(), info, NULL);
+	cur_ids(&tgid, &tid);
+	send_signal_rec(tgid, tid, sig, bpf_ktime_get_ns(), info, NULL);
 	return 0;
 }
 
@@ -587,6 +683,7 @@ int BPF_PROG(scry_trace_sig_generate, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
 	struct slot *s;
+	__u32 tgid, tid;
 
 	if (result != TRACE_SIGNAL_IGNORED || sig == 9 || !task_traced(task))
 		return 0;
@@ -600,8 +697,8 @@ int BPF_PROG(scry_trace_sig_generate, int sig, struct kernel_siginfo *info,
 			return 0;
 		}
 	}
-	send_signal_rec(BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid), sig,
-			bpf_ktime_get_ns(), info, NULL);
+	task_ids(task, &tgid, &tid);
+	send_signal_rec(tgid, tid, sig, bpf_ktime_get_ns(), info, NULL);
 	return 0;
 }
 
@@ -614,7 +711,7 @@ int BPF_PROG(scry_trace_fork, struct task_struct *parent, struct task_struct *ch
 	struct scry_trace_proc *e;
 	int followed = 0;
 
-	state = bpf_map_lookup_elem(&traced_pids, &ptgid);
+	state = cur_state(ptgid);	/* the parent is the current task */
 	if (!state || *state != SCRY_TRACE_TRACED)
 		return 0;
 	if (ptgid != ctgid && follow_forks) {
@@ -631,11 +728,9 @@ int BPF_PROG(scry_trace_fork, struct task_struct *parent, struct task_struct *ch
 	__builtin_memset(e, 0, sizeof(*e) - sizeof(e->filename));
 	e->filename[0] = '\0';
 	e->type = SCRY_TRACE_EV_FORK;
-	e->tgid = ptgid;
-	e->tid = BPF_CORE_READ(parent, pid);
+	cur_ids(&e->tgid, &e->tid);
 	e->ts = bpf_ktime_get_ns();
-	e->child_tgid = ctgid;
-	e->child_tid = BPF_CORE_READ(child, pid);
+	task_ids(child, &e->child_tgid, &e->child_tid);
 	e->is_thread = ptgid == ctgid;
 	e->followed = followed || ptgid == ctgid;
 	bpf_ringbuf_submit(e, wake_flags());
@@ -670,8 +765,7 @@ int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
 			__builtin_memset(e, 0, sizeof(*e) - sizeof(e->filename));
 			e->filename[0] = '\0';
 			e->type = SCRY_TRACE_EV_EXIT;
-			e->tgid = tgid;
-			e->tid = BPF_CORE_READ(task, pid);
+			cur_ids(&e->tgid, &e->tid);	/* task is the current one */
 			e->ts = bpf_ktime_get_ns();
 			e->exit_code = BPF_CORE_READ(task, exit_code);
 			e->group_dead = group_dead;
