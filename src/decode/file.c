@@ -347,6 +347,32 @@ static int dec_writev(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* preadv2/pwritev2's flags (linux/fs.h) */
+static const struct scry_xlat xlat_rwf[] = {
+	{ 0x01, "RWF_HIPRI" }, { 0x02, "RWF_DSYNC" }, { 0x04, "RWF_SYNC" }, { 0x08, "RWF_NOWAIT" },
+	{ 0x10, "RWF_APPEND" }, { 0x20, "RWF_NOAPPEND" }, { 0x40, "RWF_ATOMIC" },
+	{ 0x80, "RWF_DONTCACHE" }, { 0, NULL },
+};
+
+/* preadv2(fd, vec, vlen, pos_l, pos_h, flags): preadv's, then the flags
+ * (pos_h is 0 on 64-bit; strace shows the offset once). */
+static int dec_preadv2(struct dctx *d)
+{
+	int r = dec_readv(d);
+
+	if (d->exiting)
+		v_flags(d, "flags", (uint32_t)d->args[5], xlat_rwf, "0");
+	return r;
+}
+
+static int dec_pwritev2(struct dctx *d)
+{
+	int r = dec_writev(d);
+
+	v_flags(d, "flags", (uint32_t)d->args[5], xlat_rwf, "0");
+	return r;
+}
+
 static const struct scry_xlat xlat_whence[] = {
 	{ SEEK_SET, "SEEK_SET" }, { SEEK_CUR, "SEEK_CUR" }, { SEEK_END, "SEEK_END" },
 	{ 3, "SEEK_DATA" }, { 4, "SEEK_HOLE" }, { 0, NULL },
@@ -1726,6 +1752,8 @@ const struct decoder_entry decoders_file[] = {
 	{ "preadv", dec_readv },
 	{ "writev", dec_writev },
 	{ "pwritev", dec_writev },
+	{ "preadv2", dec_preadv2 },
+	{ "pwritev2", dec_pwritev2 },
 	{ "lseek", dec_lseek },
 	{ "stat", dec_stat },
 	{ "lstat", dec_stat },

@@ -50,5 +50,18 @@ class LikeStrace(ScryTest):
         self.compare(["-e", "trace=statfs,fstatfs"], ["stat", "-f", "/"])
         self.compare(["-e", "trace=getgroups"], ["id"])
 
+    def test_preadv2_pwritev2_flags(self):
+        script = ("import os\n"
+                  "fd = os.open('/etc/hostname', os.O_RDONLY)\n"
+                  "b = bytearray(8)\n"
+                  "os.preadv(fd, [b], 0, os.RWF_NOWAIT)\n"
+                  "w = os.open('/dev/null', os.O_WRONLY)\n"
+                  "os.pwritev(w, [b'abc', b'de'], 0, os.RWF_DSYNC | os.RWF_HIPRI)\n"
+                  "os.pwritev(w, [b'abc'], 5)\n")
+        for opts in ([], ["-s", "2"]):
+            with self.subTest(opts=opts):
+                self.compare(opts + ["-e", "trace=preadv2,pwritev2"],
+                             ["/usr/bin/python3", "-S", "-c", script])
+
     def test_umask_result_in_octal(self):
         self.compare(["-e", "trace=umask"], ["sh", "-c", "umask 027; umask >/dev/null"])
