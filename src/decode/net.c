@@ -686,6 +686,13 @@ static int dec_recvmmsg(struct dctx *d)
 	} else {
 		v_ptr(d, "timeout", 0);
 	}
+	/* the kernel wrote back what was left of the timeout: strace shows
+	 * it after the result, " = 2 (left {tv_sec=0, tv_nsec=999992609})" */
+	if (!d->failed && (d->state & TS_VALID)) {
+		size_t left = v_timespec(d, "left", d->args[4]);
+
+		d->out->v[left].flags |= SCRY_VF_AFTER;
+	}
 	return DEC_DONE;
 }
 

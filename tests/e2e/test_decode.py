@@ -6,7 +6,7 @@ import shutil
 import tempfile
 import unittest
 
-from helpers import ScryTest, T, run, run_scry
+from helpers import ScryTest, T, prog, run, run_scry
 
 SOCKETS = r"""
 import socket
@@ -62,6 +62,9 @@ class LikeStrace(ScryTest):
             with self.subTest(opts=opts):
                 self.compare(opts + ["-e", "trace=preadv2,pwritev2"],
                              ["/usr/bin/python3", "-S", "-c", script])
+
+    def test_mmsg_and_time_left(self):
+        self.compare(["-e", "trace=sendmmsg,recvmmsg"], [prog("mmsg")])
 
     def test_umask_result_in_octal(self):
         self.compare(["-e", "trace=umask"], ["sh", "-c", "umask 027; umask >/dev/null"])
