@@ -56,11 +56,11 @@ $(B)/bpf/vmlinux.h: tools/gen-vmlinux.sh
 	@mkdir -p $(dir $@)
 	tools/gen-vmlinux.sh $@
 # -mcpu=v3: atomic fetch-and-add and compare-and-swap (kernel 5.12+)
-$(B)/bpf/syscount.bpf.o: src/bpf/syscount.bpf.c src/bpf/syscount.h src/stats/hist.h $(B)/bpf/vmlinux.h
+$(B)/bpf/syscount.bpf.o: src/bpf/syscount.bpf.c src/bpf/syscount.h src/bpf/pidns.bpf.h src/stats/hist.h $(B)/bpf/vmlinux.h
 	clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc -c $< -o $@
 $(B)/bpf/syscount.skel.h: $(B)/bpf/syscount.bpf.o
 	bpftool gen skeleton $< name syscount > $@.tmp && mv $@.tmp $@
-$(B)/bpf/systrace.bpf.o: src/bpf/systrace.bpf.c src/bpf/systrace.h $(B)/bpf/vmlinux.h
+$(B)/bpf/systrace.bpf.o: src/bpf/systrace.bpf.c src/bpf/systrace.h src/bpf/pidns.bpf.h $(B)/bpf/vmlinux.h
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc -c $< -o $@
 $(B)/bpf/systrace.skel.h: $(B)/bpf/systrace.bpf.o
 	bpftool gen skeleton $< name systrace > $@.tmp && mv $@.tmp $@

@@ -39,15 +39,6 @@ const volatile bool filter_nrs = false;	/* false: count every syscall */
 const volatile long exec_nr = -1;
 const volatile long execat_nr = -1;
 
-/*
- * scry's pid namespace when it is not the initial one (a container): the
- * programs see the host's process ids, user space knows its targets by
- * the namespace's.  User space then puts them in ns_pending, and the
- * target's first event here moves it into traced_pids under the host's id.
- */
-const volatile __u64 ns_dev = 0;
-const volatile __u64 ns_ino = 0;	/* 0: the initial pid namespace */
-
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
 /* The counting period (0 or 1); user space flips it (struct scry_bpf_key). */
@@ -60,6 +51,14 @@ struct {
 	__type(value, __u8);
 } traced_pids SEC(".maps");
 
+static __always_inline void scry_pidns_lost(void)
+{
+	__sync_fetch_and_add(&lost, 1);
+}
+
+#define SCRY_PIDNS_MAX_PIDS SCRY_BPF_MAX_PIDS
+#include "pidns.bpf.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SCRY_BPF_MAX_NR);
@@ -67,13 +66,6 @@ struct {
 	__type(value, __u8);
 } traced_nrs SEC(".maps");
 
-/* tgid in scry's pid namespace -> state, until the process is seen here */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SCRY_BPF_MAX_PIDS);
-	__type(key, __u32);
-	__type(value, __u8);
-} ns_pending SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -144,42 +136,13 @@ struct scry_sc_exit {
 	long ret;
 };
 
-/*
- * The state of the current process, whose host tgid is tgid: its entry in
- * traced_pids, or in a pid namespace the one user space made for it in
- * ns_pending, moved over now.  NULL: not traced.
- */
-static __always_inline __u8 *cur_state(__u32 tgid)
-{
-	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
-	struct bpf_pidns_info ni = {};
-	__u8 *pending, v;
-
-	if (state || !ns_ino)
-		return state;
-	if (bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)))
-		return NULL;	/* not in scry's namespace: not scry's */
-	pending = bpf_map_lookup_elem(&ns_pending, &ni.tgid);
-	if (!pending)
-		return NULL;
-	v = *pending;
-	if (bpf_map_update_elem(&traced_pids, &tgid, &v, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&traced_pids, &tgid)) {
-		__sync_fetch_and_add(&lost, 1);
-		return NULL;
-	}
-	bpf_map_delete_elem(&ns_pending, &ni.tgid);
-	return bpf_map_lookup_elem(&traced_pids, &tgid);
-}
-
 /* The current process's id as scry knows it (its pid namespace's). */
 static __always_inline __u32 cur_tgid_for_user(void)
 {
-	struct bpf_pidns_info ni = {};
+	__u32 tgid, tid;
 
-	if (!ns_ino)
-		return bpf_get_current_pid_tgid() >> 32;
-	return bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)) ? 0 : ni.tgid;
+	cur_ids(&tgid, &tid);
+	return tgid;
 }
 
 /* The syscall number in the registers at sys_exit. */

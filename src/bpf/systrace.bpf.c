@@ -72,21 +72,6 @@ struct {
 	__type(value, struct scry_trace_plan);
 } plans SEC(".maps");
 
-/*
- * scry's pid namespace when it is not the initial one (a container), as in
- * syscount.bpf.c: traced_pids is keyed by the host's tgids, user space puts
- * its targets in ns_pending by the namespace's, and a target's first event
- * here moves it over.  Every record carries the namespace's ids.
- */
-const volatile __u64 ns_dev = 0;
-const volatile __u64 ns_ino = 0;	/* 0: the initial pid namespace */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SCRY_TRACE_MAX_PIDS);
-	__type(key, __u32);
-	__type(value, __u8);
-} ns_pending SEC(".maps");
 
 /* The record under construction: header and data must be contiguous. */
 struct slot {
@@ -117,6 +102,14 @@ static __always_inline void count_lost(__u32 idx)
 	if (n)
 		__sync_fetch_and_add(n, 1);
 }
+
+static __always_inline void scry_pidns_lost(void)
+{
+	count_lost(1);
+}
+
+#define SCRY_PIDNS_MAX_PIDS SCRY_TRACE_MAX_PIDS
+#include "pidns.bpf.h"
 
 static __always_inline __u64 wake_flags(void)
 {
@@ -325,80 +318,6 @@ static __always_inline void read_args(struct pt_regs *regs, __u64 *a)
 #else
 #error "systrace.bpf.c: add this architecture's syscall argument registers"
 #endif
-}
-
-/* The state of the current process (host tgid tgid), moving it over from
- * ns_pending at its first event in a pid namespace.  NULL: not traced. */
-static __always_inline __u8 *cur_state(__u32 tgid)
-{
-	__u8 *state = bpf_map_lookup_elem(&traced_pids, &tgid);
-	struct bpf_pidns_info ni = {};
-	__u8 *pending, v;
-
-	if (state || !ns_ino)
-		return state;
-	if (bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)))
-		return NULL;
-	pending = bpf_map_lookup_elem(&ns_pending, &ni.tgid);
-	if (!pending)
-		return NULL;
-	v = *pending;
-	if (bpf_map_update_elem(&traced_pids, &tgid, &v, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&traced_pids, &tgid)) {
-		count_lost(1);
-		return NULL;
-	}
-	bpf_map_delete_elem(&ns_pending, &ni.tgid);
-	return bpf_map_lookup_elem(&traced_pids, &tgid);
-}
-
-/* The current task's ids as scry knows them. */
-static __always_inline void cur_ids(__u32 *tgid, __u32 *tid)
-{
-	struct bpf_pidns_info ni = {};
-	__u64 id = bpf_get_current_pid_tgid();
-
-	*tgid = id >> 32;
-	*tid = (__u32)id;
-	if (ns_ino) {
-		if (bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ni, sizeof(ni)))
-			ni.tgid = ni.pid = 0;
-		*tgid = ni.tgid;
-		*tid = ni.pid;
-	}
-}
-
-/* Task t's id (thread id) in scry's pid namespace, 0 if it has none. */
-static __always_inline __u32 ns_nr(struct task_struct *t)
-{
-	struct pid *p = BPF_CORE_READ(t, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
-
-	for (unsigned int i = 0; i < 8; i++) {
-		struct upid u = {};
-
-		if (i > level)
-			break;
-		if (bpf_probe_read_kernel(&u, sizeof(u), (const char *)p +
-					  bpf_core_field_offset(struct pid, numbers) +
-					  i * bpf_core_type_size(struct upid)))
-			break;
-		if (BPF_CORE_READ(u.ns, ns.inum) == ns_ino)
-			return (__u32)u.nr;
-	}
-	return 0;
-}
-
-/* Any task's ids as scry knows them. */
-static __always_inline void task_ids(struct task_struct *t, __u32 *tgid, __u32 *tid)
-{
-	if (!ns_ino) {
-		*tgid = BPF_CORE_READ(t, tgid);
-		*tid = BPF_CORE_READ(t, pid);
-		return;
-	}
-	*tid = ns_nr(t);
-	*tgid = ns_nr(BPF_CORE_READ(t, group_leader));
 }
 
 /* Whether task's process is traced (past its exec, if launched). */
