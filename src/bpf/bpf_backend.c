@@ -9,7 +9,6 @@
  */
 #include "bpf/bpf_backend.h"
 #include "bpf/bpf_common.h"
-#include "core/launch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -71,22 +70,14 @@ double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 struct scry_bpf {
 	struct syscount *skel;
 	struct bpf_hooks hooks;
-	int rows_fd, stats_fd, hist_fd, pids_fd;
-	int add_fd;		/* where add/launch put a pid: pids_fd or ns_pending */
+	int rows_fd, stats_fd, hist_fd;
 	int hslot_of_fd, hslots_fd;
 	uint32_t hist_slots;
 	int ncpus;
 	struct timespec start;
 
-	/* pidfds of the processes added or launched, -1 once exited */
-	struct watched { pid_t pid; int fd; } *w;
-	size_t nw, allocw;
-	int follow_forks;
+	struct bpf_targets tg;	/* the processes added or launched */
 	int per_process;	/* rows in scry_stats; else in scry_rows */
-
-	pid_t launched_pid;
-	int launched_status;
-	uint64_t child_default_signals;
 };
 
 
@@ -209,9 +200,7 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->launched_status = -1;
-	b->follow_forks = !!opts->follow_forks;
-	b->child_default_signals = opts->child_default_signals;
+	bpf_targets_init(&b->tg, -1, -1, -1, 0, 0);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0) {
 		err = b->ncpus ? b->ncpus : -EINVAL;
@@ -247,9 +236,10 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	b->hist_slots = b->skel->rodata->hist_slots;
 	b->stats_fd = bpf_map__fd(b->skel->maps.scry_stats);
 	b->hist_fd = bpf_map__fd(b->skel->maps.scry_hist);
-	b->pids_fd = bpf_map__fd(b->skel->maps.traced_pids);
-	/* in a pid namespace the targets go in by scry's ids (cur_state()) */
-	b->add_fd = b->skel->rodata->ns_ino ? bpf_map__fd(b->skel->maps.ns_pending) : b->pids_fd;
+	/* in a pid namespace the targets go in by scry's ids (pidns.bpf.h) */
+	bpf_targets_init(&b->tg, bpf_map__fd(b->skel->maps.traced_pids),
+			 b->skel->rodata->ns_ino ? bpf_map__fd(b->skel->maps.ns_pending) : -1, -1,
+			 !!opts->follow_forks, opts->child_default_signals);
 	clock_gettime(CLOCK_MONOTONIC, &b->start);
 	*out = b;
 	return 0;
@@ -270,85 +260,24 @@ void scry_bpf_close(struct scry_bpf *b)
 	bpf_hooks_detach(&b->hooks);
 	if (b->skel)
 		syscount__destroy(b->skel);	/* links, programs, maps: all gone */
-	for (size_t i = 0; i < b->nw; i++)
-		if (b->w[i].fd >= 0)
-			close(b->w[i].fd);
-	free(b->w);
+	bpf_targets_release(&b->tg);
 	free(b);
-}
-
-static int watch(struct scry_bpf *b, pid_t pid, int fd)
-{
-	if (b->nw == b->allocw) {
-		size_t n = b->allocw ? b->allocw * 2 : 8;
-		struct watched *w = realloc(b->w, n * sizeof(*w));
-
-		if (!w)
-			return -ENOMEM;
-		b->w = w;
-		b->allocw = n;
-	}
-	b->w[b->nw].pid = pid;
-	b->w[b->nw].fd = fd;
-	b->nw++;
-	return 0;
 }
 
 int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid)
 {
-	int fd, err;
-
-	if (pid <= 0)
-		return -ESRCH;
-	/* the pidfd proves the process exists and tells when it is gone */
-	fd = bpf_pidfd_open(pid);
-	if (fd < 0)
-		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
-	err = watch(b, pid, fd);
-	if (!err)
-		err = bpf_map_set_pid(b->add_fd, pid, SCRY_BPF_TRACED);
-	if (err) {
-		close(fd);
-		if (b->nw && b->w[b->nw - 1].fd == fd)
-			b->nw--;
-	}
-	return err;
+	return bpf_targets_add(&b->tg, pid, SCRY_BPF_TRACED);
 }
 
 int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 {
-	int gate, fd, err;
-	pid_t pid = launch_gated(argv, b->child_default_signals, NULL, NULL, &gate);
+	pid_t pid = bpf_targets_launch(&b->tg, argv, SCRY_BPF_UNTIL_EXEC);
 
 	if (pid < 0)
 		return pid;
-	fd = bpf_pidfd_open(pid);
-	err = fd < 0 ? -errno : watch(b, pid, fd);
-	if (!err)
-		err = bpf_map_set_pid(b->add_fd, pid, SCRY_BPF_UNTIL_EXEC);
-	if (err) {
-		/* never let it run untraced: it has not exec'd yet */
-		launch_abort(pid, gate);
-		if (fd >= 0) {
-			if (b->nw && b->w[b->nw - 1].fd == fd)
-				b->nw--;
-			close(fd);
-		}
-		return err;
-	}
-	if (!b->launched_pid)
-		b->launched_pid = pid;
-	launch_release(gate);
 	if (pidp)
 		*pidp = pid;
 	return 0;
-}
-
-static int map_empty(int fd)
-{
-	struct scry_bpf_key k;	/* big enough for any of our keys */
-
-	return bpf_map_get_next_key(fd, NULL, &k) && errno == ENOENT;
 }
 
 static long long now_ms(void)
@@ -359,47 +288,27 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void reap(struct scry_bpf *b, struct watched *w)
-{
-	int status;
-
-	uint32_t key = (uint32_t)w->pid;
-
-	close(w->fd);
-	w->fd = -1;
-	/* gone before the programs saw it: its namespace id may come again */
-	if (b->add_fd != b->pids_fd)
-		bpf_map_delete_elem(b->add_fd, &key);
-	if (w->pid == b->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
-		b->launched_status = status;
-}
-
 int scry_bpf_wait(struct scry_bpf *b, int timeout_ms)
 {
 	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-	struct pollfd *pfds = NULL;
+	struct pollfd *pfds = b->tg.nw ? calloc(b->tg.nw, sizeof(*pfds)) : NULL;
 	int err = 0;
 
-	if (b->nw) {
-		pfds = calloc(b->nw, sizeof(*pfds));
-		if (!pfds)
-			return -ENOMEM;
-	}
-	for (;;) {
+	if (b->tg.nw && !pfds)
+		return -ENOMEM;
+	while (bpf_targets_running(&b->tg)) {
 		size_t n = 0;
-		int slice, r;
+		int slice;
 
-		for (size_t i = 0; i < b->nw; i++)
-			if (b->w[i].fd >= 0) {
-				pfds[n].fd = b->w[i].fd;
+		for (size_t i = 0; i < b->tg.nw; i++)
+			if (b->tg.w[i].fd >= 0) {
+				pfds[n].fd = b->tg.w[i].fd;
 				pfds[n].events = POLLIN;
 				pfds[n].revents = 0;
 				n++;
 			}
-		/* the processes we watch are gone; with -f their descendants
-		 * are in the kernel's map until they exit: poll it */
-		if (!n && (!b->follow_forks || map_empty(b->pids_fd)))
-			break;
+		/* until one of them goes; with -f only their descendants are
+		 * left, in the kernel's map: look again now and then */
 		slice = n ? 1000 : 20;
 		if (deadline >= 0) {
 			long long left = deadline - now_ms();
@@ -411,19 +320,9 @@ int scry_bpf_wait(struct scry_bpf *b, int timeout_ms)
 			if (left < slice)
 				slice = (int)left;
 		}
-		r = poll(pfds, n, slice);
-		if (r < 0) {
+		if (poll(pfds, n, slice) < 0) {
 			err = -errno;
 			break;
-		}
-		for (size_t i = 0, j = 0; i < b->nw && r > 0; i++) {
-			if (b->w[i].fd < 0)
-				continue;
-			if (pfds[j].revents) {
-				reap(b, &b->w[i]);
-				r--;
-			}
-			j++;
 		}
 	}
 	free(pfds);
@@ -432,7 +331,7 @@ int scry_bpf_wait(struct scry_bpf *b, int timeout_ms)
 
 int scry_bpf_launched_status(const struct scry_bpf *b)
 {
-	return b ? b->launched_status : -1;
+	return b ? b->tg.launched_status : -1;
 }
 
 uint64_t scry_bpf_lost(const struct scry_bpf *b)

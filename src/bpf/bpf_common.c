@@ -31,6 +31,22 @@ int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
 	return -ENOTSUP;
 }
 
+void bpf_targets_init(struct bpf_targets *t, int pids_fd, int pending_fd, int ep,
+		      int follow_forks, uint64_t child_default_signals)
+{
+	memset(t, 0, sizeof(*t));
+	t->launched_status = -1;
+}
+
+void bpf_targets_release(struct bpf_targets *t) { }
+int bpf_targets_add(struct bpf_targets *t, pid_t pid, unsigned char state) { return -ENOTSUP; }
+pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned char state)
+{
+	return -ENOTSUP;
+}
+void bpf_targets_reap(struct bpf_targets *t, size_t i) { }
+int bpf_targets_running(struct bpf_targets *t) { return 0; }
+
 int bpf_pidns(uint64_t *dev, uint64_t *ino)
 {
 	return 0;
@@ -66,12 +82,16 @@ const char *bpf_captured(void) { return ""; }
 #else
 
 #include <linux/capability.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/launch.h"
 #include "syscalls/syscalls.h"
 
 int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
@@ -81,6 +101,140 @@ int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state)
 	if (bpf_map_update_elem(map_fd, &tgid, &state, BPF_ANY))
 		return errno == E2BIG ? -ENOSPC : -errno;
 	return 0;
+}
+
+/* ---- the processes a front end traces ---- */
+
+void bpf_targets_init(struct bpf_targets *t, int pids_fd, int pending_fd, int ep,
+		      int follow_forks, uint64_t child_default_signals)
+{
+	memset(t, 0, sizeof(*t));
+	t->pids_fd = pids_fd;
+	t->add_fd = pending_fd >= 0 ? pending_fd : pids_fd;
+	t->ep = ep;
+	t->follow_forks = follow_forks;
+	t->child_default_signals = child_default_signals;
+	t->launched_status = -1;
+}
+
+void bpf_targets_release(struct bpf_targets *t)
+{
+	for (size_t i = 0; i < t->nw; i++)
+		if (t->w[i].fd >= 0)
+			close(t->w[i].fd);
+	free(t->w);
+	t->w = NULL;
+	t->nw = t->allocw = 0;
+}
+
+/* Watches pid through its pidfd and puts it in the kernel's map; on failure
+ * nothing of it stays (the caller closes fd). */
+static int targets_watch(struct bpf_targets *t, pid_t pid, int fd, unsigned char state)
+{
+	struct epoll_event ev;
+	int err;
+
+	if (t->nw == t->allocw) {
+		size_t n = t->allocw ? t->allocw * 2 : 8;
+		struct bpf_watched *w = realloc(t->w, n * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		t->w = w;
+		t->allocw = n;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = t->nw;
+	if (t->ep >= 0 && epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	err = bpf_map_set_pid(t->add_fd, pid, state);
+	if (err) {
+		if (t->ep >= 0)
+			epoll_ctl(t->ep, EPOLL_CTL_DEL, fd, NULL);
+		return err;
+	}
+	t->w[t->nw].pid = pid;
+	t->w[t->nw].fd = fd;
+	t->nw++;
+	return 0;
+}
+
+int bpf_targets_add(struct bpf_targets *t, pid_t pid, unsigned char state)
+{
+	int fd, err;
+
+	if (pid <= 0)
+		return -ESRCH;
+	/* the pidfd proves the process exists and tells when it is gone */
+	fd = bpf_pidfd_open(pid);
+	if (fd < 0)
+		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
+	err = targets_watch(t, pid, fd, state);
+	if (err)
+		close(fd);
+	return err;
+}
+
+pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned char state)
+{
+	int gate, fd, err;
+	pid_t pid = launch_gated(argv, t->child_default_signals, NULL, NULL, &gate);
+
+	if (pid < 0)
+		return pid;
+	fd = bpf_pidfd_open(pid);
+	err = fd < 0 ? -errno : targets_watch(t, pid, fd, state);
+	if (err) {
+		/* never let it run untraced: it has not exec'd yet */
+		launch_abort(pid, gate);
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	if (!t->launched_pid)
+		t->launched_pid = pid;
+	launch_release(gate);
+	return pid;
+}
+
+void bpf_targets_reap(struct bpf_targets *t, size_t i)
+{
+	struct bpf_watched *w = &t->w[i];
+	uint32_t key = (uint32_t)w->pid;
+	int status;
+
+	if (t->ep >= 0)
+		epoll_ctl(t->ep, EPOLL_CTL_DEL, w->fd, NULL);
+	close(w->fd);
+	w->fd = -1;
+	/* gone before the programs saw it: its namespace id may come again */
+	if (t->add_fd != t->pids_fd)
+		bpf_map_delete_elem(t->add_fd, &key);
+	if (w->pid == t->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
+		t->launched_status = status;
+}
+
+int bpf_targets_running(struct bpf_targets *t)
+{
+	uint32_t k;
+	int alive = 0;
+
+	for (size_t i = 0; i < t->nw; i++) {
+		struct pollfd p = { t->w[i].fd, POLLIN, 0 };
+
+		if (t->w[i].fd < 0)
+			continue;
+		if (poll(&p, 1, 0) == 1 && p.revents)
+			bpf_targets_reap(t, i);
+		else
+			alive = 1;
+	}
+	if (alive)
+		return 1;
+	/* the processes we watch are gone; with -f their descendants are in
+	 * the kernel's map until they exit */
+	return t->follow_forks && !(bpf_map_get_next_key(t->pids_fd, NULL, &k) && errno == ENOENT);
 }
 
 static int have_caps(void)

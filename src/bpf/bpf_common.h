@@ -32,6 +32,38 @@ int bpf_pidfd_open(pid_t pid);
 int bpf_map_set_pid(int map_fd, pid_t pid, unsigned char state);
 
 /*
+ * The processes a front end added or launched: where their pids go in the
+ * kernel (traced_pids, or ns_pending when scry runs in a pid namespace:
+ * pidns.bpf.h), their pidfds, which tell when they are gone, and the
+ * launched command's wait status.
+ */
+struct bpf_targets {
+	struct bpf_watched { pid_t pid; int fd; } *w;	/* fd -1 once reaped */
+	size_t nw, allocw;
+	int pids_fd;		/* traced_pids: host tgids */
+	int add_fd;		/* where our pids go: pids_fd or ns_pending */
+	int ep;			/* an epoll set the pidfds join (data: index), or -1 */
+	int follow_forks;	/* their children count as targets too */
+	uint64_t child_default_signals;	/* for the launched command */
+	pid_t launched_pid;
+	int launched_status;	/* its wait status once reaped, else -1 */
+};
+
+void bpf_targets_init(struct bpf_targets *t, int pids_fd, int pending_fd, int ep,
+		      int follow_forks, uint64_t child_default_signals);
+void bpf_targets_release(struct bpf_targets *t);
+/* Traces process pid from now on: -ESRCH, -ENOSPC (map full), -errno. */
+int bpf_targets_add(struct bpf_targets *t, pid_t pid, unsigned char state);
+/* Starts argv (see launch_gated()) and traces it with state (until its
+ * exec, say): the pid or -errno; nothing runs when it cannot be traced. */
+pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned char state);
+/* Closes the pidfd of w[i], whose process is gone; reaps the launched one. */
+void bpf_targets_reap(struct bpf_targets *t, size_t i);
+/* Reaps what is gone; 1 while a target (or, following forks, one of their
+ * descendants in traced_pids) lives. */
+int bpf_targets_running(struct bpf_targets *t);
+
+/*
  * Where a front end's sys_enter/sys_exit programs hang.  The raw syscall
  * tracepoints run them for every call of every process on the machine.
  * With -e trace=SET the per-syscall tracepoints (syscalls:sys_enter_NAME,

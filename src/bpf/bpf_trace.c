@@ -9,7 +9,6 @@
  */
 #include "bpf/bpf_trace.h"
 #include "bpf/bpf_common.h"
-#include "core/launch.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -113,19 +112,11 @@ struct scry_bpf_trace {
 	struct systrace *skel;
 	struct bpf_hooks hooks;
 	struct ring_buffer *rb;
-	int pids_fd, lost_fd, ep;
-	int add_fd;		/* where add/launch put a pid: pids_fd or ns_pending */
+	int lost_fd, ep;
 	int ncpus;
 	int64_t mono_to_real;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at open */
 
-	/* pidfds of the processes added or launched, -1 once exited */
-	struct watched { pid_t pid; int fd; } *w;
-	size_t nw, allocw;
-	int follow_forks;
-
-	pid_t launched_pid;
-	int launched_status;
-	uint64_t child_default_signals;
+	struct bpf_targets tg;	/* the processes added or launched */
 
 	/* the poll in progress */
 	scry_bpf_call_cb on_call;
@@ -334,9 +325,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	if (!t)
 		return -ENOMEM;
 	t->ep = -1;
-	t->launched_status = -1;
-	t->follow_forks = !!opts->follow_forks;
-	t->child_default_signals = opts->child_default_signals;
+	bpf_targets_init(&t->tg, -1, -1, -1, 0, 0);
 	t->mono_to_real = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC));
 	t->ncpus = libbpf_num_possible_cpus();
 	if (t->ncpus <= 0) {
@@ -356,7 +345,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	limit = opts->string_limit > 0 ? opts->string_limit : 32;
 	if (limit > SCRY_TRACE_BUF_MAX)
 		limit = SCRY_TRACE_BUF_MAX;
-	t->skel->rodata->follow_forks = t->follow_forks;
+	t->skel->rodata->follow_forks = !!opts->follow_forks;
 	t->skel->rodata->filter_nrs = opts->nrs != NULL;
 	t->skel->rodata->exec_nr = SYS_execve;
 	t->skel->rodata->execat_nr = SYS_execveat;
@@ -393,9 +382,6 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		bpf_set_why(why, len, "cannot fill the syscall plan map: %s", strerror(-err));
 		goto fail;
 	}
-	t->pids_fd = bpf_map__fd(t->skel->maps.traced_pids);
-	/* in a pid namespace the targets go in by scry's ids (cur_state()) */
-	t->add_fd = t->skel->rodata->ns_ino ? bpf_map__fd(t->skel->maps.ns_pending) : t->pids_fd;
 	t->lost_fd = bpf_map__fd(t->skel->maps.lost);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), ring_event, t, NULL);
 	if (!t->rb) {
@@ -412,6 +398,10 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		bpf_set_why(why, len, "epoll: %s", strerror(-err));
 		goto fail;
 	}
+	/* in a pid namespace the targets go in by scry's ids (pidns.bpf.h) */
+	bpf_targets_init(&t->tg, bpf_map__fd(t->skel->maps.traced_pids),
+			 t->skel->rodata->ns_ino ? bpf_map__fd(t->skel->maps.ns_pending) : -1, t->ep,
+			 !!opts->follow_forks, opts->child_default_signals);
 
 	bpf_capture_start();
 	err = systrace__attach(t->skel);	/* the scheduler's tracepoints */
@@ -447,144 +437,38 @@ void scry_bpf_trace_close(struct scry_bpf_trace *t)
 		ring_buffer__free(t->rb);
 	if (t->skel)
 		systrace__destroy(t->skel);	/* links, programs, maps: all gone */
+	bpf_targets_release(&t->tg);	/* (before the epoll set they are in) */
 	if (t->ep >= 0)
 		close(t->ep);
-	for (size_t i = 0; i < t->nw; i++)
-		if (t->w[i].fd >= 0)
-			close(t->w[i].fd);
-	free(t->w);
 	free(t);
 }
 
 /* ---- processes ---- */
 
-static int watch(struct scry_bpf_trace *t, pid_t pid, int fd)
-{
-	struct epoll_event ev;
-
-	if (t->nw == t->allocw) {
-		size_t n = t->allocw ? t->allocw * 2 : 8;
-		struct watched *w = realloc(t->w, n * sizeof(*w));
-
-		if (!w)
-			return -ENOMEM;
-		t->w = w;
-		t->allocw = n;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u64 = t->nw;
-	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, fd, &ev))
-		return -errno;
-	t->w[t->nw].pid = pid;
-	t->w[t->nw].fd = fd;
-	t->nw++;
-	return 0;
-}
-
-static void unwatch_last(struct scry_bpf_trace *t, int fd)
-{
-	if (t->nw && t->w[t->nw - 1].fd == fd) {
-		epoll_ctl(t->ep, EPOLL_CTL_DEL, fd, NULL);
-		t->nw--;
-	}
-}
-
 int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid)
 {
-	int fd, err;
-
-	if (pid <= 0)
-		return -ESRCH;
-	fd = bpf_pidfd_open(pid);
-	if (fd < 0)
-		return errno == EINVAL ? -ESRCH : -errno;	/* EINVAL: a thread id */
-	err = watch(t, pid, fd);
-	if (!err) {
-		err = bpf_map_set_pid(t->add_fd, pid, SCRY_TRACE_TRACED);
-		if (err)
-			unwatch_last(t, fd);
-	}
-	if (err)
-		close(fd);
-	return err;
+	return bpf_targets_add(&t->tg, pid, SCRY_TRACE_TRACED);
 }
 
 int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pidp)
 {
-	int gate, fd, err;
-	pid_t pid = launch_gated(argv, t->child_default_signals, NULL, NULL, &gate);
+	pid_t pid = bpf_targets_launch(&t->tg, argv, SCRY_TRACE_UNTIL_EXEC);
 
 	if (pid < 0)
 		return pid;
-	fd = bpf_pidfd_open(pid);
-	err = fd < 0 ? -errno : watch(t, pid, fd);
-	if (!err) {
-		err = bpf_map_set_pid(t->add_fd, pid, SCRY_TRACE_UNTIL_EXEC);
-		if (err)
-			unwatch_last(t, fd);
-	}
-	if (err) {
-		/* never let it run untraced: it has not exec'd yet */
-		launch_abort(pid, gate);
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
-	if (!t->launched_pid)
-		t->launched_pid = pid;
-	launch_release(gate);
 	if (pidp)
 		*pidp = pid;
 	return 0;
 }
 
-static void reap(struct scry_bpf_trace *t, struct watched *w)
-{
-	uint32_t key = (uint32_t)w->pid;
-	int status;
-
-	epoll_ctl(t->ep, EPOLL_CTL_DEL, w->fd, NULL);
-	close(w->fd);
-	w->fd = -1;
-	/* gone before the programs saw it: its namespace id may come again */
-	if (t->add_fd != t->pids_fd)
-		bpf_map_delete_elem(t->add_fd, &key);
-	if (w->pid == t->launched_pid && waitpid(w->pid, &status, WNOHANG) == w->pid)
-		t->launched_status = status;
-}
-
-static int map_empty(int fd)
-{
-	uint32_t k;
-
-	return bpf_map_get_next_key(fd, NULL, &k) && errno == ENOENT;
-}
-
 int scry_bpf_trace_running(struct scry_bpf_trace *t)
 {
-	int alive = 0;
-
-	for (size_t i = 0; i < t->nw; i++) {
-		struct pollfd p = { t->w[i].fd, POLLIN, 0 };
-
-		if (t->w[i].fd < 0)
-			continue;
-		if (poll(&p, 1, 0) == 1 && p.revents)
-			reap(t, &t->w[i]);
-		else
-			alive = 1;
-	}
-	if (alive)
-		return 1;
-	/* the processes we watch are gone; with -f their descendants are in
-	 * the kernel's map until they exit */
-	return t->follow_forks && !map_empty(t->pids_fd);
+	return bpf_targets_running(&t->tg);
 }
 
 int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t)
 {
-	return t ? t->launched_status : -1;
+	return t ? t->tg.launched_status : -1;
 }
 
 /* ---- events ---- */
@@ -732,9 +616,9 @@ int scry_bpf_trace_poll(struct scry_bpf_trace *t, int timeout_ms,
 	if (n < 0)
 		return -errno;
 	for (int i = 0; i < n; i++)
-		if (evs[i].data.u64 != RING_TAG && evs[i].data.u64 < t->nw &&
-		    t->w[evs[i].data.u64].fd >= 0)
-			reap(t, &t->w[evs[i].data.u64]);
+		if (evs[i].data.u64 != RING_TAG && evs[i].data.u64 < t->tg.nw &&
+		    t->tg.w[evs[i].data.u64].fd >= 0)
+			bpf_targets_reap(&t->tg, evs[i].data.u64);
 	/*
 	 * Consume whether or not the ring woke us: with wakeup_bytes the
 	 * kernel does not wake the reader for every record.
