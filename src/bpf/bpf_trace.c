@@ -497,7 +497,7 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 
 	if (size < sizeof(*k) || k->data_len > size - sizeof(*k))
 		return 0;	/* cannot happen; never trust a length blindly */
-	memset(&e, 0, sizeof(e));
+	memset(&e, 0, offsetof(struct scry_bpf_call_event, vec));
 	e.tgid = (pid_t)k->tgid;
 	e.tid = (pid_t)k->tid;
 	e.nr = (long)k->nr;
@@ -520,6 +520,7 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 			struct scry_trace_region r;
 
 			memcpy(&r, payload + vt->off + j * sizeof(r), sizeof(r));
+			memset(&e.vec[e.nvec], 0, sizeof(e.vec[0]));
 			region_in(&e.vec[e.nvec++], &r, payload, k->data_len);
 		}
 	}

@@ -105,10 +105,11 @@ struct scry_bpf_call_event {
 	uint64_t t_enter_mono, t_exit_mono;	/* CLOCK_MONOTONIC ns */
 	uint64_t t_enter_ns, t_exit_ns;		/* CLOCK_REALTIME ns (scry_call's) */
 	struct scry_bpf_region reg[SCRY_BPF_NREG];	/* by enum scry_bpf_region_kind */
-	/* execve: the strings argv points to (the first 16) */
-	struct scry_bpf_region vec[16];
-	int nvec;
 	long envc;		/* execve: envp's entries, or -1 (not counted) */
+	/* execve: the strings argv points to (the first 16); only the first
+	 * nvec are set (last, so that the rest need not be cleared per call) */
+	int nvec;
+	struct scry_bpf_region vec[16];
 };
 
 enum scry_bpf_proc_type {

@@ -119,6 +119,27 @@ static __always_inline __u64 wake_flags(void)
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/*
+ * Starts region r, the memory at uaddr, at the next free byte of the data
+ * area.  1 when there is nothing to read: a NULL pointer, or the area
+ * used up to `room` bytes before its end (flagged as a failed read).
+ */
+static __always_inline int region_begin(struct slot *s, struct scry_trace_region *r, __u64 uaddr,
+					__u32 room)
+{
+	r->addr = uaddr;
+	r->flags = SCRY_TRACE_RF_USED;
+	r->off = s->off & SCRY_TRACE_OFF_MASK;
+	r->len = 0;
+	if (!uaddr)
+		return 1;
+	if (s->off + room > SCRY_TRACE_OFF_MASK + 1) {
+		r->flags |= SCRY_TRACE_RF_FAULT;
+		return 1;
+	}
+	return 0;
+}
+
 /* A NUL-terminated string into the next free bytes of the data area. */
 static __always_inline void cap_str_max(struct slot *s, struct scry_trace_region *r, __u64 uaddr,
 					__u32 max)
@@ -126,16 +147,8 @@ static __always_inline void cap_str_max(struct slot *s, struct scry_trace_region
 	__u32 off = s->off & SCRY_TRACE_OFF_MASK;
 	long n;
 
-	r->addr = uaddr;
-	r->flags = SCRY_TRACE_RF_USED;
-	r->off = off;
-	r->len = 0;
-	if (!uaddr)
+	if (region_begin(s, r, uaddr, 1))
 		return;
-	if (s->off > SCRY_TRACE_OFF_MASK) {	/* the data area is used up */
-		r->flags |= SCRY_TRACE_RF_FAULT;
-		return;
-	}
 	if (max > SCRY_TRACE_STR_MAX || max < 2)
 		max = SCRY_TRACE_STR_MAX;
 	n = bpf_probe_read_user_str(&s->data[off], max, (const void *)uaddr);
@@ -165,16 +178,8 @@ static __always_inline void cap_mem(struct slot *s, struct scry_trace_region *r,
 	__u32 off = s->off & SCRY_TRACE_OFF_MASK;
 	__u32 n;
 
-	r->addr = uaddr;
-	r->flags = SCRY_TRACE_RF_USED;
-	r->off = off;
-	r->len = 0;
-	if (!uaddr)
+	if (region_begin(s, r, uaddr, 1))
 		return;
-	if (s->off > SCRY_TRACE_OFF_MASK) {	/* the data area is used up */
-		r->flags |= SCRY_TRACE_RF_FAULT;
-		return;
-	}
 	if (len > max)
 		len = max;
 	if (len > SCRY_TRACE_OFF_MASK + 1 - off)	/* nothing past the area */
@@ -218,20 +223,12 @@ static __always_inline void cap_argv(struct slot *s, __u64 argv)
 	/* -s bytes and one more: the decoder then knows the string goes on */
 	__u32 limit = buf_limit + 2;
 
-	pr->addr = argv;
-	pr->flags = SCRY_TRACE_RF_USED;
-	pr->off = base & SCRY_TRACE_OFF_MASK;
-	pr->len = 0;
 	tr->addr = 0;
 	tr->flags = SCRY_TRACE_RF_USED;
 	tr->len = 0;
-	if (!argv)
-		return;
 	/* room for the pointers and the table, at least */
-	if (base > SCRY_TRACE_OFF_MASK + 1 - SCRY_TRACE_ARGV_MAX * 24) {
-		pr->flags |= SCRY_TRACE_RF_FAULT;
+	if (region_begin(s, pr, argv, SCRY_TRACE_ARGV_MAX * 24))
 		return;
-	}
 	for (int i = 0; i < SCRY_TRACE_ARGV_MAX; i++) {
 		__u64 p = 0;
 
