@@ -289,8 +289,12 @@ class BpfStats(ScryTest):
                             re.findall(r"wait4 resumed>NULL, 0, NULL\) += (\d+)|wait4\(-1, NULL, 0, NULL\) += (\d+)",
                                        text))
         self.assertEqual(out["bpf"][0], ["1", "1", "2", "2"], out)
-        self.assertEqual(out["bpf"][:2], out["ptrace"][:2])
-        self.assertEqual(out["bpf"][1], ["2", "3"])
+        self.assertEqual(out["bpf"][0], out["ptrace"][0])
+        # the child's lines carry its id in the namespace; whether the
+        # parent's do depends on when each backend learns of the fork
+        for backend in ("bpf", "ptrace"):
+            self.assertIn("3", out[backend][1], out)
+            self.assertLessEqual(set(out[backend][1]), {"2", "3"}, out)
         self.assertEqual(["".join(m) for m in out["bpf"][2]], ["3"], out)
 
     def test_launch_error_starts_nothing(self):
