@@ -65,8 +65,10 @@ struct scry_config {
 	                            else every call through a ring buffer */
 	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
 	int bpf_hooks;           /* SCRY_BPF_HOOKS_*: where bpf's programs hang */
-	/* bpf: bit nr of syscall_bitmap[nr / 64] set = count syscall nr;
-	 * NULL: all.  Not owned. */
+	/* The calls to trace: bit nr of syscall_bitmap[nr / 64] set = trace
+	 * syscall nr.  Every backend checks it before decoding anything, so a
+	 * call outside it costs no memory read and reaches no sink (bpf: it
+	 * never leaves the kernel).  NULL: all.  Not owned. */
 	const uint64_t *syscall_bitmap;
 	size_t syscall_bitmap_words;
 	/* Where scry_session_new() explains a failure (may be NULL); with

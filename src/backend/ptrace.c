@@ -419,6 +419,17 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->ret_text = "";
 }
 
+/* Is syscall nr in the session's trace set (cfg.syscall_bitmap)?  A
+ * number beyond the bitmap is let through: the sinks' filter decides it. */
+static int call_traced(const struct scry_session *s, long nr)
+{
+	if (!s->cfg.syscall_bitmap)
+		return 1;
+	if (nr < 0 || (unsigned long)nr / 64 >= s->cfg.syscall_bitmap_words)
+		return 1;
+	return (s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1;
+}
+
 /*
  * -P: does this call touch one of the paths, by a path argument or by an fd
  * argument open on it?  (strace's rule; the paths come with their
@@ -470,6 +481,10 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		t->flags &= ~T_HIDDEN;
 	if (t->flags & T_HIDDEN)
 		return;
+	/* Filter first: a call outside -e trace= is neither read nor decoded
+	 * (no process_vm_readv, no readlink for -y or -P). */
+	if (!call_traced(s, t->nr))
+		return;     /* not shown, and its exit neither (no T_ENTRY_SHOWN) */
 	if (s->cfg.ntrace_paths && !touches_path(s, t))
 		return;     /* not shown, and its exit neither (no T_ENTRY_SHOWN) */
 	t->dec_more = 0;

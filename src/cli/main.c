@@ -267,6 +267,12 @@ static void make_config(struct run *r)
 	struct sigaction pipe_now;
 	if (sigaction(SIGPIPE, NULL, &pipe_now) == 0 && pipe_now.sa_handler == SIG_DFL)
 		cfg->child_default_signals |= 1ull << (SIGPIPE - 1);
+	/* the engine drops untraced calls before decoding them (the sinks
+	 * still judge status= and signal= filters, which need the result) */
+	if (o->filtered && !scry_filter_traces_all(&o->filter)) {
+		cfg->syscall_bitmap = o->filter.trace;
+		cfg->syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
+	}
 	if (o->argv && !o->npids && o->filtered && !o->no_seccomp && !scry_filter_traces_all(&o->filter)) {
 		if (o->duration_ns) {
 			if (o->verbose)
@@ -347,10 +353,6 @@ static int make_session(struct run *r)
 		bcfg.bpf_counts_only = o->summary == 1;
 		bcfg.bpf_buffer = o->bpf_buffer;
 		bcfg.bpf_hooks = o->bpf_hooks;
-		if (o->filtered && !scry_filter_traces_all(&o->filter)) {
-			bcfg.syscall_bitmap = o->filter.trace;
-			bcfg.syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
-		}
 		bcfg.why = why;
 		bcfg.why_len = sizeof(why);
 		if (scry_session_new(&r->s, &bcfg) < 0) {

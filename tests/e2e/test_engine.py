@@ -1,0 +1,58 @@
+"""The engine's order of work: a call outside -e trace= is dropped before
+it is decoded, so scry reads no memory and resolves no fd for it.  Measured
+by running scry itself under `strace -c` (scry is a process this test
+started; the target is too)."""
+
+import os
+import re
+import shutil
+import unittest
+
+from helpers import ScryTest, T, SCRY, run
+
+
+def own_calls(path):
+    """{syscall: calls} from an `strace -c -o path` table."""
+    counts = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$", line)
+            if m:
+                counts[m.group(2)] = int(m.group(1))
+    return counts
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class FilterFirst(ScryTest):
+
+    def scry_own_calls(self, pid, opts):
+        table = os.path.join(self.tmp, "own.txt")
+        r = run(["strace", "-c", "-o", table, "-e",
+                 "trace=process_vm_readv,readlink,readlinkat,ptrace",
+                 SCRY, "--backend", "ptrace", "-p", str(pid), "--duration", "1"] + opts,
+                timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Detached successfully", r.stderr)
+        return own_calls(table), r.stderr
+
+    def test_untraced_calls_cost_no_reads(self):
+        t = self.target("preader", args=["30"], progress=False)
+        for opts in (["-y", "-e", "trace=openat"],
+                     ["-yy", "-e", "trace=openat"],
+                     ["-P", "/etc/hostname", "-e", "trace=openat"]):
+            with self.subTest(opts=opts):
+                calls, err = self.scry_own_calls(t.pid, opts)
+                # scry did stop at the target's pread64 calls: two ptrace
+                # requests a stop at least, ~2000 stops a second
+                self.assertGreater(calls.get("ptrace", 0), 200, calls)
+                self.assertNotIn("pread64(", err)
+                self.assertEqual(calls.get("process_vm_readv", 0), 0, calls)
+                # -P resolves its own paths once at start (realpath)
+                startup = 4 if "-P" in opts else 0
+                self.assertLessEqual(calls.get("readlink", 0) + calls.get("readlinkat", 0),
+                                     startup, calls)
+        # The same measure sees the reads when the calls are shown.
+        calls, err = self.scry_own_calls(t.pid, ["-y", "-e", "trace=pread64"])
+        self.assertIn("pread64(", err)
+        self.assertGreater(calls.get("process_vm_readv", 0) + calls.get("readlink", 0), 100, calls)
+        self.assertTrue(t.running())
