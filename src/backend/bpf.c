@@ -53,9 +53,15 @@ static int bpf_run(struct scry_session *s)
 		if (next_tick) {
 			uint64_t now = scry_now_mono();
 			if (now >= next_tick) {
-				next_tick += s->cfg.tick_ns;
 				s->cfg.tick(s->cfg.tick_ctx);
-				continue;
+				/* A tick that took longer than the interval (reading
+				 * the maps on a loaded machine) skips the ticks it
+				 * covered; the loop still looks at its tracees below,
+				 * or it would never see them end. */
+				next_tick += s->cfg.tick_ns;
+				now = scry_now_mono();
+				if (next_tick <= now)
+					next_tick = now + s->cfg.tick_ns;
 			}
 			uint64_t left = (next_tick - now) / 1000000u + 1;
 			if (left < (uint64_t)timeout)
