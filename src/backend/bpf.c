@@ -4,6 +4,7 @@
  * no calls, and scry_session_read_stats() gives the kernel's counts.
  */
 #include "core/internal.h"
+#include "core/engine.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -146,81 +147,35 @@ static struct tracee *tracee_of(struct scry_session *s, pid_t tid, pid_t tgid)
 	return t ? t : tracee_add(s, tid, tgid, 0);
 }
 
-static void call_fill(struct scry_session *s, struct tracee *t, struct scry_event *ev,
-		      enum scry_event_type type, const struct scry_bpf_call_event *e)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-	ev->pid = t->tgid;
-	ev->tid = t->tid;
-	ev->ts_ns = type == SCRY_EV_CALL_ENTER ? e->t_enter_ns : e->t_exit_ns;
-	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
-	struct scry_call *c = &ev->u.call;
-	c->nr = t->nr;
-	c->name = info ? info->name : NULL;
-	memcpy(c->args, t->args, sizeof(t->args));
-	c->t_enter_ns = e->t_enter_ns;
-	c->entry_args = &t->vals;
-	c->more_at_exit = t->dec_more == 3 ? 0 : t->dec_more;
-	c->ret_text = "";
-}
-
 /* One event from the kernel is a whole call: its entry, then its exit. */
 static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 {
 	struct scry_session *s = ctx;
 	struct tracee *t = tracee_of(s, e->tid, e->tgid);
-	t->nr = e->nr;
-	memcpy(t->args, e->args, sizeof(t->args));
-	scry_values_reset(&t->vals);
-	struct dctx d;
-	memset(&d, 0, sizeof(d));
-	d.pid = e->tgid;
-	d.tid = e->tid;
-	d.sp = e->sp;
-	d.envc1 = e->envc >= 0 ? e->envc + 1 : 0;
-	d.nr = e->nr;
-	d.info = scry_syscall_get(s->table, e->nr);
-	d.args = t->args;
-	d.limit = s->cfg.string_limit;
-	d.verbose = s->cfg.verbose;
-	d.xflag = s->cfg.xflag;
-	d.fd_paths = s->cfg.fd_paths;
-	d.out = &t->vals;
-	d.mem = captured_read;
-	d.mem_ctx = (void *)e;
-	decoder_fn fn = e->nr >= 0 && (unsigned long)e->nr < s->table->ncalls ? s->decoders[e->nr] : decode_generic;
-	int r = fn(&d);
-	t->dec_more = r == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : r == DEC_AFTER ? 3 : 0;
-
-	struct scry_event ev;
-	call_fill(s, t, &ev, SCRY_EV_CALL_ENTER, e);
-	session_emit(s, &ev);
-
-	call_fill(s, t, &ev, SCRY_EV_CALL_EXIT, e);
-	struct scry_call *c = &ev.u.call;
-	scry_values_reset(&s->exit_vals);
-	c->exit_args = &s->exit_vals;
-	if (e->unfinished) {
-		c->t_exit_ns = 0;
-		c->ret_text = "?";
-		return session_emit(s, &ev);
-	}
-	c->ret = e->ret;
-	c->is_error = e->ret < 0 && e->ret >= -4095;
-	c->t_exit_ns = e->t_exit_ns;
-	/* kernel timestamps: no stops, nothing to subtract */
-	c->duration_ns = e->t_exit_mono > e->t_enter_mono ? e->t_exit_mono - e->t_enter_mono : 0;
-	d.out = &s->exit_vals;
-	d.exiting = 1;
-	d.ret = e->ret;
-	d.failed = c->is_error;
-	if (t->dec_more)
-		fn(&d);
-	strbuf_reset(&s->ret_text);
-	render_result(&s->ret_text, &d);
-	c->ret_text = s->ret_text.buf;
-	return session_emit(s, &ev);
+	struct raw_call rc = {
+		.nr = e->nr,
+		.args = e->args,
+		.sp = e->sp,
+		.t_enter_ns = e->t_enter_ns,
+		.envc1 = e->envc >= 0 ? e->envc + 1 : 0,
+		.mem = captured_read,
+		.mem_ctx = (void *)e,
+	};
+	int r = engine_enter(s, t, &rc);
+	if (r <= 0)
+		return r;
+	if (e->unfinished)
+		return engine_unfinished(s, t, e->t_exit_ns);
+	struct raw_result rr = {
+		.ret = e->ret,
+		.is_error = e->ret < 0 && e->ret >= -4095,
+		.t_exit_ns = e->t_exit_ns,
+		/* kernel timestamps: no stops, nothing to subtract */
+		.duration_ns = e->t_exit_mono > e->t_enter_mono ? e->t_exit_mono - e->t_enter_mono : 0,
+		.mem = captured_read,
+		.mem_ctx = (void *)e,
+	};
+	return engine_exit(s, t, &rr);
 }
 
 static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)

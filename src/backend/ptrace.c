@@ -9,6 +9,7 @@
 #include "core/internal.h"
 #include "core/launch.h"
 #include "filter/seccomp.h"
+#include "core/engine.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -382,89 +383,6 @@ static int call_is(const struct scry_session *s, long nr, const char *name)
 	return i && !strcmp(i->name, name);
 }
 
-static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d, struct scry_values *out)
-{
-	memset(d, 0, sizeof(*d));
-	d->pid = t->tgid;
-	d->tid = t->tid;
-	d->nr = t->nr;
-	d->info = scry_syscall_get(s->table, t->nr);
-	d->args = t->args;
-	d->limit = s->cfg.string_limit;
-	d->verbose = s->cfg.verbose;
-	d->xflag = s->cfg.xflag;
-	d->fd_paths = s->cfg.fd_paths;
-	d->out = out;
-	d->rfmt = t->rfmt;
-	d->rxlat = t->rxlat;
-	d->rword = t->rword;
-	d->rzero = t->rzero;
-	d->rfield = t->rfield;
-	d->state = t->dstate;
-	d->sp = t->sp;
-}
-
-static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev, enum scry_event_type type)
-{
-	fill_event(ev, type, t);
-	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
-	struct scry_call *c = &ev->u.call;
-	c->nr = t->nr;
-	c->name = info ? info->name : NULL;
-	memcpy(c->args, t->args, sizeof(t->args));
-	c->t_enter_ns = t->t_enter_ns;
-	c->entry_args = s->cfg.no_decode ? NULL : &t->vals;
-	c->exit_args = NULL;
-	c->more_at_exit = t->dec_more == 3 ? 0 : t->dec_more;
-	c->ret_text = "";
-}
-
-/* Is syscall nr in the session's trace set (cfg.syscall_bitmap)?  A
- * number beyond the bitmap is let through: the sinks' filter decides it. */
-static int call_traced(const struct scry_session *s, long nr)
-{
-	if (!s->cfg.syscall_bitmap)
-		return 1;
-	if (nr < 0 || (unsigned long)nr / 64 >= s->cfg.syscall_bitmap_words)
-		return 1;
-	return (s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1;
-}
-
-/*
- * -P: does this call touch one of the paths, by a path argument or by an fd
- * argument open on it?  (strace's rule; the paths come with their
- * canonical forms from the caller.)
- */
-static int touches_path(struct scry_session *s, struct tracee *t)
-{
-	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
-	if (!info)
-		return 0;
-	char buf[PATH_MAX];
-	for (int i = 0; i < info->nargs; i++) {
-		ssize_t n = -1;
-		if (info->argtypes[i] == SCRY_ARG_PATH) {
-			n = mem_read(t->tid, t->args[i], buf, sizeof(buf) - 1);
-			if (n > 0) {
-				buf[n] = '\0';
-				n = (ssize_t)strlen(buf);
-			}
-		} else if (info->argtypes[i] == SCRY_ARG_FD && (int)t->args[i] >= 0) {
-			char link[64];
-			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)t->tid, (int)t->args[i]);
-			n = readlink(link, buf, sizeof(buf) - 1);
-			if (n > 0)
-				buf[n] = '\0';
-		}
-		if (n <= 0)
-			continue;
-		for (int k = 0; k < s->cfg.ntrace_paths; k++)
-			if (!strcmp(buf, s->cfg.trace_paths[k]))
-				return 1;
-	}
-	return 0;
-}
-
 static void on_entry(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
 {
 	t->flags |= T_IN_SYSCALL;
@@ -481,35 +399,8 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 		t->flags &= ~T_HIDDEN;
 	if (t->flags & T_HIDDEN)
 		return;
-	/* Filter first: a call outside -e trace= is neither read nor decoded
-	 * (no process_vm_readv, no readlink for -y or -P). */
-	if (!call_traced(s, t->nr))
-		return;     /* not shown, and its exit neither (no T_ENTRY_SHOWN) */
-	if (s->cfg.ntrace_paths && !touches_path(s, t))
-		return;     /* not shown, and its exit neither (no T_ENTRY_SHOWN) */
-	t->dec_more = 0;
-	t->rfmt = R_INT;
-	t->rxlat = NULL;
-	t->dstate = 0;
-	scry_values_reset(&t->vals);
-	if (!s->cfg.no_decode) {
-		struct dctx d;
-		dctx_init(s, t, &d, &t->vals);
-		decoder_fn fn = t->nr >= 0 && (unsigned long)t->nr < s->table->ncalls ? s->decoders[t->nr] : decode_generic;
-		int r = fn(&d);
-		t->dec_more = r == DEC_MORE ? (d.exit_starts_comment ? 2 : 1) : r == DEC_AFTER ? 3 : 0;
-		t->rfmt = d.rfmt;
-		t->rxlat = d.rxlat;
-		t->rword = d.rword;
-		t->rzero = d.rzero;
-		t->rfield = d.rfield;
-		t->dstate = d.state;
-	}
-	struct scry_event ev;
-	call_event(s, t, &ev, SCRY_EV_CALL_ENTER);
-	ev.ts_ns = t->t_enter_ns;
-	t->flags |= T_ENTRY_SHOWN;
-	session_emit(s, &ev);
+	struct raw_call rc = { .nr = t->nr, .args = t->args, .sp = t->sp, .t_enter_ns = t->t_enter_ns };
+	engine_enter(s, t, &rc);
 }
 
 /* A call that will never return (exit, exec that replaced it, death). */
@@ -518,14 +409,7 @@ static void finish_unfinished(struct scry_session *s, struct tracee *t)
 	if (!(t->flags & T_IN_SYSCALL))
 		return;
 	t->flags &= ~T_IN_SYSCALL;
-	if (!(t->flags & T_ENTRY_SHOWN))
-		return;
-	struct scry_event ev;
-	call_event(s, t, &ev, SCRY_EV_CALL_EXIT);
-	scry_values_reset(&s->exit_vals);
-	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
-	ev.u.call.ret_text = "?";
-	session_emit(s, &ev);
+	engine_unfinished(s, t, scry_now_real());
 }
 
 static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
@@ -536,34 +420,19 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 	if (!(t->flags & T_ENTRY_SHOWN))
 		return;
 	uint64_t now = scry_now_mono();
-	struct scry_event ev;
-	call_event(s, t, &ev, SCRY_EV_CALL_EXIT);
-	struct scry_call *c = &ev.u.call;
-	c->ret = st->rval;
-	c->is_error = st->is_error;
-	c->t_exit_ns = t->t_enter_ns + (now - t->t_enter_mono);
 	uint64_t raw = now - t->t_enter_mono;
 	uint64_t oh = stop_overhead(s, t, raw);
-	c->duration_ns = raw > oh ? raw - oh : 0;
+	struct raw_result rr = {
+		.ret = st->rval,
+		.is_error = st->is_error,
+		.t_exit_ns = t->t_enter_ns + raw,
+		.duration_ns = raw > oh ? raw - oh : 0,
+	};
 	if (s->cfg.cpu_time) {
 		uint64_t cpu = thread_cpu_ns(t);
-		c->cpu_ns = cpu > t->t_enter_cpu ? cpu - t->t_enter_cpu : 0;
+		rr.cpu_ns = cpu > t->t_enter_cpu ? cpu - t->t_enter_cpu : 0;
 	}
-	if (!s->cfg.no_decode) {
-		struct dctx d;
-		scry_values_reset(&s->exit_vals);
-		dctx_init(s, t, &d, &s->exit_vals);
-		d.exiting = 1;
-		d.ret = st->rval;
-		d.failed = st->is_error;
-		if (t->dec_more)
-			s->decoders[t->nr](&d);
-		strbuf_reset(&s->ret_text);
-		render_result(&s->ret_text, &d);
-		c->exit_args = &s->exit_vals;
-		c->ret_text = s->ret_text.buf;
-	}
-	session_emit(s, &ev);
+	engine_exit(s, t, &rr);
 }
 
 static void on_syscall_stop(struct scry_session *s, struct tracee *t)

@@ -30,6 +30,21 @@ enum tracee_flags {
 	                             not one of the event's ntracees */
 };
 
+/*
+ * What the engine (core/engine.c) keeps of a call from its entry to its
+ * exit: the arguments decoded at entry, and what the decoder asked to
+ * remember.  Only the engine reads or writes it.
+ */
+struct call_state {
+	struct scry_values vals;  /* the arguments decoded at entry */
+	enum dec_exit more;       /* what the decoder still has to say at exit */
+	uint64_t state;           /* the decoder's memory from entry to exit */
+	enum rfmt rfmt;           /* how the result is shown, as the decoder said */
+	const struct scry_xlat *rxlat;
+	const char *rword, *rzero;
+	uint16_t rfield;
+};
+
 struct tracee {
 	pid_t tid;
 	pid_t tgid;
@@ -41,16 +56,8 @@ struct tracee {
 	uint64_t t_enter_cpu;    /* the thread's CPU time at entry (cfg.cpu_time) */
 	int sched_fd;            /* its /proc schedstat, opened on first use, or -1 */
 	int stat_fd;             /* its /proc stat, likewise */
-	struct scry_values vals; /* the current call's arguments from entry */
-	int dec_more;            /* its decoder wants the exit stop too: 1, or 2
-	                            when the exit part starts with a comment, 3
-	                            for values after the result only (DEC_AFTER) */
 	uint64_t sp;             /* stack pointer at entry */
-	uint64_t dstate;         /* the decoder's memory from entry to exit */
-	enum rfmt rfmt;
-	const struct scry_xlat *rxlat;
-	const char *rword, *rzero;
-	uint16_t rfield;
+	struct call_state call;  /* the engine's, for the current call */
 };
 
 /*

@@ -86,7 +86,7 @@ void scry_session_free(struct scry_session *s)
 				close(s->slots[i]->sched_fd);
 			if (s->slots[i]->stat_fd >= 0)
 				close(s->slots[i]->stat_fd);
-			scry_values_release(&s->slots[i]->vals);
+			scry_values_release(&s->slots[i]->call.vals);
 			free(s->slots[i]);
 		}
 	}
@@ -230,7 +230,7 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 		close(t->sched_fd);
 	if (t->stat_fd >= 0)
 		close(t->stat_fd);
-	scry_values_release(&t->vals);
+	scry_values_release(&t->call.vals);
 	free(t);
 }
 

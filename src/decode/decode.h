@@ -26,6 +26,16 @@
  * result (SCRY_VF_AFTER), none inside the argument list. */
 enum { DEC_DONE = 0, DEC_MORE = 1, DEC_AFTER = 2 };
 
+/* What a decoder still has to say at the exit stop, from its return value
+ * at entry (and d->exit_starts_comment); the values of 1 and 2 are those of
+ * the public scry_call.more_at_exit. */
+enum dec_exit {
+	EXIT_NOTHING = 0,     /* DEC_DONE */
+	EXIT_ARGS = 1,        /* DEC_MORE: more arguments, after ", " */
+	EXIT_COMMENT = 2,     /* DEC_MORE, starting with a comment (" => {...}") */
+	EXIT_AFTER = 3,       /* DEC_AFTER: only values after the result */
+};
+
 /* How the result is shown. */
 enum rfmt {
 	R_INT = 0,   /* decimal */

@@ -1,0 +1,199 @@
+/*
+ * The engine: raw calls from a backend in, filtered and decoded events out
+ * to the sinks.  See core/engine.h.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "core/internal.h"
+
+/* Is syscall nr in the session's trace set (cfg.syscall_bitmap)?  A number
+ * beyond the bitmap is let through: the sinks' filter decides it. */
+static int nr_traced(const struct scry_session *s, long nr)
+{
+	if (!s->cfg.syscall_bitmap)
+		return 1;
+	if (nr < 0 || (unsigned long)nr / 64 >= s->cfg.syscall_bitmap_words)
+		return 1;
+	return (s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1;
+}
+
+static ssize_t read_mem(const struct raw_call *rc, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	return rc->mem ? rc->mem(rc->mem_ctx, addr, buf, len) : mem_read(tid, addr, buf, len);
+}
+
+/*
+ * -P: does this call touch one of the paths, by a path argument or by an fd
+ * argument open on it?  (strace's rule; the paths come with their
+ * canonical forms from the caller.)
+ */
+static int touches_path(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
+{
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, rc->nr);
+	if (!info)
+		return 0;
+	char buf[PATH_MAX];
+	for (int i = 0; i < info->nargs; i++) {
+		ssize_t n = -1;
+		if (info->argtypes[i] == SCRY_ARG_PATH) {
+			n = read_mem(rc, t->tid, rc->args[i], buf, sizeof(buf) - 1);
+			if (n > 0) {
+				buf[n] = '\0';
+				n = (ssize_t)strlen(buf);
+			}
+		} else if (info->argtypes[i] == SCRY_ARG_FD && (int)rc->args[i] >= 0) {
+			char link[64];
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)t->tid, (int)rc->args[i]);
+			n = readlink(link, buf, sizeof(buf) - 1);
+			if (n > 0)
+				buf[n] = '\0';
+		}
+		if (n <= 0)
+			continue;
+		for (int k = 0; k < s->cfg.ntrace_paths; k++)
+			if (!strcmp(buf, s->cfg.trace_paths[k]))
+				return 1;
+	}
+	return 0;
+}
+
+static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
+		      struct scry_values *out, engine_mem_fn mem, void *mem_ctx)
+{
+	struct call_state *cs = &t->call;
+	memset(d, 0, sizeof(*d));
+	d->pid = t->tgid;
+	d->tid = t->tid;
+	d->nr = t->nr;
+	d->info = scry_syscall_get(s->table, t->nr);
+	d->args = t->args;
+	d->limit = s->cfg.string_limit;
+	d->verbose = s->cfg.verbose;
+	d->xflag = s->cfg.xflag;
+	d->fd_paths = s->cfg.fd_paths;
+	d->out = out;
+	d->sp = t->sp;
+	d->mem = mem;
+	d->mem_ctx = mem_ctx;
+	d->rfmt = cs->rfmt;
+	d->rxlat = cs->rxlat;
+	d->rword = cs->rword;
+	d->rzero = cs->rzero;
+	d->rfield = cs->rfield;
+	d->state = cs->state;
+}
+
+static decoder_fn decoder_of(const struct scry_session *s, long nr)
+{
+	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
+}
+
+static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev,
+		       enum scry_event_type type, uint64_t ts_ns)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->pid = t->tgid;
+	ev->tid = t->tid;
+	ev->ts_ns = ts_ns;
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	struct scry_call *c = &ev->u.call;
+	c->nr = t->nr;
+	c->name = info ? info->name : NULL;
+	memcpy(c->args, t->args, sizeof(t->args));
+	c->t_enter_ns = t->t_enter_ns;
+	c->entry_args = s->cfg.no_decode ? NULL : &t->call.vals;
+	c->exit_args = NULL;
+	c->more_at_exit = t->call.more == EXIT_AFTER ? 0 : (int)t->call.more;
+	c->ret_text = "";
+}
+
+int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
+{
+	struct call_state *cs = &t->call;
+	t->flags &= ~T_ENTRY_SHOWN;
+	t->nr = rc->nr;
+	t->sp = rc->sp;
+	t->t_enter_ns = rc->t_enter_ns;
+	if (rc->args != t->args)
+		memcpy(t->args, rc->args, sizeof(t->args));
+	/* Filter first: a call outside -e trace= is neither read nor decoded
+	 * (no process_vm_readv, no readlink for -y or -P), nor its exit. */
+	if (!nr_traced(s, rc->nr))
+		return 0;
+	if (s->cfg.ntrace_paths && !touches_path(s, t, rc))
+		return 0;
+	cs->more = EXIT_NOTHING;
+	cs->rfmt = R_INT;
+	cs->rxlat = NULL;
+	cs->rword = cs->rzero = NULL;
+	cs->rfield = 0;
+	cs->state = 0;
+	scry_values_reset(&cs->vals);
+	if (!s->cfg.no_decode) {
+		struct dctx d;
+		dctx_init(s, t, &d, &cs->vals, rc->mem, rc->mem_ctx);
+		d.envc1 = rc->envc1;
+		int r = decoder_of(s, rc->nr)(&d);
+		cs->more = r == DEC_MORE ? (d.exit_starts_comment ? EXIT_COMMENT : EXIT_ARGS)
+			 : r == DEC_AFTER ? EXIT_AFTER : EXIT_NOTHING;
+		cs->rfmt = d.rfmt;
+		cs->rxlat = d.rxlat;
+		cs->rword = d.rword;
+		cs->rzero = d.rzero;
+		cs->rfield = d.rfield;
+		cs->state = d.state;
+	}
+	struct scry_event ev;
+	call_event(s, t, &ev, SCRY_EV_CALL_ENTER, rc->t_enter_ns);
+	t->flags |= T_ENTRY_SHOWN;
+	int r = session_emit(s, &ev);
+	return r < 0 ? r : 1;
+}
+
+int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_result *rr)
+{
+	if (!(t->flags & T_ENTRY_SHOWN))
+		return 0;
+	t->flags &= ~T_ENTRY_SHOWN;
+	struct scry_event ev;
+	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, rr->t_exit_ns);
+	struct scry_call *c = &ev.u.call;
+	c->ret = rr->ret;
+	c->is_error = rr->is_error;
+	c->t_exit_ns = rr->t_exit_ns;
+	c->duration_ns = rr->duration_ns;
+	c->cpu_ns = rr->cpu_ns;
+	if (!s->cfg.no_decode) {
+		struct dctx d;
+		scry_values_reset(&s->exit_vals);
+		dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
+		d.exiting = 1;
+		d.ret = rr->ret;
+		d.failed = rr->is_error;
+		if (t->call.more != EXIT_NOTHING)
+			decoder_of(s, t->nr)(&d);
+		strbuf_reset(&s->ret_text);
+		render_result(&s->ret_text, &d);
+		c->exit_args = &s->exit_vals;
+		c->ret_text = s->ret_text.buf;
+	}
+	return session_emit(s, &ev);
+}
+
+int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
+{
+	if (!(t->flags & T_ENTRY_SHOWN))
+		return 0;
+	t->flags &= ~T_ENTRY_SHOWN;
+	struct scry_event ev;
+	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, ts_ns);
+	scry_values_reset(&s->exit_vals);
+	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
+	ev.u.call.ret_text = "?";
+	return session_emit(s, &ev);
+}
