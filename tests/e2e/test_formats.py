@@ -247,6 +247,59 @@ class Formats(ScryTest):
         r = run_scry(["report", os.path.join(self.tmp, "conv.json")])
         self.assertNotEqual(r.returncode, 0)
 
+    def test_report_options_after_the_file(self):
+        # issue 19 #14: `scry report t.db -c` said "give one TRACE.db"
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["-o", out], [prog("calls")])
+        before = run_scry(["report", "-c", out])
+        after = run_scry(["report", out, "-c"])
+        self.assertEqual(before.returncode, 0, before.stderr)
+        self.assertEqual(after.returncode, 0, after.stderr)
+        self.assertIn("total", after.stdout)
+        self.assertEqual(after.stdout, before.stdout)
+        conv = os.path.join(self.tmp, "conv.json")
+        r = run_scry(["report", out, "--format", "json", "-o", conv])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(conv, encoding="utf-8") as f:
+            self.assertTrue(json.load(f)["syscalls"])
+        r = run_scry(["report", out, "-o"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'-o' needs an argument", r.stderr)
+
+    def test_report_damaged_database_is_an_error(self):
+        # issue 19 #4: a zeroed page gave exit 0 and wrong -c totals.  Zero
+        # each page of a real trace in turn: scry report prints exactly what
+        # it prints for the whole file, or exits 1 with one line, never a
+        # shorter trace with exit 0.
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["-f", "-o", out], [prog("known_calls"), "600", "150", "0", "1"])
+        with open(out, "rb") as f:
+            data = f.read()
+        page = int.from_bytes(data[16:18], "big")
+        page = 65536 if page == 1 else page
+        npages = len(data) // page
+        self.assertGreater(npages, 20, "the trace is too small to damage page by page")
+        for args in (["-c"], []):
+            whole = run_scry(["report"] + args + [out])
+            self.assertEqual(whole.returncode, 0, whole.stderr)
+            detected = 0
+            for i in range(npages):
+                bad = os.path.join(self.tmp, "bad.db")
+                with open(bad, "wb") as f:
+                    f.write(data[:i * page] + bytes(page) + data[(i + 1) * page:])
+                r = run_scry(["report"] + args + [bad])
+                what = "report %s with page %d of %d zeroed" % (" ".join(args), i, npages)
+                if r.returncode == 0:
+                    self.assertEqual(r.stdout, whole.stdout, what + ": exit 0 with other output")
+                    self.assertEqual(r.stderr, "", what)
+                else:
+                    self.assertEqual(r.returncode, 1, what + ": " + r.stderr)
+                    self.assertEqual(len(r.stderr.splitlines()), 1, what + ": " + r.stderr)
+                    self.assertIn("'%s'" % bad, r.stderr)
+                    detected += 1
+            # (most pages hold calls: their loss must have been seen)
+            self.assertGreater(detected, npages // 2, args)
+
     def test_sqlite_needs_o(self):
         r = run_scry(["--format", "sqlite", "--", prog("exitcode"), "0"])
         self.assertEqual(r.returncode, 2)
