@@ -247,6 +247,17 @@ struct run {
 	pid_t child;
 };
 
+/*
+ * -c with an output that records the calls (json, jsonl, chrome, sqlite:
+ * every structured format but CSV, whose -c file is the summary table):
+ * the calls must be decoded and delivered, so neither no_decode nor bpf's
+ * in-kernel counts (which never see a call) can serve it.
+ */
+static int records_calls(const struct options *o)
+{
+	return o->format != FMT_TEXT && !(o->format == FMT_CSV && o->summary == 1);
+}
+
 static void make_config(struct run *r)
 {
 	struct options *o = &r->o;
@@ -261,7 +272,7 @@ static void make_config(struct run *r)
 	cfg->verbose = o->verbose;
 	cfg->xflag = o->xflag;
 	cfg->fd_paths = o->fd_paths;
-	cfg->no_decode = o->summary == 1;
+	cfg->no_decode = o->summary == 1 && !records_calls(o);
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
 	struct sigaction pipe_now;
@@ -317,7 +328,7 @@ static const char *const bpf_full_calls[] = {
  */
 static int bpf_serves_trace(const struct options *o)
 {
-	if (!o->npids || o->argv || o->summary == 1 || !o->filtered || o->cpu_time ||
+	if (!o->npids || o->argv || (o->summary == 1 && !records_calls(o)) || !o->filtered || o->cpu_time ||
 	    o->filter.status != SCRY_STATUS_ALL || o->npaths || o->fd_paths)
 		return 0;
 	const struct scry_syscall_table *t = scry_native_table();
@@ -336,21 +347,25 @@ static int bpf_serves_trace(const struct options *o)
 	return any && !scry_filter_traces_all(&o->filter);
 }
 
-/* bpf when asked, or when it can serve (-c; an attach whose filtered calls
- * it shows in full); ptrace otherwise.  0 or an exit status. */
+/* bpf when asked, or when it can serve (-c that only counts; an attach
+ * whose filtered calls it shows in full); ptrace otherwise.  With -c and an
+ * output that records the calls, bpf runs in trace mode (the ring buffer
+ * carries every call) and auto counts in the kernel only when nothing needs
+ * the calls.  0 or an exit status. */
 static int make_session(struct run *r)
 {
 	struct options *o = &r->o;
 	char why[512] = "";
-	int want_bpf = o->backend == BACKEND_BPF ||
-		       (o->backend == BACKEND_AUTO && o->summary == 1 && !o->cpu_time &&
-			o->filter.status == SCRY_STATUS_ALL) ||
+	int counts_only = o->summary == 1 && !records_calls(o);
+	int auto_counts = o->backend == BACKEND_AUTO && o->summary == 1 && !o->cpu_time &&
+			  o->filter.status == SCRY_STATUS_ALL;
+	int want_bpf = o->backend == BACKEND_BPF || (auto_counts && counts_only) ||
 		       (o->backend == BACKEND_AUTO && bpf_serves_trace(o));
 	if (want_bpf) {
 		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;
 		bcfg.per_process = o->per_process;
-		bcfg.bpf_counts_only = o->summary == 1;
+		bcfg.bpf_counts_only = counts_only;
 		bcfg.bpf_buffer = o->bpf_buffer;
 		bcfg.bpf_hooks = o->bpf_hooks;
 		bcfg.why = why;
@@ -363,17 +378,25 @@ static int make_session(struct run *r)
 			}
 		}
 	}
+	/* -c into a file of calls: say why bpf's counts were not taken */
+	char calls_why[96] = "";
+	if (o->summary == 1 && !counts_only)
+		snprintf(calls_why, sizeof(calls_why), "-c with --format %s records every call",
+			 output_format_name(o->format));
 	if (o->verbose && r->s)
-		fprintf(stderr, "scry: backend: bpf, on %s\n", why);
+		fprintf(stderr, "scry: backend: bpf%s%s%s, on %s\n",
+			calls_why[0] ? ", tracing through the ring buffer (" : "", calls_why,
+			calls_why[0] ? ")" : "", why);
+	else if (o->verbose && want_bpf)
+		fprintf(stderr, "scry: backend: ptrace (bpf unavailable: %s)\n", why);
 	else if (o->verbose)
-		fprintf(stderr, "scry: backend: %s%s%s%s\n", r->s ? "bpf" : "ptrace",
-			!r->s && want_bpf ? " (bpf unavailable: " : "", !r->s && want_bpf ? why : "",
-			!r->s && want_bpf ? ")" : "");
+		fprintf(stderr, "scry: backend: ptrace%s%s%s\n", calls_why[0] ? " (" : "", calls_why,
+			!calls_why[0] ? "" : auto_counts ? "; bpf's in-kernel counts carry none)" : ")");
 	if (!r->s && scry_session_new(&r->s, &r->cfg) < 0) {
 		fprintf(stderr, "scry: out of memory\n");
 		return 1;
 	}
-	r->kernel_counts = !strcmp(scry_session_backend(r->s), "bpf") && o->summary == 1;
+	r->kernel_counts = !strcmp(scry_session_backend(r->s), "bpf") && counts_only;
 	r->iv.kernel_counts = r->kernel_counts;
 	g_session = r->s;
 	g_launch_mode = o->npids == 0;

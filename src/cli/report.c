@@ -40,6 +40,7 @@
 #pragma weak sqlite3_column_text
 #pragma weak sqlite3_column_type
 #pragma weak sqlite3_errmsg
+#pragma weak sqlite3_errstr
 #pragma weak sqlite3_finalize
 #pragma weak sqlite3_open_v2
 #pragma weak sqlite3_prepare_v2
@@ -63,16 +64,62 @@ struct report {
 	/* syscall numbers to names, as the database has them */
 	char **names;
 	int nnames;
+	/* The first error SQLite gave while reading (SQLITE_CORRUPT for a
+	 * damaged file): a query that stops early must not pass for a shorter
+	 * trace, so every prepare and step goes through db_prepare() and
+	 * db_step(), and report_main() ends with one line and exit 1. */
+	int db_err;
+	char db_errmsg[256];
 };
+
+static void db_failed(struct report *r, int rc)
+{
+	if (r->db_err)
+		return;
+	r->db_err = rc ? rc : SQLITE_ERROR;
+	const char *m = sqlite3_errmsg(r->db);
+	snprintf(r->db_errmsg, sizeof(r->db_errmsg), "%s", m && *m ? m : sqlite3_errstr(rc));
+}
+
+static int db_prepare(struct report *r, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(r->db, sql, -1, st, NULL);
+	if (rc != SQLITE_OK) {
+		db_failed(r, rc);
+		*st = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* SQLITE_ROW or SQLITE_DONE; anything else is recorded (and ends loops). */
+static int db_step(struct report *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_failed(r, rc);
+	return rc;
+}
+
+/* The one line for r->db_err. */
+static void db_report(const struct report *r)
+{
+	int primary = r->db_err & 0xff;
+	if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || primary == SQLITE_FORMAT)
+		fprintf(stderr, "scry report: '%s' is damaged: %s (sqlite3's .recover can save what is left)\n",
+			r->path, r->db_errmsg);
+	else
+		fprintf(stderr, "scry report: cannot read '%s': %s\n", r->path, r->db_errmsg);
+}
 
 static char *meta_get(struct report *r, const char *key)
 {
 	sqlite3_stmt *st;
 	char *v = NULL;
-	if (sqlite3_prepare_v2(r->db, "SELECT value FROM metadata WHERE key=?", -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(r, "SELECT value FROM metadata WHERE key=?", &st) < 0)
 		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	if (db_step(r, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return v;
@@ -98,10 +145,9 @@ static const char *name_of(int nr, void *ctx)
 static void load_names(struct report *r)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "SELECT DISTINCT nr, name FROM syscalls WHERE nr >= 0 AND nr < 4096",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(r, "SELECT DISTINCT nr, name FROM syscalls WHERE nr >= 0 AND nr < 4096", &st) < 0)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(r, st) == SQLITE_ROW) {
 		int nr = sqlite3_column_int(st, 0);
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		if (!name)
@@ -141,18 +187,16 @@ static int print_text(struct report *r, FILE *out)
 {
 	sqlite3_stmt *st;
 	int multi = 0;
-	if (sqlite3_prepare_v2(r->db, "SELECT count(DISTINCT tid) FROM (SELECT tid FROM syscalls UNION SELECT tid FROM events)",
-			       -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			multi = sqlite3_column_int(st, 0) > 1;
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v2(r->db, MERGED, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "scry report: %s: %s\n", r->path, sqlite3_errmsg(r->db));
+	if (db_prepare(r, "SELECT count(DISTINCT tid) FROM (SELECT tid FROM syscalls UNION SELECT tid FROM events)",
+		       &st) < 0)
 		return 1;
-	}
+	if (db_step(r, st) == SQLITE_ROW)
+		multi = sqlite3_column_int(st, 0) > 1;
+	sqlite3_finalize(st);
+	if (r->db_err || db_prepare(r, MERGED, &st) < 0)
+		return 1;
 	char sb[16];
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(r, st) == SQLITE_ROW) {
 		int is_event = sqlite3_column_int(st, 0);
 		int tid = sqlite3_column_int(st, 4);
 		const char *name = (const char *)sqlite3_column_text(st, 5);
@@ -183,7 +227,7 @@ static int print_text(struct report *r, FILE *out)
 			fprintf(out, "%s--- stopped by %s ---\n", prefix, sig(value, sb));
 	}
 	sqlite3_finalize(st);
-	return ferror(out) ? 1 : 0;
+	return r->db_err || ferror(out) ? 1 : 0;
 }
 
 static int load_stats(struct report *r, struct scry_stats *stats, int cpu)
@@ -191,14 +235,14 @@ static int load_stats(struct report *r, struct scry_stats *stats, int cpu)
 	sqlite3_stmt *st;
 	const char *sql = cpu ? "SELECT pid, nr, coalesce(cpu_ns, 0), errno IS NOT NULL FROM syscalls WHERE unfinished = 0 ORDER BY id"
 			      : "SELECT pid, nr, duration_ns, errno IS NOT NULL FROM syscalls WHERE unfinished = 0 ORDER BY id";
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(r, sql, &st) < 0)
 		return -EIO;
 	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+	while (rc == 0 && db_step(r, st) == SQLITE_ROW)
 		rc = scry_stats_add(stats, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
 				    (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3));
 	sqlite3_finalize(st);
-	return rc;
+	return r->db_err ? -EIO : rc;
 }
 
 static void summary_opts(struct report *r, struct scry_summary_opts *so, char **note)
@@ -261,10 +305,10 @@ static int load_pids(struct report *r, pid_t *pids, int max)
 static int replay(struct report *r, struct output *o)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, MERGED, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(r, MERGED, &st) < 0)
 		return -EIO;
 	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(r, st) == SQLITE_ROW) {
 		struct scry_event ev;
 		memset(&ev, 0, sizeof(ev));
 		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
@@ -337,7 +381,7 @@ static int replay(struct report *r, struct output *o)
 		free(detail);
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return r->db_err ? -EIO : rc;
 }
 
 static int convert(struct report *r, enum output_format fmt, const char *outfile, int summary_only,
@@ -366,14 +410,18 @@ static int convert(struct report *r, enum output_format fmt, const char *outfile
 	struct output *o;
 	char err[512];
 	int status = 0;
-	if (output_open(&o, fmt, &oo, err, sizeof(err)) < 0) {
+	if (r->db_err) {
+		status = 1;      /* (report_main() says why) */
+	} else if (output_open(&o, fmt, &oo, err, sizeof(err)) < 0) {
 		fprintf(stderr, "scry report: %s\n", err);
 		status = 1;
 	} else {
 		int rc = replay(r, o);
 		int werr = output_finish(o, stats, so, meta_u64(r, "lost_events"));
 		output_free(o);
-		if (rc < 0 || werr < 0) {
+		if (r->db_err) {
+			status = 1;
+		} else if (rc < 0 || werr < 0) {
 			fprintf(stderr, "scry report: cannot write the trace%s%s: %s\n", outfile ? " to " : "",
 				outfile ? outfile : "", strerror(-(rc < 0 ? rc : werr)));
 			status = 1;
@@ -401,14 +449,21 @@ int report_main(int argc, char **argv)
 	int ch;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+co:h", longopts, NULL)) != -1) {
+	/* (options also after the file, as getopt permutes: report t.db -c) */
+	while ((ch = getopt_long(argc, argv, ":co:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F': fmtname = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'c': summary_only = 1; break;
 		case 'h': fputs(USAGE, stdout); return 0;
+		case ':':
+			fprintf(stderr, "scry report: option '%s' needs an argument\n%s", argv[optind - 1], USAGE);
+			return 2;
 		default:
-			fprintf(stderr, "scry report: unknown option '%s'\n%s", argv[optind - 1], USAGE);
+			if (optopt)
+				fprintf(stderr, "scry report: unknown option '-%c'\n%s", optopt, USAGE);
+			else
+				fprintf(stderr, "scry report: unknown option '%s'\n%s", argv[optind - 1], USAGE);
 			return 2;
 		}
 	}
@@ -437,10 +492,22 @@ int report_main(int argc, char **argv)
 		return 1;
 	}
 	sqlite3_stmt *probe = NULL;
-	if (sqlite3_open_v2(r.path, &r.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(r.db, "SELECT value FROM metadata WHERE key='format_version'", -1, &probe, NULL) != SQLITE_OK ||
-	    sqlite3_step(probe) != SQLITE_ROW) {
-		fprintf(stderr, "scry report: '%s' is not a trace recorded by scry --format sqlite\n", r.path);
+	int rc = sqlite3_open_v2(r.path, &r.db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r.db, "SELECT value FROM metadata WHERE key='format_version'", -1, &probe, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(probe);
+	if (rc != SQLITE_ROW) {
+		/* a file that is no database (also one whose first page is
+		 * gone) or has no metadata is not ours; a damaged one is */
+		if ((rc & 0xff) == SQLITE_CORRUPT) {
+			db_failed(&r, rc);
+			db_report(&r);
+		} else {
+			const char *m = rc == SQLITE_DONE ? "" : sqlite3_errmsg(r.db);
+			fprintf(stderr, "scry report: '%s' is not a trace recorded by scry --format sqlite%s%s%s\n",
+				r.path, m && *m ? " (" : "", m ? m : "", m && *m ? ")" : "");
+		}
 		sqlite3_finalize(probe);
 		sqlite3_close(r.db);
 		return 1;
@@ -454,8 +521,11 @@ int report_main(int argc, char **argv)
 	char *note = NULL;
 	summary_opts(&r, &so, &note);
 	scry_stats_init(&stats, 0);
-	if (summary_only && load_stats(&r, &stats, so.latency == SCRY_LATENCY_CPU) < 0) {
-		fprintf(stderr, "scry report: cannot read the calls of '%s': %s\n", r.path, sqlite3_errmsg(r.db));
+	if (r.db_err) {
+		status = 1;
+	} else if (summary_only && (rc = load_stats(&r, &stats, so.latency == SCRY_LATENCY_CPU)) < 0) {
+		if (!r.db_err)
+			fprintf(stderr, "scry report: cannot count the calls of '%s': %s\n", r.path, strerror(-rc));
 		status = 1;
 	} else if (fmt == FMT_TEXT) {
 		FILE *out = stdout;
@@ -471,6 +541,10 @@ int report_main(int argc, char **argv)
 		}
 	} else {
 		status = convert(&r, fmt, outfile, summary_only, summary_only ? &stats : NULL, &so);
+	}
+	if (r.db_err) {
+		db_report(&r);
+		status = 1;
 	}
 	scry_stats_release(&stats);
 	free(note);

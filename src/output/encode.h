@@ -113,10 +113,12 @@ struct output {
 void output_base_init(struct output *o, enum output_format fmt, const struct output_ops *ops,
 		      const struct output_opts *opts);
 
-/* The calls with sinks don't record with -c (the summary alone). */
+/* Every format records the calls, also with -c (the seeds' `-c --format
+ * json` is queried with jq '.syscalls[]'), except CSV, whose -c file is the
+ * summary table alone (one CSV file stays one table). */
 static inline int output_wants_calls(const struct output *o)
 {
-	return o->o.summary != 1;
+	return o->o.summary != 1 || o->fmt != FMT_CSV;
 }
 
 /* args_text / args of a call: from the values, or from a replayed row. */

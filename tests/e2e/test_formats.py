@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 from helpers import ScryTest, T, SCRY, prog, run, run_scry
+from test_stats import summary_rows
 
 # (no slash: it is one file name; the formula is =cmd|' /C calc'!A0 less its slash)
 HOSTILE_NAME = b'f \xff\xfe"q\'\\\n\r\t\x01<script>&=cmd|\' C calc\'!A0 \xc3\xa9'
@@ -246,6 +247,112 @@ class Formats(ScryTest):
         self.assertEqual(len(doc["syscalls"]), n)
         r = run_scry(["report", os.path.join(self.tmp, "conv.json")])
         self.assertNotEqual(r.returncode, 0)
+
+    def test_summary_only_json_carries_the_calls(self):
+        # The seed: `-c -e trace=connect --format json`, then
+        # jq '.syscalls[] | select(.name == "connect") | ...' (issue 19 #12:
+        # with -c the array was empty and jq printed nothing).
+        port = closed_port()
+        out = os.path.join(self.tmp, "connections.json")
+        self.trace(["-c", "-e", "trace=connect", "--format", "json", "-o", out],
+                   self.connect_prog(port))
+        got = self.jq(["-c", '.syscalls[] | select(.name == "connect") | '
+                       '{addr: .args.addr, result: .return.value}'], out)
+        self.assertEqual(got.splitlines(), ['{"addr":"127.0.0.1:%d","result":-111}' % port])
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual([c["name"] for c in doc["syscalls"]], ["connect"])
+        self.assertEqual(doc["summary"]["total"]["calls"], 1)
+        self.assertEqual(doc["summary"]["total"]["errors"], 1)
+        # the other formats that hold calls carry them with -c as well
+        for fmt in ("jsonl", "chrome"):
+            with self.subTest(fmt=fmt):
+                out = os.path.join(self.tmp, "c." + fmt)
+                self.trace(["-c", "-e", "trace=connect", "--format", fmt, "-o", out],
+                           self.connect_prog(port))
+                with open(out, encoding="utf-8") as f:
+                    if fmt == "jsonl":
+                        lines = [json.loads(l) for l in f]
+                        calls = [l for l in lines if l.get("type") == "syscall"]
+                        summary = [l for l in lines if l.get("type") == "summary"]
+                        self.assertEqual(summary[0]["total"]["calls"], 1)
+                    else:
+                        doc = json.load(f)
+                        calls = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+                        self.assertEqual(doc["otherData"]["summary"]["total"]["calls"], 1)
+                self.assertEqual([c["name"] for c in calls], ["connect"])
+
+    def test_summary_only_sqlite_records_the_calls(self):
+        # docs/FORMATS.md: with -c the calls are still recorded.  Issue 19
+        # #2: auto took bpf's in-kernel counts for -c and the database had
+        # no call (scry report -c: total 0, exit 0); under ptrace the rows
+        # had no arguments.
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["-c", "-v", "-o", out], [prog("known_calls"), "50", "7", "0"])
+        db = sqlite3.connect(out)
+        self.assertEqual(db.execute("SELECT count(*) FROM syscalls WHERE name='getppid'").fetchone()[0], 50)
+        texts = [t for (t,) in db.execute(
+            "SELECT args_text FROM syscalls WHERE name='openat' AND errno IS NOT NULL")]
+        db.close()
+        self.assertEqual(sum('"/nonexistent/scry-known"' in t for t in texts), 7, texts)
+        r = run_scry(["report", "-c", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = summary_rows(r.stdout)
+        self.assertEqual(rows["getppid"]["Calls"], "50")
+        self.assertEqual(int(rows["openat"]["Errors"]), len(texts))
+
+    def test_report_options_after_the_file(self):
+        # issue 19 #14: `scry report t.db -c` said "give one TRACE.db"
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["-o", out], [prog("calls")])
+        before = run_scry(["report", "-c", out])
+        after = run_scry(["report", out, "-c"])
+        self.assertEqual(before.returncode, 0, before.stderr)
+        self.assertEqual(after.returncode, 0, after.stderr)
+        self.assertIn("total", after.stdout)
+        self.assertEqual(after.stdout, before.stdout)
+        conv = os.path.join(self.tmp, "conv.json")
+        r = run_scry(["report", out, "--format", "json", "-o", conv])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(conv, encoding="utf-8") as f:
+            self.assertTrue(json.load(f)["syscalls"])
+        r = run_scry(["report", out, "-o"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'-o' needs an argument", r.stderr)
+
+    def test_report_damaged_database_is_an_error(self):
+        # issue 19 #4: a zeroed page gave exit 0 and wrong -c totals.  Zero
+        # each page of a real trace in turn: scry report prints exactly what
+        # it prints for the whole file, or exits 1 with one line, never a
+        # shorter trace with exit 0.
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["-f", "-o", out], [prog("known_calls"), "600", "150", "0", "1"])
+        with open(out, "rb") as f:
+            data = f.read()
+        page = int.from_bytes(data[16:18], "big")
+        page = 65536 if page == 1 else page
+        npages = len(data) // page
+        self.assertGreater(npages, 20, "the trace is too small to damage page by page")
+        for args in (["-c"], []):
+            whole = run_scry(["report"] + args + [out])
+            self.assertEqual(whole.returncode, 0, whole.stderr)
+            detected = 0
+            for i in range(npages):
+                bad = os.path.join(self.tmp, "bad.db")
+                with open(bad, "wb") as f:
+                    f.write(data[:i * page] + bytes(page) + data[(i + 1) * page:])
+                r = run_scry(["report"] + args + [bad])
+                what = "report %s with page %d of %d zeroed" % (" ".join(args), i, npages)
+                if r.returncode == 0:
+                    self.assertEqual(r.stdout, whole.stdout, what + ": exit 0 with other output")
+                    self.assertEqual(r.stderr, "", what)
+                else:
+                    self.assertEqual(r.returncode, 1, what + ": " + r.stderr)
+                    self.assertEqual(len(r.stderr.splitlines()), 1, what + ": " + r.stderr)
+                    self.assertIn("'%s'" % bad, r.stderr)
+                    detected += 1
+            # (most pages hold calls: their loss must have been seen)
+            self.assertGreater(detected, npages // 2, args)
 
     def test_sqlite_needs_o(self):
         r = run_scry(["--format", "sqlite", "--", prog("exitcode"), "0"])
