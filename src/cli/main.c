@@ -132,7 +132,8 @@ static int open_output(const struct options *o, int *fd)
 	*fd = o->format == FMT_TEXT ? 2 : 1;
 	if (!o->outfile || o->follow >= 2 || o->format == FMT_SQLITE)
 		return 0;
-	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* 0600: a trace holds what the process read and wrote */
+	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (*fd < 0) {
 		fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile, strerror(errno));
 		return -1;
@@ -185,14 +186,18 @@ static void summary_opts(const struct options *o, struct scry_session *s, double
 	so->per_process = o->per_process;
 }
 
-static void print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
-			  FILE *out, double seconds)
+/* 0, or a negative errno when the summary could not be written. */
+static int print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
+			 FILE *out, double seconds)
 {
 	char note[200];
 	struct scry_summary_opts so;
 	summary_opts(o, s, seconds, &so, note, sizeof(note));
-	scry_stats_print_text(&ss->stats, out, &so);
-	fflush(out);
+	errno = 0;
+	int r = scry_stats_print_text(&ss->stats, out, &so);
+	if (fflush(out) != 0 || ferror(out) || r < 0)
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 /* --interval: a summary of the interval just ended, then start afresh. */
@@ -203,7 +208,18 @@ struct interval {
 	FILE *out;
 	double last;
 	int kernel_counts;       /* the backend counts in the kernel (bpf) */
+	int err;                 /* the first summary that could not be written */
 };
+
+static void interval_summary(struct interval *iv, double seconds)
+{
+	int r = print_summary(iv->o, iv->ss, iv->s, iv->out, seconds);
+	fputc('\n', iv->out);
+	if (fflush(iv->out) != 0 && !r)
+		r = errno ? -errno : -EIO;
+	if (r && !iv->err)
+		iv->err = r;
+}
 
 static void on_interval(void *ctx)
 {
@@ -212,15 +228,11 @@ static void on_interval(void *ctx)
 	if (iv->kernel_counts) {
 		scry_stats_reset(&iv->ss->stats);
 		scry_session_read_stats(iv->s, &iv->ss->stats, 1);
-		print_summary(iv->o, iv->ss, iv->s, iv->out, now - iv->last);
-		fputc('\n', iv->out);
-		fflush(iv->out);
+		interval_summary(iv, now - iv->last);
 		iv->last = now;
 		return;
 	}
-	print_summary(iv->o, iv->ss, iv->s, iv->out, now - iv->last);
-	fputc('\n', iv->out);
-	fflush(iv->out);
+	interval_summary(iv, now - iv->last);
 	scry_stats_reset(&iv->ss->stats);
 	iv->last = now;
 }
@@ -537,8 +549,19 @@ static int finish(struct run *r, int status, int run_err)
 		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
 			nprocs > 1 ? "es" : "", nprocs > 1 ? "" : "s");
 	/* the structured formats carry the summary, except CSV's -C */
-	if (r->summary_on && (o->format == FMT_TEXT || (o->format == FMT_CSV && o->summary == 2)))
-		print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
+	if (r->summary_on && (o->format == FMT_TEXT || (o->format == FMT_CSV && o->summary == 2))) {
+		int serr = print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
+		if (!serr)
+			serr = r->iv.err;
+		/* one line, unless the trace's own error was just said */
+		if (serr && run_err >= 0 && werr >= 0) {
+			int to_file = r->iv.out != stderr;
+			fprintf(stderr, "scry: cannot write the summary%s%s: %s\n", to_file ? " to " : "",
+				to_file ? o->outfile : "", strerror(-serr));
+		}
+		if (serr && !status)
+			status = 1;
+	}
 	if (!status && r->child) {
 		int st = scry_session_launched_status(r->s);
 		if (st != -1 && WIFEXITED(st))
@@ -581,7 +604,7 @@ int main(int argc, char **argv)
 	}
 	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0) {
 		options_release(&r.o);
-		return 2;
+		return 1;     /* not a usage error: the place cannot be written */
 	}
 	make_config(&r);
 	status = make_session(&r);

@@ -225,8 +225,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			format_given = 1;
 			break;
 		case 's':
-			if (parse_int(optarg, 0, 1 << 20, &v) < 0) {
-				usage_error("invalid -s value '%s': expected a number of bytes", optarg);
+			if (parse_int(optarg, 0, 1048576, &v) < 0) {
+				usage_error("invalid -s value '%s': expected a number of bytes from 0 to 1048576",
+					    optarg);
 				return 2;
 			}
 			o->string_limit = (int)v;

@@ -389,7 +389,7 @@ static int convert(struct report *r, enum output_format fmt, const char *outfile
 {
 	int fd = 1;
 	if (outfile && fmt != FMT_SQLITE) {
-		fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
 			return 1;
@@ -413,7 +413,7 @@ static int convert(struct report *r, enum output_format fmt, const char *outfile
 	if (r->db_err) {
 		status = 1;      /* (report_main() says why) */
 	} else if (output_open(&o, fmt, &oo, err, sizeof(err)) < 0) {
-		fprintf(stderr, "scry report: %s\n", err);
+		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile ? outfile : "stdout", err);
 		status = 1;
 	} else {
 		int rc = replay(r, o);
@@ -529,7 +529,10 @@ int report_main(int argc, char **argv)
 		status = 1;
 	} else if (fmt == FMT_TEXT) {
 		FILE *out = stdout;
-		if (outfile && !(out = fopen(outfile, "w"))) {
+		int ofd = outfile ? open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+		if (outfile && (ofd < 0 || !(out = fdopen(ofd, "w")))) {
+			if (ofd >= 0)
+				close(ofd);
 			fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
 			status = 1;
 		} else {

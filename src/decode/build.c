@@ -6,15 +6,18 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+enum { MAXIOV = 64 };
+
+/* One process_vm_readv() of at most MAXIOV pages. */
+static ssize_t mem_read_pages(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	/* Split at page boundaries so that an unmapped page only cuts the
 	 * read short instead of failing all of it; one syscall either way. */
-	enum { MAXIOV = 64 };
 	struct iovec local = { buf, len };
 	struct iovec remote[MAXIOV];
 	unsigned long n = 0;
@@ -34,6 +37,24 @@ ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 		return 0;
 	ssize_t r = process_vm_readv(tid, &local, 1, remote, n, 0);
 	return r < 0 ? -errno : r;
+}
+
+ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	/* -s allows buffers of up to 1 MiB: more than one call's pages */
+	size_t done = 0;
+	while (done < len) {
+		size_t chunk = (size_t)MAXIOV * 4096 - ((addr + done) & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		ssize_t r = mem_read_pages(tid, addr + done, (char *)buf + done, chunk);
+		if (r < 0)
+			return done ? (ssize_t)done : r;
+		done += (size_t)r;
+		if ((size_t)r < chunk)
+			break;   /* memory ended there */
+	}
+	return (ssize_t)done;
 }
 
 int mem_read_exact(pid_t tid, uint64_t addr, void *buf, size_t len)
@@ -213,16 +234,19 @@ size_t v_buf(struct dctx *d, const char *name, uint64_t addr, int64_t len)
 	if (len <= 0)
 		return v_bytes(d, name, "", 0, 0);
 	size_t want = (uint64_t)len > (uint64_t)d->limit ? (size_t)d->limit : (size_t)len;
+	/* -s is up to 1 MiB: larger buffers than the stack's come from the heap */
 	char stackbuf[4096];
-	char *buf = want <= sizeof(stackbuf) ? stackbuf : NULL;
+	char *buf = want <= sizeof(stackbuf) ? stackbuf : malloc(want);
 	if (!buf) {
 		want = sizeof(stackbuf);
 		buf = stackbuf;
 	}
 	ssize_t got = want ? d_read(d, addr, buf, want) : 0;
-	if (got < 0 || (want && got == 0))
-		return v_unread(d, name, addr);
-	return v_bytes(d, name, buf, (size_t)got, (uint64_t)len > (uint64_t)got);
+	size_t i = got < 0 || (want && got == 0) ? v_unread(d, name, addr) :
+		   v_bytes(d, name, buf, (size_t)got, (uint64_t)len > (uint64_t)got);
+	if (buf != stackbuf)
+		free(buf);
+	return i;
 }
 
 size_t v_struct_begin(struct dctx *d, const char *name)

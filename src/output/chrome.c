@@ -287,7 +287,7 @@ int chrome_output_new(struct output **out, const struct output_opts *opts, char 
 	strbuf_addstr(&c->w.b, "{\"traceEvents\":[");
 	int r = obuf_flush(&c->w);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot write: %s", strerror(-r));
+		snprintf(err, errlen, "%s", strerror(-r));
 		chrome_free(&c->base);
 		return r;
 	}

@@ -197,7 +197,7 @@ int csv_output_new(struct output **out, const struct output_opts *opts, char *er
 		strbuf_addstr(&c->w.b, "ts,pid,tid,syscall,arguments,result,errno,duration_us\n");
 		int r = obuf_flush(&c->w);
 		if (r < 0) {
-			snprintf(err, errlen, "cannot write: %s", strerror(-r));
+			snprintf(err, errlen, "%s", strerror(-r));
 			csv_free(&c->base);
 			return r;
 		}

@@ -52,7 +52,8 @@ enum output_format output_format_from_path(const char *path);
 
 struct output_opts {
 	int fd;                  /* where json/jsonl/csv/chrome write; not owned */
-	const char *path;        /* sqlite: the database (required; replaced) */
+	const char *path;        /* sqlite: the database (required; a regular
+				  * file there is emptied, anything else refused) */
 	char *const *argv;       /* the traced command (launch), or NULL */
 	const pid_t *pids;       /* the attached pids (-p), npids of them */
 	int npids;
@@ -71,8 +72,9 @@ struct output;
 
 /*
  * Opens an output of format fmt (not FMT_TEXT: that is output/text.h) and
- * writes its header.  On failure returns a negative errno and writes a
- * message into err ("cannot create trace.db: unable to open database").
+ * writes its header.  On failure returns a negative errno and writes into
+ * err what was wrong, without the path ("No space left on device", "it is
+ * a directory; ..."): the caller says which output it was.
  */
 int output_open(struct output **out, enum output_format fmt, const struct output_opts *opts,
 		char *err, size_t errlen);

@@ -303,7 +303,7 @@ int json_output_new(struct output **out, enum output_format fmt, const struct ou
 	strbuf_addstr(b, j->lines ? "}\n" : ",\"syscalls\":[");
 	int r = obuf_flush(&j->w);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot write: %s", strerror(-r));
+		snprintf(err, errlen, "%s", strerror(-r));
 		json_free(&j->base);
 		return r;
 	}

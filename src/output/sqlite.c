@@ -16,11 +16,14 @@
 #include "output/encode.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -476,14 +479,68 @@ static void sqlite_free(struct output *o)
 
 static const struct output_ops sqlite_ops = { sqlite_event, sqlite_flush, sqlite_finish, sqlite_free };
 
-static void remove_db(const char *path)
+/* A journal or WAL left by an earlier database would be replayed into the
+ * new one: remove them, but only where they are plain files. */
+static void remove_sidecars(const char *path)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char p[4200];
+	static const char *const suffixes[] = { "-wal", "-shm", "-journal" };
+	char p[PATH_MAX + 16];
+	struct stat st;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			unlink(p);
 	}
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISFIFO(m) ? "a FIFO" :
+	       S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/*
+ * Makes path an empty regular file for the database.  Only a regular file
+ * (or nothing) is ever written there: a device, FIFO, directory or socket
+ * is refused, never unlinked or replaced.  A symlink is written through, as
+ * open() does for the other formats: its target is emptied, the link kept.
+ * A new file gets mode 0600, since a trace holds what the process read and
+ * wrote.  The file is emptied with ftruncate() only once fstat() has shown
+ * it is regular, so that nothing else is ever truncated.
+ */
+static int prepare_path(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		goto not_regular;
+	int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		goto not_regular;
+	}
+	if (ftruncate(fd, 0) < 0) {
+		int e = errno;
+		close(fd);
+		snprintf(err, errlen, "%s", strerror(e));
+		return -e;
+	}
+	close(fd);
+	remove_sidecars(path);
+	/* SQLite names its journal after the link's target */
+	char real[PATH_MAX];
+	if (realpath(path, real) && strcmp(real, path))
+		remove_sidecars(real);
+	return 0;
+not_regular:
+	snprintf(err, errlen, "it is %s; the sqlite format writes a database: give a regular file or a new path",
+		 file_kind(st.st_mode));
+	return -EINVAL;
 }
 
 int sqlite_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen)
@@ -502,31 +559,31 @@ int sqlite_output_new(struct output **out, const struct output_opts *opts, char 
 	output_base_init(&s->base, FMT_SQLITE, &sqlite_ops, opts);
 	strbuf_init(&s->a, 256);
 	strbuf_init(&s->b, 256);
-	remove_db(opts->path);
+	int r = prepare_path(opts->path, err, errlen);
+	if (r < 0)
+		goto fail;
 	int rc = sqlite3_open_v2(opts->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	int r = 0;
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot create %s: %s", opts->path,
-			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		snprintf(err, errlen, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		r = sql_err(rc);
 		goto fail;
 	}
 	if ((r = exec_sql(s, "PRAGMA journal_mode=WAL")) < 0 ||
 	    (r = exec_sql(s, "PRAGMA synchronous=OFF")) < 0 ||
 	    (r = exec_sql(s, SCHEMA)) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", opts->path, sqlite3_errmsg(s->db));
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	for (int i = 0; i < ST__COUNT; i++) {
 		rc = sqlite3_prepare_v3(s->db, STMTS[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
 		if (rc != SQLITE_OK) {
-			snprintf(err, errlen, "cannot prepare %s: %s", opts->path, sqlite3_errmsg(s->db));
+			snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 			r = sql_err(rc);
 			goto fail;
 		}
 	}
 	if ((r = begin_tx(s)) < 0 || (r = write_metadata(s)) < 0 || (r = commit(s)) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", opts->path, sqlite3_errmsg(s->db));
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	*out = &s->base;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@ struct stream {
 	pid_t owner;             /* -ff: the tid it belongs to */
 	pid_t open_tid;          /* tid whose call line is open, or 0 */
 	long open_start;         /* where that line began in buf (<0: flushed) */
+	int whole_lines;         /* a file: write only whole lines */
+	int seekable;            /* a regular file, not O_APPEND: can be cut back */
+	int failed;              /* a write failed: nothing more is written */
 	struct strbuf buf;
 };
 
@@ -33,6 +37,14 @@ struct text_sink {
 	int err;
 };
 
+static void stream_kind(struct stream *st, int whole_lines)
+{
+	struct stat sb;
+	st->whole_lines = whole_lines;
+	st->seekable = st->fd >= 0 && fstat(st->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		       !(fcntl(st->fd, F_GETFL) & O_APPEND);
+}
+
 int text_sink_new(struct text_sink **out, const struct text_opts *opts)
 {
 	struct text_sink *ts = calloc(1, sizeof(*ts));
@@ -42,33 +54,70 @@ int text_sink_new(struct text_sink **out, const struct text_opts *opts)
 	if (ts->o.align <= 0)
 		ts->o.align = 40;
 	ts->main.fd = opts->fd;
+	stream_kind(&ts->main, !opts->interactive);
 	strbuf_init(&ts->main.buf, FLUSH_AT + 4096);
 	*out = ts;
 	return 0;
 }
 
-static int stream_flush(struct text_sink *ts, struct stream *st)
+/*
+ * A write that failed part-way (ENOSPC) left half a line: cut the file back
+ * to the last line end that write put there.  Only when the file's offset
+ * shows that nobody else (the traced command sharing stderr) wrote in
+ * between, so that nothing but scry's own bytes is ever cut.
+ */
+static void cut_back(struct stream *st, off_t start, size_t written)
 {
+	if (start < 0 || !written || lseek(st->fd, 0, SEEK_CUR) != start + (off_t)written)
+		return;
+	const char *nl = memrchr(st->buf.buf, '\n', written);
+	off_t end = start + (nl ? (off_t)(nl - st->buf.buf) + 1 : 0);
+	if (ftruncate(st->fd, end) == 0)
+		lseek(st->fd, end, SEEK_SET);
+}
+
+/*
+ * Writes what is buffered.  A file gets whole lines only, the open one is
+ * kept for later (all: at the end, everything), so that a file that fills
+ * up ends with a whole line, as FORMATS.md promises; a terminal or pipe
+ * gets the half-written line at once too ("read(3, " while it waits).
+ * After a failed write the stream writes nothing more.
+ */
+static int stream_flush(struct text_sink *ts, struct stream *st, int all)
+{
+	size_t len = st->buf.len;
+	if (!len)
+		return ts->err;
+	if (st->whole_lines && !all && !st->failed) {
+		const char *nl = memrchr(st->buf.buf, '\n', len);
+		len = nl ? (size_t)(nl - st->buf.buf) + 1 : 0;
+	}
+	off_t start = st->seekable && len && !st->failed ? lseek(st->fd, 0, SEEK_CUR) : -1;
 	size_t off = 0;
-	while (off < st->buf.len) {
-		ssize_t n = write(st->fd, st->buf.buf + off, st->buf.len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+	while (off < len && !st->failed) {
+		ssize_t n = write(st->fd, st->buf.buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
 			if (!ts->err)
-				ts->err = -errno;
+				ts->err = n < 0 ? -errno : -EIO;
+			st->failed = 1;
+			cut_back(st, start, off);
 			break;
 		}
 		off += (size_t)n;
 	}
-	st->open_start -= (long)st->buf.len;
-	strbuf_reset(&st->buf);
+	if (st->failed)
+		len = st->buf.len;      /* what could not be written is dropped */
+	memmove(st->buf.buf, st->buf.buf + len, st->buf.len - len);
+	strbuf_setlen(&st->buf, st->buf.len - len);
+	st->open_start -= (long)len;
 	return ts->err;
 }
 
 static void stream_close(struct text_sink *ts, struct stream *st)
 {
-	stream_flush(ts, st);
+	stream_flush(ts, st, 1);
 	if (st != &ts->main && st->fd >= 0)
 		close(st->fd);
 	strbuf_release(&st->buf);
@@ -108,9 +157,11 @@ static struct stream *stream_for(struct text_sink *ts, pid_t tid)
 	strbuf_init(&st->buf, 4096);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s.%d", ts->o.per_process, (int)tid);
-	st->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* 0600: a trace holds what the process read and wrote */
+	st->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (st->fd < 0 && !ts->err)
 		ts->err = -errno;
+	stream_kind(st, 1);
 	return st;
 }
 
@@ -296,7 +347,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		break;
 	}
 	if (st->buf.len >= FLUSH_AT && !st->open_tid)
-		stream_flush(ts, st);
+		stream_flush(ts, st, 0);
 	return ts->err;
 }
 
@@ -322,9 +373,9 @@ static int text_flush(void *ctx)
 			return ts->err;
 		ts->last_flush = now;
 		for (size_t i = 0; i < ts->nper; i++)
-			stream_flush(ts, &ts->per[i]);
+			stream_flush(ts, &ts->per[i], 0);
 	}
-	stream_flush(ts, &ts->main);
+	stream_flush(ts, &ts->main, 0);
 	return ts->err;
 }
 

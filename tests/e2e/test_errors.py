@@ -12,8 +12,8 @@ from helpers import (ScryTest, T, SCRY, prog, run, run_scry, tracer_pid,
 
 class BadInput(ScryTest):
 
-    def assertUsageError(self, r, mention=None):
-        self.assertEqual(r.returncode, 2, "wanted usage error (2); stderr: %r" % r.stderr)
+    def assertUsageError(self, r, mention=None, status=2):
+        self.assertEqual(r.returncode, status, "wanted exit status %d; stderr: %r" % (status, r.stderr))
         self.assertTrue(r.stderr.strip(), "no message on stderr")
         self.assertRegex(r.stderr, r"(?m)^scry: ", "message should start with 'scry: '")
         if mention:
@@ -76,15 +76,16 @@ class BadInput(ScryTest):
         self.assertUsageError(r)
 
     def test_unwritable_output_launch(self):
+        # not a usage error: the output cannot be written (status 1, scry(1))
         marker = os.path.join(self.tmp, "ran")
         r = run_scry(["-o", "/nonexistent/dir/x", "--", "sh", "-c", "touch " + marker])
-        self.assertUsageError(r, "/nonexistent/dir/x")
+        self.assertUsageError(r, "/nonexistent/dir/x", status=1)
         self.assertFalse(os.path.exists(marker), "the command ran despite the bad -o")
 
     def test_unwritable_output_attach(self):
         t = self.target("sleeper")
         r = run_scry(["-o", "/nonexistent/dir/x", "-p", str(t.pid)])
-        self.assertUsageError(r, "/nonexistent/dir/x")
+        self.assertUsageError(r, "/nonexistent/dir/x", status=1)
         self.assertEqual(tracer_pid(t.pid), 0)
         self.assertRunningFree(t)
 
