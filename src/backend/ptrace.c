@@ -16,7 +16,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define OPTS_BASE (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE)
+#define OPTS_BASE (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE)
 #define OPTS_FORK (PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
 
 static long xptrace(int req, pid_t pid, void *addr, void *data)
@@ -41,6 +43,16 @@ static long xptrace(int req, pid_t pid, void *addr, void *data)
 static unsigned long options_for(const struct scry_session *s, int launched)
 {
 	unsigned long o = OPTS_BASE;
+	/*
+	 * Not for attached processes: a thread killed by an exec in another
+	 * thread would stop at PTRACE_EVENT_EXIT (even for SIGKILL) and the
+	 * exec, which holds the target's cred_guard_mutex, would wait for us
+	 * to resume it while we wait for that mutex in PTRACE_SEIZE of the
+	 * next thread: a deadlock (test_robust_attach.ExecDuringAttach).
+	 * Nothing needs the stop: it is only ever resumed.
+	 */
+	if (launched)
+		o |= PTRACE_O_TRACEEXIT;
 	/* Children of a filtered launch inherit its seccomp filter and would
 	 * get ENOSYS for its traced calls without a tracer: keep them all. */
 	if (s->cfg.follow_forks || (launched && s->cfg.seccomp_len))
@@ -108,8 +120,11 @@ static void proc_comm(pid_t pid, char *out, size_t outlen)
 	fclose(f);
 }
 
-/* Say why the kernel refused to let us trace pid, as precisely as /proc allows. */
-static void explain_eperm(pid_t pid, struct scry_attach_error *why)
+/*
+ * Say why the kernel refused to let us trace pid, as precisely as /proc
+ * allows: 1 for a cause that lasts, 0 when only the generic guess is left.
+ */
+static int explain_eperm(pid_t pid, struct scry_attach_error *why)
 {
 	char v[128];
 	if (proc_status_field(pid, "TracerPid", v, sizeof(v)) == 0 && atoi(v) != 0) {
@@ -117,7 +132,7 @@ static void explain_eperm(pid_t pid, struct scry_attach_error *why)
 		proc_comm(atoi(v), comm, sizeof(comm));
 		snprintf(why->reason, sizeof(why->reason),
 			 "it is already traced by process %d (%s)", atoi(v), comm);
-		return;
+		return 1;
 	}
 	uid_t me = geteuid();
 	if (proc_status_field(pid, "Uid", v, sizeof(v)) == 0) {
@@ -127,7 +142,7 @@ static void explain_eperm(pid_t pid, struct scry_attach_error *why)
 			snprintf(why->reason, sizeof(why->reason),
 				 "it belongs to user %u and scry runs as user %u; run scry as root or as that user",
 				 euid, (unsigned)me);
-			return;
+			return 1;
 		}
 	}
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
@@ -141,24 +156,207 @@ static void explain_eperm(pid_t pid, struct scry_attach_error *why)
 				 "kernel.yama.ptrace_scope is %d%s; `sysctl kernel.yama.ptrace_scope=0` allows it",
 				 scope, scope == 1 ? " (only descendants may be traced)" :
 				 scope == 2 ? " (only root may trace)" : " (no tracing at all)");
-			return;
+			return 1;
 		}
 	}
 	snprintf(why->reason, sizeof(why->reason),
 		 "the process is not dumpable or a security module forbids it");
+	return 0;
 }
 
 /* ---- attach ---- */
 
-static int seize_thread(struct scry_session *s, pid_t tid, pid_t tgid)
+/*
+ * An exec by a non-leader thread holds the target's cred_guard_mutex while
+ * it kills the other threads and waits until they are released; a thread
+ * we have seized is released only when we wait for it.  PTRACE_SEIZE of
+ * the next thread needs that mutex and sleeps on it (and restarts after any
+ * signal handler), so the tracer thread cannot do that wait itself.  While
+ * a PTRACE_SEIZE takes longer than a moment, this thread waits for our
+ * tracees instead (wait(2) serves every thread of the tracer's process)
+ * and keeps what it got for the event loop; the exec then finishes and the
+ * seize goes on.  (test_robust_attach.ExecDuringAttach)
+ */
+struct reaper {
+	struct scry_session *s;
+	pthread_t th;
+	_Atomic uint64_t seize_since;    /* scry_now_mono() at PTRACE_SEIZE, 0 outside one */
+	_Atomic int stop;
+	int started;
+};
+
+#define REAP_AFTER_NS 20000000u      /* a seize this long is waiting for an exec */
+
+static int pending_push(struct scry_session *s, pid_t pid, int status)
+{
+	if (s->npending == s->cap_pending) {
+		size_t cap = s->cap_pending ? s->cap_pending * 2 : 64;
+		struct pending_status *n = realloc(s->pending, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		s->pending = n;
+		s->cap_pending = cap;
+	}
+	s->pending[s->npending].pid = pid;
+	s->pending[s->npending++].status = status;
+	return 0;
+}
+
+static void *reaper_main(void *arg)
+{
+	struct reaper *r = arg;
+	while (!atomic_load(&r->stop)) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+		uint64_t since = atomic_load(&r->seize_since);
+		if (!since || scry_now_mono() - since < REAP_AFTER_NS)
+			continue;
+		int status;
+		pid_t pid;
+		/* (Room first: a status taken and then dropped would be lost.) */
+		while (pending_push(r->s, 0, 0) == 0) {
+			r->s->npending--;
+			if ((pid = waitpid(-1, &status, __WALL | WNOHANG)) <= 0)
+				break;
+			pending_push(r->s, pid, status);
+		}
+	}
+	return NULL;
+}
+
+static void reaper_start(struct reaper *r, struct scry_session *s)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);   /* signals stay with the caller */
+	r->started = pthread_create(&r->th, NULL, reaper_main, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void reaper_stop(struct reaper *r)
+{
+	if (!r->started)
+		return;
+	atomic_store(&r->stop, 1);
+	pthread_join(r->th, NULL);
+}
+
+static int seize_thread(struct scry_session *s, struct reaper *r, pid_t tid, pid_t tgid)
 {
 	if (tracee_get(s, tid))
 		return 0;
-	if (xptrace(PTRACE_SEIZE, tid, NULL, (void *)options_for(s, 0)) < 0)
-		return -errno;
-	tracee_add(s, tid, tgid, 0);
+	atomic_store(&r->seize_since, scry_now_mono());
+	long rc = xptrace(PTRACE_SEIZE, tid, NULL, (void *)options_for(s, 0));
+	int e = errno;
+	atomic_store(&r->seize_since, 0);
+	if (rc < 0)
+		return -e;
 	/* Stop it once so that we can start syscall tracing from a stop. */
-	xptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+	if (xptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 && errno == ESRCH && tid != tgid) {
+		/*
+		 * Seized, yet not there: either it died and the reaper took its
+		 * exit, or it was the thread whose exec our seize waited for,
+		 * and has the leader's pid now.  Either way there is nothing
+		 * to keep under this tid, and the leader's entry (seized
+		 * first) stands for the exec'd thread: stop that one.
+		 */
+		xptrace(PTRACE_INTERRUPT, tgid, NULL, NULL);
+		return -ESRCH;
+	}
+	tracee_add(s, tid, tgid, 0);
+	return 0;
+}
+
+/* "Z" for a zombie, from /proc/PID/status; 0 if unknown. */
+static char proc_state(pid_t pid)
+{
+	char v[64];
+	return proc_status_field(pid, "State", v, sizeof(v)) == 0 ? v[0] : 0;
+}
+
+static int proc_threads(pid_t pid)
+{
+	char v[64];
+	return proc_status_field(pid, "Threads", v, sizeof(v)) == 0 ? atoi(v) : 0;
+}
+
+/*
+ * PTRACE_SEIZE of the main thread fails (EPERM) while it exits.  When
+ * another thread execs, the main thread is killed, and the seize that
+ * found it fails once the exec has taken its pid: unless the refusal has a
+ * cause that lasts, try again for a while.  For good when the process has
+ * exited and is not yet reaped, or when its main thread has exited and
+ * other threads run on (the kernel refuses that): say so.
+ */
+static int seize_leader(struct scry_session *s, struct reaper *r, pid_t pid, pid_t tgid,
+			struct scry_attach_error *why)
+{
+	uint64_t give_up = scry_now_mono() + 500000000u;
+	for (;;) {
+		int e = seize_thread(s, r, pid, tgid);
+		if (e != -EPERM)
+			return e;
+		why->err = EPERM;
+		char state = proc_state(pid);
+		int threads = proc_threads(pid);
+		if (state == 'Z' && threads <= 1) {
+			snprintf(why->reason, sizeof(why->reason),
+				 "it is a zombie: it has exited and its parent has not reaped it yet; "
+				 "there is nothing left to trace");
+			return -EPERM;
+		}
+		if (explain_eperm(pid, why))
+			return -EPERM;
+		if (scry_now_mono() > give_up || s->detach_requested) {
+			if (state == 'Z')
+				snprintf(why->reason, sizeof(why->reason),
+					 "its main thread has exited (%d other thread%s still run%s), and the "
+					 "kernel allows no attach to a process whose main thread is a zombie",
+					 threads - 1, threads == 2 ? "" : "s", threads == 2 ? "s" : "");
+			return -EPERM;
+		}
+		memset(why, 0, sizeof(*why));
+		struct timespec ts = { 0, 2000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int attach_threads(struct scry_session *s, struct reaper *r, pid_t pid, pid_t tgid,
+			  struct scry_attach_error *why)
+{
+	int e = seize_leader(s, r, pid, tgid, why);
+	if (e < 0) {
+		why->err = -e;
+		return e;
+	}
+	/*
+	 * Threads may be created while we walk the list; threads made by ones
+	 * already seized are auto-attached (PTRACE_O_TRACECLONE), so repeat the
+	 * walk until it finds nothing new.  A detach requested meanwhile (a
+	 * signal, --duration) ends the walk: the event loop lets go of what
+	 * we have.
+	 */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (int pass = 0; pass < 100 && !s->detach_requested; pass++) {
+		DIR *d = opendir(path);
+		if (!d)
+			break;
+		int added = 0;
+		struct dirent *de;
+		while (!s->detach_requested && (de = readdir(d))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			if (tid <= 0 || tracee_get(s, tid))
+				continue;
+			if (seize_thread(s, r, tid, tgid) == 0)
+				added++;
+		}
+		closedir(d);
+		if (!added)
+			break;
+	}
 	return 0;
 }
 
@@ -167,38 +365,11 @@ static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_atta
 	pid_t tgid = session_attach_target(s, pid, why);
 	if (tgid < 0)
 		return tgid;
-	int r = seize_thread(s, pid, tgid);
-	if (r < 0) {
-		why->err = -r;
-		if (r == -EPERM)
-			explain_eperm(pid, why);
-		return r;
-	}
-	/*
-	 * Threads may be created while we walk the list; threads made by ones
-	 * already seized are auto-attached (PTRACE_O_TRACECLONE), so repeat the
-	 * walk until it finds nothing new.
-	 */
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	for (int pass = 0; pass < 100; pass++) {
-		DIR *d = opendir(path);
-		if (!d)
-			break;
-		int added = 0;
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			pid_t tid = (pid_t)atoi(de->d_name);
-			if (tid <= 0 || tracee_get(s, tid))
-				continue;
-			if (seize_thread(s, tid, tgid) == 0)
-				added++;
-		}
-		closedir(d);
-		if (!added)
-			break;
-	}
-	return 0;
+	struct reaper r;
+	reaper_start(&r, s);
+	int e = attach_threads(s, &r, pid, tgid, why);
+	reaper_stop(&r);
+	return e;
 }
 
 /* ---- launch ---- */
@@ -753,6 +924,10 @@ static int ptrace_run(struct scry_session *s)
 	it.it_value = it.it_interval;
 	if (!s->detach_requested)
 		setitimer(ITIMER_REAL, &it, NULL);
+	/* What the attach's reaper collected comes first, in its order. */
+	for (size_t i = 0; i < s->npending; i++)
+		handle_status(s, s->pending[i].pid, s->pending[i].status);
+	s->npending = 0;
 	while (s->count > 0 && !s->detach_requested) {
 		if (next_tick && scry_now_mono() >= next_tick) {
 			next_tick += s->cfg.tick_ns;

@@ -612,16 +612,21 @@ int main(int argc, char **argv)
 		status = add_sinks(&r);
 	if (!status) {
 		install_signals();
+		/* --duration counts from here, and may end a long attach. */
+		struct watcher w = { r.o.duration_ns, r.o.npids > 0 && isatty(0), 0 };
+		pthread_t th;
+		int have_watcher = start_watcher(&th, &w);
 		status = start_targets(&r);
 		if (status && !r.attached && !r.child) {
+			if (have_watcher) {
+				pthread_cancel(th);
+				pthread_join(th, NULL);
+			}
 			release(&r);
 			return status;
 		}
 		if (status)    /* a later -p failed: let go of those attached */
 			scry_session_request_detach(r.s, 0);
-		struct watcher w = { r.o.duration_ns, r.o.npids > 0 && isatty(0), 0 };
-		pthread_t th;
-		int have_watcher = status ? 0 : start_watcher(&th, &w);
 		int run_err = scry_session_run(r.s);
 		status = finish(&r, status, run_err);
 		if (have_watcher)

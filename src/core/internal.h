@@ -99,7 +99,16 @@ struct scry_session {
 
 	volatile sig_atomic_t detach_requested;
 	volatile sig_atomic_t kill_launched_sig;
+	/* Set while scry_session_run() has its SIGALRM handler in place:
+	 * only then may a detach request arm the interval timer. */
+	volatile sig_atomic_t alarm_ready;
 	int detached;
+
+	/* Wait statuses collected during an attach by the thread that reaps
+	 * for a PTRACE_SEIZE stuck behind an exec (backend/ptrace.c); the
+	 * event loop handles them first. */
+	struct pending_status { pid_t pid; int status; } *pending;
+	size_t npending, cap_pending;
 
 	pid_t launched_pid;      /* first launched process, or 0 */
 	int launched_status;     /* wait status, -1 until it ends */

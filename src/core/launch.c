@@ -83,14 +83,20 @@ pid_t launch_gated(char *const argv[], uint64_t default_signals,
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
 		close(pfd[1]);
-		if (setup && setup(ctx))
-			_exit(126);
 		char c;
 		ssize_t n;
 		while ((n = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
 			;
 		if (n != 0)        /* the parent gave up on us */
 			_exit(127);
+		/*
+		 * Setup (a seccomp filter) comes after the gate, as the last
+		 * thing before execve: a traced call made before the tracer has
+		 * seized us would fail with ENOSYS (the read above: a random
+		 * launch failure, test_robust_attach.FilteredLaunch).
+		 */
+		if (setup && setup(ctx))
+			_exit(126);
 		execve(path, argv, environ);
 		int e = errno;
 		dprintf(2, "scry: cannot run '%s': %s\n", argv[0], strerror(e));

@@ -16,10 +16,11 @@ int find_program(const char *file, char *path, size_t len);
 /*
  * Forks argv[0] (found on PATH first: -ENOENT, ... and nothing starts) held
  * at a gate: the child clears its signal mask and interval timer, puts the
- * signals in default_signals (bit sig-1) back to SIG_DFL, runs setup (may be
- * NULL; async-signal-safe only; non-zero is a failure, exit status 126) and
- * waits until the parent closes *gate; then it execs (exit 127/126 and a
- * message if that fails).  The parent registers the child with its backend
+ * signals in default_signals (bit sig-1) back to SIG_DFL and waits until
+ * the parent closes *gate; then it runs setup (may be NULL; async-signal-
+ * safe only; non-zero is a failure, exit status 126) and execs (exit
+ * 127/126 and a message if that fails).  So setup runs once the parent has
+ * registered the child, and nothing but execve follows it.  The parent registers the child with its backend
  * and then calls launch_release(), or launch_abort() to kill it before it
  * ever ran the command.
  */

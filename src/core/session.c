@@ -92,6 +92,7 @@ void scry_session_free(struct scry_session *s)
 	}
 	if (s->backend->release)
 		s->backend->release(s);
+	free(s->pending);
 	free(s->slots);
 	free(s->decoders);
 	scry_values_release(&s->exit_vals);
@@ -282,7 +283,9 @@ int scry_session_run(struct scry_session *s)
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old);
+	s->alarm_ready = 1;
 	int r = s->backend->run(s);
+	s->alarm_ready = 0;
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
@@ -295,12 +298,20 @@ void scry_session_request_detach(struct scry_session *s, int kill_launched_sig)
 	 * Async-signal-safe.  The flag alone could be missed if it is set just
 	 * before the loop blocks in waitpid(); the interval timer keeps
 	 * interrupting the wait until the loop has seen the flag.
+	 *
+	 * Before scry_session_run() (during a long attach, say) there is no
+	 * SIGALRM handler and the timer would kill the process ("Alarm
+	 * clock", test_robust_attach.SignalDuringAttach): the flag alone is
+	 * enough then, because the attach and the loop check it before they
+	 * wait for anything.
 	 */
 	if (kill_launched_sig)
 		s->kill_launched_sig = kill_launched_sig;
 	s->detach_requested = 1;
-	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
+	if (s->alarm_ready) {
+		struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
 }
 
 int scry_session_launched_status(const struct scry_session *s)
