@@ -140,6 +140,43 @@ static int open_output(const struct options *o, int *fd)
 	return 0;
 }
 
+/*
+ * A structured document on stdout and a launched command would share that
+ * stdout, and `scry --format json -- make > trace.json` would not parse.
+ * The document keeps scry's stdout; the command (and whatever it starts)
+ * gets scry's stderr as its stdout (docs/scry.1 says why).  -o FILE leaves
+ * the command its stdout.  0, or -1 after saying why not.
+ */
+static int keep_stdout_for_document(const struct options *o, int *outfd)
+{
+	if (!o->argv || o->format == FMT_TEXT || *outfd != 1)
+		return 0;
+	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		fprintf(stderr, "scry: cannot write the %s trace to standard output: %s; give -o FILE\n",
+			output_format_name(o->format), strerror(errno));
+		return -1;
+	}
+	if (dup2(2, 1) < 0) {
+		/* no stderr either: the command's output goes nowhere */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, 1) < 0) {
+			fprintf(stderr, "scry: cannot give %s a standard output apart from the trace: %s; give -o FILE\n",
+				o->argv[0], strerror(errno));
+			if (null >= 0)
+				close(null);
+			close(fd);
+			return -1;
+		}
+		close(null);
+	}
+	*outfd = fd;
+	if (!o->quiet)
+		fprintf(stderr, "scry: the %s trace goes to standard output, and %s's standard output to "
+			"standard error (-o FILE keeps them apart)\n", output_format_name(o->format), o->argv[0]);
+	return 0;
+}
+
 /* -ff: the files are made per process; check now that the place is writable. */
 static int check_per_process_output(const struct options *o)
 {
@@ -554,7 +591,8 @@ int main(int argc, char **argv)
 		options_release(&r.o);
 		return status;
 	}
-	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0) {
+	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0 ||
+	    keep_stdout_for_document(&r.o, &r.outfd) < 0) {
 		options_release(&r.o);
 		return 2;
 	}
