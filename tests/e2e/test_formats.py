@@ -7,6 +7,7 @@ import base64
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 
-from helpers import ScryTest, T, SCRY, prog, run, run_scry
+from helpers import ROOT, ScryTest, T, SCRY, prog, run, run_scry
 
 # (no slash: it is one file name; the formula is =cmd|' /C calc'!A0 less its slash)
 HOSTILE_NAME = b'f \xff\xfe"q\'\\\n\r\t\x01<script>&=cmd|\' C calc\'!A0 \xc3\xa9'
@@ -243,6 +244,34 @@ class Formats(ScryTest):
         self.assertEqual(r.stdout.strip(), "true")
         self.assertIn("out-line\n", r.stderr)
         self.assertIn("child-line\n", r.stderr)
+
+    def test_readme_live_jq_prints_failed_calls_only(self):
+        """The README's `scry -p PID --format jsonl | jq ...` line, run as
+        written on a real attached trace: only failed calls come out (not
+        the header, the events, the detach and end records)."""
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        m = re.search(r"^scry -p 12345 --format jsonl \| jq -c '([^']*)'", readme, re.M)
+        self.assertTrue(m, "the README has no live jq example")
+        loop = ("import os, time\nprint(os.getpid(), flush=True)\n"
+                "while True:\n"
+                "    try: os.stat('/nonexistent/scry-readme')\n"
+                "    except OSError: pass\n"
+                "    time.sleep(0.02)\n")
+        t = self.spawn([self.py, "-c", loop], name="stat-loop")
+        self.assertTrue(t.wait_out(r"^\d+$", T(5)), t.err())
+        s = self.attach(t.pid, extra=["--format", "jsonl"])
+        self.assertTrue(s.wait_out(r'"errno":"ENOENT"', T(5)), s.err()[-2000:])
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s)
+        self.assertIn('"type":"detached"', s.out())
+        got = self.jq(["-c", m.group(1)], s.out_path).splitlines()
+        self.assertTrue(got, "the README's filter printed nothing")
+        for line in got:
+            rec = json.loads(line)
+            self.assertEqual(rec.get("type"), "syscall", line)
+            self.assertLess(rec["return"]["value"], 0, line)
+            self.assertIn("errno", rec["return"], line)
 
     def test_jsonl_to_stdout_is_live(self):
         t = self.target("busy")
