@@ -625,38 +625,37 @@ static void on_syscall_stop(struct scry_session *s, struct tracee *t)
 
 /* ---- other stops ---- */
 
-static int tgid_is_traced(struct scry_session *s, pid_t tgid, pid_t except)
+static void handle_status(struct scry_session *s, pid_t pid, int status);
+
+/*
+ * A new thread or process is reported twice, in an order the kernel does not
+ * fix: its parent's fork/vfork/clone event names it, and it stops once by
+ * itself.  When its own stop comes first, the child is kept at that stop
+ * (T_AWAIT_PARENT) until the parent's event, so that it is announced once,
+ * with its parent, and before any of its calls (a thread event with parent 0
+ * and then the same thread again was test_thread_events_once's bug).
+ */
+static void hold_new_task(struct scry_session *s, pid_t pid, int status)
 {
-	for (size_t i = 0; i < s->cap; i++) {
-		struct tracee *t = s->slots[i];
-		if (t && t->tid != except && t->tgid == tgid)
-			return 1;
-	}
-	return 0;
+	/* unshown while held: not one of the tasks the events count yet */
+	struct tracee *c = tracee_add(s, pid, proc_tgid(pid), T_AWAIT_PARENT | T_UNSHOWN);
+	c->held_status = status;
+	s->nheld++;
 }
 
-static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t child)
+/* Announce child (parent NULL: no longer knowable), or let it go if it is a
+ * process nobody asked to follow. */
+static void announce_task(struct scry_session *s, struct tracee *parent, struct tracee *c)
 {
-	pid_t tgid = proc_tgid(child);
-	struct tracee *c = tracee_get(s, child);
-	int is_thread = parent ? tgid == parent->tgid : tgid_is_traced(s, tgid, child);
-	if (!c) {
-		c = tracee_add(s, child, tgid,
-			       parent ? (parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED | T_UNSHOWN)) : 0);
-	} else {
-		c->tgid = tgid;
-		if (parent)
-			c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED);
-		if (parent && (parent->flags & T_UNSHOWN))
-			tracee_set_unshown(s, c);
-	}
+	/* CLONE_THREAD puts the new task in its creator's group, whose id is
+	 * not its own tid; a new process leads its own group */
+	int is_thread = parent ? c->tgid == parent->tgid : c->tgid != c->tid;
 	if (!is_thread && !s->cfg.follow_forks) {
 		/* Auto-attached by PTRACE_O_TRACECLONE but not asked for:
 		 * let it go, silently, at its first stop. */
 		/* Under a seccomp filter (launch only) every new process
 		 * descends from the launched command and inherited the
-		 * filter: keep it traced, never shown.  Its stop may come
-		 * before the parent's fork event, so parent can be NULL. */
+		 * filter: keep it traced, never shown. */
 		if (s->cfg.seccomp_len)
 			c->flags |= T_HIDDEN | T_MUTED;
 		else
@@ -669,6 +668,89 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 	ev.u.task.parent = parent ? parent->tid : 0;
 	ev.u.task.is_thread = is_thread;
 	session_emit(s, &ev);
+}
+
+/* Stop holding c; the caller announces it and handles its kept stop. */
+static void unhold(struct scry_session *s, struct tracee *c)
+{
+	c->flags &= ~(T_AWAIT_PARENT | T_UNSHOWN);
+	s->nheld--;
+	s->unshown--;
+}
+
+static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t child)
+{
+	pid_t tgid = proc_tgid(child);
+	struct tracee *c = tracee_get(s, child);
+	int held = c && (c->flags & T_AWAIT_PARENT);
+	if (held)
+		unhold(s, c);
+	if (!c) {
+		c = tracee_add(s, child, tgid, parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED | T_UNSHOWN));
+	} else {
+		c->tgid = tgid;
+		c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED);
+		if (parent->flags & T_UNSHOWN)
+			tracee_set_unshown(s, c);
+	}
+	announce_task(s, parent, c);
+	if (held)
+		handle_status(s, child, c->held_status);
+}
+
+/*
+ * A held child whose parent can no longer report it (the parent was killed
+ * inside fork or clone, so its event never comes): announce it with parent
+ * 0 and handle the stop it was kept at, unless it is gone (replay 0).
+ */
+static void release_orphan(struct scry_session *s, struct tracee *c, int replay)
+{
+	unhold(s, c);
+	announce_task(s, NULL, c);
+	if (replay)
+		handle_status(s, c->tid, c->held_status);
+}
+
+static int tgid_has_unheld(struct scry_session *s, pid_t tgid)
+{
+	for (size_t i = 0; i < s->cap; i++) {
+		struct tracee *t = s->slots[i];
+		if (t && t->tgid == tgid && !(t->flags & T_AWAIT_PARENT))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A held child whose parent's event can no longer come: any held one
+ * (any_held), else a process child whose parent has no traced thread left
+ * (its PPid is then its new reaper, untraced) or exec'd (exec_tgid: exec
+ * ends every other thread, and the execer's own events came before its
+ * exec).  Held threads die with their group, which ends their wait.
+ */
+static struct tracee *orphan_held(struct scry_session *s, pid_t exec_tgid, int any_held)
+{
+	for (size_t i = 0; i < s->cap; i++) {
+		struct tracee *t = s->slots[i];
+		if (!t || !(t->flags & T_AWAIT_PARENT))
+			continue;
+		if (any_held)
+			return t;
+		if (t->tgid != t->tid)
+			continue;
+		char v[32];
+		pid_t ppid = proc_status_field(t->tid, "PPid", v, sizeof(v)) == 0 ? (pid_t)atoi(v) : 0;
+		if (exec_tgid ? ppid == exec_tgid : !tgid_has_unheld(s, ppid))
+			return t;
+	}
+	return NULL;
+}
+
+static void release_orphans(struct scry_session *s, pid_t exec_tgid, int any_held)
+{
+	struct tracee *c;
+	while (s->nheld && (c = orphan_held(s, exec_tgid, any_held)))
+		release_orphan(s, c, 1);
 }
 
 static void on_exec(struct scry_session *s, struct tracee *t)
@@ -702,14 +784,14 @@ static void on_exec(struct scry_session *s, struct tracee *t)
 	}
 	if (!(t->flags & T_MUTED))
 		t->flags &= ~T_HIDDEN;
-	if (t->flags & T_HIDDEN) {
-		resume(s, t, 0);
-		return;
+	if (!(t->flags & T_HIDDEN)) {
+		struct scry_event ev;
+		fill_event(&ev, SCRY_EV_EXEC, t);
+		ev.u.exec.old_tid = oldtid;
+		session_emit(s, &ev);
 	}
-	struct scry_event ev;
-	fill_event(&ev, SCRY_EV_EXEC, t);
-	ev.u.exec.old_tid = oldtid;
-	session_emit(s, &ev);
+	if (s->nheld)
+		release_orphans(s, t->tgid, 0);
 	resume(s, t, 0);
 }
 
@@ -735,6 +817,8 @@ static void on_signal_stop(struct scry_session *s, struct tracee *t, int sig)
 
 static void on_gone(struct scry_session *s, struct tracee *t, int status)
 {
+	if (t->flags & T_AWAIT_PARENT)    /* killed with its group, parent too */
+		release_orphan(s, t, 0);
 	finish_unfinished(s, t);
 	if (t->tid == s->launched_pid)
 		s->launched_status = status;
@@ -753,9 +837,12 @@ static void on_gone(struct scry_session *s, struct tracee *t, int status)
 				s->detach_requested = 1;
 			}
 		}
-		return;
+	} else {
+		tracee_remove(s, t);
 	}
-	tracee_remove(s, t);
+	/* the one that is gone may have been a held child's parent */
+	if (s->nheld)
+		release_orphans(s, 0, 0);
 }
 
 static void detach_one(struct scry_session *s, struct tracee *t, int sig);
@@ -774,10 +861,8 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 		return;
 	if (!t) {
 		/* An auto-attached child whose stop beat its parent's event. */
-		on_new_task(s, NULL, pid);
-		t = tracee_get(s, pid);
-		if (!t)
-			return;
+		hold_new_task(s, pid, status);
+		return;
 	}
 	t->flags |= T_SEEN_STOP;
 	int sig = WSTOPSIG(status);
@@ -867,6 +952,8 @@ static void interrupt_one(struct scry_session *s, struct tracee *t, void *data)
 static void detach_all(struct scry_session *s)
 {
 	s->detached = 1;
+	/* held children are at a stop that will not be reported again */
+	release_orphans(s, 0, 1);
 	tracee_each(s, interrupt_one, NULL);
 	/* Whatever started the detach (a signal, a sink's error), the wait
 	 * below must wake up to check its deadline. */
@@ -934,6 +1021,9 @@ static int ptrace_run(struct scry_session *s)
 			s->cfg.tick(s->cfg.tick_ctx);
 		}
 		session_flush(s);
+		/* Held children alone would wait for events nobody can send. */
+		if (s->nheld && s->nheld == s->count)
+			release_orphans(s, 0, 1);
 		int status;
 		pid_t pid = waitpid(-1, &status, __WALL);
 		if (pid < 0) {

@@ -141,6 +141,43 @@ static int open_output(const struct options *o, int *fd)
 	return 0;
 }
 
+/*
+ * A structured document on stdout and a launched command would share that
+ * stdout, and `scry --format json -- make > trace.json` would not parse.
+ * The document keeps scry's stdout; the command (and whatever it starts)
+ * gets scry's stderr as its stdout (docs/scry.1 says why).  -o FILE leaves
+ * the command its stdout.  0, or -1 after saying why not.
+ */
+static int keep_stdout_for_document(const struct options *o, int *outfd)
+{
+	if (!o->argv || o->format == FMT_TEXT || *outfd != 1)
+		return 0;
+	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		fprintf(stderr, "scry: cannot write the %s trace to standard output: %s; give -o FILE\n",
+			output_format_name(o->format), strerror(errno));
+		return -1;
+	}
+	if (dup2(2, 1) < 0) {
+		/* no stderr either: the command's output goes nowhere */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null < 0 || dup2(null, 1) < 0) {
+			fprintf(stderr, "scry: cannot give %s a standard output apart from the trace: %s; give -o FILE\n",
+				o->argv[0], strerror(errno));
+			if (null >= 0)
+				close(null);
+			close(fd);
+			return -1;
+		}
+		close(null);
+	}
+	*outfd = fd;
+	if (!o->quiet)
+		fprintf(stderr, "scry: the %s trace goes to standard output, and %s's standard output to "
+			"standard error (-o FILE keeps them apart)\n", output_format_name(o->format), o->argv[0]);
+	return 0;
+}
+
 /* -ff: the files are made per process; check now that the place is writable. */
 static int check_per_process_output(const struct options *o)
 {
@@ -257,6 +294,11 @@ struct run {
 	struct scry_sink summary_sink;
 	int attached;
 	pid_t child;
+	/* the -p processes and the command that ended while traced, so that
+	 * the detach messages name only those still there */
+	struct scry_sink ended_sink;
+	pid_t ended[MAX_PIDS + 1];
+	int nended;
 };
 
 /*
@@ -268,6 +310,35 @@ struct run {
 static int records_calls(const struct options *o)
 {
 	return o->format != FMT_TEXT && !(o->format == FMT_CSV && o->summary == 1);
+}
+
+static int is_target(const struct run *r, pid_t pid)
+{
+	for (int i = 0; i < r->o.npids; i++)
+		if (r->o.pids[i] == pid)
+			return 1;
+	return pid == r->child;
+}
+
+static int ended_event(void *ctx, const struct scry_event *ev)
+{
+	struct run *r = ctx;
+	if ((ev->type == SCRY_EV_EXITED || ev->type == SCRY_EV_KILLED) && ev->tid == ev->pid &&
+	    r->nended < (int)(sizeof(r->ended) / sizeof(r->ended[0])) && is_target(r, ev->pid))
+		r->ended[r->nended++] = ev->pid;
+	return 0;
+}
+
+/* Whether target pid ended before scry let go of it.  (A backend that
+ * counts in the kernel reports no exits: then the kernel says.) */
+static int target_ended(const struct run *r, pid_t pid)
+{
+	for (int i = 0; i < r->nended; i++)
+		if (r->ended[i] == pid)
+			return 1;
+	if (pid == r->child)
+		return scry_session_launched_status(r->s) != -1;
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 static void make_config(struct run *r)
@@ -474,6 +545,9 @@ static int add_sinks(struct run *r)
 				fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 		}
 	}
+	r->ended_sink.event = ended_event;
+	r->ended_sink.ctx = r;
+	scry_session_add_sink(r->s, &r->ended_sink);
 	return 0;
 }
 
@@ -531,12 +605,23 @@ static int finish(struct run *r, int status, int run_err)
 		if (!werr)
 			werr = ferr;
 	}
-	int nprocs = o->npids + (r->child ? 1 : 0);
+	/* The messages name the processes scry still traced when it let go.
+	 * A launched command is then sent the signal that stopped scry
+	 * (in launch mode: it would have reached it without scry). */
+	int nleft = 0, signalled = 0;
 	if (detached && !o->quiet && !status) {
 		for (int i = 0; i < o->npids; i++)
-			fprintf(stderr, "Detaching from process %d...\n", (int)o->pids[i]);
-		if (r->child)
+			if (!target_ended(r, o->pids[i])) {
+				fprintf(stderr, "Detaching from process %d...\n", (int)o->pids[i]);
+				nleft++;
+			}
+		if (r->child && !target_ended(r, r->child)) {
 			fprintf(stderr, "Detaching from process %d...\n", (int)r->child);
+			if (g_launch_mode && g_signal)
+				signalled = 1;
+			else
+				nleft++;
+		}
 	}
 	if (run_err < 0 || werr < 0) {
 		int e = run_err < 0 ? run_err : werr;
@@ -545,9 +630,12 @@ static int finish(struct run *r, int status, int run_err)
 		if (!status)
 			status = 1;
 	}
-	if (detached && !o->quiet && !status)
+	if (nleft && !status)
 		fprintf(stderr, "Detached successfully. Process%s continue%s running.\n",
-			nprocs > 1 ? "es" : "", nprocs > 1 ? "" : "s");
+			nleft > 1 ? "es" : "", nleft > 1 ? "" : "s");
+	if (signalled && !status)
+		fprintf(stderr, "Process %d, which scry launched, was sent %s: it ends unless it handles %s.\n",
+			(int)r->child, scry_signal_name(g_signal), scry_signal_name(g_signal));
 	/* the structured formats carry the summary, except CSV's -C */
 	if (r->summary_on && (o->format == FMT_TEXT || (o->format == FMT_CSV && o->summary == 2))) {
 		int serr = print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
@@ -602,7 +690,8 @@ int main(int argc, char **argv)
 		options_release(&r.o);
 		return status;
 	}
-	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0) {
+	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0 ||
+	    keep_stdout_for_document(&r.o, &r.outfd) < 0) {
 		options_release(&r.o);
 		return 1;     /* not a usage error: the place cannot be written */
 	}

@@ -28,6 +28,9 @@ enum tracee_flags {
 	T_SECCOMP_ENTRY = 1u << 8, /* entry recorded at a seccomp stop */
 	T_UNSHOWN     = 1u << 9,  /* a process the user did not ask for (no -f):
 	                             not one of the event's ntracees */
+	T_AWAIT_PARENT = 1u << 10, /* a new task whose first stop beat its
+	                             parent's fork/clone event: kept at that stop
+	                             (held_status) until the event names its parent */
 };
 
 /*
@@ -58,6 +61,7 @@ struct tracee {
 	int stat_fd;             /* its /proc stat, likewise */
 	uint64_t sp;             /* stack pointer at entry */
 	struct call_state call;  /* the engine's, for the current call */
+	int held_status;         /* the wait status kept with T_AWAIT_PARENT */
 };
 
 /*
@@ -96,6 +100,7 @@ struct scry_session {
 	size_t cap;
 	size_t count;
 	size_t unshown;          /* tracees with T_UNSHOWN */
+	size_t nheld;            /* tracees with T_AWAIT_PARENT */
 
 	volatile sig_atomic_t detach_requested;
 	volatile sig_atomic_t kill_launched_sig;

@@ -209,6 +209,42 @@ class Detach(ScryTest):
         self.assertTrue(wait_for(lambda: (read_progress(progress) or 0) >= p + 2, T(3)),
                         "launched command makes no progress after scry left")
 
+    def test_sigint_launch_mode_says_the_command_gets_it(self):
+        """Ctrl+C in launch mode ends the command (it gets the signal after
+        scry lets go): the messages must not say it continues running."""
+        progress = os.path.join(self.tmp, "launched.progress")
+        s = self.scry_bg(["--", prog("sleeper"), progress, "30"])
+        m = s.wait_out(r"^(\d+)$", T(5))
+        self.assertTrue(m, s.err()[-2000:])
+        pid = int(m.group(1))
+        self.addCleanup(kill_quietly, pid)
+        self.assertTraced(pid)
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s, want=128 + signal.SIGINT)
+        err = s.err()
+        self.assertIn("Process %d, which scry launched, was sent SIGINT" % pid, err)
+        self.assertNotIn("continue", err)
+        self.assertTrue(wait_for(lambda: not pid_alive(pid), T(5)),
+                        "the launched command still runs: State %r" % proc_state(pid))
+
+    def test_pid_and_command_name_only_those_still_there(self):
+        """-p PID -- CMD traces both; once CMD has exited, Ctrl+C detaches
+        from PID alone, and the messages name PID alone."""
+        t = self.target("sleeper")
+        s = self.attach(["-p", str(t.pid), "--", "sh", "-c", "echo cmd $$"])
+        m = s.wait_out(r"^cmd (\d+)$", T(5))
+        self.assertTrue(m, s.err()[-2000:])
+        cmd = int(m.group(1))
+        self.assertTrue(s.wait_err(r"(?m)^\[pid\s+%d\] \+\+\+ exited with 0 \+\+\+$" % cmd, T(5)),
+                        "the command's exit is not in the trace:\n" + s.err()[-2000:])
+        self.run_traced_a_while(t)
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s)
+        self.assertDetachMessages(s, [t.pid])
+        self.assertNotIn("Detaching from process %d..." % cmd, s.err())
+        self.assertIn("Detached successfully. Process continues running.", s.err())
+        self.assertRunningFree(t)
+
     def test_scry_killed(self):
         """SIGKILL to scry cannot be caught: the kernel detaches, and the
         target must go on (no EXITKILL for attached processes)."""

@@ -7,6 +7,7 @@ import base64
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,7 +16,7 @@ import stat
 import subprocess
 import sys
 
-from helpers import ScryTest, T, SCRY, prog, run, run_scry
+from helpers import ROOT, ScryTest, T, SCRY, prog, run, run_scry
 from test_stats import summary_rows
 
 # (no slash: it is one file name; the formula is =cmd|' /C calc'!A0 less its slash)
@@ -182,6 +183,97 @@ class Formats(ScryTest):
         self.trace(["--format", "jsonl", "-o", out], self.connect_prog(port))
         got = self.jq(["-c", "select(.return.value < 0)"], out)
         self.assertTrue(any('"connect"' in l for l in got.splitlines()), got[:2000])
+
+    # -------------------------------------------- the document on stdout
+
+    SAY = "sh", "-c", "echo out-line; echo err-line >&2"
+    NOTE = "standard output to standard error"
+
+    def check_document(self, fmt, text):
+        """text parses as a whole fmt document holding the echo's write."""
+        if fmt in ("json", "chrome"):
+            doc = json.loads(text)
+            if fmt == "json":
+                self.assertTrue(any(c["name"] == "write" for c in doc["syscalls"]), doc)
+            else:
+                self.assertTrue(any(e.get("name") == "write" for e in doc["traceEvents"]))
+        elif fmt == "jsonl":
+            lines = [json.loads(l) for l in text.splitlines()]
+            self.assertEqual((lines[0]["type"], lines[-1]["type"]), ("header", "end"))
+            self.assertTrue(any(l.get("name") == "write" for l in lines))
+        else:
+            rows = list(csv.reader(text.splitlines()))
+            self.assertEqual(rows[0][:4], ["ts", "pid", "tid", "syscall"])
+            self.assertTrue(all(len(r) == len(rows[0]) for r in rows), rows)
+            self.assertTrue(any(r[3] == "write" for r in rows[1:]))
+
+    def test_document_on_stdout_apart_from_the_commands(self):
+        """`scry --format json -- CMD > trace.json` must parse: the command's
+        stdout goes to scry's stderr, said once there."""
+        for fmt in ("json", "jsonl", "csv", "chrome"):
+            with self.subTest(fmt=fmt):
+                r = self.trace(["--format", fmt], self.SAY)
+                self.assertNotIn("out-line", r.stdout.splitlines())
+                self.check_document(fmt, r.stdout)
+                self.assertIn("out-line\n", r.stderr)
+                self.assertIn("err-line\n", r.stderr)
+                self.assertEqual(r.stderr.count(self.NOTE), 1, r.stderr[-2000:])
+
+    def test_document_on_stdout_quiet_and_with_o(self):
+        r = self.trace(["-q", "-f", "--format", "jsonl"], self.SAY)
+        self.check_document("jsonl", r.stdout)
+        self.assertIn("out-line\n", r.stderr)
+        self.assertNotIn(self.NOTE, r.stderr)
+        # with -o the command keeps its stdout, and nothing is said
+        out = os.path.join(self.tmp, "t.json")
+        r = self.trace(["--format", "json", "-o", out], self.SAY)
+        self.assertEqual(r.stdout, "out-line\n")
+        self.assertNotIn(self.NOTE, r.stderr)
+        with open(out) as f:
+            self.check_document("json", f.read())
+
+    def test_document_on_stdout_through_a_pipe(self):
+        """The seed's `renacer -f --format json -- make | gzip > trace.json.gz`
+        and `| jq`, through a real shell pipeline."""
+        if not shutil.which("jq"):
+            self.skipTest("jq is not installed")
+        gz = os.path.join(self.tmp, "trace.json.gz")
+        cmd = ("'%s' -f --format json -- sh -c 'echo out-line; (echo child-line)' | gzip > '%s' && "
+               "gzip -dc '%s' | jq -e '.syscalls | map(select(.name == \"write\")) | length >= 2'"
+               % (SCRY, gz, gz))
+        r = run(["sh", "-c", cmd], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        self.assertEqual(r.stdout.strip(), "true")
+        self.assertIn("out-line\n", r.stderr)
+        self.assertIn("child-line\n", r.stderr)
+
+    def test_readme_live_jq_prints_failed_calls_only(self):
+        """The README's `scry -p PID --format jsonl | jq ...` line, run as
+        written on a real attached trace: only failed calls come out (not
+        the header, the events, the detach and end records)."""
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        m = re.search(r"^scry -p 12345 --format jsonl \| jq -c '([^']*)'", readme, re.M)
+        self.assertTrue(m, "the README has no live jq example")
+        loop = ("import os, time\nprint(os.getpid(), flush=True)\n"
+                "while True:\n"
+                "    try: os.stat('/nonexistent/scry-readme')\n"
+                "    except OSError: pass\n"
+                "    time.sleep(0.02)\n")
+        t = self.spawn([self.py, "-c", loop], name="stat-loop")
+        self.assertTrue(t.wait_out(r"^\d+$", T(5)), t.err())
+        s = self.attach(t.pid, extra=["--format", "jsonl"])
+        self.assertTrue(s.wait_out(r'"errno":"ENOENT"', T(5)), s.err()[-2000:])
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s)
+        self.assertIn('"type":"detached"', s.out())
+        got = self.jq(["-c", m.group(1)], s.out_path).splitlines()
+        self.assertTrue(got, "the README's filter printed nothing")
+        for line in got:
+            rec = json.loads(line)
+            self.assertEqual(rec.get("type"), "syscall", line)
+            self.assertLess(rec["return"]["value"], 0, line)
+            self.assertIn("errno", rec["return"], line)
 
     def test_jsonl_to_stdout_is_live(self):
         t = self.target("busy")

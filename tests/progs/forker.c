@@ -10,6 +10,8 @@
  *   many            20 children at once, each sleeps 100 ms and exits i;
  *                   parent waits for all and checks their statuses
  *   quickchild      10 times: fork, the child _exits 0 immediately
+ *   threads N       N threads (64 KiB stacks) made one after another, all
+ *                   alive together; each calls getppid; main joins them all
  *   nonleader_exec  a thread that is not the leader execs this program
  *                   again as "forker exec-done", which prints "exec ok"
  *   sigusr1         prints its pid, waits for SIGUSR1 (counting deliveries
@@ -77,6 +79,25 @@ static int do_thread(void)
 	if (pthread_create(&th, NULL, thread_getppid, NULL) != 0)
 		return 1;
 	return pthread_join(th, NULL) != 0;
+}
+
+static int do_threads(int n)
+{
+	pthread_t *th = calloc((size_t)n, sizeof(*th));
+	pthread_attr_t attr;
+	int bad = 0, made = 0;
+	if (!th || pthread_attr_init(&attr) || pthread_attr_setstacksize(&attr, 64 * 1024))
+		return 1;
+	for (; made < n; made++)
+		if (pthread_create(&th[made], &attr, thread_getppid, NULL) != 0) {
+			bad = 1;
+			break;
+		}
+	for (int i = 0; i < made; i++)
+		bad |= pthread_join(th[i], NULL) != 0;
+	pthread_attr_destroy(&attr);
+	free(th);
+	return bad;
 }
 
 static int do_many(void)
@@ -183,6 +204,8 @@ int main(int argc, char **argv)
 		return do_vfork();
 	if (!strcmp(mode, "thread"))
 		return do_thread();
+	if (!strcmp(mode, "threads") && argc > 2)
+		return do_threads(atoi(argv[2]));
 	if (!strcmp(mode, "many"))
 		return do_many();
 	if (!strcmp(mode, "quickchild"))
@@ -198,7 +221,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "stopcont"))
 		return do_stopcont(progress_open(argc > 2 ? argv[2] : NULL),
 				   lifetime_arg(argc, argv, 3));
-	fprintf(stderr, "usage: forker fork|vfork|thread|many|quickchild|"
+	fprintf(stderr, "usage: forker fork|vfork|thread|threads N|many|quickchild|"
 		"nonleader_exec|sigusr1 [LIFETIME]|stopcont PROGRESS [LIFETIME]\n");
 	return 2;
 }
