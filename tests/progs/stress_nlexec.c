@@ -48,7 +48,13 @@ int main(int argc, char **argv)
 		printf("%d\n", (int)getpid());
 		fflush(stdout);
 	}
-	progress_write(progress_open(argv[1]), gen);
+	/* not progress_open(): no O_TRUNC, so a reader never sees it empty */
+	int pfd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (pfd < 0) {
+		perror(argv[1]);
+		return 2;
+	}
+	progress_write(pfd, gen);
 	if (now >= end)
 		return 0;
 	char genbuf[32], endbuf[64];
