@@ -105,3 +105,23 @@ class StressTest(ScryTest):
 
     def scry_fg(self, args, timeout, name="scry"):
         return self.run_fg([SCRY] + list(args), timeout, name)
+
+    def assertFreeThreads(self, target, what, timeout=None):
+        """Like assertRunningFree, for a target whose threads come and go
+        (exec by a non-leader kills the others): each thread's State and
+        TracerPid come from one read of its status, and a thread that is
+        gone is no failure.  Then the progress counter must move on."""
+        def stuck():
+            out = []
+            for tid in [target.pid] + helpers.thread_ids(target.pid):
+                st = helpers.proc_status(tid)
+                if st and (st["State"][:1] in ("T", "t") or st["TracerPid"] != "0"):
+                    out.append("%d: State %s, TracerPid %s" % (tid, st["State"], st["TracerPid"]))
+            return out
+        helpers.wait_for(lambda: not stuck(), timeout or T(3))
+        left = stuck()
+        self.assertFalse(left, "%s: threads left stopped or traced: %s" % (what, left))
+        self.assertTrue(helpers.pid_alive(target.pid), "%s: the target died" % what)
+        self.assertTrue(target.wait_progress(2, timeout or T(3)),
+                        "%s: the target makes no progress (counter %r, State %r)"
+                        % (what, target.progress(), helpers.proc_state(target.pid)))

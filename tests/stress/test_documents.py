@@ -92,7 +92,10 @@ class InterruptedDocuments(StressTest):
         progress = os.path.join(self.tmp, "launched%d.progress" % i)
         if mode == "attach":
             t = self.target("busy", lifetime=60)
-            s = self.attach(t.pid, extra=args)
+            s = self.scry_bg(args + ["-p", str(t.pid)])
+            if not s.wait_err(r"Attached successfully", T(15)):
+                s.kill()
+                self.fail("%s: scry did not attach: %s" % (what, s.err()[-2000:]))
         else:
             s = self.scry_bg(args + ["--", prog("busy"), progress, "20"])
             m = s.wait_out(r"^(\d+)$", T(10))

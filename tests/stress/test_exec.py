@@ -39,7 +39,7 @@ class NonLeaderExec(StressTest):
             self.assertGreaterEqual(rc, 0, "run %d: scry killed by signal %d: %s"
                                     % (i + 1, -rc, s.err()[-2000:]))
             statuses[rc] = statuses.get(rc, 0) + 1
-            self.assertRunningFree(t)
+            self.assertFreeThreads(t, "run %d" % (i + 1))
         # (exit statuses, for the record: 0 is the usual, 1 an attach given up)
         self.assertIn(0, statuses, "no run attached at all: %r" % statuses)
 
