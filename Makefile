@@ -4,6 +4,7 @@
 #   make check           unit tests (cmocka) + end-to-end tests
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan (build-asan/)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make stress          the bounded stress suite (tests/stress/run, a few minutes)
 #   make bench           overhead benchmarks (bench/run)
 
 CC      ?= cc
@@ -126,6 +127,11 @@ unit: $(UNIT_BIN)
 check: all unit $(if $(filter 1,$(SANITIZE)),,fuzz)
 	SCRY_BUILD=$(B) python3 tests/e2e/run.py
 
+# Attach/detach cycles, storms, interrupted documents, damaged databases
+# (tests/stress/run says what and how long); .ci/run runs it after check.
+stress: all
+	SCRY_BUILD=$(B) tests/stress/run
+
 bench: all
 	bench/run
 
@@ -140,5 +146,5 @@ install: $(B)/scry $(B)/libscry.a $(B)/libscry.so
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit fuzz check bench demo install clean
+.PHONY: all unit fuzz check stress bench demo install clean
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
