@@ -150,7 +150,8 @@ static int open_output(const struct options *o, int *fd)
  */
 static int keep_stdout_for_document(const struct options *o, int *outfd)
 {
-	if (!o->argv || o->format == FMT_TEXT || *outfd != 1)
+	/* (sqlite and -o write a file, never stdout) */
+	if (!o->argv || o->format == FMT_TEXT || o->format == FMT_SQLITE || o->outfile || *outfd != 1)
 		return 0;
 	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0) {
