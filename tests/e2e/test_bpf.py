@@ -8,6 +8,7 @@ here is skipped with the reason."""
 
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -201,6 +202,56 @@ class BpfStats(ScryTest):
         self.assertIn("on the raw syscall tracepoints", r.stderr)
         self.assertEqual(counts(r.stderr).get("getppid"), (10, 0), r.stderr)
         self.assertNothingLoaded()
+
+    def test_per_syscall_hooks_on_any_tracefs(self):
+        # The per-syscall tracepoints' ids are in tracefs, which a machine
+        # may boot without, and whose entries (eventfs) are made as they are
+        # first listed.  In a mount namespace of its own (nothing changes
+        # outside it): with no tracefs mounted at all, and with one freshly
+        # mounted at /sys/kernel/tracing, scry finds the calls' tracepoints,
+        # mounts nothing where anyone sees it, and counts as on the raw ones.
+        if not shutil.which("unshare"):
+            self.skipTest("no unshare")
+        n, m, k = 50, 4, 2
+        scry = ["-v", "-c", "--backend", "bpf", "-e", "trace=openat,nanosleep", "--",
+                prog("known_calls"), str(n), str(m), str(k)]
+        unmount = ("for d in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do "
+                   "while umount -l $d 2>/dev/null; do :; done; done; ")
+        no_tracefs = ("if grep -q ' tracefs ' /proc/self/mounts; then echo 'tracefs still mounted' >&2; "
+                      "exit 99; fi; ")
+        setups = {
+            "none": unmount + no_tracefs,
+            "fresh": unmount + no_tracefs + "mount -t tracefs nodev /sys/kernel/tracing || exit 98; ",
+        }
+        for name, setup in setups.items():
+            for hooks in ("syscalls", "auto"):
+                script = setup + '"$@"; rc=$?; grep " tracefs " /proc/self/mounts >&2; exit $rc'
+                r = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", SCRY,
+                         "--bpf-hooks", hooks] + scry, timeout=T(30))
+                check_sanitizer(r.stderr, "scry with tracefs %s" % name)
+                self.assertEqual(r.returncode, 0, "%s, %s: %s" % (name, hooks, r.stderr))
+                self.assertIn("on the tracepoints of the 2 traced calls", r.stderr, (name, hooks))
+                rows = counts(r.stderr)
+                self.assertEqual(rows.get("openat", (0, 0))[1], m, r.stderr)
+                self.assertEqual(rows.get("nanosleep"), (k, 0), r.stderr)
+                # scry's own tracefs was mounted nowhere: only the test's shows
+                mounts = [l for l in r.stderr.splitlines() if " tracefs " in l]
+                self.assertEqual(len(mounts), 0 if name == "none" else 1, r.stderr)
+        self.assertNothingLoaded()
+
+    def test_raw_hooks_say_why(self):
+        # -v says where the programs hang and, on the raw tracepoints, why
+        cases = [(["--bpf-hooks", "raw", "-e", "trace=openat"], "as asked"),
+                 (["-e", "trace=openat,read"], "read is among the calls busy processes make most"),
+                 ([], "every call is traced")]
+        if platform.machine() == "x86_64":
+            # (a call in the table that no kernel has had for a long time)
+            cases.append((["-e", "trace=openat,vserver"], "vserver has no tracepoints"))
+        for args, why in cases:
+            r = run_scry(["--backend", "bpf", "-v", "-c"] + args + ["--", prog("calls")], timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("on the raw syscall tracepoints (every call of every process): " + why,
+                          r.stderr)
 
     def test_hooks_interval_loses_nothing(self):
         # the epochs work the same through the per-syscall tracepoints
