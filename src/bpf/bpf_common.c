@@ -1,7 +1,10 @@
 #include "bpf/bpf_common.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +25,53 @@ void bpf_set_why(char *why, size_t len, const char *fmt, ...)
 int bpf_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+char bpf_task_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, ')' too */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : 0;
+}
+
+int bpf_attach_check(pid_t pid, char *why, size_t len)
+{
+	char path[64], st = pid > 0 ? bpf_task_state(pid) : 0;
+	struct dirent *de;
+	int others = 0;
+	DIR *d;
+
+	if (!st)
+		return -ESRCH;
+	if (st != 'Z' && st != 'X')
+		return 0;
+	/* a leader that exited before its threads stays a zombie until the
+	 * last one exits; ptrace cannot attach to it either */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		if (atoi(de->d_name) > 0 && atoi(de->d_name) != pid)
+			others = 1;
+	if (d)
+		closedir(d);
+	if (others)
+		bpf_set_why(why, len, "its main thread has exited; the process lives on in its other threads");
+	else
+		bpf_set_why(why, len, "it has exited: a zombie that its parent has not reaped yet");
+	return -ESRCH;
 }
 
 #ifdef SCRY_NO_BPF
@@ -81,8 +131,6 @@ const char *bpf_captured(void) { return ""; }
 
 #else
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -93,7 +141,6 @@ const char *bpf_captured(void) { return ""; }
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
-#include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 

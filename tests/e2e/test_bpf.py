@@ -17,8 +17,8 @@ import tempfile
 import time
 import unittest
 
-from helpers import (SCRY, ScryTest, T, check_sanitizer, have_scry, prog, run, run_scry, tracer_pid,
-                     wait_for)
+from helpers import (SCRY, ScryTest, T, check_sanitizer, have_scry, proc_state, proc_status, prog, run,
+                     run_scry, syscall_lines, thread_ids, tracer_pid, wait_for)
 from test_stats import parse_duration, summary_rows
 
 
@@ -353,6 +353,66 @@ class BpfStats(ScryTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("/nonexistent/scry-no-such-prog", r.stderr)
         self.assertNothingLoaded()
+
+
+@unittest.skipIf(WHY_NOT, WHY_NOT or "")
+class BpfAttach(ScryTest):
+    """-p under bpf, tracing and counting, as under ptrace."""
+
+    def test_thread_prefix_as_ptrace(self):
+        # strace's rule, ptrace's: [pid N] when more than one task is
+        # traced, and an attached process's threads count from the start,
+        # even when only one of them makes the traced call.
+        t = self.target("threads8")
+        one = self.target("sleeper")
+        for backend in ("bpf", "ptrace"):
+            for target, threads in ((t, True), (one, False)):
+                r = run_scry(["-v", "--backend", backend, "-e", "trace=pwrite64", "-p", str(target.pid),
+                              "--duration", "400ms"], timeout=T(20))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("scry: backend: %s" % backend, r.stderr)
+                lines = syscall_lines(r.stderr, "pwrite64")
+                self.assertTrue(lines, r.stderr)
+                for line in lines:
+                    if threads:
+                        self.assertTrue(line.startswith("[pid %5d] pwrite64(" % target.pid),
+                                        "%s: %s" % (backend, r.stderr))
+                    else:
+                        self.assertTrue(line.startswith("pwrite64("), "%s: %s" % (backend, r.stderr))
+
+    def test_exited_process_is_an_attach_error(self):
+        # A zombie, or a process whose main thread has exited (its other
+        # threads run on): ptrace cannot attach to either, and bpf must not
+        # say it did.  One line, exit status 1, counting or tracing.
+        z = subprocess.Popen(["true"])
+        try:
+            self.assertTrue(wait_for(lambda: proc_state(z.pid) == "Z", T(5)))
+            le = self.target("leader_exit")
+            self.assertTrue(wait_for(lambda: proc_state(le.pid) == "Z" and len(thread_ids(le.pid)) == 2,
+                                     T(5)), proc_status(le.pid))
+            for pid, why in ((z.pid, "it has exited: a zombie that its parent has not reaped yet"),
+                             (le.pid, "its main thread has exited; the process lives on in its other "
+                                      "threads")):
+                for mode in (["--backend", "bpf", "-c"], ["--backend", "bpf"], ["--backend", "ptrace"]):
+                    r = run_scry(mode + ["-p", str(pid), "--duration", "1s"], timeout=T(20))
+                    self.assertEqual(r.returncode, 1, "%s: %s" % (mode, r.stderr))
+                    self.assertNotIn("Attached successfully", r.stderr)
+                    errors = [l for l in r.stderr.splitlines() if l.startswith("scry:")]
+                    self.assertEqual(len(errors), 1, r.stderr)
+                    self.assertIn("cannot attach to process %d" % pid, errors[0])
+                    if "bpf" in mode:
+                        self.assertIn("No such process (%s)" % why, errors[0])
+            # the thread that lives on stands for its process, as under ptrace
+            tid = [x for x in thread_ids(le.pid) if x != le.pid][0]
+            for backend in ("bpf", "ptrace"):
+                r = run_scry(["--backend", backend, "-e", "trace=pwrite64", "-p", str(tid),
+                              "--duration", "300ms"], timeout=T(20))
+                self.assertEqual(r.returncode, 0, "%s: %s" % (backend, r.stderr))
+                self.assertIn("Attached successfully", r.stderr)
+                self.assertTrue(syscall_lines(r.stderr, "pwrite64"), r.stderr)
+            self.assertTrue(le.wait_progress(2, T(3)))
+        finally:
+            z.wait()
 
 
 if __name__ == "__main__":
