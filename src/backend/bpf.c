@@ -70,9 +70,14 @@ static int bpf_run(struct scry_session *s)
 			if (now >= next_tick) {
 				next_tick += s->cfg.tick_ns;
 				s->cfg.tick(s->cfg.tick_ctx);
-				continue;
+				now = scry_now_mono();
 			}
-			uint64_t left = (next_tick - now) / 1000000u + 1;
+			/* A tick that took longer than the interval (reading the
+			 * kernel's counts under load; --interval 1ms always)
+			 * makes the next one due at once: the processes are
+			 * looked at in between, or scry ticks on after they
+			 * are gone. */
+			uint64_t left = next_tick > now ? (next_tick - now) / 1000000u + 1 : 0;
 			if (left < (uint64_t)timeout)
 				timeout = (int)left;
 		}

@@ -263,6 +263,17 @@ class BpfStats(ScryTest):
         self.assertGreaterEqual(len(got), 2, r.stderr)
         self.assertEqual(sum(got), 300000, r.stderr)
 
+    def test_interval_shorter_than_a_read_ends_with_the_command(self):
+        # Reading and emptying the kernel's counts takes longer than 1 ms:
+        # every tick was due at once, and scry ticked on for ever after the
+        # command had exited (and SIGTERM, passed to the dead command, did
+        # not end it either).
+        r = run_scry(["-c", "--backend", "bpf", "--interval", "1ms", "-e", "trace=getppid", "--",
+                      prog("known_calls"), "1000", "0", "0"], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        got = [int(x) for x in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
+        self.assertEqual(sum(got), 1000, r.stderr[-3000:])
+
     def test_bad_hooks_is_a_usage_error(self):
         r = run_scry(["--bpf-hooks", "kprobes", "-c", "--", "true"], timeout=T(10))
         self.assertEqual(r.returncode, 2)
