@@ -54,8 +54,7 @@ int bpf_attach_check(pid_t pid, char *why, size_t len)
 	int others = 0;
 	DIR *d;
 
-	if (!st)
-		return -ESRCH;
+	/* (not in /proc: pidfd_open() says whether it exists) */
 	if (st != 'Z' && st != 'X')
 		return 0;
 	/* a leader that exited before its threads stays a zombie until the

@@ -27,10 +27,9 @@ int bpf_pidns(uint64_t *dev, uint64_t *ino);
 /* The state of task tid (/proc/TID/stat: 'R', 'S', 'Z', ...), 0 if gone. */
 char bpf_task_state(pid_t tid);
 
-/* 0 when process or thread pid can be traced; -ESRCH when it is gone, or
- * with the reason when it has exited (a zombie) or is a process whose main
- * thread has exited while others run: ptrace cannot attach to either, and
- * bpf must not say it did. */
+/* -ESRCH and the reason when process or thread pid has exited (a zombie),
+ * or is a process whose main thread has exited while others run: ptrace
+ * cannot attach to either, and bpf must not say it did.  Else 0. */
 int bpf_attach_check(pid_t pid, char *why, size_t len);
 
 /* pidfd_open(2), or -1 and errno. */
