@@ -6,6 +6,7 @@
 #include "core/internal.h"
 #include "core/engine.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,10 +17,24 @@
 #include "bpf/bpf_backend.h"
 #include "bpf/bpf_common.h"
 
+/* What session_attach_target() checks, and that pid has not exited. */
+static pid_t attach_target(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
+{
+	pid_t tgid = session_attach_target(s, pid, why);
+	if (tgid < 0)
+		return tgid;
+	int r = bpf_attach_check(pid, why->reason, sizeof(why->reason));
+	if (r < 0) {
+		why->err = -r;
+		return r;
+	}
+	return tgid;
+}
+
 static int bpf_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
 	/* a thread id stands for its process: bpf traces whole processes */
-	pid_t tgid = session_attach_target(s, pid, why);
+	pid_t tgid = attach_target(s, pid, why);
 	if (tgid < 0)
 		return tgid;
 	int r = scry_bpf_add_pid(s->backend_data, tgid);
@@ -64,7 +79,7 @@ static int bpf_run(struct scry_session *s)
 				if (next_tick <= now)
 					next_tick = now + s->cfg.tick_ns;
 			}
-			uint64_t left = (next_tick - now) / 1000000u + 1;
+			uint64_t left = next_tick > now ? (next_tick - now) / 1000000u + 1 : 0;
 			if (left < (uint64_t)timeout)
 				timeout = (int)left;
 		}
@@ -226,16 +241,46 @@ static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 	return 0;
 }
 
+/*
+ * The threads of an attached process are traced, as under ptrace: they
+ * count for the [pid N] prefix (strace's rule: more than one task traced)
+ * before they make a call.  Those made from now on come as FORK records,
+ * and each leaves with an EXIT record.
+ */
+static void add_threads(struct scry_session *s, pid_t tgid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)tgid);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		char st;
+		if (tid <= 0 || tracee_get(s, tid))
+			continue;
+		/* one that has exited sends no EXIT record */
+		st = bpf_task_state(tid);
+		if (st && st != 'Z' && st != 'X')
+			tracee_add(s, tid, tgid, 0);
+	}
+	closedir(d);
+}
+
 static int bpft_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
-	pid_t tgid = session_attach_target(s, pid, why);
+	pid_t tgid = attach_target(s, pid, why);
 	if (tgid < 0)
 		return tgid;
 	struct bpf_tracer *bt = s->backend_data;
 	int r = scry_bpf_trace_add_pid(bt->t, tgid);
-	if (r < 0)
+	if (r < 0) {
 		why->err = -r;
-	return r;
+		return r;
+	}
+	add_threads(s, tgid);
+	return 0;
 }
 
 static int bpft_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)

@@ -1,7 +1,10 @@
 #include "bpf/bpf_common.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +25,52 @@ void bpf_set_why(char *why, size_t len, const char *fmt, ...)
 int bpf_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+char bpf_task_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, ')' too */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : 0;
+}
+
+int bpf_attach_check(pid_t pid, char *why, size_t len)
+{
+	char path[64], st = pid > 0 ? bpf_task_state(pid) : 0;
+	struct dirent *de;
+	int others = 0;
+	DIR *d;
+
+	/* (not in /proc: pidfd_open() says whether it exists) */
+	if (st != 'Z' && st != 'X')
+		return 0;
+	/* a leader that exited before its threads stays a zombie until the
+	 * last one exits; ptrace cannot attach to it either */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		if (atoi(de->d_name) > 0 && atoi(de->d_name) != pid)
+			others = 1;
+	if (d)
+		closedir(d);
+	if (others)
+		bpf_set_why(why, len, "its main thread has exited; the process lives on in its other threads");
+	else
+		bpf_set_why(why, len, "it has exited: a zombie that its parent has not reaped yet");
+	return -ESRCH;
 }
 
 #ifdef SCRY_NO_BPF
@@ -82,12 +131,15 @@ const char *bpf_captured(void) { return ""; }
 #else
 
 #include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+#include <linux/perf_event.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
-#include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -303,33 +355,176 @@ int bpf_check_env(char *why, size_t len, int pidns_ok)
 
 /* ---- where the sys_enter/sys_exit programs hang ---- */
 
+/*
+ * tracefs, where the per-syscall tracepoints' ids are: the one mounted at
+ * /sys/kernel/tracing or /sys/kernel/debug/tracing, else one mounted for
+ * scry alone (fsopen/fsmount: a mount in no directory, gone when its fd is
+ * closed; nothing changes on the machine).  Many machines boot without
+ * tracefs mounted.
+ */
+struct tracefs {
+	int fd;			/* its root, or -1 */
+	const char *where;	/* for reasons */
+	int listed;		/* events/syscalls has been read through */
+};
+
 static const char *const tracefs_roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 
+static int tracefs_open(struct tracefs *tf, char *why, size_t len)
+{
+	int fs, err;
+
+	memset(tf, 0, sizeof(*tf));
+	for (size_t r = 0; r < sizeof(tracefs_roots) / sizeof(*tracefs_roots); r++) {
+		struct statfs sf;
+		/* (opening debug/tracing mounts tracefs there when debugfs is) */
+		int fd = open(tracefs_roots[r], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (!fstatfs(fd, &sf) && sf.f_type == TRACEFS_MAGIC) {
+			tf->fd = fd;
+			tf->where = tracefs_roots[r];
+			return 0;
+		}
+		close(fd);
+	}
+	fs = (int)syscall(SYS_fsopen, "tracefs", FSOPEN_CLOEXEC);
+	if (fs >= 0) {
+		if (!syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+			tf->fd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+		else
+			tf->fd = -1;
+		err = errno;
+		close(fs);
+	} else {
+		tf->fd = -1;
+		err = errno;
+	}
+	if (tf->fd < 0) {
+		bpf_set_why(why, len, "no tracefs is mounted at /sys/kernel/tracing and scry cannot mount "
+			    "one (%s); `mount -t tracefs nodev /sys/kernel/tracing` would do", strerror(err));
+		return -err;
+	}
+	tf->where = "tracefs";
+	return 0;
+}
+
+static void tracefs_close(struct tracefs *tf)
+{
+	if (tf->fd >= 0)
+		close(tf->fd);
+	tf->fd = -1;
+}
+
+/* Reads events/syscalls through: eventfs (6.6+) makes its entries when
+ * they are first listed or looked up; a lookup alone has failed. */
+static void tracefs_list(struct tracefs *tf)
+{
+	int fd = openat(tf->fd, "events/syscalls", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	tf->listed = 1;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (readdir(d))
+		;
+	closedir(d);
+}
+
+/* The id of syscalls:event (the way libbpf and perf read it): > 0, or
+ * -errno (-ENOENT: no such tracepoint). */
+static long tracefs_event_id(struct tracefs *tf, const char *event)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	long id;
+	int fd;
+
+	snprintf(path, sizeof(path), "events/syscalls/%s/id", event);
+	fd = openat(tf->fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !tf->listed) {
+		tracefs_list(tf);
+		fd = openat(tf->fd, path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EINVAL;
+	buf[n] = '\0';
+	id = strtol(buf, NULL, 10);
+	return id > 0 ? id : -EINVAL;
+}
+
 /*
- * The name of nr's events in tracefs ("sys_enter_" + it): the syscall's
- * own, or "new" + it for the calls the kernel defines as newstat,
- * newfstat, newlstat, newuname; NULL when there is none.
+ * The ids of nr's two tracepoints (syscalls:sys_enter_NAME and
+ * sys_exit_NAME): NAME is the syscall's own, or "new" + it for the calls
+ * the kernel defines as newstat, newfstat, newlstat, newuname.  0 and the
+ * name, or -ENOENT (the call has none) or -errno, with the reason.
  */
-static const char *event_name(long nr, char *buf, size_t len)
+static int syscall_tp_ids(struct tracefs *tf, long nr, char *name, size_t namelen, long ids[2],
+			  char *why, size_t len)
 {
 	const struct scry_syscall_info *si = scry_syscall_get(scry_native_table(), nr);
+	char ev[96];
+	long id = -ENOENT;
 
-	if (!si || !si->name)
-		return NULL;
-	for (int alt = 0; alt < 2; alt++) {
-		snprintf(buf, len, "%s%s", alt ? "new" : "", si->name);
-		for (size_t r = 0; r < sizeof(tracefs_roots) / sizeof(*tracefs_roots); r++) {
-			char path[256];
-
-			snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s/id", tracefs_roots[r], buf);
-			if (!access(path, R_OK)) {
-				snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_%s/id", tracefs_roots[r], buf);
-				if (!access(path, R_OK))
-					return buf;
-			}
-		}
+	if (!si || !si->name) {
+		bpf_set_why(why, len, "syscall %ld has no name", nr);
+		return -ENOENT;
 	}
-	return NULL;
+	for (int alt = 0; alt < 2; alt++) {
+		snprintf(name, namelen, "%s%s", alt ? "new" : "", si->name);
+		for (int exit = 0; exit < 2; exit++) {
+			snprintf(ev, sizeof(ev), "sys_%s_%s", exit ? "exit" : "enter", name);
+			id = tracefs_event_id(tf, ev);
+			if (id < 0)
+				break;
+			ids[exit] = id;
+		}
+		if (id > 0)
+			return 0;
+		if (id != -ENOENT)
+			break;
+	}
+	if (id == -ENOENT)
+		bpf_set_why(why, len, "%s has no tracepoints syscalls:sys_enter_%s, sys_exit_%s in %s",
+			    si->name, si->name, si->name, tf->where);
+	else
+		bpf_set_why(why, len, "cannot read the id of syscalls:%s in %s: %s", ev, tf->where,
+			    strerror((int)-id));
+	return (int)id;
+}
+
+/* A program on tracepoint id, as bpf_program__attach_tracepoint() hangs it
+ * (which finds the id in a mounted tracefs only): NULL and errno. */
+static struct bpf_link *attach_tp_id(struct bpf_program *prog, long id)
+{
+	struct perf_event_attr a;
+	struct bpf_link *l;
+	int pfd, err;
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.size = sizeof(a);
+	a.config = (uint64_t)id;
+	a.sample_period = 1;
+	a.wakeup_events = 1;
+	pfd = (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return NULL;
+	l = bpf_program__attach_perf_event(prog, pfd);
+	if (!l) {
+		err = errno;
+		close(pfd);
+		errno = err;
+	}
+	return l;
 }
 
 static int hooks_add(struct bpf_hooks *h, struct bpf_link *l, size_t *alloc)
@@ -347,37 +542,50 @@ static int hooks_add(struct bpf_hooks *h, struct bpf_link *l, size_t *alloc)
 	return 0;
 }
 
-/* The per-syscall hooks; -ENOENT when a call has no tracepoints. */
+/*
+ * The per-syscall hooks: 0; -ENOENT, or another error finding the ids,
+ * with the reason in nowhy (then the raw ones serve); -errno of an attach
+ * with the reason in why.
+ */
 static int attach_per_syscall(struct bpf_hooks *h, struct bpf_program *en, struct bpf_program *ex,
-			      const uint64_t *nrs, size_t max_nr, size_t *alloc, char *why, size_t len)
+			      const uint64_t *nrs, size_t max_nr, size_t *alloc, char *why, size_t len,
+			      char *nowhy, size_t nowhylen)
 {
-	for (size_t nr = 0; nr < max_nr; nr++) {
-		char name[64], tp[80];
-		struct bpf_link *l;
-		int err;
+	struct tracefs tf;
+	int err = tracefs_open(&tf, nowhy, nowhylen);
+
+	if (err)
+		return err == -ENOMEM ? err : -ENOENT;
+	for (size_t nr = 0; nr < max_nr && !err; nr++) {
+		char name[64];
+		long ids[2];
 
 		if (!(nrs[nr / 64] >> (nr % 64) & 1))
 			continue;
-		if (!event_name((long)nr, name, sizeof(name)))
-			return -ENOENT;
-		for (int exit = 0; exit < 2; exit++) {
-			snprintf(tp, sizeof(tp), "sys_%s_%s", exit ? "exit" : "enter", name);
-			l = bpf_program__attach_tracepoint(exit ? ex : en, "syscalls", tp);
+		err = syscall_tp_ids(&tf, (long)nr, name, sizeof(name), ids, nowhy, nowhylen);
+		if (err) {
+			err = err == -ENOMEM ? err : -ENOENT;
+			break;
+		}
+		for (int exit = 0; exit < 2 && !err; exit++) {
+			struct bpf_link *l = attach_tp_id(exit ? ex : en, ids[exit]);
+
 			if (!l) {
 				err = -errno;
-				bpf_set_why(why, len, "cannot attach to syscalls:%s: %s", tp,
+				bpf_set_why(why, len, "cannot attach to syscalls:sys_%s_%s: %s",
+					    exit ? "exit" : "enter", name,
 					    bpf_captured()[0] ? bpf_captured() : strerror(-err));
-				return err;
+				break;
 			}
 			err = hooks_add(h, l, alloc);
-			if (err) {
+			if (err)
 				bpf_link__destroy(l);
-				return err;
-			}
 		}
-		h->per_syscall++;
+		if (!err)
+			h->per_syscall++;
 	}
-	return 0;
+	tracefs_close(&tf);
+	return err;
 }
 
 /*
@@ -401,15 +609,16 @@ static const char *const hot_calls[] = {
  */
 static const char *const exit_unseen[] = { "rt_sigreturn", "sigreturn" };
 
-static int has_call(const uint64_t *nrs, size_t max_nr, const char *const *names, size_t n)
+/* The first call of names that nrs holds, or NULL. */
+static const char *has_call(const uint64_t *nrs, size_t max_nr, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		long nr = scry_syscall_lookup(scry_native_table(), names[i]);
 
 		if (nr >= 0 && (size_t)nr < max_nr && (nrs[nr / 64] >> (nr % 64) & 1))
-			return 1;
+			return names[i];
 	}
-	return 0;
+	return NULL;
 }
 
 int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter,
@@ -418,27 +627,43 @@ int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter
 		     size_t max_nr, char *why, size_t len)
 {
 	size_t alloc = 0, want = 0;
+	char raw_why[sizeof(h->raw_why)] = "";
+	const char *unseen = NULL, *hot = NULL;
 	struct bpf_link *l;
-	int err, one_by_one;
+	int err;
 
 	memset(h, 0, sizeof(*h));
 	if (max_nr > nr_words * 64)
 		max_nr = nr_words * 64;
 	for (size_t w = 0; nrs && w * 64 < max_nr; w++)
 		want += (size_t)__builtin_popcountll(nrs[w]);
-	one_by_one = nrs && want && mode != BPF_HOOKS_RAW &&
-		     !has_call(nrs, max_nr, exit_unseen, sizeof(exit_unseen) / sizeof(*exit_unseen)) &&
-		     (mode == BPF_HOOKS_SYSCALLS ||
-		      (want <= BPF_PER_SYSCALL_MAX &&
-		       !has_call(nrs, max_nr, hot_calls, sizeof(hot_calls) / sizeof(*hot_calls))));
-	if (one_by_one) {
-		err = attach_per_syscall(h, nr_enter, nr_exit, nrs, max_nr, &alloc, why, len);
+	if (want)
+		unseen = has_call(nrs, max_nr, exit_unseen, sizeof(exit_unseen) / sizeof(*exit_unseen));
+	if (want && mode == BPF_HOOKS_AUTO)
+		hot = has_call(nrs, max_nr, hot_calls, sizeof(hot_calls) / sizeof(*hot_calls));
+	/* why not one by one, when not: -v tells */
+	if (!want)
+		snprintf(raw_why, sizeof(raw_why), "every call is traced");
+	else if (mode == BPF_HOOKS_RAW)
+		snprintf(raw_why, sizeof(raw_why), "as asked");
+	else if (unseen)
+		snprintf(raw_why, sizeof(raw_why), "%s's own exit tracepoint never fires", unseen);
+	else if (mode == BPF_HOOKS_AUTO && want > BPF_PER_SYSCALL_MAX)
+		snprintf(raw_why, sizeof(raw_why), "%zu traced calls: more than %d cost more one by one",
+			 want, BPF_PER_SYSCALL_MAX);
+	else if (hot)
+		snprintf(raw_why, sizeof(raw_why), "%s is among the calls busy processes make most", hot);
+	else {
+		err = attach_per_syscall(h, nr_enter, nr_exit, nrs, max_nr, &alloc, why, len,
+					 raw_why, sizeof(raw_why));
 		if (!err)
 			return 0;
 		bpf_hooks_detach(h);
 		if (err != -ENOENT)
 			return err;
-		/* a call without tracepoints of its own: the raw ones serve */
+		/* no tracepoints of a call's own, or no tracefs: the raw ones
+		 * serve, and raw_why says why */
+		alloc = 0;
 	}
 	for (int exit = 0; exit < 2; exit++) {
 		l = bpf_program__attach(exit ? raw_exit : raw_enter);
@@ -456,6 +681,7 @@ int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter
 			return err;
 		}
 	}
+	memcpy(h->raw_why, raw_why, sizeof(h->raw_why));
 	return 0;
 }
 
@@ -496,7 +722,8 @@ const char *bpf_hooks_describe(const struct bpf_hooks *h, char *buf, size_t len)
 		snprintf(buf, len, "the tracepoints of the %zu traced call%s (syscalls:sys_enter_*)",
 			 h->per_syscall, h->per_syscall == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "the raw syscall tracepoints (every call of every process)");
+		snprintf(buf, len, "the raw syscall tracepoints (every call of every process)%s%s",
+			 h->raw_why[0] ? ": " : "", h->raw_why);
 	return buf;
 }
 

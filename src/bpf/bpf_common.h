@@ -24,6 +24,14 @@ int bpf_check_env(char *why, size_t len, int pidns_ok);
  * initial one (a container), else 0. */
 int bpf_pidns(uint64_t *dev, uint64_t *ino);
 
+/* The state of task tid (/proc/TID/stat: 'R', 'S', 'Z', ...), 0 if gone. */
+char bpf_task_state(pid_t tid);
+
+/* -ESRCH and the reason when process or thread pid has exited (a zombie),
+ * or is a process whose main thread has exited while others run: ptrace
+ * cannot attach to either, and bpf must not say it did.  Else 0. */
+int bpf_attach_check(pid_t pid, char *why, size_t len);
+
 /* pidfd_open(2), or -1 and errno. */
 int bpf_pidfd_open(pid_t pid);
 
@@ -85,6 +93,7 @@ struct bpf_hooks {
 	struct bpf_link **links;
 	size_t n;
 	size_t per_syscall;	/* calls hooked one by one; 0: raw tracepoints */
+	char raw_why[192];	/* on the raw ones: why ("" when not) */
 };
 
 /*
@@ -102,8 +111,11 @@ struct bpf_hooks {
  *                        one (bench/README.md has the figures)
  *
  * A call without tracepoints of its own, or whose exit tracepoint cannot
- * see it return (rt_sigreturn), makes it the raw ones.  0, or
- * -errno with the reason; nothing stays attached on failure.
+ * see it return (rt_sigreturn), makes it the raw ones, and so does a
+ * machine without tracefs that scry cannot mount one of its own on; the
+ * ids are read from tracefs where libbpf and perf read them.  On the raw
+ * ones h->raw_why says why.  0, or -errno with the reason; nothing stays
+ * attached on failure.
  */
 int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter,
 		     struct bpf_program *nr_exit, struct bpf_program *raw_enter,
@@ -113,7 +125,8 @@ int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter
 /* Detaches what bpf_hooks_attach() attached (a zeroed h is fine). */
 void bpf_hooks_detach(struct bpf_hooks *h);
 
-/* One line for -v: "per-syscall tracepoints (3 calls)" or "raw ...". */
+/* One line for -v: "the tracepoints of the 3 traced calls (...)", or "the
+ * raw syscall tracepoints (...): " and why. */
 const char *bpf_hooks_describe(const struct bpf_hooks *h, char *buf, size_t len);
 
 /*

@@ -8,6 +8,7 @@ here is skipped with the reason."""
 
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -17,8 +18,8 @@ import tempfile
 import time
 import unittest
 
-from helpers import (SCRY, ScryTest, T, check_sanitizer, have_scry, prog, run, run_scry, tracer_pid,
-                     wait_for)
+from helpers import (SCRY, ScryTest, T, check_sanitizer, have_scry, proc_state, proc_status, prog, run,
+                     run_scry, syscall_lines, thread_ids, tracer_pid, wait_for)
 from test_stats import parse_duration, summary_rows
 
 
@@ -203,6 +204,60 @@ class BpfStats(ScryTest):
         self.assertEqual(counts(r.stderr).get("getppid"), (10, 0), r.stderr)
         self.assertNothingLoaded()
 
+    def test_per_syscall_hooks_on_any_tracefs(self):
+        # The per-syscall tracepoints' ids are in tracefs, which a machine
+        # may boot without, and whose entries (eventfs) are made as they are
+        # first listed.  In a mount namespace of its own (nothing changes
+        # outside it): with no tracefs mounted at all, and with one freshly
+        # mounted at /sys/kernel/tracing, scry finds the calls' tracepoints,
+        # mounts nothing where anyone sees it, and counts as on the raw ones.
+        if not shutil.which("unshare"):
+            self.skipTest("no unshare")
+        n, m, k = 50, 4, 2
+        scry = ["-v", "-c", "--backend", "bpf", "-e", "trace=openat,nanosleep", "--",
+                prog("known_calls"), str(n), str(m), str(k)]
+        unmount = ("for d in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do "
+                   "while umount -l $d 2>/dev/null; do :; done; done; ")
+        no_tracefs = ("if grep -q ' tracefs ' /proc/self/mounts; then echo 'tracefs still mounted' >&2; "
+                      "exit 99; fi; ")
+        probe = run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                     unmount + "mount -t tracefs nodev /sys/kernel/tracing"], timeout=T(10))
+        if probe.returncode != 0:
+            self.skipTest("cannot mount tracefs in a mount namespace here: %s" % probe.stderr.strip())
+        setups = {
+            "none": unmount + no_tracefs,
+            "fresh": unmount + no_tracefs + "mount -t tracefs nodev /sys/kernel/tracing || exit 98; ",
+        }
+        for name, setup in setups.items():
+            for hooks in ("syscalls", "auto"):
+                script = setup + '"$@"; rc=$?; grep " tracefs " /proc/self/mounts >&2; exit $rc'
+                r = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", SCRY,
+                         "--bpf-hooks", hooks] + scry, timeout=T(30))
+                check_sanitizer(r.stderr, "scry with tracefs %s" % name)
+                self.assertEqual(r.returncode, 0, "%s, %s: %s" % (name, hooks, r.stderr))
+                self.assertIn("on the tracepoints of the 2 traced calls", r.stderr, (name, hooks))
+                rows = counts(r.stderr)
+                self.assertEqual(rows.get("openat", (0, 0))[1], m, r.stderr)
+                self.assertEqual(rows.get("nanosleep"), (k, 0), r.stderr)
+                # scry's own tracefs was mounted nowhere: only the test's shows
+                mounts = [l for l in r.stderr.splitlines() if " tracefs " in l]
+                self.assertEqual(len(mounts), 0 if name == "none" else 1, r.stderr)
+        self.assertNothingLoaded()
+
+    def test_raw_hooks_say_why(self):
+        # -v says where the programs hang and, on the raw tracepoints, why
+        cases = [(["--bpf-hooks", "raw", "-e", "trace=openat"], "as asked"),
+                 (["-e", "trace=openat,read"], "read is among the calls busy processes make most"),
+                 ([], "every call is traced")]
+        if platform.machine() == "x86_64":
+            # (a call in the table that no kernel has had for a long time)
+            cases.append((["-e", "trace=openat,vserver"], "vserver has no tracepoints"))
+        for args, why in cases:
+            r = run_scry(["--backend", "bpf", "-v", "-c"] + args + ["--", prog("calls")], timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("on the raw syscall tracepoints (every call of every process): " + why,
+                          r.stderr)
+
     def test_hooks_interval_loses_nothing(self):
         # the epochs work the same through the per-syscall tracepoints
         r = run_scry(["-c", "--backend", "bpf", "--bpf-hooks", "syscalls", "--interval", "20ms",
@@ -212,6 +267,17 @@ class BpfStats(ScryTest):
         got = [int(x) for x in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
         self.assertGreaterEqual(len(got), 2, r.stderr)
         self.assertEqual(sum(got), 300000, r.stderr)
+
+    def test_interval_shorter_than_a_read_ends_with_the_command(self):
+        # Reading and emptying the kernel's counts takes longer than 1 ms:
+        # every tick was due at once, and scry ticked on for ever after the
+        # command had exited (and SIGTERM, passed to the dead command, did
+        # not end it either).
+        r = run_scry(["-c", "--backend", "bpf", "--interval", "1ms", "-e", "trace=getppid", "--",
+                      prog("known_calls"), "1000", "0", "0"], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        got = [int(x) for x in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
+        self.assertEqual(sum(got), 1000, r.stderr[-3000:])
 
     def test_bad_hooks_is_a_usage_error(self):
         r = run_scry(["--bpf-hooks", "kprobes", "-c", "--", "true"], timeout=T(10))
@@ -303,6 +369,66 @@ class BpfStats(ScryTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("/nonexistent/scry-no-such-prog", r.stderr)
         self.assertNothingLoaded()
+
+
+@unittest.skipIf(WHY_NOT, WHY_NOT or "")
+class BpfAttach(ScryTest):
+    """-p under bpf, tracing and counting, as under ptrace."""
+
+    def test_thread_prefix_as_ptrace(self):
+        # strace's rule, ptrace's: [pid N] when more than one task is
+        # traced, and an attached process's threads count from the start,
+        # even when only one of them makes the traced call.
+        t = self.target("threads8")
+        one = self.target("sleeper")
+        for backend in ("bpf", "ptrace"):
+            for target, threads in ((t, True), (one, False)):
+                r = run_scry(["-v", "--backend", backend, "-e", "trace=pwrite64", "-p", str(target.pid),
+                              "--duration", "400ms"], timeout=T(20))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("scry: backend: %s" % backend, r.stderr)
+                lines = syscall_lines(r.stderr, "pwrite64")
+                self.assertTrue(lines, r.stderr)
+                for line in lines:
+                    if threads:
+                        self.assertTrue(line.startswith("[pid %5d] pwrite64(" % target.pid),
+                                        "%s: %s" % (backend, r.stderr))
+                    else:
+                        self.assertTrue(line.startswith("pwrite64("), "%s: %s" % (backend, r.stderr))
+
+    def test_exited_process_is_an_attach_error(self):
+        # A zombie, or a process whose main thread has exited (its other
+        # threads run on): ptrace cannot attach to either, and bpf must not
+        # say it did.  One line, exit status 1, counting or tracing.
+        z = subprocess.Popen(["true"])
+        try:
+            self.assertTrue(wait_for(lambda: proc_state(z.pid) == "Z", T(5)))
+            le = self.target("leader_exit")
+            self.assertTrue(wait_for(lambda: proc_state(le.pid) == "Z" and len(thread_ids(le.pid)) == 2,
+                                     T(5)), proc_status(le.pid))
+            for pid, why in ((z.pid, "it has exited: a zombie that its parent has not reaped yet"),
+                             (le.pid, "its main thread has exited; the process lives on in its other "
+                                      "threads")):
+                for mode in (["--backend", "bpf", "-c"], ["--backend", "bpf"], ["--backend", "ptrace"]):
+                    r = run_scry(mode + ["-p", str(pid), "--duration", "1s"], timeout=T(20))
+                    self.assertEqual(r.returncode, 1, "%s: %s" % (mode, r.stderr))
+                    self.assertNotIn("Attached successfully", r.stderr)
+                    errors = [l for l in r.stderr.splitlines() if l.startswith("scry:")]
+                    self.assertEqual(len(errors), 1, r.stderr)
+                    self.assertIn("cannot attach to process %d" % pid, errors[0])
+                    if "bpf" in mode:
+                        self.assertIn("No such process (%s)" % why, errors[0])
+            # the thread that lives on stands for its process, as under ptrace
+            tid = [x for x in thread_ids(le.pid) if x != le.pid][0]
+            for backend in ("bpf", "ptrace"):
+                r = run_scry(["--backend", backend, "-e", "trace=pwrite64", "-p", str(tid),
+                              "--duration", "300ms"], timeout=T(20))
+                self.assertEqual(r.returncode, 0, "%s: %s" % (backend, r.stderr))
+                self.assertIn("Attached successfully", r.stderr)
+                self.assertTrue(syscall_lines(r.stderr, "pwrite64"), r.stderr)
+            self.assertTrue(le.wait_progress(2, T(3)))
+        finally:
+            z.wait()
 
 
 if __name__ == "__main__":

@@ -192,18 +192,3 @@ class SummaryOnEveryEnd(ScryTest):
         counts = [int(m) for m in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
         self.assertGreaterEqual(len(counts), 2, r.stderr)
         self.assertEqual(sum(counts), 300000, r.stderr)
-
-    def test_interval_shorter_than_a_read_bpf(self):
-        if not bpf_usable():
-            self.skipTest("bpf backend unavailable here")
-        # Reading and emptying the maps takes longer than 1 ms (a grace
-        # period, a thousand lookups): the loop used to tick back to back
-        # and never see the command end (it spun until killed, on a loaded
-        # machine even at 20ms).  Several runs, as the old hang was timing
-        # dependent at longer intervals.
-        for i in range(5):
-            r = run_scry(["-c", "--backend", "bpf", "--interval", "1ms", "-e", "trace=getppid",
-                          "--", prog("known_calls"), "20000", "0", "0"], timeout=T(30))
-            self.assertEqual(r.returncode, 0, r.stderr)
-            counts = [int(m) for m in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
-            self.assertEqual(sum(counts), 20000, r.stderr)
