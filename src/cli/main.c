@@ -574,7 +574,9 @@ static int start_targets(struct run *r)
 			fprintf(stderr, "scry: cannot run '%s': %s\n", o->argv[0], strerror(-e));
 			return e == -ENOENT ? 127 : 126;
 		}
-		if (r->prog_len)
+		/* (bpf installs no seccomp filter: it detaches as from any
+		 * other launch) */
+		if (r->prog_len && !strcmp(scry_session_backend(r->s), "ptrace"))
 			g_seccomp_child = r->child;
 	}
 	if (r->attached && !o->quiet)

@@ -279,6 +279,29 @@ class BpfStats(ScryTest):
         got = [int(x) for x in re.findall(r"(?m)^getppid\s+(\d+)", r.stderr)]
         self.assertEqual(sum(got), 1000, r.stderr[-3000:])
 
+    def test_sigterm_ends_a_filtered_launch(self):
+        # A filtered launch under ptrace runs its command under seccomp and
+        # so passes signals on instead of detaching; bpf installs no filter,
+        # and must end on SIGTERM even when the command ignores it (it went
+        # on until the command's own end, here 20 s).
+        s = self.scry_bg(["-f", "-c", "--backend", "bpf", "-e", "trace=nanosleep,clock_nanosleep", "--",
+                          "sh", "-c", "trap '' TERM; for i in $(seq 400); do sleep 0.05; done"])
+        child = []
+
+        def started():
+            r = subprocess.run(["pgrep", "-P", str(s.pid)], capture_output=True, text=True)
+            child[:] = [int(p) for p in r.stdout.split()]
+            return bool(child)
+        self.assertTrue(wait_for(started, T(10)), s.err())
+        self.addCleanup(lambda: [os.kill(p, signal.SIGKILL) for p in child if os.path.exists("/proc/%d" % p)])
+        time.sleep(0.3)
+        s.signal(signal.SIGTERM)
+        rc = s.wait(T(5))
+        if rc is None:
+            s.signal(signal.SIGKILL)
+            self.fail("scry did not end on SIGTERM: " + s.err()[-2000:])
+        self.assertRegex(s.err(), r"(?m)^clock_nanosleep\s+[1-9]")
+
     def test_bad_hooks_is_a_usage_error(self):
         r = run_scry(["--bpf-hooks", "kprobes", "-c", "--", "true"], timeout=T(10))
         self.assertEqual(r.returncode, 2)
