@@ -101,6 +101,22 @@ static int db_step(struct report *r, sqlite3_stmt *st)
 	return rc;
 }
 
+/* PRAGMA quick_check: any answer but "ok" makes r damaged. */
+static void quick_check(struct report *r)
+{
+	sqlite3_stmt *st;
+	if (db_prepare(r, "PRAGMA quick_check(1)", &st) < 0)
+		return;
+	if (db_step(r, st) == SQLITE_ROW) {
+		const char *res = (const char *)sqlite3_column_text(st, 0);
+		if (res && strcmp(res, "ok")) {
+			r->db_err = SQLITE_CORRUPT;
+			snprintf(r->db_errmsg, sizeof(r->db_errmsg), "%s", res);
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 /* The one line for r->db_err. */
 static void db_report(const struct report *r)
 {
@@ -388,6 +404,8 @@ static int convert(struct report *r, enum output_format fmt, const char *outfile
 		   const struct scry_stats *stats, const struct scry_summary_opts *so)
 {
 	int fd = 1;
+	if (r->db_err)
+		return 1;        /* (report_main() says why; FILE untouched) */
 	if (outfile && fmt != FMT_SQLITE) {
 		fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -514,6 +532,11 @@ int report_main(int argc, char **argv)
 	}
 	sqlite3_finalize(probe);
 	load_names(&r);
+	/* -o FILE is emptied when it is opened: a database found damaged
+	 * half-way would cost the user that file's old contents for nothing.
+	 * Check the whole database first (reads are checked anyway). */
+	if (outfile && !r.db_err)
+		quick_check(&r);
 
 	int status = 0;
 	struct scry_stats stats;

@@ -447,6 +447,34 @@ class Formats(ScryTest):
             # (most pages hold calls: their loss must have been seen)
             self.assertGreater(detected, npages // 2, args)
 
+    def test_report_damaged_database_keeps_the_output_file(self):
+        # scry report -o FILE emptied FILE before it found the database
+        # damaged: the user lost FILE's old contents for an error.
+        out = os.path.join(self.tmp, "t.db")
+        self.trace(["-f", "-o", out], [prog("known_calls"), "600", "150", "0", "1"])
+        with open(out, "rb") as f:
+            data = f.read()
+        page = int.from_bytes(data[16:18], "big")
+        page = 65536 if page == 1 else page
+        npages = len(data) // page
+        bad = os.path.join(self.tmp, "bad.db")
+        for args, ext in ((["-c"], "txt"), ([], "txt"), (["--format", "json"], "json"),
+                          (["--format", "csv"], "csv")):
+            keep = os.path.join(self.tmp, "keep." + ext)
+            refused = 0
+            for i in range(1, npages):
+                with open(bad, "wb") as f:
+                    f.write(data[:i * page] + bytes(page) + data[(i + 1) * page:])
+                with open(keep, "w") as f:
+                    f.write("precious\n")
+                r = run_scry(["report"] + args + ["-o", keep, bad])
+                if r.returncode != 0:
+                    refused += 1
+                    with open(keep) as f:
+                        self.assertEqual(f.read(), "precious\n",
+                                         "%s: page %d zeroed: %s" % (args, i, r.stderr))
+            self.assertGreater(refused, npages // 2, args)
+
     def test_sqlite_needs_o(self):
         r = run_scry(["--format", "sqlite", "--", prog("exitcode"), "0"])
         self.assertEqual(r.returncode, 2)
