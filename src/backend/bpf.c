@@ -109,20 +109,11 @@ static void bpf_release(struct scry_session *s)
 	s->backend_data = NULL;
 }
 
-static const struct backend_ops bpf_backend = {
-	.name = "bpf",
-	.attach = bpf_attach,
-	.launch = bpf_launch,
-	.run = bpf_run,
-	.calibrate = NULL,
-	.read_stats = bpf_read_stats,
-	.release = bpf_release,
-};
 
 _Static_assert((int)SCRY_BPF_HOOKS_AUTO == (int)BPF_HOOKS_AUTO && (int)SCRY_BPF_HOOKS_RAW == (int)BPF_HOOKS_RAW &&
 	       (int)SCRY_BPF_HOOKS_SYSCALLS == (int)BPF_HOOKS_SYSCALLS, "one set of hook modes");
 
-int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen)
+static int bpf_setup(struct scry_session *s, char *why, size_t whylen)
 {
 	struct scry_bpf_opts o = SCRY_BPF_OPTS_INIT;
 	o.follow_forks = s->cfg.follow_forks;
@@ -135,7 +126,6 @@ int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen)
 	int r = scry_bpf_open(&b, &o, why, whylen);
 	if (r < 0)
 		return r;
-	s->backend = &bpf_backend;
 	s->backend_data = b;
 	if (why && whylen)
 		scry_bpf_describe(b, why, whylen);
@@ -337,17 +327,8 @@ static void bpft_release(struct scry_session *s)
 	s->backend_data = NULL;
 }
 
-static const struct backend_ops bpf_trace_backend = {
-	.name = "bpf",
-	.attach = bpft_attach,
-	.launch = bpft_launch,
-	.run = bpft_run,
-	.calibrate = NULL,
-	.read_stats = NULL,     /* calls reach the sinks one by one */
-	.release = bpft_release,
-};
 
-int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen)
+static int bpft_setup(struct scry_session *s, char *why, size_t whylen)
 {
 	struct scry_bpf_trace_opts o;
 	memset(&o, 0, sizeof(o));
@@ -367,19 +348,47 @@ int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen)
 		free(bt);
 		return r;
 	}
-	s->backend = &bpf_trace_backend;
 	s->backend_data = bt;
 	if (why && whylen)
 		scry_bpf_trace_describe(bt->t, why, whylen);
 	return 0;
 }
 
-uint64_t bpf_backend_lost(const struct scry_session *s)
+static uint64_t bpf_lost(const struct scry_session *s)
 {
-	if (s->backend == &bpf_backend)
-		return scry_bpf_lost(s->backend_data);
-	if (s->backend == &bpf_trace_backend)
-		return scry_bpf_trace_lost(((struct bpf_tracer *)s->backend_data)->t);
-	return 0;
+	return scry_bpf_lost(s->backend_data);
 }
+
+static uint64_t bpft_lost(const struct scry_session *s)
+{
+	return scry_bpf_trace_lost(((struct bpf_tracer *)s->backend_data)->t);
+}
+
+/* Counting in the kernel: statistics only, no call reaches the sinks. */
+const struct backend_ops bpf_counts_backend = {
+	.name = "bpf",
+	.kind = SCRY_BACKEND_BPF,
+	.counts_only = 1,
+	.setup = bpf_setup,
+	.attach = bpf_attach,
+	.launch = bpf_launch,
+	.run = bpf_run,
+	.read_stats = bpf_read_stats,
+	.lost = bpf_lost,
+	.release = bpf_release,
+};
+
+/* Every call through a ring buffer, decoded by the engine. */
+const struct backend_ops bpf_trace_backend = {
+	.name = "bpf",
+	.kind = SCRY_BACKEND_BPF,
+	.counts_only = 0,
+	.setup = bpft_setup,
+	.attach = bpft_attach,
+	.launch = bpft_launch,
+	.run = bpft_run,
+	.read_stats = NULL,     /* calls reach the sinks one by one */
+	.lost = bpft_lost,
+	.release = bpft_release,
+};
 

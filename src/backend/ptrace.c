@@ -1199,6 +1199,7 @@ static int ptrace_calibrate(struct scry_session *s)
 
 const struct backend_ops ptrace_backend = {
 	.name = "ptrace",
+	.kind = SCRY_BACKEND_PTRACE,
 	.attach = ptrace_attach_all,
 	.launch = ptrace_launch,
 	.run = ptrace_run,

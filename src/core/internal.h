@@ -71,6 +71,13 @@ struct tracee {
  */
 struct backend_ops {
 	const char *name;
+	/* Which configurations it serves: cfg.backend, and for bpf whether
+	 * only in-kernel counts are wanted (cfg.bpf_counts_only). */
+	int kind;                 /* enum scry_backend */
+	int counts_only;
+	/* Makes s->backend_data, or says why not (why, whylen) and returns a
+	 * negative errno.  NULL: nothing to set up. */
+	int (*setup)(struct scry_session *s, char *why, size_t whylen);
 	int (*attach)(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
 	int (*launch)(struct scry_session *s, char *const argv[], pid_t *pid_out);
 	int (*run)(struct scry_session *s);
@@ -78,14 +85,13 @@ struct backend_ops {
 	/* Backends that aggregate in the kernel fill stats here; NULL for
 	 * those that deliver every call to the sinks. */
 	int (*read_stats)(struct scry_session *s, struct scry_stats *out, int reset);
+	uint64_t (*lost)(const struct scry_session *s);       /* may be NULL */
 	void (*release)(struct scry_session *s);              /* may be NULL */
 };
 
-extern const struct backend_ops ptrace_backend;
-/* backend/bpf.c: switch s to the bpf backend, or say why not. */
-int bpf_backend_setup(struct scry_session *s, char *why, size_t whylen);
-int bpf_trace_backend_setup(struct scry_session *s, char *why, size_t whylen);
-uint64_t bpf_backend_lost(const struct scry_session *s);
+/* backend/backends.c: every backend, ptrace first (the default); the
+ * session picks the one that serves its config, by kind, never by name. */
+extern const struct backend_ops *const backend_table[];
 
 struct scry_session {
 	struct scry_config cfg;

@@ -41,7 +41,6 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	s->cfg = cfg ? *cfg : def;
 	if (s->cfg.string_limit < 0)     /* -s 0 is strace's: only "..." */
 		s->cfg.string_limit = 32;
-	s->backend = &ptrace_backend;
 	s->table = scry_native_table();
 	s->decoders = decoders_build(s->table);
 	if (!s->decoders) {
@@ -61,13 +60,22 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 
 	strbuf_init(&s->scratch, 256);
 	strbuf_init(&s->ret_text, 64);
-	if (s->cfg.backend == SCRY_BACKEND_BPF) {
+	s->backend = backend_table[0];
+	for (int i = 0; backend_table[i]; i++) {
+		const struct backend_ops *b = backend_table[i];
+		if (b->kind == s->cfg.backend &&
+		    (b->kind != SCRY_BACKEND_BPF || b->counts_only == !!s->cfg.bpf_counts_only)) {
+			s->backend = b;
+			break;
+		}
+	}
+	if (s->backend->setup) {
 		char dummy[8];
 		char *why = s->cfg.why ? s->cfg.why : dummy;
 		size_t len = s->cfg.why ? s->cfg.why_len : sizeof(dummy);
-		int r = s->cfg.bpf_counts_only ? bpf_backend_setup(s, why, len)
-					       : bpf_trace_backend_setup(s, why, len);
+		int r = s->backend->setup(s, why, len);
 		if (r < 0) {
+			s->backend = backend_table[0];   /* nothing of it to release */
 			scry_session_free(s);
 			return r;
 		}
@@ -361,7 +369,7 @@ const char *scry_session_backend(const struct scry_session *s)
 
 uint64_t scry_session_lost(const struct scry_session *s)
 {
-	return bpf_backend_lost(s);
+	return s->backend->lost ? s->backend->lost(s) : 0;
 }
 
 pid_t proc_tgid(pid_t tid)
