@@ -109,7 +109,6 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->entry_args = s->cfg.no_decode ? NULL : &t->call.vals;
 	c->exit_args = NULL;
 	c->more_at_exit = t->call.more == EXIT_AFTER ? 0 : (int)t->call.more;
-	c->ret_text = "";
 }
 
 int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
@@ -168,20 +167,20 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	c->t_exit_ns = rr->t_exit_ns;
 	c->duration_ns = rr->duration_ns;
 	c->cpu_ns = rr->cpu_ns;
+	struct dctx d;
+	scry_values_reset(&s->exit_vals);
+	scry_values_reset(&s->result);
+	dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
+	d.exiting = 1;
+	d.ret = rr->ret;
+	d.failed = rr->is_error;
 	if (!s->cfg.no_decode) {
-		struct dctx d;
-		scry_values_reset(&s->exit_vals);
-		dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
-		d.exiting = 1;
-		d.ret = rr->ret;
-		d.failed = rr->is_error;
 		if (t->call.more != EXIT_NOTHING)
 			decoder_of(s, t->nr)(&d);
-		strbuf_reset(&s->ret_text);
-		render_result(&s->ret_text, &d);
 		c->exit_args = &s->exit_vals;
-		c->ret_text = s->ret_text.buf;
 	}
+	decode_result(&d, &s->result);
+	c->result = &s->result;
 	return session_emit(s, &ev);
 }
 
@@ -194,6 +193,5 @@ int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
 	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, ts_ns);
 	scry_values_reset(&s->exit_vals);
 	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
-	ev.u.call.ret_text = "?";
 	return session_emit(s, &ev);
 }

@@ -60,7 +60,6 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	s->have_syscall_info = -1;   /* probed on first use */
 
 	strbuf_init(&s->scratch, 256);
-	strbuf_init(&s->ret_text, 64);
 	if (s->cfg.backend == SCRY_BACKEND_BPF) {
 		char dummy[8];
 		char *why = s->cfg.why ? s->cfg.why : dummy;
@@ -97,7 +96,7 @@ void scry_session_free(struct scry_session *s)
 	free(s->decoders);
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
-	strbuf_release(&s->ret_text);
+	scry_values_release(&s->result);
 	free(s);
 }
 

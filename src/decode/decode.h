@@ -154,6 +154,10 @@ struct scry_value *v_last(struct dctx *d);
 
 /* ---- the decoders ---- */
 
+/* At exit: the call's result as one typed value appended to out (an
+ * ERRNO, or the form d->rfmt says, an fd with its path under -y). */
+void decode_result(const struct dctx *d, struct scry_values *out);
+
 /* The decoder for nr (never NULL: the generic one as a fallback). */
 /* An array of decoders indexed by syscall number (generic where none). */
 decoder_fn *decoders_build(const struct scry_syscall_table *t);
@@ -174,6 +178,9 @@ void render_text_after(struct strbuf *out, const struct scry_values *vs);
 void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t i);
 /* strace's quoting of bytes: "...", escapes, octal; xflag as -x/-xx. */
 void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int xflag);
-void render_result(struct strbuf *out, const struct dctx *d);
+/* strace text of a call's result (scry_call.result): "3</etc/passwd>",
+ * "-1 ENOENT (No such file or directory)", "0x8002 (flags O_RDWR)"; NULL
+ * or empty: "?". */
+void render_text_result(struct strbuf *out, const struct scry_values *result);
 
 #endif

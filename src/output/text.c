@@ -221,7 +221,10 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 	if (col < ts->o.align)
 		strbuf_addspaces(b, (size_t)(ts->o.align - col));
 	strbuf_addstr(b, "= ");
-	strbuf_addstr(b, c->ret_text);
+	if (c->ret_text)
+		strbuf_addstr(b, c->ret_text);
+	else
+		render_text_result(b, c->t_exit_ns ? c->result : NULL);
 	if (c->exit_args && c->t_exit_ns)
 		render_text_after(b, c->exit_args);
 	if (ts->o.show_time && c->t_exit_ns)
