@@ -119,9 +119,11 @@ struct scry_call {
 	 * those the kernel filled in, shown after them.  NULL with no_decode. */
 	const struct scry_values *entry_args;
 	const struct scry_values *exit_args;   /* at CALL_EXIT only */
-	int more_at_exit;        /* some arguments are only known at exit: 1, or
-	                            2 when they start with a comment (" => ...").
-	                            Text layout only (where ", " goes); deprecated */
+	/* Some arguments are only known at exit (exit_args): non-zero.  It is 2
+	 * when the last entry argument is SCRY_VF_UPDATED (the exit part starts
+	 * with what the kernel wrote into it); that value is deprecated: the
+	 * text layout is derived from the values (render_text_entry_comma()). */
+	int more_at_exit;
 	/* The result as a typed value (value.h), at CALL_EXIT: result->v[0] is
 	 * an ERRNO (the call failed: i is the error number), NONE (it does not
 	 * return), or INT, HEX, OCT, FD (with its path under -y), FLAGS

@@ -50,6 +50,9 @@ enum scry_vflag {
 	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value" (clone's) */
 	SCRY_VF_SIGNAL = 1u << 6,  /* FLAGS: the bits of fmt hold a signal number, not
 	                              flags ("CLONE_VM|SIGCHLD") */
+	SCRY_VF_UPDATED = 1u << 7, /* the kernel writes this argument back: what it
+	                              wrote comes at exit, first among the exit
+	                              values, as a COMMENT (" => {pidfd=[3]}") */
 };
 #define SCRY_VF_AFTER SCRY_VF_AFTER
 

@@ -87,6 +87,16 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
 	d->state = cs->state;
 }
 
+/* Does the entry part end with an argument the kernel writes back (its new
+ * contents start the exit part)?  Only for the deprecated more_at_exit 2. */
+static int last_updated(const struct scry_values *vs)
+{
+	size_t last = vs->n;
+	for (size_t i = 0; i < vs->n; i = scry_values_skip(vs, i))
+		last = i;
+	return last < vs->n && (vs->v[last].flags & SCRY_VF_UPDATED);
+}
+
 static decoder_fn decoder_of(const struct scry_session *s, long nr)
 {
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
@@ -138,7 +148,7 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 		dctx_init(s, t, &d, &cs->vals, rc->mem, rc->mem_ctx);
 		d.envc1 = rc->envc1;
 		int r = decoder_of(s, rc->nr)(&d);
-		cs->more = r == DEC_MORE ? (d.exit_starts_comment ? EXIT_COMMENT : EXIT_ARGS)
+		cs->more = r == DEC_MORE ? (last_updated(&cs->vals) ? EXIT_COMMENT : EXIT_ARGS)
 			 : r == DEC_AFTER ? EXIT_AFTER : EXIT_NOTHING;
 		cs->rfmt = d.rfmt;
 		cs->rxlat = d.rxlat;

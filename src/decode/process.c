@@ -284,7 +284,7 @@ static int dec_clone3(struct dctx *d)
 		v_end(d, s);
 		d->state = ca.flags;
 		if (ca.flags & (CLONE_PIDFD | CLONE_PARENT_SETTID)) {
-			d->exit_starts_comment = 1;
+			d->out->v[s].flags |= SCRY_VF_UPDATED;
 			return DEC_MORE;
 		}
 		v_uint(d, "size", size);

@@ -268,3 +268,27 @@ void render_text_result(struct strbuf *out, const struct scry_values *vs)
 		break;
 	}
 }
+
+int render_text_entry_comma(const struct scry_values *entry, int more_at_exit)
+{
+	if (!more_at_exit || !entry)
+		return 0;
+	const struct scry_value *last = NULL;
+	for (size_t i = 0; i < entry->n; i = scry_values_skip(entry, i))
+		if (!(entry->v[i].flags & SCRY_VF_AFTER))
+			last = &entry->v[i];
+	return last && !(last->flags & SCRY_VF_UPDATED);
+}
+
+void render_text_args(struct strbuf *out, const struct scry_values *entry,
+		      const struct scry_values *exit, int more_at_exit)
+{
+	int any = entry && entry->n;
+	if (any)
+		render_text_list(out, entry, 0, 1);
+	int comma = render_text_entry_comma(entry, more_at_exit);
+	if (comma)
+		strbuf_addstr(out, ", ");
+	if (exit && exit->n)
+		render_text_list(out, exit, 0, !any || comma);
+}

@@ -554,16 +554,7 @@ void json_add_args(struct strbuf *sb, const struct scry_values *entry, const str
 
 void call_args_text(struct strbuf *sb, const struct scry_call *c)
 {
-	int any = 0;
-	if (c->entry_args && c->entry_args->n) {
-		render_text_list(sb, c->entry_args, 0, 1);
-		any = 1;
-	}
-	if (c->exit_args && c->exit_args->n) {
-		if (any && c->more_at_exit)
-			strbuf_addstr(sb, ", ");
-		render_text_list(sb, c->exit_args, 0, !any || c->more_at_exit);
-	}
+	render_text_args(sb, c->entry_args, c->exit_args, c->more_at_exit);
 }
 
 void call_ret_text(struct strbuf *sb, const struct scry_call *c)

@@ -277,7 +277,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		strbuf_addch(b, '(');
 		add_args(b, c->entry_args, 1);
 		/* strace shows "read(3, " at entry: the rest comes at exit */
-		if (c->more_at_exit == 1 && c->entry_args && c->entry_args->n)
+		if (render_text_entry_comma(c->entry_args, c->more_at_exit))
 			strbuf_addstr(b, ", ");
 		st->open_tid = ev->tid;
 		break;
@@ -292,12 +292,15 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			add_prefix(ts, st, &e2);
 			strbuf_addf(b, "%s(", name);
 			add_args(b, c->entry_args, 1);
-			if (c->more_at_exit == 1 && c->entry_args && c->entry_args->n)
+			if (render_text_entry_comma(c->entry_args, c->more_at_exit))
 				strbuf_addstr(b, ", ");
 			st->open_tid = ev->tid;
 		}
 		if (st->open_tid == ev->tid) {
-			add_args(b, c->exit_args, 1);
+			/* after "read(3, " (or "clone3({...}", whose exit part
+			 * begins with " => {...}", or after no argument) */
+			add_args(b, c->exit_args, !(c->entry_args && c->entry_args->n) ||
+					render_text_entry_comma(c->entry_args, c->more_at_exit));
 			add_result(ts, st, c, st->open_start);
 			st->open_tid = 0;
 		} else {

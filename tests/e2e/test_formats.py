@@ -182,6 +182,27 @@ class Formats(ScryTest):
             strace_fragments(c["args"], c["name"] + ".args")
             strace_fragments(c["return"], c["name"] + ".return")
 
+    def test_args_text_of_an_argument_the_kernel_writes_back(self):
+        """clone3's exit part starts with what the kernel wrote into its
+        cl_args (" => {parent_tid=[N]}"): args_text (JSON, CSV, SQLite) had
+        ",  => {...}" where the text output has " => {...}", because the
+        layout came from more_at_exit; it now comes from the values."""
+        code = "import threading\nt = threading.Thread(target=lambda: None)\nt.start()\nt.join()\n"
+        out = os.path.join(self.tmp, "clone3.jsonl")
+        self.trace(["-f", "-e", "trace=clone3", "--format", "jsonl", "-o", out], [self.py, "-c", code])
+        text = self.trace(["-f", "-e", "trace=clone3"], [self.py, "-c", code]).stderr
+        with open(out, encoding="utf-8") as f:
+            calls = [json.loads(l) for l in f if '"clone3"' in l]
+        calls = [c for c in calls if c.get("type") == "syscall"]
+        if not calls:
+            self.skipTest("this libc makes threads without clone3")
+        lines = [l for l in text.splitlines() if "clone3(" in l]
+        self.assertTrue(lines, text)
+        pat = r"\{flags=[^}]*\} => \{parent_tid=\[\d+\]\}, 88"
+        self.assertRegex(lines[-1], r"clone3\(" + pat + r"\) += \d+$")
+        for c in calls:
+            self.assertRegex(c["args_text"], "^" + pat + "$", c)
+
     def test_sqlite_keeps_strace_text_of_results(self):
         """The SQLite columns stay what they were: args_text and ret_text the
         strace text (now rendered by the sink from the typed result),
