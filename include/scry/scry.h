@@ -95,7 +95,7 @@ enum scry_bpf_hooks { SCRY_BPF_HOOKS_AUTO = 0, SCRY_BPF_HOOKS_RAW = 1, SCRY_BPF_
 
 enum scry_event_type {
 	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, args_text known */
-	SCRY_EV_CALL_EXIT,   /* a call returned: ret, exit_text known */
+	SCRY_EV_CALL_EXIT,   /* a call returned: ret, result, exit_args known */
 	SCRY_EV_SIGNAL,      /* a signal is delivered to a tracee */
 	SCRY_EV_EXITED,      /* a thread/process exited: status */
 	SCRY_EV_KILLED,      /* ... or was killed by a signal */
@@ -119,9 +119,21 @@ struct scry_call {
 	 * those the kernel filled in, shown after them.  NULL with no_decode. */
 	const struct scry_values *entry_args;
 	const struct scry_values *exit_args;   /* at CALL_EXIT only */
-	int more_at_exit;        /* some arguments are only known at exit: 1, or
-	                            2 when they start with a comment (" => ...") */
-	const char *ret_text;    /* strace text of the result: "3", "-1 ENOENT (...)" */
+	/* Some arguments are only known at exit (exit_args): non-zero.  It is 2
+	 * when the last entry argument is SCRY_VF_UPDATED (the exit part starts
+	 * with what the kernel wrote into it); that value is deprecated: the
+	 * text layout is derived from the values (render_text_entry_comma()). */
+	int more_at_exit;
+	/* The result as a typed value (value.h), at CALL_EXIT: result->v[0] is
+	 * an ERRNO (the call failed: i is the error number), NONE (it does not
+	 * return), or INT, HEX, OCT, FD (with its path under -y), FLAGS
+	 * (named: what the bits are, e.g. "flags") or ENUM.  NULL when the call
+	 * never returned. */
+	const struct scry_values *result;
+	/* Stored strace text of the result (scry report's replay), shown
+	 * instead of rendering result when not NULL; the session leaves it
+	 * NULL. */
+	const char *ret_text;
 };
 
 struct scry_event {

@@ -35,6 +35,10 @@ enum scry_vtype {
 	                     addr_text is the short form "10.0.1.50:5432" */
 	SCRY_V_TEXT,      /* preformatted strace text (rare forms): str */
 	SCRY_V_UNREAD,    /* memory that could not be read: u is the address */
+	/* Kinds a call's result (scry_call.result) has besides the ones above
+	 * (INT, HEX, OCT, FD, FLAGS, ENUM): */
+	SCRY_V_ERRNO,     /* the call failed: i is the error number (positive) */
+	SCRY_V_NONE,      /* no value: the call does not return ("?") */
 };
 
 enum scry_vflag {
@@ -43,6 +47,12 @@ enum scry_vflag {
 	SCRY_VF_ABBREV = 1u << 2,  /* STRUCT: more fields not shown ("...") */
 	SCRY_VF_COMMENT = 1u << 3, /* TEXT: render as " comment" after the previous value */
 	SCRY_VF_AFTER  = 1u << 4,  /* shown after the result: "= 1 ([{fd=3, revents=POLLIN}])" */
+	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value" (clone's) */
+	SCRY_VF_SIGNAL = 1u << 6,  /* FLAGS: the bits of fmt hold a signal number, not
+	                              flags ("CLONE_VM|SIGCHLD") */
+	SCRY_VF_UPDATED = 1u << 7, /* the kernel writes this argument back: what it
+	                              wrote comes at exit, first among the exit
+	                              values, as a COMMENT (" => {pidfd=[3]}") */
 };
 #define SCRY_VF_AFTER SCRY_VF_AFTER
 
@@ -55,7 +65,9 @@ struct scry_xlat {
 struct scry_value {
 	uint8_t type;            /* enum scry_vtype */
 	uint8_t flags;           /* enum scry_vflag */
-	uint16_t fmt;            /* decoder-specific rendering hint (0: none) */
+	uint16_t fmt;            /* decoder-specific rendering hint (0: none);
+	                            FLAGS: the mask of a field that holds a
+	                            number (the field of deflt, or a signal) */
 	uint32_t count;          /* STRUCT/ARRAY/SOCKADDR: direct children */
 	const char *name;        /* argument or field name, or NULL */
 	union {
@@ -63,7 +75,8 @@ struct scry_value {
 		uint64_t u;
 	};
 	const struct scry_xlat *xlat; /* FLAGS/ENUM: table ending in a NULL name */
-	const char *deflt;       /* FLAGS: the name of 0 ("O_RDONLY"), or NULL */
+	const char *deflt;       /* FLAGS: the name of 0 ("O_RDONLY"), or NULL;
+	                            with fmt, of a zero field (O_RDONLY in O_ACCMODE) */
 	uint32_t str_off;        /* STR/TEXT/SOCKADDR: bytes in the arena */
 	uint32_t str_len;
 	uint32_t path_off;       /* FD: its path in the arena (path_len > 0) */
@@ -91,6 +104,19 @@ const char *scry_value_str(const struct scry_values *vs, const struct scry_value
 const char *scry_value_path(const struct scry_values *vs, const struct scry_value *v);
 /* Index one past the subtree rooted at i. */
 size_t scry_values_skip(const struct scry_values *vs, size_t i);
+
+/*
+ * The names of a FLAGS value, in the order strace shows them: fn is called
+ * with each name (unnamed == 0), then, if bits no name covers are left, with
+ * name NULL and those bits (as_decimal 0: show them as 0x...), then, for
+ * SCRY_VF_SIGNAL, with the signal's name (or NULL, its number and
+ * as_decimal 1).  Returns how many calls were made (0: no bits set and no
+ * name for zero).
+ */
+typedef void (*scry_flag_fn)(void *ctx, const char *name, uint64_t unnamed, int as_decimal);
+int scry_flags_names(const struct scry_value *v, scry_flag_fn fn, void *ctx);
+/* The name of an ENUM value's number, or NULL. */
+const char *scry_enum_name(const struct scry_value *v);
 
 #ifdef __cplusplus
 }

@@ -87,6 +87,16 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
 	d->state = cs->state;
 }
 
+/* Does the entry part end with an argument the kernel writes back (its new
+ * contents start the exit part)?  Only for the deprecated more_at_exit 2. */
+static int last_updated(const struct scry_values *vs)
+{
+	size_t last = vs->n;
+	for (size_t i = 0; i < vs->n; i = scry_values_skip(vs, i))
+		last = i;
+	return last < vs->n && (vs->v[last].flags & SCRY_VF_UPDATED);
+}
+
 static decoder_fn decoder_of(const struct scry_session *s, long nr)
 {
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
@@ -109,7 +119,6 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->entry_args = s->cfg.no_decode ? NULL : &t->call.vals;
 	c->exit_args = NULL;
 	c->more_at_exit = t->call.more == EXIT_AFTER ? 0 : (int)t->call.more;
-	c->ret_text = "";
 }
 
 int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
@@ -139,7 +148,7 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 		dctx_init(s, t, &d, &cs->vals, rc->mem, rc->mem_ctx);
 		d.envc1 = rc->envc1;
 		int r = decoder_of(s, rc->nr)(&d);
-		cs->more = r == DEC_MORE ? (d.exit_starts_comment ? EXIT_COMMENT : EXIT_ARGS)
+		cs->more = r == DEC_MORE ? (last_updated(&cs->vals) ? EXIT_COMMENT : EXIT_ARGS)
 			 : r == DEC_AFTER ? EXIT_AFTER : EXIT_NOTHING;
 		cs->rfmt = d.rfmt;
 		cs->rxlat = d.rxlat;
@@ -168,20 +177,20 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	c->t_exit_ns = rr->t_exit_ns;
 	c->duration_ns = rr->duration_ns;
 	c->cpu_ns = rr->cpu_ns;
+	struct dctx d;
+	scry_values_reset(&s->exit_vals);
+	scry_values_reset(&s->result);
+	dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
+	d.exiting = 1;
+	d.ret = rr->ret;
+	d.failed = rr->is_error;
 	if (!s->cfg.no_decode) {
-		struct dctx d;
-		scry_values_reset(&s->exit_vals);
-		dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
-		d.exiting = 1;
-		d.ret = rr->ret;
-		d.failed = rr->is_error;
 		if (t->call.more != EXIT_NOTHING)
 			decoder_of(s, t->nr)(&d);
-		strbuf_reset(&s->ret_text);
-		render_result(&s->ret_text, &d);
 		c->exit_args = &s->exit_vals;
-		c->ret_text = s->ret_text.buf;
 	}
+	decode_result(&d, &s->result);
+	c->result = &s->result;
 	return session_emit(s, &ev);
 }
 
@@ -194,6 +203,5 @@ int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
 	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, ts_ns);
 	scry_values_reset(&s->exit_vals);
 	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
-	ev.u.call.ret_text = "?";
 	return session_emit(s, &ev);
 }

@@ -136,7 +136,7 @@ struct scry_session {
 	decoder_fn *decoders;    /* by syscall number */
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
-	struct strbuf ret_text;
+	struct scry_values result;    /* the result of the call at exit */
 };
 
 /* core/session.c */

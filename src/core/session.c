@@ -59,7 +59,6 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	s->have_syscall_info = -1;   /* probed on first use */
 
 	strbuf_init(&s->scratch, 256);
-	strbuf_init(&s->ret_text, 64);
 	s->backend = backend_table[0];
 	for (int i = 0; backend_table[i]; i++) {
 		const struct backend_ops *b = backend_table[i];
@@ -105,7 +104,7 @@ void scry_session_free(struct scry_session *s)
 	free(s->decoders);
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
-	strbuf_release(&s->ret_text);
+	scry_values_release(&s->result);
 	free(s);
 }
 

@@ -53,75 +53,61 @@ decoder_fn *decoders_build(const struct scry_syscall_table *t)
 	return tab;
 }
 
-static const char *restart_message(int err)
-{
-	switch (err) {
-	case 512: return "To be restarted if SA_RESTART is set";
-	case 513: return "To be restarted";
-	case 514: return "To be restarted if no handler";
-	case 516: return "Interrupted by signal";
-	}
-	return NULL;
-}
-
-void render_result(struct strbuf *out, const struct dctx *d)
+/*
+ * The result as one typed value (scry_call.result): an error number, or
+ * the value in the form the decoder chose (d->rfmt).  What strace text it
+ * becomes is the text renderer's business (render_text_result()).
+ */
+void decode_result(const struct dctx *d, struct scry_values *out)
 {
 	int64_t ret = d->ret;
+	size_t i;
 	if (d->failed) {
-		int err = (int)-ret;
-		const char *name = scry_errno_name(err);
-		const char *restart = restart_message(err);
-		if (restart) {
-			strbuf_addf(out, "? %s (%s)", name ? name : "ERESTART", restart);
-			return;
-		}
-		if (name)
-			strbuf_addf(out, "-1 %s (%s)", name, strerror(err));
-		else
-			strbuf_addf(out, "-1 %d (%s)", err, strerror(err));
+		i = scry_values_push(out, SCRY_V_ERRNO, NULL);
+		out->v[i].i = -ret;
 		return;
 	}
 	switch (d->rfmt) {
 	case R_HEX:
-		strbuf_addf(out, "%#llx", (unsigned long long)ret);
+		i = scry_values_push(out, SCRY_V_HEX, NULL);
+		out->v[i].u = (uint64_t)ret;
 		break;
 	case R_OCT:
-		strbuf_addf(out, "%#03llo", (unsigned long long)ret);   /* 000, 022 */
+		i = scry_values_push(out, SCRY_V_OCT, NULL);
+		out->v[i].u = (uint64_t)ret;
 		break;
 	case R_NONE:
-		strbuf_addch(out, '?');
+		i = scry_values_push(out, SCRY_V_NONE, NULL);
+		out->v[i].i = ret;
 		break;
 	case R_FLAGS:
-	case R_ENUM: {
-		struct scry_values tmp = SCRY_VALUES_INIT;
-		struct dctx t = *d;
-		t.out = &tmp;
-		/* strace: "0x8002 (flags O_RDWR|O_LARGEFILE)", "1 (SUID_DUMP_USER)" */
-		if (d->rfmt == R_FLAGS) {
-			v_flags(&t, NULL, (uint64_t)ret, d->rxlat, d->rzero);
-			tmp.v[0].fmt = d->rfield;
-			strbuf_addf(out, "%#llx (", (unsigned long long)ret);
-			if (d->rword)
-				strbuf_addf(out, "%s ", d->rword);
-		} else {
-			v_enum(&t, NULL, ret, d->rxlat);
-			strbuf_addf(out, "%lld (", (long long)ret);
+		i = scry_values_push(out, SCRY_V_FLAGS, d->rword);
+		out->v[i].u = (uint64_t)ret;
+		out->v[i].xlat = d->rxlat;
+		out->v[i].deflt = d->rzero;
+		out->v[i].fmt = d->rfield;
+		break;
+	case R_ENUM:
+		i = scry_values_push(out, SCRY_V_ENUM, NULL);
+		out->v[i].i = ret;
+		out->v[i].xlat = d->rxlat;
+		break;
+	case R_FD: {
+		i = scry_values_push(out, SCRY_V_FD, NULL);
+		out->v[i].i = ret;
+		char target[PATH_MAX];
+		ssize_t n;
+		if (d->fd_paths && ret >= 0 &&
+		    (n = fd_describe(d->tid, (int)ret, d->fd_paths, target, sizeof(target))) > 0) {
+			uint32_t off = scry_values_bytes(out, target, (size_t)n);
+			out->v[i].path_off = off;
+			out->v[i].path_len = (uint32_t)n;
 		}
-		render_text_value(out, &tmp, 0);
-		strbuf_addch(out, ')');
-		scry_values_release(&tmp);
 		break;
 	}
-	case R_FD:
-		strbuf_addf(out, "%lld", (long long)ret);
-		if (d->fd_paths && ret >= 0) {
-			char target[PATH_MAX];
-			if (fd_describe(d->tid, (int)ret, d->fd_paths, target, sizeof(target)) > 0)
-				strbuf_addf(out, "<%s>", target);
-		}
-		break;
 	default:
-		strbuf_addf(out, "%lld", (long long)ret);
+		i = scry_values_push(out, SCRY_V_INT, NULL);
+		out->v[i].i = ret;
 		break;
 	}
 }

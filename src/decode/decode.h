@@ -27,8 +27,8 @@
 enum { DEC_DONE = 0, DEC_MORE = 1, DEC_AFTER = 2 };
 
 /* What a decoder still has to say at the exit stop, from its return value
- * at entry (and d->exit_starts_comment); the values of 1 and 2 are those of
- * the public scry_call.more_at_exit. */
+ * at entry (and whether its last value is SCRY_VF_UPDATED); the values of 1
+ * and 2 are those of the public scry_call.more_at_exit. */
 enum dec_exit {
 	EXIT_NOTHING = 0,     /* DEC_DONE */
 	EXIT_ARGS = 1,        /* DEC_MORE: more arguments, after ", " */
@@ -70,9 +70,6 @@ struct dctx {
 	const char *rzero;        /* R_FLAGS: the name of a zero field */
 	uint16_t rfield;          /* R_FLAGS: that field's mask */
 	uint64_t state;           /* a decoder's memory from entry to exit */
-	/* Set at entry with DEC_MORE when the exit part starts with a comment
-	 * (" => {...}") rather than another argument: no ", " between. */
-	int exit_starts_comment;
 	uint64_t sp;              /* the stack pointer at the entry stop */
 	/* Where tracee memory comes from: NULL reads the live process
 	 * (process_vm_readv); the bpf backend reads what its programs
@@ -154,6 +151,10 @@ struct scry_value *v_last(struct dctx *d);
 
 /* ---- the decoders ---- */
 
+/* At exit: the call's result as one typed value appended to out (an
+ * ERRNO, or the form d->rfmt says, an fd with its path under -y). */
+void decode_result(const struct dctx *d, struct scry_values *out);
+
 /* The decoder for nr (never NULL: the generic one as a fallback). */
 /* An array of decoders indexed by syscall number (generic where none). */
 decoder_fn *decoders_build(const struct scry_syscall_table *t);
@@ -172,8 +173,19 @@ void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t f
  * " (in [3], left {...})"; nothing when there are none. */
 void render_text_after(struct strbuf *out, const struct scry_values *vs);
 void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t i);
+/* Whether the text ends the entry part of a call with ", " (strace's
+ * "read(3, " while the call blocks), given its entry values and whether
+ * more arguments come at exit: not when there are none, nor when the exit
+ * part starts with what the kernel wrote into the last one (" => ..."). */
+int render_text_entry_comma(const struct scry_values *entry, int more_at_exit);
+/* The strace text of a call's arguments, entry and exit parts together. */
+void render_text_args(struct strbuf *out, const struct scry_values *entry,
+		      const struct scry_values *exit, int more_at_exit);
 /* strace's quoting of bytes: "...", escapes, octal; xflag as -x/-xx. */
 void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int xflag);
-void render_result(struct strbuf *out, const struct dctx *d);
+/* strace text of a call's result (scry_call.result): "3</etc/passwd>",
+ * "-1 ENOENT (No such file or directory)", "0x8002 (flags O_RDWR)"; NULL
+ * or empty: "?". */
+void render_text_result(struct strbuf *out, const struct scry_values *result);
 
 #endif

@@ -175,45 +175,27 @@ static const struct scry_xlat xlat_clone_flags[] = {
 };
 
 /*
- * strace shows clone's arguments as "name=value" even at the top level,
- * which the renderer does only inside structs: these values are text
- * that carries its name (their typed form is lost; see the report).
+ * strace shows clone's arguments as "name=value" even at the top level:
+ * the values are typed, marked SCRY_VF_NAMED for the text renderer.
  */
+static void named(struct dctx *d, size_t i)
+{
+	d->out->v[i].flags |= SCRY_VF_NAMED;
+}
+
 static void named_ptr(struct dctx *d, const char *name, uint64_t v)
 {
-	if (v)
-		v_text(d, name, "%s=%#" PRIx64, name, v);
-	else
-		v_text(d, name, "%s=NULL", name);
+	named(d, v_ptr(d, name, v));
 }
 
 /* clone's flags: the bits, then the exit signal of the low byte
- * ("CLONE_VM|SIGCHLD"), as one text. */
+ * ("CLONE_VM|SIGCHLD"). */
 static void clone_flags(struct dctx *d, uint64_t flags)
 {
-	char buf[512];
-	size_t n = 0;
-	uint64_t bits = flags & ~(uint64_t)K_CSIGNAL;
-	unsigned sig = flags & K_CSIGNAL;
-	buf[0] = 0;
-	for (const struct scry_xlat *x = xlat_clone_flags + 1; x->name && n < sizeof(buf); x++) {
-		if ((bits & x->val) == x->val) {
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", x->name);
-			bits &= ~x->val;
-		}
-	}
-	if (bits && n < sizeof(buf))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%#" PRIx64, n ? "|" : "", bits);
-	if (sig && n < sizeof(buf)) {
-		const char *s = scry_signal_name((int)sig);
-		if (s)
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", s);
-		else
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", n ? "|" : "", sig);
-	}
-	if (!n)
-		snprintf(buf, sizeof(buf), "0");
-	v_text(d, "flags", "flags=%s", buf);
+	size_t i = v_flags(d, "flags", flags, xlat_clone_flags + 1, NULL);
+	d->out->v[i].fmt = K_CSIGNAL;
+	d->out->v[i].flags |= SCRY_VF_SIGNAL;
+	named(d, i);
 }
 
 /*
@@ -240,12 +222,16 @@ static int dec_clone(struct dctx *d)
 		/* strace reads it even when the call failed */
 		int32_t v;
 		uint64_t a = d->args[2];
-		if (!a)
-			v_text(d, "parent_tid", "parent_tid=NULL");
-		else if (d_read_exact(d, a, &v, sizeof(v)) < 0)
-			v_text(d, "parent_tid", "parent_tid=%#" PRIx64, a);
-		else
-			v_text(d, "parent_tid", "parent_tid=[%d]", v);
+		if (!a) {
+			named_ptr(d, "parent_tid", 0);
+		} else if (d_read_exact(d, a, &v, sizeof(v)) < 0) {
+			named(d, v_unread(d, "parent_tid", a));
+		} else {
+			size_t arr = v_array_begin(d, "parent_tid");
+			named(d, arr);
+			v_int(d, NULL, v);
+			v_end(d, arr);
+		}
 	}
 	if (flags & CLONE_SETTLS)
 		named_ptr(d, "tls", tls);
@@ -298,7 +284,7 @@ static int dec_clone3(struct dctx *d)
 		v_end(d, s);
 		d->state = ca.flags;
 		if (ca.flags & (CLONE_PIDFD | CLONE_PARENT_SETTID)) {
-			d->exit_starts_comment = 1;
+			d->out->v[s].flags |= SCRY_VF_UPDATED;
 			return DEC_MORE;
 		}
 		v_uint(d, "size", size);

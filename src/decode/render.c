@@ -55,29 +55,30 @@ void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int
 	strbuf_addch(out, '"');
 }
 
+struct flag_out {
+	struct strbuf *out;
+	int any;
+};
+
+static void add_flag(void *ctx, const char *name, uint64_t unnamed, int as_decimal)
+{
+	struct flag_out *f = ctx;
+	if (f->any)
+		strbuf_addch(f->out, '|');
+	f->any = 1;
+	if (name)
+		strbuf_addstr(f->out, name);
+	else if (as_decimal)
+		strbuf_addf(f->out, "%" PRIu64, unnamed);
+	else
+		strbuf_addf(f->out, "%#" PRIx64, unnamed);
+}
+
 static void render_flags(struct strbuf *out, const struct scry_value *v)
 {
-	uint64_t bits = v->u;
-	if (!bits) {
-		strbuf_addstr(out, v->deflt ? v->deflt : "0");
-		return;
-	}
-	int any = 0;
-	/* A named zero in a field of the bits (O_RDONLY in O_ACCMODE) prints
-	 * first when that field is zero: fmt holds the field's mask. */
-	if (v->deflt && v->fmt && !(bits & v->fmt)) {
-		strbuf_addstr(out, v->deflt);
-		any = 1;
-	}
-	for (const struct scry_xlat *x = v->xlat; x && x->name; x++) {
-		if (x->val && (bits & x->val) == x->val) {
-			strbuf_addf(out, "%s%s", any ? "|" : "", x->name);
-			bits &= ~x->val;
-			any = 1;
-		}
-	}
-	if (bits)
-		strbuf_addf(out, "%s%#" PRIx64, any ? "|" : "", bits);
+	struct flag_out f = { out, 0 };
+	if (!scry_flags_names(v, add_flag, &f))
+		strbuf_addch(out, '0');
 }
 
 static void render_enum(struct strbuf *out, const struct scry_value *v)
@@ -143,6 +144,12 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 	case SCRY_V_ENUM:
 		render_enum(out, v);
 		break;
+	case SCRY_V_ERRNO:
+		strbuf_addf(out, "%" PRId64, -v->i);
+		break;
+	case SCRY_V_NONE:
+		strbuf_addch(out, '?');
+		break;
 	case SCRY_V_STRUCT:
 	case SCRY_V_SOCKADDR:
 	case SCRY_V_ARRAY: {
@@ -205,6 +212,83 @@ void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t f
 			strbuf_addstr(out, ", ");
 		}
 		first = 0;
+		if ((v->flags & SCRY_VF_NAMED) && v->name)
+			strbuf_addf(out, "%s=", v->name);
 		i = render_node(out, vs, i);
 	}
+}
+
+static const char *restart_message(int64_t err)
+{
+	switch (err) {
+	case 512: return "To be restarted if SA_RESTART is set";
+	case 513: return "To be restarted";
+	case 514: return "To be restarted if no handler";
+	case 516: return "Interrupted by signal";
+	}
+	return NULL;
+}
+
+void render_text_result(struct strbuf *out, const struct scry_values *vs)
+{
+	if (!vs || !vs->n) {
+		strbuf_addch(out, '?');
+		return;
+	}
+	const struct scry_value *v = &vs->v[0];
+	switch (v->type) {
+	case SCRY_V_ERRNO: {
+		int err = (int)v->i;
+		const char *name = scry_errno_name(err);
+		const char *restart = restart_message(v->i);
+		if (restart)
+			strbuf_addf(out, "? %s (%s)", name ? name : "ERESTART", restart);
+		else if (name)
+			strbuf_addf(out, "-1 %s (%s)", name, strerror(err));
+		else
+			strbuf_addf(out, "-1 %d (%s)", err, strerror(err));
+		break;
+	}
+	case SCRY_V_FLAGS:
+		/* strace: "0x8002 (flags O_RDWR|O_LARGEFILE)" */
+		strbuf_addf(out, "%#" PRIx64 " (", v->u);
+		if (v->name)
+			strbuf_addf(out, "%s ", v->name);
+		render_flags(out, v);
+		strbuf_addch(out, ')');
+		break;
+	case SCRY_V_ENUM:
+		/* strace: "1 (SUID_DUMP_USER)" */
+		strbuf_addf(out, "%" PRId64 " (", v->i);
+		render_enum(out, v);
+		strbuf_addch(out, ')');
+		break;
+	default:
+		render_node(out, vs, 0);
+		break;
+	}
+}
+
+int render_text_entry_comma(const struct scry_values *entry, int more_at_exit)
+{
+	if (!more_at_exit || !entry)
+		return 0;
+	const struct scry_value *last = NULL;
+	for (size_t i = 0; i < entry->n; i = scry_values_skip(entry, i))
+		if (!(entry->v[i].flags & SCRY_VF_AFTER))
+			last = &entry->v[i];
+	return last && !(last->flags & SCRY_VF_UPDATED);
+}
+
+void render_text_args(struct strbuf *out, const struct scry_values *entry,
+		      const struct scry_values *exit, int more_at_exit)
+{
+	int any = entry && entry->n;
+	if (any)
+		render_text_list(out, entry, 0, 1);
+	int comma = render_text_entry_comma(entry, more_at_exit);
+	if (comma)
+		strbuf_addstr(out, ", ");
+	if (exit && exit->n)
+		render_text_list(out, exit, 0, !any || comma);
 }

@@ -1,5 +1,6 @@
 /* The container of typed values (include/scry/value.h). */
 #include "scry/value.h"
+#include "syscalls/syscalls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +72,51 @@ size_t scry_values_skip(const struct scry_values *vs, size_t i)
 	while (kids--)
 		i = scry_values_skip(vs, i);
 	return i;
+}
+
+int scry_flags_names(const struct scry_value *v, scry_flag_fn fn, void *ctx)
+{
+	uint64_t bits = v->u;
+	uint64_t field = 0;
+	int calls = 0;
+	if (v->flags & SCRY_VF_SIGNAL) {
+		field = bits & v->fmt;
+		bits &= ~(uint64_t)v->fmt;
+	} else if (!bits) {
+		if (v->deflt) {
+			fn(ctx, v->deflt, 0, 0);
+			return 1;
+		}
+		return 0;
+	} else if (v->deflt && v->fmt && !(bits & v->fmt)) {
+		/* A named zero in a field of the bits (O_RDONLY in O_ACCMODE)
+		 * comes first when that field is zero. */
+		fn(ctx, v->deflt, 0, 0);
+		calls++;
+	}
+	for (const struct scry_xlat *x = v->xlat; x && x->name; x++) {
+		if (x->val && (bits & x->val) == x->val) {
+			fn(ctx, x->name, 0, 0);
+			calls++;
+			bits &= ~x->val;
+		}
+	}
+	if (bits) {
+		fn(ctx, NULL, bits, 0);
+		calls++;
+	}
+	if (field) {
+		const char *s = scry_signal_name((int)field);
+		fn(ctx, s, s ? 0 : field, !s);
+		calls++;
+	}
+	return calls;
+}
+
+const char *scry_enum_name(const struct scry_value *v)
+{
+	for (const struct scry_xlat *x = v->xlat; x && x->name; x++)
+		if ((int64_t)x->val == v->i)
+			return x->name;
+	return NULL;
 }

@@ -370,6 +370,28 @@ static void add_member_key(struct strbuf *sb, struct keys *ks, const char *key, 
 
 static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t i, int depth);
 
+struct json_names {
+	struct strbuf *sb;
+	int n;
+};
+
+static void json_add_flag_name(void *ctx, const char *name, uint64_t unnamed, int as_decimal)
+{
+	struct json_names *j = ctx;
+	if (!name)
+		return;   /* bits without a name: in "value" */
+	strbuf_addstr(j->sb, j->n++ ? "," : "");
+	json_add_key(j->sb, name);
+}
+
+void json_add_flag_names(struct strbuf *sb, const struct scry_value *v)
+{
+	struct json_names j = { sb, 0 };
+	strbuf_addch(sb, '[');
+	scry_flags_names(v, json_add_flag_name, &j);
+	strbuf_addch(sb, ']');
+}
+
 /* Index after the subtree at i, never past vs->n (the fuzz targets feed
  * malformed trees). */
 static size_t skip_bounded(const struct scry_values *vs, size_t i, int depth)
@@ -466,18 +488,13 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		else
 			strbuf_addstr(sb, "\"\"");
 		break;
-	case SCRY_V_FLAGS: {
-		struct strbuf t = STRBUF_INIT;
-		render_text_value(&t, vs, i);
-		json_add_bytes(sb, t.buf, t.len);
-		strbuf_release(&t);
+	case SCRY_V_FLAGS:
+		strbuf_addf(sb, "{\"value\":%" PRIu64 ",\"names\":", v->u);
+		json_add_flag_names(sb, v);
+		strbuf_addch(sb, '}');
 		break;
-	}
 	case SCRY_V_ENUM: {
-		const char *name = NULL;
-		for (const struct scry_xlat *x = v->xlat; x && x->name && !name; x++)
-			if ((int64_t)x->val == v->i)
-				name = x->name;
+		const char *name = scry_enum_name(v);
 		if (name)
 			json_add_key(sb, name);
 		else
@@ -537,16 +554,15 @@ void json_add_args(struct strbuf *sb, const struct scry_values *entry, const str
 
 void call_args_text(struct strbuf *sb, const struct scry_call *c)
 {
-	int any = 0;
-	if (c->entry_args && c->entry_args->n) {
-		render_text_list(sb, c->entry_args, 0, 1);
-		any = 1;
-	}
-	if (c->exit_args && c->exit_args->n) {
-		if (any && c->more_at_exit)
-			strbuf_addstr(sb, ", ");
-		render_text_list(sb, c->exit_args, 0, !any || c->more_at_exit);
-	}
+	render_text_args(sb, c->entry_args, c->exit_args, c->more_at_exit);
+}
+
+void call_ret_text(struct strbuf *sb, const struct scry_call *c)
+{
+	if (c->ret_text)
+		strbuf_addstr(sb, c->ret_text);
+	else
+		render_text_result(sb, c->t_exit_ns ? c->result : NULL);
 }
 
 const char *call_name(const struct scry_call *c, char *buf)

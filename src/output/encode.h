@@ -51,8 +51,13 @@ void csv_add_cell(struct strbuf *sb, const void *p, size_t n);
  */
 void json_add_args(struct strbuf *sb, const struct scry_values *entry,
 		   const struct scry_values *exit);
+/* ["O_RDWR","O_CLOEXEC"]: the names of a FLAGS value's bits that have one
+ * (a flags value is {"value":N,"names":[...]} in JSON). */
+void json_add_flag_names(struct strbuf *sb, const struct scry_value *v);
 /* The strace text of the arguments, as the text output writes them. */
 void call_args_text(struct strbuf *sb, const struct scry_call *c);
+/* The strace text of the result ("3", "-1 ENOENT (...)"; "?" unfinished). */
+void call_ret_text(struct strbuf *sb, const struct scry_call *c);
 /* "openat", or "syscall_0x1b6" for an unknown number; buf holds 32 bytes. */
 const char *call_name(const struct scry_call *c, char *buf);
 

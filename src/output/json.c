@@ -59,6 +59,37 @@ void json_add_header_fields(struct strbuf *b, const struct output *o)
 	strbuf_addf(b, "],\"start_ns\":%" PRIu64, o->start_ns);
 }
 
+/* What the typed result adds to "return" beside "value" and "errno": the
+ * path of a new fd (-y), the names of flags, the name of an enum. */
+static void json_add_result_fields(struct strbuf *b, const struct scry_values *r)
+{
+	if (!r || !r->n)
+		return;
+	const struct scry_value *v = &r->v[0];
+	switch (v->type) {
+	case SCRY_V_FD:
+		if (v->path_len && r->arena && (uint64_t)v->path_off + v->path_len <= r->arena_len) {
+			strbuf_addstr(b, ",\"path\":");
+			json_add_bytes(b, r->arena + v->path_off, v->path_len);
+		}
+		break;
+	case SCRY_V_FLAGS:
+		strbuf_addstr(b, ",\"names\":");
+		json_add_flag_names(b, v);
+		break;
+	case SCRY_V_ENUM: {
+		const char *name = scry_enum_name(v);
+		if (name) {
+			strbuf_addstr(b, ",\"name\":");
+			json_add_key(b, name);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 /* The members of one call (without braces). */
 void json_add_call_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev)
 {
@@ -87,6 +118,7 @@ void json_add_call_fields(struct strbuf *b, const struct output *o, const struct
 		else
 			strbuf_addf(b, ",\"errno\":%d", e);
 	}
+	json_add_result_fields(b, c->result);
 	strbuf_addf(b, "},\"duration_ns\":%" PRIu64, c->duration_ns);
 	if (c->cpu_ns)
 		strbuf_addf(b, ",\"cpu_ns\":%" PRIu64, c->cpu_ns);

@@ -299,7 +299,9 @@ static int add_call(struct sqlite_out *s, const struct scry_event *ev)
 	strbuf_reset(&s->b);
 	output_args_text(&s->base, &s->b, c);
 	bind_bytes(st, 12, s->b.buf, s->b.len);
-	bind_str(st, 13, c->t_exit_ns ? c->ret_text : "?");
+	strbuf_reset(&s->a);
+	call_ret_text(&s->a, c);
+	bind_bytes(st, 13, s->a.buf, s->a.len);
 	sqlite3_bind_int(st, 14, c->t_exit_ns == 0);
 	return step(st);
 }

@@ -221,7 +221,10 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 	if (col < ts->o.align)
 		strbuf_addspaces(b, (size_t)(ts->o.align - col));
 	strbuf_addstr(b, "= ");
-	strbuf_addstr(b, c->ret_text);
+	if (c->ret_text)
+		strbuf_addstr(b, c->ret_text);
+	else
+		render_text_result(b, c->t_exit_ns ? c->result : NULL);
 	if (c->exit_args && c->t_exit_ns)
 		render_text_after(b, c->exit_args);
 	if (ts->o.show_time && c->t_exit_ns)
@@ -274,7 +277,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		strbuf_addch(b, '(');
 		add_args(b, c->entry_args, 1);
 		/* strace shows "read(3, " at entry: the rest comes at exit */
-		if (c->more_at_exit == 1 && c->entry_args && c->entry_args->n)
+		if (render_text_entry_comma(c->entry_args, c->more_at_exit))
 			strbuf_addstr(b, ", ");
 		st->open_tid = ev->tid;
 		break;
@@ -289,12 +292,15 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			add_prefix(ts, st, &e2);
 			strbuf_addf(b, "%s(", name);
 			add_args(b, c->entry_args, 1);
-			if (c->more_at_exit == 1 && c->entry_args && c->entry_args->n)
+			if (render_text_entry_comma(c->entry_args, c->more_at_exit))
 				strbuf_addstr(b, ", ");
 			st->open_tid = ev->tid;
 		}
 		if (st->open_tid == ev->tid) {
-			add_args(b, c->exit_args, 1);
+			/* after "read(3, " (or "clone3({...}", whose exit part
+			 * begins with " => {...}", or after no argument) */
+			add_args(b, c->exit_args, !(c->entry_args && c->entry_args->n) ||
+					render_text_entry_comma(c->entry_args, c->more_at_exit));
 			add_result(ts, st, c, st->open_start);
 			st->open_tid = 0;
 		} else {

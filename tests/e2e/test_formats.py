@@ -113,6 +113,118 @@ class Formats(ScryTest):
         self.assertTrue(any(e["type"] == "exit" for e in doc["events"]))
         self.assertEqual(doc["lost_events"], 0)
 
+    TYPED_PROG = (
+        "import ctypes, fcntl, os\n"
+        "fd = os.open('/etc/hostname', os.O_RDONLY | os.O_CLOEXEC)\n"
+        "fcntl.fcntl(fd, fcntl.F_GETFL)\n"
+        "ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)\n"        # PR_GET_DUMPABLE
+        "pid = os.fork()\n"
+        "if pid == 0:\n    os._exit(0)\n"
+        "os.waitpid(pid, 0)\n"
+        "try:\n    os.open('/nonexistent-scry/x', os.O_RDONLY)\n"
+        "except OSError:\n    pass\n")
+
+    def typed_calls(self, calls):
+        opens = [c for c in calls if c["name"] == "openat"]
+        host = [c for c in opens if c["args"]["filename"] == "/etc/hostname"]
+        missing = [c for c in opens if c["args"]["filename"] == "/nonexistent-scry/x"]
+        self.assertTrue(host and missing, [c["args_text"] for c in opens])
+        return host[-1], missing[-1]
+
+    def test_json_flags_and_results_are_data(self):
+        """Flags are {"value": N, "names": [...]}, the result of a call carries
+        its typed extras (a new fd's path under -y, the names of returned
+        flags, an enum's name), and no value is a piece of strace syntax
+        ("flags=...", "child_stack=NULL"): issue 11, item 2."""
+        out = os.path.join(self.tmp, "typed.json")
+        self.trace(["-f", "-y", "-e", "trace=openat,fcntl,prctl,clone,clone3",
+                    "--format", "json", "-o", out], [self.py, "-c", self.TYPED_PROG])
+        with open(out, encoding="utf-8") as f:
+            calls = json.load(f)["syscalls"]
+        host, missing = self.typed_calls(calls)
+        self.assertEqual(host["args"]["flags"],
+                         {"value": os.O_CLOEXEC, "names": ["O_RDONLY", "O_CLOEXEC"]}, host)
+        self.assertIn("O_RDONLY|O_CLOEXEC", host["args_text"])
+        fd = host["return"]["value"]
+        self.assertGreaterEqual(fd, 0, host)
+        self.assertEqual(host["return"], {"value": fd, "path": "/etc/hostname"}, host)
+        self.assertEqual(missing["return"], {"value": -2, "errno": "ENOENT"}, missing)
+        getfl = [c for c in calls if c["name"] == "fcntl" and c["args"].get("cmd") == "F_GETFL"
+                 and c["args"].get("fd") == fd]
+        self.assertTrue(getfl, [c["args_text"] for c in calls if c["name"] == "fcntl"])
+        ret = getfl[-1]["return"]
+        self.assertEqual(ret["names"][0], "O_RDONLY", ret)
+        self.assertEqual(ret["value"] & os.O_ACCMODE, os.O_RDONLY, ret)
+        dump = [c for c in calls if c["name"] == "prctl" and c["args"].get("option") == "PR_GET_DUMPABLE"]
+        self.assertTrue(dump, [c["args_text"] for c in calls if c["name"] == "prctl"])
+        self.assertEqual(dump[-1]["return"], {"value": 1, "name": "SUID_DUMP_USER"})
+        forks = [c for c in calls if c["name"] in ("clone", "clone3")]
+        self.assertTrue(forks, "no clone in the trace")
+        for c in forks:
+            flags = c["args"]["flags"] if c["name"] == "clone" else c["args"]["cl_args"]["flags"]
+            self.assertIsInstance(flags, dict, c)
+            self.assertEqual(set(flags), {"value", "names"}, c)
+            if c["name"] == "clone":
+                self.assertIn("SIGCHLD", flags["names"], c)
+                self.assertIsNone(c["args"]["child_stack"], c)
+                self.assertIn("child_stack=NULL, flags=", c["args_text"])
+
+        def strace_fragments(v, path):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    strace_fragments(x, path + "." + k)
+            elif isinstance(v, list):
+                for x in v:
+                    strace_fragments(x, path + "[]")
+            elif isinstance(v, str):
+                self.assertFalse(re.match(r"^[a-z_]+=", v), "%s is strace text: %r" % (path, v))
+        for c in calls:
+            strace_fragments(c["args"], c["name"] + ".args")
+            strace_fragments(c["return"], c["name"] + ".return")
+
+    def test_args_text_of_an_argument_the_kernel_writes_back(self):
+        """clone3's exit part starts with what the kernel wrote into its
+        cl_args (" => {parent_tid=[N]}"): args_text (JSON, CSV, SQLite) had
+        ",  => {...}" where the text output has " => {...}", because the
+        layout came from more_at_exit; it now comes from the values."""
+        code = "import threading\nt = threading.Thread(target=lambda: None)\nt.start()\nt.join()\n"
+        out = os.path.join(self.tmp, "clone3.jsonl")
+        self.trace(["-f", "-e", "trace=clone3", "--format", "jsonl", "-o", out], [self.py, "-c", code])
+        text = self.trace(["-f", "-e", "trace=clone3"], [self.py, "-c", code]).stderr
+        with open(out, encoding="utf-8") as f:
+            calls = [json.loads(l) for l in f if '"clone3"' in l]
+        calls = [c for c in calls if c.get("type") == "syscall"]
+        if not calls:
+            self.skipTest("this libc makes threads without clone3")
+        lines = [l for l in text.splitlines() if "clone3(" in l]
+        self.assertTrue(lines, text)
+        pat = r"\{flags=[^}]*\} => \{parent_tid=\[\d+\]\}, 88"
+        self.assertRegex(lines[-1], r"clone3\(" + pat + r"\) += \d+$")
+        for c in calls:
+            self.assertRegex(c["args_text"], "^" + pat + "$", c)
+
+    def test_sqlite_keeps_strace_text_of_results(self):
+        """The SQLite columns stay what they were: args_text and ret_text the
+        strace text (now rendered by the sink from the typed result),
+        args_json the typed arguments."""
+        db = os.path.join(self.tmp, "typed.db")
+        self.trace(["-f", "-y", "-e", "trace=openat", "--format", "sqlite", "-o", db],
+                   [self.py, "-c", self.TYPED_PROG])
+        con = sqlite3.connect(db)
+        try:
+            rows = con.execute("SELECT args_json, args_text, ret, ret_text FROM syscalls "
+                               "WHERE name = 'openat'").fetchall()
+        finally:
+            con.close()
+        host = [r for r in rows if '"/etc/hostname"' in r[1]]
+        missing = [r for r in rows if '"/nonexistent-scry/x"' in r[1]]
+        self.assertTrue(host and missing, rows)
+        args, text, ret, ret_text = host[-1]
+        self.assertEqual(ret_text, "%d</etc/hostname>" % ret)
+        self.assertTrue(text.endswith("O_RDONLY|O_CLOEXEC"), text)
+        self.assertEqual(json.loads(args)["flags"]["names"], ["O_RDONLY", "O_CLOEXEC"])
+        self.assertEqual(missing[-1][3], "-1 ENOENT (No such file or directory)")
+
     def test_json_by_extension_and_summary(self):
         out = os.path.join(self.tmp, "x.json")
         self.trace(["-C", "-o", out], [prog("exitcode"), "0"])

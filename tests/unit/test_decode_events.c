@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "result_text.h"
 
 /* The flag events.c puts on values shown after the result (its header). */
 #ifdef SCRY_VF_AFTER

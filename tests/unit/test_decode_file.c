@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "result_text.h"
 
 struct call {
 	struct scry_values in, out;

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "decode/decode.h"
+#include "result_text.h"
 
 static decoder_fn *decoders;
 static const struct scry_syscall_table *table;
