@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "syscalls/callname.h"
 #include "syscalls/syscalls.h"
 
 /* ---- typed values as JSON ---- */
@@ -227,10 +228,7 @@ void call_args_text(struct strbuf *sb, const struct scry_call *c)
 
 const char *call_name(const struct scry_call *c, char *buf)
 {
-	if (c->name)
-		return c->name;
-	snprintf(buf, 32, "syscall_%#lx", c->nr);
-	return buf;
+	return scry_call_name(c->name, c->nr, buf);
 }
 
 void output_args_text(const struct output *o, struct strbuf *sb, const struct scry_call *c)

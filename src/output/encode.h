@@ -30,7 +30,8 @@ void json_add_args(struct strbuf *sb, const struct scry_values *entry,
 		   const struct scry_values *exit);
 /* The strace text of the arguments, as the text output writes them. */
 void call_args_text(struct strbuf *sb, const struct scry_call *c);
-/* "openat", or "syscall_0x1b6" for an unknown number; buf holds 32 bytes. */
+/* "openat", or "syscall_0x1b6" for an unknown number (scry_call_name(),
+ * syscalls/callname.h); buf holds SCRY_CALL_NAME_MAX (32) bytes. */
 const char *call_name(const struct scry_call *c, char *buf);
 
 /* ---- the base of every output ---- */

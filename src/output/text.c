@@ -11,6 +11,7 @@
 
 #include "decode/decode.h"
 #include "filter/filter.h"
+#include "syscalls/callname.h"
 #include "syscalls/syscalls.h"
 
 #define FLUSH_AT (64 * 1024)
@@ -253,12 +254,10 @@ static int text_event(void *ctx, const struct scry_event *ev)
 	struct stream *st = stream_for(ts, ev->tid);
 	struct strbuf *b = &st->buf;
 	const struct scry_call *c = &ev->u.call;
-	char num[32];
+	char num[SCRY_CALL_NAME_MAX];
 	const char *name = c->name;
-	if (!name && (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT)) {
-		snprintf(num, sizeof(num), "syscall_%#lx", c->nr);
-		name = num;
-	}
+	if (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT)
+		name = scry_call_name(c->name, c->nr, num);
 	/* With a status filter, the line can only be judged at exit; strace
 	 * then prints entry and exit together. */
 	int defer = ts->o.filter && ts->o.filter->status != SCRY_STATUS_ALL;
