@@ -45,7 +45,7 @@ struct output_ops {
 };
 
 struct output {
-	enum output_format fmt;
+	const struct output_format *fmt;   /* its row in formats.c */
 	const struct output_ops *ops;
 	struct output_opts o;
 	uint64_t start_ns;
@@ -58,7 +58,7 @@ struct output {
 };
 
 /* For the formats' constructors: fills the base. */
-void output_base_init(struct output *o, enum output_format fmt, const struct output_ops *ops,
+void output_base_init(struct output *o, const struct output_format *fmt, const struct output_ops *ops,
 		      const struct output_opts *opts);
 
 /* Every format records the calls, also with -c (the seeds' `-c --format
@@ -66,7 +66,7 @@ void output_base_init(struct output *o, enum output_format fmt, const struct out
  * summary table alone (one CSV file stays one table). */
 static inline int output_wants_calls(const struct output *o)
 {
-	return o->o.summary != 1 || o->fmt != FMT_CSV;
+	return o->o.summary != 1 || !(o->fmt->flags & OUTPUT_FMT_SUMMARY_TABLE);
 }
 
 /* args_text / args of a call: from the values, or from a replayed row. */
@@ -83,12 +83,5 @@ void json_add_header_fields(struct strbuf *b, const struct output *o);
 void json_add_call_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev);
 /* "ts","pid","tid","type",...; returns 0 (adding nothing) for calls */
 int json_add_event_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev);
-
-/* The formats (json.c, csv.c, chrome.c, sqlite.c). */
-int json_output_new(struct output **out, enum output_format fmt, const struct output_opts *opts,
-		    char *err, size_t errlen);
-int csv_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen);
-int chrome_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen);
-int sqlite_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen);
 
 #endif

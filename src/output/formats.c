@@ -1,47 +1,47 @@
 /*
- * The table of output formats (formats.h).
+ * The table of output formats (formats.h): one row per format, naming it,
+ * its aliases and its file extensions, and the function that makes its
+ * sink.  A new format is its own file and one row here
+ * (docs/ARCHITECTURE.md, "Add an output format").
  */
 #include "output/formats.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-/* ---- formats and the common interface ---- */
+/* The formats' constructors (each in its own file). */
+int text_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+int json_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+int jsonl_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+int csv_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+int chrome_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+int sqlite_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
 
-static const struct {
-	const char *name;
-	enum output_format fmt;
-} format_names[] = {
-	{ "text", FMT_TEXT }, { "strace", FMT_TEXT },
-	{ "json", FMT_JSON },
-	{ "jsonl", FMT_JSONL }, { "json-lines", FMT_JSONL }, { "ndjson", FMT_JSONL },
-	{ "csv", FMT_CSV },
-	{ "chrome", FMT_CHROME }, { "perfetto", FMT_CHROME },
-	{ "sqlite", FMT_SQLITE }, { "db", FMT_SQLITE },
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The first row is the default.  Extensions are matched in row order. */
+static const struct output_format formats[] = {
+	{ "text", LIST("strace"), NULL, OUTPUT_FMT_TEXT, text_format_open },
+	{ "json", NULL, LIST(".json"), 0, json_format_open },
+	{ "jsonl", LIST("json-lines", "ndjson"), LIST(".jsonl", ".ndjson"), 0, jsonl_format_open },
+	{ "csv", NULL, LIST(".csv"), OUTPUT_FMT_SUMMARY_TABLE, csv_format_open },
+	{ "chrome", LIST("perfetto"), NULL, 0, chrome_format_open },
+	{ "sqlite", LIST("db"), LIST(".db", ".sqlite", ".sqlite3"), OUTPUT_FMT_OWN_FILE, sqlite_format_open },
 };
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-int output_format_parse(const char *name, enum output_format *out)
+const struct output_format *output_format_find(const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]); i++) {
-		if (!strcasecmp(name, format_names[i].name)) {
-			*out = format_names[i].fmt;
-			return 0;
-		}
+	for (size_t i = 0; name && i < NFORMATS; i++) {
+		if (!strcasecmp(name, formats[i].name))
+			return &formats[i];
+		for (const char *const *a = formats[i].aliases; a && *a; a++)
+			if (!strcasecmp(name, *a))
+				return &formats[i];
 	}
-	return -EINVAL;
-}
-
-const char *output_format_name(enum output_format fmt)
-{
-	switch (fmt) {
-	case FMT_JSON: return "json";
-	case FMT_JSONL: return "jsonl";
-	case FMT_CSV: return "csv";
-	case FMT_CHROME: return "chrome";
-	case FMT_SQLITE: return "sqlite";
-	default: return "text";
-	}
+	return NULL;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -50,17 +50,36 @@ static int ends_with(const char *s, const char *suffix)
 	return a > b && !strcasecmp(s + a - b, suffix);
 }
 
-enum output_format output_format_from_path(const char *path)
+const struct output_format *output_format_from_path(const char *path)
 {
-	if (!path)
-		return FMT_TEXT;
-	if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson"))
-		return FMT_JSONL;
-	if (ends_with(path, ".json"))
-		return FMT_JSON;
-	if (ends_with(path, ".csv"))
-		return FMT_CSV;
-	if (ends_with(path, ".db") || ends_with(path, ".sqlite") || ends_with(path, ".sqlite3"))
-		return FMT_SQLITE;
-	return FMT_TEXT;
+	for (size_t i = 0; path && i < NFORMATS; i++)
+		for (const char *const *e = formats[i].extensions; e && *e; e++)
+			if (ends_with(path, *e))
+				return &formats[i];
+	return &formats[0];
+}
+
+void output_format_names(char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < NFORMATS && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", formats[i].name,
+				      i + 2 < NFORMATS ? ", " : i + 2 == NFORMATS ? " or " : "");
+}
+
+int output_format_open(const struct output_format *fmt, struct scry_sink *sink,
+		       const struct output_opts *opts, char *err, size_t errlen)
+{
+	memset(sink, 0, sizeof(*sink));
+	if (errlen)
+		err[0] = '\0';
+	int r = fmt->open(sink, fmt, opts, err, errlen);
+	if (r < 0) {
+		if (errlen && !err[0])
+			snprintf(err, errlen, "%s", strerror(-r));
+		memset(sink, 0, sizeof(*sink));
+	}
+	return r;
 }

@@ -9,46 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "filter/filter.h"
-
 static uint64_t now_real_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int output_open(struct output **out, enum output_format fmt, const struct output_opts *opts,
-		char *err, size_t errlen)
-{
-	int r;
-	*out = NULL;
-	if (errlen)
-		err[0] = '\0';
-	switch (fmt) {
-	case FMT_JSON:
-	case FMT_JSONL:
-		r = json_output_new(out, fmt, opts, err, errlen);
-		break;
-	case FMT_CSV:
-		r = csv_output_new(out, opts, err, errlen);
-		break;
-	case FMT_CHROME:
-		r = chrome_output_new(out, opts, err, errlen);
-		break;
-	case FMT_SQLITE:
-		r = sqlite_output_new(out, opts, err, errlen);
-		break;
-	default:
-		snprintf(err, errlen, "the text format is not a structured output");
-		return -EINVAL;
-	}
-	if (r < 0) {
-		if (errlen && !err[0])
-			snprintf(err, errlen, "%s", strerror(-r));
-		*out = NULL;
-	}
-	return r;
 }
 
 /* Sets by the formats' constructors; keeps the first error. */
@@ -61,31 +26,11 @@ static int report_once(struct output *o)
 	return 0;
 }
 
-static int wanted(const struct output *o, const struct scry_event *ev)
-{
-	const struct scry_filter *f = o->o.filter;
-	if (!f)
-		return 1;
-	switch (ev->type) {
-	case SCRY_EV_CALL_ENTER:
-		return scry_filter_traced(f, ev->u.call.nr);
-	case SCRY_EV_CALL_EXIT:
-		return scry_filter_traced(f, ev->u.call.nr) &&
-		       scry_filter_status_ok(f, ev->u.call.is_error, ev->u.call.t_exit_ns == 0);
-	case SCRY_EV_SIGNAL:
-		return scry_filter_signal_ok(f, ev->u.signal.signo);
-	default:
-		return 1;
-	}
-}
-
 static int sink_event(void *ctx, const struct scry_event *ev)
 {
 	struct output *o = ctx;
 	if (o->err || o->finished)
 		return report_once(o);
-	if (!wanted(o, ev))
-		return 0;
 	int r = o->ops->event(o, ev);
 	if (r < 0 && !o->err)
 		o->err = r;
@@ -103,11 +48,44 @@ static int sink_flush(void *ctx)
 	return report_once(o);
 }
 
+static int sink_finish(void *ctx, const struct scry_sink_end *end)
+{
+	return output_finish(ctx, end->summary, end->summary_opts, end->lost_events);
+}
+
+static void sink_free(void *ctx)
+{
+	output_free(ctx);
+}
+
 void output_as_sink(struct output *o, struct scry_sink *sink)
 {
 	sink->event = sink_event;
 	sink->flush = sink_flush;
 	sink->ctx = o;
+	sink->finish = sink_finish;
+	sink->free = sink_free;
+}
+
+struct output *output_of_sink(const struct scry_sink *sink)
+{
+	return sink->event == sink_event ? sink->ctx : NULL;
+}
+
+int output_open(struct output **out, const struct output_format *fmt, const struct output_opts *opts,
+		char *err, size_t errlen)
+{
+	*out = NULL;
+	if (fmt->flags & OUTPUT_FMT_TEXT) {
+		snprintf(err, errlen, "the %s format is not a structured output", fmt->name);
+		return -EINVAL;
+	}
+	struct scry_sink sink;
+	int r = output_format_open(fmt, &sink, opts, err, errlen);
+	if (r < 0)
+		return r;
+	*out = output_of_sink(&sink);
+	return 0;
 }
 
 int output_replay_call(struct output *o, const struct scry_event *ev,
@@ -145,7 +123,7 @@ void output_free(struct output *o)
 	o->ops->free(o);
 }
 
-void output_base_init(struct output *o, enum output_format fmt, const struct output_ops *ops,
+void output_base_init(struct output *o, const struct output_format *fmt, const struct output_ops *ops,
 		      const struct output_opts *opts)
 {
 	o->fmt = fmt;
