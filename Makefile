@@ -111,7 +111,9 @@ demo: all
 # each for a short while so that they keep building and keep passing.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-FUZZ_OUT := src/output/encode.c src/output/json.c src/output/csv.c src/output/chrome.c \
+FUZZ_OUT := src/output/encode.c src/core/escape.c src/output/writer.c src/output/procinfo.c \
+	    src/output/output.c src/output/formats.c src/output/json.c src/output/jsonl.c \
+	    src/output/text.c src/output/csv.c src/output/chrome.c \
 	    src/output/sqlite.c src/decode/render.c src/decode/value.c src/core/strbuf.c
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OUT) $(B)/libscry.a
 	@mkdir -p $(dir $@)

@@ -156,14 +156,46 @@ struct scry_event {
 };
 
 /*
- * A sink consumes events.  event() returns 0 or a negative errno; an error
- * makes the session detach from everything and scry_session_run() return it.
+ * A sink consumes events: the outputs (text, JSON, JSON Lines, CSV,
+ * Chrome trace, SQLite), the summary's counters, or a caller's own.  Every
+ * one has this shape:
+ *
+ *	event()   one event; returns 0 or a negative errno.  An error makes
+ *	          the session detach from everything and scry_session_run()
+ *	          return it.
+ *	flush()   may be NULL: the loop is about to wait (write what is
+ *	          buffered, if it is time to).
+ *	finish()  may be NULL: the run is over; write what is left (calls
+ *	          still open, the summary, the count of lost events) and close
+ *	          the document.  Called once, through scry_sink_finish().
+ *	          Returns 0 or the sink's first error.
+ *	free()    may be NULL: release the sink (finishing it first, without a
+ *	          summary, if finish() was not called).
+ *
+ * A sink that only needs event() is { my_event, NULL, my_ctx }.
  */
+struct scry_stats;
+struct scry_summary_opts;
+
+/* What finish() is told. */
+struct scry_sink_end {
+	const struct scry_stats *summary;             /* NULL: no summary */
+	const struct scry_summary_opts *summary_opts; /* how to write it (NULL: defaults) */
+	uint64_t lost_events;                         /* scry_session_lost() */
+};
+
 struct scry_sink {
 	int (*event)(void *ctx, const struct scry_event *ev);
-	int (*flush)(void *ctx);    /* may be NULL: the loop is about to wait */
+	int (*flush)(void *ctx);
 	void *ctx;
+	int (*finish)(void *ctx, const struct scry_sink_end *end);
+	void (*free)(void *ctx);
 };
+
+/* finish() if the sink has one (end may be NULL: nothing to add); 0 or its error. */
+int scry_sink_finish(struct scry_sink *sink, const struct scry_sink_end *end);
+/* free() if the sink has one; then the sink is empty (no-op again). */
+void scry_sink_free(struct scry_sink *sink);
 
 /* ---- sessions ---- */
 
@@ -232,7 +264,6 @@ double scry_session_elapsed(const struct scry_session *s);
  * src/stats/stats.h) here, reset = 1 starting a new interval; -ENOTSUP for
  * ptrace, whose calls reach the sinks one by one.
  */
-struct scry_stats;
 int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int reset);
 
 /* Calls the bpf backend could not count (a kernel map was full). */

@@ -20,8 +20,8 @@
 #include "cli/report.h"
 #include "output/formats.h"
 #include "filter/seccomp.h"
+#include "filter/stage.h"
 #include "output/summary_sink.h"
-#include "output/text.h"
 #include "syscalls/syscalls.h"
 
 /* The one global: signal handlers need to reach the session. */
@@ -129,8 +129,8 @@ static int open_output(const struct options *o, int *fd)
 {
 	/* strace writes its text to stderr; the structured formats go to
 	 * stdout, for `scry --format jsonl -p PID | jq` */
-	*fd = o->format == FMT_TEXT ? 2 : 1;
-	if (!o->outfile || o->follow >= 2 || o->format == FMT_SQLITE)
+	*fd = o->format->flags & OUTPUT_FMT_TEXT ? 2 : 1;
+	if (!o->outfile || o->follow >= 2 || (o->format->flags & OUTPUT_FMT_OWN_FILE))
 		return 0;
 	/* 0600: a trace holds what the process read and wrote */
 	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -151,12 +151,12 @@ static int open_output(const struct options *o, int *fd)
 static int keep_stdout_for_document(const struct options *o, int *outfd)
 {
 	/* (sqlite and -o write a file, never stdout) */
-	if (!o->argv || o->format == FMT_TEXT || o->format == FMT_SQLITE || o->outfile || *outfd != 1)
+	if (!o->argv || (o->format->flags & (OUTPUT_FMT_TEXT | OUTPUT_FMT_OWN_FILE)) || o->outfile || *outfd != 1)
 		return 0;
 	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0) {
 		fprintf(stderr, "scry: cannot write the %s trace to standard output: %s; give -o FILE\n",
-			output_format_name(o->format), strerror(errno));
+			o->format->name, strerror(errno));
 		return -1;
 	}
 	if (dup2(2, 1) < 0) {
@@ -175,7 +175,7 @@ static int keep_stdout_for_document(const struct options *o, int *outfd)
 	*outfd = fd;
 	if (!o->quiet)
 		fprintf(stderr, "scry: the %s trace goes to standard output, and %s's standard output to "
-			"standard error (-o FILE keeps them apart)\n", output_format_name(o->format), o->argv[0]);
+			"standard error (-o FILE keeps them apart)\n", o->format->name, o->argv[0]);
 	return 0;
 }
 
@@ -286,13 +286,11 @@ struct run {
 	struct scry_session *s;
 	int kernel_counts;               /* the backend counts in the kernel */
 	struct interval iv;
-	struct text_sink *text;
-	struct scry_sink text_sink;
-	struct output *fout;
-	struct scry_sink fout_sink;
+	/* the sinks: the format's and the summary's, behind the filter stage */
+	struct filter_stage stage;
+	struct scry_sink sinks;
 	int summary_on;
 	struct summary_sink summary;
-	struct scry_sink summary_sink;
 	int attached;
 	pid_t child;
 	/* the -p processes and the command that ended while traced, so that
@@ -310,7 +308,8 @@ struct run {
  */
 static int records_calls(const struct options *o)
 {
-	return o->format != FMT_TEXT && !(o->format == FMT_CSV && o->summary == 1);
+	return !(o->format->flags & OUTPUT_FMT_TEXT) &&
+	       !((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 1);
 }
 
 static int is_target(const struct run *r, pid_t pid)
@@ -362,8 +361,9 @@ static void make_config(struct run *r)
 	struct sigaction pipe_now;
 	if (sigaction(SIGPIPE, NULL, &pipe_now) == 0 && pipe_now.sa_handler == SIG_DFL)
 		cfg->child_default_signals |= 1ull << (SIGPIPE - 1);
-	/* the engine drops untraced calls before decoding them (the sinks
-	 * still judge status= and signal= filters, which need the result) */
+	/* the engine drops untraced calls before decoding them (the filter
+	 * stage in front of the sinks judges status= and signal=, which need
+	 * the result) */
 	if (o->filtered && !scry_filter_traces_all(&o->filter)) {
 		cfg->syscall_bitmap = o->filter.trace;
 		cfg->syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
@@ -466,7 +466,7 @@ static int make_session(struct run *r)
 	char calls_why[96] = "";
 	if (o->summary == 1 && !counts_only)
 		snprintf(calls_why, sizeof(calls_why), "-c with --format %s records every call",
-			 output_format_name(o->format));
+			 o->format->name);
 	if (o->verbose && r->s)
 		fprintf(stderr, "scry: backend: bpf%s%s%s, on %s\n",
 			calls_why[0] ? ", tracing through the ring buffer (" : "", calls_why,
@@ -487,11 +487,14 @@ static int make_session(struct run *r)
 	return 0;
 }
 
-/* The outputs: a structured format, strace's text, the summary. */
+/* The outputs: the format's sink (strace's text or a structured one) and
+ * the summary's, behind one filter stage. */
 static int add_sinks(struct run *r)
 {
 	struct options *o = &r->o;
-	if (o->format != FMT_TEXT) {
+	filter_stage_init(&r->stage, o->filtered ? &o->filter : NULL);
+	/* (strace's text with -c is the summary alone, printed at the end) */
+	if (!(o->format->flags & OUTPUT_FMT_TEXT) || o->summary != 1) {
 		struct output_opts oo = OUTPUT_OPTS_INIT;
 		char err[512];
 		oo.fd = r->outfd;
@@ -501,51 +504,45 @@ static int add_sinks(struct run *r)
 		oo.npids = o->npids;
 		oo.summary = o->summary;
 		oo.string_limit = o->string_limit;
-		oo.filter = o->filtered ? &o->filter : NULL;
 		oo.scry_argv = r->argv;
-		if (output_open(&r->fout, o->format, &oo, err, sizeof(err)) < 0) {
+		oo.text.per_process = o->follow >= 2 ? o->outfile : NULL;
+		oo.text.to_file = o->outfile != NULL;
+		oo.text.follow = o->follow > 0;
+		oo.text.align = o->align;
+		oo.text.timestamps = o->timestamps;
+		oo.text.relative = o->relative;
+		oo.text.show_time = o->show_time;
+		struct stat st;
+		oo.text.interactive = fstat(r->outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
+				      isatty(r->outfd);
+		oo.text.entries_at_exit = o->filtered && o->filter.status != SCRY_STATUS_ALL;
+		struct scry_sink sink;
+		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
 			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);
 			return 1;
 		}
-		output_as_sink(r->fout, &r->fout_sink);
-		scry_session_add_sink(r->s, &r->fout_sink);
-	}
-	if (o->summary != 1 && o->format == FMT_TEXT) {
-		struct text_opts to;
-		memset(&to, 0, sizeof(to));
-		to.fd = r->outfd;
-		to.per_process = o->follow >= 2 ? o->outfile : NULL;
-		to.to_file = o->outfile != NULL;
-		to.follow = o->follow > 0;
-		to.align = o->align;
-		to.timestamps = o->timestamps;
-		to.relative = o->relative;
-		to.show_time = o->show_time;
-		struct stat st;
-		to.interactive = fstat(r->outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
-				 isatty(r->outfd);
-		to.filter = o->filtered ? &o->filter : NULL;
-		text_sink_new(&r->text, &to);
-		text_sink_as_sink(r->text, &r->text_sink);
-		scry_session_add_sink(r->s, &r->text_sink);
+		filter_stage_add(&r->stage, &sink);
 	}
 	if (o->summary) {
 		r->summary_on = 1;
-		summary_sink_init(&r->summary, o->per_process, o->filtered ? &o->filter : NULL);
+		summary_sink_init(&r->summary, o->per_process);
 		r->summary.cpu_time = o->cpu_time;
 		r->iv.ss = &r->summary;
 		r->iv.s = r->s;
-		if (o->outfile && o->summary == 1 && o->format == FMT_TEXT)
+		if (o->outfile && o->summary == 1 && (o->format->flags & OUTPUT_FMT_TEXT))
 			r->iv.out = fdopen(dup(r->outfd), "w");
 		if (!r->iv.out)
 			r->iv.out = stderr;
 		if (!r->kernel_counts) {
-			summary_sink_as_sink(&r->summary, &r->summary_sink);
-			scry_session_add_sink(r->s, &r->summary_sink);
+			struct scry_sink sink;
+			summary_sink_as_sink(&r->summary, &sink);
+			filter_stage_add(&r->stage, &sink);
 			if (!o->no_calibrate && !o->cpu_time && scry_session_calibrate(r->s) < 0 && o->verbose)
 				fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 		}
 	}
+	filter_stage_as_sink(&r->stage, &r->sinks);
+	scry_session_add_sink(r->s, &r->sinks);
 	r->ended_sink.event = ended_event;
 	r->ended_sink.ctx = r;
 	scry_session_add_sink(r->s, &r->ended_sink);
@@ -589,25 +586,22 @@ static int finish(struct run *r, int status, int run_err)
 {
 	struct options *o = &r->o;
 	int detached = scry_session_detached(r->s);
-	/* The trace first, then the messages, so that they read in order. */
-	int werr = text_sink_free(r->text);
-	r->text = NULL;
 	if (r->summary_on && r->kernel_counts) {
 		scry_stats_reset(&r->summary.stats);
 		scry_session_read_stats(r->s, &r->summary.stats, 0);
 	}
+	/* The trace first (the sinks finish: a structured document gets the
+	 * summary and the count of lost events), then the messages, so that
+	 * they read in order. */
 	uint64_t lost = scry_session_lost(r->s);
+	struct scry_summary_opts so;
+	char note[200];
+	summary_opts(o, r->s, scry_session_elapsed(r->s) - r->iv.last, &so, note, sizeof(note));
+	struct scry_sink_end end = { r->summary_on ? &r->summary.stats : NULL, &so, lost };
+	int werr = scry_sink_finish(&r->sinks, &end);
 	if (lost)
 		fprintf(stderr, "scry: %llu events lost in the kernel: a bpf map or the ring buffer was full "
 			"(a larger --bpf-buffer or a narrower -e helps)\n", (unsigned long long)lost);
-	if (r->fout) {
-		struct scry_summary_opts so;
-		char note[200];
-		summary_opts(o, r->s, scry_session_elapsed(r->s) - r->iv.last, &so, note, sizeof(note));
-		int ferr = output_finish(r->fout, o->summary ? &r->summary.stats : NULL, &so, lost);
-		if (!werr)
-			werr = ferr;
-	}
 	/* The messages name the processes scry still traced when it let go.
 	 * A launched command is then sent the signal that stopped scry
 	 * (in launch mode: it would have reached it without scry). */
@@ -640,7 +634,8 @@ static int finish(struct run *r, int status, int run_err)
 		fprintf(stderr, "Process %d, which scry launched, was sent %s: it ends unless it handles %s.\n",
 			(int)r->child, scry_signal_name(g_signal), scry_signal_name(g_signal));
 	/* the structured formats carry the summary, except CSV's -C */
-	if (r->summary_on && (o->format == FMT_TEXT || (o->format == FMT_CSV && o->summary == 2))) {
+	if (r->summary_on && ((o->format->flags & OUTPUT_FMT_TEXT) ||
+			      ((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 2))) {
 		int serr = print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
 		if (!serr)
 			serr = r->iv.err;
@@ -667,8 +662,7 @@ static int finish(struct run *r, int status, int run_err)
 
 static void release(struct run *r)
 {
-	text_sink_free(r->text);
-	output_free(r->fout);
+	scry_sink_free(&r->sinks);
 	if (r->summary_on) {
 		if (r->iv.out && r->iv.out != stderr)
 			fclose(r->iv.out);

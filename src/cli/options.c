@@ -218,8 +218,11 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->outfile = optarg;
 			break;
 		case OPT_FORMAT:
-			if (output_format_parse(optarg, &o->format) < 0) {
-				usage_error("unknown format '%s': expected text, json, jsonl, csv, chrome or sqlite", optarg);
+			if (!(o->format = output_format_find(optarg))) {
+				char names[256], msg[512];
+				output_format_names(names, sizeof(names));
+				snprintf(msg, sizeof(msg), "unknown format '%s': expected %s", optarg, names);
+				usage_error("%s", msg);
 				return 2;
 			}
 			format_given = 1;
@@ -428,11 +431,11 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	}
 	if (!format_given)
 		o->format = output_format_from_path(o->outfile);
-	if (o->format == FMT_SQLITE && !o->outfile) {
-		usage_error("%s", "--format sqlite writes a database: give it with -o FILE.db");
+	if ((o->format->flags & OUTPUT_FMT_OWN_FILE) && !o->outfile) {
+		usage_error("--format %s writes a database: give it with -o FILE.db", o->format->name);
 		return 2;
 	}
-	if (o->format != FMT_TEXT && o->follow >= 2) {
+	if (!(o->format->flags & OUTPUT_FMT_TEXT) && o->follow >= 2) {
 		usage_error("%s", "-ff writes text files per process; use -f with --format");
 		return 2;
 	}

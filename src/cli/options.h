@@ -8,7 +8,6 @@
 
 #include "filter/filter.h"
 #include "output/formats.h"
-#include "output/text.h"
 #include "stats/stats.h"
 
 #define MAX_PIDS 256
@@ -19,7 +18,7 @@ struct options {
 	char **argv;             /* command to launch, or NULL */
 	int follow;              /* -f: 1, -ff: 2 */
 	const char *outfile;     /* -o */
-	enum output_format format; /* --format, or by -o's extension */
+	const struct output_format *format; /* --format, or by -o's extension */
 	uint64_t duration_ns;    /* --duration, --attach-duration-msec; 0: none */
 	int string_limit;        /* -s */
 	int summary;             /* -c: 1, -C: 2 (calls and summary) */

@@ -400,13 +400,13 @@ static int replay(struct report *r, struct output *o)
 	return r->db_err ? -EIO : rc;
 }
 
-static int convert(struct report *r, enum output_format fmt, const char *outfile, int summary_only,
+static int convert(struct report *r, const struct output_format *fmt, const char *outfile, int summary_only,
 		   const struct scry_stats *stats, const struct scry_summary_opts *so)
 {
 	int fd = 1;
 	if (r->db_err)
 		return 1;        /* (report_main() says why; FILE untouched) */
-	if (outfile && fmt != FMT_SQLITE) {
+	if (outfile && !(fmt->flags & OUTPUT_FMT_OWN_FILE)) {
 		fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
@@ -489,13 +489,15 @@ int report_main(int argc, char **argv)
 		fprintf(stderr, "scry report: give one TRACE.db (recorded with --format sqlite -o TRACE.db)\n%s", USAGE);
 		return 2;
 	}
-	enum output_format fmt = FMT_TEXT;
-	if (fmtname && output_format_parse(fmtname, &fmt) < 0) {
-		fprintf(stderr, "scry report: unknown format '%s' (text, json, jsonl, csv, chrome or sqlite)\n", fmtname);
+	const struct output_format *fmt = output_format_from_path(NULL);   /* text */
+	if (fmtname && !(fmt = output_format_find(fmtname))) {
+		char names[256];
+		output_format_names(names, sizeof(names));
+		fprintf(stderr, "scry report: unknown format '%s' (%s)\n", fmtname, names);
 		return 2;
 	}
-	if (fmt == FMT_SQLITE && !outfile) {
-		fprintf(stderr, "scry report: --format sqlite writes a file: give one with -o FILE.db\n");
+	if ((fmt->flags & OUTPUT_FMT_OWN_FILE) && !outfile) {
+		fprintf(stderr, "scry report: --format %s writes a file: give one with -o FILE.db\n", fmt->name);
 		return 2;
 	}
 	if (!HAVE_SQLITE_LINKED()) {
@@ -550,7 +552,7 @@ int report_main(int argc, char **argv)
 		if (!r.db_err)
 			fprintf(stderr, "scry report: cannot count the calls of '%s': %s\n", r.path, strerror(-rc));
 		status = 1;
-	} else if (fmt == FMT_TEXT) {
+	} else if (fmt->flags & OUTPUT_FMT_TEXT) {
 		FILE *out = stdout;
 		int ofd = outfile ? open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
 		if (outfile && (ofd < 0 || !(out = fdopen(ofd, "w")))) {

@@ -271,7 +271,8 @@ static int chrome_flush(struct output *o)
 
 static const struct output_ops chrome_ops = { chrome_event, chrome_flush, chrome_finish, chrome_free };
 
-int chrome_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen)
+int chrome_format_open(struct scry_sink *sink, const struct output_format *fmt, const struct output_opts *opts,
+		     char *err, size_t errlen)
 {
 	if (opts->fd < 0) {
 		snprintf(err, errlen, "the chrome format needs a file descriptor");
@@ -280,7 +281,7 @@ int chrome_output_new(struct output **out, const struct output_opts *opts, char 
 	struct chrome_out *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	output_base_init(&c->base, FMT_CHROME, &chrome_ops, opts);
+	output_base_init(&c->base, fmt, &chrome_ops, opts);
 	obuf_init(&c->w, opts->fd);
 	strbuf_init(&c->t, 256);
 	c->last_ts = c->base.start_ns;
@@ -291,6 +292,6 @@ int chrome_output_new(struct output **out, const struct output_opts *opts, char 
 		chrome_free(&c->base);
 		return r;
 	}
-	*out = &c->base;
+	output_as_sink(&c->base, sink);
 	return 0;
 }

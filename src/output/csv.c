@@ -181,7 +181,8 @@ static void csv_free(struct output *o)
 
 static const struct output_ops csv_ops = { csv_event, csv_flush, csv_finish, csv_free };
 
-int csv_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen)
+int csv_format_open(struct scry_sink *sink, const struct output_format *fmt, const struct output_opts *opts,
+		  char *err, size_t errlen)
 {
 	if (opts->fd < 0) {
 		snprintf(err, errlen, "the csv format needs a file descriptor");
@@ -190,7 +191,7 @@ int csv_output_new(struct output **out, const struct output_opts *opts, char *er
 	struct csv_out *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	output_base_init(&c->base, FMT_CSV, &csv_ops, opts);
+	output_base_init(&c->base, fmt, &csv_ops, opts);
 	obuf_init(&c->w, opts->fd);
 	strbuf_init(&c->t, 256);
 	if (output_wants_calls(&c->base)) {
@@ -202,6 +203,6 @@ int csv_output_new(struct output **out, const struct output_opts *opts, char *er
 			return r;
 		}
 	}
-	*out = &c->base;
+	output_as_sink(&c->base, sink);
 	return 0;
 }

@@ -1,31 +1,39 @@
 /*
- * The structured outputs: JSON, JSON Lines, CSV, Chrome trace and SQLite
- * (docs/FORMATS.md describes every schema).
+ * The output formats: text (strace's), JSON, JSON Lines, CSV, Chrome trace
+ * and SQLite (docs/FORMATS.md describes every schema), found in one table
+ * (formats.c) by name, alias or file extension.
  *
- * All of them sit behind one interface:
+ * Every format is a sink (struct scry_sink, scry.h): its row's open()
+ * makes one, and the caller feeds it and ends it through the sink alone:
  *
- *	struct output *out;
+ *	const struct output_format *f = output_format_find("json");
  *	struct output_opts oo = OUTPUT_OPTS_INIT;
  *	oo.fd = fd;                              // or oo.path for sqlite
- *	if (output_open(&out, FMT_JSON, &oo, err, sizeof(err)) < 0) ...
  *	struct scry_sink sink;
- *	output_as_sink(out, &sink);
+ *	if (output_format_open(f, &sink, &oo, err, sizeof(err)) < 0) ...
  *	scry_session_add_sink(s, &sink);
  *	r = scry_session_run(s);
- *	werr = output_finish(out, &stats_or_NULL, &summary_opts, 0);
- *	output_free(out);
+ *	struct scry_sink_end end = { &stats_or_NULL, &summary_opts, lost };
+ *	werr = scry_sink_finish(&sink, &end);
+ *	scry_sink_free(&sink);
+ *
+ * Adding a format is one file and one row (docs/ARCHITECTURE.md, "Add an
+ * output format").
  *
  * Errors: the first write error (ENOSPC, EPIPE, a SQLite error as -EIO) is
  * returned, once, from the sink's event() or flush(), so that the session
- * detaches; from then on nothing more is written, except that
- * output_finish() closes the document as well as it can.  output_finish()
- * returns that same first error (or one of its own), so the caller prints
- * one message from whichever it sees first.
+ * detaches; from then on nothing more is written, except that finish()
+ * closes the document as well as it can.  finish() returns that same first
+ * error (or one of its own), so the caller prints one message from
+ * whichever it sees first.
  *
- * Every output is whole when output_finish() has run, however the run
- * ended: the JSON document closed, the CSV and JSON Lines cut at whole rows
- * (a failed write of a regular file is truncated back to the last whole
- * row), the database committed.
+ * Every output is whole when finish() has run, however the run ended: the
+ * JSON document closed, the CSV and JSON Lines cut at whole rows (a failed
+ * write of a regular file is truncated back to the last whole row), the
+ * database committed.
+ *
+ * Filters (-e trace=, status=, signal=) are not the formats' business: the
+ * caller puts a filter stage (filter/stage.h) in front of them.
  */
 #ifndef SCRY_OUTPUT_FORMATS_H
 #define SCRY_OUTPUT_FORMATS_H
@@ -37,48 +45,99 @@
 #include "scry/scry.h"
 #include "stats/stats.h"
 
-struct scry_filter;
+enum text_ts { TS_NONE, TS_TIME, TS_USEC, TS_EPOCH };
 
-enum output_format { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_CSV, FMT_CHROME, FMT_SQLITE };
+/* The text format's layout: strace's options. */
+struct text_layout {
+	const char *per_process; /* -ff: write FILE.TID per thread; NULL otherwise */
+	int to_file;             /* -o was given: prefix "PID " instead of "[pid PID] " */
+	int follow;              /* -f: with to_file, always prefix the pid */
+	int align;               /* column of " = " (strace's -a, default 40) */
+	enum text_ts timestamps; /* -t, -tt, -ttt */
+	int relative;            /* -r */
+	int show_time;           /* -T */
+	int interactive;         /* flush every batch (terminal or pipe) */
+	/* Calls are shown when they return, entry and exit on one line: a
+	 * status filter (-e status=, -z, -Z) withholds the entries, which it
+	 * cannot judge (strace does the same). */
+	int entries_at_exit;
+};
 
-/* "text", "json", "jsonl" (also "json-lines", "ndjson"), "csv", "chrome"
- * (also "perfetto"), "sqlite" (also "db").  0, or -EINVAL. */
-int output_format_parse(const char *name, enum output_format *out);
-/* The name output_format_parse() takes for fmt. */
-const char *output_format_name(enum output_format fmt);
-/* By extension: .json, .jsonl/.ndjson, .csv, .db/.sqlite/.sqlite3,
- * .trace.json is still JSON; anything else (or NULL) is text. */
-enum output_format output_format_from_path(const char *path);
-
+/* What the formats are opened with; each takes what it needs. */
 struct output_opts {
-	int fd;                  /* where json/jsonl/csv/chrome write; not owned */
-	const char *path;        /* sqlite: the database (required; a regular
-				  * file there is emptied, anything else refused) */
+	int fd;                  /* where the format writes; not owned */
+	const char *path;        /* the -o file; OUTPUT_FMT_OWN_FILE formats
+				  * (sqlite) open it themselves (a regular
+				  * file there is emptied, anything else
+				  * refused) */
 	char *const *argv;       /* the traced command (launch), or NULL */
 	const pid_t *pids;       /* the attached pids (-p), npids of them */
 	int npids;
 	int summary;             /* 0: calls; 1 (-c): only the summary; 2 (-C): both */
 	int string_limit;        /* -s, recorded in the metadata */
-	const struct scry_filter *filter;   /* NULL: everything the session sends */
 	char *const *scry_argv;  /* scry's own command line, for metadata; or NULL */
 	/* Internal (scry report): converting a recorded trace.  /proc is not
 	 * read, and start_ns (if not 0) is the recorded start. */
 	int replay;
 	uint64_t start_ns;
+	struct text_layout text;  /* the text format's layout */
 };
-#define OUTPUT_OPTS_INIT { -1, NULL, NULL, NULL, 0, 0, 32, NULL, NULL, 0, 0 }
+#define OUTPUT_OPTS_INIT { .fd = -1, .string_limit = 32 }
+
+/* What the caller needs to know of a format (output_format.flags). */
+enum output_format_flags {
+	/* strace's text: written to stderr unless -o, -ff makes a file per
+	 * process, and a summary is a text table beside it */
+	OUTPUT_FMT_TEXT = 1u << 0,
+	/* opens output_opts.path itself (needs -o): sqlite */
+	OUTPUT_FMT_OWN_FILE = 1u << 1,
+	/* with -c the file is the summary table alone; with -C the summary
+	 * is shown as text: csv */
+	OUTPUT_FMT_SUMMARY_TABLE = 1u << 2,
+};
+
+/* One row of the table of formats. */
+struct output_format {
+	const char *name;                  /* "jsonl": --format NAME */
+	const char *const *aliases;        /* NULL-terminated, or NULL */
+	const char *const *extensions;     /* of -o FILE: ".jsonl", NULL-terminated, or NULL */
+	unsigned flags;                    /* enum output_format_flags */
+	/*
+	 * Makes the sink and writes the header.  On failure returns a
+	 * negative errno and writes into err what was wrong, without the path
+	 * ("No space left on device", "it is a directory; ..."): the caller
+	 * says which output it was.
+	 */
+	int (*open)(struct scry_sink *sink, const struct output_format *fmt,
+		    const struct output_opts *opts, char *err, size_t errlen);
+};
+
+/* By name or alias, case-insensitive; NULL if none. */
+const struct output_format *output_format_find(const char *name);
+/* By the -o file's extension (.trace.json is still JSON); text when none
+ * matches (or path is NULL). */
+const struct output_format *output_format_from_path(const char *path);
+/* "text, json, jsonl, csv, chrome or sqlite", for messages (cut at len). */
+void output_format_names(char *buf, size_t len);
+/* The row's open(), with err set to "" and *sink zeroed first. */
+int output_format_open(const struct output_format *fmt, struct scry_sink *sink,
+		       const struct output_opts *opts, char *err, size_t errlen);
+
+/* ---- the structured formats as struct output (encode.h) ---- */
 
 struct output;
 
 /*
- * Opens an output of format fmt (not FMT_TEXT: that is output/text.h) and
- * writes its header.  On failure returns a negative errno and writes into
- * err what was wrong, without the path ("No space left on device", "it is
- * a directory; ..."): the caller says which output it was.
+ * Opens a structured format (not text) as a struct output, for callers
+ * that replay recorded calls into it (scry report) or look at it (tests).
+ * output_as_sink() gives its sink; output_finish() and output_free() are
+ * its sink's finish() and free().
  */
-int output_open(struct output **out, enum output_format fmt, const struct output_opts *opts,
+int output_open(struct output **out, const struct output_format *fmt, const struct output_opts *opts,
 		char *err, size_t errlen);
 void output_as_sink(struct output *o, struct scry_sink *sink);
+/* The struct output a sink of a structured format is, or NULL. */
+struct output *output_of_sink(const struct scry_sink *sink);
 /*
  * Ends the output: calls still open are written as unfinished, then the
  * summary (when summary is not NULL and opts.summary asked for one) and

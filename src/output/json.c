@@ -1,6 +1,6 @@
 /*
- * JSON (one document) and JSON Lines (one object per line, flushed as it
- * happens).  Schema: docs/FORMATS.md.
+ * JSON: one document.  Schema: docs/FORMATS.md.  (JSON Lines, one object
+ * per line, is jsonl.c; both use the members written here.)
  *
  * The document streams: its header is written at open, each call is
  * written when it returns, and process events (few, next to the calls) are
@@ -26,10 +26,9 @@
 struct json_out {
 	struct output base;
 	struct obuf w;
-	int lines;               /* JSON Lines */
 	uint64_t nsys;           /* syscall objects written */
 	uint64_t nev;            /* event objects kept */
-	FILE *events;            /* JSON: the events array, until the end */
+	FILE *events;            /* the events array, until the end */
 	struct strbuf mem_events; /* ... or here when no temporary file can be made */
 	struct strbuf tmp;
 	uint64_t last_flush;     /* CLOCK_MONOTONIC ns */
@@ -196,23 +195,10 @@ static int json_event(struct output *o, const struct scry_event *ev)
 	if (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT) {
 		if (ev->type == SCRY_EV_CALL_ENTER || !output_wants_calls(o))
 			return 0;
-		if (j->lines)
-			strbuf_addstr(b, "{\"type\":\"syscall\",");
-		else
-			strbuf_addstr(b, j->nsys ? ",\n{" : "\n{");
+		strbuf_addstr(b, j->nsys ? ",\n{" : "\n{");
 		json_add_call_fields(b, o, ev);
-		strbuf_addstr(b, j->lines ? "}\n" : "}");
+		strbuf_addch(b, '}');
 		j->nsys++;
-		return json_flush_if(j, FLUSH_AT);
-	}
-	if (j->lines) {
-		strbuf_addch(b, '{');
-		size_t mark = b->len;
-		if (!json_add_event_fields(b, o, ev)) {
-			strbuf_setlen(b, mark - 1);
-			return 0;
-		}
-		strbuf_addstr(b, "}\n");
 		return json_flush_if(j, FLUSH_AT);
 	}
 	struct strbuf *t = &j->tmp;
@@ -234,8 +220,6 @@ static int json_event(struct output *o, const struct scry_event *ev)
 static int json_flush(struct output *o)
 {
 	struct json_out *j = (struct json_out *)o;
-	if (j->lines)
-		return json_flush_if(j, 1);
 	/* a document: large writes, but never older than 100 ms */
 	if (mono_ns() - j->last_flush >= 100000000u)
 		return json_flush_if(j, 1);
@@ -266,22 +250,6 @@ static int json_finish(struct output *o, const struct scry_stats *summary,
 	struct json_out *j = (struct json_out *)o;
 	struct strbuf *b = &j->w.b;
 	int err = obuf_flush(&j->w);
-	if (j->lines) {
-		if (err)
-			return err;
-		if (summary) {
-			struct strbuf s = STRBUF_INIT;
-			summary_json(&s, summary, sopts);
-			if (s.len > 2 && s.buf[0] == '{') {
-				strbuf_addstr(b, "{\"type\":\"summary\",");
-				strbuf_add(b, s.buf + 1, s.len - 1);
-				strbuf_addch(b, '\n');
-			}
-			strbuf_release(&s);
-		}
-		strbuf_addf(b, "{\"type\":\"end\",\"lost_events\":%" PRIu64 "}\n", lost);
-		return obuf_flush(&j->w);
-	}
 	strbuf_addstr(b, "\n],\"events\":[");
 	/* after an error, the events are left out: the document is closed
 	 * with what fits */
@@ -311,34 +279,32 @@ static void json_free(struct output *o)
 
 static const struct output_ops json_ops = { json_event, json_flush, json_finish, json_free };
 
-int json_output_new(struct output **out, enum output_format fmt, const struct output_opts *opts,
-		    char *err, size_t errlen)
+int json_format_open(struct scry_sink *sink, const struct output_format *fmt, const struct output_opts *opts,
+		     char *err, size_t errlen)
 {
 	if (opts->fd < 0) {
-		snprintf(err, errlen, "the %s format needs a file descriptor", output_format_name(fmt));
+		snprintf(err, errlen, "the %s format needs a file descriptor", fmt->name);
 		return -EINVAL;
 	}
 	struct json_out *j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
 	output_base_init(&j->base, fmt, &json_ops, opts);
-	j->lines = fmt == FMT_JSONL;
 	obuf_init(&j->w, opts->fd);
 	strbuf_init(&j->mem_events, 0);
 	strbuf_init(&j->tmp, 256);
-	if (!j->lines)
-		j->events = tmpfile();
+	j->events = tmpfile();
 	j->last_flush = mono_ns();
 	struct strbuf *b = &j->w.b;
-	strbuf_addstr(b, j->lines ? "{\"type\":\"header\"," : "{");
+	strbuf_addch(b, '{');
 	json_add_header_fields(b, &j->base);
-	strbuf_addstr(b, j->lines ? "}\n" : ",\"syscalls\":[");
+	strbuf_addstr(b, ",\"syscalls\":[");
 	int r = obuf_flush(&j->w);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", strerror(-r));
 		json_free(&j->base);
 		return r;
 	}
-	*out = &j->base;
+	output_as_sink(&j->base, sink);
 	return 0;
 }

@@ -545,7 +545,8 @@ not_regular:
 	return -EINVAL;
 }
 
-int sqlite_output_new(struct output **out, const struct output_opts *opts, char *err, size_t errlen)
+int sqlite_format_open(struct scry_sink *sink, const struct output_format *fmt, const struct output_opts *opts,
+		     char *err, size_t errlen)
 {
 	if (!opts->path || !opts->path[0]) {
 		snprintf(err, errlen, "the sqlite format writes a file: give one with -o FILE.db");
@@ -558,7 +559,7 @@ int sqlite_output_new(struct output **out, const struct output_opts *opts, char 
 	struct sqlite_out *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	output_base_init(&s->base, FMT_SQLITE, &sqlite_ops, opts);
+	output_base_init(&s->base, fmt, &sqlite_ops, opts);
 	strbuf_init(&s->a, 256);
 	strbuf_init(&s->b, 256);
 	int r = prepare_path(opts->path, err, errlen);
@@ -588,7 +589,7 @@ int sqlite_output_new(struct output **out, const struct output_opts *opts, char 
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	*out = &s->base;
+	output_as_sink(&s->base, sink);
 	return 0;
 fail:
 	if (!r)

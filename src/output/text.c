@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "decode/decode.h"
-#include "filter/filter.h"
+#include "syscalls/callname.h"
 #include "syscalls/syscalls.h"
 
 #define FLUSH_AT (64 * 1024)
@@ -28,7 +28,7 @@ struct stream {
 };
 
 struct text_sink {
-	struct text_opts o;
+	struct text_layout o;
 	struct stream main;
 	struct stream *per;      /* -ff streams */
 	size_t nper, allocper;
@@ -43,21 +43,6 @@ static void stream_kind(struct stream *st, int whole_lines)
 	st->whole_lines = whole_lines;
 	st->seekable = st->fd >= 0 && fstat(st->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 		       !(fcntl(st->fd, F_GETFL) & O_APPEND);
-}
-
-int text_sink_new(struct text_sink **out, const struct text_opts *opts)
-{
-	struct text_sink *ts = calloc(1, sizeof(*ts));
-	if (!ts)
-		return -ENOMEM;
-	ts->o = *opts;
-	if (ts->o.align <= 0)
-		ts->o.align = 40;
-	ts->main.fd = opts->fd;
-	stream_kind(&ts->main, !opts->interactive);
-	strbuf_init(&ts->main.buf, FLUSH_AT + 4096);
-	*out = ts;
-	return 0;
 }
 
 /*
@@ -123,17 +108,24 @@ static void stream_close(struct text_sink *ts, struct stream *st)
 	strbuf_release(&st->buf);
 }
 
-int text_sink_free(struct text_sink *ts)
+/* Writes what is buffered; the first write error or 0. */
+static int text_finish(void *ctx, const struct scry_sink_end *end)
 {
-	if (!ts)
-		return 0;
+	struct text_sink *ts = ctx;
+	for (size_t i = 0; i < ts->nper; i++)
+		stream_flush(ts, &ts->per[i], 1);
+	stream_flush(ts, &ts->main, 1);
+	return ts->err;
+}
+
+static void text_free(void *ctx)
+{
+	struct text_sink *ts = ctx;
 	for (size_t i = 0; i < ts->nper; i++)
 		stream_close(ts, &ts->per[i]);
 	free(ts->per);
 	stream_close(ts, &ts->main);
-	int err = ts->err;
 	free(ts);
-	return err;
 }
 
 static struct stream *stream_for(struct text_sink *ts, pid_t tid)
@@ -239,36 +231,23 @@ static void add_args(struct strbuf *b, const struct scry_values *vs, int first)
 		render_text_list(b, vs, 0, first);
 }
 
-static int wanted_call(const struct text_sink *ts, const struct scry_call *c, int at_exit)
-{
-	if (!ts->o.filter)
-		return 1;
-	if (!scry_filter_traced(ts->o.filter, c->nr))
-		return 0;
-	if (!at_exit)
-		return 1;
-	return scry_filter_status_ok(ts->o.filter, c->is_error, c->t_exit_ns == 0);
-}
-
 static int text_event(void *ctx, const struct scry_event *ev)
 {
 	struct text_sink *ts = ctx;
 	struct stream *st = stream_for(ts, ev->tid);
 	struct strbuf *b = &st->buf;
 	const struct scry_call *c = &ev->u.call;
-	char num[32];
+	char num[SCRY_CALL_NAME_MAX];
 	const char *name = c->name;
-	if (!name && (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT)) {
-		snprintf(num, sizeof(num), "syscall_%#lx", c->nr);
-		name = num;
-	}
+	if (ev->type == SCRY_EV_CALL_ENTER || ev->type == SCRY_EV_CALL_EXIT)
+		name = scry_call_name(c->name, c->nr, num);
 	/* With a status filter, the line can only be judged at exit; strace
 	 * then prints entry and exit together. */
-	int defer = ts->o.filter && ts->o.filter->status != SCRY_STATUS_ALL;
+	int defer = ts->o.entries_at_exit;
 
 	switch (ev->type) {
 	case SCRY_EV_CALL_ENTER:
-		if (defer || !wanted_call(ts, c, 0))
+		if (defer)
 			break;
 		close_open_line(st, ev->tid);
 		st->open_start = (long)b->len;
@@ -282,8 +261,6 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		st->open_tid = ev->tid;
 		break;
 	case SCRY_EV_CALL_EXIT: {
-		if (!wanted_call(ts, c, 1))
-			break;
 		if (defer) {
 			close_open_line(st, ev->tid);
 			struct scry_event e2 = *ev;
@@ -314,8 +291,6 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		break;
 	}
 	case SCRY_EV_SIGNAL:
-		if (ts->o.filter && !scry_filter_signal_ok(ts->o.filter, ev->u.signal.signo))
-			break;
 		close_open_line(st, 0);
 		add_prefix(ts, st, ev);
 		strbuf_addstr(b, "--- ");
@@ -385,9 +360,22 @@ static int text_flush(void *ctx)
 	return ts->err;
 }
 
-void text_sink_as_sink(struct text_sink *ts, struct scry_sink *sink)
+int text_format_open(struct scry_sink *sink, const struct output_format *fmt,
+		     const struct output_opts *opts, char *err, size_t errlen)
 {
+	struct text_sink *ts = calloc(1, sizeof(*ts));
+	if (!ts)
+		return -ENOMEM;
+	ts->o = opts->text;
+	if (ts->o.align <= 0)
+		ts->o.align = 40;
+	ts->main.fd = opts->fd;
+	stream_kind(&ts->main, !ts->o.interactive);
+	strbuf_init(&ts->main.buf, FLUSH_AT + 4096);
 	sink->event = text_event;
 	sink->flush = text_flush;
 	sink->ctx = ts;
+	sink->finish = text_finish;
+	sink->free = text_free;
+	return 0;
 }

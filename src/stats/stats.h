@@ -140,7 +140,8 @@ struct scry_columns {
 };
 
 struct scry_summary_opts {
-	/* Name of syscall nr; NULL callback or NULL result shows "syscall_NR". */
+	/* Name of syscall nr; NULL callback or NULL result shows "syscall_0x1b6"
+	 * (scry_call_name(), as every output names it). */
 	const char *(*name)(int nr, void *ctx);
 	void *ctx;
 	double seconds;			/* elapsed time; < 0 leaves it out */

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/escape.h"
 #include "stats/stats.h"
+#include "syscalls/callname.h"
 
 #define ALL_PIDS (-1)
 
@@ -19,7 +21,7 @@ struct entry {
 	const struct scry_stats_row *row;
 	const char *name;
 	uint64_t key;		/* sort key, larger first */
-	char fallback[24];	/* "syscall_NR" when there is no name */
+	char fallback[SCRY_CALL_NAME_MAX];	/* "syscall_0x1b6" when there is no name */
 };
 
 struct table {
@@ -201,8 +203,8 @@ static int build_table(struct table *t, const struct scry_stats *st, int pid,
 		e = &t->e[t->n++];
 		e->row = row;
 		e->name = opts->name ? opts->name(row->nr, opts->ctx) : NULL;
-		if (!e->name)
-			snprintf(e->fallback, sizeof(e->fallback), "syscall_%d", row->nr);
+		if (!e->name)   /* (name stays NULL until sorted: see name_of()) */
+			scry_call_name(NULL, row->nr, e->fallback);
 		e->key = sort_key(row, opts->sort);
 
 		t->total.calls += row->calls;
@@ -552,20 +554,13 @@ int scry_stats_print_text(const struct scry_stats *st, FILE *out,
 
 /* ---- JSON ------------------------------------------------------------- */
 
+/* One JSON string, escaped as every JSON output escapes (core/escape.h). */
 static void json_string(FILE *out, const char *s)
 {
-	putc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			putc(c, out);
-	}
-	putc('"', out);
+	struct strbuf b = STRBUF_INIT;
+	json_add_str(&b, s);
+	fwrite(b.buf, 1, b.len, out);
+	strbuf_release(&b);
 }
 
 /* The numeric fields shared by a syscall row and a total. */
@@ -637,19 +632,13 @@ int scry_stats_print_json(const struct scry_stats *st, FILE *out,
 
 /* ---- CSV -------------------------------------------------------------- */
 
+/* One CSV text cell, as every CSV output writes it (core/escape.h). */
 static void csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	putc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', out);
-		putc(*s, out);
-	}
-	putc('"', out);
+	struct strbuf b = STRBUF_INIT;
+	csv_add_cell(&b, s, strlen(s));
+	fwrite(b.buf, 1, b.len, out);
+	strbuf_release(&b);
 }
 
 static void csv_table(FILE *out, const struct table *t, int with_pid)

@@ -214,7 +214,7 @@ static int python_check(int fd, const char *script)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
-static struct output *open_fmt(enum output_format fmt, int fd, const char *path)
+static struct output *open_fmt(const char *fmt, int fd, const char *path)
 {
 	static char *const argv[] = { "prog", "arg with \"quote\"", "\xff", NULL };
 	static const pid_t pids[] = { 100 };
@@ -226,7 +226,7 @@ static struct output *open_fmt(enum output_format fmt, int fd, const char *path)
 	oo.npids = 1;
 	struct output *o = NULL;
 	char err[256];
-	int r = output_open(&o, fmt, &oo, err, sizeof(err));
+	int r = output_open(&o, output_format_find(fmt), &oo, err, sizeof(err));
 	if (r == -ENOTSUP)
 		return NULL;
 	assert_int_equal(r, 0);
@@ -244,7 +244,7 @@ static struct output *open_fmt(enum output_format fmt, int fd, const char *path)
 static void test_json_document(void **state)
 {
 	int fd = tmpfd();
-	struct output *o = open_fmt(FMT_JSON, fd, NULL);
+	struct output *o = open_fmt("json", fd, NULL);
 	feed(o);
 	assert_int_equal(output_finish(o, NULL, NULL, 7), 0);
 	output_free(o);
@@ -285,7 +285,7 @@ static void test_json_document(void **state)
 static void test_jsonl(void **state)
 {
 	int fd = tmpfd();
-	struct output *o = open_fmt(FMT_JSONL, fd, NULL);
+	struct output *o = open_fmt("jsonl", fd, NULL);
 	feed(o);
 	assert_int_equal(output_finish(o, NULL, NULL, 0), 0);
 	output_free(o);
@@ -301,7 +301,7 @@ static void test_jsonl(void **state)
 static void test_csv(void **state)
 {
 	int fd = tmpfd();
-	struct output *o = open_fmt(FMT_CSV, fd, NULL);
+	struct output *o = open_fmt("csv", fd, NULL);
 	feed(o);
 	assert_int_equal(output_finish(o, NULL, NULL, 0), 0);
 	output_free(o);
@@ -330,7 +330,7 @@ static void test_csv(void **state)
 static void test_chrome(void **state)
 {
 	int fd = tmpfd();
-	struct output *o = open_fmt(FMT_CHROME, fd, NULL);
+	struct output *o = open_fmt("chrome", fd, NULL);
 	feed(o);
 	assert_int_equal(output_finish(o, NULL, NULL, 0), 0);
 	output_free(o);
@@ -359,7 +359,7 @@ static void test_sqlite(void **state)
 	assert_non_null(mkdtemp(dir));
 	char path[128];
 	snprintf(path, sizeof(path), "%s/t.db", dir);
-	struct output *o = open_fmt(FMT_SQLITE, -1, path);
+	struct output *o = open_fmt("sqlite", -1, path);
 	if (!o) {
 		rmdir(dir);
 		skip();
@@ -394,7 +394,7 @@ static void test_sqlite(void **state)
  * output_finish(), and nothing crashes. */
 static void test_enospc(void **state)
 {
-	enum output_format fmts[] = { FMT_JSON, FMT_JSONL, FMT_CSV, FMT_CHROME };
+	const char *fmts[] = { "json", "jsonl", "csv", "chrome" };
 	for (size_t k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
 		int fd = tmpfd();
 		struct output *o = open_fmt(fmts[k], fd, NULL);
@@ -429,7 +429,7 @@ static void test_enospc(void **state)
 	oo.fd = full;
 	struct output *o;
 	char err[128];
-	assert_int_equal(output_open(&o, FMT_JSON, &oo, err, sizeof(err)), -ENOSPC);
+	assert_int_equal(output_open(&o, output_format_find("json"), &oo, err, sizeof(err)), -ENOSPC);
 	assert_non_null(strstr(err, "No space"));
 	close(full);
 }
@@ -506,22 +506,45 @@ static void test_encoders(void **state)
 
 static void test_format_names(void **state)
 {
-	enum output_format f;
-	assert_int_equal(output_format_parse("json", &f), 0);
-	assert_int_equal(f, FMT_JSON);
-	assert_int_equal(output_format_parse("JSONL", &f), 0);
-	assert_int_equal(f, FMT_JSONL);
-	assert_int_equal(output_format_parse("chrome", &f), 0);
-	assert_int_equal(f, FMT_CHROME);
-	assert_int_equal(output_format_parse("xml", &f), -EINVAL);
-	assert_int_equal(output_format_from_path("t.json"), FMT_JSON);
-	assert_int_equal(output_format_from_path("t.jsonl"), FMT_JSONL);
-	assert_int_equal(output_format_from_path("T.CSV"), FMT_CSV);
-	assert_int_equal(output_format_from_path("t.db"), FMT_SQLITE);
-	assert_int_equal(output_format_from_path("t.sqlite"), FMT_SQLITE);
-	assert_int_equal(output_format_from_path("t.txt"), FMT_TEXT);
-	assert_int_equal(output_format_from_path(".json"), FMT_TEXT);
-	assert_int_equal(output_format_from_path(NULL), FMT_TEXT);
+	const struct output_format *json = output_format_find("json");
+	const struct output_format *jsonl = output_format_find("jsonl");
+	const struct output_format *csv = output_format_find("csv");
+	const struct output_format *sqlite = output_format_find("sqlite");
+	const struct output_format *text = output_format_find("text");
+	assert_non_null(json);
+	assert_string_equal(json->name, "json");
+	assert_ptr_equal(output_format_find("JSONL"), jsonl);
+	assert_ptr_equal(output_format_find("ndjson"), jsonl);
+	assert_ptr_equal(output_format_find("json-lines"), jsonl);
+	assert_string_equal(output_format_find("chrome")->name, "chrome");
+	assert_ptr_equal(output_format_find("perfetto"), output_format_find("chrome"));
+	assert_ptr_equal(output_format_find("db"), sqlite);
+	assert_ptr_equal(output_format_find("strace"), text);
+	assert_null(output_format_find("xml"));
+	assert_null(output_format_find(NULL));
+	assert_ptr_equal(output_format_from_path("t.json"), json);
+	assert_ptr_equal(output_format_from_path("t.trace.json"), json);
+	assert_ptr_equal(output_format_from_path("t.jsonl"), jsonl);
+	assert_ptr_equal(output_format_from_path("t.ndjson"), jsonl);
+	assert_ptr_equal(output_format_from_path("T.CSV"), csv);
+	assert_ptr_equal(output_format_from_path("t.db"), sqlite);
+	assert_ptr_equal(output_format_from_path("t.sqlite"), sqlite);
+	assert_ptr_equal(output_format_from_path("t.sqlite3"), sqlite);
+	assert_ptr_equal(output_format_from_path("t.txt"), text);
+	assert_ptr_equal(output_format_from_path(".json"), text);
+	assert_ptr_equal(output_format_from_path(NULL), text);
+	assert_true(text->flags & OUTPUT_FMT_TEXT);
+	assert_true(sqlite->flags & OUTPUT_FMT_OWN_FILE);
+	assert_true(csv->flags & OUTPUT_FMT_SUMMARY_TABLE);
+	assert_false(json->flags & (OUTPUT_FMT_TEXT | OUTPUT_FMT_OWN_FILE | OUTPUT_FMT_SUMMARY_TABLE));
+	char names[256];
+	output_format_names(names, sizeof(names));
+	assert_string_equal(names, "text, json, jsonl, csv, chrome or sqlite");
+	/* the text format is a sink, not a struct output */
+	struct output *o = NULL;
+	char err[128];
+	assert_int_equal(output_open(&o, text, &(struct output_opts)OUTPUT_OPTS_INIT, err, sizeof(err)), -EINVAL);
+	assert_null(o);
 }
 
 int main(void)

@@ -436,7 +436,8 @@ static void test_text_columns_and_names(void **state)
 	assert_non_null(strstr(s, "\nSyscall                        Calls       p99       Min\n"));
 	assert_null(strstr(s, "Errors"));
 	assert_null(strstr(s, "% Time"));
-	assert_non_null(strstr(s, "\nsyscall_999                        1       5ns       5ns\n"));
+	/* no name: strace's form, as every output names it */
+	assert_non_null(strstr(s, "\nsyscall_0x3e7                      1       5ns       5ns\n"));
 	assert_non_null(strstr(s, "\na_rather_long_syscall_name         1       5ns       5ns\n"));
 	assert_non_null(strstr(s, "\nopenat                            10  30.000ms    10.0µs\n"));
 	free(s);
@@ -584,7 +585,8 @@ static void test_json(void **state)
 	assert_non_null(strstr(s, "{\"name\":\"read\",\"nr\":0,\"calls\":2000,\"errors\":10,"
 			       "\"total_ns\":2000000,\"avg_ns\":1000,\"min_ns\":1000,\"max_ns\":1000,"
 			       "\"p50_ns\":1000,\"p90_ns\":1000,\"p99_ns\":1000,\"percent\":1.78}"));
-	assert_non_null(strstr(s, "\"name\":\"we\\\"ird\\\\name\\u000a\""));
+	/* escaped as every JSON output escapes (core/escape.h) */
+	assert_non_null(strstr(s, "\"name\":\"we\\\"ird\\\\name\\n\""));
 	assert_non_null(strstr(s, "],\"total\":{\"calls\":2225,\"errors\":18,\"total_ns\":112180007,"));
 	assert_non_null(strstr(s, "\"percent\":100.00},\"processes\":[{\"pid\":100,\"syscalls\":[{\"name\":\"openat\""));
 	assert_non_null(strstr(s, "},{\"pid\":200,\"syscalls\":["));
