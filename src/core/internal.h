@@ -159,8 +159,6 @@ pid_t proc_tgid(pid_t tid);
  * (scry itself and its parent are refused). */
 pid_t session_attach_target(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
 
-/* decode/siginfo.c */
-void decode_siginfo(const siginfo_t *si, struct strbuf *out);
 
 struct scry_stats;
 

@@ -15,6 +15,7 @@
 #ifndef SCRY_DECODE_H
 #define SCRY_DECODE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -82,6 +83,9 @@ struct dctx {
 };
 
 typedef int (*decoder_fn)(struct dctx *d);
+
+/* decode/siginfo.c: "{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}" */
+void decode_siginfo(const siginfo_t *si, struct strbuf *out);
 
 struct decoder_entry {
 	const char *name;         /* syscall name, as in the table */

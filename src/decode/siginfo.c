@@ -1,5 +1,5 @@
 /* strace's text of a siginfo_t: {si_signo=SIGCHLD, si_code=CLD_EXITED, ...} */
-#include "core/internal.h"
+#include "decode/decode.h"
 
 #include <signal.h>
 #include <stdint.h>

@@ -1,6 +1,5 @@
 /* Decoders of the signal family: rt_sigaction, rt_sigprocmask, sigaltstack, ... */
 #include "decode/decode.h"
-#include "core/internal.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
