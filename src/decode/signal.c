@@ -378,17 +378,30 @@ static int dec_rt_tgsigqueueinfo(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* What bpf captures: the kernel's sigset_t and struct sigaction (4 words). */
+#define KSIGSET_SIZE 8
+#define KSIGACTION_SIZE 32
+#if defined(__x86_64__)
+/* rt_sigreturn restores the mask in the signal frame at the stack pointer
+ * (the handler's return popped pretcode: sp is the ucontext).  aarch64's
+ * frame is not captured: bpf shows the address there, so not complete. */
+#define SIGRETURN_CAP .in = CAP_AT_SP, .in_off = offsetof(ucontext_t, uc_sigmask), \
+		      .in_size = KSIGSET_SIZE, CAP_FULL
+#else
+#define SIGRETURN_CAP 0
+#endif
+
 const struct decoder_entry decoders_signal[] = {
-	{ "rt_sigaction", dec_rt_sigaction },
-	{ "rt_sigprocmask", dec_rt_sigprocmask },
-	{ "rt_sigpending", dec_rt_sigpending },
-	{ "rt_sigsuspend", dec_rt_sigsuspend },
-	{ "rt_sigreturn", dec_rt_sigreturn },
-	{ "sigaltstack", dec_sigaltstack },
-	{ "signalfd", dec_signalfd4 },
-	{ "signalfd4", dec_signalfd4 },
-	{ "rt_sigtimedwait", dec_rt_sigtimedwait },
-	{ "rt_sigqueueinfo", dec_rt_sigqueueinfo },
-	{ "rt_tgsigqueueinfo", dec_rt_tgsigqueueinfo },
-	{ NULL, NULL },
+	{ "rt_sigaction", dec_rt_sigaction, { CAP_IN(2, KSIGACTION_SIZE), CAP_OUT(3, KSIGACTION_SIZE), CAP_FULL } },
+	{ "rt_sigprocmask", dec_rt_sigprocmask, { CAP_IN(2, KSIGSET_SIZE), CAP_OUT(3, KSIGSET_SIZE), CAP_FULL } },
+	{ "rt_sigpending", dec_rt_sigpending, { 0 } },
+	{ "rt_sigsuspend", dec_rt_sigsuspend, { 0 } },
+	{ "rt_sigreturn", dec_rt_sigreturn, { SIGRETURN_CAP } },
+	{ "sigaltstack", dec_sigaltstack, { 0 } },
+	{ "signalfd", dec_signalfd4, { 0 } },
+	{ "signalfd4", dec_signalfd4, { 0 } },
+	{ "rt_sigtimedwait", dec_rt_sigtimedwait, { 0 } },
+	{ "rt_sigqueueinfo", dec_rt_sigqueueinfo, { 0 } },
+	{ "rt_tgsigqueueinfo", dec_rt_tgsigqueueinfo, { 0 } },
+	{ NULL, NULL, { 0 } },
 };
