@@ -1717,6 +1717,32 @@ static void statfs_at(struct dctx *d, const char *name, uint64_t addr)
 static int dec_statfs(struct dctx *d) { return name_then_struct(d, 0, "pathname", "buf", statfs_at); }
 static int dec_fstatfs(struct dctx *d) { return name_then_struct(d, 1, "fd", "buf", statfs_at); }
 
+/*
+ * ustat (x86_64 only): the device as strace's print_dev_t shows it, then
+ * the buffer's address at exit -- strace built without <ustat.h> (glibc
+ * dropped it) shows no struct ustat: "ustat(makedev(0xfe, 0), 0x7ffc...)".
+ */
+static int dec_ustat(struct dctx *d)
+{
+	if (!d->exiting) {
+		unsigned dev = (unsigned)d->args[0];
+
+		v_makedev(d, "dev", major(dev), minor(dev));
+		return DEC_MORE;
+	}
+	v_ptr(d, "ubuf", d->args[1]);
+	return DEC_DONE;
+}
+
+/* sysfs (x86_64 only): strace prints its three arguments in hex, whatever
+ * the option ("sysfs(0x2, 0, 0x7ffc...)"). */
+static int dec_sysfs(struct dctx *d)
+{
+	v_hex(d, "option", d->args[0]);
+	v_hex(d, "arg1", d->args[1]);
+	v_hex(d, "arg2", d->args[2]);
+	return DEC_DONE;
+}
 
 /* ---- fadvise64 ---- */
 
@@ -1740,6 +1766,8 @@ const struct decoder_entry decoders_file[] = {
 	{ "umask", dec_umask, { 0 } },
 	{ "statfs", dec_statfs, { CAP_OUT(2, sizeof(struct statfs)), CAP_FULL } },
 	{ "fstatfs", dec_fstatfs, { CAP_OUT(2, sizeof(struct statfs)), CAP_FULL } },
+	{ "ustat", dec_ustat, { CAP_FULL } },
+	{ "sysfs", dec_sysfs, { CAP_FULL } },
 	{ "open", dec_open, { CAP_FULL } },
 	{ "openat", dec_openat, { CAP_FULL } },
 	{ "openat2", dec_openat2, { 0 } },
