@@ -149,6 +149,11 @@ const struct decoder_entry *decode_row(const char *name);
 int decode_bpf_complete(const struct scry_syscall_table *t, const uint64_t *bitmap, size_t words,
 			int verbose);
 
+/* Flag and enum tables name each constant once: XLAT(O_CLOEXEC) is
+ * { O_CLOEXEC, "O_CLOEXEC" }; a table ends with XLAT_END. */
+#define XLAT(c)  { (c), #c }
+#define XLAT_END { 0, NULL }
+
 /* ---- reading tracee memory ---- */
 
 /* Up to len bytes at addr; bytes read or -errno (partial at unmapped pages). */

@@ -27,7 +27,7 @@ static const struct scry_xlat xlat_sock_type[] = {
 
 /* SOCK_CLOEXEC and SOCK_NONBLOCK, in strace's order. */
 static const struct scry_xlat xlat_sock_flags[] = {
-	{ SOCK_CLOEXEC, "SOCK_CLOEXEC" }, { SOCK_NONBLOCK, "SOCK_NONBLOCK" },
+	XLAT(SOCK_CLOEXEC), XLAT(SOCK_NONBLOCK),
 	{ 0, NULL },
 };
 
@@ -75,7 +75,7 @@ static const struct scry_xlat xlat_msg_flags[] = {
 };
 
 static const struct scry_xlat xlat_shut[] = {
-	{ SHUT_RD, "SHUT_RD" }, { SHUT_WR, "SHUT_WR" }, { SHUT_RDWR, "SHUT_RDWR" },
+	XLAT(SHUT_RD), XLAT(SHUT_WR), XLAT(SHUT_RDWR),
 	{ 0, NULL },
 };
 
