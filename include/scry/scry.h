@@ -91,6 +91,31 @@ enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
 enum scry_bpf_hooks { SCRY_BPF_HOOKS_AUTO = 0, SCRY_BPF_HOOKS_RAW = 1, SCRY_BPF_HOOKS_SYSCALLS = 2 };
 #define SCRY_CONFIG_INIT { .hide_until_exec = 1, .string_limit = 32, .backend = SCRY_BACKEND_PTRACE }
 
+/*
+ * What a session must do, beyond its config, for scry_backend_choose().
+ */
+enum scry_need {
+	/* Only statistics are kept: no sink records or shows single calls. */
+	SCRY_NEED_COUNTS_ONLY = 1u << 0,
+	/* Calls are kept or dropped by their result (strace's status=, -z,
+	 * -Z), which the sinks judge. */
+	SCRY_NEED_RESULT_FILTER = 1u << 1,
+	/* Every target is attached (scry_session_attach); none is launched. */
+	SCRY_NEED_ATTACH_ONLY = 1u << 2,
+};
+
+/*
+ * The backend that serves cfg best (SCRY_BACKEND_BPF or _PTRACE), as the
+ * scry command chooses it with --backend auto: bpf when only counts are
+ * needed, or when attaching with a syscall_bitmap whose every call the bpf
+ * backend shows exactly as ptrace does (its decoder needs nothing beyond
+ * what the bpf programs capture), without -P or -y; never with cpu_time or
+ * a result filter.  need: enum scry_need bits.  It does not check that bpf
+ * is available: scry_session_new() with SCRY_BACKEND_BPF says so, and the
+ * caller then falls back to ptrace.
+ */
+int scry_backend_choose(const struct scry_config *cfg, unsigned need);
+
 /* ---- events, as the sinks receive them ---- */
 
 enum scry_event_type {

@@ -102,6 +102,7 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "decode/decode.h"
 #include "syscalls/syscalls.h"
 #include "systrace.skel.h"	/* generated into $(B)/bpf by bpftool */
 
@@ -145,107 +146,41 @@ static size_t ring_size(size_t want)
 	return n;
 }
 
-/* ---- capture plans from the syscall table ---- */
+/* ---- capture plans from the syscall table and the decoders' rows ---- */
 
-static void plan_name(const struct scry_syscall_table *tb, struct scry_trace_plan *plans,
-		      const char *name, int buf, int count, int buf_when, int addr, int addrlen,
-		      int addr_when)
+_Static_assert(CAP_ENTRY == SCRY_TRACE_AT_ENTRY && CAP_EXIT == SCRY_TRACE_AT_EXIT &&
+	       CAP_AT_SP == SCRY_TRACE_AT_SP && CAP_COUNT_RET == SCRY_TRACE_COUNT_RET,
+	       "decode.h's capture constants are systrace.h's");
+
+/* What the row (decode/decode.h: struct bpf_capture) says to capture. */
+static void plan_row(struct scry_trace_plan *p, const struct bpf_capture *c)
 {
-	long nr = scry_syscall_lookup(tb, name);
-	struct scry_trace_plan *p;
-
-	if (nr < 0 || nr >= SCRY_TRACE_MAX_NR)
-		return;
-	p = &plans[nr];
-	if (buf) {
-		p->buf = (uint8_t)buf;
-		p->buf_count = (uint8_t)count;
-		p->buf_when = (uint8_t)buf_when;
-	}
-	if (addr) {
-		p->addr = (uint8_t)addr;
-		p->addrlen = (uint8_t)addrlen;
-		p->addr_when = (uint8_t)addr_when;
-	}
+	p->buf = c->buf;
+	p->buf_count = c->buf_count;
+	p->buf_when = c->buf_when;
+	p->addr = c->addr;
+	p->addrlen = c->addrlen;
+	p->addr_when = c->addr_when;
+	p->in = c->in;
+	p->in_size = c->in_size;
+	p->in_off = c->in_off;
+	p->out = c->out;
+	p->out_size = c->out_size;
+	p->out_count = c->out_count;
+	p->argv = c->argv;
+	p->envp = c->envp;
 }
 
-/*
- * The structs the decoders show: read at entry (in) or filled by the call
- * (out), by argument number (1-based) and size on this architecture.
- * count: the argument holding the number of elements, or
- * SCRY_TRACE_COUNT_RET.  At most SCRY_TRACE_STR_MAX bytes each.
- */
-#define KSIGACTION_SIZE 32	/* the kernel's struct sigaction: 4 words */
-
-static const struct {
-	const char *name;
-	uint8_t in, out, count;
-	uint16_t in_size, out_size;
-} struct_plans[] = {
-	{ "fstat", 0, 2, 0, 0, sizeof(struct stat) },
-	{ "stat", 0, 2, 0, 0, sizeof(struct stat) },
-	{ "lstat", 0, 2, 0, 0, sizeof(struct stat) },
-	{ "newfstatat", 0, 3, 0, 0, sizeof(struct stat) },
-	{ "statx", 0, 5, 0, 0, sizeof(struct statx) },
-	{ "statfs", 0, 2, 0, 0, sizeof(struct statfs) },
-	{ "fstatfs", 0, 2, 0, 0, sizeof(struct statfs) },
-	{ "clock_gettime", 0, 2, 0, 0, sizeof(struct timespec) },
-	{ "clock_getres", 0, 2, 0, 0, sizeof(struct timespec) },
-	{ "gettimeofday", 0, 1, 0, 0, sizeof(struct timeval) },
-	{ "nanosleep", 1, 2, 0, sizeof(struct timespec), sizeof(struct timespec) },
-	{ "clock_nanosleep", 3, 4, 0, sizeof(struct timespec), sizeof(struct timespec) },
-	{ "pipe", 0, 1, 0, 0, 2 * sizeof(int) },
-	{ "pipe2", 0, 1, 0, 0, 2 * sizeof(int) },
-	{ "socketpair", 0, 4, 0, 0, 2 * sizeof(int) },
-	{ "wait4", 0, 2, 0, 0, sizeof(int) },
-	{ "getrlimit", 0, 2, 0, 0, sizeof(struct rlimit) },
-	{ "setrlimit", 2, 0, 0, sizeof(struct rlimit), 0 },
-	{ "prlimit64", 3, 4, 0, sizeof(struct rlimit), sizeof(struct rlimit) },
-	{ "sysinfo", 0, 1, 0, 0, sizeof(struct sysinfo) },
-	{ "rt_sigprocmask", 2, 3, 0, 8, 8 },	/* the kernel's sigset_t */
-	{ "rt_sigaction", 2, 3, 0, KSIGACTION_SIZE, KSIGACTION_SIZE },
-	{ "poll", 0, 1, 2, 0, sizeof(struct pollfd) },
-	{ "ppoll", 0, 1, 2, 0, sizeof(struct pollfd) },
-	{ "epoll_ctl", 4, 0, 0, sizeof(struct epoll_event), 0 },
-	{ "epoll_wait", 0, 2, SCRY_TRACE_COUNT_RET, 0, sizeof(struct epoll_event) },
-	{ "epoll_pwait", 0, 2, SCRY_TRACE_COUNT_RET, 0, sizeof(struct epoll_event) },
-};
-
-static void plan_structs(const struct scry_syscall_table *tb, struct scry_trace_plan *plans)
+static void plan_rows(const struct scry_syscall_table *tb, struct scry_trace_plan *plans)
 {
-	for (size_t i = 0; i < sizeof(struct_plans) / sizeof(*struct_plans); i++) {
-		long nr = scry_syscall_lookup(tb, struct_plans[i].name);
+	for (size_t f = 0; f < decode_nfamilies; f++) {
+		for (const struct decoder_entry *e = decode_families[f]; e->name; e++) {
+			long nr = scry_syscall_lookup(tb, e->name);
 
-		if (nr < 0 || nr >= SCRY_TRACE_MAX_NR)
-			continue;
-		plans[nr].in = struct_plans[i].in;
-		plans[nr].in_size = struct_plans[i].in_size;
-		plans[nr].out = struct_plans[i].out;
-		plans[nr].out_size = struct_plans[i].out_size;
-		plans[nr].out_count = struct_plans[i].count;
-	}
-	static const struct { const char *name; uint8_t argv, envp; } execs[] = {
-		{ "execve", 2, 3 }, { "execveat", 3, 4 },
-	};
-	for (size_t i = 0; i < sizeof(execs) / sizeof(*execs); i++) {
-		long enr = scry_syscall_lookup(tb, execs[i].name);
-
-		if (enr >= 0 && enr < SCRY_TRACE_MAX_NR) {
-			plans[enr].argv = execs[i].argv;
-			plans[enr].envp = execs[i].envp;
+			if (nr >= 0 && nr < SCRY_TRACE_MAX_NR)
+				plan_row(&plans[nr], &e->cap);
 		}
 	}
-#if defined(__x86_64__)
-	/* rt_sigreturn restores the mask in the signal frame at the stack
-	 * pointer (the handler's return popped pretcode: sp is the ucontext) */
-	long nr = scry_syscall_lookup(tb, "rt_sigreturn");
-
-	if (nr >= 0 && nr < SCRY_TRACE_MAX_NR) {
-		plans[nr].in = SCRY_TRACE_AT_SP;
-		plans[nr].in_off = offsetof(ucontext_t, uc_sigmask);
-		plans[nr].in_size = 8;	/* the kernel's sigset_t */
-	}
-#endif
 }
 
 static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts *opts)
@@ -272,22 +207,7 @@ static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts
 				plans[nr].str[ns++] = (uint8_t)(i + 1);
 	}
 	if (tb)
-		plan_structs(tb, plans);
-	if (tb) {
-		/* argument numbers are 1-based here */
-		plan_name(tb, plans, "read", 2, 0, SCRY_TRACE_AT_EXIT, 0, 0, 0);
-		plan_name(tb, plans, "pread64", 2, 0, SCRY_TRACE_AT_EXIT, 0, 0, 0);
-		plan_name(tb, plans, "write", 2, 3, SCRY_TRACE_AT_ENTRY, 0, 0, 0);
-		plan_name(tb, plans, "pwrite64", 2, 3, SCRY_TRACE_AT_ENTRY, 0, 0, 0);
-		plan_name(tb, plans, "sendto", 2, 3, SCRY_TRACE_AT_ENTRY, 5, 6, SCRY_TRACE_AT_ENTRY);
-		plan_name(tb, plans, "recvfrom", 2, 0, SCRY_TRACE_AT_EXIT, 5, 6, SCRY_TRACE_AT_EXIT);
-		plan_name(tb, plans, "connect", 0, 0, 0, 2, 3, SCRY_TRACE_AT_ENTRY);
-		plan_name(tb, plans, "bind", 0, 0, 0, 2, 3, SCRY_TRACE_AT_ENTRY);
-		plan_name(tb, plans, "accept", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
-		plan_name(tb, plans, "accept4", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
-		plan_name(tb, plans, "getsockname", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
-		plan_name(tb, plans, "getpeername", 0, 0, 0, 2, 3, SCRY_TRACE_AT_EXIT);
-	}
+		plan_rows(tb, plans);
 	for (uint32_t nr = 0; nr < SCRY_TRACE_MAX_NR; nr++) {
 		static const struct scry_trace_plan zero;
 

@@ -384,53 +384,6 @@ static void make_config(struct run *r)
 	}
 }
 
-/*
- * Calls the bpf trace backend shows exactly as ptrace does: their decoders
- * need nothing beyond what its programs capture (numbers, fds, paths,
- * sockaddrs, data buffers).  Calls with out-structs (stat), iovecs or argv
- * are not here.
- */
-static const char *const bpf_full_calls[] = {
-	"open", "openat", "creat", "close", "read", "write", "pread64", "pwrite64",
-	"connect", "bind", "accept", "accept4", "sendto", "recvfrom", "socket", "listen",
-	"shutdown", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "rename", "renameat",
-	"chdir", "fchdir", "access", "faccessat", "faccessat2", "dup", "dup2", "dup3",
-	"lseek", "fsync", "fdatasync", "chmod", "fchmod", "fchmodat", "truncate", "ftruncate",
-	"kill", "tkill", "tgkill", "getpid", "getppid", "gettid", "exit", "exit_group",
-	/* the structs they read or fill are captured too (bpf_trace.c) */
-	"fstat", "stat", "lstat", "newfstatat", "statx", "statfs", "fstatfs", "clock_gettime",
-	"clock_getres", "gettimeofday", "nanosleep", "clock_nanosleep", "pipe", "pipe2",
-	"socketpair", "wait4", "getrlimit", "setrlimit", "prlimit64", "sysinfo",
-	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "poll", "epoll_ctl", "epoll_wait",
-	"execve", "execveat",
-};
-
-/*
- * An attach with a filter whose calls bpf shows in full: bpf stops nobody,
- * where ptrace (which cannot install a seccomp filter in a running process)
- * stops the target at every one of its calls.
- */
-static int bpf_serves_trace(const struct options *o)
-{
-	if (!o->npids || o->argv || (o->summary == 1 && !records_calls(o)) || !o->filtered || o->cpu_time ||
-	    o->filter.status != SCRY_STATUS_ALL || o->npaths || o->fd_paths)
-		return 0;
-	const struct scry_syscall_table *t = scry_native_table();
-	int any = 0;
-	for (unsigned nr = 0; nr < t->ncalls; nr++) {
-		if (!scry_syscall_get(t, nr) || !scry_filter_traced(&o->filter, nr))
-			continue;
-		const char *name = scry_syscall_get(t, nr)->name;
-		size_t i, n = sizeof(bpf_full_calls) / sizeof(bpf_full_calls[0]);
-		for (i = 0; i < n && strcmp(bpf_full_calls[i], name); i++)
-			;
-		if (i == n)
-			return 0;
-		any = 1;
-	}
-	return any && !scry_filter_traces_all(&o->filter);
-}
-
 /* bpf when asked, or when it can serve (-c that only counts; an attach
  * whose filtered calls it shows in full); ptrace otherwise.  With -c and an
  * output that records the calls, bpf runs in trace mode (the ring buffer
@@ -443,8 +396,11 @@ static int make_session(struct run *r)
 	int counts_only = o->summary == 1 && !records_calls(o);
 	int auto_counts = o->backend == BACKEND_AUTO && o->summary == 1 && !o->cpu_time &&
 			  o->filter.status == SCRY_STATUS_ALL;
-	int want_bpf = o->backend == BACKEND_BPF || (auto_counts && counts_only) ||
-		       (o->backend == BACKEND_AUTO && bpf_serves_trace(o));
+	unsigned need = (counts_only ? SCRY_NEED_COUNTS_ONLY : 0) |
+			(o->filter.status != SCRY_STATUS_ALL ? SCRY_NEED_RESULT_FILTER : 0) |
+			(o->npids && !o->argv ? SCRY_NEED_ATTACH_ONLY : 0);
+	int want_bpf = o->backend == BACKEND_BPF ||
+		       (o->backend == BACKEND_AUTO && scry_backend_choose(&r->cfg, need) == SCRY_BACKEND_BPF);
 	if (want_bpf) {
 		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;

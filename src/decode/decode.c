@@ -21,10 +21,43 @@ extern const struct decoder_entry decoders_process[];
 extern const struct decoder_entry decoders_signal[];
 extern const struct decoder_entry decoders_events[];
 
-static const struct decoder_entry *const families[] = {
+const struct decoder_entry *const decode_families[] = {
 	decoders_file, decoders_net, decoders_mem, decoders_process,
 	decoders_signal, decoders_events,
 };
+const size_t decode_nfamilies = sizeof(decode_families) / sizeof(decode_families[0]);
+
+const struct decoder_entry *decode_row(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t f = 0; f < decode_nfamilies; f++)
+		for (const struct decoder_entry *e = decode_families[f]; e->name; e++)
+			if (!strcmp(e->name, name))
+				return e;
+	return NULL;
+}
+
+int decode_bpf_complete(const struct scry_syscall_table *t, const uint64_t *bitmap, size_t words,
+			int verbose)
+{
+	int any = 0;
+
+	if (!t || !bitmap)
+		return 0;
+	for (unsigned nr = 0; nr < t->ncalls; nr++) {
+		const struct scry_syscall_info *info = scry_syscall_get(t, nr);
+		const struct decoder_entry *e;
+
+		if (!info || nr / 64 >= words || !((bitmap[nr / 64] >> (nr % 64)) & 1))
+			continue;
+		e = decode_row(info->name);
+		if (!e || !e->cap.complete || (verbose && e->cap.complete != 1))
+			return 0;
+		any = 1;
+	}
+	return any;
+}
 
 /* Every argument by the table's type: the fallback for calls without a
  * decoder of their own, and a model of the simplest decoder. */
@@ -43,8 +76,8 @@ decoder_fn *decoders_build(const struct scry_syscall_table *t)
 		return NULL;
 	for (unsigned nr = 0; nr < t->ncalls; nr++)
 		tab[nr] = decode_generic;
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
-		for (const struct decoder_entry *e = families[f]; e->name; e++) {
+	for (size_t f = 0; f < decode_nfamilies; f++) {
+		for (const struct decoder_entry *e = decode_families[f]; e->name; e++) {
 			long nr = scry_syscall_lookup(t, e->name);
 			if (nr >= 0 && (unsigned long)nr < t->ncalls)
 				tab[nr] = e->fn;

@@ -87,10 +87,73 @@ typedef int (*decoder_fn)(struct dctx *d);
 /* decode/siginfo.c: "{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}" */
 void decode_siginfo(const siginfo_t *si, struct strbuf *out);
 
+/*
+ * What the bpf backend captures in the kernel for a call, so that its
+ * decoder can run on the captured bytes (bpf/bpf_trace.c turns it into the
+ * program's plan).  Arguments are numbered from 1; 0 is "none".  Path and
+ * string arguments (SCRY_ARG_PATH/STR in the syscall table) are captured
+ * without being listed here.
+ */
+enum { CAP_ENTRY = 1, CAP_EXIT = 2 };  /* when: SCRY_TRACE_AT_ENTRY/EXIT */
+#define CAP_AT_SP     7   /* in: the struct is at the stack pointer + in_off */
+#define CAP_COUNT_RET 7   /* out_count: the result counts the elements */
+
+struct bpf_capture {
+	uint8_t buf, buf_count, buf_when;     /* a data buffer, its size argument */
+	uint8_t addr, addrlen, addr_when;     /* a sockaddr, its length (value at
+	                                         entry, socklen_t pointer at exit) */
+	uint8_t in, out, out_count;           /* structs read at entry / filled */
+	uint16_t in_size, out_size, in_off;
+	uint8_t argv, envp;                   /* execve's vectors */
+	/* CAP_FULL: the decoder needs nothing beyond what is captured, so
+	 * the call shows under bpf exactly as under ptrace; CAP_FULL_UNLESS_V:
+	 * so without -v only (tests/unit/test_registry.c checks both against
+	 * the decoder's own memory reads). */
+	uint8_t complete;
+};
+
+/* Row builders, e.g. { "read", dec_read, { CAP_BUF_OUT(2), CAP_FULL } } */
+#define CAP_BUF_IN(b, count)    .buf = (b), .buf_count = (count), .buf_when = CAP_ENTRY
+#define CAP_BUF_OUT(b)          .buf = (b), .buf_when = CAP_EXIT
+#define CAP_ADDR_IN(a, len)     .addr = (a), .addrlen = (len), .addr_when = CAP_ENTRY
+#define CAP_ADDR_OUT(a, lenp)   .addr = (a), .addrlen = (lenp), .addr_when = CAP_EXIT
+#define CAP_IN(a, size)         .in = (a), .in_size = (size)
+#define CAP_OUT(a, size)        .out = (a), .out_size = (size)
+#define CAP_OUT_N(a, n, size)   .out = (a), .out_count = (n), .out_size = (size)
+#define CAP_EXEC(av, ev)        .argv = (av), .envp = (ev)
+#define CAP_FULL                .complete = 1
+#define CAP_FULL_UNLESS_V       .complete = 2
+
+/*
+ * One row per decoded syscall: its name (as in the generated syscall
+ * table, which holds its number, argument names, types and classes), its
+ * decoder and what bpf captures for it.  A name that is in neither
+ * architecture's table fails tests/unit/test_registry.c.
+ */
 struct decoder_entry {
 	const char *name;         /* syscall name, as in the table */
 	decoder_fn fn;
+	struct bpf_capture cap;
 };
+
+/* The family tables (decoders_file[], ...), each ending with a NULL name;
+ * decode_families[decode_nfamilies]. */
+extern const struct decoder_entry *const decode_families[];
+extern const size_t decode_nfamilies;
+
+/* The row for a name, or NULL (linear: for setup and tests). */
+const struct decoder_entry *decode_row(const char *name);
+
+/* 1 when every call of table t that bitmap selects (bit nr of
+ * bitmap[nr / 64]) is shown by bpf as by ptrace (with -v when verbose),
+ * and it selects one at least; else 0. */
+int decode_bpf_complete(const struct scry_syscall_table *t, const uint64_t *bitmap, size_t words,
+			int verbose);
+
+/* Flag and enum tables name each constant once: XLAT(O_CLOEXEC) is
+ * { O_CLOEXEC, "O_CLOEXEC" }; a table ends with XLAT_END. */
+#define XLAT(c)  { (c), #c }
+#define XLAT_END { 0, NULL }
 
 /* ---- reading tracee memory ---- */
 

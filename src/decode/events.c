@@ -73,39 +73,39 @@
 /* ---- tables ---- */
 
 static const struct scry_xlat xlat_clocks[] = {
-	{ 0, "CLOCK_REALTIME" }, { 1, "CLOCK_MONOTONIC" },
-	{ 2, "CLOCK_PROCESS_CPUTIME_ID" }, { 3, "CLOCK_THREAD_CPUTIME_ID" },
-	{ 4, "CLOCK_MONOTONIC_RAW" }, { 5, "CLOCK_REALTIME_COARSE" },
-	{ 6, "CLOCK_MONOTONIC_COARSE" }, { 7, "CLOCK_BOOTTIME" },
-	{ 8, "CLOCK_REALTIME_ALARM" }, { 9, "CLOCK_BOOTTIME_ALARM" },
-	{ 10, "CLOCK_SGI_CYCLE" }, { 11, "CLOCK_TAI" }, { 0, NULL },
+	XLAT(CLOCK_REALTIME), XLAT(CLOCK_MONOTONIC),
+	XLAT(CLOCK_PROCESS_CPUTIME_ID), XLAT(CLOCK_THREAD_CPUTIME_ID),
+	XLAT(CLOCK_MONOTONIC_RAW), XLAT(CLOCK_REALTIME_COARSE),
+	XLAT(CLOCK_MONOTONIC_COARSE), XLAT(CLOCK_BOOTTIME),
+	XLAT(CLOCK_REALTIME_ALARM), XLAT(CLOCK_BOOTTIME_ALARM),
+	{ 10, "CLOCK_SGI_CYCLE" }, XLAT(CLOCK_TAI), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_poll_events[] = {
-	{ POLLIN, "POLLIN" }, { POLLPRI, "POLLPRI" }, { POLLOUT, "POLLOUT" },
-	{ POLLERR, "POLLERR" }, { POLLHUP, "POLLHUP" }, { POLLNVAL, "POLLNVAL" },
-	{ 0x40, "POLLRDNORM" }, { 0x80, "POLLRDBAND" }, { 0x100, "POLLWRNORM" },
-	{ 0x200, "POLLWRBAND" }, { 0x400, "POLLMSG" }, { K_POLLREMOVE, "POLLREMOVE" },
-	{ POLLRDHUP, "POLLRDHUP" }, { K_POLL_BUSY_LOOP, "POLL_BUSY_LOOP" }, { 0, NULL },
+	XLAT(POLLIN), XLAT(POLLPRI), XLAT(POLLOUT),
+	XLAT(POLLERR), XLAT(POLLHUP), XLAT(POLLNVAL),
+	XLAT(POLLRDNORM), XLAT(POLLRDBAND), XLAT(POLLWRNORM),
+	XLAT(POLLWRBAND), XLAT(POLLMSG), { K_POLLREMOVE, "POLLREMOVE" },
+	XLAT(POLLRDHUP), { K_POLL_BUSY_LOOP, "POLL_BUSY_LOOP" }, { 0, NULL },
 };
 
 static const struct scry_xlat xlat_epoll_events[] = {
-	{ EPOLLIN, "EPOLLIN" }, { EPOLLPRI, "EPOLLPRI" }, { EPOLLOUT, "EPOLLOUT" },
-	{ EPOLLERR, "EPOLLERR" }, { EPOLLHUP, "EPOLLHUP" }, { 0x20, "EPOLLNVAL" },
-	{ EPOLLRDNORM, "EPOLLRDNORM" }, { EPOLLRDBAND, "EPOLLRDBAND" },
-	{ EPOLLWRNORM, "EPOLLWRNORM" }, { EPOLLWRBAND, "EPOLLWRBAND" },
-	{ EPOLLMSG, "EPOLLMSG" }, { EPOLLRDHUP, "EPOLLRDHUP" },
-	{ EPOLLEXCLUSIVE, "EPOLLEXCLUSIVE" }, { EPOLLWAKEUP, "EPOLLWAKEUP" },
-	{ EPOLLONESHOT, "EPOLLONESHOT" }, { EPOLLET, "EPOLLET" }, { 0, NULL },
+	XLAT(EPOLLIN), XLAT(EPOLLPRI), XLAT(EPOLLOUT),
+	XLAT(EPOLLERR), XLAT(EPOLLHUP), { 0x20, "EPOLLNVAL" },
+	XLAT(EPOLLRDNORM), XLAT(EPOLLRDBAND),
+	XLAT(EPOLLWRNORM), XLAT(EPOLLWRBAND),
+	XLAT(EPOLLMSG), XLAT(EPOLLRDHUP),
+	XLAT(EPOLLEXCLUSIVE), XLAT(EPOLLWAKEUP),
+	XLAT(EPOLLONESHOT), XLAT(EPOLLET), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_epoll_ctl[] = {
-	{ EPOLL_CTL_ADD, "EPOLL_CTL_ADD" }, { EPOLL_CTL_DEL, "EPOLL_CTL_DEL" },
-	{ EPOLL_CTL_MOD, "EPOLL_CTL_MOD" }, { 0, NULL },
+	XLAT(EPOLL_CTL_ADD), XLAT(EPOLL_CTL_DEL),
+	XLAT(EPOLL_CTL_MOD), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_epoll_create_flags[] = {
-	{ EPOLL_CLOEXEC, "EPOLL_CLOEXEC" }, { 0, NULL },
+	XLAT(EPOLL_CLOEXEC), { 0, NULL },
 };
 
 /* strace's order, not the values' */
@@ -133,8 +133,8 @@ static const struct scry_xlat xlat_grnd_flags[] = {
 };
 
 static const struct scry_xlat xlat_itimers[] = {
-	{ ITIMER_REAL, "ITIMER_REAL" }, { ITIMER_VIRTUAL, "ITIMER_VIRTUAL" },
-	{ ITIMER_PROF, "ITIMER_PROF" }, { 0, NULL },
+	XLAT(ITIMER_REAL), XLAT(ITIMER_VIRTUAL),
+	XLAT(ITIMER_PROF), { 0, NULL },
 };
 
 /*
@@ -145,14 +145,14 @@ static const struct scry_xlat xlat_itimers[] = {
 #define FP FUTEX_PRIVATE_FLAG
 #define FR FUTEX_CLOCK_REALTIME
 static const struct scry_xlat xlat_futex_ops[] = {
-	{ FUTEX_WAIT, "FUTEX_WAIT" }, { FUTEX_WAKE, "FUTEX_WAKE" },
-	{ FUTEX_FD, "FUTEX_FD" }, { FUTEX_REQUEUE, "FUTEX_REQUEUE" },
-	{ FUTEX_CMP_REQUEUE, "FUTEX_CMP_REQUEUE" }, { FUTEX_WAKE_OP, "FUTEX_WAKE_OP" },
-	{ FUTEX_LOCK_PI, "FUTEX_LOCK_PI" }, { FUTEX_UNLOCK_PI, "FUTEX_UNLOCK_PI" },
-	{ FUTEX_TRYLOCK_PI, "FUTEX_TRYLOCK_PI" }, { FUTEX_WAIT_BITSET, "FUTEX_WAIT_BITSET" },
-	{ FUTEX_WAKE_BITSET, "FUTEX_WAKE_BITSET" },
-	{ FUTEX_WAIT_REQUEUE_PI, "FUTEX_WAIT_REQUEUE_PI" },
-	{ FUTEX_CMP_REQUEUE_PI, "FUTEX_CMP_REQUEUE_PI" }, { FUTEX_LOCK_PI2, "FUTEX_LOCK_PI2" },
+	XLAT(FUTEX_WAIT), XLAT(FUTEX_WAKE),
+	XLAT(FUTEX_FD), XLAT(FUTEX_REQUEUE),
+	XLAT(FUTEX_CMP_REQUEUE), XLAT(FUTEX_WAKE_OP),
+	XLAT(FUTEX_LOCK_PI), XLAT(FUTEX_UNLOCK_PI),
+	XLAT(FUTEX_TRYLOCK_PI), XLAT(FUTEX_WAIT_BITSET),
+	XLAT(FUTEX_WAKE_BITSET),
+	XLAT(FUTEX_WAIT_REQUEUE_PI),
+	XLAT(FUTEX_CMP_REQUEUE_PI), XLAT(FUTEX_LOCK_PI2),
 	{ FUTEX_WAIT | FP, "FUTEX_WAIT_PRIVATE" }, { FUTEX_WAKE | FP, "FUTEX_WAKE_PRIVATE" },
 	{ FUTEX_FD | FP, "FUTEX_FD_PRIVATE" }, { FUTEX_REQUEUE | FP, "FUTEX_REQUEUE_PRIVATE" },
 	{ FUTEX_CMP_REQUEUE | FP, "FUTEX_CMP_REQUEUE_PRIVATE" },
@@ -177,15 +177,15 @@ static const struct scry_xlat xlat_futex_ops[] = {
 #undef FR
 
 static const struct scry_xlat xlat_futex_wake_ops[] = {
-	{ FUTEX_OP_SET, "FUTEX_OP_SET" }, { FUTEX_OP_ADD, "FUTEX_OP_ADD" },
-	{ FUTEX_OP_OR, "FUTEX_OP_OR" }, { FUTEX_OP_ANDN, "FUTEX_OP_ANDN" },
-	{ FUTEX_OP_XOR, "FUTEX_OP_XOR" }, { 0, NULL },
+	XLAT(FUTEX_OP_SET), XLAT(FUTEX_OP_ADD),
+	XLAT(FUTEX_OP_OR), XLAT(FUTEX_OP_ANDN),
+	XLAT(FUTEX_OP_XOR), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_futex_wake_cmps[] = {
-	{ FUTEX_OP_CMP_EQ, "FUTEX_OP_CMP_EQ" }, { FUTEX_OP_CMP_NE, "FUTEX_OP_CMP_NE" },
-	{ FUTEX_OP_CMP_LT, "FUTEX_OP_CMP_LT" }, { FUTEX_OP_CMP_LE, "FUTEX_OP_CMP_LE" },
-	{ FUTEX_OP_CMP_GT, "FUTEX_OP_CMP_GT" }, { FUTEX_OP_CMP_GE, "FUTEX_OP_CMP_GE" },
+	XLAT(FUTEX_OP_CMP_EQ), XLAT(FUTEX_OP_CMP_NE),
+	XLAT(FUTEX_OP_CMP_LT), XLAT(FUTEX_OP_CMP_LE),
+	XLAT(FUTEX_OP_CMP_GT), XLAT(FUTEX_OP_CMP_GE),
 	{ 0, NULL },
 };
 
@@ -1012,35 +1012,36 @@ static int dec_alarm(struct dctx *d)
 }
 
 const struct decoder_entry decoders_events[] = {
-	{ "poll", dec_poll },
-	{ "ppoll", dec_ppoll },
-	{ "select", dec_select },
-	{ "pselect6", dec_pselect6 },
-	{ "epoll_create", dec_epoll_create },
-	{ "epoll_create1", dec_epoll_create1 },
-	{ "epoll_ctl", dec_epoll_ctl },
-	{ "epoll_wait", dec_epoll_wait },
-	{ "epoll_pwait", dec_epoll_pwait },
-	{ "epoll_pwait2", dec_epoll_pwait2 },
-	{ "eventfd", dec_eventfd },
-	{ "eventfd2", dec_eventfd2 },
-	{ "timerfd_create", dec_timerfd_create },
-	{ "timerfd_settime", dec_timerfd_settime },
-	{ "timerfd_gettime", dec_timerfd_gettime },
-	{ "futex", dec_futex },
-	{ "nanosleep", dec_nanosleep },
-	{ "clock_nanosleep", dec_clock_nanosleep },
-	{ "clock_gettime", dec_clock_gettime },
-	{ "clock_getres", dec_clock_gettime },
-	{ "clock_settime", dec_clock_settime },
-	{ "gettimeofday", dec_gettimeofday },
-	{ "settimeofday", dec_settimeofday },
-	{ "time", dec_time },
-	{ "getrandom", dec_getrandom },
-	{ "uname", dec_uname },
-	{ "sysinfo", dec_sysinfo },
-	{ "getitimer", dec_getitimer },
-	{ "setitimer", dec_setitimer },
-	{ "alarm", dec_alarm },
-	{ NULL, NULL },
+	{ "poll", dec_poll, { CAP_OUT_N(1, 2, sizeof(struct pollfd)), CAP_FULL } },
+	{ "ppoll", dec_ppoll, { CAP_OUT_N(1, 2, sizeof(struct pollfd)) } },
+	{ "select", dec_select, { 0 } },
+	{ "pselect6", dec_pselect6, { 0 } },
+	{ "epoll_create", dec_epoll_create, { 0 } },
+	{ "epoll_create1", dec_epoll_create1, { 0 } },
+	{ "epoll_ctl", dec_epoll_ctl, { CAP_IN(4, sizeof(struct epoll_event)), CAP_FULL } },
+	{ "epoll_wait", dec_epoll_wait, { CAP_OUT_N(2, CAP_COUNT_RET, sizeof(struct epoll_event)), CAP_FULL } },
+	{ "epoll_pwait", dec_epoll_pwait, { CAP_OUT_N(2, CAP_COUNT_RET, sizeof(struct epoll_event)) } },
+	{ "epoll_pwait2", dec_epoll_pwait2, { 0 } },
+	{ "eventfd", dec_eventfd, { 0 } },
+	{ "eventfd2", dec_eventfd2, { 0 } },
+	{ "timerfd_create", dec_timerfd_create, { 0 } },
+	{ "timerfd_settime", dec_timerfd_settime, { 0 } },
+	{ "timerfd_gettime", dec_timerfd_gettime, { 0 } },
+	{ "futex", dec_futex, { 0 } },
+	{ "nanosleep", dec_nanosleep, { CAP_IN(1, sizeof(struct timespec)), CAP_OUT(2, sizeof(struct timespec)), CAP_FULL } },
+	{ "clock_nanosleep", dec_clock_nanosleep, { CAP_IN(3, sizeof(struct timespec)), CAP_OUT(4, sizeof(struct timespec)), CAP_FULL } },
+	{ "clock_gettime", dec_clock_gettime, { CAP_OUT(2, sizeof(struct timespec)), CAP_FULL } },
+	{ "clock_getres", dec_clock_gettime, { CAP_OUT(2, sizeof(struct timespec)), CAP_FULL } },
+	{ "clock_settime", dec_clock_settime, { 0 } },
+	/* the timeval is captured, a struct timezone is not: not complete */
+	{ "gettimeofday", dec_gettimeofday, { CAP_OUT(1, sizeof(struct timeval)) } },
+	{ "settimeofday", dec_settimeofday, { 0 } },
+	{ "time", dec_time, { 0 } },
+	{ "getrandom", dec_getrandom, { 0 } },
+	{ "uname", dec_uname, { 0 } },
+	{ "sysinfo", dec_sysinfo, { CAP_OUT(1, sizeof(struct sysinfo)), CAP_FULL } },
+	{ "getitimer", dec_getitimer, { 0 } },
+	{ "setitimer", dec_setitimer, { 0 } },
+	{ "alarm", dec_alarm, { 0 } },
+	{ NULL, NULL, { 0 } },
 };

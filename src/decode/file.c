@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/file.h>
 #include <linux/fs.h>
@@ -47,13 +48,13 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct scry_xlat xlat_open_flags[] = {
-	{ O_ACCMODE, "O_ACCMODE" }, { O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" },
-	{ O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
-	{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-	{ O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" },
-	{ K_O_LARGEFILE, "O_LARGEFILE" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
-	{ O_TMPFILE, "O_TMPFILE" }, { O_DIRECTORY, "O_DIRECTORY" },
+	XLAT(O_ACCMODE), XLAT(O_WRONLY), XLAT(O_RDWR),
+	XLAT(O_CREAT), XLAT(O_EXCL), XLAT(O_NOCTTY),
+	XLAT(O_TRUNC), XLAT(O_APPEND), XLAT(O_NONBLOCK),
+	XLAT(O_SYNC), XLAT(O_DSYNC), XLAT(O_DIRECT),
+	{ K_O_LARGEFILE, "O_LARGEFILE" }, XLAT(O_NOFOLLOW),
+	XLAT(O_NOATIME), XLAT(O_CLOEXEC), XLAT(O_PATH),
+	XLAT(O_TMPFILE), XLAT(O_DIRECTORY),
 	{ O_ASYNC, "FASYNC" }, { 0, NULL },
 };
 
@@ -100,8 +101,8 @@ static void open_flags(struct dctx *d, const char *name, uint64_t flags)
 }
 
 static const struct scry_xlat xlat_fd_flags[] = {
-	{ O_NONBLOCK, "O_NONBLOCK" }, { O_DIRECT, "O_DIRECT" },
-	{ O_CLOEXEC, "O_CLOEXEC" }, { 0, NULL },
+	XLAT(O_NONBLOCK), XLAT(O_DIRECT),
+	XLAT(O_CLOEXEC), { 0, NULL },
 };
 
 /* mode_t as strace prints it: 0644, and 000 for zero. */
@@ -349,8 +350,8 @@ static int dec_writev(struct dctx *d)
 
 /* preadv2/pwritev2's flags (linux/fs.h) */
 static const struct scry_xlat xlat_rwf[] = {
-	{ 0x01, "RWF_HIPRI" }, { 0x02, "RWF_DSYNC" }, { 0x04, "RWF_SYNC" }, { 0x08, "RWF_NOWAIT" },
-	{ 0x10, "RWF_APPEND" }, { 0x20, "RWF_NOAPPEND" }, { 0x40, "RWF_ATOMIC" },
+	XLAT(RWF_HIPRI), XLAT(RWF_DSYNC), XLAT(RWF_SYNC), XLAT(RWF_NOWAIT),
+	XLAT(RWF_APPEND), { 0x20, "RWF_NOAPPEND" }, { 0x40, "RWF_ATOMIC" },
 	{ 0x80, "RWF_DONTCACHE" }, { 0, NULL },
 };
 
@@ -374,8 +375,8 @@ static int dec_pwritev2(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_whence[] = {
-	{ SEEK_SET, "SEEK_SET" }, { SEEK_CUR, "SEEK_CUR" }, { SEEK_END, "SEEK_END" },
-	{ 3, "SEEK_DATA" }, { 4, "SEEK_HOLE" }, { 0, NULL },
+	XLAT(SEEK_SET), XLAT(SEEK_CUR), XLAT(SEEK_END),
+	XLAT(SEEK_DATA), XLAT(SEEK_HOLE), { 0, NULL },
 };
 
 static int dec_lseek(struct dctx *d)
@@ -389,21 +390,21 @@ static int dec_lseek(struct dctx *d)
 /* ---- stat family ---- */
 
 static const struct scry_xlat xlat_at_flags[] = {
-	{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" }, { AT_REMOVEDIR, "AT_REMOVEDIR" },
-	{ AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW" }, { AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" },
-	{ AT_EMPTY_PATH, "AT_EMPTY_PATH" }, { AT_RECURSIVE, "AT_RECURSIVE" }, { 0, NULL },
+	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_REMOVEDIR),
+	XLAT(AT_SYMLINK_FOLLOW), XLAT(AT_NO_AUTOMOUNT),
+	XLAT(AT_EMPTY_PATH), XLAT(AT_RECURSIVE), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_access_at_flags[] = {
-	{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" }, { AT_EACCESS, "AT_EACCESS" },
-	{ AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" }, { AT_EMPTY_PATH, "AT_EMPTY_PATH" }, { 0, NULL },
+	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_EACCESS),
+	XLAT(AT_NO_AUTOMOUNT), XLAT(AT_EMPTY_PATH), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_statx_at_flags[] = {
-	{ AT_STATX_FORCE_SYNC, "AT_STATX_FORCE_SYNC" }, { AT_STATX_DONT_SYNC, "AT_STATX_DONT_SYNC" },
-	{ AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" }, { AT_REMOVEDIR, "AT_REMOVEDIR" },
-	{ AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW" }, { AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT" },
-	{ AT_EMPTY_PATH, "AT_EMPTY_PATH" }, { 0, NULL },
+	XLAT(AT_STATX_FORCE_SYNC), XLAT(AT_STATX_DONT_SYNC),
+	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_REMOVEDIR),
+	XLAT(AT_SYMLINK_FOLLOW), XLAT(AT_NO_AUTOMOUNT),
+	XLAT(AT_EMPTY_PATH), { 0, NULL },
 };
 
 static void at_flags(struct dctx *d, const char *name, uint64_t flags)
@@ -574,20 +575,20 @@ static int dec_newfstatat(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_statx_mask[] = {
-	{ 0xfff, "STATX_ALL" }, { 0x7ff, "STATX_BASIC_STATS" },
-	{ 0x1, "STATX_TYPE" }, { 0x2, "STATX_MODE" }, { 0x4, "STATX_NLINK" },
-	{ 0x8, "STATX_UID" }, { 0x10, "STATX_GID" }, { 0x20, "STATX_ATIME" },
-	{ 0x40, "STATX_MTIME" }, { 0x80, "STATX_CTIME" }, { 0x100, "STATX_INO" },
-	{ 0x200, "STATX_SIZE" }, { 0x400, "STATX_BLOCKS" }, { 0x800, "STATX_BTIME" },
-	{ 0x1000, "STATX_MNT_ID" }, { 0x2000, "STATX_DIOALIGN" }, { 0, NULL },
+	XLAT(STATX_ALL), XLAT(STATX_BASIC_STATS),
+	XLAT(STATX_TYPE), XLAT(STATX_MODE), XLAT(STATX_NLINK),
+	XLAT(STATX_UID), XLAT(STATX_GID), XLAT(STATX_ATIME),
+	XLAT(STATX_MTIME), XLAT(STATX_CTIME), XLAT(STATX_INO),
+	XLAT(STATX_SIZE), XLAT(STATX_BLOCKS), XLAT(STATX_BTIME),
+	XLAT(STATX_MNT_ID), XLAT(STATX_DIOALIGN), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_statx_attrs[] = {
-	{ 0x4, "STATX_ATTR_COMPRESSED" }, { 0x10, "STATX_ATTR_IMMUTABLE" },
-	{ 0x20, "STATX_ATTR_APPEND" }, { 0x40, "STATX_ATTR_NODUMP" },
-	{ 0x800, "STATX_ATTR_ENCRYPTED" }, { 0x1000, "STATX_ATTR_AUTOMOUNT" },
-	{ 0x2000, "STATX_ATTR_MOUNT_ROOT" }, { 0x100000, "STATX_ATTR_VERITY" },
-	{ 0x200000, "STATX_ATTR_DAX" }, { 0, NULL },
+	XLAT(STATX_ATTR_COMPRESSED), XLAT(STATX_ATTR_IMMUTABLE),
+	XLAT(STATX_ATTR_APPEND), XLAT(STATX_ATTR_NODUMP),
+	XLAT(STATX_ATTR_ENCRYPTED), XLAT(STATX_ATTR_AUTOMOUNT),
+	XLAT(STATX_ATTR_MOUNT_ROOT), XLAT(STATX_ATTR_VERITY),
+	XLAT(STATX_ATTR_DAX), { 0, NULL },
 };
 
 struct kstatx_ts { int64_t sec; uint32_t nsec; int32_t pad; };
@@ -680,7 +681,7 @@ static int dec_statx(struct dctx *d)
 /* ---- access ---- */
 
 static const struct scry_xlat xlat_access_mode[] = {
-	{ R_OK, "R_OK" }, { W_OK, "W_OK" }, { X_OK, "X_OK" }, { 0, NULL },
+	XLAT(R_OK), XLAT(W_OK), XLAT(X_OK), { 0, NULL },
 };
 
 static void access_mode(struct dctx *d, const char *name, uint64_t mode)
@@ -797,14 +798,14 @@ static int dec_getdents64(struct dctx *d)
 #define K_F_GET_SEALS 1034
 
 static const struct scry_xlat xlat_fcntl_cmd[] = {
-	{ F_DUPFD, "F_DUPFD" }, { F_GETFD, "F_GETFD" }, { F_SETFD, "F_SETFD" },
-	{ F_GETFL, "F_GETFL" }, { F_SETFL, "F_SETFL" }, { F_GETLK, "F_GETLK" },
-	{ F_SETLK, "F_SETLK" }, { F_SETLKW, "F_SETLKW" }, { F_SETOWN, "F_SETOWN" },
-	{ F_GETOWN, "F_GETOWN" }, { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
+	XLAT(F_DUPFD), XLAT(F_GETFD), XLAT(F_SETFD),
+	XLAT(F_GETFL), XLAT(F_SETFL), XLAT(F_GETLK),
+	XLAT(F_SETLK), XLAT(F_SETLKW), XLAT(F_SETOWN),
+	XLAT(F_GETOWN), XLAT(F_SETSIG), XLAT(F_GETSIG),
 	{ K_F_SETOWN_EX, "F_SETOWN_EX" }, { K_F_GETOWN_EX, "F_GETOWN_EX" },
 	{ K_F_GETOWNER_UIDS, "F_GETOWNER_UIDS" },
-	{ F_OFD_GETLK, "F_OFD_GETLK" }, { F_OFD_SETLK, "F_OFD_SETLK" },
-	{ F_OFD_SETLKW, "F_OFD_SETLKW" }, { K_F_SETLEASE, "F_SETLEASE" },
+	XLAT(F_OFD_GETLK), XLAT(F_OFD_SETLK),
+	XLAT(F_OFD_SETLKW), { K_F_SETLEASE, "F_SETLEASE" },
 	{ K_F_GETLEASE, "F_GETLEASE" }, { K_F_NOTIFY, "F_NOTIFY" },
 	{ K_F_CANCELLK, "F_CANCELLK" }, { K_F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC" },
 	{ K_F_SETPIPE_SZ, "F_SETPIPE_SZ" }, { K_F_GETPIPE_SZ, "F_GETPIPE_SZ" },
@@ -813,11 +814,11 @@ static const struct scry_xlat xlat_fcntl_cmd[] = {
 };
 
 static const struct scry_xlat xlat_fd_cloexec[] = {
-	{ FD_CLOEXEC, "FD_CLOEXEC" }, { 0, NULL },
+	XLAT(FD_CLOEXEC), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_lock_type[] = {
-	{ F_RDLCK, "F_RDLCK" }, { F_WRLCK, "F_WRLCK" }, { F_UNLCK, "F_UNLCK" }, { 0, NULL },
+	XLAT(F_RDLCK), XLAT(F_WRLCK), XLAT(F_UNLCK), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_owner_type[] = {
@@ -825,14 +826,14 @@ static const struct scry_xlat xlat_owner_type[] = {
 };
 
 static const struct scry_xlat xlat_dnotify[] = {
-	{ 0x1, "DN_ACCESS" }, { 0x2, "DN_MODIFY" }, { 0x4, "DN_CREATE" },
-	{ 0x8, "DN_DELETE" }, { 0x10, "DN_RENAME" }, { 0x20, "DN_ATTRIB" },
-	{ 0x80000000u, "DN_MULTISHOT" }, { 0, NULL },
+	XLAT(DN_ACCESS), XLAT(DN_MODIFY), XLAT(DN_CREATE),
+	XLAT(DN_DELETE), XLAT(DN_RENAME), XLAT(DN_ATTRIB),
+	XLAT(DN_MULTISHOT), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_seals[] = {
-	{ 0x1, "F_SEAL_SEAL" }, { 0x2, "F_SEAL_SHRINK" }, { 0x4, "F_SEAL_GROW" },
-	{ 0x8, "F_SEAL_WRITE" }, { 0x10, "F_SEAL_FUTURE_WRITE" }, { 0, NULL },
+	XLAT(F_SEAL_SEAL), XLAT(F_SEAL_SHRINK), XLAT(F_SEAL_GROW),
+	XLAT(F_SEAL_WRITE), XLAT(F_SEAL_FUTURE_WRITE), { 0, NULL },
 };
 
 /* struct flock: the same layout for flock and flock64 on 64-bit. */
@@ -1053,7 +1054,7 @@ static int dec_path_path(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_rename[] = {
-	{ 1, "RENAME_NOREPLACE" }, { 2, "RENAME_EXCHANGE" }, { 4, "RENAME_WHITEOUT" }, { 0, NULL },
+	XLAT(RENAME_NOREPLACE), XLAT(RENAME_EXCHANGE), XLAT(RENAME_WHITEOUT), { 0, NULL },
 };
 
 /* renameat, renameat2, linkat: (olddfd, old, newdfd, new[, flags]) */
@@ -1157,9 +1158,9 @@ static int dec_ftruncate(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_flock_op[] = {
-	{ LOCK_SH, "LOCK_SH" }, { LOCK_EX, "LOCK_EX" }, { LOCK_NB, "LOCK_NB" },
-	{ LOCK_UN, "LOCK_UN" }, { 32, "LOCK_MAND" }, { 64, "LOCK_READ" },
-	{ 128, "LOCK_WRITE" }, { 0, NULL },
+	XLAT(LOCK_SH), XLAT(LOCK_EX), XLAT(LOCK_NB),
+	XLAT(LOCK_UN), XLAT(LOCK_MAND), XLAT(LOCK_READ),
+	XLAT(LOCK_WRITE), { 0, NULL },
 };
 
 static int dec_flock(struct dctx *d)
@@ -1255,8 +1256,8 @@ static int dec_copy_file_range(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_splice[] = {
-	{ 1, "SPLICE_F_MOVE" }, { 2, "SPLICE_F_NONBLOCK" }, { 4, "SPLICE_F_MORE" },
-	{ 8, "SPLICE_F_GIFT" }, { 0, NULL },
+	XLAT(SPLICE_F_MOVE), XLAT(SPLICE_F_NONBLOCK), XLAT(SPLICE_F_MORE),
+	XLAT(SPLICE_F_GIFT), { 0, NULL },
 };
 
 static int dec_splice(struct dctx *d)
@@ -1400,16 +1401,16 @@ static const struct scry_xlat xlat_tcflsh[] = {
 };
 
 static const struct scry_xlat xlat_fs_flags[] = {
-	{ 0x1, "FS_SECRM_FL" }, { 0x2, "FS_UNRM_FL" }, { 0x4, "FS_COMPR_FL" },
-	{ 0x8, "FS_SYNC_FL" }, { 0x10, "FS_IMMUTABLE_FL" }, { 0x20, "FS_APPEND_FL" },
-	{ 0x40, "FS_NODUMP_FL" }, { 0x80, "FS_NOATIME_FL" }, { 0x100, "FS_DIRTY_FL" },
-	{ 0x200, "FS_COMPRBLK_FL" }, { 0x400, "FS_NOCOMP_FL" }, { 0x800, "FS_ENCRYPT_FL" },
-	{ 0x1000, "FS_INDEX_FL" }, { 0x2000, "FS_IMAGIC_FL" }, { 0x4000, "FS_JOURNAL_DATA_FL" },
-	{ 0x8000, "FS_NOTAIL_FL" }, { 0x10000, "FS_DIRSYNC_FL" }, { 0x20000, "FS_TOPDIR_FL" },
-	{ 0x40000, "FS_HUGE_FILE_FL" }, { 0x80000, "FS_EXTENT_FL" }, { 0x100000, "FS_VERITY_FL" },
-	{ 0x200000, "FS_EA_INODE_FL" }, { 0x400000, "FS_EOFBLOCKS_FL" }, { 0x800000, "FS_NOCOW_FL" },
-	{ 0x2000000, "FS_DAX_FL" }, { 0x10000000, "FS_INLINE_DATA_FL" },
-	{ 0x20000000, "FS_PROJINHERIT_FL" }, { 0x40000000, "FS_CASEFOLD_FL" }, { 0, NULL },
+	XLAT(FS_SECRM_FL), XLAT(FS_UNRM_FL), XLAT(FS_COMPR_FL),
+	XLAT(FS_SYNC_FL), XLAT(FS_IMMUTABLE_FL), XLAT(FS_APPEND_FL),
+	XLAT(FS_NODUMP_FL), XLAT(FS_NOATIME_FL), XLAT(FS_DIRTY_FL),
+	XLAT(FS_COMPRBLK_FL), XLAT(FS_NOCOMP_FL), XLAT(FS_ENCRYPT_FL),
+	XLAT(FS_INDEX_FL), XLAT(FS_IMAGIC_FL), XLAT(FS_JOURNAL_DATA_FL),
+	XLAT(FS_NOTAIL_FL), XLAT(FS_DIRSYNC_FL), XLAT(FS_TOPDIR_FL),
+	XLAT(FS_HUGE_FILE_FL), XLAT(FS_EXTENT_FL), XLAT(FS_VERITY_FL),
+	XLAT(FS_EA_INODE_FL), XLAT(FS_EOFBLOCKS_FL), XLAT(FS_NOCOW_FL),
+	XLAT(FS_DAX_FL), XLAT(FS_INLINE_DATA_FL),
+	XLAT(FS_PROJINHERIT_FL), XLAT(FS_CASEFOLD_FL), { 0, NULL },
 };
 
 static const struct scry_xlat xlat_iflag[] = {
@@ -1716,11 +1717,38 @@ static void statfs_at(struct dctx *d, const char *name, uint64_t addr)
 static int dec_statfs(struct dctx *d) { return name_then_struct(d, 0, "pathname", "buf", statfs_at); }
 static int dec_fstatfs(struct dctx *d) { return name_then_struct(d, 1, "fd", "buf", statfs_at); }
 
+/*
+ * ustat (x86_64 only): the device as strace's print_dev_t shows it, then
+ * the buffer's address at exit -- strace built without <ustat.h> (glibc
+ * dropped it) shows no struct ustat: "ustat(makedev(0xfe, 0), 0x7ffc...)".
+ */
+static int dec_ustat(struct dctx *d)
+{
+	if (!d->exiting) {
+		unsigned dev = (unsigned)d->args[0];
+
+		v_makedev(d, "dev", major(dev), minor(dev));
+		return DEC_MORE;
+	}
+	v_ptr(d, "ubuf", d->args[1]);
+	return DEC_DONE;
+}
+
+/* sysfs (x86_64 only): strace prints its three arguments in hex, whatever
+ * the option ("sysfs(0x2, 0, 0x7ffc...)"). */
+static int dec_sysfs(struct dctx *d)
+{
+	v_hex(d, "option", d->args[0]);
+	v_hex(d, "arg1", d->args[1]);
+	v_hex(d, "arg2", d->args[2]);
+	return DEC_DONE;
+}
+
 /* ---- fadvise64 ---- */
 
 static const struct scry_xlat xlat_fadvise[] = {
-	{ 0, "POSIX_FADV_NORMAL" }, { 1, "POSIX_FADV_RANDOM" }, { 2, "POSIX_FADV_SEQUENTIAL" },
-	{ 3, "POSIX_FADV_WILLNEED" }, { 4, "POSIX_FADV_DONTNEED" }, { 5, "POSIX_FADV_NOREUSE" },
+	XLAT(POSIX_FADV_NORMAL), XLAT(POSIX_FADV_RANDOM), XLAT(POSIX_FADV_SEQUENTIAL),
+	XLAT(POSIX_FADV_WILLNEED), XLAT(POSIX_FADV_DONTNEED), XLAT(POSIX_FADV_NOREUSE),
 	{ 0, NULL },
 };
 
@@ -1734,80 +1762,82 @@ static int dec_fadvise64(struct dctx *d)
 }
 
 const struct decoder_entry decoders_file[] = {
-	{ "fadvise64", dec_fadvise64 },
-	{ "umask", dec_umask },
-	{ "statfs", dec_statfs },
-	{ "fstatfs", dec_fstatfs },
-	{ "open", dec_open },
-	{ "openat", dec_openat },
-	{ "openat2", dec_openat2 },
-	{ "creat", dec_creat },
-	{ "close", dec_fd_only },
-	{ "close_range", dec_close_range },
-	{ "read", dec_read },
-	{ "pread64", dec_read },
-	{ "write", dec_write },
-	{ "pwrite64", dec_write },
-	{ "readv", dec_readv },
-	{ "preadv", dec_readv },
-	{ "writev", dec_writev },
-	{ "pwritev", dec_writev },
-	{ "preadv2", dec_preadv2 },
-	{ "pwritev2", dec_pwritev2 },
-	{ "lseek", dec_lseek },
-	{ "stat", dec_stat },
-	{ "lstat", dec_stat },
-	{ "fstat", dec_fstat },
-	{ "newfstatat", dec_newfstatat },
-	{ "statx", dec_statx },
-	{ "access", dec_access },
-	{ "faccessat", dec_faccessat },
-	{ "faccessat2", dec_faccessat },
-	{ "getdents64", dec_getdents64 },
-	{ "fcntl", dec_fcntl },
-	{ "dup", dec_dup },
-	{ "dup2", dec_dup },
-	{ "dup3", dec_dup },
-	{ "pipe", dec_pipe },
-	{ "pipe2", dec_pipe },
-	{ "mkdir", dec_path_mode },
-	{ "mkdirat", dec_fd_path_mode },
-	{ "rmdir", dec_path },
-	{ "unlink", dec_path },
-	{ "unlinkat", dec_unlinkat },
-	{ "rename", dec_path_path },
-	{ "renameat", dec_renameat },
-	{ "renameat2", dec_renameat },
-	{ "link", dec_path_path },
-	{ "linkat", dec_linkat },
-	{ "symlink", dec_path_path },
-	{ "symlinkat", dec_symlinkat },
-	{ "readlink", dec_readlink },
-	{ "readlinkat", dec_readlink },
-	{ "chmod", dec_path_mode },
-	{ "fchmod", dec_fd_mode },
-	{ "fchmodat", dec_fd_path_mode },
-	{ "fchmodat2", dec_fd_path_mode },
-	{ "chown", dec_chown },
-	{ "lchown", dec_chown },
-	{ "fchown", dec_fchown },
-	{ "fchownat", dec_fchownat },
-	{ "truncate", dec_truncate },
-	{ "ftruncate", dec_ftruncate },
-	{ "fsync", dec_fd_only },
-	{ "fdatasync", dec_fd_only },
-	{ "flock", dec_flock },
-	{ "utimensat", dec_utimensat },
-	{ "sendfile", dec_sendfile },
-	{ "copy_file_range", dec_copy_file_range },
-	{ "splice", dec_splice },
-	{ "memfd_create", dec_memfd_create },
-	{ "inotify_init1", dec_inotify_init1 },
-	{ "inotify_add_watch", dec_inotify_add_watch },
-	{ "inotify_rm_watch", dec_inotify_rm_watch },
-	{ "chdir", dec_path },
-	{ "fchdir", dec_fd_only },
-	{ "getcwd", dec_getcwd },
-	{ "ioctl", dec_ioctl },
-	{ NULL, NULL },
+	{ "fadvise64", dec_fadvise64, { 0 } },
+	{ "umask", dec_umask, { 0 } },
+	{ "statfs", dec_statfs, { CAP_OUT(2, sizeof(struct statfs)), CAP_FULL } },
+	{ "fstatfs", dec_fstatfs, { CAP_OUT(2, sizeof(struct statfs)), CAP_FULL } },
+	{ "ustat", dec_ustat, { CAP_FULL } },
+	{ "sysfs", dec_sysfs, { CAP_FULL } },
+	{ "open", dec_open, { CAP_FULL } },
+	{ "openat", dec_openat, { CAP_FULL } },
+	{ "openat2", dec_openat2, { 0 } },
+	{ "creat", dec_creat, { CAP_FULL } },
+	{ "close", dec_fd_only, { CAP_FULL } },
+	{ "close_range", dec_close_range, { 0 } },
+	{ "read", dec_read, { CAP_BUF_OUT(2), CAP_FULL } },
+	{ "pread64", dec_read, { CAP_BUF_OUT(2), CAP_FULL } },
+	{ "write", dec_write, { CAP_BUF_IN(2, 3), CAP_FULL } },
+	{ "pwrite64", dec_write, { CAP_BUF_IN(2, 3), CAP_FULL } },
+	{ "readv", dec_readv, { 0 } },
+	{ "preadv", dec_readv, { 0 } },
+	{ "writev", dec_writev, { 0 } },
+	{ "pwritev", dec_writev, { 0 } },
+	{ "preadv2", dec_preadv2, { 0 } },
+	{ "pwritev2", dec_pwritev2, { 0 } },
+	{ "lseek", dec_lseek, { CAP_FULL } },
+	{ "stat", dec_stat, { CAP_OUT(2, sizeof(struct stat)), CAP_FULL } },
+	{ "lstat", dec_stat, { CAP_OUT(2, sizeof(struct stat)), CAP_FULL } },
+	{ "fstat", dec_fstat, { CAP_OUT(2, sizeof(struct stat)), CAP_FULL } },
+	{ "newfstatat", dec_newfstatat, { CAP_OUT(3, sizeof(struct stat)), CAP_FULL } },
+	{ "statx", dec_statx, { CAP_OUT(5, sizeof(struct statx)), CAP_FULL } },
+	{ "access", dec_access, { CAP_FULL } },
+	{ "faccessat", dec_faccessat, { CAP_FULL } },
+	{ "faccessat2", dec_faccessat, { CAP_FULL } },
+	{ "getdents64", dec_getdents64, { 0 } },
+	{ "fcntl", dec_fcntl, { 0 } },
+	{ "dup", dec_dup, { CAP_FULL } },
+	{ "dup2", dec_dup, { CAP_FULL } },
+	{ "dup3", dec_dup, { CAP_FULL } },
+	{ "pipe", dec_pipe, { CAP_OUT(1, 2 * sizeof(int)), CAP_FULL } },
+	{ "pipe2", dec_pipe, { CAP_OUT(1, 2 * sizeof(int)), CAP_FULL } },
+	{ "mkdir", dec_path_mode, { CAP_FULL } },
+	{ "mkdirat", dec_fd_path_mode, { CAP_FULL } },
+	{ "rmdir", dec_path, { CAP_FULL } },
+	{ "unlink", dec_path, { CAP_FULL } },
+	{ "unlinkat", dec_unlinkat, { CAP_FULL } },
+	{ "rename", dec_path_path, { CAP_FULL } },
+	{ "renameat", dec_renameat, { CAP_FULL } },
+	{ "renameat2", dec_renameat, { 0 } },
+	{ "link", dec_path_path, { 0 } },
+	{ "linkat", dec_linkat, { 0 } },
+	{ "symlink", dec_path_path, { 0 } },
+	{ "symlinkat", dec_symlinkat, { 0 } },
+	{ "readlink", dec_readlink, { 0 } },
+	{ "readlinkat", dec_readlink, { 0 } },
+	{ "chmod", dec_path_mode, { CAP_FULL } },
+	{ "fchmod", dec_fd_mode, { CAP_FULL } },
+	{ "fchmodat", dec_fd_path_mode, { CAP_FULL } },
+	{ "fchmodat2", dec_fd_path_mode, { 0 } },
+	{ "chown", dec_chown, { 0 } },
+	{ "lchown", dec_chown, { 0 } },
+	{ "fchown", dec_fchown, { 0 } },
+	{ "fchownat", dec_fchownat, { 0 } },
+	{ "truncate", dec_truncate, { CAP_FULL } },
+	{ "ftruncate", dec_ftruncate, { CAP_FULL } },
+	{ "fsync", dec_fd_only, { CAP_FULL } },
+	{ "fdatasync", dec_fd_only, { CAP_FULL } },
+	{ "flock", dec_flock, { 0 } },
+	{ "utimensat", dec_utimensat, { 0 } },
+	{ "sendfile", dec_sendfile, { 0 } },
+	{ "copy_file_range", dec_copy_file_range, { 0 } },
+	{ "splice", dec_splice, { 0 } },
+	{ "memfd_create", dec_memfd_create, { 0 } },
+	{ "inotify_init1", dec_inotify_init1, { 0 } },
+	{ "inotify_add_watch", dec_inotify_add_watch, { 0 } },
+	{ "inotify_rm_watch", dec_inotify_rm_watch, { 0 } },
+	{ "chdir", dec_path, { CAP_FULL } },
+	{ "fchdir", dec_fd_only, { CAP_FULL } },
+	{ "getcwd", dec_getcwd, { 0 } },
+	{ "ioctl", dec_ioctl, { 0 } },
+	{ NULL, NULL, { 0 } },
 };

@@ -73,27 +73,27 @@ void dec_enum_q(struct dctx *d, const char *name, int64_t val, const struct scry
 }
 
 static const struct scry_xlat xlat_prot[] = {
-	{ PROT_READ, "PROT_READ" }, { PROT_WRITE, "PROT_WRITE" },
-	{ PROT_EXEC, "PROT_EXEC" }, { PROT_SEM, "PROT_SEM" },
-	{ PROT_GROWSDOWN, "PROT_GROWSDOWN" }, { PROT_GROWSUP, "PROT_GROWSUP" },
+	XLAT(PROT_READ), XLAT(PROT_WRITE),
+	XLAT(PROT_EXEC), XLAT(PROT_SEM),
+	XLAT(PROT_GROWSDOWN), XLAT(PROT_GROWSUP),
 	{ 0, NULL },
 };
 
 /* The type field (MAP_TYPE) first, as one value; then the flag bits in
  * strace's order. */
 static const struct scry_xlat xlat_map_flags[] = {
-	{ MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE" },
-	{ MAP_SHARED, "MAP_SHARED" }, { MAP_PRIVATE, "MAP_PRIVATE" },
-	{ MAP_FIXED, "MAP_FIXED" }, { MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+	XLAT(MAP_SHARED_VALIDATE),
+	XLAT(MAP_SHARED), XLAT(MAP_PRIVATE),
+	XLAT(MAP_FIXED), XLAT(MAP_ANONYMOUS),
 #ifdef MAP_32BIT
-	{ MAP_32BIT, "MAP_32BIT" },
+	XLAT(MAP_32BIT),
 #endif
-	{ MAP_NORESERVE, "MAP_NORESERVE" }, { MAP_POPULATE, "MAP_POPULATE" },
-	{ MAP_NONBLOCK, "MAP_NONBLOCK" }, { MAP_GROWSDOWN, "MAP_GROWSDOWN" },
-	{ MAP_DENYWRITE, "MAP_DENYWRITE" }, { MAP_EXECUTABLE, "MAP_EXECUTABLE" },
-	{ MAP_LOCKED, "MAP_LOCKED" }, { MAP_STACK, "MAP_STACK" },
-	{ MAP_HUGETLB, "MAP_HUGETLB" }, { MAP_SYNC, "MAP_SYNC" },
-	{ MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE" },
+	XLAT(MAP_NORESERVE), XLAT(MAP_POPULATE),
+	XLAT(MAP_NONBLOCK), XLAT(MAP_GROWSDOWN),
+	XLAT(MAP_DENYWRITE), XLAT(MAP_EXECUTABLE),
+	XLAT(MAP_LOCKED), XLAT(MAP_STACK),
+	XLAT(MAP_HUGETLB), XLAT(MAP_SYNC),
+	XLAT(MAP_FIXED_NOREPLACE),
 	{ 0, NULL },
 };
 
@@ -159,8 +159,8 @@ static int dec_mprotect(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_mremap[] = {
-	{ MREMAP_MAYMOVE, "MREMAP_MAYMOVE" }, { MREMAP_FIXED, "MREMAP_FIXED" },
-	{ MREMAP_DONTUNMAP, "MREMAP_DONTUNMAP" }, { 0, NULL },
+	XLAT(MREMAP_MAYMOVE), XLAT(MREMAP_FIXED),
+	XLAT(MREMAP_DONTUNMAP), { 0, NULL },
 };
 
 static int dec_mremap(struct dctx *d)
@@ -185,17 +185,17 @@ static int dec_brk(struct dctx *d)
 
 /* Kernel values; MADV_* newer than libc's headers are defined by number. */
 static const struct scry_xlat xlat_madvise[] = {
-	{ 0, "MADV_NORMAL" }, { 1, "MADV_RANDOM" }, { 2, "MADV_SEQUENTIAL" },
-	{ 3, "MADV_WILLNEED" }, { 4, "MADV_DONTNEED" }, { 8, "MADV_FREE" },
-	{ 9, "MADV_REMOVE" }, { 10, "MADV_DONTFORK" }, { 11, "MADV_DOFORK" },
-	{ 12, "MADV_MERGEABLE" }, { 13, "MADV_UNMERGEABLE" },
-	{ 14, "MADV_HUGEPAGE" }, { 15, "MADV_NOHUGEPAGE" },
-	{ 16, "MADV_DONTDUMP" }, { 17, "MADV_DODUMP" },
-	{ 18, "MADV_WIPEONFORK" }, { 19, "MADV_KEEPONFORK" },
-	{ 20, "MADV_COLD" }, { 21, "MADV_PAGEOUT" },
-	{ 22, "MADV_POPULATE_READ" }, { 23, "MADV_POPULATE_WRITE" },
-	{ 24, "MADV_DONTNEED_LOCKED" }, { 25, "MADV_COLLAPSE" },
-	{ 100, "MADV_HWPOISON" }, { 101, "MADV_SOFT_OFFLINE" },
+	XLAT(MADV_NORMAL), XLAT(MADV_RANDOM), XLAT(MADV_SEQUENTIAL),
+	XLAT(MADV_WILLNEED), XLAT(MADV_DONTNEED), XLAT(MADV_FREE),
+	XLAT(MADV_REMOVE), XLAT(MADV_DONTFORK), XLAT(MADV_DOFORK),
+	XLAT(MADV_MERGEABLE), XLAT(MADV_UNMERGEABLE),
+	XLAT(MADV_HUGEPAGE), XLAT(MADV_NOHUGEPAGE),
+	XLAT(MADV_DONTDUMP), XLAT(MADV_DODUMP),
+	XLAT(MADV_WIPEONFORK), XLAT(MADV_KEEPONFORK),
+	XLAT(MADV_COLD), XLAT(MADV_PAGEOUT),
+	XLAT(MADV_POPULATE_READ), XLAT(MADV_POPULATE_WRITE),
+	XLAT(MADV_DONTNEED_LOCKED), { 25, "MADV_COLLAPSE" },
+	XLAT(MADV_HWPOISON), { 101, "MADV_SOFT_OFFLINE" },
 	{ 0, NULL },
 };
 
@@ -216,7 +216,7 @@ static int dec_addr_len(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_mlock2[] = {
-	{ MLOCK_ONFAULT, "MLOCK_ONFAULT" }, { 0, NULL },
+	XLAT(MLOCK_ONFAULT), { 0, NULL },
 };
 
 static int dec_mlock2(struct dctx *d)
@@ -228,8 +228,8 @@ static int dec_mlock2(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_mlockall[] = {
-	{ MCL_CURRENT, "MCL_CURRENT" }, { MCL_FUTURE, "MCL_FUTURE" },
-	{ MCL_ONFAULT, "MCL_ONFAULT" }, { 0, NULL },
+	XLAT(MCL_CURRENT), XLAT(MCL_FUTURE),
+	XLAT(MCL_ONFAULT), { 0, NULL },
 };
 
 static int dec_mlockall(struct dctx *d)
@@ -239,8 +239,8 @@ static int dec_mlockall(struct dctx *d)
 }
 
 static const struct scry_xlat xlat_msync[] = {
-	{ MS_ASYNC, "MS_ASYNC" }, { MS_SYNC, "MS_SYNC" },
-	{ MS_INVALIDATE, "MS_INVALIDATE" }, { 0, NULL },
+	XLAT(MS_ASYNC), XLAT(MS_SYNC),
+	XLAT(MS_INVALIDATE), { 0, NULL },
 };
 
 static int dec_msync(struct dctx *d)
@@ -289,17 +289,17 @@ static int dec_mincore(struct dctx *d)
 }
 
 const struct decoder_entry decoders_mem[] = {
-	{ "mmap", dec_mmap },
-	{ "munmap", dec_munmap },
-	{ "mprotect", dec_mprotect },
-	{ "mremap", dec_mremap },
-	{ "brk", dec_brk },
-	{ "madvise", dec_madvise },
-	{ "mlock", dec_addr_len },
-	{ "munlock", dec_addr_len },
-	{ "mlock2", dec_mlock2 },
-	{ "mlockall", dec_mlockall },
-	{ "msync", dec_msync },
-	{ "mincore", dec_mincore },
-	{ NULL, NULL },
+	{ "mmap", dec_mmap, { 0 } },
+	{ "munmap", dec_munmap, { 0 } },
+	{ "mprotect", dec_mprotect, { 0 } },
+	{ "mremap", dec_mremap, { 0 } },
+	{ "brk", dec_brk, { 0 } },
+	{ "madvise", dec_madvise, { 0 } },
+	{ "mlock", dec_addr_len, { 0 } },
+	{ "munlock", dec_addr_len, { 0 } },
+	{ "mlock2", dec_mlock2, { 0 } },
+	{ "mlockall", dec_mlockall, { 0 } },
+	{ "msync", dec_msync, { 0 } },
+	{ "mincore", dec_mincore, { 0 } },
+	{ NULL, NULL, { 0 } },
 };

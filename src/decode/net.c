@@ -27,7 +27,7 @@ static const struct scry_xlat xlat_sock_type[] = {
 
 /* SOCK_CLOEXEC and SOCK_NONBLOCK, in strace's order. */
 static const struct scry_xlat xlat_sock_flags[] = {
-	{ SOCK_CLOEXEC, "SOCK_CLOEXEC" }, { SOCK_NONBLOCK, "SOCK_NONBLOCK" },
+	XLAT(SOCK_CLOEXEC), XLAT(SOCK_NONBLOCK),
 	{ 0, NULL },
 };
 
@@ -75,7 +75,7 @@ static const struct scry_xlat xlat_msg_flags[] = {
 };
 
 static const struct scry_xlat xlat_shut[] = {
-	{ SHUT_RD, "SHUT_RD" }, { SHUT_WR, "SHUT_WR" }, { SHUT_RDWR, "SHUT_RDWR" },
+	XLAT(SHUT_RD), XLAT(SHUT_WR), XLAT(SHUT_RDWR),
 	{ 0, NULL },
 };
 
@@ -835,23 +835,23 @@ static int dec_getsockopt(struct dctx *d)
 }
 
 const struct decoder_entry decoders_net[] = {
-	{ "socket", dec_socket },
-	{ "socketpair", dec_socketpair },
-	{ "bind", dec_bind },
-	{ "connect", dec_bind },
-	{ "listen", dec_listen },
-	{ "shutdown", dec_shutdown },
-	{ "accept", dec_accept },
-	{ "accept4", dec_accept },
-	{ "getsockname", dec_sockname },
-	{ "getpeername", dec_sockname },
-	{ "sendto", dec_sendto },
-	{ "recvfrom", dec_recvfrom },
-	{ "sendmsg", dec_sendmsg },
-	{ "recvmsg", dec_recvmsg },
-	{ "sendmmsg", dec_sendmmsg },
-	{ "recvmmsg", dec_recvmmsg },
-	{ "setsockopt", dec_setsockopt },
-	{ "getsockopt", dec_getsockopt },
-	{ NULL, NULL },
+	{ "socket", dec_socket, { CAP_FULL } },
+	{ "socketpair", dec_socketpair, { CAP_OUT(4, 2 * sizeof(int)), CAP_FULL } },
+	{ "bind", dec_bind, { CAP_ADDR_IN(2, 3), CAP_FULL } },
+	{ "connect", dec_bind, { CAP_ADDR_IN(2, 3), CAP_FULL } },
+	{ "listen", dec_listen, { CAP_FULL } },
+	{ "shutdown", dec_shutdown, { CAP_FULL } },
+	{ "accept", dec_accept, { CAP_ADDR_OUT(2, 3), CAP_FULL } },
+	{ "accept4", dec_accept, { CAP_ADDR_OUT(2, 3), CAP_FULL } },
+	{ "getsockname", dec_sockname, { CAP_ADDR_OUT(2, 3) } },
+	{ "getpeername", dec_sockname, { CAP_ADDR_OUT(2, 3) } },
+	{ "sendto", dec_sendto, { CAP_BUF_IN(2, 3), CAP_ADDR_IN(5, 6), CAP_FULL } },
+	{ "recvfrom", dec_recvfrom, { CAP_BUF_OUT(2), CAP_ADDR_OUT(5, 6), CAP_FULL } },
+	{ "sendmsg", dec_sendmsg, { 0 } },
+	{ "recvmsg", dec_recvmsg, { 0 } },
+	{ "sendmmsg", dec_sendmmsg, { 0 } },
+	{ "recvmmsg", dec_recvmmsg, { 0 } },
+	{ "setsockopt", dec_setsockopt, { 0 } },
+	{ "getsockopt", dec_getsockopt, { 0 } },
+	{ NULL, NULL, { 0 } },
 };

@@ -157,20 +157,20 @@ static void ptr_at(struct dctx *d, const char *name, uint64_t addr)
 #define K_CSIGNAL 0xff
 
 static const struct scry_xlat xlat_clone_flags[] = {
-	{ CLONE_NEWTIME, "CLONE_NEWTIME" },
-	{ CLONE_VM, "CLONE_VM" }, { CLONE_FS, "CLONE_FS" }, { CLONE_FILES, "CLONE_FILES" },
-	{ CLONE_SIGHAND, "CLONE_SIGHAND" }, { CLONE_PIDFD, "CLONE_PIDFD" },
-	{ CLONE_PTRACE, "CLONE_PTRACE" }, { CLONE_VFORK, "CLONE_VFORK" },
-	{ CLONE_PARENT, "CLONE_PARENT" }, { CLONE_THREAD, "CLONE_THREAD" },
-	{ CLONE_NEWNS, "CLONE_NEWNS" }, { CLONE_SYSVSEM, "CLONE_SYSVSEM" },
-	{ CLONE_SETTLS, "CLONE_SETTLS" }, { CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID" },
-	{ CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID" }, { CLONE_DETACHED, "CLONE_DETACHED" },
-	{ CLONE_UNTRACED, "CLONE_UNTRACED" }, { CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID" },
-	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" }, { CLONE_NEWUTS, "CLONE_NEWUTS" },
-	{ CLONE_NEWIPC, "CLONE_NEWIPC" }, { CLONE_NEWUSER, "CLONE_NEWUSER" },
-	{ CLONE_NEWPID, "CLONE_NEWPID" }, { CLONE_NEWNET, "CLONE_NEWNET" },
-	{ CLONE_IO, "CLONE_IO" }, { CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND" },
-	{ CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP" },
+	XLAT(CLONE_NEWTIME),
+	XLAT(CLONE_VM), XLAT(CLONE_FS), XLAT(CLONE_FILES),
+	XLAT(CLONE_SIGHAND), XLAT(CLONE_PIDFD),
+	XLAT(CLONE_PTRACE), XLAT(CLONE_VFORK),
+	XLAT(CLONE_PARENT), XLAT(CLONE_THREAD),
+	XLAT(CLONE_NEWNS), XLAT(CLONE_SYSVSEM),
+	XLAT(CLONE_SETTLS), XLAT(CLONE_PARENT_SETTID),
+	XLAT(CLONE_CHILD_CLEARTID), XLAT(CLONE_DETACHED),
+	XLAT(CLONE_UNTRACED), XLAT(CLONE_CHILD_SETTID),
+	XLAT(CLONE_NEWCGROUP), XLAT(CLONE_NEWUTS),
+	XLAT(CLONE_NEWIPC), XLAT(CLONE_NEWUSER),
+	XLAT(CLONE_NEWPID), XLAT(CLONE_NEWNET),
+	XLAT(CLONE_IO), XLAT(CLONE_CLEAR_SIGHAND),
+	XLAT(CLONE_INTO_CGROUP),
 	{ 0, NULL },
 };
 
@@ -323,9 +323,9 @@ static int dec_clone3(struct dctx *d)
 #endif
 
 static const struct scry_xlat xlat_wait_options[] = {
-	{ WNOHANG, "WNOHANG" }, { WSTOPPED, "WSTOPPED" }, { WEXITED, "WEXITED" },
-	{ WCONTINUED, "WCONTINUED" }, { WNOWAIT, "WNOWAIT" },
-	{ __WNOTHREAD, "__WNOTHREAD" }, { __WALL, "__WALL" }, { __WCLONE, "__WCLONE" },
+	XLAT(WNOHANG), XLAT(WSTOPPED), XLAT(WEXITED),
+	XLAT(WCONTINUED), XLAT(WNOWAIT),
+	XLAT(__WNOTHREAD), XLAT(__WALL), XLAT(__WCLONE),
 	{ 0, NULL },
 };
 
@@ -440,7 +440,7 @@ static int dec_wait4(struct dctx *d)
 #define P_PIDFD 3
 #endif
 static const struct scry_xlat xlat_idtype[] = {
-	{ P_ALL, "P_ALL" }, { P_PID, "P_PID" }, { P_PGID, "P_PGID" }, { P_PIDFD, "P_PIDFD" },
+	XLAT(P_ALL), XLAT(P_PID), XLAT(P_PGID), XLAT(P_PIDFD),
 	{ 0, NULL },
 };
 
@@ -738,14 +738,14 @@ static int dec_setgroups(struct dctx *d)
 /* ---- resource limits ---- */
 
 static const struct scry_xlat xlat_rlimit[] = {
-	{ RLIMIT_CPU, "RLIMIT_CPU" }, { RLIMIT_FSIZE, "RLIMIT_FSIZE" },
-	{ RLIMIT_DATA, "RLIMIT_DATA" }, { RLIMIT_STACK, "RLIMIT_STACK" },
-	{ RLIMIT_CORE, "RLIMIT_CORE" }, { RLIMIT_RSS, "RLIMIT_RSS" },
-	{ RLIMIT_NPROC, "RLIMIT_NPROC" }, { RLIMIT_NOFILE, "RLIMIT_NOFILE" },
-	{ RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK" }, { RLIMIT_AS, "RLIMIT_AS" },
-	{ RLIMIT_LOCKS, "RLIMIT_LOCKS" }, { RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING" },
-	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE" }, { RLIMIT_NICE, "RLIMIT_NICE" },
-	{ RLIMIT_RTPRIO, "RLIMIT_RTPRIO" }, { RLIMIT_RTTIME, "RLIMIT_RTTIME" },
+	XLAT(RLIMIT_CPU), XLAT(RLIMIT_FSIZE),
+	XLAT(RLIMIT_DATA), XLAT(RLIMIT_STACK),
+	XLAT(RLIMIT_CORE), XLAT(RLIMIT_RSS),
+	XLAT(RLIMIT_NPROC), XLAT(RLIMIT_NOFILE),
+	XLAT(RLIMIT_MEMLOCK), XLAT(RLIMIT_AS),
+	XLAT(RLIMIT_LOCKS), XLAT(RLIMIT_SIGPENDING),
+	XLAT(RLIMIT_MSGQUEUE), XLAT(RLIMIT_NICE),
+	XLAT(RLIMIT_RTPRIO), XLAT(RLIMIT_RTTIME),
 	{ 0, NULL },
 };
 
@@ -862,9 +862,9 @@ static int dec_sched_setaffinity(struct dctx *d)
 #define SCHED_DEADLINE 6
 #endif
 static const struct scry_xlat xlat_sched_policy[] = {
-	{ SCHED_OTHER, "SCHED_OTHER" }, { SCHED_FIFO, "SCHED_FIFO" }, { SCHED_RR, "SCHED_RR" },
-	{ SCHED_BATCH, "SCHED_BATCH" }, { 4, "SCHED_ISO" }, { SCHED_IDLE, "SCHED_IDLE" },
-	{ SCHED_DEADLINE, "SCHED_DEADLINE" }, { 0, NULL },
+	XLAT(SCHED_OTHER), XLAT(SCHED_FIFO), XLAT(SCHED_RR),
+	XLAT(SCHED_BATCH), { 4, "SCHED_ISO" }, XLAT(SCHED_IDLE),
+	XLAT(SCHED_DEADLINE), { 0, NULL },
 };
 
 static int dec_sched_getscheduler(struct dctx *d)
@@ -983,45 +983,51 @@ static int dec_rseq(struct dctx *d)
 }
 
 const struct decoder_entry decoders_process[] = {
-	{ "execve", dec_execve },
-	{ "execveat", dec_execveat },
-	{ "exit", dec_exit },
-	{ "exit_group", dec_exit },
-	{ "clone", dec_clone },
-	{ "clone3", dec_clone3 },
-	{ "wait4", dec_wait4 },
-	{ "waitid", dec_waitid },
-	{ "kill", dec_kill },
-	{ "tkill", dec_kill },
-	{ "tgkill", dec_tgkill },
-	{ "prctl", dec_prctl },
-	{ "setuid", dec_set_ids },
-	{ "setgid", dec_set_ids },
-	{ "setfsuid", dec_set_ids },
-	{ "setfsgid", dec_set_ids },
-	{ "setreuid", dec_set_ids },
-	{ "setregid", dec_set_ids },
-	{ "setresuid", dec_set_ids },
-	{ "setresgid", dec_set_ids },
-	{ "getresuid", dec_getresid },
-	{ "getresgid", dec_getresid },
-	{ "getgroups", dec_getgroups },
-	{ "setgroups", dec_setgroups },
-	{ "getrlimit", dec_getrlimit },
-	{ "setrlimit", dec_setrlimit },
-	{ "prlimit64", dec_prlimit64 },
-	{ "sched_getaffinity", dec_sched_getaffinity },
-	{ "sched_setaffinity", dec_sched_setaffinity },
-	{ "sched_getscheduler", dec_sched_getscheduler },
-	{ "sched_setscheduler", dec_sched_setscheduler },
-	{ "sched_getparam", dec_sched_getparam },
-	{ "sched_setparam", dec_sched_setparam },
-	{ "sched_get_priority_max", dec_sched_priority },
-	{ "sched_get_priority_min", dec_sched_priority },
-	{ "arch_prctl", dec_arch_prctl },
-	{ "set_tid_address", dec_set_tid_address },
-	{ "set_robust_list", dec_set_robust_list },
-	{ "get_robust_list", dec_get_robust_list },
-	{ "rseq", dec_rseq },
-	{ NULL, NULL },
+	/* -v shows envp's strings, which bpf does not capture (it counts them) */
+	{ "execve", dec_execve, { CAP_EXEC(2, 3), CAP_FULL_UNLESS_V } },
+	{ "execveat", dec_execveat, { CAP_EXEC(3, 4), CAP_FULL_UNLESS_V } },
+	{ "exit", dec_exit, { CAP_FULL } },
+	{ "exit_group", dec_exit, { CAP_FULL } },
+	/* the generic decoder shows them; listed to say bpf shows them too */
+	{ "getpid", decode_generic, { CAP_FULL } },
+	{ "getppid", decode_generic, { CAP_FULL } },
+	{ "gettid", decode_generic, { CAP_FULL } },
+	{ "clone", dec_clone, { 0 } },
+	{ "clone3", dec_clone3, { 0 } },
+	/* the status is captured, a struct rusage is not: not complete */
+	{ "wait4", dec_wait4, { CAP_OUT(2, sizeof(int)) } },
+	{ "waitid", dec_waitid, { 0 } },
+	{ "kill", dec_kill, { CAP_FULL } },
+	{ "tkill", dec_kill, { CAP_FULL } },
+	{ "tgkill", dec_tgkill, { CAP_FULL } },
+	{ "prctl", dec_prctl, { 0 } },
+	{ "setuid", dec_set_ids, { 0 } },
+	{ "setgid", dec_set_ids, { 0 } },
+	{ "setfsuid", dec_set_ids, { 0 } },
+	{ "setfsgid", dec_set_ids, { 0 } },
+	{ "setreuid", dec_set_ids, { 0 } },
+	{ "setregid", dec_set_ids, { 0 } },
+	{ "setresuid", dec_set_ids, { 0 } },
+	{ "setresgid", dec_set_ids, { 0 } },
+	{ "getresuid", dec_getresid, { 0 } },
+	{ "getresgid", dec_getresid, { 0 } },
+	{ "getgroups", dec_getgroups, { 0 } },
+	{ "setgroups", dec_setgroups, { 0 } },
+	{ "getrlimit", dec_getrlimit, { CAP_OUT(2, sizeof(struct rlimit)), CAP_FULL } },
+	{ "setrlimit", dec_setrlimit, { CAP_IN(2, sizeof(struct rlimit)), CAP_FULL } },
+	{ "prlimit64", dec_prlimit64, { CAP_IN(3, sizeof(struct rlimit)), CAP_OUT(4, sizeof(struct rlimit)), CAP_FULL } },
+	{ "sched_getaffinity", dec_sched_getaffinity, { 0 } },
+	{ "sched_setaffinity", dec_sched_setaffinity, { 0 } },
+	{ "sched_getscheduler", dec_sched_getscheduler, { 0 } },
+	{ "sched_setscheduler", dec_sched_setscheduler, { 0 } },
+	{ "sched_getparam", dec_sched_getparam, { 0 } },
+	{ "sched_setparam", dec_sched_setparam, { 0 } },
+	{ "sched_get_priority_max", dec_sched_priority, { 0 } },
+	{ "sched_get_priority_min", dec_sched_priority, { 0 } },
+	{ "arch_prctl", dec_arch_prctl, { 0 } },
+	{ "set_tid_address", dec_set_tid_address, { 0 } },
+	{ "set_robust_list", dec_set_robust_list, { 0 } },
+	{ "get_robust_list", dec_get_robust_list, { 0 } },
+	{ "rseq", dec_rseq, { 0 } },
+	{ NULL, NULL, { 0 } },
 };

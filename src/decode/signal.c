@@ -28,14 +28,14 @@ extern const struct scry_xlat dec_xlat_signals[];
 
 /* Signal numbers as an enum (the kernel's numbering, as scry_signal_name). */
 const struct scry_xlat dec_xlat_signals[] = {
-	{ 1, "SIGHUP" }, { 2, "SIGINT" }, { 3, "SIGQUIT" }, { 4, "SIGILL" },
-	{ 5, "SIGTRAP" }, { 6, "SIGABRT" }, { 7, "SIGBUS" }, { 8, "SIGFPE" },
-	{ 9, "SIGKILL" }, { 10, "SIGUSR1" }, { 11, "SIGSEGV" }, { 12, "SIGUSR2" },
-	{ 13, "SIGPIPE" }, { 14, "SIGALRM" }, { 15, "SIGTERM" }, { 16, "SIGSTKFLT" },
-	{ 17, "SIGCHLD" }, { 18, "SIGCONT" }, { 19, "SIGSTOP" }, { 20, "SIGTSTP" },
-	{ 21, "SIGTTIN" }, { 22, "SIGTTOU" }, { 23, "SIGURG" }, { 24, "SIGXCPU" },
-	{ 25, "SIGXFSZ" }, { 26, "SIGVTALRM" }, { 27, "SIGPROF" }, { 28, "SIGWINCH" },
-	{ 29, "SIGIO" }, { 30, "SIGPWR" }, { 31, "SIGSYS" }, { 32, "SIGRTMIN" },
+	XLAT(SIGHUP), XLAT(SIGINT), XLAT(SIGQUIT), XLAT(SIGILL),
+	XLAT(SIGTRAP), XLAT(SIGABRT), XLAT(SIGBUS), XLAT(SIGFPE),
+	XLAT(SIGKILL), XLAT(SIGUSR1), XLAT(SIGSEGV), XLAT(SIGUSR2),
+	XLAT(SIGPIPE), XLAT(SIGALRM), XLAT(SIGTERM), XLAT(SIGSTKFLT),
+	XLAT(SIGCHLD), XLAT(SIGCONT), XLAT(SIGSTOP), XLAT(SIGTSTP),
+	XLAT(SIGTTIN), XLAT(SIGTTOU), XLAT(SIGURG), XLAT(SIGXCPU),
+	XLAT(SIGXFSZ), XLAT(SIGVTALRM), XLAT(SIGPROF), XLAT(SIGWINCH),
+	XLAT(SIGIO), XLAT(SIGPWR), XLAT(SIGSYS), { 32, "SIGRTMIN" },
 	{ 33, "SIGRT_1" }, { 34, "SIGRT_2" }, { 35, "SIGRT_3" }, { 36, "SIGRT_4" },
 	{ 37, "SIGRT_5" }, { 38, "SIGRT_6" }, { 39, "SIGRT_7" }, { 40, "SIGRT_8" },
 	{ 41, "SIGRT_9" }, { 42, "SIGRT_10" }, { 43, "SIGRT_11" }, { 44, "SIGRT_12" },
@@ -136,10 +136,10 @@ void dec_timespec(struct dctx *d, const char *name, uint64_t addr)
 #endif
 
 static const struct scry_xlat xlat_sa_flags[] = {
-	{ SA_RESTORER, "SA_RESTORER" }, { SA_ONSTACK, "SA_ONSTACK" },
-	{ SA_RESTART, "SA_RESTART" }, { SA_NODEFER, "SA_NODEFER" },
-	{ SA_RESETHAND, "SA_RESETHAND" }, { SA_SIGINFO, "SA_SIGINFO" },
-	{ SA_NOCLDSTOP, "SA_NOCLDSTOP" }, { SA_NOCLDWAIT, "SA_NOCLDWAIT" },
+	XLAT(SA_RESTORER), XLAT(SA_ONSTACK),
+	XLAT(SA_RESTART), XLAT(SA_NODEFER),
+	XLAT(SA_RESETHAND), XLAT(SA_SIGINFO),
+	XLAT(SA_NOCLDSTOP), XLAT(SA_NOCLDWAIT),
 	{ 0, NULL },
 };
 
@@ -189,8 +189,8 @@ static int dec_rt_sigaction(struct dctx *d)
 /* ---- masks ---- */
 
 static const struct scry_xlat xlat_sighow[] = {
-	{ SIG_BLOCK, "SIG_BLOCK" }, { SIG_UNBLOCK, "SIG_UNBLOCK" },
-	{ SIG_SETMASK, "SIG_SETMASK" }, { 0, NULL },
+	XLAT(SIG_BLOCK), XLAT(SIG_UNBLOCK),
+	XLAT(SIG_SETMASK), { 0, NULL },
 };
 
 static int dec_rt_sigprocmask(struct dctx *d)
@@ -291,8 +291,8 @@ static int dec_rt_sigreturn(struct dctx *d)
 #endif
 
 static const struct scry_xlat xlat_ss_flags[] = {
-	{ SS_ONSTACK, "SS_ONSTACK" }, { SS_DISABLE, "SS_DISABLE" },
-	{ SS_AUTODISARM, "SS_AUTODISARM" }, { 0, NULL },
+	XLAT(SS_ONSTACK), XLAT(SS_DISABLE),
+	XLAT(SS_AUTODISARM), { 0, NULL },
 };
 
 static void stack_t_struct(struct dctx *d, const char *name, uint64_t addr)
@@ -323,7 +323,7 @@ static int dec_sigaltstack(struct dctx *d)
 /* ---- signalfd ---- */
 
 static const struct scry_xlat xlat_sfd[] = {
-	{ SFD_CLOEXEC, "SFD_CLOEXEC" }, { SFD_NONBLOCK, "SFD_NONBLOCK" }, { 0, NULL },
+	XLAT(SFD_CLOEXEC), XLAT(SFD_NONBLOCK), { 0, NULL },
 };
 
 static int dec_signalfd4(struct dctx *d)
@@ -377,17 +377,30 @@ static int dec_rt_tgsigqueueinfo(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* What bpf captures: the kernel's sigset_t and struct sigaction (4 words). */
+#define KSIGSET_SIZE 8
+#define KSIGACTION_SIZE 32
+#if defined(__x86_64__)
+/* rt_sigreturn restores the mask in the signal frame at the stack pointer
+ * (the handler's return popped pretcode: sp is the ucontext).  aarch64's
+ * frame is not captured: bpf shows the address there, so not complete. */
+#define SIGRETURN_CAP .in = CAP_AT_SP, .in_off = offsetof(ucontext_t, uc_sigmask), \
+		      .in_size = KSIGSET_SIZE, CAP_FULL
+#else
+#define SIGRETURN_CAP 0
+#endif
+
 const struct decoder_entry decoders_signal[] = {
-	{ "rt_sigaction", dec_rt_sigaction },
-	{ "rt_sigprocmask", dec_rt_sigprocmask },
-	{ "rt_sigpending", dec_rt_sigpending },
-	{ "rt_sigsuspend", dec_rt_sigsuspend },
-	{ "rt_sigreturn", dec_rt_sigreturn },
-	{ "sigaltstack", dec_sigaltstack },
-	{ "signalfd", dec_signalfd4 },
-	{ "signalfd4", dec_signalfd4 },
-	{ "rt_sigtimedwait", dec_rt_sigtimedwait },
-	{ "rt_sigqueueinfo", dec_rt_sigqueueinfo },
-	{ "rt_tgsigqueueinfo", dec_rt_tgsigqueueinfo },
-	{ NULL, NULL },
+	{ "rt_sigaction", dec_rt_sigaction, { CAP_IN(2, KSIGACTION_SIZE), CAP_OUT(3, KSIGACTION_SIZE), CAP_FULL } },
+	{ "rt_sigprocmask", dec_rt_sigprocmask, { CAP_IN(2, KSIGSET_SIZE), CAP_OUT(3, KSIGSET_SIZE), CAP_FULL } },
+	{ "rt_sigpending", dec_rt_sigpending, { 0 } },
+	{ "rt_sigsuspend", dec_rt_sigsuspend, { 0 } },
+	{ "rt_sigreturn", dec_rt_sigreturn, { SIGRETURN_CAP } },
+	{ "sigaltstack", dec_sigaltstack, { 0 } },
+	{ "signalfd", dec_signalfd4, { 0 } },
+	{ "signalfd4", dec_signalfd4, { 0 } },
+	{ "rt_sigtimedwait", dec_rt_sigtimedwait, { 0 } },
+	{ "rt_sigqueueinfo", dec_rt_sigqueueinfo, { 0 } },
+	{ "rt_tgsigqueueinfo", dec_rt_tgsigqueueinfo, { 0 } },
+	{ NULL, NULL, { 0 } },
 };

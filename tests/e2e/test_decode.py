@@ -57,6 +57,17 @@ class LikeStrace(ScryTest):
         self.compare(["-e", "trace=statfs,fstatfs"], ["stat", "-f", "/"])
         self.compare(["-e", "trace=getgroups"], ["id"])
 
+    def test_statfs_family(self):
+        # statfs, fstatfs, and on x86_64 ustat ("makedev(0xfe, 0)") and
+        # sysfs (every argument in hex), as strace shows them
+        self.compare(["-e", "trace=statfs,fstatfs,ustat,sysfs"], [prog("statfs_family")])
+        if os.uname().machine == "x86_64":
+            r = run_scry(["-e", "trace=ustat,sysfs", "--", prog("statfs_family")], timeout=T(20))
+            dev = r"makedev\((?:0x[0-9a-f]+|0), (?:0x[0-9a-f]+|0)\)"
+            self.assertRegex(r.stderr, r"(?m)^ustat\(%s, 0x[0-9a-f]+\) += " % dev)
+            self.assertRegex(r.stderr, r"(?m)^ustat\(%s, NULL\) += -1 EFAULT" % dev)
+            self.assertRegex(r.stderr, r"(?m)^sysfs\(0x2, 0, 0x[0-9a-f]+\) += 0$")
+
     def test_preadv2_pwritev2_flags(self):
         script = ("import os\n"
                   "fd = os.open('/etc/hostname', os.O_RDONLY)\n"
