@@ -129,6 +129,27 @@ class Normaliser(unittest.TestCase):
         self.assertEqual(self.norm(a)[1], "[ts] " + L("", "socket(AF_UNIX, SOCK_STREAM, 0)",
                                                      "4<UNIX:[I1->I2]>").rstrip("\n"))
 
+    def test_interrupted_calls(self):
+        plain = (L("", "nanosleep({tv_sec=0, tv_nsec=10000000}, NULL)", "0") +
+                 L("", "exit_group(0)", "?"))
+        restarted = (
+            L("", "nanosleep({tv_sec=0, tv_nsec=10000000}, NULL)",
+              "? ERESTART_RESTARTBLOCK (Interrupted by signal)") +
+            "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5} ---\n" +
+            L("", "restart_syscall(<... resuming interrupted nanosleep ...>)", "0") +
+            L("", "exit_group(0)", "?"))
+        reissued = (
+            L("", "nanosleep({tv_sec=0, tv_nsec=10000000}, NULL)",
+              "? ERESTARTSYS (To be restarted if SA_RESTART is set)") +
+            "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5} ---\n" +
+            L("", "rt_sigreturn({mask=[]})", "-1") +
+            L("", "nanosleep({tv_sec=0, tv_nsec=10000000}, NULL)", "0") +
+            L("", "exit_group(0)", "?"))
+        self.assertEqual(self.norm(restarted), self.norm(plain))
+        self.assertEqual(self.norm(reissued), self.norm(plain))
+        self.assertNotEqual(self.norm(restarted.replace("interrupted nanosleep", "interrupted read")),
+                            self.norm(plain))
+
     def test_summary_keeps_counts(self):
         s = ("System Call Summary (0.018 seconds, wall-clock latency):\n"
              "Syscall             Calls  Errors   Total Time    Avg Time       p50       p90       p99       Max   % Time\n"
