@@ -13,6 +13,7 @@ import importlib.machinery
 import importlib.util
 import os
 import platform
+import re
 import shutil
 import unittest
 
@@ -99,6 +100,15 @@ class Normaliser(unittest.TestCase):
             "P0 " + L("", "clone(child_stack=NULL, flags=SIGCHLD)", "P0.1").rstrip("\n"),
             "P0 " + L("", "wait4(P0.1, NULL, 0, NULL)", "P0.1").rstrip("\n"),
             "P0.1 " + L("", "getppid()", "P0").rstrip("\n")])
+
+    def test_pids_only_where_pids_are(self):
+        t = (L("8192  ", "clone(child_stack=NULL, flags=SIGCHLD)", "8193") +
+             L("8192  ", "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024})", "0") +
+             L("8192  ", "tgkill(8192, 8193, SIGUSR1)", "0") +
+             L("8192  ", 'write(1, "8193", 8192)', "8192"))
+        self.assertEqual([re.split(r" +=", l)[0] for l in self.norm(t)], [
+            "P0 clone(child_stack=NULL, flags=SIGCHLD)", "P0 prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024})",
+            "P0 tgkill(P0, P0.1, SIGUSR1)", 'P0 write(1, "8193", 8192)'])
 
     def test_keeps_differences(self):
         base = L("", 'openat(AT_FDCWD, "/etc/x", O_RDONLY)', "3")
