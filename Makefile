@@ -6,6 +6,7 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make stress          the bounded stress suite (tests/stress/run, a few minutes)
 #   make bench           overhead benchmarks (bench/run)
+#   make text-stable REV=GITREV   text output identical to GITREV's (tests/text-stable)
 
 CC      ?= cc
 .DEFAULT_GOAL := all
@@ -137,6 +138,14 @@ stress: all
 bench: all
 	bench/run
 
+# Text stability (issue 11): scry's strace-syntax output of the fidelity
+# corpus, byte for byte, between git revision REV (built in a temporary
+# worktree) and this build; exit 1 on any difference.  make check runs the
+# golden form of it, tests/e2e/test_golden.py.
+text-stable: all
+	@test -n "$(REV)" || { echo "make text-stable: say which revision: make text-stable REV=GITREV" >&2; exit 2; }
+	SCRY_BUILD=$(B) tests/text-stable --rev $(REV)
+
 install: $(B)/scry $(B)/libscry.a $(B)/libscry.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/scry $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(B)/scry $(DESTDIR)$(PREFIX)/bin/scry
@@ -148,5 +157,5 @@ install: $(B)/scry $(B)/libscry.a $(B)/libscry.so
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit fuzz check stress bench demo install clean
+.PHONY: all unit fuzz check stress bench text-stable demo install clean
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
