@@ -112,10 +112,10 @@ demo: all
 # each for a short while so that they keep building and keep passing.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-FUZZ_OUT := src/output/encode.c src/core/escape.c src/output/writer.c src/output/procinfo.c \
+FUZZ_OUT := src/output/encode.c src/util/escape.c src/output/writer.c src/output/procinfo.c \
 	    src/output/output.c src/output/formats.c src/output/json.c src/output/jsonl.c \
 	    src/output/text.c src/output/csv.c src/output/chrome.c \
-	    src/output/sqlite.c src/decode/render.c src/decode/value.c src/core/strbuf.c
+	    src/output/sqlite.c src/decode/render.c src/decode/value.c src/util/strbuf.c
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OUT) $(B)/libscry.a
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -std=gnu11 -o $@ $< $(FUZZ_OUT) $(B)/libscry.a $(LDLIBS)
@@ -128,6 +128,7 @@ unit: $(UNIT_BIN)
 
 # (The fuzzers carry their own sanitizers: the SANITIZE=1 run leaves them out.)
 check: all unit $(if $(filter 1,$(SANITIZE)),,fuzz)
+	tools/check-layers
 	SCRY_BUILD=$(B) python3 tests/e2e/run.py
 
 # Attach/detach cycles, storms, interrupted documents, damaged databases

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "scry/scry.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "syscalls/syscalls.h"
 #include "decode/decode.h"
 

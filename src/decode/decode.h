@@ -20,7 +20,7 @@
 #include <sys/types.h>
 
 #include "scry/value.h"
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "syscalls/syscalls.h"
 
 /* DEC_AFTER: call me at exit too, but only for values shown after the

@@ -1,6 +1,6 @@
 /*
  * The typed values as JSON and the strace text of a call's arguments, for
- * the structured outputs (encode.h).  The escaping is core/escape.c, the
+ * the structured outputs (encode.h).  The escaping is util/escape.c, the
  * writer output/writer.c, /proc output/procinfo.c, the common struct
  * output output/output.c and the table of formats output/formats.c.
  */

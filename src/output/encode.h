@@ -1,7 +1,7 @@
 /*
  * What the structured outputs share (internal to src/output), each in a
  * file of its own: the escaping of hostile bytes into JSON and CSV values
- * (core/escape.h, where the rules are), the rendering of typed values as
+ * (util/escape.h, where the rules are), the rendering of typed values as
  * JSON (encode.c), a buffered writer that never leaves half a row
  * (writer.h), /proc readers (procinfo.h), and the base of every struct
  * output (output.c).
@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "core/escape.h"
-#include "core/strbuf.h"
+#include "util/escape.h"
+#include "util/strbuf.h"
 #include "output/procinfo.h"
 #include "output/writer.h"
 #include "output/formats.h"

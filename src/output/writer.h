@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 /* ---- a set of ids (pids, tids) seen: open addressing ---- */
 

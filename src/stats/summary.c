@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/escape.h"
+#include "util/escape.h"
 #include "stats/stats.h"
 #include "syscalls/callname.h"
 
@@ -554,7 +554,7 @@ int scry_stats_print_text(const struct scry_stats *st, FILE *out,
 
 /* ---- JSON ------------------------------------------------------------- */
 
-/* One JSON string, escaped as every JSON output escapes (core/escape.h). */
+/* One JSON string, escaped as every JSON output escapes (util/escape.h). */
 static void json_string(FILE *out, const char *s)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -632,7 +632,7 @@ int scry_stats_print_json(const struct scry_stats *st, FILE *out,
 
 /* ---- CSV -------------------------------------------------------------- */
 
-/* One CSV text cell, as every CSV output writes it (core/escape.h). */
+/* One CSV text cell, as every CSV output writes it (util/escape.h). */
 static void csv_field(FILE *out, const char *s)
 {
 	struct strbuf b = STRBUF_INIT;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "output/encode.h"
 
 static const struct scry_xlat xl[] = { { 1, "A" }, { 2, "B\"<" }, { 0, NULL } };

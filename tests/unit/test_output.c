@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 #include "output/encode.h"
 #include "output/formats.h"
 

@@ -585,7 +585,7 @@ static void test_json(void **state)
 	assert_non_null(strstr(s, "{\"name\":\"read\",\"nr\":0,\"calls\":2000,\"errors\":10,"
 			       "\"total_ns\":2000000,\"avg_ns\":1000,\"min_ns\":1000,\"max_ns\":1000,"
 			       "\"p50_ns\":1000,\"p90_ns\":1000,\"p99_ns\":1000,\"percent\":1.78}"));
-	/* escaped as every JSON output escapes (core/escape.h) */
+	/* escaped as every JSON output escapes (util/escape.h) */
 	assert_non_null(strstr(s, "\"name\":\"we\\\"ird\\\\name\\n\""));
 	assert_non_null(strstr(s, "],\"total\":{\"calls\":2225,\"errors\":18,\"total_ns\":112180007,"));
 	assert_non_null(strstr(s, "\"percent\":100.00},\"processes\":[{\"pid\":100,\"syscalls\":[{\"name\":\"openat\""));

@@ -1,8 +1,8 @@
 /*
- * Escaping of hostile bytes (core/escape.h): UTF-8 validity, base64, JSON
+ * Escaping of hostile bytes (util/escape.h): UTF-8 validity, base64, JSON
  * strings, the JSON validator, CSV cells.
  */
-#include "core/escape.h"
+#include "util/escape.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 /* Whether p[0..n) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 int utf8_valid(const void *p, size_t n);

@@ -1,4 +1,4 @@
-#include "core/strbuf.h"
+#include "util/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
