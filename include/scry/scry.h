@@ -252,12 +252,19 @@ int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_o
 /*
  * Trace until every tracee is gone or a detach was requested.  Returns 0, or
  * the first negative errno of a sink; everything is detached either way.
+ *
+ * Process-wide resources, while it runs (ptrace backend): a SIGALRM handler
+ * (the caller's is put back on return) and ITIMER_REAL, which it arms to
+ * interrupt its waitpid() at least every 100 ms and disarms on return; and
+ * waitpid(-1, __WALL), which also reaps the caller's own children.  (Issue
+ * 12 is to remove these from the library.)
  */
 int scry_session_run(struct scry_session *s);
 
 /*
  * Ask the running loop to detach from everything and return.  Safe to call
- * from a signal handler or another thread.  kill_launched: also send that
+ * from a signal handler or another thread: it only sets flags, which the
+ * loop sees within 100 ms.  kill_launched: also send that
  * signal (if non-zero) to processes the session launched, after detaching.
  */
 void scry_session_request_detach(struct scry_session *s, int kill_launched_sig);

@@ -110,9 +110,6 @@ struct scry_session {
 
 	volatile sig_atomic_t detach_requested;
 	volatile sig_atomic_t kill_launched_sig;
-	/* Set while scry_session_run() has its SIGALRM handler in place:
-	 * only then may a detach request arm the interval timer. */
-	volatile sig_atomic_t alarm_ready;
 	int detached;
 
 	/* Wait statuses collected during an attach by the thread that reaps

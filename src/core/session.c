@@ -283,16 +283,15 @@ static void on_alarm(int sig)
 
 int scry_session_run(struct scry_session *s)
 {
-	/* SIGALRM only interrupts a backend's wait (see request_detach): it
-	 * must not kill us, and must not restart the wait. */
+	/* SIGALRM (ptrace_run's periodic timer) only interrupts the wait for
+	 * tracees: it must not kill us, and must not restart the wait.  The
+	 * timer is disarmed on this thread before the handler goes. */
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old);
-	s->alarm_ready = 1;
 	int r = s->backend->run(s);
-	s->alarm_ready = 0;
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
@@ -302,23 +301,21 @@ int scry_session_run(struct scry_session *s)
 void scry_session_request_detach(struct scry_session *s, int kill_launched_sig)
 {
 	/*
-	 * Async-signal-safe.  The flag alone could be missed if it is set just
-	 * before the loop blocks in waitpid(); the interval timer keeps
-	 * interrupting the wait until the loop has seen the flag.
+	 * Async-signal-safe and thread-safe: it only sets flags.  Each
+	 * backend's loop looks at them at least every 100 ms: ptrace's
+	 * waitpid() is interrupted by the periodic timer ptrace_run() arms for
+	 * itself, bpf polls with a time-out.
 	 *
-	 * Before scry_session_run() (during a long attach, say) there is no
-	 * SIGALRM handler and the timer would kill the process ("Alarm
-	 * clock", test_robust_attach.SignalDuringAttach): the flag alone is
-	 * enough then, because the attach and the loop check it before they
-	 * wait for anything.
+	 * It used to arm ITIMER_REAL here too, for a quicker wake-up.  Called
+	 * from another thread (--duration's watcher) just as the loop ended
+	 * and scry_session_run() put SIGALRM back to its default action, that
+	 * timer killed the process ("Alarm clock", rc -14, seen in
+	 * test_bpf.BpfAttach under load); before scry_session_run() it did the
+	 * same during a long attach (test_robust_attach.SignalDuringAttach).
 	 */
 	if (kill_launched_sig)
 		s->kill_launched_sig = kill_launched_sig;
 	s->detach_requested = 1;
-	if (s->alarm_ready) {
-		struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
-		setitimer(ITIMER_REAL, &it, NULL);
-	}
 }
 
 int scry_session_launched_status(const struct scry_session *s)

@@ -398,6 +398,22 @@ class BpfStats(ScryTest):
 class BpfAttach(ScryTest):
     """-p under bpf, tracing and counting, as under ptrace."""
 
+    def test_duration_never_ends_in_alarm_clock(self):
+        # --duration's watcher thread asked for the detach and then armed
+        # ITIMER_REAL; when the loop had already ended and SIGALRM was back
+        # at its default action, the timer killed scry ("Alarm clock", rc
+        # -14: seen once in a CI run of test_exited_process_is_an_attach_
+        # error).  The window is narrow: many short runs, both backends and
+        # both bpf modes, none may die of a signal.
+        t = self.target("sleeper")
+        for i in range(8):
+            for mode in (["--backend", "bpf", "-c"], ["--backend", "bpf", "-e", "trace=pwrite64"],
+                         ["--backend", "ptrace", "-e", "trace=pwrite64"]):
+                r = run_scry(mode + ["-p", str(t.pid), "--duration", "%dms" % (20 + 15 * i)],
+                             timeout=T(20))
+                self.assertEqual(r.returncode, 0, "%s run %d: %s" % (mode, i, r.stderr))
+        self.assertRunningFree(t)
+
     def test_thread_prefix_as_ptrace(self):
         # strace's rule, ptrace's: [pid N] when more than one task is
         # traced, and an attached process's threads count from the start,
