@@ -1,5 +1,6 @@
 /*
- * Decoders of the file family: open, read, write, stat, fcntl, ioctl, ...
+ * Decoders of the file family: open, read, write, fcntl, names, ...  The
+ * stat and statfs calls are in file_stat.c, ioctl in file_ioctl.c.
  *
  * The text they lead to is strace's (compared against strace 6.1 on
  * programs that make every call below).  Tables hold the kernel's values,
@@ -15,11 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/sysmacros.h>
 #include <sys/file.h>
 #include <linux/fs.h>
-#include <linux/stat.h>
 
 const struct scry_xlat xlat_open_flags[] = {
 	XLAT(O_ACCMODE), XLAT(O_WRONLY), XLAT(O_RDWR),
