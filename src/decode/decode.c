@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 extern const struct decoder_entry decoders_file[];
+extern const struct decoder_entry decoders_file_stat[];
+extern const struct decoder_entry decoders_file_ioctl[];
 extern const struct decoder_entry decoders_net[];
 extern const struct decoder_entry decoders_mem[];
 extern const struct decoder_entry decoders_process[];
@@ -22,8 +24,8 @@ extern const struct decoder_entry decoders_signal[];
 extern const struct decoder_entry decoders_events[];
 
 const struct decoder_entry *const decode_families[] = {
-	decoders_file, decoders_net, decoders_mem, decoders_process,
-	decoders_signal, decoders_events,
+	decoders_file, decoders_file_stat, decoders_file_ioctl, decoders_net,
+	decoders_mem, decoders_process, decoders_signal, decoders_events,
 };
 const size_t decode_nfamilies = sizeof(decode_families) / sizeof(decode_families[0]);
 

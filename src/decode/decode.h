@@ -9,8 +9,9 @@
  * be read becomes an UNREAD value showing the address (DESIGN.md rule 2).
  *
  * One file per family (file.c, net.c, mem.c, process.c, signal.c,
- * events.c), each exporting a table of struct decoder_entry, listed in
- * decode.c.
+ * events.c; the file family's stat/statfs calls in file_stat.c and ioctl in
+ * file_ioctl.c, sharing file_common.h), each exporting a table of struct
+ * decoder_entry, listed in decode.c.
  */
 #ifndef SCRY_DECODE_H
 #define SCRY_DECODE_H

@@ -1,11 +1,13 @@
 /*
- * Decoders of the file family: open, read, write, stat, fcntl, ioctl, ...
+ * Decoders of the file family: open, read, write, fcntl, names, ...  The
+ * stat and statfs calls are in file_stat.c, ioctl in file_ioctl.c.
  *
  * The text they lead to is strace's (compared against strace 6.1 on
  * programs that make every call below).  Tables hold the kernel's values,
  * in the order strace prints the names.
  */
 #include "decode/decode.h"
+#include "decode/file_common.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,38 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/sysmacros.h>
 #include <sys/file.h>
 #include <linux/fs.h>
-#include <linux/stat.h>
-
-/* The kernel's values: glibc's O_LARGEFILE is 0 on 64-bit targets. */
-#if defined(__x86_64__)
-#define K_O_LARGEFILE 0100000
-#else
-#define K_O_LARGEFILE 0400000
-#endif
-
-/* Constants older headers may lack (values from the kernel's uapi). */
-#ifndef AT_EACCESS
-#define AT_EACCESS 0x200
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-#ifndef AT_STATX_FORCE_SYNC
-#define AT_STATX_FORCE_SYNC 0x2000
-#define AT_STATX_DONT_SYNC 0x4000
-#endif
-#define K_AT_STATX_SYNC_TYPE 0x6000
-#define K_CLOSE_RANGE_UNSHARE 2
-#define K_CLOSE_RANGE_CLOEXEC 4
-#define K_UTIME_NOW ((1l << 30) - 1l)
-#define K_UTIME_OMIT ((1l << 30) - 2l)
-#define K_STATX_MNT_ID 0x1000u
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct scry_xlat xlat_open_flags[] = {
 	XLAT(O_ACCMODE), XLAT(O_WRONLY), XLAT(O_RDWR),
@@ -60,39 +32,16 @@ const struct scry_xlat xlat_open_flags[] = {
 
 /* ---- helpers ---- */
 
-static int known_bits(uint64_t bits, const struct scry_xlat *x)
-{
-	for (; x->name; x++)
-		if (x->val && (bits & x->val) == x->val)
-			return 1;
-	return 0;
-}
+const struct scry_xlat xlat_at_flags[] = {
+	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_REMOVEDIR),
+	XLAT(AT_SYMLINK_FOLLOW), XLAT(AT_NO_AUTOMOUNT),
+	XLAT(AT_EMPTY_PATH), XLAT(AT_RECURSIVE), { 0, NULL },
+};
 
-/* Flags as strace's printflags: when no bit has a name, the number is
- * followed by a comment naming the family ("0x8 /_* RENAME_??? *_/"). */
-static void flags_c(struct dctx *d, const char *name, uint64_t bits,
-		    const struct scry_xlat *x, const char *unknown)
-{
-	v_flags(d, name, bits, x, NULL);
-	if (bits && unknown && !known_bits(bits, x)) {
-		v_last(d)->type = SCRY_V_HEX;
-		v_text(d, NULL, "/* %s */", unknown);
-		v_last(d)->flags |= SCRY_VF_COMMENT;
-	}
-}
-
-/* An enum whose unknown values print as 0x... with a comment. */
-static void enum_c(struct dctx *d, const char *name, int64_t val,
-		   const struct scry_xlat *x, const char *unknown)
-{
-	v_enum(d, name, val, x);
-	v_last(d)->fmt = 1;
-	for (; x->name; x++)
-		if ((int64_t)x->val == val)
-			return;
-	v_text(d, NULL, "/* %s */", unknown);
-	v_last(d)->flags |= SCRY_VF_COMMENT;
-}
+const struct scry_xlat xlat_access_at_flags[] = {
+	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_EACCESS),
+	XLAT(AT_NO_AUTOMOUNT), XLAT(AT_EMPTY_PATH), { 0, NULL },
+};
 
 static void open_flags(struct dctx *d, const char *name, uint64_t flags)
 {
@@ -112,42 +61,6 @@ static void v_mode(struct dctx *d, const char *name, uint64_t mode)
 		v_oct(d, name, mode);
 	else
 		v_text(d, name, "000");
-}
-
-/* A comment with the time as strace prints it: local time, nanoseconds
- * when not zero. */
-static void time_comment(struct dctx *d, int64_t sec, uint64_t nsec)
-{
-	char buf[64], zone[16];
-	struct tm tm;
-	time_t t = (time_t)sec;
-	if (!localtime_r(&t, &tm))
-		return;
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%z", &tm);
-	if (nsec)
-		v_text(d, NULL, "/* %s.%09" PRIu64 "%s */", buf, nsec, zone);
-	else
-		v_text(d, NULL, "/* %s%s */", buf, zone);
-	v_last(d)->flags |= SCRY_VF_COMMENT;
-}
-
-/* [N]: an int (or 64-bit) in tracee memory. */
-static void int_ref(struct dctx *d, const char *name, uint64_t addr, int wide)
-{
-	int64_t v = 0;
-	int32_t v32 = 0;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (wide ? d_read_exact(d, addr, &v, 8) : d_read_exact(d, addr, &v32, 4)) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t a = v_array_begin(d, name);
-	v_int(d, NULL, wide ? v : v32);
-	v_end(d, a);
 }
 
 /* A result named by a table with a word before it, as strace shows
@@ -384,297 +297,6 @@ static int dec_lseek(struct dctx *d)
 	v_fd(d, "fd", (int)d->args[0]);
 	v_int(d, "offset", (int64_t)d->args[1]);
 	enum_c(d, "whence", (uint32_t)d->args[2], xlat_whence, "SEEK_???");
-	return DEC_DONE;
-}
-
-/* ---- stat family ---- */
-
-static const struct scry_xlat xlat_at_flags[] = {
-	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_REMOVEDIR),
-	XLAT(AT_SYMLINK_FOLLOW), XLAT(AT_NO_AUTOMOUNT),
-	XLAT(AT_EMPTY_PATH), XLAT(AT_RECURSIVE), { 0, NULL },
-};
-
-static const struct scry_xlat xlat_access_at_flags[] = {
-	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_EACCESS),
-	XLAT(AT_NO_AUTOMOUNT), XLAT(AT_EMPTY_PATH), { 0, NULL },
-};
-
-static const struct scry_xlat xlat_statx_at_flags[] = {
-	XLAT(AT_STATX_FORCE_SYNC), XLAT(AT_STATX_DONT_SYNC),
-	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_REMOVEDIR),
-	XLAT(AT_SYMLINK_FOLLOW), XLAT(AT_NO_AUTOMOUNT),
-	XLAT(AT_EMPTY_PATH), { 0, NULL },
-};
-
-static void at_flags(struct dctx *d, const char *name, uint64_t flags)
-{
-	flags_c(d, name, (uint32_t)flags, xlat_at_flags, "AT_???");
-}
-
-static const char *file_type(unsigned mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "S_IFREG";
-	case S_IFDIR: return "S_IFDIR";
-	case S_IFCHR: return "S_IFCHR";
-	case S_IFBLK: return "S_IFBLK";
-	case S_IFIFO: return "S_IFIFO";
-	case S_IFLNK: return "S_IFLNK";
-	case S_IFSOCK: return "S_IFSOCK";
-	}
-	return NULL;
-}
-
-/* st_mode: S_IFREG|0644, S_IFDIR|S_ISVTX|0777. */
-static void v_stmode(struct dctx *d, const char *name, unsigned mode)
-{
-	const char *t = file_type(mode);
-	unsigned perm = mode & 0777;
-	char num[16];
-	if (!t) {
-		v_text(d, name, (mode & 07777) ? "%#03o" : "000", mode);
-		return;
-	}
-	if (perm)
-		snprintf(num, sizeof(num), "%#03o", perm);
-	else
-		snprintf(num, sizeof(num), "000");
-	v_text(d, name, "%s%s%s%s|%s", t, (mode & S_ISUID) ? "|S_ISUID" : "",
-	       (mode & S_ISGID) ? "|S_ISGID" : "", (mode & S_ISVTX) ? "|S_ISVTX" : "", num);
-}
-
-static void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
-{
-	v_text(d, name, "makedev(%#x, %#x)", maj, min);
-}
-
-/* The kernel's struct stat of x86_64 and the generic one (aarch64) differ
- * in layout; the fields read are the same. */
-struct kstat {
-	uint64_t dev, ino, nlink;
-	uint32_t mode, uid, gid, pad0;
-	uint64_t rdev;
-	int64_t size, blksize, blocks;
-	uint64_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
-};
-
-static int read_kstat(struct dctx *d, uint64_t addr, struct kstat *k)
-{
-#if defined(__x86_64__)
-	return d_read_exact(d, addr, k, sizeof(*k));   /* the first 120 of 144 bytes */
-#else
-	struct {
-		uint64_t dev, ino;
-		uint32_t mode, nlink, uid, gid;
-		uint64_t rdev, pad1;
-		int64_t size;
-		int32_t blksize, pad2;
-		int64_t blocks;
-		int64_t atime; uint64_t atime_nsec;
-		int64_t mtime; uint64_t mtime_nsec;
-		int64_t ctime; uint64_t ctime_nsec;
-		uint32_t unused[2];
-	} g;
-	if (d_read_exact(d, addr, &g, sizeof(g)))
-		return -1;
-	k->dev = g.dev; k->ino = g.ino; k->nlink = g.nlink; k->mode = g.mode;
-	k->uid = g.uid; k->gid = g.gid; k->rdev = g.rdev; k->size = g.size;
-	k->blksize = g.blksize; k->blocks = g.blocks;
-	k->atime = (uint64_t)g.atime; k->atime_nsec = g.atime_nsec;
-	k->mtime = (uint64_t)g.mtime; k->mtime_nsec = g.mtime_nsec;
-	k->ctime = (uint64_t)g.ctime; k->ctime_nsec = g.ctime_nsec;
-	return 0;
-#endif
-}
-
-static void stat_time(struct dctx *d, const char *sec_name, const char *nsec_name, uint64_t sec, uint64_t nsec)
-{
-	v_int(d, sec_name, (int64_t)sec);
-	time_comment(d, (int64_t)sec, nsec);
-	v_uint(d, nsec_name, nsec);
-}
-
-static void stat_struct(struct dctx *d, const char *name, uint64_t addr)
-{
-	struct kstat k;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (read_kstat(d, addr, &k)) {
-		v_unread(d, name, addr);
-		return;
-	}
-	int is_dev = S_ISCHR(k.mode) || S_ISBLK(k.mode);
-	size_t s = v_struct_begin(d, name);
-	if (d->verbose) {
-		v_makedev(d, "st_dev", major(k.dev), minor(k.dev));
-		v_uint(d, "st_ino", k.ino);
-	}
-	v_stmode(d, "st_mode", k.mode);
-	if (d->verbose) {
-		v_uint(d, "st_nlink", k.nlink);
-		v_uint(d, "st_uid", k.uid);
-		v_uint(d, "st_gid", k.gid);
-		v_int(d, "st_blksize", k.blksize);
-		v_int(d, "st_blocks", k.blocks);
-	}
-	if (is_dev)
-		v_makedev(d, "st_rdev", major(k.rdev), minor(k.rdev));
-	else
-		v_int(d, "st_size", k.size);
-	if (d->verbose) {
-		stat_time(d, "st_atime", "st_atime_nsec", k.atime, k.atime_nsec);
-		stat_time(d, "st_mtime", "st_mtime_nsec", k.mtime, k.mtime_nsec);
-		stat_time(d, "st_ctime", "st_ctime_nsec", k.ctime, k.ctime_nsec);
-	}
-	v_end(d, s);
-	if (!d->verbose)
-		d->out->v[s].flags |= SCRY_VF_ABBREV;
-}
-
-/*
- * CALL(path or fd, buf): the first argument at entry, the struct the kernel
- * fills at exit (its address when the call failed).  stat, lstat, fstat,
- * statfs, fstatfs.
- */
-static int name_then_struct(struct dctx *d, int by_fd, const char *in, const char *out,
-			    void (*fill)(struct dctx *, const char *, uint64_t))
-{
-	if (!d->exiting) {
-		if (by_fd)
-			v_fd(d, in, (int)d->args[0]);
-		else
-			v_path(d, in, d->args[0]);
-		return DEC_MORE;
-	}
-	if (d->failed)
-		v_ptr(d, out, d->args[1]);
-	else
-		fill(d, out, d->args[1]);
-	return DEC_DONE;
-}
-
-static int dec_stat(struct dctx *d) { return name_then_struct(d, 0, "filename", "statbuf", stat_struct); }
-static int dec_fstat(struct dctx *d) { return name_then_struct(d, 1, "fd", "statbuf", stat_struct); }
-
-static int dec_newfstatat(struct dctx *d)
-{
-	if (!d->exiting) {
-		v_fd(d, "dfd", (int)d->args[0]);
-		v_path(d, "filename", d->args[1]);
-		return DEC_MORE;
-	}
-	if (d->failed)
-		v_ptr(d, "statbuf", d->args[2]);
-	else
-		stat_struct(d, "statbuf", d->args[2]);
-	at_flags(d, "flag", d->args[3]);
-	return DEC_DONE;
-}
-
-static const struct scry_xlat xlat_statx_mask[] = {
-	XLAT(STATX_ALL), XLAT(STATX_BASIC_STATS),
-	XLAT(STATX_TYPE), XLAT(STATX_MODE), XLAT(STATX_NLINK),
-	XLAT(STATX_UID), XLAT(STATX_GID), XLAT(STATX_ATIME),
-	XLAT(STATX_MTIME), XLAT(STATX_CTIME), XLAT(STATX_INO),
-	XLAT(STATX_SIZE), XLAT(STATX_BLOCKS), XLAT(STATX_BTIME),
-	XLAT(STATX_MNT_ID), XLAT(STATX_DIOALIGN), { 0, NULL },
-};
-
-static const struct scry_xlat xlat_statx_attrs[] = {
-	XLAT(STATX_ATTR_COMPRESSED), XLAT(STATX_ATTR_IMMUTABLE),
-	XLAT(STATX_ATTR_APPEND), XLAT(STATX_ATTR_NODUMP),
-	XLAT(STATX_ATTR_ENCRYPTED), XLAT(STATX_ATTR_AUTOMOUNT),
-	XLAT(STATX_ATTR_MOUNT_ROOT), XLAT(STATX_ATTR_VERITY),
-	XLAT(STATX_ATTR_DAX), { 0, NULL },
-};
-
-struct kstatx_ts { int64_t sec; uint32_t nsec; int32_t pad; };
-struct kstatx {
-	uint32_t mask, blksize;
-	uint64_t attributes;
-	uint32_t nlink, uid, gid;
-	uint16_t mode, pad1;
-	uint64_t ino, size, blocks, attributes_mask;
-	struct kstatx_ts atime, btime, ctime, mtime;
-	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
-	uint64_t mnt_id;
-};
-
-static void statx_time(struct dctx *d, const char *name, const struct kstatx_ts *t)
-{
-	size_t s = v_struct_begin(d, name);
-	v_int(d, "tv_sec", t->sec);
-	v_uint(d, "tv_nsec", t->nsec);
-	v_end(d, s);
-	time_comment(d, t->sec, t->nsec);
-}
-
-static void statx_struct(struct dctx *d, const char *name, uint64_t addr)
-{
-	struct kstatx k;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, &k, sizeof(k))) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t s = v_struct_begin(d, name);
-	flags_c(d, "stx_mask", k.mask, xlat_statx_mask, "STATX_???");
-	if (d->verbose)
-		v_uint(d, "stx_blksize", k.blksize);
-	v_flags(d, "stx_attributes", k.attributes, xlat_statx_attrs, NULL);
-	if (d->verbose) {
-		v_uint(d, "stx_nlink", k.nlink);
-		v_uint(d, "stx_uid", k.uid);
-		v_uint(d, "stx_gid", k.gid);
-	}
-	v_stmode(d, "stx_mode", k.mode);
-	if (d->verbose)
-		v_uint(d, "stx_ino", k.ino);
-	v_uint(d, "stx_size", k.size);
-	if (d->verbose) {
-		v_uint(d, "stx_blocks", k.blocks);
-		v_flags(d, "stx_attributes_mask", k.attributes_mask, xlat_statx_attrs, NULL);
-		if (k.mask & 0x20)
-			statx_time(d, "stx_atime", &k.atime);
-		if (k.mask & 0x800)
-			statx_time(d, "stx_btime", &k.btime);
-		if (k.mask & 0x80)
-			statx_time(d, "stx_ctime", &k.ctime);
-		if (k.mask & 0x40)
-			statx_time(d, "stx_mtime", &k.mtime);
-		v_uint(d, "stx_rdev_major", k.rdev_major);
-		v_uint(d, "stx_rdev_minor", k.rdev_minor);
-		v_uint(d, "stx_dev_major", k.dev_major);
-		v_uint(d, "stx_dev_minor", k.dev_minor);
-		if (k.mask & K_STATX_MNT_ID)
-			v_hex(d, "stx_mnt_id", k.mnt_id);
-	}
-	v_end(d, s);
-	if (!d->verbose)
-		d->out->v[s].flags |= SCRY_VF_ABBREV;
-}
-
-/* statx(dfd, path, flags, mask, buf): buf at exit. */
-static int dec_statx(struct dctx *d)
-{
-	if (!d->exiting) {
-		v_fd(d, "dfd", (int)d->args[0]);
-		v_path(d, "filename", d->args[1]);
-		v_flags(d, "flags", (uint32_t)d->args[2], xlat_statx_at_flags, "AT_STATX_SYNC_AS_STAT");
-		v_last(d)->fmt = K_AT_STATX_SYNC_TYPE;
-		flags_c(d, "mask", (uint32_t)d->args[3], xlat_statx_mask, "STATX_???");
-		return DEC_MORE;
-	}
-	if (d->failed)
-		v_ptr(d, "buffer", d->args[4]);
-	else
-		statx_struct(d, "buffer", d->args[4]);
 	return DEC_DONE;
 }
 
@@ -1356,391 +978,12 @@ static int dec_getcwd(struct dctx *d)
 	return DEC_DONE;
 }
 
-/* ---- ioctl ---- */
-
-#define K_TCGETS 0x5401
-#define K_TCSETS 0x5402
-#define K_TCSETSW 0x5403
-#define K_TCSETSF 0x5404
-#define K_TCSBRK 0x5409
-#define K_TCFLSH 0x540B
-#define K_TIOCSCTTY 0x540E
-#define K_TIOCGPGRP 0x540F
-#define K_TIOCSPGRP 0x5410
-#define K_TIOCGWINSZ 0x5413
-#define K_TIOCSWINSZ 0x5414
-#define K_FIONREAD 0x541B
-#define K_FIONBIO 0x5421
-#define K_TIOCNOTTY 0x5422
-#define K_TIOCGPTN 0x80045430u
-#define K_TIOCSPTLCK 0x40045431u
-#define K_TIOCGPTPEER 0x5441
-#define K_FIONCLEX 0x5450
-#define K_FIOCLEX 0x5451
-#define K_FICLONE 0x40049409u
-#define K_FS_IOC_GETFLAGS 0x80086601u
-#define K_FS_IOC_SETFLAGS 0x40086602u
-
-/* strace names a number that two subsystems share with both names. */
-static const struct scry_xlat xlat_ioctl[] = {
-	{ K_TCGETS, "TCGETS" }, { K_TCSETS, "SNDCTL_TMR_START or TCSETS" },
-	{ K_TCSETSW, "SNDCTL_TMR_STOP or TCSETSW" }, { K_TCSETSF, "SNDCTL_TMR_CONTINUE or TCSETSF" },
-	{ K_TCSBRK, "TCSBRK" }, { K_TCFLSH, "TCFLSH" }, { K_TIOCSCTTY, "TIOCSCTTY" },
-	{ K_TIOCGPGRP, "TIOCGPGRP" }, { K_TIOCSPGRP, "TIOCSPGRP" },
-	{ K_TIOCGWINSZ, "TIOCGWINSZ" }, { K_TIOCSWINSZ, "TIOCSWINSZ" },
-	{ K_FIONREAD, "FIONREAD" }, { K_FIONBIO, "FIONBIO" }, { K_TIOCNOTTY, "TIOCNOTTY" },
-	{ K_TIOCGPTN, "TIOCGPTN" }, { K_TIOCSPTLCK, "TIOCSPTLCK" },
-	{ K_TIOCGPTPEER, "TIOCGPTPEER" }, { K_FIONCLEX, "FIONCLEX" }, { K_FIOCLEX, "FIOCLEX" },
-	{ K_FICLONE, "BTRFS_IOC_CLONE or FICLONE" },
-	{ K_FS_IOC_GETFLAGS, "FS_IOC_GETFLAGS" }, { K_FS_IOC_SETFLAGS, "FS_IOC_SETFLAGS" },
-	{ 0, NULL },
-};
-
-static const struct scry_xlat xlat_tcflsh[] = {
-	{ 0, "TCIFLUSH" }, { 1, "TCOFLUSH" }, { 2, "TCIOFLUSH" }, { 0, NULL },
-};
-
-static const struct scry_xlat xlat_fs_flags[] = {
-	XLAT(FS_SECRM_FL), XLAT(FS_UNRM_FL), XLAT(FS_COMPR_FL),
-	XLAT(FS_SYNC_FL), XLAT(FS_IMMUTABLE_FL), XLAT(FS_APPEND_FL),
-	XLAT(FS_NODUMP_FL), XLAT(FS_NOATIME_FL), XLAT(FS_DIRTY_FL),
-	XLAT(FS_COMPRBLK_FL), XLAT(FS_NOCOMP_FL), XLAT(FS_ENCRYPT_FL),
-	XLAT(FS_INDEX_FL), XLAT(FS_IMAGIC_FL), XLAT(FS_JOURNAL_DATA_FL),
-	XLAT(FS_NOTAIL_FL), XLAT(FS_DIRSYNC_FL), XLAT(FS_TOPDIR_FL),
-	XLAT(FS_HUGE_FILE_FL), XLAT(FS_EXTENT_FL), XLAT(FS_VERITY_FL),
-	XLAT(FS_EA_INODE_FL), XLAT(FS_EOFBLOCKS_FL), XLAT(FS_NOCOW_FL),
-	XLAT(FS_DAX_FL), XLAT(FS_INLINE_DATA_FL),
-	XLAT(FS_PROJINHERIT_FL), XLAT(FS_CASEFOLD_FL), { 0, NULL },
-};
-
-static const struct scry_xlat xlat_iflag[] = {
-	{ 0x1, "IGNBRK" }, { 0x2, "BRKINT" }, { 0x4, "IGNPAR" }, { 0x8, "PARMRK" },
-	{ 0x10, "INPCK" }, { 0x20, "ISTRIP" }, { 0x40, "INLCR" }, { 0x80, "IGNCR" },
-	{ 0x100, "ICRNL" }, { 0x200, "IUCLC" }, { 0x400, "IXON" }, { 0x800, "IXANY" },
-	{ 0x1000, "IXOFF" }, { 0x2000, "IMAXBEL" }, { 0x4000, "IUTF8" }, { 0, NULL },
-};
-
-static const struct scry_xlat xlat_oflag[] = {
-	{ 0x1, "OPOST" }, { 0x2, "OLCUC" }, { 0x4, "ONLCR" }, { 0x8, "OCRNL" },
-	{ 0x10, "ONOCR" }, { 0x20, "ONLRET" }, { 0x40, "OFILL" }, { 0x80, "OFDEL" }, { 0, NULL },
-};
-
-static const struct scry_xlat xlat_cflag[] = {
-	{ 0x40, "CSTOPB" }, { 0x80, "CREAD" }, { 0x100, "PARENB" }, { 0x200, "PARODD" },
-	{ 0x400, "HUPCL" }, { 0x800, "CLOCAL" }, { 0x40000000, "CMSPAR" },
-	{ 0x80000000u, "CRTSCTS" }, { 0, NULL },
-};
-
-static const struct scry_xlat xlat_lflag[] = {
-	{ 0x1, "ISIG" }, { 0x2, "ICANON" }, { 0x4, "XCASE" }, { 0x8, "ECHO" },
-	{ 0x10, "ECHOE" }, { 0x20, "ECHOK" }, { 0x40, "ECHONL" }, { 0x80, "NOFLSH" },
-	{ 0x100, "TOSTOP" }, { 0x8000, "IEXTEN" }, { 0x200, "ECHOCTL" }, { 0x400, "ECHOPRT" },
-	{ 0x800, "ECHOKE" }, { 0x1000, "FLUSHO" }, { 0x4000, "PENDIN" }, { 0x10000, "EXTPROC" },
-	{ 0, NULL },
-};
-
-static void add_flag_names(struct strbuf *sb, uint32_t bits, const struct scry_xlat *x)
-{
-	for (; x->name; x++) {
-		if ((bits & x->val) == x->val) {
-			strbuf_addf(sb, "|%s", x->name);
-			bits &= ~(uint32_t)x->val;
-		}
-	}
-	if (bits)
-		strbuf_addf(sb, "|%#x", bits);
-}
-
-/* c_oflag: the delay fields first (NL0|CR0|...), then the flags. */
-static void oflag_text(struct dctx *d, uint32_t o)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "NL%u|CR%u|TAB%u|BS%u|VT%u|FF%u", (o >> 8) & 1, (o >> 9) & 3,
-		    (o >> 11) & 3, (o >> 13) & 1, (o >> 14) & 1, (o >> 15) & 1);
-	add_flag_names(&sb, o & ~0xff00u, xlat_oflag);
-	v_text(d, "c_oflag", "%s", sb.buf);
-	strbuf_release(&sb);
-}
-
-static const char *const baud_names[] = {
-	"B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600",
-	"B1200", "B1800", "B2400", "B4800", "B9600", "B19200", "B38400",
-	"BOTHER", "B57600", "B115200", "B230400", "B460800", "B500000", "B576000",
-	"B921600", "B1000000", "B1152000", "B1500000", "B2000000", "B2500000",
-	"B3000000", "B3500000", "B4000000",
-};
-
-/* c_cflag: the speed, the character size, then the flags. */
-static void cflag_text(struct dctx *d, uint32_t c)
-{
-	struct strbuf sb = STRBUF_INIT;
-	uint32_t baud = c & 0x100f;
-	strbuf_addf(&sb, "%s|CS%u", baud_names[(baud & 0xf) | ((baud & 0x1000) ? 16 : 0)],
-		    5 + ((c >> 4) & 3));
-	uint32_t ibaud = (c >> 16) & 0x100f;
-	if (ibaud)
-		strbuf_addf(&sb, "|%s<<IBSHIFT", baud_names[(ibaud & 0xf) | ((ibaud & 0x1000) ? 16 : 0)]);
-	add_flag_names(&sb, c & ~0x100f103fu, xlat_cflag);
-	v_text(d, "c_cflag", "%s", sb.buf);
-	strbuf_release(&sb);
-}
-
-static const char *const cc_names[] = {
-	"VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VTIME", "VMIN", "VSWTC",
-	"VSTART", "VSTOP", "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE",
-	"VLNEXT", "VEOL2",
-};
-
-static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
-{
-	struct { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } t;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, &t, 36)) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t s = v_struct_begin(d, name);
-	v_flags(d, "c_iflag", t.iflag, xlat_iflag, NULL);
-	oflag_text(d, t.oflag);
-	cflag_text(d, t.cflag);
-	v_flags(d, "c_lflag", t.lflag, xlat_lflag, NULL);
-	if (d->verbose) {
-		if (t.line == 0)
-			v_text(d, "c_line", "N_TTY");
-		else
-			v_uint(d, "c_line", t.line);
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addch(&sb, '[');
-		for (size_t i = 0; i < sizeof(t.cc); i++) {
-			if (i)
-				strbuf_addstr(&sb, ", ");
-			if (i < ARRAY_LEN(cc_names))
-				strbuf_addf(&sb, "[%s]=", cc_names[i]);
-			else
-				strbuf_addf(&sb, "[%zu]=", i);
-			strbuf_addf(&sb, t.cc[i] ? "%#x" : "%u", t.cc[i]);
-		}
-		strbuf_addch(&sb, ']');
-		v_text(d, "c_cc", "%s", sb.buf);
-		strbuf_release(&sb);
-	}
-	v_end(d, s);
-	if (!d->verbose)
-		d->out->v[s].flags |= SCRY_VF_ABBREV;
-}
-
-static void winsize_struct(struct dctx *d, const char *name, uint64_t addr)
-{
-	uint16_t w[4];
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, w, sizeof(w))) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t s = v_struct_begin(d, name);
-	v_uint(d, "ws_row", w[0]);
-	v_uint(d, "ws_col", w[1]);
-	v_uint(d, "ws_xpixel", w[2]);
-	v_uint(d, "ws_ypixel", w[3]);
-	v_end(d, s);
-}
-
-static void fsflags_ref(struct dctx *d, const char *name, uint64_t addr)
-{
-	uint32_t f;
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	if (d_read_exact(d, addr, &f, sizeof(f))) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t a = v_array_begin(d, name);
-	v_flags(d, NULL, f, xlat_fs_flags, NULL);
-	v_end(d, a);
-}
-
-/* An unnamed request as strace shows it: _IOC(dir, type, nr, size). */
-static void ioctl_raw(struct dctx *d, uint32_t req)
-{
-	unsigned dir = req >> 30, type = (req >> 8) & 0xff, nr = req & 0xff;
-	unsigned size = (req >> 16) & 0x3fff;
-	const char *dirs[] = { "_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE" };
-	v_text(d, "request", "_IOC(%s, %#x, %#x, %#x)", dirs[dir], type, nr, size);
-}
-
-static int ioctl_known(uint32_t req)
-{
-	for (const struct scry_xlat *x = xlat_ioctl; x->name; x++)
-		if (x->val == req)
-			return 1;
-	return 0;
-}
-
-/* Requests whose argument the kernel fills in: shown at exit. */
-static int ioctl_out(uint32_t req)
-{
-	return req == K_TCGETS || req == K_TIOCGWINSZ || req == K_FIONREAD ||
-	       req == K_TIOCGPGRP || req == K_TIOCGPTN || req == K_FS_IOC_GETFLAGS;
-}
-
-static int dec_ioctl(struct dctx *d)
-{
-	uint32_t req = (uint32_t)d->args[1];
-	uint64_t arg = d->args[2];
-	if (d->exiting) {
-		if (d->failed) {
-			v_ptr(d, "arg", arg);
-			return DEC_DONE;
-		}
-		switch (req) {
-		case K_TCGETS: termios_struct(d, "arg", arg); break;
-		case K_TIOCGWINSZ: winsize_struct(d, "arg", arg); break;
-		case K_FS_IOC_GETFLAGS: fsflags_ref(d, "arg", arg); break;
-		default: int_ref(d, "arg", arg, 0); break;
-		}
-		return DEC_DONE;
-	}
-	v_fd(d, "fd", (int)d->args[0]);
-	if (!ioctl_known(req)) {
-		ioctl_raw(d, req);
-		v_hex(d, "arg", arg);
-		return DEC_DONE;
-	}
-	v_enum(d, "request", req, xlat_ioctl);
-	if (ioctl_out(req))
-		return DEC_MORE;
-	switch (req) {
-	case K_TCSETS: case K_TCSETSW: case K_TCSETSF:
-		termios_struct(d, "arg", arg);
-		break;
-	case K_TIOCSWINSZ:
-		winsize_struct(d, "arg", arg);
-		break;
-	case K_FIONBIO: case K_TIOCSPGRP: case K_TIOCSPTLCK:
-		int_ref(d, "arg", arg, 0);
-		break;
-	case K_FS_IOC_SETFLAGS:
-		fsflags_ref(d, "arg", arg);
-		break;
-	case K_TCFLSH:
-		enum_c(d, "arg", (int)arg, xlat_tcflsh, "TC???");
-		break;
-	case K_TCSBRK: case K_TIOCSCTTY:
-		v_int(d, "arg", (int)arg);
-		break;
-	case K_FICLONE:
-		v_fd(d, "arg", (int)arg);
-		break;
-	case K_TIOCGPTPEER:
-		v_hex(d, "arg", arg);
-		d->rfmt = R_FD;
-		break;
-	case K_FIOCLEX: case K_FIONCLEX: case K_TIOCNOTTY:
-		break;
-	default:
-		v_hex(d, "arg", arg);
-		break;
-	}
-	return DEC_DONE;
-}
-
 /* ---- umask ---- */
 
 static int dec_umask(struct dctx *d)
 {
 	v_oct(d, "mask", d->args[0]);
 	d->rfmt = R_OCT;      /* the old mask: "= 022" */
-	return DEC_DONE;
-}
-
-/* ---- statfs, fstatfs ---- */
-
-static const struct scry_xlat xlat_fs_magic[] = {
-	{ 0xEF53, "EXT2_SUPER_MAGIC" }, { 0x01021994, "TMPFS_MAGIC" }, { 0x9fa0, "PROC_SUPER_MAGIC" },
-	{ 0x62656572, "SYSFS_MAGIC" }, { 0x794c7630, "OVERLAYFS_SUPER_MAGIC" },
-	{ 0x58465342, "XFS_SUPER_MAGIC" }, { 0x9123683E, "BTRFS_SUPER_MAGIC" },
-	{ 0x63677270, "CGROUP2_SUPER_MAGIC" }, { 0x27e0eb, "CGROUP_SUPER_MAGIC" },
-	{ 0x1cd1, "DEVPTS_SUPER_MAGIC" }, { 0x6969, "NFS_SUPER_MAGIC" }, { 0x73717368, "SQUASHFS_MAGIC" },
-	{ 0x858458f6, "RAMFS_MAGIC" }, { 0x64626720, "DEBUGFS_MAGIC" }, { 0x74726163, "TRACEFS_MAGIC" },
-	{ 0xcafe4a11, "BPF_FS_MAGIC" }, { 0x4d44, "MSDOS_SUPER_MAGIC" }, { 0x65735546, "FUSE_SUPER_MAGIC" },
-	{ 0x6e736673, "NSFS_MAGIC" }, { 0x50495045, "PIPEFS_MAGIC" }, { 0x534F434B, "SOCKFS_MAGIC" },
-	{ 0, NULL },
-};
-
-static const struct scry_xlat xlat_statfs_flags[] = {
-	{ 0x0001, "ST_RDONLY" }, { 0x0002, "ST_NOSUID" }, { 0x0004, "ST_NODEV" }, { 0x0008, "ST_NOEXEC" },
-	{ 0x0010, "ST_SYNCHRONOUS" }, { 0x0020, "ST_VALID" }, { 0x0040, "ST_MANDLOCK" },
-	{ 0x0400, "ST_NOATIME" }, { 0x0800, "ST_NODIRATIME" }, { 0x1000, "ST_RELATIME" },
-	{ 0x2000, "ST_NOSYMFOLLOW" }, { 0, NULL },
-};
-
-/* struct statfs as strace prints it (the 64-bit kernel layout). */
-static void statfs_at(struct dctx *d, const char *name, uint64_t addr)
-{
-	struct {
-		int64_t type, bsize;
-		uint64_t blocks, bfree, bavail, files, ffree;
-		int32_t fsid[2];
-		int64_t namelen, frsize, flags, spare[4];
-	} f;
-	if (v_fetch(d, name, addr, &f, sizeof(f)) < 0)
-		return;
-	size_t s = v_struct_begin(d, name);
-	v_enum(d, "f_type", f.type, xlat_fs_magic);
-	v_last(d)->fmt = 1;
-	v_int(d, "f_bsize", f.bsize);
-	v_uint(d, "f_blocks", f.blocks);
-	v_uint(d, "f_bfree", f.bfree);
-	v_uint(d, "f_bavail", f.bavail);
-	v_uint(d, "f_files", f.files);
-	v_uint(d, "f_ffree", f.ffree);
-	size_t id = v_struct_begin(d, "f_fsid");
-	size_t a = v_array_begin(d, "val");
-	v_hex(d, NULL, (uint32_t)f.fsid[0]);
-	v_hex(d, NULL, (uint32_t)f.fsid[1]);
-	v_end(d, a);
-	v_end(d, id);
-	v_int(d, "f_namelen", f.namelen);
-	v_int(d, "f_frsize", f.frsize);
-	v_flags(d, "f_flags", (uint64_t)f.flags, xlat_statfs_flags, NULL);
-	v_end(d, s);
-}
-
-static int dec_statfs(struct dctx *d) { return name_then_struct(d, 0, "pathname", "buf", statfs_at); }
-static int dec_fstatfs(struct dctx *d) { return name_then_struct(d, 1, "fd", "buf", statfs_at); }
-
-/*
- * ustat (x86_64 only): the device as strace's print_dev_t shows it, then
- * the buffer's address at exit -- strace built without <ustat.h> (glibc
- * dropped it) shows no struct ustat: "ustat(makedev(0xfe, 0), 0x7ffc...)".
- */
-static int dec_ustat(struct dctx *d)
-{
-	if (!d->exiting) {
-		unsigned dev = (unsigned)d->args[0];
-
-		v_makedev(d, "dev", major(dev), minor(dev));
-		return DEC_MORE;
-	}
-	v_ptr(d, "ubuf", d->args[1]);
-	return DEC_DONE;
-}
-
-/* sysfs (x86_64 only): strace prints its three arguments in hex, whatever
- * the option ("sysfs(0x2, 0, 0x7ffc...)"). */
-static int dec_sysfs(struct dctx *d)
-{
-	v_hex(d, "option", d->args[0]);
-	v_hex(d, "arg1", d->args[1]);
-	v_hex(d, "arg2", d->args[2]);
 	return DEC_DONE;
 }
 
@@ -1764,10 +1007,6 @@ static int dec_fadvise64(struct dctx *d)
 const struct decoder_entry decoders_file[] = {
 	{ "fadvise64", dec_fadvise64, { 0 } },
 	{ "umask", dec_umask, { 0 } },
-	{ "statfs", dec_statfs, { CAP_OUT(2, sizeof(struct statfs)), CAP_FULL } },
-	{ "fstatfs", dec_fstatfs, { CAP_OUT(2, sizeof(struct statfs)), CAP_FULL } },
-	{ "ustat", dec_ustat, { CAP_FULL } },
-	{ "sysfs", dec_sysfs, { CAP_FULL } },
 	{ "open", dec_open, { CAP_FULL } },
 	{ "openat", dec_openat, { CAP_FULL } },
 	{ "openat2", dec_openat2, { 0 } },
@@ -1785,11 +1024,6 @@ const struct decoder_entry decoders_file[] = {
 	{ "preadv2", dec_preadv2, { 0 } },
 	{ "pwritev2", dec_pwritev2, { 0 } },
 	{ "lseek", dec_lseek, { CAP_FULL } },
-	{ "stat", dec_stat, { CAP_OUT(2, sizeof(struct stat)), CAP_FULL } },
-	{ "lstat", dec_stat, { CAP_OUT(2, sizeof(struct stat)), CAP_FULL } },
-	{ "fstat", dec_fstat, { CAP_OUT(2, sizeof(struct stat)), CAP_FULL } },
-	{ "newfstatat", dec_newfstatat, { CAP_OUT(3, sizeof(struct stat)), CAP_FULL } },
-	{ "statx", dec_statx, { CAP_OUT(5, sizeof(struct statx)), CAP_FULL } },
 	{ "access", dec_access, { CAP_FULL } },
 	{ "faccessat", dec_faccessat, { CAP_FULL } },
 	{ "faccessat2", dec_faccessat, { CAP_FULL } },
@@ -1838,6 +1072,5 @@ const struct decoder_entry decoders_file[] = {
 	{ "chdir", dec_path, { CAP_FULL } },
 	{ "fchdir", dec_fd_only, { CAP_FULL } },
 	{ "getcwd", dec_getcwd, { 0 } },
-	{ "ioctl", dec_ioctl, { 0 } },
 	{ NULL, NULL, { 0 } },
 };

@@ -1,7 +1,8 @@
 /*
- * Unit tests for the file family decoders (src/decode/file.c): calls are
- * decoded on buffers of this process (process_vm_readv works on one's own
- * pid), rendered to strace text and checked in their typed form.
+ * Unit tests for the file family decoders (src/decode/file.c, file_stat.c,
+ * file_ioctl.c): calls are decoded on buffers of this process
+ * (process_vm_readv works on one's own pid), rendered to strace text and
+ * checked in their typed form.
  */
 #include <setjmp.h>
 #include <stdarg.h>

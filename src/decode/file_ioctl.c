@@ -1,0 +1,314 @@
+/*
+ * Decoders of the file family, ioctl: the terminal, FIO* and FS_IOC_*
+ * requests strace names, the others as _IOC(dir, type, nr, size).
+ *
+ * The text they lead to is strace's (compared against strace 6.1 on
+ * programs that make every call below).  What they share with file.c and
+ * file_stat.c is in file_common.h.
+ */
+#include "decode/decode.h"
+#include "decode/file_common.h"
+
+#include <stdio.h>
+#include <linux/fs.h>
+
+/* ---- ioctl ---- */
+
+#define K_TCGETS 0x5401
+#define K_TCSETS 0x5402
+#define K_TCSETSW 0x5403
+#define K_TCSETSF 0x5404
+#define K_TCSBRK 0x5409
+#define K_TCFLSH 0x540B
+#define K_TIOCSCTTY 0x540E
+#define K_TIOCGPGRP 0x540F
+#define K_TIOCSPGRP 0x5410
+#define K_TIOCGWINSZ 0x5413
+#define K_TIOCSWINSZ 0x5414
+#define K_FIONREAD 0x541B
+#define K_FIONBIO 0x5421
+#define K_TIOCNOTTY 0x5422
+#define K_TIOCGPTN 0x80045430u
+#define K_TIOCSPTLCK 0x40045431u
+#define K_TIOCGPTPEER 0x5441
+#define K_FIONCLEX 0x5450
+#define K_FIOCLEX 0x5451
+#define K_FICLONE 0x40049409u
+#define K_FS_IOC_GETFLAGS 0x80086601u
+#define K_FS_IOC_SETFLAGS 0x40086602u
+
+/* strace names a number that two subsystems share with both names. */
+static const struct scry_xlat xlat_ioctl[] = {
+	{ K_TCGETS, "TCGETS" }, { K_TCSETS, "SNDCTL_TMR_START or TCSETS" },
+	{ K_TCSETSW, "SNDCTL_TMR_STOP or TCSETSW" }, { K_TCSETSF, "SNDCTL_TMR_CONTINUE or TCSETSF" },
+	{ K_TCSBRK, "TCSBRK" }, { K_TCFLSH, "TCFLSH" }, { K_TIOCSCTTY, "TIOCSCTTY" },
+	{ K_TIOCGPGRP, "TIOCGPGRP" }, { K_TIOCSPGRP, "TIOCSPGRP" },
+	{ K_TIOCGWINSZ, "TIOCGWINSZ" }, { K_TIOCSWINSZ, "TIOCSWINSZ" },
+	{ K_FIONREAD, "FIONREAD" }, { K_FIONBIO, "FIONBIO" }, { K_TIOCNOTTY, "TIOCNOTTY" },
+	{ K_TIOCGPTN, "TIOCGPTN" }, { K_TIOCSPTLCK, "TIOCSPTLCK" },
+	{ K_TIOCGPTPEER, "TIOCGPTPEER" }, { K_FIONCLEX, "FIONCLEX" }, { K_FIOCLEX, "FIOCLEX" },
+	{ K_FICLONE, "BTRFS_IOC_CLONE or FICLONE" },
+	{ K_FS_IOC_GETFLAGS, "FS_IOC_GETFLAGS" }, { K_FS_IOC_SETFLAGS, "FS_IOC_SETFLAGS" },
+	{ 0, NULL },
+};
+
+static const struct scry_xlat xlat_tcflsh[] = {
+	{ 0, "TCIFLUSH" }, { 1, "TCOFLUSH" }, { 2, "TCIOFLUSH" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_fs_flags[] = {
+	XLAT(FS_SECRM_FL), XLAT(FS_UNRM_FL), XLAT(FS_COMPR_FL),
+	XLAT(FS_SYNC_FL), XLAT(FS_IMMUTABLE_FL), XLAT(FS_APPEND_FL),
+	XLAT(FS_NODUMP_FL), XLAT(FS_NOATIME_FL), XLAT(FS_DIRTY_FL),
+	XLAT(FS_COMPRBLK_FL), XLAT(FS_NOCOMP_FL), XLAT(FS_ENCRYPT_FL),
+	XLAT(FS_INDEX_FL), XLAT(FS_IMAGIC_FL), XLAT(FS_JOURNAL_DATA_FL),
+	XLAT(FS_NOTAIL_FL), XLAT(FS_DIRSYNC_FL), XLAT(FS_TOPDIR_FL),
+	XLAT(FS_HUGE_FILE_FL), XLAT(FS_EXTENT_FL), XLAT(FS_VERITY_FL),
+	XLAT(FS_EA_INODE_FL), XLAT(FS_EOFBLOCKS_FL), XLAT(FS_NOCOW_FL),
+	XLAT(FS_DAX_FL), XLAT(FS_INLINE_DATA_FL),
+	XLAT(FS_PROJINHERIT_FL), XLAT(FS_CASEFOLD_FL), { 0, NULL },
+};
+
+static const struct scry_xlat xlat_iflag[] = {
+	{ 0x1, "IGNBRK" }, { 0x2, "BRKINT" }, { 0x4, "IGNPAR" }, { 0x8, "PARMRK" },
+	{ 0x10, "INPCK" }, { 0x20, "ISTRIP" }, { 0x40, "INLCR" }, { 0x80, "IGNCR" },
+	{ 0x100, "ICRNL" }, { 0x200, "IUCLC" }, { 0x400, "IXON" }, { 0x800, "IXANY" },
+	{ 0x1000, "IXOFF" }, { 0x2000, "IMAXBEL" }, { 0x4000, "IUTF8" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_oflag[] = {
+	{ 0x1, "OPOST" }, { 0x2, "OLCUC" }, { 0x4, "ONLCR" }, { 0x8, "OCRNL" },
+	{ 0x10, "ONOCR" }, { 0x20, "ONLRET" }, { 0x40, "OFILL" }, { 0x80, "OFDEL" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_cflag[] = {
+	{ 0x40, "CSTOPB" }, { 0x80, "CREAD" }, { 0x100, "PARENB" }, { 0x200, "PARODD" },
+	{ 0x400, "HUPCL" }, { 0x800, "CLOCAL" }, { 0x40000000, "CMSPAR" },
+	{ 0x80000000u, "CRTSCTS" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_lflag[] = {
+	{ 0x1, "ISIG" }, { 0x2, "ICANON" }, { 0x4, "XCASE" }, { 0x8, "ECHO" },
+	{ 0x10, "ECHOE" }, { 0x20, "ECHOK" }, { 0x40, "ECHONL" }, { 0x80, "NOFLSH" },
+	{ 0x100, "TOSTOP" }, { 0x8000, "IEXTEN" }, { 0x200, "ECHOCTL" }, { 0x400, "ECHOPRT" },
+	{ 0x800, "ECHOKE" }, { 0x1000, "FLUSHO" }, { 0x4000, "PENDIN" }, { 0x10000, "EXTPROC" },
+	{ 0, NULL },
+};
+
+static void add_flag_names(struct strbuf *sb, uint32_t bits, const struct scry_xlat *x)
+{
+	for (; x->name; x++) {
+		if ((bits & x->val) == x->val) {
+			strbuf_addf(sb, "|%s", x->name);
+			bits &= ~(uint32_t)x->val;
+		}
+	}
+	if (bits)
+		strbuf_addf(sb, "|%#x", bits);
+}
+
+/* c_oflag: the delay fields first (NL0|CR0|...), then the flags. */
+static void oflag_text(struct dctx *d, uint32_t o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "NL%u|CR%u|TAB%u|BS%u|VT%u|FF%u", (o >> 8) & 1, (o >> 9) & 3,
+		    (o >> 11) & 3, (o >> 13) & 1, (o >> 14) & 1, (o >> 15) & 1);
+	add_flag_names(&sb, o & ~0xff00u, xlat_oflag);
+	v_text(d, "c_oflag", "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static const char *const baud_names[] = {
+	"B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600",
+	"B1200", "B1800", "B2400", "B4800", "B9600", "B19200", "B38400",
+	"BOTHER", "B57600", "B115200", "B230400", "B460800", "B500000", "B576000",
+	"B921600", "B1000000", "B1152000", "B1500000", "B2000000", "B2500000",
+	"B3000000", "B3500000", "B4000000",
+};
+
+/* c_cflag: the speed, the character size, then the flags. */
+static void cflag_text(struct dctx *d, uint32_t c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint32_t baud = c & 0x100f;
+	strbuf_addf(&sb, "%s|CS%u", baud_names[(baud & 0xf) | ((baud & 0x1000) ? 16 : 0)],
+		    5 + ((c >> 4) & 3));
+	uint32_t ibaud = (c >> 16) & 0x100f;
+	if (ibaud)
+		strbuf_addf(&sb, "|%s<<IBSHIFT", baud_names[(ibaud & 0xf) | ((ibaud & 0x1000) ? 16 : 0)]);
+	add_flag_names(&sb, c & ~0x100f103fu, xlat_cflag);
+	v_text(d, "c_cflag", "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static const char *const cc_names[] = {
+	"VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VTIME", "VMIN", "VSWTC",
+	"VSTART", "VSTOP", "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE",
+	"VLNEXT", "VEOL2",
+};
+
+static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	struct { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } t;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (d_read_exact(d, addr, &t, 36)) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	v_flags(d, "c_iflag", t.iflag, xlat_iflag, NULL);
+	oflag_text(d, t.oflag);
+	cflag_text(d, t.cflag);
+	v_flags(d, "c_lflag", t.lflag, xlat_lflag, NULL);
+	if (d->verbose) {
+		if (t.line == 0)
+			v_text(d, "c_line", "N_TTY");
+		else
+			v_uint(d, "c_line", t.line);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addch(&sb, '[');
+		for (size_t i = 0; i < sizeof(t.cc); i++) {
+			if (i)
+				strbuf_addstr(&sb, ", ");
+			if (i < ARRAY_LEN(cc_names))
+				strbuf_addf(&sb, "[%s]=", cc_names[i]);
+			else
+				strbuf_addf(&sb, "[%zu]=", i);
+			strbuf_addf(&sb, t.cc[i] ? "%#x" : "%u", t.cc[i]);
+		}
+		strbuf_addch(&sb, ']');
+		v_text(d, "c_cc", "%s", sb.buf);
+		strbuf_release(&sb);
+	}
+	v_end(d, s);
+	if (!d->verbose)
+		d->out->v[s].flags |= SCRY_VF_ABBREV;
+}
+
+static void winsize_struct(struct dctx *d, const char *name, uint64_t addr)
+{
+	uint16_t w[4];
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (d_read_exact(d, addr, w, sizeof(w))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t s = v_struct_begin(d, name);
+	v_uint(d, "ws_row", w[0]);
+	v_uint(d, "ws_col", w[1]);
+	v_uint(d, "ws_xpixel", w[2]);
+	v_uint(d, "ws_ypixel", w[3]);
+	v_end(d, s);
+}
+
+static void fsflags_ref(struct dctx *d, const char *name, uint64_t addr)
+{
+	uint32_t f;
+	if (!addr) {
+		v_ptr(d, name, 0);
+		return;
+	}
+	if (d_read_exact(d, addr, &f, sizeof(f))) {
+		v_unread(d, name, addr);
+		return;
+	}
+	size_t a = v_array_begin(d, name);
+	v_flags(d, NULL, f, xlat_fs_flags, NULL);
+	v_end(d, a);
+}
+
+/* An unnamed request as strace shows it: _IOC(dir, type, nr, size). */
+static void ioctl_raw(struct dctx *d, uint32_t req)
+{
+	unsigned dir = req >> 30, type = (req >> 8) & 0xff, nr = req & 0xff;
+	unsigned size = (req >> 16) & 0x3fff;
+	const char *dirs[] = { "_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE" };
+	v_text(d, "request", "_IOC(%s, %#x, %#x, %#x)", dirs[dir], type, nr, size);
+}
+
+static int ioctl_known(uint32_t req)
+{
+	for (const struct scry_xlat *x = xlat_ioctl; x->name; x++)
+		if (x->val == req)
+			return 1;
+	return 0;
+}
+
+/* Requests whose argument the kernel fills in: shown at exit. */
+static int ioctl_out(uint32_t req)
+{
+	return req == K_TCGETS || req == K_TIOCGWINSZ || req == K_FIONREAD ||
+	       req == K_TIOCGPGRP || req == K_TIOCGPTN || req == K_FS_IOC_GETFLAGS;
+}
+
+static int dec_ioctl(struct dctx *d)
+{
+	uint32_t req = (uint32_t)d->args[1];
+	uint64_t arg = d->args[2];
+	if (d->exiting) {
+		if (d->failed) {
+			v_ptr(d, "arg", arg);
+			return DEC_DONE;
+		}
+		switch (req) {
+		case K_TCGETS: termios_struct(d, "arg", arg); break;
+		case K_TIOCGWINSZ: winsize_struct(d, "arg", arg); break;
+		case K_FS_IOC_GETFLAGS: fsflags_ref(d, "arg", arg); break;
+		default: int_ref(d, "arg", arg, 0); break;
+		}
+		return DEC_DONE;
+	}
+	v_fd(d, "fd", (int)d->args[0]);
+	if (!ioctl_known(req)) {
+		ioctl_raw(d, req);
+		v_hex(d, "arg", arg);
+		return DEC_DONE;
+	}
+	v_enum(d, "request", req, xlat_ioctl);
+	if (ioctl_out(req))
+		return DEC_MORE;
+	switch (req) {
+	case K_TCSETS: case K_TCSETSW: case K_TCSETSF:
+		termios_struct(d, "arg", arg);
+		break;
+	case K_TIOCSWINSZ:
+		winsize_struct(d, "arg", arg);
+		break;
+	case K_FIONBIO: case K_TIOCSPGRP: case K_TIOCSPTLCK:
+		int_ref(d, "arg", arg, 0);
+		break;
+	case K_FS_IOC_SETFLAGS:
+		fsflags_ref(d, "arg", arg);
+		break;
+	case K_TCFLSH:
+		enum_c(d, "arg", (int)arg, xlat_tcflsh, "TC???");
+		break;
+	case K_TCSBRK: case K_TIOCSCTTY:
+		v_int(d, "arg", (int)arg);
+		break;
+	case K_FICLONE:
+		v_fd(d, "arg", (int)arg);
+		break;
+	case K_TIOCGPTPEER:
+		v_hex(d, "arg", arg);
+		d->rfmt = R_FD;
+		break;
+	case K_FIOCLEX: case K_FIONCLEX: case K_TIOCNOTTY:
+		break;
+	default:
+		v_hex(d, "arg", arg);
+		break;
+	}
+	return DEC_DONE;
+}
+
+const struct decoder_entry decoders_file_ioctl[] = {
+	{ "ioctl", dec_ioctl, { 0 } },
+	{ NULL, NULL, { 0 } },
+};
