@@ -39,20 +39,39 @@ enum scry_vtype {
 	 * (INT, HEX, OCT, FD, FLAGS, ENUM): */
 	SCRY_V_ERRNO,     /* the call failed: i is the error number (positive) */
 	SCRY_V_NONE,      /* no value: the call does not return ("?") */
+	/* Forms strace writes around a value, kept as data (issue 11): */
+	SCRY_V_INOUT,     /* what was passed in and what the kernel left: count
+	                     is 2 (in, out: text "in => out", JSON
+	                     {"in":..,"out":..}) or 1 (out only: text "=> out",
+	                     JSON {"out":..}) */
+	SCRY_V_FUNC,      /* a value strace shows through a function: str is the
+	                     function's name, the one child the value (text
+	                     "htons(80)", inet_addr("1.2.3.4"); JSON: the child
+	                     alone, 80, "1.2.3.4") */
+	SCRY_V_COMMENT,   /* a remark: str holds its words (text "/\* words *\/",
+	                     JSON a string "words"); flagged SCRY_VF_COMMENT */
+};
+
+/* Rendering hints (scry_value.fmt) of the plain numbers; JSON ignores them. */
+enum scry_vfmt {
+	SCRY_FMT_KIB = 1,     /* UINT: text "N*1024" (a multiple of 1024 above it) */
+	SCRY_FMT_HEX08 = 8,   /* HEX: text 8 hex digits, no 0x ("00000001") */
 };
 
 enum scry_vflag {
 	SCRY_VF_TRUNC  = 1u << 0,  /* STR/ARRAY: cut at the limit ("...") */
 	SCRY_VF_OUT    = 1u << 1,  /* filled in by the kernel: decoded at exit */
 	SCRY_VF_ABBREV = 1u << 2,  /* STRUCT: more fields not shown ("...") */
-	SCRY_VF_COMMENT = 1u << 3, /* TEXT: render as " comment" after the previous value */
+	SCRY_VF_COMMENT = 1u << 3, /* TEXT/COMMENT/INOUT: render as " comment" after
+	                              the previous value, not as ", value" */
 	SCRY_VF_AFTER  = 1u << 4,  /* shown after the result: "= 1 ([{fd=3, revents=POLLIN}])" */
 	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value" (clone's) */
 	SCRY_VF_SIGNAL = 1u << 6,  /* FLAGS: the bits of fmt hold a signal number, not
 	                              flags ("CLONE_VM|SIGCHLD") */
 	SCRY_VF_UPDATED = 1u << 7, /* the kernel writes this argument back: what it
 	                              wrote comes at exit, first among the exit
-	                              values, as a COMMENT (" => {pidfd=[3]}") */
+	                              values, as an INOUT with only the out
+	                              child, flagged COMMENT (" => {pidfd=[3]}") */
 };
 #define SCRY_VF_AFTER SCRY_VF_AFTER
 
@@ -68,7 +87,7 @@ struct scry_value {
 	uint16_t fmt;            /* decoder-specific rendering hint (0: none);
 	                            FLAGS: the mask of a field that holds a
 	                            number (the field of deflt, or a signal) */
-	uint32_t count;          /* STRUCT/ARRAY/SOCKADDR: direct children */
+	uint32_t count;          /* STRUCT/ARRAY/SOCKADDR/INOUT/FUNC: direct children */
 	const char *name;        /* argument or field name, or NULL */
 	union {
 		int64_t i;
@@ -77,7 +96,7 @@ struct scry_value {
 	const struct scry_xlat *xlat; /* FLAGS/ENUM: table ending in a NULL name */
 	const char *deflt;       /* FLAGS: the name of 0 ("O_RDONLY"), or NULL;
 	                            with fmt, of a zero field (O_RDONLY in O_ACCMODE) */
-	uint32_t str_off;        /* STR/TEXT/SOCKADDR: bytes in the arena */
+	uint32_t str_off;        /* STR/TEXT/SOCKADDR/FUNC/COMMENT: bytes in the arena */
 	uint32_t str_len;
 	uint32_t path_off;       /* FD: its path in the arena (path_len > 0) */
 	uint32_t path_len;

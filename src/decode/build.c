@@ -186,6 +186,56 @@ size_t v_text(struct dctx *d, const char *name, const char *fmt, ...)
 	return i;
 }
 
+size_t v_comment(struct dctx *d, const char *name, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	size_t i = scry_values_push(d->out, SCRY_V_COMMENT, name);
+	uint32_t off = scry_values_bytes(d->out, buf, (size_t)n);
+	node(d, i)->str_off = off;
+	node(d, i)->str_len = (uint32_t)n;
+	node(d, i)->flags |= SCRY_VF_COMMENT;
+	return i;
+}
+
+size_t v_inout_begin(struct dctx *d, const char *name)
+{
+	return scry_values_push(d->out, SCRY_V_INOUT, name);
+}
+
+size_t v_inout_uint(struct dctx *d, const char *name, uint64_t in, uint64_t out)
+{
+	size_t i = v_inout_begin(d, name);
+	v_uint(d, NULL, in);
+	v_uint(d, NULL, out);
+	v_end(d, i);
+	return i;
+}
+
+size_t v_func_begin(struct dctx *d, const char *name, const char *fn)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_FUNC, name);
+	uint32_t off = scry_values_bytes(d->out, fn, strlen(fn));
+	node(d, i)->str_off = off;
+	node(d, i)->str_len = (uint32_t)strlen(fn);
+	return i;
+}
+
+size_t v_func_uint(struct dctx *d, const char *name, const char *fn, uint64_t val)
+{
+	size_t i = v_func_begin(d, name, fn);
+	v_uint(d, NULL, val);
+	v_end(d, i);
+	return i;
+}
+
 size_t v_bytes(struct dctx *d, const char *name, const void *p, size_t len, int truncated)
 {
 	size_t i = scry_values_push(d->out, SCRY_V_STR, name);

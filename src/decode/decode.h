@@ -183,6 +183,15 @@ size_t v_flags(struct dctx *d, const char *name, uint64_t bits, const struct scr
 size_t v_enum(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x);
 size_t v_text(struct dctx *d, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr);
+/* A remark, " /\* words *\/" after the previous value (SCRY_V_COMMENT). */
+size_t v_comment(struct dctx *d, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "in => out" (SCRY_V_INOUT): push the in and out values, then v_end();
+ * only an out value: "=> out". */
+size_t v_inout_begin(struct dctx *d, const char *name);
+size_t v_inout_uint(struct dctx *d, const char *name, uint64_t in, uint64_t out);
+/* fn(value) (SCRY_V_FUNC): push the value, then v_end(). */
+size_t v_func_begin(struct dctx *d, const char *name, const char *fn);
+size_t v_func_uint(struct dctx *d, const char *name, const char *fn, uint64_t val);
 /* A NUL-terminated string at addr (a path: no -s limit, PATH_MAX). */
 size_t v_path(struct dctx *d, const char *name, uint64_t addr);
 size_t v_cstr(struct dctx *d, const char *name, uint64_t addr);   /* cut at -s */

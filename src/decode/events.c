@@ -206,8 +206,7 @@ static void enum_or_unknown(struct dctx *d, const char *name, uint64_t val,
 	v_enum(d, name, (int64_t)val, x);
 	v_last(d)->fmt = 1;
 	if (!xlat_name(x, val)) {
-		v_text(d, NULL, "/* %s */", unknown);
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "%s", unknown);
 	}
 }
 
@@ -668,6 +667,11 @@ static int dec_timerfd_gettime(struct dctx *d)
 
 /* ---- futex ---- */
 
+static const struct scry_xlat xlat_futex_bitset[] = {
+	{ FUTEX_BITSET_MATCH_ANY, "FUTEX_BITSET_MATCH_ANY" },
+	{ 0, NULL },
+};
+
 /* FUTEX_WAKE_OP's val3: "FUTEX_OP_SET<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0" */
 static void futex_wake_op(struct dctx *d, const char *name, uint32_t v)
 {
@@ -746,7 +750,7 @@ static int dec_futex(struct dctx *d)
 		if (cmd == FUTEX_WAIT_BITSET)
 			timespec_at(d, "timeout", d->args[3]);
 		if (val3 == FUTEX_BITSET_MATCH_ANY)
-			v_text(d, "val3", "FUTEX_BITSET_MATCH_ANY");
+			v_enum(d, "val3", val3, xlat_futex_bitset);
 		else
 			v_hex(d, "val3", val3);
 		break;
@@ -866,8 +870,7 @@ static void time_comment(struct dctx *d, const char *name, int64_t t, int as_com
 	if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%FT%T%z", &tm))
 		return;
 	if (as_comment) {
-		v_text(d, name, "/* %s */", buf);
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, name, "%s", buf);
 	} else {
 		v_text(d, name, "%s", buf);
 	}

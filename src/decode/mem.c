@@ -55,8 +55,7 @@ void dec_flags_q(struct dctx *d, const char *name, uint64_t bits, const struct s
 	for (const struct scry_xlat *e = x; e->name; e++)
 		if (e->val && (bits & e->val) == e->val)
 			return;
-	v_text(d, NULL, "/* %s */", unknown);
-	v_last(d)->flags |= SCRY_VF_COMMENT;
+	v_comment(d, NULL, "%s", unknown);
 }
 
 /* An enum; an unknown value is hex with a comment ("0x3039 /\* MADV_??? *\/"). */
@@ -68,8 +67,7 @@ void dec_enum_q(struct dctx *d, const char *name, int64_t val, const struct scry
 	for (const struct scry_xlat *e = x; e->name; e++)
 		if ((int64_t)e->val == val)
 			return;
-	v_text(d, NULL, "/* %s */", unknown);
-	v_last(d)->flags |= SCRY_VF_COMMENT;
+	v_comment(d, NULL, "%s", unknown);
 }
 
 static const struct scry_xlat xlat_prot[] = {

@@ -206,8 +206,7 @@ static void enum_or_unknown(struct dctx *d, const char *name, int64_t val,
 	v_enum(d, name, val, x);
 	if (!xlat_has(x, (uint64_t)val)) {
 		v_last(d)->fmt = 1;
-		v_text(d, NULL, "/* %s */", unknown);
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "%s", unknown);
 	}
 }
 
@@ -267,7 +266,9 @@ static void sock_proto(struct dctx *d, const char *name, unsigned domain, unsign
 		unsigned p = ((proto & 0xff) << 8) | ((proto >> 8) & 0xff);
 		for (const struct scry_xlat *x = xlat_eth_p; x->name; x++)
 			if (x->val == p && !(proto >> 16)) {
-				v_text(d, name, "htons(%s)", x->name);
+				size_t f = v_func_begin(d, name, "htons");
+				v_enum(d, NULL, (int64_t)p, xlat_eth_p);
+				v_end(d, f);
 				return;
 			}
 		break;
@@ -296,20 +297,26 @@ static void len_inout(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 		return;
 	}
 	if (!show_out) {
-		if (saved & ST_VALID)
-			v_text(d, name, "[%u]", (uint32_t)saved);
-		else
+		if (saved & ST_VALID) {
+			size_t a = v_array_begin(d, name);
+			v_uint(d, NULL, (uint32_t)saved);
+			v_end(d, a);
+		} else {
 			v_ptr(d, name, addr);
+		}
 		return;
 	}
 	if (d_read_exact(d, addr, &out, sizeof(out)) < 0) {
 		v_unread(d, name, addr);
 		return;
 	}
+	/* the pointed-to length: [16], or what went in and came out [128 => 16] */
+	size_t a = v_array_begin(d, name);
 	if ((saved & ST_VALID) && (uint32_t)saved != out)
-		v_text(d, name, "[%u => %u]", (uint32_t)saved, out);
+		v_inout_uint(d, NULL, (uint32_t)saved, out);
 	else
-		v_text(d, name, "[%u]", out);
+		v_uint(d, NULL, out);
+	v_end(d, a);
 }
 
 /* The address and length of accept, recvfrom, getsockname at exit. */
@@ -550,7 +557,7 @@ static void msghdr_fields(struct dctx *d, const struct msghdr *m, int64_t data, 
 	else
 		v_ptr(d, "msg_name", name);
 	if ((namelen_in & ST_VALID) && (uint32_t)namelen_in != m->msg_namelen)
-		v_text(d, "msg_namelen", "%u => %u", (uint32_t)namelen_in, m->msg_namelen);
+		v_inout_uint(d, "msg_namelen", (uint32_t)namelen_in, m->msg_namelen);
 	else
 		v_uint(d, "msg_namelen", m->msg_namelen);
 	iov_array(d, "msg_iov", (uint64_t)(uintptr_t)m->msg_iov, m->msg_iovlen, data);

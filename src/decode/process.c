@@ -50,8 +50,7 @@ static void envp_count(struct dctx *d, const char *name, uint64_t addr)
 		v_ptr(d, name, addr);
 		if (d->envc1) {
 			total = d->envc1 - 1;
-			v_text(d, NULL, "/* %ld var%s */", total, total == 1 ? "" : "s");
-			v_last(d)->flags |= SCRY_VF_COMMENT;
+			v_comment(d, NULL, "%ld var%s", total, total == 1 ? "" : "s");
 		}
 		return;
 	}
@@ -66,8 +65,7 @@ static void envp_count(struct dctx *d, const char *name, uint64_t addr)
 			break;
 	}
 	v_ptr(d, name, addr);
-	v_text(d, NULL, "/* %ld var%s */", total, total == 1 ? "" : "s");
-	v_last(d)->flags |= SCRY_VF_COMMENT;
+	v_comment(d, NULL, "%ld var%s", total, total == 1 ? "" : "s");
 }
 
 static int dec_execve(struct dctx *d)
@@ -290,20 +288,29 @@ static int dec_clone3(struct dctx *d)
 		v_uint(d, "size", size);
 		return DEC_DONE;
 	}
-	/* The fields the kernel wrote: " => {pidfd=[3], parent_tid=[123]}". */
+	/* The fields the kernel wrote: " => {pidfd=[3], parent_tid=[123]}";
+	 * JSON "cl_args_out": {"out": {"pidfd": [3], "parent_tid": [123]}}. */
 	if (!d->failed) {
-		char buf[128];
-		size_t n = 0;
-		int32_t v;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "=> {");
-		if ((d->state & CLONE_PIDFD) && d_read_exact(d, ca.pidfd, &v, sizeof(v)) == 0)
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "pidfd=[%d]", v);
-		if ((d->state & CLONE_PARENT_SETTID) && d_read_exact(d, ca.parent_tid, &v, sizeof(v)) == 0)
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%sparent_tid=[%d]", n > 4 ? ", " : "", v);
-		if (n > 4 && n < sizeof(buf) - 1) {
-			snprintf(buf + n, sizeof(buf) - n, "}");
-			v_text(d, NULL, "%s", buf);
+		int32_t pidfd, ptid;
+		int has_pidfd = (d->state & CLONE_PIDFD) && d_read_exact(d, ca.pidfd, &pidfd, sizeof(pidfd)) == 0;
+		int has_ptid = (d->state & CLONE_PARENT_SETTID) &&
+			       d_read_exact(d, ca.parent_tid, &ptid, sizeof(ptid)) == 0;
+		if (has_pidfd || has_ptid) {
+			size_t io = v_inout_begin(d, "cl_args_out");
 			v_last(d)->flags |= SCRY_VF_COMMENT;
+			size_t s = v_struct_begin(d, NULL);
+			if (has_pidfd) {
+				size_t a = v_array_begin(d, "pidfd");
+				v_int(d, NULL, pidfd);
+				v_end(d, a);
+			}
+			if (has_ptid) {
+				size_t a = v_array_begin(d, "parent_tid");
+				v_int(d, NULL, ptid);
+				v_end(d, a);
+			}
+			v_end(d, s);
+			v_end(d, io);
 		}
 	}
 	v_uint(d, "size", size);
@@ -614,12 +621,17 @@ static int dec_prctl(struct dctx *d)
 	case PR_SET_THP_DISABLE: case PR_GET_THP_DISABLE:
 		rest_args(d, 1, 4, 0);
 		return DEC_DONE;
-	case PR_SET_PTRACER:
+	case PR_SET_PTRACER: {
+		static const struct scry_xlat xlat_ptracer_any[] = {
+			{ 0xffffffffu, "PR_SET_PTRACER_ANY" },
+			{ 0, NULL },
+		};
 		if ((uint32_t)d->args[1] == 0xffffffffu)
-			v_text(d, "pid", "PR_SET_PTRACER_ANY");
+			v_enum(d, "pid", 0xffffffffu, xlat_ptracer_any);
 		else
 			v_int(d, "pid", (int64_t)d->args[1]);
 		return DEC_DONE;
+	}
 	case PR_SET_SECCOMP:
 		dec_enum_q(d, "mode", d->args[1], xlat_seccomp_mode, "SECCOMP_MODE_???");
 		if (d->args[1] == 2)
@@ -749,15 +761,21 @@ static const struct scry_xlat xlat_rlimit[] = {
 	{ 0, NULL },
 };
 
+static const struct scry_xlat xlat_rlim_infinity[] = {
+	{ ~0ULL, "RLIM64_INFINITY" },
+	{ 0, NULL },
+};
+
 /* strace's form of a limit: RLIM64_INFINITY, N*1024 (above 1024), or N. */
 static void rlim_val(struct dctx *d, const char *name, uint64_t v)
 {
-	if (v == ~0ULL)
-		v_text(d, name, "RLIM64_INFINITY");
-	else if (v > 1024 && v % 1024 == 0)
-		v_text(d, name, "%" PRIu64 "*1024", v / 1024);
-	else
+	if (v == ~0ULL) {
+		v_enum(d, name, (int64_t)v, xlat_rlim_infinity);
+	} else {
 		v_uint(d, name, v);
+		if (v > 1024 && v % 1024 == 0)
+			v_last(d)->fmt = SCRY_FMT_KIB;
+	}
 }
 
 static void rlimit_struct(struct dctx *d, const char *name, uint64_t addr)

@@ -104,10 +104,16 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		strbuf_addf(out, "%" PRId64, v->i);
 		break;
 	case SCRY_V_UINT:
-		strbuf_addf(out, "%" PRIu64, v->u);
+		if (v->fmt == SCRY_FMT_KIB)
+			strbuf_addf(out, "%" PRIu64 "*1024", v->u / 1024);
+		else
+			strbuf_addf(out, "%" PRIu64, v->u);
 		break;
 	case SCRY_V_HEX:
-		strbuf_addf(out, "%#" PRIx64, v->u);
+		if (v->fmt == SCRY_FMT_HEX08)
+			strbuf_addf(out, "%08" PRIx64, v->u);
+		else
+			strbuf_addf(out, "%#" PRIx64, v->u);
 		break;
 	case SCRY_V_OCT:
 		strbuf_addf(out, "%#03" PRIo64, v->u);   /* 000, 0644 */
@@ -150,6 +156,33 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 	case SCRY_V_NONE:
 		strbuf_addch(out, '?');
 		break;
+	case SCRY_V_COMMENT:
+		strbuf_addstr(out, "/* ");
+		strbuf_add(out, scry_value_str(vs, v), v->str_len);
+		strbuf_addstr(out, " */");
+		break;
+	case SCRY_V_INOUT: {
+		/* "in => out", or "=> out" when only what the kernel wrote */
+		size_t j = i + 1;
+		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+			if (k || v->count == 1)
+				strbuf_addstr(out, k ? " => " : "=> ");
+			j = render_node(out, vs, j);
+		}
+		return j;
+	}
+	case SCRY_V_FUNC: {
+		strbuf_add(out, scry_value_str(vs, v), v->str_len);
+		strbuf_addch(out, '(');
+		size_t j = i + 1;
+		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+			if (k)
+				strbuf_addstr(out, ", ");
+			j = render_node(out, vs, j);
+		}
+		strbuf_addch(out, ')');
+		return j;
+	}
 	case SCRY_V_STRUCT:
 	case SCRY_V_SOCKADDR:
 	case SCRY_V_ARRAY: {
@@ -158,7 +191,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		size_t j = i + 1;
 		for (uint32_t k = 0; k < v->count; k++) {
 			const struct scry_value *c = &vs->v[j];
-			if (k && !(c->type == SCRY_V_TEXT && (c->flags & SCRY_VF_COMMENT)))
+			if (k && !(c->flags & SCRY_VF_COMMENT))
 				strbuf_addstr(out, ", ");
 			else if (k)
 				strbuf_addch(out, ' ');
@@ -206,7 +239,7 @@ void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t f
 			i = scry_values_skip(vs, i);
 			continue;
 		}
-		if (v->type == SCRY_V_TEXT && (v->flags & SCRY_VF_COMMENT)) {
+		if (v->flags & SCRY_VF_COMMENT) {
 			strbuf_addch(out, ' ');
 		} else if (!first) {
 			strbuf_addstr(out, ", ");

@@ -151,16 +151,21 @@ struct k_sigaction {
 	uint64_t mask;
 };
 
+/* The handlers that are constants, not addresses. */
+static const struct scry_xlat xlat_sig_handler[] = {
+	{ (uint64_t)(uintptr_t)SIG_DFL, "SIG_DFL" },
+	{ (uint64_t)(uintptr_t)SIG_IGN, "SIG_IGN" },
+	{ 0, NULL },
+};
+
 static void sigaction_struct(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
 {
 	struct k_sigaction ka;
 	if (v_fetch(d, name, addr, &ka, sizeof(ka)) < 0)
 		return;
 	size_t s = v_struct_begin(d, name);
-	if (ka.handler == (uint64_t)(uintptr_t)SIG_DFL)
-		v_text(d, "sa_handler", "SIG_DFL");
-	else if (ka.handler == (uint64_t)(uintptr_t)SIG_IGN)
-		v_text(d, "sa_handler", "SIG_IGN");
+	if (ka.handler == (uint64_t)(uintptr_t)SIG_DFL || ka.handler == (uint64_t)(uintptr_t)SIG_IGN)
+		v_enum(d, "sa_handler", (int64_t)ka.handler, xlat_sig_handler);
 	else
 		v_ptr(d, "sa_handler", ka.handler);
 	unsigned nsig = size && size <= K_NSIG_BYTES ? (unsigned)size * 8 : 64;

@@ -69,8 +69,7 @@ static void family_node(struct dctx *d, unsigned fam)
 	if (!af_name(fam)) {
 		/* strace: sa_family=0xfa  AF_??? */
 		v_last(d)->fmt = 1;
-		v_text(d, NULL, "/* AF_??? */");
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "AF_???");
 	}
 }
 
@@ -96,8 +95,10 @@ static int inet(struct dctx *d, size_t node, const unsigned char *p, size_t len)
 		return 0;
 	memcpy(&sin, p, sizeof(sin));
 	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
-	v_text(d, "sin_port", "htons(%u)", ntohs(sin.sin_port));
-	quoted_text(d, "sin_addr", "inet_addr(", ip, ")");
+	v_func_uint(d, "sin_port", "htons", ntohs(sin.sin_port));
+	size_t f = v_func_begin(d, "sin_addr", "inet_addr");
+	v_bytes(d, NULL, ip, strlen(ip), 0);
+	v_end(d, f);
 	int n = snprintf(s, sizeof(s), "%s:%u", ip, ntohs(sin.sin_port));
 	set_short(d, node, s, (size_t)n);
 	return 1;
@@ -115,8 +116,8 @@ static int inet6(struct dctx *d, size_t node, const unsigned char *p, size_t len
 	memset(&sin6, 0, sizeof(sin6));
 	memcpy(&sin6, p, len < sizeof(sin6) ? len : sizeof(sin6));
 	inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof(ip));
-	v_text(d, "sin6_port", "htons(%u)", ntohs(sin6.sin6_port));
-	v_text(d, "sin6_flowinfo", "htonl(%u)", ntohl(sin6.sin6_flowinfo));
+	v_func_uint(d, "sin6_port", "htons", ntohs(sin6.sin6_port));
+	v_func_uint(d, "sin6_flowinfo", "htonl", ntohl(sin6.sin6_flowinfo));
 	quoted_text(d, NULL, "inet_pton(AF_INET6, ", ip, ", &sin6_addr)");
 	if (len >= sizeof(sin6)) {
 		char ifname[IF_NAMESIZE];
@@ -173,7 +174,8 @@ static int netlink(struct dctx *d, size_t node, const unsigned char *p, size_t l
 		return 0;
 	memcpy(&nl, p, sizeof(nl));
 	v_uint(d, "nl_pid", nl.nl_pid);
-	v_text(d, "nl_groups", "%08x", nl.nl_groups);
+	v_hex(d, "nl_groups", nl.nl_groups);
+	v_last(d)->fmt = SCRY_FMT_HEX08;
 	int n = snprintf(s, sizeof(s), "netlink:pid=%u,groups=%u", nl.nl_pid, nl.nl_groups);
 	set_short(d, node, s, (size_t)n);
 	return 1;

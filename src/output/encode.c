@@ -94,7 +94,7 @@ static size_t json_members(struct strbuf *sb, const struct scry_values *vs, size
 		const char *key = v->name;
 		if (top && v->type == SCRY_V_SOCKADDR)
 			key = "addr";
-		else if (!key && v->type == SCRY_V_TEXT && (v->flags & SCRY_VF_COMMENT))
+		else if (!key && (v->flags & SCRY_VF_COMMENT))
 			key = "comment";
 		else if (!key) {
 			snprintf(namebuf, sizeof(namebuf), top ? "arg%zu" : "field%zu", k);
@@ -160,6 +160,7 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		break;
 	case SCRY_V_STR:
 	case SCRY_V_TEXT:
+	case SCRY_V_COMMENT:
 		if (arena_ok(vs, v->str_off, v->str_len))
 			json_add_bytes(sb, vs->arena + v->str_off, v->str_len);
 		else
@@ -192,6 +193,36 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		strbuf_addch(sb, '}');
 		return j;
 	}
+	case SCRY_V_INOUT: {
+		/* {"in":..,"out":..}, or {"out":..} */
+		static const char *const keys[2] = { "in", "out" };
+		strbuf_addch(sb, '{');
+		size_t j = i + 1;
+		uint32_t from = v->count == 1 ? 1 : 0;
+		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+			if (k)
+				strbuf_addch(sb, ',');
+			if (from + k < 2) {
+				json_add_key(sb, keys[from + k]);
+			} else {
+				char kb[32];
+				snprintf(kb, sizeof(kb), "field%u", (unsigned)k);
+				json_add_key(sb, kb);
+			}
+			strbuf_addch(sb, ':');
+			j = json_value(sb, vs, j, depth + 1);
+		}
+		strbuf_addch(sb, '}');
+		return j;
+	}
+	case SCRY_V_FUNC:
+		/* htons(80) is the number 80: the value without the function */
+		if (!v->count || i + 1 >= vs->n) {
+			strbuf_addstr(sb, "null");
+			return skip_bounded(vs, i, depth);
+		}
+		json_value(sb, vs, i + 1, depth + 1);
+		return skip_bounded(vs, i, depth);
 	case SCRY_V_ARRAY: {
 		strbuf_addch(sb, '[');
 		size_t j = i + 1;

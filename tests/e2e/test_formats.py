@@ -202,6 +202,74 @@ class Formats(ScryTest):
         self.assertRegex(lines[-1], r"clone3\(" + pat + r"\) += \d+$")
         for c in calls:
             self.assertRegex(c["args_text"], "^" + pat + "$", c)
+            # what the kernel wrote is data: {"out": {"parent_tid": [N]}}
+            tid = int(re.search(r"parent_tid=\[(\d+)\]", c["args_text"]).group(1))
+            self.assertEqual(c["args"]["cl_args_out"], {"out": {"parent_tid": [tid]}}, c)
+
+    def test_json_in_out_pairs_and_multiples_are_data(self):
+        """strace's forms around a value are data in JSON, the same text in
+        args_text: a length the kernel changed ("[110 => 2]") is
+        [{"in": 110, "out": 2}] (it was the string "[110 => 2]"), a limit
+        shown as "2*1024" is the number 2048 (it was the string "2*1024"),
+        and named constants keep their names (SIG_IGN)."""
+        code = ("import resource, signal, socket\n"
+                "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+                "a.getsockname()\n"
+                "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+                "if hard == resource.RLIM_INFINITY or hard >= 2048:\n"
+                "    resource.setrlimit(resource.RLIMIT_NOFILE, (2048, hard))\n"
+                "signal.signal(signal.SIGUSR2, signal.SIG_IGN)\n"
+                "signal.signal(signal.SIGUSR2, signal.SIG_DFL)\n")
+        calls_of = "trace=getsockname,prlimit64,rt_sigaction"
+        out = os.path.join(self.tmp, "forms.jsonl")
+        self.trace(["-e", calls_of, "--format", "jsonl", "-o", out], [self.py, "-c", code])
+        text = self.trace(["-e", calls_of], [self.py, "-c", code]).stderr
+        with open(out, encoding="utf-8") as f:
+            calls = [json.loads(l) for l in f]
+        calls = [c for c in calls if c.get("type") == "syscall"]
+
+        # getsockname of an unbound AF_UNIX socket: the kernel cuts the length
+        self.assertRegex(text, r"getsockname\(\d+, \{sa_family=AF_UNIX\}, \[\d+ => 2\]\) = 0")
+        gsn = [c for c in calls if c["name"] == "getsockname" and c["return"]["value"] == 0]
+        self.assertTrue(gsn, calls)
+        for c in gsn:
+            m = re.search(r"\[(\d+) => (\d+)\]$", c["args_text"])
+            self.assertTrue(m, c)
+            self.assertEqual(c["args"]["addrlen"], [{"in": int(m.group(1)), "out": int(m.group(2))}], c)
+
+        # every limit: the number in args, its strace form in args_text
+        lims = [c for c in calls if c["name"] == "prlimit64" and c["return"]["value"] == 0]
+        self.assertTrue(lims, calls)
+        seen_kib = 0
+        for c in lims:
+            for key in ("new_limit", "old_limit"):
+                lim = c["args"][key]
+                if lim is None:
+                    continue
+                for field in ("rlim_cur", "rlim_max"):
+                    v = lim[field]
+                    if v == "RLIM64_INFINITY":
+                        self.assertIn(field + "=RLIM64_INFINITY", c["args_text"], c)
+                        continue
+                    self.assertIsInstance(v, int, c)
+                    if v > 1024 and v % 1024 == 0:
+                        self.assertIn("%s=%d*1024" % (field, v // 1024), c["args_text"], c)
+                        seen_kib += 1
+                    else:
+                        self.assertIn("%s=%d" % (field, v), c["args_text"], c)
+        set_nofile = [c for c in lims if c["args"]["resource"] == "RLIMIT_NOFILE" and c["args"]["new_limit"]]
+        if set_nofile:
+            self.assertEqual(set_nofile[-1]["args"]["new_limit"]["rlim_cur"], 2048)
+            self.assertIn("rlim_cur=2*1024", set_nofile[-1]["args_text"])
+        self.assertTrue(seen_kib, "no limit shown as N*1024: %r" % lims)
+
+        # rt_sigaction(SIGUSR2, {sa_handler=SIG_IGN, ...}): the constant's name
+        acts = [c for c in calls if c["name"] == "rt_sigaction" and c["args"].get("signum") == "SIGUSR2"
+                and isinstance(c["args"].get("act"), dict)]
+        handlers = [c["args"]["act"].get("sa_handler") for c in acts]
+        self.assertIn("SIG_IGN", handlers, acts)
+        self.assertIn("SIG_DFL", handlers, acts)
+        self.assertIn("{sa_handler=SIG_IGN, ", text)
 
     def test_sqlite_keeps_strace_text_of_results(self):
         """The SQLite columns stay what they were: args_text and ret_text the

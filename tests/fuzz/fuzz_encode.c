@@ -20,7 +20,7 @@ static void build(struct scry_values *vs, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 	while (i + 4 <= n && vs->n < 256) {
-		uint8_t t = p[i] % 14, f = p[i + 1], c = p[i + 2] % 8, nm = p[i + 3] % 7;
+		uint8_t t = p[i] % (SCRY_V_COMMENT + 1), f = p[i + 1], c = p[i + 2] % 8, nm = p[i + 3] % 7;
 		i += 4;
 		size_t k = scry_values_push(vs, (enum scry_vtype)t, names[nm]);
 		struct scry_value *v = &vs->v[k];

@@ -84,7 +84,7 @@ static void render_part(struct strbuf *sb, const struct scry_values *vs, size_t 
 			i = scry_values_skip(vs, i);
 			continue;
 		}
-		if (v->type == SCRY_V_TEXT && (v->flags & SCRY_VF_COMMENT))
+		if (v->flags & SCRY_VF_COMMENT)
 			strbuf_addch(sb, ' ');
 		else if (!first)
 			strbuf_addstr(sb, ", ");
