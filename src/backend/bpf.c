@@ -213,10 +213,7 @@ static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 		ev.u.signal.signo = e->sig;
 		memcpy(&ev.u.signal.info, e->siginfo,
 		       e->siginfo_bytes < sizeof(siginfo_t) ? e->siginfo_bytes : sizeof(siginfo_t));
-		strbuf_reset(&s->scratch);
-		decode_siginfo(&ev.u.signal.info, &s->scratch);
-		ev.u.signal.text = s->scratch.buf;
-		return session_emit(s, &ev);
+		return engine_signal(s, &ev);
 	case SCRY_BPF_PROC_EXIT: {
 		int st = e->exit_code;
 		ev.type = WIFSIGNALED(st) ? SCRY_EV_KILLED : SCRY_EV_EXITED;

@@ -807,10 +807,7 @@ static void on_signal_stop(struct scry_session *s, struct tracee *t, int sig)
 			ev.u.signal.info = si;
 		else
 			ev.u.signal.info.si_signo = sig;
-		strbuf_reset(&s->scratch);
-		decode_siginfo(&ev.u.signal.info, &s->scratch);
-		ev.u.signal.text = s->scratch.buf;
-		session_emit(s, &ev);
+		engine_signal(s, &ev);
 	}
 	resume(s, t, sig);
 }

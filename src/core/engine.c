@@ -205,3 +205,11 @@ int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
 	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
 	return session_emit(s, &ev);
 }
+
+int engine_signal(struct scry_session *s, struct scry_event *ev)
+{
+	strbuf_reset(&s->scratch);
+	decode_siginfo(&ev->u.signal.info, &s->scratch);
+	ev->u.signal.text = s->scratch.buf;
+	return session_emit(s, ev);
+}

@@ -8,6 +8,7 @@
  *	                 (-P); decode the entry part once; CALL_ENTER to the sinks
  *	engine_exit()    decode what the kernel filled in; CALL_EXIT
  *	engine_unfinished()  a call that never returns (exit, exec, detach)
+ *	engine_signal()  a signal delivered: its siginfo decoded once
  *
  * A call the filter drops is never read or decoded, and its exit is
  * ignored.  What a decoder keeps from entry to exit lives in the tracee's
@@ -54,5 +55,9 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_result *rr);
 /* ts_ns: when the call was seen to end (CLOCK_REALTIME) */
 int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns);
+/* A SCRY_EV_SIGNAL event with its signo and siginfo filled by the backend:
+ * the engine adds the siginfo's text and hands it to the sinks. */
+struct scry_event;
+int engine_signal(struct scry_session *s, struct scry_event *ev);
 
 #endif
