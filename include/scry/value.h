@@ -50,12 +50,38 @@ enum scry_vtype {
 	                     alone, 80, "1.2.3.4") */
 	SCRY_V_COMMENT,   /* a remark: str holds its words (text "/\* words *\/",
 	                     JSON a string "words"); flagged SCRY_VF_COMMENT */
+	SCRY_V_OR,        /* one number strace shows in parts joined by "|": u is
+	                     the whole number, the children the parts (an ENUM of
+	                     a field, FLAGS of the other bits, OCT permissions, a
+	                     shifted UINT, a COMMENT after a part).  Text
+	                     "SOCK_STREAM|SOCK_CLOEXEC", "S_IFREG|0644",
+	                     "MAP_PRIVATE|21<<MAP_HUGE_SHIFT"; JSON {"value":N,
+	                     "names":[the ENUM's and FLAGS' names], and each
+	                     other part that has a name as a member ("perm":
+	                     "0644", "MAP_HUGE_SHIFT":21)} */
+	SCRY_V_WSTATUS,   /* a wait status (wait4, waitpid): i is the int.  Text
+	                     "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"; JSON
+	                     {"exited":true,"status":0}, {"signaled":true,
+	                     "signal":"SIGKILL","core":false}, {"stopped":true,
+	                     "signal":"SIGSTOP"[,"event":"PTRACE_EVENT_EXEC"]},
+	                     {"continued":true}, or {"value":N} */
+	SCRY_V_SIGSET,    /* a set of signals: u is the mask (bit n-1: signal n),
+	                     fmt the number of signals it can hold.  Text
+	                     "[INT TERM]", or the complement "~[KILL STOP]" when
+	                     more than half are in it; JSON {"names":["SIGINT",
+	                     "SIGTERM"],"inverted":false}, where inverted:true
+	                     says the names are the signals NOT in the set */
 };
 
 /* Rendering hints (scry_value.fmt) of the plain numbers; JSON ignores them. */
 enum scry_vfmt {
 	SCRY_FMT_KIB = 1,     /* UINT: text "N*1024" (a multiple of 1024 above it) */
 	SCRY_FMT_HEX08 = 8,   /* HEX: text 8 hex digits, no 0x ("00000001") */
+	SCRY_FMT_SHIFT = 16,  /* UINT, ENUM: text "N<<name" (21<<MAP_HUGE_SHIFT) */
+	SCRY_FMT_SPACED = 32, /* ARRAY: text "[0 1]", elements apart by a space */
+	SCRY_FMT_INDEXED = 64, /* ARRAY: elements named by their index, text
+	                         "[[VINTR]=0x3, ...]", JSON an object
+	                         {"VINTR":3, ...} */
 };
 
 enum scry_vflag {

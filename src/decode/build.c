@@ -236,6 +236,25 @@ size_t v_func_uint(struct dctx *d, const char *name, const char *fn, uint64_t va
 	return i;
 }
 
+size_t v_or_begin(struct dctx *d, const char *name, uint64_t whole)
+{
+	return v_u(d, SCRY_V_OR, name, whole);
+}
+
+size_t v_wstatus(struct dctx *d, const char *name, int status)
+{
+	size_t i = scry_values_push(d->out, SCRY_V_WSTATUS, name);
+	node(d, i)->i = status;
+	return i;
+}
+
+size_t v_sigset(struct dctx *d, const char *name, uint64_t mask, unsigned nsig)
+{
+	size_t i = v_u(d, SCRY_V_SIGSET, name, mask);
+	node(d, i)->fmt = (uint16_t)(nsig > 64 ? 64 : nsig);
+	return i;
+}
+
 size_t v_bytes(struct dctx *d, const char *name, const void *p, size_t len, int truncated)
 {
 	size_t i = scry_values_push(d->out, SCRY_V_STR, name);

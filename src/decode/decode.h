@@ -192,6 +192,11 @@ size_t v_inout_uint(struct dctx *d, const char *name, uint64_t in, uint64_t out)
 /* fn(value) (SCRY_V_FUNC): push the value, then v_end(). */
 size_t v_func_begin(struct dctx *d, const char *name, const char *fn);
 size_t v_func_uint(struct dctx *d, const char *name, const char *fn, uint64_t val);
+/* A number in parts joined by "|" (SCRY_V_OR): push the parts, then v_end(). */
+size_t v_or_begin(struct dctx *d, const char *name, uint64_t whole);
+/* A wait status (SCRY_V_WSTATUS) and a set of nsig signals (SCRY_V_SIGSET). */
+size_t v_wstatus(struct dctx *d, const char *name, int status);
+size_t v_sigset(struct dctx *d, const char *name, uint64_t mask, unsigned nsig);
 /* A NUL-terminated string at addr (a path: no -s limit, PATH_MAX). */
 size_t v_path(struct dctx *d, const char *name, uint64_t addr);
 size_t v_cstr(struct dctx *d, const char *name, uint64_t addr);   /* cut at -s */
@@ -264,5 +269,10 @@ void render_text_bytes(struct strbuf *out, const unsigned char *p, size_t n, int
  * "-1 ENOENT (No such file or directory)", "0x8002 (flags O_RDWR)"; NULL
  * or empty: "?". */
 void render_text_result(struct strbuf *out, const struct scry_values *result);
+/* The name of a ptrace event in a wait status (PTRACE_EVENT_EXEC), or NULL. */
+const char *render_ptrace_event(unsigned ev);
+/* The signals a SIGSET shows: its mask, or (*inverted set) the complement,
+ * when more than half are in it, as strace writes "~[...]". */
+uint64_t render_sigset_shown(const struct scry_value *v, int *inverted);
 
 #endif

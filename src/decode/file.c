@@ -32,6 +32,8 @@ const struct scry_xlat xlat_open_flags[] = {
 
 /* ---- helpers ---- */
 
+void dec_signo(struct dctx *d, const char *name, int64_t sig);   /* signal.c */
+
 const struct scry_xlat xlat_at_flags[] = {
 	XLAT(AT_SYMLINK_NOFOLLOW), XLAT(AT_REMOVEDIR),
 	XLAT(AT_SYMLINK_FOLLOW), XLAT(AT_NO_AUTOMOUNT),
@@ -57,10 +59,7 @@ static const struct scry_xlat xlat_fd_flags[] = {
 /* mode_t as strace prints it: 0644, and 000 for zero. */
 static void v_mode(struct dctx *d, const char *name, uint64_t mode)
 {
-	if (mode)
-		v_oct(d, name, mode);
-	else
-		v_text(d, name, "000");
+	v_oct(d, name, mode);   /* 0 is "000" too */
 }
 
 /* A result named by a table with a word before it, as strace shows
@@ -311,8 +310,7 @@ static void access_mode(struct dctx *d, const char *name, uint64_t mode)
 	v_flags(d, name, (uint32_t)mode, xlat_access_mode, "F_OK");
 	if ((uint32_t)mode && !known_bits((uint32_t)mode, xlat_access_mode)) {
 		v_last(d)->type = SCRY_V_HEX;
-		v_text(d, NULL, "/* ?_OK */");
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "?_OK");
 	}
 }
 
@@ -392,8 +390,7 @@ static int dec_getdents64(struct dctx *d)
 			d->out->v[a].flags |= SCRY_VF_TRUNC;
 	} else {
 		v_ptr(d, "dirent", addr);
-		v_text(d, NULL, "/* %ld entries */", entries);
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "%ld entries", entries);
 	}
 	v_uint(d, "count", (uint32_t)d->args[2]);
 	return DEC_DONE;
@@ -568,11 +565,7 @@ static int dec_fcntl(struct dctx *d)
 		v_int(d, "arg", (int)arg);
 		break;
 	case 10: { /* F_SETSIG */
-		const char *sig = (int)arg ? scry_signal_name((int)arg) : NULL;
-		if (sig)
-			v_text(d, "arg", "%s", sig);
-		else
-			v_int(d, "arg", (int)arg);
+		dec_signo(d, "arg", (int)arg);   /* SIGIO, or the number */
 		break;
 	}
 	case K_F_SETLEASE:
@@ -794,14 +787,14 @@ static int dec_flock(struct dctx *d)
 
 /* ---- utimensat ---- */
 
+static const struct scry_xlat xlat_utime[] = {
+	{ K_UTIME_NOW, "UTIME_NOW" }, { K_UTIME_OMIT, "UTIME_OMIT" }, { 0, NULL },
+};
+
 static void timespec_elem(struct dctx *d, int64_t sec, int64_t nsec)
 {
-	if (nsec == K_UTIME_NOW) {
-		v_text(d, NULL, "UTIME_NOW");
-		return;
-	}
-	if (nsec == K_UTIME_OMIT) {
-		v_text(d, NULL, "UTIME_OMIT");
+	if (nsec == K_UTIME_NOW || nsec == K_UTIME_OMIT) {
+		v_enum(d, NULL, nsec, xlat_utime);
 		return;
 	}
 	size_t s = v_struct_begin(d, NULL);
@@ -860,7 +853,15 @@ static int dec_sendfile(struct dctx *d)
 		v_int(d, NULL, (int64_t)d->state);
 		v_end(d, a);
 	} else {
-		v_text(d, "offset", "[%" PRId64 "] => [%" PRId64 "]", (int64_t)d->state, after);
+		/* [0] => [123] */
+		size_t io = v_inout_begin(d, "offset");
+		size_t a = v_array_begin(d, NULL);
+		v_int(d, NULL, (int64_t)d->state);
+		v_end(d, a);
+		a = v_array_begin(d, NULL);
+		v_int(d, NULL, after);
+		v_end(d, a);
+		v_end(d, io);
 	}
 	v_uint(d, "count", d->args[3]);
 	return DEC_DONE;
@@ -906,20 +907,13 @@ static int dec_memfd_create(struct dctx *d)
 	v_cstr(d, "uname", d->args[0]);
 	if (flags >> 26) {
 		/* The huge page size: log2 in the top bits (MFD_HUGE_SHIFT). */
-		struct scry_values tmp = SCRY_VALUES_INIT;
-		struct strbuf sb = STRBUF_INIT;
-		struct dctx t = *d;
-		t.out = &tmp;
+		size_t o = v_or_begin(d, "flags", flags);
 		uint32_t low = flags & ((1u << 26) - 1);
-		if (low) {
-			flags_c(&t, NULL, low, xlat_memfd, "MFD_???");
-			render_text_list(&sb, &tmp, 0, 1);
-			strbuf_addch(&sb, '|');
-		}
-		strbuf_addf(&sb, "%u<<MFD_HUGE_SHIFT", flags >> 26);
-		v_text(d, "flags", "%s", sb.buf);
-		strbuf_release(&sb);
-		scry_values_release(&tmp);
+		if (low)
+			flags_c(d, NULL, low, xlat_memfd, "MFD_???");
+		v_uint(d, "MFD_HUGE_SHIFT", flags >> 26);
+		v_last(d)->fmt = SCRY_FMT_SHIFT;
+		v_end(d, o);
 	} else {
 		flags_c(d, "flags", flags, xlat_memfd, "MFD_???");
 	}

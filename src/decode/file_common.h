@@ -59,8 +59,7 @@ static inline void flags_c(struct dctx *d, const char *name, uint64_t bits,
 	v_flags(d, name, bits, x, NULL);
 	if (bits && unknown && !known_bits(bits, x)) {
 		v_last(d)->type = SCRY_V_HEX;
-		v_text(d, NULL, "/* %s */", unknown);
-		v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "%s", unknown);
 	}
 }
 
@@ -73,8 +72,7 @@ static inline void enum_c(struct dctx *d, const char *name, int64_t val,
 	for (; x->name; x++)
 		if ((int64_t)x->val == val)
 			return;
-	v_text(d, NULL, "/* %s */", unknown);
-	v_last(d)->flags |= SCRY_VF_COMMENT;
+	v_comment(d, NULL, "%s", unknown);
 }
 
 static inline void at_flags(struct dctx *d, const char *name, uint64_t flags)
@@ -94,10 +92,9 @@ static inline void time_comment(struct dctx *d, int64_t sec, uint64_t nsec)
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	strftime(zone, sizeof(zone), "%z", &tm);
 	if (nsec)
-		v_text(d, NULL, "/* %s.%09" PRIu64 "%s */", buf, nsec, zone);
+		v_comment(d, NULL, "%s.%09" PRIu64 "%s", buf, nsec, zone);
 	else
-		v_text(d, NULL, "/* %s%s */", buf, zone);
-	v_last(d)->flags |= SCRY_VF_COMMENT;
+		v_comment(d, NULL, "%s%s", buf, zone);
 }
 
 /* [N]: an int (or 64-bit) in tracee memory. */

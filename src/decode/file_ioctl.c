@@ -95,50 +95,59 @@ static const struct scry_xlat xlat_lflag[] = {
 	{ 0, NULL },
 };
 
-static void add_flag_names(struct strbuf *sb, uint32_t bits, const struct scry_xlat *x)
-{
-	for (; x->name; x++) {
-		if ((bits & x->val) == x->val) {
-			strbuf_addf(sb, "|%s", x->name);
-			bits &= ~(uint32_t)x->val;
-		}
-	}
-	if (bits)
-		strbuf_addf(sb, "|%#x", bits);
-}
-
 /* c_oflag: the delay fields first (NL0|CR0|...), then the flags. */
-static void oflag_text(struct dctx *d, uint32_t o)
+static const struct scry_xlat xlat_nl[] = { { 0, "NL0" }, { 1, "NL1" }, { 0, NULL } };
+static const struct scry_xlat xlat_cr[] = { { 0, "CR0" }, { 1, "CR1" }, { 2, "CR2" }, { 3, "CR3" }, { 0, NULL } };
+static const struct scry_xlat xlat_tab[] = { { 0, "TAB0" }, { 1, "TAB1" }, { 2, "TAB2" }, { 3, "TAB3" }, { 0, NULL } };
+static const struct scry_xlat xlat_bs[] = { { 0, "BS0" }, { 1, "BS1" }, { 0, NULL } };
+static const struct scry_xlat xlat_vt[] = { { 0, "VT0" }, { 1, "VT1" }, { 0, NULL } };
+static const struct scry_xlat xlat_ff[] = { { 0, "FF0" }, { 1, "FF1" }, { 0, NULL } };
+
+static void oflag_value(struct dctx *d, uint32_t o)
 {
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "NL%u|CR%u|TAB%u|BS%u|VT%u|FF%u", (o >> 8) & 1, (o >> 9) & 3,
-		    (o >> 11) & 3, (o >> 13) & 1, (o >> 14) & 1, (o >> 15) & 1);
-	add_flag_names(&sb, o & ~0xff00u, xlat_oflag);
-	v_text(d, "c_oflag", "%s", sb.buf);
-	strbuf_release(&sb);
+	size_t or = v_or_begin(d, "c_oflag", o);
+	v_enum(d, NULL, (o >> 8) & 1, xlat_nl);
+	v_enum(d, NULL, (o >> 9) & 3, xlat_cr);
+	v_enum(d, NULL, (o >> 11) & 3, xlat_tab);
+	v_enum(d, NULL, (o >> 13) & 1, xlat_bs);
+	v_enum(d, NULL, (o >> 14) & 1, xlat_vt);
+	v_enum(d, NULL, (o >> 15) & 1, xlat_ff);
+	if (o & ~0xff00u)
+		v_flags(d, NULL, o & ~0xff00u, xlat_oflag, NULL);
+	v_end(d, or);
 }
 
-static const char *const baud_names[] = {
-	"B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600",
-	"B1200", "B1800", "B2400", "B4800", "B9600", "B19200", "B38400",
-	"BOTHER", "B57600", "B115200", "B230400", "B460800", "B500000", "B576000",
-	"B921600", "B1000000", "B1152000", "B1500000", "B2000000", "B2500000",
-	"B3000000", "B3500000", "B4000000",
+/* The speeds (CBAUD, CBAUDEX): B0..B38400 are 0..15, BOTHER.. 0x1000.. */
+static const struct scry_xlat xlat_baud[] = {
+	{ 0, "B0" }, { 1, "B50" }, { 2, "B75" }, { 3, "B110" }, { 4, "B134" },
+	{ 5, "B150" }, { 6, "B200" }, { 7, "B300" }, { 8, "B600" }, { 9, "B1200" },
+	{ 10, "B1800" }, { 11, "B2400" }, { 12, "B4800" }, { 13, "B9600" },
+	{ 14, "B19200" }, { 15, "B38400" }, { 0x1000, "BOTHER" }, { 0x1001, "B57600" },
+	{ 0x1002, "B115200" }, { 0x1003, "B230400" }, { 0x1004, "B460800" },
+	{ 0x1005, "B500000" }, { 0x1006, "B576000" }, { 0x1007, "B921600" },
+	{ 0x1008, "B1000000" }, { 0x1009, "B1152000" }, { 0x100a, "B1500000" },
+	{ 0x100b, "B2000000" }, { 0x100c, "B2500000" }, { 0x100d, "B3000000" },
+	{ 0x100e, "B3500000" }, { 0x100f, "B4000000" }, { 0, NULL },
+};
+
+static const struct scry_xlat xlat_csize[] = {
+	{ 0x00, "CS5" }, { 0x10, "CS6" }, { 0x20, "CS7" }, { 0x30, "CS8" }, { 0, NULL },
 };
 
 /* c_cflag: the speed, the character size, then the flags. */
-static void cflag_text(struct dctx *d, uint32_t c)
+static void cflag_value(struct dctx *d, uint32_t c)
 {
-	struct strbuf sb = STRBUF_INIT;
-	uint32_t baud = c & 0x100f;
-	strbuf_addf(&sb, "%s|CS%u", baud_names[(baud & 0xf) | ((baud & 0x1000) ? 16 : 0)],
-		    5 + ((c >> 4) & 3));
+	size_t or = v_or_begin(d, "c_cflag", c);
+	v_enum(d, "speed", c & 0x100f, xlat_baud);
+	v_enum(d, "csize", c & 0x30, xlat_csize);
 	uint32_t ibaud = (c >> 16) & 0x100f;
-	if (ibaud)
-		strbuf_addf(&sb, "|%s<<IBSHIFT", baud_names[(ibaud & 0xf) | ((ibaud & 0x1000) ? 16 : 0)]);
-	add_flag_names(&sb, c & ~0x100f103fu, xlat_cflag);
-	v_text(d, "c_cflag", "%s", sb.buf);
-	strbuf_release(&sb);
+	if (ibaud) {
+		v_enum(d, "IBSHIFT", ibaud, xlat_baud);   /* B9600<<IBSHIFT */
+		v_last(d)->fmt = SCRY_FMT_SHIFT;
+	}
+	if (c & ~0x100f103fu)
+		v_flags(d, NULL, c & ~0x100f103fu, xlat_cflag, NULL);
+	v_end(d, or);
 }
 
 static const char *const cc_names[] = {
@@ -146,6 +155,8 @@ static const char *const cc_names[] = {
 	"VSTART", "VSTOP", "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE",
 	"VLNEXT", "VEOL2",
 };
+
+static const struct scry_xlat xlat_line[] = { { 0, "N_TTY" }, { 0, NULL } };
 
 static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
 {
@@ -160,28 +171,20 @@ static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
 	}
 	size_t s = v_struct_begin(d, name);
 	v_flags(d, "c_iflag", t.iflag, xlat_iflag, NULL);
-	oflag_text(d, t.oflag);
-	cflag_text(d, t.cflag);
+	oflag_value(d, t.oflag);
+	cflag_value(d, t.cflag);
 	v_flags(d, "c_lflag", t.lflag, xlat_lflag, NULL);
 	if (d->verbose) {
-		if (t.line == 0)
-			v_text(d, "c_line", "N_TTY");
-		else
-			v_uint(d, "c_line", t.line);
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addch(&sb, '[');
-		for (size_t i = 0; i < sizeof(t.cc); i++) {
-			if (i)
-				strbuf_addstr(&sb, ", ");
-			if (i < ARRAY_LEN(cc_names))
-				strbuf_addf(&sb, "[%s]=", cc_names[i]);
-			else
-				strbuf_addf(&sb, "[%zu]=", i);
-			strbuf_addf(&sb, t.cc[i] ? "%#x" : "%u", t.cc[i]);
-		}
-		strbuf_addch(&sb, ']');
-		v_text(d, "c_cc", "%s", sb.buf);
-		strbuf_release(&sb);
+		v_enum(d, "c_line", t.line, xlat_line);   /* N_TTY, or the number */
+		/* [[VINTR]=0x3, ...]: JSON {"VINTR":3, ...} */
+		static const char *const cc_index[] = {
+			"17", "18",
+		};
+		size_t a = v_array_begin(d, "c_cc");
+		for (size_t i = 0; i < sizeof(t.cc); i++)
+			v_hex(d, i < ARRAY_LEN(cc_names) ? cc_names[i] : cc_index[i - ARRAY_LEN(cc_names)], t.cc[i]);
+		v_end(d, a);
+		d->out->v[a].fmt = SCRY_FMT_INDEXED;
 	}
 	v_end(d, s);
 	if (!d->verbose)
@@ -223,13 +226,20 @@ static void fsflags_ref(struct dctx *d, const char *name, uint64_t addr)
 	v_end(d, a);
 }
 
-/* An unnamed request as strace shows it: _IOC(dir, type, nr, size). */
+static const struct scry_xlat xlat_ioc_dir[] = {
+	{ 2, "_IOC_READ" }, { 1, "_IOC_WRITE" }, { 0, NULL },
+};
+
+/* An unnamed request as strace shows it: _IOC(dir, type, nr, size);
+ * JSON {"dir":{...},"type":N,"nr":N,"size":N}. */
 static void ioctl_raw(struct dctx *d, uint32_t req)
 {
-	unsigned dir = req >> 30, type = (req >> 8) & 0xff, nr = req & 0xff;
-	unsigned size = (req >> 16) & 0x3fff;
-	const char *dirs[] = { "_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE" };
-	v_text(d, "request", "_IOC(%s, %#x, %#x, %#x)", dirs[dir], type, nr, size);
+	size_t f = v_func_begin(d, "request", "_IOC");
+	v_flags(d, "dir", req >> 30, xlat_ioc_dir, "_IOC_NONE");
+	v_hex(d, "type", (req >> 8) & 0xff);
+	v_hex(d, "nr", req & 0xff);
+	v_hex(d, "size", (req >> 16) & 0x3fff);
+	v_end(d, f);
 }
 
 static int ioctl_known(uint32_t req)

@@ -24,41 +24,43 @@ static const struct scry_xlat xlat_statx_at_flags[] = {
 	XLAT(AT_EMPTY_PATH), { 0, NULL },
 };
 
-static const char *file_type(unsigned mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "S_IFREG";
-	case S_IFDIR: return "S_IFDIR";
-	case S_IFCHR: return "S_IFCHR";
-	case S_IFBLK: return "S_IFBLK";
-	case S_IFIFO: return "S_IFIFO";
-	case S_IFLNK: return "S_IFLNK";
-	case S_IFSOCK: return "S_IFSOCK";
-	}
-	return NULL;
-}
+static const struct scry_xlat xlat_file_type[] = {
+	XLAT(S_IFREG), XLAT(S_IFDIR), XLAT(S_IFCHR), XLAT(S_IFBLK),
+	XLAT(S_IFIFO), XLAT(S_IFLNK), XLAT(S_IFSOCK), { 0, NULL },
+};
 
-/* st_mode: S_IFREG|0644, S_IFDIR|S_ISVTX|0777. */
+static const struct scry_xlat xlat_mode_bits[] = {
+	XLAT(S_ISUID), XLAT(S_ISGID), XLAT(S_ISVTX), { 0, NULL },
+};
+
+/* st_mode: S_IFREG|0644, S_IFDIR|S_ISVTX|0777 (a SCRY_V_OR of the type,
+ * the set-id bits and the permissions). */
 static void v_stmode(struct dctx *d, const char *name, unsigned mode)
 {
-	const char *t = file_type(mode);
-	unsigned perm = mode & 0777;
-	char num[16];
-	if (!t) {
-		v_text(d, name, (mode & 07777) ? "%#03o" : "000", mode);
+	int typed = 0;
+	for (const struct scry_xlat *x = xlat_file_type; x->name; x++)
+		typed |= x->val == (mode & S_IFMT);
+	if (!typed && (!mode || (mode & 07777))) {
+		v_oct(d, name, mode);
 		return;
 	}
-	if (perm)
-		snprintf(num, sizeof(num), "%#03o", perm);
-	else
-		snprintf(num, sizeof(num), "000");
-	v_text(d, name, "%s%s%s%s|%s", t, (mode & S_ISUID) ? "|S_ISUID" : "",
-	       (mode & S_ISGID) ? "|S_ISGID" : "", (mode & S_ISVTX) ? "|S_ISVTX" : "", num);
+	size_t o = v_or_begin(d, name, mode);
+	if (typed) {
+		v_enum(d, "type", mode & S_IFMT, xlat_file_type);
+		if (mode & (S_ISUID | S_ISGID | S_ISVTX))
+			v_flags(d, NULL, mode & (S_ISUID | S_ISGID | S_ISVTX), xlat_mode_bits, NULL);
+	}
+	v_oct(d, "perm", typed ? mode & 0777 : 0);
+	v_end(d, o);
 }
 
+/* makedev(0x8, 0x1): JSON {"major":8,"minor":1} */
 static void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
 {
-	v_text(d, name, "makedev(%#x, %#x)", maj, min);
+	size_t f = v_func_begin(d, name, "makedev");
+	v_hex(d, "major", maj);
+	v_hex(d, "minor", min);
+	v_end(d, f);
 }
 
 /* The kernel's struct stat of x86_64 and the generic one (aarch64) differ

@@ -95,6 +95,10 @@ static const struct scry_xlat xlat_map_flags[] = {
 	{ 0, NULL },
 };
 
+static const struct scry_xlat xlat_map_type[] = {
+	XLAT(MAP_SHARED), XLAT(MAP_PRIVATE), XLAT(MAP_SHARED_VALIDATE), { 0, NULL },
+};
+
 static void map_flags(struct dctx *d, uint64_t flags)
 {
 	uint64_t type = flags & K_MAP_TYPE;
@@ -107,26 +111,22 @@ static void map_flags(struct dctx *d, uint64_t flags)
 		v_flags(d, "flags", flags, xlat_map_flags, NULL);
 		return;
 	}
-	/* An unknown type or a huge page size: strace's mixed form, as text. */
-	char buf[512];
-	size_t n = 0;
-	if (type >= 1 && type <= 3)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s",
-				      type == 3 ? "MAP_SHARED_VALIDATE" : type == 1 ? "MAP_SHARED" : "MAP_PRIVATE");
-	else
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%#" PRIx64 " /* MAP_??? */", type);
-	uint64_t rest = flags & ~(uint64_t)K_MAP_TYPE & ~((uint64_t)K_MAP_HUGE_MASK << K_MAP_HUGE_SHIFT);
-	for (const struct scry_xlat *x = xlat_map_flags + 3; x->name && n < sizeof(buf); x++) {
-		if ((rest & x->val) == x->val) {
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "|%s", x->name);
-			rest &= ~x->val;
-		}
+	/* An unknown type or a huge page size: strace's mixed form, in parts:
+	 * the type, the flag bits, the huge page size's log2. */
+	size_t o = v_or_begin(d, "flags", flags);
+	v_enum(d, "type", (int64_t)type, xlat_map_type);
+	if (type < 1 || type > 3) {
+		v_last(d)->fmt = 1;
+		v_comment(d, NULL, "MAP_???");
 	}
-	if (rest && n < sizeof(buf))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "|%#" PRIx64, rest);
-	if (huge && n < sizeof(buf))
-		snprintf(buf + n, sizeof(buf) - n, "|%" PRIu64 "<<MAP_HUGE_SHIFT", huge);
-	v_text(d, "flags", "%s", buf);
+	uint64_t rest = flags & ~(uint64_t)K_MAP_TYPE & ~((uint64_t)K_MAP_HUGE_MASK << K_MAP_HUGE_SHIFT);
+	if (rest)
+		v_flags(d, NULL, rest, xlat_map_flags + 3, NULL);
+	if (huge) {
+		v_uint(d, "MAP_HUGE_SHIFT", huge);
+		v_last(d)->fmt = SCRY_FMT_SHIFT;
+	}
+	v_end(d, o);
 }
 
 static int dec_mmap(struct dctx *d)

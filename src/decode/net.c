@@ -220,29 +220,20 @@ static void sock_flags(struct dctx *d, const char *name, uint64_t flags)
 	v_flags(d, name, (unsigned)flags, xlat_sock_flags, "0");
 }
 
-/* SOCK_STREAM|SOCK_CLOEXEC: one argument, so a preformatted value. */
+/* SOCK_STREAM|SOCK_CLOEXEC: the type and the flags in one number. */
 static void sock_type(struct dctx *d, const char *name, unsigned type)
 {
-	struct strbuf sb;
-	strbuf_init(&sb, 0);
+	size_t o = v_or_begin(d, name, type);
 	unsigned base = type & ~(unsigned)(SOCK_CLOEXEC | SOCK_NONBLOCK);
-	const char *bn = NULL;
-	for (const struct scry_xlat *x = xlat_sock_type; x->name; x++)
-		if (x->val == base)
-			bn = x->name;
-	if (bn)
-		strbuf_addstr(&sb, bn);
-	else
-		strbuf_addf(&sb, "%#x /* SOCK_??? */", base);
-	unsigned rest = type & (unsigned)(SOCK_CLOEXEC | SOCK_NONBLOCK);
-	for (const struct scry_xlat *x = xlat_sock_flags; x->name; x++) {
-		if (rest & x->val) {
-			strbuf_addf(&sb, "|%s", x->name);
-			rest &= ~(unsigned)x->val;
-		}
+	v_enum(d, "type", base, xlat_sock_type);
+	if (!scry_enum_name(v_last(d))) {
+		v_last(d)->fmt = 1;
+		v_comment(d, NULL, "SOCK_???");
 	}
-	v_text(d, name, "%s", sb.buf);
-	strbuf_release(&sb);
+	unsigned rest = type & (unsigned)(SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (rest)
+		v_flags(d, NULL, rest, xlat_sock_flags, NULL);
+	v_end(d, o);
 }
 
 static void sock_proto(struct dctx *d, const char *name, unsigned domain, unsigned proto)

@@ -336,22 +336,7 @@ static const struct scry_xlat xlat_wait_options[] = {
 	{ 0, NULL },
 };
 
-static const char *const ptrace_events[] = {
-	NULL, "PTRACE_EVENT_FORK", "PTRACE_EVENT_VFORK", "PTRACE_EVENT_CLONE",
-	"PTRACE_EVENT_EXEC", "PTRACE_EVENT_VFORK_DONE", "PTRACE_EVENT_EXIT",
-	"PTRACE_EVENT_SECCOMP",
-};
-
-static const char *sig_or_num(int sig, char *tmp, size_t len)
-{
-	const char *s = scry_signal_name(sig);
-	if (s)
-		return s;
-	snprintf(tmp, len, "%d", sig);
-	return tmp;
-}
-
-/* [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] */
+/* [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]: a SCRY_V_WSTATUS */
 static void wait_status(struct dctx *d, const char *name, uint64_t addr)
 {
 	int st;
@@ -359,28 +344,7 @@ static void wait_status(struct dctx *d, const char *name, uint64_t addr)
 		v_unread(d, name, addr);
 		return;
 	}
-	char buf[160], tmp[16];
-	if (WIFSTOPPED(st)) {
-		unsigned ev = (unsigned)st >> 16;
-		int n = snprintf(buf, sizeof(buf), "[{WIFSTOPPED(s) && WSTOPSIG(s) == %s}",
-				 sig_or_num(WSTOPSIG(st), tmp, sizeof(tmp)));
-		if (ev && ev < sizeof(ptrace_events) / sizeof(ptrace_events[0]))
-			snprintf(buf + n, sizeof(buf) - (size_t)n, " | %s << 16]", ptrace_events[ev]);
-		else if (ev)
-			snprintf(buf + n, sizeof(buf) - (size_t)n, " | %#x]", ev << 16);
-		else
-			snprintf(buf + n, sizeof(buf) - (size_t)n, "]");
-	} else if (WIFSIGNALED(st)) {
-		snprintf(buf, sizeof(buf), "[{WIFSIGNALED(s) && WTERMSIG(s) == %s%s}]",
-			 sig_or_num(WTERMSIG(st), tmp, sizeof(tmp)), WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
-	} else if (WIFEXITED(st)) {
-		snprintf(buf, sizeof(buf), "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(st));
-	} else if (WIFCONTINUED(st)) {
-		snprintf(buf, sizeof(buf), "[{WIFCONTINUED(s)}]");
-	} else {
-		snprintf(buf, sizeof(buf), "[%#x]", (unsigned)st);
-	}
-	v_text(d, name, "%s", buf);
+	v_wstatus(d, name, st);
 }
 
 static void timeval_field(struct dctx *d, const char *name, int64_t sec, int64_t usec)
@@ -839,19 +803,13 @@ static void cpu_mask(struct dctx *d, const char *name, uint64_t addr, uint64_t l
 		v_unread(d, name, addr);
 		return;
 	}
-	char text[512];
-	size_t t = 0;
-	int first = 1;
-	text[t++] = '[';
-	for (size_t i = 0; i < n * 8 && t < sizeof(text) - 16; i++) {
-		if (buf[i / 8] & (1u << (i % 8))) {
-			t += (size_t)snprintf(text + t, sizeof(text) - t, "%s%zu", first ? "" : " ", i);
-			first = 0;
-		}
-	}
-	text[t++] = ']';
-	text[t] = 0;
-	v_text(d, name, "%s", text);
+	/* an array of CPU numbers, "[0 1]" */
+	size_t a = v_array_begin(d, name);
+	for (size_t i = 0; i < n * 8; i++)
+		if (buf[i / 8] & (1u << (i % 8)))
+			v_uint(d, NULL, i);
+	v_end(d, a);
+	d->out->v[a].fmt = SCRY_FMT_SPACED;
 }
 
 static int dec_sched_getaffinity(struct dctx *d)

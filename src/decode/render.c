@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "syscalls/syscalls.h"
 
@@ -95,6 +96,88 @@ static void render_enum(struct strbuf *out, const struct scry_value *v)
 		strbuf_addf(out, "%" PRId64, v->i);
 }
 
+static const char *const ptrace_events[] = {
+	NULL, "PTRACE_EVENT_FORK", "PTRACE_EVENT_VFORK", "PTRACE_EVENT_CLONE",
+	"PTRACE_EVENT_EXEC", "PTRACE_EVENT_VFORK_DONE", "PTRACE_EVENT_EXIT",
+	"PTRACE_EVENT_SECCOMP",
+};
+
+const char *render_ptrace_event(unsigned ev)
+{
+	return ev < sizeof(ptrace_events) / sizeof(ptrace_events[0]) ? ptrace_events[ev] : NULL;
+}
+
+static void add_signal(struct strbuf *out, int sig)
+{
+	const char *s = scry_signal_name(sig);
+	if (s)
+		strbuf_addstr(out, s);
+	else
+		strbuf_addf(out, "%d", sig);
+}
+
+/* [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] */
+static void render_wstatus(struct strbuf *out, int st)
+{
+	if (WIFSTOPPED(st)) {
+		unsigned ev = (unsigned)st >> 16;
+		strbuf_addstr(out, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
+		add_signal(out, WSTOPSIG(st));
+		strbuf_addch(out, '}');
+		if (ev && render_ptrace_event(ev))
+			strbuf_addf(out, " | %s << 16]", render_ptrace_event(ev));
+		else if (ev)
+			strbuf_addf(out, " | %#x]", ev << 16);
+		else
+			strbuf_addch(out, ']');
+	} else if (WIFSIGNALED(st)) {
+		strbuf_addstr(out, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
+		add_signal(out, WTERMSIG(st));
+		strbuf_addf(out, "%s}]", WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
+	} else if (WIFEXITED(st)) {
+		strbuf_addf(out, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(st));
+	} else if (WIFCONTINUED(st)) {
+		strbuf_addstr(out, "[{WIFCONTINUED(s)}]");
+	} else {
+		strbuf_addf(out, "[%#x]", (unsigned)st);
+	}
+}
+
+uint64_t render_sigset_shown(const struct scry_value *v, int *inverted)
+{
+	unsigned nsig = v->fmt > 64 ? 64 : v->fmt;
+	uint64_t all = nsig >= 64 ? ~0ull : ((1ull << nsig) - 1);
+	*inverted = nsig && (unsigned)__builtin_popcountll(v->u) * 2 > nsig;
+	return *inverted ? ~v->u & all : v->u & all;
+}
+
+/*
+ * strace's form of a set: names without "SIG", space separated, and the
+ * complement ("~[RTMIN RT_1]") when more than half the signals are in it.
+ */
+static void render_sigset(struct strbuf *out, const struct scry_value *v)
+{
+	int inverted;
+	uint64_t mask = render_sigset_shown(v, &inverted);
+	if (inverted)
+		strbuf_addch(out, '~');
+	strbuf_addch(out, '[');
+	int first = 1;
+	for (unsigned i = 0; i < 64; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		const char *s = scry_signal_name((int)i + 1);
+		if (!first)
+			strbuf_addch(out, ' ');
+		if (s && !strncmp(s, "SIG", 3))
+			strbuf_addstr(out, s + 3);
+		else
+			strbuf_addf(out, "%u", i + 1);
+		first = 0;
+	}
+	strbuf_addch(out, ']');
+}
+
 /* Renders node i; returns the index after its subtree. */
 static size_t render_node(struct strbuf *out, const struct scry_values *vs, size_t i)
 {
@@ -106,6 +189,8 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 	case SCRY_V_UINT:
 		if (v->fmt == SCRY_FMT_KIB)
 			strbuf_addf(out, "%" PRIu64 "*1024", v->u / 1024);
+		else if (v->fmt == SCRY_FMT_SHIFT)
+			strbuf_addf(out, "%" PRIu64 "<<%s", v->u, v->name ? v->name : "?");
 		else
 			strbuf_addf(out, "%" PRIu64, v->u);
 		break;
@@ -149,6 +234,8 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		break;
 	case SCRY_V_ENUM:
 		render_enum(out, v);
+		if (v->fmt == SCRY_FMT_SHIFT)
+			strbuf_addf(out, "<<%s", v->name ? v->name : "?");
 		break;
 	case SCRY_V_ERRNO:
 		strbuf_addf(out, "%" PRId64, -v->i);
@@ -167,6 +254,24 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
 			if (k || v->count == 1)
 				strbuf_addstr(out, k ? " => " : "=> ");
+			j = render_node(out, vs, j);
+		}
+		return j;
+	}
+	case SCRY_V_WSTATUS:
+		render_wstatus(out, (int)v->i);
+		break;
+	case SCRY_V_SIGSET:
+		render_sigset(out, v);
+		break;
+	case SCRY_V_OR: {
+		/* the parts joined by "|"; a comment after its part */
+		size_t j = i + 1;
+		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+			if (vs->v[j].flags & SCRY_VF_COMMENT)
+				strbuf_addch(out, ' ');
+			else if (k)
+				strbuf_addch(out, '|');
 			j = render_node(out, vs, j);
 		}
 		return j;
@@ -192,11 +297,13 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		for (uint32_t k = 0; k < v->count; k++) {
 			const struct scry_value *c = &vs->v[j];
 			if (k && !(c->flags & SCRY_VF_COMMENT))
-				strbuf_addstr(out, ", ");
+				strbuf_addstr(out, is_array && v->fmt == SCRY_FMT_SPACED ? " " : ", ");
 			else if (k)
 				strbuf_addch(out, ' ');
 			if (!is_array && c->name && !(c->flags & SCRY_VF_COMMENT))
 				strbuf_addf(out, "%s=", c->name);
+			else if (is_array && v->fmt == SCRY_FMT_INDEXED && c->name)
+				strbuf_addf(out, "[%s]=", c->name);
 			j = render_node(out, vs, j);
 		}
 		if (v->flags & (SCRY_VF_ABBREV | SCRY_VF_TRUNC))

@@ -55,37 +55,6 @@ void dec_signo(struct dctx *d, const char *name, int64_t sig)
 	v_enum(d, name, sig, dec_xlat_signals);
 }
 
-/*
- * strace's form of a set: names without "SIG", space separated, and the
- * complement ("~[RTMIN RT_1]") when more than half the signals are in it.
- */
-static void sigset_text(struct dctx *d, const char *name, uint64_t mask, unsigned nsig)
-{
-	char buf[512];
-	size_t n = 0;
-	int count = __builtin_popcountll(mask);
-	int inverted = nsig && (unsigned)count * 2 > nsig;
-	if (inverted)
-		mask = ~mask & (nsig >= 64 ? ~0ull : ((1ull << nsig) - 1));
-	if (inverted)
-		buf[n++] = '~';
-	buf[n++] = '[';
-	int first = 1;
-	for (unsigned i = 0; i < nsig && n < sizeof(buf) - 16; i++) {
-		if (!(mask & (1ull << i)))
-			continue;
-		const char *s = scry_signal_name((int)i + 1);
-		if (s && !strncmp(s, "SIG", 3))
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", first ? "" : " ", s + 3);
-		else
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", first ? "" : " ", i + 1);
-		first = 0;
-	}
-	buf[n++] = ']';
-	buf[n] = 0;
-	v_text(d, name, "%s", buf);
-}
-
 /* A sigset_t of size bytes at addr (the kernel's sigsetsize argument). */
 void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
 {
@@ -102,7 +71,7 @@ void dec_sigset(struct dctx *d, const char *name, uint64_t addr, uint64_t size)
 		v_unread(d, name, addr);
 		return;
 	}
-	sigset_text(d, name, mask, (unsigned)size * 8);
+	v_sigset(d, name, mask, (unsigned)size * 8);
 }
 
 /* A siginfo_t, as the core prints one at a signal stop. */
@@ -169,7 +138,7 @@ static void sigaction_struct(struct dctx *d, const char *name, uint64_t addr, ui
 	else
 		v_ptr(d, "sa_handler", ka.handler);
 	unsigned nsig = size && size <= K_NSIG_BYTES ? (unsigned)size * 8 : 64;
-	sigset_text(d, "sa_mask", ka.mask, nsig);
+	v_sigset(d, "sa_mask", ka.mask, nsig);
 	v_flags(d, "sa_flags", ka.flags, xlat_sa_flags, NULL);
 	if (ka.flags & SA_RESTORER)
 		v_ptr(d, "sa_restorer", ka.restorer);
@@ -284,7 +253,7 @@ static int dec_rt_sigreturn(struct dctx *d)
 	if (d_read_exact(d, at, &mask, sizeof(mask)) < 0)
 		v_unread(d, "mask", at);
 	else
-		sigset_text(d, "mask", mask, 64);
+		v_sigset(d, "mask", mask, 64);
 	v_end(d, s);
 	return DEC_DONE;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "decode/decode.h"
 #include "syscalls/callname.h"
@@ -129,6 +130,78 @@ static int arena_ok(const struct scry_values *vs, uint32_t off, uint32_t len)
 	return vs->arena && (uint64_t)off + len <= vs->arena_len;
 }
 
+/* A signal's name, or its number when it has none. */
+static void json_add_signal(struct strbuf *sb, int sig)
+{
+	const char *s = scry_signal_name(sig);
+	if (s)
+		json_add_key(sb, s);
+	else
+		strbuf_addf(sb, "%d", sig);
+}
+
+/* {"exited":true,"status":0}, {"signaled":true,"signal":"SIGKILL","core":false}, ... */
+static void json_wstatus(struct strbuf *sb, int st)
+{
+	if (WIFSTOPPED(st)) {
+		unsigned ev = (unsigned)st >> 16;
+		strbuf_addstr(sb, "{\"stopped\":true,\"signal\":");
+		json_add_signal(sb, WSTOPSIG(st));
+		if (ev && render_ptrace_event(ev)) {
+			strbuf_addstr(sb, ",\"event\":");
+			json_add_key(sb, render_ptrace_event(ev));
+		} else if (ev) {
+			strbuf_addf(sb, ",\"event\":%u", ev);
+		}
+		strbuf_addch(sb, '}');
+	} else if (WIFSIGNALED(st)) {
+		strbuf_addstr(sb, "{\"signaled\":true,\"signal\":");
+		json_add_signal(sb, WTERMSIG(st));
+		strbuf_addf(sb, ",\"core\":%s}", WCOREDUMP(st) ? "true" : "false");
+	} else if (WIFEXITED(st)) {
+		strbuf_addf(sb, "{\"exited\":true,\"status\":%d}", WEXITSTATUS(st));
+	} else if (WIFCONTINUED(st)) {
+		strbuf_addstr(sb, "{\"continued\":true}");
+	} else {
+		strbuf_addf(sb, "{\"value\":%d}", st);
+	}
+}
+
+/* SCRY_V_OR: {"value":N,"names":[...]} and the parts that have a name. */
+static size_t json_or(struct strbuf *sb, const struct scry_values *vs, size_t i, int depth)
+{
+	const struct scry_value *v = &vs->v[i];
+	struct json_names jn = { sb, 0 };
+	strbuf_addf(sb, "{\"value\":%" PRIu64 ",\"names\":[", v->u);
+	size_t j = i + 1;
+	for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+		const struct scry_value *c = &vs->v[j];
+		if (c->type == SCRY_V_FLAGS) {
+			scry_flags_names(c, json_add_flag_name, &jn);
+		} else if (c->type == SCRY_V_ENUM && scry_enum_name(c)) {
+			strbuf_addstr(sb, jn.n++ ? "," : "");
+			json_add_key(sb, scry_enum_name(c));
+		}
+		j = skip_bounded(vs, j, depth + 1);
+	}
+	strbuf_addch(sb, ']');
+	j = i + 1;
+	for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+		const struct scry_value *c = &vs->v[j];
+		if (c->name && c->type != SCRY_V_FLAGS && c->type != SCRY_V_ENUM &&
+		    !(c->flags & SCRY_VF_COMMENT)) {
+			strbuf_addch(sb, ',');
+			json_add_key(sb, c->name);
+			strbuf_addch(sb, ':');
+			j = json_value(sb, vs, j, depth + 1);
+		} else {
+			j = skip_bounded(vs, j, depth + 1);
+		}
+	}
+	strbuf_addch(sb, '}');
+	return j;
+}
+
 /* Renders node i; returns the index after its subtree (bounded by vs->n). */
 static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t i, int depth)
 {
@@ -216,14 +289,46 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		return j;
 	}
 	case SCRY_V_FUNC:
-		/* htons(80) is the number 80: the value without the function */
+		/* htons(80) is the number 80: the value without the function;
+		 * makedev(0x8, 0x1) is {"major":8,"minor":1} */
 		if (!v->count || i + 1 >= vs->n) {
 			strbuf_addstr(sb, "null");
 			return skip_bounded(vs, i, depth);
 		}
+		if (v->count > 1) {
+			strbuf_addch(sb, '{');
+			size_t j = json_members(sb, vs, i + 1, v->count, 0, depth);
+			strbuf_addch(sb, '}');
+			return j;
+		}
 		json_value(sb, vs, i + 1, depth + 1);
 		return skip_bounded(vs, i, depth);
+	case SCRY_V_OR:
+		return json_or(sb, vs, i, depth);
+	case SCRY_V_WSTATUS:
+		json_wstatus(sb, (int)v->i);
+		break;
+	case SCRY_V_SIGSET: {
+		int inverted, n = 0;
+		uint64_t mask = render_sigset_shown(v, &inverted);
+		strbuf_addstr(sb, "{\"names\":[");
+		for (unsigned b = 0; b < 64; b++) {
+			if (!(mask & (1ull << b)))
+				continue;
+			if (n++)
+				strbuf_addch(sb, ',');
+			json_add_signal(sb, (int)b + 1);
+		}
+		strbuf_addf(sb, "],\"inverted\":%s}", inverted ? "true" : "false");
+		break;
+	}
 	case SCRY_V_ARRAY: {
+		if (v->fmt == SCRY_FMT_INDEXED) {
+			strbuf_addch(sb, '{');
+			size_t j = json_members(sb, vs, i + 1, v->count, 0, depth);
+			strbuf_addch(sb, '}');
+			return j;
+		}
 		strbuf_addch(sb, '[');
 		size_t j = i + 1;
 		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {

@@ -271,6 +271,100 @@ class Formats(ScryTest):
         self.assertIn("SIG_DFL", handlers, acts)
         self.assertIn("{sa_handler=SIG_IGN, ", text)
 
+    def test_json_composite_values_are_data(self):
+        """Values strace writes in forms of their own are data in JSON, the
+        same text in args_text: a wait status ("[{WIFEXITED(s) && ...}]") is
+        {"exited": true, "status": 3}, a signal set ("[INT TERM]",
+        "~[...]") is {"names": [...], "inverted": ...}, a socket type
+        ("SOCK_STREAM|SOCK_CLOEXEC") and a file mode ("S_IFCHR|0666") are
+        {"value": N, "names": [...]}, a device number ("makedev(0x1, 0x3)")
+        is {"major": 1, "minor": 3}, and an unnamed ioctl request
+        ("_IOC(...)") is {"dir", "type", "nr", "size"}.  Each was a string
+        of strace text before (issue 11, item 2)."""
+        code = ("import fcntl, os, signal, socket\n"
+                "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})\n"
+                "signal.pthread_sigmask(signal.SIG_SETMASK, signal.valid_signals())\n"
+                "signal.pthread_sigmask(signal.SIG_SETMASK, set())\n"
+                "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+                "os.stat('/dev/null')\n"
+                "r, w = os.pipe()\n"
+                "try:\n"
+                "    fcntl.ioctl(r, 0xc0109912)\n"
+                "except OSError:\n"
+                "    pass\n"
+                "pid = os.fork()\n"
+                "if pid == 0:\n"
+                "    os._exit(3)\n"
+                "os.waitpid(pid, 0)\n"
+                "pid = os.fork()\n"
+                "if pid == 0:\n"
+                "    signal.pthread_sigmask(signal.SIG_SETMASK, set())\n"
+                "    os.kill(os.getpid(), signal.SIGKILL)\n"
+                "os.waitpid(pid, 0)\n")
+        calls_of = "trace=rt_sigprocmask,socket,newfstatat,statx,stat,ioctl,wait4"
+        out = os.path.join(self.tmp, "composite.jsonl")
+        self.trace(["-f", "-v", "-e", calls_of, "--format", "jsonl", "-o", out], [self.py, "-c", code])
+        with open(out, encoding="utf-8") as f:
+            calls = [json.loads(l) for l in f]
+        calls = [c for c in calls if c.get("type") == "syscall"]
+        by = lambda name: [c for c in calls if c["name"] == name]
+
+        # wait4: the status as an object, its strace text in args_text
+        waits = [c for c in by("wait4") if c["return"]["value"] > 0]
+        statuses = [c["args"]["wstatus"] for c in waits]
+        self.assertIn({"exited": True, "status": 3}, statuses, waits)
+        self.assertIn({"signaled": True, "signal": "SIGKILL", "core": False}, statuses, waits)
+        texts = " ".join(c["args_text"] for c in waits)
+        self.assertIn("[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]", texts)
+        self.assertIn("[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]", texts)
+
+        # rt_sigprocmask: the set's signals by name
+        sets = [c for c in by("rt_sigprocmask") if isinstance(c["args"].get("set"), dict)]
+        blocked = [c for c in sets if c["args"]["how"] == "SIG_BLOCK"
+                   and c["args"]["set"] == {"names": ["SIGINT", "SIGTERM"], "inverted": False}]
+        self.assertTrue(blocked, sets)
+        self.assertIn("[INT TERM]", blocked[0]["args_text"])
+        full = [c for c in sets if c["args"]["set"]["inverted"]]
+        self.assertTrue(full, sets)
+        for c in full:
+            shown = c["args_text"].split("~[", 1)[1].split("]", 1)[0].split()
+            self.assertEqual(c["args"]["set"]["names"], ["SIG" + n for n in shown], c)
+        self.assertTrue([c for c in sets if c["args"]["set"] == {"names": [], "inverted": False}], sets)
+
+        # socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, ...): python adds CLOEXEC
+        socks = [c for c in by("socket") if c["args"]["family"] == "AF_INET"]
+        self.assertTrue(socks, calls)
+        self.assertEqual(socks[0]["args"]["type"],
+                         {"value": socket.SOCK_STREAM | socket.SOCK_CLOEXEC,
+                          "names": ["SOCK_STREAM", "SOCK_CLOEXEC"]}, socks[0])
+        self.assertIn("SOCK_STREAM|SOCK_CLOEXEC", socks[0]["args_text"])
+
+        # stat("/dev/null"): the mode and the device number
+        st = os.stat("/dev/null")
+        stats = [c for c in calls if "/dev/null" in c["args_text"] and c["return"]["value"] == 0]
+        self.assertTrue(stats, calls)
+        buf = [v for v in stats[0]["args"].values() if isinstance(v, dict) and
+               ("st_mode" in v or "stx_mode" in v)]
+        self.assertTrue(buf, stats[0])
+        mode = buf[0].get("st_mode", buf[0].get("stx_mode"))
+        self.assertEqual(mode, {"value": st.st_mode, "names": ["S_IFCHR"],
+                                "perm": "0%03o" % stat.S_IMODE(st.st_mode)}, stats[0])
+        self.assertIn("S_IFCHR|0%o" % stat.S_IMODE(st.st_mode), stats[0]["args_text"])
+        rdev = buf[0].get("st_rdev", buf[0].get("stx_rdev"))
+        if "st_rdev" in buf[0]:
+            self.assertEqual(rdev, {"major": os.major(st.st_rdev), "minor": os.minor(st.st_rdev)},
+                             stats[0])
+            self.assertIn("st_rdev=makedev(%#x, %#x)" % (os.major(st.st_rdev), os.minor(st.st_rdev)),
+                          stats[0]["args_text"])
+
+        # an ioctl number without a name: its four fields
+        ioc = [c for c in by("ioctl") if "_IOC(" in c["args_text"]]
+        self.assertTrue(ioc, by("ioctl"))
+        self.assertEqual(ioc[0]["args"]["request"],
+                         {"dir": {"value": 3, "names": ["_IOC_READ", "_IOC_WRITE"]},
+                          "type": 0x99, "nr": 0x12, "size": 0x10}, ioc[0])
+        self.assertIn("_IOC(_IOC_READ|_IOC_WRITE, 0x99, 0x12, 0x10)", ioc[0]["args_text"])
+
     def test_sqlite_keeps_strace_text_of_results(self):
         """The SQLite columns stay what they were: args_text and ret_text the
         strace text (now rendered by the sink from the typed result),
