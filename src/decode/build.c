@@ -168,39 +168,40 @@ size_t v_enum(struct dctx *d, const char *name, int64_t val, const struct scry_x
 	return i;
 }
 
-size_t v_text(struct dctx *d, const char *name, const char *fmt, ...)
+/* A node of kind holding the printf-formatted words, cut at cap - 1 bytes. */
+static size_t v_vformat(struct dctx *d, enum scry_vtype kind, const char *name, size_t cap,
+			const char *fmt, va_list ap)
 {
 	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
+	if (cap > sizeof(buf))
+		cap = sizeof(buf);
+	int n = vsnprintf(buf, cap, fmt, ap);
 	if (n < 0)
 		n = 0;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	size_t i = scry_values_push(d->out, SCRY_V_TEXT, name);
+	if ((size_t)n >= cap)
+		n = (int)cap - 1;
+	size_t i = scry_values_push(d->out, kind, name);
 	uint32_t off = scry_values_bytes(d->out, buf, (size_t)n);
 	node(d, i)->str_off = off;
 	node(d, i)->str_len = (uint32_t)n;
 	return i;
 }
 
-size_t v_comment(struct dctx *d, const char *name, const char *fmt, ...)
+size_t v_text(struct dctx *d, const char *name, const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t i = v_vformat(d, SCRY_V_TEXT, name, 512, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	size_t i = scry_values_push(d->out, SCRY_V_COMMENT, name);
-	uint32_t off = scry_values_bytes(d->out, buf, (size_t)n);
-	node(d, i)->str_off = off;
-	node(d, i)->str_len = (uint32_t)n;
+	return i;
+}
+
+size_t v_comment(struct dctx *d, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t i = v_vformat(d, SCRY_V_COMMENT, name, 256, fmt, ap);
+	va_end(ap);
 	node(d, i)->flags |= SCRY_VF_COMMENT;
 	return i;
 }

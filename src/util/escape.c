@@ -192,6 +192,15 @@ static int jv_string(struct jv *j)
 	return 0;
 }
 
+/* Skips a run of digits; how many. */
+static size_t jv_digits(struct jv *j)
+{
+	const char *d = j->p;
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return (size_t)(j->p - d);
+}
+
 static int jv_number(struct jv *j)
 {
 	const char *s = j->p;
@@ -199,30 +208,20 @@ static int jv_number(struct jv *j)
 		j->p++;
 	if (j->p >= j->end)
 		return 0;
-	if (*j->p == '0') {
+	if (*j->p == '0')
 		j->p++;
-	} else if (*j->p >= '1' && *j->p <= '9') {
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-	} else {
+	else if (*j->p < '1' || *j->p > '9' || !jv_digits(j))
 		return 0;
-	}
 	if (j->p < j->end && *j->p == '.') {
 		j->p++;
-		const char *d = j->p;
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-		if (j->p == d)
+		if (!jv_digits(j))
 			return 0;
 	}
 	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
 		j->p++;
 		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
 			j->p++;
-		const char *d = j->p;
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-		if (j->p == d)
+		if (!jv_digits(j))
 			return 0;
 	}
 	return j->p > s;
