@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "scry/stack.h"
 #include "scry/value.h"
 
 #ifdef __cplusplus
@@ -45,6 +46,11 @@ struct scry_config {
 	int xflag;               /* -x: non-printable bytes as \\x; 2 (-xx): all */
 	int fd_paths;            /* -y: paths of fds; 2 (-yy): socket details */
 	int cpu_time;            /* measure each call's CPU time (cpu_ns) */
+	/* -k, --source: unwind the user stack of every shown call, up to
+	 * this many frames (0: never), and symbolize it (scry_call.stack);
+	 * stack_lines: also find each frame's source file and line. */
+	int stack_depth;
+	int stack_lines;
 	/* A seccomp program (struct sock_filter[]) installed in launched
 	 * commands before exec: calls it allows never stop the tracee.  Not
 	 * owned; must outlive the session.  NULL/0: none. */
@@ -159,6 +165,10 @@ struct scry_call {
 	 * instead of rendering result when not NULL; the session leaves it
 	 * NULL. */
 	const char *ret_text;
+	/* cfg.stack_depth > 0: the thread's user stack when it entered the
+	 * call (stack.h), the same at CALL_ENTER and CALL_EXIT; NULL when not
+	 * asked for or when nothing could be unwound. */
+	const struct scry_stack *stack;
 };
 
 struct scry_event {

@@ -31,6 +31,17 @@ struct tracee;
  * (process_vm_readv); the bpf backend serves the bytes it captured. */
 typedef ssize_t (*engine_mem_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
 
+/*
+ * A thread's user registers at syscall entry, for the unwinder
+ * (cfg.stack_depth): numbered as DWARF numbers them on the tracee's
+ * architecture (x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip = 0-16;
+ * aarch64: x0-x30 sp = 0-31, pc at 32).  Bit i of have says r[i] is known.
+ */
+struct raw_regs {
+	uint64_t have;
+	uint64_t r[33];
+};
+
 struct raw_call {
 	long nr;
 	const uint64_t *args;     /* six */
@@ -39,6 +50,10 @@ struct raw_call {
 	long envc1;               /* execve's envp entries + 1 if counted, else 0 */
 	engine_mem_fn mem;
 	void *mem_ctx;
+	/* NULL unless cfg.stack_depth: the registers to unwind from; the
+	 * unwinder reads the stack through mem (the live process, or the
+	 * stack bytes bpf copied at entry) */
+	const struct raw_regs *regs;
 };
 
 struct raw_result {
