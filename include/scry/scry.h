@@ -85,7 +85,37 @@ struct scry_config {
 	/* Called from the loop's thread between events, e.g. for --interval. */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
+	/* strace's -i: fill scry_event.ip (the instruction pointer at each
+	 * call's entry and at each signal). */
+	int instruction_pointer;
+	/* -e raw=SET: calls (bit nr of raw_bitmap[nr / 64], nr below
+	 * SCRY_CALL_BITMAP_WORDS * 64) shown undecoded: every argument and a
+	 * successful result in hex.  NULL: none.  Not owned. */
+	const uint64_t *raw_bitmap;
+	/* -e abbrev=SET: with it, a call is shown in full (as with verbose)
+	 * unless its bit is set here.  NULL: verbose for every call.  Not
+	 * owned. */
+	const uint64_t *abbrev_bitmap;
+	/* -e read=SET, -e write=SET: the data read from / written to these
+	 * fds (bit fd of dump_read[fd / 64], fds below dump_fd_words * 64;
+	 * dump_*_other: every fd beyond) is handed to the sinks in full
+	 * (scry_call.io), as strace dumps it.  NULL: none.  Not owned. */
+	const uint64_t *dump_read, *dump_write;
+	size_t dump_fd_words;
+	int dump_read_other, dump_write_other;
+	/* strace's -u: a launched command runs as this user, with these
+	 * groups (set_ids non-zero).  groups: not owned. */
+	int set_ids;
+	uid_t run_uid;
+	gid_t run_gid;
+	const gid_t *run_groups;
+	int run_ngroups;
+	/* strace's -D: the attached process is about to exec the command
+	 * (scry runs outside its process tree): show nothing of it until
+	 * its exec, as for a launched command. */
+	int attach_hidden_until_exec;
 };
+#define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
 
 /*
@@ -169,6 +199,26 @@ struct scry_call {
 	 * call (stack.h), the same at CALL_ENTER and CALL_EXIT; NULL when not
 	 * asked for or when nothing could be unwound. */
 	const struct scry_stack *stack;
+	/* cfg.dump_read / dump_write: the bytes the call read or wrote on a
+	 * dumped fd, at CALL_EXIT (strace's -e read= / write=); NULL: none. */
+	const struct scry_io *io;
+};
+
+/*
+ * The data of one call, for strace's -e read= and -e write= dumps: one
+ * buffer for read/write, one per iovec for readv/writev/recvmsg/sendmsg
+ * (vectored: strace heads each with " * N bytes in buffer I").  At most
+ * SCRY_IO_MAX bytes in all.
+ */
+#define SCRY_IO_MAX (1u << 20)
+struct scry_io_buf {
+	const unsigned char *data;
+	size_t len;
+};
+struct scry_io {
+	int vectored;
+	size_t n;
+	const struct scry_io_buf *bufs;
 };
 
 struct scry_event {
@@ -177,6 +227,11 @@ struct scry_event {
 	pid_t tid;               /* thread id */
 	int ntracees;            /* how many tasks are traced right now */
 	uint64_t ts_ns;          /* CLOCK_REALTIME */
+	/* strace's -n and -i prefixes: the number of the thread's latest
+	 * system call (-1: none seen), and with cfg.instruction_pointer its
+	 * instruction pointer at the call's entry or the signal (0: unknown). */
+	long last_nr;
+	uint64_t ip;
 	union {
 		struct scry_call call;            /* CALL_ENTER / CALL_EXIT */
 		struct {

@@ -265,7 +265,7 @@ static int seize_thread(struct scry_session *s, struct reaper *r, pid_t tid, pid
 		xptrace(PTRACE_INTERRUPT, tgid, NULL, NULL);
 		return -ESRCH;
 	}
-	tracee_add(s, tid, tgid, 0);
+	tracee_add(s, tid, tgid, s->cfg.attach_hidden_until_exec ? T_HIDDEN : 0);
 	return 0;
 }
 
@@ -378,6 +378,11 @@ static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_atta
 static int launch_setup(void *ctx)
 {
 	struct scry_session *s = ctx;
+	if (s->cfg.set_ids && launch_set_ids(s->cfg.run_uid, s->cfg.run_gid, s->cfg.run_groups,
+					     s->cfg.run_ngroups) < 0) {
+		dprintf(2, "scry: cannot run as uid %d: %s\n", (int)s->cfg.run_uid, strerror(errno));
+		return -1;
+	}
 	if (s->cfg.seccomp_len &&
 	    scry_filter_seccomp_install(s->cfg.seccomp_prog, s->cfg.seccomp_len) < 0) {
 		dprintf(2, "scry: cannot install the seccomp filter: %s\n", strerror(errno));
@@ -412,6 +417,7 @@ static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_
 struct syscall_stop {
 	int op;                  /* PTRACE_SYSCALL_INFO_* */
 	uint64_t sp;
+	uint64_t ip;             /* instruction pointer (strace's -i) */
 	long nr;
 	uint64_t args[6];
 	int64_t rval;
@@ -428,6 +434,7 @@ static int get_stop_regs(struct tracee *t, struct syscall_stop *st)
 	if (!(t->flags & T_IN_SYSCALL)) {
 		st->op = PTRACE_SYSCALL_INFO_ENTRY;
 		st->nr = (long)r.orig_rax;
+		st->ip = r.rip;
 		uint64_t a[6] = { r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9 };
 		memcpy(st->args, a, sizeof(a));
 	} else {
@@ -451,6 +458,7 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 			s->have_syscall_info = 1;
 			st->op = info.op;
 			st->sp = info.stack_pointer;
+			st->ip = info.instruction_pointer;
 			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
 				st->nr = (long)info.entry.nr;
 				memcpy(st->args, info.entry.args, sizeof(st->args));
@@ -546,6 +554,7 @@ static void fill_event(struct scry_event *ev, enum scry_event_type type, struct 
 	ev->pid = t->tgid;
 	ev->tid = t->tid;
 	ev->ts_ns = scry_now_real();
+	ev->last_nr = t->nr;
 }
 
 static int call_is(const struct scry_session *s, long nr, const char *name)
@@ -560,6 +569,7 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 	t->flags &= ~T_ENTRY_SHOWN;
 	t->nr = st->nr;
 	t->sp = st->sp;
+	t->ip = st->ip;
 	memcpy(t->args, st->args, sizeof(t->args));
 	t->t_enter_mono = scry_now_mono();
 	t->t_enter_ns = scry_now_real();
@@ -803,6 +813,10 @@ static void on_signal_stop(struct scry_session *s, struct tracee *t, int sig)
 		struct scry_event ev;
 		fill_event(&ev, SCRY_EV_SIGNAL, t);
 		ev.u.signal.signo = sig;
+		struct __ptrace_syscall_info info;   /* -i: where it was */
+		if (s->cfg.instruction_pointer &&
+		    xptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) > 0)
+			ev.ip = info.instruction_pointer;
 		if (xptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) == 0)
 			ev.u.signal.info = si;
 		else

@@ -18,6 +18,9 @@
 #include "scry/scry.h"
 #include "cli/options.h"
 #include "cli/report.h"
+#include "cli/strace_compat.h"
+#include <grp.h>
+#include <pwd.h>
 #include "output/formats.h"
 #include "filter/seccomp.h"
 #include "filter/stage.h"
@@ -125,6 +128,33 @@ static const char *name_of(int nr, void *ctx)
 	return i ? i->name : NULL;
 }
 
+/* -o '|COMMAND' (strace's, and its '!COMMAND'): the trace goes into a
+ * shell command's standard input; scry waits for it at the end. */
+static pid_t g_pipe_pid;
+
+static int open_pipe(const char *cmd, int *fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(p[0], 0) < 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	g_pipe_pid = pid;
+	*fd = p[1];
+	return 0;
+}
+
 static int open_output(const struct options *o, int *fd)
 {
 	/* strace writes its text to stderr; the structured formats go to
@@ -132,8 +162,15 @@ static int open_output(const struct options *o, int *fd)
 	*fd = o->format->flags & OUTPUT_FMT_TEXT ? 2 : 1;
 	if (!o->outfile || o->follow >= 2 || (o->format->flags & OUTPUT_FMT_OWN_FILE))
 		return 0;
-	/* 0600: a trace holds what the process read and wrote */
-	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (o->outfile[0] == '|' || o->outfile[0] == '!') {
+		if (open_pipe(o->outfile + 1, fd) < 0) {
+			fprintf(stderr, "scry: cannot start '%s': %s\n", o->outfile + 1, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	/* 0600: a trace holds what the process read and wrote (-A: appended to) */
+	*fd = open(o->outfile, O_WRONLY | O_CREAT | O_CLOEXEC | (o->append ? O_APPEND : O_TRUNC), 0600);
 	if (*fd < 0) {
 		fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile, strerror(errno));
 		return -1;
@@ -275,6 +312,28 @@ static void on_interval(void *ctx)
 	iv->last = now;
 }
 
+/* -E VAR=VAL / -E VAR: the command's environment (scry's own, which the
+ * command inherits, as strace does it). */
+static int apply_env(const struct options *o)
+{
+	for (int i = 0; i < o->nenv; i++) {
+		const char *eq = strchr(o->env[i], '=');
+		int r;
+		if (eq) {
+			char name[256];
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - o->env[i]), o->env[i]);
+			r = setenv(name, eq + 1, 1);
+		} else {
+			r = unsetenv(o->env[i]);
+		}
+		if (r < 0) {
+			fprintf(stderr, "scry: cannot set -E %s: %s\n", o->env[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Everything one run of scry holds, so that main() reads as its steps. */
 struct run {
 	struct options o;
@@ -298,6 +357,18 @@ struct run {
 	struct scry_sink ended_sink;
 	pid_t ended[MAX_PIDS + 1];
 	int nended;
+	/* strace's -u: who the command runs as */
+	int run_as;
+	uid_t run_uid;
+	gid_t run_gid;
+	gid_t run_groups[256];
+	int run_ngroups;
+	/* -D: the process (scry's parent, soon the command) traced from here */
+	pid_t daemon_target;
+	int daemon_gate;
+	/* --syscall-limit: calls shown so far */
+	struct scry_sink limit_inner;
+	long ncalls;
 };
 
 /*
@@ -356,6 +427,28 @@ static void make_config(struct run *r)
 	cfg->xflag = o->xflag;
 	cfg->fd_paths = o->fd_paths;
 	cfg->no_decode = o->summary == 1 && !records_calls(o);
+	cfg->instruction_pointer = o->instruction_pointer;
+	if (o->have_raw)
+		cfg->raw_bitmap = o->raw;
+	if (o->have_abbrev && !o->verbose)
+		cfg->abbrev_bitmap = o->abbrev;
+	if (o->dumps & 1) {
+		cfg->dump_read = o->dump_read;
+		cfg->dump_read_other = o->dump_read_other;
+	}
+	if (o->dumps & 2) {
+		cfg->dump_write = o->dump_write;
+		cfg->dump_write_other = o->dump_write_other;
+	}
+	cfg->dump_fd_words = DUMP_FD_WORDS;
+	if (r->run_as) {
+		cfg->set_ids = 1;
+		cfg->run_uid = r->run_uid;
+		cfg->run_gid = r->run_gid;
+		cfg->run_groups = r->run_groups;
+		cfg->run_ngroups = r->run_ngroups;
+	}
+	cfg->attach_hidden_until_exec = r->daemon_target != 0;
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
 	struct sigaction pipe_now;
@@ -369,13 +462,23 @@ static void make_config(struct run *r)
 		cfg->syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
 	}
 	if (o->argv && !o->npids && o->filtered && !o->no_seccomp && !scry_filter_traces_all(&o->filter)) {
-		if (o->duration_ns) {
+		if (o->duration_ns || o->syscall_limit) {
 			if (o->verbose)
-				fprintf(stderr, "scry: not using a seccomp filter: --duration must be able to detach\n");
+				fprintf(stderr, "scry: not using a seccomp filter: %s must be able to detach\n",
+					o->duration_ns ? "--duration" : "--syscall-limit");
+		} else if (r->daemon_target) {
+			if (o->verbose)
+				fprintf(stderr, "scry: not using a seccomp filter: with -D scry attaches to the command\n");
 		} else if (scry_filter_seccomp_program(&o->filter, &r->prog, &r->prog_len) == 0) {
 			cfg->seccomp_prog = r->prog;
 			cfg->seccomp_len = r->prog_len;
+			if (o->verbose)
+				fprintf(stderr, "scry: seccomp filter installed: the calls -e excludes never stop %s%s\n",
+					o->argv[0], o->seccomp_bpf ? " (--seccomp-bpf is scry's default)" : "");
 		}
+	} else if (o->seccomp_bpf && o->verbose) {
+		fprintf(stderr, "scry: --seccomp-bpf: no seccomp filter here (it needs a launched command and an "
+			"-e trace= that excludes calls)\n");
 	}
 	if (o->interval_ns) {
 		cfg->tick_ns = o->interval_ns;
@@ -399,8 +502,12 @@ static int make_session(struct run *r)
 	unsigned need = (counts_only ? SCRY_NEED_COUNTS_ONLY : 0) |
 			(o->filter.status != SCRY_STATUS_ALL ? SCRY_NEED_RESULT_FILTER : 0) |
 			(o->npids && !o->argv ? SCRY_NEED_ATTACH_ONLY : 0);
+	/* (-i, -n, dumps, raw=, -u, -D and --syscall-limit need the ptrace backend) */
+	int ptrace_only = o->instruction_pointer || o->syscall_numbers || o->dumps || o->have_raw || o->user ||
+			  o->daemonize || o->syscall_limit;
 	int want_bpf = o->backend == BACKEND_BPF ||
-		       (o->backend == BACKEND_AUTO && scry_backend_choose(&r->cfg, need) == SCRY_BACKEND_BPF);
+		       (o->backend == BACKEND_AUTO && !ptrace_only &&
+			scry_backend_choose(&r->cfg, need) == SCRY_BACKEND_BPF);
 	if (want_bpf) {
 		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;
@@ -443,6 +550,42 @@ static int make_session(struct run *r)
 	return 0;
 }
 
+/*
+ * --syscall-limit N (strace 6.x): after the Nth call shown, detach from
+ * everything; the processes go on.  In front of the outputs, so that
+ * nothing after the Nth call reaches them (the loop may hold a few more
+ * events of other threads when it sees the request).
+ */
+static int limit_event(void *ctx, const struct scry_event *ev)
+{
+	struct run *r = ctx;
+	if (r->ncalls >= r->o.syscall_limit)
+		return 0;
+	if (ev->type == SCRY_EV_CALL_EXIT &&
+	    (!r->o.filtered || scry_filter_status_ok(&r->o.filter, ev->u.call.is_error, !ev->u.call.t_exit_ns)) &&
+	    ++r->ncalls >= r->o.syscall_limit)
+		scry_session_request_detach(r->s, 0);
+	return r->limit_inner.event(r->limit_inner.ctx, ev);
+}
+
+static int limit_flush(void *ctx)
+{
+	struct run *r = ctx;
+	return r->limit_inner.flush ? r->limit_inner.flush(r->limit_inner.ctx) : 0;
+}
+
+static int limit_finish(void *ctx, const struct scry_sink_end *end)
+{
+	struct run *r = ctx;
+	return scry_sink_finish(&r->limit_inner, end);
+}
+
+static void limit_free(void *ctx)
+{
+	struct run *r = ctx;
+	scry_sink_free(&r->limit_inner);
+}
+
 /* The outputs: the format's sink (strace's text or a structured one) and
  * the summary's, behind one filter stage. */
 static int add_sinks(struct run *r)
@@ -472,6 +615,11 @@ static int add_sinks(struct run *r)
 		oo.text.interactive = fstat(r->outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
 				      isatty(r->outfd);
 		oo.text.entries_at_exit = o->filtered && o->filter.status != SCRY_STATUS_ALL;
+		oo.text.syscall_numbers = o->syscall_numbers;
+		oo.text.instruction_pointer = o->instruction_pointer;
+		oo.text.pid_comm = o->pid_comm;
+		oo.text.quiet_exit = o->quiet_exit;
+		oo.text.append = o->append;
 		struct scry_sink sink;
 		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
 			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);
@@ -498,11 +646,109 @@ static int add_sinks(struct run *r)
 		}
 	}
 	filter_stage_as_sink(&r->stage, &r->sinks);
+	if (o->syscall_limit) {
+		r->limit_inner = r->sinks;
+		struct scry_sink lim = { limit_event, limit_flush, r, limit_finish, limit_free };
+		r->sinks = lim;
+	}
 	scry_session_add_sink(r->s, &r->sinks);
 	r->ended_sink.event = ended_event;
 	r->ended_sink.ctx = r;
 	scry_session_add_sink(r->s, &r->ended_sink);
 	return 0;
+}
+
+/* -u USER: who the command runs as, found before anything starts.  0, or
+ * an exit status after one line. */
+static int find_user(struct run *r)
+{
+	const char *user = r->o.user;
+	if (!user)
+		return 0;
+	if (geteuid() != 0) {
+		fprintf(stderr, "scry: -u %s needs root (scry runs as uid %d): only root can run a command "
+			"as another user\n", user, (int)geteuid());
+		return 1;
+	}
+	struct passwd *pw = getpwnam(user);
+	char *end;
+	if (!pw) {
+		errno = 0;
+		unsigned long uid = strtoul(user, &end, 10);
+		if (!errno && end != user && !*end)
+			pw = getpwuid((uid_t)uid);
+	}
+	if (!pw) {
+		fprintf(stderr, "scry: -u %s: no such user\n", user);
+		return 2;
+	}
+	r->run_as = 1;
+	r->run_uid = pw->pw_uid;
+	r->run_gid = pw->pw_gid;
+	int n = (int)(sizeof(r->run_groups) / sizeof(r->run_groups[0]));
+	if (getgrouplist(pw->pw_name, pw->pw_gid, r->run_groups, &n) < 0) {
+		fprintf(stderr, "scry: -u %s: more than %d groups\n", user, n);
+		return 1;
+	}
+	r->run_ngroups = n;
+	return 0;
+}
+
+/*
+ * -D, -DD, -DDD (strace's): scry's own process becomes the command, and
+ * the tracer runs in a grandchild (-DD: in a process group of its own,
+ * -DDD: a session of its own), so that the command's parent is whoever
+ * started scry.  Returns 0 in the tracer, which then attaches to
+ * r->daemon_target and lets it go on by closing r->daemon_gate; the
+ * command's process never returns from here.
+ */
+static int daemonize(struct run *r)
+{
+	struct options *o = &r->o;
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0) {
+		fprintf(stderr, "scry: -D: %s\n", strerror(errno));
+		return -1;
+	}
+	pid_t target = getpid();
+	pid_t c = fork();
+	if (c < 0) {
+		fprintf(stderr, "scry: -D: cannot fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (c == 0) {
+		close(gate[0]);
+		if (o->daemonize == 2)
+			setpgid(0, 0);
+		else if (o->daemonize >= 3)
+			setsid();
+		pid_t g = fork();
+		if (g != 0)
+			_exit(g < 0);
+		r->daemon_target = target;
+		r->daemon_gate = gate[1];
+		return 0;
+	}
+	close(gate[1]);
+	int st;
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	char ch;
+	ssize_t n;
+	while ((n = read(gate[0], &ch, 1)) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
+	if (n != 1)
+		_exit(1);      /* the tracer could not attach, and said why */
+	if (r->run_as && (setgroups((size_t)r->run_ngroups, r->run_groups) < 0 || setgid(r->run_gid) < 0 ||
+			  setuid(r->run_uid) < 0)) {
+		fprintf(stderr, "scry: cannot run as %s: %s\n", o->user, strerror(errno));
+		_exit(126);
+	}
+	execvp(o->argv[0], o->argv);
+	int e = errno;
+	fprintf(stderr, "scry: cannot run '%s': %s\n", o->argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 /* Attach to the -p processes, then launch the command.  0 or an exit status. */
@@ -520,7 +766,22 @@ static int start_targets(struct run *r)
 		}
 		r->attached++;
 	}
-	if (o->argv) {
+	if (r->daemon_target) {
+		/* -D: the command is our grandparent, waiting at the gate */
+		struct scry_attach_error why;
+		if (scry_session_attach(r->s, r->daemon_target, &why) < 0) {
+			fprintf(stderr, "scry: -D: cannot attach to process %d: %s%s%s%s\n", (int)r->daemon_target,
+				strerror(why.err), why.reason[0] ? " (" : "", why.reason, why.reason[0] ? ")" : "");
+			close(r->daemon_gate);
+			return 1;
+		}
+		r->child = r->daemon_target;
+		if (write(r->daemon_gate, "", 1) != 1) {
+			close(r->daemon_gate);
+			return 1;
+		}
+		close(r->daemon_gate);
+	} else if (o->argv) {
 		g_tty_sigint_reaches_child = isatty(0);
 		int e = scry_session_launch(r->s, o->argv, &r->child);
 		if (e < 0) {
@@ -616,6 +877,16 @@ static int finish(struct run *r, int status, int run_err)
 	return status;
 }
 
+/* -o '|COMMAND': end its input and wait for it, as strace does. */
+static void close_pipe(struct run *r)
+{
+	if (!g_pipe_pid)
+		return;
+	close(r->outfd);
+	while (waitpid(g_pipe_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static void release(struct run *r)
 {
 	scry_sink_free(&r->sinks);
@@ -643,8 +914,14 @@ int main(int argc, char **argv)
 		options_release(&r.o);
 		return status;
 	}
+	status = find_user(&r);
+	if (status || apply_env(&r.o) < 0) {
+		options_release(&r.o);
+		return status ? status : 1;
+	}
 	if (open_output(&r.o, &r.outfd) < 0 || check_per_process_output(&r.o) < 0 ||
-	    keep_stdout_for_document(&r.o, &r.outfd) < 0) {
+	    (!r.o.daemonize && keep_stdout_for_document(&r.o, &r.outfd) < 0) ||
+	    (r.o.daemonize && daemonize(&r) < 0)) {
 		options_release(&r.o);
 		return 1;     /* not a usage error: the place cannot be written */
 	}
@@ -675,5 +952,6 @@ int main(int argc, char **argv)
 			pthread_cancel(th);
 	}
 	release(&r);
+	close_pipe(&r);
 	return status;
 }

@@ -10,6 +10,7 @@
 
 #include "scry/scry.h"
 #include "syscalls/syscalls.h"
+#include "cli/strace_compat.h"
 
 static const char usage_text[] =
 "Usage: scry [OPTIONS] -- COMMAND [ARGS...]\n"
@@ -153,6 +154,9 @@ static int add_pids(struct options *o, const char *arg)
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
 	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER, OPT_BPF_HOOKS,
+	/* strace's (docs/STRACE.md) */
+	OPT_DAEMONIZE, OPT_DECODE_PIDS, OPT_SECCOMP_BPF, OPT_SYSCALL_LIMIT, OPT_SEPARATELY, OPT_QUAL,
+	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
 };
 
 static const struct option longopts[] = {
@@ -174,8 +178,8 @@ static const struct option longopts[] = {
 	{ "columns", required_argument, NULL, 'a' },
 	{ "successful-only", no_argument, NULL, 'z' },
 	{ "failed-only", no_argument, NULL, 'Z' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", optional_argument, NULL, OPT_QUIET },
+	{ "verbose", optional_argument, NULL, OPT_VERBOSE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "attach-duration-msec", required_argument, NULL, OPT_DURATION_MS },
 	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
@@ -184,11 +188,38 @@ static const struct option longopts[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "bpf-buffer", required_argument, NULL, OPT_BPF_BUFFER },
 	{ "bpf-hooks", required_argument, NULL, OPT_BPF_HOOKS },
-	{ "decode-fds", no_argument, NULL, 'y' },
+	{ "decode-fds", optional_argument, NULL, OPT_DECODE_FDS },
 	{ "trace-path", required_argument, NULL, 'P' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	/* strace's remaining options */
+	{ "output-append-mode", no_argument, NULL, 'A' },
+	{ "instruction-pointer", no_argument, NULL, 'i' },
+	{ "syscall-number", no_argument, NULL, 'n' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "env", required_argument, NULL, 'E' },
+	{ "daemonize", optional_argument, NULL, OPT_DAEMONIZE },
+	{ "summary-wall-clock", no_argument, NULL, 'w' },
+	{ "decode-pids", required_argument, NULL, OPT_DECODE_PIDS },
+	{ "seccomp-bpf", no_argument, NULL, OPT_SECCOMP_BPF },
+	{ "syscall-limit", required_argument, NULL, OPT_SYSCALL_LIMIT },
+	{ "interruptible", required_argument, NULL, 'I' },
+	{ "output-format", required_argument, NULL, OPT_FORMAT },
+	{ "output-separately", no_argument, NULL, OPT_SEPARATELY },
+	{ "no-abbrev", no_argument, NULL, 'v' },
+	{ "raw", required_argument, NULL, OPT_QUAL },
+	{ "read", required_argument, NULL, OPT_QUAL },
+	{ "write", required_argument, NULL, OPT_QUAL },
+	{ "abbrev", required_argument, NULL, OPT_QUAL },
+	{ "kvm", required_argument, NULL, OPT_QUAL },
+	{ "status", required_argument, NULL, OPT_QUAL },
+	{ "signal", required_argument, NULL, OPT_QUAL },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "detach-on", required_argument, NULL, 'b' },
+	{ "const-print-style", required_argument, NULL, 'X' },
+	{ "summary-syscall-overhead", required_argument, NULL, 'O' },
+	{ "tips", optional_argument, NULL, 'K' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -204,8 +235,20 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	int c;
 	long v;
 	char err[512];
-	int format_given = 0;
-	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hV", longopts, NULL)) != -1) {
+	int format_given = 0, longindex = -1;
+	char qual[512];
+	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hVAinu:E:DwYI:b:dX:O:", longopts,
+				&longindex)) != -1) {
+		/* --raw=SET and the like are -e raw=SET */
+		if (c == OPT_QUAL || (c == OPT_QUIET && optarg) || (c == OPT_VERBOSE && optarg) ||
+		    (c == OPT_DECODE_FDS && optarg)) {
+			snprintf(qual, sizeof(qual), "%s=%s", longopts[longindex].name, optarg);
+			optarg = qual;
+			c = 'e';
+		} else if (c == OPT_QUIET || c == OPT_VERBOSE || c == OPT_DECODE_FDS) {
+			c = c == OPT_QUIET ? 'q' : c == OPT_VERBOSE ? 'v' : 'y';
+		}
+		longindex = -1;
 		switch (c) {
 		case 'p':
 			if (add_pids(o, optarg) < 0)
@@ -237,6 +280,13 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case 'e':
 		case OPT_TRACE: {
+			int q = c == 'e' ? strace_qualifier(o, optarg, err, sizeof(err)) : 0;
+			if (q < 0) {
+				fprintf(stderr, "scry: %s\n", err);
+				return 2;
+			}
+			if (q > 0)
+				break;
 			int r = c == 'e' ? scry_filter_parse(&o->filter, optarg, err, sizeof(err))
 					 : scry_filter_trace_spec(&o->filter, optarg, err, sizeof(err));
 			if (r < 0) {
@@ -291,6 +341,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->align = (int)v;
 			break;
 		case 'q':
+			/* strace: -q attach,personality; -qq also exit */
+			if (o->quiet)
+				o->quiet_exit = 1;
 			o->quiet = 1;
 			break;
 		case 'v':
@@ -394,6 +447,88 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->interval_ns = (uint64_t)ns;
 			break;
 		}
+		case 'A':
+			o->append = 1;
+			break;
+		case 'i':
+			o->instruction_pointer = 1;
+			break;
+		case 'n':
+			o->syscall_numbers = 1;
+			break;
+		case 'Y':
+			o->pid_comm = 1;
+			break;
+		case OPT_DECODE_PIDS:
+			if (strcmp(optarg, "comm")) {
+				strace_refuse('L');
+				return 2;
+			}
+			o->pid_comm = 1;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'E':
+			if (!*optarg || *optarg == '=') {
+				usage_error("invalid -E '%s': expected VAR=VALUE or VAR", optarg);
+				return 2;
+			}
+			if (o->nenv == (int)(sizeof(o->env) / sizeof(o->env[0]))) {
+				usage_error("too many -E (at most %s)", "64");
+				return 2;
+			}
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'D':
+			o->daemonize = o->daemonize < 3 ? o->daemonize + 1 : 3;
+			break;
+		case OPT_DAEMONIZE:
+			if (!optarg || !strcmp(optarg, "grandchild"))
+				o->daemonize = 1;
+			else if (!strcmp(optarg, "pgroup") || !strcmp(optarg, "pgrp"))
+				o->daemonize = 2;
+			else if (!strcmp(optarg, "session"))
+				o->daemonize = 3;
+			else {
+				usage_error("invalid --daemonize '%s': expected grandchild, pgroup or session", optarg);
+				return 2;
+			}
+			break;
+		case 'w':
+			/* wall-clock latency is what scry's summary shows already */
+			break;
+		case 'I':
+			/* strace's -I: which signals are blocked while it decodes.
+			 * scry never leaves a tracee stopped whatever signal it
+			 * gets (DESIGN.md rule 1): accepted for compatibility. */
+			if (strcmp(optarg, "1") && strcmp(optarg, "2") && strcmp(optarg, "3") && strcmp(optarg, "4") &&
+			    strcmp(optarg, "anywhere") && strcmp(optarg, "waiting") && strcmp(optarg, "never") &&
+			    strcmp(optarg, "never_tstp")) {
+				usage_error("invalid -I '%s': expected 1-4, anywhere, waiting, never or never_tstp", optarg);
+				return 2;
+			}
+			break;
+		case OPT_SECCOMP_BPF:
+			o->seccomp_bpf = 1;
+			break;
+		case OPT_SYSCALL_LIMIT:
+			if (parse_int(optarg, 1, LONG_MAX, &v) < 0) {
+				usage_error("invalid --syscall-limit '%s': expected a number of calls, 1 or more", optarg);
+				return 2;
+			}
+			o->syscall_limit = v;
+			break;
+		case OPT_SEPARATELY:
+			o->separately = 1;
+			break;
+		case 'b':
+		case 'd':
+		case 'X':
+		case 'O':
+		case 'K':
+			strace_refuse(c);
+			return 2;
 		case 'h':
 			fputs(usage_text, stdout);
 			*exit_now = 1;
@@ -407,7 +542,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			return 2;
 		case '?':
 		default:
-			if (optopt && strchr("pose SUa", optopt) && optopt != ' ') {
+			if (optopt && strchr("poseSUauEIbXO", optopt)) {
 				char opt[3] = { '-', (char)optopt, 0 };
 				usage_error("option '%s' needs an argument", opt);
 			} else if (optopt) {
@@ -429,8 +564,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
 		return 2;
 	}
-	if (!format_given)
-		o->format = output_format_from_path(o->outfile);
+	if (!format_given)   /* (-o '|COMMAND' is a pipe: text unless --format) */
+		o->format = output_format_from_path(o->outfile && (o->outfile[0] == '|' || o->outfile[0] == '!')
+						    ? NULL : o->outfile);
 	if ((o->format->flags & OUTPUT_FMT_OWN_FILE) && !o->outfile) {
 		usage_error("--format %s writes a database: give it with -o FILE.db", o->format->name);
 		return 2;
@@ -443,6 +579,15 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		usage_error("%s", "--interval needs -c or -C");
 		return 2;
 	}
+	if (o->separately) {
+		if (!o->follow) {
+			usage_error("%s", "--output-separately needs -f: scry writes a file per process with -ff -o FILE");
+			return 2;
+		}
+		o->follow = 2;
+	}
+	if (strace_checks(o) < 0)
+		return 2;
 	if (o->follow >= 2 && !o->outfile) {
 		/* strace: -ff without -o is -f. */
 		o->follow = 1;

@@ -11,6 +11,7 @@
 #include "stats/stats.h"
 
 #define MAX_PIDS 256
+#define DUMP_FD_WORDS 16         /* -e read=/write=: fds 0..1023 in a bitmap */
 
 struct options {
 	pid_t pids[MAX_PIDS];
@@ -44,6 +45,24 @@ struct options {
 	uint64_t interval_ns;    /* --interval */
 	struct scry_filter filter;
 	int filtered;            /* some -e trace/status/signal given */
+	/* strace's remaining options (docs/STRACE.md) */
+	int quiet_exit;          /* -qq, -e quiet=exit */
+	int append;              /* -A */
+	int syscall_numbers;     /* -n */
+	int instruction_pointer; /* -i */
+	int pid_comm;            /* -Y */
+	const char *user;        /* -u */
+	const char *env[64];     /* -E VAR=VAL / -E VAR, in order */
+	int nenv;
+	int daemonize;           /* -D: 1, -DD: 2, -DDD: 3 */
+	long syscall_limit;      /* --syscall-limit; 0: none */
+	int dumps;               /* bit 0: -e read= given, bit 1: -e write= */
+	uint64_t dump_read[DUMP_FD_WORDS], dump_write[DUMP_FD_WORDS];
+	int dump_read_other, dump_write_other;
+	int have_raw, have_abbrev;
+	uint64_t raw[SCRY_CALL_BITMAP_WORDS], abbrev[SCRY_CALL_BITMAP_WORDS];
+	int separately;          /* --output-separately */
+	int seccomp_bpf;         /* --seccomp-bpf (scry's default: noted under -v) */
 };
 
 /* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */

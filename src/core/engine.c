@@ -3,6 +3,7 @@
  * to the sinks.  See core/engine.h.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,14 @@ static int touches_path(struct scry_session *s, struct tracee *t, const struct r
 	return 0;
 }
 
+/* Is nr's bit set in a per-call bitmap as long as syscall_bitmap? */
+static int nr_in(const struct scry_session *s, const uint64_t *bm, long nr)
+{
+	if (!bm || nr < 0 || (unsigned long)nr / 64 >= SCRY_CALL_BITMAP_WORDS)
+		return 0;
+	return (bm[nr / 64] >> (nr % 64)) & 1;
+}
+
 static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
 		      struct scry_values *out, engine_mem_fn mem, void *mem_ctx)
 {
@@ -73,6 +82,9 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
 	d->args = t->args;
 	d->limit = s->cfg.string_limit;
 	d->verbose = s->cfg.verbose;
+	/* -e abbrev=SET: in full unless abbreviated */
+	if (s->cfg.abbrev_bitmap)
+		d->verbose = !nr_in(s, s->cfg.abbrev_bitmap, t->nr);
 	d->xflag = s->cfg.xflag;
 	d->fd_paths = s->cfg.fd_paths;
 	d->out = out;
@@ -97,8 +109,22 @@ static int last_updated(const struct scry_values *vs)
 	return last < vs->n && (vs->v[last].flags & SCRY_VF_UPDATED);
 }
 
+/* strace's -e raw=: every argument in hex, undecoded; the result too. */
+static int decode_raw(struct dctx *d)
+{
+	int n = d->info ? d->info->nargs : 6;
+	for (int i = 0; i < n; i++) {
+		size_t k = scry_values_push(d->out, SCRY_V_HEX, NULL);
+		d->out->v[k].u = d->args[i];
+	}
+	d->rfmt = R_HEX;
+	return DEC_DONE;
+}
+
 static decoder_fn decoder_of(const struct scry_session *s, long nr)
 {
+	if (s->cfg.raw_bitmap && nr_in(s, s->cfg.raw_bitmap, nr))
+		return decode_raw;
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
 }
 
@@ -110,6 +136,8 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	ev->pid = t->tgid;
 	ev->tid = t->tid;
 	ev->ts_ns = ts_ns;
+	ev->last_nr = t->nr;
+	ev->ip = s->cfg.instruction_pointer ? t->ip : 0;
 	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
 	struct scry_call *c = &ev->u.call;
 	c->nr = t->nr;
@@ -164,6 +192,125 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	return r < 0 ? r : 1;
 }
 
+/* ---- strace's -e read= / -e write= dumps ---- */
+
+enum io_kind { IO_NONE, IO_BUF, IO_IOV, IO_MSG };
+
+/* Which calls strace dumps, and how their data is found (its dumpio()):
+ * write-type calls are dumped even when they fail, with the size they
+ * asked for; read-type calls only when they succeed, up to the result. */
+static enum io_kind io_kind_of(const char *name, int *writes)
+{
+	static const struct { const char *name; enum io_kind kind; int writes; } tab[] = {
+		{ "write", IO_BUF, 1 }, { "pwrite64", IO_BUF, 1 }, { "send", IO_BUF, 1 },
+		{ "sendto", IO_BUF, 1 }, { "mq_timedsend", IO_BUF, 1 },
+		{ "writev", IO_IOV, 1 }, { "pwritev", IO_IOV, 1 }, { "pwritev2", IO_IOV, 1 },
+		{ "vmsplice", IO_IOV, 1 }, { "sendmsg", IO_MSG, 1 },
+		{ "read", IO_BUF, 0 }, { "pread64", IO_BUF, 0 }, { "recv", IO_BUF, 0 },
+		{ "recvfrom", IO_BUF, 0 }, { "mq_timedreceive", IO_BUF, 0 },
+		{ "readv", IO_IOV, 0 }, { "preadv", IO_IOV, 0 }, { "preadv2", IO_IOV, 0 },
+		{ "recvmsg", IO_MSG, 0 },
+	};
+	for (size_t i = 0; name && i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (!strcmp(name, tab[i].name)) {
+			*writes = tab[i].writes;
+			return tab[i].kind;
+		}
+	return IO_NONE;
+}
+
+static int fd_in(const uint64_t *set, int other, size_t words, long fd)
+{
+	if (!set || fd < 0)
+		return 0;
+	if ((unsigned long)fd / 64 >= words)
+		return other;
+	return (set[fd / 64] >> (fd % 64)) & 1;
+}
+
+/* Appends up to len bytes at addr as one more buffer; 0, or -1 when the
+ * SCRY_IO_MAX bytes are used up or memory runs out. */
+static int io_add(struct scry_session *s, struct tracee *t, const struct raw_result *rr,
+		  uint64_t addr, size_t len, size_t *used)
+{
+	if (s->io.n == s->io_cap_bufs) {
+		size_t n = s->io_cap_bufs ? s->io_cap_bufs * 2 : 8;
+		struct scry_io_buf *b = realloc(s->io_bufs, n * sizeof(*b));
+		if (!b)
+			return -1;
+		s->io_bufs = b;
+		s->io_cap_bufs = n;
+	}
+	if (len > SCRY_IO_MAX - *used)
+		len = SCRY_IO_MAX - *used;
+	ssize_t got = 0;
+	if (len) {
+		struct raw_call rc = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
+		got = read_mem(&rc, t->tid, addr, s->io_data + *used, len);
+		if (got < 0)
+			got = 0;    /* unreadable: nothing to show (strace's too) */
+	}
+	s->io_bufs[s->io.n].data = s->io_data + *used;
+	s->io_bufs[s->io.n].len = (size_t)got;
+	s->io.n++;
+	*used += (size_t)got;
+	return *used < SCRY_IO_MAX ? 0 : -1;
+}
+
+/* strace's dumpiov_upto(): each iovec up to size bytes in all; it stops
+ * at the first empty one. */
+static void io_iov(struct scry_session *s, struct tracee *t, const struct raw_result *rr,
+		   uint64_t iov, uint64_t count, uint64_t size, size_t *used)
+{
+	struct raw_call rc = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
+	s->io.vectored = 1;
+	for (uint64_t i = 0; i < count && i < 1024; i++) {
+		uint64_t v[2];
+		if (read_mem(&rc, t->tid, iov + i * sizeof(v), v, sizeof(v)) != (ssize_t)sizeof(v))
+			return;
+		uint64_t len = v[1] < size ? v[1] : size;
+		if (!len)
+			return;
+		size -= len;
+		if (io_add(s, t, rr, v[0], (size_t)(len < SCRY_IO_MAX ? len : SCRY_IO_MAX), used) < 0)
+			return;
+	}
+}
+
+/* The data of a call on a dumped fd (cfg.dump_read / dump_write), or NULL. */
+static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, const struct raw_result *rr)
+{
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, t->nr);
+	int writes = 0;
+	enum io_kind kind = io_kind_of(info ? info->name : NULL, &writes);
+	long fd = (long)(int)t->args[0];
+	if (kind == IO_NONE)
+		return NULL;
+	if (writes ? !fd_in(s->cfg.dump_write, s->cfg.dump_write_other, s->cfg.dump_fd_words, fd)
+		   : (rr->is_error || !fd_in(s->cfg.dump_read, s->cfg.dump_read_other, s->cfg.dump_fd_words, fd)))
+		return NULL;
+	if (!s->io_data && !(s->io_data = malloc(SCRY_IO_MAX)))
+		return NULL;
+	memset(&s->io, 0, sizeof(s->io));
+	s->io.bufs = s->io_bufs;
+	size_t used = 0;
+	uint64_t size = writes ? UINT64_MAX : (uint64_t)rr->ret;
+	if (kind == IO_BUF) {
+		uint64_t len = writes ? t->args[2] : (uint64_t)rr->ret;
+		io_add(s, t, rr, t->args[1], (size_t)(len < SCRY_IO_MAX ? len : SCRY_IO_MAX), &used);
+	} else if (kind == IO_IOV) {
+		io_iov(s, t, rr, t->args[1], t->args[2], size, &used);
+	} else {
+		/* struct msghdr: msg_iov at 16, msg_iovlen at 24 (64-bit) */
+		uint64_t mh[4];
+		struct raw_call rc = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
+		if (read_mem(&rc, t->tid, t->args[1], mh, sizeof(mh)) == (ssize_t)sizeof(mh))
+			io_iov(s, t, rr, mh[2], mh[3], size, &used);
+	}
+	s->io.bufs = s->io_bufs;
+	return s->io.n ? &s->io : NULL;
+}
+
 int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_result *rr)
 {
 	if (!(t->flags & T_ENTRY_SHOWN))
@@ -191,6 +338,8 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	}
 	decode_result(&d, &s->result);
 	c->result = &s->result;
+	if (s->cfg.dump_read || s->cfg.dump_write)
+		c->io = io_dump(s, t, rr);
 	return session_emit(s, &ev);
 }
 

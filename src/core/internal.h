@@ -60,6 +60,7 @@ struct tracee {
 	int sched_fd;            /* its /proc schedstat, opened on first use, or -1 */
 	int stat_fd;             /* its /proc stat, likewise */
 	uint64_t sp;             /* stack pointer at entry */
+	uint64_t ip;             /* instruction pointer at entry (cfg.instruction_pointer) */
 	struct call_state call;  /* the engine's, for the current call */
 	int held_status;         /* the wait status kept with T_AWAIT_PARENT */
 };
@@ -134,6 +135,11 @@ struct scry_session {
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */
+	/* -e read= / write=: the bytes of the call being dumped */
+	unsigned char *io_data;
+	struct scry_io_buf *io_bufs;
+	size_t io_cap_bufs;
+	struct scry_io io;
 };
 
 /* core/session.c */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -105,6 +106,13 @@ pid_t launch_gated(char *const argv[], uint64_t default_signals,
 	close(pfd[0]);
 	*gate = pfd[1];
 	return pid;
+}
+
+int launch_set_ids(uid_t uid, gid_t gid, const gid_t *groups, int ngroups)
+{
+	if (setgroups((size_t)ngroups, groups) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		return -1;
+	return 0;
 }
 
 void launch_release(int gate)

@@ -27,6 +27,9 @@ int find_program(const char *file, char *path, size_t len);
 pid_t launch_gated(char *const argv[], uint64_t default_signals,
 		   int (*setup)(void *ctx), void *ctx, int *gate);
 void launch_release(int gate);
+/* In a launched child (strace's -u): take these groups, gid and uid, in
+ * that order; async-signal-safe.  0 or -1 with errno. */
+int launch_set_ids(uid_t uid, gid_t gid, const gid_t *groups, int ngroups);
 void launch_abort(pid_t pid, int gate);
 
 #endif

@@ -102,6 +102,8 @@ void scry_session_free(struct scry_session *s)
 	free(s->pending);
 	free(s->slots);
 	free(s->decoders);
+	free(s->io_data);
+	free(s->io_bufs);
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
 	scry_values_release(&s->result);

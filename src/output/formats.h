@@ -61,6 +61,11 @@ struct text_layout {
 	 * status filter (-e status=, -z, -Z) withholds the entries, which it
 	 * cannot judge (strace does the same). */
 	int entries_at_exit;
+	int syscall_numbers;     /* -n: "[ 257] " */
+	int instruction_pointer; /* -i: "[00007f...] " */
+	int pid_comm;            /* -Y: "PID<comm>" in the pid prefix */
+	int quiet_exit;          /* -e quiet=exit (-qq): no "+++ exited with" */
+	int append;              /* -A: -ff files are appended to */
 };
 
 /* What the formats are opened with; each takes what it needs. */

@@ -35,6 +35,9 @@ struct text_sink {
 	uint64_t last_ts;        /* -r */
 	uint64_t last_flush;     /* CLOCK_MONOTONIC ns */
 	int err;
+	/* -Y: the last comm read of each tid (by tid % 256), for the lines
+	 * of a thread /proc no longer shows (its exit) */
+	struct { pid_t tid; char comm[16]; } comms[256];
 };
 
 static void stream_kind(struct stream *st, int whole_lines)
@@ -150,7 +153,7 @@ static struct stream *stream_for(struct text_sink *ts, pid_t tid)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s.%d", ts->o.per_process, (int)tid);
 	/* 0600: a trace holds what the process read and wrote */
-	st->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	st->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (ts->o.append ? O_APPEND : O_TRUNC), 0600);
 	if (st->fd < 0 && !ts->err)
 		ts->err = -errno;
 	stream_kind(st, 1);
@@ -165,14 +168,41 @@ static void drop_stream(struct text_sink *ts, struct stream *st)
 	*st = ts->per[--ts->nper];
 }
 
+/* -Y: "<comm>" of tid, as /proc shows it now or showed it last. */
+static const char *comm_of(struct text_sink *ts, pid_t tid, pid_t pid)
+{
+	char path[64], buf[32];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	unsigned slot = (unsigned)tid % 256;
+	if (n > 0) {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		ts->comms[slot].tid = tid;
+		snprintf(ts->comms[slot].comm, sizeof(ts->comms[slot].comm), "%.15s", buf);
+	}
+	return ts->comms[slot].tid == tid ? ts->comms[slot].comm : "";
+}
+
 static void add_prefix(struct text_sink *ts, struct stream *st, const struct scry_event *ev)
 {
 	struct strbuf *b = &st->buf;
 	if (!ts->o.per_process) {
-		if (ts->o.to_file && (ts->o.follow || ev->ntracees > 1))
-			strbuf_addf(b, "%-5d ", (int)ev->tid);
-		else if (!ts->o.to_file && ev->ntracees > 1)
-			strbuf_addf(b, "[pid %5d] ", (int)ev->tid);
+		char pid[48];
+		int show = (ts->o.to_file && (ts->o.follow || ev->ntracees > 1)) ||
+			   (!ts->o.to_file && ev->ntracees > 1);
+		if (show && ts->o.pid_comm)
+			snprintf(pid, sizeof(pid), ts->o.to_file ? "%d<%s>" : "%5d<%s>", (int)ev->tid,
+				 comm_of(ts, ev->tid, ev->pid));
+		else if (show)
+			snprintf(pid, sizeof(pid), ts->o.to_file ? "%-5d" : "%5d", (int)ev->tid);
+		if (show && ts->o.to_file)
+			strbuf_addf(b, "%s ", pid);
+		else if (show)
+			strbuf_addf(b, "[pid %s] ", pid);
 	}
 	uint64_t t = ev->ts_ns;
 	if (ts->o.relative) {
@@ -192,6 +222,45 @@ static void add_prefix(struct text_sink *ts, struct stream *st, const struct scr
 		if (ts->o.timestamps == TS_USEC)
 			strbuf_addf(b, ".%06llu", (unsigned long long)(t % 1000000000u / 1000));
 		strbuf_addch(b, ' ');
+	}
+	if (ts->o.syscall_numbers)
+		strbuf_addf(b, "[%4ld] ", ev->last_nr);
+	if (ts->o.instruction_pointer && !ev->ip &&
+	    (ev->type == SCRY_EV_EXITED || ev->type == SCRY_EV_KILLED))
+		strbuf_addstr(b, "[????????????????] ");
+	else if (ts->o.instruction_pointer)
+		strbuf_addf(b, "[%016llx] ", (unsigned long long)ev->ip);
+}
+
+/* strace's dumpstr(): 16 bytes a line, " | 00000  68 65 ...  he... |". */
+static void add_hexdump(struct strbuf *b, const unsigned char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 16) {
+		char ascii[17];
+		strbuf_addf(b, " | %05zx  ", off);
+		for (size_t i = 0; i < 16; i++) {
+			if (off + i < len) {
+				strbuf_addf(b, "%02x ", p[off + i]);
+				ascii[i] = p[off + i] >= ' ' && p[off + i] < 0x7f ? (char)p[off + i] : '.';
+			} else {
+				strbuf_addstr(b, "   ");
+				ascii[i] = ' ';
+			}
+			if (i == 7)
+				strbuf_addch(b, ' ');
+		}
+		ascii[16] = '\0';
+		strbuf_addf(b, " %s |\n", ascii);
+	}
+}
+
+/* -e read= / write=: the call's data after its line. */
+static void add_io(struct strbuf *b, const struct scry_io *io)
+{
+	for (size_t i = 0; i < io->n; i++) {
+		if (io->vectored)
+			strbuf_addf(b, " * %zu bytes in buffer %zu\n", io->bufs[i].len, i);
+		add_hexdump(b, io->bufs[i].data, io->bufs[i].len);
 	}
 }
 
@@ -288,6 +357,8 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			add_args(b, c->exit_args, 1);
 			add_result(ts, st, c, start);
 		}
+		if (c->io)
+			add_io(b, c->io);
 		break;
 	}
 	case SCRY_EV_SIGNAL:
@@ -306,6 +377,11 @@ static int text_event(void *ctx, const struct scry_event *ev)
 	case SCRY_EV_EXITED:
 	case SCRY_EV_KILLED:
 		close_open_line(st, 0);
+		if (ts->o.quiet_exit) {
+			if (st != &ts->main)
+				drop_stream(ts, st);
+			break;
+		}
 		add_prefix(ts, st, ev);
 		if (ev->type == SCRY_EV_EXITED)
 			strbuf_addf(b, "+++ exited with %d +++\n", ev->u.exit.status);
