@@ -430,7 +430,7 @@ static void make_config(struct run *r)
 	cfg->instruction_pointer = o->instruction_pointer;
 	if (o->have_raw)
 		cfg->raw_bitmap = o->raw;
-	if (o->have_abbrev && !o->verbose)
+	if (o->have_abbrev)   /* (given with -v too: it says which calls) */
 		cfg->abbrev_bitmap = o->abbrev;
 	if (o->dumps & 1) {
 		cfg->dump_read = o->dump_read;

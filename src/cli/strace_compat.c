@@ -75,8 +75,11 @@ static int parse_calls(const char *qual, const char *list, uint64_t *set, char *
 	if (scry_filter_trace_spec(&f, list, err, errlen) < 0) {
 		/* its message names "--trace=LIST": name the qualifier given */
 		char *at = strstr(err, " in --trace=");
-		if (at)
-			snprintf(at, errlen - (size_t)(at - err), " in -e %s=%s", qual, list);
+		if (at && strlen(at) >= strlen(" in --trace=") + strlen(list)) {
+			char tail[256];
+			snprintf(tail, sizeof(tail), "%s", at + strlen(" in --trace=") + strlen(list));
+			snprintf(at, errlen - (size_t)(at - err), " in -e %s=%s%s", qual, list, tail);
+		}
 		return -1;
 	}
 	memcpy(set, f.trace, sizeof(f.trace));
