@@ -52,7 +52,7 @@ class BadInput(ScryTest):
         self.assertFalse(os.path.exists(marker), "the command ran despite the bad option")
 
     def test_unknown_short_option(self):
-        r = run_scry(["-Y", "--", "true"])
+        r = run_scry(["-J", "--", "true"])
         self.assertUsageError(r)
 
     def test_missing_argument(self):
