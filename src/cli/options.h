@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "filter/filter.h"
+#include "filter/inject.h"
 #include "output/formats.h"
 #include "stats/stats.h"
 
@@ -44,6 +45,7 @@ struct options {
 	uint64_t interval_ns;    /* --interval */
 	struct scry_filter filter;
 	int filtered;            /* some -e trace/status/signal given */
+	struct scry_inject_list inject; /* -e inject=, -e fault= */
 };
 
 /* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */
