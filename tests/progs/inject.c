@@ -16,8 +16,14 @@
  *	getpid twice, the SIGUSR1s seen after each
  *	                                      "getpid N usr1=K"
  *	read(/dev/zero, buf, 4)               "read=N buf=HEX"
+ *
+ * "inject threads": a thread makes one getppid (for a delay to hold) while
+ * the main thread calls getuid until that getppid has returned; prints
+ * "getuid_calls=N".
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,8 +52,36 @@ static double mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int main(void)
+static atomic_int done;
+
+static void *delayed(void *arg)
 {
+	(void)arg;
+	syscall(SYS_getppid);
+	atomic_store(&done, 1);
+	return NULL;
+}
+
+static int threads(void)
+{
+	pthread_t th;
+	long n = 0;
+	if (pthread_create(&th, NULL, delayed, NULL))
+		return 1;
+	while (!atomic_load(&done)) {
+		syscall(SYS_getuid);
+		n++;
+	}
+	pthread_join(th, NULL);
+	printf("getuid_calls=%ld\n", n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "threads"))
+		return threads();
+
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
