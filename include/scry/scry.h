@@ -114,6 +114,11 @@ struct scry_config {
 	 * (scry runs outside its process tree): show nothing of it until
 	 * its exec, as for a launched command. */
 	int attach_hidden_until_exec;
+	/* -e inject=, -e fault=: tamper with calls (struct scry_inject below).
+	 * ptrace only: scry_session_new() refuses them with the bpf backend
+	 * (-ENOTSUP, why filled).  Not owned; must outlive the session. */
+	const struct scry_inject *inject;
+	int ninject;
 };
 #define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
@@ -126,6 +131,53 @@ enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
  */
 enum scry_bpf_hooks { SCRY_BPF_HOOKS_AUTO = 0, SCRY_BPF_HOOKS_RAW = 1, SCRY_BPF_HOOKS_SYSCALLS = 2 };
 #define SCRY_CONFIG_INIT { .hide_until_exec = 1, .string_limit = 32, .backend = SCRY_BACKEND_PTRACE }
+
+/*
+ * Fault injection (strace's -e inject=): what to do to the calls of a set,
+ * at which of their invocations.  A call named by several rules follows
+ * the last one.  Invocations are counted per thread and per call, from 1,
+ * whether or not -e trace= shows the call; a launched command is not
+ * tampered with before its first exec.
+ *
+ * error / retval: the call is not run (its number is replaced by -1, or by
+ * syscall when >= 0: a call without side effects, such as getpid) and it
+ * returns -error, or retval as a success.  signo: that signal is sent to the
+ * thread as it enters the call.  delay_*_ns: the thread is kept stopped
+ * that long at entry / at exit (others go on).  (Under seccomp_prog a call
+ * that stops at a seccomp stop has no syscall-entry stop, and its signal
+ * is sent at its exit stop instead: scry runs no seccomp filter then.)  pokes: bytes written into
+ * the tracee's memory where an argument points, at entry or at exit.
+ */
+struct scry_inject_poke {
+	uint8_t arg;             /* 0-5: the argument that holds the address */
+	uint8_t at_exit;         /* 0: at entry, 1: at exit */
+	uint16_t len;            /* 1..1024 bytes */
+	const uint8_t *data;
+};
+
+struct scry_inject {
+	const uint64_t *set;     /* bit nr of set[nr / 64]: the calls it applies to */
+	size_t set_words;
+	int error;               /* 1..4095, or 0 */
+	int has_retval;          /* retval is returned (not with error) */
+	int64_t retval;
+	int signo;               /* 0: none */
+	long syscall;            /* run this call instead; -1: none */
+	uint64_t delay_enter_ns, delay_exit_ns;
+	const struct scry_inject_poke *pokes;
+	int npokes;
+	/* when=FIRST[..LAST][+STEP]: invocations first, first + step, ...,
+	 * up to last (0: no end); step 0: first only. */
+	unsigned first, last, step;
+};
+
+/* What an injection did to a call (scry_call.injected). */
+enum scry_injected {
+	SCRY_INJECTED_RESULT = 1u << 0,  /* error= or retval=: text " (INJECTED)" */
+	SCRY_INJECTED_ARGS   = 1u << 1,  /* memory poked: " (INJECTED: args)" */
+	SCRY_INJECTED_DELAY  = 1u << 2,  /* delayed: " (DELAYED)" */
+	SCRY_INJECTED_SIGNAL = 1u << 3,  /* a signal sent at entry (no text) */
+};
 
 /*
  * What a session must do, beyond its config, for scry_backend_choose().
@@ -145,8 +197,8 @@ enum scry_need {
  * scry command chooses it with --backend auto: bpf when only counts are
  * needed, or when attaching with a syscall_bitmap whose every call the bpf
  * backend shows exactly as ptrace does (its decoder needs nothing beyond
- * what the bpf programs capture), without -P or -y; never with cpu_time or
- * a result filter.  need: enum scry_need bits.  It does not check that bpf
+ * what the bpf programs capture), without -P or -y; never with cpu_time,
+ * a result filter or fault injection (cfg.inject).  need: enum scry_need bits.  It does not check that bpf
  * is available: scry_session_new() with SCRY_BACKEND_BPF says so, and the
  * caller then falls back to ptrace.
  */
@@ -202,6 +254,8 @@ struct scry_call {
 	/* cfg.dump_read / dump_write: the bytes the call read or wrote on a
 	 * dumped fd, at CALL_EXIT (strace's -e read= / write=); NULL: none. */
 	const struct scry_io *io;
+	/* enum scry_injected bits, at CALL_EXIT: what -e inject= did to it */
+	unsigned injected;
 };
 
 /*

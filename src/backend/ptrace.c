@@ -10,6 +10,7 @@
 #include "core/launch.h"
 #include "filter/seccomp.h"
 #include "core/engine.h"
+#include "backend/inject.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,6 +75,57 @@ static void resume(struct scry_session *s, struct tracee *t, int sig)
 	int req = s->cfg.seccomp_len && !(t->flags & T_IN_SYSCALL) ? PTRACE_CONT : PTRACE_SYSCALL;
 	/* ESRCH means it died under us; waitpid() will tell. */
 	xptrace(req, t->tid, NULL, (void *)(long)sig);
+}
+
+/*
+ * End a syscall stop or a seccomp stop as -e inject= asks (inject.h): with
+ * its signal, except at a seccomp stop, where the kernel ignores a
+ * restart's signal (it then waits for the call's next stop); after its
+ * delay, keeping the thread stopped meanwhile while the loop goes on with
+ * the others (T_DELAY_HELD, resumed by release_delayed()).
+ */
+static void end_stop(struct scry_session *s, struct tracee *t, int seccomp_stop)
+{
+	int sig = 0;
+	if (!seccomp_stop) {
+		sig = t->inj_sig;
+		t->inj_sig = 0;
+	}
+	uint64_t delay = t->inj_delay_ns;
+	t->inj_delay_ns = 0;
+	if (delay) {
+		t->flags |= T_DELAY_HELD;
+		t->delay_until = scry_now_mono() + delay;
+		t->delay_sig = sig;
+		s->ndelayed++;
+		return;
+	}
+	resume(s, t, sig);
+}
+
+static void unhold_delayed(struct scry_session *s, struct tracee *t)
+{
+	t->flags &= ~T_DELAY_HELD;
+	s->ndelayed--;
+}
+
+/* Resume the delayed threads whose time has come (all: all of them);
+ * returns the earliest time still waited for (UINT64_MAX: none). */
+static uint64_t release_delayed(struct scry_session *s, int all)
+{
+	uint64_t now = scry_now_mono(), next = UINT64_MAX;
+	for (size_t i = 0; i < s->cap && s->ndelayed; i++) {
+		struct tracee *t = s->slots[i];
+		if (!t || !(t->flags & T_DELAY_HELD))
+			continue;
+		if (all || t->delay_until <= now) {
+			unhold_delayed(s, t);
+			resume(s, t, t->delay_sig);
+		} else if (t->delay_until < next) {
+			next = t->delay_until;
+		}
+	}
+	return next;
 }
 
 static int is_stop_signal(int sig)
@@ -578,6 +630,13 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 	if ((t->flags & T_HIDDEN) && !(t->flags & T_MUTED) &&
 	    (call_is(s, t->nr, "execve") || call_is(s, t->nr, "execveat")))
 		t->flags &= ~T_HIDDEN;
+	if (s->inject_rule) {
+		/* before the decoder reads the arguments: poke_enter shows */
+		struct inject_stop is;
+		inject_enter(s, t, &is);
+		t->inj_sig = is.sig;
+		t->inj_delay_ns = is.delay_ns;
+	}
 	if (t->flags & T_HIDDEN)
 		return;
 	struct raw_call rc = { .nr = t->nr, .args = t->args, .sp = t->sp, .t_enter_ns = t->t_enter_ns };
@@ -608,6 +667,7 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
 		.is_error = st->is_error,
 		.t_exit_ns = t->t_enter_ns + raw,
 		.duration_ns = raw > oh ? raw - oh : 0,
+		.injected = t->inj_done,
 	};
 	if (s->cfg.cpu_time) {
 		uint64_t cpu = thread_cpu_ns(t);
@@ -627,10 +687,20 @@ static void on_syscall_stop(struct scry_session *s, struct tracee *t)
 			t->flags &= ~T_SECCOMP_ENTRY;
 		} else if (st.op == PTRACE_SYSCALL_INFO_ENTRY)
 			on_entry(s, t, &st);
-		else if (st.op == PTRACE_SYSCALL_INFO_EXIT)
+		else if (st.op == PTRACE_SYSCALL_INFO_EXIT) {
+			/* (a call skipped at its seccomp stop has no entry stop) */
+			t->flags &= ~T_SECCOMP_ENTRY;
+			if (t->inj && (t->flags & T_IN_SYSCALL)) {
+				struct inject_stop is;
+				inject_exit(s, t, &st.rval, &st.is_error, &is);
+				t->inj_delay_ns = is.delay_ns;
+			}
 			on_exit_stop(s, t, &st);
+			t->inj = NULL;
+			t->inj_done = 0;
+		}
 	}
-	resume(s, t, 0);
+	end_stop(s, t, 0);
 }
 
 /* ---- other stops ---- */
@@ -876,6 +946,8 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 		return;
 	}
 	t->flags |= T_SEEN_STOP;
+	if (t->flags & T_DELAY_HELD)     /* woken from its delay (killed) */
+		unhold_delayed(s, t);
 	int sig = WSTOPSIG(status);
 	unsigned event = (unsigned)status >> 16;
 
@@ -927,7 +999,7 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 			on_entry(s, t, &st);
 			t->flags |= T_SECCOMP_ENTRY;
 		}
-		resume(s, t, 0);
+		end_stop(s, t, 1);
 		return;
 	}
 	default:   /* PTRACE_EVENT_EXIT and others */
@@ -965,6 +1037,9 @@ static void detach_all(struct scry_session *s)
 	s->detached = 1;
 	/* held children are at a stop that will not be reported again */
 	release_orphans(s, 0, 1);
+	/* delayed threads are stopped already: let them go on, and stop */
+	if (s->ndelayed)
+		release_delayed(s, 1);
 	tracee_each(s, interrupt_one, NULL);
 	/* Whatever started the detach (a signal, a sink's error), the wait
 	 * below must wake up to check its deadline. */
@@ -1035,6 +1110,22 @@ static int ptrace_run(struct scry_session *s)
 		/* Held children alone would wait for events nobody can send. */
 		if (s->nheld && s->nheld == s->count)
 			release_orphans(s, 0, 1);
+		if (s->ndelayed) {
+			/* wake the wait below when the next delay ends */
+			uint64_t next = release_delayed(s, 0);
+			if (next != UINT64_MAX) {
+				uint64_t now = scry_now_mono();
+				uint64_t in = next > now ? next - now : 1000;
+				struct itimerval soon = it;
+				if (in < period) {
+					soon.it_value.tv_sec = (time_t)(in / 1000000000u);
+					soon.it_value.tv_usec = (suseconds_t)(in % 1000000000u / 1000);
+					if (!soon.it_value.tv_sec && !soon.it_value.tv_usec)
+						soon.it_value.tv_usec = 1;
+					setitimer(ITIMER_REAL, &soon, NULL);
+				}
+			}
+		}
 		int status;
 		pid_t pid = waitpid(-1, &status, __WALL);
 		if (pid < 0) {

@@ -461,15 +461,30 @@ static void make_config(struct run *r)
 		cfg->syscall_bitmap = o->filter.trace;
 		cfg->syscall_bitmap_words = sizeof(o->filter.trace) / sizeof(o->filter.trace[0]);
 	}
-	if (o->argv && !o->npids && o->filtered && !o->no_seccomp && !scry_filter_traces_all(&o->filter)) {
-		if (o->duration_ns || o->syscall_limit) {
+	cfg->inject = o->inject.v;
+	cfg->ninject = o->inject.n;
+	/* the calls to tamper with must stop too, shown or not */
+	struct scry_filter stops = o->filter;
+	scry_inject_add_sets(&o->inject, stops.trace, sizeof(stops.trace) / sizeof(stops.trace[0]));
+	int inject_signal = 0;
+	for (int i = 0; i < o->inject.n; i++)
+		inject_signal |= o->inject.v[i].signo != 0;
+	if (o->argv && !o->npids && o->filtered && !o->no_seccomp && !scry_filter_traces_all(&stops)) {
+		if (inject_signal) {
+			/* after a seccomp stop the kernel makes no syscall-entry
+			 * stop, the only one whose restart can send a signal
+			 * before the call runs (strace's signal=) */
+			if (o->verbose)
+				fprintf(stderr, "scry: not using a seccomp filter: -e inject=...:signal= "
+					"needs every call's entry stop\n");
+		} else if (o->duration_ns || o->syscall_limit) {
 			if (o->verbose)
 				fprintf(stderr, "scry: not using a seccomp filter: %s must be able to detach\n",
 					o->duration_ns ? "--duration" : "--syscall-limit");
 		} else if (r->daemon_target) {
 			if (o->verbose)
 				fprintf(stderr, "scry: not using a seccomp filter: with -D scry attaches to the command\n");
-		} else if (scry_filter_seccomp_program(&o->filter, &r->prog, &r->prog_len) == 0) {
+		} else if (scry_filter_seccomp_program(&stops, &r->prog, &r->prog_len) == 0) {
 			cfg->seccomp_prog = r->prog;
 			cfg->seccomp_len = r->prog_len;
 			if (o->verbose)

@@ -46,6 +46,11 @@ static const char usage_text[] =
 "  -Z, --failed-only         only calls that failed\n"
 "  -P, --trace-path PATH     only calls that touch PATH (by name or an fd on it)\n"
 "      --no-seccomp          stop at every call even when a filter excludes it\n"
+"  -e inject=SET:ACTION[:when=EXPR]  tamper with calls (ptrace only; as strace):\n"
+"                            error=ERRNO|retval=N, signal=SIG, syscall=NAME,\n"
+"                            delay_enter=D, delay_exit=D, poke_enter=@argN=HEX,\n"
+"                            poke_exit=@argN=HEX; when=FIRST[..LAST][+[STEP]]\n"
+"  -e fault=SET[:error=ERRNO][:when=EXPR]  inject an error (default ENOSYS)\n"
 "\n"
 "Formats:\n"
 "      --format FMT          text, json, jsonl, csv, chrome, sqlite (default: by\n"
@@ -179,6 +184,7 @@ enum {
 	/* strace's (docs/STRACE.md) */
 	OPT_DAEMONIZE, OPT_DECODE_PIDS, OPT_SECCOMP_BPF, OPT_SYSCALL_LIMIT, OPT_SEPARATELY, OPT_QUAL,
 	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
+	OPT_INJECT, OPT_FAULT,
 };
 
 static const struct option longopts[] = {
@@ -213,6 +219,8 @@ static const struct option longopts[] = {
 	{ "decode-fds", optional_argument, NULL, OPT_DECODE_FDS },
 	{ "trace-path", required_argument, NULL, 'P' },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "inject", required_argument, NULL, OPT_INJECT },
+	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	/* strace's remaining options */
@@ -300,7 +308,26 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			}
 			o->string_limit = (int)v;
 			break;
+		case OPT_INJECT:
+		case OPT_FAULT:
+			if (scry_inject_parse(&o->inject, scry_native_table(), c == OPT_INJECT ? "inject" : "fault",
+					      optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "scry: %s\n", err);
+				return 2;
+			}
+			break;
 		case 'e':
+			/* -e inject=, -e fault=: rules for the backend, not a filter */
+			if (!strncmp(optarg, "inject=", 7) || !strncmp(optarg, "fault=", 6)) {
+				int inj = optarg[0] == 'i';
+				if (scry_inject_parse(&o->inject, scry_native_table(), inj ? "inject" : "fault",
+						      optarg + (inj ? 7 : 6), err, sizeof(err)) < 0) {
+					fprintf(stderr, "scry: %s\n", err);
+					return 2;
+				}
+				break;
+			}
+			/* fall through */
 		case OPT_TRACE: {
 			int q = c == 'e' ? strace_qualifier(o, optarg, err, sizeof(err)) : 0;
 			if (q < 0) {
@@ -582,6 +609,11 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		usage_error("%s", "nothing to trace: give a command (scry -- CMD) or a process (-p PID)");
 		return 2;
 	}
+	if (o->backend == BACKEND_BPF && o->inject.n) {
+		fprintf(stderr, "scry: fault injection (-e inject=, -e fault=) needs the ptrace backend: "
+			"bpf cannot change a call; use --backend ptrace\n");
+		return 2;
+	}
 	if (o->backend == BACKEND_BPF && (o->filter.status != SCRY_STATUS_ALL || o->cpu_time)) {
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
 		return 2;
@@ -623,4 +655,5 @@ void options_release(struct options *o)
 	for (int i = 0; i < o->nowned; i++)
 		free(o->owned[i]);
 	o->nowned = 0;
+	scry_inject_list_release(&o->inject);
 }

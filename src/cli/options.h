@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "filter/filter.h"
+#include "filter/inject.h"
 #include "output/formats.h"
 #include "stats/stats.h"
 
@@ -63,6 +64,7 @@ struct options {
 	uint64_t raw[SCRY_CALL_BITMAP_WORDS], abbrev[SCRY_CALL_BITMAP_WORDS];
 	int separately;          /* --output-separately */
 	int seccomp_bpf;         /* --seccomp-bpf (scry's default: noted under -v) */
+	struct scry_inject_list inject; /* -e inject=, -e fault= */
 };
 
 /* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */

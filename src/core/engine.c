@@ -324,6 +324,7 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	c->t_exit_ns = rr->t_exit_ns;
 	c->duration_ns = rr->duration_ns;
 	c->cpu_ns = rr->cpu_ns;
+	c->injected = rr->injected;
 	struct dctx d;
 	scry_values_reset(&s->exit_vals);
 	scry_values_reset(&s->result);

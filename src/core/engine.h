@@ -62,6 +62,7 @@ struct raw_result {
 	uint64_t t_exit_ns;       /* CLOCK_REALTIME */
 	uint64_t duration_ns;     /* in the kernel, overhead taken out */
 	uint64_t cpu_ns;          /* 0 when not measured */
+	unsigned injected;        /* enum scry_injected bits */
 	engine_mem_fn mem;
 	void *mem_ctx;
 };

@@ -31,6 +31,8 @@ enum tracee_flags {
 	T_AWAIT_PARENT = 1u << 10, /* a new task whose first stop beat its
 	                             parent's fork/clone event: kept at that stop
 	                             (held_status) until the event names its parent */
+	T_DELAY_HELD  = 1u << 11, /* kept stopped for -e inject=delay_*, resumed
+	                             by the loop at delay_until (backend/ptrace.c) */
 };
 
 /*
@@ -63,6 +65,16 @@ struct tracee {
 	uint64_t ip;             /* instruction pointer at entry (cfg.instruction_pointer) */
 	struct call_state call;  /* the engine's, for the current call */
 	int held_status;         /* the wait status kept with T_AWAIT_PARENT */
+	/* -e inject= (backend/ptrace.c): invocations seen per call number
+	 * (allocated on first use), the rule applied to the current call,
+	 * what it did (enum scry_injected), and a delayed resume */
+	uint32_t *inj_seen;
+	const struct scry_inject *inj;
+	unsigned inj_done;
+	uint64_t delay_until;    /* CLOCK_MONOTONIC, with T_DELAY_HELD */
+	int delay_sig;           /* the signal to resume it with */
+	int inj_sig;             /* how the current stop must end: with */
+	uint64_t inj_delay_ns;   /*   this signal, after this delay */
 };
 
 /*
@@ -140,6 +152,9 @@ struct scry_session {
 	struct scry_io_buf *io_bufs;
 	size_t io_cap_bufs;
 	struct scry_io io;
+	/* -e inject=: index + 1 of the rule for each call number (0: none) */
+	uint16_t *inject_rule;
+	size_t ndelayed;         /* tracees with T_DELAY_HELD */
 };
 
 /* core/session.c */

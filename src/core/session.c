@@ -32,6 +32,39 @@ const char *scry_version(void)
 	return SCRY_VERSION;
 }
 
+/*
+ * The rule of each call number for -e inject= (the last rule that names a
+ * call wins, as in strace), or a refusal: only ptrace can stop a call to
+ * tamper with it.
+ */
+static int inject_setup(struct scry_session *s)
+{
+	const struct scry_config *c = &s->cfg;
+	if (c->ninject <= 0 || !c->inject)
+		return 0;
+	if (c->backend != SCRY_BACKEND_PTRACE) {
+		if (c->why && c->why_len)
+			snprintf(c->why, c->why_len, "fault injection (-e inject=, -e fault=) needs the "
+				 "ptrace backend: bpf cannot change a call; use --backend ptrace");
+		return -ENOTSUP;
+	}
+	if (c->ninject > UINT16_MAX - 1)
+		return -EINVAL;
+	s->inject_rule = calloc(s->table->ncalls, sizeof(*s->inject_rule));
+	if (!s->inject_rule)
+		return -ENOMEM;
+	for (int i = 0; i < c->ninject; i++) {
+		const struct scry_inject *in = &c->inject[i];
+		if ((in->error && in->has_retval) || in->error < 0 || in->error > 4095 ||
+		    in->npokes < 0 || (in->npokes && !in->pokes) || in->first < 1)
+			return -EINVAL;
+		for (size_t nr = 0; nr < s->table->ncalls && nr / 64 < in->set_words; nr++)
+			if ((in->set[nr / 64] >> (nr % 64)) & 1)
+				s->inject_rule[nr] = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
 int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 {
 	struct scry_session *s = calloc(1, sizeof(*s));
@@ -60,6 +93,11 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 
 	strbuf_init(&s->scratch, 256);
 	s->backend = backend_table[0];
+	int r = inject_setup(s);
+	if (r < 0) {
+		scry_session_free(s);
+		return r;
+	}
 	for (int i = 0; backend_table[i]; i++) {
 		const struct backend_ops *b = backend_table[i];
 		if (b->kind == s->cfg.backend &&
@@ -72,7 +110,7 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 		char dummy[8];
 		char *why = s->cfg.why ? s->cfg.why : dummy;
 		size_t len = s->cfg.why ? s->cfg.why_len : sizeof(dummy);
-		int r = s->backend->setup(s, why, len);
+		r = s->backend->setup(s, why, len);
 		if (r < 0) {
 			s->backend = backend_table[0];   /* nothing of it to release */
 			scry_session_free(s);
@@ -94,6 +132,7 @@ void scry_session_free(struct scry_session *s)
 			if (s->slots[i]->stat_fd >= 0)
 				close(s->slots[i]->stat_fd);
 			scry_values_release(&s->slots[i]->call.vals);
+			free(s->slots[i]->inj_seen);
 			free(s->slots[i]);
 		}
 	}
@@ -104,6 +143,7 @@ void scry_session_free(struct scry_session *s)
 	free(s->decoders);
 	free(s->io_data);
 	free(s->io_bufs);
+	free(s->inject_rule);
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
 	scry_values_release(&s->result);
@@ -236,11 +276,14 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 	s->count--;
 	if (t->flags & T_UNSHOWN)
 		s->unshown--;
+	if (t->flags & T_DELAY_HELD)
+		s->ndelayed--;
 	if (t->sched_fd >= 0)
 		close(t->sched_fd);
 	if (t->stat_fd >= 0)
 		close(t->stat_fd);
 	scry_values_release(&t->call.vals);
+	free(t->inj_seen);
 	free(t);
 }
 

@@ -545,3 +545,14 @@ bool scry_filter_is_all(const struct scry_filter *f)
 	return scry_filter_traces_all(f) && f->status == SCRY_STATUS_ALL &&
 	       f->signals == UINT64_MAX;
 }
+
+int scry_filter_set_parse(struct scry_filter *f, const char *where, const char *list,
+			  char *err, size_t errlen)
+{
+	struct ctx c = { f, where, list, err, errlen };
+
+	if (err && errlen)
+		err[0] = '\0';
+	f->trace_seen = false;
+	return parse_trace(f, &c, list);
+}

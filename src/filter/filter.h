@@ -95,6 +95,12 @@ int scry_filter_parse(struct scry_filter *f, const char *expr, char *err, size_t
 /* --trace=SPEC: the same as -e trace=SPEC; messages say "--trace=SPEC". */
 int scry_filter_trace_spec(struct scry_filter *f, const char *spec, char *err, size_t errlen);
 
+/* A syscall set in trace='s syntax that stands alone (e.g. in -e
+ * inject=SET:...): f's trace set becomes list's set; messages say
+ * "... in <where><list>". */
+int scry_filter_set_parse(struct scry_filter *f, const char *where, const char *list,
+			  char *err, size_t errlen);
+
 /* --status=SPEC: the same as -e status=SPEC; messages say "--status=SPEC". */
 int scry_filter_status_spec(struct scry_filter *f, const char *spec, char *err, size_t errlen);
 

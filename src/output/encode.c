@@ -378,6 +378,16 @@ void call_ret_text(struct strbuf *sb, const struct scry_call *c)
 		render_text_result(sb, c->t_exit_ns ? c->result : NULL);
 }
 
+void call_injected_text(struct strbuf *sb, unsigned injected)
+{
+	if (injected & (SCRY_INJECTED_RESULT | SCRY_INJECTED_ARGS))
+		strbuf_addstr(sb, !(injected & SCRY_INJECTED_ARGS) ? " (INJECTED)"
+			      : injected & SCRY_INJECTED_RESULT ? " (INJECTED: args, retval)"
+			      : " (INJECTED: args)");
+	if (injected & SCRY_INJECTED_DELAY)
+		strbuf_addstr(sb, " (DELAYED)");
+}
+
 const char *call_name(const struct scry_call *c, char *buf)
 {
 	return scry_call_name(c->name, c->nr, buf);

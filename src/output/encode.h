@@ -35,6 +35,10 @@ void json_add_flag_names(struct strbuf *sb, const struct scry_value *v);
 void call_args_text(struct strbuf *sb, const struct scry_call *c);
 /* The strace text of the result ("3", "-1 ENOENT (...)"; "?" unfinished). */
 void call_ret_text(struct strbuf *sb, const struct scry_call *c);
+/* What -e inject= did, as strace marks it after the result: " (INJECTED)",
+ * " (INJECTED: args)", " (INJECTED: args, retval)", " (DELAYED)";
+ * nothing for 0.  injected: enum scry_injected bits. */
+void call_injected_text(struct strbuf *sb, unsigned injected);
 /* "openat", or "syscall_0x1b6" for an unknown number (scry_call_name(),
  * syscalls/callname.h); buf holds SCRY_CALL_NAME_MAX (32) bytes. */
 const char *call_name(const struct scry_call *c, char *buf);

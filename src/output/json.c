@@ -121,6 +121,15 @@ void json_add_call_fields(struct strbuf *b, const struct output *o, const struct
 	strbuf_addf(b, "},\"duration_ns\":%" PRIu64, c->duration_ns);
 	if (c->cpu_ns)
 		strbuf_addf(b, ",\"cpu_ns\":%" PRIu64, c->cpu_ns);
+	if (c->injected) {
+		/* -e inject=: what was done to the call (enum scry_injected) */
+		static const char *const words[] = { "result", "args", "delay", "signal" };
+		strbuf_addstr(b, ",\"injected\":[");
+		for (unsigned i = 0, n = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (c->injected & (1u << i))
+				strbuf_addf(b, "%s\"%s\"", n++ ? "," : "", words[i]);
+		strbuf_addch(b, ']');
+	}
 }
 
 /* The members of a process event (without braces); 0 if ev is not one. */

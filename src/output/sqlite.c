@@ -67,7 +67,7 @@ static const char SCHEMA[] =
 	"CREATE TABLE syscalls(id INTEGER PRIMARY KEY, ts_ns INTEGER, pid INTEGER, tid INTEGER,\n"
 	"  nr INTEGER, name TEXT, ret INTEGER, errno INTEGER, errno_name TEXT,\n"
 	"  duration_ns INTEGER, cpu_ns INTEGER, args_json TEXT, args_text TEXT, ret_text TEXT,\n"
-	"  unfinished INTEGER NOT NULL DEFAULT 0);\n"
+	"  unfinished INTEGER NOT NULL DEFAULT 0, injected TEXT);\n"
 	"CREATE TABLE events(id INTEGER PRIMARY KEY, ts_ns INTEGER, pid INTEGER, tid INTEGER,\n"
 	"  type TEXT, value INTEGER, detail TEXT);\n"
 	"CREATE VIEW summary_by_syscall AS\n"
@@ -89,7 +89,7 @@ enum {
 
 static const char *const STMTS[ST__COUNT] = {
 	[ST_CALL] = "INSERT INTO syscalls(ts_ns,pid,tid,nr,name,ret,errno,errno_name,duration_ns,cpu_ns,"
-		    "args_json,args_text,ret_text,unfinished) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    "args_json,args_text,ret_text,unfinished,injected) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_EVENT] = "INSERT INTO events(ts_ns,pid,tid,type,value,detail) VALUES(?,?,?,?,?,?)",
 	[ST_PROC] = "INSERT OR IGNORE INTO processes(pid,command,start_ns) VALUES(?,?,?)",
 	[ST_THREAD] = "INSERT OR IGNORE INTO threads(tid,pid,start_ns) VALUES(?,?,?)",
@@ -301,8 +301,18 @@ static int add_call(struct sqlite_out *s, const struct scry_event *ev)
 	bind_bytes(st, 12, s->b.buf, s->b.len);
 	strbuf_reset(&s->a);
 	call_ret_text(&s->a, c);
+	call_injected_text(&s->a, c->injected);   /* scry report shows it */
 	bind_bytes(st, 13, s->a.buf, s->a.len);
 	sqlite3_bind_int(st, 14, c->t_exit_ns == 0);
+	if (c->injected) {
+		/* -e inject=: what was done to the call, as JSON's "injected" */
+		static const char *const words[] = { "result", "args", "delay", "signal" };
+		strbuf_reset(&s->b);
+		for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (c->injected & (1u << i))
+				strbuf_addf(&s->b, "%s%s", s->b.len ? "," : "", words[i]);
+		bind_bytes(st, 15, s->b.buf, s->b.len);
+	}
 	return step(st);
 }
 
