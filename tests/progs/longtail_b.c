@@ -14,7 +14,7 @@
  *   cmsg           sendmsg/recvmsg with SCM_RIGHTS and SCM_CREDENTIALS
  *   decorations    fcntl(F_GETFL), rt_sigaction with SA_INTERRUPT,
  *                  getsockopt(SO_ERROR) after a refused connect,
- *                  epoll_ctl(EPOLL_CTL_DEL)
+ *                  epoll_ctl(EPOLL_CTL_DEL), SOL_NETLINK options
  *
  * Every object it makes is private (IPC_PRIVATE) or removed before it exits.
  */
@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -238,6 +239,16 @@ static void decorations(void)
 		socklen_t len = sizeof(err);
 		getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
 		close(s);
+	}
+
+	/* netlink socket options by name */
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl >= 0) {
+		int one = 1, val = 0;
+		socklen_t len = sizeof(val);
+		setsockopt(nl, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+		getsockopt(nl, SOL_NETLINK, NETLINK_EXT_ACK, &val, &len);
+		close(nl);
 	}
 
 	int ep = epoll_create1(EPOLL_CLOEXEC);
