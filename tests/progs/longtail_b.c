@@ -10,7 +10,8 @@
  *   POSIX mq       mq_open mq_getsetattr mq_timedsend mq_timedreceive
  *                  mq_notify mq_unlink
  *   ioctls         FIONREAD on a pipe, TIOCSWINSZ/TIOCGWINSZ on a pty,
- *                  SIOCGIFINDEX/SIOCGIFNAME/SIOCGIFFLAGS on lo
+ *                  SIOCGIFINDEX/SIOCGIFNAME/SIOCGIFFLAGS/SIOCGIFMTU/SIOCGIFADDR
+ *                  on lo, BLKSSZGET/BLKGETSIZE64 on /dev/loop0 and a file
  *   cmsg           sendmsg/recvmsg with SCM_RIGHTS and SCM_CREDENTIALS
  *   decorations    fcntl(F_GETFL), rt_sigaction with SA_INTERRUPT,
  *                  getsockopt(SO_ERROR) after a refused connect,
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <linux/fs.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -154,7 +156,27 @@ static void ioctls(void)
 		ioctl(s, SIOCGIFINDEX, &ifr);
 		ioctl(s, SIOCGIFNAME, &ifr);
 		ioctl(s, SIOCGIFFLAGS, &ifr);
+		ioctl(s, SIOCGIFMTU, &ifr);
+		ioctl(s, SIOCGIFADDR, &ifr);
+		strcpy(ifr.ifr_name, "nosuchif0");
+		ioctl(s, SIOCGIFINDEX, &ifr);                /* ENODEV */
 		close(s);
+	}
+	/* block device requests: a loop device when we may open one, and a
+	 * regular file, which refuses them */
+	int b = open("/dev/loop0", O_RDONLY | O_CLOEXEC);
+	if (b >= 0) {
+		int ssz = 0;
+		unsigned long long size = 0;
+		ioctl(b, BLKSSZGET, &ssz);
+		ioctl(b, BLKGETSIZE64, &size);
+		close(b);
+	}
+	b = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	if (b >= 0) {
+		unsigned long long size = 0;
+		ioctl(b, BLKGETSIZE64, &size);               /* ENOTTY */
+		close(b);
 	}
 }
 
