@@ -525,6 +525,14 @@ static int dec_mq_open(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* mq_unlink(name): a path to strace (its chdir decoder), never cut at -s;
+ * the generic decoder cut it as a plain string. */
+static int dec_mq_unlink(struct dctx *d)
+{
+	v_path(d, "name", d->args[0]);
+	return DEC_DONE;
+}
+
 static int dec_mq_timedsend(struct dctx *d)
 {
 	v_fd(d, "mqdes", (int)d->args[0]);
@@ -620,6 +628,7 @@ const struct decoder_entry decoders_ipc[] = {
 	{ "msgrcv", dec_msgrcv, { 0 } },
 	{ "msgctl", dec_msgctl, { 0 } },
 	{ "mq_open", dec_mq_open, { 0 } },
+	{ "mq_unlink", dec_mq_unlink, { 0 } },
 	{ "mq_timedsend", dec_mq_timedsend, { 0 } },
 	{ "mq_timedreceive", dec_mq_timedreceive, { 0 } },
 	{ "mq_notify", dec_mq_notify, { 0 } },
