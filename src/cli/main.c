@@ -472,6 +472,7 @@ static int add_sinks(struct run *r)
 		oo.text.interactive = fstat(r->outfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) ? 1 :
 				      isatty(r->outfd);
 		oo.text.entries_at_exit = o->filtered && o->filter.status != SCRY_STATUS_ALL;
+		oo.text.no_exit_lines = o->quiet >= 2;
 		struct scry_sink sink;
 		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
 			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);

@@ -61,6 +61,7 @@ struct text_layout {
 	 * status filter (-e status=, -z, -Z) withholds the entries, which it
 	 * cannot judge (strace does the same). */
 	int entries_at_exit;
+	int no_exit_lines;       /* -qq: no "+++ exited with N +++" lines */
 };
 
 /* What the formats are opened with; each takes what it needs. */

@@ -86,5 +86,23 @@ class LongtailB(ScryTest):
         self.assertRegex(text, r"epoll_ctl\(\d+, EPOLL_CTL_DEL, \d+, 0x[0-9a-f]+\)")
 
 
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class QuietTwice(ScryTest):
+    """-qq hides "+++ exited with N +++" (a child's and the leader's), as
+    strace's does, and keeps "+++ killed by SIG +++"."""
+
+    def test_qq(self):
+        argv = ["sh", "-c", "sh -c 'exit 3'; sh -c 'kill -9 $$'; exit 0"]
+        opts = ["-qq", "-f", "-e", "trace=none"]
+        s = run(["strace"] + opts + argv, timeout=T(20))
+        r = run_scry(opts + ["--"] + argv, timeout=T(20))
+        self.assertEqual(r.returncode, s.returncode, r.stderr)
+        strip = lambda t: [l for l in (re.sub(r"^\[pid\s+\d+\] ", "", l)
+                                       for l in t.splitlines()) if l.startswith("+++")]
+        self.assertEqual(strip(r.stderr), strip(s.stderr))
+        self.assertIn("+++ killed by SIGKILL +++", r.stderr)
+        self.assertNotIn("exited with", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
