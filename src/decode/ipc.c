@@ -24,7 +24,7 @@ extern const struct scry_xlat dec_xlat_signals[];
 
 #define K_IPC_64 0x100
 #define K_SHM_HUGE_SHIFT 26
-#define K_SHM_HUGE_MASK 0x3f
+#define K_SHM_HUGE_MASK 0x3fu
 
 /* Tables as strace's xlat/{ipc_private,resource_flags,shm_resource_flags,
  * shm_flags,shmctl_flags,semctl_flags,msgctl_flags,ipc_msg_flags,
