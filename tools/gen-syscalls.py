@@ -460,9 +460,10 @@ def emit_errno(out):
         codes.setdefault(val, name)
     lines = [header_comment(ERRNO_HDRS + [
                  "KERNEL_ERRNOS in the generator (include/linux/errno.h)"]),
-             "/* Included by errno.c: errno value -> name. */"]
+             "/* Included by errno.c, which defines ERRNO(value, name) for the\n"
+             " * table it builds (names by number, and an xlat table). */"]
     for val in sorted(codes):
-        lines.append("\t[%d] = \"%s\"," % (val, codes[val]))
+        lines.append("\tERRNO(%d, \"%s\")" % (val, codes[val]))
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -36,7 +36,7 @@ static const char usage_text[] =
 "  -a, --columns N           align results at column N (default 40)\n"
 "  -x, -xx                   non-ASCII bytes in strings as \\x hex; -xx: all bytes\n"
 "  -y, --decode-fds          paths of file descriptors; -yy: socket details too\n"
-"  -q, --quiet               no attach/detach messages\n"
+"  -q, --quiet               no attach/detach messages (-qq: no exit lines)\n"
 "  -v, --verbose             say more\n"
 "\n"
 "Filtering:\n"

@@ -29,7 +29,8 @@ struct options {
 	struct scry_columns columns; /* -U */
 	enum text_ts timestamps;
 	int relative, show_time, align;
-	int quiet;               /* -q: no attach/detach messages */
+	int quiet;               /* -q: no attach/detach messages; -qq (2):
+				    no "+++ exited with" lines either */
 	int verbose;             /* -v */
 	int no_calibrate;        /* --no-calibrate */
 	int cpu_time;            /* --cpu-time */

@@ -550,8 +550,9 @@ static int dec_epoll_ctl(struct dctx *d)
 	enum_or_unknown(d, "op", (uint32_t)d->args[1], xlat_epoll_ctl, "EPOLL_CTL_???");
 	v_fd(d, "fd", (int)d->args[2]);
 	struct epoll_event ev;
-	if (!d->args[3]) {
-		v_ptr(d, "event", 0);
+	/* EPOLL_CTL_DEL ignores the event: strace shows its address */
+	if (!d->args[3] || (uint32_t)d->args[1] == EPOLL_CTL_DEL) {
+		v_ptr(d, "event", d->args[3]);
 	} else if (d_read_exact(d, d->args[3], &ev, sizeof(ev)) < 0) {
 		v_unread(d, "event", d->args[3]);
 	} else {

@@ -1,6 +1,6 @@
 /*
- * Decoders of the file family, ioctl: the terminal, FIO* and FS_IOC_*
- * requests strace names, the others as _IOC(dir, type, nr, size).
+ * Decoders of the file family, ioctl: the terminal, FIO*, FS_IOC_*, BLK*
+ * and SIOCGIF* requests strace names, the others as _IOC(dir, type, nr, size).
  *
  * The text they lead to is strace's (compared against strace 6.1 on
  * programs that make every call below).  What they share with file.c and
@@ -10,6 +10,7 @@
 #include "decode/file_common.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <linux/fs.h>
 
 /* ---- ioctl ---- */
@@ -36,6 +37,26 @@
 #define K_FICLONE 0x40049409u
 #define K_FS_IOC_GETFLAGS 0x80086601u
 #define K_FS_IOC_SETFLAGS 0x40086602u
+/* linux/sockios.h: the interface requests of SIOCGIF*, on any socket */
+#define K_SIOCGIFNAME 0x8910
+#define K_SIOCGIFFLAGS 0x8913
+#define K_SIOCGIFADDR 0x8915
+#define K_SIOCGIFDSTADDR 0x8917
+#define K_SIOCGIFBRDADDR 0x8919
+#define K_SIOCGIFNETMASK 0x891b
+#define K_SIOCGIFMETRIC 0x891d
+#define K_SIOCGIFMTU 0x8921
+#define K_SIOCGIFINDEX 0x8933
+#define K_SIOCGIFTXQLEN 0x8942
+/* linux/fs.h: block devices */
+#define K_BLKROGET 0x125e
+#define K_BLKGETSIZE 0x1260
+#define K_BLKSSZGET 0x1268
+#define K_BLKIOMIN 0x1278
+#define K_BLKIOOPT 0x1279
+#define K_BLKALIGNOFF 0x127a
+#define K_BLKPBSZGET 0x127b
+#define K_BLKGETSIZE64 0x80081272u
 
 /* strace names a number that two subsystems share with both names. */
 static const struct scry_xlat xlat_ioctl[] = {
@@ -49,6 +70,14 @@ static const struct scry_xlat xlat_ioctl[] = {
 	{ K_TIOCGPTPEER, "TIOCGPTPEER" }, { K_FIONCLEX, "FIONCLEX" }, { K_FIOCLEX, "FIOCLEX" },
 	{ K_FICLONE, "BTRFS_IOC_CLONE or FICLONE" },
 	{ K_FS_IOC_GETFLAGS, "FS_IOC_GETFLAGS" }, { K_FS_IOC_SETFLAGS, "FS_IOC_SETFLAGS" },
+	{ K_SIOCGIFNAME, "SIOCGIFNAME" }, { K_SIOCGIFFLAGS, "SIOCGIFFLAGS" },
+	{ K_SIOCGIFADDR, "SIOCGIFADDR" }, { K_SIOCGIFDSTADDR, "SIOCGIFDSTADDR" },
+	{ K_SIOCGIFBRDADDR, "SIOCGIFBRDADDR" }, { K_SIOCGIFNETMASK, "SIOCGIFNETMASK" },
+	{ K_SIOCGIFMETRIC, "SIOCGIFMETRIC" }, { K_SIOCGIFMTU, "SIOCGIFMTU" },
+	{ K_SIOCGIFINDEX, "SIOCGIFINDEX" }, { K_SIOCGIFTXQLEN, "SIOCGIFTXQLEN" },
+	{ K_BLKROGET, "BLKROGET" }, { K_BLKGETSIZE, "BLKGETSIZE" }, { K_BLKSSZGET, "BLKSSZGET" },
+	{ K_BLKIOMIN, "BLKIOMIN" }, { K_BLKIOOPT, "BLKIOOPT" }, { K_BLKALIGNOFF, "BLKALIGNOFF" },
+	{ K_BLKPBSZGET, "BLKPBSZGET" }, { K_BLKGETSIZE64, "BLKGETSIZE64" },
 	{ 0, NULL },
 };
 
@@ -226,6 +255,108 @@ static void fsflags_ref(struct dctx *d, const char *name, uint64_t addr)
 	v_end(d, a);
 }
 
+/* linux/if.h, as strace's xlat/iffflags.in */
+static const struct scry_xlat xlat_iff[] = {
+	{ 1 << 0, "IFF_UP" }, { 1 << 1, "IFF_BROADCAST" }, { 1 << 2, "IFF_DEBUG" },
+	{ 1 << 3, "IFF_LOOPBACK" }, { 1 << 4, "IFF_POINTOPOINT" }, { 1 << 5, "IFF_NOTRAILERS" },
+	{ 1 << 6, "IFF_RUNNING" }, { 1 << 7, "IFF_NOARP" }, { 1 << 8, "IFF_PROMISC" },
+	{ 1 << 9, "IFF_ALLMULTI" }, { 1 << 10, "IFF_MASTER" }, { 1 << 11, "IFF_SLAVE" },
+	{ 1 << 12, "IFF_MULTICAST" }, { 1 << 13, "IFF_PORTSEL" }, { 1 << 14, "IFF_AUTOMEDIA" },
+	{ 1 << 15, "IFF_DYNAMIC" }, { 1 << 16, "IFF_LOWER_UP" }, { 1 << 17, "IFF_DORMANT" },
+	{ 1 << 18, "IFF_ECHO" }, { 0, NULL },
+};
+
+static int sioc_gif(uint32_t req)
+{
+	switch (req) {
+	case K_SIOCGIFNAME: case K_SIOCGIFFLAGS: case K_SIOCGIFADDR: case K_SIOCGIFDSTADDR:
+	case K_SIOCGIFBRDADDR: case K_SIOCGIFNETMASK: case K_SIOCGIFMETRIC: case K_SIOCGIFMTU:
+	case K_SIOCGIFINDEX: case K_SIOCGIFTXQLEN:
+		return 1;
+	}
+	return 0;
+}
+
+/* The struct ifreq of a SIOCGIF* request, at exit: strace shows the key
+ * the caller passed (ifr_name, or SIOCGIFNAME's ifr_ifindex) and, when
+ * the call succeeded, the field the kernel filled in. */
+static void ifreq_struct(struct dctx *d, const char *name, uint64_t addr, uint32_t req)
+{
+	union {
+		unsigned char b[40];
+		struct { char name[16]; int i; } n;
+		struct { char name[16]; short flags; } f;
+	} ifr;
+	if (v_fetch(d, name, addr, &ifr, sizeof(ifr)) < 0)
+		return;
+	size_t s = v_struct_begin(d, name);
+	size_t nlen = strnlen(ifr.n.name, sizeof(ifr.n.name));
+	if (req == K_SIOCGIFNAME)
+		v_int(d, "ifr_ifindex", ifr.n.i);
+	else
+		v_bytes(d, "ifr_name", ifr.n.name, nlen, 0);
+	if (!d->failed) {
+		switch (req) {
+		case K_SIOCGIFNAME:
+			v_bytes(d, "ifr_name", ifr.n.name, nlen, 0);
+			break;
+		case K_SIOCGIFFLAGS:
+			v_flags(d, "ifr_flags", (uint16_t)ifr.f.flags, xlat_iff, NULL);
+			break;
+		case K_SIOCGIFINDEX:
+			v_int(d, "ifr_ifindex", ifr.n.i);
+			break;
+		case K_SIOCGIFMETRIC:
+			v_int(d, "ifr_metric", ifr.n.i);
+			break;
+		case K_SIOCGIFMTU:
+			v_int(d, "ifr_mtu", ifr.n.i);
+			break;
+		case K_SIOCGIFTXQLEN:
+			v_int(d, "ifr_qlen", ifr.n.i);
+			break;
+		default:
+			v_sockaddr_bytes(d, req == K_SIOCGIFADDR ? "ifr_addr" :
+					 req == K_SIOCGIFDSTADDR ? "ifr_dstaddr" :
+					 req == K_SIOCGIFBRDADDR ? "ifr_broadaddr" : "ifr_netmask",
+					 ifr.b + 16, 16);
+			break;
+		}
+	}
+	v_end(d, s);
+}
+
+/* [N] of a BLK* request, as strace's block.c reads it: a 64-bit size
+ * (BLKGETSIZE's unsigned long too), a signed int (BLKROGET, BLKSSZGET,
+ * BLKALIGNOFF) or an unsigned one. */
+static void blk_ref(struct dctx *d, const char *name, uint64_t addr, uint32_t req)
+{
+	int wide = req == K_BLKGETSIZE64 || req == K_BLKGETSIZE;
+	int is_signed = req == K_BLKROGET || req == K_BLKSSZGET || req == K_BLKALIGNOFF;
+	uint64_t v = 0;
+	uint32_t v32 = 0;
+	if (v_fetch(d, name, addr, wide ? (void *)&v : (void *)&v32, wide ? 8 : 4) < 0)
+		return;
+	size_t a = v_array_begin(d, name);
+	if (wide)
+		v_uint(d, NULL, v);
+	else if (is_signed)
+		v_int(d, NULL, (int32_t)v32);
+	else
+		v_uint(d, NULL, v32);
+	v_end(d, a);
+}
+
+static int blk_get(uint32_t req)
+{
+	switch (req) {
+	case K_BLKROGET: case K_BLKGETSIZE: case K_BLKSSZGET: case K_BLKIOMIN: case K_BLKIOOPT:
+	case K_BLKALIGNOFF: case K_BLKPBSZGET: case K_BLKGETSIZE64:
+		return 1;
+	}
+	return 0;
+}
+
 static const struct scry_xlat xlat_ioc_dir[] = {
 	{ 2, "_IOC_READ" }, { 1, "_IOC_WRITE" }, { 0, NULL },
 };
@@ -254,7 +385,8 @@ static int ioctl_known(uint32_t req)
 static int ioctl_out(uint32_t req)
 {
 	return req == K_TCGETS || req == K_TIOCGWINSZ || req == K_FIONREAD ||
-	       req == K_TIOCGPGRP || req == K_TIOCGPTN || req == K_FS_IOC_GETFLAGS;
+	       req == K_TIOCGPGRP || req == K_TIOCGPTN || req == K_FS_IOC_GETFLAGS ||
+	       sioc_gif(req) || blk_get(req);
 }
 
 static int dec_ioctl(struct dctx *d)
@@ -262,6 +394,10 @@ static int dec_ioctl(struct dctx *d)
 	uint32_t req = (uint32_t)d->args[1];
 	uint64_t arg = d->args[2];
 	if (d->exiting) {
+		if (sioc_gif(req)) {
+			ifreq_struct(d, "arg", arg, req);
+			return DEC_DONE;
+		}
 		if (d->failed) {
 			v_ptr(d, "arg", arg);
 			return DEC_DONE;
@@ -270,6 +406,10 @@ static int dec_ioctl(struct dctx *d)
 		case K_TCGETS: termios_struct(d, "arg", arg); break;
 		case K_TIOCGWINSZ: winsize_struct(d, "arg", arg); break;
 		case K_FS_IOC_GETFLAGS: fsflags_ref(d, "arg", arg); break;
+		case K_BLKROGET: case K_BLKGETSIZE: case K_BLKSSZGET: case K_BLKIOMIN:
+		case K_BLKIOOPT: case K_BLKALIGNOFF: case K_BLKPBSZGET: case K_BLKGETSIZE64:
+			blk_ref(d, "arg", arg, req);
+			break;
 		default: int_ref(d, "arg", arg, 0); break;
 		}
 		return DEC_DONE;

@@ -696,9 +696,22 @@ static int dec_recvmmsg(struct dctx *d)
 
 /* ---- setsockopt, getsockopt ---- */
 
+/* linux/netlink.h, as strace's xlat/sock_netlink_options.in */
+static const struct scry_xlat xlat_netlink_opt[] = {
+	{ 1, "NETLINK_ADD_MEMBERSHIP" }, { 2, "NETLINK_DROP_MEMBERSHIP" },
+	{ 3, "NETLINK_PKTINFO" }, { 4, "NETLINK_BROADCAST_ERROR" },
+	{ 5, "NETLINK_NO_ENOBUFS" }, { 6, "NETLINK_RX_RING" }, { 7, "NETLINK_TX_RING" },
+	{ 8, "NETLINK_LISTEN_ALL_NSID" }, { 9, "NETLINK_LIST_MEMBERSHIPS" },
+	{ 10, "NETLINK_CAP_ACK" }, { 11, "NETLINK_EXT_ACK" }, { 12, "NETLINK_GET_STRICT_CHK" },
+	{ 0, NULL },
+};
+#define K_SOL_NETLINK 270
+#define K_SO_ERROR 4
+
 static const struct scry_xlat *opt_table(unsigned level, const char **unknown)
 {
 	switch (level) {
+	case K_SOL_NETLINK: *unknown = "NETLINK_???"; return xlat_netlink_opt;
 	case SOL_SOCKET: *unknown = "SO_???"; return xlat_so;
 	case IPPROTO_TCP: *unknown = "TCP_???"; return xlat_tcp_opt;
 	case IPPROTO_IP: *unknown = "IP_???"; return xlat_ip_opt;
@@ -719,7 +732,7 @@ static void sockopt_level_name(struct dctx *d)
 		v_uint(d, "optname", opt);
 }
 
-enum optkind { OPT_INT, OPT_LINGER, OPT_PEERCRED, OPT_OTHER };
+enum optkind { OPT_INT, OPT_LINGER, OPT_PEERCRED, OPT_OTHER, OPT_ERROR, OPT_NLINT };
 
 /* How strace shows an option's value: most are ints. */
 static enum optkind opt_kind(unsigned level, unsigned opt)
@@ -729,6 +742,7 @@ static enum optkind opt_kind(unsigned level, unsigned opt)
 		switch (opt) {
 		case 13: return OPT_LINGER;
 		case 17: return OPT_PEERCRED;
+		case K_SO_ERROR: return OPT_ERROR;
 		case 20: case 21: case 25: case 26: case 28: case 31: case 50: case 51:
 		case 52: case 55: case 59: case 61: case 66: case 67:
 			return OPT_OTHER;
@@ -741,6 +755,8 @@ static enum optkind opt_kind(unsigned level, unsigned opt)
 			return OPT_OTHER;
 		}
 		return xlat_has(xlat_tcp_opt, opt) ? OPT_INT : OPT_OTHER;
+	case K_SOL_NETLINK:
+		return OPT_NLINT;
 	}
 	return OPT_OTHER;
 }
@@ -778,6 +794,31 @@ static void sockopt_value(struct dctx *d, uint64_t addr, uint32_t len, int gette
 		v_int(d, "gid", (int)uc.gid);
 		v_end(d, s);
 		return;
+	}
+	if (k == OPT_ERROR && getter && len >= sizeof(int)) {
+		/* the pending error, by name: [ECONNREFUSED] (0 stays 0) */
+		int err;
+		if (d_read_exact(d, addr, &err, sizeof(err)) < 0) {
+			v_unread(d, "optval", addr);
+			return;
+		}
+		size_t a = v_array_begin(d, "optval");
+		v_enum(d, NULL, err, scry_errno_xlat);
+		v_end(d, a);
+		return;
+	}
+	if (k == OPT_ERROR)
+		k = OPT_INT;
+	if (k == OPT_NLINT) {
+		/* strace: an int whatever getsockopt's length; setsockopt's
+		 * address when shorter than one */
+		if (!getter && len < sizeof(int)) {
+			v_ptr(d, "optval", addr);
+			return;
+		}
+		len = sizeof(int);
+		k = OPT_INT;
+		getter = 0;
 	}
 	int is_int = k == OPT_INT ? len >= sizeof(int) : len == sizeof(int);
 	if (k == OPT_INT && getter && len != sizeof(int))

@@ -106,7 +106,7 @@ void dec_timespec(struct dctx *d, const char *name, uint64_t addr)
 
 static const struct scry_xlat xlat_sa_flags[] = {
 	XLAT(SA_RESTORER), XLAT(SA_ONSTACK),
-	XLAT(SA_RESTART), XLAT(SA_NODEFER),
+	XLAT(SA_RESTART), { 0x20000000, "SA_INTERRUPT" }, XLAT(SA_NODEFER),
 	XLAT(SA_RESETHAND), XLAT(SA_SIGINFO),
 	XLAT(SA_NOCLDSTOP), XLAT(SA_NOCLDWAIT),
 	{ 0, NULL },

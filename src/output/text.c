@@ -379,18 +379,19 @@ static int text_event(void *ctx, const struct scry_event *ev)
 	case SCRY_EV_EXITED:
 	case SCRY_EV_KILLED:
 		close_open_line(st, 0);
-		if (ts->o.quiet_exit) {
-			if (st != &ts->main)
-				drop_stream(ts, st);
-			break;
-		}
-		add_prefix(ts, st, ev);
-		if (ev->type == SCRY_EV_EXITED)
-			strbuf_addf(b, "+++ exited with %d +++\n", ev->u.exit.status);
-		else
+		/* -qq (-e quiet=exit) hides exits, as strace's does; deaths by a
+		 * signal stay */
+		if (ev->type == SCRY_EV_EXITED) {
+			if (!ts->o.quiet_exit) {
+				add_prefix(ts, st, ev);
+				strbuf_addf(b, "+++ exited with %d +++\n", ev->u.exit.status);
+			}
+		} else {
+			add_prefix(ts, st, ev);
 			strbuf_addf(b, "+++ killed by %s%s +++\n",
 				    scry_signal_name(ev->u.exit.signo) ? scry_signal_name(ev->u.exit.signo) : "SIG?",
 				    ev->u.exit.core ? " (core dumped)" : "");
+		}
 		if (st != &ts->main)
 			drop_stream(ts, st);
 		break;

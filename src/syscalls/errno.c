@@ -6,10 +6,22 @@
  */
 #include <stddef.h>
 
+#include "scry/value.h"
 #include "syscalls/syscalls.h"
 
 static const char *const errno_names[] = {
+#define ERRNO(n, s) [n] = s,
 #include "syscalls/errnoent.h"
+#undef ERRNO
+};
+
+/* The same as a table of named values, for decoders that show an errno
+ * stored in memory as an ENUM (getsockopt's SO_ERROR: [ECONNREFUSED]). */
+const struct scry_xlat scry_errno_xlat[] = {
+#define ERRNO(n, s) { n, s },
+#include "syscalls/errnoent.h"
+#undef ERRNO
+	{ 0, NULL },
 };
 
 const char *scry_errno_name(int err)

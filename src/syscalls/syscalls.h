@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "scry/value.h"
+
 /* strace's syscall classes, as bits; -e trace=%file etc. select by them. */
 enum scry_class {
 	SCRY_CLASS_FILE    = 1u << 0,  /* takes a file name */
@@ -77,6 +79,8 @@ unsigned int scry_class_lookup(const char *name);
 
 /* "ENOENT" for 2, NULL when unknown. */
 const char *scry_errno_name(int err);
+/* The errno names as a table of named values. */
+extern const struct scry_xlat scry_errno_xlat[];
 
 /* "SIGSEGV" for 11, NULL when unknown (real-time signals: "SIGRT_3"). */
 const char *scry_signal_name(int sig);

@@ -208,6 +208,10 @@ static void test_classes(void **state)
 		assert_false(classes_of(t, "read") & SCRY_CLASS_FILE);
 		assert_false(classes_of(t, "getpid") & ~SCRY_CLASS_PURE);
 		assert_int_equal(classes_of(t, "getpriority"), 0);
+		/* as strace's lists (issue 21): getcwd is %file, sendfile %network */
+		assert_true(classes_of(t, "getcwd") & SCRY_CLASS_FILE);
+		assert_true(classes_of(t, "sendfile") & SCRY_CLASS_NETWORK);
+		assert_true(classes_of(t, "sendfile") & SCRY_CLASS_DESC);
 	}
 	assert_true(classes_of(&scry_table_x86_64, "stat") & SCRY_CLASS_STAT);
 	assert_true(classes_of(&scry_table_x86_64, "lstat") & SCRY_CLASS_LSTAT);
@@ -267,6 +271,15 @@ static void test_errno(void **state)
 	assert_null(scry_errno_name(520));
 	assert_null(scry_errno_name(4095));
 	assert_null(scry_errno_name(1 << 30));
+	/* the same names as a table of values (SO_ERROR's [ECONNREFUSED]) */
+	size_t n = 0;
+	int seen111 = 0;
+	for (const struct scry_xlat *x = scry_errno_xlat; x->name; x++, n++) {
+		assert_string_equal(scry_errno_name((int)x->val), x->name);
+		seen111 |= x->val == 111;
+	}
+	assert_true(seen111);
+	assert_true(n > 130);
 }
 
 static void test_signal_names(void **state)
