@@ -77,7 +77,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
 STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs/stack_main_nopie \
-	       $(B)/progs/stack_main_nodebug $(B)/progs/stack_main_stripped
+	       $(B)/progs/stack_main_nodebug $(B)/progs/stack_main_stripped $(B)/progs/stack_cxx
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
 
@@ -123,6 +123,8 @@ $(B)/progs/stack_main_nodebug: tests/progs/stack_main.c $(B)/progs/libstacklib.s
 $(B)/progs/stack_main_stripped: tests/progs/stack_main.c $(B)/progs/libstacklib.so
 	$(STACK_CC) -fPIE -pie -rdynamic -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
 	strip --strip-all $@
+$(B)/progs/stack_cxx: tests/progs/stack_libs/stack_cxx.cc
+	$(CXX) -Wall -Wextra -Werror -O1 -g -o $@ $<
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
@@ -145,7 +147,10 @@ FUZZ_OUT := src/output/encode.c src/util/escape.c src/output/writer.c src/output
 	    src/output/sqlite.c src/decode/render.c src/decode/value.c src/util/strbuf.c
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OUT) $(B)/libscry.a
 	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -std=gnu11 -o $@ $< $(FUZZ_OUT) $(B)/libscry.a $(LDLIBS)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -std=gnu11 -o $@ $< $(FUZZ_OUT) $(FUZZ_EXTRA) $(B)/libscry.a $(LDLIBS)
+# the unwinder's target instruments the unwinder itself
+$(B)/fuzz/fuzz_unwind: FUZZ_EXTRA := src/unwind/unwind.c
+$(B)/fuzz/fuzz_unwind: src/unwind/unwind.c
 
 fuzz: $(FUZZ_BIN)
 	@set -e; for t in $(FUZZ_BIN); do echo "== $$t"; $$t -runs=20000 2>&1 | tail -1; done

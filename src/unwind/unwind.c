@@ -223,9 +223,13 @@ static int free_mod_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwar
 	return DWARF_CB_OK;
 }
 
+/* dwfl_report_end's callback for a module that is gone: its second
+ * argument is the module's userdata slot (void **), not the userdata. */
 static int removed_cb(Dwfl_Module *mod, void *userdata, const char *name, Dwarf_Addr base, void *arg)
 {
-	modinfo_free(userdata);
+	void **slot = userdata;
+	modinfo_free(*slot);
+	*slot = NULL;
 	return 0;
 }
 
@@ -454,11 +458,41 @@ static struct uproc *uproc_get(struct unwinder *u, pid_t pid)
 	return p;
 }
 
+#if defined(__x86_64__)
+#define HOST_EM EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_EM EM_AARCH64
+#else
+#define HOST_EM EM_NONE
+#endif
+
+/* The first module whose ELF is of our own machine (64-bit). */
+static int pick_elf_cb(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Ehdr eh;
+	if (elf && gelf_getehdr(elf, &eh) && eh.e_machine == HOST_EM &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		*(Elf **)arg = elf;
+		return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
 static int attach(struct uproc *p)
 {
 	if (p->attached)
 		return 0;
-	if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &thread_cbs, p))
+	/* The unwinder's machine backend comes from this ELF: not from
+	 * whatever module happens to be first (dwfl_attach_state with NULL),
+	 * which may be another machine's file mapped into the process and
+	 * makes libdw assert on its register count. */
+	Elf *elf = NULL;
+	dwfl_getmodules(p->dwfl, pick_elf_cb, &elf, 0);
+	if (!elf)
+		return -1;
+	if (!dwfl_attach_state(p->dwfl, elf, p->pid, &thread_cbs, p))
 		return -1;
 	p->attached = 1;
 	return 0;
@@ -632,16 +666,21 @@ static const char *demangle(struct unwinder *u, const char *name)
 	return intern(&u->strings, name);
 }
 
-/* The file offset of process address pc in module mi (its ELF's PT_LOADs). */
-static int64_t objdelta(const struct modinfo *mi, uint64_t look)
+/* The file offset of process address pc in module mi (its ELF's PT_LOADs):
+ * pc - *delta.  0 when the address lies in none of them (a hole in the
+ * module's range, where other code may be mapped), else 1. */
+static int objdelta(const struct modinfo *mi, uint64_t look, int64_t *delta)
 {
-	if (mi->have_elf) {
-		uint64_t vaddr = look - mi->bias;
-		for (int i = 0; i < mi->nload; i++)
-			if (vaddr >= mi->load[i].vaddr && vaddr - mi->load[i].vaddr < mi->load[i].memsz)
-				return (int64_t)(mi->bias + mi->load[i].vaddr - mi->load[i].offset);
-	}
-	return (int64_t)mi->start;
+	*delta = (int64_t)mi->start;
+	if (!mi->have_elf || !mi->nload)
+		return 1;
+	uint64_t vaddr = look - mi->bias;
+	for (int i = 0; i < mi->nload; i++)
+		if (vaddr >= mi->load[i].vaddr && vaddr - mi->load[i].vaddr < mi->load[i].memsz) {
+			*delta = (int64_t)(mi->bias + mi->load[i].vaddr - mi->load[i].offset);
+			return 1;
+		}
+	return 0;
 }
 
 static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact, struct scry_frame *f)
@@ -654,6 +693,11 @@ static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 		e->objdelta = (int64_t)pc;   /* unknown: offset 0 */
 		Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
 		struct modinfo *mi = mod ? modinfo_get(u, mod) : NULL;
+		if (mi && !objdelta(mi, look, &e->objdelta)) {
+			mod = NULL;     /* between its segments: not its code */
+			mi = NULL;
+			e->objdelta = (int64_t)pc;
+		}
 		if (!mi) {
 			e->flags = SCRY_FRAME_UNKNOWN | SCRY_FRAME_NO_DEBUGINFO;
 			if (!mod)
@@ -661,7 +705,6 @@ static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 		} else {
 			e->object = mi->object;
 			e->flags = mi->flags;
-			e->objdelta = objdelta(mi, look);
 			const struct sym *s = sym_find(mi, look);
 			if (s) {
 				e->function = demangle(u, s->name);

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dlfcn.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +25,7 @@
 #include <cmocka.h>
 
 #include "scry/scry.h"
+#include "unwind/unwind.h"
 
 #define MAXREC 16
 #define MAXF 32
@@ -427,6 +430,92 @@ static void test_deleted_executable(void **state)
 	rmdir(dir);
 }
 
+/* C++: the name demangled (libiberty), when scry was built with it. */
+static void test_cxx_demangled(void **state)
+{
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/progs/stack_cxx", builddir);
+	char *argv[] = { path, NULL };
+	struct rec *rc = trace(argv, 64, 1);
+	const struct stack_rec *r = find(rc, "getppid");
+#ifdef SCRY_HAVE_IBERTY
+	assert_source(r, "shop::Ledger::flush(int)", "tests/progs/stack_libs/stack_cxx.cc");
+#else
+	assert_source(r, "_ZN4shop6Ledger5flushEi", "tests/progs/stack_libs/stack_cxx.cc");
+#endif
+	assert_callers(r, (const char *const[]){ r->f[r->source].function, "main", NULL });
+	rec_free(rc);
+}
+
+__attribute__((noinline)) static int self_marker(int x)
+{
+	return x * 7 + 3;
+}
+
+/* This thread's registers, more or less: a pc in self_marker and the
+ * current stack (enough to make the unwinder build this process's Dwfl). */
+static void self_regs(uint64_t *have, uint64_t regs[UNWIND_NREGS], uint64_t pc)
+{
+	memset(regs, 0, sizeof(uint64_t) * UNWIND_NREGS);
+#if defined(__x86_64__)
+	regs[16] = pc;
+	regs[7] = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	*have = (1ull << 17) - 1;
+#elif defined(__aarch64__)
+	regs[32] = pc;
+	regs[31] = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	*have = (1ull << 33) - 1;
+#endif
+}
+
+/*
+ * The Dwfl is refreshed when a pc lies outside every module (JIT code) and
+ * the maps changed: a library dlclose'd in between is removed then.  (The
+ * removal callback once freed the module's userdata slot instead of the
+ * userdata: a crash at the first refresh that removed a module.)  The pc
+ * in anonymous code is UNKNOWN, with no object and no function.
+ */
+static void test_refresh_jit_and_removed_module(void **state)
+{
+	struct unwinder *u;
+	assert_int_equal(unwinder_new(&u), 0);
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/progs/libstackplugin.so", builddir);
+	void *h = dlopen(path, RTLD_NOW);
+	assert_non_null(h);
+	uint64_t have, regs[UNWIND_NREGS];
+	struct scry_frame frames[8];
+	struct scry_stack st;
+	pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+	self_regs(&have, regs, (uint64_t)(uintptr_t)&self_marker + 1);
+	assert_int_equal(unwinder_unwind(u, pid, tid, have, regs, NULL, NULL, 1, frames, 8, &st), 0);
+	assert_true(st.nframes >= 1);
+	assert_non_null(frames[0].function);
+	assert_string_equal(frames[0].function, "self_marker");
+	assert_int_equal(frames[0].offset, 1);
+	assert_true(ends_with(frames[0].object, "/test_unwind"));
+
+	/* mapped while the library still is, so not where it was */
+	void *jit = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(jit != MAP_FAILED);
+	assert_int_equal(dlclose(h), 0);
+	self_regs(&have, regs, (uint64_t)(uintptr_t)jit + 16);
+	assert_int_equal(unwinder_unwind(u, pid, tid, have, regs, NULL, NULL, 1, frames, 8, &st), 0);
+	assert_true(st.nframes >= 1);
+	assert_true(frames[0].flags & SCRY_FRAME_UNKNOWN);
+	assert_null(frames[0].function);
+	assert_null(frames[0].object);
+	assert_int_equal(frames[0].addr, (uint64_t)(uintptr_t)jit + 16);
+
+	/* and the program's own code still resolves after the refresh */
+	self_regs(&have, regs, (uint64_t)(uintptr_t)&self_marker + 2);
+	assert_int_equal(unwinder_unwind(u, pid, tid, have, regs, NULL, NULL, 1, frames, 8, &st), 0);
+	assert_string_equal(frames[0].function, "self_marker");
+	munmap(jit, 4096);
+	unwinder_free(u);
+	assert_int_equal(self_marker(1), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_stripped),
 		cmocka_unit_test(test_no_lines_and_depth),
 		cmocka_unit_test(test_deleted_executable),
+		cmocka_unit_test(test_refresh_jit_and_removed_module),
+		cmocka_unit_test(test_cxx_demangled),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
