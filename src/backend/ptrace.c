@@ -578,7 +578,7 @@ static int stack_regs(struct scry_session *s, struct tracee *t, struct raw_regs 
 	rr->have = (1ull << 17) - 1;
 	return 1;
 #elif defined(__aarch64__)
-	struct user_pt_regs r;
+	struct user_regs_struct r;     /* glibc's: regs[31], sp, pc, pstate */
 	struct iovec io = { &r, sizeof(r) };
 	if (xptrace(PTRACE_GETREGSET, t->tid, (void *)1 /* NT_PRSTATUS */, &io) < 0)
 		return 0;
