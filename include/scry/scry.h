@@ -119,6 +119,15 @@ struct scry_config {
 	 * (-ENOTSUP, why filled).  Not owned; must outlive the session. */
 	const struct scry_inject *inject;
 	int ninject;
+	/* Stacks (stack_depth): called once per object (a path) that first
+	 * appears in a stack without debug info (no lines; function names
+	 * from .symtab/.dynsym or none), so that the caller can say "no debug
+	 * info" once rather than per line.  flags: the SCRY_FRAME_* flags of
+	 * its frames (SCRY_FRAME_RUNTIME for the C library and the like).
+	 * Called from the loop's thread, before the event with that frame.
+	 * NULL: not told. */
+	void (*stack_nodebug)(void *ctx, const char *object, unsigned flags);
+	void *stack_nodebug_ctx;
 };
 #define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };

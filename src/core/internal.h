@@ -13,6 +13,7 @@
 #include "util/strbuf.h"
 #include "syscalls/syscalls.h"
 #include "decode/decode.h"
+#include "unwind/unwind.h"
 
 #define SCRY_MAX_SINKS 8
 
@@ -48,6 +49,11 @@ struct call_state {
 	const struct scry_xlat *rxlat;
 	const char *rword, *rzero;
 	uint16_t rfield;
+	/* cfg.stack_depth: the stack unwound at entry, shown with CALL_ENTER
+	 * and CALL_EXIT (has_stack), in frames[] (made once per tracee) */
+	int has_stack;
+	struct scry_stack stack;
+	struct scry_frame *frames;
 };
 
 struct tracee {
@@ -155,6 +161,7 @@ struct scry_session {
 	/* -e inject=: index + 1 of the rule for each call number (0: none) */
 	uint16_t *inject_rule;
 	size_t ndelayed;         /* tracees with T_DELAY_HELD */
+	struct unwinder *unwind;      /* cfg.stack_depth: made at the first stack */
 };
 
 /* core/session.c */
