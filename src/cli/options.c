@@ -62,6 +62,15 @@ static const char usage_text[] =
 "      --cpu-time            summarise system CPU time instead of latency\n"
 "      --interval TIME       print a summary every TIME, each for that interval\n"
 "\n"
+"Where calls come from:\n"
+"  -k, --stack-trace         the user stack of each call after its line, as strace -k\n"
+"      --source              end each call line with [FILE:LINE in FUNCTION], the\n"
+"                            first frame of the program's own code; with -c: one\n"
+"                            summary row per call site\n"
+"      --stack-depth N       unwind at most N frames (default 256)\n"
+"      --by-function         summary of the time in syscalls per function,\n"
+"                            inclusive over the stack (implies -c without -C)\n"
+"\n"
 "Backends:\n"
 "      --backend B           auto (default), ptrace or bpf: bpf counts or traces\n"
 "                            calls in the kernel without stopping anyone (needs\n"
@@ -153,6 +162,7 @@ static int add_pids(struct options *o, const char *arg)
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
 	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER, OPT_BPF_HOOKS,
+	OPT_SOURCE, OPT_STACK_DEPTH, OPT_BY_FUNCTION,
 };
 
 static const struct option longopts[] = {
@@ -189,6 +199,11 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "stack-trace", no_argument, NULL, 'k' },
+	{ "stack-traces", no_argument, NULL, 'k' },   /* strace's spelling */
+	{ "source", no_argument, NULL, OPT_SOURCE },
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "by-function", no_argument, NULL, OPT_BY_FUNCTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -198,6 +213,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	o->string_limit = 32;
 	o->align = 40;
 	o->sort = SCRY_SORT_TIME;
+	o->stack_depth = SCRY_STACK_DEPTH_DEFAULT;
 	scry_filter_init(&o->filter, scry_native_table());
 	*exit_now = 0;
 	opterr = 0;
@@ -205,7 +221,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	long v;
 	char err[512];
 	int format_given = 0;
-	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hVk", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (add_pids(o, optarg) < 0)
@@ -394,6 +410,23 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->interval_ns = (uint64_t)ns;
 			break;
 		}
+		case 'k':
+			o->stack_trace = 1;
+			break;
+		case OPT_SOURCE:
+			o->source = 1;
+			break;
+		case OPT_BY_FUNCTION:
+			o->by_function = 1;
+			break;
+		case OPT_STACK_DEPTH:
+			if (parse_int(optarg, 1, SCRY_STACK_DEPTH_MAX, &v) < 0) {
+				usage_error("invalid --stack-depth '%s': expected a number of frames from 1 to 4096",
+					    optarg);
+				return 2;
+			}
+			o->stack_depth = (int)v;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			*exit_now = 1;
@@ -429,6 +462,15 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
 		return 2;
 	}
+	/* (H3 lifts this when the bpf backend captures stacks) */
+	if (o->backend == BACKEND_BPF && (o->stack_trace || o->source || o->by_function)) {
+		usage_error("%s", "--backend bpf does not capture stacks yet (-k, --source, --by-function); "
+			    "use --backend ptrace");
+		return 2;
+	}
+	/* --by-function is a summary: alone it is -c */
+	if (o->by_function && !o->summary)
+		o->summary = 1;
 	if (!format_given)
 		o->format = output_format_from_path(o->outfile);
 	if ((o->format->flags & OUTPUT_FMT_OWN_FILE) && !o->outfile) {

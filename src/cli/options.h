@@ -11,6 +11,9 @@
 #include "stats/stats.h"
 
 #define MAX_PIDS 256
+/* --stack-depth: strace -k's limit of frames, and ours */
+#define SCRY_STACK_DEPTH_DEFAULT 256
+#define SCRY_STACK_DEPTH_MAX 4096
 
 struct options {
 	pid_t pids[MAX_PIDS];
@@ -44,6 +47,11 @@ struct options {
 	uint64_t interval_ns;    /* --interval */
 	struct scry_filter filter;
 	int filtered;            /* some -e trace/status/signal given */
+	/* issue 13: where calls come from */
+	int stack_trace;         /* -k: the frames after each call line */
+	int source;              /* --source: [FILE:LINE in FUNCTION] */
+	int stack_depth;         /* --stack-depth (default 256, strace's) */
+	int by_function;         /* --by-function: time in syscalls per function */
 };
 
 /* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */

@@ -61,6 +61,8 @@ struct text_layout {
 	 * status filter (-e status=, -z, -Z) withholds the entries, which it
 	 * cannot judge (strace does the same). */
 	int entries_at_exit;
+	int stack_trace;         /* -k: the call's frames after its line */
+	int source;              /* --source: "   [FILE:LINE in FUNCTION]" ends the line */
 };
 
 /* What the formats are opened with; each takes what it needs. */
@@ -80,6 +82,9 @@ struct output_opts {
 	 * read, and start_ns (if not 0) is the recorded start. */
 	int replay;
 	uint64_t start_ns;
+	/* -k, --source: calls carry stacks (scry_call.stack); the formats
+	 * with fixed columns (CSV) add theirs only then */
+	int stacks;
 	struct text_layout text;  /* the text format's layout */
 };
 #define OUTPUT_OPTS_INIT { .fd = -1, .string_limit = 32 }
