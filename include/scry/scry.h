@@ -207,9 +207,10 @@ enum scry_need {
  * needed, or when attaching with a syscall_bitmap whose every call the bpf
  * backend shows exactly as ptrace does (its decoder needs nothing beyond
  * what the bpf programs capture), without -P or -y; never with cpu_time,
- * a result filter or fault injection (cfg.inject).  need: enum scry_need bits.  It does not check that bpf
- * is available: scry_session_new() with SCRY_BACKEND_BPF says so, and the
- * caller then falls back to ptrace.
+ * a result filter, fault injection (cfg.inject) or, until bpf captures
+ * stacks, stack_depth.  need: enum scry_need bits.  It does not check that
+ * bpf is available: scry_session_new() with SCRY_BACKEND_BPF says so, and
+ * the caller then falls back to ptrace.
  */
 int scry_backend_choose(const struct scry_config *cfg, unsigned need);
 

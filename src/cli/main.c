@@ -269,7 +269,15 @@ static int print_summary(const struct options *o, struct summary_sink *ss, struc
 	struct scry_summary_opts so;
 	summary_opts(o, s, seconds, &so, note, sizeof(note));
 	errno = 0;
-	int r = scry_stats_print_text(&ss->stats, out, &so);
+	int r = 0;
+	/* --source -c / -k -c: the rows by call site; --by-function: by
+	 * function; else the table by syscall */
+	if (!ss->sites && !ss->functions)
+		r = scry_stats_print_text(&ss->stats, out, &so);
+	if (ss->sites && r >= 0)
+		r = scry_sites_print_text(ss->sites, out, &so);
+	if (ss->functions && r >= 0)
+		r = scry_sites_print_text(ss->functions, out, &so);
 	if (fflush(out) != 0 || ferror(out) || r < 0)
 		return errno ? -errno : -EIO;
 	return 0;
@@ -308,7 +316,7 @@ static void on_interval(void *ctx)
 		return;
 	}
 	interval_summary(iv, now - iv->last);
-	scry_stats_reset(&iv->ss->stats);
+	summary_sink_reset(iv->ss);
 	iv->last = now;
 }
 
@@ -383,6 +391,12 @@ static int records_calls(const struct options *o)
 	       !((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 1);
 }
 
+/* -k, --source, --by-function: every call's stack reaches the sinks */
+static int wants_stacks(const struct options *o)
+{
+	return o->stack_trace || o->source || o->by_function;
+}
+
 static int is_target(const struct run *r, pid_t pid)
 {
 	for (int i = 0; i < r->o.npids; i++)
@@ -449,6 +463,12 @@ static void make_config(struct run *r)
 		cfg->run_ngroups = r->run_ngroups;
 	}
 	cfg->attach_hidden_until_exec = r->daemon_target != 0;
+	/* -k, --source, --by-function: unwind each call's stack; lines for
+	 * --source and for -k's summary by call site */
+	if (wants_stacks(o)) {
+		cfg->stack_depth = o->stack_depth;
+		cfg->stack_lines = o->source || (o->stack_trace && o->summary);
+	}
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
 	struct sigaction pipe_now;
@@ -511,7 +531,8 @@ static int make_session(struct run *r)
 {
 	struct options *o = &r->o;
 	char why[512] = "";
-	int counts_only = o->summary == 1 && !records_calls(o);
+	/* (a summary by call site or function needs each call's stack) */
+	int counts_only = o->summary == 1 && !records_calls(o) && !wants_stacks(o);
 	int auto_counts = o->backend == BACKEND_AUTO && o->summary == 1 && !o->cpu_time &&
 			  o->filter.status == SCRY_STATUS_ALL;
 	unsigned need = (counts_only ? SCRY_NEED_COUNTS_ONLY : 0) |
@@ -635,6 +656,9 @@ static int add_sinks(struct run *r)
 		oo.text.pid_comm = o->pid_comm;
 		oo.text.quiet_exit = o->quiet_exit;
 		oo.text.append = o->append;
+		oo.text.stack_trace = o->stack_trace;
+		oo.text.source = o->source;
+		oo.stacks = wants_stacks(o);
 		struct scry_sink sink;
 		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
 			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);
@@ -646,6 +670,10 @@ static int add_sinks(struct run *r)
 		r->summary_on = 1;
 		summary_sink_init(&r->summary, o->per_process);
 		r->summary.cpu_time = o->cpu_time;
+		if (summary_sink_by_site(&r->summary, o->source || o->stack_trace, o->by_function) < 0) {
+			fprintf(stderr, "scry: out of memory\n");
+			return 1;
+		}
 		r->iv.ss = &r->summary;
 		r->iv.s = r->s;
 		if (o->outfile && o->summary == 1 && (o->format->flags & OUTPUT_FMT_TEXT))

@@ -68,6 +68,15 @@ static const char usage_text[] =
 "      --cpu-time            summarise system CPU time instead of latency\n"
 "      --interval TIME       print a summary every TIME, each for that interval\n"
 "\n"
+"Where calls come from:\n"
+"  -k, --stack-trace         the user stack of each call after its line, as strace -k\n"
+"      --source              end each call line with [FILE:LINE in FUNCTION], the\n"
+"                            first frame of the program's own code; with -c: one\n"
+"                            summary row per call site\n"
+"      --stack-depth N       unwind at most N frames (default 256)\n"
+"      --by-function         summary of the time in syscalls per function,\n"
+"                            inclusive over the stack (implies -c without -C)\n"
+"\n"
 "Backends:\n"
 "      --backend B           auto (default), ptrace or bpf: bpf counts or traces\n"
 "                            calls in the kernel without stopping anyone (needs\n"
@@ -185,6 +194,7 @@ enum {
 	OPT_DAEMONIZE, OPT_DECODE_PIDS, OPT_SECCOMP_BPF, OPT_SYSCALL_LIMIT, OPT_SEPARATELY, OPT_QUAL,
 	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
 	OPT_INJECT, OPT_FAULT,
+	OPT_SOURCE, OPT_STACK_DEPTH, OPT_BY_FUNCTION,
 };
 
 static const struct option longopts[] = {
@@ -250,6 +260,11 @@ static const struct option longopts[] = {
 	{ "const-print-style", required_argument, NULL, 'X' },
 	{ "summary-syscall-overhead", required_argument, NULL, 'O' },
 	{ "tips", optional_argument, NULL, 'K' },
+	{ "stack-trace", no_argument, NULL, 'k' },
+	{ "stack-traces", no_argument, NULL, 'k' },   /* strace's spelling */
+	{ "source", no_argument, NULL, OPT_SOURCE },
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "by-function", no_argument, NULL, OPT_BY_FUNCTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -259,6 +274,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	o->string_limit = 32;
 	o->align = 40;
 	o->sort = SCRY_SORT_TIME;
+	o->stack_depth = SCRY_STACK_DEPTH_DEFAULT;
 	scry_filter_init(&o->filter, scry_native_table());
 	*exit_now = 0;
 	opterr = 0;
@@ -267,7 +283,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	char err[512];
 	int format_given = 0, longindex = -1;
 	char qual[512];
-	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hVAinu:E:DwYI:b:dX:O:", longopts,
+	while ((c = getopt_long(argc, argv, "+p:fo:s:e:cCS:U:trTa:zZqvxyP:hVAinu:E:DwYI:b:dX:O:k", longopts,
 				&longindex)) != -1) {
 		/* --raw=SET and the like are -e raw=SET */
 		if (c == OPT_QUAL || (c == OPT_QUIET && optarg) || (c == OPT_VERBOSE && optarg) ||
@@ -578,6 +594,23 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		case 'K':
 			strace_refuse(c);
 			return 2;
+		case 'k':
+			o->stack_trace = 1;
+			break;
+		case OPT_SOURCE:
+			o->source = 1;
+			break;
+		case OPT_BY_FUNCTION:
+			o->by_function = 1;
+			break;
+		case OPT_STACK_DEPTH:
+			if (parse_int(optarg, 1, SCRY_STACK_DEPTH_MAX, &v) < 0) {
+				usage_error("invalid --stack-depth '%s': expected a number of frames from 1 to 4096",
+					    optarg);
+				return 2;
+			}
+			o->stack_depth = (int)v;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			*exit_now = 1;
@@ -618,6 +651,15 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
 		return 2;
 	}
+	/* (H3 lifts this when the bpf backend captures stacks) */
+	if (o->backend == BACKEND_BPF && (o->stack_trace || o->source || o->by_function)) {
+		usage_error("%s", "--backend bpf does not capture stacks yet (-k, --source, --by-function); "
+			    "use --backend ptrace");
+		return 2;
+	}
+	/* --by-function is a summary: alone it is -c */
+	if (o->by_function && !o->summary)
+		o->summary = 1;
 	if (!format_given)   /* (-o '|COMMAND' is a pipe: text unless --format) */
 		o->format = output_format_from_path(o->outfile && (o->outfile[0] == '|' || o->outfile[0] == '!')
 						    ? NULL : o->outfile);

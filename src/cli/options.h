@@ -13,6 +13,9 @@
 
 #define MAX_PIDS 256
 #define DUMP_FD_WORDS 16         /* -e read=/write=: fds 0..1023 in a bitmap */
+/* --stack-depth: strace -k's limit of frames, and ours */
+#define SCRY_STACK_DEPTH_DEFAULT 256
+#define SCRY_STACK_DEPTH_MAX 4096
 
 struct options {
 	pid_t pids[MAX_PIDS];
@@ -66,6 +69,11 @@ struct options {
 	int separately;          /* --output-separately */
 	int seccomp_bpf;         /* --seccomp-bpf (scry's default: noted under -v) */
 	struct scry_inject_list inject; /* -e inject=, -e fault= */
+	/* issue 13: where calls come from */
+	int stack_trace;         /* -k: the frames after each call line */
+	int source;              /* --source: [FILE:LINE in FUNCTION] */
+	int stack_depth;         /* --stack-depth (default 256, strace's) */
+	int by_function;         /* --by-function: time in syscalls per function */
 };
 
 /* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */

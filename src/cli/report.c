@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "output/formats.h"
+#include "output/stackfmt.h"
+#include "stats/sites.h"
 #include "stats/stats.h"
 #include "syscalls/syscalls.h"
 
@@ -31,7 +33,9 @@
  * sqlite format and scry report then say SQLite is missing and stop.
  */
 #ifndef SCRY_HAVE_SQLITE
+#pragma weak sqlite3_bind_int64
 #pragma weak sqlite3_bind_text
+#pragma weak sqlite3_reset
 #pragma weak sqlite3_close
 #pragma weak sqlite3_column_blob
 #pragma weak sqlite3_column_bytes
@@ -56,7 +60,9 @@ static const char USAGE[] =
 	"  (no option)      the strace text of the calls\n"
 	"  -c, --summary-only  the summary of the calls\n"
 	"  --format FMT     convert to text, json, jsonl, csv, chrome or sqlite\n"
-	"  -o FILE          write there instead of stdout (sqlite needs it)\n";
+	"  -o FILE          write there instead of stdout (sqlite needs it)\n"
+	"  -k, --stack-trace   the recorded frames after each call (text)\n"
+	"  --source         [FILE:LINE in FUNCTION] after each call; with -c: by call site\n";
 
 struct report {
 	sqlite3 *db;
@@ -70,6 +76,13 @@ struct report {
 	 * db_step(), and report_main() ends with one line and exit 1. */
 	int db_err;
 	char db_errmsg[256];
+	/* issue 13: the database has stacks (format_version 2), and the one
+	 * load_stack() read last */
+	int has_stacks;
+	sqlite3_stmt *stack_st;
+	struct scry_stack stack;
+	struct scry_frame *frames;
+	size_t alloc_frames;
 };
 
 static void db_failed(struct report *r, int rc)
@@ -182,13 +195,115 @@ static void load_names(struct report *r)
 	sqlite3_finalize(st);
 }
 
-/* The calls and the events, in time order. */
+/* The calls and the events, in time order (column 15: the call's stack,
+ * in a database that has them). */
 static const char MERGED[] =
 	"SELECT 0, ts_ns, id, pid, tid, name, args_text, ret_text, duration_ns, unfinished,"
-	"       nr, ret, errno, cpu_ns, args_json FROM syscalls"
+	"       nr, ret, errno, cpu_ns, args_json, NULL FROM syscalls"
 	" UNION ALL "
-	"SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL"
+	"SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL, NULL"
 	" FROM events ORDER BY 2, 1, 3";
+static const char MERGED_STACKS[] =
+	"SELECT 0, ts_ns, id, pid, tid, name, args_text, ret_text, duration_ns, unfinished,"
+	"       nr, ret, errno, cpu_ns, args_json, stack_id FROM syscalls"
+	" UNION ALL "
+	"SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL, NULL"
+	" FROM events ORDER BY 2, 1, 3";
+
+static const char *merged(const struct report *r)
+{
+	return r->has_stacks ? MERGED_STACKS : MERGED;
+}
+
+/* Whether the database has the tables of stacks (older ones do not). */
+static int probe_stacks(struct report *r)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+	if (db_prepare(r, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('frames','stacks','stack_frames')",
+		       &st) < 0)
+		return 0;
+	if (db_step(r, st) == SQLITE_ROW)
+		yes = sqlite3_column_int(st, 0) == 3;
+	sqlite3_finalize(st);
+	if (!yes)
+		return 0;
+	/* and the column that names them, and a stack recorded (-k, --source) */
+	if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM syscalls WHERE stack_id IS NOT NULL LIMIT 1", -1, &st, NULL)
+	    != SQLITE_OK)
+		return 0;
+	yes = db_step(r, st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+static void release_stack(struct report *r)
+{
+	for (unsigned i = 0; i < r->stack.nframes; i++) {
+		free((char *)r->frames[i].object);
+		free((char *)r->frames[i].function);
+		free((char *)r->frames[i].file);
+	}
+	r->stack.nframes = 0;
+}
+
+static char *column_strdup(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	const void *p = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	return p ? strndup(p, (size_t)n) : strdup("");
+}
+
+/* The recorded stack id as a struct scry_stack (r->stack), or NULL. */
+static const struct scry_stack *load_stack(struct report *r, int64_t id)
+{
+	release_stack(r);
+	if (!id || !r->has_stacks)
+		return NULL;
+	if (!r->stack_st &&
+	    db_prepare(r, "SELECT f.addr, f.object, f.object_offset, f.function, f.offset, f.file, f.line, f.flags,"
+			  " k.source_depth, k.truncated FROM stacks k"
+			  " LEFT JOIN stack_frames sf ON sf.stack_id = k.id LEFT JOIN frames f ON f.id = sf.frame_id"
+			  " WHERE k.id = ? ORDER BY sf.depth", &r->stack_st) < 0)
+		return NULL;
+	sqlite3_stmt *st = r->stack_st;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	int found = 0;
+	r->stack.source = -1;
+	r->stack.truncated = 0;
+	while (db_step(r, st) == SQLITE_ROW) {
+		found = 1;
+		r->stack.source = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8);
+		r->stack.truncated = sqlite3_column_int(st, 9);
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			continue;     /* a stack of no frames */
+		if (r->stack.nframes == r->alloc_frames) {
+			size_t n = r->alloc_frames ? r->alloc_frames * 2 : 32;
+			struct scry_frame *f = realloc(r->frames, n * sizeof(*f));
+			if (!f)
+				break;
+			r->frames = f;
+			r->alloc_frames = n;
+		}
+		struct scry_frame *f = &r->frames[r->stack.nframes++];
+		f->addr = (uint64_t)sqlite3_column_int64(st, 0);
+		f->object = column_strdup(st, 1);
+		f->object_offset = (uint64_t)sqlite3_column_int64(st, 2);
+		f->function = column_strdup(st, 3);
+		f->offset = (uint64_t)sqlite3_column_int64(st, 4);
+		f->file = column_strdup(st, 5);
+		f->line = sqlite3_column_int(st, 6);
+		f->flags = (uint32_t)sqlite3_column_int64(st, 7);
+	}
+	sqlite3_reset(st);
+	r->stack.frames = r->frames;
+	if (r->stack.source >= (int)r->stack.nframes)
+		r->stack.source = -1;
+	return found ? &r->stack : NULL;
+}
 
 static const char *sig(int n, char *buf)
 {
@@ -199,7 +314,7 @@ static const char *sig(int n, char *buf)
 	return buf;
 }
 
-static int print_text(struct report *r, FILE *out)
+static int print_text(struct report *r, FILE *out, int stack_trace, int source)
 {
 	sqlite3_stmt *st;
 	int multi = 0;
@@ -209,7 +324,7 @@ static int print_text(struct report *r, FILE *out)
 	if (db_step(r, st) == SQLITE_ROW)
 		multi = sqlite3_column_int(st, 0) > 1;
 	sqlite3_finalize(st);
-	if (r->db_err || db_prepare(r, MERGED, &st) < 0)
+	if (r->db_err || db_prepare(r, merged(r), &st) < 0)
 		return 1;
 	char sb[16];
 	while (db_step(r, st) == SQLITE_ROW) {
@@ -229,7 +344,20 @@ static int print_text(struct report *r, FILE *out)
 			if (tlen > 0)
 				col += (int)fwrite(text, 1, (size_t)tlen, out);
 			col += fprintf(out, ")");
-			fprintf(out, "%*s = %s\n", col < 40 ? 40 - col : 0, "", ret ? ret : "?");
+			fprintf(out, "%*s = %s", col < 40 ? 40 - col : 0, "", ret ? ret : "?");
+			const struct scry_stack *stk = stack_trace || source ? load_stack(r, sqlite3_column_int64(st, 15))
+									   : NULL;
+			struct strbuf b = STRBUF_INIT;
+			if (source) {
+				strbuf_addstr(&b, "   [");
+				stack_add_source_label(&b, stk);
+				strbuf_addch(&b, ']');
+			}
+			strbuf_addch(&b, '\n');
+			if (stack_trace)
+				stack_add_frames_text(&b, stk);
+			fwrite(b.buf, 1, b.len, out);
+			strbuf_release(&b);
 			continue;
 		}
 		int value = sqlite3_column_int(st, 10);
@@ -257,6 +385,30 @@ static int load_stats(struct report *r, struct scry_stats *stats, int cpu)
 	while (rc == 0 && db_step(r, st) == SQLITE_ROW)
 		rc = scry_stats_add(stats, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
 				    (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3));
+	sqlite3_finalize(st);
+	return r->db_err ? -EIO : rc;
+}
+
+/* --source -c: the rows by call site, from each call's recorded stack */
+static int load_sites(struct report *r, struct scry_sites *sites)
+{
+	sqlite3_stmt *st;
+	if (db_prepare(r, r->has_stacks ? "SELECT nr, duration_ns, errno IS NOT NULL, stack_id FROM syscalls"
+					  " WHERE unfinished = 0 ORDER BY id"
+					: "SELECT nr, duration_ns, errno IS NOT NULL, NULL FROM syscalls"
+					  " WHERE unfinished = 0 ORDER BY id", &st) < 0)
+		return -EIO;
+	int rc = 0;
+	struct strbuf label = STRBUF_INIT;
+	while (rc == 0 && db_step(r, st) == SQLITE_ROW) {
+		uint64_t ns = (uint64_t)sqlite3_column_int64(st, 1);
+		int err = sqlite3_column_int(st, 2);
+		strbuf_reset(&label);
+		stack_add_source_label(&label, load_stack(r, sqlite3_column_int64(st, 3)));
+		scry_sites_count_call(sites, ns, err);
+		rc = scry_sites_add(sites, sqlite3_column_int(st, 0), label.buf, NULL, ns, err);
+	}
+	strbuf_release(&label);
 	sqlite3_finalize(st);
 	return r->db_err ? -EIO : rc;
 }
@@ -321,7 +473,7 @@ static int load_pids(struct report *r, pid_t *pids, int max)
 static int replay(struct report *r, struct output *o)
 {
 	sqlite3_stmt *st;
-	if (db_prepare(r, MERGED, &st) < 0)
+	if (db_prepare(r, merged(r), &st) < 0)
 		return -EIO;
 	int rc = 0;
 	while (rc == 0 && db_step(r, st) == SQLITE_ROW) {
@@ -355,6 +507,7 @@ static int replay(struct report *r, struct output *o)
 			c->ret_text = (const char *)sqlite3_column_text(st, 7);
 			if (!c->ret_text)
 				c->ret_text = "?";
+			c->stack = load_stack(r, sqlite3_column_int64(st, 15));
 			const char *json = (const char *)sqlite3_column_text(st, 14);
 			int jlen = sqlite3_column_bytes(st, 14);
 			rc = output_replay_call(o, &ev, text ? text : "", text ? (size_t)tlen : 0, json,
@@ -423,6 +576,7 @@ static int convert(struct report *r, const struct output_format *fmt, const char
 	oo.npids = load_pids(r, pids, 256);
 	oo.summary = summary_only;
 	oo.replay = 1;
+	oo.stacks = r->has_stacks;
 	oo.start_ns = meta_u64(r, "start_ns");
 	oo.string_limit = (int)meta_u64(r, "string_limit");
 	struct output *o;
@@ -460,19 +614,24 @@ int report_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "summary-only", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "stack-trace", no_argument, NULL, 'k' },
+		{ "stack-traces", no_argument, NULL, 'k' },
+		{ "source", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fmtname = NULL, *outfile = NULL;
-	int summary_only = 0;
+	int summary_only = 0, stack_trace = 0, source = 0;
 	int ch;
 	optind = 1;
 	opterr = 0;
 	/* (options also after the file, as getopt permutes: report t.db -c) */
-	while ((ch = getopt_long(argc, argv, ":co:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":co:hk", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F': fmtname = optarg; break;
 		case 'o': outfile = optarg; break;
 		case 'c': summary_only = 1; break;
+		case 'k': stack_trace = 1; break;
+		case 'O': source = 1; break;
 		case 'h': fputs(USAGE, stdout); return 0;
 		case ':':
 			fprintf(stderr, "scry report: option '%s' needs an argument\n%s", argv[optind - 1], USAGE);
@@ -534,6 +693,10 @@ int report_main(int argc, char **argv)
 	}
 	sqlite3_finalize(probe);
 	load_names(&r);
+	r.has_stacks = probe_stacks(&r);
+	if ((stack_trace || source) && !r.has_stacks && !r.db_err)
+		fprintf(stderr, "scry report: '%s' has no stacks (record with -k or --source): calls show [?]\n",
+			r.path);
 	/* -o FILE is emptied when it is opened: a database found damaged
 	 * half-way would cost the user that file's old contents for nothing.
 	 * Check the whole database first (reads are checked anyway). */
@@ -561,7 +724,15 @@ int report_main(int argc, char **argv)
 			fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
 			status = 1;
 		} else {
-			status = summary_only ? (scry_stats_print_text(&stats, out, &so) < 0) : print_text(&r, out);
+			if (summary_only && (source || stack_trace)) {
+				struct scry_sites sites;
+				scry_sites_init(&sites, SCRY_SITES_CALLS, SCRY_SITES_CAP_DEFAULT);
+				status = load_sites(&r, &sites) < 0 || scry_sites_print_text(&sites, out, &so) < 0;
+				scry_sites_release(&sites);
+			} else {
+				status = summary_only ? (scry_stats_print_text(&stats, out, &so) < 0)
+						      : print_text(&r, out, stack_trace, source);
+			}
 			if (fflush(out) != 0)
 				status = 1;
 			if (out != stdout)
@@ -575,6 +746,10 @@ int report_main(int argc, char **argv)
 		status = 1;
 	}
 	scry_stats_release(&stats);
+	release_stack(&r);
+	free(r.frames);
+	if (r.stack_st)
+		sqlite3_finalize(r.stack_st);
 	free(note);
 	for (int i = 0; i < r.nnames; i++)
 		free(r.names[i]);

@@ -21,6 +21,9 @@ int scry_backend_choose(const struct scry_config *cfg, unsigned need)
 	/* only ptrace can change a call (-e inject=) */
 	if (cfg->ninject > 0)
 		return SCRY_BACKEND_PTRACE;
+	/* stacks (-k, --source): only ptrace unwinds them so far */
+	if (cfg->stack_depth > 0)
+		return SCRY_BACKEND_PTRACE;
 	/* counting only: the kernel counts without stopping anyone */
 	if (need & SCRY_NEED_COUNTS_ONLY)
 		return SCRY_BACKEND_BPF;

@@ -10,6 +10,7 @@
  * that last until the last event of the trace, with args.unfinished.
  */
 #include "output/encode.h"
+#include "output/stackfmt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -96,6 +97,23 @@ static void call_body(struct chrome_out *c, struct strbuf *b, const struct scry_
 	strbuf_reset(&c->t);
 	output_args_text(&c->base, &c->t, call);
 	json_add_bytes(b, c->t.buf, c->t.len);
+	/* -k, --source: the call site as the text shows it, and the frames
+	 * as strings (the viewers show args as text) */
+	if (call->stack) {
+		strbuf_reset(&c->t);
+		stack_add_source_label(&c->t, call->stack);
+		strbuf_addstr(b, ",\"source\":");
+		json_add_bytes(b, c->t.buf, c->t.len);
+		strbuf_addstr(b, ",\"stack\":[");
+		for (unsigned i = 0; call->stack->frames && i < call->stack->nframes; i++) {
+			strbuf_reset(&c->t);
+			stack_add_frame_text(&c->t, &call->stack->frames[i]);
+			if (i)
+				strbuf_addch(b, ',');
+			json_add_bytes(b, c->t.buf, c->t.len);
+		}
+		strbuf_addch(b, ']');
+	}
 	if (!call->t_exit_ns) {
 		strbuf_addstr(b, ",\"return\":null,\"unfinished\":true}");
 		return;

@@ -11,6 +11,7 @@
  * back to the last whole row.
  */
 #include "output/encode.h"
+#include "output/stackfmt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -39,6 +40,22 @@ static void row_start(struct strbuf *b, uint64_t ts, const struct scry_event *ev
 	strbuf_addf(b, "%" PRIu64 ",%d,%d,", ts, (int)ev->pid, (int)ev->tid);
 }
 
+/* -k, --source: the last column, the call site as the text's --source
+ * names it ("file:line in function"; "" without a stack) */
+static void add_source(struct csv_out *c, const struct scry_call *call)
+{
+	if (!c->base.o.stacks)
+		return;
+	struct strbuf *b = &c->w.b;
+	strbuf_addch(b, ',');
+	if (!call->stack)
+		return;
+	struct strbuf l = STRBUF_INIT;
+	stack_add_source_label(&l, call->stack);
+	csv_add_cell(b, l.buf, l.len);
+	strbuf_release(&l);
+}
+
 static void add_call(struct csv_out *c, const struct scry_event *ev)
 {
 	struct strbuf *b = &c->w.b;
@@ -51,7 +68,9 @@ static void add_call(struct csv_out *c, const struct scry_event *ev)
 	output_args_text(&c->base, &c->t, call);
 	csv_add_cell(b, c->t.buf, c->t.len);
 	if (!call->t_exit_ns) {
-		strbuf_addstr(b, ",?,,\n");
+		strbuf_addstr(b, ",?,,");
+		add_source(c, call);
+		strbuf_addch(b, '\n');
 		return;
 	}
 	strbuf_addf(b, ",%" PRId64 ",", call->ret);
@@ -63,7 +82,9 @@ static void add_call(struct csv_out *c, const struct scry_event *ev)
 		else
 			strbuf_addf(b, "%d", e);
 	}
-	strbuf_addf(b, ",%" PRIu64 ".%03" PRIu64 "\n", call->duration_ns / 1000, call->duration_ns % 1000);
+	strbuf_addf(b, ",%" PRIu64 ".%03" PRIu64, call->duration_ns / 1000, call->duration_ns % 1000);
+	add_source(c, call);
+	strbuf_addch(b, '\n');
 }
 
 static void add_event(struct csv_out *c, const struct scry_event *ev)
@@ -118,7 +139,7 @@ static void add_event(struct csv_out *c, const struct scry_event *ev)
 	strbuf_addstr(b, type);
 	strbuf_addch(b, ',');
 	csv_add_cell(b, t->buf, t->len);
-	strbuf_addf(b, ",%s,,\n", result);
+	strbuf_addf(b, ",%s,,%s\n", result, c->base.o.stacks ? "," : "");
 }
 
 static int csv_event(struct output *o, const struct scry_event *ev)
@@ -167,7 +188,8 @@ static int csv_finish(struct output *o, const struct scry_stats *summary,
 			return r;
 	}
 	if (lost && o->o.summary != 1)
-		strbuf_addf(&c->w.b, "%" PRIu64 ",0,0,<lost>,,%" PRIu64 ",,\n", o->start_ns, lost);
+		strbuf_addf(&c->w.b, "%" PRIu64 ",0,0,<lost>,,%" PRIu64 ",,%s\n", o->start_ns, lost,
+			    o->o.stacks ? "," : "");
 	return obuf_flush(&c->w);
 }
 
@@ -195,7 +217,8 @@ int csv_format_open(struct scry_sink *sink, const struct output_format *fmt, con
 	obuf_init(&c->w, opts->fd);
 	strbuf_init(&c->t, 256);
 	if (output_wants_calls(&c->base)) {
-		strbuf_addstr(&c->w.b, "ts,pid,tid,syscall,arguments,result,errno,duration_us\n");
+		strbuf_addstr(&c->w.b, opts->stacks ? "ts,pid,tid,syscall,arguments,result,errno,duration_us,source\n"
+						   : "ts,pid,tid,syscall,arguments,result,errno,duration_us\n");
 		int r = obuf_flush(&c->w);
 		if (r < 0) {
 			snprintf(err, errlen, "%s", strerror(-r));

@@ -66,6 +66,8 @@ struct text_layout {
 	int pid_comm;            /* -Y: "PID<comm>" in the pid prefix */
 	int quiet_exit;          /* -e quiet=exit (-qq): no "+++ exited with" */
 	int append;              /* -A: -ff files are appended to */
+	int stack_trace;         /* -k: the call's frames after its line */
+	int source;              /* --source: "   [FILE:LINE in FUNCTION]" ends the line */
 };
 
 /* What the formats are opened with; each takes what it needs. */
@@ -85,6 +87,9 @@ struct output_opts {
 	 * read, and start_ns (if not 0) is the recorded start. */
 	int replay;
 	uint64_t start_ns;
+	/* -k, --source: calls carry stacks (scry_call.stack); the formats
+	 * with fixed columns (CSV) add theirs only then */
+	int stacks;
 	struct text_layout text;  /* the text format's layout */
 };
 #define OUTPUT_OPTS_INIT { .fd = -1, .string_limit = 32 }

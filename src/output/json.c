@@ -10,6 +10,7 @@
  * document still closed.
  */
 #include "output/encode.h"
+#include "output/stackfmt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -104,6 +105,8 @@ void json_add_call_fields(struct strbuf *b, const struct output *o, const struct
 	output_args_text(o, &t, c);
 	json_add_bytes(b, t.buf, t.len);
 	strbuf_release(&t);
+	/* -k, --source: "stack" and "source" (stackfmt.h) */
+	json_add_stack(b, c->stack);
 	if (!c->t_exit_ns) {
 		strbuf_addstr(b, ",\"return\":null,\"unfinished\":true,\"duration_ns\":null");
 		return;

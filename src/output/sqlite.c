@@ -67,7 +67,7 @@ static const char SCHEMA[] =
 	"CREATE TABLE syscalls(id INTEGER PRIMARY KEY, ts_ns INTEGER, pid INTEGER, tid INTEGER,\n"
 	"  nr INTEGER, name TEXT, ret INTEGER, errno INTEGER, errno_name TEXT,\n"
 	"  duration_ns INTEGER, cpu_ns INTEGER, args_json TEXT, args_text TEXT, ret_text TEXT,\n"
-	"  unfinished INTEGER NOT NULL DEFAULT 0, injected TEXT);\n"
+	"  unfinished INTEGER NOT NULL DEFAULT 0, injected TEXT, stack_id INTEGER);\n"
 	"CREATE TABLE events(id INTEGER PRIMARY KEY, ts_ns INTEGER, pid INTEGER, tid INTEGER,\n"
 	"  type TEXT, value INTEGER, detail TEXT);\n"
 	"CREATE VIEW summary_by_syscall AS\n"
@@ -80,16 +80,35 @@ static const char SCHEMA[] =
 	"         sum(s.duration_ns) AS total_ns, avg(s.duration_ns) AS avg_ns,\n"
 	"         max(s.duration_ns) AS max_ns\n"
 	"  FROM syscalls s LEFT JOIN processes p ON p.pid = s.pid\n"
-	"  WHERE s.unfinished = 0 GROUP BY s.pid ORDER BY total_ns DESC;\n";
+	"  WHERE s.unfinished = 0 GROUP BY s.pid ORDER BY total_ns DESC;\n"
+	/* -k, --source (issue 13): each distinct frame once, each distinct
+	 * stack once; a call names its stack (syscalls.stack_id, NULL
+	 * without one) */
+	"CREATE TABLE frames(id INTEGER PRIMARY KEY, addr INTEGER, object TEXT, object_offset INTEGER,\n"
+	"  function TEXT, offset INTEGER, file TEXT, line INTEGER, flags INTEGER);\n"
+	"CREATE TABLE stacks(id INTEGER PRIMARY KEY, nframes INTEGER, source_depth INTEGER, truncated INTEGER);\n"
+	"CREATE TABLE stack_frames(stack_id INTEGER, depth INTEGER, frame_id INTEGER,\n"
+	"  PRIMARY KEY(stack_id, depth)) WITHOUT ROWID;\n"
+	"CREATE VIEW syscall_sources AS\n"
+	"  SELECT s.id AS syscall_id, s.name, s.nr, s.duration_ns, s.errno, s.unfinished,\n"
+	"         f.file, f.line, f.function, f.object, f.object_offset\n"
+	"  FROM syscalls s JOIN stacks k ON k.id = s.stack_id\n"
+	"  LEFT JOIN stack_frames sf ON sf.stack_id = k.id AND sf.depth = k.source_depth\n"
+	"  LEFT JOIN frames f ON f.id = sf.frame_id;\n"
+	"CREATE VIEW summary_by_source AS\n"
+	"  SELECT name, nr, file, line, function, object, count(*) AS calls, count(errno) AS errors,\n"
+	"         sum(duration_ns) AS total_ns, avg(duration_ns) AS avg_ns, max(duration_ns) AS max_ns\n"
+	"  FROM syscall_sources WHERE unfinished = 0\n"
+	"  GROUP BY nr, file, line, function, object ORDER BY total_ns DESC;\n";
 
 enum {
 	ST_CALL, ST_EVENT, ST_PROC, ST_THREAD, ST_PARENT, ST_COMMAND, ST_PROC_END, ST_THREAD_END,
-	ST_META, ST__COUNT
+	ST_META, ST_FRAME, ST_STACK, ST_STACK_FRAME, ST__COUNT
 };
 
 static const char *const STMTS[ST__COUNT] = {
 	[ST_CALL] = "INSERT INTO syscalls(ts_ns,pid,tid,nr,name,ret,errno,errno_name,duration_ns,cpu_ns,"
-		    "args_json,args_text,ret_text,unfinished,injected) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    "args_json,args_text,ret_text,unfinished,injected,stack_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_EVENT] = "INSERT INTO events(ts_ns,pid,tid,type,value,detail) VALUES(?,?,?,?,?,?)",
 	[ST_PROC] = "INSERT OR IGNORE INTO processes(pid,command,start_ns) VALUES(?,?,?)",
 	[ST_THREAD] = "INSERT OR IGNORE INTO threads(tid,pid,start_ns) VALUES(?,?,?)",
@@ -98,7 +117,79 @@ static const char *const STMTS[ST__COUNT] = {
 	[ST_PROC_END] = "UPDATE processes SET end_ns=?, exit_status=?, killed_by=? WHERE pid=?",
 	[ST_THREAD_END] = "UPDATE threads SET end_ns=? WHERE tid=?",
 	[ST_META] = "INSERT OR REPLACE INTO metadata(key,value) VALUES(?,?)",
+	[ST_FRAME] = "INSERT INTO frames(id,addr,object,object_offset,function,offset,file,line,flags)"
+		     " VALUES(?,?,?,?,?,?,?,?,?)",
+	[ST_STACK] = "INSERT INTO stacks(id,nframes,source_depth,truncated) VALUES(?,?,?,?)",
+	[ST_STACK_FRAME] = "INSERT INTO stack_frames(stack_id,depth,frame_id) VALUES(?,?,?)",
 };
+
+/*
+ * The frames and stacks already written, by their bytes, so that each is
+ * written once (memory grows with distinct frames and stacks, never with
+ * calls).
+ */
+struct dedup {
+	struct dedup_ent { char *key; size_t len; int64_t id; } *e;
+	size_t size, n;          /* size: a power of two, or 0 */
+};
+
+static uint64_t dedup_hash(const char *k, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+	return h ^ (h >> 31);
+}
+
+/* The id of key, or 0 when it is new. */
+static int64_t dedup_find(const struct dedup *d, const char *k, size_t len)
+{
+	if (!d->size)
+		return 0;
+	for (size_t j = dedup_hash(k, len) & (d->size - 1); d->e[j].key; j = (j + 1) & (d->size - 1))
+		if (d->e[j].len == len && !memcmp(d->e[j].key, k, len))
+			return d->e[j].id;
+	return 0;
+}
+
+static int dedup_add(struct dedup *d, const char *k, size_t len, int64_t id)
+{
+	if ((d->n + 1) * 2 > d->size) {
+		size_t size = d->size ? d->size * 2 : 256;
+		struct dedup_ent *e = calloc(size, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		for (size_t i = 0; i < d->size; i++) {
+			if (!d->e[i].key)
+				continue;
+			size_t j = dedup_hash(d->e[i].key, d->e[i].len) & (size - 1);
+			while (e[j].key)
+				j = (j + 1) & (size - 1);
+			e[j] = d->e[i];
+		}
+		free(d->e);
+		d->e = e;
+		d->size = size;
+	}
+	char *copy = malloc(len ? len : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, k, len);
+	size_t j = dedup_hash(k, len) & (d->size - 1);
+	while (d->e[j].key)
+		j = (j + 1) & (d->size - 1);
+	d->e[j] = (struct dedup_ent){ copy, len, id };
+	d->n++;
+	return 0;
+}
+
+static void dedup_release(struct dedup *d)
+{
+	for (size_t i = 0; i < d->size; i++)
+		free(d->e[i].key);
+	free(d->e);
+	memset(d, 0, sizeof(*d));
+}
 
 struct sqlite_out {
 	struct output base;
@@ -109,6 +200,7 @@ struct sqlite_out {
 	uint64_t last_commit;    /* CLOCK_MONOTONIC ns */
 	struct idset procs, threads;
 	struct strbuf a, b;
+	struct dedup frames, stacks;
 };
 
 static uint64_t mono_ns(void)
@@ -237,7 +329,7 @@ static int write_metadata(struct sqlite_out *s)
 		r |= meta(s, "arch", u.machine);
 	}
 	r |= meta(s, "scry_version", scry_version());
-	r |= meta(s, "format_version", "1");
+	r |= meta(s, "format_version", "2");   /* 2: frames, stacks, stack_id */
 	r |= meta_u64(s, "start_ns", s->base.start_ns);
 	time_t t = (time_t)(s->base.start_ns / 1000000000u);
 	struct tm tm;
@@ -272,9 +364,96 @@ static int see(struct sqlite_out *s, const struct scry_event *ev)
 	return r;
 }
 
+/* A string's bytes in a dedup key, NUL ended (NULL: a lone 0xff) */
+static void key_str(struct strbuf *k, const char *str)
+{
+	if (str)
+		strbuf_add(k, str, strlen(str) + 1);
+	else
+		strbuf_addch(k, 0xff);
+}
+
+/* The id of the frame's row, written now if it is new; 0 on error (*r). */
+static int64_t frame_id(struct sqlite_out *s, const struct scry_frame *f, int *r)
+{
+	struct strbuf k = STRBUF_INIT;
+	strbuf_add(&k, &f->addr, sizeof(f->addr));
+	strbuf_add(&k, &f->object_offset, sizeof(f->object_offset));
+	strbuf_add(&k, &f->offset, sizeof(f->offset));
+	strbuf_add(&k, &f->line, sizeof(f->line));
+	strbuf_add(&k, &f->flags, sizeof(f->flags));
+	key_str(&k, f->object);
+	key_str(&k, f->function);
+	key_str(&k, f->file);
+	int64_t id = dedup_find(&s->frames, k.buf, k.len);
+	if (!id) {
+		id = (int64_t)s->frames.n + 1;
+		sqlite3_stmt *st = s->st[ST_FRAME];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)f->addr);
+		bind_str(st, 3, f->object);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)f->object_offset);
+		bind_str(st, 5, f->function);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)f->offset);
+		bind_str(st, 7, f->file);
+		if (f->line > 0)
+			sqlite3_bind_int(st, 8, f->line);
+		sqlite3_bind_int64(st, 9, f->flags);
+		*r = step(st);
+		if (!*r)
+			*r = dedup_add(&s->frames, k.buf, k.len, id);
+	}
+	strbuf_release(&k);
+	return *r ? 0 : id;
+}
+
+/* The id of the stack's row (0: none, or an error in *r). */
+static int64_t stack_id(struct sqlite_out *s, const struct scry_stack *stk, int *r)
+{
+	*r = 0;
+	if (!stk)
+		return 0;
+	struct strbuf k = STRBUF_INIT;
+	strbuf_add(&k, &stk->source, sizeof(stk->source));
+	strbuf_add(&k, &stk->truncated, sizeof(stk->truncated));
+	for (unsigned i = 0; stk->frames && i < stk->nframes && !*r; i++) {
+		int64_t fid = frame_id(s, &stk->frames[i], r);
+		strbuf_add(&k, &fid, sizeof(fid));
+	}
+	int64_t id = *r ? 0 : dedup_find(&s->stacks, k.buf, k.len);
+	if (!*r && !id) {
+		id = (int64_t)s->stacks.n + 1;
+		sqlite3_stmt *st = s->st[ST_STACK];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, (int)stk->nframes);
+		if (stk->source >= 0)
+			sqlite3_bind_int(st, 3, stk->source);
+		sqlite3_bind_int(st, 4, stk->truncated);
+		*r = step(st);
+		const int64_t *fids = (const int64_t *)(k.buf + sizeof(stk->source) + sizeof(stk->truncated));
+		for (unsigned i = 0; stk->frames && i < stk->nframes && !*r; i++) {
+			int64_t fid;
+			memcpy(&fid, &fids[i], sizeof(fid));
+			st = s->st[ST_STACK_FRAME];
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int(st, 2, (int)i);
+			sqlite3_bind_int64(st, 3, fid);
+			*r = step(st);
+		}
+		if (!*r)
+			*r = dedup_add(&s->stacks, k.buf, k.len, id);
+	}
+	strbuf_release(&k);
+	return *r ? 0 : id;
+}
+
 static int add_call(struct sqlite_out *s, const struct scry_event *ev)
 {
 	const struct scry_call *c = &ev->u.call;
+	int r;
+	int64_t sid = stack_id(s, c->stack, &r);
+	if (r)
+		return r;
 	sqlite3_stmt *st = s->st[ST_CALL];
 	char nb[32];
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->t_enter_ns);
@@ -313,6 +492,8 @@ static int add_call(struct sqlite_out *s, const struct scry_event *ev)
 				strbuf_addf(&s->b, "%s%s", s->b.len ? "," : "", words[i]);
 		bind_bytes(st, 15, s->b.buf, s->b.len);
 	}
+	if (sid)
+		sqlite3_bind_int64(st, 16, sid);
 	return step(st);
 }
 
@@ -486,6 +667,8 @@ static void sqlite_free(struct output *o)
 	idset_release(&s->threads);
 	strbuf_release(&s->a);
 	strbuf_release(&s->b);
+	dedup_release(&s->frames);
+	dedup_release(&s->stacks);
 	free(s);
 }
 

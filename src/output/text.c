@@ -11,6 +11,7 @@
 
 #include "decode/decode.h"
 #include "output/encode.h"
+#include "output/stackfmt.h"
 #include "syscalls/callname.h"
 #include "syscalls/syscalls.h"
 
@@ -293,7 +294,17 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 	if (ts->o.show_time && c->t_exit_ns)
 		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
 			    (unsigned long long)(c->duration_ns % 1000000000u / 1000));
+	/* the seeds' "fsync(3) = 0   [logger.c:89 in flush_logs]" */
+	if (ts->o.source) {
+		strbuf_addstr(b, "   [");
+		stack_add_source_label(b, c->stack);
+		strbuf_addch(b, ']');
+	}
 	strbuf_addch(b, '\n');
+	/* strace -k: the frames follow the line that completes the call
+	 * (the "resumed" one when it was unfinished) */
+	if (ts->o.stack_trace)
+		stack_add_frames_text(b, c->stack);
 }
 
 static void add_args(struct strbuf *b, const struct scry_values *vs, int first)
