@@ -71,6 +71,9 @@ enum scry_vtype {
 	                     more than half are in it; JSON {"names":["SIGINT",
 	                     "SIGTERM"],"inverted":false}, where inverted:true
 	                     says the names are the signals NOT in the set */
+	SCRY_V_TIME,      /* a time of day: i is seconds since the epoch.  Text
+	                     the local time "2026-11-29T15:54:41+0000" (time()'s
+	                     result); JSON the same string */
 };
 
 /* Rendering hints (scry_value.fmt) of the plain numbers; JSON ignores them. */
@@ -82,6 +85,19 @@ enum scry_vfmt {
 	SCRY_FMT_INDEXED = 64, /* ARRAY: elements named by their index, text
 	                         "[[VINTR]=0x3, ...]", JSON an object
 	                         {"VINTR":3, ...} */
+	SCRY_FMT_NIL = 128,   /* PTR: text "(nil)" for 0, printf's %p (a
+	                         siginfo's si_ptr, si_call_addr) */
+	SCRY_FMT_SHL = 256,   /* ENUM, HEX: a part of an OR that sits S = fmt &
+	                         0xff bits up, text "VALUE<<S"
+	                         ("FUTEX_OP_SET<<28", "0x1<<12"; an ENUM
+	                         without a name is hex) */
+	SCRY_FMT_ADDROF = 512, /* FUNC: a function that writes the field:
+	                         text "fn(children, &NAME)" without "NAME="
+	                         (inet_pton(AF_INET6, "::1", &sin6_addr));
+	                         JSON the last child alone ("::1") */
+	SCRY_FMT_AT = 1024,   /* STR: an abstract unix socket name, text
+	                         @"name", JSON "@name"; the low bits of fmt
+	                         are -x's as for every STR */
 };
 
 enum scry_vflag {

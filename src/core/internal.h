@@ -134,6 +134,7 @@ struct scry_session {
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */
+	struct scry_values siginfo;   /* the siginfo of a signal event */
 };
 
 /* core/session.c */

@@ -105,6 +105,7 @@ void scry_session_free(struct scry_session *s)
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
 	scry_values_release(&s->result);
+	scry_values_release(&s->siginfo);
 	free(s);
 }
 
