@@ -33,7 +33,9 @@ enum scry_vtype {
 	SCRY_V_ARRAY,     /* elements: count children, "[1, 2]" */
 	SCRY_V_SOCKADDR,  /* a struct sockaddr: children are its fields;
 	                     addr_text is the short form "10.0.1.50:5432" */
-	SCRY_V_TEXT,      /* preformatted strace text (rare forms): str */
+	SCRY_V_TEXT,      /* preformatted strace text: str.  No decoder of
+	                     scry's makes one any more (issue 11): a form
+	                     strace writes is a kind or a hint below */
 	SCRY_V_UNREAD,    /* memory that could not be read: u is the address */
 	/* Kinds a call's result (scry_call.result) has besides the ones above
 	 * (INT, HEX, OCT, FD, FLAGS, ENUM): */
@@ -107,7 +109,11 @@ enum scry_vflag {
 	SCRY_VF_COMMENT = 1u << 3, /* TEXT/COMMENT/INOUT: render as " comment" after
 	                              the previous value, not as ", value" */
 	SCRY_VF_AFTER  = 1u << 4,  /* shown after the result: "= 1 ([{fd=3, revents=POLLIN}])" */
-	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value" (clone's) */
+	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value"
+	                              (clone's); with AFTER, as "name value"
+	                              ("left {...}", select's "in [3]"): an
+	                              AFTER value without it is shown without
+	                              its name (poll's "revents") */
 	SCRY_VF_SIGNAL = 1u << 6,  /* FLAGS: the bits of fmt hold a signal number, not
 	                              flags ("CLONE_VM|SIGCHLD") */
 	SCRY_VF_UPDATED = 1u << 7, /* the kernel writes this argument back: what it

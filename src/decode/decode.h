@@ -182,6 +182,8 @@ size_t v_ptr(struct dctx *d, const char *name, uint64_t val);
 size_t v_fd(struct dctx *d, const char *name, int fd);        /* AT_FDCWD too */
 size_t v_flags(struct dctx *d, const char *name, uint64_t bits, const struct scry_xlat *x, const char *zero);
 size_t v_enum(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x);
+/* Preformatted strace text (SCRY_V_TEXT): JSON gets the text as a string,
+ * so prefer a typed kind (value.h); no decoder uses it now. */
 size_t v_text(struct dctx *d, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr);
 /* A remark, " /\* words *\/" after the previous value (SCRY_V_COMMENT). */

@@ -11,7 +11,8 @@
  * Their entry decoders return DEC_AFTER: everything they show in the
  * argument list is known at entry, and what they append at exit carries
  * SCRY_VF_AFTER, to be shown after the result in parentheses, ", "-separated,
- * a named value as "name value" ("in [3]").  A core that does not know
+ * a value flagged SCRY_VF_NAMED as "name value" ("in [3]"; poll's answer
+ * is named "revents" for JSON but not labelled).  A core that does not know
  * DEC_AFTER treats it as DEC_DONE: the argument list is still exact and
  * only the part after the result is missing.
  */
