@@ -301,7 +301,14 @@ struct scry_event {
 		struct {
 			int signo;
 			siginfo_t info;
-			const char *text;         /* "{si_signo=SIGCHLD, ...}" */
+			/* info decoded: one SCRY_V_STRUCT (si_signo an
+			 * ENUM of signals, si_code an ENUM of the codes of
+			 * that signal, si_pid, si_status, si_addr, ...);
+			 * NULL when only text is known (scry report) */
+			const struct scry_values *values;
+			/* its strace text "{si_signo=SIGCHLD, ...}", the
+			 * same as rendering values; kept for compatibility */
+			const char *text;
 		} signal;
 		struct { int status; int signo; int core; } exit;  /* EXITED / KILLED */
 		struct { pid_t parent; int is_thread; } task;      /* NEW_TASK */

@@ -33,7 +33,9 @@ enum scry_vtype {
 	SCRY_V_ARRAY,     /* elements: count children, "[1, 2]" */
 	SCRY_V_SOCKADDR,  /* a struct sockaddr: children are its fields;
 	                     addr_text is the short form "10.0.1.50:5432" */
-	SCRY_V_TEXT,      /* preformatted strace text (rare forms): str */
+	SCRY_V_TEXT,      /* preformatted strace text: str.  No decoder of
+	                     scry's makes one any more (issue 11): a form
+	                     strace writes is a kind or a hint below */
 	SCRY_V_UNREAD,    /* memory that could not be read: u is the address */
 	/* Kinds a call's result (scry_call.result) has besides the ones above
 	 * (INT, HEX, OCT, FD, FLAGS, ENUM): */
@@ -71,6 +73,9 @@ enum scry_vtype {
 	                     more than half are in it; JSON {"names":["SIGINT",
 	                     "SIGTERM"],"inverted":false}, where inverted:true
 	                     says the names are the signals NOT in the set */
+	SCRY_V_TIME,      /* a time of day: i is seconds since the epoch.  Text
+	                     the local time "2026-11-29T15:54:41+0000" (time()'s
+	                     result); JSON the same string */
 };
 
 /* Rendering hints (scry_value.fmt) of the plain numbers; JSON ignores them. */
@@ -82,6 +87,19 @@ enum scry_vfmt {
 	SCRY_FMT_INDEXED = 64, /* ARRAY: elements named by their index, text
 	                         "[[VINTR]=0x3, ...]", JSON an object
 	                         {"VINTR":3, ...} */
+	SCRY_FMT_NIL = 128,   /* PTR: text "(nil)" for 0, printf's %p (a
+	                         siginfo's si_ptr, si_call_addr) */
+	SCRY_FMT_SHL = 256,   /* ENUM, HEX: a part of an OR that sits S = fmt &
+	                         0xff bits up, text "VALUE<<S"
+	                         ("FUTEX_OP_SET<<28", "0x1<<12"; an ENUM
+	                         without a name is hex) */
+	SCRY_FMT_ADDROF = 512, /* FUNC: a function that writes the field:
+	                         text "fn(children, &NAME)" without "NAME="
+	                         (inet_pton(AF_INET6, "::1", &sin6_addr));
+	                         JSON the last child alone ("::1") */
+	SCRY_FMT_AT = 1024,   /* STR: an abstract unix socket name, text
+	                         @"name", JSON "@name"; the low bits of fmt
+	                         are -x's as for every STR */
 };
 
 enum scry_vflag {
@@ -91,7 +109,11 @@ enum scry_vflag {
 	SCRY_VF_COMMENT = 1u << 3, /* TEXT/COMMENT/INOUT: render as " comment" after
 	                              the previous value, not as ", value" */
 	SCRY_VF_AFTER  = 1u << 4,  /* shown after the result: "= 1 ([{fd=3, revents=POLLIN}])" */
-	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value" (clone's) */
+	SCRY_VF_NAMED  = 1u << 5,  /* an argument the text shows as "name=value"
+	                              (clone's); with AFTER, as "name value"
+	                              ("left {...}", select's "in [3]"): an
+	                              AFTER value without it is shown without
+	                              its name (poll's "revents") */
 	SCRY_VF_SIGNAL = 1u << 6,  /* FLAGS: the bits of fmt hold a signal number, not
 	                              flags ("CLONE_VM|SIGCHLD") */
 	SCRY_VF_UPDATED = 1u << 7, /* the kernel writes this argument back: what it

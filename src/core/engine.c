@@ -396,8 +396,18 @@ int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
 
 int engine_signal(struct scry_session *s, struct scry_event *ev)
 {
+	struct dctx d;
+	memset(&d, 0, sizeof(d));
+	d.pid = ev->pid;
+	d.tid = ev->tid;
+	d.limit = s->cfg.string_limit;
+	d.xflag = s->cfg.xflag;
+	d.out = &s->siginfo;
+	scry_values_reset(&s->siginfo);
+	v_siginfo(&d, NULL, &ev->u.signal.info);
+	ev->u.signal.values = &s->siginfo;
 	strbuf_reset(&s->scratch);
-	decode_siginfo(&ev->u.signal.info, &s->scratch);
+	render_text_value(&s->scratch, &s->siginfo, 0);
 	ev->u.signal.text = s->scratch.buf;
 	return session_emit(s, ev);
 }

@@ -72,7 +72,8 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 /* ts_ns: when the call was seen to end (CLOCK_REALTIME) */
 int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns);
 /* A SCRY_EV_SIGNAL event with its signo and siginfo filled by the backend:
- * the engine adds the siginfo's text and hands it to the sinks. */
+ * the engine decodes the siginfo once into typed values (and their text,
+ * kept for compatibility) and hands it to the sinks. */
 struct scry_event;
 int engine_signal(struct scry_session *s, struct scry_event *ev);
 

@@ -162,6 +162,7 @@ struct scry_session {
 	uint16_t *inject_rule;
 	size_t ndelayed;         /* tracees with T_DELAY_HELD */
 	struct unwinder *unwind;      /* cfg.stack_depth: made at the first stack */
+	struct scry_values siginfo;   /* the siginfo of a signal event */
 };
 
 /* core/session.c */

@@ -149,6 +149,7 @@ void scry_session_free(struct scry_session *s)
 	strbuf_release(&s->scratch);
 	scry_values_release(&s->result);
 	unwinder_free(s->unwind);
+	scry_values_release(&s->siginfo);
 	free(s);
 }
 

@@ -85,8 +85,9 @@ struct dctx {
 
 typedef int (*decoder_fn)(struct dctx *d);
 
-/* decode/siginfo.c: "{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}" */
-void decode_siginfo(const siginfo_t *si, struct strbuf *out);
+/* decode/siginfo.c: a siginfo_t as one STRUCT value, the text
+ * "{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}"; returns its index. */
+size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si);
 
 /*
  * What the bpf backend captures in the kernel for a call, so that its
@@ -181,6 +182,8 @@ size_t v_ptr(struct dctx *d, const char *name, uint64_t val);
 size_t v_fd(struct dctx *d, const char *name, int fd);        /* AT_FDCWD too */
 size_t v_flags(struct dctx *d, const char *name, uint64_t bits, const struct scry_xlat *x, const char *zero);
 size_t v_enum(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x);
+/* Preformatted strace text (SCRY_V_TEXT): JSON gets the text as a string,
+ * so prefer a typed kind (value.h); no decoder uses it now. */
 size_t v_text(struct dctx *d, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr);
 /* A remark, " /\* words *\/" after the previous value (SCRY_V_COMMENT). */
@@ -255,6 +258,9 @@ void render_text_list(struct strbuf *out, const struct scry_values *vs, size_t f
  * " (in [3], left {...})"; nothing when there are none. */
 void render_text_after(struct strbuf *out, const struct scry_values *vs);
 void render_text_value(struct strbuf *out, const struct scry_values *vs, size_t i);
+/* A SCRY_V_TIME: the local time "2026-11-29T15:54:41+0000" (the seconds
+ * when localtime cannot say). */
+void render_time(struct strbuf *out, int64_t sec);
 /* Whether the text ends the entry part of a call with ", " (strace's
  * "read(3, " while the call blocks), given its entry values and whether
  * more arguments come at exit: not when there are none, nor when the exit

@@ -11,7 +11,8 @@
  * Their entry decoders return DEC_AFTER: everything they show in the
  * argument list is known at entry, and what they append at exit carries
  * SCRY_VF_AFTER, to be shown after the result in parentheses, ", "-separated,
- * a named value as "name value" ("in [3]").  A core that does not know
+ * a value flagged SCRY_VF_NAMED as "name value" ("in [3]"; poll's answer
+ * is named "revents" for JSON but not labelled).  A core that does not know
  * DEC_AFTER treats it as DEC_DONE: the argument list is still exact and
  * only the part after the result is missing.
  */
@@ -269,21 +270,6 @@ static int out_failed(struct dctx *d, const char *name, uint64_t addr)
 	return 1;
 }
 
-static void sig_append(char *buf, size_t size, size_t *len, int sig)
-{
-	const char *n = scry_signal_name(sig);
-	char num[16];
-	if (!n) {
-		snprintf(num, sizeof(num), "%d", sig);
-		n = num;
-	} else if (!strncmp(n, "SIG", 3)) {
-		n += 3;
-	}
-	int w = snprintf(buf + *len, size - *len, "%s%s", buf[*len - 1] == '[' ? "" : " ", n);
-	if (w > 0 && (size_t)w < size - *len)
-		*len += (size_t)w;
-}
-
 /*
  * A kernel sigset of size bytes at addr, as strace prints it: "[HUP USR1]",
  * or "~[KILL STOP]" (the signals not in it) when more than half are set.
@@ -304,21 +290,7 @@ static void sigset_at(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 		v_unread(d, name, addr);
 		return;
 	}
-	char buf[512];
-	size_t len = 0;
-	int bits = __builtin_popcountll(set);
-	if (bits * 2 > 64) {
-		set = ~set;
-		buf[len++] = '~';
-	}
-	buf[len++] = '[';
-	buf[len] = '\0';
-	for (int sig = 1; sig <= 64; sig++)
-		if (set & (1ull << (sig - 1)))
-			sig_append(buf, sizeof(buf) - 1, &len, sig);
-	buf[len++] = ']';
-	buf[len] = '\0';
-	v_text(d, name, "%s", buf);
+	v_sigset(d, name, set, K_SIGSET_BYTES * 8);
 }
 
 /* An fd_set of nfds bits at addr: "[3 4]", NULL, or the address. */
@@ -341,22 +313,13 @@ static void fdset_at(struct dctx *d, const char *name, uint64_t addr, int64_t nf
 		v_unread(d, name, addr);
 		return;
 	}
-	struct strbuf sb;
-	strbuf_init(&sb, 64);
-	strbuf_addch(&sb, '[');
-	int any = 0;
-	for (size_t fd = 0; fd < (size_t)nfds && fd < bytes * 8; fd++) {
-		if (set[fd / 8] & (1u << (fd % 8))) {
-			strbuf_addf(&sb, "%s%zu", any ? " " : "", fd);
-			any = 1;
-		}
-	}
-	strbuf_addch(&sb, ']');
-	size_t i = scry_values_push(d->out, SCRY_V_TEXT, name);
-	uint32_t off = scry_values_bytes(d->out, sb.buf, sb.len);
-	d->out->v[i].str_off = off;
-	d->out->v[i].str_len = (uint32_t)sb.len;
-	strbuf_release(&sb);
+	/* the fds in the set, as numbers: "[3 4]" */
+	size_t a = v_array_begin(d, name);
+	for (size_t fd = 0; fd < (size_t)nfds && fd < bytes * 8; fd++)
+		if (set[fd / 8] & (1u << (fd % 8)))
+			v_int(d, NULL, (int64_t)fd);
+	v_end(d, a);
+	d->out->v[a].fmt = SCRY_FMT_SPACED;
 }
 
 /* ---- poll ---- */
@@ -413,6 +376,21 @@ static void after(struct dctx *d)
 	v_last(d)->flags |= EV_VF_AFTER;
 }
 
+/* After the result, value i is labelled with its name ("left {...}"). */
+static void labelled(struct dctx *d, size_t i)
+{
+	d->out->v[i].flags |= SCRY_VF_NAMED;
+}
+
+/* "= 0 (Timeout)": the word strace shows for a wait that timed out. */
+static const struct scry_xlat xlat_timeout[] = { { 0, "Timeout" }, XLAT_END };
+
+static void timed_out(struct dctx *d)
+{
+	v_enum(d, "timeout", 0, xlat_timeout);
+	after(d);
+}
+
 /* Mark every top-level value from index i on as shown after the result. */
 static void after_from(struct dctx *d, size_t i)
 {
@@ -440,14 +418,14 @@ static int dec_poll_common(struct dctx *d, int is_ppoll)
 	if (d->failed)
 		return DEC_DONE;
 	if (d->ret == 0) {
-		v_text(d, NULL, "Timeout");
-		after(d);
+		timed_out(d);
 		return DEC_DONE;
 	}
 	size_t from = d->out->n;
-	pollfds_at(d, NULL, d->args[0], d->args[1], 1);
+	/* the fds with revents: unlabelled in the text, "revents" in JSON */
+	pollfds_at(d, "revents", d->args[0], d->args[1], 1);
 	if (is_ppoll && d->args[2])
-		timespec_at(d, "left", d->args[2]);
+		labelled(d, v_timespec(d, "left", d->args[2]));
 	after_from(d, from);
 	return DEC_DONE;
 }
@@ -489,8 +467,7 @@ static int dec_select_common(struct dctx *d, int is_pselect)
 	if (d->failed)
 		return DEC_DONE;
 	if (d->ret == 0) {
-		v_text(d, NULL, "Timeout");
-		after(d);
+		timed_out(d);
 		return DEC_DONE;
 	}
 	size_t from = d->out->n;
@@ -501,14 +478,16 @@ static int dec_select_common(struct dctx *d, int is_pselect)
 		fdset_at(d, set_names[k], d->args[1 + k], nfds);
 		struct scry_value *v = &d->out->v[before];
 		/* only the sets with a ready fd */
-		if (v->type == SCRY_V_TEXT && v->str_len == 2)
+		if (v->type == SCRY_V_ARRAY && v->count == 0)
 			d->out->n = before;
+		else
+			labelled(d, before);
 	}
 	if (d->args[4]) {
 		if (is_pselect)
-			timespec_at(d, "left", d->args[4]);
+			labelled(d, v_timespec(d, "left", d->args[4]));
 		else
-			timeval_at(d, "left", d->args[4]);
+			labelled(d, v_timeval(d, "left", d->args[4]));
 	}
 	after_from(d, from);
 	return DEC_DONE;
@@ -673,31 +652,42 @@ static const struct scry_xlat xlat_futex_bitset[] = {
 	{ 0, NULL },
 };
 
-/* FUTEX_WAKE_OP's val3: "FUTEX_OP_SET<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0" */
+static const struct scry_xlat xlat_futex_oparg_shift[] = {
+	XLAT(FUTEX_OP_OPARG_SHIFT), XLAT_END,
+};
+
+/* A part of the wake op, shift bits up (SCRY_FMT_SHL). */
+static void shl(struct dctx *d, unsigned shift)
+{
+	v_last(d)->fmt = (uint16_t)(SCRY_FMT_SHL | shift);
+}
+
+/*
+ * FUTEX_WAKE_OP's val3, one number in parts (SCRY_V_OR):
+ * "FUTEX_OP_SET<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0"
+ */
 static void futex_wake_op(struct dctx *d, const char *name, uint32_t v)
 {
-	char buf[256];
-	size_t len = 0;
 	unsigned op = (v >> 28) & 0xf, cmp = (v >> 24) & 0xf;
 	unsigned oparg = (v >> 12) & 0xfff, cmparg = v & 0xfff;
-	const char *n;
-#define ADD(...) len += (size_t)snprintf(buf + len, sizeof(buf) - len, __VA_ARGS__)
+	size_t o = v_or_begin(d, name, v);
 	if (op & FUTEX_OP_OPARG_SHIFT) {
-		ADD("FUTEX_OP_OPARG_SHIFT<<28|");
+		v_enum(d, "oparg_shift", FUTEX_OP_OPARG_SHIFT, xlat_futex_oparg_shift);
+		shl(d, 28);
 		op &= ~(unsigned)FUTEX_OP_OPARG_SHIFT;
 	}
-	if ((n = xlat_name(xlat_futex_wake_ops, op)))
-		ADD("%s<<28", n);
-	else
-		ADD("%#x<<28 /* FUTEX_OP_??? */", op);
-	ADD("|%#x<<12|", oparg);
-	if ((n = xlat_name(xlat_futex_wake_cmps, cmp)))
-		ADD("%s<<24", n);
-	else
-		ADD("%#x<<24 /* FUTEX_OP_CMP_??? */", cmp);
-	ADD("|%#x", cmparg);
-#undef ADD
-	v_text(d, name, "%s", buf);
+	v_enum(d, "op", op, xlat_futex_wake_ops);
+	shl(d, 28);
+	if (!xlat_name(xlat_futex_wake_ops, op))
+		v_comment(d, NULL, "FUTEX_OP_???");
+	v_hex(d, "oparg", oparg);
+	shl(d, 12);
+	v_enum(d, "cmp", cmp, xlat_futex_wake_cmps);
+	shl(d, 24);
+	if (!xlat_name(xlat_futex_wake_cmps, cmp))
+		v_comment(d, NULL, "FUTEX_OP_CMP_???");
+	v_hex(d, "cmparg", cmparg);
+	v_end(d, o);
 }
 
 /*
@@ -863,18 +853,14 @@ static int dec_settimeofday(struct dctx *d)
 }
 
 /* "2026-11-29T15:54:41+0000", local time as strace prints it */
-static void time_comment(struct dctx *d, const char *name, int64_t t, int as_comment)
+static void time_comment(struct dctx *d, const char *name, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 	char buf[64];
 	if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%FT%T%z", &tm))
 		return;
-	if (as_comment) {
-		v_comment(d, name, "%s", buf);
-	} else {
-		v_text(d, name, "%s", buf);
-	}
+	v_comment(d, name, "%s", buf);
 }
 
 /* time(tloc): "time([1795967681 /\* 2026-... *\/]) = 1795967681 (2026-...)" */
@@ -891,12 +877,19 @@ static int dec_time(struct dctx *d)
 	} else {
 		size_t a = v_array_begin(d, "tloc");
 		v_int(d, NULL, t);
-		time_comment(d, NULL, t, 1);
+		time_comment(d, NULL, t);
 		v_end(d, a);
 	}
 	if (EV_CORE_HAS_AFTER && !d->failed) {
 		size_t from = d->out->n;
-		time_comment(d, NULL, d->ret, 0);
+		/* " (2026-11-29T15:54:41+0000)", "time" in JSON; nothing
+		 * when localtime cannot say */
+		time_t tt = (time_t)d->ret;
+		struct tm tm;
+		if (localtime_r(&tt, &tm)) {
+			size_t i = scry_values_push(d->out, SCRY_V_TIME, "time");
+			d->out->v[i].i = d->ret;
+		}
 		after_from(d, from);
 	}
 	return DEC_DONE;

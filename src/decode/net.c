@@ -689,7 +689,7 @@ static int dec_recvmmsg(struct dctx *d)
 	if (!d->failed && (d->state & TS_VALID)) {
 		size_t left = v_timespec(d, "left", d->args[4]);
 
-		d->out->v[left].flags |= SCRY_VF_AFTER;
+		d->out->v[left].flags |= SCRY_VF_AFTER | SCRY_VF_NAMED;
 	}
 	return DEC_DONE;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "syscalls/syscalls.h"
 
@@ -178,6 +179,17 @@ static void render_sigset(struct strbuf *out, const struct scry_value *v)
 	strbuf_addch(out, ']');
 }
 
+void render_time(struct strbuf *out, int64_t sec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	char buf[64];
+	if (localtime_r(&t, &tm) && strftime(buf, sizeof(buf), "%FT%T%z", &tm))
+		strbuf_addstr(out, buf);
+	else
+		strbuf_addf(out, "%" PRId64, sec);
+}
+
 /* Renders node i; returns the index after its subtree. */
 static size_t render_node(struct strbuf *out, const struct scry_values *vs, size_t i)
 {
@@ -195,7 +207,9 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 			strbuf_addf(out, "%" PRIu64, v->u);
 		break;
 	case SCRY_V_HEX:
-		if (v->fmt == SCRY_FMT_HEX08)
+		if (v->fmt & SCRY_FMT_SHL)
+			strbuf_addf(out, "%#" PRIx64 "<<%u", v->u, v->fmt & 0xffu);
+		else if (v->fmt == SCRY_FMT_HEX08)
 			strbuf_addf(out, "%08" PRIx64, v->u);
 		else
 			strbuf_addf(out, "%#" PRIx64, v->u);
@@ -205,7 +219,9 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		break;
 	case SCRY_V_PTR:
 	case SCRY_V_UNREAD:
-		if (v->u)
+		if (!v->u && v->type == SCRY_V_PTR && v->fmt == SCRY_FMT_NIL)
+			strbuf_addstr(out, "(nil)");
+		else if (v->u)
 			strbuf_addf(out, "%#" PRIx64, v->u);
 		else
 			strbuf_addstr(out, "NULL");
@@ -222,7 +238,10 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		}
 		break;
 	case SCRY_V_STR:
-		render_text_bytes(out, (const unsigned char *)scry_value_str(vs, v), v->str_len, v->fmt);
+		if (v->fmt & SCRY_FMT_AT)
+			strbuf_addch(out, '@');
+		render_text_bytes(out, (const unsigned char *)scry_value_str(vs, v), v->str_len,
+				  v->fmt & ~SCRY_FMT_AT);
 		if (v->flags & SCRY_VF_TRUNC)
 			strbuf_addstr(out, "...");
 		break;
@@ -233,6 +252,15 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		render_flags(out, v);
 		break;
 	case SCRY_V_ENUM:
+		if (v->fmt & SCRY_FMT_SHL) {
+			const char *n = scry_enum_name(v);
+			if (n)
+				strbuf_addstr(out, n);
+			else
+				strbuf_addf(out, "%#" PRIx64, (uint64_t)v->i);
+			strbuf_addf(out, "<<%u", v->fmt & 0xffu);
+			break;
+		}
 		render_enum(out, v);
 		if (v->fmt == SCRY_FMT_SHIFT)
 			strbuf_addf(out, "<<%s", v->name ? v->name : "?");
@@ -264,6 +292,9 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 	case SCRY_V_SIGSET:
 		render_sigset(out, v);
 		break;
+	case SCRY_V_TIME:
+		render_time(out, v->i);
+		break;
 	case SCRY_V_OR: {
 		/* the parts joined by "|"; a comment after its part */
 		size_t j = i + 1;
@@ -285,6 +316,8 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 				strbuf_addstr(out, ", ");
 			j = render_node(out, vs, j);
 		}
+		if (v->fmt == SCRY_FMT_ADDROF)
+			strbuf_addf(out, "%s&%s", v->count ? ", " : "", v->name ? v->name : "?");
 		strbuf_addch(out, ')');
 		return j;
 	}
@@ -300,7 +333,8 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 				strbuf_addstr(out, is_array && v->fmt == SCRY_FMT_SPACED ? " " : ", ");
 			else if (k)
 				strbuf_addch(out, ' ');
-			if (!is_array && c->name && !(c->flags & SCRY_VF_COMMENT))
+			if (!is_array && c->name && !(c->flags & SCRY_VF_COMMENT) &&
+			    !(c->type == SCRY_V_FUNC && c->fmt == SCRY_FMT_ADDROF))
 				strbuf_addf(out, "%s=", c->name);
 			else if (is_array && v->fmt == SCRY_FMT_INDEXED && c->name)
 				strbuf_addf(out, "[%s]=", c->name);
@@ -329,7 +363,7 @@ void render_text_after(struct strbuf *out, const struct scry_values *vs)
 			continue;
 		strbuf_addstr(out, any ? ", " : " (");
 		any = 1;
-		if (v->name)
+		if ((v->flags & SCRY_VF_NAMED) && v->name)
 			strbuf_addf(out, "%s ", v->name);
 		render_node(out, vs, i);
 	}

@@ -1,108 +1,95 @@
-/* strace's text of a siginfo_t: {si_signo=SIGCHLD, si_code=CLD_EXITED, ...} */
+/*
+ * A siginfo_t as typed values: a STRUCT whose fields strace shows as
+ * {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..., ...}; si_signo is a
+ * signal, si_code a name from the table of the signal it belongs to.
+ */
 #include "decode/decode.h"
 
 #include <signal.h>
 #include <stdint.h>
 
-static void add_addr(struct strbuf *out, uint64_t addr)
+/* si_code: the codes any signal can have, then those of one signal. */
+#define SI_CODES_ANY XLAT(SI_USER), XLAT(SI_KERNEL), XLAT(SI_QUEUE), XLAT(SI_TIMER), \
+	XLAT(SI_MESGQ), XLAT(SI_ASYNCIO), XLAT(SI_SIGIO), XLAT(SI_TKILL)
+
+static const struct scry_xlat si_codes_any[] = { SI_CODES_ANY, XLAT_END };
+static const struct scry_xlat si_codes_chld[] = {
+	SI_CODES_ANY, XLAT(CLD_EXITED), XLAT(CLD_KILLED), XLAT(CLD_DUMPED),
+	XLAT(CLD_TRAPPED), XLAT(CLD_STOPPED), XLAT(CLD_CONTINUED), XLAT_END,
+};
+static const struct scry_xlat si_codes_segv[] = {
+	SI_CODES_ANY, { 1, "SEGV_MAPERR" }, { 2, "SEGV_ACCERR" }, { 3, "SEGV_BNDERR" },
+	{ 4, "SEGV_PKUERR" }, XLAT_END,
+};
+static const struct scry_xlat si_codes_bus[] = {
+	SI_CODES_ANY, XLAT(BUS_ADRALN), XLAT(BUS_ADRERR), XLAT(BUS_OBJERR), XLAT_END,
+};
+static const struct scry_xlat si_codes_fpe[] = {
+	SI_CODES_ANY, XLAT(FPE_INTDIV), XLAT(FPE_INTOVF), XLAT(FPE_FLTDIV), XLAT(FPE_FLTOVF),
+	XLAT(FPE_FLTUND), XLAT(FPE_FLTRES), XLAT(FPE_FLTINV), XLAT(FPE_FLTSUB), XLAT_END,
+};
+static const struct scry_xlat si_codes_trap[] = {
+	SI_CODES_ANY, XLAT(TRAP_BRKPT), XLAT(TRAP_TRACE), XLAT_END,
+};
+
+static const struct scry_xlat *si_codes(int signo)
 {
-	if (addr)
-		strbuf_addf(out, "%#llx", (unsigned long long)addr);
-	else
-		strbuf_addstr(out, "NULL");
+	switch (signo) {
+	case SIGCHLD: return si_codes_chld;
+	case SIGSEGV: return si_codes_segv;
+	case SIGBUS: return si_codes_bus;
+	case SIGFPE: return si_codes_fpe;
+	case SIGTRAP: return si_codes_trap;
+	}
+	return si_codes_any;
 }
 
-/* ---- siginfo ---- */
+/* From signal.c: signal numbers as an enum. */
+extern const struct scry_xlat dec_xlat_signals[];
 
-static const char *si_code_name(int signo, int code)
-{
-	switch (code) {
-	case SI_USER: return "SI_USER";
-	case SI_KERNEL: return "SI_KERNEL";
-	case SI_QUEUE: return "SI_QUEUE";
-	case SI_TIMER: return "SI_TIMER";
-	case SI_MESGQ: return "SI_MESGQ";
-	case SI_ASYNCIO: return "SI_ASYNCIO";
-	case SI_SIGIO: return "SI_SIGIO";
-	case SI_TKILL: return "SI_TKILL";
-	}
-	if (signo == SIGCHLD) {
-		static const char *const n[] = { NULL, "CLD_EXITED", "CLD_KILLED", "CLD_DUMPED",
-						 "CLD_TRAPPED", "CLD_STOPPED", "CLD_CONTINUED" };
-		if (code >= 1 && code <= 6)
-			return n[code];
-	}
-	if (signo == SIGSEGV) {
-		static const char *const n[] = { NULL, "SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR" };
-		if (code >= 1 && code <= 4)
-			return n[code];
-	}
-	if (signo == SIGBUS) {
-		static const char *const n[] = { NULL, "BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR" };
-		if (code >= 1 && code <= 3)
-			return n[code];
-	}
-	if (signo == SIGFPE) {
-		static const char *const n[] = { NULL, "FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF",
-						 "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB" };
-		if (code >= 1 && code <= 8)
-			return n[code];
-	}
-	if (signo == SIGTRAP) {
-		static const char *const n[] = { NULL, "TRAP_BRKPT", "TRAP_TRACE" };
-		if (code >= 1 && code <= 2)
-			return n[code];
-	}
-	return NULL;
-}
-
-static void add_signame(struct strbuf *out, int sig)
-{
-	const char *n = scry_signal_name(sig);
-	if (n)
-		strbuf_addstr(out, n);
-	else
-		strbuf_addf(out, "%d", sig);
-}
-
-void decode_siginfo(const siginfo_t *si, struct strbuf *out)
+size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si)
 {
 	int signo = si->si_signo;
-	strbuf_addstr(out, "{si_signo=");
-	add_signame(out, signo);
-	strbuf_addstr(out, ", si_code=");
-	const char *code = si_code_name(signo, si->si_code);
-	if (code)
-		strbuf_addstr(out, code);
-	else
-		strbuf_addf(out, "%d", si->si_code);
+	size_t s = v_struct_begin(d, name);
+	v_enum(d, "si_signo", signo, dec_xlat_signals);
+	v_enum(d, "si_code", si->si_code, si_codes(signo));
 	if (si->si_errno)
-		strbuf_addf(out, ", si_errno=%d", si->si_errno);
+		v_int(d, "si_errno", si->si_errno);
 	if (si->si_code <= 0 || si->si_code == SI_KERNEL) {
 		if (si->si_code == SI_KERNEL) {
 			/* the kernel itself: no sender */
 		} else if (si->si_code == SI_TIMER) {
-			strbuf_addf(out, ", si_timerid=%#x, si_overrun=%d", si->si_timerid, si->si_overrun);
+			v_hex(d, "si_timerid", (unsigned)si->si_timerid);
+			v_int(d, "si_overrun", si->si_overrun);
 		} else {
-			strbuf_addf(out, ", si_pid=%d, si_uid=%u", (int)si->si_pid, (unsigned)si->si_uid);
-			if (si->si_code == SI_QUEUE)
-				strbuf_addf(out, ", si_int=%d, si_ptr=%p", si->si_int, si->si_ptr);
+			v_int(d, "si_pid", (int)si->si_pid);
+			v_uint(d, "si_uid", (unsigned)si->si_uid);
+			if (si->si_code == SI_QUEUE) {
+				v_int(d, "si_int", si->si_int);
+				v_ptr(d, "si_ptr", (uint64_t)(uintptr_t)si->si_ptr);
+				v_last(d)->fmt = SCRY_FMT_NIL;
+			}
 		}
 	} else if (signo == SIGCHLD) {
-		strbuf_addf(out, ", si_pid=%d, si_uid=%u, si_status=", (int)si->si_pid, (unsigned)si->si_uid);
+		v_int(d, "si_pid", (int)si->si_pid);
+		v_uint(d, "si_uid", (unsigned)si->si_uid);
 		if (si->si_code == CLD_EXITED)
-			strbuf_addf(out, "%d", si->si_status);
+			v_int(d, "si_status", si->si_status);
 		else
-			add_signame(out, si->si_status);
-		strbuf_addf(out, ", si_utime=%ld, si_stime=%ld", (long)si->si_utime, (long)si->si_stime);
+			v_enum(d, "si_status", si->si_status, dec_xlat_signals);
+		v_int(d, "si_utime", (long)si->si_utime);
+		v_int(d, "si_stime", (long)si->si_stime);
 	} else if (signo == SIGSEGV || signo == SIGBUS || signo == SIGILL || signo == SIGFPE || signo == SIGTRAP) {
-		strbuf_addstr(out, ", si_addr=");
-		add_addr(out, (uint64_t)(uintptr_t)si->si_addr);
+		v_ptr(d, "si_addr", (uint64_t)(uintptr_t)si->si_addr);
 	} else if (signo == SIGIO || signo == SIGPOLL) {
-		strbuf_addf(out, ", si_band=%ld, si_fd=%d", (long)si->si_band, si->si_fd);
+		v_int(d, "si_band", (long)si->si_band);
+		v_int(d, "si_fd", si->si_fd);
 	} else if (signo == SIGSYS) {
-		strbuf_addf(out, ", si_call_addr=%p, si_syscall=%d, si_arch=%#x",
-			    si->si_call_addr, si->si_syscall, si->si_arch);
+		v_ptr(d, "si_call_addr", (uint64_t)(uintptr_t)si->si_call_addr);
+		v_last(d)->fmt = SCRY_FMT_NIL;
+		v_int(d, "si_syscall", si->si_syscall);
+		v_hex(d, "si_arch", si->si_arch);
 	}
-	strbuf_addch(out, '}');
+	v_end(d, s);
+	return s;
 }

@@ -86,10 +86,7 @@ void dec_siginfo(struct dctx *d, const char *name, uint64_t addr)
 		v_end(d, s);
 		return;
 	}
-	struct strbuf sb = STRBUF_INIT;
-	decode_siginfo(&si, &sb);
-	v_text(d, name, "%s", sb.buf);
-	strbuf_release(&sb);
+	v_siginfo(d, name, &si);
 }
 
 /* struct timespec: {tv_sec=1, tv_nsec=0} */

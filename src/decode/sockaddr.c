@@ -42,26 +42,6 @@ static const char *af_name(unsigned fam)
 	return NULL;
 }
 
-/* A preformatted child (htons(80), inet_addr("..."), @"name"). */
-static void text_node(struct dctx *d, const char *name, const char *s, size_t n)
-{
-	size_t i = scry_values_push(d->out, SCRY_V_TEXT, name);
-	uint32_t off = scry_values_bytes(d->out, s, n);
-	d->out->v[i].str_off = off;
-	d->out->v[i].str_len = (uint32_t)n;
-}
-
-/* prefix"quoted"suffix, quoted as strace quotes strings (-x, -xx apply). */
-static void quoted_text(struct dctx *d, const char *name, const char *pre, const char *str, const char *post)
-{
-	struct strbuf sb;
-	strbuf_init(&sb, 0);
-	strbuf_addstr(&sb, pre);
-	render_text_bytes(&sb, (const unsigned char *)str, strlen(str), d->xflag);
-	strbuf_addstr(&sb, post);
-	text_node(d, name, sb.buf, sb.len);
-	strbuf_release(&sb);
-}
 
 static void family_node(struct dctx *d, unsigned fam)
 {
@@ -118,15 +98,22 @@ static int inet6(struct dctx *d, size_t node, const unsigned char *p, size_t len
 	inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof(ip));
 	v_func_uint(d, "sin6_port", "htons", ntohs(sin6.sin6_port));
 	v_func_uint(d, "sin6_flowinfo", "htonl", ntohl(sin6.sin6_flowinfo));
-	quoted_text(d, NULL, "inet_pton(AF_INET6, ", ip, ", &sin6_addr)");
+	/* inet_pton(AF_INET6, "::1", &sin6_addr) */
+	size_t f = v_func_begin(d, "sin6_addr", "inet_pton");
+	v_enum(d, "af", AF_INET6, xlat_af);
+	v_bytes(d, "addr", ip, strlen(ip), 0);
+	v_end(d, f);
+	d->out->v[f].fmt = SCRY_FMT_ADDROF;
 	if (len >= sizeof(sin6)) {
 		char ifname[IF_NAMESIZE];
 		/* strace names the interface of link-local addresses. */
 		if (sin6.sin6_scope_id &&
 		    (IN6_IS_ADDR_LINKLOCAL(&sin6.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&sin6.sin6_addr)) &&
-		    if_indextoname(sin6.sin6_scope_id, ifname))
-			quoted_text(d, "sin6_scope_id", "if_nametoindex(", ifname, ")");
-		else
+		    if_indextoname(sin6.sin6_scope_id, ifname)) {
+			f = v_func_begin(d, "sin6_scope_id", "if_nametoindex");
+			v_bytes(d, NULL, ifname, strlen(ifname), 0);
+			v_end(d, f);
+		} else
 			v_uint(d, "sin6_scope_id", sin6.sin6_scope_id);
 	}
 	int n = snprintf(s, sizeof(s), "[%s]:%u", ip, ntohs(sin6.sin6_port));
@@ -145,13 +132,11 @@ static int unix_(struct dctx *d, size_t node, const unsigned char *p, size_t len
 	size_t n = len - off < max ? len - off : max;
 	const unsigned char *path = p + off;
 	if (path[0] == '\0' && n > 1) {
-		/* Abstract: every byte after the NUL is the name. */
+		/* Abstract: every byte after the NUL is the name (@"name"). */
+		v_bytes(d, "sun_path", path + 1, n - 1, 0);
+		v_last(d)->fmt |= SCRY_FMT_AT;
 		struct strbuf sb;
 		strbuf_init(&sb, 0);
-		strbuf_addch(&sb, '@');
-		render_text_bytes(&sb, path + 1, n - 1, d->xflag);
-		text_node(d, "sun_path", sb.buf, sb.len);
-		strbuf_reset(&sb);
 		strbuf_addch(&sb, '@');
 		strbuf_add(&sb, path + 1, n - 1);
 		set_short(d, node, sb.buf, sb.len);

@@ -47,6 +47,7 @@ static void add_member_key(struct strbuf *sb, struct keys *ks, const char *key, 
 }
 
 static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t i, int depth);
+static int arena_ok(const struct scry_values *vs, uint32_t off, uint32_t len);
 
 struct json_names {
 	struct strbuf *sb;
@@ -111,6 +112,18 @@ static size_t json_members(struct strbuf *sb, const struct scry_values *vs, size
 			json_add_key(sb, k2);
 			strbuf_addch(sb, ':');
 			json_add_bytes(sb, scry_value_path(vs, v), v->path_len);
+		}
+		if (v->type == SCRY_V_SOCKADDR && v->str_len && v->count &&
+		    arena_ok(vs, v->str_off, v->str_len)) {
+			/* the short form is the value ("[::1]:80"); the fields
+			 * beside it: "addr_fields": {"sa_family": "AF_INET6", ...} */
+			char k2[96];
+			snprintf(k2, sizeof(k2), "%s_fields", key);
+			strbuf_addch(sb, ',');
+			json_add_key(sb, k2);
+			strbuf_addstr(sb, ":{");
+			json_members(sb, vs, i + 1, v->count, 0, depth + 1);
+			strbuf_addch(sb, '}');
 		}
 		if (((v->type == SCRY_V_STR || v->type == SCRY_V_ARRAY) && (v->flags & SCRY_VF_TRUNC)) ||
 		    (v->type == SCRY_V_STRUCT && (v->flags & (SCRY_VF_ABBREV | SCRY_VF_TRUNC)))) {
@@ -188,7 +201,9 @@ static size_t json_or(struct strbuf *sb, const struct scry_values *vs, size_t i,
 	j = i + 1;
 	for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
 		const struct scry_value *c = &vs->v[j];
-		if (c->name && c->type != SCRY_V_FLAGS && c->type != SCRY_V_ENUM &&
+		/* an ENUM part without a name for its number: the number */
+		int unnamed_enum = c->type == SCRY_V_ENUM && !scry_enum_name(c);
+		if (c->name && c->type != SCRY_V_FLAGS && (c->type != SCRY_V_ENUM || unnamed_enum) &&
 		    !(c->flags & SCRY_VF_COMMENT)) {
 			strbuf_addch(sb, ',');
 			json_add_key(sb, c->name);
@@ -232,6 +247,15 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		strbuf_addf(sb, "{\"unread\":\"%#" PRIx64 "\"}", v->u);
 		break;
 	case SCRY_V_STR:
+		if ((v->fmt & SCRY_FMT_AT) && arena_ok(vs, v->str_off, v->str_len)) {
+			struct strbuf at = STRBUF_INIT;
+			strbuf_addch(&at, '@');
+			strbuf_add(&at, vs->arena + v->str_off, v->str_len);
+			json_add_bytes(sb, at.buf, at.len);
+			strbuf_release(&at);
+			break;
+		}
+		__attribute__((fallthrough));
 	case SCRY_V_TEXT:
 	case SCRY_V_COMMENT:
 		if (arena_ok(vs, v->str_off, v->str_len))
@@ -295,6 +319,16 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 			strbuf_addstr(sb, "null");
 			return skip_bounded(vs, i, depth);
 		}
+		if (v->fmt == SCRY_FMT_ADDROF) {
+			/* inet_pton(AF_INET6, "::1", &sin6_addr) is "::1" */
+			size_t j = i + 1, last = j;
+			for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
+				last = j;
+				j = skip_bounded(vs, j, depth + 1);
+			}
+			json_value(sb, vs, last, depth + 1);
+			return j;
+		}
 		if (v->count > 1) {
 			strbuf_addch(sb, '{');
 			size_t j = json_members(sb, vs, i + 1, v->count, 0, depth);
@@ -322,6 +356,13 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		strbuf_addf(sb, "],\"inverted\":%s}", inverted ? "true" : "false");
 		break;
 	}
+	case SCRY_V_TIME: {
+		struct strbuf t = STRBUF_INIT;
+		render_time(&t, v->i);
+		json_add_bytes(sb, t.buf ? t.buf : "", t.len);
+		strbuf_release(&t);
+		break;
+	}
 	case SCRY_V_ARRAY: {
 		if (v->fmt == SCRY_FMT_INDEXED) {
 			strbuf_addch(sb, '{');
@@ -344,6 +385,14 @@ static size_t json_value(struct strbuf *sb, const struct scry_values *vs, size_t
 		break;
 	}
 	return i + 1;
+}
+
+void json_add_value(struct strbuf *sb, const struct scry_values *vs)
+{
+	if (vs && vs->n)
+		json_value(sb, vs, 0, 0);
+	else
+		strbuf_addstr(sb, "null");
 }
 
 void json_add_args(struct strbuf *sb, const struct scry_values *entry, const struct scry_values *exit)

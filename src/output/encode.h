@@ -26,6 +26,8 @@
  * "NAME_path"; a cut string or array adds "NAME_truncated": true).
  * Either list may be NULL.
  */
+/* The value at the root of vs (its node 0) as JSON; null when empty. */
+void json_add_value(struct strbuf *sb, const struct scry_values *vs);
 void json_add_args(struct strbuf *sb, const struct scry_values *entry,
 		   const struct scry_values *exit);
 /* ["O_RDWR","O_CLOEXEC"]: the names of a FLAGS value's bits that have one

@@ -156,7 +156,10 @@ int json_add_event_fields(struct strbuf *b, const struct output *o, const struct
 	case SCRY_EV_SIGNAL:
 		strbuf_addf(b, ",\"signal\":\"%s\",\"signo\":%d,\"info\":", sig_name(ev->u.signal.signo, sb),
 			    ev->u.signal.signo);
-		json_add_str(b, ev->u.signal.text);
+		if (ev->u.signal.values && ev->u.signal.values->n)
+			json_add_value(b, ev->u.signal.values);
+		else
+			json_add_str(b, ev->u.signal.text);
 		break;
 	case SCRY_EV_STOPPED:
 		strbuf_addf(b, ",\"signal\":\"%s\",\"signo\":%d", sig_name(ev->u.signal.signo, sb),

@@ -379,7 +379,12 @@ static int text_event(void *ctx, const struct scry_event *ev)
 		add_prefix(ts, st, ev);
 		strbuf_addstr(b, "--- ");
 		strbuf_addstr(b, scry_signal_name(ev->u.signal.signo) ? scry_signal_name(ev->u.signal.signo) : "SIG?");
-		strbuf_addf(b, " %s ---\n", ev->u.signal.text);
+		strbuf_addch(b, ' ');
+		if (ev->u.signal.values && ev->u.signal.values->n)
+			render_text_value(b, ev->u.signal.values, 0);
+		else if (ev->u.signal.text)
+			strbuf_addstr(b, ev->u.signal.text);
+		strbuf_addstr(b, " ---\n");
 		break;
 	case SCRY_EV_STOPPED:
 		close_open_line(st, 0);

@@ -365,6 +365,102 @@ class Formats(ScryTest):
                           "type": 0x99, "nr": 0x12, "size": 0x10}, ioc[0])
         self.assertIn("_IOC(_IOC_READ|_IOC_WRITE, 0x99, 0x12, 0x10)", ioc[0]["args_text"])
 
+    def test_json_siginfo_waits_and_sockaddrs_are_data(self):
+        """The last forms that were strace text in JSON are data (issue 11):
+        a signal's siginfo ("{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}") is
+        {"si_signo": "SIGCHLD", "si_code": "CLD_EXITED", "si_status": 3, ...};
+        poll's answer is "revents" (it was "arg0"), a timeout "timeout",
+        select's ready sets [3] (they were "[3]"), futex's wake op
+        ("FUTEX_OP_ADD<<28|...") {"value", "names", "oparg", "cmparg"}, and a
+        sockaddr keeps its short form with its fields beside it:
+        "addr_fields": {"sin6_addr": "::1", ...} where the text has
+        inet_pton(AF_INET6, "::1", &sin6_addr).  args_text and the text
+        output are the strace text as before."""
+        code = ("import ctypes, os, select, socket\n"
+                "r, w = os.pipe()\n"
+                "os.write(w, b'x')\n"
+                "p = select.poll()\n"
+                "p.register(r, select.POLLIN)\n"
+                "p.poll(0)\n"
+                "q = select.poll()\n"
+                "q.register(w, select.POLLIN)\n"
+                "q.poll(0)\n"
+                "select.select([r], [], [], 0)\n"
+                "u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                "u.bind(b'\\0scry-typed')\n"
+                "try:\n"
+                "    s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+                "    s6.connect(('::1', 9))\n"
+                "except OSError:\n"
+                "    pass\n"
+                "word = ctypes.c_int(0)\n"
+                "ctypes.CDLL(None).syscall(202, ctypes.byref(word), 5, 1, 0, ctypes.byref(word),\n"
+                "                          (1 << 28) | (1 << 12) | (4 << 24) | 2)\n"
+                "pid = os.fork()\n"
+                "if pid == 0:\n"
+                "    os._exit(3)\n"
+                "os.waitpid(pid, 0)\n"
+                "print(r, pid)\n")
+        calls_of = "trace=poll,ppoll,select,pselect6,bind,connect,futex,wait4"
+        out = os.path.join(self.tmp, "typed.jsonl")
+        r = self.trace(["-e", calls_of, "--format", "jsonl", "-o", out], [self.py, "-c", code])
+        rfd, child = (int(x) for x in r.stdout.split())
+        with open(out, encoding="utf-8") as f:
+            lines = [json.loads(l) for l in f]
+        calls = [c for c in lines if c.get("type") == "syscall"]
+        by = lambda *names: [c for c in calls if c["name"] in names]
+
+        # the SIGCHLD of the child that exited with 3
+        sigs = [e for e in lines if e.get("type") == "signal" and e["signal"] == "SIGCHLD"]
+        self.assertTrue(sigs, lines)
+        info = sigs[-1]["info"]
+        self.assertIsInstance(info, dict, sigs[-1])
+        self.assertEqual({k: info[k] for k in ("si_signo", "si_code", "si_pid", "si_status")},
+                         {"si_signo": "SIGCHLD", "si_code": "CLD_EXITED", "si_pid": child,
+                          "si_status": 3}, info)
+        for k in ("si_uid", "si_utime", "si_stime"):
+            self.assertIsInstance(info[k], int, info)
+
+        # poll: what the kernel answered, and a timeout
+        polls = by("poll", "ppoll")
+        ready = [c for c in polls if c["return"]["value"] == 1]
+        self.assertTrue(ready, polls)
+        self.assertEqual(ready[0]["args"]["revents"],
+                         [{"fd": rfd, "revents": {"value": 1, "names": ["POLLIN"]}}], ready[0])
+        idle = [c for c in polls if c["return"]["value"] == 0]
+        self.assertTrue(idle, polls)
+        self.assertEqual(idle[0]["args"]["timeout"], "Timeout", idle[0])
+
+        # select: the sets are arrays of fds, in the request and the answer
+        sel = [c for c in by("select", "pselect6") if c["return"]["value"] == 1]
+        self.assertTrue(sel, by("select", "pselect6"))
+        self.assertEqual(sel[0]["args"]["inp"], [rfd], sel[0])
+        self.assertEqual(sel[0]["args"]["in"], [rfd], sel[0])
+        self.assertIn("[%d]" % rfd, sel[0]["args_text"])
+
+        # futex's wake op in its parts
+        ops = [c for c in by("futex") if "FUTEX_WAKE_OP" in c["args_text"]]
+        self.assertTrue(ops, by("futex"))
+        self.assertEqual(ops[0]["args"]["val3"],
+                         {"value": (1 << 28) | (1 << 12) | (4 << 24) | 2,
+                          "names": ["FUTEX_OP_ADD", "FUTEX_OP_CMP_GT"], "oparg": 1, "cmparg": 2}, ops[0])
+        self.assertIn("FUTEX_OP_ADD<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0x2", ops[0]["args_text"])
+
+        # sockaddrs: the short form, and the fields beside it
+        binds = [c for c in by("bind") if c["args"].get("addr") == "@scry-typed"]
+        self.assertTrue(binds, by("bind"))
+        self.assertEqual(binds[0]["args"]["addr_fields"],
+                         {"sa_family": "AF_UNIX", "sun_path": "@scry-typed"}, binds[0])
+        self.assertIn('sun_path=@"scry-typed"', binds[0]["args_text"])
+        conns = [c for c in by("connect") if c["return"]["value"] == 0]
+        if not conns:
+            self.skipTest("no IPv6 loopback here")
+        self.assertEqual(conns[0]["args"]["addr"], "[::1]:9", conns[0])
+        self.assertEqual(conns[0]["args"]["addr_fields"],
+                         {"sa_family": "AF_INET6", "sin6_port": 9, "sin6_flowinfo": 0,
+                          "sin6_addr": "::1", "sin6_scope_id": 0}, conns[0])
+        self.assertIn('inet_pton(AF_INET6, "::1", &sin6_addr)', conns[0]["args_text"])
+
     def test_sqlite_keeps_strace_text_of_results(self):
         """The SQLite columns stay what they were: args_text and ret_text the
         strace text (now rendered by the sink from the typed result),

@@ -20,7 +20,7 @@ static void build(struct scry_values *vs, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 	while (i + 4 <= n && vs->n < 256) {
-		uint8_t t = p[i] % (SCRY_V_SIGSET + 1), f = p[i + 1], c = p[i + 2] % 8, nm = p[i + 3] % 7;
+		uint8_t t = p[i] % (SCRY_V_TIME + 1), f = p[i + 1], c = p[i + 2] % 8, nm = p[i + 3] % 7;
 		i += 4;
 		size_t k = scry_values_push(vs, (enum scry_vtype)t, names[nm]);
 		struct scry_value *v = &vs->v[k];
@@ -28,8 +28,11 @@ static void build(struct scry_values *vs, const uint8_t *p, size_t n)
 		v->count = c;
 		v->xlat = xl;
 		v->deflt = f & 16 ? "ZERO" : NULL;
-		/* the hints too: hex enum, SHIFT, SPACED, INDEXED; a SIGSET's size */
-		v->fmt = f & 32 ? (uint16_t)(1u << (c % 7)) : 0;
+		/* the hints too: hex enum, SHIFT, SPACED, INDEXED, NIL, SHL with
+		 * a shift, ADDROF, AT; a SIGSET's size */
+		v->fmt = f & 32 ? (uint16_t)(1u << (c % 11)) : 0;
+		if (f & 128)
+			v->fmt |= (uint16_t)(SCRY_FMT_SHL | (nm * 9));
 		v->i = (int64_t)((uint64_t)f << 56 | (uint64_t)c << 3 | nm);
 		size_t len = i < n ? p[i] % 16 : 0;
 		if (i < n)
@@ -81,6 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	build(&b, data + half, size - half);
 	struct strbuf sb = STRBUF_INIT;
 	json_add_args(&sb, &a, &b);
+	assert(json_valid(sb.buf, sb.len));
+	assert(!memchr(sb.buf, '<', sb.len) && !memchr(sb.buf, '\n', sb.len));
+	/* one value alone (a signal's siginfo) */
+	strbuf_reset(&sb);
+	json_add_value(&sb, &a);
 	assert(json_valid(sb.buf, sb.len));
 	assert(!memchr(sb.buf, '<', sb.len) && !memchr(sb.buf, '\n', sb.len));
 

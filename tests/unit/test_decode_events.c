@@ -89,7 +89,7 @@ static void render_part(struct strbuf *sb, const struct scry_values *vs, size_t 
 		else if (!first)
 			strbuf_addstr(sb, ", ");
 		first = 0;
-		if (after_part && v->name)
+		if (after_part && v->name && (v->flags & SCRY_VF_NAMED))
 			strbuf_addf(sb, "%s ", v->name);
 		render_text_value(sb, vs, i);
 		i = scry_values_skip(vs, i);
