@@ -35,7 +35,7 @@ static const struct scry_xlat xlat_mode_bits[] = {
 
 /* st_mode: S_IFREG|0644, S_IFDIR|S_ISVTX|0777 (a SCRY_V_OR of the type,
  * the set-id bits and the permissions). */
-static void v_stmode(struct dctx *d, const char *name, unsigned mode)
+void v_stmode(struct dctx *d, const char *name, unsigned mode)
 {
 	int typed = 0;
 	for (const struct scry_xlat *x = xlat_file_type; x->name; x++)
@@ -55,7 +55,7 @@ static void v_stmode(struct dctx *d, const char *name, unsigned mode)
 }
 
 /* makedev(0x8, 0x1): JSON {"major":8,"minor":1} */
-static void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
+void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
 {
 	size_t f = v_func_begin(d, name, "makedev");
 	v_hex(d, "major", maj);
