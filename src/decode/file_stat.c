@@ -306,9 +306,12 @@ static const struct scry_xlat xlat_fs_magic[] = {
 	{ 0, NULL },
 };
 
+/* In strace's order (xlat/statfs_flags.in), the order names are printed
+ * in: ST_VALID first (tests/unit/test_decode_longtail.c). */
 static const struct scry_xlat xlat_statfs_flags[] = {
+	{ 0x0020, "ST_VALID" },
 	{ 0x0001, "ST_RDONLY" }, { 0x0002, "ST_NOSUID" }, { 0x0004, "ST_NODEV" }, { 0x0008, "ST_NOEXEC" },
-	{ 0x0010, "ST_SYNCHRONOUS" }, { 0x0020, "ST_VALID" }, { 0x0040, "ST_MANDLOCK" },
+	{ 0x0010, "ST_SYNCHRONOUS" }, { 0x0040, "ST_MANDLOCK" },
 	{ 0x0400, "ST_NOATIME" }, { 0x0800, "ST_NODIRATIME" }, { 0x1000, "ST_RELATIME" },
 	{ 0x2000, "ST_NOSYMFOLLOW" }, { 0, NULL },
 };
