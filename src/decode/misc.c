@@ -55,9 +55,13 @@ static void xattr_value(struct dctx *d, const char *name, uint64_t addr, uint64_
 	/* strace drops it unless -x shows the string in hex, where a NUL
 	 * makes all of it hex (string_quote()): then it is shown too */
 	size_t n = want;
-	if (n && !buf[n - 1] && !d->xflag)
+	int cut = size > want;
+	if (n && !buf[n - 1] && !d->xflag) {
+		/* a NUL ends the string there for strace: no "..." after it */
 		n--;
-	v_bytes(d, name, buf, n, size > want);
+		cut = 0;
+	}
+	v_bytes(d, name, buf, n, cut);
 }
 
 /* The target of an xattr call: a path, or an fd for the f* calls. */
