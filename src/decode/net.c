@@ -412,7 +412,7 @@ static int dec_accept(struct dctx *d)
 static void sock_data(struct dctx *d, const char *name, uint64_t addr, int64_t len)
 {
 	int proto = addr && len > 0 ? netlink_protocol(d, (int)d->args[0]) : -1;
-	if (proto >= 0)
+	if (proto != -1)
 		v_netlink(d, name, addr, len, proto);
 	else
 		v_buf(d, name, addr, len);

@@ -50,14 +50,16 @@ int netlink_protocol(const struct dctx *d, int fd)
 		return -1;
 	if (sockinfo_proto(d->tid, fd, proto, sizeof(proto)) < 0 || strcmp(proto, "NETLINK"))
 		return -1;
-	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode: Eth is the protocol */
+	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode: Eth is the
+	 * protocol.  A socket not bound yet may not be listed: strace does not
+	 * know its protocol either and decodes only what all share. */
 	snprintf(link, sizeof(link), "/proc/%d/net/netlink", (int)d->tid);
 	FILE *f = fopen(link, "re");
 	if (!f)
-		return -1;
+		return NETLINK_PROTO_UNKNOWN;
 	char line[256];
-	int found = -1;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
+	int found = NETLINK_PROTO_UNKNOWN;
+	while (found == NETLINK_PROTO_UNKNOWN && fgets(line, sizeof(line), f)) {
 		unsigned eth;
 		unsigned long ino;
 		if (sscanf(line, "%*x %u %*d %*x %*d %*d %*d %*d %*d %lu", &eth, &ino) == 2 && ino == inode)

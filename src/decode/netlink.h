@@ -7,8 +7,10 @@
 
 #include "decode/decode.h"
 
-/* The NETLINK_* protocol of the traced process's fd, or -1 when it is not
- * a netlink socket (or cannot be told: /proc unreadable). */
+/* The NETLINK_* protocol of the traced process's fd; NETLINK_PROTO_UNKNOWN
+ * for a netlink socket whose protocol cannot be told; -1 when it is not a
+ * netlink socket (or /proc cannot say). */
+#define NETLINK_PROTO_UNKNOWN (-2)
 int netlink_protocol(const struct dctx *d, int fd);
 
 /* The messages in len bytes at addr, of a socket of protocol proto. */
