@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 
 #include <cmocka.h>
 
@@ -201,6 +203,22 @@ static void test_mknod(void **state)
 	release(&c);
 }
 
+/* A netlink port id is shown signed, as strace shows it (the kernel's
+ * autobind ids are often above 2^31). */
+static void test_netlink_sockaddr_pid_signed(void **state)
+{
+	struct sockaddr_nl sa;
+	socklen_t len = sizeof(sa);
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_pid = 0xf9d3a988u;
+	struct call c;
+	uint64_t a[6] = { 3, U(&sa), U(&len) };
+	assert_string_equal(decode(&c, "getsockname", a, 0, 0),
+			    "getsockname(3, {sa_family=AF_NETLINK, nl_pid=-103569016, nl_groups=00000000}, [12]) = 0");
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_ioprio_and_personality),
 		cmocka_unit_test(test_capset),
 		cmocka_unit_test(test_mknod),
+		cmocka_unit_test(test_netlink_sockaddr_pid_signed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
