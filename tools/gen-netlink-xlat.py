@@ -34,8 +34,12 @@ TABLES = [
     ("xlat_ifa_flags", "linux/if_addr.h", "IFA_F_", "define", None, {"IFA_F_TEMPORARY"}),
     ("xlat_iff", "linux/if.h", "IFF_", "enum", None, set()),
     ("xlat_unix_diag_attrs", "linux/unix_diag.h", "UNIX_DIAG_", "enum", None, set()),
-    ("xlat_inet_diag_attrs", "linux/inet_diag.h", "INET_DIAG_NONE", "enum", None, set()),
+    ("xlat_inet_diag_attrs", "linux/inet_diag.h", "INET_DIAG_", "enum", None, set()),
 ]
+
+# An enum whose first member is not the first with the prefix's name
+# (inet_diag.h's INET_DIAG_REQ_* enum comes before the attributes').
+FIRST = {"xlat_inet_diag_attrs": "INET_DIAG_NONE"}
 
 
 def strip_comments(text):
@@ -116,10 +120,7 @@ def main():
     print("#define SCRY_DECODE_NETLINK_XLAT_H")
     print()
     for cname, header, prefix, kind, cap, skip in TABLES:
-        first = prefix if prefix.endswith("_NONE") else None
-        if first:
-            prefix = "INET_DIAG_"
-        rows = table(header, prefix, kind, cap, skip, first)
+        rows = table(header, prefix, kind, cap, skip, FIRST.get(cname))
         if not rows:
             sys.exit("gen-netlink-xlat: no %s constants in %s" % (prefix, header))
         print("/* %s: %s */" % (header, prefix + "*"))

@@ -905,13 +905,15 @@ size_t v_netlink(struct dctx *d, const char *name, uint64_t addr, int64_t len, i
 	unsigned char *buf = malloc(want);
 	if (!buf)
 		return v_buf(d, name, addr, len);
+	/* what could be read (bpf captures at most -s bytes): the messages
+	 * in it, the last one cut where the bytes end */
 	ssize_t got = d_read(d, addr, buf, want);
-	if (got < (ssize_t)want) {
+	if (got <= 0) {
 		free(buf);
 		return v_unread(d, name, addr);
 	}
 	size_t first = d->out->n;
-	nlmsgs(d, proto, buf, want, 0);
+	nlmsgs(d, proto, buf, (size_t)got, 0);
 	free(buf);
 	if (d->out->n == first)
 		return v_bytes(d, name, "", 0, 0);
