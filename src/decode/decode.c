@@ -23,11 +23,13 @@ extern const struct decoder_entry decoders_process[];
 extern const struct decoder_entry decoders_signal[];
 extern const struct decoder_entry decoders_events[];
 extern const struct decoder_entry decoders_ipc[];
+extern const struct decoder_entry decoders_misc[];
 
 const struct decoder_entry *const decode_families[] = {
 	decoders_file, decoders_file_stat, decoders_file_ioctl, decoders_net,
 	decoders_mem, decoders_process, decoders_signal, decoders_events,
 	decoders_ipc,
+	decoders_misc,
 };
 const size_t decode_nfamilies = sizeof(decode_families) / sizeof(decode_families[0]);
 

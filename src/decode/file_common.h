@@ -43,6 +43,11 @@
 extern const struct scry_xlat xlat_at_flags[];
 extern const struct scry_xlat xlat_access_at_flags[];
 
+/* S_IFREG|0644 and makedev(0x8, 0x1) (defined in file_stat.c; mknod
+ * in misc.c shows them too). */
+void v_stmode(struct dctx *d, const char *name, unsigned mode);
+void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min);
+
 static inline int known_bits(uint64_t bits, const struct scry_xlat *x)
 {
 	for (; x->name; x++)

@@ -35,7 +35,7 @@ static const struct scry_xlat xlat_mode_bits[] = {
 
 /* st_mode: S_IFREG|0644, S_IFDIR|S_ISVTX|0777 (a SCRY_V_OR of the type,
  * the set-id bits and the permissions). */
-static void v_stmode(struct dctx *d, const char *name, unsigned mode)
+void v_stmode(struct dctx *d, const char *name, unsigned mode)
 {
 	int typed = 0;
 	for (const struct scry_xlat *x = xlat_file_type; x->name; x++)
@@ -55,7 +55,7 @@ static void v_stmode(struct dctx *d, const char *name, unsigned mode)
 }
 
 /* makedev(0x8, 0x1): JSON {"major":8,"minor":1} */
-static void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
+void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min)
 {
 	size_t f = v_func_begin(d, name, "makedev");
 	v_hex(d, "major", maj);
@@ -306,9 +306,12 @@ static const struct scry_xlat xlat_fs_magic[] = {
 	{ 0, NULL },
 };
 
+/* In strace's order (xlat/statfs_flags.in), the order names are printed
+ * in: ST_VALID first (tests/unit/test_decode_longtail.c). */
 static const struct scry_xlat xlat_statfs_flags[] = {
+	{ 0x0020, "ST_VALID" },
 	{ 0x0001, "ST_RDONLY" }, { 0x0002, "ST_NOSUID" }, { 0x0004, "ST_NODEV" }, { 0x0008, "ST_NOEXEC" },
-	{ 0x0010, "ST_SYNCHRONOUS" }, { 0x0020, "ST_VALID" }, { 0x0040, "ST_MANDLOCK" },
+	{ 0x0010, "ST_SYNCHRONOUS" }, { 0x0040, "ST_MANDLOCK" },
 	{ 0x0400, "ST_NOATIME" }, { 0x0800, "ST_NODIRATIME" }, { 0x1000, "ST_RELATIME" },
 	{ 0x2000, "ST_NOSYMFOLLOW" }, { 0, NULL },
 };

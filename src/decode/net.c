@@ -7,6 +7,7 @@
  * saved in d->state at entry so that "[128 => 16]" can be shown.
  */
 #include "decode/decode.h"
+#include "decode/netlink.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -406,10 +407,21 @@ static int dec_accept(struct dctx *d)
 
 /* ---- sendto, recvfrom ---- */
 
+/* The data of a socket call (whose fd is the first argument): netlink
+ * messages decoded (netlink.c), other data as bytes. */
+static void sock_data(struct dctx *d, const char *name, uint64_t addr, int64_t len)
+{
+	int proto = addr && len > 0 ? netlink_protocol(d, (int)d->args[0]) : -1;
+	if (proto != -1)
+		v_netlink(d, name, addr, len, proto);
+	else
+		v_buf(d, name, addr, len);
+}
+
 static int dec_sendto(struct dctx *d)
 {
 	v_fd(d, "fd", (int)d->args[0]);
-	v_buf(d, "buff", d->args[1], (int64_t)d->args[2]);
+	sock_data(d, "buff", d->args[1], (int64_t)d->args[2]);
 	v_uint(d, "len", d->args[2]);
 	msg_flags(d, "flags", d->args[3]);
 	v_sockaddr(d, "addr", d->args[4], (int)d->args[5]);
@@ -429,7 +441,7 @@ static int dec_recvfrom(struct dctx *d)
 	} else {
 		/* MSG_TRUNC returns the datagram's size, maybe more than fit. */
 		int64_t n = d->ret < (int64_t)d->args[2] ? d->ret : (int64_t)d->args[2];
-		v_buf(d, "ubuf", d->args[1], n);
+		sock_data(d, "ubuf", d->args[1], n);
 	}
 	v_uint(d, "size", d->args[2]);
 	msg_flags(d, "flags", d->args[3]);
@@ -472,7 +484,7 @@ static void iov_array(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 				len = data;
 			data -= len;
 		}
-		v_buf(d, "iov_base", (uint64_t)(uintptr_t)iov[j].iov_base, len);
+		sock_data(d, "iov_base", (uint64_t)(uintptr_t)iov[j].iov_base, len);
 		v_uint(d, "iov_len", iov[j].iov_len);
 		v_end(d, s);
 	}

@@ -158,7 +158,7 @@ static int netlink(struct dctx *d, size_t node, const unsigned char *p, size_t l
 	if (len < sizeof(nl))
 		return 0;
 	memcpy(&nl, p, sizeof(nl));
-	v_uint(d, "nl_pid", nl.nl_pid);
+	v_int(d, "nl_pid", (int32_t)nl.nl_pid);   /* strace: signed */
 	v_hex(d, "nl_groups", nl.nl_groups);
 	v_last(d)->fmt = SCRY_FMT_HEX08;
 	int n = snprintf(s, sizeof(s), "netlink:pid=%u,groups=%u", nl.nl_pid, nl.nl_groups);

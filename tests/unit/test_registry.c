@@ -54,7 +54,7 @@ static void test_row_names(void **state)
  * decoder without a word.  Each table is named here with a call it holds. */
 extern const struct decoder_entry decoders_file[], decoders_file_stat[],
 	decoders_file_ioctl[], decoders_net[], decoders_mem[], decoders_process[],
-	decoders_signal[], decoders_events[];
+	decoders_signal[], decoders_events[], decoders_misc[];
 
 static void test_families_listed(void **state)
 {
@@ -63,7 +63,7 @@ static void test_families_listed(void **state)
 		{ decoders_file_stat, "statfs" }, { decoders_file_ioctl, "ioctl" },
 		{ decoders_net, "connect" }, { decoders_mem, "mmap" },
 		{ decoders_process, "execve" }, { decoders_signal, "rt_sigaction" },
-		{ decoders_events, "epoll_wait" },
+		{ decoders_events, "epoll_wait" }, { decoders_misc, "setxattr" },
 	};
 
 	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {

@@ -1,0 +1,922 @@
+/*
+ * Netlink messages (issue 21, part A): what sendto, recvfrom, sendmsg and
+ * recvmsg carry on an AF_NETLINK socket, decoded as strace 6.1 decodes
+ * them instead of shown as bytes.
+ *
+ * A message is [{nlmsghdr}, payload] ({nlmsghdr} alone when it has none);
+ * several are an array of those.  The payload of NETLINK_ROUTE's link,
+ * address and route messages is their struct (ifinfomsg, ifaddrmsg,
+ * rtmsg) then their attributes; NETLINK_SOCK_DIAG's is inet_diag_req_v2 /
+ * inet_diag_msg or unix_diag_req / unix_diag_msg; NLMSG_ERROR's an
+ * nlmsgerr with the message it answers, NLMSG_DONE's an int.  An attribute
+ * is [{nla_len, nla_type}, value]; one strace does not decode, or we do
+ * not, shows its bytes in hex, as strace shows them.  A list of one
+ * message or one attribute is shown bare, as strace shows it.
+ *
+ * The whole buffer is read once (bounded) and parsed in our memory.  The
+ * constant tables come from the kernel's headers (netlink_xlat.h, made by
+ * tools/gen-netlink-xlat.py).
+ */
+#include "decode/decode.h"
+#include "decode/netlink.h"
+#include "decode/sockinfo.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+
+#include "decode/netlink_xlat.h"
+
+/* The most of a buffer decoded; the rest shows as "...". */
+enum { NL_MAX_READ = 256 * 1024 };
+
+int netlink_protocol(const struct dctx *d, int fd)
+{
+	char link[64], target[64], proto[32];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = 0;
+	unsigned long inode;
+	if (sscanf(target, "socket:[%lu]", &inode) != 1)
+		return -1;
+	if (sockinfo_proto(d->tid, fd, proto, sizeof(proto)) < 0 || strcmp(proto, "NETLINK"))
+		return -1;
+	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode: Eth is the
+	 * protocol.  A socket not bound yet may not be listed: strace does not
+	 * know its protocol either and decodes only what all share. */
+	snprintf(link, sizeof(link), "/proc/%d/net/netlink", (int)d->tid);
+	FILE *f = fopen(link, "re");
+	if (!f)
+		return NETLINK_PROTO_UNKNOWN;
+	char line[256];
+	int found = NETLINK_PROTO_UNKNOWN;
+	while (found == NETLINK_PROTO_UNKNOWN && fgets(line, sizeof(line), f)) {
+		unsigned eth;
+		unsigned long ino;
+		if (sscanf(line, "%*x %u %*d %*x %*d %*d %*d %*d %*d %lu", &eth, &ino) == 2 && ino == inode)
+			found = (int)eth;
+	}
+	fclose(f);
+	return found;
+}
+
+/* ---- tables ---- */
+
+static const struct scry_xlat xlat_nlmsg_types[] = {
+	XLAT(NLMSG_NOOP), XLAT(NLMSG_ERROR), XLAT(NLMSG_DONE), XLAT(NLMSG_OVERRUN), XLAT_END,
+};
+
+static const struct scry_xlat xlat_sock_diag_types[] = {
+	XLAT(SOCK_DIAG_BY_FAMILY), { 21, "SOCK_DESTROY" }, XLAT_END,
+};
+
+/* The flags common to every message, then those of its kind (strace's
+ * netlink_flags and netlink_{get,new,delete,ack}_flags, printed in that
+ * order). */
+#define NLF_COMMON XLAT(NLM_F_REQUEST), XLAT(NLM_F_MULTI), XLAT(NLM_F_ACK), XLAT(NLM_F_ECHO), \
+	XLAT(NLM_F_DUMP_INTR), XLAT(NLM_F_DUMP_FILTERED)
+static const struct scry_xlat xlat_nlf[] = { NLF_COMMON, XLAT_END };
+static const struct scry_xlat xlat_nlf_get[] = {
+	NLF_COMMON, XLAT(NLM_F_DUMP), XLAT(NLM_F_ROOT), XLAT(NLM_F_MATCH), XLAT(NLM_F_ATOMIC), XLAT_END,
+};
+static const struct scry_xlat xlat_nlf_new[] = {
+	NLF_COMMON, XLAT(NLM_F_REPLACE), XLAT(NLM_F_EXCL), XLAT(NLM_F_CREATE), XLAT(NLM_F_APPEND), XLAT_END,
+};
+static const struct scry_xlat xlat_nlf_del[] = {
+	NLF_COMMON, { 0x100, "NLM_F_NONREC" }, XLAT_END,
+};
+static const struct scry_xlat xlat_nlf_ack[] = {
+	NLF_COMMON, { 0x100, "NLM_F_CAPPED" }, { 0x200, "NLM_F_ACK_TLVS" }, XLAT_END,
+};
+
+static const struct scry_xlat xlat_af[] = {
+	XLAT(AF_UNSPEC), XLAT(AF_UNIX), XLAT(AF_INET), XLAT(AF_INET6), XLAT(AF_NETLINK),
+	XLAT(AF_PACKET), XLAT(AF_BRIDGE), XLAT(AF_MPLS), XLAT_END,
+};
+
+static const struct scry_xlat xlat_ipproto[] = {
+	XLAT(IPPROTO_IP), XLAT(IPPROTO_ICMP), XLAT(IPPROTO_TCP), XLAT(IPPROTO_UDP),
+	XLAT(IPPROTO_ICMPV6), XLAT(IPPROTO_SCTP), XLAT(IPPROTO_UDPLITE), XLAT(IPPROTO_RAW),
+	XLAT(IPPROTO_MPTCP), XLAT_END,
+};
+
+static const struct scry_xlat xlat_arphrd[] = {
+	{ 0, "ARPHRD_NETROM" }, { 1, "ARPHRD_ETHER" }, { 768, "ARPHRD_TUNNEL" },
+	{ 769, "ARPHRD_TUNNEL6" }, { 772, "ARPHRD_LOOPBACK" }, { 776, "ARPHRD_SIT" },
+	{ 778, "ARPHRD_IPGRE" }, { 823, "ARPHRD_IP6GRE" }, { 65534, "ARPHRD_NONE" },
+	{ 65535, "ARPHRD_VOID" }, XLAT_END,
+};
+
+/* TCP states; a set of them is "1<<TCP_LISTEN|..." */
+static const struct scry_xlat xlat_tcp_states[] = {
+	{ 1, "TCP_ESTABLISHED" }, { 2, "TCP_SYN_SENT" }, { 3, "TCP_SYN_RECV" },
+	{ 4, "TCP_FIN_WAIT1" }, { 5, "TCP_FIN_WAIT2" }, { 6, "TCP_TIME_WAIT" },
+	{ 7, "TCP_CLOSE" }, { 8, "TCP_CLOSE_WAIT" }, { 9, "TCP_LAST_ACK" },
+	{ 10, "TCP_LISTEN" }, { 11, "TCP_CLOSING" }, { 12, "TCP_NEW_SYN_RECV" }, XLAT_END,
+};
+
+static const struct scry_xlat xlat_sock_type[] = {
+	XLAT(SOCK_STREAM), XLAT(SOCK_DGRAM), XLAT(SOCK_RAW), XLAT(SOCK_RDM), XLAT(SOCK_SEQPACKET),
+	XLAT_END,
+};
+
+static const struct scry_xlat xlat_unix_diag_show[] = {
+	XLAT(UDIAG_SHOW_NAME), XLAT(UDIAG_SHOW_VFS), XLAT(UDIAG_SHOW_PEER),
+	XLAT(UDIAG_SHOW_ICONS), XLAT(UDIAG_SHOW_RQLEN), XLAT(UDIAG_SHOW_MEMINFO), XLAT_END,
+};
+
+/* ---- small values ---- */
+
+/* Bytes as strace's QUOTE_FORCE_HEX shows them: "\x01\x02", cut at -s. */
+static void hex_bytes(struct dctx *d, const char *name, const unsigned char *p, size_t n)
+{
+	size_t show = n < (size_t)d->limit ? n : (size_t)d->limit;
+	v_bytes(d, name, p, show, show < n);
+	v_last(d)->fmt = 2;
+}
+
+/* An unknown value of a table: 0x10 with a comment "NLMSG_???". */
+static void enum_q(struct dctx *d, const char *name, int64_t val, const struct scry_xlat *x,
+		   const char *unknown)
+{
+	v_enum(d, name, val, x);
+	for (; x->name; x++)
+		if ((int64_t)x->val == val)
+			return;
+	v_last(d)->fmt = 1;
+	v_comment(d, NULL, "%s", unknown);
+}
+
+/* if_nametoindex("lo") when the index names an interface here, else the number. */
+static void ifindex(struct dctx *d, const char *name, unsigned idx)
+{
+	char ifname[IF_NAMESIZE];
+	if (idx && if_indextoname(idx, ifname)) {
+		size_t f = v_func_begin(d, name, "if_nametoindex");
+		v_bytes(d, NULL, ifname, strlen(ifname), 0);
+		v_end(d, f);
+	} else {
+		v_uint(d, name, idx);
+	}
+}
+
+/* inet_addr("127.0.0.1"), inet_pton(AF_INET6, "::1"); field: the struct
+ * field strace writes after the address ("&idiag_src"), or NULL. */
+static int inet_address(struct dctx *d, const char *name, int family, const unsigned char *p,
+			size_t n, const char *field)
+{
+	char ip[INET6_ADDRSTRLEN];
+	if (family == AF_INET && n >= 4) {
+		inet_ntop(AF_INET, p, ip, sizeof(ip));
+		size_t f = v_func_begin(d, name, "inet_addr");
+		v_bytes(d, NULL, ip, strlen(ip), 0);
+		v_end(d, f);
+		return 1;
+	}
+	if (family == AF_INET6 && n >= 16) {
+		inet_ntop(AF_INET6, p, ip, sizeof(ip));
+		size_t f = v_func_begin(d, field ? NULL : name, "inet_pton");
+		v_enum(d, "family", AF_INET6, xlat_af);
+		v_bytes(d, "addr", ip, strlen(ip), 0);
+		if (field)
+			v_text(d, NULL, "&%s", field);
+		v_end(d, f);
+		return 1;
+	}
+	return 0;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* ---- attributes ---- */
+
+enum nla_kind {
+	NLA_HEX = 0, NLA_U8, NLA_U16, NLA_U32, NLA_U64, NLA_STR, NLA_IFINDEX,
+	NLA_INADDR, NLA_HWADDR, NLA_IFA_FLAGS, NLA_IFA_CACHEINFO, NLA_RT_TABLE,
+	NLA_STATS32, NLA_STATS64, NLA_RTEXT_FILTER, NLA_DIAG_SOCKOPT, NLA_UNIX_RQLEN,
+	NLA_UNIX_VFS,
+};
+
+/* How to show the value of attribute type t of a table. */
+typedef enum nla_kind (*nla_kind_fn)(unsigned t);
+
+static enum nla_kind kind_ifla(unsigned t)
+{
+	switch (t) {
+	case IFLA_IFNAME: case IFLA_QDISC: case IFLA_IFALIAS: case IFLA_PHYS_PORT_NAME:
+		return NLA_STR;
+	case IFLA_MTU: case IFLA_TXQLEN: case IFLA_WEIGHT: case IFLA_GROUP: case IFLA_PROMISCUITY:
+	case IFLA_NUM_TX_QUEUES: case IFLA_NUM_RX_QUEUES: case IFLA_GSO_MAX_SEGS:
+	case IFLA_GSO_MAX_SIZE: case IFLA_CARRIER_CHANGES: case IFLA_NEW_NETNSID:
+	case IFLA_MIN_MTU: case IFLA_MAX_MTU: case IFLA_CARRIER_UP_COUNT:
+	case IFLA_CARRIER_DOWN_COUNT: case IFLA_NEW_IFINDEX: case IFLA_GRO_MAX_SIZE:
+	case IFLA_TSO_MAX_SIZE: case IFLA_TSO_MAX_SEGS: case IFLA_ALLMULTI:
+		return NLA_U32;
+	case IFLA_EXT_MASK:
+		return NLA_RTEXT_FILTER;
+	case IFLA_OPERSTATE: case IFLA_LINKMODE: case IFLA_CARRIER: case IFLA_PROTO_DOWN:
+		return NLA_U8;
+	case IFLA_LINK: case IFLA_MASTER: case IFLA_LINK_NETNSID:
+		return NLA_U32;
+	case IFLA_ADDRESS: case IFLA_BROADCAST: case IFLA_PERM_ADDRESS:
+		return NLA_HWADDR;
+	case IFLA_STATS:
+		return NLA_STATS32;
+	case IFLA_STATS64:
+		return NLA_STATS64;
+	default:
+		return NLA_HEX;
+	}
+}
+
+static enum nla_kind kind_ifa(unsigned t)
+{
+	switch (t) {
+	case IFA_ADDRESS: case IFA_LOCAL: case IFA_BROADCAST: case IFA_ANYCAST: case IFA_MULTICAST:
+		return NLA_INADDR;
+	case IFA_LABEL:
+		return NLA_STR;
+	case IFA_FLAGS:
+		return NLA_IFA_FLAGS;
+	case IFA_CACHEINFO:
+		return NLA_IFA_CACHEINFO;
+	case IFA_RT_PRIORITY:
+		return NLA_U32;
+	default:
+		return NLA_HEX;
+	}
+}
+
+static enum nla_kind kind_rta(unsigned t)
+{
+	switch (t) {
+	case RTA_DST: case RTA_SRC: case RTA_GATEWAY: case RTA_PREFSRC:
+		return NLA_INADDR;
+	case RTA_IIF: case RTA_OIF:
+		return NLA_IFINDEX;
+	case RTA_PRIORITY: case RTA_FLOW: case RTA_MARK: case RTA_UID:
+		return NLA_U32;
+	case RTA_TABLE:
+		return NLA_RT_TABLE;
+	case RTA_PREF: case RTA_TTL_PROPAGATE: case RTA_IP_PROTO:
+		return NLA_U8;
+	case RTA_SPORT: case RTA_DPORT:
+		return NLA_U16;
+	default:
+		return NLA_HEX;
+	}
+}
+
+static enum nla_kind kind_inet_diag(unsigned t)
+{
+	switch (t) {
+	case INET_DIAG_SHUTDOWN: case INET_DIAG_TOS: case INET_DIAG_TCLASS:
+	case INET_DIAG_SKV6ONLY: case INET_DIAG_PROTOCOL:
+		return NLA_U8;
+	case INET_DIAG_MARK: case INET_DIAG_CLASS_ID:
+		return NLA_U32;
+	case INET_DIAG_CGROUP_ID:
+		return NLA_U64;
+	case INET_DIAG_SOCKOPT:
+		return NLA_DIAG_SOCKOPT;
+	default:
+		return NLA_HEX;
+	}
+}
+
+static enum nla_kind kind_unix_diag(unsigned t)
+{
+	switch (t) {
+	case UNIX_DIAG_NAME:
+		return NLA_STR;
+	case UNIX_DIAG_PEER: case UNIX_DIAG_UID:
+		return NLA_U32;
+	case UNIX_DIAG_SHUTDOWN:
+		return NLA_U8;
+	case UNIX_DIAG_RQLEN:
+		return NLA_UNIX_RQLEN;
+	case UNIX_DIAG_VFS:
+		return NLA_UNIX_VFS;
+	default:
+		return NLA_HEX;
+	}
+}
+
+static const char *const stats_fields[] = {
+	"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors",
+	"rx_dropped", "tx_dropped", "multicast", "collisions", "rx_length_errors",
+	"rx_over_errors", "rx_crc_errors", "rx_frame_errors", "rx_fifo_errors",
+	"rx_missed_errors", "tx_aborted_errors", "tx_carrier_errors", "tx_fifo_errors",
+	"tx_heartbeat_errors", "tx_window_errors", "rx_compressed", "tx_compressed",
+	"rx_nohandler", "rx_otherhost_dropped",
+};
+
+/* struct rtnl_link_stats (u32 fields) or rtnl_link_stats64: the fields
+ * that fit in n bytes. */
+static int link_stats(struct dctx *d, const unsigned char *p, size_t n, size_t width)
+{
+	size_t nf = sizeof(stats_fields) / sizeof(stats_fields[0]);
+	if (n < 23 * width)
+		return 0;
+	size_t s = v_struct_begin(d, NULL);
+	for (size_t i = 0; i < nf && (i + 1) * width <= n; i++)
+		v_uint(d, stats_fields[i], width == 8 ? get64(p + i * 8) : get32(p + i * 4));
+	v_end(d, s);
+	return 1;
+}
+
+/* The value of an attribute; 0 when it is shown as bytes instead. */
+static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned char *p, size_t n)
+{
+	switch (k) {
+	case NLA_U8:
+		if (n < 1)
+			return 0;
+		v_uint(d, NULL, p[0]);
+		return 1;
+	case NLA_U16:
+		if (n < 2)
+			return 0;
+		v_uint(d, NULL, (uint16_t)(p[0] | p[1] << 8));
+		return 1;
+	case NLA_U32:
+		if (n < 4)
+			return 0;
+		v_uint(d, NULL, get32(p));
+		return 1;
+	case NLA_U64:
+		if (n < 8)
+			return 0;
+		v_uint(d, NULL, get64(p));
+		return 1;
+	case NLA_STR: {
+		/* strace 6.1's QUOTE_0_TERMINATED: up to the NUL within -s bytes,
+		 * else -s bytes and "..."; in hex (-xx, or -x with a byte that
+		 * needs it, the NUL included) all -s bytes and "..." */
+		size_t size = n < (size_t)d->limit ? n : (size_t)d->limit;
+		const unsigned char *z = memchr(p, 0, size);
+		int hex = d->xflag > 1;
+		for (size_t i = 0; d->xflag == 1 && !hex && i < size; i++)
+			hex = p[i] > 0x7e || (p[i] < ' ' && (unsigned)(p[i] - 9) >= 5);
+		if (hex) {
+			v_bytes(d, NULL, p, size, 1);
+			v_last(d)->fmt = 2;
+		} else {
+			v_bytes(d, NULL, p, z ? (size_t)(z - p) : size, !z);
+		}
+		return 1;
+	}
+	case NLA_IFINDEX:
+		if (n < 4)
+			return 0;
+		ifindex(d, NULL, get32(p));
+		return 1;
+	case NLA_INADDR:
+		return inet_address(d, NULL, family, p, n, NULL);
+	case NLA_HWADDR: {
+		/* 00:00:00:00:00:00 */
+		char mac[3 * 32];
+		size_t m = 0;
+		if (!n || n > 32)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			m += (size_t)snprintf(mac + m, sizeof(mac) - m, "%s%02x", i ? ":" : "", p[i]);
+		v_text(d, NULL, "%s", mac);
+		return 1;
+	}
+	case NLA_IFA_FLAGS:
+		if (n < 4)
+			return 0;
+		v_flags(d, NULL, get32(p), xlat_ifa_flags, "0");
+		return 1;
+	case NLA_IFA_CACHEINFO: {
+		static const char *const f[] = { "ifa_prefered", "ifa_valid", "cstamp", "tstamp" };
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_RT_TABLE:
+		if (n < 4)
+			return 0;
+		v_enum(d, NULL, get32(p), xlat_rt_table);
+		return 1;
+	case NLA_RTEXT_FILTER:
+		if (n < 4)
+			return 0;
+		v_flags(d, NULL, get32(p), xlat_rtext_filter, "0");
+		return 1;
+	case NLA_DIAG_SOCKOPT: {
+		/* struct inet_diag_sockopt: one-bit fields, the set ones shown */
+		static const char *const bits[] = {
+			"recverr", "is_icsk", "freebind", "hdrincl", "mc_loop", "transparent",
+			"mc_all", "nodefrag", "bind_address_no_port", "recverr_rfc4884",
+			"defer_connect",
+		};
+		if (n < 2)
+			return 0;
+		unsigned w = p[0] | p[1] << 8;
+		size_t s = v_struct_begin(d, NULL);
+		for (unsigned b = 0; b < sizeof(bits) / sizeof(bits[0]); b++)
+			if (w >> b & 1)
+				v_uint(d, bits[b], 1);
+		if (w >> 11)
+			v_uint(d, "unused", w >> 11);
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_UNIX_RQLEN:
+	case NLA_UNIX_VFS: {
+		int rq = k == NLA_UNIX_RQLEN;
+		if (n < 8)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		v_uint(d, rq ? "udiag_rqueue" : "udiag_vfs_ino", get32(p));
+		v_uint(d, rq ? "udiag_wqueue" : "udiag_vfs_dev", get32(p + 4));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_STATS32:
+		return link_stats(d, p, n, 4);
+	case NLA_STATS64:
+		return link_stats(d, p, n, 8);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The attributes in n bytes at p: [{nla_len=8, nla_type=IFA_LOCAL},
+ * inet_addr("127.0.0.1")], one bare or several in an array, at most -s of
+ * them (all with -v).
+ */
+static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const struct scry_xlat *types,
+		    const char *unknown, nla_kind_fn kind, int family)
+{
+	size_t arr = (size_t)-1;
+	unsigned elt = 0;
+	while (n) {
+		if (n < NLA_HDRLEN) {
+			hex_bytes(d, NULL, p, n);
+			break;
+		}
+		if (!d->verbose && elt == (unsigned)d->limit) {
+			if (arr != (size_t)-1)
+				d->out->v[arr].flags |= SCRY_VF_TRUNC;
+			else   /* -s 0: strace shows only that there is more */
+				v_text(d, NULL, "...");
+			break;
+		}
+		struct nlattr nla;
+		memcpy(&nla, p, sizeof(nla));
+		size_t alen = NLA_ALIGN(nla.nla_len);
+		size_t next = 0;
+		if (nla.nla_len >= NLA_HDRLEN && n > alen)
+			next = n - alen;
+		if (arr == (size_t)-1 && next)
+			arr = v_array_begin(d, NULL);
+		size_t len = nla.nla_len < n ? nla.nla_len : n;
+		size_t a = len > NLA_HDRLEN ? v_array_begin(d, NULL) : (size_t)-1;
+		size_t s = v_struct_begin(d, NULL);
+		v_uint(d, "nla_len", nla.nla_len);
+		unsigned t = nla.nla_type & NLA_TYPE_MASK;
+		unsigned fl = nla.nla_type & (NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+		if (fl) {
+			static const struct scry_xlat xlat_nla_f[] = {
+				XLAT(NLA_F_NESTED), XLAT(NLA_F_NET_BYTEORDER), XLAT_END,
+			};
+			size_t o = v_or_begin(d, "nla_type", nla.nla_type);
+			v_flags(d, NULL, fl, xlat_nla_f, NULL);
+			enum_q(d, NULL, t, types, unknown);
+			v_end(d, o);
+		} else {
+			enum_q(d, "nla_type", t, types, unknown);
+		}
+		v_end(d, s);
+		if (a != (size_t)-1) {
+			const unsigned char *val = p + NLA_HDRLEN;
+			size_t vlen = len - NLA_HDRLEN;
+			if (!nla_value(d, kind(t), family, val, vlen))
+				hex_bytes(d, NULL, val, vlen);
+			v_end(d, a);
+		}
+		elt++;
+		if (!next)
+			break;
+		p += alen;
+		n = next;
+	}
+	if (arr != (size_t)-1)
+		v_end(d, arr);
+}
+
+/* ---- NETLINK_ROUTE ---- */
+
+/* The struct of a message is cut short: its family, then "...". */
+static void family_only(struct dctx *d, const char *field, int family)
+{
+	size_t s = v_struct_begin(d, NULL);
+	enum_q(d, field, family, xlat_af, "AF_???");
+	v_end(d, s);
+	d->out->v[s].flags |= SCRY_VF_ABBREV;
+}
+
+static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, size_t n)
+{
+	if (n < 1)
+		return 0;
+	int family = p[0];
+	unsigned kind = (type - RTM_BASE) / 4;   /* LINK, ADDR, ROUTE, ... */
+	if (type >= RTM_NEWLINK && type <= RTM_SETLINK) {
+		struct ifinfomsg ifi;
+		if (n < sizeof(ifi)) {
+			family_only(d, "ifi_family", family);
+			return 1;
+		}
+		memcpy(&ifi, p, sizeof(ifi));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ifi_family", ifi.ifi_family, xlat_af, "AF_???");
+		enum_q(d, "ifi_type", ifi.ifi_type, xlat_arphrd, "ARPHRD_???");
+		ifindex(d, "ifi_index", (unsigned)ifi.ifi_index);
+		v_flags(d, "ifi_flags", ifi.ifi_flags, xlat_iff, "0");
+		v_hex(d, "ifi_change", ifi.ifi_change);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(ifi));
+		if (n > off)
+			nlattrs(d, p + off, n - off, xlat_ifla, "IFLA_???", kind_ifla, family);
+		return 1;
+	}
+	if (kind == 1 && type <= RTM_GETADDR) {
+		struct ifaddrmsg ifa;
+		if (n < sizeof(ifa)) {
+			family_only(d, "ifa_family", family);
+			return 1;
+		}
+		memcpy(&ifa, p, sizeof(ifa));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ifa_family", ifa.ifa_family, xlat_af, "AF_???");
+		v_uint(d, "ifa_prefixlen", ifa.ifa_prefixlen);
+		v_flags(d, "ifa_flags", ifa.ifa_flags, xlat_ifa_flags, "0");
+		enum_q(d, "ifa_scope", ifa.ifa_scope, xlat_rt_scope, "RT_SCOPE_???");
+		ifindex(d, "ifa_index", ifa.ifa_index);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(ifa));
+		if (n > off)
+			nlattrs(d, p + off, n - off, xlat_ifa, "IFA_???", kind_ifa, family);
+		return 1;
+	}
+	if (kind == 2 && type <= RTM_GETROUTE) {
+		struct rtmsg rt;
+		if (n < sizeof(rt)) {
+			family_only(d, "rtm_family", family);
+			return 1;
+		}
+		memcpy(&rt, p, sizeof(rt));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "rtm_family", rt.rtm_family, xlat_af, "AF_???");
+		v_uint(d, "rtm_dst_len", rt.rtm_dst_len);
+		v_uint(d, "rtm_src_len", rt.rtm_src_len);
+		v_hex(d, "rtm_tos", rt.rtm_tos);
+		enum_q(d, "rtm_table", rt.rtm_table, xlat_rt_table, "RT_TABLE_???");
+		enum_q(d, "rtm_protocol", rt.rtm_protocol, xlat_rtprot, "RTPROT_???");
+		enum_q(d, "rtm_scope", rt.rtm_scope, xlat_rt_scope, "RT_SCOPE_???");
+		enum_q(d, "rtm_type", rt.rtm_type, xlat_rtn_types, "RTN_???");
+		v_flags(d, "rtm_flags", rt.rtm_flags, xlat_rtm_flags, "0");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(rt));
+		if (n > off)
+			nlattrs(d, p + off, n - off, xlat_rta, "RTA_???", kind_rta, family);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- NETLINK_SOCK_DIAG ---- */
+
+/* 1<<TCP_LISTEN|...: each state a part of the set (JSON "TCP_LISTEN":1). */
+static void tcp_states(struct dctx *d, const char *name, uint32_t states)
+{
+	uint32_t rest = 0;
+	if (!states) {
+		v_uint(d, name, 0);
+		return;
+	}
+	size_t o = v_or_begin(d, name, states);
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(states >> b & 1))
+			continue;
+		const char *sn = NULL;
+		for (const struct scry_xlat *x = xlat_tcp_states; x->name; x++)
+			if (x->val == b)
+				sn = x->name;
+		if (!sn) {
+			rest |= 1u << b;
+			continue;
+		}
+		v_uint(d, sn, 1);
+		v_last(d)->fmt = SCRY_FMT_SHIFT;
+	}
+	if (rest)
+		v_hex(d, NULL, rest);
+	v_end(d, o);
+}
+
+static void diag_sockid(struct dctx *d, int family, const struct inet_diag_sockid *id)
+{
+	size_t s = v_struct_begin(d, "id");
+	v_func_uint(d, "idiag_sport", "htons", ntohs(id->idiag_sport));
+	v_func_uint(d, "idiag_dport", "htons", ntohs(id->idiag_dport));
+	if (!inet_address(d, "idiag_src", family, (const unsigned char *)id->idiag_src, 16, "idiag_src"))
+		hex_bytes(d, "idiag_src", (const unsigned char *)id->idiag_src, 16);
+	if (!inet_address(d, "idiag_dst", family, (const unsigned char *)id->idiag_dst, 16, "idiag_dst"))
+		hex_bytes(d, "idiag_dst", (const unsigned char *)id->idiag_dst, 16);
+	ifindex(d, "idiag_if", id->idiag_if);
+	size_t a = v_array_begin(d, "idiag_cookie");
+	v_uint(d, NULL, id->idiag_cookie[0]);
+	v_uint(d, NULL, id->idiag_cookie[1]);
+	v_end(d, a);
+	v_end(d, s);
+}
+
+static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char *p, size_t n)
+{
+	if (n < 1)
+		return 0;
+	int family = p[0];
+	int request = flags & NLM_F_REQUEST;
+	if ((family == AF_INET || family == AF_INET6) && request) {
+		struct inet_diag_req_v2 r;
+		if (n < sizeof(r)) {
+			family_only(d, "sdiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
+		enum_q(d, "sdiag_protocol", r.sdiag_protocol, xlat_ipproto, "IPPROTO_???");
+		v_hex(d, "idiag_ext", r.idiag_ext);
+		tcp_states(d, "idiag_states", r.idiag_states);
+		diag_sockid(d, family, &r.id);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(r));
+		if (n > off)
+			hex_bytes(d, NULL, p + off, n - off);
+		return 1;
+	}
+	if (family == AF_INET || family == AF_INET6) {
+		struct inet_diag_msg m;
+		if (n < sizeof(m)) {
+			family_only(d, "idiag_family", family);
+			return 1;
+		}
+		memcpy(&m, p, sizeof(m));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "idiag_family", m.idiag_family, xlat_af, "AF_???");
+		enum_q(d, "idiag_state", m.idiag_state, xlat_tcp_states, "TCP_???");
+		v_uint(d, "idiag_timer", m.idiag_timer);
+		v_uint(d, "idiag_retrans", m.idiag_retrans);
+		diag_sockid(d, family, &m.id);
+		v_uint(d, "idiag_expires", m.idiag_expires);
+		v_uint(d, "idiag_rqueue", m.idiag_rqueue);
+		v_uint(d, "idiag_wqueue", m.idiag_wqueue);
+		v_uint(d, "idiag_uid", m.idiag_uid);
+		v_uint(d, "idiag_inode", m.idiag_inode);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(m));
+		if (n > off)
+			nlattrs(d, p + off, n - off, xlat_inet_diag_attrs, "INET_DIAG_???",
+				kind_inet_diag, family);
+		return 1;
+	}
+	if (family == AF_UNIX && !request) {
+		struct unix_diag_msg m;
+		if (n < sizeof(m)) {
+			family_only(d, "udiag_family", family);
+			return 1;
+		}
+		memcpy(&m, p, sizeof(m));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "udiag_family", m.udiag_family, xlat_af, "AF_???");
+		enum_q(d, "udiag_type", m.udiag_type, xlat_sock_type, "SOCK_???");
+		enum_q(d, "udiag_state", m.udiag_state, xlat_tcp_states, "TCP_???");
+		v_uint(d, "udiag_ino", m.udiag_ino);
+		size_t a = v_array_begin(d, "udiag_cookie");
+		v_uint(d, NULL, m.udiag_cookie[0]);
+		v_uint(d, NULL, m.udiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(m));
+		if (n > off)
+			nlattrs(d, p + off, n - off, xlat_unix_diag_attrs, "UNIX_DIAG_???",
+				kind_unix_diag, family);
+		return 1;
+	}
+	if (family == AF_UNIX && request) {
+		struct unix_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "sdiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
+		v_uint(d, "sdiag_protocol", r.sdiag_protocol);
+		tcp_states(d, "udiag_states", r.udiag_states);
+		v_uint(d, "udiag_ino", r.udiag_ino);
+		v_flags(d, "udiag_show", r.udiag_show, xlat_unix_diag_show, "0");
+		size_t a = v_array_begin(d, "udiag_cookie");
+		v_uint(d, NULL, r.udiag_cookie[0]);
+		v_uint(d, NULL, r.udiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- messages ---- */
+
+static const struct scry_xlat *nl_flag_table(int proto, unsigned type)
+{
+	if (type < NLMSG_MIN_TYPE)
+		return type == NLMSG_ERROR ? xlat_nlf_ack : xlat_nlf;
+	if (proto == NETLINK_ROUTE) {
+		switch (type & 3) {
+		case 0: return xlat_nlf_new;
+		case 1: return xlat_nlf_del;
+		case 2: return xlat_nlf_get;
+		default: return xlat_nlf;
+		}
+	}
+	if (proto == NETLINK_SOCK_DIAG)
+		return xlat_nlf_get;
+	return xlat_nlf;
+}
+
+static void nlmsghdr_value(struct dctx *d, int proto, const struct nlmsghdr *h)
+{
+	size_t s = v_struct_begin(d, NULL);
+	v_uint(d, "nlmsg_len", h->nlmsg_len);
+	if (h->nlmsg_type < NLMSG_MIN_TYPE)
+		enum_q(d, "nlmsg_type", h->nlmsg_type, xlat_nlmsg_types, "NLMSG_???");
+	else if (proto == NETLINK_ROUTE)
+		enum_q(d, "nlmsg_type", h->nlmsg_type, xlat_rtm_types, "RTM_???");
+	else if (proto == NETLINK_SOCK_DIAG)
+		enum_q(d, "nlmsg_type", h->nlmsg_type, xlat_sock_diag_types, "SOCK_DIAG_???");
+	else
+		enum_q(d, "nlmsg_type", h->nlmsg_type, xlat_nlmsg_types, "NLMSG_???");
+	const struct scry_xlat *ft = nl_flag_table(proto, h->nlmsg_type);
+	v_flags(d, "nlmsg_flags", h->nlmsg_flags, ft, "0");
+	v_uint(d, "nlmsg_seq", h->nlmsg_seq);
+	v_int(d, "nlmsg_pid", (int32_t)h->nlmsg_pid);
+	v_end(d, s);
+}
+
+static void nlmsgs(struct dctx *d, int proto, const unsigned char *p, size_t n, int depth);
+
+/* {error=-EPERM, msg={...}}: the error and the start of the message it answers. */
+static void nlmsgerr(struct dctx *d, int proto, const unsigned char *p, size_t n, int capped, int depth)
+{
+	int32_t err;
+	if (n < sizeof(err)) {
+		hex_bytes(d, NULL, p, n);
+		return;
+	}
+	memcpy(&err, p, sizeof(err));
+	size_t s = v_struct_begin(d, NULL);
+	if (err < 0 && scry_errno_name(-err)) {
+		v_text(d, "error", "-%s", scry_errno_name(-err));
+	} else {
+		v_int(d, "error", err);
+	}
+	p += sizeof(err);
+	n -= sizeof(err);
+	if (n) {
+		size_t m = d->out->n;
+		/* the message answered: its header (all of it unless capped) */
+		size_t shown = capped && n > NLMSG_HDRLEN ? NLMSG_HDRLEN : n;
+		if (depth < 2)
+			nlmsgs(d, proto, p, shown, depth + 1);
+		else
+			hex_bytes(d, NULL, p, shown);
+		if (m < d->out->n)
+			d->out->v[m].name = "msg";
+	}
+	v_end(d, s);
+}
+
+/* One message: {hdr} or [{hdr}, payload]. */
+static void nlmsg(struct dctx *d, int proto, const struct nlmsghdr *h, const unsigned char *p,
+		  size_t n, int depth)
+{
+	size_t len = h->nlmsg_len < n ? h->nlmsg_len : n;
+	size_t a = len > NLMSG_HDRLEN ? v_array_begin(d, NULL) : (size_t)-1;
+	nlmsghdr_value(d, proto, h);
+	if (a == (size_t)-1)
+		return;
+	const unsigned char *pl = p + NLMSG_HDRLEN;
+	size_t pn = len - NLMSG_HDRLEN;
+	int done = 0;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		nlmsgerr(d, proto, pl, pn, h->nlmsg_flags & 0x100, depth);
+		done = 1;
+	} else if (h->nlmsg_type == NLMSG_DONE && pn == sizeof(int)) {
+		int32_t v;
+		memcpy(&v, pl, sizeof(v));
+		v_int(d, NULL, v);
+		done = 1;
+	} else if (h->nlmsg_type >= NLMSG_MIN_TYPE && proto == NETLINK_ROUTE) {
+		done = route_payload(d, h->nlmsg_type, pl, pn);
+	} else if (h->nlmsg_type >= NLMSG_MIN_TYPE && proto == NETLINK_SOCK_DIAG) {
+		done = sock_diag_payload(d, h->nlmsg_flags, pl, pn);
+	}
+	if (!done)
+		hex_bytes(d, NULL, pl, pn);
+	v_end(d, a);
+}
+
+/* The messages in n bytes: one bare, several in an array, -s at most. */
+static void nlmsgs(struct dctx *d, int proto, const unsigned char *p, size_t n, int depth)
+{
+	size_t arr = (size_t)-1;
+	unsigned elt = 0;
+	while (n) {
+		if (n < sizeof(struct nlmsghdr)) {
+			hex_bytes(d, NULL, p, n);
+			break;
+		}
+		if (!d->verbose && elt == (unsigned)d->limit) {
+			if (arr != (size_t)-1)
+				d->out->v[arr].flags |= SCRY_VF_TRUNC;
+			else   /* -s 0: strace shows only that there is more */
+				v_text(d, NULL, "...");
+			break;
+		}
+		struct nlmsghdr h;
+		memcpy(&h, p, sizeof(h));
+		size_t mlen = NLMSG_ALIGN(h.nlmsg_len);
+		size_t next = 0;
+		if (h.nlmsg_len >= sizeof(h) && n > mlen)
+			next = n - mlen;
+		if (arr == (size_t)-1 && next)
+			arr = v_array_begin(d, NULL);
+		nlmsg(d, proto, &h, p, n, depth);
+		elt++;
+		if (!next)
+			break;
+		p += mlen;
+		n = next;
+	}
+	if (arr != (size_t)-1)
+		v_end(d, arr);
+}
+
+size_t v_netlink(struct dctx *d, const char *name, uint64_t addr, int64_t len, int proto)
+{
+	if (!addr)
+		return v_ptr(d, name, 0);
+	if (len <= 0)
+		return v_bytes(d, name, "", 0, 0);
+	size_t want = (uint64_t)len > NL_MAX_READ ? NL_MAX_READ : (size_t)len;
+	unsigned char *buf = malloc(want);
+	if (!buf)
+		return v_buf(d, name, addr, len);
+	/* what could be read (bpf captures at most -s bytes): the messages
+	 * in it, the last one cut where the bytes end */
+	ssize_t got = d_read(d, addr, buf, want);
+	if (got <= 0) {
+		free(buf);
+		return v_unread(d, name, addr);
+	}
+	size_t first = d->out->n;
+	nlmsgs(d, proto, buf, (size_t)got, 0);
+	free(buf);
+	if (d->out->n == first)
+		return v_bytes(d, name, "", 0, 0);
+	d->out->v[first].name = name;
+	return first;
+}
