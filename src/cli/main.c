@@ -507,9 +507,11 @@ static void make_config(struct run *r)
 		} else if (scry_filter_seccomp_program(&stops, &r->prog, &r->prog_len) == 0) {
 			cfg->seccomp_prog = r->prog;
 			cfg->seccomp_len = r->prog_len;
-			if (o->verbose)
-				fprintf(stderr, "scry: seccomp filter installed: the calls -e excludes never stop %s%s\n",
-					o->argv[0], o->seccomp_bpf ? " (--seccomp-bpf is scry's default)" : "");
+			/* -v is strace's -v too (structures in full): only
+			 * --seccomp-bpf asks whether its filter is there */
+			if (o->verbose && o->seccomp_bpf)
+				fprintf(stderr, "scry: seccomp filter installed: the calls -e excludes never stop %s "
+					"(--seccomp-bpf is scry's default)\n", o->argv[0]);
 		}
 	} else if (o->seccomp_bpf && o->verbose) {
 		fprintf(stderr, "scry: --seccomp-bpf: no seccomp filter here (it needs a launched command and an "
