@@ -71,6 +71,9 @@ struct scry_config {
 	                            else every call through a ring buffer */
 	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
 	int bpf_hooks;           /* SCRY_BPF_HOOKS_*: where bpf's programs hang */
+	/* bpf trace with stack_depth: bytes of each call's user stack copied
+	 * at entry for the unwinder (0: 8 KiB; at most 16 KiB) */
+	size_t bpf_stack_bytes;
 	/* The calls to trace: bit nr of syscall_bitmap[nr / 64] set = trace
 	 * syscall nr.  Every backend checks it before decoding anything, so a
 	 * call outside it costs no memory read and reaches no sink (bpf: it
