@@ -72,6 +72,8 @@ static const char usage_text[] =
 "                            on the raw syscall tracepoints (every call) or on\n"
 "                            those of the -e trace= calls only (auto: for at\n"
 "                            most 8 calls, none of the busiest)\n"
+"      --stack-size SIZE     bpf with -k/--source: bytes of each call's user stack\n"
+"                            copied for the unwinder (default 8K, at most 16K)\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             scry's version\n";
@@ -153,6 +155,7 @@ static int add_pids(struct options *o, const char *arg)
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
 	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER, OPT_BPF_HOOKS,
+	OPT_STACK_SIZE = 400,
 };
 
 static const struct option longopts[] = {
@@ -189,6 +192,7 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -337,6 +341,19 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 				return 2;
 			}
 			o->bpf_buffer = (size_t)(v2 * mult);
+			break;
+		}
+		case OPT_STACK_SIZE: {
+			char *end;
+			errno = 0;
+			unsigned long long v2 = strtoull(optarg, &end, 10);
+			if (*end == 'K' || *end == 'k')
+				v2 *= 1024, end++;
+			if (errno || end == optarg || *end || v2 < 512 || v2 > 16384) {
+				usage_error("invalid --stack-size '%s': expected a size from 512 to 16K (e.g. 8K)", optarg);
+				return 2;
+			}
+			o->bpf_stack_bytes = (size_t)v2;
 			break;
 		}
 		case OPT_BPF_HOOKS:
