@@ -27,6 +27,13 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototy
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -DSCRY_VERSION='"$(VERSION)"' -DSCRY_HAVE_SQLITE
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -MMD -MP
 LDLIBS  += -lm -lpthread -lsqlite3
+# Stacks (-k, --source): elfutils libdw unwinds and symbolizes; libiberty
+# (libiberty-dev) demangles C++ and Rust names when it is installed.
+LDLIBS  += -ldw -lelf
+ifneq ($(wildcard /usr/include/libiberty/demangle.h),)
+CPPFLAGS += -DSCRY_HAVE_IBERTY
+LDLIBS  += -liberty
+endif
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*.bpf.c'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -69,10 +76,12 @@ $(B)/bpf/systrace.skel.h: $(B)/bpf/systrace.bpf.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
+STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs/stack_main_nopie \
+	       $(B)/progs/stack_main_nodebug $(B)/progs/stack_main_stripped
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
 
-all: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(PROG_BIN) $(BENCH_BIN) $(DEMO_BIN)
+all: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(PROG_BIN) $(STACK_PROGS) $(BENCH_BIN) $(DEMO_BIN)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -96,6 +105,24 @@ $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 $(B)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $< -pthread
+
+# The unwinder's targets (tests/unit/test_unwind.c): one program built PIE
+# and not, with and without -g, stripped; a library of its own and one it
+# dlopens (tests/progs/stack_libs/).
+STACK_CC := $(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1
+$(B)/progs/lib%.so: tests/progs/stack_libs/%.c
+	@mkdir -p $(dir $@)
+	$(STACK_CC) -g -fPIC -shared -o $@ $<
+$(B)/progs/stack_main: tests/progs/stack_main.c $(B)/progs/libstacklib.so
+	$(STACK_CC) -g -fPIE -pie -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
+$(B)/progs/stack_main_nopie: tests/progs/stack_main.c $(B)/progs/libstacklib.so
+	$(STACK_CC) -g -fno-pie -no-pie -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
+$(B)/progs/stack_main_nodebug: tests/progs/stack_main.c $(B)/progs/libstacklib.so
+	$(STACK_CC) -fPIE -pie -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
+# -rdynamic: outer_global is in .dynsym, the static functions are not
+$(B)/progs/stack_main_stripped: tests/progs/stack_main.c $(B)/progs/libstacklib.so
+	$(STACK_CC) -fPIE -pie -rdynamic -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
+	strip --strip-all $@
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

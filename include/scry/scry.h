@@ -88,6 +88,15 @@ struct scry_config {
 	/* Called from the loop's thread between events, e.g. for --interval. */
 	void (*tick)(void *ctx);
 	void *tick_ctx;
+	/* Stacks (stack_depth): called once per object (a path) that first
+	 * appears in a stack without debug info (no lines; function names
+	 * from .symtab/.dynsym or none), so that the caller can say "no debug
+	 * info" once rather than per line.  flags: the SCRY_FRAME_* flags of
+	 * its frames (SCRY_FRAME_RUNTIME for the C library and the like).
+	 * Called from the loop's thread, before the event with that frame.
+	 * NULL: not told. */
+	void (*stack_nodebug)(void *ctx, const char *object, unsigned flags);
+	void *stack_nodebug_ctx;
 };
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
 

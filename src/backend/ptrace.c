@@ -554,6 +554,45 @@ static int call_is(const struct scry_session *s, long nr, const char *name)
 	return i && !strcmp(i->name, name);
 }
 
+/*
+ * cfg.stack_depth: the thread's user registers at this entry stop, numbered
+ * as DWARF numbers them (struct raw_regs), for the unwinder.  One extra
+ * request, made only when stacks are wanted and the call is traced.
+ */
+static int stack_regs(struct scry_session *s, struct tracee *t, struct raw_regs *rr)
+{
+	if (s->cfg.stack_depth <= 0)
+		return 0;
+	long nr = t->nr;
+	if (s->cfg.syscall_bitmap && nr >= 0 && (unsigned long)nr / 64 < s->cfg.syscall_bitmap_words &&
+	    !((s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1))
+		return 0;
+	memset(rr, 0, sizeof(*rr));
+#if defined(__x86_64__)
+	struct user_regs_struct r;
+	if (xptrace(PTRACE_GETREGS, t->tid, NULL, &r) < 0)
+		return 0;
+	const uint64_t v[17] = { r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp,
+				 r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
+	memcpy(rr->r, v, sizeof(v));
+	rr->have = (1ull << 17) - 1;
+	return 1;
+#elif defined(__aarch64__)
+	struct user_pt_regs r;
+	struct iovec io = { &r, sizeof(r) };
+	if (xptrace(PTRACE_GETREGSET, t->tid, (void *)1 /* NT_PRSTATUS */, &io) < 0)
+		return 0;
+	for (int i = 0; i < 31; i++)
+		rr->r[i] = r.regs[i];
+	rr->r[31] = r.sp;
+	rr->r[32] = r.pc;
+	rr->have = (1ull << 33) - 1;
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 static void on_entry(struct scry_session *s, struct tracee *t, const struct syscall_stop *st)
 {
 	t->flags |= T_IN_SYSCALL;
@@ -571,6 +610,9 @@ static void on_entry(struct scry_session *s, struct tracee *t, const struct sysc
 	if (t->flags & T_HIDDEN)
 		return;
 	struct raw_call rc = { .nr = t->nr, .args = t->args, .sp = t->sp, .t_enter_ns = t->t_enter_ns };
+	struct raw_regs regs;
+	if (stack_regs(s, t, &regs))
+		rc.regs = &regs;
 	engine_enter(s, t, &rc);
 }
 

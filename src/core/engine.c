@@ -4,6 +4,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -119,6 +120,38 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->entry_args = s->cfg.no_decode ? NULL : &t->call.vals;
 	c->exit_args = NULL;
 	c->more_at_exit = t->call.more == EXIT_AFTER ? 0 : (int)t->call.more;
+	c->stack = t->call.has_stack ? &t->call.stack : NULL;
+}
+
+/* The most frames kept of one stack, whatever cfg.stack_depth says. */
+#define STACK_MAX 4096
+
+/*
+ * cfg.stack_depth: the user stack of t at this entry, unwound from the
+ * backend's registers and symbolized (unwind/), into t->call.stack.  A
+ * stack that cannot be unwound at all is left out (scry_call.stack NULL).
+ */
+static void unwind_entry(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
+{
+	struct call_state *cs = &t->call;
+	cs->has_stack = 0;
+	if (s->cfg.stack_depth <= 0 || !rc->regs)
+		return;
+	if (!s->unwind) {
+		if (unwinder_new(&s->unwind) < 0)
+			return;
+		unwinder_set_nodebug(s->unwind, s->cfg.stack_nodebug, s->cfg.stack_nodebug_ctx);
+	}
+	unsigned max = s->cfg.stack_depth > STACK_MAX ? STACK_MAX : (unsigned)s->cfg.stack_depth;
+	if (!cs->frames) {
+		cs->frames = calloc(max, sizeof(*cs->frames));
+		if (!cs->frames)
+			return;
+	}
+	if (unwinder_unwind(s->unwind, t->tgid, t->tid, rc->regs->have, rc->regs->r, rc->mem,
+			    rc->mem_ctx, s->cfg.stack_lines, cs->frames, max, &cs->stack) < 0)
+		return;
+	cs->has_stack = cs->stack.nframes > 0;
 }
 
 int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
@@ -143,6 +176,7 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	cs->rfield = 0;
 	cs->state = 0;
 	scry_values_reset(&cs->vals);
+	unwind_entry(s, t, rc);
 	if (!s->cfg.no_decode) {
 		struct dctx d;
 		dctx_init(s, t, &d, &cs->vals, rc->mem, rc->mem_ctx);
@@ -191,7 +225,9 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	}
 	decode_result(&d, &s->result);
 	c->result = &s->result;
-	return session_emit(s, &ev);
+	int r = session_emit(s, &ev);
+	t->call.has_stack = 0;
+	return r;
 }
 
 int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
@@ -203,7 +239,9 @@ int engine_unfinished(struct scry_session *s, struct tracee *t, uint64_t ts_ns)
 	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, ts_ns);
 	scry_values_reset(&s->exit_vals);
 	ev.u.call.exit_args = s->cfg.no_decode ? NULL : &s->exit_vals;
-	return session_emit(s, &ev);
+	int r = session_emit(s, &ev);
+	t->call.has_stack = 0;
+	return r;
 }
 
 int engine_signal(struct scry_session *s, struct scry_event *ev)

@@ -13,6 +13,7 @@
 #include "util/strbuf.h"
 #include "syscalls/syscalls.h"
 #include "decode/decode.h"
+#include "unwind/unwind.h"
 
 #define SCRY_MAX_SINKS 8
 
@@ -46,6 +47,11 @@ struct call_state {
 	const struct scry_xlat *rxlat;
 	const char *rword, *rzero;
 	uint16_t rfield;
+	/* cfg.stack_depth: the stack unwound at entry, shown with CALL_ENTER
+	 * and CALL_EXIT (has_stack), in frames[] (made once per tracee) */
+	int has_stack;
+	struct scry_stack stack;
+	struct scry_frame *frames;
 };
 
 struct tracee {
@@ -134,6 +140,7 @@ struct scry_session {
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */
+	struct unwinder *unwind;      /* cfg.stack_depth: made at the first stack */
 };
 
 /* core/session.c */

@@ -94,6 +94,7 @@ void scry_session_free(struct scry_session *s)
 			if (s->slots[i]->stat_fd >= 0)
 				close(s->slots[i]->stat_fd);
 			scry_values_release(&s->slots[i]->call.vals);
+			free(s->slots[i]->call.frames);
 			free(s->slots[i]);
 		}
 	}
@@ -105,6 +106,7 @@ void scry_session_free(struct scry_session *s)
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);
 	scry_values_release(&s->result);
+	unwinder_free(s->unwind);
 	free(s);
 }
 
@@ -120,6 +122,8 @@ int session_emit(struct scry_session *s, struct scry_event *ev)
 {
 	/* as strace's count: the processes not followed are not traced there */
 	ev->ntracees = (int)(s->count - s->unshown);
+	if (ev->type == SCRY_EV_EXEC)      /* a new image: new modules */
+		unwinder_forget(s->unwind, ev->pid);
 	for (int i = 0; i < s->nsinks; i++) {
 		int r = s->sinks[i].event(s->sinks[i].ctx, ev);
 		if (r < 0 && !s->sink_err) {
@@ -239,6 +243,9 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 	if (t->stat_fd >= 0)
 		close(t->stat_fd);
 	scry_values_release(&t->call.vals);
+	free(t->call.frames);
+	if (t->tid == t->tgid)             /* the process is gone (or exec'd) */
+		unwinder_forget(s->unwind, t->tgid);
 	free(t);
 }
 

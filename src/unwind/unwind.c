@@ -1,0 +1,798 @@
+/*
+ * Unwinding and symbolization with elfutils libdwfl.  See unwind/unwind.h.
+ */
+#include <elfutils/libdwfl.h>
+#include <dwarf.h>
+#include <errno.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#ifdef SCRY_HAVE_IBERTY
+#include <libiberty/demangle.h>
+#endif
+
+#include "unwind/unwind.h"
+
+#if defined(__x86_64__)
+#define PC_REG 16       /* rip: the return address column */
+#define SP_REG 7        /* rsp */
+#elif defined(__aarch64__)
+#define PC_REG 32
+#define SP_REG 31
+#else
+#define PC_REG 0
+#define SP_REG 0
+#define UNWIND_UNSUPPORTED 1
+#endif
+
+#define PAGE_SZ   4096u
+#define NPAGES    16u               /* the page cache of one stack: 64 KiB */
+#define ACACHE    2048u             /* resolved addresses per process */
+#define MAXPROCS  64u               /* Dwfls kept at once (least recently used go) */
+#define MAPS_MAX  (8u << 20)        /* /proc/PID/maps bytes read at most */
+
+/* ---- interned strings ---- */
+
+struct istr {
+	struct istr *next;
+	unsigned noted;           /* "no debug info" said for this object */
+	char s[];
+};
+
+struct intern {
+	struct istr **slots;
+	size_t cap, n;
+};
+
+static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct istr *intern_entry(struct intern *in, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t len = strlen(s);
+	if (in->n * 2 >= in->cap) {
+		size_t ncap = in->cap ? in->cap * 2 : 256;
+		struct istr **ns = calloc(ncap, sizeof(*ns));
+		if (!ns)
+			return NULL;
+		for (size_t i = 0; i < in->cap; i++)
+			for (struct istr *e = in->slots[i], *nx; e; e = nx) {
+				nx = e->next;
+				size_t k = hash_bytes(e->s, strlen(e->s), 14695981039346656037ull) & (ncap - 1);
+				e->next = ns[k];
+				ns[k] = e;
+			}
+		free(in->slots);
+		in->slots = ns;
+		in->cap = ncap;
+	}
+	size_t k = hash_bytes(s, len, 14695981039346656037ull) & (in->cap - 1);
+	for (struct istr *e = in->slots[k]; e; e = e->next)
+		if (!strcmp(e->s, s))
+			return e;
+	struct istr *e = malloc(sizeof(*e) + len + 1);
+	if (!e)
+		return NULL;
+	e->noted = 0;
+	memcpy(e->s, s, len + 1);
+	e->next = in->slots[k];
+	in->slots[k] = e;
+	in->n++;
+	return e;
+}
+
+static const char *intern(struct intern *in, const char *s)
+{
+	struct istr *e = intern_entry(in, s);
+	return e ? e->s : NULL;
+}
+
+static void intern_free(struct intern *in)
+{
+	for (size_t i = 0; i < in->cap; i++)
+		for (struct istr *e = in->slots[i], *nx; e; e = nx) {
+			nx = e->next;
+			free(e);
+		}
+	free(in->slots);
+	in->slots = NULL;
+	in->cap = in->n = 0;
+}
+
+/* ---- per module: what we learnt of it, in the module's userdata ---- */
+
+struct sym {
+	uint64_t addr, size;
+	const char *name;         /* the ELF's string table (lives with the module) */
+	int rank;                 /* binding: global 0, weak 1, local 2 */
+};
+
+struct modinfo {
+	const char *object;       /* interned path */
+	uint32_t flags;           /* SCRY_FRAME_RUNTIME / NO_DEBUGINFO / UNKNOWN */
+	uint64_t start, bias;
+	int have_elf;
+	struct { uint64_t vaddr, memsz, offset; } load[16];
+	int nload;
+	struct sym *syms;
+	size_t nsyms;
+};
+
+/* One resolved lookup address (pc, or pc - 1 for a return address). */
+struct aentry {
+	uint64_t key;
+	int valid;
+	const char *object;
+	int64_t objdelta;         /* object_offset = pc - objdelta */
+	const char *function;
+	uint64_t fstart;
+	const char *file;
+	int line;
+	uint32_t flags;
+};
+
+struct uproc {
+	struct uproc *next;
+	struct unwinder *u;
+	pid_t pid;
+	Dwfl *dwfl;
+	int attached;             /* dwfl_attach_state done */
+	uint64_t maps_sig;
+	uint64_t last_use;
+	struct aentry cache[ACACHE];
+};
+
+struct page {
+	uint64_t base;
+	unsigned len;
+	unsigned gen;
+	unsigned char b[PAGE_SZ];
+};
+
+struct unwinder {
+	struct uproc *procs;
+	unsigned nprocs;
+	uint64_t clock;
+	struct intern strings;
+	unwind_nodebug_fn nodebug;
+	void *nodebug_ctx;
+	Dwfl_Callbacks dwfl_cbs;
+	char *debuginfo_path;
+
+	/* the stack being unwound */
+	struct uproc *cur;
+	pid_t tid;
+	uint64_t have;
+	const uint64_t *regs;
+	unwind_mem_fn mem;
+	void *mem_ctx;
+	unsigned gen;
+	struct page pages[NPAGES];
+	struct scry_frame *frames;
+	unsigned max, n;
+	int lines;
+	int truncated;
+	int want_refresh;         /* a pc outside every module */
+	int refreshed;            /* ... and the maps were read again */
+	uint64_t prev_pc, prev_sp;
+	int have_prev;
+};
+
+int unwinder_new(struct unwinder **out)
+{
+	struct unwinder *u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	u->dwfl_cbs.find_elf = dwfl_linux_proc_find_elf;
+	u->dwfl_cbs.find_debuginfo = dwfl_standard_find_debuginfo;
+	u->dwfl_cbs.debuginfo_path = &u->debuginfo_path;
+	*out = u;
+	return 0;
+}
+
+void unwinder_set_nodebug(struct unwinder *u, unwind_nodebug_fn fn, void *ctx)
+{
+	u->nodebug = fn;
+	u->nodebug_ctx = ctx;
+}
+
+static void modinfo_free(struct modinfo *mi)
+{
+	if (!mi)
+		return;
+	free(mi->syms);
+	free(mi);
+}
+
+static int free_mod_cb(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start, void *arg)
+{
+	modinfo_free(*userdata);
+	*userdata = NULL;
+	return DWARF_CB_OK;
+}
+
+static int removed_cb(Dwfl_Module *mod, void *userdata, const char *name, Dwarf_Addr base, void *arg)
+{
+	modinfo_free(userdata);
+	return 0;
+}
+
+static void uproc_free(struct uproc *p)
+{
+	if (p->dwfl) {
+		dwfl_getmodules(p->dwfl, free_mod_cb, NULL, 0);
+		dwfl_end(p->dwfl);
+	}
+	free(p);
+}
+
+void unwinder_forget(struct unwinder *u, pid_t pid)
+{
+	if (!u)
+		return;
+	for (struct uproc **pp = &u->procs; *pp; pp = &(*pp)->next)
+		if ((*pp)->pid == pid) {
+			struct uproc *p = *pp;
+			*pp = p->next;
+			u->nprocs--;
+			uproc_free(p);
+			return;
+		}
+}
+
+void unwinder_free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	while (u->procs) {
+		struct uproc *p = u->procs;
+		u->procs = p->next;
+		uproc_free(p);
+	}
+	intern_free(&u->strings);
+	free(u->debuginfo_path);
+	free(u);
+}
+
+/* ---- memory: the caller's reader behind a page cache ---- */
+
+static ssize_t raw_read(struct unwinder *u, uint64_t addr, void *buf, size_t len)
+{
+	if (u->mem)
+		return u->mem(u->mem_ctx, addr, buf, len);
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	return process_vm_readv(u->tid, &local, 1, &remote, 1, 0);
+}
+
+static int read_word(struct unwinder *u, uint64_t addr, uint64_t *out)
+{
+	if (addr > UINT64_MAX - 8)
+		return -1;
+	uint64_t base = addr & ~(uint64_t)(PAGE_SZ - 1);
+	size_t off = (size_t)(addr - base);
+	if (off + 8 <= PAGE_SZ) {
+		struct page *pg = &u->pages[(base / PAGE_SZ) % NPAGES];
+		if (pg->gen != u->gen || pg->base != base) {
+			ssize_t r = raw_read(u, base, pg->b, PAGE_SZ);
+			pg->gen = u->gen;
+			pg->base = base;
+			pg->len = r > 0 ? (unsigned)r : 0;
+		}
+		if (off + 8 <= pg->len) {
+			memcpy(out, pg->b + off, 8);
+			return 0;
+		}
+	}
+	/* Across pages, or a reader that serves less than a page (a stack
+	 * copy that starts at sp): the word alone. */
+	uint64_t w;
+	if (raw_read(u, addr, &w, 8) != 8)
+		return -1;
+	*out = w;
+	return 0;
+}
+
+/* ---- Dwfl_Thread_Callbacks: one thread, registers from the stop ---- */
+
+static pid_t cb_next_thread(Dwfl *dwfl, void *dwfl_arg, void **thread_argp)
+{
+	struct uproc *p = dwfl_arg;
+	if (*thread_argp)
+		return 0;
+	*thread_argp = p;
+	return p->u->tid;
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *dwfl_arg, void **thread_argp)
+{
+	struct uproc *p = dwfl_arg;
+	*thread_argp = p;
+	return tid == p->u->tid;
+}
+
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *dwfl_arg)
+{
+	struct uproc *p = dwfl_arg;
+	uint64_t w;
+	if (read_word(p->u, addr, &w) < 0)
+		return false;
+	*result = w;
+	return true;
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+	struct uproc *p = thread_arg;
+	struct unwinder *u = p->u;
+	for (unsigned i = 0; i < PC_REG; i++) {
+		if (!(u->have >> i & 1))
+			continue;
+		Dwarf_Word v = u->regs[i];
+		if (!dwfl_thread_state_registers(thread, (int)i, 1, &v))
+			return false;
+	}
+	dwfl_thread_state_register_pc(thread, u->regs[PC_REG]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_cbs = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+/* ---- the process's modules ---- */
+
+/* Reads /proc/PID/maps whole into a malloc'd buffer (*len bytes). */
+static char *read_maps(pid_t pid, size_t *len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	size_t cap = 16384, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap || cap >= MAPS_MAX)
+			break;
+		char *nb = realloc(buf, cap * 2);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	fclose(f);
+	if (buf)
+		*len = n;
+	return buf;
+}
+
+/* Reports the process's mappings to p->dwfl anew; 1 when they changed,
+ * 0 when not, negative when they could not be read. */
+static int report_maps(struct uproc *p)
+{
+	size_t len = 0;
+	char *maps = read_maps(p->pid, &len);
+	if (!maps || !len) {
+		free(maps);
+		return -ESRCH;
+	}
+	uint64_t sig = hash_bytes(maps, len, 14695981039346656037ull) ^ len;
+	if (p->maps_sig == sig) {
+		free(maps);
+		return 0;
+	}
+	FILE *f = fmemopen(maps, len, "r");
+	if (!f) {
+		free(maps);
+		return -ENOMEM;
+	}
+	dwfl_report_begin(p->dwfl);
+	int r = dwfl_linux_proc_maps_report(p->dwfl, f);
+	dwfl_report_end(p->dwfl, removed_cb, NULL);
+	fclose(f);
+	free(maps);
+	if (r != 0)
+		return -EIO;
+	p->maps_sig = sig;
+	memset(p->cache, 0, sizeof(p->cache));
+	return 1;
+}
+
+static struct uproc *uproc_get(struct unwinder *u, pid_t pid)
+{
+	for (struct uproc *p = u->procs; p; p = p->next)
+		if (p->pid == pid) {
+			p->last_use = ++u->clock;
+			return p;
+		}
+	if (u->nprocs >= MAXPROCS) {
+		struct uproc **oldest = NULL;
+		for (struct uproc **pp = &u->procs; *pp; pp = &(*pp)->next)
+			if (!oldest || (*pp)->last_use < (*oldest)->last_use)
+				oldest = pp;
+		struct uproc *o = *oldest;
+		*oldest = o->next;
+		u->nprocs--;
+		uproc_free(o);
+	}
+	struct uproc *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->u = u;
+	p->pid = pid;
+	p->last_use = ++u->clock;
+	p->dwfl = dwfl_begin(&u->dwfl_cbs);
+	if (!p->dwfl) {
+		free(p);
+		return NULL;
+	}
+	p->next = u->procs;
+	u->procs = p;
+	u->nprocs++;
+	report_maps(p);
+	return p;
+}
+
+static int attach(struct uproc *p)
+{
+	if (p->attached)
+		return 0;
+	if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &thread_cbs, p))
+		return -1;
+	p->attached = 1;
+	return 0;
+}
+
+/* ---- symbols ---- */
+
+static int is_runtime(const char *path)
+{
+	if (!path)
+		return 0;
+	if (!strcmp(path, "[vdso]") || !strcmp(path, "[vsyscall]"))
+		return 1;
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	static const char *const prefixes[] = {
+		"libc.so", "libc-2.", "ld-linux", "ld64.so", "ld-2.", "ld-musl", "libc.musl",
+		"libpthread.so", "libpthread-", "libdl.so", "libdl-", "librt.so", "librt-",
+		"libstdc++.so", "libgcc_s.so", "libc++.so", "libc++abi.so", "libunwind.so",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(b, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	/* of equal rank, the name without leading underscores (write, not
+	 * __write) */
+	int ux = x->name[0] == '_', uy = y->name[0] == '_';
+	if (ux != uy)
+		return ux - uy;
+	return strcmp(x->name, y->name);
+}
+
+static void build_symtab(Dwfl_Module *mod, struct modinfo *mi)
+{
+	int n = dwfl_module_getsymtab(mod);
+	if (n <= 0)
+		return;
+	mi->syms = calloc((size_t)n, sizeof(*mi->syms));
+	if (!mi->syms)
+		return;
+	size_t k = 0;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, &shndx, NULL, NULL);
+		if (!name || !*name)
+			continue;
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		if (sym.st_shndx == SHN_UNDEF || addr == 0)
+			continue;
+		int bind = GELF_ST_BIND(sym.st_info);
+		mi->syms[k].addr = addr;
+		mi->syms[k].size = sym.st_size;
+		mi->syms[k].name = name;
+		mi->syms[k].rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+		k++;
+	}
+	qsort(mi->syms, k, sizeof(*mi->syms), sym_cmp);
+	/* one symbol per address: the best ranked, first after the sort */
+	size_t w = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!w || mi->syms[w - 1].addr != mi->syms[i].addr)
+			mi->syms[w++] = mi->syms[i];
+	mi->nsyms = w;
+}
+
+static const struct sym *sym_find(const struct modinfo *mi, uint64_t addr)
+{
+	size_t lo = 0, hi = mi->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mi->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct sym *s = &mi->syms[lo - 1];
+	/* a sized symbol that ends before addr does not hold it (a static
+	 * function missing from .dynsym lies there) */
+	if (s->size && addr - s->addr >= s->size)
+		return NULL;
+	return s;
+}
+
+static struct modinfo *modinfo_get(struct unwinder *u, Dwfl_Module *mod)
+{
+	void **ud = NULL;
+	Dwarf_Addr start = 0, end = 0;
+	const char *name = dwfl_module_info(mod, &ud, &start, &end, NULL, NULL, NULL, NULL);
+	if (!ud)
+		return NULL;
+	if (*ud)
+		return *ud;
+	struct modinfo *mi = calloc(1, sizeof(*mi));
+	if (!mi)
+		return NULL;
+	struct istr *obj = intern_entry(&u->strings, name);
+	mi->object = obj ? obj->s : NULL;
+	mi->start = start;
+	if (is_runtime(name))
+		mi->flags |= SCRY_FRAME_RUNTIME;
+	if (name && strstr(name, " (deleted)"))
+		mi->flags |= SCRY_FRAME_UNKNOWN;
+	Dwarf_Addr bias = 0;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	if (elf) {
+		mi->have_elf = 1;
+		mi->bias = bias;
+		size_t nph = 0;
+		if (elf_getphdrnum(elf, &nph) == 0)
+			for (size_t i = 0; i < nph && mi->nload < 16; i++) {
+				GElf_Phdr ph;
+				if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+					mi->load[mi->nload].vaddr = ph.p_vaddr;
+					mi->load[mi->nload].memsz = ph.p_memsz;
+					mi->load[mi->nload].offset = ph.p_offset;
+					mi->nload++;
+				}
+			}
+		build_symtab(mod, mi);
+		Dwarf_Addr dbias;
+		if (!dwfl_module_getdwarf(mod, &dbias))
+			mi->flags |= SCRY_FRAME_NO_DEBUGINFO;
+	} else {
+		mi->flags |= SCRY_FRAME_NO_DEBUGINFO | SCRY_FRAME_UNKNOWN;
+	}
+	if ((mi->flags & SCRY_FRAME_NO_DEBUGINFO) && obj && !obj->noted) {
+		obj->noted = 1;
+		if (u->nodebug)
+			u->nodebug(u->nodebug_ctx, obj->s, mi->flags);
+	}
+	*ud = mi;
+	return mi;
+}
+
+static const char *demangle(struct unwinder *u, const char *name)
+{
+	/* "__libc_start_main@@GLIBC_2.34": the name without its version */
+	char plain[512];
+	const char *at = strchr(name, '@');
+	if (at && at > name && (size_t)(at - name) < sizeof(plain)) {
+		memcpy(plain, name, (size_t)(at - name));
+		plain[at - name] = '\0';
+		name = plain;
+	}
+#ifdef SCRY_HAVE_IBERTY
+	if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R')) {
+		char *d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+		if (d) {
+			const char *r = intern(&u->strings, d);
+			free(d);
+			if (r)
+				return r;
+		}
+	}
+#endif
+	return intern(&u->strings, name);
+}
+
+/* The file offset of process address pc in module mi (its ELF's PT_LOADs). */
+static int64_t objdelta(const struct modinfo *mi, uint64_t look)
+{
+	if (mi->have_elf) {
+		uint64_t vaddr = look - mi->bias;
+		for (int i = 0; i < mi->nload; i++)
+			if (vaddr >= mi->load[i].vaddr && vaddr - mi->load[i].vaddr < mi->load[i].memsz)
+				return (int64_t)(mi->bias + mi->load[i].vaddr - mi->load[i].offset);
+	}
+	return (int64_t)mi->start;
+}
+
+static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact, struct scry_frame *f)
+{
+	uint64_t look = isact || pc == 0 ? pc : pc - 1;
+	struct aentry *e = &p->cache[(look ^ (look >> 13)) % ACACHE];
+	if (!e->valid || e->key != look) {
+		memset(e, 0, sizeof(*e));
+		e->key = look;
+		e->objdelta = (int64_t)pc;   /* unknown: offset 0 */
+		Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+		struct modinfo *mi = mod ? modinfo_get(u, mod) : NULL;
+		if (!mi) {
+			e->flags = SCRY_FRAME_UNKNOWN | SCRY_FRAME_NO_DEBUGINFO;
+			if (!mod)
+				u->want_refresh = 1;
+		} else {
+			e->object = mi->object;
+			e->flags = mi->flags;
+			e->objdelta = objdelta(mi, look);
+			const struct sym *s = sym_find(mi, look);
+			if (s) {
+				e->function = demangle(u, s->name);
+				e->fstart = s->addr;
+			}
+			if (u->lines && !(mi->flags & SCRY_FRAME_NO_DEBUGINFO)) {
+				Dwfl_Line *l = dwfl_module_getsrc(mod, look);
+				int lineno = 0;
+				const char *file = l ? dwfl_lineinfo(l, NULL, &lineno, NULL, NULL, NULL) : NULL;
+				if (file && lineno > 0) {
+					e->file = intern(&u->strings, file);
+					e->line = e->file ? lineno : 0;
+				}
+			}
+		}
+		/* an address outside every module is not kept: the maps may
+		 * say more after a refresh */
+		e->valid = mod != NULL;
+	}
+	f->addr = pc;
+	f->object = e->object;
+	f->object_offset = pc - (uint64_t)e->objdelta;
+	f->function = e->function;
+	f->offset = e->function ? pc - e->fstart : 0;
+	f->file = e->file;
+	f->line = e->line;
+	f->flags = e->flags;
+}
+
+static int frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct unwinder *u = arg;
+	Dwarf_Addr pc;
+	bool isact;
+	if (!dwfl_frame_pc(state, &pc, &isact)) {
+		if (u->n)
+			u->truncated = 2;
+		return DWARF_CB_ABORT;
+	}
+	if (pc == 0 && u->n)        /* the outermost frame's return address */
+		return DWARF_CB_ABORT;
+	Dwarf_Word sp = 0;
+	int have_sp = dwfl_frame_reg(state, SP_REG, &sp) == 0;
+	if (have_sp && u->have_prev && sp == u->prev_sp && pc == u->prev_pc) {
+		u->truncated = 2;       /* a stack that loops */
+		return DWARF_CB_ABORT;
+	}
+	u->have_prev = have_sp;
+	u->prev_sp = sp;
+	u->prev_pc = pc;
+	if (u->n >= u->max) {
+		u->truncated = 1;
+		return DWARF_CB_ABORT;
+	}
+	resolve(u, u->cur, pc, isact, &u->frames[u->n++]);
+	if (u->want_refresh && !u->refreshed)
+		return DWARF_CB_ABORT;  /* read the maps again, then start over */
+	return DWARF_CB_OK;
+}
+
+int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
+		    const uint64_t regs[UNWIND_NREGS], unwind_mem_fn mem, void *mem_ctx,
+		    int lines, struct scry_frame *frames, unsigned max, struct scry_stack *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->frames = frames;
+	out->source = -1;
+#ifdef UNWIND_UNSUPPORTED
+	return -ENOSYS;
+#endif
+	if (!(have >> PC_REG & 1))
+		return -EINVAL;
+	if (!max)
+		return 0;
+	struct uproc *p = uproc_get(u, pid);
+	if (!p)
+		return -ENOMEM;
+	u->cur = p;
+	u->tid = tid;
+	u->have = have;
+	u->regs = regs;
+	u->mem = mem;
+	u->mem_ctx = mem_ctx;
+	u->frames = frames;
+	u->max = max;
+	u->lines = lines;
+	u->refreshed = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (++u->gen == 0) {
+			for (unsigned i = 0; i < NPAGES; i++)
+				u->pages[i].gen = 0;
+			u->gen = 1;
+		}
+		u->n = 0;
+		u->truncated = 0;
+		u->want_refresh = 0;
+		u->have_prev = 0;
+		if (attach(p) == 0) {
+			int r = dwfl_getthread_frames(p->dwfl, tid, frame_cb, u);
+			if (r != 0 && !u->truncated && !u->want_refresh)
+				u->truncated = 2;
+		} else {
+			/* no module with an ELF: the pc alone */
+			resolve(u, p, regs[PC_REG], 1, &frames[0]);
+			u->n = 1;
+			u->truncated = 2;
+		}
+		if (!u->want_refresh || u->refreshed)
+			break;
+		/* An address outside every module: dlopen or mmap'd code since
+		 * the maps were read.  Read them again, once; if they did not
+		 * change the frame stays unknown. */
+		u->refreshed = 1;
+		report_maps(p);
+	}
+	out->nframes = u->n;
+	out->truncated = u->truncated;
+	int first_shown = -1;
+	for (unsigned i = 0; i < u->n; i++) {
+		if (frames[i].flags & SCRY_FRAME_RUNTIME)
+			continue;
+		if (first_shown < 0)
+			first_shown = (int)i;
+		if (frames[i].line > 0) {
+			out->source = (int)i;
+			break;
+		}
+	}
+	if (out->source < 0)
+		out->source = first_shown;
+	u->cur = NULL;
+	u->frames = NULL;
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * The unwinder and symbolizer: a thread's registers at a stop plus a way
+ * to read its memory in, a symbolized stack (scry/stack.h) out.  Shared by
+ * the engine (ptrace and bpf calls) and the sampling profiler.
+ *
+ * Built on elfutils libdwfl: one Dwfl per process, made at its first stack
+ * and kept; refreshed from /proc/PID/maps only when an address falls
+ * outside every known module and the maps changed (dlopen, mmap of code);
+ * dropped by unwinder_forget() at exec and exit.  Unwinding runs libdwfl's
+ * CFI (.eh_frame, .debug_frame, frame pointers where it has neither) over
+ * the registers given, reading memory through the caller's reader with a
+ * small page cache per stack.  Symbols come from a sorted table per module
+ * (.symtab, else .dynsym), built once; resolved addresses are cached; lines
+ * (dwfl_module_getsrc) only when asked.  Strings are interned per unwinder
+ * and live until unwinder_free().
+ *
+ * Never prints; a failure gives the frames found so far and truncated = 2.
+ */
+#ifndef SCRY_UNWIND_H
+#define SCRY_UNWIND_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "scry/stack.h"
+
+/* Reads len bytes at addr of the thread's memory into buf; returns the
+ * bytes read or -1.  NULL: process_vm_readv on the live thread. */
+typedef ssize_t (*unwind_mem_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
+
+/* Told once per object (path) that appears in a stack without debug info
+ * (no DWARF: no lines; function names from .symtab/.dynsym or none).
+ * flags: SCRY_FRAME_* of that object (RUNTIME for the C library etc.). */
+typedef void (*unwind_nodebug_fn)(void *ctx, const char *object, unsigned flags);
+
+struct unwinder;
+
+/* Registers as struct raw_regs numbers them (core/engine.h): DWARF numbers
+ * of the build's architecture, bit i of have = r[i] known. */
+#define UNWIND_NREGS 33
+
+int unwinder_new(struct unwinder **out);
+void unwinder_free(struct unwinder *u);
+void unwinder_set_nodebug(struct unwinder *u, unwind_nodebug_fn fn, void *ctx);
+
+/*
+ * Unwinds thread tid of process pid from regs, up to max frames into
+ * frames[] (the caller's array of max), and fills *out (out->frames =
+ * frames).  lines: also source files and lines.  Returns 0 (out may have
+ * 0 frames) or a negative errno (-EINVAL: no pc among the registers,
+ * -ENOMEM).
+ */
+int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
+		    const uint64_t regs[UNWIND_NREGS], unwind_mem_fn mem, void *mem_ctx,
+		    int lines, struct scry_frame *frames, unsigned max, struct scry_stack *out);
+
+/* Process pid exec'd or exited: its Dwfl and caches go. */
+void unwinder_forget(struct unwinder *u, pid_t pid);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * Stacks from the ptrace backend (issue 13, the producer): the target
+ * programs tests/progs/stack_main.c (built PIE and not, with and without
+ * -g, stripped), its library, the library it dlopens and the image it
+ * execs into make their calls from lines marked STACK:<call>; launched
+ * through the public API with cfg.stack_depth, each call's stack must name
+ * the exact function, file and line of its source frame and the callers
+ * above it.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scry/scry.h"
+
+#define MAXREC 16
+#define MAXF 32
+
+struct frame_copy {
+	uint64_t addr, object_offset, offset;
+	char *object, *function, *file;
+	int line;
+	unsigned flags;
+};
+
+struct stack_rec {
+	char call[32];
+	pid_t tid;
+	unsigned nframes;
+	int source, truncated;
+	struct frame_copy f[MAXF];
+	const struct scry_stack *enter_ptr;
+	int exit_seen, exit_same;
+};
+
+struct rec {
+	struct stack_rec r[MAXREC];
+	int n;
+	int enters_without_stack;
+	char *nodebug[16];
+	int nnodebug;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int rec_event(void *ctx, const struct scry_event *ev)
+{
+	struct rec *rc = ctx;
+	if (ev->type != SCRY_EV_CALL_ENTER && ev->type != SCRY_EV_CALL_EXIT)
+		return 0;
+	const struct scry_call *c = &ev->u.call;
+	if (!c->name)
+		return 0;
+	if (ev->type == SCRY_EV_CALL_EXIT) {
+		for (int i = rc->n - 1; i >= 0; i--)
+			if (rc->r[i].tid == ev->tid && !rc->r[i].exit_seen && !strcmp(rc->r[i].call, c->name)) {
+				rc->r[i].exit_seen = 1;
+				rc->r[i].exit_same = c->stack == rc->r[i].enter_ptr;
+				break;
+			}
+		return 0;
+	}
+	if (!c->stack) {
+		rc->enters_without_stack++;
+		return 0;
+	}
+	if (rc->n >= MAXREC)
+		return 0;
+	struct stack_rec *r = &rc->r[rc->n++];
+	snprintf(r->call, sizeof(r->call), "%s", c->name);
+	r->tid = ev->tid;
+	r->enter_ptr = c->stack;
+	r->nframes = c->stack->nframes;
+	r->source = c->stack->source;
+	r->truncated = c->stack->truncated;
+	for (unsigned i = 0; i < c->stack->nframes && i < MAXF; i++) {
+		const struct scry_frame *f = &c->stack->frames[i];
+		r->f[i].addr = f->addr;
+		r->f[i].object_offset = f->object_offset;
+		r->f[i].offset = f->offset;
+		r->f[i].object = dup_or_null(f->object);
+		r->f[i].function = dup_or_null(f->function);
+		r->f[i].file = dup_or_null(f->file);
+		r->f[i].line = f->line;
+		r->f[i].flags = f->flags;
+	}
+	return 0;
+}
+
+static void rec_nodebug(void *ctx, const char *object, unsigned flags)
+{
+	struct rec *rc = ctx;
+	if (rc->nnodebug < 16)
+		rc->nodebug[rc->nnodebug++] = strdup(object);
+}
+
+static void rec_free(struct rec *rc)
+{
+	for (int i = 0; i < rc->n; i++)
+		for (unsigned k = 0; k < rc->r[i].nframes && k < MAXF; k++) {
+			free(rc->r[i].f[k].object);
+			free(rc->r[i].f[k].function);
+			free(rc->r[i].f[k].file);
+		}
+	for (int i = 0; i < rc->nnodebug; i++)
+		free(rc->nodebug[i]);
+	free(rc);
+}
+
+/* build/tests/test_unwind -> build/ and the repository root */
+static char builddir[PATH_MAX], rootdir[PATH_MAX];
+
+static int group_setup(void **state)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';            /* build/tests */
+	*strrchr(self, '/') = '\0';            /* build */
+	snprintf(builddir, sizeof(builddir), "%s", self);
+	*strrchr(self, '/') = '\0';            /* the root */
+	snprintf(rootdir, sizeof(rootdir), "%s", self);
+	return 0;
+}
+
+/* The line of source file rel (from the root) with the marker of call. */
+static int marker_line(const char *rel, const char *call)
+{
+	char path[PATH_MAX * 2], mark[64], line[512];
+	snprintf(path, sizeof(path), "%s/%s", rootdir, rel);
+	snprintf(mark, sizeof(mark), "STACK:%s */", call);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int no = 0, found = 0;
+	while (fgets(line, sizeof(line), f)) {
+		no++;
+		if (strstr(line, mark)) {
+			found = no;
+			break;
+		}
+	}
+	fclose(f);
+	assert_true(found > 0);
+	return found;
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+	if (!s)
+		return 0;
+	size_t a = strlen(s), b = strlen(tail);
+	return a >= b && !strcmp(s + a - b, tail);
+}
+
+static void set_bit(uint64_t *bm, long nr)
+{
+	bm[nr / 64] |= 1ull << (nr % 64);
+}
+
+/* Runs argv under a session with stacks; returns what the sink saw. */
+static struct rec *trace(char *const argv[], int depth, int lines)
+{
+	static uint64_t bm[8];
+	memset(bm, 0, sizeof(bm));
+	set_bit(bm, SYS_getppid);
+	set_bit(bm, SYS_getpgrp);
+	set_bit(bm, SYS_getsid);
+	set_bit(bm, SYS_umask);
+	set_bit(bm, SYS_getuid);
+	struct rec *rc = calloc(1, sizeof(*rc));
+	assert_non_null(rc);
+	struct scry_config cfg = SCRY_CONFIG_INIT;
+	cfg.follow_forks = 1;
+	cfg.stack_depth = depth;
+	cfg.stack_lines = lines;
+	cfg.syscall_bitmap = bm;
+	cfg.syscall_bitmap_words = 8;
+	cfg.stack_nodebug = rec_nodebug;
+	cfg.stack_nodebug_ctx = rc;
+	struct scry_session *s;
+	assert_int_equal(scry_session_new(&s, &cfg), 0);
+	struct scry_sink sink = { .event = rec_event, .ctx = rc };
+	assert_int_equal(scry_session_add_sink(s, &sink), 0);
+	pid_t pid;
+	assert_int_equal(scry_session_launch(s, argv, &pid), 0);
+	assert_int_equal(scry_session_run(s), 0);
+	int st = scry_session_launched_status(s);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	scry_session_free(s);
+	return rc;
+}
+
+static const struct stack_rec *find(const struct rec *rc, const char *call)
+{
+	for (int i = 0; i < rc->n; i++)
+		if (!strcmp(rc->r[i].call, call))
+			return &rc->r[i];
+	fail_msg("no stack for %s", call);
+	return NULL;
+}
+
+/* The non-runtime frames of r, innermost first, must be named fns...
+ * (NULL-terminated; "" = a frame whose function is unknown). */
+static void assert_callers(const struct stack_rec *r, const char *const *fns)
+{
+	unsigned i = 0;
+	for (int k = 0; fns[k]; k++) {
+		while (i < r->nframes && (r->f[i].flags & SCRY_FRAME_RUNTIME))
+			i++;
+		if (i >= r->nframes)
+			fail_msg("%s: %u frames, caller %d (%s) missing", r->call, r->nframes, k, fns[k]);
+		const char *got = r->f[i].function ? r->f[i].function : "";
+		if (strcmp(got, fns[k]))
+			fail_msg("%s: frame %u is %s, expected %s", r->call, i, got, fns[k]);
+		i++;
+	}
+}
+
+/* The source frame names file:line in function, marked in file src. */
+static void assert_source(const struct stack_rec *r, const char *fn, const char *src)
+{
+	assert_true(r->source >= 0 && (unsigned)r->source < r->nframes);
+	const struct frame_copy *f = &r->f[r->source];
+	assert_non_null(f->function);
+	assert_string_equal(f->function, fn);
+	if (!ends_with(f->file, src))
+		fail_msg("%s: source file %s, expected .../%s", r->call, f->file ? f->file : "(null)", src);
+	assert_int_equal(f->line, marker_line(src, r->call));
+	assert_false(f->flags & (SCRY_FRAME_RUNTIME | SCRY_FRAME_NO_DEBUGINFO | SCRY_FRAME_UNKNOWN));
+	assert_true(r->exit_seen && r->exit_same);
+}
+
+static void check_debug_build(const char *prog, int with_exec)
+{
+	char path[PATH_MAX * 2], execpath[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/progs/%s", builddir, prog);
+	snprintf(execpath, sizeof(execpath), "%s/progs/stack_exec", builddir);
+	char *argv_exec[] = { path, "exec", execpath, NULL };
+	char *argv_plain[] = { path, NULL };
+	struct rec *rc = trace(with_exec ? argv_exec : argv_plain, 64, 1);
+	assert_int_equal(rc->enters_without_stack, 0);
+
+	const struct stack_rec *r = find(rc, "getppid");
+	assert_true(r->f[0].flags & SCRY_FRAME_RUNTIME);   /* libc's getppid */
+	assert_source(r, "inner_static", "tests/progs/stack_main.c");
+	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
+	assert_true(ends_with(r->f[r->source].object, prog));
+	assert_int_equal(r->truncated, 0);
+
+	r = find(rc, "getpgrp");
+	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
+	assert_true(ends_with(r->f[r->source].object, "/libstacklib.so"));
+	assert_callers(r, (const char *const[]){ "stacklib_call", "main", NULL });
+
+	r = find(rc, "umask");
+	assert_source(r, "thread_fn", "tests/progs/stack_main.c");
+	assert_true(r->tid != 0);
+
+	/* dlopen'ed after the process's modules were first read */
+	r = find(rc, "getsid");
+	assert_source(r, "plugin_inner", "tests/progs/stack_libs/stackplugin.c");
+	assert_true(ends_with(r->f[r->source].object, "/libstackplugin.so"));
+	assert_callers(r, (const char *const[]){ "plugin_inner", "stackplugin_call", "call_plugin", "main", NULL });
+
+	if (with_exec) {
+		/* a new image: its own modules, not the old ones */
+		r = find(rc, "getuid");
+		assert_source(r, "after_exec", "tests/progs/stack_exec.c");
+		assert_true(ends_with(r->f[r->source].object, "/stack_exec"));
+		assert_callers(r, (const char *const[]){ "after_exec", "main", NULL });
+	}
+	/* the program has debug info: it is not said to lack it */
+	for (int i = 0; i < rc->nnodebug; i++)
+		assert_false(ends_with(rc->nodebug[i], prog));
+	rec_free(rc);
+}
+
+static void test_pie_debug(void **state)
+{
+	check_debug_build("stack_main", 1);
+}
+
+static void test_nopie_debug(void **state)
+{
+	check_debug_build("stack_main_nopie", 0);
+}
+
+/* Without -g: names from .symtab, no lines; "no debug info" said once. */
+static void test_nodebug(void **state)
+{
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/progs/stack_main_nodebug", builddir);
+	char *argv[] = { path, NULL };
+	struct rec *rc = trace(argv, 64, 1);
+	const struct stack_rec *r = find(rc, "getppid");
+	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
+	/* no frame of the program has a line: the source frame is the first
+	 * that is not the C library's */
+	assert_true(r->source >= 0);
+	const struct frame_copy *f = &r->f[r->source];
+	assert_string_equal(f->function, "inner_static");
+	assert_null(f->file);
+	assert_int_equal(f->line, 0);
+	assert_true(f->flags & SCRY_FRAME_NO_DEBUGINFO);
+	assert_true(f->offset > 0 && f->offset < 256);
+	/* the library has lines though */
+	r = find(rc, "getpgrp");
+	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
+	int said = 0;
+	for (int i = 0; i < rc->nnodebug; i++)
+		said += ends_with(rc->nodebug[i], "/stack_main_nodebug");
+	assert_int_equal(said, 1);
+	rec_free(rc);
+}
+
+/* Stripped: .dynsym names where there are some (outer_global, exported
+ * with -rdynamic), else the object and an offset. */
+static void test_stripped(void **state)
+{
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/progs/stack_main_stripped", builddir);
+	char *argv[] = { path, NULL };
+	struct rec *rc = trace(argv, 64, 1);
+	const struct stack_rec *r = find(rc, "getppid");
+	/* main is exported too */
+	assert_callers(r, (const char *const[]){ "", "outer_global", "main", NULL });
+	assert_true(r->source >= 0);
+	const struct frame_copy *f = &r->f[r->source];
+	assert_null(f->function);
+	assert_true(ends_with(f->object, "/stack_main_stripped"));
+	assert_true(f->flags & SCRY_FRAME_NO_DEBUGINFO);
+	assert_true(f->object_offset > 0);
+	assert_int_equal(f->line, 0);
+	rec_free(rc);
+}
+
+/* stack_lines = 0: names, no lines; the depth limit truncates (1). */
+static void test_no_lines_and_depth(void **state)
+{
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/progs/stack_main", builddir);
+	char *argv[] = { path, NULL };
+	struct rec *rc = trace(argv, 64, 0);
+	const struct stack_rec *r = find(rc, "getppid");
+	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
+	for (unsigned i = 0; i < r->nframes; i++) {
+		assert_null(r->f[i].file);
+		assert_int_equal(r->f[i].line, 0);
+	}
+	rec_free(rc);
+
+	rc = trace(argv, 2, 1);
+	r = find(rc, "getppid");
+	assert_int_equal(r->nframes, 2);
+	assert_int_equal(r->truncated, 1);
+	assert_string_equal(r->f[1].function, "inner_static");
+	assert_int_equal(r->source, 1);
+	rec_free(rc);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return -1;
+	}
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	return fclose(out);
+}
+
+/* An executable deleted before its first traced call: frames and a
+ * marker, no crash. */
+static void test_deleted_executable(void **state)
+{
+	char dir[] = "/tmp/scry-unwind-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char from[PATH_MAX * 2], to[PATH_MAX * 2];
+	const char *files[] = { "stack_main", "libstacklib.so", "libstackplugin.so" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(from, sizeof(from), "%s/progs/%s", builddir, files[i]);
+		snprintf(to, sizeof(to), "%s/%s", dir, files[i]);
+		assert_int_equal(copy_file(from, to), 0);
+	}
+	snprintf(to, sizeof(to), "%s/stack_main", dir);
+	assert_int_equal(chmod(to, 0755), 0);
+	char *argv[] = { to, "unlink", NULL };
+	struct rec *rc = trace(argv, 64, 1);
+	const struct stack_rec *r = find(rc, "getppid");
+	assert_true(r->nframes >= 2);
+	assert_true(r->f[0].flags & SCRY_FRAME_RUNTIME);
+	assert_true(r->f[1].flags & SCRY_FRAME_UNKNOWN);
+	assert_non_null(r->f[1].object);
+	assert_non_null(strstr(r->f[1].object, "(deleted)"));
+	/* the library beside it is still whole */
+	r = find(rc, "getpgrp");
+	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
+	rec_free(rc);
+	for (int i = 1; i < 3; i++) {
+		snprintf(to, sizeof(to), "%s/%s", dir, files[i]);
+		unlink(to);
+	}
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pie_debug),
+		cmocka_unit_test(test_nopie_debug),
+		cmocka_unit_test(test_nodebug),
+		cmocka_unit_test(test_stripped),
+		cmocka_unit_test(test_no_lines_and_depth),
+		cmocka_unit_test(test_deleted_executable),
+	};
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
