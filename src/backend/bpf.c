@@ -350,8 +350,12 @@ static int bpft_setup(struct scry_session *s, char *why, size_t whylen)
 	o.table = s->table;
 	o.child_default_signals = s->cfg.child_default_signals;
 	o.hooks = s->cfg.bpf_hooks;
-	if (s->cfg.stack_depth > 0)
+	if (s->cfg.stack_depth > 0) {
 		o.stack_bytes = s->cfg.bpf_stack_bytes ? s->cfg.bpf_stack_bytes : 8192;
+		/* the unwinder reads the process's maps when it meets the
+		 * call: wake at every record, to meet it while it lives */
+		o.wakeup_bytes = 1;
+	}
 	struct bpf_tracer *bt = calloc(1, sizeof(*bt));
 	if (!bt)
 		return -ENOMEM;
