@@ -379,7 +379,11 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
 {
 	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u64 sp = regs->sp;
-	__u32 n = 0, got = 0, holes = 0;
+	__u32 n = 0, got = 0, holes = 0, want = stack_bytes;
+	/* the main thread's stack has nothing an unwinder needs above
+	 * argc (mm->start_stack), and reading past its top (into the pages
+	 * that fault) costs more than the whole copy */
+	__u64 top = BPF_CORE_READ(task, mm, start_stack);
 
 	if (!k) {
 		count_lost(2);
@@ -388,14 +392,16 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
 	read_uregs(regs, &k->h);
 	k->h.sp = sp;
 	k->h.flags = 0;
+	if (top > sp && top - sp < want)
+		want = top - sp + 8;	/* argc itself */
 	for (int i = 0; i < SCRY_TRACE_STACK_MAX / 4096 + 1; i++) {
 		__u64 chunk = 4096 - ((sp + n) & 4095);
 		__u32 off = n & (SCRY_TRACE_STACK_MAX - 1);
 
-		if (n >= stack_bytes || n >= SCRY_TRACE_STACK_MAX)
+		if (n >= want || n >= SCRY_TRACE_STACK_MAX)
 			break;
-		if (chunk > (__u64)(stack_bytes - n))
-			chunk = stack_bytes - n;
+		if (chunk > (__u64)(want - n))
+			chunk = want - n;
 		chunk &= 8191;		/* for the verifier: 1..4096 below */
 		if (chunk > 4096 || !chunk)
 			break;
