@@ -71,6 +71,9 @@ struct scry_config {
 	                            else every call through a ring buffer */
 	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
 	int bpf_hooks;           /* SCRY_BPF_HOOKS_*: where bpf's programs hang */
+	/* bpf trace with stack_depth: bytes of each call's user stack copied
+	 * at entry for the unwinder (0: 8 KiB; at most 16 KiB) */
+	size_t bpf_stack_bytes;
 	/* The calls to trace: bit nr of syscall_bitmap[nr / 64] set = trace
 	 * syscall nr.  Every backend checks it before decoding anything, so a
 	 * call outside it costs no memory read and reaches no sink (bpf: it
@@ -207,8 +210,9 @@ enum scry_need {
  * needed, or when attaching with a syscall_bitmap whose every call the bpf
  * backend shows exactly as ptrace does (its decoder needs nothing beyond
  * what the bpf programs capture), without -P or -y; never with cpu_time,
- * a result filter, fault injection (cfg.inject) or, until bpf captures
- * stacks, stack_depth.  need: enum scry_need bits.  It does not check that
+ * a result filter, fault injection (cfg.inject) or stack_depth (ptrace
+ * unwinds at the stop; bpf unwinds later, when a short-lived process's
+ * maps may be gone, and needs Linux 5.19).  need: enum scry_need bits.  It does not check that
  * bpf is available: scry_session_new() with SCRY_BACKEND_BPF says so, and
  * the caller then falls back to ptrace.
  */

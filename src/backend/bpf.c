@@ -146,6 +146,12 @@ static ssize_t captured_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	return scry_bpf_call_read(ctx, addr, buf, len);
 }
 
+/* At entry also the stack copy (-k, --source): the unwinder reads it. */
+static ssize_t captured_read_entry(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return scry_bpf_call_read_entry(ctx, addr, buf, len);
+}
+
 static struct tracee *tracee_of(struct scry_session *s, pid_t tid, pid_t tgid)
 {
 	struct tracee *t = tracee_get(s, tid);
@@ -163,9 +169,16 @@ static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 		.sp = e->sp,
 		.t_enter_ns = e->t_enter_ns,
 		.envc1 = e->envc >= 0 ? e->envc + 1 : 0,
-		.mem = captured_read,
+		.mem = captured_read_entry,
 		.mem_ctx = (void *)e,
 	};
+	struct raw_regs regs;
+	if (s->cfg.stack_depth > 0 && e->has_stack) {
+		_Static_assert(sizeof(regs.r) == sizeof(e->regs), "raw_regs is the kernel's register set");
+		regs.have = e->regs_have;
+		memcpy(regs.r, e->regs, sizeof(regs.r));
+		rc.regs = &regs;
+	}
 	int r = engine_enter(s, t, &rc);
 	if (r <= 0)
 		return r;
@@ -337,6 +350,12 @@ static int bpft_setup(struct scry_session *s, char *why, size_t whylen)
 	o.table = s->table;
 	o.child_default_signals = s->cfg.child_default_signals;
 	o.hooks = s->cfg.bpf_hooks;
+	if (s->cfg.stack_depth > 0) {
+		o.stack_bytes = s->cfg.bpf_stack_bytes ? s->cfg.bpf_stack_bytes : 8192;
+		/* the unwinder reads the process's maps when it meets the
+		 * call: wake at every record, to meet it while it lives */
+		o.wakeup_bytes = 1;
+	}
 	struct bpf_tracer *bt = calloc(1, sizeof(*bt));
 	if (!bt)
 		return -ENOMEM;

@@ -23,6 +23,10 @@
 #endif
 #endif
 
+_Static_assert(SCRY_BPF_STACK_MAX == SCRY_TRACE_STACK_MAX &&
+	       sizeof(((struct scry_bpf_call_event *)0)->regs) == 8 * SCRY_TRACE_NUREGS,
+	       "bpf_trace.h's stack limits are systrace.h's");
+
 ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, void *buf, size_t len)
 {
 	if (!len)
@@ -42,6 +46,34 @@ ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, v
 		return (ssize_t)n;
 	}
 	return -EFAULT;
+}
+
+ssize_t scry_bpf_call_read_entry(const struct scry_bpf_call_event *e, uint64_t addr, void *buf,
+				 size_t len)
+{
+	ssize_t n = scry_bpf_call_read(e, addr, buf, len);
+	const struct scry_bpf_region *r = &e->stack;
+	uint64_t in;
+
+	if (n != -EFAULT || !e->has_stack || !r->len || addr < r->addr || addr - r->addr >= r->len)
+		return n;
+	in = addr - r->addr;
+	n = (ssize_t)(r->len - in);
+	if (e->stack_holes) {
+		/* pages from sp's: a hole is not served; a read stops at
+		 * the end of its page (the next may be one) */
+		uint64_t page = (addr >> 12) - (r->addr >> 12);
+		uint64_t to_end = 4096 - (addr & 4095);
+
+		if (page < 32 && (e->stack_holes >> page) & 1)
+			return -EFAULT;
+		if ((uint64_t)n > to_end)
+			n = (ssize_t)to_end;
+	}
+	if ((size_t)n > len)
+		n = (ssize_t)len;
+	memcpy(buf, (const char *)r->bytes + in, (size_t)n);
+	return n;
 }
 
 #ifndef SCRY_HAVE_SYSTRACE
@@ -71,6 +103,7 @@ int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_
 			scry_bpf_proc_cb on_proc, void *ctx) { return -ENOTSUP; }
 int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t) { return -1; }
 uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t) { return 0; }
+uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t) { return 0; }
 void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, uint64_t *procs)
 {
 	if (calls)
@@ -270,6 +303,8 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->skel->rodata->exec_nr = SYS_execve;
 	t->skel->rodata->execat_nr = SYS_execveat;
 	t->skel->rodata->buf_limit = (uint32_t)limit;
+	t->skel->rodata->stack_bytes = (uint32_t)(opts->stack_bytes > SCRY_TRACE_STACK_MAX ?
+						  SCRY_TRACE_STACK_MAX : opts->stack_bytes);
 	{
 		uint64_t dev = 0, ino = 0;
 
@@ -444,6 +479,27 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 			region_in(&e.vec[e.nvec++], &r, payload, k->data_len);
 		}
 	}
+	/* the stack part after the data */
+	if (k->flags & SCRY_TRACE_CF_STACK) {
+		size_t at = sizeof(*k) + k->data_len;
+		struct scry_trace_stack h;
+
+		if (size >= at + sizeof(h)) {
+			memcpy(&h, (const unsigned char *)data + at, sizeof(h));
+			at += sizeof(h);
+			if (h.len <= SCRY_TRACE_STACK_MAX && h.len <= size - at) {
+				e.has_stack = 1;
+				e.stack.addr = h.sp;
+				e.stack.used = 1;
+				e.stack.fault = !!(h.flags & SCRY_TRACE_RF_FAULT);
+				e.stack.len = h.len;
+				e.stack.bytes = h.len ? (const unsigned char *)data + at : NULL;
+				e.stack_holes = h.holes;
+				e.regs_have = h.have;
+				memcpy(e.regs, h.r, sizeof(e.regs));
+			}
+		}
+	}
 	t->delivered++;
 	return t->on_call ? t->on_call(t->ctx, &e) : 0;
 }
@@ -602,6 +658,19 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 		*calls = sum[0];
 	if (procs)
 		*procs = sum[1];
+}
+
+uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t)
+{
+	uint64_t sum = 0;
+	uint32_t k = 2;
+	uint64_t *v = t ? calloc((size_t)t->ncpus, sizeof(*v)) : NULL;
+
+	if (v && !bpf_map_lookup_elem(t->lost_fd, &k, v))
+		for (int c = 0; c < t->ncpus; c++)
+			sum += v[c];
+	free(v);
+	return sum;
 }
 
 uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t)

@@ -64,8 +64,13 @@ struct scry_bpf_trace_opts {
 	 * ignore them (see scry_config.child_default_signals). */
 	uint64_t child_default_signals;
 	int hooks;		/* BPF_HOOKS_AUTO, _RAW or _SYSCALLS (bpf_common.h) */
+	/* -k, --source: each call carries the thread's user registers at
+	 * entry and this many bytes of its stack from sp up (fewer where the
+	 * stack ends), for the unwinder.  0: none; at most 16 KiB. */
+	size_t stack_bytes;
 };
-#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0 }
+#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 }
+#define SCRY_BPF_STACK_MAX 16384
 
 /* What a captured region holds */
 enum scry_bpf_region_kind {
@@ -106,10 +111,22 @@ struct scry_bpf_call_event {
 	uint64_t t_enter_ns, t_exit_ns;		/* CLOCK_REALTIME ns (scry_call's) */
 	struct scry_bpf_region reg[SCRY_BPF_NREG];	/* by enum scry_bpf_region_kind */
 	long envc;		/* execve: envp's entries, or -1 (not counted) */
+	/* stack_bytes: the user stack from sp at entry (stack.addr = sp),
+	 * and in regs the registers; has_stack 0 when the call came without
+	 * them (stack_bytes 0, or no memory for them in the kernel) */
+	int has_stack;
+	struct scry_bpf_region stack;
+	/* bit i: the i-th 4 KiB page from the one sp is in could not be read
+	 * (never touched): those bytes of stack are not served */
+	uint32_t stack_holes;
 	/* execve: the strings argv points to (the first 16); only the first
 	 * nvec are set (last, so that the rest need not be cleared per call) */
 	int nvec;
 	struct scry_bpf_region vec[16];
+	/* has_stack: DWARF-numbered user registers (core/engine.h's struct
+	 * raw_regs); bit i of regs_have says regs[i] is set */
+	uint64_t regs_have;
+	uint64_t regs[33];
 };
 
 enum scry_bpf_proc_type {
@@ -179,6 +196,9 @@ int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t);
  * them, and split into calls and process events. */
 uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t);
 void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, uint64_t *procs);
+/* With stack_bytes: calls that were sent without their stack (no memory
+ * for the thread's copy in the kernel). */
+uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t);
 
 /*
  * The decoders' memory reader for a call event: copies the captured bytes
@@ -187,5 +207,12 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
  * in no captured region.  len 0 returns 0.
  */
 ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, void *buf, size_t len);
+/*
+ * The same, serving the stack copy too: the memory as it was at the call's
+ * entry (the unwinder, and decoders at entry).  Not for what a call wrote:
+ * the copy predates it.
+ */
+ssize_t scry_bpf_call_read_entry(const struct scry_bpf_call_event *e, uint64_t addr, void *buf,
+				 size_t len);
 
 #endif /* SCRY_BPF_TRACE_H */

@@ -43,6 +43,9 @@ const volatile __u32 buf_limit = 32;	/* -s: bytes of data buffers */
 /* wake the reader only once this many bytes wait in the ring (<= 1: at
  * every record, the kernel's own policy: when the reader had caught up) */
 const volatile __u64 wakeup_bytes = 0;
+/* -k, --source: bytes of user stack copied at each call's entry, with the
+ * registers (0: none; at most SCRY_TRACE_STACK_MAX) */
+const volatile __u32 stack_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -50,10 +53,11 @@ struct {
 } events SEC(".maps");
 
 /* [0] call records, [1] process records that found the ring full or no
- * memory for the thread's storage */
+ * memory for the thread's storage; [2] calls sent without the stack they
+ * should carry (no memory for the thread's stack copy) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -94,6 +98,24 @@ struct {
 	__type(key, int);
 	__type(value, struct slot);
 } slots SEC(".maps");
+
+/*
+ * A thread's registers and stack copy at its call's entry, kept apart from
+ * the slot so that threads pay for it only with stack_bytes.  The bytes
+ * have a page of slack after SCRY_TRACE_STACK_MAX for the verifier (a read
+ * of up to a page at an offset below the maximum).
+ */
+struct stk {
+	struct scry_trace_stack h;
+	__u8 bytes[SCRY_TRACE_STACK_MAX + 4096];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct stk);
+} stacks SEC(".maps");
 
 static __always_inline void count_lost(__u32 idx)
 {
@@ -317,6 +339,88 @@ static __always_inline void read_args(struct pt_regs *regs, __u64 *a)
 #endif
 }
 
+/* The user registers at entry, numbered as DWARF numbers them. */
+static __always_inline void read_uregs(struct pt_regs *regs, struct scry_trace_stack *h)
+{
+#if defined(__TARGET_ARCH_x86)
+	h->r[0] = regs->ax;
+	h->r[1] = regs->dx;
+	h->r[2] = regs->cx;
+	h->r[3] = regs->bx;
+	h->r[4] = regs->si;
+	h->r[5] = regs->di;
+	h->r[6] = regs->bp;
+	h->r[7] = regs->sp;
+	h->r[8] = regs->r8;
+	h->r[9] = regs->r9;
+	h->r[10] = regs->r10;
+	h->r[11] = regs->r11;
+	h->r[12] = regs->r12;
+	h->r[13] = regs->r13;
+	h->r[14] = regs->r14;
+	h->r[15] = regs->r15;
+	h->r[16] = regs->ip;
+	h->have = (1ull << 17) - 1;
+#elif defined(__TARGET_ARCH_arm64)
+	for (int i = 0; i < 31; i++)
+		h->r[i] = regs->regs[i];
+	h->r[31] = regs->sp;
+	h->r[32] = regs->pc;
+	h->have = (1ull << 33) - 1;
+#endif
+}
+
+/*
+ * The registers and up to stack_bytes of the user stack from sp, a page at
+ * a time so that a copy stops where the stack's mapping ends (a main thread
+ * near the top of its stack) instead of failing whole.
+ */
+static __always_inline void cap_stack(struct slot *s, struct task_struct *task, struct pt_regs *regs)
+{
+	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u64 sp = regs->sp;
+	__u32 n = 0, got = 0, holes = 0, want = stack_bytes;
+	/* the main thread's stack has nothing an unwinder needs above
+	 * argc (mm->start_stack), and reading past its top (into the pages
+	 * that fault) costs more than the whole copy */
+	__u64 top = BPF_CORE_READ(task, mm, start_stack);
+
+	if (!k) {
+		count_lost(2);
+		return;
+	}
+	read_uregs(regs, &k->h);
+	k->h.sp = sp;
+	k->h.flags = 0;
+	if (top > sp && top - sp < want)
+		want = top - sp + 8;	/* argc itself */
+	for (int i = 0; i < SCRY_TRACE_STACK_MAX / 4096 + 1; i++) {
+		__u64 chunk = 4096 - ((sp + n) & 4095);
+		__u32 off = n & (SCRY_TRACE_STACK_MAX - 1);
+
+		if (n >= want || n >= SCRY_TRACE_STACK_MAX)
+			break;
+		if (chunk > (__u64)(want - n))
+			chunk = want - n;
+		chunk &= 8191;		/* for the verifier: 1..4096 below */
+		if (chunk > 4096 || !chunk)
+			break;
+		/* a page never touched is not present, and the helper may not
+		 * fault it in: a hole, and the pages above it are tried (a
+		 * big local array the program did not fill) */
+		if (bpf_probe_read_user(&k->bytes[off], chunk, (const void *)(sp + n)))
+			holes |= 1u << i;
+		else
+			got = n + chunk;
+		n += chunk;
+	}
+	if (!got)
+		k->h.flags = SCRY_TRACE_RF_FAULT;
+	k->h.len = got;
+	k->h.holes = holes;
+	s->ev.flags |= SCRY_TRACE_CF_STACK;
+}
+
 /* Whether task's process is traced (past its exec, if launched). */
 static __always_inline bool task_traced(struct task_struct *task)
 {
@@ -447,9 +551,39 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN],
 			s->plan.in == SCRY_TRACE_AT_SP ? s->ev.sp + s->plan.in_off :
 			argn(s, s->plan.in), s->plan.in_size, SCRY_TRACE_STR_MAX);
+	if (stack_bytes)
+		cap_stack(s, task, regs);
 	/* last, so that the captures' time is not part of the call's */
 	s->ev.t_enter = bpf_ktime_get_ns();
 	return 0;
+}
+
+/* The record with its stack copy after the data: written in two pieces
+ * into a reservation of the size used (bpf_ringbuf_output takes one). */
+static __always_inline void send_with_stack(struct slot *s, __u64 size)
+{
+	struct stk *k = bpf_task_storage_get(&stacks, bpf_get_current_task_btf(), 0, 0);
+	struct bpf_dynptr dp;
+	__u32 slen;
+
+	if (!k) {
+		s->ev.flags &= ~SCRY_TRACE_CF_STACK;
+		count_lost(2);
+		if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + size, wake_flags()))
+			count_lost(0);
+		return;
+	}
+	slen = k->h.len;
+	if (slen > SCRY_TRACE_STACK_MAX)
+		slen = SCRY_TRACE_STACK_MAX;
+	if (bpf_ringbuf_reserve_dynptr(&events, sizeof(s->ev) + size + sizeof(k->h) + slen, 0, &dp)) {
+		bpf_ringbuf_discard_dynptr(&dp, 0);
+		count_lost(0);
+		return;
+	}
+	bpf_dynptr_write(&dp, 0, s, sizeof(s->ev) + size, 0);
+	bpf_dynptr_write(&dp, sizeof(s->ev) + size, k, sizeof(k->h) + slen, 0);
+	bpf_ringbuf_submit_dynptr(&dp, wake_flags());
 }
 
 /* Copies the finished record to the ring buffer. */
@@ -461,6 +595,10 @@ static __always_inline void send(struct slot *s)
 	if (size > SCRY_TRACE_DATA_CAP)
 		size = SCRY_TRACE_DATA_CAP;
 	s->ev.data_len = size;
+	if (s->ev.flags & SCRY_TRACE_CF_STACK) {
+		send_with_stack(s, size);
+		return;
+	}
 	if (bpf_ringbuf_output(&events, s, sizeof(s->ev) + size, wake_flags()))
 		count_lost(0);
 }

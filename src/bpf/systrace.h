@@ -27,6 +27,8 @@
 #define SCRY_TRACE_ARGV_MAX	16	/* execve's arguments captured */
 #define SCRY_TRACE_ENV_MAX	512	/* environment entries counted */
 #define SCRY_TRACE_DATA_CAP	(SCRY_TRACE_OFF_MASK + 1 + SCRY_TRACE_STR_MAX)
+#define SCRY_TRACE_STACK_MAX	16384	/* bytes of user stack a call may carry */
+#define SCRY_TRACE_NUREGS	33	/* raw_regs: DWARF-numbered user registers */
 
 /* Values of traced_pids (as syscount.h) */
 #define SCRY_TRACE_TRACED	1
@@ -65,6 +67,8 @@
 
 /* Call flags */
 #define SCRY_TRACE_CF_UNFINISHED 1	/* never returned (exit, killed) */
+#define SCRY_TRACE_CF_STACK	2	/* a struct scry_trace_stack and its
+					 * bytes follow the data */
 
 /* When a plan's capture happens */
 #define SCRY_TRACE_AT_ENTRY	1
@@ -120,6 +124,25 @@ struct scry_trace_call {
 	__u32 data_len;
 	__u32 envc;		/* envp's entries + 1; 0: not counted */
 	/* data_len bytes follow */
+};
+
+/*
+ * With stack_bytes set (-k, --source), after a call record's data: the
+ * thread's user registers at entry, numbered as DWARF numbers them
+ * (core/engine.h, struct raw_regs), and len bytes of its stack copied from
+ * sp up, read at entry a page at a time: stack_bytes, or less where the
+ * stack's mapping ends first; pages that could not be read are holes.
+ */
+struct scry_trace_stack {
+	__u64 have;			/* bit i: r[i] is known */
+	__u64 r[SCRY_TRACE_NUREGS];
+	__u64 sp;			/* the bytes were read from here */
+	__u32 len;			/* to the end of the last page read */
+	__u16 flags;			/* SCRY_TRACE_RF_FAULT: nothing readable */
+	/* bit i: the i-th page from sp's (the first from sp to its end)
+	 * could not be read (never touched: not present): its bytes are
+	 * not the stack's */
+	__u16 holes;
 };
 
 struct scry_trace_proc {

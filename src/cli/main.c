@@ -553,6 +553,7 @@ static int make_session(struct run *r)
 		bcfg.bpf_counts_only = counts_only;
 		bcfg.bpf_buffer = o->bpf_buffer;
 		bcfg.bpf_hooks = o->bpf_hooks;
+		bcfg.bpf_stack_bytes = o->bpf_stack_bytes;
 		bcfg.why = why;
 		bcfg.why_len = sizeof(why);
 		if (scry_session_new(&r->s, &bcfg) < 0) {

@@ -87,6 +87,8 @@ static const char usage_text[] =
 "                            on the raw syscall tracepoints (every call) or on\n"
 "                            those of the -e trace= calls only (auto: for at\n"
 "                            most 8 calls, none of the busiest)\n"
+"      --stack-size SIZE     bpf with -k/--source: bytes of each call's user stack\n"
+"                            copied for the unwinder (default 8K, at most 16K)\n"
 "\n"
 "strace's other options (docs/STRACE.md has every one):\n"
 "  -i                        instruction pointer of each call: [00007f...]\n"
@@ -195,6 +197,7 @@ enum {
 	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
 	OPT_INJECT, OPT_FAULT,
 	OPT_SOURCE, OPT_STACK_DEPTH, OPT_BY_FUNCTION,
+	OPT_STACK_SIZE,
 };
 
 static const struct option longopts[] = {
@@ -265,6 +268,7 @@ static const struct option longopts[] = {
 	{ "source", no_argument, NULL, OPT_SOURCE },
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "by-function", no_argument, NULL, OPT_BY_FUNCTION },
+	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -455,6 +459,19 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 				return 2;
 			}
 			o->bpf_buffer = (size_t)(v2 * mult);
+			break;
+		}
+		case OPT_STACK_SIZE: {
+			char *end;
+			errno = 0;
+			unsigned long long v2 = strtoull(optarg, &end, 10);
+			if (*end == 'K' || *end == 'k')
+				v2 *= 1024, end++;
+			if (errno || end == optarg || *end || v2 < 512 || v2 > 16384) {
+				usage_error("invalid --stack-size '%s': expected a size from 512 to 16K (e.g. 8K)", optarg);
+				return 2;
+			}
+			o->bpf_stack_bytes = (size_t)v2;
 			break;
 		}
 		case OPT_BPF_HOOKS:
@@ -649,12 +666,6 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	}
 	if (o->backend == BACKEND_BPF && (o->filter.status != SCRY_STATUS_ALL || o->cpu_time)) {
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
-		return 2;
-	}
-	/* (H3 lifts this when the bpf backend captures stacks) */
-	if (o->backend == BACKEND_BPF && (o->stack_trace || o->source || o->by_function)) {
-		usage_error("%s", "--backend bpf does not capture stacks yet (-k, --source, --by-function); "
-			    "use --backend ptrace");
 		return 2;
 	}
 	/* --by-function is a summary: alone it is -c */

@@ -5,6 +5,7 @@
 
 #include "cli/option_values.h"
 
+/* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */
 int options_parse(struct options *o, int argc, char **argv, int *exit_now);
 void options_release(struct options *o);
 

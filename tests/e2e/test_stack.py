@@ -78,12 +78,6 @@ class Options(StackTest):
             self.assertIn("invalid --stack-depth '%s'" % bad, r.stderr)
             self.assertEqual(r.stderr.count("\n"), 2, r.stderr)   # the line and "Try ..."
 
-    def test_bpf_refuses_stacks(self):
-        for opt in ("-k", "--source", "--by-function", "--stack-trace"):
-            r = run_scry(["--backend", "bpf", opt, "true"])
-            self.assertEqual(r.returncode, 2, r.stderr)
-            self.assertIn("--backend bpf does not capture stacks", r.stderr)
-
     def test_help(self):
         r = run_scry(["--help"])
         for opt in ("-k, --stack-trace", "--source", "--stack-depth N", "--by-function"):
@@ -140,6 +134,29 @@ class Source(StackTest):
         text = open(out).read()
         self.assertTrue(ok, text)
         self.assertTrue(any(rxu.search(l) for l in text.splitlines() if "umask(" in l), text)
+        self.assertTrue(t.running(), "the target died")
+
+    def test_attached_bpf(self):
+        """--backend bpf copies the registers and the stack at entry and
+        the same unwinder names the same lines (attached: the maps are
+        there when the reader unwinds)."""
+        self.need_unwinder()
+        if os.geteuid() != 0:
+            self.skipTest("bpf needs root")
+        t = self.spawn([self.sites(), "0", "loop", "30"], name="sites")
+        self.assertTrue(t.wait_out(r"^\d+$", T(5)))
+        out = os.path.join(self.tmp, "trace")
+        s = self.attach(t.pid, ["--backend", "bpf", "--source", "-f", "-e", "trace=fsync,umask", "-o", out])
+        rx = source_rx("stack_sites.c", site_line("fsync_b"), "rotate_logs")
+        rxu = source_rx("stack_sites.c", site_line("umask"), "thread_fn")
+        def seen():
+            lines = open(out).read().splitlines() if os.path.exists(out) else []
+            return any(rx.search(l) for l in lines) and any(rxu.search(l) for l in lines)
+        ok = wait_for(seen, T(10))
+        s.signal(signal.SIGINT)
+        s.wait(T(10))
+        text = open(out).read()
+        self.assertTrue(ok, text + s.err()[-2000:])
         self.assertTrue(t.running(), "the target died")
 
     def test_seed_demo_fsync(self):

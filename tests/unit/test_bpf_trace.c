@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -83,6 +85,84 @@ static void grandchild(void)
 	}
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
+}
+
+/*
+ * The stack workload: getppid with a marker on the stack, its address in
+ * the first argument register and the case in the second (the kernel
+ * ignores getppid's arguments).  Case 1 on the main thread below a 20 KB
+ * frame (more stack above sp than any copy takes); case 2 on a thread
+ * whose stack is a mapping of ours with a hole after it: its end, in the
+ * third argument, is where the copy must stop; case 3 on that thread
+ * below a frame whose pages were never touched, its caller's marker's
+ * address in the third argument: the copy goes on past the hole.
+ */
+#define STACK_MAGIC 0x5c12a7ac4u
+enum { STK_DEEP = 1, STK_SHORT = 2, STK_HOLE = 3, STK_THREAD_BYTES = 64 * 1024 };
+
+static __attribute__((noinline, no_sanitize("address"))) void stack_call(long which, uint64_t end,
+									  long extra)
+{
+	volatile uint64_t marker = STACK_MAGIC;
+
+	syscall(SYS_getppid, &marker, which, end, extra);
+	__asm__ volatile("" ::: "memory");
+}
+
+static __attribute__((noinline)) void deep_frame(void)
+{
+	volatile char pad[20000];
+
+	for (size_t i = 0; i < sizeof(pad); i += 512)	/* every page present */
+		pad[i] = 1;
+	stack_call(STK_DEEP, 0, 0);
+	__asm__ volatile("" : : "r"(pad) : "memory");
+}
+
+/* A frame with three pages it never touches, between the call and its
+ * caller's marker (on a fresh stack: those pages are not present; not
+ * instrumented, so that ASan keeps the array on this stack, untouched). */
+static __attribute__((noinline, no_sanitize("address"))) void hole_frame(uint64_t caller_marker)
+{
+	volatile char pad[3 * 4096];
+
+	uintptr_t page = (uintptr_t)(caller_marker - 4096) & ~(uintptr_t)4095;
+	unsigned char in_core = 1;
+
+	pad[sizeof(pad) - 1] = 1;
+	/* a runtime (a sanitizer's) may have used this stack this deep
+	 * before: then the page is there and no hole is expected */
+	if (mincore((void *)page, 4096, &in_core))
+		in_core = 1;
+	stack_call(STK_HOLE, caller_marker, !(in_core & 1));
+	__asm__ volatile("" : : "r"(pad) : "memory");
+}
+
+static __attribute__((no_sanitize("address"))) void *short_stack_thread(void *end)
+{
+	volatile uint64_t marker = STACK_MAGIC + 1;
+
+	stack_call(STK_SHORT, (uint64_t)(uintptr_t)end, 0);
+	hole_frame((uint64_t)(uintptr_t)&marker);
+	return NULL;
+}
+
+static void stack_workload(void)
+{
+	/* the thread's stack, then a page that cannot be read */
+	char *m = mmap(NULL, STK_THREAD_BYTES + 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_attr_t a;
+	pthread_t th;
+
+	deep_frame();
+	if (m == MAP_FAILED || mprotect(m + STK_THREAD_BYTES, 4096, PROT_NONE))
+		_exit(20);
+	pthread_attr_init(&a);
+	if (pthread_attr_setstack(&a, m, STK_THREAD_BYTES) ||
+	    pthread_create(&th, &a, short_stack_thread, m + STK_THREAD_BYTES))
+		_exit(21);
+	pthread_join(th, NULL);
 }
 
 /* A child that runs fn once released through the returned pipe fd. */
@@ -250,6 +330,207 @@ static void test_call_read(void **state)
 	assert_int_equal(scry_bpf_call_read(&e, 0x3000, out, 0), 0);
 }
 
+static void test_call_read_entry(void **state)
+{
+	struct scry_bpf_call_event e;
+	char out[16];
+
+	memset(&e, 0, sizeof(e));
+	e.reg[SCRY_BPF_REG_OUT].addr = 0x7000;
+	e.reg[SCRY_BPF_REG_OUT].bytes = "OUT";
+	e.reg[SCRY_BPF_REG_OUT].len = 3;
+	e.has_stack = 1;
+	e.stack.addr = 0x6ff8;
+	e.stack.bytes = "0123456789abcdef";
+	e.stack.len = 16;
+
+	/* a call's own captures come first, the stack copy after them */
+	assert_int_equal(scry_bpf_call_read_entry(&e, 0x7000, out, 3), 3);
+	assert_memory_equal(out, "OUT", 3);
+	assert_int_equal(scry_bpf_call_read_entry(&e, 0x6ffa, out, 4), 4);
+	assert_memory_equal(out, "2345", 4);
+	assert_int_equal(scry_bpf_call_read_entry(&e, 0x7003, out, sizeof(out)), 5);
+	assert_memory_equal(out, "bcdef", 5);
+	assert_int_equal(scry_bpf_call_read_entry(&e, 0x7008, out, 1), -EFAULT);
+	assert_int_equal(scry_bpf_call_read_entry(&e, 0x6ff7, out, 1), -EFAULT);
+	/* the stack as it was at entry is not what the call left there */
+	assert_int_equal(scry_bpf_call_read(&e, 0x6ffa, out, 4), -EFAULT);
+	e.has_stack = 0;
+	assert_int_equal(scry_bpf_call_read_entry(&e, 0x6ffa, out, 4), -EFAULT);
+}
+
+struct stack_seen {
+	pid_t pid;
+	size_t want;		/* stack_bytes */
+	int deep, other_with_stack, other_without;
+	int shorter;		/* 1: the copy right; 2: and cut at the end */
+	int hole;		/* 1: the hole right; 2: and the bytes past it */
+	char why[256];
+};
+
+static void stack_check(struct stack_seen *ss, const struct scry_bpf_call_event *e, int *ok)
+{
+	uint64_t marker = 0;
+	ssize_t n;
+
+	*ok = 0;
+	if (!e->has_stack || e->stack.fault || e->stack.addr != e->sp || !e->stack.bytes) {
+		snprintf(ss->why, sizeof(ss->why), "case %d: no stack (has %d fault %d at %#llx, sp %#llx)",
+			 (int)e->args[1], e->has_stack, e->stack.fault,
+			 (unsigned long long)e->stack.addr, (unsigned long long)e->sp);
+		return;
+	}
+#if defined(__x86_64__)
+	/* DWARF's rsp and rip; rdi and rsi hold the first two arguments */
+	if (e->regs_have != (1ull << 17) - 1 || e->regs[7] != e->sp || e->regs[5] != e->args[0] ||
+	    e->regs[4] != e->args[1] || !e->regs[16]) {
+		snprintf(ss->why, sizeof(ss->why), "case %d: registers wrong (have %#llx)",
+			 (int)e->args[1], (unsigned long long)e->regs_have);
+		return;
+	}
+#endif
+	n = scry_bpf_call_read_entry(e, e->args[0], &marker, sizeof(marker));
+	if (n != sizeof(marker) || marker != STACK_MAGIC) {
+		snprintf(ss->why, sizeof(ss->why), "case %d: marker at %#llx not in the copy (%zd, %#llx)",
+			 (int)e->args[1], (unsigned long long)e->args[0], n, (unsigned long long)marker);
+		return;
+	}
+	*ok = 1;
+}
+
+static int on_stack_call(void *ctx, const struct scry_bpf_call_event *e)
+{
+	struct stack_seen *ss = ctx;
+	int ok;
+
+	if (e->tgid != ss->pid)
+		return 0;
+	if (e->nr != SYS_getppid || e->args[1] < STK_DEEP || e->args[1] > STK_HOLE) {
+		if (e->has_stack)
+			ss->other_with_stack++;
+		else
+			ss->other_without++;
+		return 0;
+	}
+	stack_check(ss, e, &ok);
+	if (!ok)
+		return 0;
+	if (e->args[1] == STK_HOLE) {
+		uint64_t marker = 0;
+		char c;
+
+		/* the untouched pages are no bytes at all; the caller's
+		 * marker above them is there */
+		int absent = (int)e->args[3];	/* the page is not in memory */
+
+		if (absent && !e->stack_holes)
+			snprintf(ss->why, sizeof(ss->why), "hole: no hole (%u bytes)", e->stack.len);
+		else if (absent && scry_bpf_call_read_entry(e, e->args[2] - 4096, &c, 1) != -EFAULT)
+			snprintf(ss->why, sizeof(ss->why), "hole: a page never touched was served");
+		else if (e->args[2] + 8 - e->sp <= ss->want &&
+			 (scry_bpf_call_read_entry(e, e->args[2], &marker, 8) != 8 ||
+			  marker != STACK_MAGIC + 1))
+			snprintf(ss->why, sizeof(ss->why), "hole: the caller's marker is not past it");
+		else
+			ss->hole = 1 + (e->args[2] + 8 - e->sp <= ss->want);
+	} else if (e->args[1] == STK_DEEP) {
+		if (e->stack.len == ss->want)
+			ss->deep = 1;
+		else
+			snprintf(ss->why, sizeof(ss->why), "deep: %u bytes, not %zu", e->stack.len, ss->want);
+	} else {
+		/* up to the end of the mapping and not a byte of what
+		 * cannot be read past it, and not nothing because the whole
+		 * copy did not fit */
+		uint64_t left = e->args[2] - e->sp;
+		uint64_t top = 0;
+		char c;
+
+		if (left >= STK_THREAD_BYTES)
+			snprintf(ss->why, sizeof(ss->why), "short: sp %#llx is %llu bytes from the end",
+				 (unsigned long long)e->sp, (unsigned long long)left);
+		else if (left >= ss->want)
+			ss->shorter = e->stack.len == ss->want;
+		else if (scry_bpf_call_read_entry(e, e->args[2] - 8, &top, 8) != 8)
+			snprintf(ss->why, sizeof(ss->why), "short: the last bytes before the end are not served");
+		else if (scry_bpf_call_read_entry(e, e->args[2], &c, 1) != -EFAULT)
+			snprintf(ss->why, sizeof(ss->why), "short: the unreadable page after the end was served");
+		else
+			ss->shorter = 2;
+	}
+	return 0;
+}
+
+/* Each call carries the registers and a stack copy of the size asked,
+ * cut where the stack's mapping ends. */
+static int stack_run(size_t bytes)
+{
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	char *argv[] = { "/proc/self/exe", "--child", "stack", NULL };
+	struct scry_bpf_trace *t;
+	struct stack_seen ss;
+	int status;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.want = bytes;
+	o.stack_bytes = bytes;
+	t = open_or_fail(&o);
+	assert_int_equal(scry_bpf_trace_launch(t, argv, &ss.pid), 0);
+	assert_int_equal(scry_bpf_trace_wait(t, 30000, on_stack_call, NULL, &ss), 0);
+	status = scry_bpf_trace_launched_status(t);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!ss.deep || !ss.shorter || (bytes > 4096 && !ss.hole))
+		fail_msg("stack_bytes %zu: %s", bytes, ss.why);
+	assert_true(ss.other_with_stack > 0);
+	assert_int_equal(ss.other_without, 0);
+	assert_int_equal(scry_bpf_trace_lost(t), 0);
+	assert_int_equal(scry_bpf_trace_stacks_lost(t), 0);
+	scry_bpf_trace_close(t);
+	return ss.shorter == 2 && (bytes < 16384 || ss.hole == 2);
+}
+
+static void test_stack_capture(void **state)
+{
+	if (!can_trace)
+		skip();
+	stack_run(4096);
+	stack_run(8192);
+	/* the thread's stack (glibc puts its TLS at the top) ends less than
+	 * 16 KiB above sp: that copy must stop at the end, not fail whole;
+	 * and it reaches past the three untouched pages */
+	assert_true(stack_run(16384));
+}
+
+/* Without stack_bytes no call carries one. */
+static int on_no_stack_call(void *ctx, const struct scry_bpf_call_event *e)
+{
+	struct stack_seen *ss = ctx;
+
+	if (e->tgid == ss->pid && e->has_stack)
+		ss->other_with_stack++;
+	else if (e->tgid == ss->pid)
+		ss->other_without++;
+	return 0;
+}
+
+static void test_no_stack(void **state)
+{
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	char *argv[] = { "/proc/self/exe", "--child", "stack", NULL };
+	struct scry_bpf_trace *t;
+	struct stack_seen ss;
+
+	if (!can_trace)
+		skip();
+	memset(&ss, 0, sizeof(ss));
+	t = open_or_fail(&o);
+	assert_int_equal(scry_bpf_trace_launch(t, argv, &ss.pid), 0);
+	assert_int_equal(scry_bpf_trace_wait(t, 30000, on_no_stack_call, NULL, &ss), 0);
+	assert_true(ss.other_without > 0);
+	assert_int_equal(ss.other_with_stack, 0);
+	scry_bpf_trace_close(t);
+}
+
 static void test_known_calls(void **state)
 {
 	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
@@ -409,6 +690,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lost),
 		cmocka_unit_test(test_follow_forks),
 		cmocka_unit_test(test_close_unloads),
+		cmocka_unit_test(test_call_read_entry),
+		cmocka_unit_test(test_stack_capture),
+		cmocka_unit_test(test_no_stack),
 	};
 	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
 	struct scry_bpf_trace *t;
@@ -416,6 +700,8 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "--child")) {
 		if (!strcmp(argv[2], "known"))
 			known_calls();
+		else if (!strcmp(argv[2], "stack"))
+			stack_workload();
 		return 0;
 	}
 	o.ringbuf_bytes = 4096;
