@@ -435,6 +435,7 @@ struct top {
 	int bpf;
 	char backend_note[200];
 	uint64_t attached_at;         /* realtime */
+	uint64_t session_at;          /* realtime: this session's attach (again after f) */
 	/* what is shown */
 	struct scry_filter filter;
 	char filter_text[256];
@@ -703,6 +704,9 @@ static void read_threads(struct top *t)
 			/* the trace saw it enter (ptrace): exact */
 			snprintf(v->call, sizeof(v->call), "%s", call_name(sl->in_nr, nb));
 			v->in_ns = real > sl->in_since ? real - sl->in_since : 0;
+			/* a call the attach interrupted and restarted began
+			 * before it: at least this long */
+			v->approx = sl->in_since < t->session_at + 100000000u;
 		} else if (nr >= 0) {
 			snprintf(v->call, sizeof(v->call), "%s", call_name(nr, nb));
 			if (sl) {
@@ -778,11 +782,10 @@ static void draw_top(struct top *t)
 	uint64_t lost = scry_session_lost(t->s);
 	double since = (double)(now_real() - t->attached_at) / 1e9;
 	line(0, C_HEAD, 1, "scry top  pid %d  %.60s", (int)t->pid, t->cmd);
-	line(1, lost ? C_WARN : 0, 0, "%s  lost events: %llu%s%s%s%s", t->backend_note, (unsigned long long)lost,
-	     t->follow ? "  [-f]" : "", t->paused ? "  [PAUSED]" : "", t->recording ? "  [REC " : "",
-	     t->recording ? t->rec_path : "");
-	if (t->recording)
-		printw("]");
+	/* (the states first: a long backend note is what the width cuts) */
+	line(1, lost ? C_WARN : 0, 0, "%s%s%s%s%slost events: %llu  %s", t->paused ? "[PAUSED] " : "",
+	     t->follow ? "[-f] " : "", t->recording ? "[REC " : "", t->recording ? t->rec_path : "",
+	     t->recording ? "] " : "", (unsigned long long)lost, t->backend_note);
 	line(2, 0, 0, "filter: %s   sort: %s   refresh: %gs   attached %.0fs ago", t->filter_text,
 	     tsort_names[t->sort], t->delay, since);
 	/* the space: syscalls, threads, errors, then 1 line of keys */
@@ -991,11 +994,12 @@ static void top_tick(void *ctx)
 	}
 }
 
-/* A question on the last line; 1 for y. */
-static int confirm(const char *q)
+/* Why, above the last line, and the question on it; 1 for y. */
+static int confirm(const char *why, const char *q)
 {
 	timeout(100);
 	for (;;) {
+		line(LINES - 2, C_WARN, 1, "%s", why);
 		line(LINES - 1, C_WARN, 1, "%s [y/N] ", q);
 		refresh();
 		if (g_sig || terminal_gone())
@@ -1045,8 +1049,7 @@ static int watch(struct top *t, double cpu, char *msg, size_t msglen)
 		b.why_len = sizeof(why);
 		if (scry_session_new(&t->s, &b) == 0) {
 			t->bpf = 1;
-			snprintf(t->backend_note, sizeof(t->backend_note), "backend: bpf (no stops: the process runs "
-				 "at full speed)");
+			snprintf(t->backend_note, sizeof(t->backend_note), "backend: bpf (no stops)");
 		} else {
 			t->s = NULL;
 			if (t->backend == SCRY_BACKEND_BPF) {
@@ -1064,11 +1067,10 @@ static int watch(struct top *t, double cpu, char *msg, size_t msglen)
 		if (cpu < 0)
 			cpu = sample_cpu(t->pid);
 		if (cpu >= BUSY_CPU) {
-			char q[300];
-			snprintf(q, sizeof(q), "ptrace stops pid %d twice per system call; it uses %.0f%% CPU and will "
-				 "run much slower while watched%s%s. Attach?", (int)t->pid, cpu,
-				 why[0] ? " (bpf: " : "", why[0] ? "unavailable)" : "");
-			if (!confirm(q)) {
+			char w[300];
+			snprintf(w, sizeof(w), "ptrace stops pid %d twice per system call; busy (%.0f%% CPU), it will run "
+				 "much slower while watched%s", (int)t->pid, cpu, why[0] ? " (bpf is unavailable)" : "");
+			if (!confirm(w, "Attach? (with ptrace)")) {
 				scry_session_free(t->s);
 				t->s = NULL;
 				snprintf(msg, msglen, "not attached to %d", (int)t->pid);
@@ -1078,9 +1080,8 @@ static int watch(struct top *t, double cpu, char *msg, size_t msglen)
 		scry_session_calibrate(t->s);
 		uint64_t same, other;
 		scry_session_stop_overheads(t->s, &same, &other);
-		snprintf(t->backend_note, sizeof(t->backend_note),
-			 "backend: ptrace (2 stops per call, %.0f-%.0f us each%s%.60s%s)", (double)same / 1e3,
-			 (double)other / 1e3, why[0] ? "; bpf unavailable: " : "", why, "");
+		snprintf(t->backend_note, sizeof(t->backend_note), "backend: ptrace (2 stops per call, %.0f-%.0fus)%s%.80s",
+			 (double)same / 1e3, (double)other / 1e3, why[0] ? "  bpf unavailable: " : "", why);
 	}
 	struct scry_sink sink = { top_event, top_flush, t, NULL, NULL };
 	scry_session_add_sink(t->s, &sink);
@@ -1101,8 +1102,9 @@ static int watch(struct top *t, double cpu, char *msg, size_t msglen)
 		t->s = NULL;
 		return -1;
 	}
+	t->session_at = now_real();
 	if (!t->attached_at)
-		t->attached_at = now_real();
+		t->attached_at = t->session_at;
 	t->last_refresh = now_mono();
 	t->dirty = 1;
 	nodelay(stdscr, TRUE);
@@ -1191,8 +1193,8 @@ static void draw_selector(struct selector *sel, const struct proc *const *vis, i
 	else if (sel->msg[0])
 		line(LINES - 1, C_HEAD, 1, "%s", sel->msg);
 	else
-		line(LINES - 1, C_HEAD, 1, "%d processes%s%s%s  (arrows move, Enter attaches, o/r sort, / search, q quit)",
-		     nvis, sel->search[0] ? " matching \"" : "", sel->search, sel->search[0] ? "\"" : "");
+		line(LINES - 1, C_HEAD, 1, "%d process%s%s%s%s  (arrows move, Enter attaches, o/r sort, / search, q quit)",
+		     nvis, nvis == 1 ? "" : "es", sel->search[0] ? " matching \"" : "", sel->search, sel->search[0] ? "\"" : "");
 	refresh();
 }
 
@@ -1268,6 +1270,7 @@ static void select_loop(struct top *t, struct selector *sel)
 			return;
 		case '/':
 			sel->searching = 1;
+			sel->search[0] = '\0';
 			break;
 		case 27:
 			sel->search[0] = '\0';
