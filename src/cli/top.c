@@ -243,7 +243,8 @@ static void scan_procs(struct selector *sel)
 	sel->nold = sel->n;
 	sel->allocold = sel->alloc;
 	sel->oldat = sel->at;
-	qsort(sel->old, sel->nold, sizeof(*sel->old), cmp_pid);
+	if (sel->nold)
+		qsort(sel->old, sel->nold, sizeof(*sel->old), cmp_pid);
 	sel->v = t;
 	sel->alloc = ta;
 	sel->n = 0;
@@ -851,7 +852,8 @@ static void draw_top(struct top *t)
 	y = 3 + h_sys;
 	/* threads */
 	line(y++, C_HEAD, 1, "%-7s %-16s %s %5s  %-16s %s", "TID", "NAME", "S", "CPU%", "IN CALL", "FOR");
-	qsort(t->tv, (size_t)t->ntv, sizeof(*t->tv), cmp_tv);
+	if (t->ntv)
+		qsort(t->tv, (size_t)t->ntv, sizeof(*t->tv), cmp_tv);
 	for (int i = 0; i < t->ntv && y < 3 + h_sys + h_thr; i++) {
 		const struct tview *v = &t->tv[i];
 		int shown = i == h_thr - 2 && t->ntv > h_thr - 1;
@@ -1221,7 +1223,8 @@ static void select_loop(struct top *t, struct selector *sel)
 		if (dirty) {
 			g_psort = sel->sort;
 			g_preverse = sel->reverse;
-			qsort(sel->v, sel->n, sizeof(*sel->v), cmp_proc);
+			if (sel->n)
+				qsort(sel->v, sel->n, sizeof(*sel->v), cmp_proc);
 			free(vis);
 			vis = sel->n ? calloc(sel->n, sizeof(*vis)) : NULL;
 			nvis = 0;
