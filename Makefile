@@ -94,8 +94,10 @@ $(B)/libscry.a: $(LIB_OBJ)
 $(B)/libscry.so: $(LIB_OBJ)
 	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
+# scry top (src/cli/top.c) draws with ncurses (libncurses-dev); only the
+# command links it, never the library.
 $(B)/scry: $(CLI_OBJ) $(B)/libscry.a
-	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS)
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS) -lncurses
 
 $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	@mkdir -p $(dir $@)

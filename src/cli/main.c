@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/report.h"
 #include "cli/strace_compat.h"
+#include "cli/top.h"
 #include <grp.h>
 #include <pwd.h>
 #include "output/formats.h"
@@ -950,6 +951,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "top"))
+		return top_main(argc - 1, argv + 1);
 	static struct run r;     /* (static: the signal handlers reach it via g_session) */
 	r.argv = argv;
 	r.iv.o = &r.o;

@@ -57,6 +57,8 @@ static const char usage_text[] =
 "                            -o's extension: .json .jsonl .csv .db, else text)\n"
 "  scry report [--format FMT] [-c] [-o FILE] TRACE.db\n"
 "                            print or convert a recorded SQLite trace\n"
+"  scry top [-p PID] [-d SECONDS] [-e EXPR] [-o FILE.db]\n"
+"                            a live view of a process (ncurses; keys in scry.1)\n"
 "\n"
 "Statistics:\n"
 "  -c, --summary-only        count calls, print a summary with percentiles\n"
