@@ -108,6 +108,12 @@ $(B)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $< -pthread
 
+# The profiler's targets (tests/e2e/test_profile.py): -O2 without frame
+# pointers, as most code is built, so only DWARF unwinding finds their stacks.
+$(B)/progs/prof_%: tests/progs/prof_%.c tests/progs/common.h
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -fomit-frame-pointer -g -o $@ $< -pthread
+
 # The unwinder's targets (tests/unit/test_unwind.c): one program built PIE
 # and not, with and without -g, stripped; a library of its own and one it
 # dlopens (tests/progs/stack_libs/).

@@ -18,6 +18,7 @@
 #include "scry/scry.h"
 #include "cli/options.h"
 #include "cli/report.h"
+#include "cli/profile.h"
 #include "cli/strace_compat.h"
 #include "cli/top.h"
 #include <grp.h>
@@ -953,6 +954,8 @@ int main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "top"))
 		return top_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return profile_main(argc - 1, argv + 1);
 	static struct run r;     /* (static: the signal handlers reach it via g_session) */
 	r.argv = argv;
 	r.iv.o = &r.o;

@@ -839,3 +839,19 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 	u->frames = NULL;
 	return 0;
 }
+
+int unwinder_resolve(struct unwinder *u, pid_t pid, uint64_t pc, int isact, struct scry_frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	struct uproc *p = uproc_get(u, pid);
+	if (!p)
+		return -ENOMEM;
+	u->lines = 0;
+	u->want_refresh = 0;
+	resolve(u, p, pc, isact, f);
+	/* outside every module known: dlopen'd since, if the maps changed */
+	if (u->want_refresh && report_maps(p) > 0)
+		resolve(u, p, pc, isact, f);
+	u->want_refresh = 0;
+	return 0;
+}

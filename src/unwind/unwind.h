@@ -57,4 +57,9 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 /* Process pid exec'd or exited: its Dwfl and caches go. */
 void unwinder_forget(struct unwinder *u, pid_t pid);
 
+/* The profiler's fp callchains: one address of process pid symbolized
+ * into *f as a frame of a stack would be (isact: the interrupted pc, not
+ * a return address).  0 or a negative errno. */
+int unwinder_resolve(struct unwinder *u, pid_t pid, uint64_t pc, int isact, struct scry_frame *f);
+
 #endif
