@@ -94,8 +94,9 @@ $(B)/libscry.a: $(LIB_OBJ)
 $(B)/libscry.so: $(LIB_OBJ)
 	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
+# scry serve's HTTP server (libmicrohttpd) is the command's, not libscry's
 $(B)/scry: $(CLI_OBJ) $(B)/libscry.a
-	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS)
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS) -lmicrohttpd
 
 $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	@mkdir -p $(dir $@)
@@ -105,6 +106,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 $(B)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -o $@ $< -pthread
+
+# scry serve's workload: static, so that no loader call blurs its counts
+$(B)/progs/serve_work: tests/progs/serve_work.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -static -o $@ $<
 
 # The unwinder's targets (tests/unit/test_unwind.c): one program built PIE
 # and not, with and without -g, stripped; a library of its own and one it

@@ -18,6 +18,7 @@
 #include "scry/scry.h"
 #include "cli/options.h"
 #include "cli/report.h"
+#include "cli/serve.h"
 #include "cli/strace_compat.h"
 #include <grp.h>
 #include <pwd.h>
@@ -947,6 +948,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
 	static struct run r;     /* (static: the signal handlers reach it via g_session) */
 	r.argv = argv;
 	r.iv.o = &r.o;
