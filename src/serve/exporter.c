@@ -276,7 +276,7 @@ static uint32_t labelset_of_pid(struct scry_exporter *e, int pid)
 	}
 	if (e->o.labels & SCRY_EXPORTER_LABEL_COMM) {
 		if (!alive || proc_comm(pid, buf, sizeof(buf)) < 0)
-			snprintf(buf, sizeof(buf), "%s", e->comm && !e->have_re && !e->o.pids && !e->cgroup_dir && !e->o.all ? e->comm : "unknown");
+			snprintf(buf, sizeof(buf), "%s", e->comm && !e->have_re && !e->o.npids && !e->cgroup_dir && !e->o.all ? e->comm : "unknown");
 		add_label_value(&sb, "comm", buf);
 	}
 	if (e->o.labels & SCRY_EXPORTER_LABEL_CGROUP) {
