@@ -94,10 +94,10 @@ $(B)/libscry.a: $(LIB_OBJ)
 $(B)/libscry.so: $(LIB_OBJ)
 	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
-# scry top (src/cli/top.c) draws with ncurses (libncurses-dev); only the
-# command links it, never the library.
+# The command's own libraries, never the library's: scry top (src/cli/top.c)
+# draws with ncurses (libncurses-dev); scry serve's HTTP server is libmicrohttpd.
 $(B)/scry: $(CLI_OBJ) $(B)/libscry.a
-	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS) -lncurses
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS) -lncurses -lmicrohttpd
 
 $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	@mkdir -p $(dir $@)
@@ -113,6 +113,11 @@ $(B)/progs/%: tests/progs/%.c
 $(B)/progs/prof_%: tests/progs/prof_%.c tests/progs/common.h
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -fomit-frame-pointer -g -o $@ $< -pthread
+
+# scry serve's workload: static, so that no loader call blurs its counts
+$(B)/progs/serve_work: tests/progs/serve_work.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -static -o $@ $<
 
 # The unwinder's targets (tests/unit/test_unwind.c): one program built PIE
 # and not, with and without -g, stripped; a library of its own and one it

@@ -43,6 +43,11 @@ int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP;
 int scry_bpf_reset(struct scry_bpf *b) { return -ENOTSUP; }
 int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP; }
 uint64_t scry_bpf_lost(const struct scry_bpf *b) { return 0; }
+int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
+			       int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n),
+			       void *ctx) { return -ENOTSUP; }
+int scry_bpf_set_cgroups(struct scry_bpf *b, const uint64_t *ids, size_t n) { return -ENOTSUP; }
+int scry_bpf_run_stats(const struct scry_bpf *b, uint64_t *ns, uint64_t *runs) { return -ENOTSUP; }
 double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 
 #else /* !SCRY_NO_BPF */
@@ -72,6 +77,7 @@ struct scry_bpf {
 	struct bpf_hooks hooks;
 	int rows_fd, stats_fd, hist_fd;
 	int hslot_of_fd, hslots_fd;
+	int errs_fd, cgroups_fd;
 	uint32_t hist_slots;
 	int ncpus;
 	struct timespec start;
@@ -119,6 +125,16 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	skel->rodata->exec_nr = SYS_execve;
 	skel->rodata->execat_nr = SYS_execveat;
 	skel->rodata->hist_slots = slots;
+	if (opts && (opts->match_all || opts->match_comm || opts->match_cgroups)) {
+		skel->rodata->match_any = true;
+		skel->rodata->match_all = !!opts->match_all;
+		skel->rodata->match_cgroups = !!opts->match_cgroups;
+		if (opts->match_comm)
+			strncpy((char *)skel->rodata->match_comm, opts->match_comm,
+				sizeof(skel->rodata->match_comm) - 1);
+		skel->rodata->self_tgid = (uint32_t)getpid();
+	}
+	skel->rodata->count_errnos = opts && opts->count_errnos;
 	{
 		uint64_t dev = 0, ino = 0;
 
@@ -236,6 +252,8 @@ int scry_bpf_open(struct scry_bpf **out, const struct scry_bpf_opts *opts, char 
 	b->hist_slots = b->skel->rodata->hist_slots;
 	b->stats_fd = bpf_map__fd(b->skel->maps.scry_stats);
 	b->hist_fd = bpf_map__fd(b->skel->maps.scry_hist);
+	b->errs_fd = bpf_map__fd(b->skel->maps.scry_errs);
+	b->cgroups_fd = bpf_map__fd(b->skel->maps.traced_cgroups);
 	/* in a pid namespace the targets go in by scry's ids (pidns.bpf.h) */
 	bpf_targets_init(&b->tg, bpf_map__fd(b->skel->maps.traced_pids),
 			 b->skel->rodata->ns_ino ? bpf_map__fd(b->skel->maps.ns_pending) : -1, -1,
@@ -695,7 +713,42 @@ int scry_bpf_reset(struct scry_bpf *b)
 	return err ? err : clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey), -1);
 }
 
+/* The (row, errno) counts of one epoch, every CPU's share summed, to fn. */
+static int read_errs(struct scry_bpf *b, int epoch,
+		     int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n), void *ctx)
+{
+	uint64_t *cnt = calloc((size_t)b->ncpus, sizeof(*cnt));
+	struct scry_bpf_ekey key, next, *prev = NULL;
+	int err = 0;
+
+	if (!cnt)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(b->errs_fd, prev, &next)) {
+		uint64_t sum = 0;
+
+		key = next;
+		prev = &key;
+		if (key.key.epoch != (uint32_t)epoch || bpf_map_lookup_elem(b->errs_fd, &key, cnt))
+			continue;
+		for (int c = 0; c < b->ncpus; c++)
+			sum += cnt[c];
+		if (sum && (err = fn(ctx, (int)key.key.tgid, (int)key.key.nr, (int)key.err, sum)))
+			break;
+	}
+	if (!err && errno != ENOENT)
+		err = -errno;
+	free(cnt);
+	return err;
+}
+
 int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out)
+{
+	return scry_bpf_read_reset_errnos(b, out, NULL, NULL);
+}
+
+int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
+			       int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n),
+			       void *ctx)
 {
 	uint32_t old = b->skel->bss->epoch;
 	__atomic_store_n(&b->skel->bss->epoch, old ^ 1, __ATOMIC_SEQ_CST);
@@ -715,7 +768,60 @@ int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out)
 		err = clear_map(b->stats_fd, sizeof(struct scry_bpf_key), (int)old);
 	if (!err)
 		err = clear_map(b->hist_fd, sizeof(struct scry_bpf_hkey), (int)old);
+	if (!err && fn)
+		err = read_errs(b, (int)old, fn, ctx);
+	if (!err && b->skel->rodata->count_errnos)
+		err = clear_map(b->errs_fd, sizeof(struct scry_bpf_ekey), (int)old);
 	return err;
+}
+
+static int id_listed(uint64_t id, const uint64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
+int scry_bpf_set_cgroups(struct scry_bpf *b, const uint64_t *ids, size_t n)
+{
+	uint64_t key, next, *prev = NULL;
+	uint8_t one = 1;
+
+	if (n > SCRY_BPF_MAX_CGROUPS)
+		return -ENOSPC;
+	/* those no longer listed go first, so that the new ones fit */
+	while (!bpf_map_get_next_key(b->cgroups_fd, prev, &next)) {
+		if (!id_listed(next, ids, n) && !bpf_map_delete_elem(b->cgroups_fd, &next))
+			continue;	/* prev stands: the walk goes on after it */
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(b->cgroups_fd, &ids[i], &one, BPF_ANY))
+			return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
+}
+
+int scry_bpf_run_stats(const struct scry_bpf *b, uint64_t *ns, uint64_t *runs)
+{
+	struct bpf_program *p;
+
+	*ns = *runs = 0;
+	bpf_object__for_each_program(p, b->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
+		*ns += info.run_time_ns;
+		*runs += info.run_cnt;
+	}
+	return 0;
 }
 
 #endif /* SCRY_NO_BPF */

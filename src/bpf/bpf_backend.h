@@ -57,8 +57,16 @@ struct scry_bpf_opts {
 	/* Whole-histogram slots (syscount.h): 0 as many as the budget
 	 * allows, N at most N, < 0 none (every bucket in the hash). */
 	int hist_slots;
+	/* scry serve: processes counted without scry_bpf_add_pid() (at their
+	 * threads' first call, never scry itself): every one, those named
+	 * match_comm (the process name, 15 bytes at most), those in a cgroup
+	 * given to scry_bpf_set_cgroups(). */
+	int match_all;
+	const char *match_comm;
+	int match_cgroups;
+	int count_errnos;	/* errors by errno: scry_bpf_read_reset_errnos() */
 };
-#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0 }
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0, 0, NULL, 0, 0 }
 
 /*
  * 0 when the bpf backend can run here: privilege, kernel BTF, and the
@@ -119,6 +127,24 @@ int scry_bpf_reset(struct scry_bpf *b);
  * the other of two epochs while this one is read and emptied).
  */
 int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out);
+
+/*
+ * scry_bpf_read_reset(), and with opts.count_errnos the errors of the same
+ * period by errno: fn(ctx, pid (0 unless per process), nr, errno, count)
+ * for each; a non-zero return stops and is returned.
+ */
+int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
+			       int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n),
+			       void *ctx);
+
+/* With opts.match_cgroups: the processes of exactly these cgroup v2 ids
+ * count from their next call (ids no longer listed stop matching new
+ * threads).  -ENOSPC past SCRY_BPF_MAX_CGROUPS (syscount.h). */
+int scry_bpf_set_cgroups(struct scry_bpf *b, const uint64_t *ids, size_t n);
+
+/* The kernel's run time and runs of the programs, summed; zeros unless
+ * kernel.bpf_stats_enabled is 1.  0 or -errno. */
+int scry_bpf_run_stats(const struct scry_bpf *b, uint64_t *ns, uint64_t *runs);
 
 /* Calls or processes not counted because a kernel map was full. */
 uint64_t scry_bpf_lost(const struct scry_bpf *b);

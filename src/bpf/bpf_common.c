@@ -282,6 +282,16 @@ int bpf_targets_running(struct bpf_targets *t)
 		else
 			alive = 1;
 	}
+	/* forget the reaped (a daemon adds processes for ever), unless an
+	 * epoll set knows them by index */
+	if (t->ep < 0) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < t->nw; i++)
+			if (t->w[i].fd >= 0)
+				t->w[n++] = t->w[i];
+		t->nw = n;
+	}
 	if (alive)
 		return 1;
 	/* the processes we watch are gone; with -f their descendants are in

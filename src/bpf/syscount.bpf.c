@@ -39,6 +39,21 @@ const volatile bool filter_nrs = false;	/* false: count every syscall */
 const volatile long exec_nr = -1;
 const volatile long execat_nr = -1;
 
+/*
+ * Processes traced without being in traced_pids (scry serve): every one
+ * (match_all), those whose name (the group leader's comm) is match_comm,
+ * those in a cgroup of traced_cgroups; never scry itself (self_tgid, in
+ * scry's pid namespace).  Checked at a thread's first call, which then has
+ * task storage and stays counted until it exits.
+ */
+const volatile bool match_any = false;	/* any of the three below */
+const volatile bool match_all = false;
+const volatile bool match_cgroups = false;
+const volatile char match_comm[16] = {};
+const volatile __u32 self_tgid = 0;
+/* Count errors by errno too (scry_errs). */
+const volatile bool count_errnos = false;
+
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
 /* The counting period (0 or 1); user space flips it (struct scry_bpf_key). */
@@ -65,6 +80,21 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_nrs SEC(".maps");
+
+/* cgroup v2 ids (bpf_get_current_cgroup_id()) whose processes count */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} traced_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_ERRS);
+	__type(key, struct scry_bpf_ekey);
+	__type(value, __u64);
+} scry_errs SEC(".maps");
 
 
 struct {
@@ -157,6 +187,41 @@ static __always_inline long scry_regs_nr(struct pt_regs *regs)
 #endif
 }
 
+/* Whether the current process counts although it is not in traced_pids. */
+static __always_inline bool match_other(struct task_struct *task)
+{
+	if (!match_any)
+		return false;
+	if (cur_tgid_for_user() == self_tgid)
+		return false;
+	if (match_all)
+		return true;
+	if (match_comm[0]) {
+		char comm[16] = {};
+		bool same = true;
+
+		BPF_CORE_READ_STR_INTO(&comm, task, group_leader, comm);
+#pragma unroll
+		for (int i = 0; i < 16; i++) {
+			if (comm[i] != match_comm[i]) {
+				same = false;
+				break;
+			}
+			if (!comm[i])
+				break;
+		}
+		if (same)
+			return true;
+	}
+	if (match_cgroups) {
+		__u64 id = bpf_get_current_cgroup_id();
+
+		if (bpf_map_lookup_elem(&traced_cgroups, &id))
+			return true;
+	}
+	return false;
+}
+
 static __always_inline int on_enter(long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -179,14 +244,15 @@ static __always_inline int on_enter(long id, bool check_nr)
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 		__u8 *state = cur_state(tgid);
 
-		if (!state)
-			return 0;
 		/*
 		 * A launched child is in the map before its exec, while it
 		 * still runs scry's code (a read on the release pipe): only
 		 * from the exec on is it the user's program.
 		 */
-		if (*state == SCRY_BPF_UNTIL_EXEC) {
+		if (!state) {
+			if (!match_other(task))
+				return 0;
+		} else if (*state == SCRY_BPF_UNTIL_EXEC) {
 			if (id != exec_nr && id != execat_nr)
 				return 0;
 			*state = SCRY_BPF_TRACED;
@@ -264,6 +330,25 @@ static __always_inline int bump_slot(const struct scry_bpf_key *key, __u32 idx)
 	return 1;
 }
 
+static __always_inline void count_errno(const struct scry_bpf_key *key, __u32 err)
+{
+	struct scry_bpf_ekey ek = { .key = *key, .err = err, .pad = 0 };
+	__u64 *n, one = 1;
+
+	n = bpf_map_lookup_elem(&scry_errs, &ek);
+	if (n) {
+		(*n)++;
+		return;
+	}
+	if (!bpf_map_update_elem(&scry_errs, &ek, &one, BPF_NOEXIST))
+		return;
+	n = bpf_map_lookup_elem(&scry_errs, &ek);
+	if (n)
+		(*n)++;
+	else
+		__sync_fetch_and_add(&lost, 1);
+}
+
 static __always_inline int on_exit(long ret)
 {
 	struct scry_bpf_start *s;
@@ -296,8 +381,11 @@ static __always_inline int on_exit(long ret)
 		v->max_ns = ns;
 	v->count++;
 	v->total_ns += ns;
-	if (ret < 0 && ret >= -4095)
+	if (ret < 0 && ret >= -4095) {
 		v->errors++;
+		if (count_errnos)
+			count_errno(&key, (__u32)-ret);
+	}
 
 	idx = scry_hist_bucket(ns);
 	if (idx >= SCRY_HIST_BUCKETS)	/* cannot happen; tells the verifier */

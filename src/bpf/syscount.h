@@ -35,6 +35,8 @@
 #define SCRY_BPF_HIST_SLOTS	64	/* at most this many whole histograms
 					 * per epoch in a per-CPU array */
 #define SCRY_BPF_HIST_BUDGET	(32u << 20)	/* bytes for them, all CPUs */
+#define SCRY_BPF_MAX_ERRS	8192	/* (row, errno) pairs (count_errnos) */
+#define SCRY_BPF_MAX_CGROUPS	1024	/* matched cgroup ids (match_cgroups) */
 
 /* Values of traced_pids. */
 #define SCRY_BPF_TRACED		1	/* every call counts */
@@ -66,6 +68,13 @@ struct scry_bpf_val {
 struct scry_bpf_hkey {
 	struct scry_bpf_key key;
 	__u32 bucket;		/* scry_hist_bucket(latency) */
+	__u32 pad;
+};
+
+/* A row's errors by errno (scry serve: count_errnos). */
+struct scry_bpf_ekey {
+	struct scry_bpf_key key;
+	__u32 err;		/* positive errno */
 	__u32 pad;
 };
 

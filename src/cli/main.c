@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/report.h"
 #include "cli/profile.h"
+#include "cli/serve.h"
 #include "cli/strace_compat.h"
 #include "cli/top.h"
 #include <grp.h>
@@ -956,6 +957,8 @@ int main(int argc, char **argv)
 		return top_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return profile_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
 	static struct run r;     /* (static: the signal handlers reach it via g_session) */
 	r.argv = argv;
 	r.iv.o = &r.o;
