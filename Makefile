@@ -30,6 +30,8 @@ LDLIBS  += -lm -lpthread -lsqlite3
 # Stacks (-k, --source): elfutils libdw unwinds and symbolizes; libiberty
 # (libiberty-dev) demangles C++ and Rust names when it is installed.
 LDLIBS  += -ldw -lelf
+# scry profile --format pprof: zlib gzips the profile.proto
+LDLIBS  += -lz
 ifneq ($(wildcard /usr/include/libiberty/demangle.h),)
 CPPFLAGS += -DSCRY_HAVE_IBERTY
 LDLIBS  += -liberty
