@@ -140,6 +140,7 @@ enum prof_format {
 	PROF_FMT_TEXT,
 	PROF_FMT_FOLDED,
 	PROF_FMT_SPEEDSCOPE,
+	PROF_FMT_PPROF,           /* pprof.h */
 };
 
 struct prof_out_opts {

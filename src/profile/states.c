@@ -478,12 +478,12 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-struct hot { uint32_t frame; uint64_t n; };
+struct hot { char name[128]; uint64_t n; };
 
 static int hot_cmp(const void *a, const void *b)
 {
 	const struct hot *x = a, *y = b;
-	return x->n < y->n ? 1 : x->n > y->n ? -1 : (x->frame > y->frame) - (x->frame < y->frame);
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
 }
 
 static int wait_cmp(const void *a, const void *b)
@@ -492,7 +492,8 @@ static int wait_cmp(const void *a, const void *b)
 	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
 }
 
-/* The leaf functions of thread (pid, tid)'s CPU samples, the most first. */
+/* The leaf functions of thread tid's CPU samples, the most first (frames
+ * are per address: summed by name). */
 static void write_hot(const struct prof *p, pid_t tid, FILE *f)
 {
 	uint32_t th = PROF_NONE;
@@ -508,17 +509,18 @@ static void write_hot(const struct prof *p, pid_t tid, FILE *f)
 		if (e->thread != th || !e->v[PROF_CPU])
 			continue;
 		const struct prof_stack *st = prof_stack(p, e->stack);
-		uint32_t leaf = st && st->n ? st->frames[0] : PROF_NONE;
+		char buf[128];
+		const char *name = st && st->n ? prof_frame_name(p, st->frames[0], buf, sizeof(buf)) : "[unknown]";
 		total += e->v[PROF_CPU];
 		size_t j;
-		for (j = 0; j < nh && h[j].frame != leaf; j++)
+		for (j = 0; j < nh && strcmp(h[j].name, name); j++)
 			;
 		if (j == nh) {
 			struct hot *nhp = realloc(h, (nh + 1) * sizeof(*h));
 			if (!nhp)
 				break;
 			h = nhp;
-			h[nh].frame = leaf;
+			snprintf(h[nh].name, sizeof(h[nh].name), "%s", name);
 			h[nh++].n = 0;
 		}
 		h[j].n += e->v[PROF_CPU];
@@ -526,12 +528,8 @@ static void write_hot(const struct prof *p, pid_t tid, FILE *f)
 	if (nh) {
 		qsort(h, nh, sizeof(*h), hot_cmp);
 		fprintf(f, "      hot:");
-		for (size_t j = 0; j < nh && j < 3; j++) {
-			char buf[256];
-			const char *name = h[j].frame == PROF_NONE ? "[unknown]"
-						: prof_frame_name(p, h[j].frame, buf, sizeof(buf));
-			fprintf(f, "%s %s %.0f%%", j ? "," : "", name, pct(h[j].n, total));
-		}
+		for (size_t j = 0; j < nh && j < 3; j++)
+			fprintf(f, "%s %s %.0f%%", j ? "," : "", h[j].name, pct(h[j].n, total));
 		fprintf(f, "  (%zu samples)\n", total);
 	}
 	free(h);
