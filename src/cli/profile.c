@@ -285,6 +285,20 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 		return bad("%s", "nothing to sample: give -p PID or -- COMMAND");
 	if (o->argv && o->npids)
 		return bad("%s", "give -p PID or a command, not both");
+	/* A record larger than the ring is dropped without a PERF_RECORD_LOST
+	 * (the lost record rides on the next one, which does not fit either):
+	 * the ring must hold two samples, or losses would go unsaid. */
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t sample = (o->call_graph == SAMPLER_DWARF ? o->stack_size : 0) + 2048;
+	if (o->mmap_pages && (size_t)o->mmap_pages * page < 2 * sample) {
+		char msg[160];
+		size_t need = 1;
+		while (need * page < 2 * sample)
+			need *= 2;
+		snprintf(msg, sizeof(msg), "%u holds less than two samples of this --stack-size: give %zu or more",
+			 o->mmap_pages, need);
+		return bad("--mmap-pages %s", msg);
+	}
 	return 0;
 }
 
