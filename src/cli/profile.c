@@ -22,6 +22,7 @@
 #include "cli/profile.h"
 #include "profile/profiler.h"
 #include "profile/pprof.h"
+#include "profile/prof_sqlite.h"
 #include "cli/profile_extra.h"
 
 static const char usage[] =
@@ -240,8 +241,10 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 				o->format = PROF_FMT_SPEEDSCOPE;
 			else if (!strcmp(optarg, "pprof"))
 				o->format = PROF_FMT_PPROF;
+			else if (!strcmp(optarg, "sqlite"))
+				o->format = PROF_FMT_SQLITE;
 			else
-				return bad("--format '%s': give text, folded, speedscope or pprof", optarg);
+				return bad("--format '%s': give text, folded, speedscope, pprof or sqlite", optarg);
 			break;
 		case O_TOP:
 			if (parse_uint(optarg, 100000, &o->top) < 0 || !o->top)
@@ -285,6 +288,8 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 		return bad("%s", "nothing to sample: give -p PID or -- COMMAND");
 	if (o->argv && o->npids)
 		return bad("%s", "give -p PID or a command, not both");
+	if (o->format == PROF_FMT_SQLITE && !o->outfile)
+		return bad("%s", "--format sqlite writes a database: give it a name with -o FILE.db");
 	/* A record larger than the ring is dropped without a PERF_RECORD_LOST
 	 * (the lost record rides on the next one, which does not fit either):
 	 * the ring must hold two samples, or losses would go unsaid. */
@@ -348,10 +353,39 @@ static int out_check(struct out *w, const char *path)
 	return 0;
 }
 
+/* A database needs a file of its own: written beside, renamed over. */
+static int write_sqlite(struct out *w, const struct prof *p, const char *title, struct px *px)
+{
+	if (!w->regular) {
+		fprintf(stderr, "scry profile: cannot write a database into '%s': not a regular file\n", w->path);
+		return -1;
+	}
+	char why[256] = "";
+	snprintf(w->tmp, sizeof(w->tmp), "%s.scry-%d.tmp", w->path, (int)getpid());
+	unlink(w->tmp);
+	int r = prof_write_sqlite(p, px_states(px), title, w->tmp, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "scry profile: cannot write the profile to %s: %s\n", w->path,
+			why[0] ? why : strerror(-r));
+		unlink(w->tmp);
+		return -1;
+	}
+	if (rename(w->tmp, w->path) < 0) {
+		fprintf(stderr, "scry profile: cannot write '%s': %s\n", w->path, strerror(errno));
+		unlink(w->tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static int write_profile(const struct popts *o, struct out *w, const struct prof *p, const char *title,
 			 struct px *px)
 {
 	struct prof_out_opts po = { o->metric, o->top, title };
+	if (o->format == PROF_FMT_SQLITE) {
+		px_write_side(px, stderr);	/* counters have no table there */
+		return write_sqlite(w, p, title, px);
+	}
 	FILE *f = stdout;
 	if (w->path) {
 		if (w->regular) {

@@ -9,6 +9,8 @@
 #include "cli/profile_extra.h"
 #include "profile/counters.h"
 #include "profile/offcpu.h"
+#include "profile/pprof.h"
+#include "profile/prof_sqlite.h"
 #include "profile/states.h"
 
 struct px {
@@ -214,4 +216,68 @@ void px_free(struct px *x)
 	counters_free(x->cn);
 	tstates_release(&x->ts);
 	free(x);
+}
+
+const struct tstates *px_states(const struct px *x)
+{
+	return x && x->have_states ? &x->ts : NULL;
+}
+
+int px_is_profile_db(const char *path)
+{
+	return prof_sqlite_is_profile(path) == 1;
+}
+
+int px_report(const char *path, const char *fmt, const char *outfile)
+{
+	enum prof_format f = PROF_FMT_TEXT;
+	if (!fmt || !strcmp(fmt, "text"))
+		f = PROF_FMT_TEXT;
+	else if (!strcmp(fmt, "folded"))
+		f = PROF_FMT_FOLDED;
+	else if (!strcmp(fmt, "speedscope"))
+		f = PROF_FMT_SPEEDSCOPE;
+	else if (!strcmp(fmt, "pprof"))
+		f = PROF_FMT_PPROF;
+	else {
+		fprintf(stderr, "scry report: '%s' is a profile: --format text, folded, speedscope or pprof\n", path);
+		return 2;
+	}
+	struct prof *p;
+	struct tstates ts;
+	char title[256], why[256] = "";
+	int err = prof_read_sqlite(path, &p, &ts, title, sizeof(title), why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "scry report: cannot read the profile '%s': %s\n", path, why[0] ? why : strerror(-err));
+		return 1;
+	}
+	FILE *out = outfile ? fopen(outfile, "we") : stdout;
+	if (!out) {
+		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, strerror(errno));
+		prof_free(p);
+		tstates_release(&ts);
+		return 1;
+	}
+	struct prof_out_opts po = { PROF_CPU, 0, title[0] ? title : NULL };
+	int r = f == PROF_FMT_FOLDED ? prof_write_folded(p, out, &po)
+	      : f == PROF_FMT_SPEEDSCOPE ? prof_write_speedscope(p, out, &po)
+	      : f == PROF_FMT_PPROF ? prof_write_pprof(p, out, &po)
+	      : prof_write_text(p, out, &po);
+	if (!r && f == PROF_FMT_TEXT && ts.n) {
+		fputc('\n', out);
+		r = tstates_write_text(&ts, p, out);
+	}
+	if (out != stdout) {
+		if (fclose(out) && !r)
+			r = -errno;
+	} else if (fflush(out) && !r) {
+		r = -errno;
+	}
+	prof_free(p);
+	tstates_release(&ts);
+	if (r < 0) {
+		fprintf(stderr, "scry report: cannot write the profile: %s\n", strerror(-r));
+		return 1;
+	}
+	return 0;
 }

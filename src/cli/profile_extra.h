@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "profile/profile.h"
+#include "profile/states.h"
 
 enum px_offcpu { PX_OFFCPU_AUTO = 0, PX_OFFCPU_BPF, PX_OFFCPU_PROC, PX_OFFCPU_NO };
 
@@ -46,5 +47,14 @@ int px_write_text(struct px *x, const struct prof *p, FILE *f);
 /* What the non-text formats cannot hold goes to stderr (counters). */
 int px_write_side(struct px *x, FILE *f);
 void px_free(struct px *x);
+/* The thread table (NULL when no states were recorded). */
+const struct tstates *px_states(const struct px *x);
+
+/* scry report FILE where FILE is a profile database (--format sqlite):
+ * 1 when it is one, 0 when not. */
+int px_is_profile_db(const char *path);
+/* Writes it back as fmt (NULL: text; folded, speedscope, pprof) to
+ * outfile (NULL: stdout).  The exit status. */
+int px_report(const char *path, const char *fmt, const char *outfile);
 
 #endif

@@ -141,6 +141,7 @@ enum prof_format {
 	PROF_FMT_FOLDED,
 	PROF_FMT_SPEEDSCOPE,
 	PROF_FMT_PPROF,           /* pprof.h */
+	PROF_FMT_SQLITE,          /* prof_sqlite.h */
 };
 
 struct prof_out_opts {

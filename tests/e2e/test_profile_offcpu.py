@@ -203,6 +203,55 @@ class ProfileCounters(ScryTest):
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
 
+class ProfileSqlite(ScryTest):
+    def test_sqlite_and_report(self):
+        """--format sqlite: frames, stacks, threads once each; one row per
+        (thread, stack); scry report gives the same text report back, thread
+        view included."""
+        t = self.target("prof_wait", args=("60",))
+        db = os.path.join(self.tmp, "p.db")
+        r = run_scry(["profile", "-p", str(t.pid), "--duration", "2s", "--format", "sqlite", "-o", db],
+                     timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        import sqlite3
+        con = sqlite3.connect(db)
+        q = lambda sql: con.execute(sql).fetchall()
+        self.assertEqual(q("SELECT value FROM metadata WHERE key='kind'"), [("profile",)])
+        nsamples = q("SELECT value FROM metadata WHERE key='samples'")[0][0]
+        self.assertEqual(q("SELECT sum(cpu_samples) FROM prof_samples")[0][0], nsamples)
+        self.assertGreater(nsamples, 0)
+        # deduplicated: no stack twice, no frame twice
+        self.assertEqual(q("SELECT count(*) FROM (SELECT group_concat(frame_id) g FROM "
+                           "(SELECT * FROM prof_stack_frames ORDER BY stack_id, depth) "
+                           "GROUP BY stack_id) GROUP BY g HAVING count(*) > 1"), [])
+        self.assertEqual(q("SELECT count(*) FROM (SELECT 1 FROM prof_frames WHERE kernel = 0 "
+                           "GROUP BY object, offset HAVING count(*) > 1)"), [(0,)])
+        self.assertEqual(q("SELECT function FROM prof_functions LIMIT 1"), [("spin_work",)])
+        names = {n for (n,) in q("SELECT comm FROM prof_threads")}
+        self.assertTrue({"reader", "locker", "spinner"} <= names, names)
+        con.close()
+        rep = run_scry(["report", db], timeout=T(30))
+        self.assertEqual(rep.returncode, 0, rep.stderr)
+        self.assertIn("Hottest functions", rep.stdout)
+        self.assertRegex(rep.stdout, r"(?m)^\s+[\d.]+\s+[\d.]+\s+\d+\s+spin_work \(prof_wait\)$")
+        rows = thread_rows(rep.stdout)
+        self.assertIn("reader", rows, rep.stdout)
+        self.assertRegex(" ".join(rows["reader"][5]), r"waits: read\b")
+        if GO:
+            out = os.path.join(self.tmp, "from-db.pb.gz")
+            rep = run_scry(["report", "--format", "pprof", "-o", out, db], timeout=T(30))
+            self.assertEqual(rep.returncode, 0, rep.stderr)
+            top = run([GO, "tool", "pprof", "-top", "-sample_index=samples", out], timeout=T(120),
+                      env=dict(os.environ, HOME=self.tmp, GOCACHE=os.path.join(self.tmp, "gocache")))
+            self.assertEqual(top.returncode, 0, top.stderr)
+            self.assertIn("spin_work", top.stdout)
+
+    def test_sqlite_needs_a_file(self):
+        r = run_scry(["profile", "--format", "sqlite", "-p", "1"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("-o FILE.db", r.stderr)
+
+
 @unittest.skipUnless(GO, "go (go tool pprof) is not installed")
 class ProfilePprof(ScryTest):
     def pprof(self, path, *args):
