@@ -46,7 +46,9 @@ static const char usage[] =
 "                          1024, fewer where the mlock limit says so)\n"
 "  -o, --output FILE       write there (default: standard output)\n"
 "      --format FMT        text (default), folded (flamegraph.pl), speedscope,\n"
-"                          pprof (gzipped profile.proto: go tool pprof)\n"
+"                          pprof (gzipped profile.proto: go tool pprof),\n"
+"                          sqlite (-o FILE.db; scry report reads it), chrome\n"
+"                          (the samples on a timeline: Perfetto UI)\n"
 "      --top N             functions in the text report (default 15)\n"
 "      --off-cpu[=HOW]     time off the CPU and thread states (on by default):\n"
 "                          bpf (sched_switch: exact), proc (/proc sampling),\n"
@@ -243,8 +245,10 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 				o->format = PROF_FMT_PPROF;
 			else if (!strcmp(optarg, "sqlite"))
 				o->format = PROF_FMT_SQLITE;
+			else if (!strcmp(optarg, "chrome"))
+				o->format = PROF_FMT_CHROME;
 			else
-				return bad("--format '%s': give text, folded, speedscope, pprof or sqlite", optarg);
+				return bad("--format '%s': give text, folded, speedscope, pprof, sqlite or chrome", optarg);
 			break;
 		case O_TOP:
 			if (parse_uint(optarg, 100000, &o->top) < 0 || !o->top)
@@ -402,6 +406,7 @@ static int write_profile(const struct popts *o, struct out *w, const struct prof
 	int r = o->format == PROF_FMT_FOLDED ? prof_write_folded(p, f, &po)
 	      : o->format == PROF_FMT_SPEEDSCOPE ? prof_write_speedscope(p, f, &po)
 	      : o->format == PROF_FMT_PPROF ? prof_write_pprof(p, f, &po)
+	      : o->format == PROF_FMT_CHROME ? px_write_chrome(px, p, f, &po)
 	      : prof_write_text(p, f, &po);
 	if (!r && o->format == PROF_FMT_TEXT)
 		r = px_write_text(px, p, f);	/* the thread view, the counters */
@@ -573,6 +578,8 @@ int profile_main(int argc, char **argv)
 		free(o.pids);
 		return 1;
 	}
+	if (o.format == PROF_FMT_CHROME && px_record_timeline(px, pr) < 0)
+		fprintf(stderr, "scry profile: out of memory: the trace will have no samples\n");
 	err = profiler_start(pr);
 	if (err < 0)
 		fprintf(stderr, "scry profile: cannot start the events: %s\n", strerror(-err));

@@ -10,6 +10,8 @@
 #include "profile/counters.h"
 #include "profile/offcpu.h"
 #include "profile/pprof.h"
+#include "profile/prof_chrome.h"
+#include "profile/profiler.h"
 #include "profile/prof_sqlite.h"
 #include "profile/states.h"
 
@@ -20,6 +22,7 @@ struct px {
 	struct counters *cn;
 	struct tstates ts;
 	int have_states;
+	struct prof_timeline *tl;
 	uint64_t t0, t_end, next_tick;
 	int ended;
 };
@@ -214,6 +217,7 @@ void px_free(struct px *x)
 	}
 	offcpu_free(x->oc);
 	counters_free(x->cn);
+	prof_timeline_free(x->tl);
 	tstates_release(&x->ts);
 	free(x);
 }
@@ -280,4 +284,24 @@ int px_report(const char *path, const char *fmt, const char *outfile)
 		return 1;
 	}
 	return 0;
+}
+
+static void on_sample(void *ctx, const struct sampler_sample *s, uint32_t thread, uint32_t stack)
+{
+	prof_timeline_add(ctx, s->time, thread, stack, s->period);
+}
+
+int px_record_timeline(struct px *x, struct profiler *pr)
+{
+	int err = prof_timeline_new(&x->tl, 0);
+	if (err)
+		return err;
+	struct profiler_hooks h = { on_sample, x->tl };
+	profiler_set_hooks(pr, &h);
+	return 0;
+}
+
+int px_write_chrome(struct px *x, const struct prof *p, FILE *f, const struct prof_out_opts *o)
+{
+	return prof_write_chrome(p, x ? x->tl : NULL, f, o);
 }

@@ -47,6 +47,12 @@ int px_write_text(struct px *x, const struct prof *p, FILE *f);
 /* What the non-text formats cannot hold goes to stderr (counters). */
 int px_write_side(struct px *x, FILE *f);
 void px_free(struct px *x);
+/* --format chrome: keep every sample's time (the profiler's hook). */
+struct profiler;
+int px_record_timeline(struct px *x, struct profiler *pr);
+/* The samples on a timeline (prof_chrome.h). */
+int px_write_chrome(struct px *x, const struct prof *p, FILE *f, const struct prof_out_opts *o);
+
 /* The thread table (NULL when no states were recorded). */
 const struct tstates *px_states(const struct px *x);
 

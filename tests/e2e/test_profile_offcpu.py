@@ -252,6 +252,39 @@ class ProfileSqlite(ScryTest):
         self.assertIn("-o FILE.db", r.stderr)
 
 
+class ProfileChrome(ScryTest):
+    def test_samples_on_a_timeline(self):
+        """--format chrome: each thread a track named after it, the samples
+        as nested X slices (a flame chart over time): spin_work inside
+        spinner on the spinner's track; lost samples said."""
+        import json
+        t = self.target("prof_wait", args=("60",))
+        out = os.path.join(self.tmp, "p.json")
+        r = run_scry(["profile", "-p", str(t.pid), "--duration", "2s", "--no-off-cpu",
+                      "--format", "chrome", "-o", out], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            doc = json.load(f)
+        self.assertIn("lost_samples", doc["otherData"])
+        self.assertGreater(doc["otherData"]["start_ns"], 10**18)
+        ev = doc["traceEvents"]
+        names = {e["tid"]: e["args"]["name"] for e in ev
+                 if e["ph"] == "M" and e["name"] == "thread_name"}
+        spin_tid = [tid for tid, n in names.items() if n == "spinner"]
+        self.assertEqual(len(spin_tid), 1, names)
+        xs = [e for e in ev if e["ph"] == "X" and e["tid"] == spin_tid[0]]
+        leaf = [e for e in xs if e["name"] == "spin_work"]
+        outer = [e for e in xs if e["name"] == "spinner"]
+        self.assertTrue(leaf and outer, xs[:20])
+        for e in leaf:
+            self.assertTrue(any(o["ts"] <= e["ts"] and e["ts"] + e["dur"] <= o["ts"] + o["dur"] + 1e-3
+                                for o in outer), e)
+        for e in ev:
+            if e["ph"] == "X":
+                self.assertGreaterEqual(e["ts"], 0)
+                self.assertGreater(e["dur"], 0)
+
+
 @unittest.skipUnless(GO, "go (go tool pprof) is not installed")
 class ProfilePprof(ScryTest):
     def pprof(self, path, *args):
