@@ -123,9 +123,9 @@ class ProfileOffCpu(ScryTest):
                     self.assertTrue(any(re.search(r";\w*pipe_read_\[k\] \d+$", l) for l in reader),
                                     "\n".join(reader))
 
-    def test_off_cpu_unavailable_is_said(self):
-        """--off-cpu=bpf where it cannot work says so in one line and exits
-        2; --no-off-cpu records no states."""
+    def test_no_off_cpu_and_bad_value(self):
+        """--no-off-cpu records no states; a bad --off-cpu value is one line
+        and exit status 2."""
         t, r = self.profile(["--no-off-cpu"], duration="1s")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("threads (", r.stdout)
