@@ -64,7 +64,8 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-/* ---- kernel symbols (/proc/kallsyms, sorted once) ---- */
+/* ---- kernel symbols (/proc/kallsyms, sorted once) ----
+ * (Without the skeleton some helpers go unused: marked so.) */
 
 struct ksym { uint64_t addr; char *name; };
 struct ksyms { struct ksym *s; size_t n; };
@@ -130,7 +131,7 @@ static void ksyms_free(struct ksyms *k)
 
 /* The scheduler's own frames on top of every switched-out kernel stack:
  * not where the thread waits. */
-static int sched_frame(const char *name)
+__attribute__((unused)) static int sched_frame(const char *name)
 {
 	static const char *const pfx[] = { "__traceiter_", "__bpf_trace_", "bpf_trace_run", "bpf_prog_",
 					   "__schedule", "schedule", "preempt_schedule", "__cond_resched",
@@ -143,7 +144,7 @@ static int sched_frame(const char *name)
 
 /* ---- the run ---- */
 
-static int snap_start(struct offcpu *oc, pid_t pid)
+__attribute__((unused)) static int snap_start(struct offcpu *oc, pid_t pid)
 {
 	struct tstate_snap tmp[1024];
 	int n = states_snapshot(pid, tmp, 1024);
@@ -386,7 +387,7 @@ static const struct cap *cap_of(const struct offcpu *oc, const struct offcpu_key
 	return NULL;
 }
 
-static pid_t pid_of_tid(const struct offcpu *oc, pid_t tid)
+__attribute__((unused)) static pid_t pid_of_tid(const struct offcpu *oc, pid_t tid)
 {
 	for (size_t i = 0; i < oc->nsnaps; i++)
 		if (oc->snaps[i].s.tid == tid)
@@ -394,7 +395,7 @@ static pid_t pid_of_tid(const struct offcpu *oc, pid_t tid)
 	return tid;
 }
 
-static int thread_alive(pid_t pid, pid_t tid)
+__attribute__((unused)) static int thread_alive(pid_t pid, pid_t tid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task/%d", pid, tid);
