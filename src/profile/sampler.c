@@ -379,7 +379,8 @@ int sampler_add_process(struct sampler *s, pid_t pid)
 			done[ndone++] = tid;
 		}
 		closedir(d);
-		qsort(done, ndone, sizeof(pid_t), cmp_pid);
+		if (ndone)
+			qsort(done, ndone, sizeof(pid_t), cmp_pid);
 	}
 	free(done);
 	if (!err && !any)
