@@ -30,6 +30,8 @@ LDLIBS  += -lm -lpthread -lsqlite3
 # Stacks (-k, --source): elfutils libdw unwinds and symbolizes; libiberty
 # (libiberty-dev) demangles C++ and Rust names when it is installed.
 LDLIBS  += -ldw -lelf
+# scry profile --format pprof: zlib gzips the profile.proto
+LDLIBS  += -lz
 ifneq ($(wildcard /usr/include/libiberty/demangle.h),)
 CPPFLAGS += -DSCRY_HAVE_IBERTY
 LDLIBS  += -liberty
@@ -56,7 +58,10 @@ $(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -I$(B)/bpf
 $(B)/obj/src/bpf/bpf_backend.o: $(BPF_SKEL)
 $(B)/obj/src/bpf/bpf_trace.o: CPPFLAGS += -I$(B)/bpf
 $(B)/obj/src/bpf/bpf_trace.o: $(B)/bpf/systrace.skel.h
+$(B)/obj/src/profile/offcpu.o: CPPFLAGS += -I$(B)/bpf
+$(B)/obj/src/profile/offcpu.o: $(B)/bpf/offcpu.skel.h
 else
+$(B)/obj/src/profile/offcpu.o: CPPFLAGS += -DSCRY_NO_BPF
 $(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -DSCRY_NO_BPF
 $(B)/obj/src/bpf/bpf_trace.o: CPPFLAGS += -DSCRY_NO_BPF
 $(B)/obj/src/bpf/bpf_common.o: CPPFLAGS += -DSCRY_NO_BPF
@@ -73,6 +78,11 @@ $(B)/bpf/systrace.bpf.o: src/bpf/systrace.bpf.c src/bpf/systrace.h src/bpf/pidns
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc -c $< -o $@
 $(B)/bpf/systrace.skel.h: $(B)/bpf/systrace.bpf.o
 	bpftool gen skeleton $< name systrace > $@.tmp && mv $@.tmp $@
+# scry profile --off-cpu (src/profile/offcpu.c)
+$(B)/bpf/offcpu.bpf.o: src/profile/offcpu.bpf.c src/profile/offcpu_bpf.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror -I$(B)/bpf -Isrc/profile -Isrc -c $< -o $@
+$(B)/bpf/offcpu.skel.h: $(B)/bpf/offcpu.bpf.o
+	bpftool gen skeleton $< name offcpu_bpf > $@.tmp && mv $@.tmp $@
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)

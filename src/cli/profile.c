@@ -21,6 +21,9 @@
 
 #include "cli/profile.h"
 #include "profile/profiler.h"
+#include "profile/pprof.h"
+#include "profile/prof_sqlite.h"
+#include "cli/profile_extra.h"
 
 static const char usage[] =
 "usage: scry profile [options] -p PID [-p PID...]\n"
@@ -42,8 +45,21 @@ static const char usage[] =
 "      --mmap-pages N      ring buffer pages per CPU, a power of 2 (default\n"
 "                          1024, fewer where the mlock limit says so)\n"
 "  -o, --output FILE       write there (default: standard output)\n"
-"      --format FMT        text (default), folded (flamegraph.pl), speedscope\n"
+"      --format FMT        text (default), folded (flamegraph.pl), speedscope,\n"
+"                          pprof (gzipped profile.proto: go tool pprof),\n"
+"                          sqlite (-o FILE.db; scry report reads it), chrome\n"
+"                          (the samples on a timeline: Perfetto UI)\n"
 "      --top N             functions in the text report (default 15)\n"
+"      --off-cpu[=HOW]     time off the CPU and thread states (on by default):\n"
+"                          bpf (sched_switch: exact), proc (/proc sampling),\n"
+"                          auto (bpf where it works, else proc)\n"
+"      --no-off-cpu        CPU samples only\n"
+"      --metric M          what folded/speedscope show: cpu (default),\n"
+"                          off-cpu-sleep, off-cpu-disk, off-cpu-runq, off-cpu-other\n"
+"      --counters LIST     perf counters per thread and process, e.g.\n"
+"                          task-clock,context-switches,page-faults,cpu-migrations,\n"
+"                          cycles,instructions (hardware ones where a PMU exists)\n"
+"      --interval TIME     also print the counters' change every TIME (stderr)\n"
 "  -h, --help              this help\n"
 "\n"
 "Ctrl+C, SIGTERM or --duration end it; lost samples are counted in every output.\n";
@@ -77,6 +93,8 @@ struct popts {
 	int format;
 	unsigned top;
 	char **argv;
+	struct px_opts px;        /* off-CPU, states, counters (profile_extra.c) */
+	enum prof_metric metric;
 };
 
 static int bad(const char *fmt, const char *arg)
@@ -122,7 +140,8 @@ static int parse_uint(const char *s, unsigned long max, unsigned *out)
 	return 0;
 }
 
-enum { O_DURATION = 256, O_CALLGRAPH, O_STACKSIZE, O_NOKERNEL, O_MMAP, O_FORMAT, O_TOP };
+enum { O_DURATION = 256, O_CALLGRAPH, O_STACKSIZE, O_NOKERNEL, O_MMAP, O_FORMAT, O_TOP,
+       O_OFFCPU, O_NOOFFCPU, O_METRIC, O_COUNTERS, O_INTERVAL };
 
 static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 {
@@ -138,6 +157,11 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "top", required_argument, NULL, O_TOP },
+		{ "off-cpu", optional_argument, NULL, O_OFFCPU },
+		{ "no-off-cpu", no_argument, NULL, O_NOOFFCPU },
+		{ "metric", required_argument, NULL, O_METRIC },
+		{ "counters", required_argument, NULL, O_COUNTERS },
+		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,13 +241,42 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 				o->format = PROF_FMT_FOLDED;
 			else if (!strcmp(optarg, "speedscope"))
 				o->format = PROF_FMT_SPEEDSCOPE;
+			else if (!strcmp(optarg, "pprof"))
+				o->format = PROF_FMT_PPROF;
+			else if (!strcmp(optarg, "sqlite"))
+				o->format = PROF_FMT_SQLITE;
+			else if (!strcmp(optarg, "chrome"))
+				o->format = PROF_FMT_CHROME;
 			else
-				return bad("--format '%s': give text, folded or speedscope", optarg);
+				return bad("--format '%s': give text, folded, speedscope, pprof, sqlite or chrome", optarg);
 			break;
 		case O_TOP:
 			if (parse_uint(optarg, 100000, &o->top) < 0 || !o->top)
 				return bad("--top '%s': give a number from 1", optarg);
 			break;
+		case O_OFFCPU:
+			if (px_parse_offcpu(&o->px, optarg))
+				return 2;
+			break;
+		case O_NOOFFCPU:
+			o->px.offcpu = PX_OFFCPU_NO;
+			break;
+		case O_METRIC:
+			if (px_parse_metric(optarg, &o->metric))
+				return 2;
+			break;
+		case O_COUNTERS:
+			o->px.counters = optarg;
+			if (px_check_counters(&o->px))
+				return 2;
+			break;
+		case O_INTERVAL: {
+			int64_t d = parse_duration(optarg);
+			if (d < 0)
+				return bad("--interval '%s': give a time such as 1s or 500ms", optarg);
+			o->px.interval_ns = (uint64_t)d;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			*exit_now = 1;
@@ -239,6 +292,8 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 		return bad("%s", "nothing to sample: give -p PID or -- COMMAND");
 	if (o->argv && o->npids)
 		return bad("%s", "give -p PID or a command, not both");
+	if (o->format == PROF_FMT_SQLITE && !o->outfile)
+		return bad("%s", "--format sqlite writes a database: give it a name with -o FILE.db");
 	/* A record larger than the ring is dropped without a PERF_RECORD_LOST
 	 * (the lost record rides on the next one, which does not fit either):
 	 * the ring must hold two samples, or losses would go unsaid. */
@@ -302,9 +357,39 @@ static int out_check(struct out *w, const char *path)
 	return 0;
 }
 
-static int write_profile(const struct popts *o, struct out *w, const struct prof *p, const char *title)
+/* A database needs a file of its own: written beside, renamed over. */
+static int write_sqlite(struct out *w, const struct prof *p, const char *title, struct px *px)
 {
-	struct prof_out_opts po = { PROF_CPU, o->top, title };
+	if (!w->regular) {
+		fprintf(stderr, "scry profile: cannot write a database into '%s': not a regular file\n", w->path);
+		return -1;
+	}
+	char why[256] = "";
+	snprintf(w->tmp, sizeof(w->tmp), "%s.scry-%d.tmp", w->path, (int)getpid());
+	unlink(w->tmp);
+	int r = prof_write_sqlite(p, px_states(px), title, w->tmp, why, sizeof(why));
+	if (r < 0) {
+		fprintf(stderr, "scry profile: cannot write the profile to %s: %s\n", w->path,
+			why[0] ? why : strerror(-r));
+		unlink(w->tmp);
+		return -1;
+	}
+	if (rename(w->tmp, w->path) < 0) {
+		fprintf(stderr, "scry profile: cannot write '%s': %s\n", w->path, strerror(errno));
+		unlink(w->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_profile(const struct popts *o, struct out *w, const struct prof *p, const char *title,
+			 struct px *px)
+{
+	struct prof_out_opts po = { o->metric, o->top, title };
+	if (o->format == PROF_FMT_SQLITE) {
+		px_write_side(px, stderr);	/* counters have no table there */
+		return write_sqlite(w, p, title, px);
+	}
 	FILE *f = stdout;
 	if (w->path) {
 		if (w->regular) {
@@ -320,7 +405,13 @@ static int write_profile(const struct popts *o, struct out *w, const struct prof
 	}
 	int r = o->format == PROF_FMT_FOLDED ? prof_write_folded(p, f, &po)
 	      : o->format == PROF_FMT_SPEEDSCOPE ? prof_write_speedscope(p, f, &po)
+	      : o->format == PROF_FMT_PPROF ? prof_write_pprof(p, f, &po)
+	      : o->format == PROF_FMT_CHROME ? px_write_chrome(px, p, f, &po)
 	      : prof_write_text(p, f, &po);
+	if (!r && o->format == PROF_FMT_TEXT)
+		r = px_write_text(px, p, f);	/* the thread view, the counters */
+	else if (!r)
+		px_write_side(px, stderr);	/* counters have no place in those */
 	if (f == stdout) {
 		if (fflush(f) != 0)
 			r = -errno;
@@ -474,6 +565,21 @@ int profile_main(int argc, char **argv)
 		g_sigint_reaches_child = isatty(0) && tcgetpgrp(0) == getpgrp();
 		g_child = child;
 	}
+	/* off-CPU, states, counters: before the command runs */
+	struct px *px = NULL;
+	if (px_begin(&px, &o.px, child ? &child : o.pids, child ? 1 : o.npids, o.follow)) {
+		if (child) {
+			g_child = 0;
+			kill(child, SIGKILL);
+			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		profiler_free(pr);
+		free(o.pids);
+		return 1;
+	}
+	if (o.format == PROF_FMT_CHROME && px_record_timeline(px, pr) < 0)
+		fprintf(stderr, "scry profile: out of memory: the trace will have no samples\n");
 	err = profiler_start(pr);
 	if (err < 0)
 		fprintf(stderr, "scry profile: cannot start the events: %s\n", strerror(-err));
@@ -485,6 +591,7 @@ int profile_main(int argc, char **argv)
 			fprintf(stderr, "scry profile: reading samples failed: %s\n", strerror(-err));
 			break;
 		}
+		px_tick(px);
 		if (child) {
 			int st;
 			if (waitpid(child, &st, WNOHANG) == child) {
@@ -504,6 +611,8 @@ int profile_main(int argc, char **argv)
 		}
 	}
 	profiler_stop(pr);
+	if (px_end(px, profiler_profile(pr)) < 0)
+		fprintf(stderr, "scry profile: the off-CPU profile is incomplete: out of memory\n");
 	if (child && child_st < 0) {
 		/* sampling failed or ended: the command is ours to end */
 		g_child = 0;
@@ -519,12 +628,13 @@ int profile_main(int argc, char **argv)
 	if (s->lost)
 		fprintf(stderr, "scry profile: %llu samples lost: the ring buffer was full (--mmap-pages "
 				"gives it more room, or lower -F)\n", (unsigned long long)s->lost);
-	if (write_profile(&o, &w, p, title) < 0)
+	if (write_profile(&o, &w, p, title, px) < 0)
 		status = 1;
 	else if (err < 0)
 		status = 1;
 	if (child && status == 0)
 		status = child_status(child_st);
+	px_free(px);
 	profiler_free(pr);
 	free(o.pids);
 	return status;

@@ -9,6 +9,7 @@
  * "<unfinished ...>" / "<... resumed>" pairs.
  */
 #include "cli/report.h"
+#include "cli/profile_extra.h"
 
 
 #include <errno.h>
@@ -648,6 +649,9 @@ int report_main(int argc, char **argv)
 		fprintf(stderr, "scry report: give one TRACE.db (recorded with --format sqlite -o TRACE.db)\n%s", USAGE);
 		return 2;
 	}
+	/* a profile (scry profile --format sqlite): its own report */
+	if (access(argv[optind], R_OK) == 0 && px_is_profile_db(argv[optind]))
+		return px_report(argv[optind], fmtname, outfile);
 	const struct output_format *fmt = output_format_from_path(NULL);   /* text */
 	if (fmtname && !(fmt = output_format_find(fmtname))) {
 		char names[256];

@@ -140,6 +140,9 @@ enum prof_format {
 	PROF_FMT_TEXT,
 	PROF_FMT_FOLDED,
 	PROF_FMT_SPEEDSCOPE,
+	PROF_FMT_PPROF,           /* pprof.h */
+	PROF_FMT_SQLITE,          /* prof_sqlite.h */
+	PROF_FMT_CHROME,          /* prof_chrome.h */
 };
 
 struct prof_out_opts {
