@@ -227,9 +227,11 @@ static void site_first(struct scry_session *s, struct bpf_tracer *bt, const stru
 		struct window win = { e, e->stack.addr, e->stack.addr + e->site_len };
 		if (fr && unwinder_unwind(s->unwind, e->tgid, e->tid, regs->have, regs->r, window_read, &win, 0,
 					  fr, want, &w) == 0 && w.nframes == want) {
+			/* and the return addresses are ones the key hashed:
+			 * not below the text (the kernel's bound) */
 			sound = 1;
 			for (unsigned i = 0; i < want && sound; i++)
-				sound = fr[i].addr == st->frames[i].addr;
+				sound = fr[i].addr == st->frames[i].addr && (i == 0 || fr[i].addr >= e->site_code);
 		}
 		free(fr);
 	}

@@ -508,6 +508,7 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 				memcpy(e.regs, h.r, sizeof(e.regs));
 				e.site_new = h.key_new;
 				e.site_len = h.key_len;
+				e.site_code = h.key_code;
 				e.site.exec = h.key_exec;
 				e.site.len = h.key_len;
 				e.site.hash = h.key_hash;

@@ -146,6 +146,7 @@ struct scry_bpf_call_event {
 	 * key hashes (what an unwinder may read for the key to be sound) */
 	int site_new;
 	uint32_t site_len;
+	uint64_t site_code;	/* words below this were not hashed */
 	struct scry_bpf_site_key site;
 };
 

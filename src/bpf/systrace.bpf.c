@@ -101,6 +101,7 @@ struct slot {
 	struct scry_trace_site_key skey;
 	__u32 site_count;
 	__u32 site_new;
+	__u64 site_code;
 };
 
 struct {
@@ -455,6 +456,7 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
 	k->h.key_hash = s->skey.hash;
 	k->h.key_exec = s->skey.exec;
 	k->h.key_len = s->skey.len;
+	k->h.key_code = s->site_code;
 	s->ev.flags |= SCRY_TRACE_CF_STACK;
 }
 
@@ -471,9 +473,11 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
  *     of the stack that points into the stack (within 1 MiB above sp), as
  *     its distance from sp (a frame pointer, a saved one), with its place;
  *   - every other word there that could be a code address (a user address
- *     from 64 KiB up, not in the brk heap), with its place;
- * and skips the rest (small numbers, heap pointers): those are neither a
- * return address nor a frame pointer.  So two calls with one key have the
+ *     from the executable's text up, not in the brk heap), with its place;
+ * and skips the rest (numbers below the text, such as loop counters, heap
+ * pointers): those are neither a return address nor a frame pointer (user
+ * space checks, with the soundness below, that the frames' return
+ * addresses are not below mm->start_code).  So two calls with one key have the
  * same pc and the same code-like and stack-like words at the same places
  * of that window: an unwinder that reads nothing past the window to reach
  * the call site takes the same steps in both and names the same site.
@@ -496,11 +500,11 @@ static __always_inline __u64 site_mix(__u64 h, __u64 v)
 	return h ^ (h >> 31);
 }
 
-static __always_inline __u64 site_word(__u64 h, __u64 at, __u64 v, __u64 sp, __u64 b0, __u64 b1)
+static __always_inline __u64 site_word(__u64 h, __u64 at, __u64 v, __u64 sp, __u64 c0, __u64 b0, __u64 b1)
 {
 	if (v - sp < SITE_STACK_SPAN)		/* a stack address: where, not what */
 		return site_mix(site_mix(h, at), (v - sp) | (1ull << 63));
-	if (v < 0x10000 || v >= (1ull << 56) || (v >= b0 && v < b1))
+	if (v < c0 || v >= (1ull << 56) || (v >= b0 && v < b1))
 		return h;			/* no code there */
 	return site_mix(site_mix(h, at), v);
 }
@@ -515,6 +519,7 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 	__u64 top = BPF_CORE_READ(task, mm, start_stack);
 	__u64 b0 = BPF_CORE_READ(task, mm, start_brk);
 	__u64 b1 = BPF_CORE_READ(task, mm, brk);
+	__u64 c0 = BPF_CORE_READ(task, mm, start_code);
 	__u32 n = site_bytes, one = SCRY_TRACE_SITE_COUNT, *st;
 	const __u64 *w;
 
@@ -522,6 +527,9 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 	s->site_new = 0;
 	if (!k)
 		return 0;
+	if (c0 < 0x10000)
+		c0 = 0x10000;
+	s->site_code = c0;
 	if (top > sp && top - sp + 8 < n)
 		n = (__u32)(top - sp + 8) & ~7u;
 	if (n > SCRY_TRACE_SITE_MAX)
@@ -530,22 +538,22 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 		return 0;
 #if defined(__TARGET_ARCH_x86)
 	h = site_mix(h, regs->ip);
-	h = site_word(h, 1003, regs->bx, sp, b0, b1);
-	h = site_word(h, 1006, regs->bp, sp, b0, b1);
-	h = site_word(h, 1012, regs->r12, sp, b0, b1);
-	h = site_word(h, 1013, regs->r13, sp, b0, b1);
-	h = site_word(h, 1014, regs->r14, sp, b0, b1);
-	h = site_word(h, 1015, regs->r15, sp, b0, b1);
+	h = site_word(h, 1003, regs->bx, sp, c0, b0, b1);
+	h = site_word(h, 1006, regs->bp, sp, c0, b0, b1);
+	h = site_word(h, 1012, regs->r12, sp, c0, b0, b1);
+	h = site_word(h, 1013, regs->r13, sp, c0, b0, b1);
+	h = site_word(h, 1014, regs->r14, sp, c0, b0, b1);
+	h = site_word(h, 1015, regs->r15, sp, c0, b0, b1);
 #elif defined(__TARGET_ARCH_arm64)
 	h = site_mix(h, regs->pc);
 	for (int r = 19; r < 31; r++)		/* callee-saved, fp, lr */
-		h = site_word(h, 1000 + r, regs->regs[r], sp, b0, b1);
+		h = site_word(h, 1000 + r, regs->regs[r], sp, c0, b0, b1);
 #endif
 	w = (const __u64 *)k->bytes;
 	for (__u32 i = 0; i < SCRY_TRACE_SITE_MAX / 8; i++) {
 		if (i * 8 >= n)
 			break;
-		h = site_word(h, i, w[i], sp, b0, b1);
+		h = site_word(h, i, w[i], sp, c0, b0, b1);
 	}
 	key->tgid = s->ev.tgid;
 	key->nr = (__u32)s->ev.nr;

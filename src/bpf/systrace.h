@@ -151,6 +151,8 @@ struct scry_trace_stack {
 	__u32 key_exec;
 	__u16 key_len;
 	__u16 key_new;
+	__u64 key_code;		/* words below this were not hashed (the
+				 * executable's start_code) */
 };
 
 /*

@@ -10,7 +10,7 @@ never under one key (stack_deep's sites differ only far up the stack).
 import os
 import re
 
-from helpers import ROOT, ScryTest, T, prog, run_scry
+from helpers import BUILD, ROOT, ScryTest, T, prog, run_scry
 
 ROW = re.compile(r"^(\w+)\s+(\d+)\s+(\d+)\s.*?  (\?|\S+:\d+ in \S+)$")
 
@@ -72,7 +72,7 @@ class CountedBySite(ScryTest):
         (vfprintf's buffer): their key cannot tell them apart, so no call
         of one may be counted as the other's; the shallow site is exact."""
         n = 300
-        rows, text = self.table(["-e", "trace=write", prog("stack_deep"), str(n)])
+        rows, text = self.table(["-e", "trace=write", prog("stack_deep"), str(n), "1"])
         src = "stack_deep.c"
         one = ("write", "%s:%d in site_one" % (src, marker_line(src, "DEEP:one */")))
         two = ("write", "%s:%d in site_two" % (src, marker_line(src, "DEEP:two */")))
@@ -83,3 +83,21 @@ class CountedBySite(ScryTest):
         self.assertLessEqual(rows.get(one, 0), n, text)
         self.assertLessEqual(rows.get(two, 0), n, text)
         self.assertEqual(rows.get(one, 0) + rows.get(two, 0) + rows.get(unknown, 0), 2 * n, text)
+
+    def test_many_calls_one_key_per_site(self):
+        """bench/stackcalls: 100k writes from three sites, with loop
+        counters past 64 Ki on the stack; a counter is no code address, so
+        the keys stay put: every call counted under its line, none lost."""
+        bench = os.path.join(BUILD, "bench", "stackcalls")
+        if not os.path.exists(bench):
+            self.skipTest("bench/stackcalls not built")
+        rows, text = self.table(["-e", "trace=write", bench, "100000"])
+        src = os.path.join(ROOT, "bench", "stackcalls.c")
+        want = {}
+        with open(src) as f:
+            for i, line in enumerate(f, 1):
+                m = re.search(r"void (site_[abc])\(void\)", line)
+                if m:
+                    want[("write", "stackcalls.c:%d in %s" % (i, m.group(1)))] = None
+        self.assertEqual(set(rows), set(want), text)
+        self.assertEqual(sorted(rows.values()), [33333, 33333, 33334], text)
