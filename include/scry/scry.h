@@ -131,6 +131,12 @@ struct scry_config {
 	 * NULL: not told. */
 	void (*stack_nodebug)(void *ctx, const char *object, unsigned flags);
 	void *stack_nodebug_ctx;
+	/* The sinks want only a summary by call site (--source -c): with
+	 * stack_depth, the bpf backend may count the calls of a call site it
+	 * has seen in the kernel and hand them over at the end as one
+	 * SCRY_EV_CALLS_COUNTED event per site (the site's first call comes as
+	 * usual).  Other backends ignore it. */
+	int stack_sites_counted;
 };
 #define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
@@ -230,6 +236,7 @@ enum scry_event_type {
 	SCRY_EV_EXEC,        /* a process replaced its image */
 	SCRY_EV_DETACHED,    /* scry let go of a tracee that lives on */
 	SCRY_EV_STOPPED,     /* a tracee entered a group-stop (u.signal.signo) */
+	SCRY_EV_CALLS_COUNTED, /* calls counted without events (cfg.stack_sites_counted): u.counted */
 };
 
 struct scry_call {
@@ -317,6 +324,18 @@ struct scry_event {
 		struct { int status; int signo; int core; } exit;  /* EXITED / KILLED */
 		struct { pid_t parent; int is_thread; } task;      /* NEW_TASK */
 		struct { pid_t old_tid; const char *filename; } exec;
+		/* CALLS_COUNTED: `calls` calls of syscall nr from one call
+		 * site of process pid (tid 0), with the stack of one of them
+		 * (NULL: not known), their counters, and their latencies as
+		 * hist[b] calls in bucket b of the stats/hist.h layout */
+		struct {
+			long nr;
+			const char *name;
+			const struct scry_stack *stack;
+			uint64_t calls, errors, total_ns, min_ns, max_ns;
+			const uint64_t *hist;
+			unsigned nbuckets;
+		} counted;
 	} u;
 };
 

@@ -136,9 +136,27 @@ static int bpf_setup(struct scry_session *s, char *why, size_t whylen)
 
 #include "bpf/bpf_trace.h"
 
+/* cfg.stack_sites_counted: a call-site key whose first call was seen,
+ * with that call's stack (NULL: the key does not decide the call site) */
+struct site_seen {
+	pid_t tgid;
+	long nr;
+	struct scry_bpf_site_key key;
+	struct scry_stack stack;
+	struct scry_frame *frames;      /* owned */
+};
+
 struct bpf_tracer {
 	struct scry_bpf_trace *t;
+	int sites;                      /* counting by call site in the kernel */
+	struct site_seen *seen;
+	size_t nseen, aseen;
 };
+
+/* Bytes of stack a call-site key hashes (see site_hash() in systrace.bpf.c):
+ * the frames from a syscall wrapper up to its caller's line fit in them
+ * in ordinary code; a site deeper than that sends every call. */
+#define SITE_BYTES 1024
 
 /* Decoders read the bytes the kernel captured with the call. */
 static ssize_t captured_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -156,6 +174,128 @@ static struct tracee *tracee_of(struct scry_session *s, pid_t tid, pid_t tgid)
 {
 	struct tracee *t = tracee_get(s, tid);
 	return t ? t : tracee_add(s, tid, tgid, 0);
+}
+
+/* The stack copy of e, only its first len bytes from sp (what its key
+ * hashed): the unwinder sees nothing beyond them. */
+struct window {
+	const struct scry_bpf_call_event *e;
+	uint64_t lo, hi;
+};
+
+static ssize_t window_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	const struct window *w = ctx;
+	if (addr < w->lo || addr >= w->hi)
+		return -1;
+	if (len > w->hi - addr)
+		len = (size_t)(w->hi - addr);
+	return scry_bpf_call_read_entry(w->e, addr, buf, len);
+}
+
+static int seen_cmp(const void *a, const void *b)
+{
+	const struct site_seen *x = a, *y = b;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->nr != y->nr)
+		return x->nr < y->nr ? -1 : 1;
+	if (x->key.exec != y->key.exec)
+		return x->key.exec < y->key.exec ? -1 : 1;
+	if (x->key.len != y->key.len)
+		return x->key.len < y->key.len ? -1 : 1;
+	if (x->key.hash != y->key.hash)
+		return x->key.hash < y->key.hash ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The first call of a call-site key, just unwound by the engine (st): is
+ * the key sound for it, i.e. does unwinding with only the key's bytes of
+ * stack reach the same frames up to the one --source names?  Then its later
+ * calls (counted in the kernel) are that site's, and st is kept for them;
+ * else the kernel is told to send each call of the key from now on.
+ */
+static void site_first(struct scry_session *s, struct bpf_tracer *bt, const struct scry_bpf_call_event *e,
+		       const struct raw_regs *regs, const struct scry_stack *st)
+{
+	int sound = 0;
+	if (st && st->source >= 0 && (unsigned)st->source < st->nframes && s->unwind) {
+		unsigned want = (unsigned)st->source + 1;
+		struct scry_frame *fr = calloc(want, sizeof(*fr));
+		struct scry_stack w;
+		struct window win = { e, e->stack.addr, e->stack.addr + e->site_len };
+		if (fr && unwinder_unwind(s->unwind, e->tgid, e->tid, regs->have, regs->r, window_read, &win, 0,
+					  fr, want, &w) == 0 && w.nframes == want) {
+			/* and the return addresses are ones the key hashed:
+			 * not below the text (the kernel's bound) */
+			sound = 1;
+			for (unsigned i = 0; i < want && sound; i++)
+				sound = fr[i].addr == st->frames[i].addr && (i == 0 || fr[i].addr >= e->site_code);
+		}
+		free(fr);
+	}
+	if (!sound) {
+		/* (its calls counted meanwhile go out as from no known site) */
+		scry_bpf_trace_site_set(bt->t, e->tgid, e->nr, &e->site, 0);
+		return;
+	}
+	if (bt->nseen == bt->aseen) {
+		size_t n = bt->aseen ? bt->aseen * 2 : 32;
+		struct site_seen *p = realloc(bt->seen, n * sizeof(*p));
+		if (!p) {
+			scry_bpf_trace_site_set(bt->t, e->tgid, e->nr, &e->site, 0);
+			return;
+		}
+		bt->seen = p;
+		bt->aseen = n;
+	}
+	struct site_seen *ss = &bt->seen[bt->nseen];
+	memset(ss, 0, sizeof(*ss));
+	ss->tgid = e->tgid;
+	ss->nr = e->nr;
+	ss->key = e->site;
+	/* (the strings are the unwinder's, kept until the session ends) */
+	if (!(ss->frames = malloc(st->nframes * sizeof(*ss->frames)))) {
+		scry_bpf_trace_site_set(bt->t, e->tgid, e->nr, &e->site, 0);
+		return;
+	}
+	memcpy(ss->frames, st->frames, st->nframes * sizeof(*ss->frames));
+	ss->stack = *st;
+	ss->stack.frames = ss->frames;
+	bt->nseen++;
+}
+
+struct counted_ctx {
+	struct scry_session *s;
+	struct bpf_tracer *bt;
+};
+
+/* One key's counted calls to the sinks, with the stack of its first. */
+static int site_counted(void *ctx, const struct scry_bpf_site *site)
+{
+	struct counted_ctx *cc = ctx;
+	struct site_seen look = { .tgid = site->tgid, .nr = site->nr, .key = site->key };
+	const struct site_seen *ss = cc->bt->nseen ?
+		bsearch(&look, cc->bt->seen, cc->bt->nseen, sizeof(look), seen_cmp) : NULL;
+	const struct scry_syscall_info *info = scry_syscall_get(cc->s->table, site->nr);
+	struct scry_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SCRY_EV_CALLS_COUNTED;
+	ev.pid = site->tgid;
+	ev.ts_ns = scry_now_real();
+	ev.last_nr = site->nr;
+	ev.u.counted.nr = site->nr;
+	ev.u.counted.name = info ? info->name : NULL;
+	ev.u.counted.stack = ss && ss->frames ? &ss->stack : NULL;
+	ev.u.counted.calls = site->calls;
+	ev.u.counted.errors = site->errors;
+	ev.u.counted.total_ns = site->total_ns;
+	ev.u.counted.min_ns = site->min_ns;
+	ev.u.counted.max_ns = site->max_ns;
+	ev.u.counted.hist = site->hist;
+	ev.u.counted.nbuckets = site->nbuckets;
+	return session_emit(cc->s, &ev);
 }
 
 /* One event from the kernel is a whole call: its entry, then its exit. */
@@ -182,6 +322,9 @@ static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 	int r = engine_enter(s, t, &rc);
 	if (r <= 0)
 		return r;
+	struct bpf_tracer *bt = s->backend_data;
+	if (bt->sites && e->site_new && rc.regs)
+		site_first(s, bt, e, &regs, t->call.has_stack ? &t->call.stack : NULL);
 	if (e->unfinished)
 		return engine_unfinished(s, t, e->t_exit_ns);
 	struct raw_result rr = {
@@ -319,6 +462,14 @@ static int bpft_run(struct scry_session *s)
 		s->detached = 1;
 	/* what the kernel still holds */
 	scry_bpf_trace_poll(bt->t, 0, on_bpf_call, on_bpf_proc, s);
+	if (bt->sites && !s->sink_err) {
+		struct counted_ctx cc = { s, bt };
+		if (bt->nseen)
+			qsort(bt->seen, bt->nseen, sizeof(*bt->seen), seen_cmp);
+		int r = scry_bpf_trace_sites(bt->t, site_counted, &cc);
+		if (r < 0 && !s->sink_err)
+			s->sink_err = r;
+	}
 	session_flush(s);
 	s->launched_status = scry_bpf_trace_launched_status(bt->t);
 	int ksig = s->kill_launched_sig;
@@ -332,6 +483,9 @@ static void bpft_release(struct scry_session *s)
 	struct bpf_tracer *bt = s->backend_data;
 	if (bt) {
 		scry_bpf_trace_close(bt->t);
+		for (size_t i = 0; i < bt->nseen; i++)
+			free(bt->seen[i].frames);
+		free(bt->seen);
 		free(bt);
 	}
 	s->backend_data = NULL;
@@ -355,10 +509,16 @@ static int bpft_setup(struct scry_session *s, char *why, size_t whylen)
 		/* the unwinder reads the process's maps when it meets the
 		 * call: wake at every record, to meet it while it lives */
 		o.wakeup_bytes = 1;
+		/* a summary by call site only: count known sites in the
+		 * kernel (not per interval, nor with -P, which needs each
+		 * call's paths) */
+		if (s->cfg.stack_sites_counted && s->cfg.stack_lines && !s->cfg.tick && !s->cfg.ntrace_paths)
+			o.site_bytes = SITE_BYTES;
 	}
 	struct bpf_tracer *bt = calloc(1, sizeof(*bt));
 	if (!bt)
 		return -ENOMEM;
+	bt->sites = o.site_bytes > 0;
 	int r = scry_bpf_trace_open(&bt->t, &o, why, whylen);
 	if (r < 0) {
 		free(bt);

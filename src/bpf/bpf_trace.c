@@ -104,6 +104,11 @@ int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_
 int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t) { return -1; }
 uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t) { return 0; }
 uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t) { return 0; }
+int scry_bpf_trace_sites(struct scry_bpf_trace *t, int (*cb)(void *ctx, const struct scry_bpf_site *site),
+			 void *ctx) { return -ENOTSUP; }
+int scry_bpf_trace_site_set(struct scry_bpf_trace *t, pid_t tgid, long nr,
+			    const struct scry_bpf_site_key *key, int count) { return -ENOTSUP; }
+uint64_t scry_bpf_trace_site_hist_lost(const struct scry_bpf_trace *t) { return 0; }
 void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, uint64_t *procs)
 {
 	if (calls)
@@ -136,6 +141,7 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 #include <bpf/libbpf.h>
 
 #include "decode/decode.h"
+#include "stats/hist.h"
 #include "syscalls/syscalls.h"
 #include "systrace.skel.h"	/* generated into $(B)/bpf by bpftool */
 
@@ -305,6 +311,9 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->skel->rodata->buf_limit = (uint32_t)limit;
 	t->skel->rodata->stack_bytes = (uint32_t)(opts->stack_bytes > SCRY_TRACE_STACK_MAX ?
 						  SCRY_TRACE_STACK_MAX : opts->stack_bytes);
+	if (t->skel->rodata->stack_bytes && opts->site_bytes)
+		t->skel->rodata->site_bytes = (uint32_t)(opts->site_bytes > SCRY_TRACE_SITE_MAX ?
+							 SCRY_TRACE_SITE_MAX : opts->site_bytes) & ~7u;
 	{
 		uint64_t dev = 0, ino = 0;
 
@@ -497,6 +506,12 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 				e.stack_holes = h.holes;
 				e.regs_have = h.have;
 				memcpy(e.regs, h.r, sizeof(e.regs));
+				e.site_new = h.key_new;
+				e.site_len = h.key_len;
+				e.site_code = h.key_code;
+				e.site.exec = h.key_exec;
+				e.site.len = h.key_len;
+				e.site.hash = h.key_hash;
 			}
 		}
 	}
@@ -679,6 +694,131 @@ uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t)
 
 	scry_bpf_trace_lost_split(t, &c, &p);
 	return c + p;
+}
+
+static int site_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct scry_trace_site_key));
+}
+
+struct site_acc {
+	struct scry_trace_site_key key;
+	struct scry_bpf_site s;
+	uint64_t *hist;
+};
+
+static int acc_cmp(const void *a, const void *b)
+{
+	return site_key_cmp(&((const struct site_acc *)a)->key, &((const struct site_acc *)b)->key);
+}
+
+int scry_bpf_trace_sites(struct scry_bpf_trace *t, int (*cb)(void *ctx, const struct scry_bpf_site *site),
+			 void *ctx)
+{
+	int vfd = bpf_map__fd(t->skel->maps.site_vals), hfd = bpf_map__fd(t->skel->maps.site_hist);
+	struct scry_trace_site_val *v = calloc((size_t)t->ncpus, sizeof(*v));
+	uint64_t *hv = calloc((size_t)t->ncpus, sizeof(*hv));
+	struct site_acc *acc = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+
+	if (!v || !hv) {
+		r = -ENOMEM;
+		goto out;
+	}
+	struct scry_trace_site_key key, next, *prev = NULL;
+	while (bpf_map_get_next_key(vfd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(vfd, &key, v))
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct site_acc *p = realloc(acc, nc * sizeof(*p));
+			if (!p) {
+				r = -ENOMEM;
+				goto out;
+			}
+			acc = p;
+			cap = nc;
+		}
+		struct site_acc *a = &acc[n];
+		memset(a, 0, sizeof(*a));
+		a->key = key;
+		a->s.tgid = (pid_t)key.tgid;
+		a->s.nr = (long)key.nr;
+		a->s.key.exec = key.exec;
+		a->s.key.len = key.len;
+		a->s.key.hash = key.hash;
+		a->s.min_ns = UINT64_MAX;
+		for (int c = 0; c < t->ncpus; c++) {
+			if (!v[c].count)
+				continue;
+			a->s.calls += v[c].count;
+			a->s.errors += v[c].errors;
+			a->s.total_ns += v[c].total_ns;
+			if (v[c].min_ns < a->s.min_ns)
+				a->s.min_ns = v[c].min_ns;
+			if (v[c].max_ns > a->s.max_ns)
+				a->s.max_ns = v[c].max_ns;
+		}
+		if (!a->s.calls)
+			continue;
+		if (!(a->hist = calloc(SCRY_HIST_BUCKETS, sizeof(*a->hist)))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		a->s.hist = a->hist;
+		a->s.nbuckets = SCRY_HIST_BUCKETS;
+		n++;
+	}
+	if (n)
+		qsort(acc, n, sizeof(*acc), acc_cmp);
+	struct scry_trace_site_hkey hk, hnext, *hprev = NULL;
+	while (n && bpf_map_get_next_key(hfd, hprev, &hnext) == 0) {
+		hk = hnext;
+		hprev = &hk;
+		struct site_acc *a = bsearch(&hk.key, acc, n, sizeof(*acc), site_key_cmp);
+		if (!a || hk.bucket >= SCRY_HIST_BUCKETS || bpf_map_lookup_elem(hfd, &hk, hv))
+			continue;
+		for (int c = 0; c < t->ncpus; c++)
+			a->hist[hk.bucket] += hv[c];
+	}
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = cb(ctx, &acc[i].s);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(acc[i].hist);
+	free(acc);
+	free(v);
+	free(hv);
+	return r < 0 ? r : 0;
+}
+
+int scry_bpf_trace_site_set(struct scry_bpf_trace *t, pid_t tgid, long nr,
+			    const struct scry_bpf_site_key *key, int count)
+{
+	struct scry_trace_site_key k = {
+		.tgid = (uint32_t)tgid, .nr = (uint32_t)nr, .exec = key->exec, .len = key->len, .hash = key->hash,
+	};
+	uint32_t state = count ? SCRY_TRACE_SITE_COUNT : SCRY_TRACE_SITE_EVERY;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.site_state), &k, &state, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+uint64_t scry_bpf_trace_site_hist_lost(const struct scry_bpf_trace *t)
+{
+	uint64_t sum = 0;
+	uint32_t k = 3;
+	uint64_t *v = t ? calloc((size_t)t->ncpus, sizeof(*v)) : NULL;
+
+	if (v && !bpf_map_lookup_elem(t->lost_fd, &k, v))
+		for (int c = 0; c < t->ncpus; c++)
+			sum += v[c];
+	free(v);
+	return sum;
 }
 
 #endif /* SCRY_HAVE_SYSTRACE */

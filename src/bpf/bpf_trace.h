@@ -68,8 +68,14 @@ struct scry_bpf_trace_opts {
 	 * entry and this many bytes of its stack from sp up (fewer where the
 	 * stack ends), for the unwinder.  0: none; at most 16 KiB. */
 	size_t stack_bytes;
+	/* With stack_bytes, for a summary by call site (--source -c): the
+	 * kernel counts and times the calls of each call-site key made from
+	 * the registers and this many bytes of stack (multiple of 8, at most
+	 * 2 KiB); only each key's first call comes as an event (site_new set),
+	 * the rest are read with scry_bpf_trace_sites().  0: every call comes. */
+	size_t site_bytes;
 };
-#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 }
+#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0 }
 #define SCRY_BPF_STACK_MAX 16384
 
 /* What a captured region holds */
@@ -100,6 +106,14 @@ struct scry_bpf_region {
 	int truncated;		/* a string longer than 255 bytes: no NUL */
 };
 
+/* A call-site key (site_bytes): with the process and call number, what
+ * the kernel counts one call site's calls under. */
+struct scry_bpf_site_key {
+	uint32_t exec;		/* the process's image (exec count) */
+	uint32_t len;		/* bytes of stack from sp it hashes */
+	uint64_t hash;
+};
+
 struct scry_bpf_call_event {
 	pid_t tgid, tid;
 	long nr;
@@ -127,6 +141,25 @@ struct scry_bpf_call_event {
 	 * raw_regs); bit i of regs_have says regs[i] is set */
 	uint64_t regs_have;
 	uint64_t regs[33];
+	/* site_bytes: the first call of call-site key `site` (whose later
+	 * calls the kernel counts); site_len: the bytes of stack from sp the
+	 * key hashes (what an unwinder may read for the key to be sound) */
+	int site_new;
+	uint32_t site_len;
+	uint64_t site_code;	/* words below this were not hashed */
+	struct scry_bpf_site_key site;
+};
+
+/* The calls of one call-site key the kernel counted (site_bytes). */
+struct scry_bpf_site {
+	pid_t tgid;
+	long nr;
+	struct scry_bpf_site_key key;
+	uint64_t calls, errors, total_ns, min_ns, max_ns;
+	/* latency histogram in stats/hist.h's layout: hist[b] calls fell in
+	 * bucket b (nbuckets of them) */
+	const uint64_t *hist;
+	unsigned nbuckets;
 };
 
 enum scry_bpf_proc_type {
@@ -214,5 +247,24 @@ ssize_t scry_bpf_call_read(const struct scry_bpf_call_event *e, uint64_t addr, v
  */
 ssize_t scry_bpf_call_read_entry(const struct scry_bpf_call_event *e, uint64_t addr, void *buf,
 				 size_t len);
+
+/*
+ * site_bytes: hands each key the kernel counted calls of to cb (its
+ * counters summed over the CPUs), once.  Call it when nothing is traced
+ * any more (after the last poll).  0, -ENOMEM, or cb's negative value.
+ */
+int scry_bpf_trace_sites(struct scry_bpf_trace *t, int (*cb)(void *ctx, const struct scry_bpf_site *site),
+			 void *ctx);
+
+/* site_bytes: the kernel counts the calls of a key (of process tgid, call
+ * nr) from the one that came with site_new on; count 0 tells it to send
+ * each as an event with its stack instead (the key does not decide the
+ * call site), 1 to count them again.  0 or a negative errno. */
+int scry_bpf_trace_site_set(struct scry_bpf_trace *t, pid_t tgid, long nr,
+			    const struct scry_bpf_site_key *key, int count);
+
+/* site_bytes: calls counted by site whose latency found no room in the
+ * kernel's histogram (their counts are whole; percentiles leave them out) */
+uint64_t scry_bpf_trace_site_hist_lost(const struct scry_bpf_trace *t);
 
 #endif /* SCRY_BPF_TRACE_H */

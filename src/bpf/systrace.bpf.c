@@ -31,6 +31,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
+#include "stats/hist.h"
 #include "systrace.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -46,6 +47,9 @@ const volatile __u64 wakeup_bytes = 0;
 /* -k, --source: bytes of user stack copied at each call's entry, with the
  * registers (0: none; at most SCRY_TRACE_STACK_MAX) */
 const volatile __u32 stack_bytes = 0;
+/* --source -c: count calls in the kernel by a key of this many bytes of
+ * stack (a multiple of 8, at most SCRY_TRACE_SITE_MAX; 0: send every call) */
+const volatile __u32 site_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -54,10 +58,12 @@ struct {
 
 /* [0] call records, [1] process records that found the ring full or no
  * memory for the thread's storage; [2] calls sent without the stack they
- * should carry (no memory for the thread's stack copy) */
+ * should carry (no memory for the thread's stack copy); [3] site_bytes:
+ * calls counted by call site whose latency found the histogram full
+ * (their counts and times are whole, their percentiles leave them out) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 3);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -90,6 +96,12 @@ struct slot {
 	__u32 pad;
 	__u64 pts;
 	__u8 pinfo[SCRY_TRACE_SIGINFO];
+	/* site_bytes: the call's key; counted at exit (no record) when
+	 * site_count is set */
+	struct scry_trace_site_key skey;
+	__u32 site_count;
+	__u32 site_new;
+	__u64 site_code;
 };
 
 struct {
@@ -116,6 +128,28 @@ struct {
 	__type(key, int);
 	__type(value, struct stk);
 } stacks SEC(".maps");
+
+/* site_bytes: which keys are counted here (SCRY_TRACE_SITE_*) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_TRACE_SITE_KEYS);
+	__type(key, struct scry_trace_site_key);
+	__type(value, __u32);
+} site_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SCRY_TRACE_SITE_KEYS);
+	__type(key, struct scry_trace_site_key);
+	__type(value, struct scry_trace_site_val);
+} site_vals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SCRY_TRACE_SITE_BUCKETS);
+	__type(key, struct scry_trace_site_hkey);
+	__type(value, __u64);
+} site_hist SEC(".maps");
 
 static __always_inline void count_lost(__u32 idx)
 {
@@ -418,7 +452,159 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
 		k->h.flags = SCRY_TRACE_RF_FAULT;
 	k->h.len = got;
 	k->h.holes = holes;
+	k->h.key_new = s->site_new;
+	k->h.key_hash = s->skey.hash;
+	k->h.key_exec = s->skey.exec;
+	k->h.key_len = s->skey.len;
+	k->h.key_code = s->site_code;
 	s->ev.flags |= SCRY_TRACE_CF_STACK;
+}
+
+/*
+ * --source -c (site_bytes): the key of a call's call site.
+ *
+ * What user space makes of a call (the [FILE:LINE in FUNCTION] of the
+ * first frame with a line) is a function of the frames' pcs, which the
+ * unwinder finds from the pc, the registers a frame's CFA is computed from
+ * (sp, and bp-like registers when they hold stack addresses) and the words
+ * of the stack it reads: return addresses (code) and saved registers.  The
+ * key hashes, besides the pc:
+ *   - every callee-saved register and every word of the first site_bytes
+ *     of the stack that points into the stack (within 1 MiB above sp), as
+ *     its distance from sp (a frame pointer, a saved one), with its place;
+ *   - every other word there that could be a code address (a user address
+ *     from the executable's text up, not in the brk heap), with its place;
+ * and skips the rest (numbers below the text, such as loop counters, heap
+ * pointers): those are neither a return address nor a frame pointer (user
+ * space checks, with the soundness below, that the frames' return
+ * addresses are not below mm->start_code).  So two calls with one key have the
+ * same pc and the same code-like and stack-like words at the same places
+ * of that window: an unwinder that reads nothing past the window to reach
+ * the call site takes the same steps in both and names the same site.
+ * Whether it reads nothing past the window, user space checks at the
+ * key's first call (it unwinds that call again with the memory beyond the
+ * window hidden); when it does, it marks the key SCRY_TRACE_SITE_EVERY:
+ * each of its later calls comes with its stack, and those counted here
+ * meanwhile are shown as from an unknown site ("?"), never as the first
+ * call's.  A key also holds the process
+ * and its image (self_exec_id): an exec starts new keys.  Keys may split
+ * one site in two (a loop counter that looks like an address): user space
+ * merges them by label.
+ */
+#define SITE_STACK_SPAN (1ull << 20)
+
+static __always_inline __u64 site_mix(__u64 h, __u64 v)
+{
+	h ^= v;
+	h *= 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 31);
+}
+
+static __always_inline __u64 site_word(__u64 h, __u64 at, __u64 v, __u64 sp, __u64 c0, __u64 b0, __u64 b1)
+{
+	if (v - sp < SITE_STACK_SPAN)		/* a stack address: where, not what */
+		return site_mix(site_mix(h, at), (v - sp) | (1ull << 63));
+	if (v < c0 || v >= (1ull << 56) || (v >= b0 && v < b1))
+		return h;			/* no code there */
+	return site_mix(site_mix(h, at), v);
+}
+
+/* 1: the call is counted here at exit (no copy, no record); 0: it goes to
+ * user space with its stack (site_new set: the key's first call). */
+static __always_inline int site_enter(struct slot *s, struct task_struct *task, struct pt_regs *regs)
+{
+	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct scry_trace_site_key *key = &s->skey;
+	__u64 sp = regs->sp, h = 0xcbf29ce484222325ull;
+	__u64 top = BPF_CORE_READ(task, mm, start_stack);
+	__u64 b0 = BPF_CORE_READ(task, mm, start_brk);
+	__u64 b1 = BPF_CORE_READ(task, mm, brk);
+	__u64 c0 = BPF_CORE_READ(task, mm, start_code);
+	__u32 n = site_bytes, one = SCRY_TRACE_SITE_COUNT, *st;
+	const __u64 *w;
+
+	s->site_count = 0;
+	s->site_new = 0;
+	if (!k)
+		return 0;
+	if (c0 < 0x10000)
+		c0 = 0x10000;
+	s->site_code = c0;
+	if (top > sp && top - sp + 8 < n)
+		n = (__u32)(top - sp + 8) & ~7u;
+	if (n > SCRY_TRACE_SITE_MAX)
+		n = SCRY_TRACE_SITE_MAX;
+	if (n < 8 || bpf_probe_read_user(k->bytes, n, (const void *)sp))
+		return 0;
+#if defined(__TARGET_ARCH_x86)
+	h = site_mix(h, regs->ip);
+	h = site_word(h, 1003, regs->bx, sp, c0, b0, b1);
+	h = site_word(h, 1006, regs->bp, sp, c0, b0, b1);
+	h = site_word(h, 1012, regs->r12, sp, c0, b0, b1);
+	h = site_word(h, 1013, regs->r13, sp, c0, b0, b1);
+	h = site_word(h, 1014, regs->r14, sp, c0, b0, b1);
+	h = site_word(h, 1015, regs->r15, sp, c0, b0, b1);
+#elif defined(__TARGET_ARCH_arm64)
+	h = site_mix(h, regs->pc);
+	for (int r = 19; r < 31; r++)		/* callee-saved, fp, lr */
+		h = site_word(h, 1000 + r, regs->regs[r], sp, c0, b0, b1);
+#endif
+	w = (const __u64 *)k->bytes;
+	for (__u32 i = 0; i < SCRY_TRACE_SITE_MAX / 8; i++) {
+		if (i * 8 >= n)
+			break;
+		h = site_word(h, i, w[i], sp, c0, b0, b1);
+	}
+	key->tgid = s->ev.tgid;
+	key->nr = (__u32)s->ev.nr;
+	key->exec = BPF_CORE_READ(task, self_exec_id);
+	key->len = n;
+	key->hash = h;
+	st = bpf_map_lookup_elem(&site_state, key);
+	if (st) {
+		if (*st != SCRY_TRACE_SITE_COUNT)
+			return 0;
+		s->site_count = 1;
+		return 1;
+	}
+	/* the first call of the key (the map full, or another thread
+	 * first: this one goes whole) */
+	if (bpf_map_update_elem(&site_state, key, &one, BPF_NOEXIST))
+		return 0;
+	s->site_new = 1;
+	return 0;
+}
+
+/* At exit: the call into its key's counters and histogram. */
+static __always_inline void site_add(struct slot *s)
+{
+	struct scry_trace_site_val *v, zero = {};
+	struct scry_trace_site_hkey hk = {};
+	__u64 ns = s->ev.t_exit > s->ev.t_enter ? s->ev.t_exit - s->ev.t_enter : 0, one = 1, *b;
+
+	v = bpf_map_lookup_elem(&site_vals, &s->skey);
+	if (!v) {
+		bpf_map_update_elem(&site_vals, &s->skey, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&site_vals, &s->skey);
+		if (!v) {
+			count_lost(0);
+			return;
+		}
+	}
+	if (!v->count || ns < v->min_ns)
+		v->min_ns = ns;
+	if (ns > v->max_ns)
+		v->max_ns = ns;
+	v->count++;
+	v->errors += s->ev.ret < 0 && s->ev.ret >= -4095;
+	v->total_ns += ns;
+	hk.key = s->skey;
+	hk.bucket = scry_hist_bucket(ns);
+	b = bpf_map_lookup_elem(&site_hist, &hk);
+	if (b)
+		*b += 1;
+	else if (bpf_map_update_elem(&site_hist, &hk, &one, BPF_NOEXIST))
+		count_lost(3);
 }
 
 /* Whether task's process is traced (past its exec, if launched). */
@@ -551,7 +737,9 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN],
 			s->plan.in == SCRY_TRACE_AT_SP ? s->ev.sp + s->plan.in_off :
 			argn(s, s->plan.in), s->plan.in_size, SCRY_TRACE_STR_MAX);
-	if (stack_bytes)
+	if (site_bytes && site_enter(s, task, regs))
+		;	/* counted at exit */
+	else if (stack_bytes)
 		cap_stack(s, task, regs);
 	/* last, so that the captures' time is not part of the call's */
 	s->ev.t_enter = bpf_ktime_get_ns();
@@ -579,6 +767,9 @@ static __always_inline void send_with_stack(struct slot *s, __u64 size)
 	if (bpf_ringbuf_reserve_dynptr(&events, sizeof(s->ev) + size + sizeof(k->h) + slen, 0, &dp)) {
 		bpf_ringbuf_discard_dynptr(&dp, 0);
 		count_lost(0);
+		/* the key's first call is lost: the next one goes instead */
+		if (s->site_new)
+			bpf_map_delete_elem(&site_state, &s->skey);
 		return;
 	}
 	bpf_dynptr_write(&dp, 0, s, sizeof(s->ev) + size, 0);
@@ -629,6 +820,12 @@ static __always_inline int on_exit(long ret)
 		return 0;
 	s->ev.t_exit = bpf_ktime_get_ns();
 	s->ev.ret = ret;
+	if (s->site_count) {
+		site_add(s);
+		s->active = 0;
+		send_stashed(s);
+		return 0;
+	}
 	if (s->plan.addr && s->plan.addr_when == SCRY_TRACE_AT_EXIT && ret >= 0)
 		cap_addr_ptrlen(s);
 	if (s->plan.buf && s->plan.buf_when == SCRY_TRACE_AT_EXIT && ret > 0)
@@ -809,7 +1006,9 @@ int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
 		/* exit_group(), or a thread killed in a call: the call never
 		 * returns; send what we have */
 		s = bpf_task_storage_get(&slots, task, 0, 0);
-		if (s && s->active) {
+		if (s && s->active && s->site_count) {
+			s->active = 0;	/* no latency to count */
+		} else if (s && s->active) {
 			s->ev.flags |= SCRY_TRACE_CF_UNFINISHED;
 			send(s);
 			send_stashed(s);

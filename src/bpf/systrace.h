@@ -143,6 +143,55 @@ struct scry_trace_stack {
 	 * could not be read (never touched: not present): its bytes are
 	 * not the stack's */
 	__u16 holes;
+	/* site_bytes (--source -c): the call's call-site key (struct
+	 * scry_trace_site_key: tgid and nr are the call's), key_len the
+	 * bytes of stack it hashes; key_new 1: this is the key's first call,
+	 * whose later calls the kernel counts (see site_enter()) */
+	__u64 key_hash;
+	__u32 key_exec;
+	__u16 key_len;
+	__u16 key_new;
+	__u64 key_code;		/* words below this were not hashed (the
+				 * executable's start_code) */
+};
+
+/*
+ * --source -c: calls counted in the kernel by call site.  A key stands for
+ * the registers and stack words that decide where the call came from (see
+ * site_hash() in systrace.bpf.c); its first call goes to user space with
+ * its stack, the others only add to its counters.
+ */
+#define SCRY_TRACE_SITE_MAX	2048	/* bytes of stack a key hashes at most */
+#define SCRY_TRACE_SITE_KEYS	16384	/* keys */
+#define SCRY_TRACE_SITE_BUCKETS	65536	/* non-empty (key, histogram bucket) pairs */
+
+/* Values of site_state */
+#define SCRY_TRACE_SITE_COUNT	1	/* counted in the kernel */
+#define SCRY_TRACE_SITE_EVERY	2	/* every call sent with its stack (user
+					 * space found the key does not decide
+					 * the call site) */
+
+struct scry_trace_site_key {
+	__u32 tgid;
+	__u32 nr;
+	__u32 exec;		/* task->self_exec_id: one image of the process */
+	__u32 len;		/* bytes of stack hashed */
+	__u64 hash;
+};
+
+/* One CPU's share of a key's counters; user space sums them. */
+struct scry_trace_site_val {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 min_ns;		/* meaningful when count > 0 */
+	__u64 max_ns;
+};
+
+struct scry_trace_site_hkey {
+	struct scry_trace_site_key key;
+	__u32 bucket;		/* scry_hist_bucket(latency) (stats/hist.h) */
+	__u32 pad;
 };
 
 struct scry_trace_proc {

@@ -471,6 +471,11 @@ static void make_config(struct run *r)
 	if (wants_stacks(o)) {
 		cfg->stack_depth = o->stack_depth;
 		cfg->stack_lines = o->source || (o->stack_trace && o->summary);
+		/* --source -c alone: the bpf backend may count each call
+		 * site's calls in the kernel */
+		cfg->stack_sites_counted = o->summary == 1 && o->source && !o->stack_trace && !o->by_function &&
+					   !records_calls(o) && !o->cpu_time && !o->syscall_limit &&
+					   o->filter.status == SCRY_STATUS_ALL;
 	}
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */

@@ -17,6 +17,8 @@ bool filter_event_shown(const struct scry_filter *f, const struct scry_event *ev
 		       scry_filter_status_ok(f, ev->u.call.is_error, ev->u.call.t_exit_ns == 0);
 	case SCRY_EV_SIGNAL:
 		return scry_filter_signal_ok(f, ev->u.signal.signo);
+	case SCRY_EV_CALLS_COUNTED:
+		return scry_filter_traced(f, ev->u.counted.nr) && f->status == SCRY_STATUS_ALL;
 	default:
 		return true;
 	}

@@ -39,9 +39,39 @@ static int add_functions(struct scry_sites *fs, const struct scry_call *c, uint6
 	return 0;
 }
 
+/* Calls the bpf backend counted in the kernel by call site. */
+static int summary_counted(struct summary_sink *ss, const struct scry_event *ev)
+{
+	const __typeof__(ev->u.counted) *c = &ev->u.counted;
+	if (!c->calls)
+		return 0;
+	struct scry_hist *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (unsigned b = 0; c->hist && b < c->nbuckets && b < SCRY_HIST_BUCKETS; b++) {
+		h->buckets[b] = c->hist[b];
+		h->count += c->hist[b];
+	}
+	struct scry_stats_row row = {
+		.pid = ev->pid, .nr = (int)c->nr, .calls = c->calls, .errors = c->errors,
+		.total_ns = c->total_ns, .min_ns = c->min_ns, .max_ns = c->max_ns, .hist = h,
+	};
+	int r = scry_stats_add_row(&ss->stats, &row);
+	if (r >= 0 && ss->sites) {
+		struct strbuf label = STRBUF_INIT;
+		stack_add_source_label(&label, c->stack);
+		r = scry_sites_add_row(ss->sites, label.buf, NULL, &row);
+		strbuf_release(&label);
+	}
+	free(h);
+	return r < 0 ? r : 0;
+}
+
 static int summary_event(void *ctx, const struct scry_event *ev)
 {
 	struct summary_sink *ss = ctx;
+	if (ev->type == SCRY_EV_CALLS_COUNTED)
+		return summary_counted(ss, ev);
 	if (ev->type != SCRY_EV_CALL_EXIT || !ev->u.call.t_exit_ns)
 		return 0;   /* unfinished calls have no latency to count */
 	const struct scry_call *c = &ev->u.call;

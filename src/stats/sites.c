@@ -156,6 +156,30 @@ int scry_sites_add(struct scry_sites *s, int nr, const char *label, const char *
 	return 0;
 }
 
+int scry_sites_add_row(struct scry_sites *s, const char *label, const char *extra,
+		       const struct scry_stats_row *src)
+{
+	if (!src->calls)
+		return 0;
+	int nr = s->kind == SCRY_SITES_FUNCTIONS ? -1 : src->nr;
+	struct scry_site_row *row = find_or_add(s, nr, label ? label : "?", extra);
+	if (!row)
+		return -ENOMEM;
+	struct scry_stats_row *r = &row->r;
+	r->calls += src->calls;
+	r->errors += src->errors;
+	r->total_ns = r->total_ns + src->total_ns < r->total_ns ? UINT64_MAX : r->total_ns + src->total_ns;
+	if (src->min_ns < r->min_ns)
+		r->min_ns = src->min_ns;
+	if (src->max_ns > r->max_ns)
+		r->max_ns = src->max_ns;
+	scry_hist_merge(r->hist, src->hist);
+	s->calls += src->calls;
+	s->errors += src->errors;
+	s->total_ns = s->total_ns + src->total_ns < s->total_ns ? UINT64_MAX : s->total_ns + src->total_ns;
+	return 0;
+}
+
 void scry_sites_count_call(struct scry_sites *s, uint64_t ns, int is_error)
 {
 	s->calls++;

@@ -57,6 +57,11 @@ void scry_sites_reset(struct scry_sites *s);
 /* One call in the key (label, extra); does not touch s->calls. */
 int scry_sites_add(struct scry_sites *s, int nr, const char *label, const char *extra,
 		   uint64_t ns, int is_error);
+/* Many calls at once (counted elsewhere: the bpf backend's kernel
+ * counts), into the key (label, extra) and the totals; src->nr is the
+ * syscall.  0 or -ENOMEM. */
+int scry_sites_add_row(struct scry_sites *s, const char *label, const char *extra,
+		       const struct scry_stats_row *src);
 /* One call, once, for the totals. */
 void scry_sites_count_call(struct scry_sites *s, uint64_t ns, int is_error);
 
