@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 
-from helpers import BUILD, SCRY, ScryTest, T, prog, run_scry
+from helpers import BUILD, PROGS, SCRY, ScryTest, T, prog, run_scry
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 SHOTS = os.path.join(BUILD, "html-screenshots")
@@ -296,3 +296,24 @@ class HtmlReport(ScryTest):
         r = run_scry(["--format", "html", "--", "/bin/true"])
         self.assertEqual(r.returncode, 2)
         self.assertIn("-o FILE.html", r.stderr)
+
+    def test_stacks_make_a_flame_graph_and_the_source_table(self):
+        db = os.path.join(self.tmp, "s.db")
+        r = run_scry(["-f", "--source", "-o", db, "--", os.path.join(PROGS, "stack_main")], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page = os.path.join(self.tmp, "s.html")
+        r = run_scry(["report", "--html", "-o", page, db], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        b = self.load(page)
+        self.assertEqual(b.problems(), [])
+        con = sqlite3.connect(db)
+        calls = con.execute("SELECT count(*) FROM syscalls WHERE stack_id IS NOT NULL AND unfinished = 0").fetchone()[0]
+        sources = con.execute("SELECT count(*) FROM summary_by_source").fetchone()[0]
+        con.close()
+        self.assertGreater(calls, 0)
+        # the root frame covers every call that has a stack
+        root = b.eval("document.querySelector('#flame rect title').textContent")
+        self.assertTrue(root.startswith("all\n%d calls" % calls), root)
+        self.assertGreater(b.eval("document.querySelectorAll('#flame rect').length"), 3)
+        self.assertEqual(b.eval("document.querySelectorAll('#source-table tbody tr').length"), min(sources, 500))
+        b.screenshot("stacks")
