@@ -66,6 +66,13 @@ $(B)/obj/src/bpf/bpf_backend.o: CPPFLAGS += -DSCRY_NO_BPF
 $(B)/obj/src/bpf/bpf_trace.o: CPPFLAGS += -DSCRY_NO_BPF
 $(B)/obj/src/bpf/bpf_common.o: CPPFLAGS += -DSCRY_NO_BPF
 endif
+# The HTML report's script and style, embedded at build time (output/html.h)
+$(B)/gen/html_assets.h: src/output/html/report.js src/output/html/report.css scripts/embed-asset
+	@mkdir -p $(dir $@)
+	{ scripts/embed-asset scry_html_js src/output/html/report.js && \
+	  scripts/embed-asset scry_html_css src/output/html/report.css; } > $@.tmp && mv $@.tmp $@
+$(B)/obj/src/output/html.o: $(B)/gen/html_assets.h
+$(B)/obj/src/output/html.o: CPPFLAGS += -I$(B)/gen
 $(B)/bpf/vmlinux.h: tools/gen-vmlinux.sh
 	@mkdir -p $(dir $@)
 	tools/gen-vmlinux.sh $@

@@ -677,7 +677,10 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		o->format = output_format_from_path(o->outfile && (o->outfile[0] == '|' || o->outfile[0] == '!')
 						    ? NULL : o->outfile);
 	if ((o->format->flags & OUTPUT_FMT_OWN_FILE) && !o->outfile) {
-		usage_error("--format %s writes a database: give it with -o FILE.db", o->format->name);
+		if (!strcmp(o->format->name, "html"))
+			usage_error("--format %s writes a page: give it with -o FILE.html", o->format->name);
+		else
+			usage_error("--format %s writes a database: give it with -o FILE.db", o->format->name);
 		return 2;
 	}
 	if (!(o->format->flags & OUTPUT_FMT_TEXT) && o->follow >= 2) {

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "output/formats.h"
+#include "output/html.h"
 #include "output/stackfmt.h"
 #include "stats/sites.h"
 #include "stats/stats.h"
@@ -57,10 +58,12 @@
 
 static const char USAGE[] =
 	"usage: scry report [--format FMT] [-o FILE] [-c] TRACE.db\n"
+	"       scry report --html -o report.html TRACE.db\n"
 	"  reads a trace recorded with --format sqlite:\n"
 	"  (no option)      the strace text of the calls\n"
 	"  -c, --summary-only  the summary of the calls\n"
-	"  --format FMT     convert to text, json, jsonl, csv, chrome or sqlite\n"
+	"  --format FMT     convert to text, json, jsonl, csv, chrome, sqlite or html\n"
+	"  --html           one self-contained HTML page (--format html; needs -o)\n"
 	"  -o FILE          write there instead of stdout (sqlite needs it)\n"
 	"  -k, --stack-trace   the recorded frames after each call (text)\n"
 	"  --source         [FILE:LINE in FUNCTION] after each call; with -c: by call site\n";
@@ -608,6 +611,36 @@ static int convert(struct report *r, const struct output_format *fmt, const char
 	return status;
 }
 
+/* --html: the page, made from the database as it is (output/html.h). */
+static int write_html(struct report *r, const char *outfile)
+{
+	char err[512];
+	int fd;
+	if (html_open_path(outfile, &fd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, err);
+		return 1;
+	}
+	struct html_report_opts ho = { r->path, 0 };
+	const char *base = strrchr(r->path, '/');
+	ho.source = base ? base + 1 : r->path;
+	int rc = html_report_write(r->db, fd, &ho, err, sizeof(err));
+	if (close(fd) < 0 && rc == 0) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	}
+	if (rc == -EIO && !r->db_err) {
+		/* a database error: one line, as for the other formats */
+		r->db_err = SQLITE_ERROR;
+		snprintf(r->db_errmsg, sizeof(r->db_errmsg), "%.200s", err);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, err);
+		return 1;
+	}
+	return 0;
+}
+
 int report_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -618,6 +651,7 @@ int report_main(int argc, char **argv)
 		{ "stack-trace", no_argument, NULL, 'k' },
 		{ "stack-traces", no_argument, NULL, 'k' },
 		{ "source", no_argument, NULL, 'O' },
+		{ "html", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fmtname = NULL, *outfile = NULL;
@@ -633,6 +667,7 @@ int report_main(int argc, char **argv)
 		case 'c': summary_only = 1; break;
 		case 'k': stack_trace = 1; break;
 		case 'O': source = 1; break;
+		case 'H': fmtname = "html"; break;
 		case 'h': fputs(USAGE, stdout); return 0;
 		case ':':
 			fprintf(stderr, "scry report: option '%s' needs an argument\n%s", argv[optind - 1], USAGE);
@@ -660,7 +695,8 @@ int report_main(int argc, char **argv)
 		return 2;
 	}
 	if ((fmt->flags & OUTPUT_FMT_OWN_FILE) && !outfile) {
-		fprintf(stderr, "scry report: --format %s writes a file: give one with -o FILE.db\n", fmt->name);
+		fprintf(stderr, "scry report: --format %s writes a file: give one with -o FILE.%s\n", fmt->name,
+			strcmp(fmt->name, "html") ? "db" : "html");
 		return 2;
 	}
 	if (!HAVE_SQLITE_LINKED()) {
@@ -719,6 +755,8 @@ int report_main(int argc, char **argv)
 		if (!r.db_err)
 			fprintf(stderr, "scry report: cannot count the calls of '%s': %s\n", r.path, strerror(-rc));
 		status = 1;
+	} else if (!strcmp(fmt->name, "html")) {
+		status = write_html(&r, outfile);
 	} else if (fmt->flags & OUTPUT_FMT_TEXT) {
 		FILE *out = stdout;
 		int ofd = outfile ? open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;

@@ -18,6 +18,7 @@ int jsonl_format_open(struct scry_sink *, const struct output_format *, const st
 int csv_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
 int chrome_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
 int sqlite_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+int html_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
@@ -29,6 +30,7 @@ static const struct output_format formats[] = {
 	{ "csv", NULL, LIST(".csv"), OUTPUT_FMT_SUMMARY_TABLE, csv_format_open },
 	{ "chrome", LIST("perfetto"), NULL, 0, chrome_format_open },
 	{ "sqlite", LIST("db"), LIST(".db", ".sqlite", ".sqlite3"), OUTPUT_FMT_OWN_FILE, sqlite_format_open },
+	{ "html", NULL, LIST(".html", ".htm"), OUTPUT_FMT_OWN_FILE, html_format_open },
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 

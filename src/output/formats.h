@@ -91,6 +91,7 @@ struct output_opts {
 	 * with fixed columns (CSV) add theirs only then */
 	int stacks;
 	struct text_layout text;  /* the text format's layout */
+	const char *backend;      /* "ptrace"/"bpf", recorded in the metadata; or NULL */
 };
 #define OUTPUT_OPTS_INIT { .fd = -1, .string_limit = 32 }
 
@@ -127,7 +128,7 @@ const struct output_format *output_format_find(const char *name);
 /* By the -o file's extension (.trace.json is still JSON); text when none
  * matches (or path is NULL). */
 const struct output_format *output_format_from_path(const char *path);
-/* "text, json, jsonl, csv, chrome or sqlite", for messages (cut at len). */
+/* "text, json, jsonl, csv, chrome, sqlite or html", for messages (cut at len). */
 void output_format_names(char *buf, size_t len);
 /* The row's open(), with err set to "" and *sink zeroed first. */
 int output_format_open(const struct output_format *fmt, struct scry_sink *sink,

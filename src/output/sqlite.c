@@ -329,6 +329,8 @@ static int write_metadata(struct sqlite_out *s)
 		r |= meta(s, "arch", u.machine);
 	}
 	r |= meta(s, "scry_version", scry_version());
+	if (o->backend)
+		r |= meta(s, "backend", o->backend);
 	r |= meta(s, "format_version", "2");   /* 2: frames, stacks, stack_id */
 	r |= meta_u64(s, "start_ns", s->base.start_ns);
 	time_t t = (time_t)(s->base.start_ns / 1000000000u);

@@ -167,6 +167,10 @@ int scry_summary_parse_columns(const char *spec, struct scry_columns *out,
 /* Parses -S: time, calls, avg, p99, errors, name (and strace's aliases). */
 int scry_summary_parse_sort(const char *s, enum scry_sort_key *out);
 
+/* A duration as the text table shows it (123ns, 4.56µs, 1.234ms, 12.345s):
+ * for other tables that must read the same (the HTML report's). */
+void scry_summary_format_ns(char *buf, size_t sz, uint64_t ns);
+
 /* Writes the human-readable table(s).  0, -ENOMEM or -EIO. */
 int scry_stats_print_text(const struct scry_stats *st, FILE *out,
 			  const struct scry_summary_opts *opts);

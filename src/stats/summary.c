@@ -330,6 +330,11 @@ static void format_ns(char *buf, size_t sz, uint64_t ns)
 		snprintf(buf, sz, "%.3fs", (double)ns / 1e9);
 }
 
+void scry_summary_format_ns(char *buf, size_t sz, uint64_t ns)
+{
+	format_ns(buf, sz, ns);
+}
+
 #define CELL 40
 
 static const struct {

@@ -539,7 +539,7 @@ static void test_format_names(void **state)
 	assert_false(json->flags & (OUTPUT_FMT_TEXT | OUTPUT_FMT_OWN_FILE | OUTPUT_FMT_SUMMARY_TABLE));
 	char names[256];
 	output_format_names(names, sizeof(names));
-	assert_string_equal(names, "text, json, jsonl, csv, chrome or sqlite");
+	assert_string_equal(names, "text, json, jsonl, csv, chrome, sqlite or html");
 	/* the text format is a sink, not a struct output */
 	struct output *o = NULL;
 	char err[128];

@@ -1,0 +1,1107 @@
+/*
+ * The HTML report (html.h): the trace database aggregated into one JSON
+ * block, put in a page with the embedded script and style and a
+ * Content-Security-Policy that names their hashes.  Also the "html"
+ * output format for live runs, which records into a temporary database
+ * and writes the page from it at the end.
+ */
+#include "output/html.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output/formats.h"
+#include "stats/hist.h"
+#include "stats/stats.h"
+#include "syscalls/syscalls.h"
+#include "util/escape.h"
+#include "util/sha256.h"
+#include "util/strbuf.h"
+
+/* Generated at build time by scripts/embed-asset (Makefile). */
+#include "html_assets.h"
+
+#ifndef SCRY_HAVE_SQLITE
+#pragma weak sqlite3_bind_int64
+#pragma weak sqlite3_close
+#pragma weak sqlite3_column_blob
+#pragma weak sqlite3_column_bytes
+#pragma weak sqlite3_column_int
+#pragma weak sqlite3_column_int64
+#pragma weak sqlite3_column_text
+#pragma weak sqlite3_column_type
+#pragma weak sqlite3_create_function_v2
+#pragma weak sqlite3_errmsg
+#pragma weak sqlite3_finalize
+#pragma weak sqlite3_open_v2
+#pragma weak sqlite3_prepare_v2
+#pragma weak sqlite3_reset
+#pragma weak sqlite3_result_null
+#pragma weak sqlite3_result_text
+#pragma weak sqlite3_step
+#pragma weak sqlite3_value_blob
+#pragma weak sqlite3_value_bytes
+#define HAVE_SQLITE_LINKED() (sqlite3_open_v2 != NULL)
+#else
+#define HAVE_SQLITE_LINKED() 1
+#endif
+
+/* The timeline's classes (the page's colours follow this order). */
+enum { CL_FILE, CL_DESC, CL_NET, CL_PROCESS, CL_MEMORY, CL_SIGNAL, CL_IPC, CL_CLOCK, CL_OTHER };
+static const char *const class_names[] = { "file", "io", "network", "process", "memory", "signal", "ipc",
+					   "time", "other" };
+
+#define MAX_TEXT 400           /* bytes of a call's arguments shipped */
+#define MAX_PROCS 5000
+#define MAX_ERROR_GROUPS 1000
+#define MAX_FLAME_NODES 50000
+#define MAX_SOURCES 500
+
+struct cell {
+	uint32_t count;
+	uint8_t cls;            /* the class of the longest call in it */
+	uint64_t busy_ns;
+	uint64_t longest_ns;
+};
+
+struct lane {
+	int64_t tid, pid;
+	uint64_t calls;
+	struct cell *cells;     /* HTML_TIME_BUCKETS, or NULL before its first call */
+};
+
+struct gen {
+	sqlite3 *db;
+	struct strbuf *b;
+	char **names;           /* syscall names by nr, as the database has them */
+	int nnames;
+	int rc;                 /* the first SQLite error */
+	const char *errmsg;
+	uint64_t t0, t1;        /* the trace's span */
+	int cpu;                /* the summary's latency is CPU time */
+	struct lane *lanes;
+	size_t nlanes;
+	int has_stacks;
+};
+
+static int sql_fail(struct gen *g, int rc)
+{
+	if (!g->rc) {
+		g->rc = rc ? rc : SQLITE_ERROR;
+		g->errmsg = sqlite3_errmsg(g->db);
+	}
+	return -EIO;
+}
+
+static sqlite3_stmt *prep(struct gen *g, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(g->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		sql_fail(g, rc);
+		return NULL;
+	}
+	return st;
+}
+
+/* SQLITE_ROW or SQLITE_DONE; anything else is recorded. */
+static int step(struct gen *g, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		sql_fail(g, rc);
+	return rc;
+}
+
+/*
+ * A JSON string for any bytes: valid UTF-8 as it is (escaped by
+ * util/escape.h's rule, safe inside <script>); each byte of an invalid
+ * sequence as the four characters \xNN, so that the page shows it as text.
+ */
+static void json_text(struct strbuf *b, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	if (!p) {
+		strbuf_addstr(b, "null");
+		return;
+	}
+	if (utf8_valid(p, n)) {
+		json_add_bytes(b, p, n);
+		return;
+	}
+	struct strbuf t = STRBUF_INIT;
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (len && i + len <= n && utf8_valid(p + i, len)) {
+			strbuf_add(&t, p + i, len);
+			i += len;
+		} else {
+			strbuf_addf(&t, "\\x%02x", c);
+			i++;
+		}
+	}
+	json_add_bytes(b, t.buf, t.len);
+	strbuf_release(&t);
+}
+
+static void json_col(struct strbuf *b, sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		strbuf_addstr(b, "null");
+		return;
+	}
+	const void *p = sqlite3_column_blob(st, i);
+	json_text(b, p ? p : "", p ? (size_t)sqlite3_column_bytes(st, i) : 0);
+}
+
+static void json_col_int(struct strbuf *b, sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		strbuf_addstr(b, "null");
+	else
+		strbuf_addf(b, "%lld", (long long)sqlite3_column_int64(st, i));
+}
+
+static char *meta(struct gen *g, const char *key)
+{
+	sqlite3_stmt *st = prep(g, "SELECT value FROM metadata WHERE key=?");
+	char *v = NULL;
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (step(g, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static uint64_t meta_u64(struct gen *g, const char *key)
+{
+	char *v = meta(g, key);
+	uint64_t n = v ? strtoull(v, NULL, 10) : 0;
+	free(v);
+	return n;
+}
+
+static void json_meta(struct gen *g, const char *key)
+{
+	char *v = meta(g, key);
+	strbuf_addf(g->b, "\"%s\":", key);
+	if (v)
+		json_text(g->b, v, strlen(v));
+	else
+		strbuf_addstr(g->b, "null");
+	free(v);
+}
+
+static int64_t scalar(struct gen *g, const char *sql)
+{
+	sqlite3_stmt *st = prep(g, sql);
+	int64_t v = 0;
+	if (st && step(g, st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_finalize(st);
+	return v;
+}
+
+static const char *name_of(int nr, void *ctx)
+{
+	struct gen *g = ctx;
+	if (nr >= 0 && nr < g->nnames && g->names[nr])
+		return g->names[nr];
+	const struct scry_syscall_info *i = scry_syscall_get(scry_native_table(), nr);
+	return i ? i->name : NULL;
+}
+
+static void load_names(struct gen *g)
+{
+	sqlite3_stmt *st = prep(g, "SELECT DISTINCT nr, name FROM syscalls WHERE nr >= 0 AND nr < 4096");
+	while (st && step(g, st) == SQLITE_ROW) {
+		int nr = sqlite3_column_int(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		if (!name)
+			continue;
+		if (nr >= g->nnames) {
+			char **p = realloc(g->names, (size_t)(nr + 1) * sizeof(*p));
+			if (!p)
+				break;
+			memset(p + g->nnames, 0, (size_t)(nr + 1 - g->nnames) * sizeof(*p));
+			g->names = p;
+			g->nnames = nr + 1;
+		}
+		if (!g->names[nr])
+			g->names[nr] = strdup(name);
+	}
+	if (st)
+		sqlite3_finalize(st);
+}
+
+static int class_of(int nr)
+{
+	const struct scry_syscall_info *i = scry_syscall_get(scry_native_table(), nr);
+	unsigned c = i ? i->classes : 0;
+	if (c & SCRY_CLASS_NETWORK)
+		return CL_NET;
+	if (c & (SCRY_CLASS_FILE | SCRY_CLASS_STAT_LIKE | SCRY_CLASS_STATFS_LIKE))
+		return CL_FILE;
+	if (c & SCRY_CLASS_DESC)
+		return CL_DESC;
+	if (c & SCRY_CLASS_MEMORY)
+		return CL_MEMORY;
+	if (c & SCRY_CLASS_PROCESS)
+		return CL_PROCESS;
+	if (c & SCRY_CLASS_SIGNAL)
+		return CL_SIGNAL;
+	if (c & SCRY_CLASS_IPC)
+		return CL_IPC;
+	if (c & SCRY_CLASS_CLOCK)
+		return CL_CLOCK;
+	return CL_OTHER;
+}
+
+/* ---- header ---- */
+
+static void add_header(struct gen *g)
+{
+	struct strbuf *b = g->b;
+	strbuf_addstr(b, "\"header\":{");
+	json_meta(g, "command");
+	strbuf_addch(b, ',');
+	json_meta(g, "pids");
+	strbuf_addch(b, ',');
+	json_meta(g, "backend");
+	strbuf_addch(b, ',');
+	json_meta(g, "host");
+	strbuf_addch(b, ',');
+	json_meta(g, "kernel");
+	strbuf_addch(b, ',');
+	json_meta(g, "start_time");
+	strbuf_addch(b, ',');
+	json_meta(g, "scry_version");
+	strbuf_addch(b, ',');
+	json_meta(g, "summary_note");
+	strbuf_addf(b, ",\"latency\":\"%s\"", g->cpu ? "cpu" : "wall");
+	strbuf_addf(b, ",\"start_ns\":%llu,\"duration_ns\":%llu", (unsigned long long)g->t0,
+		    (unsigned long long)(g->t1 - g->t0));
+	strbuf_addf(b, ",\"calls\":%lld", (long long)scalar(g, "SELECT count(*) FROM syscalls"));
+	strbuf_addf(b, ",\"errors\":%lld", (long long)scalar(g, "SELECT count(errno) FROM syscalls"));
+	strbuf_addf(b, ",\"unfinished\":%lld",
+		    (long long)scalar(g, "SELECT count(*) FROM syscalls WHERE unfinished != 0"));
+	strbuf_addf(b, ",\"processes\":%lld", (long long)scalar(g, "SELECT count(*) FROM processes"));
+	strbuf_addf(b, ",\"threads\":%lld", (long long)scalar(g, "SELECT count(*) FROM threads"));
+	strbuf_addf(b, ",\"lost_events\":%llu}", (unsigned long long)meta_u64(g, "lost_events"));
+}
+
+/* ---- summary and histograms ---- */
+
+static int by_total(const void *a, const void *b)
+{
+	const struct scry_stats_row *x = *(const struct scry_stats_row *const *)a;
+	const struct scry_stats_row *y = *(const struct scry_stats_row *const *)b;
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+static void add_cell(struct strbuf *b, uint64_t ns)
+{
+	char buf[40];
+	scry_summary_format_ns(buf, sizeof(buf), ns);
+	strbuf_addch(b, ',');
+	json_add_key(b, buf);
+}
+
+static void add_row(struct gen *g, const struct scry_stats_row *r, uint64_t all_ns, const char *name)
+{
+	struct strbuf *b = g->b;
+	uint64_t avg = scry_stats_row_avg(r), p50 = scry_stats_row_percentile(r, 50),
+		 p90 = scry_stats_row_percentile(r, 90), p99 = scry_stats_row_percentile(r, 99),
+		 max = r->calls ? r->max_ns : 0;
+	double pct = all_ns ? 100.0 * (double)r->total_ns / (double)all_ns : 0.0;
+	strbuf_addstr(b, "{\"name\":");
+	json_add_str(b, name);
+	strbuf_addf(b, ",\"nr\":%d,\"calls\":%llu,\"errors\":%llu,\"total_ns\":%llu,\"avg_ns\":%llu,"
+		    "\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,\"percent\":%.2f,\"cells\":[",
+		    r->nr, (unsigned long long)r->calls, (unsigned long long)r->errors,
+		    (unsigned long long)r->total_ns, (unsigned long long)avg, (unsigned long long)p50,
+		    (unsigned long long)p90, (unsigned long long)p99, (unsigned long long)max, pct);
+	/* the text table's cells, formatted as scry report -c formats them */
+	strbuf_addf(b, "\"%llu\",\"%llu\"", (unsigned long long)r->calls, (unsigned long long)r->errors);
+	add_cell(b, r->total_ns);
+	add_cell(b, avg);
+	add_cell(b, p50);
+	add_cell(b, p90);
+	add_cell(b, p99);
+	add_cell(b, max);
+	strbuf_addf(b, ",\"%.2f\"]", pct);
+	if (r->hist) {
+		/* the non-empty log-linear buckets: [lowest ns, count] */
+		strbuf_addstr(b, ",\"hist\":[");
+		int first = 1;
+		for (unsigned i = 0; i < SCRY_HIST_BUCKETS; i++) {
+			if (!r->hist->buckets[i])
+				continue;
+			strbuf_addf(b, "%s[%llu,%llu]", first ? "" : ",", scry_hist_bucket_lo(i),
+				    (unsigned long long)r->hist->buckets[i]);
+			first = 0;
+		}
+		strbuf_addch(b, ']');
+	}
+	strbuf_addch(b, '}');
+}
+
+/* The same rows, from the same calls, as scry report -c. */
+static int add_summary(struct gen *g)
+{
+	struct scry_stats stats;
+	scry_stats_init(&stats, 0);
+	sqlite3_stmt *st = prep(g, g->cpu ? "SELECT nr, coalesce(cpu_ns, 0), errno IS NOT NULL FROM syscalls"
+					    " WHERE unfinished = 0 ORDER BY id"
+					  : "SELECT nr, duration_ns, errno IS NOT NULL FROM syscalls"
+					    " WHERE unfinished = 0 ORDER BY id");
+	int r = 0;
+	while (st && r == 0 && step(g, st) == SQLITE_ROW)
+		r = scry_stats_add(&stats, 0, sqlite3_column_int(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+				   sqlite3_column_int(st, 2));
+	if (st)
+		sqlite3_finalize(st);
+	size_t n = scry_stats_nr_rows(&stats);
+	const struct scry_stats_row **rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		r = -ENOMEM;
+	struct scry_stats_row total;
+	memset(&total, 0, sizeof(total));
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		rows[i] = scry_stats_row_at(&stats, i);
+		total.calls += rows[i]->calls;
+		total.errors += rows[i]->errors;
+		total.total_ns += rows[i]->total_ns;
+		if (rows[i]->max_ns > total.max_ns)
+			total.max_ns = rows[i]->max_ns;
+	}
+	if (r == 0) {
+		qsort(rows, n, sizeof(*rows), by_total);
+		strbuf_addstr(g->b, ",\"summary\":{\"rows\":[");
+		for (size_t i = 0; i < n; i++) {
+			char buf[32];
+			const char *name = name_of(rows[i]->nr, g);
+			if (!name) {
+				snprintf(buf, sizeof(buf), "syscall_%d", rows[i]->nr);
+				name = buf;
+			}
+			if (i)
+				strbuf_addch(g->b, ',');
+			add_row(g, rows[i], total.total_ns, name);
+		}
+		strbuf_addf(g->b, "],\"total\":{\"calls\":%llu,\"errors\":%llu,\"total_ns\":%llu}}",
+			    (unsigned long long)total.calls, (unsigned long long)total.errors,
+			    (unsigned long long)total.total_ns);
+	}
+	free(rows);
+	scry_stats_release(&stats);
+	return r;
+}
+
+/* ---- timeline ---- */
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct lane *x = a, *y = b;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int by_pid_tid(const void *a, const void *b)
+{
+	const struct lane *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static struct lane *lane_of(struct gen *g, int64_t tid)
+{
+	struct lane key = { .tid = tid };
+	return bsearch(&key, g->lanes, g->nlanes, sizeof(key), by_tid);
+}
+
+static int load_lanes(struct gen *g)
+{
+	sqlite3_stmt *st = prep(g, "SELECT tid, min(pid) FROM (SELECT tid, pid FROM threads"
+				   " UNION ALL SELECT DISTINCT tid, pid FROM syscalls) GROUP BY tid ORDER BY tid LIMIT ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, HTML_MAX_LANES);
+	g->lanes = calloc(HTML_MAX_LANES, sizeof(*g->lanes));
+	if (!g->lanes) {
+		sqlite3_finalize(st);
+		return -ENOMEM;
+	}
+	while (step(g, st) == SQLITE_ROW && g->nlanes < HTML_MAX_LANES) {
+		struct lane *l = &g->lanes[g->nlanes++];
+		l->tid = sqlite3_column_int64(st, 0);
+		l->pid = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return g->rc ? -EIO : 0;
+}
+
+/* Every call into its thread's time buckets: count, busy time, and the
+ * class of the longest call (the colour of the bucket). */
+static int fill_cells(struct gen *g)
+{
+	sqlite3_stmt *st = prep(g, "SELECT tid, ts_ns, duration_ns, nr, unfinished FROM syscalls");
+	if (!st)
+		return -EIO;
+	uint64_t span = g->t1 > g->t0 ? g->t1 - g->t0 : 1;
+	double width = (double)span / HTML_TIME_BUCKETS;
+	int r = 0;
+	while (r == 0 && step(g, st) == SQLITE_ROW) {
+		struct lane *l = lane_of(g, sqlite3_column_int64(st, 0));
+		if (!l)
+			continue;
+		if (!l->cells && !(l->cells = calloc(HTML_TIME_BUCKETS, sizeof(struct cell)))) {
+			r = -ENOMEM;
+			break;
+		}
+		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
+		uint64_t dur = sqlite3_column_int(st, 4) ? (ts < g->t1 ? g->t1 - ts : 0)
+							 : (uint64_t)sqlite3_column_int64(st, 2);
+		uint64_t a = ts > g->t0 ? ts - g->t0 : 0, e = a + dur;
+		if (e > span)
+			e = span;
+		if (a > span)
+			a = span;
+		size_t i0 = (size_t)((double)a / width), i1 = (size_t)((double)e / width);
+		if (i0 >= HTML_TIME_BUCKETS)
+			i0 = HTML_TIME_BUCKETS - 1;
+		if (i1 >= HTML_TIME_BUCKETS)
+			i1 = HTML_TIME_BUCKETS - 1;
+		int cls = class_of(sqlite3_column_int(st, 3));
+		l->calls++;
+		l->cells[i0].count++;
+		for (size_t i = i0; i <= i1; i++) {
+			struct cell *c = &l->cells[i];
+			double lo = (double)i * width, hi = lo + width;
+			double part = ((double)e < hi ? (double)e : hi) - ((double)a > lo ? (double)a : lo);
+			c->busy_ns += part > 0 ? (uint64_t)part : 0;
+			if (dur >= c->longest_ns) {
+				c->longest_ns = dur;
+				c->cls = (uint8_t)cls;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return g->rc ? -EIO : r;
+}
+
+static void add_lanes(struct gen *g, uint64_t nthreads)
+{
+	struct strbuf *b = g->b;
+	/* lanes grouped by process (then looked up by tid again) */
+	qsort(g->lanes, g->nlanes, sizeof(*g->lanes), by_pid_tid);
+	strbuf_addf(b, ",\"timeline\":{\"buckets\":%d,\"bucket_ns\":%.3f,\"threads\":%llu,\"classes\":[",
+		    HTML_TIME_BUCKETS, (double)(g->t1 > g->t0 ? g->t1 - g->t0 : 1) / HTML_TIME_BUCKETS,
+		    (unsigned long long)nthreads);
+	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
+		strbuf_addf(b, "%s\"%s\"", i ? "," : "", class_names[i]);
+	strbuf_addstr(b, "],\"lanes\":[");
+	for (size_t i = 0; i < g->nlanes; i++) {
+		struct lane *l = &g->lanes[i];
+		strbuf_addf(b, "%s{\"pid\":%lld,\"tid\":%lld,\"calls\":%llu,\"cells\":[", i ? "," : "",
+			    (long long)l->pid, (long long)l->tid, (unsigned long long)l->calls);
+		int first = 1;
+		for (size_t j = 0; l->cells && j < HTML_TIME_BUCKETS; j++) {
+			struct cell *c = &l->cells[j];
+			if (!c->count && !c->busy_ns)
+				continue;
+			strbuf_addf(b, "%s[%zu,%u,%llu,%u]", first ? "" : ",", j, c->count,
+				    (unsigned long long)c->busy_ns, c->cls);
+			first = 0;
+		}
+		strbuf_addstr(b, "]}");
+	}
+	strbuf_addstr(b, "]}");
+	qsort(g->lanes, g->nlanes, sizeof(*g->lanes), by_tid);
+}
+
+/* The first max calls by time, one by one: [tid, start (ns since t0),
+ * duration, class, error, unfinished, "name(args) = ret"]. */
+static void add_calls(struct gen *g, unsigned max, uint64_t ncalls)
+{
+	struct strbuf *b = g->b;
+	sqlite3_stmt *st = prep(g, "SELECT tid, ts_ns, duration_ns, nr, errno IS NOT NULL, unfinished, name,"
+				   " substr(CAST(args_text AS BLOB), 1, ?), length(CAST(args_text AS BLOB)), ret_text"
+				   " FROM syscalls ORDER BY ts_ns, id LIMIT ?");
+	strbuf_addf(b, ",\"calls\":{\"cap\":%u,\"total\":%llu,\"rows\":[", max, (unsigned long long)ncalls);
+	if (st) {
+		sqlite3_bind_int64(st, 1, MAX_TEXT);
+		sqlite3_bind_int64(st, 2, max);
+	}
+	int first = 1;
+	struct strbuf t = STRBUF_INIT;
+	while (st && step(g, st) == SQLITE_ROW) {
+		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
+		strbuf_addf(b, "%s[%lld,%llu,", first ? "" : ",", (long long)sqlite3_column_int64(st, 0),
+			    (unsigned long long)(ts > g->t0 ? ts - g->t0 : 0));
+		json_col_int(b, st, 2);
+		strbuf_addf(b, ",%d,%d,%d,", class_of(sqlite3_column_int(st, 3)), sqlite3_column_int(st, 4),
+			    sqlite3_column_int(st, 5));
+		strbuf_reset(&t);
+		const void *name = sqlite3_column_blob(st, 6);
+		strbuf_add(&t, name ? name : "?", name ? (size_t)sqlite3_column_bytes(st, 6) : 1);
+		strbuf_addch(&t, '(');
+		const void *args = sqlite3_column_blob(st, 7);
+		if (args)
+			strbuf_add(&t, args, (size_t)sqlite3_column_bytes(st, 7));
+		if (sqlite3_column_int64(st, 8) > MAX_TEXT)
+			strbuf_addstr(&t, "...");
+		strbuf_addstr(&t, ") = ");
+		const void *ret = sqlite3_column_blob(st, 9);
+		strbuf_add(&t, ret ? ret : "?", ret ? (size_t)sqlite3_column_bytes(st, 9) : 1);
+		json_text(b, t.buf, t.len);
+		strbuf_addch(b, ']');
+		first = 0;
+	}
+	strbuf_release(&t);
+	if (st)
+		sqlite3_finalize(st);
+	strbuf_addstr(b, "]}");
+}
+
+/* ---- processes ---- */
+
+static void add_processes(struct gen *g)
+{
+	struct strbuf *b = g->b;
+	sqlite3_stmt *st = prep(g, "SELECT p.pid, p.parent, p.command, p.start_ns, p.end_ns, p.exit_status, p.killed_by,"
+				   " coalesce(t.n, 0), coalesce(s.n, 0) FROM processes p"
+				   " LEFT JOIN (SELECT pid, count(*) AS n FROM threads GROUP BY pid) t ON t.pid = p.pid"
+				   " LEFT JOIN (SELECT pid, count(*) AS n FROM syscalls GROUP BY pid) s ON s.pid = p.pid"
+				   " ORDER BY p.start_ns, p.pid LIMIT ?");
+	strbuf_addstr(b, ",\"processes\":[");
+	if (st)
+		sqlite3_bind_int64(st, 1, MAX_PROCS);
+	for (int first = 1; st && step(g, st) == SQLITE_ROW; first = 0) {
+		strbuf_addstr(b, first ? "[" : ",[");
+		for (int i = 0; i < 9; i++) {
+			if (i)
+				strbuf_addch(b, ',');
+			if (i == 2 || i == 6)
+				json_col(b, st, i);
+			else
+				json_col_int(b, st, i);
+		}
+		strbuf_addch(b, ']');
+	}
+	if (st)
+		sqlite3_finalize(st);
+	st = prep(g, "SELECT pid, ts_ns, detail FROM events WHERE type = 'exec' ORDER BY ts_ns LIMIT ?");
+	strbuf_addstr(b, "],\"execs\":[");
+	if (st)
+		sqlite3_bind_int64(st, 1, MAX_PROCS);
+	for (int first = 1; st && step(g, st) == SQLITE_ROW; first = 0) {
+		strbuf_addf(b, "%s[%lld,%lld,", first ? "" : ",", (long long)sqlite3_column_int64(st, 0),
+			    (long long)sqlite3_column_int64(st, 1));
+		json_col(b, st, 2);
+		strbuf_addch(b, ']');
+	}
+	if (st)
+		sqlite3_finalize(st);
+	strbuf_addch(b, ']');
+}
+
+/* ---- errors ---- */
+
+/* scry_path(args_text): the first quoted string of strace's text (the
+ * file name of openat, stat, connect's sun_path, ...), or NULL. */
+static void path_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *p = sqlite3_value_blob(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	const char *q = p ? memchr(p, '"', (size_t)n) : NULL;
+	if (!q) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	const char *s = ++q, *end = p + n;
+	while (q < end && *q != '"')
+		q += *q == '\\' && q + 1 < end ? 2 : 1;
+	sqlite3_result_text(ctx, s, (int)(q - s), SQLITE_TRANSIENT);
+}
+
+static void add_errors(struct gen *g)
+{
+	struct strbuf *b = g->b;
+	sqlite3_create_function_v2(g->db, "scry_path", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, path_fn, NULL,
+				   NULL, NULL);
+	sqlite3_stmt *st = prep(g, "SELECT name, errno_name, scry_path(args_text) AS p, count(*), sum(duration_ns)"
+				   " FROM syscalls WHERE errno IS NOT NULL GROUP BY name, errno_name, p"
+				   " ORDER BY 4 DESC, 1, 2, 3 LIMIT ?");
+	strbuf_addf(b, ",\"error_groups\":%lld,\"errors\":[",
+		    (long long)scalar(g, "SELECT count(*) FROM (SELECT 1 FROM syscalls WHERE errno IS NOT NULL"
+					 " GROUP BY name, errno_name, scry_path(args_text))"));
+	if (st)
+		sqlite3_bind_int64(st, 1, MAX_ERROR_GROUPS);
+	for (int first = 1; st && step(g, st) == SQLITE_ROW; first = 0) {
+		strbuf_addstr(b, first ? "[" : ",[");
+		json_col(b, st, 0);
+		strbuf_addch(b, ',');
+		json_col(b, st, 1);
+		strbuf_addch(b, ',');
+		json_col(b, st, 2);
+		strbuf_addf(b, ",%lld,%lld]", (long long)sqlite3_column_int64(st, 3),
+			    (long long)sqlite3_column_int64(st, 4));
+	}
+	if (st)
+		sqlite3_finalize(st);
+	strbuf_addch(b, ']');
+}
+
+/* ---- stacks: the flame graph's tree and the table by source line ---- */
+
+struct fnode {
+	char *name;
+	uint32_t child, next;   /* first child, next sibling (0: none; node 0 is the root) */
+	uint64_t calls, ns;
+};
+
+struct flame {
+	struct fnode *n;
+	size_t len, alloc;
+	uint64_t dropped;       /* calls whose stacks did not fit (added at the deepest node that did) */
+};
+
+static uint32_t flame_child(struct flame *f, uint32_t parent, const char *name)
+{
+	for (uint32_t c = f->n[parent].child; c; c = f->n[c].next)
+		if (!strcmp(f->n[c].name, name))
+			return c;
+	if (f->len >= MAX_FLAME_NODES)
+		return 0;
+	if (f->len == f->alloc) {
+		size_t a = f->alloc ? f->alloc * 2 : 256;
+		struct fnode *p = realloc(f->n, a * sizeof(*p));
+		if (!p)
+			return 0;
+		f->n = p;
+		f->alloc = a;
+	}
+	char *s = strdup(name);
+	if (!s)
+		return 0;
+	uint32_t id = (uint32_t)f->len++;
+	f->n[id] = (struct fnode){ s, 0, f->n[parent].child, 0, 0 };
+	f->n[parent].child = id;
+	return id;
+}
+
+static void flame_json(struct gen *g, const struct flame *f, uint32_t id)
+{
+	struct strbuf *b = g->b;
+	strbuf_addstr(b, "{\"n\":");
+	json_text(b, f->n[id].name, strlen(f->n[id].name));
+	strbuf_addf(b, ",\"v\":%llu,\"t\":%llu", (unsigned long long)f->n[id].calls, (unsigned long long)f->n[id].ns);
+	if (f->n[id].child) {
+		strbuf_addstr(b, ",\"c\":[");
+		for (uint32_t c = f->n[id].child; c; c = f->n[c].next) {
+			flame_json(g, f, c);
+			if (f->n[c].next)
+				strbuf_addch(b, ',');
+		}
+		strbuf_addch(b, ']');
+	}
+	strbuf_addch(b, '}');
+}
+
+static void frame_label(struct strbuf *t, sqlite3_stmt *fs)
+{
+	const char *fn = (const char *)sqlite3_column_text(fs, 0);
+	const char *obj = (const char *)sqlite3_column_text(fs, 1);
+	if (fn && *fn) {
+		strbuf_addstr(t, fn);
+	} else if (obj && *obj) {
+		const char *base = strrchr(obj, '/');
+		strbuf_addf(t, "%s+0x%llx", base ? base + 1 : obj, (unsigned long long)sqlite3_column_int64(fs, 2));
+	} else {
+		strbuf_addstr(t, "?");
+	}
+}
+
+static int add_flame(struct gen *g)
+{
+	struct flame f = { 0 };
+	int r = 0;
+	/* node 0, the root */
+	f.alloc = 256;
+	f.n = malloc(f.alloc * sizeof(*f.n));
+	char *all = strdup("all");
+	if (!f.n || !all) {
+		free(f.n);
+		free(all);
+		return -ENOMEM;
+	}
+	f.n[0] = (struct fnode){ all, 0, 0, 0, 0 };
+	f.len = 1;
+	sqlite3_stmt *st = prep(g, "SELECT stack_id, name, count(*), sum(duration_ns) FROM syscalls"
+				   " WHERE stack_id IS NOT NULL AND unfinished = 0 GROUP BY stack_id, name");
+	sqlite3_stmt *fs = prep(g, "SELECT f.function, f.object, f.object_offset FROM stack_frames sf"
+				   " JOIN frames f ON f.id = sf.frame_id WHERE sf.stack_id = ? ORDER BY sf.depth DESC");
+	struct strbuf t = STRBUF_INIT;
+	while (st && fs && step(g, st) == SQLITE_ROW) {
+		uint64_t calls = (uint64_t)sqlite3_column_int64(st, 2), ns = (uint64_t)sqlite3_column_int64(st, 3);
+		uint32_t node = 0;
+		int full = 1;
+		f.n[0].calls += calls;
+		f.n[0].ns += ns;
+		sqlite3_reset(fs);
+		sqlite3_bind_int64(fs, 1, sqlite3_column_int64(st, 0));
+		while (step(g, fs) == SQLITE_ROW) {
+			if (!full)
+				continue;
+			strbuf_reset(&t);
+			frame_label(&t, fs);
+			uint32_t c = flame_child(&f, node, t.buf);
+			if (!c) {
+				full = 0;
+				continue;
+			}
+			node = c;
+			f.n[node].calls += calls;
+			f.n[node].ns += ns;
+		}
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		uint32_t c = full ? flame_child(&f, node, name ? name : "?") : 0;
+		if (c) {
+			f.n[c].calls += calls;
+			f.n[c].ns += ns;
+		} else {
+			f.dropped += calls;
+		}
+	}
+	strbuf_release(&t);
+	if (st)
+		sqlite3_finalize(st);
+	if (fs)
+		sqlite3_finalize(fs);
+	if (!g->rc) {
+		strbuf_addf(g->b, ",\"flame_cut\":%llu,\"flame\":", (unsigned long long)f.dropped);
+		flame_json(g, &f, 0);
+	}
+	for (size_t i = 0; i < f.len; i++)
+		free(f.n[i].name);
+	free(f.n);
+	return g->rc ? -EIO : r;
+}
+
+static void add_sources(struct gen *g)
+{
+	struct strbuf *b = g->b;
+	sqlite3_stmt *st = prep(g, "SELECT name, file, line, function, object, calls, errors, total_ns, max_ns"
+				   " FROM summary_by_source LIMIT ?");
+	strbuf_addstr(b, ",\"sources\":[");
+	if (st)
+		sqlite3_bind_int64(st, 1, MAX_SOURCES);
+	for (int first = 1; st && step(g, st) == SQLITE_ROW; first = 0) {
+		strbuf_addstr(b, first ? "[" : ",[");
+		for (int i = 0; i < 9; i++) {
+			if (i)
+				strbuf_addch(b, ',');
+			if (i == 2 || i >= 5)
+				json_col_int(b, st, i);
+			else
+				json_col(b, st, i);
+		}
+		strbuf_addch(b, ']');
+	}
+	if (st)
+		sqlite3_finalize(st);
+	strbuf_addch(b, ']');
+}
+
+static int probe_stacks(struct gen *g)
+{
+	if (scalar(g, "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view')"
+		      " AND name IN ('frames','stacks','stack_frames','summary_by_source')") != 4)
+		return 0;
+	return scalar(g, "SELECT count(*) FROM (SELECT 1 FROM syscalls WHERE stack_id IS NOT NULL LIMIT 1)") > 0;
+}
+
+/* ---- the page ---- */
+
+static void add_hash(struct strbuf *b, const char *what, const char *p, size_t n)
+{
+	uint8_t d[SHA256_LEN];
+	sha256(p, n, d);
+	strbuf_addf(b, "%s 'sha256-", what);
+	base64_add(b, d, sizeof(d));
+	strbuf_addch(b, '\'');
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int build_data(struct gen *g, const struct html_report_opts *opts)
+{
+	struct strbuf *b = g->b;
+	char *lat = meta(g, "summary_latency");
+	g->cpu = lat && !strcmp(lat, "cpu");
+	free(lat);
+	uint64_t s = meta_u64(g, "start_ns"), e = meta_u64(g, "end_ns");
+	uint64_t lo = (uint64_t)scalar(g, "SELECT min(ts_ns) FROM syscalls");
+	uint64_t hi = (uint64_t)scalar(g, "SELECT max(ts_ns + coalesce(duration_ns, 0)) FROM syscalls");
+	uint64_t ehi = (uint64_t)scalar(g, "SELECT max(ts_ns) FROM events");
+	g->t0 = s ? s : lo;
+	if (lo && lo < g->t0)
+		g->t0 = lo;
+	g->t1 = e > hi ? e : hi;
+	if (ehi > g->t1)
+		g->t1 = ehi;
+	if (g->t1 < g->t0)
+		g->t1 = g->t0;
+	load_names(g);
+	g->has_stacks = probe_stacks(g);
+	uint64_t ncalls = (uint64_t)scalar(g, "SELECT count(*) FROM syscalls");
+	uint64_t nthreads = (uint64_t)scalar(g, "SELECT count(*) FROM (SELECT tid FROM threads UNION SELECT tid FROM syscalls)");
+	if (g->rc)
+		return -EIO;
+	strbuf_addstr(b, "{\"source\":");
+	json_text(b, opts->source ? opts->source : "", opts->source ? strlen(opts->source) : 0);
+	strbuf_addch(b, ',');
+	add_header(g);
+	int r = add_summary(g);
+	if (r == 0)
+		r = load_lanes(g);
+	if (r == 0)
+		r = fill_cells(g);
+	if (r == 0) {
+		add_lanes(g, nthreads);
+		add_calls(g, opts->max_calls ? opts->max_calls : HTML_MAX_CALLS_DEFAULT, ncalls);
+		add_processes(g);
+		add_errors(g);
+		if (g->has_stacks) {
+			r = add_flame(g);
+			add_sources(g);
+		} else {
+			strbuf_addstr(b, ",\"flame\":null,\"sources\":null");
+		}
+		/* CPU samples are not in the trace database (scry profile
+		 * writes its own formats); the page says so */
+		strbuf_addstr(b, ",\"samples\":null}");
+	}
+	return g->rc ? -EIO : r;
+}
+
+int html_report_write(sqlite3 *db, int fd, const struct html_report_opts *opts, char *err, size_t errlen)
+{
+	static const struct html_report_opts defaults = { NULL, 0 };
+	struct strbuf data = STRBUF_INIT, page = STRBUF_INIT;
+	struct gen g;
+	memset(&g, 0, sizeof(g));
+	g.db = db;
+	g.b = &data;
+	if (!opts)
+		opts = &defaults;
+	int r = build_data(&g, opts);
+	if (r == 0) {
+		strbuf_addstr(&page, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+				     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ");
+		add_hash(&page, "script-src", scry_html_js, scry_html_js_LEN);
+		strbuf_addstr(&page, "; ");
+		add_hash(&page, "style-src", scry_html_css, scry_html_css_LEN);
+		strbuf_addstr(&page, "; img-src data:; base-uri 'none'; form-action 'none'\">\n"
+				     "<meta name=\"generator\" content=\"scry ");
+		strbuf_addstr(&page, scry_version());
+		strbuf_addstr(&page, "\">\n<title>scry report</title>\n<style>");
+		strbuf_add(&page, scry_html_css, scry_html_css_LEN);
+		strbuf_addstr(&page, "</style>\n</head><body>\n<noscript>This report draws itself with its own "
+				     "inline script: allow JavaScript for this file.</noscript>\n<div id=\"app\"></div>\n"
+				     "<script type=\"application/json\" id=\"scry-data\">");
+		strbuf_add(&page, data.buf, data.len);
+		strbuf_addstr(&page, "</script>\n<script>");
+		strbuf_add(&page, scry_html_js, scry_html_js_LEN);
+		strbuf_addstr(&page, "</script>\n</body></html>\n");
+		r = write_all(fd, page.buf, page.len);
+		if (r < 0)
+			snprintf(err, errlen, "%s", strerror(-r));
+	} else if (g.rc) {
+		snprintf(err, errlen, "%s", g.errmsg ? g.errmsg : "database error");
+	} else {
+		snprintf(err, errlen, "%s", strerror(-r));
+	}
+	for (size_t i = 0; i < g.nlanes; i++)
+		free(g.lanes[i].cells);
+	free(g.lanes);
+	for (int i = 0; i < g.nnames; i++)
+		free(g.names[i]);
+	free(g.names);
+	strbuf_release(&data);
+	strbuf_release(&page);
+	return r;
+}
+
+int html_open_path(const char *path, int *fd, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		goto not_regular;
+	*fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (*fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		return -e;
+	}
+	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		goto not_regular;
+	}
+	if (ftruncate(*fd, 0) < 0) {
+		int e = errno;
+		close(*fd);
+		*fd = -1;
+		snprintf(err, errlen, "%s", strerror(e));
+		return -e;
+	}
+	int fl = fcntl(*fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK);
+	return 0;
+not_regular:
+	snprintf(err, errlen, "it is %s; the html format writes a page: give a regular file or a new path",
+		 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+		 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "not a regular file");
+	return -EINVAL;
+}
+
+/* ---- the "html" output format: a temporary database, then the page ---- */
+
+int sqlite_format_open(struct scry_sink *, const struct output_format *, const struct output_opts *, char *, size_t);
+
+struct html_sink {
+	struct scry_sink db;    /* the sqlite format's sink, into tmp */
+	int fd;
+	int finished;
+	int err;
+	char tmp[PATH_MAX];
+};
+
+static void remove_tmp(struct html_sink *h)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char p[PATH_MAX + 16];
+	for (size_t i = 0; h->tmp[0] && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", h->tmp, suffixes[i]);
+		unlink(p);
+	}
+	h->tmp[0] = '\0';
+}
+
+static int hs_event(void *ctx, const struct scry_event *ev)
+{
+	struct html_sink *h = ctx;
+	return h->db.event(h->db.ctx, ev);
+}
+
+static int hs_flush(void *ctx)
+{
+	struct html_sink *h = ctx;
+	return h->db.flush ? h->db.flush(h->db.ctx) : 0;
+}
+
+static int hs_finish(void *ctx, const struct scry_sink_end *end)
+{
+	struct html_sink *h = ctx;
+	if (h->finished)
+		return h->err;
+	h->finished = 1;
+	int r = scry_sink_finish(&h->db, end);
+	scry_sink_free(&h->db);
+	sqlite3 *db = NULL;
+	if (r == 0 && sqlite3_open_v2(h->tmp, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		r = -EIO;
+	if (r == 0) {
+		char err[256];
+		r = html_report_write(db, h->fd, NULL, err, sizeof(err));
+	}
+	if (db)
+		sqlite3_close(db);
+	remove_tmp(h);
+	h->err = r;
+	return r;
+}
+
+static void hs_free(void *ctx)
+{
+	struct html_sink *h = ctx;
+	if (!h->finished)
+		hs_finish(h, NULL);
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h);
+}
+
+int html_format_open(struct scry_sink *sink, const struct output_format *fmt, const struct output_opts *opts,
+		     char *err, size_t errlen)
+{
+	(void)fmt;
+	if (!opts->path || !opts->path[0]) {
+		snprintf(err, errlen, "the html format writes a file: give one with -o FILE.html");
+		return -EINVAL;
+	}
+	if (!HAVE_SQLITE_LINKED()) {
+		snprintf(err, errlen, "this scry was built without SQLite, which the html format records into");
+		return -ENOTSUP;
+	}
+	struct html_sink *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	int r = html_open_path(opts->path, &h->fd, err, errlen);
+	if (r < 0) {
+		free(h);
+		return r;
+	}
+	const char *dir = getenv("TMPDIR");
+	snprintf(h->tmp, sizeof(h->tmp), "%s/scry-html-XXXXXX", dir && *dir ? dir : "/tmp");
+	int tfd = mkstemp(h->tmp);
+	if (tfd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot make its temporary database in %s: %s", dir && *dir ? dir : "/tmp",
+			 strerror(errno));
+		h->tmp[0] = '\0';
+		goto fail;
+	}
+	close(tfd);
+	struct output_opts io = *opts;
+	io.path = h->tmp;
+	io.fd = -1;
+	r = sqlite_format_open(&h->db, output_format_find("sqlite"), &io, err, errlen);
+	if (r < 0)
+		goto fail;
+	*sink = (struct scry_sink){ hs_event, hs_flush, h, hs_finish, hs_free };
+	return 0;
+fail:
+	remove_tmp(h);
+	close(h->fd);
+	free(h);
+	return r;
+}
