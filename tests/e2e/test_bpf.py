@@ -405,7 +405,7 @@ class BpfAttach(ScryTest):
         # -14: seen once in a CI run of test_exited_process_is_an_attach_
         # error).  The window is narrow: many short runs, both backends and
         # both bpf modes, none may die of a signal.
-        t = self.target("sleeper")
+        t = self.target("sleeper", lifetime=600)   # (24 bpf loads: slow under ASan on a busy machine)
         for i in range(8):
             for mode in (["--backend", "bpf", "-c"], ["--backend", "bpf", "-e", "trace=pwrite64"],
                          ["--backend", "ptrace", "-e", "trace=pwrite64"]):
