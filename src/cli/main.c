@@ -426,6 +426,25 @@ static int target_ended(const struct run *r, pid_t pid)
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
+/*
+ * cfg.stack_nodebug: an object in a stack has no debug info, said once per
+ * object (the library calls this once): its frames get names from its
+ * symbol table and no lines.  Only when lines were asked for (--source,
+ * -k -c), and for the C library, the loader and the like (whose frames
+ * --source skips) only with -v; -qq silences it.
+ */
+static void say_nodebug(void *ctx, const char *object, unsigned flags)
+{
+	const struct options *o = ctx;
+	if ((o->quiet && o->quiet_exit) || ((flags & SCRY_FRAME_RUNTIME) && !o->verbose))
+		return;
+	if (flags & SCRY_FRAME_UNKNOWN)
+		fprintf(stderr, "scry: %s: cannot read its ELF file: its frames are shown as addresses\n", object);
+	else
+		fprintf(stderr, "scry: %s: no debug info: its frames have no source lines "
+			"(build it with -g, or install its debug symbols)\n", object);
+}
+
 static void make_config(struct run *r)
 {
 	struct options *o = &r->o;
@@ -468,6 +487,10 @@ static void make_config(struct run *r)
 	if (wants_stacks(o)) {
 		cfg->stack_depth = o->stack_depth;
 		cfg->stack_lines = o->source || (o->stack_trace && o->summary);
+		if (cfg->stack_lines) {
+			cfg->stack_nodebug = say_nodebug;
+			cfg->stack_nodebug_ctx = o;
+		}
 	}
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */

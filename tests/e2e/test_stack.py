@@ -329,3 +329,48 @@ class Formats(StackTest):
         ev = [e for e in json.load(open(out))["traceEvents"] if e.get("name") == "fsync"]
         self.assertEqual(len(ev), 3)
         self.assertRegex(ev[0]["args"]["source"], r"stack_sites\.c:%d in flush_logs$" % site_line("fsync_a"))
+
+
+def built(name):
+    """build/progs/NAME, built by make (the unwinder's targets are not
+    compiled by helpers.prog)."""
+    path = os.path.join(BUILD, "progs", name)
+    if not os.access(path, os.X_OK):
+        raise AssertionError("%s not built (make builds it)" % path)
+    return path
+
+
+class NoDebugInfo(StackTest):
+    """An object without debug info is said once, not per line (issue 13:
+    "say 'no debug info' once per object")."""
+    CALLS = ["-f", "-e", "trace=getppid,getpgrp,getsid,umask"]
+
+    def notices(self, text):
+        return [l for l in text.splitlines() if l.startswith("scry: ") and "no debug info" in l]
+
+    def test_once_per_object(self):
+        self.need_unwinder()
+        exe = built("stack_main_nodebug")
+        r = run_scry(["--source"] + self.CALLS + [exe], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # four calls whose stacks all hold the program's frames (main)
+        self.assertEqual(len(re.findall(r"(?m)^(\[pid\s+\d+\] )?(getppid|getpgrp|getsid|umask)\(", r.stderr)),
+                         4, r.stderr)
+        said = self.notices(r.stderr)
+        self.assertEqual([l for l in said if exe in l],
+                         ["scry: %s: no debug info: its frames have no source lines "
+                          "(build it with -g, or install its debug symbols)" % exe], r.stderr)
+        # the libraries beside it have lines: not said
+        self.assertFalse([l for l in said if "libstack" in l], r.stderr)
+        # -qq: quiet
+        r = run_scry(["--source", "-qq"] + self.CALLS + [exe], timeout=T(30))
+        self.assertEqual(self.notices(r.stderr), [], r.stderr)
+        # -k alone shows no lines: nothing is missing
+        r = run_scry(["-k"] + self.CALLS + [exe], timeout=T(30))
+        self.assertEqual(self.notices(r.stderr), [], r.stderr)
+
+    def test_not_said_with_debug_info(self):
+        self.need_unwinder()
+        r = run_scry(["--source"] + self.CALLS + [built("stack_main")], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse([l for l in self.notices(r.stderr) if "stack_main" in l], r.stderr)
