@@ -642,28 +642,36 @@ static struct modinfo *modinfo_get(struct unwinder *u, Dwfl_Module *mod)
 	return mi;
 }
 
-static const char *demangle(struct unwinder *u, const char *name)
+char *unwind_demangle(const char *name)
 {
+	if (!name)
+		return NULL;
 	/* "__libc_start_main@@GLIBC_2.34": the name without its version */
-	char plain[512];
 	const char *at = strchr(name, '@');
-	if (at && at > name && (size_t)(at - name) < sizeof(plain)) {
-		memcpy(plain, name, (size_t)(at - name));
-		plain[at - name] = '\0';
-		name = plain;
-	}
+	size_t len = at && at > name ? (size_t)(at - name) : strlen(name);
+	char *plain = strndup(name, len);
+	if (!plain)
+		return NULL;
 #ifdef SCRY_HAVE_IBERTY
-	if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R')) {
-		char *d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+	/* C++ (_Z), Rust legacy (_ZN...17h<hash>E, its hash left out) and
+	 * Rust v0 (_R): cplus_demangle's DMGL_AUTO tries Rust's first */
+	if (plain[0] == '_' && (plain[1] == 'Z' || plain[1] == 'R')) {
+		char *d = cplus_demangle(plain, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 		if (d) {
-			const char *r = intern(&u->strings, d);
-			free(d);
-			if (r)
-				return r;
+			free(plain);
+			return d;
 		}
 	}
 #endif
-	return intern(&u->strings, name);
+	return plain;
+}
+
+static const char *demangle(struct unwinder *u, const char *name)
+{
+	char *d = unwind_demangle(name);
+	const char *r = intern(&u->strings, d ? d : name);
+	free(d);
+	return r;
 }
 
 /* The file offset of process address pc in module mi (its ELF's PT_LOADs):

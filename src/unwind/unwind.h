@@ -57,4 +57,9 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 /* Process pid exec'd or exited: its Dwfl and caches go. */
 void unwinder_forget(struct unwinder *u, pid_t pid);
 
+/* A symbol's name as frames show it: without its symbol version
+ * ("@@GLIBC_2.34"), demangled (C++, Rust legacy and v0) when scry was built
+ * with libiberty.  malloc'd, NULL only without memory. */
+char *unwind_demangle(const char *name);
+
 #endif

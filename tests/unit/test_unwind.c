@@ -447,6 +447,34 @@ static void test_cxx_demangled(void **state)
 	rec_free(rc);
 }
 
+static void check_demangled(const char *mangled, const char *want)
+{
+	char *d = unwind_demangle(mangled);
+	assert_non_null(d);
+	assert_string_equal(d, want);
+	free(d);
+}
+
+/* Names as frames show them: versions dropped; C++ and Rust (legacy, its
+ * hash left out, and v0) demangled by libiberty when scry has it. */
+static void test_demangle_names(void **state)
+{
+	check_demangled("__libc_start_main@@GLIBC_2.34", "__libc_start_main");
+	check_demangled("plain_c", "plain_c");
+	check_demangled("_Rnot_really", "_Rnot_really");
+#ifdef SCRY_HAVE_IBERTY
+	check_demangled("_ZN4shop6Ledger5flushEi", "shop::Ledger::flush(int)");
+	check_demangled("_ZN4core3fmt5write17h0123456789abcdefE", "core::fmt::write");
+	check_demangled("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17h7f1f3b6a2b3c4d5eE",
+			"std::rt::lang_start::{{closure}}");
+	check_demangled("_RNvCs15kBYyAo9fc_7mycrate7example", "mycrate::example");
+	check_demangled("_RNvNtCs1234_7mycrate3foo3bar", "mycrate::foo::bar");
+	check_demangled("_ZN4shop6Ledger5flushEi@@V_1", "shop::Ledger::flush(int)");
+#else
+	check_demangled("_ZN4shop6Ledger5flushEi", "_ZN4shop6Ledger5flushEi");
+#endif
+}
+
 __attribute__((noinline)) static int self_marker(int x)
 {
 	return x * 7 + 3;
@@ -527,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_executable),
 		cmocka_unit_test(test_refresh_jit_and_removed_module),
 		cmocka_unit_test(test_cxx_demangled),
+		cmocka_unit_test(test_demangle_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
