@@ -4,6 +4,8 @@
 #include <elfutils/libdwfl.h>
 #include <dwarf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <gelf.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +37,8 @@
 #define ACACHE    2048u             /* resolved addresses per process */
 #define MAXPROCS  64u               /* Dwfls kept at once (least recently used go) */
 #define MAPS_MAX  (8u << 20)        /* /proc/PID/maps bytes read at most */
+
+static char *read_maps_of(pid_t pid, size_t *len);
 
 /* ---- interned strings ---- */
 
@@ -190,12 +194,72 @@ struct unwinder {
 	int have_prev;
 };
 
+/* The process whose modules libdwfl is reading now (find_elf has no
+ * context of its own): set around every call into a process's Dwfl. */
+static __thread pid_t cur_pid;
+
+/*
+ * A module whose file is gone ("/x (deleted)" in the maps): its pages are
+ * still there, through /proc/PID/map_files/START-END of one of its
+ * mappings (root, or CAP_CHECKPOINT_RESTORE) or, for the executable,
+ * /proc/PID/exe (whoever may ptrace it).  An open fd, or -1.
+ */
+static int open_deleted(pid_t pid, const char *name, uint64_t lo, uint64_t hi)
+{
+	char path[96];
+	size_t len = 0;
+	char *maps = read_maps_of(pid, &len);
+	size_t nlen = strlen(name);
+	int fd = -1;
+	for (char *l = maps, *end = maps ? maps + len : NULL; l && l < end && fd < 0;) {
+		char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t ll = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		unsigned long long a, b;
+		if (ll > nlen && !memcmp(l + ll - nlen, name, nlen) && l[ll - nlen - 1] == ' ' &&
+		    sscanf(l, "%llx-%llx", &a, &b) == 2 && a >= lo && b <= hi) {
+			snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid, a, b);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		l = nl ? nl + 1 : end;
+	}
+	free(maps);
+	if (fd >= 0)
+		return fd;
+	char exe[PATH_MAX];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if (strcmp(exe, name))
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	static const char tail[] = " (deleted)";
+	size_t n = name ? strlen(name) : 0;
+	if (cur_pid > 0 && name && name[0] == '/' && n > sizeof(tail) - 1 &&
+	    !strcmp(name + n - (sizeof(tail) - 1), tail)) {
+		Dwarf_Addr lo = 0, hi = 0;
+		dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+		int fd = open_deleted(cur_pid, name, lo, hi);
+		if (fd >= 0) {
+			*file_name = strdup(name);
+			return fd;
+		}
+	}
+	return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+}
+
 int unwinder_new(struct unwinder **out)
 {
 	struct unwinder *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	u->dwfl_cbs.find_elf = dwfl_linux_proc_find_elf;
+	u->dwfl_cbs.find_elf = find_elf;
 	u->dwfl_cbs.find_debuginfo = dwfl_standard_find_debuginfo;
 	u->dwfl_cbs.debuginfo_path = &u->debuginfo_path;
 	*out = u;
@@ -362,7 +426,7 @@ static const Dwfl_Thread_Callbacks thread_cbs = {
 /* ---- the process's modules ---- */
 
 /* Reads /proc/PID/maps whole into a malloc'd buffer (*len bytes). */
-static char *read_maps(pid_t pid, size_t *len)
+static char *read_maps_of(pid_t pid, size_t *len)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -396,7 +460,7 @@ static char *read_maps(pid_t pid, size_t *len)
 static int report_maps(struct uproc *p)
 {
 	size_t len = 0;
-	char *maps = read_maps(p->pid, &len);
+	char *maps = read_maps_of(p->pid, &len);
 	if (!maps || !len) {
 		free(maps);
 		return -ESRCH;
@@ -608,8 +672,6 @@ static struct modinfo *modinfo_get(struct unwinder *u, Dwfl_Module *mod)
 	mi->start = start;
 	if (is_runtime(name))
 		mi->flags |= SCRY_FRAME_RUNTIME;
-	if (name && strstr(name, " (deleted)"))
-		mi->flags |= SCRY_FRAME_UNKNOWN;
 	Dwarf_Addr bias = 0;
 	Elf *elf = dwfl_module_getelf(mod, &bias);
 	if (elf) {
@@ -790,6 +852,7 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 	struct uproc *p = uproc_get(u, pid);
 	if (!p)
 		return -ENOMEM;
+	cur_pid = pid;
 	u->cur = p;
 	u->tid = tid;
 	u->have = have;
@@ -845,5 +908,6 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 		out->source = first_shown;
 	u->cur = NULL;
 	u->frames = NULL;
+	cur_pid = 0;
 	return 0;
 }

@@ -396,8 +396,8 @@ static int copy_file(const char *from, const char *to)
 	return fclose(out);
 }
 
-/* An executable deleted before its first traced call: frames and a
- * marker, no crash. */
+/* An executable deleted before its first traced call: its frames named
+ * from the pages still mapped (once UNKNOWN, without names or lines). */
 static void test_deleted_executable(void **state)
 {
 	char dir[] = "/tmp/scry-unwind-XXXXXX";
@@ -416,9 +416,14 @@ static void test_deleted_executable(void **state)
 	const struct stack_rec *r = find(rc, "getppid");
 	assert_true(r->nframes >= 2);
 	assert_true(r->f[0].flags & SCRY_FRAME_RUNTIME);
-	assert_true(r->f[1].flags & SCRY_FRAME_UNKNOWN);
+	/* its symbols and lines read through /proc/PID/map_files or
+	 * /proc/PID/exe: the object keeps the name the maps give it */
 	assert_non_null(r->f[1].object);
 	assert_non_null(strstr(r->f[1].object, "(deleted)"));
+	assert_false(r->f[1].flags & SCRY_FRAME_UNKNOWN);
+	assert_source(r, "inner_static", "tests/progs/stack_main.c");
+	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
+	assert_int_equal(r->truncated, 0);
 	/* the library beside it is still whole */
 	r = find(rc, "getpgrp");
 	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
