@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -509,6 +510,13 @@ static void make_config(struct run *r)
 	/* the calls to tamper with must stop too, shown or not */
 	struct scry_filter stops = o->filter;
 	scry_inject_add_sets(&o->inject, stops.trace, sizeof(stops.trace) / sizeof(stops.trace[0]));
+	/* with stacks, the calls that unmap or map code stop too (not shown):
+	 * the unwinder then reads the maps again (unwind/unwind.h) */
+	if (wants_stacks(o)) {
+		static const int remaps[] = { SYS_munmap, SYS_mremap, SYS_shmdt, SYS_mmap, SYS_mprotect };
+		for (size_t i = 0; i < sizeof(remaps) / sizeof(remaps[0]); i++)
+			stops.trace[remaps[i] / 64] |= 1ull << (remaps[i] % 64);
+	}
 	int inject_signal = 0;
 	for (int i = 0; i < o->inject.n; i++)
 		inject_signal |= o->inject.v[i].signo != 0;

@@ -154,6 +154,7 @@ struct uproc {
 	Dwfl *dwfl;
 	int attached;             /* dwfl_attach_state done */
 	uint64_t maps_sig;
+	int maps_dirty;           /* code may have been (un)mapped: read the maps again */
 	uint64_t last_use;
 	struct aentry cache[ACACHE];
 };
@@ -316,6 +317,17 @@ void unwinder_forget(struct unwinder *u, pid_t pid)
 			*pp = p->next;
 			u->nprocs--;
 			uproc_free(p);
+			return;
+		}
+}
+
+void unwinder_maps_changed(struct unwinder *u, pid_t pid)
+{
+	if (!u)
+		return;
+	for (struct uproc *p = u->procs; p; p = p->next)
+		if (p->pid == pid) {
+			p->maps_dirty = 1;
 			return;
 		}
 }
@@ -853,6 +865,13 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 	if (!p)
 		return -ENOMEM;
 	cur_pid = pid;
+	if (p->maps_dirty) {
+		/* a mapping changed since: a module found by address may be
+		 * gone and other code there (dlclose, then dlopen or mmap at
+		 * the same place) */
+		p->maps_dirty = 0;
+		report_maps(p);
+	}
 	u->cur = p;
 	u->tid = tid;
 	u->have = have;

@@ -54,6 +54,12 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 		    const uint64_t regs[UNWIND_NREGS], unwind_mem_fn mem, void *mem_ctx,
 		    int lines, struct scry_frame *frames, unsigned max, struct scry_stack *out);
 
+/* Process pid changed its mappings (a traced munmap, mremap, shmdt, or an
+ * mmap or mprotect with PROT_EXEC): its maps are read again at its next
+ * stack, so code mapped where a known module was is not taken for it.
+ * The maps are read only then, and kept when they did not change. */
+void unwinder_maps_changed(struct unwinder *u, pid_t pid);
+
 /* Process pid exec'd or exited: its Dwfl and caches go. */
 void unwinder_forget(struct unwinder *u, pid_t pid);
 

@@ -374,3 +374,34 @@ class NoDebugInfo(StackTest):
         r = run_scry(["--source"] + self.CALLS + [built("stack_main")], timeout=T(30))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse([l for l in self.notices(r.stderr) if "stack_main" in l], r.stderr)
+
+
+class Remapped(StackTest):
+    """Code mapped where a known module was: stack_remap dlcloses library A
+    and dlopens B, which the loader maps at A's address; B's call must be
+    named B, not A (issue 13: "processes that mmap and munmap code")."""
+
+    def libs(self):
+        a, b = os.path.join(self.tmp, "libA.so"), os.path.join(self.tmp, "libB.so")
+        for p in (a, b):
+            shutil.copy(built("libstackplugin.so"), p)
+        return a, b
+
+    def check(self, extra):
+        self.need_unwinder()
+        a, b = self.libs()
+        r = run_scry(["-k", "-e", "trace=getsid"] + extra + [prog("stack_remap"), a, b], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "same", "the loader put B elsewhere: nothing to test")
+        lines = r.stderr.splitlines()
+        calls = [i for i, l in enumerate(lines) if re.match(r"(\[pid\s+\d+\] )?getsid\(", l)]
+        self.assertEqual(len(calls), 2, r.stderr)
+        objs = [[f[0] for f in frames_after(lines, i) if f[1] == "plugin_inner"] for i in calls]
+        self.assertEqual(objs, [[a], [b]], r.stderr)
+
+    def test_seccomp_launch(self):
+        # the seccomp filter lets munmap and mmap stop too
+        self.check([])
+
+    def test_every_call_stops(self):
+        self.check(["--no-seccomp", "-f"])
