@@ -888,6 +888,8 @@ static int finish(struct run *r, int status, int run_err)
 	struct scry_summary_opts so;
 	char note[200];
 	summary_opts(o, r->s, scry_session_elapsed(r->s) - r->iv.last, &so, note, sizeof(note));
+	so.sites = r->summary.sites;           /* the structured formats' rows by */
+	so.functions = r->summary.functions;   /* call site and by function */
 	struct scry_sink_end end = { r->summary_on ? &r->summary.stats : NULL, &so, lost };
 	int werr = scry_sink_finish(&r->sinks, &end);
 	if (lost)

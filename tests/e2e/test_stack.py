@@ -405,3 +405,73 @@ class Remapped(StackTest):
 
     def test_every_call_stops(self):
         self.check(["--no-seccomp", "-f"])
+
+
+class StructuredSummaries(StackTest):
+    """-c --source / --by-function in JSON, JSONL and CSV carry the rows by
+    call site and by function, as the text summary does."""
+    CALLS = ["-e", "trace=fsync,getppid"]
+
+    def want_sites(self):
+        return {
+            ("fsync", "stack_sites.c:%d in flush_logs" % site_line("fsync_a")): 4,
+            ("fsync", "stack_sites.c:%d in rotate_logs" % site_line("fsync_b")): 2,
+            ("getppid", "stack_sites.c:%d in depth" % site_line("getppid")): 2,
+        }
+
+    def test_json_call_sites(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "s.json")
+        r = run_scry(["--source", "-c", "--format", "json", "-o", out] + self.CALLS + [self.sites(), "2"],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        summ = json.load(open(out))["summary"]
+        self.assertEqual(summ["total"]["calls"], 8)
+        got = {(row["syscall"], re.sub(r"^.*/", "", row["call_site"])): row["calls"]
+               for row in summ["call_sites"]}
+        self.assertEqual(got, self.want_sites(), summ["call_sites"])
+        self.assertNotIn("functions", summ)
+        for row in summ["call_sites"]:
+            self.assertLessEqual(row["p50_ns"], row["max_ns"])
+        # sorted by time
+        tot = [row["total_ns"] for row in summ["call_sites"]]
+        self.assertEqual(tot, sorted(tot, reverse=True))
+
+    def test_jsonl_both(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "s.jsonl")
+        r = run_scry(["--source", "--by-function", "-c", "--format", "jsonl", "-o", out] + self.CALLS +
+                     [self.sites(), "2"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        summ = [x for x in map(json.loads, open(out)) if x.get("type") == "summary"]
+        self.assertEqual(len(summ), 1, open(out).read())
+        got = {(row["syscall"], re.sub(r"^.*/", "", row["call_site"])): row["calls"]
+               for row in summ[0]["call_sites"]}
+        self.assertEqual(got, self.want_sites())
+        fns = {row["function"]: row for row in summ[0]["functions"]}
+        self.assertEqual(fns["flush_logs"]["calls"], 4)
+        self.assertEqual(fns["depth"]["calls"], 2)
+        self.assertEqual(fns["main"]["calls"], 8)
+        self.assertTrue(fns["main"]["object"].endswith("/stack_sites"))
+        self.assertEqual(fns["main"]["percent"], 100.0)
+
+    def test_csv_by_function(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "s.csv")
+        r = run_scry(["--by-function", "-o", out, "--format", "csv"] + self.CALLS + [self.sites(), "3"],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(out, newline="")))
+        self.assertEqual(rows[0], ["kind", "name", "where", "calls", "errors", "total_us", "avg_us",
+                                   "p50_us", "p90_us", "p99_us", "max_us", "percent"])
+        fns = {x[1]: x for x in rows[1:] if x[2].endswith("/stack_sites")}
+        self.assertTrue(all(x[0] == "function" for x in rows[1:]), rows)
+        self.assertEqual(int(fns["flush_logs"][3]), 6)
+        self.assertEqual(int(fns["rotate_logs"][3]), 3)
+        self.assertEqual(int(fns["round_once"][3]), 12)
+        # --source -c: rows by call site
+        r = run_scry(["--source", "-c", "-o", out, "--format", "csv"] + self.CALLS + [self.sites(), "2"],
+                     timeout=T(30))
+        rows = list(csv.reader(open(out, newline="")))
+        got = {(x[1], re.sub(r"^.*/", "", x[2])): int(x[3]) for x in rows[1:] if x[0] == "call_site"}
+        self.assertEqual(got, self.want_sites(), rows)
