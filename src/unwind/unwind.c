@@ -134,8 +134,22 @@ struct modinfo {
 	size_t nsyms;
 };
 
+/* The functions inlined at one address, innermost first (DWARF's
+ * DW_TAG_inlined_subroutine scopes): each one's name and its line (for the
+ * innermost, the address's line; for the others, the line that the one
+ * inside was inlined from); call_file/call_line: where the outermost was
+ * inlined into the physical function, that frame's line. */
+#define INL_MAX 8
+struct inl_chain {
+	unsigned n;
+	const char *call_file;
+	int call_line;
+	struct { const char *function, *file; int line; } f[INL_MAX];
+};
+
 /* One resolved lookup address (pc, or pc - 1 for a return address). */
 struct aentry {
+	struct inl_chain *inl;    /* malloc'd, or NULL: none inlined there */
 	uint64_t key;
 	int valid;
 	const char *object;
@@ -298,8 +312,16 @@ static int removed_cb(Dwfl_Module *mod, void *userdata, const char *name, Dwarf_
 	return 0;
 }
 
+static void cache_clear(struct uproc *p)
+{
+	for (unsigned i = 0; i < ACACHE; i++)
+		free(p->cache[i].inl);
+	memset(p->cache, 0, sizeof(p->cache));
+}
+
 static void uproc_free(struct uproc *p)
 {
+	cache_clear(p);
 	if (p->dwfl) {
 		dwfl_getmodules(p->dwfl, free_mod_cb, NULL, 0);
 		dwfl_end(p->dwfl);
@@ -495,7 +517,7 @@ static int report_maps(struct uproc *p)
 	if (r != 0)
 		return -EIO;
 	p->maps_sig = sig;
-	memset(p->cache, 0, sizeof(p->cache));
+	cache_clear(p);
 	return 1;
 }
 
@@ -765,11 +787,97 @@ static int objdelta(const struct modinfo *mi, uint64_t look, int64_t *delta)
 	return 0;
 }
 
-static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact, struct scry_frame *f)
+/* A string attribute of die, through DW_AT_abstract_origin. */
+static const char *die_str(Dwarf_Die *die, int name)
+{
+	Dwarf_Attribute a;
+	return dwarf_attr_integrate(die, name, &a) ? dwarf_formstring(&a) : NULL;
+}
+
+/* Where inlined subroutine die was inlined from: its call file and line. */
+static void call_site(struct unwinder *u, Dwarf_Die *cu, Dwarf_Die *die, const char **file, int *line)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word no = 0, fi = 0;
+	*file = NULL;
+	*line = 0;
+	if (!dwarf_attr(die, DW_AT_call_line, &a) || dwarf_formudata(&a, &no) != 0 || !no)
+		return;
+	Dwarf_Files *files;
+	size_t nfiles;
+	if (!dwarf_attr(die, DW_AT_call_file, &a) || dwarf_formudata(&a, &fi) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || fi >= nfiles)
+		return;
+	const char *f = dwarf_filesrc(files, fi, NULL, NULL);
+	*file = f ? intern(&u->strings, f) : NULL;
+	*line = *file ? (int)no : 0;
+}
+
+static const char *demangle(struct unwinder *u, const char *name);
+
+/*
+ * The functions inlined at address look of mod, innermost first, or NULL
+ * when none is (or without DWARF).  file:line is the address's own line.
+ */
+static struct inl_chain *inline_chain(struct unwinder *u, Dwfl_Module *mod, uint64_t look,
+				      const char *file, int line)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, look, &bias);
+	if (!cu)
+		return NULL;
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cu, look - bias, &scopes);
+	if (n <= 0)
+		return NULL;
+	/* dwarf_getscopes follows an inlined subroutine's abstract origin
+	 * outwards; the concrete scopes it was inlined into come from its
+	 * own DIE (as eu-addr2line -i finds them) */
+	Dwarf_Die inner = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	n = dwarf_getscopes_die(&inner, &scopes);
+	if (n <= 0)
+		return NULL;
+	struct inl_chain *c = NULL;
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag != DW_TAG_inlined_subroutine)
+			continue;
+		if (!c && !(c = calloc(1, sizeof(*c))))
+			break;
+		if (c->n == INL_MAX)
+			break;      /* deeper: the outer ones are left out */
+		const char *name = die_str(&scopes[i], DW_AT_linkage_name);
+		if (!name)
+			name = die_str(&scopes[i], DW_AT_MIPS_linkage_name);
+		if (!name)
+			name = die_str(&scopes[i], DW_AT_name);
+		c->f[c->n].function = name ? demangle(u, name) : NULL;
+		c->f[c->n].file = file;
+		c->f[c->n].line = line;
+		/* the next one out (or the physical function) is at the line
+		 * this one was inlined from */
+		call_site(u, cu, &scopes[i], &file, &line);
+		c->n++;
+	}
+	free(scopes);
+	if (c) {
+		c->call_file = file;
+		c->call_line = line;
+	}
+	return c;
+}
+
+static const struct aentry *resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
+				    struct scry_frame *f)
 {
 	uint64_t look = isact || pc == 0 ? pc : pc - 1;
 	struct aentry *e = &p->cache[(look ^ (look >> 13)) % ACACHE];
 	if (!e->valid || e->key != look) {
+		free(e->inl);
 		memset(e, 0, sizeof(*e));
 		e->key = look;
 		e->objdelta = (int64_t)pc;   /* unknown: offset 0 */
@@ -800,6 +908,7 @@ static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 					e->file = intern(&u->strings, file);
 					e->line = e->file ? lineno : 0;
 				}
+				e->inl = inline_chain(u, mod, look, e->file, e->line);
 			}
 		}
 		/* an address outside every module is not kept: the maps may
@@ -811,9 +920,10 @@ static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 	f->object_offset = pc - (uint64_t)e->objdelta;
 	f->function = e->function;
 	f->offset = e->function ? pc - e->fstart : 0;
-	f->file = e->file;
-	f->line = e->line;
+	f->file = e->inl ? e->inl->call_file : e->file;
+	f->line = e->inl ? e->inl->call_line : e->line;
 	f->flags = e->flags;
+	return e;
 }
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
@@ -841,7 +951,32 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 		u->truncated = 1;
 		return DWARF_CB_ABORT;
 	}
-	resolve(u, u->cur, pc, isact, &u->frames[u->n++]);
+	struct scry_frame *f = &u->frames[u->n++];
+	const struct aentry *e = resolve(u, u->cur, pc, isact, f);
+	if (e->inl) {
+		/* the functions inlined here first, each SCRY_FRAME_INLINED
+		 * (text -k shows the physical frames only, as strace) */
+		struct scry_frame phys = *f;
+		u->n--;
+		for (unsigned i = 0; i < e->inl->n; i++) {
+			if (u->n >= u->max) {
+				u->truncated = 1;
+				return DWARF_CB_ABORT;
+			}
+			struct scry_frame *g = &u->frames[u->n++];
+			*g = phys;
+			g->function = e->inl->f[i].function;
+			g->offset = 0;
+			g->file = e->inl->f[i].file;
+			g->line = e->inl->f[i].line;
+			g->flags |= SCRY_FRAME_INLINED;
+		}
+		if (u->n >= u->max) {
+			u->truncated = 1;
+			return DWARF_CB_ABORT;
+		}
+		u->frames[u->n++] = phys;
+	}
 	if (u->want_refresh && !u->refreshed)
 		return DWARF_CB_ABORT;  /* read the maps again, then start over */
 	return DWARF_CB_OK;

@@ -475,3 +475,39 @@ class StructuredSummaries(StackTest):
         rows = list(csv.reader(open(out, newline="")))
         got = {(x[1], re.sub(r"^.*/", "", x[2])): int(x[3]) for x in rows[1:] if x[0] == "call_site"}
         self.assertEqual(got, self.want_sites(), rows)
+
+
+class Inlined(StackTest):
+    """A call made from a function inlined into another: --source names the
+    inlined function and its line; -k shows the physical frames only, as
+    strace; JSON has the whole chain, each inlined frame marked."""
+    MAIN_SRC = os.path.join(ROOT, "tests", "progs", "stack_main.c")
+
+    def mark(self, what):
+        return site_line(None, self.MAIN_SRC, marker="STACK:%s */" % what)
+
+    def test_source_and_k(self):
+        self.need_unwinder()
+        r = run_scry(["-k", "--source", "-e", "trace=getpgid", built("stack_main")], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        i = next(i for i, l in enumerate(lines) if l.startswith("getpgid("))
+        self.assertRegex(lines[i], source_rx("stack_main.c", self.mark("getpgid"), "inl_leaf"))
+        funcs = [f[1] for f in frames_after(lines, i)]
+        self.assertEqual(funcs[1:3], ["inl_outer", "main"], r.stderr)
+
+    def test_json_chain(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "t.json")
+        r = run_scry(["--format", "json", "-o", out, "--source", "-e", "trace=getpgid", built("stack_main")],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.load(open(out))["syscalls"][0]
+        self.assertEqual(c["source"]["function"], "inl_leaf")
+        self.assertEqual(c["source"]["line"], self.mark("getpgid"))
+        own = [(f["function"], f["line"], f.get("inlined", False)) for f in c["stack"]
+               if f["object"] and f["object"].endswith("/stack_main")][:4]
+        self.assertEqual(own, [("inl_leaf", self.mark("getpgid"), True),
+                               ("inl_mid", self.mark("inl_leaf"), True),
+                               ("inl_outer", self.mark("inl_mid"), False),
+                               ("main", own[3][1], False)], c["stack"])

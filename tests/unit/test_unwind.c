@@ -186,6 +186,7 @@ static struct rec *trace(char *const argv[], int depth, int lines)
 	set_bit(bm, SYS_getsid);
 	set_bit(bm, SYS_umask);
 	set_bit(bm, SYS_getuid);
+	set_bit(bm, SYS_getpgid);
 	struct rec *rc = calloc(1, sizeof(*rc));
 	assert_non_null(rc);
 	struct scry_config cfg = SCRY_CONFIG_INIT;
@@ -266,6 +267,24 @@ static void check_debug_build(const char *prog, int with_exec)
 	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
 	assert_true(ends_with(r->f[r->source].object, prog));
 	assert_int_equal(r->truncated, 0);
+
+	/* inlined twice: the source names the innermost inlined function's
+	 * line; each inlined function is a frame of its own (INLINED, same
+	 * address) at the line it made the next call from, then the
+	 * physical frame at the line the outermost was inlined from */
+	r = find(rc, "getpgid");
+	assert_source(r, "inl_leaf", "tests/progs/stack_main.c");
+	assert_callers(r, (const char *const[]){ "inl_leaf", "inl_mid", "inl_outer", "main", NULL });
+	{
+		int s0 = r->source;
+		assert_true(r->f[s0].flags & SCRY_FRAME_INLINED);
+		assert_true(r->f[s0 + 1].flags & SCRY_FRAME_INLINED);
+		assert_false(r->f[s0 + 2].flags & SCRY_FRAME_INLINED);
+		assert_int_equal(r->f[s0 + 1].line, marker_line("tests/progs/stack_main.c", "inl_leaf"));
+		assert_int_equal(r->f[s0 + 2].line, marker_line("tests/progs/stack_main.c", "inl_mid"));
+		assert_true(r->f[s0].addr == r->f[s0 + 2].addr && r->f[s0 + 1].addr == r->f[s0 + 2].addr);
+		assert_true(r->f[s0 + 2].offset > 0);
+	}
 
 	r = find(rc, "getpgrp");
 	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
