@@ -511,3 +511,53 @@ class Inlined(StackTest):
                                ("inl_mid", self.mark("inl_leaf"), True),
                                ("inl_outer", self.mark("inl_mid"), False),
                                ("main", own[3][1], False)], c["stack"])
+
+
+class ChildrenAndExec(StackTest):
+    """-f with children that exec other images (each its own modules), and
+    an attached process that execs: every call is named from its image."""
+    MAIN_SRC = os.path.join(ROOT, "tests", "progs", "stack_main.c")
+    EXEC_SRC = os.path.join(ROOT, "tests", "progs", "stack_exec.c")
+
+    def expect(self):
+        return [
+            source_rx("stack_main.c", site_line(None, self.MAIN_SRC, "STACK:getppid */"), "inner_static"),
+            source_rx("stack_main.c", site_line(None, self.MAIN_SRC, "STACK:umask */"), "thread_fn"),
+            source_rx("stack_exec.c", site_line(None, self.EXEC_SRC, "STACK:getuid */"), "after_exec"),
+        ]
+
+    def test_follow_forks_and_exec(self):
+        self.need_unwinder()
+        sh = "%s 1 & %s exec %s; wait" % (self.sites(), built("stack_main"), built("stack_exec"))
+        r = run_scry(["--source", "-f", "-e", "trace=fsync,getppid,umask,getuid", "sh", "-c", sh],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [l for l in r.stderr.splitlines() if l.startswith("[pid ") and "resumed>" not in l]
+        want = self.expect() + [
+            source_rx("stack_sites.c", site_line("fsync_a"), "flush_logs"),
+            source_rx("stack_sites.c", site_line("fsync_b"), "rotate_logs"),
+            source_rx("stack_sites.c", site_line("getppid"), "depth"),
+        ]
+        for rx in want:
+            self.assertTrue(any(rx.search(l) for l in lines), "%s\n%s" % (rx.pattern, r.stderr))
+        # nothing of ours named from another image
+        for l in lines:
+            if "in after_exec]" in l:
+                self.assertRegex(l, r"getuid\(\)")
+            if "stack_main.c:" in l:
+                self.assertNotRegex(l, r"getuid\(\)")
+
+    def test_attached_then_exec(self):
+        self.need_unwinder()
+        flag = os.path.join(self.tmp, "go")
+        sh = "while [ ! -e %s ]; do sleep 0.02; done; exec %s exec %s" % (
+            flag, built("stack_main"), built("stack_exec"))
+        t = self.spawn(["sh", "-c", sh], name="sh")
+        out = os.path.join(self.tmp, "trace")
+        s = self.attach(t.pid, ["--source", "-f", "-e", "trace=getppid,umask,getuid", "-o", out])
+        open(flag, "w").close()
+        self.assertEqual(t.wait(T(20)), 0)
+        self.assertEqual(s.wait(T(20)), 0, s.err())
+        text = open(out).read()
+        for rx in self.expect():
+            self.assertTrue(any(rx.search(l) for l in text.splitlines()), "%s\n%s" % (rx.pattern, text))
