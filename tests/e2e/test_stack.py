@@ -561,3 +561,98 @@ class ChildrenAndExec(StackTest):
         text = open(out).read()
         for rx in self.expect():
             self.assertTrue(any(rx.search(l) for l in text.splitlines()), "%s\n%s" % (rx.pattern, text))
+
+
+def dynsym(obj, cache={}):
+    """{name: address} of obj's .dynsym functions (what strace -k's
+    libunwind names frames by), from nm -D; {} when nm is missing."""
+    if obj not in cache:
+        cache[obj] = {}
+        try:
+            out = subprocess.run(["nm", "-D", "--defined-only", obj], capture_output=True, text=True).stdout
+        except OSError:
+            out = ""
+        for l in out.splitlines():
+            p = l.split()
+            if len(p) == 3 and p[1] in "TtWwIi":
+                cache[obj][p[2].split("@")[0]] = int(p[0], 16)
+    return cache[obj]
+
+
+class RealProgramsDifferential(StackTest):
+    """scry -k against strace -k on real programs (issue 13's fidelity
+    corpus): the same calls, the same frames (objects and file offsets
+    exactly), and the same function names except where strace cannot know
+    them: a static function missing from .dynsym, which strace names after
+    the .dynsym symbol before it, and aliases at one address (open,
+    __open64), which both name rightly."""
+    CALLS = "openat,read,write,close,getppid,fstat,newfstatat"
+    PROGRAMS = [
+        ["ls", "-l", "/"],
+        ["cat", "/etc/hostname"],
+        ["sort", "/etc/passwd"],
+        ["sh", "-c", "echo hi > /dev/null"],
+        ["python3", "-S", "-c", "import os; os.getppid(); open('/etc/hostname').read()"],
+    ]
+
+    @staticmethod
+    def stacks(text, names):
+        out, cur = [], None
+        for l in text.splitlines():
+            m = FRAME.match(l)
+            if m:
+                if cur is not None:
+                    cur[1].append((m.group(1), m.group(2) or None, m.group(4)))
+                continue
+            mm = re.match(r"(\w+)\(", l)
+            cur = (mm.group(1), []) if mm and mm.group(1) in names else None
+            if cur:
+                out.append(cur)
+        return out
+
+    def test_corpus(self):
+        self.need_unwinder()
+        if not shutil.which("strace"):
+            self.skipTest("strace is not installed")
+        names = self.CALLS.split(",")
+        env = dict(os.environ, PYTHONHASHSEED="0", LC_ALL="C")
+        n = dict(frames=0, objects=0, offsets=0, named=0, same=0, strace_wrong=0, alias=0)
+        bad = []
+        for argv in self.PROGRAMS:
+            if not shutil.which(argv[0]):
+                continue
+            ref = run(["strace", "-k", "-qq", "-e", "trace=" + self.CALLS, "--"] + argv, timeout=T(60), env=env)
+            got = run_scry(["-k", "-qq", "-e", "trace=" + self.CALLS, "--"] + argv, timeout=T(60), env=env)
+            self.assertEqual(got.returncode, ref.returncode, got.stderr[-2000:])
+            w, h = self.stacks(ref.stderr, names), self.stacks(got.stderr, names)
+            self.assertEqual([x[0] for x in w], [x[0] for x in h], argv)
+            self.assertGreater(len(w), 0, argv)
+            for (call, fw), (_, fh) in zip(w, h):
+                self.assertEqual(len(fw), len(fh), (argv, call, fw, fh))
+                for a, b in zip(fw, fh):
+                    n["frames"] += 1
+                    same_obj = os.path.realpath(a[0] or "?") == os.path.realpath(b[0] or "?")
+                    n["objects"] += same_obj
+                    n["offsets"] += a[2] == b[2]
+                    if not (same_obj and a[1] and b[1]):
+                        continue
+                    n["named"] += 1
+                    if a[1] == b[1]:
+                        n["same"] += 1
+                        continue
+                    syms = dynsym(os.path.realpath(a[0]))
+                    if b[1] not in syms:
+                        n["strace_wrong"] += 1      # static: strace took the .dynsym one before
+                    elif a[1] in syms and syms[a[1]] == syms[b[1]]:
+                        n["alias"] += 1
+                    else:
+                        bad.append((argv[0], call, a, b))
+        self.assertGreater(n["frames"], 500)
+        agree = 100.0 * (n["same"] + n["alias"]) / max(1, n["named"] - n["strace_wrong"])
+        print("\n  strace -k differential: %d frames, objects %.1f%%, offsets %.1f%%, names %.1f%% "
+              "(%d equal, %d aliases, %d static functions strace misnames, %d other)" % (
+                  n["frames"], 100.0 * n["objects"] / n["frames"], 100.0 * n["offsets"] / n["frames"],
+                  agree, n["same"], n["alias"], n["strace_wrong"], len(bad)))
+        self.assertEqual(n["objects"], n["frames"])
+        self.assertEqual(n["offsets"], n["frames"])
+        self.assertEqual(bad, [])
