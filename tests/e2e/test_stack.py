@@ -320,6 +320,16 @@ class Formats(StackTest):
         rep = run_scry(["report", "-c", "--source", db])
         self.assertIn("System Calls by Call Site", rep.stdout)
         self.assertRegex(rep.stdout, r"(?m)^fsync\s+6\s.*stack_sites\.c:%d in flush_logs$" % site_line("fsync_a"))
+        # converted to JSON, the summary has the rows by call site too
+        js = os.path.join(self.tmp, "r.json")
+        rep = run_scry(["report", "-c", "--source", "--format", "json", "-o", js, db])
+        self.assertEqual(rep.returncode, 0, rep.stderr)
+        rows = {(x["syscall"], re.sub(r"^.*/", "", x["call_site"])): x["calls"]
+                for x in json.load(open(js))["summary"]["call_sites"]}
+        self.assertEqual(rows, {
+            ("fsync", "stack_sites.c:%d in flush_logs" % site_line("fsync_a")): 6,
+            ("fsync", "stack_sites.c:%d in rotate_logs" % site_line("fsync_b")): 3,
+        })
 
     def test_chrome(self):
         self.need_unwinder()
