@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -429,6 +430,25 @@ static int target_ended(const struct run *r, pid_t pid)
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
+/*
+ * cfg.stack_nodebug: an object in a stack has no debug info, said once per
+ * object (the library calls this once): its frames get names from its
+ * symbol table and no lines.  Only when lines were asked for (--source,
+ * -k -c), and for the C library, the loader and the like (whose frames
+ * --source skips) only with -v; -qq silences it.
+ */
+static void say_nodebug(void *ctx, const char *object, unsigned flags)
+{
+	const struct options *o = ctx;
+	if ((o->quiet && o->quiet_exit) || ((flags & SCRY_FRAME_RUNTIME) && !o->verbose))
+		return;
+	if (flags & SCRY_FRAME_UNKNOWN)
+		fprintf(stderr, "scry: %s: cannot read its ELF file: its frames are shown as addresses\n", object);
+	else
+		fprintf(stderr, "scry: %s: no debug info: its frames have no source lines "
+			"(build it with -g, or install its debug symbols)\n", object);
+}
+
 static void make_config(struct run *r)
 {
 	struct options *o = &r->o;
@@ -476,6 +496,10 @@ static void make_config(struct run *r)
 		cfg->stack_sites_counted = o->summary == 1 && o->source && !o->stack_trace && !o->by_function &&
 					   !records_calls(o) && !o->cpu_time && !o->syscall_limit &&
 					   o->filter.status == SCRY_STATUS_ALL;
+		if (cfg->stack_lines) {
+			cfg->stack_nodebug = say_nodebug;
+			cfg->stack_nodebug_ctx = o;
+		}
 	}
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
@@ -494,6 +518,13 @@ static void make_config(struct run *r)
 	/* the calls to tamper with must stop too, shown or not */
 	struct scry_filter stops = o->filter;
 	scry_inject_add_sets(&o->inject, stops.trace, sizeof(stops.trace) / sizeof(stops.trace[0]));
+	/* with stacks, the calls that unmap or map code stop too (not shown):
+	 * the unwinder then reads the maps again (unwind/unwind.h) */
+	if (wants_stacks(o)) {
+		static const int remaps[] = { SYS_munmap, SYS_mremap, SYS_shmdt, SYS_mmap, SYS_mprotect };
+		for (size_t i = 0; i < sizeof(remaps) / sizeof(remaps[0]); i++)
+			stops.trace[remaps[i] / 64] |= 1ull << (remaps[i] % 64);
+	}
 	int inject_signal = 0;
 	for (int i = 0; i < o->inject.n; i++)
 		inject_signal |= o->inject.v[i].signo != 0;
@@ -869,6 +900,8 @@ static int finish(struct run *r, int status, int run_err)
 	struct scry_summary_opts so;
 	char note[200];
 	summary_opts(o, r->s, scry_session_elapsed(r->s) - r->iv.last, &so, note, sizeof(note));
+	so.sites = r->summary.sites;           /* the structured formats' rows by */
+	so.functions = r->summary.functions;   /* call site and by function */
 	struct scry_sink_end end = { r->summary_on ? &r->summary.stats : NULL, &so, lost };
 	int werr = scry_sink_finish(&r->sinks, &end);
 	if (lost)

@@ -781,7 +781,18 @@ int report_main(int argc, char **argv)
 				fclose(out);
 		}
 	} else {
-		status = convert(&r, fmt, outfile, summary_only, summary_only ? &stats : NULL, &so);
+		/* -c --source / -c -k: the structured summary's call_sites too */
+		struct scry_sites sites;
+		scry_sites_init(&sites, SCRY_SITES_CALLS, SCRY_SITES_CAP_DEFAULT);
+		if (summary_only && (source || stack_trace)) {
+			if (load_sites(&r, &sites) < 0)
+				status = 1;
+			else
+				so.sites = &sites;
+		}
+		if (!status)
+			status = convert(&r, fmt, outfile, summary_only, summary_only ? &stats : NULL, &so);
+		scry_sites_release(&sites);
 	}
 	if (r.db_err) {
 		db_report(&r);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/engine.h"
@@ -21,6 +23,29 @@ static int nr_traced(const struct scry_session *s, long nr)
 	if (nr < 0 || (unsigned long)nr / 64 >= s->cfg.syscall_bitmap_words)
 		return 1;
 	return (s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* Calls that may unmap code or map code where other code was: the
+ * unwinder reads the process's maps again before its next stack. */
+static int maps_call(long nr, const uint64_t *args)
+{
+	switch (nr) {
+	case SYS_munmap:
+	case SYS_mremap:
+	case SYS_shmdt:
+#ifdef SYS_remap_file_pages
+	case SYS_remap_file_pages:
+#endif
+		return 1;
+	case SYS_mmap:
+	case SYS_mprotect:
+#ifdef SYS_pkey_mprotect
+	case SYS_pkey_mprotect:
+#endif
+		return (args[2] & PROT_EXEC) != 0;
+	default:
+		return 0;
+	}
 }
 
 static ssize_t read_mem(const struct raw_call *rc, pid_t tid, uint64_t addr, void *buf, size_t len)
@@ -191,6 +216,8 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	t->t_enter_ns = rc->t_enter_ns;
 	if (rc->args != t->args)
 		memcpy(t->args, rc->args, sizeof(t->args));
+	if (s->unwind && maps_call(rc->nr, rc->args))
+		unwinder_maps_changed(s->unwind, t->tgid);
 	/* Filter first: a call outside -e trace= is neither read nor decoded
 	 * (no process_vm_readv, no readlink for -y or -P), nor its exit. */
 	if (!nr_traced(s, rc->nr))
@@ -347,6 +374,9 @@ static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, c
 
 int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_result *rr)
 {
+	/* (at the entry too: another thread's stack may come in between) */
+	if (s->unwind && maps_call(t->nr, t->args))
+		unwinder_maps_changed(s->unwind, t->tgid);
 	if (!(t->flags & T_ENTRY_SHOWN))
 		return 0;
 	t->flags &= ~T_ENTRY_SHOWN;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "syscalls/callname.h"
+#include "util/escape.h"
+#include "util/strbuf.h"
 
 void scry_sites_init(struct scry_sites *s, enum scry_sites_kind kind, size_t cap)
 {
@@ -392,4 +394,137 @@ int scry_sites_print_text(const struct scry_sites *s, FILE *out, const struct sc
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;
+}
+
+/* ---- JSON and CSV ---- */
+
+/* The rows sorted as the text table; NULL without memory. */
+static struct sorted *sort_rows(const struct scry_sites *s, const struct scry_summary_opts *opts)
+{
+	struct sorted *v = calloc(s->n ? s->n : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		v[i].row = &s->rows[i];
+		v[i].key = sort_key(&s->rows[i].r, opts->sort);
+	}
+	qsort(v, s->n, sizeof(*v), compare_sorted);
+	return v;
+}
+
+/* The time of all the table's calls, each once (percentages are of it). */
+static uint64_t table_ns(const struct scry_sites *s)
+{
+	if (s->kind == SCRY_SITES_FUNCTIONS)
+		return s->total_ns;
+	uint64_t t = 0;
+	for (size_t i = 0; i < s->n; i++)
+		t += s->rows[i].r.total_ns;
+	return t;
+}
+
+static const char *row_syscall(const struct scry_site_row *row, const struct scry_summary_opts *opts,
+			       char namebuf[SCRY_CALL_NAME_MAX])
+{
+	const char *n = opts->name ? opts->name(row->r.nr, opts->ctx) : NULL;
+	return n ? n : scry_call_name(NULL, row->r.nr, namebuf);
+}
+
+static int finish_out(FILE *out)
+{
+	return fflush(out) == EOF || ferror(out) ? -EIO : 0;
+}
+
+int scry_sites_print_json(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts)
+{
+	struct sorted *v = sort_rows(s, opts);
+	if (!v)
+		return -ENOMEM;
+	int funcs = s->kind == SCRY_SITES_FUNCTIONS;
+	uint64_t all = table_ns(s);
+	struct strbuf b = STRBUF_INIT;
+	char namebuf[SCRY_CALL_NAME_MAX];
+	strbuf_addch(&b, '[');
+	for (size_t i = 0; i < s->n; i++) {
+		const struct scry_site_row *row = v[i].row;
+		const struct scry_stats_row *r = &row->r;
+		strbuf_addstr(&b, i ? ",{" : "{");
+		if (funcs) {
+			strbuf_addstr(&b, "\"function\":");
+			json_add_str(&b, row->label);
+			strbuf_addstr(&b, ",\"object\":");
+			if (row->extra)
+				json_add_str(&b, row->extra);
+			else
+				strbuf_addstr(&b, "null");
+		} else {
+			strbuf_addstr(&b, "\"syscall\":");
+			if (row->overflow)
+				strbuf_addstr(&b, "null");
+			else
+				json_add_str(&b, row_syscall(row, opts, namebuf));
+			strbuf_addf(&b, ",\"nr\":%d,\"call_site\":", row->r.nr);
+			json_add_str(&b, row->label);
+		}
+		strbuf_addf(&b, ",\"calls\":%llu,\"errors\":%llu,\"total_ns\":%llu,\"avg_ns\":%llu,"
+			    "\"min_ns\":%llu,\"max_ns\":%llu,\"p50_ns\":%llu,\"p90_ns\":%llu,"
+			    "\"p99_ns\":%llu,\"percent\":%.2f",
+			    (unsigned long long)r->calls, (unsigned long long)r->errors,
+			    (unsigned long long)r->total_ns, (unsigned long long)scry_stats_row_avg(r),
+			    (unsigned long long)(r->calls ? r->min_ns : 0), (unsigned long long)r->max_ns,
+			    (unsigned long long)scry_stats_row_percentile(r, 50),
+			    (unsigned long long)scry_stats_row_percentile(r, 90),
+			    (unsigned long long)scry_stats_row_percentile(r, 99),
+			    all ? 100.0 * (double)r->total_ns / (double)all : 0.0);
+		if (row->overflow)
+			strbuf_addstr(&b, ",\"other\":true");
+		strbuf_addch(&b, '}');
+	}
+	strbuf_addch(&b, ']');
+	fwrite(b.buf, 1, b.len, out);
+	strbuf_release(&b);
+	free(v);
+	return finish_out(out);
+}
+
+static void csv_cell(struct strbuf *b, const char *txt)
+{
+	csv_add_cell(b, txt, strlen(txt));
+}
+
+int scry_sites_print_csv(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts)
+{
+	struct sorted *v = sort_rows(s, opts);
+	if (!v)
+		return -ENOMEM;
+	int funcs = s->kind == SCRY_SITES_FUNCTIONS;
+	uint64_t all = table_ns(s);
+	struct strbuf b = STRBUF_INIT;
+	char namebuf[SCRY_CALL_NAME_MAX];
+	for (size_t i = 0; i < s->n; i++) {
+		const struct scry_site_row *row = v[i].row;
+		const struct scry_stats_row *r = &row->r;
+		strbuf_addstr(&b, funcs ? "function," : "call_site,");
+		if (funcs) {
+			csv_cell(&b, row->label);
+			strbuf_addch(&b, ',');
+			csv_cell(&b, row->extra ? row->extra : "");
+		} else {
+			csv_cell(&b, row->overflow ? "" : row_syscall(row, opts, namebuf));
+			strbuf_addch(&b, ',');
+			csv_cell(&b, row->label);
+		}
+		strbuf_addf(&b, ",%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f\n",
+			    (unsigned long long)r->calls, (unsigned long long)r->errors,
+			    (double)r->total_ns / 1e3, (double)scry_stats_row_avg(r) / 1e3,
+			    (double)scry_stats_row_percentile(r, 50) / 1e3,
+			    (double)scry_stats_row_percentile(r, 90) / 1e3,
+			    (double)scry_stats_row_percentile(r, 99) / 1e3,
+			    (double)r->max_ns / 1e3,
+			    all ? 100.0 * (double)r->total_ns / (double)all : 0.0);
+	}
+	fwrite(b.buf, 1, b.len, out);
+	strbuf_release(&b);
+	free(v);
+	return finish_out(out);
 }

@@ -73,4 +73,24 @@ void scry_sites_count_call(struct scry_sites *s, uint64_t ns, int is_error);
  */
 int scry_sites_print_text(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts);
 
+/*
+ * The same rows, sorted as the text table, as a JSON array of
+ *   {"syscall","nr","call_site", counters}        (calls)
+ *   {"function","object", counters}               (functions)
+ * where counters are calls, errors, total_ns, avg_ns, min_ns, max_ns,
+ * p50_ns, p90_ns, p99_ns, percent (of the table's time) and "other":true
+ * marks the row of the keys beyond the cap.  0, -ENOMEM or -EIO.
+ */
+int scry_sites_print_json(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts);
+
+/*
+ * The same rows as CSV lines (no header) of the columns
+ *   kind,name,where,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent
+ * kind "call_site" (name: the syscall, where: FILE:LINE in FUNCTION) or
+ * "function" (name: the function, where: its object).
+ */
+#define SCRY_SITES_CSV_HEADER \
+	"kind,name,where,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent\n"
+int scry_sites_print_csv(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts);
+
 #endif

@@ -33,6 +33,8 @@
 
 #include "stats/hist.h"
 
+struct scry_sites;
+
 struct scry_stats_row {
 	int pid;		/* 0 unless the stats are per process */
 	int nr;			/* syscall number */
@@ -150,6 +152,13 @@ struct scry_summary_opts {
 	struct scry_columns columns;	/* text only; JSON and CSV have all */
 	const char *note;		/* a line under the heading, or NULL */
 	int per_process;		/* a table per pid, then the total */
+	/* issue 13 (stats/sites.h), NULL when not asked: the rows by
+	 * (syscall, call site) and by function, which JSON gives as
+	 * "call_sites" and "functions" beside "syscalls" and CSV as its
+	 * table instead of the one by syscall (the text tables are
+	 * scry_sites_print_text()'s) */
+	const struct scry_sites *sites;
+	const struct scry_sites *functions;
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #include "util/escape.h"
 #include "stats/stats.h"
+#include "stats/sites.h"
 #include "syscalls/callname.h"
 
 #define ALL_PIDS (-1)
@@ -630,9 +631,18 @@ int scry_stats_print_json(const struct scry_stats *st, FILE *out,
 		}
 		putc(']', out);
 	}
+	/* --source -c, -k -c, --by-function (issue 13) */
+	if (opts->sites) {
+		fputs(",\"call_sites\":", out);
+		err = scry_sites_print_json(opts->sites, out, opts);
+	}
+	if (opts->functions && !err) {
+		fputs(",\"functions\":", out);
+		err = scry_sites_print_json(opts->functions, out, opts);
+	}
 	fputs("}\n", out);
 	release_tables(&ts);
-	return finish(out);
+	return err ? err : finish(out);
 }
 
 /* ---- CSV -------------------------------------------------------------- */
@@ -675,6 +685,16 @@ int scry_stats_print_csv(const struct scry_stats *st, FILE *out,
 
 	if (err)
 		return err;
+	/* by call site and by function (issue 13): their rows instead */
+	if (opts->sites || opts->functions) {
+		release_tables(&ts);
+		fputs(SCRY_SITES_CSV_HEADER, out);
+		if (opts->sites)
+			err = scry_sites_print_csv(opts->sites, out, opts);
+		if (opts->functions && !err)
+			err = scry_sites_print_csv(opts->functions, out, opts);
+		return err ? err : finish(out);
+	}
 	if (with_pid)
 		fputs("pid,", out);
 	fputs("syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent\n", out);

@@ -4,6 +4,8 @@
 #include <elfutils/libdwfl.h>
 #include <dwarf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <gelf.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +37,8 @@
 #define ACACHE    2048u             /* resolved addresses per process */
 #define MAXPROCS  64u               /* Dwfls kept at once (least recently used go) */
 #define MAPS_MAX  (8u << 20)        /* /proc/PID/maps bytes read at most */
+
+static char *read_maps_of(pid_t pid, size_t *len);
 
 /* ---- interned strings ---- */
 
@@ -130,8 +134,22 @@ struct modinfo {
 	size_t nsyms;
 };
 
+/* The functions inlined at one address, innermost first (DWARF's
+ * DW_TAG_inlined_subroutine scopes): each one's name and its line (for the
+ * innermost, the address's line; for the others, the line that the one
+ * inside was inlined from); call_file/call_line: where the outermost was
+ * inlined into the physical function, that frame's line. */
+#define INL_MAX 8
+struct inl_chain {
+	unsigned n;
+	const char *call_file;
+	int call_line;
+	struct { const char *function, *file; int line; } f[INL_MAX];
+};
+
 /* One resolved lookup address (pc, or pc - 1 for a return address). */
 struct aentry {
+	struct inl_chain *inl;    /* malloc'd, or NULL: none inlined there */
 	uint64_t key;
 	int valid;
 	const char *object;
@@ -150,6 +168,7 @@ struct uproc {
 	Dwfl *dwfl;
 	int attached;             /* dwfl_attach_state done */
 	uint64_t maps_sig;
+	int maps_dirty;           /* code may have been (un)mapped: read the maps again */
 	uint64_t last_use;
 	struct aentry cache[ACACHE];
 };
@@ -190,12 +209,72 @@ struct unwinder {
 	int have_prev;
 };
 
+/* The process whose modules libdwfl is reading now (find_elf has no
+ * context of its own): set around every call into a process's Dwfl. */
+static __thread pid_t cur_pid;
+
+/*
+ * A module whose file is gone ("/x (deleted)" in the maps): its pages are
+ * still there, through /proc/PID/map_files/START-END of one of its
+ * mappings (root, or CAP_CHECKPOINT_RESTORE) or, for the executable,
+ * /proc/PID/exe (whoever may ptrace it).  An open fd, or -1.
+ */
+static int open_deleted(pid_t pid, const char *name, uint64_t lo, uint64_t hi)
+{
+	char path[96];
+	size_t len = 0;
+	char *maps = read_maps_of(pid, &len);
+	size_t nlen = strlen(name);
+	int fd = -1;
+	for (char *l = maps, *end = maps ? maps + len : NULL; l && l < end && fd < 0;) {
+		char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t ll = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		unsigned long long a, b;
+		if (ll > nlen && !memcmp(l + ll - nlen, name, nlen) && l[ll - nlen - 1] == ' ' &&
+		    sscanf(l, "%llx-%llx", &a, &b) == 2 && a >= lo && b <= hi) {
+			snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid, a, b);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		l = nl ? nl + 1 : end;
+	}
+	free(maps);
+	if (fd >= 0)
+		return fd;
+	char exe[PATH_MAX];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if (strcmp(exe, name))
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	static const char tail[] = " (deleted)";
+	size_t n = name ? strlen(name) : 0;
+	if (cur_pid > 0 && name && name[0] == '/' && n > sizeof(tail) - 1 &&
+	    !strcmp(name + n - (sizeof(tail) - 1), tail)) {
+		Dwarf_Addr lo = 0, hi = 0;
+		dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+		int fd = open_deleted(cur_pid, name, lo, hi);
+		if (fd >= 0) {
+			*file_name = strdup(name);
+			return fd;
+		}
+	}
+	return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+}
+
 int unwinder_new(struct unwinder **out)
 {
 	struct unwinder *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	u->dwfl_cbs.find_elf = dwfl_linux_proc_find_elf;
+	u->dwfl_cbs.find_elf = find_elf;
 	u->dwfl_cbs.find_debuginfo = dwfl_standard_find_debuginfo;
 	u->dwfl_cbs.debuginfo_path = &u->debuginfo_path;
 	*out = u;
@@ -233,8 +312,16 @@ static int removed_cb(Dwfl_Module *mod, void *userdata, const char *name, Dwarf_
 	return 0;
 }
 
+static void cache_clear(struct uproc *p)
+{
+	for (unsigned i = 0; i < ACACHE; i++)
+		free(p->cache[i].inl);
+	memset(p->cache, 0, sizeof(p->cache));
+}
+
 static void uproc_free(struct uproc *p)
 {
+	cache_clear(p);
 	if (p->dwfl) {
 		dwfl_getmodules(p->dwfl, free_mod_cb, NULL, 0);
 		dwfl_end(p->dwfl);
@@ -252,6 +339,17 @@ void unwinder_forget(struct unwinder *u, pid_t pid)
 			*pp = p->next;
 			u->nprocs--;
 			uproc_free(p);
+			return;
+		}
+}
+
+void unwinder_maps_changed(struct unwinder *u, pid_t pid)
+{
+	if (!u)
+		return;
+	for (struct uproc *p = u->procs; p; p = p->next)
+		if (p->pid == pid) {
+			p->maps_dirty = 1;
 			return;
 		}
 }
@@ -362,7 +460,7 @@ static const Dwfl_Thread_Callbacks thread_cbs = {
 /* ---- the process's modules ---- */
 
 /* Reads /proc/PID/maps whole into a malloc'd buffer (*len bytes). */
-static char *read_maps(pid_t pid, size_t *len)
+static char *read_maps_of(pid_t pid, size_t *len)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -396,7 +494,7 @@ static char *read_maps(pid_t pid, size_t *len)
 static int report_maps(struct uproc *p)
 {
 	size_t len = 0;
-	char *maps = read_maps(p->pid, &len);
+	char *maps = read_maps_of(p->pid, &len);
 	if (!maps || !len) {
 		free(maps);
 		return -ESRCH;
@@ -419,7 +517,7 @@ static int report_maps(struct uproc *p)
 	if (r != 0)
 		return -EIO;
 	p->maps_sig = sig;
-	memset(p->cache, 0, sizeof(p->cache));
+	cache_clear(p);
 	return 1;
 }
 
@@ -608,8 +706,6 @@ static struct modinfo *modinfo_get(struct unwinder *u, Dwfl_Module *mod)
 	mi->start = start;
 	if (is_runtime(name))
 		mi->flags |= SCRY_FRAME_RUNTIME;
-	if (name && strstr(name, " (deleted)"))
-		mi->flags |= SCRY_FRAME_UNKNOWN;
 	Dwarf_Addr bias = 0;
 	Elf *elf = dwfl_module_getelf(mod, &bias);
 	if (elf) {
@@ -642,28 +738,36 @@ static struct modinfo *modinfo_get(struct unwinder *u, Dwfl_Module *mod)
 	return mi;
 }
 
-static const char *demangle(struct unwinder *u, const char *name)
+char *unwind_demangle(const char *name)
 {
+	if (!name)
+		return NULL;
 	/* "__libc_start_main@@GLIBC_2.34": the name without its version */
-	char plain[512];
 	const char *at = strchr(name, '@');
-	if (at && at > name && (size_t)(at - name) < sizeof(plain)) {
-		memcpy(plain, name, (size_t)(at - name));
-		plain[at - name] = '\0';
-		name = plain;
-	}
+	size_t len = at && at > name ? (size_t)(at - name) : strlen(name);
+	char *plain = strndup(name, len);
+	if (!plain)
+		return NULL;
 #ifdef SCRY_HAVE_IBERTY
-	if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R')) {
-		char *d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+	/* C++ (_Z), Rust legacy (_ZN...17h<hash>E, its hash left out) and
+	 * Rust v0 (_R): cplus_demangle's DMGL_AUTO tries Rust's first */
+	if (plain[0] == '_' && (plain[1] == 'Z' || plain[1] == 'R')) {
+		char *d = cplus_demangle(plain, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 		if (d) {
-			const char *r = intern(&u->strings, d);
-			free(d);
-			if (r)
-				return r;
+			free(plain);
+			return d;
 		}
 	}
 #endif
-	return intern(&u->strings, name);
+	return plain;
+}
+
+static const char *demangle(struct unwinder *u, const char *name)
+{
+	char *d = unwind_demangle(name);
+	const char *r = intern(&u->strings, d ? d : name);
+	free(d);
+	return r;
 }
 
 /* The file offset of process address pc in module mi (its ELF's PT_LOADs):
@@ -683,11 +787,97 @@ static int objdelta(const struct modinfo *mi, uint64_t look, int64_t *delta)
 	return 0;
 }
 
-static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact, struct scry_frame *f)
+/* A string attribute of die, through DW_AT_abstract_origin. */
+static const char *die_str(Dwarf_Die *die, int name)
+{
+	Dwarf_Attribute a;
+	return dwarf_attr_integrate(die, name, &a) ? dwarf_formstring(&a) : NULL;
+}
+
+/* Where inlined subroutine die was inlined from: its call file and line. */
+static void call_site(struct unwinder *u, Dwarf_Die *cu, Dwarf_Die *die, const char **file, int *line)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word no = 0, fi = 0;
+	*file = NULL;
+	*line = 0;
+	if (!dwarf_attr(die, DW_AT_call_line, &a) || dwarf_formudata(&a, &no) != 0 || !no)
+		return;
+	Dwarf_Files *files;
+	size_t nfiles;
+	if (!dwarf_attr(die, DW_AT_call_file, &a) || dwarf_formudata(&a, &fi) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || fi >= nfiles)
+		return;
+	const char *f = dwarf_filesrc(files, fi, NULL, NULL);
+	*file = f ? intern(&u->strings, f) : NULL;
+	*line = *file ? (int)no : 0;
+}
+
+static const char *demangle(struct unwinder *u, const char *name);
+
+/*
+ * The functions inlined at address look of mod, innermost first, or NULL
+ * when none is (or without DWARF).  file:line is the address's own line.
+ */
+static struct inl_chain *inline_chain(struct unwinder *u, Dwfl_Module *mod, uint64_t look,
+				      const char *file, int line)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, look, &bias);
+	if (!cu)
+		return NULL;
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cu, look - bias, &scopes);
+	if (n <= 0)
+		return NULL;
+	/* dwarf_getscopes follows an inlined subroutine's abstract origin
+	 * outwards; the concrete scopes it was inlined into come from its
+	 * own DIE (as eu-addr2line -i finds them) */
+	Dwarf_Die inner = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	n = dwarf_getscopes_die(&inner, &scopes);
+	if (n <= 0)
+		return NULL;
+	struct inl_chain *c = NULL;
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag != DW_TAG_inlined_subroutine)
+			continue;
+		if (!c && !(c = calloc(1, sizeof(*c))))
+			break;
+		if (c->n == INL_MAX)
+			break;      /* deeper: the outer ones are left out */
+		const char *name = die_str(&scopes[i], DW_AT_linkage_name);
+		if (!name)
+			name = die_str(&scopes[i], DW_AT_MIPS_linkage_name);
+		if (!name)
+			name = die_str(&scopes[i], DW_AT_name);
+		c->f[c->n].function = name ? demangle(u, name) : NULL;
+		c->f[c->n].file = file;
+		c->f[c->n].line = line;
+		/* the next one out (or the physical function) is at the line
+		 * this one was inlined from */
+		call_site(u, cu, &scopes[i], &file, &line);
+		c->n++;
+	}
+	free(scopes);
+	if (c) {
+		c->call_file = file;
+		c->call_line = line;
+	}
+	return c;
+}
+
+static const struct aentry *resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
+				    struct scry_frame *f)
 {
 	uint64_t look = isact || pc == 0 ? pc : pc - 1;
 	struct aentry *e = &p->cache[(look ^ (look >> 13)) % ACACHE];
 	if (!e->valid || e->key != look) {
+		free(e->inl);
 		memset(e, 0, sizeof(*e));
 		e->key = look;
 		e->objdelta = (int64_t)pc;   /* unknown: offset 0 */
@@ -718,6 +908,7 @@ static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 					e->file = intern(&u->strings, file);
 					e->line = e->file ? lineno : 0;
 				}
+				e->inl = inline_chain(u, mod, look, e->file, e->line);
 			}
 		}
 		/* an address outside every module is not kept: the maps may
@@ -729,9 +920,10 @@ static void resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 	f->object_offset = pc - (uint64_t)e->objdelta;
 	f->function = e->function;
 	f->offset = e->function ? pc - e->fstart : 0;
-	f->file = e->file;
-	f->line = e->line;
+	f->file = e->inl ? e->inl->call_file : e->file;
+	f->line = e->inl ? e->inl->call_line : e->line;
 	f->flags = e->flags;
+	return e;
 }
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
@@ -759,7 +951,32 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 		u->truncated = 1;
 		return DWARF_CB_ABORT;
 	}
-	resolve(u, u->cur, pc, isact, &u->frames[u->n++]);
+	struct scry_frame *f = &u->frames[u->n++];
+	const struct aentry *e = resolve(u, u->cur, pc, isact, f);
+	if (e->inl) {
+		/* the functions inlined here first, each SCRY_FRAME_INLINED
+		 * (text -k shows the physical frames only, as strace) */
+		struct scry_frame phys = *f;
+		u->n--;
+		for (unsigned i = 0; i < e->inl->n; i++) {
+			if (u->n >= u->max) {
+				u->truncated = 1;
+				return DWARF_CB_ABORT;
+			}
+			struct scry_frame *g = &u->frames[u->n++];
+			*g = phys;
+			g->function = e->inl->f[i].function;
+			g->offset = 0;
+			g->file = e->inl->f[i].file;
+			g->line = e->inl->f[i].line;
+			g->flags |= SCRY_FRAME_INLINED;
+		}
+		if (u->n >= u->max) {
+			u->truncated = 1;
+			return DWARF_CB_ABORT;
+		}
+		u->frames[u->n++] = phys;
+	}
 	if (u->want_refresh && !u->refreshed)
 		return DWARF_CB_ABORT;  /* read the maps again, then start over */
 	return DWARF_CB_OK;
@@ -782,6 +999,14 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 	struct uproc *p = uproc_get(u, pid);
 	if (!p)
 		return -ENOMEM;
+	cur_pid = pid;
+	if (p->maps_dirty) {
+		/* a mapping changed since: a module found by address may be
+		 * gone and other code there (dlclose, then dlopen or mmap at
+		 * the same place) */
+		p->maps_dirty = 0;
+		report_maps(p);
+	}
 	u->cur = p;
 	u->tid = tid;
 	u->have = have;
@@ -837,6 +1062,7 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 		out->source = first_shown;
 	u->cur = NULL;
 	u->frames = NULL;
+	cur_pid = 0;
 	return 0;
 }
 

@@ -54,6 +54,12 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 		    const uint64_t regs[UNWIND_NREGS], unwind_mem_fn mem, void *mem_ctx,
 		    int lines, struct scry_frame *frames, unsigned max, struct scry_stack *out);
 
+/* Process pid changed its mappings (a traced munmap, mremap, shmdt, or an
+ * mmap or mprotect with PROT_EXEC): its maps are read again at its next
+ * stack, so code mapped where a known module was is not taken for it.
+ * The maps are read only then, and kept when they did not change. */
+void unwinder_maps_changed(struct unwinder *u, pid_t pid);
+
 /* Process pid exec'd or exited: its Dwfl and caches go. */
 void unwinder_forget(struct unwinder *u, pid_t pid);
 
@@ -61,5 +67,10 @@ void unwinder_forget(struct unwinder *u, pid_t pid);
  * into *f as a frame of a stack would be (isact: the interrupted pc, not
  * a return address).  0 or a negative errno. */
 int unwinder_resolve(struct unwinder *u, pid_t pid, uint64_t pc, int isact, struct scry_frame *f);
+
+/* A symbol's name as frames show it: without its symbol version
+ * ("@@GLIBC_2.34"), demangled (C++, Rust legacy and v0) when scry was built
+ * with libiberty.  malloc'd, NULL only without memory. */
+char *unwind_demangle(const char *name);
 
 #endif

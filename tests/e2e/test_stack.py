@@ -337,6 +337,16 @@ class Formats(StackTest):
         rep = run_scry(["report", "-c", "--source", db])
         self.assertIn("System Calls by Call Site", rep.stdout)
         self.assertRegex(rep.stdout, r"(?m)^fsync\s+6\s.*stack_sites\.c:%d in flush_logs$" % site_line("fsync_a"))
+        # converted to JSON, the summary has the rows by call site too
+        js = os.path.join(self.tmp, "r.json")
+        rep = run_scry(["report", "-c", "--source", "--format", "json", "-o", js, db])
+        self.assertEqual(rep.returncode, 0, rep.stderr)
+        rows = {(x["syscall"], re.sub(r"^.*/", "", x["call_site"])): x["calls"]
+                for x in json.load(open(js))["summary"]["call_sites"]}
+        self.assertEqual(rows, {
+            ("fsync", "stack_sites.c:%d in flush_logs" % site_line("fsync_a")): 6,
+            ("fsync", "stack_sites.c:%d in rotate_logs" % site_line("fsync_b")): 3,
+        })
 
     def test_chrome(self):
         self.need_unwinder()
@@ -346,3 +356,331 @@ class Formats(StackTest):
         ev = [e for e in json.load(open(out))["traceEvents"] if e.get("name") == "fsync"]
         self.assertEqual(len(ev), 3)
         self.assertRegex(ev[0]["args"]["source"], r"stack_sites\.c:%d in flush_logs$" % site_line("fsync_a"))
+
+
+def built(name):
+    """build/progs/NAME, built by make (the unwinder's targets are not
+    compiled by helpers.prog)."""
+    path = os.path.join(BUILD, "progs", name)
+    if not os.access(path, os.X_OK):
+        raise AssertionError("%s not built (make builds it)" % path)
+    return path
+
+
+class NoDebugInfo(StackTest):
+    """An object without debug info is said once, not per line (issue 13:
+    "say 'no debug info' once per object")."""
+    CALLS = ["-f", "-e", "trace=getppid,getpgrp,getsid,umask"]
+
+    def notices(self, text):
+        return [l for l in text.splitlines() if l.startswith("scry: ") and "no debug info" in l]
+
+    def test_once_per_object(self):
+        self.need_unwinder()
+        exe = built("stack_main_nodebug")
+        r = run_scry(["--source"] + self.CALLS + [exe], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # four calls whose stacks all hold the program's frames (main)
+        self.assertEqual(len(re.findall(r"(?m)^(\[pid\s+\d+\] )?(getppid|getpgrp|getsid|umask)\(", r.stderr)),
+                         4, r.stderr)
+        said = self.notices(r.stderr)
+        self.assertEqual([l for l in said if exe in l],
+                         ["scry: %s: no debug info: its frames have no source lines "
+                          "(build it with -g, or install its debug symbols)" % exe], r.stderr)
+        # the libraries beside it have lines: not said
+        self.assertFalse([l for l in said if "libstack" in l], r.stderr)
+        # -qq: quiet
+        r = run_scry(["--source", "-qq"] + self.CALLS + [exe], timeout=T(30))
+        self.assertEqual(self.notices(r.stderr), [], r.stderr)
+        # -k alone shows no lines: nothing is missing
+        r = run_scry(["-k"] + self.CALLS + [exe], timeout=T(30))
+        self.assertEqual(self.notices(r.stderr), [], r.stderr)
+
+    def test_not_said_with_debug_info(self):
+        self.need_unwinder()
+        r = run_scry(["--source"] + self.CALLS + [built("stack_main")], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse([l for l in self.notices(r.stderr) if "stack_main" in l], r.stderr)
+
+
+class Remapped(StackTest):
+    """Code mapped where a known module was: stack_remap dlcloses library A
+    and dlopens B, which the loader maps at A's address; B's call must be
+    named B, not A (issue 13: "processes that mmap and munmap code")."""
+
+    def libs(self):
+        a, b = os.path.join(self.tmp, "libA.so"), os.path.join(self.tmp, "libB.so")
+        for p in (a, b):
+            shutil.copy(built("libstackplugin.so"), p)
+        return a, b
+
+    def check(self, extra):
+        self.need_unwinder()
+        a, b = self.libs()
+        r = run_scry(["-k", "-e", "trace=getsid"] + extra + [prog("stack_remap"), a, b], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "same", "the loader put B elsewhere: nothing to test")
+        lines = r.stderr.splitlines()
+        calls = [i for i, l in enumerate(lines) if re.match(r"(\[pid\s+\d+\] )?getsid\(", l)]
+        self.assertEqual(len(calls), 2, r.stderr)
+        objs = [[f[0] for f in frames_after(lines, i) if f[1] == "plugin_inner"] for i in calls]
+        self.assertEqual(objs, [[a], [b]], r.stderr)
+
+    def test_seccomp_launch(self):
+        # the seccomp filter lets munmap and mmap stop too
+        self.check([])
+
+    def test_every_call_stops(self):
+        self.check(["--no-seccomp", "-f"])
+
+
+class StructuredSummaries(StackTest):
+    """-c --source / --by-function in JSON, JSONL and CSV carry the rows by
+    call site and by function, as the text summary does."""
+    CALLS = ["-e", "trace=fsync,getppid"]
+
+    def want_sites(self):
+        return {
+            ("fsync", "stack_sites.c:%d in flush_logs" % site_line("fsync_a")): 4,
+            ("fsync", "stack_sites.c:%d in rotate_logs" % site_line("fsync_b")): 2,
+            ("getppid", "stack_sites.c:%d in depth" % site_line("getppid")): 2,
+        }
+
+    def test_json_call_sites(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "s.json")
+        r = run_scry(["--source", "-c", "--format", "json", "-o", out] + self.CALLS + [self.sites(), "2"],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        summ = json.load(open(out))["summary"]
+        self.assertEqual(summ["total"]["calls"], 8)
+        got = {(row["syscall"], re.sub(r"^.*/", "", row["call_site"])): row["calls"]
+               for row in summ["call_sites"]}
+        self.assertEqual(got, self.want_sites(), summ["call_sites"])
+        self.assertNotIn("functions", summ)
+        for row in summ["call_sites"]:
+            self.assertLessEqual(row["p50_ns"], row["max_ns"])
+        # sorted by time
+        tot = [row["total_ns"] for row in summ["call_sites"]]
+        self.assertEqual(tot, sorted(tot, reverse=True))
+
+    def test_jsonl_both(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "s.jsonl")
+        r = run_scry(["--source", "--by-function", "-c", "--format", "jsonl", "-o", out] + self.CALLS +
+                     [self.sites(), "2"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        summ = [x for x in map(json.loads, open(out)) if x.get("type") == "summary"]
+        self.assertEqual(len(summ), 1, open(out).read())
+        got = {(row["syscall"], re.sub(r"^.*/", "", row["call_site"])): row["calls"]
+               for row in summ[0]["call_sites"]}
+        self.assertEqual(got, self.want_sites())
+        fns = {row["function"]: row for row in summ[0]["functions"]}
+        self.assertEqual(fns["flush_logs"]["calls"], 4)
+        self.assertEqual(fns["depth"]["calls"], 2)
+        self.assertEqual(fns["main"]["calls"], 8)
+        self.assertTrue(fns["main"]["object"].endswith("/stack_sites"))
+        self.assertEqual(fns["main"]["percent"], 100.0)
+
+    def test_csv_by_function(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "s.csv")
+        r = run_scry(["--by-function", "-o", out, "--format", "csv"] + self.CALLS + [self.sites(), "3"],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(out, newline="")))
+        self.assertEqual(rows[0], ["kind", "name", "where", "calls", "errors", "total_us", "avg_us",
+                                   "p50_us", "p90_us", "p99_us", "max_us", "percent"])
+        fns = {x[1]: x for x in rows[1:] if x[2].endswith("/stack_sites")}
+        self.assertTrue(all(x[0] == "function" for x in rows[1:]), rows)
+        self.assertEqual(int(fns["flush_logs"][3]), 6)
+        self.assertEqual(int(fns["rotate_logs"][3]), 3)
+        self.assertEqual(int(fns["round_once"][3]), 12)
+        # --source -c: rows by call site
+        r = run_scry(["--source", "-c", "-o", out, "--format", "csv"] + self.CALLS + [self.sites(), "2"],
+                     timeout=T(30))
+        rows = list(csv.reader(open(out, newline="")))
+        got = {(x[1], re.sub(r"^.*/", "", x[2])): int(x[3]) for x in rows[1:] if x[0] == "call_site"}
+        self.assertEqual(got, self.want_sites(), rows)
+
+
+class Inlined(StackTest):
+    """A call made from a function inlined into another: --source names the
+    inlined function and its line; -k shows the physical frames only, as
+    strace; JSON has the whole chain, each inlined frame marked."""
+    MAIN_SRC = os.path.join(ROOT, "tests", "progs", "stack_main.c")
+
+    def mark(self, what):
+        return site_line(None, self.MAIN_SRC, marker="STACK:%s */" % what)
+
+    def test_source_and_k(self):
+        self.need_unwinder()
+        r = run_scry(["-k", "--source", "-e", "trace=getpgid", built("stack_main")], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        i = next(i for i, l in enumerate(lines) if l.startswith("getpgid("))
+        self.assertRegex(lines[i], source_rx("stack_main.c", self.mark("getpgid"), "inl_leaf"))
+        funcs = [f[1] for f in frames_after(lines, i)]
+        self.assertEqual(funcs[1:3], ["inl_outer", "main"], r.stderr)
+
+    def test_json_chain(self):
+        self.need_unwinder()
+        out = os.path.join(self.tmp, "t.json")
+        r = run_scry(["--format", "json", "-o", out, "--source", "-e", "trace=getpgid", built("stack_main")],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.load(open(out))["syscalls"][0]
+        self.assertEqual(c["source"]["function"], "inl_leaf")
+        self.assertEqual(c["source"]["line"], self.mark("getpgid"))
+        own = [(f["function"], f["line"], f.get("inlined", False)) for f in c["stack"]
+               if f["object"] and f["object"].endswith("/stack_main")][:4]
+        self.assertEqual(own, [("inl_leaf", self.mark("getpgid"), True),
+                               ("inl_mid", self.mark("inl_leaf"), True),
+                               ("inl_outer", self.mark("inl_mid"), False),
+                               ("main", own[3][1], False)], c["stack"])
+
+
+class ChildrenAndExec(StackTest):
+    """-f with children that exec other images (each its own modules), and
+    an attached process that execs: every call is named from its image."""
+    MAIN_SRC = os.path.join(ROOT, "tests", "progs", "stack_main.c")
+    EXEC_SRC = os.path.join(ROOT, "tests", "progs", "stack_exec.c")
+
+    def expect(self):
+        return [
+            source_rx("stack_main.c", site_line(None, self.MAIN_SRC, "STACK:getppid */"), "inner_static"),
+            source_rx("stack_main.c", site_line(None, self.MAIN_SRC, "STACK:umask */"), "thread_fn"),
+            source_rx("stack_exec.c", site_line(None, self.EXEC_SRC, "STACK:getuid */"), "after_exec"),
+        ]
+
+    def test_follow_forks_and_exec(self):
+        self.need_unwinder()
+        sh = "%s 1 & %s exec %s; wait" % (self.sites(), built("stack_main"), built("stack_exec"))
+        r = run_scry(["--source", "-f", "-e", "trace=fsync,getppid,umask,getuid", "sh", "-c", sh],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # (a call cut by another's line is completed by its resumed line)
+        lines = [l for l in r.stderr.splitlines() if l.startswith("[pid ") and not l.endswith("<unfinished ...>")]
+        want = self.expect() + [
+            source_rx("stack_sites.c", site_line("fsync_a"), "flush_logs"),
+            source_rx("stack_sites.c", site_line("fsync_b"), "rotate_logs"),
+            source_rx("stack_sites.c", site_line("getppid"), "depth"),
+        ]
+        for rx in want:
+            self.assertTrue(any(rx.search(l) for l in lines), "%s\n%s" % (rx.pattern, r.stderr))
+        # nothing of ours named from another image
+        for l in lines:
+            if "in after_exec]" in l:
+                self.assertRegex(l, r"getuid( resumed>)?\(?\)")
+            if "stack_main.c:" in l:
+                self.assertNotIn("getuid", l)
+
+    def test_attached_then_exec(self):
+        self.need_unwinder()
+        flag = os.path.join(self.tmp, "go")
+        sh = "while [ ! -e %s ]; do sleep 0.02; done; exec %s exec %s" % (
+            flag, built("stack_main"), built("stack_exec"))
+        t = self.spawn(["sh", "-c", sh], name="sh")
+        out = os.path.join(self.tmp, "trace")
+        s = self.attach(t.pid, ["--source", "-f", "-e", "trace=getppid,umask,getuid", "-o", out])
+        open(flag, "w").close()
+        self.assertEqual(t.wait(T(20)), 0)
+        self.assertEqual(s.wait(T(20)), 0, s.err())
+        text = open(out).read()
+        for rx in self.expect():
+            self.assertTrue(any(rx.search(l) for l in text.splitlines()), "%s\n%s" % (rx.pattern, text))
+
+
+def dynsym(obj, cache={}):
+    """{name: address} of obj's .dynsym functions (what strace -k's
+    libunwind names frames by), from nm -D; {} when nm is missing."""
+    if obj not in cache:
+        cache[obj] = {}
+        try:
+            out = subprocess.run(["nm", "-D", "--defined-only", obj], capture_output=True, text=True).stdout
+        except OSError:
+            out = ""
+        for l in out.splitlines():
+            p = l.split()
+            if len(p) == 3 and p[1] in "TtWwIi":
+                cache[obj][p[2].split("@")[0]] = int(p[0], 16)
+    return cache[obj]
+
+
+class RealProgramsDifferential(StackTest):
+    """scry -k against strace -k on real programs (issue 13's fidelity
+    corpus): the same calls, the same frames (objects and file offsets
+    exactly), and the same function names except where strace cannot know
+    them: a static function missing from .dynsym, which strace names after
+    the .dynsym symbol before it, and aliases at one address (open,
+    __open64), which both name rightly."""
+    CALLS = "openat,read,write,close,getppid,fstat,newfstatat"
+    PROGRAMS = [
+        ["ls", "-l", "/"],
+        ["cat", "/etc/hostname"],
+        ["sort", "/etc/passwd"],
+        ["sh", "-c", "echo hi > /dev/null"],
+        ["python3", "-S", "-c", "import os; os.getppid(); open('/etc/hostname').read()"],
+    ]
+
+    @staticmethod
+    def stacks(text, names):
+        out, cur = [], None
+        for l in text.splitlines():
+            m = FRAME.match(l)
+            if m:
+                if cur is not None:
+                    cur[1].append((m.group(1), m.group(2) or None, m.group(4)))
+                continue
+            mm = re.match(r"(\w+)\(", l)
+            cur = (mm.group(1), []) if mm and mm.group(1) in names else None
+            if cur:
+                out.append(cur)
+        return out
+
+    def test_corpus(self):
+        self.need_unwinder()
+        if not shutil.which("strace"):
+            self.skipTest("strace is not installed")
+        names = self.CALLS.split(",")
+        env = dict(os.environ, PYTHONHASHSEED="0", LC_ALL="C")
+        n = dict(frames=0, objects=0, offsets=0, named=0, same=0, strace_wrong=0, alias=0)
+        bad = []
+        for argv in self.PROGRAMS:
+            if not shutil.which(argv[0]):
+                continue
+            ref = run(["strace", "-k", "-qq", "-e", "trace=" + self.CALLS, "--"] + argv, timeout=T(60), env=env)
+            got = run_scry(["-k", "-qq", "-e", "trace=" + self.CALLS, "--"] + argv, timeout=T(60), env=env)
+            self.assertEqual(got.returncode, ref.returncode, got.stderr[-2000:])
+            w, h = self.stacks(ref.stderr, names), self.stacks(got.stderr, names)
+            self.assertEqual([x[0] for x in w], [x[0] for x in h], argv)
+            self.assertGreater(len(w), 0, argv)
+            for (call, fw), (_, fh) in zip(w, h):
+                self.assertEqual(len(fw), len(fh), (argv, call, fw, fh))
+                for a, b in zip(fw, fh):
+                    n["frames"] += 1
+                    same_obj = os.path.realpath(a[0] or "?") == os.path.realpath(b[0] or "?")
+                    n["objects"] += same_obj
+                    n["offsets"] += a[2] == b[2]
+                    if not (same_obj and a[1] and b[1]):
+                        continue
+                    n["named"] += 1
+                    if a[1] == b[1]:
+                        n["same"] += 1
+                        continue
+                    syms = dynsym(os.path.realpath(a[0]))
+                    if b[1] not in syms:
+                        n["strace_wrong"] += 1      # static: strace took the .dynsym one before
+                    elif a[1] in syms and syms[a[1]] == syms[b[1]]:
+                        n["alias"] += 1
+                    else:
+                        bad.append((argv[0], call, a, b))
+        self.assertGreater(n["frames"], 500)
+        agree = 100.0 * (n["same"] + n["alias"]) / max(1, n["named"] - n["strace_wrong"])
+        print("\n  strace -k differential: %d frames, objects %.1f%%, offsets %.1f%%, names %.1f%% "
+              "(%d equal, %d aliases, %d static functions strace misnames, %d other)" % (
+                  n["frames"], 100.0 * n["objects"] / n["frames"], 100.0 * n["offsets"] / n["frames"],
+                  agree, n["same"], n["alias"], n["strace_wrong"], len(bad)))
+        self.assertEqual(n["objects"], n["frames"])
+        self.assertEqual(n["offsets"], n["frames"])
+        self.assertEqual(bad, [])

@@ -32,6 +32,25 @@ __attribute__((noinline)) void outer_global(void)
 	sink++;
 }
 
+/* Inlined twice over: the call is on inl_leaf's line, inlined into
+ * inl_mid, inlined into inl_outer (a physical frame). */
+static inline __attribute__((always_inline)) void inl_leaf(void)
+{
+	sink += getpgid(0);   /* STACK:getpgid */
+}
+
+static inline __attribute__((always_inline)) void inl_mid(void)
+{
+	inl_leaf();   /* STACK:inl_leaf */
+	sink++;
+}
+
+__attribute__((noinline)) static void inl_outer(void)
+{
+	inl_mid();   /* STACK:inl_mid */
+	sink++;
+}
+
 __attribute__((noinline)) static void *thread_fn(void *arg)
 {
 	sink += (int)umask(022);   /* STACK:umask */
@@ -68,6 +87,7 @@ int main(int argc, char **argv)
 			return 8;
 	}
 	outer_global();
+	inl_outer();
 	sink += stacklib_call(2);
 	pthread_t th;
 	if (pthread_create(&th, NULL, thread_fn, NULL) != 0)

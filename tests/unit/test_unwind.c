@@ -186,6 +186,7 @@ static struct rec *trace(char *const argv[], int depth, int lines)
 	set_bit(bm, SYS_getsid);
 	set_bit(bm, SYS_umask);
 	set_bit(bm, SYS_getuid);
+	set_bit(bm, SYS_getpgid);
 	struct rec *rc = calloc(1, sizeof(*rc));
 	assert_non_null(rc);
 	struct scry_config cfg = SCRY_CONFIG_INIT;
@@ -266,6 +267,24 @@ static void check_debug_build(const char *prog, int with_exec)
 	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
 	assert_true(ends_with(r->f[r->source].object, prog));
 	assert_int_equal(r->truncated, 0);
+
+	/* inlined twice: the source names the innermost inlined function's
+	 * line; each inlined function is a frame of its own (INLINED, same
+	 * address) at the line it made the next call from, then the
+	 * physical frame at the line the outermost was inlined from */
+	r = find(rc, "getpgid");
+	assert_source(r, "inl_leaf", "tests/progs/stack_main.c");
+	assert_callers(r, (const char *const[]){ "inl_leaf", "inl_mid", "inl_outer", "main", NULL });
+	{
+		int s0 = r->source;
+		assert_true(r->f[s0].flags & SCRY_FRAME_INLINED);
+		assert_true(r->f[s0 + 1].flags & SCRY_FRAME_INLINED);
+		assert_false(r->f[s0 + 2].flags & SCRY_FRAME_INLINED);
+		assert_int_equal(r->f[s0 + 1].line, marker_line("tests/progs/stack_main.c", "inl_leaf"));
+		assert_int_equal(r->f[s0 + 2].line, marker_line("tests/progs/stack_main.c", "inl_mid"));
+		assert_true(r->f[s0].addr == r->f[s0 + 2].addr && r->f[s0 + 1].addr == r->f[s0 + 2].addr);
+		assert_true(r->f[s0 + 2].offset > 0);
+	}
 
 	r = find(rc, "getpgrp");
 	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
@@ -396,8 +415,8 @@ static int copy_file(const char *from, const char *to)
 	return fclose(out);
 }
 
-/* An executable deleted before its first traced call: frames and a
- * marker, no crash. */
+/* An executable deleted before its first traced call: its frames named
+ * from the pages still mapped (once UNKNOWN, without names or lines). */
 static void test_deleted_executable(void **state)
 {
 	char dir[] = "/tmp/scry-unwind-XXXXXX";
@@ -416,9 +435,14 @@ static void test_deleted_executable(void **state)
 	const struct stack_rec *r = find(rc, "getppid");
 	assert_true(r->nframes >= 2);
 	assert_true(r->f[0].flags & SCRY_FRAME_RUNTIME);
-	assert_true(r->f[1].flags & SCRY_FRAME_UNKNOWN);
+	/* its symbols and lines read through /proc/PID/map_files or
+	 * /proc/PID/exe: the object keeps the name the maps give it */
 	assert_non_null(r->f[1].object);
 	assert_non_null(strstr(r->f[1].object, "(deleted)"));
+	assert_false(r->f[1].flags & SCRY_FRAME_UNKNOWN);
+	assert_source(r, "inner_static", "tests/progs/stack_main.c");
+	assert_callers(r, (const char *const[]){ "inner_static", "outer_global", "main", NULL });
+	assert_int_equal(r->truncated, 0);
 	/* the library beside it is still whole */
 	r = find(rc, "getpgrp");
 	assert_source(r, "stacklib_call", "tests/progs/stack_libs/stacklib.c");
@@ -445,6 +469,34 @@ static void test_cxx_demangled(void **state)
 #endif
 	assert_callers(r, (const char *const[]){ r->f[r->source].function, "main", NULL });
 	rec_free(rc);
+}
+
+static void check_demangled(const char *mangled, const char *want)
+{
+	char *d = unwind_demangle(mangled);
+	assert_non_null(d);
+	assert_string_equal(d, want);
+	free(d);
+}
+
+/* Names as frames show them: versions dropped; C++ and Rust (legacy, its
+ * hash left out, and v0) demangled by libiberty when scry has it. */
+static void test_demangle_names(void **state)
+{
+	check_demangled("__libc_start_main@@GLIBC_2.34", "__libc_start_main");
+	check_demangled("plain_c", "plain_c");
+	check_demangled("_Rnot_really", "_Rnot_really");
+#ifdef SCRY_HAVE_IBERTY
+	check_demangled("_ZN4shop6Ledger5flushEi", "shop::Ledger::flush(int)");
+	check_demangled("_ZN4core3fmt5write17h0123456789abcdefE", "core::fmt::write");
+	check_demangled("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17h7f1f3b6a2b3c4d5eE",
+			"std::rt::lang_start::{{closure}}");
+	check_demangled("_RNvCs15kBYyAo9fc_7mycrate7example", "mycrate::example");
+	check_demangled("_RNvNtCs1234_7mycrate3foo3bar", "mycrate::foo::bar");
+	check_demangled("_ZN4shop6Ledger5flushEi@@V_1", "shop::Ledger::flush(int)");
+#else
+	check_demangled("_ZN4shop6Ledger5flushEi", "_ZN4shop6Ledger5flushEi");
+#endif
 }
 
 __attribute__((noinline)) static int self_marker(int x)
@@ -527,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_executable),
 		cmocka_unit_test(test_refresh_jit_and_removed_module),
 		cmocka_unit_test(test_cxx_demangled),
+		cmocka_unit_test(test_demangle_names),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
