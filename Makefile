@@ -136,6 +136,12 @@ $(B)/progs/serve_work: tests/progs/serve_work.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -g -static -o $@ $<
 
+# An ia32 process (tests/e2e/test_ia32.py): 32-bit and static, so that it
+# needs no 32-bit libraries at run time (gcc-multilib at build time)
+$(B)/progs/ia32_calls: tests/progs/ia32_calls.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O1 -m32 -static -o $@ $<
+
 # The unwinder's targets (tests/unit/test_unwind.c): one program built PIE
 # and not, with and without -g, stripped; a library of its own and one it
 # dlopens (tests/progs/stack_libs/).

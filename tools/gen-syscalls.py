@@ -4,6 +4,8 @@
 Outputs (committed; CI never runs this script):
   src/syscalls/table_x86_64.c   numbers from <x86_64-linux-gnu/asm/unistd_64.h>
   src/syscalls/table_aarch64.c  numbers from <asm-generic/unistd.h> (as arm64 uses it)
+  src/syscalls/table_i386.c     numbers from <x86_64-linux-gnu/asm/unistd_32.h>: the
+                                calls of 32-bit (ia32) processes on x86_64
   src/syscalls/errnoent.h       errno names from <asm-generic/errno{,-base}.h>
                                 plus the kernel-internal ERESTART* values
 
@@ -36,6 +38,7 @@ SNAPSHOT = os.path.join(TOOLS, "syscall-args.txt")
 CLASSES = os.path.join(TOOLS, "syscall-classes.txt")
 
 X86_64_HDR = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+I386_HDR = "/usr/include/x86_64-linux-gnu/asm/unistd_32.h"
 GENERIC_HDR = "/usr/include/asm-generic/unistd.h"
 ERRNO_HDRS = ["/usr/include/asm-generic/errno-base.h",
               "/usr/include/asm-generic/errno.h"]
@@ -137,12 +140,85 @@ FALLBACK_ARGS = {
 
 # Arch differences tracefs (taken on x86_64) cannot show; these win.
 ARCH_ARGS = {
-    # arm64 has CONFIG_CLONE_BACKWARDS: tls comes before child_tidptr.
+    # arm64 and i386 have CONFIG_CLONE_BACKWARDS: tls comes before
+    # child_tidptr.
+    "i386": {
+        "clone": [("unsigned long", "clone_flags"), ("unsigned long", "newsp"),
+                  ("int *", "parent_tidptr"), ("unsigned long", "tls"),
+                  ("int *", "child_tidptr")],
+    },
     "aarch64": {
         "clone": [("unsigned long", "clone_flags"), ("unsigned long", "newsp"),
                   ("int *", "parent_tidptr"), ("unsigned long", "tls"),
                   ("int *", "child_tidptr")],
     },
+}
+
+# i386 calls whose arguments are those of another call tracefs describes
+# (the 32-bit-uid, 64-bit-offset and 64-bit-time variants), by that name.
+I386_SAME_ARGS = {
+    "lchown32": "lchown", "getuid32": "getuid", "getgid32": "getgid",
+    "geteuid32": "geteuid", "getegid32": "getegid",
+    "setreuid32": "setreuid", "setregid32": "setregid",
+    "getgroups32": "getgroups", "setgroups32": "setgroups",
+    "fchown32": "fchown", "setresuid32": "setresuid",
+    "getresuid32": "getresuid", "setresgid32": "setresgid",
+    "getresgid32": "getresgid", "chown32": "chown", "setuid32": "setuid",
+    "setgid32": "setgid", "setfsuid32": "setfsuid", "setfsgid32": "setfsgid",
+    "fcntl64": "fcntl", "stat64": "newstat", "lstat64": "newlstat",
+    "fstat64": "newfstat", "fstatat64": "newfstatat", "oldstat": "newstat",
+    "oldlstat": "newlstat", "oldfstat": "newfstat", "statfs64": "statfs",
+    "fstatfs64": "fstatfs", "ugetrlimit": "getrlimit",
+    "_newselect": "select", "sigsuspend": "rt_sigsuspend",
+    "sigpending": "rt_sigpending", "olduname": "newuname",
+    "oldolduname": "newuname", "waitpid": "wait4",
+    "clock_gettime64": "clock_gettime", "clock_settime64": "clock_settime",
+    "clock_adjtime64": "clock_adjtime", "clock_getres_time64": "clock_getres",
+    "clock_nanosleep_time64": "clock_nanosleep",
+    "timer_gettime64": "timer_gettime", "timer_settime64": "timer_settime",
+    "timerfd_gettime64": "timerfd_gettime",
+    "timerfd_settime64": "timerfd_settime",
+    "utimensat_time64": "utimensat", "pselect6_time64": "pselect6",
+    "ppoll_time64": "ppoll", "io_pgetevents_time64": "io_pgetevents",
+    "recvmmsg_time64": "recvmmsg", "mq_timedsend_time64": "mq_timedsend",
+    "mq_timedreceive_time64": "mq_timedreceive",
+    "semtimedop_time64": "semtimedop",
+    "rt_sigtimedwait_time64": "rt_sigtimedwait", "futex_time64": "futex",
+    "sched_rr_get_interval_time64": "sched_rr_get_interval",
+}
+# i386-only calls with no x86_64 counterpart (arch/x86/entry/syscalls/
+# syscall_32.tbl and the kernel's declarations).
+I386_ARGS = {
+    "waitpid": [("pid_t", "pid"), ("int *", "stat_addr"), ("int", "options")],
+    "stime": [("__kernel_old_time_t *", "tptr")],
+    "nice": [("int", "increment")],
+    "signal": [("int", "sig"), ("__sighandler_t", "handler")],
+    "sigaction": [("int", "sig"), ("const struct old_sigaction *", "act"),
+                  ("struct old_sigaction *", "oact")],
+    "sgetmask": [], "ssetmask": [("int", "newmask")],
+    "sigprocmask": [("int", "how"), ("old_sigset_t *", "nset"),
+                    ("old_sigset_t *", "oset")],
+    "readdir": [("unsigned int", "fd"), ("struct old_linux_dirent *", "dirent"),
+                ("unsigned int", "count")],
+    "socketcall": [("int", "call"), ("unsigned long *", "args")],
+    "ipc": [("unsigned int", "call"), ("int", "first"), ("unsigned long", "second"),
+            ("unsigned long", "third"), ("void *", "ptr"), ("long", "fifth")],
+    "sigreturn": [], "vm86old": [("struct vm86_struct *", "user_vm86")],
+    "vm86": [("unsigned long", "cmd"), ("unsigned long", "arg")],
+    "bdflush": [("int", "func"), ("long", "data")],
+    "_llseek": [("unsigned int", "fd"), ("unsigned long", "offset_high"),
+                ("unsigned long", "offset_low"), ("loff_t *", "result"),
+                ("unsigned int", "whence")],
+    "mmap2": [("unsigned long", "addr"), ("unsigned long", "len"),
+              ("unsigned long", "prot"), ("unsigned long", "flags"),
+              ("unsigned long", "fd"), ("unsigned long", "pgoff")],
+    "truncate64": [("const char *", "path"), ("loff_t", "length")],
+    "ftruncate64": [("unsigned int", "fd"), ("loff_t", "length")],
+    "fadvise64_64": [("int", "fd"), ("loff_t", "offset"), ("loff_t", "len"),
+                     ("int", "advice")],
+    # never implemented (sys_ni_syscall)
+    "break": [], "stty": [], "gtty": [], "ftime": [], "prof": [], "lock": [],
+    "mpx": [], "ulimit": [], "profil": [], "idle": [],
 }
 
 # --------------------------------------------------------------------------
@@ -472,8 +548,12 @@ def resolve_args(names, arch, tracefs):
     args, missing = {}, []
     for name in names:
         ev = TRACEFS_NAME.get(name, name)
+        if arch == "i386":
+            ev = I386_SAME_ARGS.get(name, ev)
         if name in ARCH_ARGS.get(arch, {}):
             args[name] = ARCH_ARGS[arch][name]
+        elif arch == "i386" and name in I386_ARGS:
+            args[name] = I386_ARGS[name]
         elif ev in tracefs:
             args[name] = tracefs[ev]
         elif name in FALLBACK_ARGS:
@@ -508,6 +588,7 @@ def main():
                                 **NEWER_COMMON}),
         ("aarch64", GENERIC_HDR, {**parse_generic(GENERIC_HDR, AARCH64_DEFINES),
                                   **NEWER_COMMON}),
+        ("i386", I386_HDR, {**parse_x86_64(I386_HDR), **NEWER_COMMON}),
     ]
     all_names = set()
     for arch, hdr, nums in tables:

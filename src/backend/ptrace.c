@@ -512,14 +512,14 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 			st->sp = info.stack_pointer;
 			st->ip = info.instruction_pointer;
 			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-				st->nr = (long)info.entry.nr;
+				st->nr = scry_compat_nr(info.arch, (long)info.entry.nr);
 				memcpy(st->args, info.entry.args, sizeof(st->args));
 			} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 				st->rval = info.exit.rval;
 				st->is_error = info.exit.is_error;
 			} else if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
 				st->op = PTRACE_SYSCALL_INFO_ENTRY;
-				st->nr = (long)info.seccomp.nr;
+				st->nr = scry_compat_nr(info.arch, (long)info.seccomp.nr);
 				memcpy(st->args, info.seccomp.args, sizeof(st->args));
 			}
 			return 0;

@@ -20,6 +20,10 @@ static int nr_traced(const struct scry_session *s, long nr)
 {
 	if (!s->cfg.syscall_bitmap)
 		return 1;
+	/* an i386-only call (scry_compat_nr()): the bit of numbers the table
+	 * does not name, set for "all" and negated sets, clear for lists */
+	if (nr >= SCRY_NR_I386)
+		nr = (long)s->table->ncalls;
 	if (nr < 0 || (unsigned long)nr / 64 >= s->cfg.syscall_bitmap_words)
 		return 1;
 	return (s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1;

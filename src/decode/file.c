@@ -375,9 +375,8 @@ static int dec_getdents64(struct dctx *d)
 			v_uint(d, "d_reclen", reclen);
 			enum_c(d, "d_type", buf[off + 18], xlat_dtype, "DT_???");
 			const char *nm = (const char *)buf + off + 19;
-			size_t nl = strnlen(nm, reclen - 19);
-			size_t cut = nl > (size_t)d->limit ? (size_t)d->limit : nl;
-			v_bytes(d, "d_name", nm, cut, cut < nl);
+			/* in full, whatever -s says, as strace prints it */
+			v_bytes(d, "d_name", nm, strnlen(nm, reclen - 19), 0);
 			v_end(d, s);
 		}
 		entries++;

@@ -191,6 +191,23 @@ void render_time(struct strbuf *out, int64_t sec)
 }
 
 /* Renders node i; returns the index after its subtree. */
+/* -y's <path>: the kernel ends an unlinked file's link text with
+ * " (deleted)" (a memfd always); strace prints that after the brackets,
+ * "3</memfd:x>(deleted)". */
+static void render_fd_path(struct strbuf *out, const char *path, size_t len)
+{
+	static const char del[] = " (deleted)";
+	size_t dl = sizeof(del) - 1;
+	int deleted = len > dl && !memcmp(path + len - dl, del, dl);
+	size_t n = deleted ? len - dl : len;
+
+	strbuf_addch(out, '<');
+	strbuf_add(out, path, n);
+	strbuf_addch(out, '>');
+	if (deleted)
+		strbuf_addstr(out, "(deleted)");
+}
+
 static size_t render_node(struct strbuf *out, const struct scry_values *vs, size_t i)
 {
 	const struct scry_value *v = &vs->v[i];
@@ -227,15 +244,12 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 			strbuf_addstr(out, "NULL");
 		break;
 	case SCRY_V_FD:
-		if (v->i == AT_FDCWD) {
+		if (v->i == AT_FDCWD)
 			strbuf_addstr(out, "AT_FDCWD");
-			if (v->path_len)
-				strbuf_addf(out, "<%s>", scry_value_path(vs, v));
-		} else {
+		else
 			strbuf_addf(out, "%" PRId64, v->i);
-			if (v->path_len)
-				strbuf_addf(out, "<%s>", scry_value_path(vs, v));
-		}
+		if (v->path_len)
+			render_fd_path(out, scry_value_path(vs, v), v->path_len);
 		break;
 	case SCRY_V_STR:
 		if (v->fmt & SCRY_FMT_AT)

@@ -2,6 +2,7 @@
  * Lookups over the generated syscall tables (table_*.c, made by
  * tools/gen-syscalls.py).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,11 +21,60 @@ const struct scry_syscall_table *scry_native_table(void)
 
 const struct scry_syscall_info *scry_syscall_get(const struct scry_syscall_table *t, long nr)
 {
+	if (t == &scry_table_x86_64 && nr >= SCRY_NR_I386)
+		return scry_syscall_get(&scry_table_i386, nr - SCRY_NR_I386);
 	if (!t || nr < 0 || (unsigned long)nr >= t->ncalls)
 		return NULL;
 	if (!t->calls[nr].name)
 		return NULL;
 	return &t->calls[nr];
+}
+
+/*
+ * i386 calls that keep their x86_64 number: the same name, the same
+ * arguments in the same registers, and a decoder that reads nothing from
+ * the tracee whose layout differs between ia32 and x86_64 (no longs,
+ * pointers or time_t inside what it reads).  Sorted, for bsearch.
+ */
+static const char *const i386_same[] = {
+	"access", "bind", "brk", "chdir", "chmod", "close", "connect", "creat",
+	"dup", "dup2", "dup3", "epoll_create", "epoll_create1", "eventfd",
+	"eventfd2", "exit", "exit_group", "faccessat", "faccessat2", "fchdir",
+	"fchmod", "fchmodat", "fdatasync", "flock", "fsync", "getcwd",
+	"getdents64", "getpgid", "getpgrp", "getpid", "getppid", "getrandom",
+	"getsid", "gettid", "inotify_add_watch", "inotify_init1",
+	"inotify_rm_watch", "kill", "link", "linkat", "listen", "madvise",
+	"memfd_create", "mkdir", "mkdirat", "mprotect", "munmap", "open",
+	"openat", "pause", "pipe", "pipe2", "prlimit64", "read", "readlink",
+	"readlinkat", "rename", "renameat", "renameat2", "rmdir",
+	"rt_sigprocmask", "sched_yield", "set_tid_address", "setpgid",
+	"setsid", "shutdown", "socket", "socketpair", "symlink", "symlinkat",
+	"sync", "syncfs", "tgkill", "tkill", "umask", "unlink", "unlinkat",
+	"write",
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+long scry_compat_nr(unsigned int audit_arch, long nr)
+{
+	const struct scry_syscall_info *i;
+	const char *name;
+	long native;
+
+	if (audit_arch != SCRY_AUDIT_ARCH_I386 || scry_native_table() != &scry_table_x86_64)
+		return nr;
+	i = scry_syscall_get(&scry_table_i386, nr);
+	if (!i)
+		return nr < 0 ? nr : SCRY_NR_I386 + nr;
+	name = i->name;
+	if (bsearch(&name, i386_same, sizeof(i386_same) / sizeof(i386_same[0]),
+		    sizeof(i386_same[0]), cmp_name) &&
+	    (native = scry_syscall_lookup(&scry_table_x86_64, name)) >= 0)
+		return native;
+	return SCRY_NR_I386 + nr;
 }
 
 /* Linear: about 400 string compares, called only while parsing options. */

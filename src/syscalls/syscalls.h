@@ -64,6 +64,21 @@ struct scry_syscall_table {
 
 extern const struct scry_syscall_table scry_table_x86_64;
 extern const struct scry_syscall_table scry_table_aarch64;
+extern const struct scry_syscall_table scry_table_i386;
+
+/*
+ * 32-bit (ia32) processes on x86_64 make i386 calls (the `arch` of
+ * PTRACE_GET_SYSCALL_INFO is AUDIT_ARCH_I386).  scry_compat_nr() turns such
+ * a call into a number of the x86_64 table where the call has the same
+ * name and its decoder reads nothing whose layout differs on ia32 (close,
+ * write, openat, ...), so that filters, decoders and summaries treat it as
+ * the same call, as strace does; every other i386 call becomes
+ * SCRY_NR_I386 + its i386 number, which scry_syscall_get() on the x86_64
+ * table resolves to the i386 table's entry (named, undecoded arguments).
+ */
+#define SCRY_NR_I386 0x10000L
+#define SCRY_AUDIT_ARCH_I386 0x40000003u   /* AUDIT_ARCH_I386 */
+long scry_compat_nr(unsigned int audit_arch, long nr);
 
 /* The table of the architecture scry was built for. */
 const struct scry_syscall_table *scry_native_table(void);

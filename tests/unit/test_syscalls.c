@@ -44,6 +44,75 @@ static void test_numbers_x86_64(void **state)
 	assert_nr(t, "fchmodat2", 452);
 }
 
+/* The i386 table (32-bit processes on x86_64): numbers from unistd_32.h,
+ * i386 argument orders, and the mapping scry_compat_nr() does. */
+static void test_numbers_i386(void **state)
+{
+	const struct scry_syscall_table *t = &scry_table_i386;
+	const struct scry_syscall_info *i;
+
+	assert_string_equal(t->arch, "i386");
+	assert_nr(t, "exit", 1);
+	assert_nr(t, "read", 3);
+	assert_nr(t, "write", 4);
+	assert_nr(t, "close", 6);
+	assert_nr(t, "getpid", 20);
+	assert_nr(t, "_llseek", 140);
+	assert_nr(t, "mmap2", 192);
+	assert_nr(t, "fstat64", 197);
+	assert_nr(t, "set_thread_area", 243);
+	assert_nr(t, "exit_group", 252);
+	assert_nr(t, "openat", 295);
+	assert_nr(t, "statx", 383);
+	assert_nr(t, "clock_gettime64", 403);
+	assert_nr(t, "clone3", 435);
+	i = scry_syscall_get(t, 140);
+	assert_int_equal(i->nargs, 5);
+	assert_string_equal(i->argnames[3], "result");
+	/* CONFIG_CLONE_BACKWARDS: tls before child_tidptr */
+	i = scry_syscall_get(t, 120);
+	assert_string_equal(i->name, "clone");
+	assert_string_equal(i->argnames[3], "tls");
+	/* 64-bit time variants take their base call's arguments */
+	i = scry_syscall_get(t, 403);
+	assert_int_equal(i->nargs, 2);
+}
+
+static void test_compat_nr(void **state)
+{
+	const struct scry_syscall_table *x = &scry_table_x86_64;
+	const struct scry_syscall_info *i;
+
+	/* other architectures' numbers pass through */
+	assert_int_equal(scry_compat_nr(0xc000003eu, 3), 3);
+	if (scry_native_table() != x) {
+		assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 6), 6);
+		return;
+	}
+	/* same call, layout-free decoder: the x86_64 number */
+	assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 6), 3);       /* close */
+	assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 4), 1);       /* write */
+	assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 295), 257);   /* openat */
+	assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 252), 231);   /* exit_group */
+	/* i386-only calls, and calls whose structures differ (old_mmap,
+	 * struct stat, 32-bit time, argv of 4-byte pointers): their own
+	 * number, named by the i386 table */
+	long nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, 140);
+	assert_int_equal(nr, SCRY_NR_I386 + 140);
+	i = scry_syscall_get(x, nr);
+	assert_non_null(i);
+	assert_string_equal(i->name, "_llseek");
+	i = scry_syscall_get(x, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 90));
+	assert_string_equal(i->name, "mmap");
+	assert_int_not_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 90), 9);
+	i = scry_syscall_get(x, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 11));
+	assert_string_equal(i->name, "execve");
+	assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, 11), SCRY_NR_I386 + 11);
+	/* unknown numbers stay unknown */
+	assert_null(scry_syscall_get(x, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 9999)));
+	assert_int_equal(scry_compat_nr(SCRY_AUDIT_ARCH_I386, -1), -1);
+}
+
 static void test_numbers_aarch64(void **state)
 {
 	const struct scry_syscall_table *t = &scry_table_aarch64;
@@ -341,6 +410,8 @@ int main(void)
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_class_lookup),
+		cmocka_unit_test(test_numbers_i386),
+		cmocka_unit_test(test_compat_nr),
 		cmocka_unit_test(test_errno),
 		cmocka_unit_test(test_signal_names),
 		cmocka_unit_test(test_signal_lookup),
