@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from helpers import T, ScryTest, prog, run_scry  # noqa: E402
-from test_profile import prof_prog, validate_speedscope  # noqa: E402
+from test_profile import prof_prog, speedscope_schema, validate_speedscope  # noqa: E402
 
 
 def folded(path):
@@ -107,6 +107,33 @@ class ProfileMore(ScryTest):
             self.assertEqual(len(lines), 2, (args, r.stderr))
             self.assertRegex(lines[0], r"^scry profile: .*" + pat, args)
             self.assertEqual(lines[1], "Try 'scry profile --help' for more information.", args)
+
+    # ---- 6. the speedscope file against speedscope's published schema ----
+
+    def test_speedscope_against_the_published_schema(self):
+        """The whole file validates against file-format-schema.json as the
+        speedscope npm package ships it (draft-07, every $ref followed), not
+        only against the parts the other tests copied."""
+        try:
+            import jsonschema
+        except ImportError:
+            self.skipTest("python3-jsonschema not installed (scripts/install-deps installs it)")
+        schema = speedscope_schema()
+        if not schema:
+            self.skipTest("speedscope's schema not found: npm install -g speedscope (scripts/install-deps)")
+        out = os.path.join(self.tmp, "s.json")
+        r = self.profile(["-F", "499", "--format", "speedscope", "-o", out, "--",
+                          prof_prog("prof_split"), "-", "1"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            doc = json.load(f)
+        jsonschema.Draft7Validator.check_schema(schema)
+        jsonschema.Draft7Validator(schema).validate(doc)
+        self.assertTrue(doc["profiles"])
+        # and a file the schema must refuse, so the check is not vacuous
+        bad = dict(doc, profiles=[dict(doc["profiles"][0], type="flame")])
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.Draft7Validator(schema).validate(bad)
 
     # ---- 4. bad input ----
 
