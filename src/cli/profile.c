@@ -97,12 +97,20 @@ struct popts {
 	enum prof_metric metric;
 };
 
+/* A usage error: what was wrong on one line, then the hint the main
+ * command gives after its own (options.c's usage_error); exit status 2. */
+static int hint(void)
+{
+	fputs("Try 'scry profile --help' for more information.\n", stderr);
+	return 2;
+}
+
 static int bad(const char *fmt, const char *arg)
 {
 	fputs("scry profile: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\n(scry profile --help lists the options)\n", stderr);
-	return 2;
+	fputc('\n', stderr);
+	return hint();
 }
 
 static int64_t parse_duration(const char *s)
@@ -171,7 +179,8 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 	*exit_now = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+p:fF:o:h", longs, NULL)) != -1) {
+	opterr = 0;             /* said here, as "scry profile: ..." */
+	while ((c = getopt_long(argc, argv, "+:p:fF:o:h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			/* "-p 1,2 -p 3" as strace takes them */
@@ -256,19 +265,19 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 			break;
 		case O_OFFCPU:
 			if (px_parse_offcpu(&o->px, optarg))
-				return 2;
+				return hint();
 			break;
 		case O_NOOFFCPU:
 			o->px.offcpu = PX_OFFCPU_NO;
 			break;
 		case O_METRIC:
 			if (px_parse_metric(optarg, &o->metric))
-				return 2;
+				return hint();
 			break;
 		case O_COUNTERS:
 			o->px.counters = optarg;
 			if (px_check_counters(&o->px))
-				return 2;
+				return hint();
 			break;
 		case O_INTERVAL: {
 			int64_t d = parse_duration(optarg);
@@ -281,9 +290,12 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 			fputs(usage, stdout);
 			*exit_now = 1;
 			return 0;
-		default:
-			fputs("(scry profile --help lists the options)\n", stderr);
-			return 2;
+		case ':':
+		default: {
+			char opt[3] = { '-', (char)optopt, 0 };
+			const char *name = optopt > 0 && optopt < 128 ? opt : argv[optind - 1];
+			return bad(c == ':' ? "%s needs a value" : "unknown option '%s'", name);
+		}
 		}
 	}
 	if (optind < argc)
@@ -580,13 +592,24 @@ int profile_main(int argc, char **argv)
 	}
 	if (o.format == PROF_FMT_CHROME && px_record_timeline(px, pr) < 0)
 		fprintf(stderr, "scry profile: out of memory: the trace will have no samples\n");
+	/* The window opens here, after every slow setup step: the samples,
+	 * the off-CPU time and --duration's clock all start now. */
+	int child_st = -1, termed = 0;
 	err = profiler_start(pr);
 	if (err < 0)
 		fprintf(stderr, "scry profile: cannot start the events: %s\n", strerror(-err));
+	else if (px_start(px))
+		err = -ECANCELED;
 	uint64_t t_end = o.duration_ns ? mono_ns() + o.duration_ns : 0;
-	int child_st = -1, termed = 0;
 	while (!err && !g_stop) {
-		err = profiler_poll(pr, 100);
+		int wait_ms = 100;
+		if (t_end && !termed) {
+			uint64_t now = mono_ns();
+			uint64_t left = now < t_end ? (t_end - now + 999999) / 1000000 : 0;
+			if (left < (uint64_t)wait_ms)
+				wait_ms = (int)left;
+		}
+		err = profiler_poll(pr, wait_ms);
 		if (err < 0) {
 			fprintf(stderr, "scry profile: reading samples failed: %s\n", strerror(-err));
 			break;
@@ -610,6 +633,7 @@ int profile_main(int argc, char **argv)
 				kill(child, SIGTERM);
 		}
 	}
+	px_stop(px);	/* the window closes: off-CPU first, then the samples */
 	profiler_stop(pr);
 	if (px_end(px, profiler_profile(pr)) < 0)
 		fprintf(stderr, "scry profile: the off-CPU profile is incomplete: out of memory\n");

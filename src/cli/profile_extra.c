@@ -25,6 +25,8 @@ struct px {
 	struct prof_timeline *tl;
 	uint64_t t0, t_end, next_tick;
 	int ended;
+	const pid_t *pids;	/* px_begin's, alive until px_start */
+	int npids, follow;
 };
 
 static uint64_t now_ns(void)
@@ -85,6 +87,22 @@ int px_check_counters(const struct px_opts *o)
 	return 0;
 }
 
+/* bpf cannot be used: --off-cpu=bpf fails (-1, a line said so), auto falls
+ * back to /proc sampling, saying so once. */
+static int offcpu_fallback(struct px *x, int err, const char *why)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", why[0] ? why : strerror(-err));
+	offcpu_free(x->oc);
+	x->oc = NULL;
+	if (x->o.offcpu == PX_OFFCPU_BPF) {
+		fprintf(stderr, "scry profile: --off-cpu=bpf: %s (--off-cpu=proc samples /proc instead)\n", buf);
+		return -1;
+	}
+	fprintf(stderr, "scry profile: off-CPU: /proc sampling (bpf: %s)\n", buf);
+	return 0;
+}
+
 int px_begin(struct px **out, const struct px_opts *o, const pid_t *pids, int npids, int follow)
 {
 	*out = NULL;
@@ -94,33 +112,18 @@ int px_begin(struct px **out, const struct px_opts *o, const pid_t *pids, int np
 		return 1;
 	}
 	x->o = *o;
+	x->pids = pids;
+	x->npids = npids;
+	x->follow = follow;
 	tstates_init(&x->ts);
 	char why[256] = "";
 	int err = 0;
+	/* loaded now, started by px_start() when the profile's window opens */
 	if (o->offcpu == PX_OFFCPU_AUTO || o->offcpu == PX_OFFCPU_BPF) {
 		err = offcpu_open(&x->oc, follow, why, sizeof(why));
 		for (int i = 0; !err && i < npids; i++)
 			err = offcpu_add_pid(x->oc, pids[i]);
-		if (!err)
-			err = offcpu_start(x->oc, why, sizeof(why));
-		if (err) {
-			if (!why[0])
-				snprintf(why, sizeof(why), "%s", strerror(-err));
-			offcpu_free(x->oc);
-			x->oc = NULL;
-			if (o->offcpu == PX_OFFCPU_BPF) {
-				fprintf(stderr, "scry profile: --off-cpu=bpf: %s (--off-cpu=proc samples /proc "
-						"instead)\n", why);
-				px_free(x);
-				return 1;
-			}
-			fprintf(stderr, "scry profile: off-CPU: /proc sampling (bpf: %s)\n", why);
-		}
-	}
-	if (!x->oc && o->offcpu != PX_OFFCPU_NO) {
-		err = states_sampler_start(&x->ss, pids, (size_t)npids, o->proc_hz ? o->proc_hz : 97, follow, 1);
-		if (err) {
-			fprintf(stderr, "scry profile: cannot sample /proc: %s\n", strerror(-err));
+		if (err && offcpu_fallback(x, err, why) < 0) {
 			px_free(x);
 			return 1;
 		}
@@ -137,10 +140,35 @@ int px_begin(struct px **out, const struct px_opts *o, const pid_t *pids, int np
 		if (counters_notes(x->cn)[0])
 			fprintf(stderr, "scry profile: %s\n", counters_notes(x->cn));
 	}
-	x->t0 = now_ns();
-	x->next_tick = o->interval_ns ? x->t0 + o->interval_ns : 0;
 	*out = x;
 	return 0;
+}
+
+int px_start(struct px *x)
+{
+	char why[256] = "";
+	int err;
+	if (x->oc && (err = offcpu_start(x->oc, why, sizeof(why))) != 0 && offcpu_fallback(x, err, why) < 0)
+		return 1;
+	if (!x->oc && x->o.offcpu != PX_OFFCPU_NO) {
+		err = states_sampler_start(&x->ss, x->pids, (size_t)x->npids, x->o.proc_hz ? x->o.proc_hz : 97,
+					   x->follow, 1);
+		if (err) {
+			fprintf(stderr, "scry profile: cannot sample /proc: %s\n", strerror(-err));
+			return 1;
+		}
+	}
+	x->t0 = now_ns();
+	x->next_tick = x->o.interval_ns ? x->t0 + x->o.interval_ns : 0;
+	return 0;
+}
+
+void px_stop(struct px *x)
+{
+	if (x && x->oc)
+		offcpu_stop(x->oc);
+	if (x && !x->t_end)
+		x->t_end = now_ns();
 }
 
 void px_tick(struct px *x)
@@ -162,7 +190,7 @@ int px_end(struct px *x, struct prof *p)
 	if (!x || x->ended)
 		return 0;
 	x->ended = 1;
-	x->t_end = now_ns();
+	px_stop(x);
 	int err = 0;
 	if (x->cn)
 		counters_rescan(x->cn);	/* the last values of threads that ended */

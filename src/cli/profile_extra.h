@@ -33,11 +33,16 @@ int px_check_counters(const struct px_opts *o);
 
 struct px;
 
-/* Starts the collectors for pids (follow: their children too).  Returns 0,
+/* Loads the collectors for pids (follow: their children too).  Returns 0,
  * or 1 after a line on stderr when one that was asked for explicitly
  * cannot run (--off-cpu=bpf without bpf); with auto, falls back saying so
  * once. */
 int px_begin(struct px **out, const struct px_opts *o, const pid_t *pids, int npids, int follow);
+/* Opens the window: the collectors px_begin() loaded start counting (pids
+ * must still be valid).  0, or 1 after a line on stderr. */
+int px_start(struct px *x);
+/* Closes the window (px_end() calls it when it was not called). */
+void px_stop(struct px *x);
 /* Call from the sampling loop: prints the interval lines when due. */
 void px_tick(struct px *x);
 /* Stops the collectors and adds their stacks to p. */

@@ -48,6 +48,7 @@ struct offcpu {
 	struct start_snap *snaps;	/* each thread's state when the run began */
 	size_t nsnaps;
 	uint64_t start_ns;		/* CLOCK_MONOTONIC = bpf_ktime_get_ns() */
+	uint64_t end_ns;		/* offcpu_stop(): the window's end */
 #ifdef HAVE_OFFCPU_SKEL
 	struct offcpu_bpf *skel;
 	struct ring_buffer *rb;
@@ -327,6 +328,14 @@ static void stop_run(struct offcpu *oc) { }
 
 #endif
 
+void offcpu_stop(struct offcpu *oc)
+{
+	if (!oc || oc->end_ns)
+		return;
+	oc->end_ns = mono_ns();
+	stop_run(oc);
+}
+
 /* ---- the end: maps into the profile and the thread table ---- */
 
 struct agg {
@@ -433,8 +442,8 @@ static int add_to_prof(struct prof *p, const struct offcpu_key *k, enum tstate_k
 int offcpu_finish(struct offcpu *oc, struct prof *p, struct tstates *ts, struct offcpu_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	uint64_t end = mono_ns();
-	stop_run(oc);
+	offcpu_stop(oc);
+	uint64_t end = oc->end_ns;
 	if (!ts->source || !ts->source[0])
 		ts->source = "sched_switch";
 	ts->duration_ns = oc->start_ns && end > oc->start_ns ? end - oc->start_ns : 0;

@@ -40,6 +40,9 @@ int offcpu_open(struct offcpu **out, int follow_forks, char *why, size_t len);
 int offcpu_add_pid(struct offcpu *oc, pid_t pid);
 /* Attaches; from now on waits count. */
 int offcpu_start(struct offcpu *oc, char *why, size_t len);
+/* Detaches: waits after this do not count (the profile's window ends).
+ * offcpu_finish() calls it when it was not called before. */
+void offcpu_stop(struct offcpu *oc);
 /* Detaches, reads the maps and adds to p (may be NULL) and ts (a thread
  * row per thread seen, plus those /proc shows that never ran). */
 int offcpu_finish(struct offcpu *oc, struct prof *p, struct tstates *ts, struct offcpu_stats *st);

@@ -453,12 +453,14 @@ int profiler_stop(struct profiler *pr)
 		return 0;
 	pr->stopped = 1;
 	sampler_disable(pr->sampler);
+	/* the window ends at the disable, not after the last unwinding */
+	uint64_t end = now_ns(CLOCK_MONOTONIC);
 	int r = profiler_poll(pr, 0);
 	const struct sampler_counts *c = sampler_counts(pr->sampler);
 	struct prof_stats *st = prof_stats(pr->prof);
 	st->lost = c->lost;
 	st->throttled = c->throttled;
-	st->duration_ns = pr->started ? now_ns(CLOCK_MONOTONIC) - pr->t0 : 0;
+	st->duration_ns = pr->started ? end - pr->t0 : 0;
 	return r;
 }
 

@@ -511,6 +511,17 @@ static int report_maps(struct uproc *p)
 	}
 	dwfl_report_begin(p->dwfl);
 	int r = dwfl_linux_proc_maps_report(p->dwfl, f);
+	/* the maps alone do not report the vDSO (no file): by this name
+	 * dwfl_linux_proc_find_elf reads its image from the process */
+	const char *vd = strstr(maps, "[vdso]");
+	while (vd && vd > maps && vd[-1] != '\n')
+		vd--;
+	unsigned long long vlo, vhi;
+	if (!r && vd && sscanf(vd, "%llx-%llx", &vlo, &vhi) == 2) {
+		char name[32];
+		snprintf(name, sizeof(name), "[vdso: %d]", (int)p->pid);
+		dwfl_report_module(p->dwfl, name, vlo, vhi);
+	}
 	dwfl_report_end(p->dwfl, removed_cb, NULL);
 	fclose(f);
 	free(maps);
@@ -701,6 +712,8 @@ static struct modinfo *modinfo_get(struct unwinder *u, Dwfl_Module *mod)
 	struct modinfo *mi = calloc(1, sizeof(*mi));
 	if (!mi)
 		return NULL;
+	if (name && !strncmp(name, "[vdso: ", 7))
+		name = "[vdso]";        /* report_maps' name: the same in every process */
 	struct istr *obj = intern_entry(&u->strings, name);
 	mi->object = obj ? obj->s : NULL;
 	mi->start = start;

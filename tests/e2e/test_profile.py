@@ -257,6 +257,32 @@ class Profile(ScryTest):
         self.assertIn("it is a directory", r.stderr)
 
 
+def speedscope_schema_path():
+    """speedscope's own file-format-schema.json, shipped in its npm package
+    (scripts/install-deps installs it); SCRY_SPEEDSCOPE_SCHEMA names another."""
+    cands = [os.environ.get("SCRY_SPEEDSCOPE_SCHEMA", "")]
+    npm = shutil.which("npm")
+    if npm:
+        r = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=60)
+        cands.append(os.path.join(r.stdout.strip(), "speedscope", "dist", "release", "file-format-schema.json"))
+    cands.append("/usr/lib/node_modules/speedscope/dist/release/file-format-schema.json")
+    return next((c for c in cands if c and os.path.isfile(c)), None)
+
+
+_SCHEMA = []
+
+
+def speedscope_schema():
+    if not _SCHEMA:
+        path = speedscope_schema_path()
+        doc = None
+        if path:
+            with open(path) as f:
+                doc = json.load(f)
+        _SCHEMA.append(doc)
+    return _SCHEMA[0]
+
+
 def validate_speedscope(test, doc):
     """Against speedscope's file format schema (file-format-schema.json, the
     parts a sampled file uses), with jsonschema when installed."""
@@ -286,6 +312,9 @@ def validate_speedscope(test, doc):
     try:
         import jsonschema
         jsonschema.validate(doc, schema)
+        published = speedscope_schema()
+        if published:
+            jsonschema.validate(doc, published)
     except ImportError:
         pass
     # what the schema cannot say: indexes in range, one weight per sample
