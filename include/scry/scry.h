@@ -13,12 +13,32 @@
  *	scry_session_free(s);                       //   to trace or on detach
  *
  * Conventions: functions return 0 or a negative errno; the library never
- * prints, never exits and keeps no global state.  Strings passed in are
- * copied or must outlive the session, as each function says.
+ * prints, never exits, never aborts (an allocation that fails during a run
+ * ends it: everything is detached and scry_session_run() returns -ENOMEM)
+ * and keeps no global state.  Strings passed in are copied or must outlive
+ * the session, as each function says.
  *
- * Threads: a session is driven by the thread that calls scry_session_run();
- * the only function that may be called from elsewhere (another thread or a
- * signal handler) is scry_session_request_detach().
+ * Threads: one thread at a time calls a session's functions; the only one
+ * that may be called from elsewhere (another thread or a signal handler) is
+ * scry_session_request_detach().  A session traces from a thread of its
+ * own (ptrace ties a tracee to one thread), started by the first attach or
+ * launch and ended by scry_session_free(): scry_session_attach(), _launch()
+ * and _run() hand their work to it and wait, so the sinks' callbacks and
+ * tick() run on that thread while the caller is inside one of them.  It
+ * blocks every signal: the program's handlers run on its own threads.
+ *
+ * What is process-wide, because the kernel makes it so (nothing else is):
+ *  - the session's tasks are children or tracees of the process: a wait
+ *    for any child (wait(), waitpid(-1, ...)) by the program while a session
+ *    runs may take one of their statuses; wait for your own children by
+ *    pid.  The session waits for its own tasks only: your children keep
+ *    their statuses.
+ *  - while scry_session_run() traces with ptrace, one child process of
+ *    ours, "scry-waker", wakes the tracer thread (the timers, and detach
+ *    requests); it is gone when the run returns.  No signal handler is
+ *    installed, no timer (alarm, ITIMER_REAL) is touched.
+ *  - the bpf backend sets libbpf's print callback (process-wide in libbpf)
+ *    around its own libbpf calls only, and puts the previous one back.
  */
 #ifndef SCRY_SCRY_H
 #define SCRY_SCRY_H
@@ -217,7 +237,7 @@ int scry_backend_choose(const struct scry_config *cfg, unsigned need);
 /* ---- events, as the sinks receive them ---- */
 
 enum scry_event_type {
-	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, args_text known */
+	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, entry_args known */
 	SCRY_EV_CALL_EXIT,   /* a call returned: ret, result, exit_args known */
 	SCRY_EV_SIGNAL,      /* a signal is delivered to a tracee */
 	SCRY_EV_EXITED,      /* a thread/process exited: status */
@@ -387,20 +407,17 @@ int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_o
 
 /*
  * Trace until every tracee is gone or a detach was requested.  Returns 0, or
- * the first negative errno of a sink; everything is detached either way.
- *
- * Process-wide resources, while it runs (ptrace backend): a SIGALRM handler
- * (the caller's is put back on return) and ITIMER_REAL, which it arms to
- * interrupt its waitpid() at least every 100 ms and disarms on return; and
- * waitpid(-1, __WALL), which also reaps the caller's own children.  (Issue
- * 12 is to remove these from the library.)
+ * the first negative errno of a sink or of the library's own (-ENOMEM);
+ * everything is detached either way.  (See "What is process-wide" above.)
  */
 int scry_session_run(struct scry_session *s);
 
 /*
  * Ask the running loop to detach from everything and return.  Safe to call
- * from a signal handler or another thread: it only sets flags, which the
- * loop sees within 100 ms.  kill_launched: also send that
+ * from a signal handler or another thread (it sets flags and writes to a
+ * pipe of the session's; errno is kept): the ptrace loop wakes at once, the
+ * bpf loop within 100 ms.  Before scry_session_run(), the run detaches as
+ * soon as it starts.  kill_launched: also send that
  * signal (if non-zero) to processes the session launched, after detaching.
  */
 void scry_session_request_detach(struct scry_session *s, int kill_launched_sig);

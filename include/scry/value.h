@@ -155,9 +155,13 @@ struct scry_values {
 	size_t n, alloc;
 	char *arena;
 	size_t arena_len, arena_alloc;
+	/* An allocation failed since the last reset: the values are not
+	 * whole (nodes were dropped); the session drops the event and ends
+	 * with -ENOMEM.  Pushing never fails otherwise. */
+	int failed;
 };
 
-#define SCRY_VALUES_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define SCRY_VALUES_INIT { NULL, 0, 0, NULL, 0, 0, 0 }
 
 void scry_values_reset(struct scry_values *vs);
 void scry_values_release(struct scry_values *vs);
