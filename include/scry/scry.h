@@ -238,6 +238,14 @@ SCRY_API int scry_backend_choose(const struct scry_config *cfg, unsigned need);
 
 /* ---- events, as the sinks receive them ---- */
 
+/*
+ * Lifetime: an event, and everything it points to (values, strings, the
+ * stack, the io buffers, siginfo text), belongs to the session and is valid
+ * only until the sink's event() returns; copy what you keep.  Call names
+ * (scry_call.name) are static strings.  Events of one thread come in order;
+ * events of different threads are interleaved as the loop sees them.
+ */
+
 enum scry_event_type {
 	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, entry_args known */
 	SCRY_EV_CALL_EXIT,   /* a call returned: ret, result, exit_args known */
