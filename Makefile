@@ -45,6 +45,11 @@ BENCH_SRC:= $(sort $(wildcard bench/*.c))
 DEMO_SRC := $(sort $(wildcard demo/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
+# The library exports what include/scry/ declares (SCRY_API) and nothing
+# else, not even what static libraries it links bring (--exclude-libs);
+# its soname changes with an incompatible ABI (SOVERSION).
+SOVERSION := 0
+$(LIB_OBJ): ALLCFLAGS += -fvisibility=hidden
 
 # The bpf backend needs clang, bpftool, libbpf and the kernel's BTF at build
 # time (tools/gen-vmlinux.sh --check says which is missing); without them
@@ -98,7 +103,7 @@ STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
 
-all: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(PROG_BIN) $(STACK_PROGS) $(BENCH_BIN) $(DEMO_BIN)
+all: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(B)/scry.pc $(PROG_BIN) $(STACK_PROGS) $(BENCH_BIN) $(DEMO_BIN)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,8 +113,21 @@ $(B)/libscry.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/libscry.so: $(LIB_OBJ)
-	$(CC) -shared $(SANFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/libscry.so.$(VERSION): $(LIB_OBJ)
+	$(CC) -shared $(SANFLAGS) -Wl,-soname,libscry.so.$(SOVERSION) -Wl,--exclude-libs,ALL -o $@ $^ $(LDLIBS)
+$(B)/libscry.so: $(B)/libscry.so.$(VERSION)
+	ln -sf libscry.so.$(VERSION) $(B)/libscry.so.$(SOVERSION)
+	ln -sf libscry.so.$(VERSION) $@
+
+# scry.pc, for pkg-config; a static link needs its .private lines.
+PC_REQUIRES := sqlite3 libdw libelf$(if $(filter 1,$(BPF)), libbpf zlib)
+PC_LINES = 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' 'libdir=$${prefix}/lib' '' \
+	  'Name: scry' 'Description: trace the system calls of running or launched processes (libscry)' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lscry' \
+	  'Requires.private: $(PC_REQUIRES)' 'Libs.private: $(LDLIBS)'
+$(B)/scry.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' $(PC_LINES) > $@
 
 # The command's own libraries, never the library's: scry top (src/cli/top.c)
 # draws with ncurses (libncurses-dev); scry serve's HTTP server is libmicrohttpd.
@@ -215,11 +233,15 @@ text-stable: all
 	@test -n "$(REV)" || { echo "make text-stable: say which revision: make text-stable REV=GITREV" >&2; exit 2; }
 	SCRY_BUILD=$(B) tests/text-stable --rev $(REV)
 
-install: $(B)/scry $(B)/libscry.a $(B)/libscry.so
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/scry $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(B)/scry.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/scry $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(B)/scry $(DESTDIR)$(PREFIX)/bin/scry
 	install -m 644 $(B)/libscry.a $(DESTDIR)$(PREFIX)/lib/libscry.a
-	install -m 755 $(B)/libscry.so $(DESTDIR)$(PREFIX)/lib/libscry.so
+	install -m 755 $(B)/libscry.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libscry.so.$(VERSION)
+	ln -sf libscry.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libscry.so.$(SOVERSION)
+	ln -sf libscry.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libscry.so
+	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/scry.pc
 	install -m 644 include/scry/*.h $(DESTDIR)$(PREFIX)/include/scry/
 	install -m 644 docs/scry.1 $(DESTDIR)$(PREFIX)/share/man/man1/scry.1
 

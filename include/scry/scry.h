@@ -13,15 +13,37 @@
  *	scry_session_free(s);                       //   to trace or on detach
  *
  * Conventions: functions return 0 or a negative errno; the library never
- * prints, never exits and keeps no global state.  Strings passed in are
- * copied or must outlive the session, as each function says.
+ * prints, never exits, never aborts (an allocation that fails during a run
+ * ends it: everything is detached and scry_session_run() returns -ENOMEM)
+ * and keeps no global state.  Strings passed in are copied or must outlive
+ * the session, as each function says.
  *
- * Threads: a session is driven by the thread that calls scry_session_run();
- * the only function that may be called from elsewhere (another thread or a
- * signal handler) is scry_session_request_detach().
+ * Threads: one thread at a time calls a session's functions; the only one
+ * that may be called from elsewhere (another thread or a signal handler) is
+ * scry_session_request_detach().  A session traces from a thread of its
+ * own (ptrace ties a tracee to one thread), started by the first attach or
+ * launch and ended by scry_session_free(): scry_session_attach(), _launch()
+ * and _run() hand their work to it and wait, so the sinks' callbacks and
+ * tick() run on that thread while the caller is inside one of them.  It
+ * blocks every signal: the program's handlers run on its own threads.
+ *
+ * What is process-wide, because the kernel makes it so (nothing else is):
+ *  - the session's tasks are children or tracees of the process: a wait
+ *    for any child (wait(), waitpid(-1, ...)) by the program while a session
+ *    runs may take one of their statuses; wait for your own children by
+ *    pid.  The session waits for its own tasks only: your children keep
+ *    their statuses.
+ *  - while scry_session_run() traces with ptrace, one child process of
+ *    ours, "scry-waker", wakes the tracer thread (the timers, and detach
+ *    requests); it is gone when the run returns.  No signal handler is
+ *    installed, no timer (alarm, ITIMER_REAL) is touched.
+ *  - the bpf backend sets libbpf's print callback (process-wide in libbpf)
+ *    around its own libbpf calls only, and puts the previous one back.
  */
 #ifndef SCRY_SCRY_H
 #define SCRY_SCRY_H
+
+#include "scry/export.h"
 
 #include <signal.h>
 #include <stddef.h>
@@ -222,12 +244,20 @@ enum scry_need {
  * bpf is available: scry_session_new() with SCRY_BACKEND_BPF says so, and
  * the caller then falls back to ptrace.
  */
-int scry_backend_choose(const struct scry_config *cfg, unsigned need);
+SCRY_API int scry_backend_choose(const struct scry_config *cfg, unsigned need);
 
 /* ---- events, as the sinks receive them ---- */
 
+/*
+ * Lifetime: an event, and everything it points to (values, strings, the
+ * stack, the io buffers, siginfo text), belongs to the session and is valid
+ * only until the sink's event() returns; copy what you keep.  Call names
+ * (scry_call.name) are static strings.  Events of one thread come in order;
+ * events of different threads are interleaved as the loop sees them.
+ */
+
 enum scry_event_type {
-	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, args_text known */
+	SCRY_EV_CALL_ENTER,  /* a call began: nr, args, entry_args known */
 	SCRY_EV_CALL_EXIT,   /* a call returned: ret, result, exit_args known */
 	SCRY_EV_SIGNAL,      /* a signal is delivered to a tracee */
 	SCRY_EV_EXITED,      /* a thread/process exited: status */
@@ -377,17 +407,17 @@ struct scry_sink {
 };
 
 /* finish() if the sink has one (end may be NULL: nothing to add); 0 or its error. */
-int scry_sink_finish(struct scry_sink *sink, const struct scry_sink_end *end);
+SCRY_API int scry_sink_finish(struct scry_sink *sink, const struct scry_sink_end *end);
 /* free() if the sink has one; then the sink is empty (no-op again). */
-void scry_sink_free(struct scry_sink *sink);
+SCRY_API void scry_sink_free(struct scry_sink *sink);
 
 /* ---- sessions ---- */
 
-int scry_session_new(struct scry_session **out, const struct scry_config *cfg);
-void scry_session_free(struct scry_session *s);
+SCRY_API int scry_session_new(struct scry_session **out, const struct scry_config *cfg);
+SCRY_API void scry_session_free(struct scry_session *s);
 
 /* Sinks are not owned; at most 8.  Add them before launching or attaching. */
-int scry_session_add_sink(struct scry_session *s, const struct scry_sink *sink);
+SCRY_API int scry_session_add_sink(struct scry_session *s, const struct scry_sink *sink);
 
 /*
  * Why an attach failed, for a message the user can act on.  Filled by
@@ -399,71 +429,68 @@ struct scry_attach_error {
 };
 
 /* Attach to pid and every one of its threads, without stopping them. */
-int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
+SCRY_API int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why);
 
 /*
  * Start argv[0] (found on PATH) under trace.  Returns -ENOENT/-EACCES/...
  * when it cannot be run; nothing is started then.  The child's pid is
  * stored in *pid_out.
  */
-int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out);
+SCRY_API int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out);
 
 /*
  * Trace until every tracee is gone or a detach was requested.  Returns 0, or
- * the first negative errno of a sink; everything is detached either way.
- *
- * Process-wide resources, while it runs (ptrace backend): a SIGALRM handler
- * (the caller's is put back on return) and ITIMER_REAL, which it arms to
- * interrupt its waitpid() at least every 100 ms and disarms on return; and
- * waitpid(-1, __WALL), which also reaps the caller's own children.  (Issue
- * 12 is to remove these from the library.)
+ * the first negative errno of a sink or of the library's own (-ENOMEM);
+ * everything is detached either way.  (See "What is process-wide" above.)
  */
-int scry_session_run(struct scry_session *s);
+SCRY_API int scry_session_run(struct scry_session *s);
 
 /*
  * Ask the running loop to detach from everything and return.  Safe to call
- * from a signal handler or another thread: it only sets flags, which the
- * loop sees within 100 ms.  kill_launched: also send that
+ * from a signal handler or another thread (it sets flags and writes to a
+ * pipe of the session's; errno is kept): the ptrace loop wakes at once, the
+ * bpf loop within 100 ms.  Before scry_session_run(), the run detaches as
+ * soon as it starts.  kill_launched: also send that
  * signal (if non-zero) to processes the session launched, after detaching.
  */
-void scry_session_request_detach(struct scry_session *s, int kill_launched_sig);
+SCRY_API void scry_session_request_detach(struct scry_session *s, int kill_launched_sig);
 
 /* The status of the first launched process: wait(2) style, -1 if unknown. */
-int scry_session_launched_status(const struct scry_session *s);
+SCRY_API int scry_session_launched_status(const struct scry_session *s);
 
 /* Whether a detach was requested (and so the run ended early). */
-int scry_session_detached(const struct scry_session *s);
+SCRY_API int scry_session_detached(const struct scry_session *s);
 
 /*
  * Measure the tracer's own cost of one syscall stop pair (about 10-60 µs
  * here), so that call durations can be corrected by it.  Call before
  * attaching or launching: it forks, traces and reaps a child of its own.
  */
-int scry_session_calibrate(struct scry_session *s);
+SCRY_API int scry_session_calibrate(struct scry_session *s);
 
 /* The cost with the tracee on scry's CPU and on another one. */
-void scry_session_stop_overheads(const struct scry_session *s, uint64_t *same_cpu, uint64_t *other_cpu);
+SCRY_API void scry_session_stop_overheads(const struct scry_session *s, uint64_t *same_cpu, uint64_t *other_cpu);
 
 /* The smaller of the two, in ns (0 unless calibrated). */
-uint64_t scry_session_stop_overhead_ns(const struct scry_session *s);
+SCRY_API uint64_t scry_session_stop_overhead_ns(const struct scry_session *s);
 
 /* Seconds since the first attach or launch. */
-double scry_session_elapsed(const struct scry_session *s);
+SCRY_API double scry_session_elapsed(const struct scry_session *s);
 
 /*
  * Backends that count in the kernel (bpf) fill a struct scry_stats (see
  * src/stats/stats.h) here, reset = 1 starting a new interval; -ENOTSUP for
  * ptrace, whose calls reach the sinks one by one.
  */
-int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int reset);
+SCRY_API int scry_session_read_stats(struct scry_session *s, struct scry_stats *out, int reset);
 
 /* Calls the bpf backend could not count (a kernel map was full). */
-uint64_t scry_session_lost(const struct scry_session *s);
+SCRY_API uint64_t scry_session_lost(const struct scry_session *s);
 
 /* "ptrace" or "bpf". */
-const char *scry_session_backend(const struct scry_session *s);
+SCRY_API const char *scry_session_backend(const struct scry_session *s);
 
-const char *scry_version(void);
+SCRY_API const char *scry_version(void);
 
 #ifdef __cplusplus
 }

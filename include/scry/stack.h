@@ -13,6 +13,8 @@
 #ifndef SCRY_STACK_H
 #define SCRY_STACK_H
 
+#include "scry/export.h"
+
 #include <stdint.h>
 
 /* scry_frame.flags */

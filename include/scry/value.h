@@ -12,6 +12,8 @@
 #ifndef SCRY_VALUE_H
 #define SCRY_VALUE_H
 
+#include "scry/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -155,22 +157,26 @@ struct scry_values {
 	size_t n, alloc;
 	char *arena;
 	size_t arena_len, arena_alloc;
+	/* An allocation failed since the last reset: the values are not
+	 * whole (nodes were dropped); the session drops the event and ends
+	 * with -ENOMEM.  Pushing never fails otherwise. */
+	int failed;
 };
 
-#define SCRY_VALUES_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define SCRY_VALUES_INIT { NULL, 0, 0, NULL, 0, 0, 0 }
 
-void scry_values_reset(struct scry_values *vs);
-void scry_values_release(struct scry_values *vs);
+SCRY_API void scry_values_reset(struct scry_values *vs);
+SCRY_API void scry_values_release(struct scry_values *vs);
 
 /* Append a node; returns its index.  The pointer is valid until the next push. */
-size_t scry_values_push(struct scry_values *vs, enum scry_vtype type, const char *name);
+SCRY_API size_t scry_values_push(struct scry_values *vs, enum scry_vtype type, const char *name);
 /* Copy bytes into the arena; returns their offset. */
-uint32_t scry_values_bytes(struct scry_values *vs, const void *data, size_t len);
+SCRY_API uint32_t scry_values_bytes(struct scry_values *vs, const void *data, size_t len);
 /* The bytes of a STR/TEXT/SOCKADDR node, or an FD's path. */
-const char *scry_value_str(const struct scry_values *vs, const struct scry_value *v);
-const char *scry_value_path(const struct scry_values *vs, const struct scry_value *v);
+SCRY_API const char *scry_value_str(const struct scry_values *vs, const struct scry_value *v);
+SCRY_API const char *scry_value_path(const struct scry_values *vs, const struct scry_value *v);
 /* Index one past the subtree rooted at i. */
-size_t scry_values_skip(const struct scry_values *vs, size_t i);
+SCRY_API size_t scry_values_skip(const struct scry_values *vs, size_t i);
 
 /*
  * The names of a FLAGS value, in the order strace shows them: fn is called
@@ -181,9 +187,9 @@ size_t scry_values_skip(const struct scry_values *vs, size_t i);
  * name for zero).
  */
 typedef void (*scry_flag_fn)(void *ctx, const char *name, uint64_t unnamed, int as_decimal);
-int scry_flags_names(const struct scry_value *v, scry_flag_fn fn, void *ctx);
+SCRY_API int scry_flags_names(const struct scry_value *v, scry_flag_fn fn, void *ctx);
 /* The name of an ENUM value's number, or NULL. */
-const char *scry_enum_name(const struct scry_value *v);
+SCRY_API const char *scry_enum_name(const struct scry_value *v);
 
 #ifdef __cplusplus
 }

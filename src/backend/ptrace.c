@@ -23,9 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/syscall.h>
@@ -33,12 +35,39 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * Every wait of the tracer thread (core/session.c) is for its own children
+ * and tracees only: the host program's children keep their statuses.
+ */
+#define WAIT_OURS (__WALL | __WNOTHREAD)
+
 #define OPTS_BASE (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACECLONE)
 #define OPTS_FORK (PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
 
 static long xptrace(int req, pid_t pid, void *addr, void *data)
 {
 	return ptrace((enum __ptrace_request)req, pid, addr, data);
+}
+
+/*
+ * A task we are tracing but cannot keep (no memory for its entry): detach
+ * it at its stop, which it is at (stopped) or which comes soon (it was
+ * just seized and interrupted, or auto-attached).
+ */
+static void let_go(pid_t tid, int stopped)
+{
+	int status;
+	while (!stopped) {
+		if (waitpid(tid, &status, WAIT_OURS) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (!WIFSTOPPED(status))
+			return;      /* gone */
+		stopped = 1;
+	}
+	xptrace(PTRACE_DETACH, tid, NULL, NULL);
 }
 
 static unsigned long options_for(const struct scry_session *s, int launched)
@@ -227,10 +256,13 @@ static int explain_eperm(pid_t pid, struct scry_attach_error *why)
  * a PTRACE_SEIZE takes longer than a moment, this thread waits for our
  * tracees instead (wait(2) serves every thread of the tracer's process)
  * and keeps what it got for the event loop; the exec then finishes and the
- * seize goes on.  (test_robust_attach.ExecDuringAttach)
+ * seize goes on.  (test_robust_attach.ExecDuringAttach)  It waits for the
+ * target's threads one by one (not for any child: those of the host
+ * program are not ours to take).
  */
 struct reaper {
 	struct scry_session *s;
+	pid_t tgid;
 	pthread_t th;
 	_Atomic uint64_t seize_since;    /* scry_now_mono() at PTRACE_SEIZE, 0 outside one */
 	_Atomic int stop;
@@ -263,23 +295,34 @@ static void *reaper_main(void *arg)
 		uint64_t since = atomic_load(&r->seize_since);
 		if (!since || scry_now_mono() - since < REAP_AFTER_NS)
 			continue;
-		int status;
-		pid_t pid;
-		/* (Room first: a status taken and then dropped would be lost.) */
-		while (pending_push(r->s, 0, 0) == 0) {
-			r->s->npending--;
-			if ((pid = waitpid(-1, &status, __WALL | WNOHANG)) <= 0)
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)r->tgid);
+		DIR *d = opendir(path);
+		if (!d)
+			continue;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			int status;
+			if (tid <= 0)
+				continue;
+			/* (Room first: a status taken and then dropped would be lost.) */
+			if (pending_push(r->s, 0, 0) < 0)
 				break;
-			pending_push(r->s, pid, status);
+			r->s->npending--;
+			if (waitpid(tid, &status, __WALL | WNOHANG) == tid)
+				pending_push(r->s, tid, status);
 		}
+		closedir(d);
 	}
 	return NULL;
 }
 
-static void reaper_start(struct reaper *r, struct scry_session *s)
+static void reaper_start(struct reaper *r, struct scry_session *s, pid_t tgid)
 {
 	memset(r, 0, sizeof(*r));
 	r->s = s;
+	r->tgid = tgid;
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);   /* signals stay with the caller */
@@ -317,7 +360,10 @@ static int seize_thread(struct scry_session *s, struct reaper *r, pid_t tid, pid
 		xptrace(PTRACE_INTERRUPT, tgid, NULL, NULL);
 		return -ESRCH;
 	}
-	tracee_add(s, tid, tgid, s->cfg.attach_hidden_until_exec ? T_HIDDEN : 0);
+	if (!tracee_add(s, tid, tgid, s->cfg.attach_hidden_until_exec ? T_HIDDEN : 0)) {
+		let_go(tid, 0);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -418,7 +464,7 @@ static int ptrace_attach_all(struct scry_session *s, pid_t pid, struct scry_atta
 	if (tgid < 0)
 		return tgid;
 	struct reaper r;
-	reaper_start(&r, s);
+	reaper_start(&r, s, tgid);
 	int e = attach_threads(s, &r, pid, tgid, why);
 	reaper_stop(&r);
 	return e;
@@ -455,7 +501,10 @@ static int ptrace_launch(struct scry_session *s, char *const argv[], pid_t *pid_
 		return r;
 	}
 	xptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
-	tracee_add(s, pid, pid, T_LAUNCHED | (s->cfg.hide_until_exec ? T_HIDDEN : 0));
+	if (!tracee_add(s, pid, pid, T_LAUNCHED | (s->cfg.hide_until_exec ? T_HIDDEN : 0))) {
+		launch_abort(pid, gate);
+		return -ENOMEM;
+	}
 	launch_release(gate);
 	if (!s->launched_pid)
 		s->launched_pid = pid;
@@ -761,6 +810,10 @@ static void hold_new_task(struct scry_session *s, pid_t pid, int status)
 {
 	/* unshown while held: not one of the tasks the events count yet */
 	struct tracee *c = tracee_add(s, pid, proc_tgid(pid), T_AWAIT_PARENT | T_UNSHOWN);
+	if (!c) {                /* out of memory: the session ends */
+		let_go(pid, 1);
+		return;
+	}
 	c->held_status = status;
 	s->nheld++;
 }
@@ -809,6 +862,10 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 		unhold(s, c);
 	if (!c) {
 		c = tracee_add(s, child, tgid, parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED | T_UNSHOWN));
+		if (!c) {        /* out of memory: the session ends */
+			let_go(child, 0);
+			return;
+		}
 	} else {
 		c->tgid = tgid;
 		c->flags |= parent->flags & (T_LAUNCHED | T_HIDDEN | T_MUTED);
@@ -1050,6 +1107,164 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 	}
 }
 
+/* ---- the waker ---- */
+
+/*
+ * The tracer thread blocks in waitpid() for its tasks, and only a status
+ * ends that wait.  What else must wake it (a detach asked for by a signal
+ * handler or another thread, the periodic flush, --interval's ticks, the end
+ * of an injected delay, the detach's deadline) comes through a small child
+ * process that the tracer thread traces: it sleeps in ppoll() on the
+ * session's wake pipe until the next deadline or a byte, then raises a
+ * signal, which stops it for us; the loop resumes it without the signal.
+ * So the library installs no signal handler and arms no process timer, and
+ * a host program's own alarm() and SIGALRM handler stay its own.  It costs
+ * one stop a period (100 ms), as the old SIGALRM did.
+ */
+struct waker_shared {
+	_Atomic uint64_t period_ns;   /* wake at least this often */
+	_Atomic uint64_t next_ns;     /* and at this CLOCK_MONOTONIC time (0: none) */
+};
+
+struct waker {
+	pid_t pid;                    /* 0: none */
+	struct waker_shared *sh;
+};
+
+static _Noreturn void waker_main(struct scry_session *s, struct waker_shared *sh, int gate)
+{
+	/* async-signal-safe only: we are the child of a threaded process */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "scry-waker");
+	signal(SIGUSR1, SIG_IGN);       /* traced, it still stops for it */
+	sigset_t none;                  /* (the tracer thread blocks them all) */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	char c;
+	while (read(gate, &c, 1) < 0 && errno == EINTR)
+		;
+	int rd = s->wake_rd;
+	/* keep no file of the host's open: a pipe's reader must see its end */
+	if (rd > 0)
+		syscall(SYS_close_range, 0u, (unsigned)rd - 1, 0u);
+	syscall(SYS_close_range, (unsigned)rd + 1, ~0u, 0u);
+	uint64_t last = scry_now_mono();
+	for (;;) {
+		uint64_t now = scry_now_mono();
+		uint64_t due = last + atomic_load(&sh->period_ns);
+		uint64_t next = atomic_load(&sh->next_ns);
+		if (next && next < due)
+			due = next;
+		uint64_t in = due > now ? due - now : 0;
+		struct timespec ts = { (time_t)(in / 1000000000u), (long)(in % 1000000000u) };
+		struct pollfd p = { rd, POLLIN, 0 };
+		int poked = ppoll(&p, 1, &ts, NULL) > 0;
+		char buf[64];
+		while (read(rd, buf, sizeof(buf)) > 0)
+			;
+		now = scry_now_mono();
+		next = atomic_load(&sh->next_ns);
+		if (poked || now >= last + atomic_load(&sh->period_ns) || (next && now >= next)) {
+			last = now;
+			raise(SIGUSR1);
+		}
+	}
+}
+
+/* Starts the waker (on the tracer thread); 0 or a negative errno. */
+static int waker_start(struct scry_session *s, struct waker *w, uint64_t period_ns)
+{
+	w->pid = 0;
+	w->sh = mmap(NULL, sizeof(*w->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->sh == MAP_FAILED) {
+		w->sh = NULL;
+		return -errno;
+	}
+	atomic_store(&w->sh->period_ns, period_ns);
+	atomic_store(&w->sh->next_ns, 0);
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0) {
+		int e = -errno;
+		munmap(w->sh, sizeof(*w->sh));
+		w->sh = NULL;
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(gate[1]);
+		waker_main(s, w->sh, gate[0]);
+	}
+	int e = pid < 0 ? -errno : 0;
+	close(gate[0]);
+	if (pid > 0 && xptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)PTRACE_O_EXITKILL) < 0) {
+		e = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, WAIT_OURS);
+	}
+	close(gate[1]);                /* it goes on, traced */
+	if (e < 0) {
+		munmap(w->sh, sizeof(*w->sh));
+		w->sh = NULL;
+		return e;
+	}
+	w->pid = pid;
+	return 0;
+}
+
+static void waker_stop(struct waker *w)
+{
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, NULL, WAIT_OURS) < 0 && errno == EINTR)
+			;
+	}
+	if (w->sh)
+		munmap(w->sh, sizeof(*w->sh));
+	w->pid = 0;
+	w->sh = NULL;
+}
+
+/* Wake the tracer thread at this CLOCK_MONOTONIC time too (0: no need). */
+static void waker_at(struct scry_session *s, struct waker *w, uint64_t when)
+{
+	if (!w->sh)
+		return;
+	uint64_t old = atomic_exchange(&w->sh->next_ns, when);
+	if (when && (!old || when < old)) {
+		ssize_t n = write(s->wake_wr, "t", 1);   /* sooner than it sleeps */
+		(void)n;
+	}
+}
+
+static void waker_period(struct scry_session *s, struct waker *w, uint64_t period_ns)
+{
+	if (!w->sh)
+		return;
+	atomic_store(&w->sh->period_ns, period_ns);
+	ssize_t n = write(s->wake_wr, "p", 1);
+	(void)n;
+}
+
+/*
+ * A status of the waker: resume it (without its signal).  1 if pid was
+ * the waker's; if it died (someone killed it), start another one.
+ */
+static int waker_status(struct scry_session *s, struct waker *w, pid_t pid, int status)
+{
+	if (pid != w->pid)
+		return 0;
+	if (WIFSTOPPED(status)) {
+		xptrace(PTRACE_CONT, pid, NULL, NULL);
+		return 1;
+	}
+	uint64_t period = atomic_load(&w->sh->period_ns);
+	munmap(w->sh, sizeof(*w->sh));
+	w->sh = NULL;
+	w->pid = 0;
+	waker_start(s, w, period);
+	return 1;
+}
+
 /* ---- detach ---- */
 
 static void detach_one(struct scry_session *s, struct tracee *t, int sig)
@@ -1074,7 +1289,7 @@ static void interrupt_one(struct scry_session *s, struct tracee *t, void *data)
 	xptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL);
 }
 
-static void detach_all(struct scry_session *s)
+static void detach_all(struct scry_session *s, struct waker *w)
 {
 	s->detached = 1;
 	/* held children are at a stop that will not be reported again */
@@ -1085,19 +1300,20 @@ static void detach_all(struct scry_session *s)
 	tracee_each(s, interrupt_one, NULL);
 	/* Whatever started the detach (a signal, a sink's error), the wait
 	 * below must wake up to check its deadline. */
-	struct itimerval kick = { { 0, 20000 }, { 0, 20000 } };
-	setitimer(ITIMER_REAL, &kick, NULL);
 	uint64_t deadline = scry_now_mono() + 5ull * 1000000000u;
+	waker_period(s, w, 20000000u);
 	while (s->count > 0) {
 		int status;
-		pid_t pid = waitpid(-1, &status, __WALL);
+		pid_t pid = waitpid(-1, &status, WAIT_OURS);
 		if (pid < 0) {
-			if (errno == EINTR) {
-				if (scry_now_mono() > deadline)
-					break;
+			if (errno == EINTR)
 				continue;
-			}
 			break;    /* ECHILD: nothing left that can report */
+		}
+		if (waker_status(s, w, pid, status)) {
+			if (scry_now_mono() > deadline)
+				break;
+			continue;
 		}
 		struct tracee *t = tracee_get(s, pid);
 		if (!t) {
@@ -1133,12 +1349,10 @@ static int ptrace_run(struct scry_session *s)
 		if (s->cfg.tick_ns / 4 < period)
 			period = s->cfg.tick_ns / 4 > 1000000u ? s->cfg.tick_ns / 4 : 1000000u;
 	}
-	struct itimerval it;
-	it.it_interval.tv_sec = (time_t)(period / 1000000000u);
-	it.it_interval.tv_usec = (suseconds_t)(period % 1000000000u / 1000);
-	it.it_value = it.it_interval;
-	if (!s->detach_requested)
-		setitimer(ITIMER_REAL, &it, NULL);
+	struct waker w;
+	int e = waker_start(s, &w, period);
+	if (e < 0)
+		session_fail(s, e);
 	/* What the attach's reaper collected comes first, in its order. */
 	for (size_t i = 0; i < s->npending; i++)
 		handle_status(s, s->pending[i].pid, s->pending[i].status);
@@ -1155,21 +1369,12 @@ static int ptrace_run(struct scry_session *s)
 		if (s->ndelayed) {
 			/* wake the wait below when the next delay ends */
 			uint64_t next = release_delayed(s, 0);
-			if (next != UINT64_MAX) {
-				uint64_t now = scry_now_mono();
-				uint64_t in = next > now ? next - now : 1000;
-				struct itimerval soon = it;
-				if (in < period) {
-					soon.it_value.tv_sec = (time_t)(in / 1000000000u);
-					soon.it_value.tv_usec = (suseconds_t)(in % 1000000000u / 1000);
-					if (!soon.it_value.tv_sec && !soon.it_value.tv_usec)
-						soon.it_value.tv_usec = 1;
-					setitimer(ITIMER_REAL, &soon, NULL);
-				}
-			}
+			waker_at(s, &w, next != UINT64_MAX ? next : 0);
+		} else if (w.sh && atomic_load(&w.sh->next_ns)) {
+			waker_at(s, &w, 0);
 		}
 		int status;
-		pid_t pid = waitpid(-1, &status, __WALL);
+		pid_t pid = waitpid(-1, &status, WAIT_OURS);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1181,15 +1386,17 @@ static int ptrace_run(struct scry_session *s)
 		batch[n].pid = pid;
 		batch[n++].status = status;
 		/* (With one tracee there is nobody to starve: save the call.) */
-		while (s->count > 1 && n < BATCH && (pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
+		while (s->count > 1 && n < BATCH && (pid = waitpid(-1, &status, WAIT_OURS | WNOHANG)) > 0) {
 			batch[n].pid = pid;
 			batch[n++].status = status;
 		}
 		for (int i = 0; i < n; i++)
-			handle_status(s, batch[i].pid, batch[i].status);
+			if (!waker_status(s, &w, batch[i].pid, batch[i].status))
+				handle_status(s, batch[i].pid, batch[i].status);
 	}
 	if (s->count > 0)
-		detach_all(s);
+		detach_all(s, &w);
+	waker_stop(&w);
 	int ksig = s->kill_launched_sig;
 	if (ksig && s->launched_pid && s->launched_status == -1)
 		kill(s->launched_pid, ksig);

@@ -128,6 +128,15 @@ struct scry_session {
 	size_t nheld;            /* tracees with T_AWAIT_PARENT */
 
 	volatile sig_atomic_t detach_requested;
+	/* A pipe whose write end scry_session_request_detach() writes a byte
+	 * to (async-signal-safe), so that the loop's waker (backend/ptrace.c)
+	 * wakes the waiting tracer thread at once.  -1: none. */
+	int wake_rd, wake_wr;
+	/* The session's own tracer thread (core/session.c): every ptrace
+	 * request, fork and wait of a session happens on it, so that its
+	 * waits (__WNOTHREAD) see only the session's tasks, never the host
+	 * program's own children. */
+	struct tracer_thread *tracer;
 	volatile sig_atomic_t kill_launched_sig;
 	int detached;
 
@@ -178,6 +187,9 @@ void tracee_rekey(struct scry_session *s, struct tracee *t, pid_t newtid);
 /* Calls fn for every tracee; fn may not add or remove. */
 void tracee_each(struct scry_session *s, void (*fn)(struct scry_session *, struct tracee *, void *), void *data);
 int session_emit(struct scry_session *s, struct scry_event *ev);
+/* An error of the library's own (-ENOMEM): the first one is what
+ * scry_session_run() returns; the loop detaches from everything. */
+void session_fail(struct scry_session *s, int err);
 void session_flush(struct scry_session *s);
 /* The thread group of tid (tid itself if /proc cannot say). */
 pid_t proc_tgid(pid_t tid);

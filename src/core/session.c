@@ -5,11 +5,12 @@
 #include "core/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,10 +84,22 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	s->cap = 64;
 	s->slots = calloc(s->cap, sizeof(*s->slots));
 	if (!s->slots) {
+		free(s->decoders);
 		free(s);
 		return -ENOMEM;
 	}
 	s->launched_status = -1;
+	s->wake_rd = s->wake_wr = -1;
+	int wake[2];
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int e = -errno;
+		free(s->slots);
+		free(s->decoders);
+		free(s);
+		return e;
+	}
+	s->wake_rd = wake[0];
+	s->wake_wr = wake[1];
 	s->self = getpid();
 	s->self_parent = getppid();
 	s->have_syscall_info = -1;   /* probed on first use */
@@ -121,10 +134,17 @@ int scry_session_new(struct scry_session **out, const struct scry_config *cfg)
 	return 0;
 }
 
+static void tracer_stop(struct scry_session *s);
+
 void scry_session_free(struct scry_session *s)
 {
 	if (!s)
 		return;
+	tracer_stop(s);
+	if (s->wake_rd >= 0)
+		close(s->wake_rd);
+	if (s->wake_wr >= 0)
+		close(s->wake_wr);
 	for (size_t i = 0; i < s->cap; i++) {
 		if (s->slots[i]) {
 			if (s->slots[i]->sched_fd >= 0)
@@ -161,8 +181,32 @@ int scry_session_add_sink(struct scry_session *s, const struct scry_sink *sink)
 	return 0;
 }
 
+static int values_failed(const struct scry_values *vs)
+{
+	return vs && vs->failed;
+}
+
+/* Values cut short by an allocation failure never reach a sink. */
+static int event_failed(const struct scry_event *ev)
+{
+	switch (ev->type) {
+	case SCRY_EV_CALL_ENTER:
+	case SCRY_EV_CALL_EXIT:
+		return values_failed(ev->u.call.entry_args) || values_failed(ev->u.call.exit_args) ||
+		       values_failed(ev->u.call.result);
+	case SCRY_EV_SIGNAL:
+		return values_failed(ev->u.signal.values);
+	default:
+		return 0;
+	}
+}
+
 int session_emit(struct scry_session *s, struct scry_event *ev)
 {
+	if (event_failed(ev) || s->scratch.failed) {
+		session_fail(s, -ENOMEM);
+		return s->sink_err;
+	}
 	/* as strace's count: the processes not followed are not traced there */
 	ev->ntracees = (int)(s->count - s->unshown);
 	if (ev->type == SCRY_EV_EXEC)      /* a new image: new modules */
@@ -175,6 +219,13 @@ int session_emit(struct scry_session *s, struct scry_event *ev)
 		}
 	}
 	return s->sink_err;
+}
+
+void session_fail(struct scry_session *s, int err)
+{
+	if (!s->sink_err)
+		s->sink_err = err;
+	s->detach_requested = 1;
 }
 
 void session_flush(struct scry_session *s)
@@ -216,19 +267,20 @@ static void table_insert(struct scry_session *s, struct tracee *t)
 	s->slots[i] = t;
 }
 
-static void table_grow(struct scry_session *s)
+static int table_grow(struct scry_session *s)
 {
 	struct tracee **old = s->slots;
 	size_t oldcap = s->cap;
 	struct tracee **n = calloc(oldcap * 2, sizeof(*n));
 	if (!n)
-		abort();
+		return -ENOMEM;
 	s->slots = n;
 	s->cap = oldcap * 2;
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i])
 			table_insert(s, old[i]);
 	free(old);
+	return 0;
 }
 
 void tracee_set_unshown(struct scry_session *s, struct tracee *t)
@@ -244,11 +296,17 @@ struct tracee *tracee_add(struct scry_session *s, pid_t tid, pid_t tgid, unsigne
 	struct tracee *t = tracee_get(s, tid);
 	if (t)
 		return t;
-	if ((s->count + 1) * 2 > s->cap)
-		table_grow(s);
+	/* Out of memory: NULL, and the session fails (session_fail); the
+	 * caller lets the task go. */
+	if ((s->count + 1) * 2 > s->cap && table_grow(s) < 0) {
+		session_fail(s, -ENOMEM);
+		return NULL;
+	}
 	t = calloc(1, sizeof(*t));
-	if (!t)
-		abort();
+	if (!t) {
+		session_fail(s, -ENOMEM);
+		return NULL;
+	}
 	t->tid = tid;
 	t->tgid = tgid;
 	t->flags = flags & ~T_UNSHOWN;
@@ -309,7 +367,135 @@ void tracee_each(struct scry_session *s, void (*fn)(struct scry_session *, struc
 			fn(s, s->slots[i], data);
 }
 
+/* ---- the tracer thread ---- */
+
+/*
+ * ptrace ties a tracee to the thread that attached it, and wait(2) with
+ * __WNOTHREAD sees only the calling thread's children and tracees.  So a
+ * session does all its tracing (attach, launch, the loop) on a thread of
+ * its own, and its waits take nothing of the host program's: not its
+ * children's exit statuses, nor another session's tracees.  The caller's
+ * thread hands each operation over and waits for it; the sinks and tick()
+ * run on the tracer thread meanwhile.  The thread blocks every signal, so
+ * that the host's handlers run on the host's threads, as they would
+ * without scry.
+ */
+struct tracer_thread {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int (*fn)(struct scry_session *s, void *arg);   /* the operation asked for */
+	void *arg;
+	int result;
+	int done;
+	int quit;
+};
+
+static void *tracer_main(void *arg)
+{
+	struct scry_session *s = arg;
+	struct tracer_thread *tt = s->tracer;
+	pthread_mutex_lock(&tt->mu);
+	for (;;) {
+		while (!tt->fn && !tt->quit)
+			pthread_cond_wait(&tt->cv, &tt->mu);
+		if (!tt->fn)
+			break;
+		int (*fn)(struct scry_session *, void *) = tt->fn;
+		pthread_mutex_unlock(&tt->mu);
+		int r = fn(s, tt->arg);
+		pthread_mutex_lock(&tt->mu);
+		tt->fn = NULL;
+		tt->result = r;
+		tt->done = 1;
+		pthread_cond_broadcast(&tt->cv);
+	}
+	pthread_mutex_unlock(&tt->mu);
+	return NULL;
+}
+
+static int tracer_start(struct scry_session *s)
+{
+	struct tracer_thread *tt = calloc(1, sizeof(*tt));
+	if (!tt)
+		return -ENOMEM;
+	pthread_mutex_init(&tt->mu, NULL);
+	pthread_cond_init(&tt->cv, NULL);
+	s->tracer = tt;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&tt->th, NULL, tracer_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		pthread_cond_destroy(&tt->cv);
+		pthread_mutex_destroy(&tt->mu);
+		free(tt);
+		s->tracer = NULL;
+		return -e;
+	}
+	return 0;
+}
+
+static void tracer_stop(struct scry_session *s)
+{
+	struct tracer_thread *tt = s->tracer;
+	if (!tt)
+		return;
+	pthread_mutex_lock(&tt->mu);
+	tt->quit = 1;
+	pthread_cond_broadcast(&tt->cv);
+	pthread_mutex_unlock(&tt->mu);
+	pthread_join(tt->th, NULL);
+	pthread_cond_destroy(&tt->cv);
+	pthread_mutex_destroy(&tt->mu);
+	free(tt);
+	s->tracer = NULL;
+}
+
+/* Runs fn(s, arg) on the tracer thread (started on first use); its result. */
+static int on_tracer(struct scry_session *s, int (*fn)(struct scry_session *, void *), void *arg)
+{
+	if (!s->tracer) {
+		int e = tracer_start(s);
+		if (e < 0)
+			return e;
+	}
+	struct tracer_thread *tt = s->tracer;
+	pthread_mutex_lock(&tt->mu);
+	tt->fn = fn;
+	tt->arg = arg;
+	tt->done = 0;
+	pthread_cond_broadcast(&tt->cv);
+	while (!tt->done)
+		pthread_cond_wait(&tt->cv, &tt->mu);
+	int r = tt->result;
+	pthread_mutex_unlock(&tt->mu);
+	return r;
+}
+
 /* ---- public entry points ---- */
+
+struct attach_args { pid_t pid; struct scry_attach_error *why; };
+struct launch_args { char *const *argv; pid_t *pid_out; };
+
+static int do_attach(struct scry_session *s, void *arg)
+{
+	struct attach_args *a = arg;
+	return s->backend->attach(s, a->pid, a->why);
+}
+
+static int do_launch(struct scry_session *s, void *arg)
+{
+	struct launch_args *a = arg;
+	return s->backend->launch(s, a->argv, a->pid_out);
+}
+
+static int do_run(struct scry_session *s, void *arg)
+{
+	(void)arg;
+	return s->backend->run(s);
+}
 
 int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
 {
@@ -319,56 +505,41 @@ int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_attach_er
 	memset(why, 0, sizeof(*why));
 	if (!s->start_mono)
 		s->start_mono = scry_now_mono();
-	return s->backend->attach(s, pid, why);
+	struct attach_args a = { pid, why };
+	return on_tracer(s, do_attach, &a);
 }
 
 int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out)
 {
 	if (!s->start_mono)
 		s->start_mono = scry_now_mono();
-	return s->backend->launch(s, argv, pid_out);
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
+	struct launch_args a = { argv, pid_out };
+	return on_tracer(s, do_launch, &a);
 }
 
 int scry_session_run(struct scry_session *s)
 {
-	/* SIGALRM (ptrace_run's periodic timer) only interrupts the wait for
-	 * tracees: it must not kill us, and must not restart the wait.  The
-	 * timer is disarmed on this thread before the handler goes. */
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);
-	int r = s->backend->run(s);
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
-	return r;
+	return on_tracer(s, do_run, NULL);
 }
 
 void scry_session_request_detach(struct scry_session *s, int kill_launched_sig)
 {
 	/*
-	 * Async-signal-safe and thread-safe: it only sets flags.  Each
-	 * backend's loop looks at them at least every 100 ms: ptrace's
-	 * waitpid() is interrupted by the periodic timer ptrace_run() arms for
-	 * itself, bpf polls with a time-out.
-	 *
-	 * It used to arm ITIMER_REAL here too, for a quicker wake-up.  Called
-	 * from another thread (--duration's watcher) just as the loop ended
-	 * and scry_session_run() put SIGALRM back to its default action, that
-	 * timer killed the process ("Alarm clock", rc -14, seen in
-	 * test_bpf.BpfAttach under load); before scry_session_run() it did the
-	 * same during a long attach (test_robust_attach.SignalDuringAttach).
+	 * Async-signal-safe and thread-safe: it sets flags and writes a byte
+	 * to the session's wake pipe, which the ptrace loop's waker process
+	 * turns into a stop that ends the tracer thread's wait at once (bpf
+	 * polls with a time-out and sees the flag within 100 ms).  errno is
+	 * kept for the interrupted code of a signal handler's caller.
 	 */
+	int saved = errno;
 	if (kill_launched_sig)
 		s->kill_launched_sig = kill_launched_sig;
 	s->detach_requested = 1;
+	if (s->wake_wr >= 0) {
+		ssize_t n = write(s->wake_wr, "d", 1);
+		(void)n;       /* full: a wake-up is pending anyway */
+	}
+	errno = saved;
 }
 
 int scry_session_launched_status(const struct scry_session *s)

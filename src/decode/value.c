@@ -9,11 +9,16 @@ void scry_values_reset(struct scry_values *vs)
 {
 	vs->n = 0;
 	vs->arena_len = 0;
+	vs->failed = 0;
 }
+
+/* Where pushes go when even the first array could not be allocated. */
+static _Thread_local struct scry_value no_memory[1];
 
 void scry_values_release(struct scry_values *vs)
 {
-	free(vs->v);
+	if (vs->alloc)
+		free(vs->v);
 	free(vs->arena);
 	memset(vs, 0, sizeof(*vs));
 }
@@ -22,9 +27,17 @@ size_t scry_values_push(struct scry_values *vs, enum scry_vtype type, const char
 {
 	if (vs->n == vs->alloc) {
 		size_t n = vs->alloc ? vs->alloc * 2 : 16;
-		struct scry_value *p = realloc(vs->v, n * sizeof(*p));
-		if (!p)
-			abort();
+		struct scry_value *p = realloc(vs->alloc ? vs->v : NULL, n * sizeof(*p));
+		if (!p) {
+			/* Out of memory: start over in the nodes there are
+			 * (indexes handed out stay inside them), and say so. */
+			vs->failed = 1;
+			vs->n = 0;
+			if (!vs->alloc)
+				vs->v = no_memory;
+			memset(&vs->v[0], 0, sizeof(vs->v[0]));
+			return 0;
+		}
 		vs->v = p;
 		vs->alloc = n;
 	}
@@ -42,8 +55,10 @@ uint32_t scry_values_bytes(struct scry_values *vs, const void *data, size_t len)
 		while (n < vs->arena_len + len + 1)
 			n *= 2;
 		char *p = realloc(vs->arena, n);
-		if (!p)
-			abort();
+		if (!p) {
+			vs->failed = 1;      /* offset 0: the bytes are not kept */
+			return 0;
+		}
 		vs->arena = p;
 		vs->arena_alloc = n;
 	}

@@ -37,6 +37,7 @@ struct chrome_out {
 	struct pending *pend;
 	size_t npend, allocpend;
 	struct strbuf t;
+	int nomem;               /* a call kept open was lost: -ENOMEM */
 };
 
 static void add_ts(struct strbuf *b, const struct chrome_out *c, const char *key, uint64_t ns)
@@ -141,8 +142,10 @@ static void add_call(struct chrome_out *c, const struct scry_event *ev)
 		if (c->npend == c->allocpend) {
 			size_t n = c->allocpend ? c->allocpend * 2 : 16;
 			struct pending *p = realloc(c->pend, n * sizeof(*p));
-			if (!p)
-				abort();
+			if (!p) {
+				c->nomem = 1;
+				return;
+			}
 			c->pend = p;
 			c->allocpend = n;
 		}
@@ -152,10 +155,12 @@ static void add_call(struct chrome_out *c, const struct scry_event *ev)
 		p->ts = call->t_enter_ns;
 		p->pid = ev->pid;
 		p->tid = ev->tid;
-		p->body = strdup(body.buf);
+		p->body = body.failed ? NULL : strdup(body.buf);
 		strbuf_release(&body);
-		if (!p->body)
-			abort();
+		if (!p->body) {
+			c->npend--;
+			c->nomem = 1;
+		}
 		return;
 	}
 	begin(c, "X", ev->pid, ev->tid);
@@ -233,6 +238,8 @@ static int chrome_event(struct output *o, const struct scry_event *ev)
 		add_call(c, ev);
 	else
 		add_event(c, ev);
+	if (c->nomem || c->w.b.failed)
+		return -ENOMEM;
 	if (c->w.b.len >= FLUSH_AT)
 		return obuf_flush(&c->w);
 	return 0;

@@ -144,7 +144,7 @@ static struct stream *stream_for(struct text_sink *ts, pid_t tid)
 		size_t n = ts->allocper ? ts->allocper * 2 : 16;
 		struct stream *p = realloc(ts->per, n * sizeof(*p));
 		if (!p)
-			abort();
+			return NULL;
 		ts->per = p;
 		ts->allocper = n;
 	}
@@ -317,6 +317,8 @@ static int text_event(void *ctx, const struct scry_event *ev)
 {
 	struct text_sink *ts = ctx;
 	struct stream *st = stream_for(ts, ev->tid);
+	if (!st)
+		return -ENOMEM;
 	struct strbuf *b = &st->buf;
 	const struct scry_call *c = &ev->u.call;
 	char num[SCRY_CALL_NAME_MAX];

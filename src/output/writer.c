@@ -22,7 +22,7 @@ int idset_add(struct idset *s, int id)
 		size_t ns = s->size ? s->size * 2 : 64;
 		int *nv = calloc(ns, sizeof(int));
 		if (!nv)
-			abort();
+			return 0;    /* not kept: seen as new again later */
 		for (size_t i = 0; i < s->size; i++) {
 			if (!s->v[i])
 				continue;
@@ -90,6 +90,8 @@ static int write_all(struct obuf *w)
 
 int obuf_flush(struct obuf *w)
 {
+	if (w->b.failed && !w->err)
+		w->err = -ENOMEM;      /* a line was cut short */
 	if (w->err) {
 		strbuf_reset(&w->b);
 		return w->err;
@@ -104,6 +106,8 @@ int obuf_flush(struct obuf *w)
 
 int obuf_flush_final(struct obuf *w)
 {
+	if (w->b.failed && !w->err)
+		w->err = -ENOMEM;
 	if (!w->b.len)
 		return w->err;
 	int r = write_all(w);

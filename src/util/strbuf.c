@@ -10,6 +10,7 @@ void strbuf_init(struct strbuf *sb, size_t hint)
 {
 	sb->alloc = sb->len = 0;
 	sb->buf = strbuf_slopbuf;
+	sb->failed = 0;
 	if (hint)
 		strbuf_grow(sb, hint);
 }
@@ -21,21 +22,24 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb, 0);
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+int strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 	if (need <= sb->alloc)
-		return;
+		return 0;
 	size_t n = sb->alloc ? sb->alloc : 64;
 	while (n < need)
 		n *= 2;
 	char *p = realloc(sb->alloc ? sb->buf : NULL, n);
-	if (!p)
-		abort();
+	if (!p) {
+		sb->failed = 1;
+		return -1;
+	}
 	if (!sb->alloc)
 		p[0] = '\0';
 	sb->buf = p;
 	sb->alloc = n;
+	return 0;
 }
 
 void strbuf_setlen(struct strbuf *sb, size_t len)
@@ -48,7 +52,8 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
-	strbuf_grow(sb, len);
+	if (strbuf_grow(sb, len))
+		return;
 	memcpy(sb->buf + sb->len, data, len);
 	strbuf_setlen(sb, sb->len + len);
 }
@@ -60,14 +65,16 @@ void strbuf_addstr(struct strbuf *sb, const char *s)
 
 void strbuf_addch(struct strbuf *sb, int c)
 {
-	strbuf_grow(sb, 1);
+	if (strbuf_grow(sb, 1))
+		return;
 	sb->buf[sb->len] = (char)c;
 	strbuf_setlen(sb, sb->len + 1);
 }
 
 void strbuf_addspaces(struct strbuf *sb, size_t n)
 {
-	strbuf_grow(sb, n);
+	if (strbuf_grow(sb, n))
+		return;
 	memset(sb->buf + sb->len, ' ', n);
 	strbuf_setlen(sb, sb->len + n);
 }
@@ -75,14 +82,16 @@ void strbuf_addspaces(struct strbuf *sb, size_t n)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
-	strbuf_grow(sb, 64);
+	if (strbuf_grow(sb, 64))
+		return;
 	va_copy(cp, ap);
 	int n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sb->alloc - sb->len) {
-		strbuf_grow(sb, (size_t)n);
+		if (strbuf_grow(sb, (size_t)n))
+			return;
 		n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
 	}
 	strbuf_setlen(sb, sb->len + (size_t)n);

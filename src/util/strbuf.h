@@ -4,8 +4,10 @@
  * Invariants: buf is never NULL (it points at a static "" until the first
  * growth), buf[len] == '\0', len < alloc unless alloc == 0.  Memory is owned
  * by the strbuf; strbuf_release() frees it and leaves an empty strbuf.
- * Allocation failure aborts: a tracer that cannot allocate a line has nothing
- * sensible left to do, and every caller would otherwise need the same check.
+ * Allocation failure never aborts (the library never does): the strbuf keeps
+ * what it had, drops what did not fit, and sets failed, which stays set
+ * until strbuf_release(); its owner checks it where it hands the text on
+ * (a sink returns -ENOMEM), so that every add needs no check of its own.
  */
 #ifndef SCRY_STRBUF_H
 #define SCRY_STRBUF_H
@@ -17,14 +19,16 @@ struct strbuf {
 	size_t alloc;
 	size_t len;
 	char *buf;
+	int failed;
 };
 
 extern char strbuf_slopbuf[];
-#define STRBUF_INIT { 0, 0, strbuf_slopbuf }
+#define STRBUF_INIT { 0, 0, strbuf_slopbuf, 0 }
 
 void strbuf_init(struct strbuf *sb, size_t hint);
 void strbuf_release(struct strbuf *sb);
-void strbuf_grow(struct strbuf *sb, size_t extra);
+/* Room for extra more bytes: 0, or -1 (failed set) when there is none. */
+int strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

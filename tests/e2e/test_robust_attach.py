@@ -54,7 +54,7 @@ class SignalDuringAttach(ScryTest):
         out = os.path.join(self.tmp, "trace.json")
         s = self.scry_bg(["-p", str(t.pid), "--format", "json", "-o", out])
         # The leader is seized first; the other threads take a while.
-        seized = wait_for(lambda: tracer_pid(t.pid) == s.pid, T(10), 0.001)
+        seized = wait_for(lambda: tracer_pid(t.pid) in thread_ids(s.pid), T(10), 0.001)
         self.assertTrue(seized, "scry never attached: " + s.err()[-2000:])
         s.signal(sig)
         self.assertScryExits(s, T(60))

@@ -1,0 +1,191 @@
+"""libscry as a product (issue 12): its ABI, its installed files, and the
+examples in examples/ built against the INSTALLED library through pkg-config
+and run.
+
+    SCRY_BUILD=build python3 tests/e2e/run.py test_library.py
+"""
+
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from helpers import BUILD, ROOT, T  # noqa: E402
+
+SANITIZED = os.path.basename(BUILD.rstrip("/")).endswith("asan")
+SANFLAGS = ["-fsanitize=address,undefined"] if SANITIZED else []
+HEADERS = sorted(glob.glob(os.path.join(ROOT, "include", "scry", "*.h")))
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+class Abi(unittest.TestCase):
+
+    def test_only_scry_symbols_exported(self):
+        so = os.path.join(BUILD, "libscry.so")
+        r = run(["nm", "-D", "--defined-only", so])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        names = [line.split()[-1] for line in r.stdout.splitlines() if line.strip()]
+        self.assertTrue(any(n == "scry_session_new" for n in names), names[:20])
+        others = [n for n in names if not n.startswith("scry_")]
+        self.assertEqual(others, [], "exported without the scry_ prefix")
+
+    def test_every_declared_function_exported(self):
+        """SCRY_API on each function of include/scry/: none forgotten."""
+        r = run(["nm", "-D", "--defined-only", os.path.join(BUILD, "libscry.so")])
+        exported = {line.split()[-1] for line in r.stdout.splitlines() if line.strip()}
+        import re
+        declared = set()
+        for h in HEADERS:
+            with open(h) as f:
+                declared |= set(re.findall(r"SCRY_API [^(;]*?\b(scry_\w+)\(", f.read()))
+        self.assertTrue(declared)
+        self.assertEqual(sorted(declared - exported), [])
+
+    def test_soname_and_versioned_file(self):
+        real = os.path.realpath(os.path.join(BUILD, "libscry.so"))
+        self.assertTrue(os.path.basename(real).startswith("libscry.so.0."), real)
+        r = run(["readelf", "-d", real])
+        self.assertIn("Library soname: [libscry.so.0]", r.stdout)
+        self.assertEqual(os.path.realpath(os.path.join(BUILD, "libscry.so.0")), real)
+
+    def test_each_header_alone(self):
+        """Every installed header compiles on its own, in C and C++."""
+        self.assertTrue(HEADERS)
+        for h in HEADERS:
+            for lang, cc in (("c", "cc"), ("c++", "c++")):
+                src = '#include "scry/%s"\nint scry_test_unit;\n' % os.path.basename(h)
+                r = run([cc, "-x", lang, "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
+                         "-I", os.path.join(ROOT, "include"), "-"], input=src)
+                self.assertEqual(r.returncode, 0, "%s (%s): %s" % (h, lang, r.stderr))
+
+
+class Installed(unittest.TestCase):
+    """make install into a temporary DESTDIR; examples built with pkg-config."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dest = tempfile.mkdtemp(prefix="scry-install-")
+        b = os.path.relpath(BUILD, ROOT)
+        r = run(["make", "-s", "install", "DESTDIR=" + cls.dest, "PREFIX=/usr",
+                 "B=" + b] + (["SANITIZE=1"] if SANITIZED else []), cwd=ROOT)
+        if r.returncode != 0:
+            raise AssertionError("make install failed: " + r.stderr[-2000:])
+        cls.lib = os.path.join(cls.dest, "usr", "lib")
+        cls.env = dict(os.environ,
+                       PKG_CONFIG_PATH=os.path.join(cls.lib, "pkgconfig"),
+                       PKG_CONFIG_SYSROOT_DIR=cls.dest)
+        cls.bin = tempfile.mkdtemp(prefix="scry-examples-")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dest, ignore_errors=True)
+        shutil.rmtree(cls.bin, ignore_errors=True)
+
+    def pkg(self, *args):
+        r = run(["pkg-config"] + list(args) + ["scry"], env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.split()
+
+    def build(self, name, static=False):
+        out = os.path.join(self.bin, name + ("-static" if static else ""))
+        src = os.path.join(ROOT, "examples", name + ".c")
+        flags = self.pkg("--cflags") + (self.pkg("--libs", "--static") if static else self.pkg("--libs"))
+        if static:   # the archive, not the .so, and what it needs
+            flags = [f for f in flags if f != "-lscry"]
+            flags = [os.path.join(self.lib, "libscry.a")] + flags
+        cmd = ["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", out, src] + flags + SANFLAGS
+        if not static:
+            cmd.append("-Wl,-rpath," + self.lib)
+        r = run(cmd)
+        self.assertEqual(r.returncode, 0, " ".join(cmd) + "\n" + r.stderr)
+        return out
+
+    def test_installed_files(self):
+        for rel in ("lib/libscry.so", "lib/libscry.so.0", "lib/libscry.a",
+                    "lib/pkgconfig/scry.pc", "include/scry/scry.h", "include/scry/export.h"):
+            self.assertTrue(os.path.exists(os.path.join(self.dest, "usr", rel)), rel)
+        self.assertTrue(os.path.islink(os.path.join(self.lib, "libscry.so.0")))
+        pc = open(os.path.join(self.lib, "pkgconfig", "scry.pc")).read()
+        self.assertIn("Libs.private:", pc)
+        self.assertIn("Requires.private:", pc)
+
+    def test_count_calls(self):
+        exe = self.build("count_calls")
+        r = run([exe, "ls", "/"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("bin", r.stdout.split())       # ls's own output
+        counts = {line.split()[1]: int(line.split()[0]) for line in r.stderr.splitlines()}
+        self.assertIn("getdents64", counts, r.stderr)
+        self.assertGreater(counts["getdents64"], 0)
+        # the same against the static library, with the .private lines
+        st = self.build("count_calls", static=True)
+        r2 = run([st, "ls", "/"], timeout=T(30))
+        self.assertEqual(r2.returncode, 0, r2.stderr)
+        self.assertIn("getdents64", r2.stderr)
+
+    def test_failing_jsonl(self):
+        exe = self.build("failing_jsonl")
+        target = subprocess.Popen([sys.executable, "-c",
+                                   "import os, time\n"
+                                   "while True:\n"
+                                   "    try: os.stat('/nonexistent-scry-example')\n"
+                                   "    except OSError: pass\n"
+                                   "    time.sleep(0.02)\n"])
+        try:
+            r = run([exe, str(target.pid), "1"], timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = [json.loads(line) for line in r.stdout.splitlines()]
+            stats = [o for o in lines if "stat" in o["call"] and o["errno"] == 2]
+            self.assertTrue(stats, r.stdout[:2000])
+            self.assertTrue(all(o["pid"] == target.pid for o in lines))
+            self.assertIsNone(target.poll(), "the target did not live on")
+            with open("/proc/%d/status" % target.pid) as f:
+                self.assertIn("TracerPid:\t0\n", f.read())
+        finally:
+            target.kill()
+            target.wait()
+
+    def test_latency_hist(self):
+        exe = self.build("latency_hist")
+        r = run([exe, "sh", "-c", "ls / >/dev/null; ls /usr >/dev/null"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        procs = [line for line in r.stdout.splitlines() if line.startswith("process ")]
+        self.assertGreaterEqual(len(procs), 3, r.stdout)    # sh and two ls
+        rows = [line for line in r.stdout.splitlines() if line.startswith("  < ")]
+        self.assertTrue(rows)
+
+    def test_stop_at_connect(self):
+        exe = self.build("stop_at_connect")
+        lsn = socket.socket()
+        lsn.bind(("127.0.0.1", 0))
+        lsn.listen(1)
+        lsn.setblocking(False)
+        port = lsn.getsockname()[1]
+        try:
+            code = ("import socket; s = socket.socket(); s.connect(('127.0.0.1', %d)); "
+                    "print('connected')" % port)
+            r = run([exe, str(port), sys.executable, "-c", code], timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("connects to port %d: stopped" % port, r.stdout)
+            self.assertNotIn("connected", r.stdout)
+            with self.assertRaises(BlockingIOError):   # the call never ran
+                lsn.accept()
+            # another port: the command runs to its end
+            r = run([exe, str(port), sys.executable, "-c", "print('fine')"], timeout=T(30))
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("no connect to port", r.stdout)
+        finally:
+            lsn.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
