@@ -73,9 +73,12 @@ static int signals(void)
 	pid_t p = fork();
 	if (p == 0) {                                    /* CPU time: si_utime */
 		struct tms tm;
-		do
+		volatile unsigned long x = 0;
+		do {
+			for (int i = 0; i < 10000000; i++)   /* in user space */
+				x += (unsigned long)i;
 			times(&tm);
-		while (tm.tms_utime < 2);
+		} while (tm.tms_utime < 2);
 		_exit(0);
 	}
 	waitpid(p, NULL, 0);
