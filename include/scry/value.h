@@ -89,8 +89,9 @@ enum scry_vfmt {
 	SCRY_FMT_INDEXED = 64, /* ARRAY: elements named by their index, text
 	                         "[[VINTR]=0x3, ...]", JSON an object
 	                         {"VINTR":3, ...} */
-	SCRY_FMT_NIL = 128,   /* PTR: text "(nil)" for 0, printf's %p (a
-	                         siginfo's si_ptr, si_call_addr) */
+	SCRY_FMT_NIL = 128,   /* PTR: text "(nil)" for 0, printf's %p (no
+	                         decoder uses it now: strace 6.1 prints a
+	                         siginfo's NULL si_ptr, si_call_addr as NULL) */
 	SCRY_FMT_SHL = 256,   /* ENUM, HEX: a part of an OR that sits S = fmt &
 	                         0xff bits up, text "VALUE<<S"
 	                         ("FUTEX_OP_SET<<28", "0x1<<12"; an ENUM

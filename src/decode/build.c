@@ -127,6 +127,23 @@ ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len)
 		n = (ssize_t)strlen(info);
 		memcpy(out, info, (size_t)n + 1);
 	}
+	/* -yy: a pidfd as the process it refers to while that one lives,
+	 * "pid:N" (the Pid: of its fdinfo; -1 once reaped) */
+	if (level >= 2 && fd >= 0 && strcmp(out, "anon_inode:[pidfd]") == 0) {
+		snprintf(link, sizeof(link), "/proc/%d/fdinfo/%d", (int)tid, fd);
+		FILE *f = fopen(link, "re");
+		char line[128];
+		int pid = 0;
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "Pid: %d", &pid) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (pid > 0 && (size_t)snprintf(info, sizeof(info), "pid:%d", pid) < len) {
+			n = (ssize_t)strlen(info);
+			memcpy(out, info, (size_t)n + 1);
+		}
+	}
 	return n;
 }
 

@@ -440,6 +440,16 @@ static int dec_kill(struct dctx *d)
 	return DEC_DONE;
 }
 
+static const struct scry_xlat xlat_pidfd_open[] = { { 04000, "PIDFD_NONBLOCK" }, XLAT_END };
+
+static int dec_pidfd_open(struct dctx *d)
+{
+	v_int(d, "pid", (int)d->args[0]);
+	v_flags(d, "flags", (uint32_t)d->args[1], xlat_pidfd_open, NULL);
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
 static int dec_tgkill(struct dctx *d)
 {
 	v_int(d, "tgid", (int)d->args[0]);
@@ -974,6 +984,7 @@ const struct decoder_entry decoders_process[] = {
 	{ "wait4", dec_wait4, { CAP_OUT(2, sizeof(int)) } },
 	{ "waitid", dec_waitid, { 0 } },
 	{ "kill", dec_kill, { CAP_FULL } },
+	{ "pidfd_open", dec_pidfd_open, { CAP_FULL } },
 	{ "tkill", dec_kill, { CAP_FULL } },
 	{ "tgkill", dec_tgkill, { CAP_FULL } },
 	{ "prctl", dec_prctl, { 0 } },

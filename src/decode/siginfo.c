@@ -5,8 +5,10 @@
  */
 #include "decode/decode.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
+#include <unistd.h>
 
 /* si_code: the codes any signal can have, then those of one signal. */
 #define SI_CODES_ANY XLAT(SI_USER), XLAT(SI_KERNEL), XLAT(SI_QUEUE), XLAT(SI_TIMER), \
@@ -31,6 +33,22 @@ static const struct scry_xlat si_codes_fpe[] = {
 static const struct scry_xlat si_codes_trap[] = {
 	SI_CODES_ANY, XLAT(TRAP_BRKPT), XLAT(TRAP_TRACE), XLAT_END,
 };
+static const struct scry_xlat si_codes_ill[] = {
+	SI_CODES_ANY, XLAT(ILL_ILLOPC), XLAT(ILL_ILLOPN), XLAT(ILL_ILLADR), XLAT(ILL_ILLTRP),
+	XLAT(ILL_PRVOPC), XLAT(ILL_PRVREG), XLAT(ILL_COPROC), XLAT(ILL_BADSTK), XLAT_END,
+};
+static const struct scry_xlat si_codes_poll[] = {
+	SI_CODES_ANY, XLAT(POLL_IN), XLAT(POLL_OUT), XLAT(POLL_MSG), XLAT(POLL_ERR),
+	XLAT(POLL_PRI), XLAT(POLL_HUP), XLAT_END,
+};
+static const struct scry_xlat si_codes_sys[] = {
+	SI_CODES_ANY, { 1, "SYS_SECCOMP" }, { 2, "SYS_USER_DISPATCH" }, XLAT_END,
+};
+/* si_arch: the architectures scry knows calls of (strace's audit_arch) */
+static const struct scry_xlat audit_arch[] = {
+	{ 0xc000003e, "AUDIT_ARCH_X86_64" }, { 0x40000003, "AUDIT_ARCH_I386" },
+	{ 0xc00000b7, "AUDIT_ARCH_AARCH64" }, XLAT_END,
+};
 
 static const struct scry_xlat *si_codes(int signo)
 {
@@ -40,6 +58,9 @@ static const struct scry_xlat *si_codes(int signo)
 	case SIGBUS: return si_codes_bus;
 	case SIGFPE: return si_codes_fpe;
 	case SIGTRAP: return si_codes_trap;
+	case SIGILL: return si_codes_ill;
+	case SIGIO: return si_codes_poll;
+	case SIGSYS: return si_codes_sys;
 	}
 	return si_codes_any;
 }
@@ -47,6 +68,45 @@ static const struct scry_xlat *si_codes(int signo)
 /* From signal.c: signal numbers as an enum. */
 extern const struct scry_xlat dec_xlat_signals[];
 
+/* si_int and si_ptr, the sigval a sender gave */
+static void sigval(struct dctx *d, const siginfo_t *si)
+{
+	v_int(d, "si_int", si->si_int);
+	v_ptr(d, "si_ptr", (uint64_t)(uintptr_t)si->si_ptr);
+}
+
+/* A clock_t: ticks, and when not 0 the seconds they are, "2 /\* 0.02 s *\/"
+ * (strace's print_clock_t). */
+static void clock_ticks(struct dctx *d, const char *name, uint64_t ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	v_int(d, name, (int64_t)ticks);
+	if (!ticks || hz <= 0 || (int64_t)ticks < 0)
+		return;
+	int width = 0;
+	for (long w = hz - 1; w > 0; w /= 10)
+		width++;
+	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
+		  ticks % (uint64_t)hz);
+}
+
+/* si_syscall: the call's name in the table of si_arch, "__NR_getppid" */
+static void syscall_nr(struct dctx *d, int nr, unsigned arch)
+{
+	const struct scry_syscall_table *t = NULL;
+	if (arch == 0xc000003eu)
+		t = &scry_table_x86_64;
+	else if (arch == SCRY_AUDIT_ARCH_I386)
+		t = &scry_table_i386;
+	else if (arch == 0xc00000b7u)
+		t = &scry_table_aarch64;
+	if (t && nr >= 0 && (unsigned)nr < t->ncalls && t->calls[nr].name)
+		v_text(d, "si_syscall", "__NR_%s", t->calls[nr].name);
+	else
+		v_int(d, "si_syscall", nr);
+}
+
+/* The fields strace's print_si_info shows for a signal and code. */
 size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si)
 {
 	int signo = si->si_signo;
@@ -54,21 +114,25 @@ size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si)
 	v_enum(d, "si_signo", signo, dec_xlat_signals);
 	v_enum(d, "si_code", si->si_code, si_codes(signo));
 	if (si->si_errno)
-		v_int(d, "si_errno", si->si_errno);
-	if (si->si_code <= 0 || si->si_code == SI_KERNEL) {
-		if (si->si_code == SI_KERNEL) {
-			/* the kernel itself: no sender */
-		} else if (si->si_code == SI_TIMER) {
+		v_enum(d, "si_errno", si->si_errno, scry_errno_xlat);
+	if (si->si_code <= 0) {
+		/* from a process (kill, sigqueue, tgkill, timers, ...) */
+		switch (si->si_code) {
+		case SI_TIMER:
 			v_hex(d, "si_timerid", (unsigned)si->si_timerid);
 			v_int(d, "si_overrun", si->si_overrun);
-		} else {
+			sigval(d, si);
+			break;
+		case SI_SIGIO:
+			v_int(d, "si_band", (long)si->si_band);
+			v_fd(d, "si_fd", si->si_fd);
+			break;
+		default:
 			v_int(d, "si_pid", (int)si->si_pid);
 			v_uint(d, "si_uid", (unsigned)si->si_uid);
-			if (si->si_code == SI_QUEUE) {
-				v_int(d, "si_int", si->si_int);
-				v_ptr(d, "si_ptr", (uint64_t)(uintptr_t)si->si_ptr);
-				v_last(d)->fmt = SCRY_FMT_NIL;
-			}
+			if (si->si_code != SI_USER && si->si_code != SI_TKILL && si->si_ptr)
+				sigval(d, si);
+			break;
 		}
 	} else if (signo == SIGCHLD) {
 		v_int(d, "si_pid", (int)si->si_pid);
@@ -77,18 +141,27 @@ size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si)
 			v_int(d, "si_status", si->si_status);
 		else
 			v_enum(d, "si_status", si->si_status, dec_xlat_signals);
-		v_int(d, "si_utime", (long)si->si_utime);
-		v_int(d, "si_stime", (long)si->si_stime);
+		clock_ticks(d, "si_utime", (uint64_t)(long)si->si_utime);
+		clock_ticks(d, "si_stime", (uint64_t)(long)si->si_stime);
 	} else if (signo == SIGSEGV || signo == SIGBUS || signo == SIGILL || signo == SIGFPE || signo == SIGTRAP) {
 		v_ptr(d, "si_addr", (uint64_t)(uintptr_t)si->si_addr);
-	} else if (signo == SIGIO || signo == SIGPOLL) {
-		v_int(d, "si_band", (long)si->si_band);
-		v_int(d, "si_fd", si->si_fd);
+	} else if (signo == SIGIO) {
+		if (si->si_code == POLL_IN || si->si_code == POLL_OUT || si->si_code == POLL_MSG) {
+			v_int(d, "si_band", (long)si->si_band);
+			v_fd(d, "si_fd", si->si_fd);
+		}
 	} else if (signo == SIGSYS) {
 		v_ptr(d, "si_call_addr", (uint64_t)(uintptr_t)si->si_call_addr);
-		v_last(d)->fmt = SCRY_FMT_NIL;
-		v_int(d, "si_syscall", si->si_syscall);
-		v_hex(d, "si_arch", si->si_arch);
+		syscall_nr(d, si->si_syscall, si->si_arch);
+		v_enum(d, "si_arch", (int64_t)si->si_arch, audit_arch);
+	} else {
+		/* SI_KERNEL and the codes of other signals */
+		if (si->si_pid || si->si_uid) {
+			v_int(d, "si_pid", (int)si->si_pid);
+			v_uint(d, "si_uid", (unsigned)si->si_uid);
+		}
+		if (si->si_ptr)
+			sigval(d, si);
 	}
 	v_end(d, s);
 	return s;

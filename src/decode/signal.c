@@ -348,6 +348,15 @@ static int dec_rt_tgsigqueueinfo(struct dctx *d)
 	return DEC_DONE;
 }
 
+static int dec_pidfd_send_signal(struct dctx *d)
+{
+	v_fd(d, "pidfd", (int)d->args[0]);
+	dec_signo(d, "sig", (int)d->args[1]);
+	dec_siginfo(d, "info", d->args[2]);
+	v_hex(d, "flags", (uint32_t)d->args[3]);
+	return DEC_DONE;
+}
+
 /* What bpf captures: the kernel's sigset_t and struct sigaction (4 words). */
 #define KSIGSET_SIZE 8
 #define KSIGACTION_SIZE 32
@@ -373,5 +382,6 @@ const struct decoder_entry decoders_signal[] = {
 	{ "rt_sigtimedwait", dec_rt_sigtimedwait, { 0 } },
 	{ "rt_sigqueueinfo", dec_rt_sigqueueinfo, { 0 } },
 	{ "rt_tgsigqueueinfo", dec_rt_tgsigqueueinfo, { 0 } },
+	{ "pidfd_send_signal", dec_pidfd_send_signal, { 0 } },
 	{ NULL, NULL, { 0 } },
 };

@@ -1,7 +1,10 @@
 """Issue 21's option remainders, compared line by line with strace on
 tests/progs/longtail_c.c: -y shows a memfd (and any unlinked file) as
 "3</memfd:x>(deleted)", and -v shows getdents64's d_name in full whatever
--s says."""
+-s says; siginfo fields as strace prints them (si_int/si_ptr only when
+there is a value, a timer's, si_errno by name, clock ticks in seconds,
+SI_KERNEL's si_addr, a seccomp SIGSYS's call and arch); -yy shows a pidfd
+as "<pid:N>" while its process lives."""
 
 import os
 import re
@@ -50,6 +53,60 @@ class LongtailC(ScryTest):
         self.assertGreater(len(want), 4, "strace printed too little:\n" + s.stderr)
         self.assertEqual(have, want)
         return have
+
+    def compare_sig(self, mode, opts, calls, subs):
+        """strace -f and scry -f on "longtail_c MODE", pids, addresses and
+        CPU times made the same."""
+        argv = [prog("longtail_c"), mode]
+        s = run(["strace", "-f"] + opts + ["-e", "trace=" + calls] + argv, timeout=T(30))
+        r = run_scry(["-f"] + opts + ["-e", "trace=" + calls, "--"] + argv, timeout=T(30))
+        self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+
+        def norm(text):
+            out = []
+            for line in normalise(text):
+                if line.startswith("strace: Process") or "+++" in line:
+                    continue
+                for rx, rep in subs:
+                    line = rx.sub(rep, line)
+                out.append(line)
+            return out
+        want, have = norm(s.stderr), norm(r.stderr)
+        self.assertGreater(len(want), 3, "strace printed too little:\n" + s.stderr)
+        self.assertEqual(have, want)
+        return have
+
+    def test_siginfo(self):
+        subs = [
+            (re.compile(r"\[pid +\d+\]"), "[pid N]"),
+            (re.compile(r"\bsi_pid=\d+"), "si_pid=N"),
+            # CPU times vary: 0, or ticks with their seconds (a number
+            # without its comment, or a comment after 0, stays a difference)
+            (re.compile(r"\b(si_[us]time)=(0|[1-9]\d* /\* \d+\.\d\d s \*/)(?=[,}])"), r"\1=T"),
+        ]
+        for opts in ([], ["-x"]):
+            with self.subTest(opts=opts):
+                have = "\n".join(self.compare_sig("signals", opts, "none", subs))
+                for needle in ("si_code=SI_QUEUE, si_pid=N, si_uid=0} ---",
+                               "si_int=4660, si_ptr=0x1234}",
+                               "si_errno=ENOENT,",
+                               "si_code=SI_TIMER, si_timerid=0, si_overrun=0, si_int=0, si_ptr=NULL}",
+                               "si_code=SI_KERNEL, si_addr=NULL}",
+                               "si_code=SYS_SECCOMP, si_call_addr=ADDR, si_syscall=__NR_getppid, "
+                               "si_arch=AUDIT_ARCH_X86_64}"):
+                    self.assertIn(needle, have)
+
+    def test_pidfd(self):
+        subs = [(re.compile(r"\[pid +\d+\]"), "[pid N]"),
+                (re.compile(r"\b(pid:|si_pid=|pidfd_open\()\d+"), r"\1N")]
+        calls = "pidfd_open,pidfd_send_signal,close"
+        for opts in (["-y"], ["-yy"]):
+            with self.subTest(opts=opts):
+                have = "\n".join(self.compare_sig("pidfd", opts, calls, subs))
+                if opts == ["-yy"]:
+                    self.assertIn("pidfd_open(N, 0) = 3<pid:N>", have)
+                    self.assertIn("pidfd_send_signal(3<pid:N>, SIGKILL, NULL, 0) = 0", have)
+                self.assertIn("close(3<anon_inode:[pidfd]>) = 0", have)
 
     def test_memfd_deleted(self):
         for opts in (["-y"], ["-yy"]):
