@@ -380,7 +380,7 @@ static void test_futex_wake_op(void **state)
 	assert_string_equal(t, "FUTEX_OP_SET<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0");
 	free(t);
 	struct scry_values one = { &c.vs.v[v3], scry_values_skip(&c.vs, v3) - v3, 0,
-				   c.vs.arena, c.vs.arena_len, 0 };
+				   c.vs.arena, c.vs.arena_len, 0, 0 };
 	char *j = json_of(&one);
 	assert_string_equal(j, "{\"value\":67112960,\"names\":[\"FUTEX_OP_SET\",\"FUTEX_OP_CMP_GT\"],"
 			       "\"oparg\":1,\"cmparg\":0}");
@@ -396,7 +396,7 @@ static void test_futex_wake_op(void **state)
 			       "0x9<<24 /* FUTEX_OP_CMP_??? */|0xabc");
 	free(t);
 	struct scry_values two = { &c.vs.v[v3], scry_values_skip(&c.vs, v3) - v3, 0,
-				   c.vs.arena, c.vs.arena_len, 0 };
+				   c.vs.arena, c.vs.arena_len, 0, 0 };
 	j = json_of(&two);
 	assert_string_equal(j, "{\"value\":3640658620,\"names\":[\"FUTEX_OP_OPARG_SHIFT\"],"
 			       "\"op\":5,\"oparg\":0,\"cmp\":9,\"cmparg\":2748}");
