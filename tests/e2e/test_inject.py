@@ -167,6 +167,29 @@ class Inject(ScryTest):
         rep = run_scry(["report", db])
         self.assertIn("= -1 EPERM (Operation not permitted) (INJECTED)", rep.stdout)
 
+    def test_csv_injected_column(self):
+        """CSV: an injected column at the end, only when -e inject= is given."""
+        import csv
+        path = os.path.join(self.tmp, "t.csv")
+        r = run_scry(["-o", path, "-e", "trace=getpid,read", "-e", "inject=getpid:error=EPERM:when=1",
+                      "-e", "inject=read:poke_exit=@arg2=41:delay_exit=1ms:when=2", prog("inject")],
+                     timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(path, newline="")))
+        self.assertEqual(rows[0], ["ts", "pid", "tid", "syscall", "arguments", "result", "errno",
+                                   "duration_us", "injected"])
+        self.assertTrue(all(len(row) == 9 for row in rows), rows)
+        inj = [(row[3], row[5], row[6], row[8]) for row in rows[1:] if row[8]]
+        self.assertEqual(inj, [("getpid", "-1", "EPERM", "result"), ("read", "4", "", "args,delay")])
+        self.assertEqual(sum(1 for row in rows if row[3] == "getpid" and not row[8]), 1)
+        self.assertIn("<exit>", [row[3] for row in rows])      # process events: the column empty
+        # without -e inject= the columns stay as they were
+        r = run_scry(["-o", path, "-e", "trace=getpid", prog("inject")], timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(path, newline="")))
+        self.assertEqual(rows[0][-1], "duration_us")
+        self.assertTrue(all(len(row) == 8 for row in rows), rows)
+
     def test_bpf_refused(self):
         marker = os.path.join(self.tmp, "ran")
         for backend in ("bpf",):
