@@ -110,6 +110,22 @@ class Inject(ScryTest):
         self.assertEqual(call_sequence(got.stderr), call_sequence(ref.stderr))
         self.assertEqual(normalize(got.stderr), normalize(ref.stderr))
 
+    def test_retval_warnings_as_strace(self):
+        """A retval= that reads as an error, or is clipped for 32-bit
+        calls: strace's warning, once per rule, and the call still runs."""
+        if not shutil.which("strace"):
+            self.skipTest("strace is not installed")
+        rules = ["-e", "inject=getpid:retval=-1", "-e", "inject=getppid:retval=-4095:when=2",
+                 "-e", "inject=gettid:retval=4294967295", "-e", "inject=getuid:retval=5000000000",
+                 "-e", "inject=getgid:retval=-5000", "-e", "inject=geteuid:retval=7",
+                 "-e", "inject=getegid:retval=-1"]
+        ref = run(["strace", "-o", os.devnull] + rules + ["true"], timeout=T(20))
+        got = run_scry(["-o", os.devnull] + rules + ["true"], timeout=T(20))
+        self.assertEqual(got.returncode, 0, got.stderr)
+        want = [l.replace("strace: ", "scry: ", 1) for l in ref.stderr.splitlines()]
+        self.assertEqual(len(want), 6, ref.stderr)
+        self.assertEqual(got.stderr.splitlines(), want)
+
     def test_fault_when_per_process(self):
         """fault= defaults to ENOSYS; when= counts per tracee (strace)."""
         p = prog("inject")
