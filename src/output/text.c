@@ -302,7 +302,8 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 		render_text_result(b, c->t_exit_ns ? c->result : NULL);
 	if (c->exit_args && c->t_exit_ns)
 		render_text_after(b, c->exit_args);
-	call_injected_text(b, c->injected);    /* -e inject=, as strace marks it */
+	if (!c->ret_text)    /* (a replayed ret_text has the marks already) */
+		call_injected_text(b, c->injected);    /* -e inject=, as strace marks it */
 	if (ts->o.show_time && c->t_exit_ns)
 		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
 			    (unsigned long long)(c->duration_ns % 1000000000u / 1000));

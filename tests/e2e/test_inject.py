@@ -206,6 +206,43 @@ class Inject(ScryTest):
         self.assertEqual(rows[0][-1], "duration_us")
         self.assertTrue(all(len(row) == 8 for row in rows), rows)
 
+    def test_report_keeps_injected(self):
+        """scry report DB --format csv/jsonl/sqlite/text: what was injected
+        comes through, and the text marks are not doubled."""
+        import csv
+        import sqlite3
+        db = os.path.join(self.tmp, "t.db")
+        r = run_scry(["-o", db, "-e", "trace=getpid,read", "-e", "inject=getpid:error=EPERM:when=1",
+                      "-e", "inject=read:poke_exit=@arg2=41:delay_exit=1ms:when=2", prog("inject")],
+                     timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = os.path.join(self.tmp, "r.csv")
+        r = run_scry(["report", db, "--format", "csv", "-o", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(out, newline="")))
+        self.assertEqual(rows[0][-1], "injected")
+        self.assertEqual([(row[3], row[-1]) for row in rows[1:] if row[-1]],
+                         [("getpid", "result"), ("read", "args,delay")])
+        r = run_scry(["report", db, "--format", "jsonl"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        calls = [json.loads(l) for l in r.stdout.splitlines() if '"syscall"' in l]
+        self.assertEqual([(c["name"], c["injected"]) for c in calls if "injected" in c],
+                         [("getpid", ["result"]), ("read", ["args", "delay"])])
+        r = run_scry(["report", db])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("(INJECTED)"), 1, r.stdout)
+        self.assertEqual(r.stdout.count("(INJECTED: args) (DELAYED)"), 1, r.stdout)
+        self.assertNotIn("(DELAYED) (INJECTED", r.stdout)
+        db2 = os.path.join(self.tmp, "r.db")
+        r = run_scry(["report", db, "--format", "sqlite", "-o", db2])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(db2)
+        rows = con.execute("SELECT name, injected, ret_text FROM syscalls WHERE injected IS NOT NULL"
+                           " ORDER BY id").fetchall()
+        con.close()
+        self.assertEqual(rows, [("getpid", "result", "-1 EPERM (Operation not permitted) (INJECTED)"),
+                                ("read", "args,delay", "4 (INJECTED: args) (DELAYED)")])
+
     def test_bpf_refused(self):
         marker = os.path.join(self.tmp, "ran")
         for backend in ("bpf",):
