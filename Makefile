@@ -138,6 +138,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -o $@ $< $(B)/libscry.a -lcmocka $(LDLIBS)
 
+# strace_qualifier() is the command's (src/cli/), not the library's
+$(B)/tests/test_strace_compat: tests/unit/test_strace_compat.c $(B)/obj/src/cli/strace_compat.o $(B)/libscry.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -o $@ $< $(B)/obj/src/cli/strace_compat.o $(B)/libscry.a -lcmocka $(LDLIBS)
+
 # Target programs are built plainly (no sanitizers): they are what gets traced.
 $(B)/progs/%: tests/progs/%.c
 	@mkdir -p $(dir $@)

@@ -312,7 +312,8 @@ struct scry_call {
 /*
  * The data of one call, for strace's -e read= and -e write= dumps: one
  * buffer for read/write, one per iovec for readv/writev/recvmsg/sendmsg
- * (vectored: strace heads each with " * N bytes in buffer I").  At most
+ * (vectored: strace heads each with " * N bytes in buffer I"), and those
+ * of each message for recvmmsg/sendmmsg (msgs).  At most
  * SCRY_IO_MAX bytes in all.
  */
 #define SCRY_IO_MAX (1u << 20)
@@ -320,10 +321,19 @@ struct scry_io_buf {
 	const unsigned char *data;
 	size_t len;
 };
+/* sendmmsg/recvmmsg: one per message, whose nbufs buffers follow those of
+ * the message before it in bufs (strace heads each with " = IOVLEN
+ * buffers in vector I"). */
+struct scry_io_msg {
+	uint64_t iovlen;         /* its msg_iovlen, as the program gave it */
+	size_t nbufs;
+};
 struct scry_io {
 	int vectored;
 	size_t n;
 	const struct scry_io_buf *bufs;
+	size_t nmsgs;            /* 0 but for sendmmsg/recvmmsg */
+	const struct scry_io_msg *msgs;
 };
 
 struct scry_event {

@@ -701,6 +701,7 @@ static int add_sinks(struct run *r)
 		oo.text.stack_trace = o->stack_trace;
 		oo.text.source = o->source;
 		oo.stacks = wants_stacks(o);
+		oo.inject = o->inject.n > 0;
 		oo.backend = scry_session_backend(r->s);
 		struct scry_sink sink;
 		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {

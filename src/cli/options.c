@@ -337,6 +337,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 				fprintf(stderr, "scry: %s\n", err);
 				return 2;
 			}
+			strace_retval_warn(&o->inject.v[o->inject.n - 1]);
 			break;
 		case 'e':
 			/* -e inject=, -e fault=: rules for the backend, not a filter */
@@ -347,6 +348,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 					fprintf(stderr, "scry: %s\n", err);
 					return 2;
 				}
+				strace_retval_warn(&o->inject.v[o->inject.n - 1]);
 				break;
 			}
 			/* fall through */

@@ -83,6 +83,8 @@ struct report {
 	/* issue 13: the database has stacks (format_version 2), and the one
 	 * load_stack() read last */
 	int has_stacks;
+	int has_injected;        /* a call was tampered with (-e inject=) */
+	char merged_sql[640];
 	sqlite3_stmt *stack_st;
 	struct scry_stack stack;
 	struct scry_frame *frames;
@@ -200,23 +202,46 @@ static void load_names(struct report *r)
 }
 
 /* The calls and the events, in time order (column 15: the call's stack,
- * in a database that has them). */
-static const char MERGED[] =
-	"SELECT 0, ts_ns, id, pid, tid, name, args_text, ret_text, duration_ns, unfinished,"
-	"       nr, ret, errno, cpu_ns, args_json, NULL FROM syscalls"
-	" UNION ALL "
-	"SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL, NULL"
-	" FROM events ORDER BY 2, 1, 3";
-static const char MERGED_STACKS[] =
-	"SELECT 0, ts_ns, id, pid, tid, name, args_text, ret_text, duration_ns, unfinished,"
-	"       nr, ret, errno, cpu_ns, args_json, stack_id FROM syscalls"
-	" UNION ALL "
-	"SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL, NULL"
-	" FROM events ORDER BY 2, 1, 3";
-
-static const char *merged(const struct report *r)
+ * in a database that has them; column 16: what -e inject= did to it, in
+ * one that has that column). */
+static const char *merged(struct report *r)
 {
-	return r->has_stacks ? MERGED_STACKS : MERGED;
+	snprintf(r->merged_sql, sizeof(r->merged_sql),
+		 "SELECT 0, ts_ns, id, pid, tid, name, args_text, ret_text, duration_ns, unfinished,"
+		 "       nr, ret, errno, cpu_ns, args_json, %s, %s FROM syscalls"
+		 " UNION ALL "
+		 "SELECT 1, ts_ns, id, pid, tid, type, detail, NULL, NULL, 0, value, NULL, NULL, NULL, NULL, NULL,"
+		 "       NULL FROM events ORDER BY 2, 1, 3",
+		 r->has_stacks ? "stack_id" : "NULL", r->has_injected ? "injected" : "NULL");
+	return r->merged_sql;
+}
+
+/* Whether a call was tampered with (-e inject=; the injected column is
+ * newer than the first databases). */
+static int probe_injected(struct report *r)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM syscalls WHERE injected IS NOT NULL LIMIT 1", -1, &st, NULL)
+	    != SQLITE_OK)
+		return 0;
+	int yes = db_step(r, st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* JSON's "injected" words, joined by commas, back into enum scry_injected */
+static unsigned injected_bits(const char *words)
+{
+	static const char *const names[] = { "result", "args", "delay", "signal" };
+	unsigned bits = 0;
+	for (const char *p = words; p && *p;) {
+		size_t n = strcspn(p, ",");
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == n && !strncmp(p, names[i], n))
+				bits |= 1u << i;
+		p += n + (p[n] == ',');
+	}
+	return bits;
 }
 
 /* Whether the database has the tables of stacks (older ones do not). */
@@ -512,6 +537,7 @@ static int replay(struct report *r, struct output *o)
 			if (!c->ret_text)
 				c->ret_text = "?";
 			c->stack = load_stack(r, sqlite3_column_int64(st, 15));
+			c->injected = injected_bits((const char *)sqlite3_column_text(st, 16));
 			const char *json = (const char *)sqlite3_column_text(st, 14);
 			int jlen = sqlite3_column_bytes(st, 14);
 			rc = output_replay_call(o, &ev, text ? text : "", text ? (size_t)tlen : 0, json,
@@ -581,6 +607,7 @@ static int convert(struct report *r, const struct output_format *fmt, const char
 	oo.summary = summary_only;
 	oo.replay = 1;
 	oo.stacks = r->has_stacks;
+	oo.inject = r->has_injected;
 	oo.start_ns = meta_u64(r, "start_ns");
 	oo.string_limit = (int)meta_u64(r, "string_limit");
 	struct output *o;
@@ -734,6 +761,7 @@ int report_main(int argc, char **argv)
 	sqlite3_finalize(probe);
 	load_names(&r);
 	r.has_stacks = probe_stacks(&r);
+	r.has_injected = probe_injected(&r);
 	if ((stack_trace || source) && !r.has_stacks && !r.db_err)
 		fprintf(stderr, "scry report: '%s' has no stacks (record with -k or --source): calls show [?]\n",
 			r.path);

@@ -7,11 +7,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "syscalls/syscalls.h"
+#include "scry/scry.h"
 
 /* "[!]all|none|N[,N]...": fds into a bitmap (fds beyond it: *other). */
 static int parse_fds(const char *qual, const char *list, uint64_t *set, size_t words, int *other,
@@ -224,6 +226,24 @@ int strace_qualifier(struct options *o, const char *expr, char *err, size_t errl
 		r = -1;
 	}
 	return r < 0 ? -1 : 1;
+}
+
+void strace_retval_warn(const struct scry_inject *in)
+{
+	if (!in->has_retval)
+		return;
+	uint64_t rv = (uint64_t)in->retval;
+	uint32_t rv32 = (uint32_t)rv;
+	/* as strace 6 words them: the value is shown unsigned */
+	if (rv >= (uint64_t)-4095)
+		fprintf(stderr, "scry: Inadvertent injection of error %" PRIu64 " is possible for retval=%" PRIu64
+			"\n", -rv, rv);
+	else if (rv32 >= (uint32_t)-4095)
+		fprintf(stderr, "scry: Inadvertent injection of error %" PRIu32 " is possible in compat "
+			"personality for retval=%" PRIu64 "\n", -rv32, rv);
+	else if (rv != rv32)
+		fprintf(stderr, "scry: Injected return value %" PRIu64 " will be clipped to %" PRIu32
+			" in compat personality\n", rv, rv32);
 }
 
 /* The strace options scry refuses: the flag and scry's way, if any. */

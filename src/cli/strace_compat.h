@@ -18,6 +18,11 @@ int strace_qualifier(struct options *o, const char *expr, char *err, size_t errl
  * 0, or -1 after one line on stderr (usage error). */
 int strace_checks(const struct options *o);
 
+/* strace's warnings for a retval= that reads as an error (or is clipped)
+ * in the native or the 32-bit personality: one line on stderr, or none. */
+struct scry_inject;
+void strace_retval_warn(const struct scry_inject *in);
+
 /* Says on stderr why the strace option c (getopt's value) is refused. */
 void strace_refuse(int c);
 

@@ -259,7 +259,7 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 
 /* ---- strace's -e read= / -e write= dumps ---- */
 
-enum io_kind { IO_NONE, IO_BUF, IO_IOV, IO_MSG };
+enum io_kind { IO_NONE, IO_BUF, IO_IOV, IO_MSG, IO_MMSG };
 
 /* Which calls strace dumps, and how their data is found (its dumpio()):
  * write-type calls are dumped even when they fail, with the size they
@@ -270,11 +270,11 @@ static enum io_kind io_kind_of(const char *name, int *writes)
 		{ "write", IO_BUF, 1 }, { "pwrite64", IO_BUF, 1 }, { "send", IO_BUF, 1 },
 		{ "sendto", IO_BUF, 1 }, { "mq_timedsend", IO_BUF, 1 },
 		{ "writev", IO_IOV, 1 }, { "pwritev", IO_IOV, 1 }, { "pwritev2", IO_IOV, 1 },
-		{ "vmsplice", IO_IOV, 1 }, { "sendmsg", IO_MSG, 1 },
+		{ "vmsplice", IO_IOV, 1 }, { "sendmsg", IO_MSG, 1 }, { "sendmmsg", IO_MMSG, 1 },
 		{ "read", IO_BUF, 0 }, { "pread64", IO_BUF, 0 }, { "recv", IO_BUF, 0 },
 		{ "recvfrom", IO_BUF, 0 }, { "mq_timedreceive", IO_BUF, 0 },
 		{ "readv", IO_IOV, 0 }, { "preadv", IO_IOV, 0 }, { "preadv2", IO_IOV, 0 },
-		{ "recvmsg", IO_MSG, 0 },
+		{ "recvmsg", IO_MSG, 0 }, { "recvmmsg", IO_MMSG, 0 },
 	};
 	for (size_t i = 0; name && i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (!strcmp(name, tab[i].name)) {
@@ -342,6 +342,37 @@ static void io_iov(struct scry_session *s, struct tracee *t, const struct raw_re
 	}
 }
 
+/* strace's dumpiov_in_mmsghdr(): the messages the call sent or received
+ * (its result), each headed by its msg_iovlen and dumped up to its msg_len.
+ * (struct mmsghdr, 64-bit: msg_iov at 16, msg_iovlen at 24, msg_len at 56,
+ * 64 bytes.) */
+static void io_mmsg(struct scry_session *s, struct tracee *t, const struct raw_result *rr,
+		    uint64_t addr, uint64_t count, size_t *used)
+{
+	struct raw_call rc = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
+	s->io.vectored = 1;
+	for (uint64_t i = 0; i < count && i < 1024; i++) {
+		uint64_t mh[8];
+		if (read_mem(&rc, t->tid, addr + i * sizeof(mh), mh, sizeof(mh)) != (ssize_t)sizeof(mh))
+			return;
+		if (s->io.nmsgs == s->io_cap_msgs) {
+			size_t n = s->io_cap_msgs ? s->io_cap_msgs * 2 : 8;
+			struct scry_io_msg *m = realloc(s->io_msgs, n * sizeof(*m));
+			if (!m)
+				return;
+			s->io_msgs = m;
+			s->io_cap_msgs = n;
+		}
+		size_t before = s->io.n;
+		s->io_msgs[s->io.nmsgs].iovlen = mh[3];
+		s->io_msgs[s->io.nmsgs].nbufs = 0;
+		s->io.nmsgs++;
+		if (*used < SCRY_IO_MAX)
+			io_iov(s, t, rr, mh[2], mh[3], (uint32_t)mh[7], used);
+		s->io_msgs[s->io.nmsgs - 1].nbufs = s->io.n - before;
+	}
+}
+
 /* The data of a call on a dumped fd (cfg.dump_read / dump_write), or NULL. */
 static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, const struct raw_result *rr)
 {
@@ -365,15 +396,19 @@ static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, c
 		io_add(s, t, rr, t->args[1], (size_t)(len < SCRY_IO_MAX ? len : SCRY_IO_MAX), &used);
 	} else if (kind == IO_IOV) {
 		io_iov(s, t, rr, t->args[1], t->args[2], size, &used);
-	} else {
+	} else if (kind == IO_MSG) {
 		/* struct msghdr: msg_iov at 16, msg_iovlen at 24 (64-bit) */
 		uint64_t mh[4];
 		struct raw_call rc = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
 		if (read_mem(&rc, t->tid, t->args[1], mh, sizeof(mh)) == (ssize_t)sizeof(mh))
 			io_iov(s, t, rr, mh[2], mh[3], size, &used);
+	} else if (!rr->is_error) {
+		/* (a failed sendmmsg sent no message: nothing to show) */
+		io_mmsg(s, t, rr, t->args[1], (uint64_t)rr->ret, &used);
 	}
 	s->io.bufs = s->io_bufs;
-	return s->io.n ? &s->io : NULL;
+	s->io.msgs = s->io_msgs;
+	return s->io.n || s->io.nmsgs ? &s->io : NULL;
 }
 
 int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_result *rr)

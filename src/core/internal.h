@@ -166,6 +166,8 @@ struct scry_session {
 	unsigned char *io_data;
 	struct scry_io_buf *io_bufs;
 	size_t io_cap_bufs;
+	struct scry_io_msg *io_msgs;
+	size_t io_cap_msgs;
 	struct scry_io io;
 	/* -e inject=: index + 1 of the rule for each call number (0: none) */
 	uint16_t *inject_rule;

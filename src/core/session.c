@@ -164,6 +164,7 @@ void scry_session_free(struct scry_session *s)
 	free(s->decoders);
 	free(s->io_data);
 	free(s->io_bufs);
+	free(s->io_msgs);
 	free(s->inject_rule);
 	scry_values_release(&s->exit_vals);
 	strbuf_release(&s->scratch);

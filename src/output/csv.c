@@ -4,6 +4,8 @@
  *
  *	ts,pid,tid,syscall,arguments,result,errno,duration_us
  *
+ * then source (-k, --source) and injected (-e inject=), each only when
+ * asked for, so that the columns of a plain trace never change.
  * With -c the file holds the summary instead (scry_stats_print_csv's
  * columns).  Text cells follow the rules of encode.h (formula prefix,
  * base64 for bytes that are not UTF-8); numeric cells are never altered.
@@ -56,6 +58,25 @@ static void add_source(struct csv_out *c, const struct scry_call *call)
 	strbuf_release(&l);
 }
 
+/* -e inject=: the column after them all, what was done to the call as
+ * JSON's "injected" words joined by commas ("" when nothing was) */
+static void add_injected(struct csv_out *c, const struct scry_call *call)
+{
+	static const char *const words[] = { "result", "args", "delay", "signal" };
+	if (!c->base.o.inject)
+		return;
+	struct strbuf *b = &c->w.b;
+	strbuf_addch(b, ',');
+	if (!call || !call->injected)
+		return;
+	struct strbuf l = STRBUF_INIT;
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (call->injected & (1u << i))
+			strbuf_addf(&l, "%s%s", l.len ? "," : "", words[i]);
+	csv_add_cell(b, l.buf, l.len);
+	strbuf_release(&l);
+}
+
 static void add_call(struct csv_out *c, const struct scry_event *ev)
 {
 	struct strbuf *b = &c->w.b;
@@ -70,6 +91,7 @@ static void add_call(struct csv_out *c, const struct scry_event *ev)
 	if (!call->t_exit_ns) {
 		strbuf_addstr(b, ",?,,");
 		add_source(c, call);
+		add_injected(c, call);
 		strbuf_addch(b, '\n');
 		return;
 	}
@@ -84,6 +106,7 @@ static void add_call(struct csv_out *c, const struct scry_event *ev)
 	}
 	strbuf_addf(b, ",%" PRIu64 ".%03" PRIu64, call->duration_ns / 1000, call->duration_ns % 1000);
 	add_source(c, call);
+	add_injected(c, call);
 	strbuf_addch(b, '\n');
 }
 
@@ -139,7 +162,7 @@ static void add_event(struct csv_out *c, const struct scry_event *ev)
 	strbuf_addstr(b, type);
 	strbuf_addch(b, ',');
 	csv_add_cell(b, t->buf, t->len);
-	strbuf_addf(b, ",%s,,%s\n", result, c->base.o.stacks ? "," : "");
+	strbuf_addf(b, ",%s,,%s%s\n", result, c->base.o.stacks ? "," : "", c->base.o.inject ? "," : "");
 }
 
 static int csv_event(struct output *o, const struct scry_event *ev)
@@ -188,8 +211,8 @@ static int csv_finish(struct output *o, const struct scry_stats *summary,
 			return r;
 	}
 	if (lost && o->o.summary != 1)
-		strbuf_addf(&c->w.b, "%" PRIu64 ",0,0,<lost>,,%" PRIu64 ",,%s\n", o->start_ns, lost,
-			    o->o.stacks ? "," : "");
+		strbuf_addf(&c->w.b, "%" PRIu64 ",0,0,<lost>,,%" PRIu64 ",,%s%s\n", o->start_ns, lost,
+			    o->o.stacks ? "," : "", o->o.inject ? "," : "");
 	return obuf_flush(&c->w);
 }
 
@@ -217,8 +240,9 @@ int csv_format_open(struct scry_sink *sink, const struct output_format *fmt, con
 	obuf_init(&c->w, opts->fd);
 	strbuf_init(&c->t, 256);
 	if (output_wants_calls(&c->base)) {
-		strbuf_addstr(&c->w.b, opts->stacks ? "ts,pid,tid,syscall,arguments,result,errno,duration_us,source\n"
-						   : "ts,pid,tid,syscall,arguments,result,errno,duration_us\n");
+		strbuf_addstr(&c->w.b, "ts,pid,tid,syscall,arguments,result,errno,duration_us");
+		strbuf_addstr(&c->w.b, opts->stacks ? ",source" : "");
+		strbuf_addstr(&c->w.b, opts->inject ? ",injected\n" : "\n");
 		int r = obuf_flush(&c->w);
 		if (r < 0) {
 			snprintf(err, errlen, "%s", strerror(-r));

@@ -90,6 +90,8 @@ struct output_opts {
 	/* -k, --source: calls carry stacks (scry_call.stack); the formats
 	 * with fixed columns (CSV) add theirs only then */
 	int stacks;
+	/* -e inject= rules given: CSV adds its injected column only then */
+	int inject;
 	struct text_layout text;  /* the text format's layout */
 	const char *backend;      /* "ptrace"/"bpf", recorded in the metadata; or NULL */
 };

@@ -482,7 +482,8 @@ static int add_call(struct sqlite_out *s, const struct scry_event *ev)
 	bind_bytes(st, 12, s->b.buf, s->b.len);
 	strbuf_reset(&s->a);
 	call_ret_text(&s->a, c);
-	call_injected_text(&s->a, c->injected);   /* scry report shows it */
+	if (!c->ret_text)    /* (a replayed ret_text has the marks already) */
+		call_injected_text(&s->a, c->injected);   /* scry report shows it */
 	bind_bytes(st, 13, s->a.buf, s->a.len);
 	sqlite3_bind_int(st, 14, c->t_exit_ns == 0);
 	if (c->injected) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,17 @@ static void add_hexdump(struct strbuf *b, const unsigned char *p, size_t len)
 /* -e read= / write=: the call's data after its line. */
 static void add_io(struct strbuf *b, const struct scry_io *io)
 {
+	if (io->nmsgs) {
+		/* sendmmsg/recvmmsg: each message's buffers under its own head */
+		for (size_t m = 0, i = 0; m < io->nmsgs; m++) {
+			strbuf_addf(b, " = %" PRIu64 " buffers in vector %zu\n", io->msgs[m].iovlen, m);
+			for (size_t j = 0; j < io->msgs[m].nbufs && i < io->n; j++, i++) {
+				strbuf_addf(b, " * %zu bytes in buffer %zu\n", io->bufs[i].len, j);
+				add_hexdump(b, io->bufs[i].data, io->bufs[i].len);
+			}
+		}
+		return;
+	}
 	for (size_t i = 0; i < io->n; i++) {
 		if (io->vectored)
 			strbuf_addf(b, " * %zu bytes in buffer %zu\n", io->bufs[i].len, i);
@@ -290,7 +302,8 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 		render_text_result(b, c->t_exit_ns ? c->result : NULL);
 	if (c->exit_args && c->t_exit_ns)
 		render_text_after(b, c->exit_args);
-	call_injected_text(b, c->injected);    /* -e inject=, as strace marks it */
+	if (!c->ret_text)    /* (a replayed ret_text has the marks already) */
+		call_injected_text(b, c->injected);    /* -e inject=, as strace marks it */
 	if (ts->o.show_time && c->t_exit_ns)
 		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
 			    (unsigned long long)(c->duration_ns % 1000000000u / 1000));

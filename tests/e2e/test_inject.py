@@ -110,6 +110,22 @@ class Inject(ScryTest):
         self.assertEqual(call_sequence(got.stderr), call_sequence(ref.stderr))
         self.assertEqual(normalize(got.stderr), normalize(ref.stderr))
 
+    def test_retval_warnings_as_strace(self):
+        """A retval= that reads as an error, or is clipped for 32-bit
+        calls: strace's warning, once per rule, and the call still runs."""
+        if not shutil.which("strace"):
+            self.skipTest("strace is not installed")
+        rules = ["-e", "inject=getpid:retval=-1", "-e", "inject=getppid:retval=-4095:when=2",
+                 "-e", "inject=gettid:retval=4294967295", "-e", "inject=getuid:retval=5000000000",
+                 "-e", "inject=getgid:retval=-5000", "-e", "inject=geteuid:retval=7",
+                 "-e", "inject=getegid:retval=-1"]
+        ref = run(["strace", "-o", os.devnull] + rules + ["true"], timeout=T(20))
+        got = run_scry(["-o", os.devnull] + rules + ["true"], timeout=T(20))
+        self.assertEqual(got.returncode, 0, got.stderr)
+        want = [l.replace("strace: ", "scry: ", 1) for l in ref.stderr.splitlines()]
+        self.assertEqual(len(want), 6, ref.stderr)
+        self.assertEqual(got.stderr.splitlines(), want)
+
     def test_fault_when_per_process(self):
         """fault= defaults to ENOSYS; when= counts per tracee (strace)."""
         p = prog("inject")
@@ -166,6 +182,66 @@ class Inject(ScryTest):
                                 ("read", "args,delay", "4 (INJECTED: args) (DELAYED)")])
         rep = run_scry(["report", db])
         self.assertIn("= -1 EPERM (Operation not permitted) (INJECTED)", rep.stdout)
+
+    def test_csv_injected_column(self):
+        """CSV: an injected column at the end, only when -e inject= is given."""
+        import csv
+        path = os.path.join(self.tmp, "t.csv")
+        r = run_scry(["-o", path, "-e", "trace=getpid,read", "-e", "inject=getpid:error=EPERM:when=1",
+                      "-e", "inject=read:poke_exit=@arg2=41:delay_exit=1ms:when=2", prog("inject")],
+                     timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(path, newline="")))
+        self.assertEqual(rows[0], ["ts", "pid", "tid", "syscall", "arguments", "result", "errno",
+                                   "duration_us", "injected"])
+        self.assertTrue(all(len(row) == 9 for row in rows), rows)
+        inj = [(row[3], row[5], row[6], row[8]) for row in rows[1:] if row[8]]
+        self.assertEqual(inj, [("getpid", "-1", "EPERM", "result"), ("read", "4", "", "args,delay")])
+        self.assertEqual(sum(1 for row in rows if row[3] == "getpid" and not row[8]), 1)
+        self.assertIn("<exit>", [row[3] for row in rows])      # process events: the column empty
+        # without -e inject= the columns stay as they were
+        r = run_scry(["-o", path, "-e", "trace=getpid", prog("inject")], timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(path, newline="")))
+        self.assertEqual(rows[0][-1], "duration_us")
+        self.assertTrue(all(len(row) == 8 for row in rows), rows)
+
+    def test_report_keeps_injected(self):
+        """scry report DB --format csv/jsonl/sqlite/text: what was injected
+        comes through, and the text marks are not doubled."""
+        import csv
+        import sqlite3
+        db = os.path.join(self.tmp, "t.db")
+        r = run_scry(["-o", db, "-e", "trace=getpid,read", "-e", "inject=getpid:error=EPERM:when=1",
+                      "-e", "inject=read:poke_exit=@arg2=41:delay_exit=1ms:when=2", prog("inject")],
+                     timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = os.path.join(self.tmp, "r.csv")
+        r = run_scry(["report", db, "--format", "csv", "-o", out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = list(csv.reader(open(out, newline="")))
+        self.assertEqual(rows[0][-1], "injected")
+        self.assertEqual([(row[3], row[-1]) for row in rows[1:] if row[-1]],
+                         [("getpid", "result"), ("read", "args,delay")])
+        r = run_scry(["report", db, "--format", "jsonl"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        calls = [json.loads(l) for l in r.stdout.splitlines() if '"syscall"' in l]
+        self.assertEqual([(c["name"], c["injected"]) for c in calls if "injected" in c],
+                         [("getpid", ["result"]), ("read", ["args", "delay"])])
+        r = run_scry(["report", db])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("(INJECTED)"), 1, r.stdout)
+        self.assertEqual(r.stdout.count("(INJECTED: args) (DELAYED)"), 1, r.stdout)
+        self.assertNotIn("(DELAYED) (INJECTED", r.stdout)
+        db2 = os.path.join(self.tmp, "r.db")
+        r = run_scry(["report", db, "--format", "sqlite", "-o", db2])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(db2)
+        rows = con.execute("SELECT name, injected, ret_text FROM syscalls WHERE injected IS NOT NULL"
+                           " ORDER BY id").fetchall()
+        con.close()
+        self.assertEqual(rows, [("getpid", "result", "-1 EPERM (Operation not permitted) (INJECTED)"),
+                                ("read", "args,delay", "4 (INJECTED: args) (DELAYED)")])
 
     def test_bpf_refused(self):
         marker = os.path.join(self.tmp, "ran")

@@ -53,6 +53,22 @@ class StraceFlags(ScryTest):
         self.assertIn(" * 5 bytes in buffer 0", got)
         self.assertEqual(dump_lines(got), dump_lines(ref))
 
+    def test_mmsg_dumps_equal_strace(self):
+        """sendmmsg/recvmmsg: each message dumped under its own head."""
+        vec = lambda t: [l for l in t.splitlines() if l.startswith((" | ", " * ", " = "))]
+        flags = ["-e", "trace=sendmmsg,recvmmsg", "-e", "read=all", "-e", "write=all"]
+        ref, got = self.both(flags, [prog("mmsg_dump")])
+        want = vec(ref)
+        self.assertEqual(sum(1 for l in want if "buffers in vector" in l), 6, ref)
+        self.assertEqual(vec(got), want)
+        self.assertEqual(ADDR.sub("ADDR", got), ADDR.sub("ADDR", ref))
+        # only the receiving end (fd 4): sendmmsg's messages not dumped
+        flags = ["-e", "trace=sendmmsg,recvmmsg", "-e", "read=4", "-e", "write=!all"]
+        ref, got = self.both(flags, [prog("mmsg_dump")])
+        self.assertIn(" * 5 bytes in buffer 0", got)
+        self.assertNotIn(" * 12 bytes in buffer 0", got)
+        self.assertEqual(vec(got), vec(ref))
+
     # ---- -n, -i
 
     def test_syscall_numbers_and_ip(self):
