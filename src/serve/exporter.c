@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -90,6 +91,7 @@ struct scry_exporter {
 	size_t targets;
 	double last_collect_s;
 	uint64_t collect_errors;
+	long long heap_in_use;		/* before this render's work; -1: unknown */
 };
 
 /* ---- le buckets ---- */
@@ -934,6 +936,11 @@ static void health(struct scry_exporter *e, int om, struct strbuf *sb)
 		sscanf(statm, "%*s %ld", &pages);
 	snprintf(v, sizeof(v), "%lld", (long long)pages * sysconf(_SC_PAGESIZE));
 	gauge(sb, om, "process_resident_memory_bytes", "gauge", "Resident memory of scry.", v);
+	if (e->heap_in_use >= 0) {
+		snprintf(v, sizeof(v), "%lld", e->heap_in_use);
+		gauge(sb, om, "scry_heap_in_use_bytes", "gauge",
+		      "Memory scry has allocated and not freed (malloc), before this scrape's own work.", v);
+	}
 	if ((d = opendir("/proc/self/fd"))) {
 		while (readdir(d))
 			fds++;
@@ -942,6 +949,20 @@ static void health(struct scry_exporter *e, int om, struct strbuf *sb)
 	}
 	snprintf(v, sizeof(v), "%zu", fds);
 	gauge(sb, om, "process_open_fds", "gauge", "Open file descriptors of scry.", v);
+}
+
+/* Bytes allocated with malloc and not freed yet (what a leak would grow,
+ * unlike resident memory, which also holds pages the allocator keeps);
+ * -1 where the C library cannot say. */
+static long long heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long long)(mi.uordblks + mi.hblkhd);
+#else
+	return -1;
+#endif
 }
 
 static void render_locked(struct scry_exporter *e, int om, struct strbuf *sb)
@@ -1010,6 +1031,7 @@ int scry_exporter_render(struct scry_exporter *e, int openmetrics, struct strbuf
 	int err;
 
 	pthread_mutex_lock(&e->lock);
+	e->heap_in_use = heap_in_use();
 	err = collect(e);
 	/* a failed read still leaves good counters to show (and the error
 	 * in scry_collect_errors_total) */

@@ -345,7 +345,15 @@ class ServeTest(ScryTest):
 
     def test_soak_processes_come_and_go(self):
         """SCRY_SERVE_SOAK_S seconds (default 60) of processes under --comm:
-        every call counted, RSS and fds flat after the first quarter."""
+        every call counted; after the first quarter past the label cap, the
+        heap in use and the fds flat, resident memory within a bound.
+
+        Resident memory is not what a leak grows: it also holds the pages
+        of the last collect's rows (18.5 KiB a (process, syscall)), freed
+        but given back only at the next tick (malloc_trim), so it moves by
+        about a MiB with how many processes a scrape happens to collect.
+        scry_heap_in_use_bytes (malloc's bytes in use, before the scrape's
+        own work) is what a structure growing per process would grow."""
         seconds = float(os.environ.get("SCRY_SERVE_SOAK_S", "60"))
         name = self.unique_name()
         path = self.copy_prog(name)
@@ -368,7 +376,8 @@ class ServeTest(ScryTest):
             parsed = self.metrics(base)
             samples.append((metric(parsed, "process_resident_memory_bytes"),
                             metric(parsed, "process_open_fds"),
-                            metric(parsed, "scry_label_set_overflows_total")))
+                            metric(parsed, "scry_label_set_overflows_total"),
+                            metric(parsed, "scry_heap_in_use_bytes")))
         parsed = self.metrics(base)
         self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), runs * (n + m))
         self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat"), runs * m)
@@ -382,8 +391,57 @@ class ServeTest(ScryTest):
         warm = samples[start]
         peak_rss = max(x[0] for x in samples[start:])
         peak_fds = max(x[1] for x in samples[start:])
-        self.assertLessEqual(peak_rss, warm[0] + (1 << 20), samples)
+        peak_heap = max(x[3] for x in samples[start:])
+        self.assertIn("scry_heap_in_use_bytes", {n for (n, _) in parsed})
+        # (measured: a few KiB of drift, new syscalls under "other"; a
+        # leak of one histogram per process would be MiBs.  Under
+        # AddressSanitizer, whose allocator glibc's counters do not see,
+        # it reads 0; its leak check at exit stands in.)
+        self.assertLessEqual(peak_heap, warm[3] + (64 << 10), samples)
+        self.assertLessEqual(peak_rss, warm[0] + (4 << 20), samples)
         self.assertLessEqual(peak_fds, warm[1] + 2, samples)
+        self.stop(s)
+
+    def test_memory_given_back_after_a_burst(self):
+        """200 processes exiting at once make a collect of some 60 MiB of
+        rows; once they are counted, scry gives the pages back (it kept
+        them all before: resident memory stayed at the burst's peak)."""
+        with open(SCRY, "rb") as f:
+            if b"__asan_init" in f.read():
+                self.skipTest("AddressSanitizer's allocator keeps freed memory its own way "
+                              "(malloc_trim is glibc's)")
+        name = self.unique_name()
+        path = self.copy_prog(name)
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                               ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0").lstrip(":")
+        # the cap reached before the burst: no label set (and no bigger
+        # scrape) comes of it
+        s, base = self.serve(["--comm", name, "--labels", "pid", "--max-label-sets", "2"], env=env)
+        for _ in range(4):
+            subprocess.run([path, "13", "3"], check=True, timeout=T(30))
+        rss = lambda: metric(self.metrics(base), "process_resident_memory_bytes")
+        self.assertTrue(wait_for(lambda: metric(self.metrics(base), "scry_syscalls_total",
+                                                syscall="openat") == 4 * 16, T(30), 0.2))
+        before = rss()
+        for _ in range(2):
+            procs = [self.spawn([path, "13", "3", "wait"], name="b", stdin=subprocess.PIPE)
+                     for _ in range(200)]
+            for p in procs:
+                self.assertTrue(p.wait_out(r"^ready$", T(30)), p.err())
+            for p in procs:
+                p.popen.stdin.write(b"go\n")
+                p.popen.stdin.close()
+            for p in procs:
+                self.assertEqual(p.wait(T(30)), 0)
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 404 * 16)
+        self.assertEqual(metric(parsed, "scry_events_lost_total"), 0)
+        # each tick gives back what the collects freed
+        seen = []
+        ok = wait_for(lambda: seen.append(rss()) or seen[-1] <= before + (8 << 20), T(30), 0.5)
+        self.assertTrue(ok, "resident memory %d KiB before the burst, %s KiB after"
+                        % (before // 1024, [x // 1024 for x in seen]))
         self.stop(s)
 
     # ---------------------------------------------------------- bad input
