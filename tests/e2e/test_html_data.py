@@ -21,7 +21,7 @@ import platform
 import random
 import sqlite3
 
-from helpers import ScryTest, T, run_scry
+from helpers import ScryTest, T, prog, run_scry
 
 GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "html_data.json")
 GOLDEN_ARCH = "x86_64"          # the syscall classes come from the native table
@@ -185,3 +185,47 @@ class HtmlData(ScryTest):
             for k in sorted(set(want[variant]) | set(got[variant])):
                 self.assertEqual(got[variant].get(k), want[variant].get(k),
                                  "%s: the page's %r data changed" % (variant, k))
+
+    def test_damaged_database_keeps_the_output_file(self):
+        # The page is made in memory and its file opened only then (no
+        # quick_check of the whole file first): zero each page of a real
+        # trace in turn; scry report --html either writes the very page
+        # the whole database gives or exits 1 with one line and leaves
+        # the file it was given as it was.
+        out = os.path.join(self.tmp, "t.db")
+        r = run_scry(["-f", "-o", out, "--", prog("known_calls"), "600", "150", "0", "1"], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, "rb") as f:
+            data = f.read()
+        page = int.from_bytes(data[16:18], "big")
+        page = 65536 if page == 1 else page
+        npages = len(data) // page
+        self.assertGreater(npages, 20, "the trace is too small to damage page by page")
+        whole = os.path.join(self.tmp, "whole.html")
+        r = run_scry(["report", "--html", "-o", whole, out])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(whole, "rb") as f:
+            want = f.read()
+        os.mkdir(os.path.join(self.tmp, "bad"))
+        bad = os.path.join(self.tmp, "bad", "t.db")      # the same name on the page
+        keep = os.path.join(self.tmp, "keep.html")
+        refused = 0
+        for i in range(1, npages):
+            with open(bad, "wb") as f:
+                f.write(data[:i * page] + bytes(page) + data[(i + 1) * page:])
+            with open(keep, "w") as f:
+                f.write("precious\n")
+            r = run_scry(["report", "--html", "-o", keep, bad])
+            what = "page %d of %d zeroed: %s" % (i, npages, r.stderr)
+            with open(keep, "rb") as f:
+                got = f.read()
+            if r.returncode == 0:
+                self.assertEqual(got, want, what)
+            else:
+                refused += 1
+                self.assertEqual(r.returncode, 1, what)
+                self.assertEqual(len(r.stderr.splitlines()), 1, what)
+                self.assertIn("'%s'" % bad, r.stderr)
+                self.assertEqual(got, b"precious\n", what)
+        # (most pages hold calls: their loss must have been seen)
+        self.assertGreater(refused, npages // 2)
