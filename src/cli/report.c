@@ -632,10 +632,11 @@ static int write_html(struct report *r, const char *outfile)
 	const char *base = strrchr(r->path, '/');
 	ho.source = base ? base + 1 : r->path;
 	struct strbuf page = STRBUF_INIT;
-	int rc = html_report_page(r->db, &page, &ho, err, sizeof(err));
+	int db_rc = 0;
+	int rc = html_report_page(r->db, &page, &ho, &db_rc, err, sizeof(err));
 	if (rc == -EIO && !r->db_err) {
 		/* a database error: one line, as for the other formats */
-		r->db_err = SQLITE_ERROR;
+		r->db_err = db_rc ? db_rc : SQLITE_ERROR;
 		snprintf(r->db_errmsg, sizeof(r->db_errmsg), "%.200s", err);
 		strbuf_release(&page);
 		return 1;

@@ -1122,8 +1122,8 @@ static int build_data(struct gen *g, const struct html_report_opts *opts)
 	return g->rc ? -EIO : r;
 }
 
-int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_opts *opts, char *err,
-		     size_t errlen)
+int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_opts *opts, int *db_rc,
+		     char *err, size_t errlen)
 {
 	static const struct html_report_opts defaults = { NULL, 0 };
 	struct strbuf data = STRBUF_INIT;
@@ -1161,6 +1161,8 @@ int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_
 		strbuf_addstr(page, "</script>\n</body></html>\n");
 	} else if (g.rc) {
 		snprintf(err, errlen, "%s", g.errmsg[0] ? g.errmsg : "database error");
+		if (db_rc)
+			*db_rc = g.rc;
 	} else {
 		snprintf(err, errlen, "%s", strerror(-r));
 	}
@@ -1181,7 +1183,7 @@ int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_
 int html_report_write(sqlite3 *db, int fd, const struct html_report_opts *opts, char *err, size_t errlen)
 {
 	struct strbuf page = STRBUF_INIT;
-	int r = html_report_page(db, &page, opts, err, errlen);
+	int r = html_report_page(db, &page, opts, NULL, err, errlen);
 	if (r == 0) {
 		r = write_all(fd, page.buf, page.len);
 		if (r < 0)

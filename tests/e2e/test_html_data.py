@@ -226,7 +226,7 @@ class HtmlData(ScryTest):
                 refused += 1
                 self.assertEqual(r.returncode, 1, what)
                 self.assertEqual(len(r.stderr.splitlines()), 1, what)
-                self.assertIn("'%s'" % bad, r.stderr)
+                self.assertIn("'%s' is damaged" % bad, r.stderr)
                 self.assertEqual(got, b"precious\n", what)
         # (most pages hold calls: their loss must have been seen)
         self.assertGreater(refused, npages // 2)
