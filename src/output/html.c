@@ -37,7 +37,6 @@
 #pragma weak sqlite3_column_int64
 #pragma weak sqlite3_column_text
 #pragma weak sqlite3_column_type
-#pragma weak sqlite3_create_function_v2
 #pragma weak sqlite3_errmsg
 #pragma weak sqlite3_exec
 #pragma weak sqlite3_finalize
@@ -45,11 +44,7 @@
 #pragma weak sqlite3_open_v2
 #pragma weak sqlite3_prepare_v2
 #pragma weak sqlite3_reset
-#pragma weak sqlite3_result_null
-#pragma weak sqlite3_result_text
 #pragma weak sqlite3_step
-#pragma weak sqlite3_value_blob
-#pragma weak sqlite3_value_bytes
 #define HAVE_SQLITE_LINKED() (sqlite3_open_v2 != NULL)
 #else
 #define HAVE_SQLITE_LINKED() 1
@@ -134,6 +129,22 @@ static struct slot *map_find(const struct i64map *m, int64_t key)
 	return NULL;
 }
 
+/* The failing calls' groups (add_error). */
+struct egroup {
+	char *key;
+	size_t len;
+	uint64_t hash, count;
+	int64_t ns;
+};
+
+struct errgroups {
+	struct egroup *g;
+	size_t n, alloc;
+	uint32_t *slot;         /* open addressing: group index + 1 */
+	size_t cap;
+	struct strbuf key;
+};
+
 /* A call's place in ORDER BY ts_ns, id (a NULL ts_ns first). */
 struct key {
 	int has_ts;
@@ -174,6 +185,7 @@ struct gen {
 	struct i64map pids;     /* pid -> calls (b) */
 	struct key *first;      /* the first calls by (ts_ns, id): a max-heap */
 	size_t nfirst;
+	struct errgroups errs;
 };
 
 static int sql_fail(struct gen *g, int rc)
@@ -547,18 +559,23 @@ static int add_tid(struct gen *g, int64_t tid, int has_pid, int64_t pid)
 	return 0;
 }
 
+static int add_error(struct gen *g, sqlite3_stmt *st, int64_t dur);
+
 /*
  * The one scan of every call (in id order, the order scry report -c adds
  * them in): the trace's span, the header's counts, the summary's
  * statistics, the syscall names the database gives, the threads and their
- * pids, calls per process, whether any call has a stack, and the keys of
- * the first max calls by time (read one by one later, by id).  Only
+ * pids, calls per process, whether any call has a stack, the failing
+ * calls' groups, and the keys of the first max calls by time (read one by
+ * one later, by id).  Only
  * numbers are read, and a name only the first time its number is seen.
  */
 static int scan_calls(struct gen *g, size_t max, int64_t *lo, int64_t *hi)
 {
 	sqlite3_stmt *st = prep(g, "SELECT id, ts_ns, duration_ns, cpu_ns, nr, tid, pid, errno IS NOT NULL,"
-				   " unfinished, stack_id IS NOT NULL, name FROM syscalls ORDER BY id");
+				   " unfinished, stack_id IS NOT NULL, name,"
+				   " CASE WHEN errno IS NOT NULL THEN errno_name END,"
+				   " CASE WHEN errno IS NOT NULL THEN args_text END FROM syscalls ORDER BY id");
 	if (!st)
 		return -EIO;
 	g->first = malloc((max ? max : 1) * sizeof(*g->first));
@@ -605,6 +622,8 @@ static int scan_calls(struct gen *g, size_t max, int64_t *lo, int64_t *hi)
 				r = -ENOMEM;
 		}
 		keep_first(g, &k, max);
+		if (r == 0 && err)
+			r = add_error(g, st, dur);
 	}
 	sqlite3_finalize(st);
 	return g->rc ? -EIO : r;
@@ -825,53 +844,146 @@ static void add_processes(struct gen *g)
 
 /* ---- errors ---- */
 
-/* scry_path(args_text): the first quoted string of strace's text (the
- * file name of openat, stat, connect's sun_path, ...), or NULL. */
-static void path_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The first quoted string of strace's text (the file name of openat,
+ * stat, connect's sun_path, ...): 1 and the string in *s, *len, or 0. */
+static int path_of(const char *p, size_t n, const char **s, size_t *len)
 {
-	const char *p = sqlite3_value_blob(argv[0]);
-	int n = sqlite3_value_bytes(argv[0]);
-	const char *q = p ? memchr(p, '"', (size_t)n) : NULL;
-	if (!q) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	const char *s = ++q, *end = p + n;
+	const char *q = p ? memchr(p, '"', n) : NULL;
+	if (!q)
+		return 0;
+	const char *end = p + n;
+	*s = ++q;
 	while (q < end && *q != '"')
 		q += *q == '\\' && q + 1 < end ? 2 : 1;
-	sqlite3_result_text(ctx, s, (int)(q - s), SQLITE_TRANSIENT);
+	*len = (size_t)(q - *s);
+	return 1;
+}
+
+/* A group's key: name, errno_name, path, each as 1 byte (0: NULL), its
+ * length (4 bytes) and its bytes. */
+static void key_field(struct strbuf *k, int present, const void *p, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+	strbuf_addch(k, present ? 1 : 0);
+	strbuf_add(k, &len, sizeof(len));
+	if (present && n)
+		strbuf_add(k, p, n);
+}
+
+static const char *key_next(const char *k, int *present, const char **p, uint32_t *n)
+{
+	*present = k[0];
+	memcpy(n, k + 1, sizeof(*n));
+	*p = k + 1 + sizeof(*n);
+	return *p + (*present ? *n : 0);
+}
+
+/* One failing call into its group (GROUP BY name, errno_name,
+ * scry_path-as-was(args_text)): the scan's columns 10, 11, 12. */
+static int add_error(struct gen *g, sqlite3_stmt *st, int64_t dur)
+{
+	struct errgroups *e = &g->errs;
+	struct strbuf *k = &e->key;
+	strbuf_reset(k);
+	for (int c = 10; c <= 11; c++) {
+		const void *p = sqlite3_column_blob(st, c);
+		key_field(k, sqlite3_column_type(st, c) != SQLITE_NULL, p, p ? (size_t)sqlite3_column_bytes(st, c) : 0);
+	}
+	const char *s = NULL;
+	size_t len = 0;
+	const void *a = sqlite3_column_blob(st, 12);
+	int has = a && path_of(a, (size_t)sqlite3_column_bytes(st, 12), &s, &len);
+	key_field(k, has, s, len);
+	if (e->n * 2 >= e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 256;
+		uint32_t *slot = calloc(cap, sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < e->n; i++) {
+			size_t j = e->g[i].hash & (cap - 1);
+			while (slot[j])
+				j = (j + 1) & (cap - 1);
+			slot[j] = (uint32_t)i + 1;
+		}
+		free(e->slot);
+		e->slot = slot;
+		e->cap = cap;
+	}
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->buf[i]) * 0x100000001b3ull;
+	size_t j = h & (e->cap - 1);
+	for (; e->slot[j]; j = (j + 1) & (e->cap - 1)) {
+		struct egroup *x = &e->g[e->slot[j] - 1];
+		if (x->hash == h && x->len == k->len && !memcmp(x->key, k->buf, k->len)) {
+			x->count++;
+			x->ns += dur;
+			return 0;
+		}
+	}
+	if (e->n == e->alloc) {
+		size_t n = e->alloc ? e->alloc * 2 : 64;
+		struct egroup *p = realloc(e->g, n * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		e->g = p;
+		e->alloc = n;
+	}
+	char *key = malloc(k->len);
+	if (!key)
+		return -ENOMEM;
+	memcpy(key, k->buf, k->len);
+	e->g[e->n] = (struct egroup){ key, k->len, h, 1, dur };
+	e->slot[j] = (uint32_t)++e->n;
+	return 0;
+}
+
+/* ORDER BY count DESC, name, errno_name, path (NULL first, then bytes). */
+static int by_count(const void *a, const void *b)
+{
+	const struct egroup *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	const char *p = x->key, *q = y->key;
+	for (int f = 0; f < 3; f++) {
+		int hp, hq;
+		const char *sp, *sq;
+		uint32_t np, nq;
+		p = key_next(p, &hp, &sp, &np);
+		q = key_next(q, &hq, &sq, &nq);
+		if (hp != hq)
+			return hp - hq;
+		int c = hp ? memcmp(sp, sq, np < nq ? np : nq) : 0;
+		if (c)
+			return c;
+		if (hp && np != nq)
+			return np < nq ? -1 : 1;
+	}
+	return 0;
 }
 
 static void add_errors(struct gen *g)
 {
+	struct errgroups *e = &g->errs;
 	struct strbuf *b = g->b;
-	sqlite3_create_function_v2(g->db, "scry_path", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, path_fn, NULL,
-				   NULL, NULL);
-	/* one query: the groups listed and the number of them */
-	sqlite3_stmt *st = g->nerrors ? prep(g, "SELECT name, errno_name, scry_path(args_text) AS p, count(*),"
-						" sum(duration_ns) FROM syscalls WHERE errno IS NOT NULL"
-						" GROUP BY name, errno_name, p ORDER BY 4 DESC, 1, 2, 3") : NULL;
-	struct strbuf list = STRBUF_INIT;
-	long long groups = 0;
-	for (; st && step(g, st) == SQLITE_ROW; groups++) {
-		if (groups >= MAX_ERROR_GROUPS)
-			continue;
-		b = &list;
-		strbuf_addstr(b, groups ? ",[" : "[");
-		json_col(b, st, 0);
-		strbuf_addch(b, ',');
-		json_col(b, st, 1);
-		strbuf_addch(b, ',');
-		json_col(b, st, 2);
-		strbuf_addf(b, ",%lld,%lld]", (long long)sqlite3_column_int64(st, 3),
-			    (long long)sqlite3_column_int64(st, 4));
+	qsort(e->g, e->n, sizeof(*e->g), by_count);
+	strbuf_addf(b, ",\"error_groups\":%zu,\"errors\":[", e->n);
+	for (size_t i = 0; i < e->n && i < MAX_ERROR_GROUPS; i++) {
+		const char *k = e->g[i].key;
+		strbuf_addstr(b, i ? ",[" : "[");
+		for (int f = 0; f < 3; f++) {
+			int has;
+			const char *p;
+			uint32_t n;
+			k = key_next(k, &has, &p, &n);
+			if (has)
+				json_text(b, p, n);
+			else
+				strbuf_addstr(b, "null");
+			strbuf_addch(b, ',');
+		}
+		strbuf_addf(b, "%lld,%lld]", (long long)e->g[i].count, (long long)e->g[i].ns);
 	}
-	if (st)
-		sqlite3_finalize(st);
-	b = g->b;
-	strbuf_addf(b, ",\"error_groups\":%lld,\"errors\":[", groups);
-	strbuf_add(b, list.buf ? list.buf : "", list.len);
-	strbuf_release(&list);
 	strbuf_addch(b, ']');
 }
 
@@ -1176,6 +1288,11 @@ int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_
 	free(g.tids.s);
 	free(g.pids.s);
 	free(g.first);
+	for (size_t i = 0; i < g.errs.n; i++)
+		free(g.errs.g[i].key);
+	free(g.errs.g);
+	free(g.errs.slot);
+	strbuf_release(&g.errs.key);
 	strbuf_release(&data);
 	return r;
 }
