@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output/formats.h"
@@ -638,29 +639,54 @@ static int convert(struct report *r, const struct output_format *fmt, const char
 	return status;
 }
 
-/* --html: the page, made from the database as it is (output/html.h). */
+/* --html: the page, made from the database as it is (output/html.h), in
+ * memory first: outfile is opened, and so emptied, only once the page is
+ * made, so that a database found damaged costs the user nothing (and
+ * needs no quick_check, a read of the whole file, first). */
 static int write_html(struct report *r, const char *outfile)
 {
 	char err[512];
-	int fd;
-	if (html_open_path(outfile, &fd, err, sizeof(err)) < 0) {
+	struct stat sb;
+	int fd = -1;
+	/* a path that is not a regular file is refused before any work */
+	if (stat(outfile, &sb) == 0 && !S_ISREG(sb.st_mode) && html_open_path(outfile, &fd, err, sizeof(err)) < 0) {
 		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, err);
 		return 1;
 	}
+	if (fd >= 0)
+		close(fd);
 	struct html_report_opts ho = { r->path, 0 };
 	const char *base = strrchr(r->path, '/');
 	ho.source = base ? base + 1 : r->path;
-	int rc = html_report_write(r->db, fd, &ho, err, sizeof(err));
-	if (close(fd) < 0 && rc == 0) {
+	struct strbuf page = STRBUF_INIT;
+	int db_rc = 0;
+	int rc = html_report_page(r->db, &page, &ho, &db_rc, err, sizeof(err));
+	if (rc == -EIO && !r->db_err) {
+		/* a database error: one line, as for the other formats */
+		r->db_err = db_rc ? db_rc : SQLITE_ERROR;
+		snprintf(r->db_errmsg, sizeof(r->db_errmsg), "%.200s", err);
+		strbuf_release(&page);
+		return 1;
+	}
+	if (rc == 0 && html_open_path(outfile, &fd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, err);
+		strbuf_release(&page);
+		return 1;
+	}
+	for (size_t off = 0; rc == 0 && off < page.len;) {
+		ssize_t w = write(fd, page.buf + off, page.len - off);
+		if (w > 0) {
+			off += (size_t)w;
+		} else if (w == 0 || errno != EINTR) {
+			rc = w ? -errno : -ENOSPC;
+			snprintf(err, sizeof(err), "%s", strerror(-rc));
+		}
+	}
+	if (fd >= 0 && close(fd) < 0 && rc == 0) {
 		rc = -errno;
 		snprintf(err, sizeof(err), "%s", strerror(errno));
 	}
-	if (rc == -EIO && !r->db_err) {
-		/* a database error: one line, as for the other formats */
-		r->db_err = SQLITE_ERROR;
-		snprintf(r->db_errmsg, sizeof(r->db_errmsg), "%.200s", err);
-		return 1;
-	}
+	strbuf_release(&page);
 	if (rc < 0) {
 		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile, err);
 		return 1;
@@ -759,16 +785,19 @@ int report_main(int argc, char **argv)
 		return 1;
 	}
 	sqlite3_finalize(probe);
-	load_names(&r);
-	r.has_stacks = probe_stacks(&r);
-	r.has_injected = probe_injected(&r);
+	/* the page reads what it needs in its own one pass */
+	int html = !strcmp(fmt->name, "html");
+	if (!html)
+		load_names(&r);
+	r.has_stacks = !html || stack_trace || source ? probe_stacks(&r) : 0;
+	r.has_injected = html ? 0 : probe_injected(&r);
 	if ((stack_trace || source) && !r.has_stacks && !r.db_err)
 		fprintf(stderr, "scry report: '%s' has no stacks (record with -k or --source): calls show [?]\n",
 			r.path);
 	/* -o FILE is emptied when it is opened: a database found damaged
 	 * half-way would cost the user that file's old contents for nothing.
 	 * Check the whole database first (reads are checked anyway). */
-	if (outfile && !r.db_err)
+	if (outfile && !r.db_err && !html)
 		quick_check(&r);
 
 	int status = 0;

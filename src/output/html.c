@@ -37,17 +37,14 @@
 #pragma weak sqlite3_column_int64
 #pragma weak sqlite3_column_text
 #pragma weak sqlite3_column_type
-#pragma weak sqlite3_create_function_v2
 #pragma weak sqlite3_errmsg
+#pragma weak sqlite3_exec
 #pragma weak sqlite3_finalize
+#pragma weak sqlite3_get_autocommit
 #pragma weak sqlite3_open_v2
 #pragma weak sqlite3_prepare_v2
 #pragma weak sqlite3_reset
-#pragma weak sqlite3_result_null
-#pragma weak sqlite3_result_text
 #pragma weak sqlite3_step
-#pragma weak sqlite3_value_blob
-#pragma weak sqlite3_value_bytes
 #define HAVE_SQLITE_LINKED() (sqlite3_open_v2 != NULL)
 #else
 #define HAVE_SQLITE_LINKED() 1
@@ -77,25 +74,125 @@ struct lane {
 	struct cell *cells;     /* HTML_TIME_BUCKETS, or NULL before its first call */
 };
 
+/* An open-addressing map from int64 keys (tids, pids) to two values. */
+struct slot {
+	int64_t key, a;
+	uint64_t b;
+	int used;
+};
+
+struct i64map {
+	struct slot *s;
+	size_t cap, len;        /* cap: 0 or a power of two */
+};
+
+static struct slot *map_get(struct i64map *m, int64_t key, int *fresh)
+{
+	if (m->len * 2 >= m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct slot *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->s[i].used)
+				continue;
+			size_t j = ((uint64_t)m->s[i].key * 0x9e3779b97f4a7c15ull) >> 20 & (cap - 1);
+			while (n[j].used)
+				j = (j + 1) & (cap - 1);
+			n[j] = m->s[i];
+		}
+		free(m->s);
+		m->s = n;
+		m->cap = cap;
+	}
+	size_t j = ((uint64_t)key * 0x9e3779b97f4a7c15ull) >> 20 & (m->cap - 1);
+	while (m->s[j].used && m->s[j].key != key)
+		j = (j + 1) & (m->cap - 1);
+	*fresh = !m->s[j].used;
+	if (*fresh) {
+		m->s[j] = (struct slot){ key, 0, 0, 1 };
+		m->len++;
+	}
+	return &m->s[j];
+}
+
+static struct slot *map_find(const struct i64map *m, int64_t key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t j = ((uint64_t)key * 0x9e3779b97f4a7c15ull) >> 20 & (m->cap - 1);
+	while (m->s[j].used) {
+		if (m->s[j].key == key)
+			return &m->s[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
+/* The failing calls' groups (add_error). */
+struct egroup {
+	char *key;
+	size_t len;
+	uint64_t hash, count;
+	int64_t ns;
+};
+
+struct errgroups {
+	struct egroup *g;
+	size_t n, alloc;
+	uint32_t *slot;         /* open addressing: group index + 1 */
+	size_t cap;
+	struct strbuf key;
+};
+
+/* A call's place in ORDER BY ts_ns, id (a NULL ts_ns first). */
+struct key {
+	int has_ts;
+	int64_t ts, id;
+};
+
+static int key_less(const struct key *x, const struct key *y)
+{
+	if (x->has_ts != y->has_ts)
+		return x->has_ts < y->has_ts;
+	if (x->ts != y->ts)
+		return x->ts < y->ts;
+	return x->id < y->id;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return key_less(a, b) ? -1 : key_less(b, a);
+}
+
 struct gen {
 	sqlite3 *db;
 	struct strbuf *b;
 	char **names;           /* syscall names by nr, as the database has them */
 	int nnames;
 	int rc;                 /* the first SQLite error */
-	const char *errmsg;
+	char errmsg[256];       /* its message (copied: later calls reuse SQLite's) */
 	uint64_t t0, t1;        /* the trace's span */
 	int cpu;                /* the summary's latency is CPU time */
 	struct lane *lanes;
 	size_t nlanes;
 	int has_stacks;
+	/* what the one scan of syscalls (scan_calls) found */
+	uint64_t ncalls, nerrors, nunfinished, nthreads;
+	int stack_calls;        /* some call has a stack */
+	struct scry_stats stats;
+	struct i64map tids;     /* tid -> min(pid) (a), lane index + 1 (b) */
+	struct i64map pids;     /* pid -> calls (b) */
+	struct key *first;      /* the first calls by (ts_ns, id): a max-heap */
+	size_t nfirst;
+	struct errgroups errs;
 };
 
 static int sql_fail(struct gen *g, int rc)
 {
 	if (!g->rc) {
 		g->rc = rc ? rc : SQLITE_ERROR;
-		g->errmsg = sqlite3_errmsg(g->db);
+		snprintf(g->errmsg, sizeof(g->errmsg), "%s", sqlite3_errmsg(g->db));
 	}
 	return -EIO;
 }
@@ -222,27 +319,18 @@ static const char *name_of(int nr, void *ctx)
 	return i ? i->name : NULL;
 }
 
-static void load_names(struct gen *g)
+/* The name the database gives nr (the first one, by id), kept. */
+static void set_name(struct gen *g, int nr, const char *name)
 {
-	sqlite3_stmt *st = prep(g, "SELECT DISTINCT nr, name FROM syscalls WHERE nr >= 0 AND nr < 4096");
-	while (st && step(g, st) == SQLITE_ROW) {
-		int nr = sqlite3_column_int(st, 0);
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		if (!name)
-			continue;
-		if (nr >= g->nnames) {
-			char **p = realloc(g->names, (size_t)(nr + 1) * sizeof(*p));
-			if (!p)
-				break;
-			memset(p + g->nnames, 0, (size_t)(nr + 1 - g->nnames) * sizeof(*p));
-			g->names = p;
-			g->nnames = nr + 1;
-		}
-		if (!g->names[nr])
-			g->names[nr] = strdup(name);
+	if (nr >= g->nnames) {
+		char **p = realloc(g->names, (size_t)(nr + 1) * sizeof(*p));
+		if (!p)
+			return;
+		memset(p + g->nnames, 0, (size_t)(nr + 1 - g->nnames) * sizeof(*p));
+		g->names = p;
+		g->nnames = nr + 1;
 	}
-	if (st)
-		sqlite3_finalize(st);
+	g->names[nr] = strdup(name);
 }
 
 static int class_of(int nr)
@@ -292,10 +380,9 @@ static void add_header(struct gen *g)
 	strbuf_addf(b, ",\"latency\":\"%s\"", g->cpu ? "cpu" : "wall");
 	strbuf_addf(b, ",\"start_ns\":%llu,\"duration_ns\":%llu", (unsigned long long)g->t0,
 		    (unsigned long long)(g->t1 - g->t0));
-	strbuf_addf(b, ",\"calls\":%lld", (long long)scalar(g, "SELECT count(*) FROM syscalls"));
-	strbuf_addf(b, ",\"errors\":%lld", (long long)scalar(g, "SELECT count(errno) FROM syscalls"));
-	strbuf_addf(b, ",\"unfinished\":%lld",
-		    (long long)scalar(g, "SELECT count(*) FROM syscalls WHERE unfinished != 0"));
+	strbuf_addf(b, ",\"calls\":%lld", (long long)g->ncalls);
+	strbuf_addf(b, ",\"errors\":%lld", (long long)g->nerrors);
+	strbuf_addf(b, ",\"unfinished\":%lld", (long long)g->nunfinished);
 	strbuf_addf(b, ",\"processes\":%lld", (long long)scalar(g, "SELECT count(*) FROM processes"));
 	strbuf_addf(b, ",\"threads\":%lld", (long long)scalar(g, "SELECT count(*) FROM threads"));
 	strbuf_addf(b, ",\"lost_events\":%llu}", (unsigned long long)meta_u64(g, "lost_events"));
@@ -362,26 +449,16 @@ static void add_row(struct gen *g, const struct scry_stats_row *r, uint64_t all_
 /* The same rows, from the same calls, as scry report -c. */
 static int add_summary(struct gen *g)
 {
-	struct scry_stats stats;
-	scry_stats_init(&stats, 0);
-	sqlite3_stmt *st = prep(g, g->cpu ? "SELECT nr, coalesce(cpu_ns, 0), errno IS NOT NULL FROM syscalls"
-					    " WHERE unfinished = 0 ORDER BY id"
-					  : "SELECT nr, duration_ns, errno IS NOT NULL FROM syscalls"
-					    " WHERE unfinished = 0 ORDER BY id");
+	struct scry_stats *stats = &g->stats;
 	int r = 0;
-	while (st && r == 0 && step(g, st) == SQLITE_ROW)
-		r = scry_stats_add(&stats, 0, sqlite3_column_int(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
-				   sqlite3_column_int(st, 2));
-	if (st)
-		sqlite3_finalize(st);
-	size_t n = scry_stats_nr_rows(&stats);
+	size_t n = scry_stats_nr_rows(stats);
 	const struct scry_stats_row **rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows)
 		r = -ENOMEM;
 	struct scry_stats_row total;
 	memset(&total, 0, sizeof(total));
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		rows[i] = scry_stats_row_at(&stats, i);
+		rows[i] = scry_stats_row_at(stats, i);
 		total.calls += rows[i]->calls;
 		total.errors += rows[i]->errors;
 		total.total_ns += rows[i]->total_ns;
@@ -407,7 +484,6 @@ static int add_summary(struct gen *g)
 			    (unsigned long long)total.total_ns);
 	}
 	free(rows);
-	scry_stats_release(&stats);
 	return r;
 }
 
@@ -429,29 +505,170 @@ static int by_pid_tid(const void *a, const void *b)
 
 static struct lane *lane_of(struct gen *g, int64_t tid)
 {
-	struct lane key = { .tid = tid };
-	return bsearch(&key, g->lanes, g->nlanes, sizeof(key), by_tid);
+	struct slot *t = map_find(&g->tids, tid);
+	return t && t->b >> 1 ? &g->lanes[(t->b >> 1) - 1] : NULL;
 }
 
-static int load_lanes(struct gen *g)
+static void heap_down(struct key *h, size_t n, size_t i)
 {
-	sqlite3_stmt *st = prep(g, "SELECT tid, min(pid) FROM (SELECT tid, pid FROM threads"
-				   " UNION ALL SELECT DISTINCT tid, pid FROM syscalls) GROUP BY tid ORDER BY tid LIMIT ?");
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && key_less(&h[c], &h[c + 1]))
+			c++;
+		if (!key_less(&h[i], &h[c]))
+			return;
+		struct key t = h[i];
+		h[i] = h[c];
+		h[c] = t;
+		i = c;
+	}
+}
+
+/* k among the first max calls by (ts_ns, id): g->first is a max-heap. */
+static void keep_first(struct gen *g, const struct key *k, size_t max)
+{
+	struct key *h = g->first;
+	if (g->nfirst < max) {
+		size_t i = g->nfirst++;
+		h[i] = *k;
+		while (i && key_less(&h[(i - 1) / 2], &h[i])) {
+			struct key t = h[i];
+			h[i] = h[(i - 1) / 2];
+			h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (max && key_less(k, &h[0])) {
+		h[0] = *k;
+		heap_down(h, g->nfirst, 0);
+	}
+}
+
+/* A thread and one of its pids (the lane's pid is the smallest). */
+static int add_tid(struct gen *g, int64_t tid, int has_pid, int64_t pid)
+{
+	int fresh;
+	struct slot *t = map_get(&g->tids, tid, &fresh);
+	if (!t)
+		return -ENOMEM;
+	if (has_pid && (!(t->b & 1) || pid < t->a)) {
+		t->a = pid;
+		t->b |= 1;
+	}
+	return 0;
+}
+
+static int add_error(struct gen *g, sqlite3_stmt *st, int64_t dur);
+
+/*
+ * The one scan of every call (in id order, the order scry report -c adds
+ * them in): the trace's span, the header's counts, the summary's
+ * statistics, the syscall names the database gives, the threads and their
+ * pids, calls per process, whether any call has a stack, the failing
+ * calls' groups, and the keys of the first max calls by time (read one by
+ * one later, by id).  Only
+ * numbers are read, and a name only the first time its number is seen.
+ */
+static int scan_calls(struct gen *g, size_t max, int64_t *lo, int64_t *hi)
+{
+	sqlite3_stmt *st = prep(g, "SELECT id, ts_ns, duration_ns, cpu_ns, nr, tid, pid, errno IS NOT NULL,"
+				   " unfinished, stack_id IS NOT NULL, name,"
+				   " CASE WHEN errno IS NOT NULL THEN errno_name END,"
+				   " CASE WHEN errno IS NOT NULL THEN args_text END FROM syscalls ORDER BY id");
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, HTML_MAX_LANES);
-	g->lanes = calloc(HTML_MAX_LANES, sizeof(*g->lanes));
-	if (!g->lanes) {
-		sqlite3_finalize(st);
-		return -ENOMEM;
-	}
-	while (step(g, st) == SQLITE_ROW && g->nlanes < HTML_MAX_LANES) {
-		struct lane *l = &g->lanes[g->nlanes++];
-		l->tid = sqlite3_column_int64(st, 0);
-		l->pid = sqlite3_column_int64(st, 1);
+	g->first = malloc((max ? max : 1) * sizeof(*g->first));
+	int r = g->first ? 0 : -ENOMEM;
+	int have_lo = 0, have_hi = 0;
+	while (r == 0 && step(g, st) == SQLITE_ROW) {
+		struct key k = { sqlite3_column_type(st, 1) != SQLITE_NULL, sqlite3_column_int64(st, 1),
+				 sqlite3_column_int64(st, 0) };
+		int64_t dur = sqlite3_column_int64(st, 2);
+		int64_t nr = sqlite3_column_int64(st, 4);
+		int err = sqlite3_column_int(st, 7), unfinished = sqlite3_column_int(st, 8);
+		g->ncalls++;
+		g->nerrors += err != 0;
+		g->nunfinished += unfinished != 0;
+		g->stack_calls |= sqlite3_column_int(st, 9);
+		if (k.has_ts) {
+			/* min(ts_ns), max(ts_ns + coalesce(duration_ns, 0)) */
+			int64_t end = (int64_t)((uint64_t)k.ts + (uint64_t)dur);
+			if (!have_lo || k.ts < *lo)
+				*lo = k.ts;
+			if (!have_hi || end > *hi)
+				*hi = end;
+			have_lo = have_hi = 1;
+		}
+		if (!unfinished) {
+			uint64_t ns = g->cpu ? (uint64_t)sqlite3_column_int64(st, 3) : (uint64_t)dur;
+			r = scry_stats_add(&g->stats, 0, sqlite3_column_int(st, 4), ns, err);
+		}
+		if (nr >= 0 && nr < 4096 && (nr >= g->nnames || !g->names[nr])) {
+			const char *name = (const char *)sqlite3_column_text(st, 10);
+			if (name)
+				set_name(g, (int)nr, name);
+		}
+		int has_pid = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		int64_t pid = sqlite3_column_int64(st, 6);
+		if (r == 0)
+			r = add_tid(g, sqlite3_column_int64(st, 5), has_pid, pid);
+		if (r == 0 && has_pid) {
+			int fresh;
+			struct slot *p = map_get(&g->pids, pid, &fresh);
+			if (p)
+				p->b++;
+			else
+				r = -ENOMEM;
+		}
+		keep_first(g, &k, max);
+		if (r == 0 && err)
+			r = add_error(g, st, dur);
 	}
 	sqlite3_finalize(st);
-	return g->rc ? -EIO : 0;
+	return g->rc ? -EIO : r;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The threads table's threads too; then the lanes: the first
+ * HTML_MAX_LANES threads by tid. */
+static int load_lanes(struct gen *g)
+{
+	sqlite3_stmt *st = prep(g, "SELECT tid, pid FROM threads");
+	int r = st ? 0 : -EIO;
+	while (r == 0 && step(g, st) == SQLITE_ROW)
+		r = add_tid(g, sqlite3_column_int64(st, 0), sqlite3_column_type(st, 1) != SQLITE_NULL,
+			    sqlite3_column_int64(st, 1));
+	if (st)
+		sqlite3_finalize(st);
+	if (r < 0 || g->rc)
+		return g->rc ? -EIO : r;
+	g->nthreads = g->tids.len;
+	int64_t *tids = malloc((g->tids.len ? g->tids.len : 1) * sizeof(*tids));
+	g->lanes = calloc(HTML_MAX_LANES, sizeof(*g->lanes));
+	if (!tids || !g->lanes) {
+		free(tids);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < g->tids.cap; i++)
+		if (g->tids.s[i].used)
+			tids[n++] = g->tids.s[i].key;
+	qsort(tids, n, sizeof(*tids), by_key);
+	for (size_t i = 0; i < n && g->nlanes < HTML_MAX_LANES; i++) {
+		struct slot *t = map_find(&g->tids, tids[i]);
+		struct lane *l = &g->lanes[g->nlanes++];
+		l->tid = tids[i];
+		l->pid = t->b & 1 ? t->a : 0;
+		t->b |= (uint64_t)g->nlanes << 1;
+	}
+	free(tids);
+	return 0;
 }
 
 /* Every call into its thread's time buckets: count, busy time, and the
@@ -533,22 +750,26 @@ static void add_lanes(struct gen *g, uint64_t nthreads)
 	qsort(g->lanes, g->nlanes, sizeof(*g->lanes), by_tid);
 }
 
-/* The first max calls by time, one by one: [tid, start (ns since t0),
- * duration, class, error, unfinished, "name(args) = ret"]. */
-static void add_calls(struct gen *g, unsigned max, uint64_t ncalls)
+/* The first max calls by time (ORDER BY ts_ns, id, as the scan chose
+ * them), one by one: [tid, start (ns since t0), duration, class, error,
+ * unfinished, "name(args) = ret"]. */
+static void add_calls(struct gen *g, unsigned max)
 {
 	struct strbuf *b = g->b;
 	sqlite3_stmt *st = prep(g, "SELECT tid, ts_ns, duration_ns, nr, errno IS NOT NULL, unfinished, name,"
 				   " substr(CAST(args_text AS BLOB), 1, ?), length(CAST(args_text AS BLOB)), ret_text"
-				   " FROM syscalls ORDER BY ts_ns, id LIMIT ?");
-	strbuf_addf(b, ",\"calls\":{\"cap\":%u,\"total\":%llu,\"rows\":[", max, (unsigned long long)ncalls);
-	if (st) {
+				   " FROM syscalls WHERE id = ?");
+	strbuf_addf(b, ",\"calls\":{\"cap\":%u,\"total\":%llu,\"rows\":[", max, (unsigned long long)g->ncalls);
+	if (st)
 		sqlite3_bind_int64(st, 1, MAX_TEXT);
-		sqlite3_bind_int64(st, 2, max);
-	}
+	qsort(g->first, g->nfirst, sizeof(*g->first), key_cmp);
 	int first = 1;
 	struct strbuf t = STRBUF_INIT;
-	while (st && step(g, st) == SQLITE_ROW) {
+	for (size_t k = 0; st && k < g->nfirst; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 2, g->first[k].id);
+		if (step(g, st) != SQLITE_ROW)
+			continue;
 		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
 		strbuf_addf(b, "%s[%lld,%llu,", first ? "" : ",", (long long)sqlite3_column_int64(st, 0),
 			    (unsigned long long)(ts > g->t0 ? ts - g->t0 : 0));
@@ -583,16 +804,15 @@ static void add_processes(struct gen *g)
 {
 	struct strbuf *b = g->b;
 	sqlite3_stmt *st = prep(g, "SELECT p.pid, p.parent, p.command, p.start_ns, p.end_ns, p.exit_status, p.killed_by,"
-				   " coalesce(t.n, 0), coalesce(s.n, 0) FROM processes p"
+				   " coalesce(t.n, 0) FROM processes p"
 				   " LEFT JOIN (SELECT pid, count(*) AS n FROM threads GROUP BY pid) t ON t.pid = p.pid"
-				   " LEFT JOIN (SELECT pid, count(*) AS n FROM syscalls GROUP BY pid) s ON s.pid = p.pid"
 				   " ORDER BY p.start_ns, p.pid LIMIT ?");
 	strbuf_addstr(b, ",\"processes\":[");
 	if (st)
 		sqlite3_bind_int64(st, 1, MAX_PROCS);
 	for (int first = 1; st && step(g, st) == SQLITE_ROW; first = 0) {
 		strbuf_addstr(b, first ? "[" : ",[");
-		for (int i = 0; i < 9; i++) {
+		for (int i = 0; i < 8; i++) {
 			if (i)
 				strbuf_addch(b, ',');
 			if (i == 2 || i == 6)
@@ -600,7 +820,10 @@ static void add_processes(struct gen *g)
 			else
 				json_col_int(b, st, i);
 		}
-		strbuf_addch(b, ']');
+		/* its calls, counted by the scan */
+		const struct slot *c = sqlite3_column_type(st, 0) == SQLITE_NULL
+					       ? NULL : map_find(&g->pids, sqlite3_column_int64(st, 0));
+		strbuf_addf(b, ",%llu]", (unsigned long long)(c ? c->b : 0));
 	}
 	if (st)
 		sqlite3_finalize(st);
@@ -621,48 +844,146 @@ static void add_processes(struct gen *g)
 
 /* ---- errors ---- */
 
-/* scry_path(args_text): the first quoted string of strace's text (the
- * file name of openat, stat, connect's sun_path, ...), or NULL. */
-static void path_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The first quoted string of strace's text (the file name of openat,
+ * stat, connect's sun_path, ...): 1 and the string in *s, *len, or 0. */
+static int path_of(const char *p, size_t n, const char **s, size_t *len)
 {
-	const char *p = sqlite3_value_blob(argv[0]);
-	int n = sqlite3_value_bytes(argv[0]);
-	const char *q = p ? memchr(p, '"', (size_t)n) : NULL;
-	if (!q) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	const char *s = ++q, *end = p + n;
+	const char *q = p ? memchr(p, '"', n) : NULL;
+	if (!q)
+		return 0;
+	const char *end = p + n;
+	*s = ++q;
 	while (q < end && *q != '"')
 		q += *q == '\\' && q + 1 < end ? 2 : 1;
-	sqlite3_result_text(ctx, s, (int)(q - s), SQLITE_TRANSIENT);
+	*len = (size_t)(q - *s);
+	return 1;
+}
+
+/* A group's key: name, errno_name, path, each as 1 byte (0: NULL), its
+ * length (4 bytes) and its bytes. */
+static void key_field(struct strbuf *k, int present, const void *p, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+	strbuf_addch(k, present ? 1 : 0);
+	strbuf_add(k, &len, sizeof(len));
+	if (present && n)
+		strbuf_add(k, p, n);
+}
+
+static const char *key_next(const char *k, int *present, const char **p, uint32_t *n)
+{
+	*present = k[0];
+	memcpy(n, k + 1, sizeof(*n));
+	*p = k + 1 + sizeof(*n);
+	return *p + (*present ? *n : 0);
+}
+
+/* One failing call into its group (GROUP BY name, errno_name,
+ * scry_path-as-was(args_text)): the scan's columns 10, 11, 12. */
+static int add_error(struct gen *g, sqlite3_stmt *st, int64_t dur)
+{
+	struct errgroups *e = &g->errs;
+	struct strbuf *k = &e->key;
+	strbuf_reset(k);
+	for (int c = 10; c <= 11; c++) {
+		const void *p = sqlite3_column_blob(st, c);
+		key_field(k, sqlite3_column_type(st, c) != SQLITE_NULL, p, p ? (size_t)sqlite3_column_bytes(st, c) : 0);
+	}
+	const char *s = NULL;
+	size_t len = 0;
+	const void *a = sqlite3_column_blob(st, 12);
+	int has = a && path_of(a, (size_t)sqlite3_column_bytes(st, 12), &s, &len);
+	key_field(k, has, s, len);
+	if (e->n * 2 >= e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 256;
+		uint32_t *slot = calloc(cap, sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < e->n; i++) {
+			size_t j = e->g[i].hash & (cap - 1);
+			while (slot[j])
+				j = (j + 1) & (cap - 1);
+			slot[j] = (uint32_t)i + 1;
+		}
+		free(e->slot);
+		e->slot = slot;
+		e->cap = cap;
+	}
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->buf[i]) * 0x100000001b3ull;
+	size_t j = h & (e->cap - 1);
+	for (; e->slot[j]; j = (j + 1) & (e->cap - 1)) {
+		struct egroup *x = &e->g[e->slot[j] - 1];
+		if (x->hash == h && x->len == k->len && !memcmp(x->key, k->buf, k->len)) {
+			x->count++;
+			x->ns += dur;
+			return 0;
+		}
+	}
+	if (e->n == e->alloc) {
+		size_t n = e->alloc ? e->alloc * 2 : 64;
+		struct egroup *p = realloc(e->g, n * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		e->g = p;
+		e->alloc = n;
+	}
+	char *key = malloc(k->len);
+	if (!key)
+		return -ENOMEM;
+	memcpy(key, k->buf, k->len);
+	e->g[e->n] = (struct egroup){ key, k->len, h, 1, dur };
+	e->slot[j] = (uint32_t)++e->n;
+	return 0;
+}
+
+/* ORDER BY count DESC, name, errno_name, path (NULL first, then bytes). */
+static int by_count(const void *a, const void *b)
+{
+	const struct egroup *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	const char *p = x->key, *q = y->key;
+	for (int f = 0; f < 3; f++) {
+		int hp, hq;
+		const char *sp, *sq;
+		uint32_t np, nq;
+		p = key_next(p, &hp, &sp, &np);
+		q = key_next(q, &hq, &sq, &nq);
+		if (hp != hq)
+			return hp - hq;
+		int c = hp ? memcmp(sp, sq, np < nq ? np : nq) : 0;
+		if (c)
+			return c;
+		if (hp && np != nq)
+			return np < nq ? -1 : 1;
+	}
+	return 0;
 }
 
 static void add_errors(struct gen *g)
 {
+	struct errgroups *e = &g->errs;
 	struct strbuf *b = g->b;
-	sqlite3_create_function_v2(g->db, "scry_path", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, path_fn, NULL,
-				   NULL, NULL);
-	sqlite3_stmt *st = prep(g, "SELECT name, errno_name, scry_path(args_text) AS p, count(*), sum(duration_ns)"
-				   " FROM syscalls WHERE errno IS NOT NULL GROUP BY name, errno_name, p"
-				   " ORDER BY 4 DESC, 1, 2, 3 LIMIT ?");
-	strbuf_addf(b, ",\"error_groups\":%lld,\"errors\":[",
-		    (long long)scalar(g, "SELECT count(*) FROM (SELECT 1 FROM syscalls WHERE errno IS NOT NULL"
-					 " GROUP BY name, errno_name, scry_path(args_text))"));
-	if (st)
-		sqlite3_bind_int64(st, 1, MAX_ERROR_GROUPS);
-	for (int first = 1; st && step(g, st) == SQLITE_ROW; first = 0) {
-		strbuf_addstr(b, first ? "[" : ",[");
-		json_col(b, st, 0);
-		strbuf_addch(b, ',');
-		json_col(b, st, 1);
-		strbuf_addch(b, ',');
-		json_col(b, st, 2);
-		strbuf_addf(b, ",%lld,%lld]", (long long)sqlite3_column_int64(st, 3),
-			    (long long)sqlite3_column_int64(st, 4));
+	qsort(e->g, e->n, sizeof(*e->g), by_count);
+	strbuf_addf(b, ",\"error_groups\":%zu,\"errors\":[", e->n);
+	for (size_t i = 0; i < e->n && i < MAX_ERROR_GROUPS; i++) {
+		const char *k = e->g[i].key;
+		strbuf_addstr(b, i ? ",[" : "[");
+		for (int f = 0; f < 3; f++) {
+			int has;
+			const char *p;
+			uint32_t n;
+			k = key_next(k, &has, &p, &n);
+			if (has)
+				json_text(b, p, n);
+			else
+				strbuf_addstr(b, "null");
+			strbuf_addch(b, ',');
+		}
+		strbuf_addf(b, "%lld,%lld]", (long long)e->g[i].count, (long long)e->g[i].ns);
 	}
-	if (st)
-		sqlite3_finalize(st);
 	strbuf_addch(b, ']');
 }
 
@@ -832,7 +1153,7 @@ static int probe_stacks(struct gen *g)
 	if (scalar(g, "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view')"
 		      " AND name IN ('frames','stacks','stack_frames','summary_by_source')") != 4)
 		return 0;
-	return scalar(g, "SELECT count(*) FROM (SELECT 1 FROM syscalls WHERE stack_id IS NOT NULL LIMIT 1)") > 0;
+	return g->stack_calls;
 }
 
 /* ---- the page ---- */
@@ -867,8 +1188,12 @@ static int build_data(struct gen *g, const struct html_report_opts *opts)
 	g->cpu = lat && !strcmp(lat, "cpu");
 	free(lat);
 	uint64_t s = meta_u64(g, "start_ns"), e = meta_u64(g, "end_ns");
-	uint64_t lo = (uint64_t)scalar(g, "SELECT min(ts_ns) FROM syscalls");
-	uint64_t hi = (uint64_t)scalar(g, "SELECT max(ts_ns + coalesce(duration_ns, 0)) FROM syscalls");
+	unsigned max = opts->max_calls ? opts->max_calls : HTML_MAX_CALLS_DEFAULT;
+	int64_t slo = 0, shi = 0;
+	int r = scan_calls(g, max, &slo, &shi);
+	if (r < 0)
+		return r;
+	uint64_t lo = (uint64_t)slo, hi = (uint64_t)shi;
 	uint64_t ehi = (uint64_t)scalar(g, "SELECT max(ts_ns) FROM events");
 	g->t0 = s ? s : lo;
 	if (lo && lo < g->t0)
@@ -878,24 +1203,22 @@ static int build_data(struct gen *g, const struct html_report_opts *opts)
 		g->t1 = ehi;
 	if (g->t1 < g->t0)
 		g->t1 = g->t0;
-	load_names(g);
 	g->has_stacks = probe_stacks(g);
-	uint64_t ncalls = (uint64_t)scalar(g, "SELECT count(*) FROM syscalls");
-	uint64_t nthreads = (uint64_t)scalar(g, "SELECT count(*) FROM (SELECT tid FROM threads UNION SELECT tid FROM syscalls)");
+	r = load_lanes(g);
+	if (r < 0)
+		return r;
 	if (g->rc)
 		return -EIO;
 	strbuf_addstr(b, "{\"source\":");
 	json_text(b, opts->source ? opts->source : "", opts->source ? strlen(opts->source) : 0);
 	strbuf_addch(b, ',');
 	add_header(g);
-	int r = add_summary(g);
-	if (r == 0)
-		r = load_lanes(g);
+	r = add_summary(g);
 	if (r == 0)
 		r = fill_cells(g);
 	if (r == 0) {
-		add_lanes(g, nthreads);
-		add_calls(g, opts->max_calls ? opts->max_calls : HTML_MAX_CALLS_DEFAULT, ncalls);
+		add_lanes(g, g->nthreads);
+		add_calls(g, max);
 		add_processes(g);
 		add_errors(g);
 		if (g->has_stacks) {
@@ -911,40 +1234,47 @@ static int build_data(struct gen *g, const struct html_report_opts *opts)
 	return g->rc ? -EIO : r;
 }
 
-int html_report_write(sqlite3 *db, int fd, const struct html_report_opts *opts, char *err, size_t errlen)
+int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_opts *opts, int *db_rc,
+		     char *err, size_t errlen)
 {
 	static const struct html_report_opts defaults = { NULL, 0 };
-	struct strbuf data = STRBUF_INIT, page = STRBUF_INIT;
+	struct strbuf data = STRBUF_INIT;
 	struct gen g;
 	memset(&g, 0, sizeof(g));
 	g.db = db;
 	g.b = &data;
+	scry_stats_init(&g.stats, 0);
 	if (!opts)
 		opts = &defaults;
+	/* one read transaction for every query: one snapshot, and no lock,
+	 * journal check and page cache reload before each of the point
+	 * lookups of add_calls */
+	int txn = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	int r = build_data(&g, opts);
+	if (txn)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (r == 0) {
-		strbuf_addstr(&page, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		strbuf_addstr(page, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 				     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ");
-		add_hash(&page, "script-src", scry_html_js, scry_html_js_LEN);
-		strbuf_addstr(&page, "; ");
-		add_hash(&page, "style-src", scry_html_css, scry_html_css_LEN);
-		strbuf_addstr(&page, "; img-src data:; base-uri 'none'; form-action 'none'\">\n"
+		add_hash(page, "script-src", scry_html_js, scry_html_js_LEN);
+		strbuf_addstr(page, "; ");
+		add_hash(page, "style-src", scry_html_css, scry_html_css_LEN);
+		strbuf_addstr(page, "; img-src data:; base-uri 'none'; form-action 'none'\">\n"
 				     "<meta name=\"generator\" content=\"scry ");
-		strbuf_addstr(&page, scry_version());
-		strbuf_addstr(&page, "\">\n<title>scry report</title>\n<style>");
-		strbuf_add(&page, scry_html_css, scry_html_css_LEN);
-		strbuf_addstr(&page, "</style>\n</head><body>\n<noscript>This report draws itself with its own "
+		strbuf_addstr(page, scry_version());
+		strbuf_addstr(page, "\">\n<title>scry report</title>\n<style>");
+		strbuf_add(page, scry_html_css, scry_html_css_LEN);
+		strbuf_addstr(page, "</style>\n</head><body>\n<noscript>This report draws itself with its own "
 				     "inline script: allow JavaScript for this file.</noscript>\n<div id=\"app\"></div>\n"
 				     "<script type=\"application/json\" id=\"scry-data\">");
-		strbuf_add(&page, data.buf, data.len);
-		strbuf_addstr(&page, "</script>\n<script>");
-		strbuf_add(&page, scry_html_js, scry_html_js_LEN);
-		strbuf_addstr(&page, "</script>\n</body></html>\n");
-		r = write_all(fd, page.buf, page.len);
-		if (r < 0)
-			snprintf(err, errlen, "%s", strerror(-r));
+		strbuf_add(page, data.buf, data.len);
+		strbuf_addstr(page, "</script>\n<script>");
+		strbuf_add(page, scry_html_js, scry_html_js_LEN);
+		strbuf_addstr(page, "</script>\n</body></html>\n");
 	} else if (g.rc) {
-		snprintf(err, errlen, "%s", g.errmsg ? g.errmsg : "database error");
+		snprintf(err, errlen, "%s", g.errmsg[0] ? g.errmsg : "database error");
+		if (db_rc)
+			*db_rc = g.rc;
 	} else {
 		snprintf(err, errlen, "%s", strerror(-r));
 	}
@@ -954,7 +1284,28 @@ int html_report_write(sqlite3 *db, int fd, const struct html_report_opts *opts, 
 	for (int i = 0; i < g.nnames; i++)
 		free(g.names[i]);
 	free(g.names);
+	scry_stats_release(&g.stats);
+	free(g.tids.s);
+	free(g.pids.s);
+	free(g.first);
+	for (size_t i = 0; i < g.errs.n; i++)
+		free(g.errs.g[i].key);
+	free(g.errs.g);
+	free(g.errs.slot);
+	strbuf_release(&g.errs.key);
 	strbuf_release(&data);
+	return r;
+}
+
+int html_report_write(sqlite3 *db, int fd, const struct html_report_opts *opts, char *err, size_t errlen)
+{
+	struct strbuf page = STRBUF_INIT;
+	int r = html_report_page(db, &page, opts, NULL, err, errlen);
+	if (r == 0) {
+		r = write_all(fd, page.buf, page.len);
+		if (r < 0)
+			snprintf(err, errlen, "%s", strerror(-r));
+	}
 	strbuf_release(&page);
 	return r;
 }

@@ -40,8 +40,19 @@ struct html_report_opts {
 	unsigned max_calls;      /* calls shipped one by one; 0: HTML_MAX_CALLS_DEFAULT */
 };
 
+struct strbuf;
+
 /* Writes the page for db (opened read-only by the caller) to fd. */
 int html_report_write(sqlite3 *db, int fd, const struct html_report_opts *opts, char *err, size_t errlen);
+
+/*
+ * The same page, appended to page, written nowhere: for a caller that
+ * opens (and so empties) its output only once the page is made, so that
+ * a database found damaged half-way costs nothing.  On a database error
+ * (-EIO), *db_rc (if not NULL) is SQLite's code (SQLITE_CORRUPT, ...).
+ */
+int html_report_page(sqlite3 *db, struct strbuf *page, const struct html_report_opts *opts, int *db_rc,
+		     char *err, size_t errlen);
 
 /*
  * Opens path for the page: a regular file (emptied) or a new one (0600).
