@@ -224,7 +224,12 @@ static void note_for(struct proc *p, pid_t tracer, unsigned flags, int scope)
 		snprintf(p->note, sizeof(p->note), "kernel thread");
 		p->hard = 1;
 	} else if (tracer > 0) {
-		snprintf(p->note, sizeof(p->note), "traced by %d", (int)tracer);
+		/* TracerPid is the tracing thread (libscry traces from a
+		 * thread of its own): name its process */
+		char path[64], st[2048];
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)tracer);
+		long tgid = read_file(path, st, sizeof(st)) > 0 ? status_field(st, "Tgid") : -1;
+		snprintf(p->note, sizeof(p->note), "traced by %d", tgid > 0 ? (int)tgid : (int)tracer);
 	} else if (me != 0 && p->uid != me) {
 		snprintf(p->note, sizeof(p->note), "other user");
 	} else if (me != 0 && scope >= 1) {
