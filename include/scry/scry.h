@@ -39,6 +39,13 @@
  *    installed, no timer (alarm, ITIMER_REAL) is touched.
  *  - the bpf backend sets libbpf's print callback (process-wide in libbpf)
  *    around its own libbpf calls only, and puts the previous one back.
+ *  - every ptrace stop sends SIGCHLD to the process; the tracer thread
+ *    blocks it, so the kernel hands it to one of your threads that does
+ *    not.  The thread in scry_session_run() (and attach, launch) blocks
+ *    SIGCHLD while it waits and restores its mask after; a thread of yours
+ *    that leaves SIGCHLD unblocked is woken once per stop (block it there
+ *    if that thread should sleep), and a SIGCHLD handler of yours may run
+ *    for the session's stops.
  */
 #ifndef SCRY_SCRY_H
 #define SCRY_SCRY_H
