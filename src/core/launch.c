@@ -5,6 +5,8 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <stdio.h>
@@ -53,6 +55,42 @@ int find_program(const char *file, char *path, size_t len)
 
 extern char **environ;
 
+/*
+ * glibc's own signals, 32 and 33 (SIGCANCEL, SIGSETXID): glibc's sigaction
+ * refuses them, so a program can only inherit them ignored -- and once a
+ * process has a second thread, glibc gives 33 a handler, which exec then
+ * resets to the default.  scry traces from a thread of its own, so the
+ * command it launches would lose what its environment ignored (seen: a CI
+ * job whose parent ignores both).  Their dispositions are read here, at
+ * load time, before any thread, and put back in the child before exec.
+ */
+struct ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+static unsigned glibc_ignored;   /* bit 0: signal 32, bit 1: signal 33 */
+
+__attribute__((constructor)) static void record_glibc_signals(void)
+{
+	for (int i = 0; i < 2; i++) {
+		struct ksigaction old;
+		if (syscall(SYS_rt_sigaction, 32 + i, NULL, &old, sizeof(old.mask)) == 0 &&
+		    old.handler == SIG_IGN)
+			glibc_ignored |= 1u << i;
+	}
+}
+
+static void restore_glibc_signals(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (glibc_ignored & (1u << i)) {
+			struct ksigaction ign = { SIG_IGN, 0, NULL, 0 };
+			syscall(SYS_rt_sigaction, 32 + i, &ign, NULL, sizeof(ign.mask));
+		}
+}
+
 pid_t launch_gated(char *const argv[], uint64_t default_signals,
 		   int (*setup)(void *ctx), void *ctx, int *gate)
 {
@@ -81,6 +119,7 @@ pid_t launch_gated(char *const argv[], uint64_t default_signals,
 		for (int sig = 1; sig <= 64; sig++)
 			if (default_signals & (1ull << (sig - 1)))
 				signal(sig, SIG_DFL);
+		restore_glibc_signals();
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
 		close(pfd[1]);

@@ -6,7 +6,7 @@ import re
 import signal
 import time
 
-from helpers import (ScryTest, T, prog, run, run_scry, prefixed_pids, returned_pids,
+from helpers import (SCRY, ScryTest, T, prog, run, run_scry, prefixed_pids, returned_pids,
                      syscall_lines, proc_state, wait_for, read_text, read_progress)
 
 
@@ -316,6 +316,30 @@ class OutputFiles(ScryTest):
 class Dispositions(ScryTest):
     """The traced command gets the signal dispositions scry was given, not
     the ones scry uses for itself (scry ignores SIGPIPE)."""
+
+    def test_glibc_signals_ignored_by_the_parent_stay_ignored(self):
+        # Signals 32 and 33 are glibc's own (its sigaction refuses them):
+        # a program can only inherit them ignored, from a parent that set
+        # them with the raw syscall (a CI runner here does).  scry traces
+        # from a second thread, so glibc gives 33 a handler, which exec
+        # resets: the command lost what its environment ignored.
+        script = "grep SigIgn /proc/self/status"
+        wrap = ("import ctypes, subprocess, sys\n"
+                "class K(ctypes.Structure):\n"
+                "    _fields_ = [('h', ctypes.c_void_p), ('f', ctypes.c_ulong),"
+                " ('r', ctypes.c_void_p), ('m', ctypes.c_uint64)]\n"
+                "libc = ctypes.CDLL(None, use_errno=True)\n"
+                "for sig in (32, 33):\n"
+                "    assert libc.syscall(13, sig, ctypes.byref(K(1, 0, None, 0)), None, 8) == 0\n"
+                "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+                "sys.stdout.write(r.stdout)\n")
+        if os.uname().machine != "x86_64":
+            self.skipTest("the raw rt_sigaction number here is x86_64's")
+        plain = run(["python3", "-c", wrap, "sh", "-c", script], timeout=T(10)).stdout
+        self.assertIn("SigIgn:\t0000000180000000", plain)
+        traced = run(["python3", "-c", wrap, SCRY, "-e", "trace=none", "--", "sh", "-c", script],
+                     timeout=T(20))
+        self.assertEqual(traced.stdout, plain)
 
     def test_sigpipe_default_in_command(self):
         script = "grep SigIgn /proc/self/status"
