@@ -130,9 +130,11 @@ $(B)/scry.pc: Makefile
 	printf '%s\n' $(PC_LINES) > $@
 
 # The command's own libraries, never the library's: scry top (src/cli/top.c)
-# draws with ncurses (libncurses-dev); scry serve's HTTP server is libmicrohttpd.
+# draws with ncurses (libncurses-dev); scry serve's HTTP server is libmicrohttpd,
+# opened with dlopen when it starts (src/cli/mhd_lazy.c): linked, it would load
+# gnutls and a dozen more libraries into every scry process.
 $(B)/scry: $(CLI_OBJ) $(B)/libscry.a
-	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS) -lncurses -lmicrohttpd
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(B)/libscry.a $(LDLIBS) -lncurses -ldl
 
 $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	@mkdir -p $(dir $@)
