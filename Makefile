@@ -103,6 +103,19 @@ STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
 
+# Everything is rebuilt when the flags change: objects do not otherwise
+# depend on them, and a tree built before -fvisibility=hidden kept exporting
+# 29 private symbols until `make clean`.  $(B)/build-flags holds the flags
+# of the last build (and a checksum of the Makefile's flag lines, for flags
+# set per target); it is rewritten only when they differ.
+FLAGS_FILE := $(B)/build-flags
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDLIBS) $(BPF) $(shell grep -E '(CFLAGS|CPPFLAGS|LDLIBS|FLAGS) *[:+?]?=' Makefile | cksum)
+ifneq ($(file < $(FLAGS_FILE)),$(FLAGS_NOW))
+$(shell mkdir -p $(B))
+$(file > $(FLAGS_FILE),$(FLAGS_NOW))
+endif
+$(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) $(PROG_BIN) $(STACK_PROGS) $(BENCH_BIN) $(DEMO_BIN): $(FLAGS_FILE)
+
 all: $(B)/scry $(B)/libscry.a $(B)/libscry.so $(B)/scry.pc $(PROG_BIN) $(STACK_PROGS) $(BENCH_BIN) $(DEMO_BIN)
 
 $(B)/obj/%.o: %.c
