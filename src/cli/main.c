@@ -720,7 +720,10 @@ static int add_sinks(struct run *r)
 		}
 		r->iv.ss = &r->summary;
 		r->iv.s = r->s;
-		if (o->outfile && o->summary == 1 && (o->format->flags & OUTPUT_FMT_TEXT))
+		/* strace's -c and -C write the summary into -o's file (after
+		 * the trace, with -C); -ff's files are per process, so there
+		 * it goes to stderr */
+		if (o->outfile && o->follow < 2 && (o->format->flags & OUTPUT_FMT_TEXT))
 			r->iv.out = fdopen(dup(r->outfd), "w");
 		if (!r->iv.out)
 			r->iv.out = stderr;

@@ -54,3 +54,23 @@ class UnknownCallName(ScryTest):
             rows = list(csv.DictReader(f))
         self.assertIn((UNKNOWN, "2"), [(x["syscall"], x["calls"]) for x in rows])
         self.assertNotIn("syscall_999", [x["syscall"] for x in rows])
+
+
+class SummaryIntoTheOutputFile(ScryTest):
+    """strace -C -o FILE and -c -o FILE write the summary into FILE (after
+    the trace with -C) and nothing to stderr; scry put it on stderr."""
+
+    def test_C_and_c_with_o(self):
+        for flag in ("-C", "-c"):
+            with self.subTest(flag=flag):
+                out = os.path.join(self.tmp, "t%s.txt" % flag)
+                r = run_scry([flag, "-o", out, prog("exitcode"), "0"])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertNotIn("total", r.stderr)
+                with open(out) as f:
+                    text = f.read()
+                rows = summary_rows(text)
+                self.assertEqual(rows.get("execve", {}).get("Calls"), "1", text)
+                if flag == "-C":
+                    # the trace first, then the summary
+                    self.assertLess(text.index("+++ exited with 0 +++"), text.index("Calls"))
