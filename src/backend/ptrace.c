@@ -367,6 +367,29 @@ static int seize_thread(struct scry_session *s, struct reaper *r, pid_t tid, pid
 	return 0;
 }
 
+/* A task's group and tracer, from one read of /proc/TID/status; 0 or a
+ * negative errno (no such task). */
+static int proc_task_ids(pid_t tid, pid_t *tgid, pid_t *tracer)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	*tgid = tid;
+	*tracer = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Tgid:", 5)) {
+			*tgid = (pid_t)atoi(line + 5);
+		} else if (!strncmp(line, "TracerPid:", 10)) {
+			*tracer = (pid_t)atoi(line + 10);
+			break;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 /* "Z" for a zombie, from /proc/PID/status; 0 if unknown. */
 static char proc_state(pid_t pid)
 {
@@ -815,6 +838,7 @@ static void hold_new_task(struct scry_session *s, pid_t pid, int status)
 		return;
 	}
 	c->held_status = status;
+	c->held_ns = scry_now_mono();
 	s->nheld++;
 }
 
@@ -853,11 +877,66 @@ static void unhold(struct scry_session *s, struct tracee *c)
 	s->unshown--;
 }
 
+/*
+ * A task that died before its first stop, reported before the clone event
+ * that names it: kept here (a small ring: unrelated exits pass through it
+ * too) so that the event finds it gone instead of waiting for it forever.
+ */
+static void remember_early_gone(struct scry_session *s, pid_t pid, int status)
+{
+	unsigned n = sizeof(s->early_gone) / sizeof(s->early_gone[0]);
+	s->early_gone[s->nearly_gone % n].pid = pid;
+	s->early_gone[s->nearly_gone % n].status = status;
+	s->nearly_gone++;
+}
+
+/* The exit status kept for pid (and forgotten), or -1. */
+static int take_early_gone(struct scry_session *s, pid_t pid)
+{
+	unsigned n = sizeof(s->early_gone) / sizeof(s->early_gone[0]);
+	for (unsigned i = 0; i < n && i < s->nearly_gone; i++)
+		if (s->early_gone[i].pid == pid) {
+			s->early_gone[i].pid = 0;
+			return s->early_gone[i].status;
+		}
+	return -1;
+}
+
+/* Is a status of pid among those collected and not yet handled? */
+static int in_batch_rest(struct scry_session *s, pid_t pid)
+{
+	for (int i = 0; i < s->nbatch_rest; i++)
+		if (s->batch_rest[i].pid == pid)
+			return 1;
+	return 0;
+}
+
 static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t child)
 {
-	pid_t tgid = proc_tgid(child);
 	struct tracee *c = tracee_get(s, child);
 	int held = c && (c->flags & T_AWAIT_PARENT);
+	pid_t tgid = child, tracer = 0;
+	int gone = -1;
+	if (c) {
+		tgid = proc_tgid(child);
+	} else {
+		int known = proc_task_ids(child, &tgid, &tracer);
+		gone = s->nearly_gone ? take_early_gone(s, child) : -1;
+		/*
+		 * Not a task that will report to us: no such task, or not traced
+		 * by this thread.  Seen: a creator killed at its clone event
+		 * stop, whose event message, read after, was its exit code (9),
+		 * taken for the new task's pid; the session then waited for task
+		 * 9 forever.  (A new task that is already gone, its exit
+		 * reported first, is in the early_gone ring, or collected and
+		 * not yet handled: in the rest of the loop's batch.)
+		 */
+		if (gone == -1 && (known < 0 || tracer != (pid_t)syscall(SYS_gettid)) &&
+		    !in_batch_rest(s, child))
+			return;
+	}
+	if (c && !held)          /* announced already (as an orphan, or attached) */
+		return;
 	if (held)
 		unhold(s, c);
 	if (!c) {
@@ -875,6 +954,8 @@ static void on_new_task(struct scry_session *s, struct tracee *parent, pid_t chi
 	announce_task(s, parent, c);
 	if (held)
 		handle_status(s, child, c->held_status);
+	else if (gone != -1)     /* gone already, its exit reported first */
+		handle_status(s, child, gone);
 }
 
 /*
@@ -930,6 +1011,48 @@ static void release_orphans(struct scry_session *s, pid_t exec_tgid, int any_hel
 	struct tracee *c;
 	while (s->nheld && (c = orphan_held(s, exec_tgid, any_held)))
 		release_orphan(s, c, 1);
+}
+
+/*
+ * Is the group of held thread t dying: a SIGKILL pending for the whole
+ * group (exit_group, a fatal signal), or its leader a zombie?  Seen: a
+ * thread made by clone3 while its group was being killed stayed at its
+ * first stop, with the group's SIGKILL pending and never delivered, its
+ * creator killed before its clone event; held, it kept the zombie leader
+ * from being reported, and the session waited forever.
+ */
+static int held_group_dying(struct tracee *t)
+{
+	char v[64];
+	if (proc_status_field(t->tid, "ShdPnd", v, sizeof(v)) == 0 &&
+	    (strtoull(v, NULL, 16) & (1ull << (SIGKILL - 1))))
+		return 1;
+	char st = proc_state(t->tgid);
+	return st == 'Z' || st == 'X' || st == 0;
+}
+
+/* Held threads whose creator's event cannot come because their group is
+ * dying: released (announced without a parent, resumed, and so dead).
+ * Looked at every 50 ms at most, for tasks held at least that long: a live
+ * creator's event comes within microseconds. */
+static void release_dying_held(struct scry_session *s)
+{
+	uint64_t now = scry_now_mono();
+	if (now < s->held_check_ns)
+		return;
+	s->held_check_ns = now + 50000000u;
+	for (int again = 1; again && s->nheld;) {
+		again = 0;
+		for (size_t i = 0; i < s->cap; i++) {
+			struct tracee *t = s->slots[i];
+			if (t && (t->flags & T_AWAIT_PARENT) && t->tgid != t->tid &&
+			    now - t->held_ns >= 50000000u && held_group_dying(t)) {
+				release_orphan(s, t, 1);
+				again = 1;
+				break;
+			}
+		}
+	}
 }
 
 static void on_exec(struct scry_session *s, struct tracee *t)
@@ -1035,6 +1158,8 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 			on_gone(s, t, status);
 		else if (pid == s->launched_pid)
 			s->launched_status = status;
+		else
+			remember_early_gone(s, pid, status);
 		return;
 	}
 	if (!WIFSTOPPED(status))
@@ -1336,7 +1461,7 @@ static void detach_all(struct scry_session *s, struct waker *w)
 
 static int ptrace_run(struct scry_session *s)
 {
-	struct { pid_t pid; int status; } batch[BATCH];
+	struct pending_status batch[BATCH];
 	uint64_t next_tick = 0;
 	/*
 	 * A periodic timer interrupts waitpid() so that the loop gets control
@@ -1354,8 +1479,12 @@ static int ptrace_run(struct scry_session *s)
 	if (e < 0)
 		session_fail(s, e);
 	/* What the attach's reaper collected comes first, in its order. */
-	for (size_t i = 0; i < s->npending; i++)
+	for (size_t i = 0; i < s->npending; i++) {
+		s->batch_rest = s->pending + i + 1;
+		s->nbatch_rest = (int)(s->npending - i - 1);
 		handle_status(s, s->pending[i].pid, s->pending[i].status);
+	}
+	s->nbatch_rest = 0;
 	s->npending = 0;
 	while (s->count > 0 && !s->detach_requested) {
 		if (next_tick && scry_now_mono() >= next_tick) {
@@ -1366,6 +1495,8 @@ static int ptrace_run(struct scry_session *s)
 		/* Held children alone would wait for events nobody can send. */
 		if (s->nheld && s->nheld == s->count)
 			release_orphans(s, 0, 1);
+		else if (s->nheld)
+			release_dying_held(s);
 		if (s->ndelayed) {
 			/* wake the wait below when the next delay ends */
 			uint64_t next = release_delayed(s, 0);
@@ -1390,9 +1521,13 @@ static int ptrace_run(struct scry_session *s)
 			batch[n].pid = pid;
 			batch[n++].status = status;
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			s->batch_rest = batch + i + 1;
+			s->nbatch_rest = n - i - 1;
 			if (!waker_status(s, &w, batch[i].pid, batch[i].status))
 				handle_status(s, batch[i].pid, batch[i].status);
+		}
+		s->nbatch_rest = 0;
 	}
 	if (s->count > 0)
 		detach_all(s, &w);

@@ -71,6 +71,7 @@ struct tracee {
 	uint64_t ip;             /* instruction pointer at entry (cfg.instruction_pointer) */
 	struct call_state call;  /* the engine's, for the current call */
 	int held_status;         /* the wait status kept with T_AWAIT_PARENT */
+	uint64_t held_ns;        /* when it was held (CLOCK_MONOTONIC) */
 	/* -e inject= (backend/ptrace.c): invocations seen per call number
 	 * (allocated on first use), the rule applied to the current call,
 	 * what it did (enum scry_injected), and a delayed resume */
@@ -126,6 +127,14 @@ struct scry_session {
 	size_t count;
 	size_t unshown;          /* tracees with T_UNSHOWN */
 	size_t nheld;            /* tracees with T_AWAIT_PARENT */
+	uint64_t held_check_ns;  /* next look for held tasks of a dying group */
+	/* Exits of tasks not (yet) known: a new task can die before its first
+	 * stop and be reported before its creator's clone event names it. */
+	struct { pid_t pid; int status; } early_gone[32];
+	unsigned nearly_gone;    /* next slot of the ring above */
+	/* the wait statuses collected but not handled yet (ptrace_run's batch) */
+	const struct pending_status *batch_rest;
+	int nbatch_rest;
 
 	volatile sig_atomic_t detach_requested;
 	/* A pipe whose write end scry_session_request_detach() writes a byte

@@ -8,7 +8,12 @@
 - A 1,000-thread process (tests/progs/stress_threads.c: every thread calls
   getppid CALLS times after a gate opens): -c counts exactly 1000 * CALLS,
   launched under -f and attached (scry attaches to every thread before the
-  gate opens), with ptrace and with bpf."""
+  gate opens), with ptrace and with bpf.
+- A process that kills its own group while two threads make threads and
+  processes (tests/progs/stress_groupkill.c), traced -f 300 times: every
+  trace ends (the session once waited forever for a "task" whose pid was
+  its killed creator's exit code, read as the clone event's message, about
+  once in 100 runs), with 137 and the last task's end."""
 
 import collections
 import json
@@ -141,3 +146,19 @@ class ThousandThreads(StressTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GroupKilledWhileCloning(StressTest):
+    limit = 400
+
+    def test_every_trace_ends(self):
+        runs = n(300)
+        for i in range(runs):
+            us = 300 + (i % 11) * 400
+            p = self.scry_fg(["-f", "-o", os.path.join(self.tmp, "t.txt"), "--",
+                              prog("stress_groupkill"), str(us)], T(20))
+            self.assertEqual(p.rc, 137, "run %d: %s" % (i, p.err()[-2000:]))
+            with open(os.path.join(self.tmp, "t.txt")) as f:
+                lines = f.read().splitlines()
+            self.assertTrue(lines and lines[-1].endswith("+++ killed by SIGKILL +++"),
+                            "run %d: ends with %r" % (i, lines[-1:]))
