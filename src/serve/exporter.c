@@ -530,16 +530,60 @@ static int is_self(int pid)
 	return pid == (int)getpid();
 }
 
-/* Walks /proc: adds --pgrep's new matches; counts every process (--all) or
- * those --comm names. */
-static size_t scan_proc(struct scry_exporter *e)
+/* The processes a resolve found, each once however many ways it matched. */
+struct pidset {
+	int *v;
+	size_t n, alloc;
+	int err;		/* -ENOMEM once a push failed */
+};
+
+static void pidset_push(struct pidset *ps, int pid)
+{
+	if (ps->n == ps->alloc) {
+		size_t na = ps->alloc ? ps->alloc * 2 : 64;
+		int *t = realloc(ps->v, na * sizeof(*t));
+
+		if (!t) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		ps->v = t;
+		ps->alloc = na;
+	}
+	ps->v[ps->n++] = pid;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many distinct pids; frees the set. */
+static size_t pidset_count(struct pidset *ps)
+{
+	size_t n = 0;
+
+	if (ps->n)
+		qsort(ps->v, ps->n, sizeof(*ps->v), cmp_int);
+	for (size_t i = 0; i < ps->n; i++)
+		if (!i || ps->v[i] != ps->v[i - 1])
+			n++;
+	free(ps->v);
+	*ps = (struct pidset){ NULL, 0, 0, 0 };
+	return n;
+}
+
+/* Walks /proc: adds --pgrep's new matches (they join the added ones);
+ * puts every process (--all) or those --comm names in ps. */
+static void scan_proc(struct scry_exporter *e, struct pidset *ps)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	size_t n = 0;
 
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		char comm[64];
 		int pid = atoi(de->d_name);
@@ -547,27 +591,23 @@ static size_t scan_proc(struct scry_exporter *e)
 		if (pid <= 0 || is_self(pid))
 			continue;
 		if (e->o.all) {
-			n++;
+			pidset_push(ps, pid);
 			continue;
 		}
 		if ((!e->comm && !e->have_re) || proc_comm(pid, comm, sizeof(comm)) < 0)
 			continue;
-		if (e->comm && !strcmp(comm, e->comm)) {
-			n++;
-			continue;
-		}
-		/* (counted among the added ones) */
+		if (e->comm && !strcmp(comm, e->comm))
+			pidset_push(ps, pid);
 		if (e->have_re && !regexec(&e->re, comm, 0, NULL, 0))
 			add_target(e, pid);
 	}
 	closedir(d);
-	return n;
 }
 
 struct cg_walk {
 	uint64_t *ids;
 	size_t n, alloc;
-	size_t procs;
+	struct pidset *procs;
 };
 
 static __thread struct cg_walk *cg_cur;
@@ -577,7 +617,7 @@ static int cg_visit(const char *path, const struct stat *st, int type, struct FT
 	struct cg_walk *w = cg_cur;
 	char file[PATH_MAX];
 	FILE *f;
-	int c, prev = '\n';
+	int pid;
 
 	if (type != FTW_D)
 		return 0;
@@ -596,19 +636,17 @@ static int cg_visit(const char *path, const struct stat *st, int type, struct FT
 	f = fopen(file, "re");
 	if (!f)
 		return 0;
-	while ((c = getc(f)) != EOF) {
-		if (c == '\n' && prev != '\n')
-			w->procs++;
-		prev = c;
-	}
+	while (fscanf(f, "%d", &pid) == 1)
+		pidset_push(w->procs, pid);
 	fclose(f);
 	return 0;
 }
 
-/* Gives the kernel the ids of the cgroup's subtree; counts its processes. */
-static int scan_cgroup(struct scry_exporter *e, size_t *procs)
+/* Gives the kernel the ids of the cgroup's subtree; puts its processes in
+ * procs. */
+static int scan_cgroup(struct scry_exporter *e, struct pidset *procs)
 {
-	struct cg_walk w = { NULL, 0, 0, 0 };
+	struct cg_walk w = { NULL, 0, 0, procs };
 	int err;
 
 	cg_cur = &w;
@@ -621,7 +659,6 @@ static int scan_cgroup(struct scry_exporter *e, size_t *procs)
 	if (!err)
 		err = scry_bpf_set_cgroups(e->b, w.ids, w.n);
 	free(w.ids);
-	*procs = w.procs;
 	return err;
 }
 
@@ -676,23 +713,23 @@ static int resolve_cgroup(struct scry_exporter *e, const char *arg, char *why, s
 	return e->cgroup_dir ? 0 : -ENOMEM;
 }
 
-/* Targets now: re-resolves, counts (a process that matches two ways
- * counts twice).  Called with the lock held. */
+/* Targets now: re-resolves and counts them, a process that matches
+ * several ways (-p and --comm, say) once.  Called with the lock held. */
 static int resolve(struct scry_exporter *e)
 {
-	size_t n, m = 0, cg = 0;
+	struct pidset ps = { NULL, 0, 0, 0 };
 	int err = 0;
 
 	if (e->o.all || e->comm || e->have_re)
-		m = scan_proc(e);
-	n = prune_added(e);	/* -p and --pgrep */
-	n = e->o.all ? m : n + m;
-	if (e->cgroup_dir) {
-		err = scan_cgroup(e, &cg);
-		if (!e->o.all)
-			n += cg;
-	}
-	e->targets = n;
+		scan_proc(e, &ps);
+	prune_added(e);		/* -p and --pgrep */
+	for (size_t i = 0; i < e->nadded; i++)
+		pidset_push(&ps, e->added[i].pid);
+	if (e->cgroup_dir)
+		err = scan_cgroup(e, &ps);
+	if (!err)
+		err = ps.err;
+	e->targets = pidset_count(&ps);
 	return err;
 }
 

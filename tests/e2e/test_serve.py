@@ -302,6 +302,21 @@ class ServeTest(ScryTest):
                          {name})
         self.stop(s)
 
+    def test_targets_count_a_process_once_however_it_matches(self):
+        """-p PID and --comm NAME naming the same process:
+        scry_targets says 1, not one per way it matched (it said 2)."""
+        name = self.unique_name()
+        w = self.worker(4, 1, name=name)
+        s, base = self.serve(["-p", str(w.pid), "--comm", name])
+        self.assertEqual(metric(self.metrics(base), "scry_targets"), 1)
+        self.go(w)
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_targets"), 1)
+        # and its calls once too
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 5)
+        self.finish(w)
+        self.stop(s)
+
     def test_label_sets_are_capped(self):
         name = self.unique_name()
         path = self.copy_prog(name)
