@@ -61,7 +61,11 @@ struct added {
 
 struct scry_exporter {
 	pthread_mutex_t lock;
-	struct scry_bpf *b;
+	struct scry_bpf *b;		/* NULL: fed (scry_exporter_open_fed) */
+	struct scry_stats pending;	/* fed: calls since the last collect */
+	int *fed_pids;			/* fed: processes traced now */
+	size_t nfed, allocfed;
+	double t_open;
 	struct scry_exporter_opts o;
 	char *comm, *cgroup_dir;
 	regex_t re;
@@ -439,15 +443,23 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The kernel's counts since the last collect into the series and agg. */
+/* The kernel's counts since the last collect (or, fed, the calls fed
+ * since) into the series and agg. */
 static int collect(struct scry_exporter *e)
 {
 	struct scry_stats d;
 	double t0 = now_s();
-	int err;
+	int err = 0;
 
 	scry_stats_init(&d, e->o.labels != 0);
-	err = scry_bpf_read_reset_errnos(e->b, &d, on_errno, e);
+	if (e->b) {
+		err = scry_bpf_read_reset_errnos(e->b, &d, on_errno, e);
+	} else {
+		/* fed: take the pending rows (their errnos went to the series
+		 * as they came) */
+		d = e->pending;
+		scry_stats_init(&e->pending, e->o.labels != 0);
+	}
 	for (size_t i = 0; !err && i < scry_stats_nr_rows(&d); i++) {
 		const struct scry_stats_row *r = scry_stats_row_at(&d, i);
 		uint32_t ls = labelset_for(e, r->pid);
@@ -720,6 +732,10 @@ static int resolve(struct scry_exporter *e)
 	struct pidset ps = { NULL, 0, 0, 0 };
 	int err = 0;
 
+	if (!e->b) {		/* fed: the processes traced now */
+		e->targets = e->nfed;
+		return 0;
+	}
 	if (e->o.all || e->comm || e->have_re)
 		scan_proc(e, &ps);
 	prune_added(e);		/* -p and --pgrep */
@@ -766,6 +782,8 @@ int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_op
 	e->o = *o;
 	e->o.pids = NULL;	/* not kept */
 	e->other_ls = UINT32_MAX;
+	e->t_open = now_s();
+	scry_stats_init(&e->pending, 0);
 	e->max_ls = o->max_label_sets ? o->max_label_sets : SCRY_EXPORTER_MAX_LABEL_SETS;
 	scry_stats_init(&e->agg, 0);
 	n = scry_exporter_le_bounds(o->buckets_per_octave ? o->buckets_per_octave : 1, e->le);
@@ -825,11 +843,98 @@ fail:
 	return err;
 }
 
+/*
+ * Fed: the calls come from the caller (scry serve --backend ptrace, whose
+ * library session hands them over one by one), not from the kernel's
+ * maps.  Only -p (and -f) targets make sense: the caller attaches to them.
+ */
+int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporter_opts *o,
+			   char *why, size_t len)
+{
+	struct scry_exporter *e;
+	int n;
+
+	*out = NULL;
+	if (why && len)
+		why[0] = '\0';
+	if (o->comm || o->pgrep || o->cgroup || o->all) {
+		snprintf(why, len, "%s: only the bpf backend finds processes by name, cgroup or all of them; with ptrace give -p PID",
+			 o->comm ? "--comm" : o->pgrep ? "--pgrep" : o->cgroup ? "--cgroup" : "--all");
+		return -EINVAL;
+	}
+	if (!o->npids) {
+		snprintf(why, len, "say what to count: -p PID");
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	pthread_mutex_init(&e->lock, NULL);
+	e->o = *o;
+	e->o.pids = NULL;
+	e->other_ls = UINT32_MAX;
+	e->max_ls = o->max_label_sets ? o->max_label_sets : SCRY_EXPORTER_MAX_LABEL_SETS;
+	e->t_open = now_s();
+	scry_stats_init(&e->agg, 0);
+	scry_stats_init(&e->pending, o->labels != 0);
+	n = scry_exporter_le_bounds(o->buckets_per_octave ? o->buckets_per_octave : 1, e->le);
+	if (n < 0) {
+		snprintf(why, len, "--buckets-per-octave %u: give 1, 2, 4, 8, 16, 32 or 64", o->buckets_per_octave);
+		scry_exporter_close(e);
+		return -EINVAL;
+	}
+	e->nle = (size_t)n;
+	*out = e;
+	return 0;
+}
+
+int scry_exporter_feed_call(struct scry_exporter *e, int pid, int nr, uint64_t ns, int err)
+{
+	int ret;
+
+	pthread_mutex_lock(&e->lock);
+	ret = scry_stats_add(&e->pending, e->o.labels ? pid : 0, nr, ns, err != 0);
+	if (!ret && err > 0)
+		ret = on_errno(e, pid, nr, err, 1);
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+int scry_exporter_feed_process(struct scry_exporter *e, int pid, int alive)
+{
+	size_t i;
+	int ret = 0;
+
+	pthread_mutex_lock(&e->lock);
+	for (i = 0; i < e->nfed && e->fed_pids[i] != pid; i++)
+		;
+	if (!alive && i < e->nfed) {
+		e->fed_pids[i] = e->fed_pids[--e->nfed];
+	} else if (alive && i == e->nfed) {
+		if (e->nfed == e->allocfed) {
+			size_t na = e->allocfed ? e->allocfed * 2 : 16;
+			int *t = realloc(e->fed_pids, na * sizeof(*t));
+
+			if (!t)
+				ret = -ENOMEM;
+			else
+				e->fed_pids = t, e->allocfed = na;
+		}
+		if (!ret)
+			e->fed_pids[e->nfed++] = pid;
+	}
+	e->targets = e->nfed;
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
 void scry_exporter_close(struct scry_exporter *e)
 {
 	if (!e)
 		return;
 	scry_bpf_close(e->b);
+	scry_stats_release(&e->pending);
+	free(e->fed_pids);
 	for (size_t i = 0; i < e->nls; i++)
 		free(e->labelsets[i]);
 	free(e->labelsets);
@@ -932,7 +1037,7 @@ static void health(struct scry_exporter *e, int om, struct strbuf *sb)
 	size_t fds = 0;
 	DIR *d;
 
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)scry_bpf_lost(e->b));
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(e->b ? scry_bpf_lost(e->b) : 0));
 	gauge(sb, om, "scry_events_lost_total", "counter",
 	      "Calls or processes not counted because a kernel map was full.", v);
 	snprintf(v, sizeof(v), "%zu", e->targets);
@@ -948,7 +1053,8 @@ static void health(struct scry_exporter *e, int om, struct strbuf *sb)
 		 ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6);
 	gauge(sb, om, "scry_cpu_seconds_total", "counter",
 	      "CPU time scry itself used (user and system).", v);
-	scry_bpf_run_stats(e->b, &ns, &runs);
+	if (e->b)
+		scry_bpf_run_stats(e->b, &ns, &runs);
 	{
 		struct strbuf t = STRBUF_INIT;
 
@@ -1101,7 +1207,7 @@ int scry_exporter_summary_json(struct scry_exporter *e, struct strbuf *out)
 		return -ENOMEM;
 	pthread_mutex_lock(&e->lock);
 	collect(e);
-	so.seconds = scry_bpf_elapsed(e->b);
+	so.seconds = e->b ? scry_bpf_elapsed(e->b) : now_s() - e->t_open;
 	err = scry_stats_print_json(&e->agg, f, &so);
 	pthread_mutex_unlock(&e->lock);
 	if (fclose(f) && !err)

@@ -88,6 +88,24 @@ struct scry_exporter;
 int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_opts *o,
 		       char *why, size_t len);
 
+/*
+ * An exporter fed by the caller rather than by the kernel's counters (scry
+ * serve --backend ptrace): only -p targets (the caller traces them; -EINVAL
+ * and why for --comm, --pgrep, --cgroup, --all).  Its calls come through
+ * scry_exporter_feed_call(), its processes through _feed_process();
+ * tick and render then work as for the bpf exporter.
+ */
+int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporter_opts *o,
+			   char *why, size_t len);
+
+/* One call of process pid that returned after ns; err: its errno (> 0) if
+ * it failed, else 0.  0 or -ENOMEM. */
+int scry_exporter_feed_call(struct scry_exporter *e, int pid, int nr, uint64_t ns, int err);
+
+/* Process pid is traced now (alive) or no longer: scry_targets.  0 or
+ * -ENOMEM. */
+int scry_exporter_feed_process(struct scry_exporter *e, int pid, int alive);
+
 /* Unloads everything from the kernel and frees e.  NULL is fine. */
 void scry_exporter_close(struct scry_exporter *e);
 
