@@ -281,7 +281,9 @@ static uint32_t labelset_of_pid(struct scry_exporter *e, int pid)
 		add_label_value(&sb, "pid", pid > 0 ? num : "unknown");
 	}
 	if (e->o.labels & SCRY_EXPORTER_LABEL_COMM) {
-		if (!alive || proc_comm(pid, buf, sizeof(buf)) < 0)
+		/* gone: the name it exited with, kept by the kernel */
+		if ((!alive || proc_comm(pid, buf, sizeof(buf)) < 0) &&
+		    (!e->b || scry_bpf_exited_comm(e->b, pid, buf, sizeof(buf)) < 0))
 			snprintf(buf, sizeof(buf), "%s", e->comm && !e->have_re && !e->o.npids && !e->cgroup_dir && !e->o.all ? e->comm : "unknown");
 		add_label_value(&sb, "comm", buf);
 	}
@@ -820,6 +822,7 @@ int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_op
 	bo.match_comm = o->comm;
 	bo.match_cgroups = o->cgroup != NULL;
 	bo.count_errnos = 1;
+	bo.keep_comms = (o->labels & SCRY_EXPORTER_LABEL_COMM) != 0;
 	err = scry_bpf_open(&e->b, &bo, why, len);
 	if (err)
 		goto fail;

@@ -349,6 +349,28 @@ class ServeTest(ServeBase):
         self.assertIn("give -c with it", r.stderr)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
+    def test_comm_label_of_a_process_gone_before_its_counts_were_read(self):
+        """A process that lives a millisecond, counted under -p PARENT -f,
+        is gone when its counts are read: its comm label is the name it
+        exited with, kept in the kernel (it read "unknown")."""
+        name = self.unique_name()
+        path = self.copy_prog(name)
+        sh = self.spawn(["sh", "-c", 'read x; for i in 1 2 3; do "$0" 3 1; done; echo over; read y || true',
+                         path], name="sh", stdin=subprocess.PIPE)
+        s, base = self.serve(["-p", str(sh.pid), "-f", "--labels", "comm"])
+        sh.popen.stdin.write(b"go\n")
+        sh.popen.stdin.flush()
+        self.assertTrue(sh.wait_out(r"^over$", T(30)), sh.err())
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat", comm=name), 3 * 4,
+                         {k: v for k, v in parsed.items() if k[0] == "scry_syscalls_total"})
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat", comm="unknown"), 0)
+        self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat", comm=name,
+                                errno="ENOENT"), 3)
+        sh.popen.stdin.close()
+        self.assertEqual(sh.wait(T(10)), 0)
+        self.stop(s)
+
     def test_label_sets_are_capped(self):
         name = self.unique_name()
         path = self.copy_prog(name)
