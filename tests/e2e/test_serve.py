@@ -654,6 +654,32 @@ class ServePtraceTest(ServeBase):
         self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 2)
         self.stop(s)
 
+    def test_follow_forks_with_ptrace(self):
+        """-f: the children a traced process forks are counted too, each
+        call exactly, and scry_targets follows them."""
+        sh = self.spawn(["sh", "-c", 'read x; for i in 1 2 3; do "$0" 4 2; done; echo over; read y || true',
+                         prog("serve_work")], name="sh", stdin=subprocess.PIPE)
+        s, base = self.serve(["--backend", "ptrace", "-f", "-p", str(sh.pid), "--labels", "pid"])
+        sh.popen.stdin.write(b"go\n")
+        sh.popen.stdin.flush()
+        self.assertTrue(sh.wait_out(r"^over$", T(30)), sh.err())
+        parsed = self.metrics(base)
+        # (the shell's own opens, if it makes any, are not the children's)
+        mine = str(sh.pid)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat")
+                         - metric(parsed, "scry_syscalls_total", syscall="openat", pid=mine), 3 * 6)
+        self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat", errno="ENOENT")
+                         - metric(parsed, "scry_syscall_errors_total", syscall="openat",
+                                  errno="ENOENT", pid=mine), 3 * 2)
+        # one label set per child and the shell
+        self.assertEqual(len({dict(ls)["pid"] for (n, ls) in parsed
+                              if n == "scry_syscalls_total" and dict(ls)["syscall"] == "openat"}
+                             - {mine}), 3)
+        self.assertEqual(metric(parsed, "scry_targets"), 1)    # the children are gone
+        sh.popen.stdin.close()
+        self.assertEqual(sh.wait(T(10)), 0)
+        self.stop(s)
+
     def test_finding_processes_needs_bpf(self):
         for opt in (["--comm", "x"], ["--pgrep", "x"], ["--cgroup", "x"], ["--all"]):
             r = subprocess.run([SCRY, "serve", "--backend", "ptrace"] + opt, capture_output=True,
