@@ -137,6 +137,9 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	}
 	skel->rodata->count_errnos = opts && opts->count_errnos;
 	skel->rodata->keep_comms = opts && opts->keep_comms;
+	/* (an LRU hash is preallocated: one entry when unused) */
+	if (!skel->rodata->keep_comms)
+		bpf_map__set_max_entries(skel->maps.scry_comms, 1);
 	{
 		uint64_t dev = 0, ino = 0;
 
