@@ -12,10 +12,9 @@
  *
  * A daemon the usual way: runs in the foreground, logs to stderr, and on
  * SIGTERM or SIGINT unloads everything from the kernel (or detaches) and
- * exits 0.  It
- * listens on 127.0.0.1 unless --listen names another address as a number
- * (a host name other than localhost is refused: scry never listens on an
- * address nobody wrote down).
+ * exits 0.  It listens on 127.0.0.1 unless --listen names another address
+ * as a number (a host name other than localhost is refused: scry never
+ * listens on an address nobody wrote down).
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -869,6 +869,11 @@ int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporte
 		snprintf(why, len, "say what to count: -p PID");
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < o->npids; i++)
+		if (is_self(o->pids[i])) {
+			snprintf(why, len, "-p %d is scry itself, which it does not count", o->pids[i]);
+			return -EINVAL;
+		}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

@@ -687,6 +687,11 @@ class ServePtraceTest(ServeBase):
             self.assertEqual(r.returncode, 2, (opt, r.stderr))
             self.assertIn("%s needs the bpf backend" % opt[0], r.stderr)
             self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        r = subprocess.run([SCRY, "serve", "--backend", "ptrace", "-p", "999999999", "--listen", ":0"],
+                           capture_output=True, text=True, timeout=T(60))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("-p 999999999: cannot attach: No such process", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
         r = subprocess.run([SCRY, "serve", "--backend", "strace", "-p", "1"], capture_output=True,
                            text=True, timeout=T(60))
         self.assertEqual(r.returncode, 2, r.stderr)
