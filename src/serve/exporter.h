@@ -18,7 +18,8 @@
  * epochs of --interval: no call is lost or counted twice between reads).
  * The counters only grow, as Prometheus counters must.
  *
- * Targets (any combination; a process matching any of them counts):
+ * Targets (any combination; a process matching any of them counts, and
+ * scry_targets counts it once):
  *   pids     -p: those processes (with follow_forks, their children too);
  *   comm     processes named exactly so (the kernel's 15-byte comm of the
  *            thread group leader), matched in the kernel at each thread's
@@ -31,7 +32,9 @@
  *   all      every process but scry itself.
  *
  * Labels (opts.labels): syscall always; errno on the error counter; pid,
- * comm, cgroup when asked.  The number of distinct (pid, comm, cgroup)
+ * comm, cgroup when asked, read from /proc when a process's first counts
+ * are (the comm of one that has exited by then: the name it exited with,
+ * kept by the kernel).  The number of distinct (pid, comm, cgroup)
  * label sets is capped at opts.max_label_sets: later ones are counted
  * under the label set whose values are all "other", and
  * scry_label_set_overflows_total says how many rows went there.  So memory
