@@ -111,7 +111,7 @@ static void test_fed_renders_what_was_fed(void **state)
 	struct scry_exporter_opts o = SCRY_EXPORTER_OPTS_INIT;
 	struct scry_exporter *e;
 	struct strbuf sb = STRBUF_INIT;
-	int pid = (int)getpid();
+	int pid = (int)getppid();	/* (not scry itself: refused) */
 	char why[256];
 
 	o.pids = &pid;
@@ -149,7 +149,7 @@ static void test_fed_takes_pids_only(void **state)
 {
 	struct scry_exporter_opts o = SCRY_EXPORTER_OPTS_INIT;
 	struct scry_exporter *e = (void *)1;
-	int pid = 1;
+	int pid = 1, self = (int)getpid();
 	char why[256];
 
 	o.comm = "x";
@@ -159,8 +159,11 @@ static void test_fed_takes_pids_only(void **state)
 	o.comm = NULL;
 	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "-p PID"));
-	o.pids = &pid;
+	o.pids = &self;
 	o.npids = 1;
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "scry itself"));
+	o.pids = &pid;
 	o.buckets_per_octave = 3;
 	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
 	assert_null(e);
