@@ -47,6 +47,7 @@ int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
 			       int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n),
 			       void *ctx) { return -ENOTSUP; }
 int scry_bpf_set_cgroups(struct scry_bpf *b, const uint64_t *ids, size_t n) { return -ENOTSUP; }
+int scry_bpf_exited_comm(struct scry_bpf *b, int pid, char *buf, size_t len) { return -ENOTSUP; }
 int scry_bpf_run_stats(const struct scry_bpf *b, uint64_t *ns, uint64_t *runs) { return -ENOTSUP; }
 double scry_bpf_elapsed(const struct scry_bpf *b) { return 0; }
 
@@ -135,6 +136,10 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 		skel->rodata->self_tgid = (uint32_t)getpid();
 	}
 	skel->rodata->count_errnos = opts && opts->count_errnos;
+	skel->rodata->keep_comms = opts && opts->keep_comms;
+	/* (an LRU hash is preallocated: one entry when unused) */
+	if (!skel->rodata->keep_comms)
+		bpf_map__set_max_entries(skel->maps.scry_comms, 1);
 	{
 		uint64_t dev = 0, ino = 0;
 
@@ -773,6 +778,18 @@ int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
 	if (!err && b->skel->rodata->count_errnos)
 		err = clear_map(b->errs_fd, sizeof(struct scry_bpf_ekey), (int)old);
 	return err;
+}
+
+int scry_bpf_exited_comm(struct scry_bpf *b, int pid, char *buf, size_t len)
+{
+	char comm[16];
+	uint32_t key = (uint32_t)pid;
+
+	if (!b || !b->skel->rodata->keep_comms ||
+	    bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.scry_comms), &key, comm))
+		return -ENOENT;
+	snprintf(buf, len, "%.*s", (int)sizeof(comm), comm);
+	return 0;
 }
 
 static int id_listed(uint64_t id, const uint64_t *ids, size_t n)

@@ -65,8 +65,9 @@ struct scry_bpf_opts {
 	const char *match_comm;
 	int match_cgroups;
 	int count_errnos;	/* errors by errno: scry_bpf_read_reset_errnos() */
+	int keep_comms;		/* names of exited processes: scry_bpf_exited_comm() */
 };
-#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0, 0, NULL, 0, 0 }
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0 }
 
 /*
  * 0 when the bpf backend can run here: privilege, kernel BTF, and the
@@ -136,6 +137,11 @@ int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out);
 int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
 			       int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n),
 			       void *ctx);
+
+/* With opts.keep_comms: the name (comm) process pid had when it exited,
+ * while the kernel keeps it (the last SCRY_BPF_MAX_COMMS exits).  0, or
+ * -ENOENT when it is not known. */
+int scry_bpf_exited_comm(struct scry_bpf *b, int pid, char *buf, size_t len);
 
 /* With opts.match_cgroups: the processes of exactly these cgroup v2 ids
  * count from their next call (ids no longer listed stop matching new

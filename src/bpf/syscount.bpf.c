@@ -53,6 +53,9 @@ const volatile char match_comm[16] = {};
 const volatile __u32 self_tgid = 0;
 /* Count errors by errno too (scry_errs). */
 const volatile bool count_errnos = false;
+/* Keep the name of each counted process as it exits (scry_comms): scry
+ * serve's comm label of a process gone before its counts were read. */
+const volatile bool keep_comms = false;
 
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
@@ -485,6 +488,15 @@ int BPF_PROG(scry_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* keep_comms: tgid as the counted rows have it -> the name it exited with
+ * (after its exec, unlike the name at its first call); the oldest go. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SCRY_BPF_MAX_COMMS);
+	__type(key, __u32);
+	__type(value, char[16]);
+} scry_comms SEC(".maps");
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(scry_exit, struct task_struct *task)
 {
@@ -496,5 +508,14 @@ int BPF_PROG(scry_exit, struct task_struct *task)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
 	bpf_map_delete_elem(&traced_pids, &tgid);
+	/* a counted thread (it has task storage): keep its process's name
+	 * (the exiting task is the current one) */
+	if (keep_comms && bpf_task_storage_get(&scry_starts, task, 0, 0)) {
+		char comm[16] = {};
+		__u32 key = cur_tgid_for_user();
+
+		BPF_CORE_READ_STR_INTO(&comm, task, group_leader, comm);
+		bpf_map_update_elem(&scry_comms, &key, &comm, BPF_ANY);
+	}
 	return 0;
 }

@@ -37,6 +37,7 @@
 #define SCRY_BPF_HIST_BUDGET	(32u << 20)	/* bytes for them, all CPUs */
 #define SCRY_BPF_MAX_ERRS	8192	/* (row, errno) pairs (count_errnos) */
 #define SCRY_BPF_MAX_CGROUPS	1024	/* matched cgroup ids (match_cgroups) */
+#define SCRY_BPF_MAX_COMMS	8192	/* names of exited processes (keep_comms) */
 
 /* Values of traced_pids. */
 #define SCRY_BPF_TRACED		1	/* every call counts */

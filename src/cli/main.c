@@ -1002,6 +1002,9 @@ int main(int argc, char **argv)
 		return profile_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
+	int served, serve_status = serve_c_listen(argc, argv, &served);   /* scry -c --listen */
+	if (served)
+		return serve_status;
 	static struct run r;     /* (static: the signal handlers reach it via g_session) */
 	r.argv = argv;
 	r.iv.o = &r.o;

@@ -7,11 +7,14 @@
  *	                the Accept header asks for application/openmetrics-text
  *	GET /summary    scry's -c JSON summary of everything counted so far
  *
+ * With --backend ptrace (only when asked, with a warning) a library session
+ * attached to the -p processes feeds the exporter instead, call by call.
+ *
  * A daemon the usual way: runs in the foreground, logs to stderr, and on
- * SIGTERM or SIGINT unloads everything from the kernel and exits 0.  It
- * listens on 127.0.0.1 unless --listen names another address as a number
- * (a host name other than localhost is refused: scry never listens on an
- * address nobody wrote down).
+ * SIGTERM or SIGINT unloads everything from the kernel (or detaches) and
+ * exits 0.  It listens on 127.0.0.1 unless --listen names another address
+ * as a number (a host name other than localhost is refused: scry never
+ * listens on an address nobody wrote down).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@
 
 #include "cli/serve.h"
 #include "filter/filter.h"
+#include "scry/scry.h"
 #include "serve/exporter.h"
 #include "syscalls/syscalls.h"
 #include "util/strbuf.h"
@@ -43,6 +48,8 @@ struct serve_opts {
 	struct scry_filter filter;
 	const char *listen;
 	int verbose;
+	int ptrace;		/* --backend ptrace */
+	int filtered;
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -84,6 +91,10 @@ static void help(void)
 	       "  --pgrep PATTERN     every process whose name matches the regex (looked for each second)\n"
 	       "  --cgroup PATH       every process in that cgroup v2 or below (a service, a container)\n"
 	       "  --all               every process on the machine but scry\n"
+	       "Backend:\n"
+	       "  --backend bpf       count in the kernel (the default; root or CAP_BPF)\n"
+	       "  --backend ptrace    count with ptrace, -p/-f only: the target stops at every call\n"
+	       "                      (tens of microseconds each); for when bpf is not allowed\n"
 	       "Options:\n"
 	       "  -e EXPR             which calls to count (trace=SET, as scry -e)\n"
 	       "  --listen ADDR:PORT  where to listen (default 127.0.0.1:%d; :PORT is 127.0.0.1;\n"
@@ -134,7 +145,7 @@ static int parse_labels(const char *s, unsigned int *out)
 
 static int parse_args(struct serve_opts *so, int argc, char **argv, int *done)
 {
-	enum { O_COMM = 256, O_PGREP, O_CGROUP, O_ALL, O_LISTEN, O_LABELS, O_MAXLS, O_BPO };
+	enum { O_COMM = 256, O_PGREP, O_CGROUP, O_ALL, O_LISTEN, O_LABELS, O_MAXLS, O_BPO, O_BACKEND };
 	static const struct option longs[] = {
 		{ "comm", required_argument, NULL, O_COMM },
 		{ "pgrep", required_argument, NULL, O_PGREP },
@@ -144,6 +155,7 @@ static int parse_args(struct serve_opts *so, int argc, char **argv, int *done)
 		{ "labels", required_argument, NULL, O_LABELS },
 		{ "max-label-sets", required_argument, NULL, O_MAXLS },
 		{ "buckets-per-octave", required_argument, NULL, O_BPO },
+		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +231,15 @@ static int parse_args(struct serve_opts *so, int argc, char **argv, int *done)
 				return usage_error("--buckets-per-octave '%s': give 1, 2, 4, 8, 16, 32 or 64", optarg);
 			so->x.buckets_per_octave = (unsigned int)v;
 			break;
+		case O_BACKEND:
+			/* (auto: bpf; ptrace only when asked) */
+			if (!strcmp(optarg, "ptrace"))
+				so->ptrace = 1;
+			else if (!strcmp(optarg, "bpf") || !strcmp(optarg, "auto"))
+				so->ptrace = 0;
+			else
+				return usage_error("--backend '%s': give bpf (the default) or ptrace", optarg);
+			break;
 		case ':':
 			return usage_error("%s needs an argument", argv[optind - 1]);
 		default:
@@ -229,6 +250,10 @@ static int parse_args(struct serve_opts *so, int argc, char **argv, int *done)
 		return usage_error("unexpected argument '%s': scry serve counts running processes, it starts none",
 				   argv[optind]);
 	so->x.pids = so->pids;
+	if (so->ptrace && (so->x.comm || so->x.pgrep || so->x.cgroup || so->x.all))
+		return usage_error("--backend ptrace counts -p PID (and -f) only: %s needs the bpf backend, which finds processes as they come (ptrace would have to stop each one it finds)",
+				   so->x.comm ? "--comm" : so->x.pgrep ? "--pgrep" : so->x.cgroup ? "--cgroup" : "--all");
+	so->filtered = filtered;
 	if (filtered && !scry_filter_traces_all(&so->filter)) {
 		so->x.nrs = so->filter.trace;
 		so->x.nr_words = sizeof(so->filter.trace) / sizeof(so->filter.trace[0]);
@@ -438,6 +463,161 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", not_found, sizeof(not_found) - 1, 0);
 }
 
+/* ---- --backend ptrace: a library session feeding the exporter ---- */
+
+struct tracer {
+	struct scry_session *s;
+	struct scry_exporter *x;
+	pthread_t thread;
+	int started;
+	volatile int done;	/* the run returned (every target gone, or an error) */
+	int rc;
+	int fed_err;
+	int said_done;
+};
+
+static int tracer_event(void *ctx, const struct scry_event *ev)
+{
+	struct tracer *t = ctx;
+	const struct scry_call *c = &ev->u.call;
+	int err = 0;
+
+	switch (ev->type) {
+	case SCRY_EV_CALL_EXIT:
+		if (c->t_exit_ns)
+			err = scry_exporter_feed_call(t->x, ev->pid, (int)c->nr, c->duration_ns,
+						      c->is_error && c->ret < 0 ? (int)-c->ret : 0);
+		break;
+	case SCRY_EV_NEW_TASK:
+		if (!ev->u.task.is_thread)
+			err = scry_exporter_feed_process(t->x, ev->pid, 1);
+		break;
+	case SCRY_EV_EXITED:
+	case SCRY_EV_KILLED:
+	case SCRY_EV_DETACHED:
+		if (ev->tid == ev->pid)
+			err = scry_exporter_feed_process(t->x, ev->pid, 0);
+		break;
+	default:
+		break;
+	}
+	/* out of memory: the session detaches from everything and says so */
+	if (err)
+		t->fed_err = err;
+	return err;
+}
+
+static void *tracer_run(void *arg)
+{
+	struct tracer *t = arg;
+
+	t->rc = scry_session_run(t->s);
+	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Attaches to the -p processes and starts counting; 0, or an exit status
+ * after one line. */
+static int tracer_start(struct tracer *t, struct serve_opts *so, struct scry_exporter *x)
+{
+	static struct scry_sink sink;
+	struct scry_config cfg = SCRY_CONFIG_INIT;
+	char why[256] = "";
+	int err;
+
+	t->x = x;
+	cfg.backend = SCRY_BACKEND_PTRACE;
+	cfg.follow_forks = so->x.follow_forks;
+	cfg.no_decode = 1;
+	cfg.why = why;
+	cfg.why_len = sizeof(why);
+	if (so->filtered && !scry_filter_traces_all(&so->filter)) {
+		cfg.syscall_bitmap = so->filter.trace;
+		cfg.syscall_bitmap_words = sizeof(so->filter.trace) / sizeof(so->filter.trace[0]);
+	}
+	err = scry_session_new(&t->s, &cfg);
+	if (err) {
+		logf_("cannot start a ptrace session: %s", why[0] ? why : strerror(-err));
+		return 1;
+	}
+	sink = (struct scry_sink){ tracer_event, NULL, t, NULL, NULL };
+	scry_session_add_sink(t->s, &sink);
+	/* durations without the stop's own cost, as scry -c gives them */
+	scry_session_calibrate(t->s);
+	for (size_t i = 0; i < so->x.npids; i++) {
+		struct scry_attach_error ae = { 0, "" };
+
+		err = scry_session_attach(t->s, so->pids[i], &ae);
+		if (err) {
+			logf_("-p %d: cannot attach: %s%s%s", so->pids[i], strerror(ae.err ? ae.err : -err),
+			      ae.reason[0] ? ": " : "", ae.reason);
+			/* (detaches from the ones attached before) */
+			scry_session_free(t->s);
+			t->s = NULL;
+			return 1;
+		}
+		scry_exporter_feed_process(x, so->pids[i], 1);
+	}
+	if (pthread_create(&t->thread, NULL, tracer_run, t)) {
+		logf_("cannot start the tracing thread");
+		scry_session_free(t->s);
+		t->s = NULL;
+		return 1;
+	}
+	t->started = 1;
+	return 0;
+}
+
+/* Detaches from everything (the targets run on) and frees the session. */
+static void tracer_stop(struct tracer *t)
+{
+	if (!t->s)
+		return;
+	if (t->started) {
+		scry_session_request_detach(t->s, 0);
+		pthread_join(t->thread, NULL);
+	}
+	scry_session_free(t->s);
+	t->s = NULL;
+}
+
+/* ---- scry -c --listen ---- */
+
+int serve_c_listen(int argc, char **argv, int *handled)
+{
+	char **args;
+	int i, n = 0, has_c = 0, listen = 0, status;
+
+	*handled = 0;
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--listen") || !strncmp(argv[i], "--listen=", 9))
+			listen = 1;
+	if (!listen)
+		return 0;
+	*handled = 1;
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!args) {
+		logf_("out of memory");
+		return 1;
+	}
+	args[n++] = "serve";
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") && !has_c) {
+			has_c = 1;
+			continue;
+		}
+		args[n++] = argv[i];
+	}
+	if (!has_c) {
+		free(args);
+		fprintf(stderr, "scry: --listen serves counts over HTTP: give -c with it (scry -c --listen ADDR:PORT -p PID), or use scry serve\n");
+		return 2;
+	}
+	status = serve_main(n, args);
+	free(args);
+	return status;
+}
+
 /* ---- main ---- */
 
 int serve_main(int argc, char **argv)
@@ -446,12 +626,14 @@ int serve_main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
 	struct server srv = { NULL, 0 };
+	struct tracer tr;
 	struct MHD_Daemon *d = NULL;
 	char why[512], where[128], last_err[512] = "";
 	sigset_t set;
 	int done, status, fd;
 
 	memset(&so, 0, sizeof(so));
+	memset(&tr, 0, sizeof(tr));
 	status = parse_args(&so, argc, argv, &done);
 	if (status || done)
 		return status;
@@ -461,7 +643,11 @@ int serve_main(int argc, char **argv)
 	if (!so.x.npids && !so.x.comm && !so.x.pgrep && !so.x.cgroup && !so.x.all)
 		return usage_error("say what to count: -p PID, --comm NAME, --pgrep PATTERN, --cgroup PATH, or --all for every process");
 
-	/* the signals wait for sigtimedwait() below, in every thread */
+	/* the signals wait for sigtimedwait() below, in every thread;
+	 * SIGCHLD (every ptrace stop raises one) wakes none of ours */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -472,11 +658,29 @@ int serve_main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	addr_text(&ss, where, sizeof(where));
-	status = scry_exporter_open(&srv.x, &so.x, why, sizeof(why));
+	if (so.ptrace)
+		status = scry_exporter_open_fed(&srv.x, &so.x, why, sizeof(why));
+	else
+		status = scry_exporter_open(&srv.x, &so.x, why, sizeof(why));
 	if (status) {
-		logf_("%s", why[0] ? why : strerror(-status));
+		/* no bpf here: ptrace can count -p targets, if the user wants
+		 * to pay for it */
+		if ((status == -EPERM || status == -ENOTSUP) && !so.ptrace)
+			logf_("%s; without bpf, scry serve --backend ptrace -p PID counts by stopping the process at every call (slow)",
+			      why[0] ? why : strerror(-status));
+		else
+			logf_("%s", why[0] ? why : strerror(-status));
 		close(fd);
 		return status == -EINVAL ? 2 : 1;
+	}
+	if (so.ptrace) {
+		status = tracer_start(&tr, &so, srv.x);
+		if (status) {
+			close(fd);
+			scry_exporter_close(srv.x);
+			return status;
+		}
+		logf_("warning: --backend ptrace stops the counted processes at every system call (two stops, tens of microseconds, per call: a busy process runs many times slower); the bpf backend counts for about half a microsecond a call");
 	}
 	srv.verbose = so.verbose;
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, &srv,
@@ -487,14 +691,15 @@ int serve_main(int argc, char **argv)
 	if (!d) {
 		logf_("cannot start the HTTP server on %s", where);
 		close(fd);
+		tracer_stop(&tr);
 		scry_exporter_close(srv.x);
 		return 1;
 	}
 	if (!is_loopback(&ss))
 		logf_("listening on %s, which is not this machine's loopback: whoever reaches it can read the metrics",
 		      where);
-	logf_("counting in the kernel; metrics at http://%s/metrics (%zu processes now)", where,
-	      scry_exporter_targets(srv.x));
+	logf_("counting %s; metrics at http://%s/metrics (%zu processes now)",
+	      so.ptrace ? "with ptrace" : "in the kernel", where, scry_exporter_targets(srv.x));
 
 	for (;;) {
 		struct timespec tick = { 1, 0 };
@@ -502,8 +707,18 @@ int serve_main(int argc, char **argv)
 		int sig = sigtimedwait(&set, &si, &tick);
 
 		if (sig == SIGTERM || sig == SIGINT) {
-			logf_("%s: unloading and exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			logf_("%s: %s and exiting", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+			      so.ptrace ? "detaching" : "unloading");
 			break;
+		}
+		if (tr.started && !tr.said_done && __atomic_load_n(&tr.done, __ATOMIC_ACQUIRE)) {
+			/* the counts stay for the scrapers */
+			if (tr.rc)
+				logf_("the ptrace session ended: %s; serving what was counted",
+				      strerror(-(tr.fed_err ? tr.fed_err : tr.rc)));
+			else
+				logf_("every traced process has exited; serving what was counted");
+			tr.said_done = 1;
 		}
 		if (scry_exporter_tick(srv.x, why, sizeof(why))) {
 			if (strcmp(why, last_err))
@@ -525,6 +740,7 @@ int serve_main(int argc, char **argv)
 #endif
 	}
 	MHD_stop_daemon(d);	/* waits for the requests in flight */
+	tracer_stop(&tr);	/* the targets run on, untraced */
 	scry_exporter_close(srv.x);
 	return 0;
 }

@@ -61,7 +61,11 @@ struct added {
 
 struct scry_exporter {
 	pthread_mutex_t lock;
-	struct scry_bpf *b;
+	struct scry_bpf *b;		/* NULL: fed (scry_exporter_open_fed) */
+	struct scry_stats pending;	/* fed: calls since the last collect */
+	int *fed_pids;			/* fed: processes traced now */
+	size_t nfed, allocfed;
+	double t_open;
 	struct scry_exporter_opts o;
 	char *comm, *cgroup_dir;
 	regex_t re;
@@ -277,7 +281,9 @@ static uint32_t labelset_of_pid(struct scry_exporter *e, int pid)
 		add_label_value(&sb, "pid", pid > 0 ? num : "unknown");
 	}
 	if (e->o.labels & SCRY_EXPORTER_LABEL_COMM) {
-		if (!alive || proc_comm(pid, buf, sizeof(buf)) < 0)
+		/* gone: the name it exited with, kept by the kernel */
+		if ((!alive || proc_comm(pid, buf, sizeof(buf)) < 0) &&
+		    (!e->b || scry_bpf_exited_comm(e->b, pid, buf, sizeof(buf)) < 0))
 			snprintf(buf, sizeof(buf), "%s", e->comm && !e->have_re && !e->o.npids && !e->cgroup_dir && !e->o.all ? e->comm : "unknown");
 		add_label_value(&sb, "comm", buf);
 	}
@@ -439,15 +445,23 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The kernel's counts since the last collect into the series and agg. */
+/* The kernel's counts since the last collect (or, fed, the calls fed
+ * since) into the series and agg. */
 static int collect(struct scry_exporter *e)
 {
 	struct scry_stats d;
 	double t0 = now_s();
-	int err;
+	int err = 0;
 
 	scry_stats_init(&d, e->o.labels != 0);
-	err = scry_bpf_read_reset_errnos(e->b, &d, on_errno, e);
+	if (e->b) {
+		err = scry_bpf_read_reset_errnos(e->b, &d, on_errno, e);
+	} else {
+		/* fed: take the pending rows (their errnos went to the series
+		 * as they came) */
+		d = e->pending;
+		scry_stats_init(&e->pending, e->o.labels != 0);
+	}
 	for (size_t i = 0; !err && i < scry_stats_nr_rows(&d); i++) {
 		const struct scry_stats_row *r = scry_stats_row_at(&d, i);
 		uint32_t ls = labelset_for(e, r->pid);
@@ -530,16 +544,60 @@ static int is_self(int pid)
 	return pid == (int)getpid();
 }
 
-/* Walks /proc: adds --pgrep's new matches; counts every process (--all) or
- * those --comm names. */
-static size_t scan_proc(struct scry_exporter *e)
+/* The processes a resolve found, each once however many ways it matched. */
+struct pidset {
+	int *v;
+	size_t n, alloc;
+	int err;		/* -ENOMEM once a push failed */
+};
+
+static void pidset_push(struct pidset *ps, int pid)
+{
+	if (ps->n == ps->alloc) {
+		size_t na = ps->alloc ? ps->alloc * 2 : 64;
+		int *t = realloc(ps->v, na * sizeof(*t));
+
+		if (!t) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		ps->v = t;
+		ps->alloc = na;
+	}
+	ps->v[ps->n++] = pid;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many distinct pids; frees the set. */
+static size_t pidset_count(struct pidset *ps)
+{
+	size_t n = 0;
+
+	if (ps->n)
+		qsort(ps->v, ps->n, sizeof(*ps->v), cmp_int);
+	for (size_t i = 0; i < ps->n; i++)
+		if (!i || ps->v[i] != ps->v[i - 1])
+			n++;
+	free(ps->v);
+	*ps = (struct pidset){ NULL, 0, 0, 0 };
+	return n;
+}
+
+/* Walks /proc: adds --pgrep's new matches (they join the added ones);
+ * puts every process (--all) or those --comm names in ps. */
+static void scan_proc(struct scry_exporter *e, struct pidset *ps)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	size_t n = 0;
 
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		char comm[64];
 		int pid = atoi(de->d_name);
@@ -547,27 +605,23 @@ static size_t scan_proc(struct scry_exporter *e)
 		if (pid <= 0 || is_self(pid))
 			continue;
 		if (e->o.all) {
-			n++;
+			pidset_push(ps, pid);
 			continue;
 		}
 		if ((!e->comm && !e->have_re) || proc_comm(pid, comm, sizeof(comm)) < 0)
 			continue;
-		if (e->comm && !strcmp(comm, e->comm)) {
-			n++;
-			continue;
-		}
-		/* (counted among the added ones) */
+		if (e->comm && !strcmp(comm, e->comm))
+			pidset_push(ps, pid);
 		if (e->have_re && !regexec(&e->re, comm, 0, NULL, 0))
 			add_target(e, pid);
 	}
 	closedir(d);
-	return n;
 }
 
 struct cg_walk {
 	uint64_t *ids;
 	size_t n, alloc;
-	size_t procs;
+	struct pidset *procs;
 };
 
 static __thread struct cg_walk *cg_cur;
@@ -577,7 +631,7 @@ static int cg_visit(const char *path, const struct stat *st, int type, struct FT
 	struct cg_walk *w = cg_cur;
 	char file[PATH_MAX];
 	FILE *f;
-	int c, prev = '\n';
+	int pid;
 
 	if (type != FTW_D)
 		return 0;
@@ -596,19 +650,17 @@ static int cg_visit(const char *path, const struct stat *st, int type, struct FT
 	f = fopen(file, "re");
 	if (!f)
 		return 0;
-	while ((c = getc(f)) != EOF) {
-		if (c == '\n' && prev != '\n')
-			w->procs++;
-		prev = c;
-	}
+	while (fscanf(f, "%d", &pid) == 1)
+		pidset_push(w->procs, pid);
 	fclose(f);
 	return 0;
 }
 
-/* Gives the kernel the ids of the cgroup's subtree; counts its processes. */
-static int scan_cgroup(struct scry_exporter *e, size_t *procs)
+/* Gives the kernel the ids of the cgroup's subtree; puts its processes in
+ * procs. */
+static int scan_cgroup(struct scry_exporter *e, struct pidset *procs)
 {
-	struct cg_walk w = { NULL, 0, 0, 0 };
+	struct cg_walk w = { NULL, 0, 0, procs };
 	int err;
 
 	cg_cur = &w;
@@ -621,7 +673,6 @@ static int scan_cgroup(struct scry_exporter *e, size_t *procs)
 	if (!err)
 		err = scry_bpf_set_cgroups(e->b, w.ids, w.n);
 	free(w.ids);
-	*procs = w.procs;
 	return err;
 }
 
@@ -676,23 +727,27 @@ static int resolve_cgroup(struct scry_exporter *e, const char *arg, char *why, s
 	return e->cgroup_dir ? 0 : -ENOMEM;
 }
 
-/* Targets now: re-resolves, counts (a process that matches two ways
- * counts twice).  Called with the lock held. */
+/* Targets now: re-resolves and counts them, a process that matches
+ * several ways (-p and --comm, say) once.  Called with the lock held. */
 static int resolve(struct scry_exporter *e)
 {
-	size_t n, m = 0, cg = 0;
+	struct pidset ps = { NULL, 0, 0, 0 };
 	int err = 0;
 
-	if (e->o.all || e->comm || e->have_re)
-		m = scan_proc(e);
-	n = prune_added(e);	/* -p and --pgrep */
-	n = e->o.all ? m : n + m;
-	if (e->cgroup_dir) {
-		err = scan_cgroup(e, &cg);
-		if (!e->o.all)
-			n += cg;
+	if (!e->b) {		/* fed: the processes traced now */
+		e->targets = e->nfed;
+		return 0;
 	}
-	e->targets = n;
+	if (e->o.all || e->comm || e->have_re)
+		scan_proc(e, &ps);
+	prune_added(e);		/* -p and --pgrep */
+	for (size_t i = 0; i < e->nadded; i++)
+		pidset_push(&ps, e->added[i].pid);
+	if (e->cgroup_dir)
+		err = scan_cgroup(e, &ps);
+	if (!err)
+		err = ps.err;
+	e->targets = pidset_count(&ps);
 	return err;
 }
 
@@ -729,6 +784,8 @@ int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_op
 	e->o = *o;
 	e->o.pids = NULL;	/* not kept */
 	e->other_ls = UINT32_MAX;
+	e->t_open = now_s();
+	scry_stats_init(&e->pending, 0);
 	e->max_ls = o->max_label_sets ? o->max_label_sets : SCRY_EXPORTER_MAX_LABEL_SETS;
 	scry_stats_init(&e->agg, 0);
 	n = scry_exporter_le_bounds(o->buckets_per_octave ? o->buckets_per_octave : 1, e->le);
@@ -765,6 +822,7 @@ int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_op
 	bo.match_comm = o->comm;
 	bo.match_cgroups = o->cgroup != NULL;
 	bo.count_errnos = 1;
+	bo.keep_comms = (o->labels & SCRY_EXPORTER_LABEL_COMM) != 0;
 	err = scry_bpf_open(&e->b, &bo, why, len);
 	if (err)
 		goto fail;
@@ -788,11 +846,103 @@ fail:
 	return err;
 }
 
+/*
+ * Fed: the calls come from the caller (scry serve --backend ptrace, whose
+ * library session hands them over one by one), not from the kernel's
+ * maps.  Only -p (and -f) targets make sense: the caller attaches to them.
+ */
+int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporter_opts *o,
+			   char *why, size_t len)
+{
+	struct scry_exporter *e;
+	int n;
+
+	*out = NULL;
+	if (why && len)
+		why[0] = '\0';
+	if (o->comm || o->pgrep || o->cgroup || o->all) {
+		snprintf(why, len, "%s: only the bpf backend finds processes by name, cgroup or all of them; with ptrace give -p PID",
+			 o->comm ? "--comm" : o->pgrep ? "--pgrep" : o->cgroup ? "--cgroup" : "--all");
+		return -EINVAL;
+	}
+	if (!o->npids) {
+		snprintf(why, len, "say what to count: -p PID");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < o->npids; i++)
+		if (is_self(o->pids[i])) {
+			snprintf(why, len, "-p %d is scry itself, which it does not count", o->pids[i]);
+			return -EINVAL;
+		}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	pthread_mutex_init(&e->lock, NULL);
+	e->o = *o;
+	e->o.pids = NULL;
+	e->other_ls = UINT32_MAX;
+	e->max_ls = o->max_label_sets ? o->max_label_sets : SCRY_EXPORTER_MAX_LABEL_SETS;
+	e->t_open = now_s();
+	scry_stats_init(&e->agg, 0);
+	scry_stats_init(&e->pending, o->labels != 0);
+	n = scry_exporter_le_bounds(o->buckets_per_octave ? o->buckets_per_octave : 1, e->le);
+	if (n < 0) {
+		snprintf(why, len, "--buckets-per-octave %u: give 1, 2, 4, 8, 16, 32 or 64", o->buckets_per_octave);
+		scry_exporter_close(e);
+		return -EINVAL;
+	}
+	e->nle = (size_t)n;
+	*out = e;
+	return 0;
+}
+
+int scry_exporter_feed_call(struct scry_exporter *e, int pid, int nr, uint64_t ns, int err)
+{
+	int ret;
+
+	pthread_mutex_lock(&e->lock);
+	ret = scry_stats_add(&e->pending, e->o.labels ? pid : 0, nr, ns, err != 0);
+	if (!ret && err > 0)
+		ret = on_errno(e, pid, nr, err, 1);
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+int scry_exporter_feed_process(struct scry_exporter *e, int pid, int alive)
+{
+	size_t i;
+	int ret = 0;
+
+	pthread_mutex_lock(&e->lock);
+	for (i = 0; i < e->nfed && e->fed_pids[i] != pid; i++)
+		;
+	if (!alive && i < e->nfed) {
+		e->fed_pids[i] = e->fed_pids[--e->nfed];
+	} else if (alive && i == e->nfed) {
+		if (e->nfed == e->allocfed) {
+			size_t na = e->allocfed ? e->allocfed * 2 : 16;
+			int *t = realloc(e->fed_pids, na * sizeof(*t));
+
+			if (!t)
+				ret = -ENOMEM;
+			else
+				e->fed_pids = t, e->allocfed = na;
+		}
+		if (!ret)
+			e->fed_pids[e->nfed++] = pid;
+	}
+	e->targets = e->nfed;
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
 void scry_exporter_close(struct scry_exporter *e)
 {
 	if (!e)
 		return;
 	scry_bpf_close(e->b);
+	scry_stats_release(&e->pending);
+	free(e->fed_pids);
 	for (size_t i = 0; i < e->nls; i++)
 		free(e->labelsets[i]);
 	free(e->labelsets);
@@ -895,7 +1045,7 @@ static void health(struct scry_exporter *e, int om, struct strbuf *sb)
 	size_t fds = 0;
 	DIR *d;
 
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)scry_bpf_lost(e->b));
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(e->b ? scry_bpf_lost(e->b) : 0));
 	gauge(sb, om, "scry_events_lost_total", "counter",
 	      "Calls or processes not counted because a kernel map was full.", v);
 	snprintf(v, sizeof(v), "%zu", e->targets);
@@ -911,7 +1061,8 @@ static void health(struct scry_exporter *e, int om, struct strbuf *sb)
 		 ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6);
 	gauge(sb, om, "scry_cpu_seconds_total", "counter",
 	      "CPU time scry itself used (user and system).", v);
-	scry_bpf_run_stats(e->b, &ns, &runs);
+	if (e->b)
+		scry_bpf_run_stats(e->b, &ns, &runs);
 	{
 		struct strbuf t = STRBUF_INIT;
 
@@ -1064,7 +1215,7 @@ int scry_exporter_summary_json(struct scry_exporter *e, struct strbuf *out)
 		return -ENOMEM;
 	pthread_mutex_lock(&e->lock);
 	collect(e);
-	so.seconds = scry_bpf_elapsed(e->b);
+	so.seconds = e->b ? scry_bpf_elapsed(e->b) : now_s() - e->t_open;
 	err = scry_stats_print_json(&e->agg, f, &so);
 	pthread_mutex_unlock(&e->lock);
 	if (fclose(f) && !err)

@@ -18,7 +18,8 @@
  * epochs of --interval: no call is lost or counted twice between reads).
  * The counters only grow, as Prometheus counters must.
  *
- * Targets (any combination; a process matching any of them counts):
+ * Targets (any combination; a process matching any of them counts, and
+ * scry_targets counts it once):
  *   pids     -p: those processes (with follow_forks, their children too);
  *   comm     processes named exactly so (the kernel's 15-byte comm of the
  *            thread group leader), matched in the kernel at each thread's
@@ -31,7 +32,9 @@
  *   all      every process but scry itself.
  *
  * Labels (opts.labels): syscall always; errno on the error counter; pid,
- * comm, cgroup when asked.  The number of distinct (pid, comm, cgroup)
+ * comm, cgroup when asked, read from /proc when a process's first counts
+ * are (the comm of one that has exited by then: the name it exited with,
+ * kept by the kernel).  The number of distinct (pid, comm, cgroup)
  * label sets is capped at opts.max_label_sets: later ones are counted
  * under the label set whose values are all "other", and
  * scry_label_set_overflows_total says how many rows went there.  So memory
@@ -87,6 +90,24 @@ struct scry_exporter;
  * first targets.  -ESRCH when a -p process does not exist. */
 int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_opts *o,
 		       char *why, size_t len);
+
+/*
+ * An exporter fed by the caller rather than by the kernel's counters (scry
+ * serve --backend ptrace): only -p targets (the caller traces them; -EINVAL
+ * and why for --comm, --pgrep, --cgroup, --all).  Its calls come through
+ * scry_exporter_feed_call(), its processes through _feed_process();
+ * tick and render then work as for the bpf exporter.
+ */
+int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporter_opts *o,
+			   char *why, size_t len);
+
+/* One call of process pid that returned after ns; err: its errno (> 0) if
+ * it failed, else 0.  0 or -ENOMEM. */
+int scry_exporter_feed_call(struct scry_exporter *e, int pid, int nr, uint64_t ns, int err);
+
+/* Process pid is traced now (alive) or no longer: scry_targets.  0 or
+ * -ENOMEM. */
+int scry_exporter_feed_process(struct scry_exporter *e, int pid, int alive);
 
 /* Unloads everything from the kernel and frees e.  NULL is fine. */
 void scry_exporter_close(struct scry_exporter *e);

@@ -86,8 +86,8 @@ def metric(parsed, name, **labels):
     return sum(v for (n, ls), v in parsed.items() if n == name and want <= set(ls))
 
 
-@unittest.skipIf(WHY_NOT, WHY_NOT or "")
-class ServeTest(ScryTest):
+class ServeBase(ScryTest):
+    """What the tests of both backends use."""
 
     # -- scry serve
 
@@ -188,12 +188,13 @@ class ServeTest(ScryTest):
         self.assertTrue(ok, "prometheus took no scrape of scry after %.3f" % t)
         return time.time()
 
-    # ---------------------------------------------------------------- tests
-
-    def test_prometheus_sees_exact_counts_errnos_and_p99(self):
+    def exact_counts_errnos_and_p99(self, extra=()):
+        """A real Prometheus sees exactly the calls and errors of a worker
+        counted by scry serve [extra] -p, and a p99 in the right bucket;
+        returns scry serve's stderr."""
         n, m = 3000, 137
         w = self.worker(n, m)
-        s, base = self.serve(["-p", str(w.pid), "--buckets-per-octave", "4"])
+        s, base = self.serve(["-p", str(w.pid), "--buckets-per-octave", "4"] + list(extra))
         api = self.prometheus(base[len("http://"):])
         t0 = self.scraped_after(api, time.time())
         calls = 'sum(scry_syscalls_total{job="scry",syscall="openat"})'
@@ -232,6 +233,16 @@ class ServeTest(ScryTest):
                         "scry's p99 %.9f outside the bucket (%.9f, %.9f] of the 99th rank" % (p99, lo, hi))
         self.finish(w)
         self.stop(s)
+        return s.err()
+
+
+@unittest.skipIf(WHY_NOT, WHY_NOT or "")
+class ServeTest(ServeBase):
+
+    # ---------------------------------------------------------------- tests
+
+    def test_prometheus_sees_exact_counts_errnos_and_p99(self):
+        self.exact_counts_errnos_and_p99()
 
     def test_text_and_openmetrics_formats(self):
         w = self.worker(10, 3)
@@ -300,6 +311,64 @@ class ServeTest(ScryTest):
         # nothing else was counted: only our program's name
         self.assertEqual({dict(ls).get("comm") for (n, ls) in parsed if n == "scry_syscalls_total"},
                          {name})
+        self.stop(s)
+
+    def test_targets_count_a_process_once_however_it_matches(self):
+        """-p PID and --comm NAME naming the same process:
+        scry_targets says 1, not one per way it matched (it said 2)."""
+        name = self.unique_name()
+        w = self.worker(4, 1, name=name)
+        s, base = self.serve(["-p", str(w.pid), "--comm", name])
+        self.assertEqual(metric(self.metrics(base), "scry_targets"), 1)
+        self.go(w)
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_targets"), 1)
+        # and its calls once too
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 5)
+        self.finish(w)
+        self.stop(s)
+
+    def test_c_listen_is_scry_serve(self):
+        """scry -c --listen ADDR:PORT -p PID: the same exporter as scry
+        serve (the issue's other form); --listen without -c is refused."""
+        w = self.worker(6, 2)
+        s = self.scry_bg(["-c", "--listen", "127.0.0.1:0", "-p", str(w.pid)])
+        m = s.wait_err(r"metrics at http://(\S+)/metrics", T(30))
+        self.assertTrue(m, s.err())
+        base = "http://" + m.group(1)
+        self.go(w)
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 8)
+        self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat",
+                                errno="ENOENT"), 2)
+        self.stop(s)
+        self.finish(w)
+        r = subprocess.run([SCRY, "--listen", "127.0.0.1:0", "-p", str(os.getpid())],
+                           capture_output=True, text=True, timeout=T(60))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("give -c with it", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_comm_label_of_a_process_gone_before_its_counts_were_read(self):
+        """A process that lives a millisecond, counted under -p PARENT -f,
+        is gone when its counts are read: its comm label is the name it
+        exited with, kept in the kernel (it read "unknown")."""
+        name = self.unique_name()
+        path = self.copy_prog(name)
+        sh = self.spawn(["sh", "-c", 'read x; for i in 1 2 3; do "$0" 3 1; done; echo over; read y || true',
+                         path], name="sh", stdin=subprocess.PIPE)
+        s, base = self.serve(["-p", str(sh.pid), "-f", "--labels", "comm"])
+        sh.popen.stdin.write(b"go\n")
+        sh.popen.stdin.flush()
+        self.assertTrue(sh.wait_out(r"^over$", T(30)), sh.err())
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat", comm=name), 3 * 4,
+                         {k: v for k, v in parsed.items() if k[0] == "scry_syscalls_total"})
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat", comm="unknown"), 0)
+        self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat", comm=name,
+                                errno="ENOENT"), 3)
+        sh.popen.stdin.close()
+        self.assertEqual(sh.wait(T(10)), 0)
         self.stop(s)
 
     def test_label_sets_are_capped(self):
@@ -531,6 +600,130 @@ class ServeTest(ScryTest):
         subprocess.run([path, "20", "5"], check=True, timeout=T(30))
         self.assertEqual(metric(self.metrics(base), "scry_syscalls_total", syscall="openat"), 50)
         self.stop(s)
+
+
+def _proc_status(pid):
+    """{field: value} of /proc/PID/status."""
+    with open("/proc/%d/status" % pid) as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+@unittest.skipIf(not have_scry(), "scry is not built")
+class ServePtraceTest(ServeBase):
+    """scry serve --backend ptrace -p PID: counting without bpf, only when
+    asked, with a warning; the targets are left running untraced."""
+
+    WARNING = "warning: --backend ptrace stops the counted processes at every system call"
+
+    def test_prometheus_sees_exact_counts_with_ptrace(self):
+        err = self.exact_counts_errnos_and_p99(["--backend", "ptrace"])
+        self.assertEqual(err.count(self.WARNING), 1, err)
+        self.assertIn("counting with ptrace", err)
+
+    def test_sigint_and_sigterm_detach_and_the_target_runs_on(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            w = self.worker(20, 3)
+            s, base = self.serve(["--backend", "ptrace", "-p", str(w.pid)])
+            self.assertEqual(metric(self.metrics(base), "scry_targets"), 1)
+            # traced by scry (a thread of it: libscry traces from its own)
+            tracer = int(_proc_status(w.pid)["TracerPid"])
+            self.assertNotEqual(tracer, 0)
+            self.assertEqual(_proc_status(tracer)["Tgid"], str(s.pid))
+            self.go(w)
+            self.assertEqual(metric(self.metrics(base), "scry_syscalls_total", syscall="openat"), 23)
+            s.signal(sig)
+            self.assertEqual(s.wait(T(30)), 0, s.err())
+            self.assertIn("%s: detaching and exiting" % sig.name, s.err())
+            st = _proc_status(w.pid)
+            self.assertEqual(st["TracerPid"], "0", st)
+            # asleep in its read of stdin, not stopped ("t (tracing stop)")
+            self.assertTrue(st["State"].startswith("S"), st)
+            # and it runs on: it reads, and exits 0
+            self.finish(w)
+
+    def test_targets_follow_the_traced_process(self):
+        w = self.worker(2, 0)
+        s, base = self.serve(["--backend", "ptrace", "-p", str(w.pid)])
+        self.assertIn("(1 processes now)", s.err())
+        self.go(w)
+        self.finish(w)
+        self.assertTrue(s.wait_err(r"every traced process has exited", T(30)), s.err())
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_targets"), 0)
+        # what was counted stays
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 2)
+        self.stop(s)
+
+    def test_follow_forks_with_ptrace(self):
+        """-f: the children a traced process forks are counted too, each
+        call exactly, and scry_targets follows them."""
+        sh = self.spawn(["sh", "-c", 'read x; for i in 1 2 3; do "$0" 4 2; done; echo over; read y || true',
+                         prog("serve_work")], name="sh", stdin=subprocess.PIPE)
+        s, base = self.serve(["--backend", "ptrace", "-f", "-p", str(sh.pid), "--labels", "pid"])
+        sh.popen.stdin.write(b"go\n")
+        sh.popen.stdin.flush()
+        self.assertTrue(sh.wait_out(r"^over$", T(30)), sh.err())
+        parsed = self.metrics(base)
+        # (the shell's own opens, if it makes any, are not the children's)
+        mine = str(sh.pid)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat")
+                         - metric(parsed, "scry_syscalls_total", syscall="openat", pid=mine), 3 * 6)
+        self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat", errno="ENOENT")
+                         - metric(parsed, "scry_syscall_errors_total", syscall="openat",
+                                  errno="ENOENT", pid=mine), 3 * 2)
+        # one label set per child and the shell
+        self.assertEqual(len({dict(ls)["pid"] for (n, ls) in parsed
+                              if n == "scry_syscalls_total" and dict(ls)["syscall"] == "openat"}
+                             - {mine}), 3)
+        self.assertEqual(metric(parsed, "scry_targets"), 1)    # the children are gone
+        sh.popen.stdin.close()
+        self.assertEqual(sh.wait(T(10)), 0)
+        self.stop(s)
+
+    def test_finding_processes_needs_bpf(self):
+        for opt in (["--comm", "x"], ["--pgrep", "x"], ["--cgroup", "x"], ["--all"]):
+            r = subprocess.run([SCRY, "serve", "--backend", "ptrace"] + opt, capture_output=True,
+                               text=True, timeout=T(60))
+            self.assertEqual(r.returncode, 2, (opt, r.stderr))
+            self.assertIn("%s needs the bpf backend" % opt[0], r.stderr)
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        r = subprocess.run([SCRY, "serve", "--backend", "ptrace", "-p", "999999999", "--listen", ":0"],
+                           capture_output=True, text=True, timeout=T(60))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("-p 999999999: cannot attach: No such process", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        r = subprocess.run([SCRY, "serve", "--backend", "strace", "-p", "1"], capture_output=True,
+                           text=True, timeout=T(60))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("give bpf (the default) or ptrace", r.stderr)
+
+    def test_without_bpf_permission_it_says_ptrace_and_ptrace_works(self):
+        """As an unprivileged user (nobody) scry serve cannot load bpf: one
+        line that says so and names --backend ptrace; with it, the user's
+        own process is counted exactly."""
+        if os.geteuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("needs root and setpriv to become an unprivileged user")
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+        p = self.spawn(nobody + [prog("serve_work"), "9", "2", "wait"], name="w",
+                       stdin=subprocess.PIPE)
+        self.assertTrue(p.wait_out(r"^ready$", T(10)), p.err())
+        r = subprocess.run(nobody + [SCRY, "serve", "-p", str(p.pid), "--listen", "127.0.0.1:0"],
+                           capture_output=True, text=True, timeout=T(60))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("--backend ptrace", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        s = self.spawn(nobody + [SCRY, "serve", "--backend", "ptrace", "-p", str(p.pid),
+                                 "--listen", "127.0.0.1:0"], name="scry")
+        m = s.wait_err(r"metrics at http://(\S+)/metrics", T(30))
+        self.assertTrue(m, s.err())
+        base = "http://" + m.group(1)
+        self.go(p)
+        parsed = self.metrics(base)
+        self.assertEqual(metric(parsed, "scry_syscalls_total", syscall="openat"), 11)
+        self.assertEqual(metric(parsed, "scry_syscall_errors_total", syscall="openat",
+                                errno="ENOENT"), 2)
+        self.stop(s)
+        self.finish(p)
 
 
 if __name__ == "__main__":

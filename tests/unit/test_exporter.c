@@ -3,7 +3,9 @@
  * Prometheus `le` buckets (src/serve/exporter.c): for every buckets-per-
  * octave setting the count under each bound is exactly the number of values
  * <= that bound, for values on, just below and just above every bound and
- * for a spread of random ones; bad settings are refused.
+ * for a spread of random ones; bad settings are refused.  And the exporter
+ * fed by the caller (scry serve --backend ptrace): the calls fed are what it
+ * renders, exactly; it takes -p targets only.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +16,11 @@
 #include <errno.h>
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "serve/exporter.h"
 #include "stats/hist.h"
+#include "util/strbuf.h"
 
 static uint64_t rng_state = 0x5eed;
 
@@ -90,11 +95,87 @@ static void test_le_bad_settings(void **state)
 	assert_int_equal(le[27], (1ULL << 34) - 1);
 }
 
+/* The value of the line that begins with prefix (then a space), or -1. */
+static double line_value(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, prefix, n) && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+static void test_fed_renders_what_was_fed(void **state)
+{
+	struct scry_exporter_opts o = SCRY_EXPORTER_OPTS_INIT;
+	struct scry_exporter *e;
+	struct strbuf sb = STRBUF_INIT;
+	int pid = (int)getppid();	/* (not scry itself: refused) */
+	char why[256];
+
+	o.pids = &pid;
+	o.npids = 1;
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), 0);
+	assert_int_equal(scry_exporter_feed_process(e, pid, 1), 0);
+	assert_int_equal(scry_exporter_targets(e), 1);
+	/* openat (257): 3 calls, of 100 ns, 1000 ns and 5 s; one ENOENT */
+	assert_int_equal(scry_exporter_feed_call(e, pid, 257, 100, 0), 0);
+	assert_int_equal(scry_exporter_feed_call(e, pid, 257, 1000, 2), 0);
+	assert_int_equal(scry_exporter_feed_call(e, pid, 257, 5000000000ULL, 0), 0);
+	assert_int_equal(scry_exporter_render(e, 0, &sb), 0);
+	assert_true(line_value(sb.buf, "scry_syscalls_total{syscall=\"openat\"}") == 3);
+	assert_true(line_value(sb.buf, "scry_syscall_errors_total{syscall=\"openat\",errno=\"ENOENT\"}") == 1);
+	assert_true(line_value(sb.buf, "scry_syscall_duration_seconds_bucket{syscall=\"openat\",le=\"0.000000127\"}") == 1);
+	assert_true(line_value(sb.buf, "scry_syscall_duration_seconds_bucket{syscall=\"openat\",le=\"0.000001023\"}") == 2);
+	assert_true(line_value(sb.buf, "scry_syscall_duration_seconds_bucket{syscall=\"openat\",le=\"4.294967295\"}") == 2);
+	assert_true(line_value(sb.buf, "scry_syscall_duration_seconds_bucket{syscall=\"openat\",le=\"+Inf\"}") == 3);
+	assert_true(line_value(sb.buf, "scry_syscall_duration_seconds_sum{syscall=\"openat\"}") == 5.0000011);
+	assert_true(line_value(sb.buf, "scry_targets") == 1);
+	/* counters only grow: a second render after more calls */
+	strbuf_release(&sb);
+	assert_int_equal(scry_exporter_feed_call(e, pid, 257, 100, 2), 0);
+	assert_int_equal(scry_exporter_tick(e, why, sizeof(why)), 0);
+	assert_int_equal(scry_exporter_render(e, 0, &sb), 0);
+	assert_true(line_value(sb.buf, "scry_syscalls_total{syscall=\"openat\"}") == 4);
+	assert_true(line_value(sb.buf, "scry_syscall_errors_total{syscall=\"openat\",errno=\"ENOENT\"}") == 2);
+	assert_int_equal(scry_exporter_feed_process(e, pid, 0), 0);
+	assert_int_equal(scry_exporter_targets(e), 0);
+	strbuf_release(&sb);
+	scry_exporter_close(e);
+}
+
+static void test_fed_takes_pids_only(void **state)
+{
+	struct scry_exporter_opts o = SCRY_EXPORTER_OPTS_INIT;
+	struct scry_exporter *e = (void *)1;
+	int pid = 1, self = (int)getpid();
+	char why[256];
+
+	o.comm = "x";
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
+	assert_null(e);
+	assert_non_null(strstr(why, "--comm"));
+	o.comm = NULL;
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "-p PID"));
+	o.pids = &self;
+	o.npids = 1;
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "scry itself"));
+	o.pids = &pid;
+	o.buckets_per_octave = 3;
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
+	assert_null(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_le_exact),
 		cmocka_unit_test(test_le_bad_settings),
+		cmocka_unit_test(test_fed_renders_what_was_fed),
+		cmocka_unit_test(test_fed_takes_pids_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
