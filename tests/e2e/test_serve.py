@@ -636,8 +636,9 @@ class ServePtraceTest(ServeBase):
             self.assertIn("%s: detaching and exiting" % sig.name, s.err())
             st = _proc_status(w.pid)
             self.assertEqual(st["TracerPid"], "0", st)
-            # asleep in its read of stdin, not stopped ("t (tracing stop)")
-            self.assertTrue(st["State"].startswith("S"), st)
+            # not stopped ("t (tracing stop)"): asleep in its read of stdin,
+            # or still running out of the detach (seen once: R)
+            self.assertFalse(st["State"][:1] in ("t", "T"), st)
             # and it runs on: it reads, and exits 0
             self.finish(w)
 
