@@ -651,6 +651,7 @@ static int tracee_cpu(struct tracee *t)
 struct follow {
 	int on;
 	int cpu;                 /* the one CPU the tracer is kept on; -1: none */
+	int checked;             /* the single tracee's CPU was read once */
 	unsigned events;
 	uint64_t next_ns;
 	cpu_set_t orig;          /* the tracer thread's own affinity */
@@ -679,15 +680,16 @@ static void follow_step(struct scry_session *s, struct follow *f, pid_t tid)
 		return;
 	if (s->count != 1) {
 		follow_release(f);
+		f->checked = 0;
 		return;
 	}
-	if (++f->events < FOLLOW_EVENTS && f->cpu >= 0) {
-		uint64_t now = scry_now_mono();
-		if (now < f->next_ns)
-			return;
-	}
+	/* (a tracee whose CPU cannot be read is asked as seldom) */
+	uint64_t now = scry_now_mono();
+	if (f->checked && ++f->events < FOLLOW_EVENTS && now < f->next_ns)
+		return;
+	f->checked = 1;
 	f->events = 0;
-	f->next_ns = scry_now_mono() + FOLLOW_NS;
+	f->next_ns = now + FOLLOW_NS;
 	struct tracee *t = tracee_get(s, tid);
 	if (!t)
 		return;
