@@ -166,6 +166,12 @@ struct scry_config {
 	 * SCRY_EV_CALLS_COUNTED event per site (the site's first call comes as
 	 * usual).  Other backends ignore it. */
 	int stack_sites_counted;
+	/* ptrace, experimental: while the session traces a single thread,
+	 * keep the thread that runs the session on the CPU that thread last
+	 * ran on (sched_setaffinity of the session's own thread only: a
+	 * stop then wakes a tracer on the same CPU).  Other backends ignore
+	 * it. */
+	int follow_cpu;
 };
 #define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };

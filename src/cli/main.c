@@ -458,6 +458,7 @@ static void make_config(struct run *r)
 	cfg->follow_forks = o->follow > 0;
 	cfg->string_limit = o->string_limit;
 	cfg->cpu_time = o->cpu_time;
+	cfg->follow_cpu = o->follow_cpu;
 	cfg->trace_paths = o->paths;
 	cfg->ntrace_paths = o->npaths;
 	cfg->verbose = o->verbose;

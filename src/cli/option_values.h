@@ -39,6 +39,7 @@ struct options {
 	int no_calibrate;        /* --no-calibrate */
 	int cpu_time;            /* --cpu-time */
 	int no_seccomp;          /* --no-seccomp */
+	int follow_cpu;          /* --follow-cpu (experimental) */
 	enum { BACKEND_AUTO, BACKEND_PTRACE, BACKEND_BPF } backend;
 	size_t bpf_buffer;       /* --bpf-buffer */
 	int bpf_hooks;           /* --bpf-hooks: SCRY_BPF_HOOKS_* */

@@ -91,6 +91,10 @@ static const char usage_text[] =
 "                            most 8 calls, none of the busiest)\n"
 "      --stack-size SIZE     bpf with -k/--source: bytes of each call's user stack\n"
 "                            copied for the unwinder (default 8K, at most 16K)\n"
+"      --follow-cpu          ptrace, experimental: while one thread is traced,\n"
+"                            keep scry's tracer thread on the CPU that thread\n"
+"                            last ran on (the traced thread's affinity is never\n"
+"                            changed)\n"
 "\n"
 "strace's other options (docs/STRACE.md has every one):\n"
 "  -i                        instruction pointer of each call: [00007f...]\n"
@@ -197,7 +201,7 @@ enum {
 	/* strace's (docs/STRACE.md) */
 	OPT_DAEMONIZE, OPT_DECODE_PIDS, OPT_SECCOMP_BPF, OPT_SYSCALL_LIMIT, OPT_SEPARATELY, OPT_QUAL,
 	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
-	OPT_INJECT, OPT_FAULT,
+	OPT_INJECT, OPT_FAULT, OPT_FOLLOW_CPU,
 	OPT_SOURCE, OPT_STACK_DEPTH, OPT_BY_FUNCTION,
 	OPT_STACK_SIZE,
 };
@@ -228,6 +232,7 @@ static const struct option longopts[] = {
 	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
 	{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "follow-cpu", no_argument, NULL, OPT_FOLLOW_CPU },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "bpf-buffer", required_argument, NULL, OPT_BPF_BUFFER },
 	{ "bpf-hooks", required_argument, NULL, OPT_BPF_HOOKS },
@@ -446,6 +451,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_NO_SECCOMP:
 			o->no_seccomp = 1;
+			break;
+		case OPT_FOLLOW_CPU:
+			o->follow_cpu = 1;
 			break;
 		case OPT_BPF_BUFFER: {
 			char *end;
