@@ -401,6 +401,7 @@ struct run {
 	struct trace_samples *samples;
 	int samples_err;                 /* a sink's error with a sample */
 	uint64_t next_interval;          /* --interval with --profile: CLOCK_MONOTONIC */
+	uint64_t last_ts;                /* the trace's latest event (its end) */
 };
 
 /* The session's tick: the samples taken since the last one go to the
@@ -461,6 +462,8 @@ static int is_target(const struct run *r, pid_t pid)
 static int ended_event(void *ctx, const struct scry_event *ev)
 {
 	struct run *r = ctx;
+	if (ev->ts_ns > r->last_ts && ev->type != SCRY_EV_SAMPLE)
+		r->last_ts = ev->ts_ns;
 	if ((ev->type == SCRY_EV_EXITED || ev->type == SCRY_EV_KILLED) && ev->tid == ev->pid &&
 	    r->nended < (int)(sizeof(r->ended) / sizeof(r->ended[0])) && is_target(r, ev->pid))
 		r->ended[r->nended++] = ev->pid;
@@ -1041,7 +1044,9 @@ static void stop_samples(struct run *r)
 {
 	if (!r->samples)
 		return;
-	int e = trace_samples_stop(r->samples, r->samples_err ? NULL : &r->sinks);
+	/* (a sample taken after the last event, e.g. between the detach and
+	 * now, is outside the trace) */
+	int e = trace_samples_stop(r->samples, r->samples_err ? NULL : &r->sinks, r->last_ts);
 	if (e < 0 && !r->samples_err)
 		r->samples_err = e;
 }

@@ -20,6 +20,7 @@ struct trace_samples {
 	const struct scry_sink *sink;   /* during a poll */
 	int err;                  /* the sink's first error */
 	uint64_t delivered;
+	uint64_t end_ns, after;   /* trace_samples_stop()'s cut, and what it cut */
 	struct scry_frame frames[MAXFRAMES];
 };
 
@@ -36,6 +37,11 @@ static void on_sample(void *ctx, const struct sampler_sample *s, uint32_t thread
 	struct trace_samples *t = ctx;
 	if (!t->sink || t->err)
 		return;
+	uint64_t ts = (uint64_t)((int64_t)s->time + t->mono_to_real);
+	if (t->end_ns && ts > t->end_ns) {
+		t->after++;
+		return;
+	}
 	const struct prof *p = profiler_profile(t->pr);
 	const struct prof_stack *k = prof_stack(p, stack);
 	unsigned n = 0;
@@ -69,7 +75,7 @@ static void on_sample(void *ctx, const struct sampler_sample *s, uint32_t thread
 	ev.type = SCRY_EV_SAMPLE;
 	ev.pid = th ? th->pid : s->pid;
 	ev.tid = th ? th->tid : s->tid;
-	ev.ts_ns = (uint64_t)((int64_t)s->time + t->mono_to_real);
+	ev.ts_ns = ts;
 	ev.last_nr = -1;
 	ev.ip = s->ip;
 	ev.u.sample.cpu = s->cpu;
@@ -147,9 +153,10 @@ int trace_samples_poll(struct trace_samples *t, const struct scry_sink *sink)
 	return t->err ? t->err : r;
 }
 
-int trace_samples_stop(struct trace_samples *t, const struct scry_sink *sink)
+int trace_samples_stop(struct trace_samples *t, const struct scry_sink *sink, uint64_t end_ns)
 {
 	t->sink = sink;
+	t->end_ns = end_ns;
 	int r = profiler_stop(t->pr);
 	t->sink = NULL;
 	return t->err ? t->err : r;
@@ -158,3 +165,5 @@ int trace_samples_stop(struct trace_samples *t, const struct scry_sink *sink)
 const struct prof *trace_samples_profile(struct trace_samples *t) { return profiler_profile(t->pr); }
 
 uint64_t trace_samples_delivered(const struct trace_samples *t) { return t->delivered; }
+
+uint64_t trace_samples_after(const struct trace_samples *t) { return t->after; }

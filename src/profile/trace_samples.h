@@ -53,8 +53,13 @@ int trace_samples_start(struct trace_samples *t);
  * Returns 0, the sink's first error, or the sampler's (negative errno). */
 int trace_samples_poll(struct trace_samples *t, const struct scry_sink *sink);
 /* The window closes; what is left goes to sink (may be NULL: dropped but
- * counted in the profile).  0 or the first error. */
-int trace_samples_stop(struct trace_samples *t, const struct scry_sink *sink);
+ * counted in the profile), but for samples taken after end_ns
+ * (CLOCK_REALTIME; 0: none), when the trace had let go already (the last
+ * event, e.g. the detach): they are counted in trace_samples_after().
+ * 0 or the first error. */
+int trace_samples_stop(struct trace_samples *t, const struct scry_sink *sink, uint64_t end_ns);
+/* Samples left out for being after the trace's end. */
+uint64_t trace_samples_after(const struct trace_samples *t);
 /* Every sample so far (owned by t): the text report, the statistics. */
 const struct prof *trace_samples_profile(struct trace_samples *t);
 /* Samples handed to the sinks. */

@@ -6,9 +6,9 @@
  *   each round: burn_hot() spins through a fixed amount of work (about
  *   20 ms), then getppid() (the marker call), round after round
  *
- * usage: prof_trace ROUNDS|0 [LIFETIME_SECONDS]
+ * usage: prof_trace PROGRESS|- ROUNDS|0 [LIFETIME_SECONDS]
  * Prints its pid, then runs ROUNDS rounds (0: until the lifetime ends),
- * and exits 0.  Built -O2 without frame pointers (Makefile's prof_% rule).
+ * counting them in PROGRESS, and exits 0.  Built -O2 without frame pointers (Makefile's prof_% rule).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,14 +32,16 @@ __attribute__((noinline, noclone)) static void burn_hot(long n)
 
 int main(int argc, char **argv)
 {
-	long rounds = argc > 1 ? atol(argv[1]) : 50;
-	double life = lifetime_arg(argc, argv, 2);
+	int progress = progress_open(argc > 1 ? argv[1] : "-");
+	long rounds = argc > 2 ? atol(argv[2]) : 50;
+	double life = lifetime_arg(argc, argv, 3);
 	printf("%d\n", (int)getpid());
 	fflush(stdout);
 	double t0 = now_sec();
 	for (long i = 0; (!rounds || i < rounds) && now_sec() - t0 < life; i++) {
 		burn_hot(20000000L);
 		getppid();
+		progress_write(progress, i + 1);
 	}
 	return 0;
 }
