@@ -168,6 +168,45 @@ class ProfileTrace(ScryTest):
         self.check_samples_between_calls(recs, pid)
         self.assertFreeAndRunning(p, pid)
 
+    def test_follow_forks_samples_children_only_with_f(self):
+        """-f: the sampler follows the traced children (a shell's child
+        that burns); without -f neither the calls nor the samples of the
+        child are recorded."""
+        cmd = "%s - 8; true" % self.prof_trace()     # (; true: sh forks, not execs)
+        for follow in (True, False):
+            out = os.path.join(self.tmp, "f%d.jsonl" % follow)
+            r = run_scry((["-f"] if follow else []) + ["--profile", "--format", "jsonl", "-o", out, "--",
+                                                       "sh", "-c", cmd], timeout=T(120))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            recs = jsonl(out)
+            sh = next(x["pid"] for x in recs if x.get("type") == "syscall")
+            child = {x["pid"] for x in recs if x.get("type") == "exec" and "prof_trace" in (x["filename"] or "")}
+            samples = [x for x in recs if x.get("type") == "sample"]
+            if follow:
+                self.assertEqual(len(child), 1, "the child's exec")
+                self.assertTrue(samples, "no samples of the child with -f")
+                self.assertEqual({x["pid"] for x in samples} - {sh}, child)
+                self.assertTrue(any(leaf_user_function(x["stack"]) == "burn_hot" for x in samples))
+            else:
+                self.assertEqual(child, set())
+                self.assertEqual([x for x in samples if x["pid"] != sh], [], "a child sampled without -f")
+
+    def test_bpf_backend_attach(self):
+        """--backend bpf: the samples come beside bpf's calls the same way."""
+        if os.geteuid() != 0 or run_scry(["--backend", "bpf", "-o", "/dev/null", "--", "true"],
+                                          timeout=T(30)).returncode != 0:
+            self.skipTest("bpf trace mode unavailable here")
+        p, pid = self.start_target()
+        out = os.path.join(self.tmp, "b.jsonl")
+        s = self.attach(pid, ["--backend", "bpf", "--profile=199", "--format", "jsonl", "-o", out])
+        base = self.progress(p)
+        wait_for(lambda: self.progress(p) >= base + 6, T(20))
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s, T(20))
+        recs = jsonl(out)
+        self.check_samples_between_calls(recs, pid)
+        self.assertFreeAndRunning(p, pid)
+
     # -- SQLite, scry report, the HTML page
 
     def test_sqlite_report_folded_names_hot_function(self):
