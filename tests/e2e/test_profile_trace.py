@@ -52,6 +52,17 @@ class ProfileTrace(ScryTest):
         except (OSError, ValueError):
             return 0
 
+    def attach_for_rounds(self, pid, p, args, rounds=8):
+        """scry ARGS -p PID until the target has made `rounds` rounds under
+        it (not a duration: the machine may be slow), then Ctrl+C."""
+        s = self.attach(pid, args)
+        base = self.progress(p)
+        self.assertTrue(wait_for(lambda: self.progress(p) >= base + rounds, T(30)),
+                        "the target makes no progress under scry (State %r)" % proc_state(pid))
+        s.signal(signal.SIGINT)
+        self.assertScryExits(s, T(30))
+        return s
+
     def assertFreeAndRunning(self, p, pid):
         """Never left stopped or traced: the target goes on with its rounds."""
         ok = wait_for(lambda: proc_state(pid) not in ("T", "t") and tracer_pid(pid) == 0, T(3))
@@ -131,9 +142,7 @@ class ProfileTrace(ScryTest):
     def test_chrome_attach_samples_beside_slices(self):
         p, pid = self.start_target()
         out = os.path.join(self.tmp, "t.json")
-        r = run_scry(["--profile", "--format", "chrome", "-o", out, "-p", str(pid), "--duration", "2"],
-                     timeout=T(60))
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.attach_for_rounds(pid, p, ["--profile=199", "--format", "chrome", "-o", out])
         with open(out) as f:
             doc = json.load(f)    # a valid document
         ev = doc["traceEvents"]
@@ -159,10 +168,7 @@ class ProfileTrace(ScryTest):
     def test_sigint_ends_attach_target_runs_on(self):
         p, pid = self.start_target()
         out = os.path.join(self.tmp, "t.jsonl")
-        s = self.attach(pid, ["--profile", "--format", "jsonl", "-o", out])
-        wait_for(lambda: self.progress(p) >= 5, T(5))
-        s.signal(signal.SIGINT)
-        self.assertScryExits(s, T(20))
+        self.attach_for_rounds(pid, p, ["--profile=199", "--format", "jsonl", "-o", out])
         recs = jsonl(out)
         self.assertEqual(recs[-1]["type"], "end", "the output was not closed")
         self.check_samples_between_calls(recs, pid)
@@ -198,11 +204,7 @@ class ProfileTrace(ScryTest):
             self.skipTest("bpf trace mode unavailable here")
         p, pid = self.start_target()
         out = os.path.join(self.tmp, "b.jsonl")
-        s = self.attach(pid, ["--backend", "bpf", "--profile=199", "--format", "jsonl", "-o", out])
-        base = self.progress(p)
-        wait_for(lambda: self.progress(p) >= base + 6, T(20))
-        s.signal(signal.SIGINT)
-        self.assertScryExits(s, T(20))
+        self.attach_for_rounds(pid, p, ["--backend", "bpf", "--profile=199", "--format", "jsonl", "-o", out])
         recs = jsonl(out)
         self.check_samples_between_calls(recs, pid)
         self.assertFreeAndRunning(p, pid)
