@@ -1011,7 +1011,7 @@ static int open_samples(struct run *r)
 	for (int i = 0; i < o->npids; i++)
 		if ((e = trace_samples_add(r->samples, o->pids[i])) < 0) {
 			samples_error(o->pids[i], e);
-			return e == -ESRCH ? 2 : 1;
+			return 1;      /* (as an attach that fails) */
 		}
 	if (!o->npids && (e = trace_samples_probe()) < 0) {
 		samples_error(0, e);
@@ -1066,15 +1066,14 @@ static int report_samples(struct run *r)
 	const struct prof_stats *st = prof_stats_const(p);
 	int status = 0;
 	if (o->format->flags & OUTPUT_FMT_TEXT) {
-		FILE *out = r->summary_on ? r->iv.out : NULL;
-		int own = 0, fd = -1;
-		if (!out && r->outfd == 2)
-			out = stderr;
-		else if (!out && (fd = dup(r->outfd)) >= 0 && !(out = fdopen(fd, "a")))
-			close(fd);
-		else if (!out)
-			fd = -1;
-		own = out && out != stderr && out != r->iv.out;
+		FILE *out = r->summary_on ? r->iv.out : r->outfd == 2 ? stderr : NULL;
+		int own = 0;
+		if (!out) {            /* the trace's own file (or -o '|CMD') */
+			int fd = dup(r->outfd);
+			if (fd >= 0 && !(out = fdopen(fd, "a")))
+				close(fd);
+			own = out != NULL;
+		}
 		char title[64];
 		if (o->argv)
 			snprintf(title, sizeof(title), "%s", o->argv[0]);

@@ -288,7 +288,7 @@ class ProfileTrace(ScryTest):
 
     def test_no_such_process(self):
         r = run_scry(["--profile", "-p", "999999999"], timeout=T(10))
-        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.returncode, 1, r.stderr)     # as scry -p 999999999
         self.assertIn("no process 999999999", r.stderr)
         self.assertNotIn("Attached successfully", r.stderr)
 
