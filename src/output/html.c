@@ -1059,11 +1059,12 @@ static void frame_label(struct strbuf *t, sqlite3_stmt *fs)
 
 /*
  * A flame graph as JSON member "key" (and "key_cut"): stacks_sql gives
- * (stack id, leaf name or NULL, count, ns) per stack, frames_sql the
- * frames of stack ? root first; a leaf name (the syscall's) is one more
- * node under the innermost frame.
+ * (stack id, leaf name, count, ns) per stack, frames_sql the frames of
+ * stack ? root first; with leaf_name, the leaf name (the syscall's; "?"
+ * when NULL) is one more node under the innermost frame.
  */
-static int flame_from(struct gen *g, const char *stacks_sql, const char *frames_sql, const char *key)
+static int flame_from(struct gen *g, const char *stacks_sql, const char *frames_sql, int leaf_name,
+		      const char *key)
 {
 	struct flame f = { 0 };
 	int r = 0;
@@ -1104,7 +1105,7 @@ static int flame_from(struct gen *g, const char *stacks_sql, const char *frames_
 			f.n[node].ns += ns;
 		}
 		const char *name = (const char *)sqlite3_column_text(st, 1);
-		if (full && sqlite3_column_type(st, 1) == SQLITE_NULL)
+		if (full && !leaf_name)
 			continue;	/* (samples: the innermost frame is the leaf) */
 		uint32_t c = full ? flame_child(&f, node, name ? name : "?") : 0;
 		if (c) {
@@ -1136,7 +1137,7 @@ static int add_flame(struct gen *g)
 			     " WHERE stack_id IS NOT NULL AND unfinished = 0 GROUP BY stack_id, name",
 			  "SELECT f.function, f.object, f.object_offset FROM stack_frames sf"
 			  " JOIN frames f ON f.id = sf.frame_id WHERE sf.stack_id = ? ORDER BY sf.depth DESC",
-			  "flame");
+			  1, "flame");
 }
 
 /* The CPU samples by stack (scry --profile): the profile's stacks, each
@@ -1147,7 +1148,7 @@ static int add_samples_flame(struct gen *g)
 			     " GROUP BY prof_stack_id",
 			  "SELECT f.function, f.object, f.offset FROM prof_stack_frames sf"
 			  " JOIN prof_frames f ON f.id = sf.frame_id WHERE sf.stack_id = ? ORDER BY sf.depth DESC",
-			  "samples");
+			  0, "samples");
 }
 
 static void add_sources(struct gen *g)
