@@ -1027,7 +1027,9 @@ static int start_samples(struct run *r)
 	if (!r->samples)
 		return 0;
 	int e = 0;
-	if (r->child && (e = trace_samples_add(r->samples, r->child)) < 0) {
+	/* (bpf lets a launched command run at once: a short one may be gone
+	 * already, which is no error; the trace has it all the same) */
+	if (r->child && (e = trace_samples_add(r->samples, r->child)) < 0 && e != -ESRCH) {
 		samples_error(r->child, e);
 		return 1;
 	}
@@ -1057,7 +1059,7 @@ static void stop_samples(struct run *r)
  * trace; with -o it is in that file, and stderr says so.  Every output
  * says what was lost.  0, or 1 when the report could not be written.
  */
-static int report_samples(struct run *r)
+static int report_samples(struct run *r, int status_now)
 {
 	struct options *o = &r->o;
 	if (!r->samples)
@@ -1101,7 +1103,8 @@ static int report_samples(struct run *r)
 	if (st->lost)
 		fprintf(stderr, "scry: --profile: %llu samples lost: the ring buffer was full (a lower rate, "
 			"--profile=HZ, helps)\n", (unsigned long long)st->lost);
-	if (!st->samples && !o->quiet)
+	/* (not when the command could not even be run) */
+	if (!st->samples && !o->quiet && status_now != 126 && status_now != 127)
 		fprintf(stderr, "scry: --profile: no samples: the traced threads ran too little on the CPU%s "
 			"(or raise --profile=HZ)\n", strcmp(scry_session_backend(r->s), "ptrace") ? "" :
 			" in user mode (with ptrace only user-mode CPU is sampled)");
@@ -1283,7 +1286,7 @@ int main(int argc, char **argv)
 		if (!run_err && r.samples_err)
 			run_err = r.samples_err;
 		status = finish(&r, status, run_err);
-		if (report_samples(&r) && !status)
+		if (report_samples(&r, status) && !status)
 			status = 1;
 		if (have_watcher)
 			pthread_cancel(th);
