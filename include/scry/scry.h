@@ -280,6 +280,7 @@ enum scry_event_type {
 	SCRY_EV_DETACHED,    /* scry let go of a tracee that lives on */
 	SCRY_EV_STOPPED,     /* a tracee entered a group-stop (u.signal.signo) */
 	SCRY_EV_CALLS_COUNTED, /* calls counted without events (cfg.stack_sites_counted): u.counted */
+	SCRY_EV_SAMPLE,      /* a CPU sample of a thread (scry --profile): u.sample */
 };
 
 struct scry_call {
@@ -389,6 +390,20 @@ struct scry_event {
 			const uint64_t *hist;
 			unsigned nbuckets;
 		} counted;
+		/* SAMPLE: thread tid was on CPU cpu at ts_ns (CLOCK_REALTIME,
+		 * as every other event; taken on CLOCK_MONOTONIC and moved by
+		 * the offset between the clocks at the start), standing for
+		 * period_ns of its CPU time.  stack: leaf first, kernel frames
+		 * (SCRY_FRAME_KERNEL) before the user ones; NULL when nothing
+		 * could be unwound.  Samples are not calls: they come in
+		 * batches, after the calls they fall between (sort by ts_ns for
+		 * one timeline), and a sink that has no use for them ignores
+		 * them, as it ignores any event type it does not know. */
+		struct {
+			uint32_t cpu;
+			uint64_t period_ns;
+			const struct scry_stack *stack;
+		} sample;
 	} u;
 };
 
@@ -419,6 +434,11 @@ struct scry_sink_end {
 	const struct scry_stats *summary;             /* NULL: no summary */
 	const struct scry_summary_opts *summary_opts; /* how to write it (NULL: defaults) */
 	uint64_t lost_events;                         /* scry_session_lost() */
+	/* CPU samples were handed over (SCRY_EV_SAMPLE; scry --profile):
+	 * sample_hz non-zero, samples of them, lost_samples the kernel
+	 * dropped (a full ring buffer).  0: none were taken. */
+	unsigned sample_hz;
+	uint64_t samples, lost_samples;
 };
 
 struct scry_sink {

@@ -31,6 +31,9 @@ enum scry_frame_flag {
 	/* Part of the C library, the dynamic loader or a language runtime
 	 * (the syscall wrappers --source skips). */
 	SCRY_FRAME_RUNTIME = 1u << 3,
+	/* A kernel frame (CPU samples, scry_event.u.sample): object is
+	 * "[kernel.kallsyms]" or the module's name, function the symbol. */
+	SCRY_FRAME_KERNEL = 1u << 4,
 };
 
 struct scry_frame {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -29,6 +30,9 @@
 #include "filter/seccomp.h"
 #include "filter/stage.h"
 #include "output/summary_sink.h"
+#include "profile/profile.h"
+#include "profile/sampler.h"
+#include "profile/trace_samples.h"
 #include "syscalls/syscalls.h"
 
 /* The one global: signal handlers need to reach the session. */
@@ -324,6 +328,17 @@ static void on_interval(void *ctx)
 	iv->last = now;
 }
 
+/* --profile: the samples reach the sinks this often (the ring buffers
+ * hold a few hundred samples per CPU at 99 Hz: ample) */
+#define SAMPLES_TICK_NS 100000000u
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* -E VAR=VAL / -E VAR: the command's environment (scry's own, which the
  * command inherits, as strace does it). */
 static int apply_env(const struct options *o)
@@ -381,7 +396,42 @@ struct run {
 	/* --syscall-limit: calls shown so far */
 	struct scry_sink limit_inner;
 	long ncalls;
+	/* --profile: the sampler beside the session; its samples reach the
+	 * sinks at each tick and at the end */
+	struct trace_samples *samples;
+	int samples_err;                 /* a sink's error with a sample */
+	uint64_t next_interval;          /* --interval with --profile: CLOCK_MONOTONIC */
+	uint64_t last_ts;                /* the trace's latest event (its end) */
 };
+
+/* The session's tick: the samples taken since the last one go to the
+ * sinks (on the loop's thread, between events, as the calls do), and
+ * --interval's summaries come when their time is due. */
+static void on_tick(void *ctx)
+{
+	struct run *r = ctx;
+	if (r->samples && !r->samples_err) {
+		int e = trace_samples_poll(r->samples, &r->sinks);
+		if (e < 0) {
+			/* as a sink's error with a call: everything is let go */
+			r->samples_err = e;
+			scry_session_request_detach(r->s, 0);
+		}
+	}
+	if (!r->o.interval_ns)
+		return;
+	if (!r->o.profile_hz) {
+		on_interval(&r->iv);
+		return;
+	}
+	uint64_t now = mono_now();
+	if (!r->next_interval)
+		r->next_interval = now + r->o.interval_ns - SAMPLES_TICK_NS;
+	if (now >= r->next_interval) {
+		r->next_interval += r->o.interval_ns;
+		on_interval(&r->iv);
+	}
+}
 
 /*
  * -c with an output that records the calls (json, jsonl, chrome, sqlite:
@@ -412,6 +462,8 @@ static int is_target(const struct run *r, pid_t pid)
 static int ended_event(void *ctx, const struct scry_event *ev)
 {
 	struct run *r = ctx;
+	if (ev->ts_ns > r->last_ts && ev->type != SCRY_EV_SAMPLE)
+		r->last_ts = ev->ts_ns;
 	if ((ev->type == SCRY_EV_EXITED || ev->type == SCRY_EV_KILLED) && ev->tid == ev->pid &&
 	    r->nended < (int)(sizeof(r->ended) / sizeof(r->ended[0])) && is_target(r, ev->pid))
 		r->ended[r->nended++] = ev->pid;
@@ -557,10 +609,12 @@ static void make_config(struct run *r)
 		fprintf(stderr, "scry: --seccomp-bpf: no seccomp filter here (it needs a launched command and an "
 			"-e trace= that excludes calls)\n");
 	}
-	if (o->interval_ns) {
+	if (o->interval_ns || o->profile_hz) {
 		cfg->tick_ns = o->interval_ns;
-		cfg->tick = on_interval;
-		cfg->tick_ctx = &r->iv;
+		if (o->profile_hz && (!cfg->tick_ns || cfg->tick_ns > SAMPLES_TICK_NS))
+			cfg->tick_ns = SAMPLES_TICK_NS;
+		cfg->tick = on_tick;
+		cfg->tick_ctx = r;
 	}
 }
 
@@ -889,6 +943,178 @@ static int start_targets(struct run *r)
 	return 0;
 }
 
+/* ---- --profile: the sampler beside the trace (profile/trace_samples.h) ---- */
+
+static void samples_note(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "scry: --profile: %s\n", line);
+}
+
+/* One line that says why pid cannot be sampled and what would work. */
+static void samples_error(pid_t pid, int err)
+{
+	char who[48] = "";
+	struct stat st;
+	char path[64];
+	if (pid)
+		snprintf(who, sizeof(who), " process %d", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (err == -ESRCH)
+		fprintf(stderr, "scry: --profile: no process %d (give the id of a running process)\n", (int)pid);
+	else if ((err == -EACCES || err == -EPERM) && pid && stat(path, &st) == 0 && st.st_uid != geteuid())
+		fprintf(stderr, "scry: --profile: cannot sample%s: it belongs to another user (uid %u); run scry "
+			"as that user or as root\n", who, (unsigned)st.st_uid);
+	else if (err == -EACCES || err == -EPERM)
+		fprintf(stderr, "scry: --profile: cannot sample%s: perf events are not permitted "
+			"(kernel.perf_event_paranoid = %d): run scry as root or with CAP_PERFMON, or allow your own "
+			"processes with sysctl kernel.perf_event_paranoid=2; without --profile scry traces anyway\n",
+			who, sampler_paranoid());
+	else if (err == -EMFILE || err == -ENFILE)
+		fprintf(stderr, "scry: --profile: cannot sample%s: out of file descriptors (one per thread and "
+			"CPU; raise ulimit -n)\n", who);
+	else if (err == -ENOENT || err == -ENOSYS || err == -EOPNOTSUPP)
+		fprintf(stderr, "scry: --profile: perf events are not available in this kernel "
+			"(CONFIG_PERF_EVENTS); leave out --profile\n");
+	else
+		fprintf(stderr, "scry: --profile: cannot sample%s: %s\n", who, strerror(-err));
+}
+
+/* Enough descriptors for one perf event per (thread x CPU). */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/*
+ * Before anything is traced: the sampler, with the -p processes in it, so
+ * that a process that cannot be sampled is said before any attach; for a
+ * command, whether perf events are permitted at all.  The ptrace backend
+ * samples user mode only (trace_samples.h: its stops are the tracer's
+ * kernel work).  0 or an exit status.
+ */
+static int open_samples(struct run *r)
+{
+	struct options *o = &r->o;
+	if (!o->profile_hz)
+		return 0;
+	raise_nofile();
+	struct trace_samples_config c = {
+		.freq = o->profile_hz, .follow = o->follow > 0,
+		.kernel = strcmp(scry_session_backend(r->s), "ptrace") ? -1 : 0,
+	};
+	int e = trace_samples_new(&r->samples, &c, samples_note, NULL);
+	if (e < 0) {
+		fprintf(stderr, "scry: --profile: cannot start the sampler: %s\n", strerror(-e));
+		return 1;
+	}
+	for (int i = 0; i < o->npids; i++)
+		if ((e = trace_samples_add(r->samples, o->pids[i])) < 0) {
+			samples_error(o->pids[i], e);
+			return 1;      /* (as an attach that fails) */
+		}
+	if (!o->npids && (e = trace_samples_probe()) < 0) {
+		samples_error(0, e);
+		return 1;
+	}
+	return 0;
+}
+
+/* After the attach and launch: the command (or -D's) joins the sampler,
+ * and the window opens.  0 or an exit status. */
+static int start_samples(struct run *r)
+{
+	if (!r->samples)
+		return 0;
+	int e = 0;
+	/* (bpf lets a launched command run at once: a short one may be gone
+	 * already, which is no error; the trace has it all the same) */
+	if (r->child && (e = trace_samples_add(r->samples, r->child)) < 0 && e != -ESRCH) {
+		samples_error(r->child, e);
+		return 1;
+	}
+	if ((e = trace_samples_start(r->samples)) < 0) {
+		fprintf(stderr, "scry: --profile: cannot start the perf events: %s\n", strerror(-e));
+		return 1;
+	}
+	return 0;
+}
+
+/* The window closes with the trace: the last samples go to the sinks
+ * before they finish. */
+static void stop_samples(struct run *r)
+{
+	if (!r->samples)
+		return;
+	/* (a sample taken after the last event, e.g. between the detach and
+	 * now, is outside the trace) */
+	int e = trace_samples_stop(r->samples, r->samples_err ? NULL : &r->sinks, r->last_ts);
+	if (e < 0 && !r->samples_err)
+		r->samples_err = e;
+}
+
+/*
+ * The text output ends with the profile: after the summary where there is
+ * one (-c: the summary, then the hottest functions), else after the
+ * trace; with -o it is in that file, and stderr says so.  Every output
+ * says what was lost.  0, or 1 when the report could not be written.
+ */
+static int report_samples(struct run *r, int status_now)
+{
+	struct options *o = &r->o;
+	if (!r->samples)
+		return 0;
+	const struct prof *p = trace_samples_profile(r->samples);
+	const struct prof_stats *st = prof_stats_const(p);
+	int status = 0;
+	if (o->format->flags & OUTPUT_FMT_TEXT) {
+		FILE *out = r->summary_on ? r->iv.out : r->outfd == 2 ? stderr : NULL;
+		int own = 0;
+		if (!out) {            /* the trace's own file (or -o '|CMD') */
+			int fd = dup(r->outfd);
+			if (fd >= 0 && !(out = fdopen(fd, "a")))
+				close(fd);
+			own = out != NULL;
+		}
+		char title[64];
+		if (o->argv)
+			snprintf(title, sizeof(title), "%s", o->argv[0]);
+		else
+			snprintf(title, sizeof(title), "pid %d%s", (int)o->pids[0], o->npids > 1 ? " ..." : "");
+		struct prof_out_opts po = { PROF_CPU, o->summary == 1 ? 10 : 0, title };
+		int e = out ? 0 : -errno;
+		if (out) {
+			fputc('\n', out);
+			e = prof_write_text(p, out, &po);
+			if (fflush(out) != 0 && !e)
+				e = -errno;
+		}
+		if (own)
+			fclose(out);
+		if (e < 0) {
+			fprintf(stderr, "scry: cannot write the CPU profile%s%s: %s\n", o->outfile ? " to " : "",
+				o->outfile ? o->outfile : "", strerror(-e));
+			status = 1;
+		} else if (out != stderr && o->outfile && !o->quiet) {
+			fprintf(stderr, "scry: the CPU profile (%llu samples) is at the end of %s\n",
+				(unsigned long long)st->samples, o->outfile);
+		}
+	}
+	if (st->lost)
+		fprintf(stderr, "scry: --profile: %llu samples lost: the ring buffer was full (a lower rate, "
+			"--profile=HZ, helps)\n", (unsigned long long)st->lost);
+	/* (not when the command could not even be run) */
+	if (!st->samples && !o->quiet && status_now != 126 && status_now != 127)
+		fprintf(stderr, "scry: --profile: no samples: the traced threads ran too little on the CPU%s "
+			"(or raise --profile=HZ)\n", strcmp(scry_session_backend(r->s), "ptrace") ? "" :
+			" in user mode (with ptrace only user-mode CPU is sampled)");
+	return status;
+}
+
 /* After the run: the trace, the messages, the summary, the exit status. */
 static int finish(struct run *r, int status, int run_err)
 {
@@ -907,7 +1133,14 @@ static int finish(struct run *r, int status, int run_err)
 	summary_opts(o, r->s, scry_session_elapsed(r->s) - r->iv.last, &so, note, sizeof(note));
 	so.sites = r->summary.sites;           /* the structured formats' rows by */
 	so.functions = r->summary.functions;   /* call site and by function */
-	struct scry_sink_end end = { r->summary_on ? &r->summary.stats : NULL, &so, lost };
+	struct scry_sink_end end = { .summary = r->summary_on ? &r->summary.stats : NULL, .summary_opts = &so,
+				     .lost_events = lost };
+	if (r->samples) {
+		const struct prof_stats *ps = prof_stats_const(trace_samples_profile(r->samples));
+		end.sample_hz = ps->freq ? ps->freq : o->profile_hz;
+		end.samples = trace_samples_delivered(r->samples);
+		end.lost_samples = ps->lost;
+	}
 	int werr = scry_sink_finish(&r->sinks, &end);
 	if (lost)
 		fprintf(stderr, "scry: %llu events lost in the kernel: a bpf map or the ring buffer was full "
@@ -983,6 +1216,7 @@ static void close_pipe(struct run *r)
 static void release(struct run *r)
 {
 	scry_sink_free(&r->sinks);
+	trace_samples_free(r->samples);
 	if (r->summary_on) {
 		if (r->iv.out && r->iv.out != stderr)
 			fclose(r->iv.out);
@@ -1030,6 +1264,8 @@ int main(int argc, char **argv)
 	make_config(&r);
 	status = make_session(&r);
 	if (!status)
+		status = open_samples(&r);
+	if (!status)
 		status = add_sinks(&r);
 	if (!status) {
 		install_signals();
@@ -1046,10 +1282,19 @@ int main(int argc, char **argv)
 			release(&r);
 			return status;
 		}
-		if (status)    /* a later -p failed: let go of those attached */
+		if (!status && (status = start_samples(&r)) != 0)
+			/* --profile cannot sample the command: it is not run
+			 * half-observed (one launched is ended) */
+			scry_session_request_detach(r.s, r.child && !r.attached ? SIGKILL : 0);
+		else if (status)    /* a later -p failed: let go of those attached */
 			scry_session_request_detach(r.s, 0);
 		int run_err = scry_session_run(r.s);
+		stop_samples(&r);
+		if (!run_err && r.samples_err)
+			run_err = r.samples_err;
 		status = finish(&r, status, run_err);
+		if (report_samples(&r, status) && !status)
+			status = 1;
 		if (have_watcher)
 			pthread_cancel(th);
 	}

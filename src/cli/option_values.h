@@ -77,6 +77,8 @@ struct options {
 	int source;              /* --source: [FILE:LINE in FUNCTION] */
 	int stack_depth;         /* --stack-depth (default 256, strace's) */
 	int by_function;         /* --by-function: time in syscalls per function */
+	/* issue 14: --profile[=HZ]: CPU samples beside the calls (0: none) */
+	unsigned profile_hz;
 };
 
 /* Returns 0, or an exit status (2: usage error, 0: --help/--version done). */

@@ -96,6 +96,12 @@ static const char usage_text[] =
 "                            last ran on (the traced thread's affinity is never\n"
 "                            changed)\n"
 "\n"
+"Where the CPU time goes:\n"
+"      --profile[=HZ]        also sample the stacks of the traced threads on CPU\n"
+"                            (HZ a second, default 99), on the calls' timeline:\n"
+"                            samples in json/jsonl/chrome/sqlite, and the hottest\n"
+"                            functions after the text trace or -c's summary\n"
+"\n"
 "strace's other options (docs/STRACE.md has every one):\n"
 "  -i                        instruction pointer of each call: [00007f...]\n"
 "  -n                        syscall number of each call: [ 257]\n"
@@ -203,7 +209,7 @@ enum {
 	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
 	OPT_INJECT, OPT_FAULT, OPT_FOLLOW_CPU,
 	OPT_SOURCE, OPT_STACK_DEPTH, OPT_BY_FUNCTION,
-	OPT_STACK_SIZE,
+	OPT_STACK_SIZE, OPT_PROFILE,
 };
 
 static const struct option longopts[] = {
@@ -276,6 +282,7 @@ static const struct option longopts[] = {
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "by-function", no_argument, NULL, OPT_BY_FUNCTION },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
+	{ "profile", optional_argument, NULL, OPT_PROFILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -640,6 +647,16 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			}
 			o->stack_depth = (int)v;
 			break;
+		case OPT_PROFILE:
+			o->profile_hz = 99;
+			if (optarg && (parse_int(optarg, 1, 1000000, &v) < 0)) {
+				usage_error("invalid --profile '%s': expected samples per second, a whole number from "
+					    "1 to 1000000 (e.g. --profile=99)", optarg);
+				return 2;
+			}
+			if (optarg)
+				o->profile_hz = (unsigned)v;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			*exit_now = 1;
@@ -699,6 +716,15 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	}
 	if (o->interval_ns && !o->summary) {
 		usage_error("%s", "--interval needs -c or -C");
+		return 2;
+	}
+	if (o->profile_hz && !(o->format->flags & OUTPUT_FMT_TEXT) && (o->format->flags & OUTPUT_FMT_SUMMARY_TABLE)) {
+		usage_error("--profile: the %s format has rows of calls only; the samples go into text, json, "
+			    "jsonl, chrome, sqlite or html", o->format->name);
+		return 2;
+	}
+	if (o->profile_hz && o->follow >= 2 && o->outfile) {
+		usage_error("%s", "--profile with -ff: the per-process files have no place for the profile; use -f");
 		return 2;
 	}
 	if (o->separately) {

@@ -260,6 +260,16 @@ int px_is_profile_db(const char *path)
 	return prof_sqlite_is_profile(path) == 1;
 }
 
+int px_trace_has_profile(const char *path)
+{
+	return prof_sqlite_is_profile(path) == 2;
+}
+
+int px_is_profile_format(const char *fmt)
+{
+	return fmt && (!strcmp(fmt, "folded") || !strcmp(fmt, "speedscope") || !strcmp(fmt, "pprof"));
+}
+
 int px_report(const char *path, const char *fmt, const char *outfile)
 {
 	enum prof_format f = PROF_FMT_TEXT;

@@ -63,7 +63,9 @@ static const char USAGE[] =
 	"  reads a trace recorded with --format sqlite:\n"
 	"  (no option)      the strace text of the calls\n"
 	"  -c, --summary-only  the summary of the calls\n"
-	"  --format FMT     convert to text, json, jsonl, csv, chrome, sqlite or html\n"
+	"  --format FMT     convert to text, json, jsonl, csv, chrome, sqlite or html;\n"
+	"                   folded, speedscope or pprof: the CPU samples of a trace\n"
+	"                   recorded with --profile (or of scry profile's database)\n"
 	"  --html           one self-contained HTML page (--format html; needs -o)\n"
 	"  -o FILE          write there instead of stdout (sqlite needs it)\n"
 	"  -k, --stack-trace   the recorded frames after each call (text)\n"
@@ -740,6 +742,14 @@ int report_main(int argc, char **argv)
 	/* a profile (scry profile --format sqlite): its own report */
 	if (access(argv[optind], R_OK) == 0 && px_is_profile_db(argv[optind]))
 		return px_report(argv[optind], fmtname, outfile);
+	/* a trace recorded with --profile: its samples in a profile's formats */
+	if (px_is_profile_format(fmtname) && access(argv[optind], R_OK) == 0) {
+		if (px_trace_has_profile(argv[optind]))
+			return px_report(argv[optind], fmtname, outfile);
+		fprintf(stderr, "scry report: '%s' has no CPU samples: --format %s needs a profile (scry profile "
+			"--format sqlite, or a trace recorded with --profile)\n", argv[optind], fmtname);
+		return 2;
+	}
 	const struct output_format *fmt = output_format_from_path(NULL);   /* text */
 	if (fmtname && !(fmt = output_format_find(fmtname))) {
 		char names[256];

@@ -588,7 +588,7 @@ static int top_flush(void *ctx)
 static void toggle_recording(struct top *t)
 {
 	if (t->recording) {
-		struct scry_sink_end end = { NULL, NULL, t->s ? scry_session_lost(t->s) : 0 };
+		struct scry_sink_end end = { .lost_events = t->s ? scry_session_lost(t->s) : 0 };
 		int r = scry_sink_finish(&t->rec, &end);
 		scry_sink_free(&t->rec);
 		t->recording = 0;

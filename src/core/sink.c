@@ -5,7 +5,7 @@
 
 int scry_sink_finish(struct scry_sink *sink, const struct scry_sink_end *end)
 {
-	static const struct scry_sink_end none = { NULL, NULL, 0 };
+	static const struct scry_sink_end none = { .summary = NULL };
 	if (!sink || !sink->finish)
 		return 0;
 	return sink->finish(sink->ctx, end ? end : &none);

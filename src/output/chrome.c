@@ -2,7 +2,8 @@
  * The Chrome Trace Event Format (JSON object form), which Perfetto UI and
  * chrome://tracing open: every call an "X" (complete) event on its pid/tid
  * track, process and thread names as "M" events, fork/exec/exit/signals as
- * "i" (instant) events.  Times are µs since the start of the trace (the
+ * "i" (instant) events, CPU samples (scry --profile) as "i" events of
+ * "cat":"sample" on their thread's track.  Times are µs since the start of the trace (the
  * epoch time of the start is otherData.start_ns): µs since the epoch with
  * ns decimals would need more digits than a double keeps.
  *
@@ -226,6 +227,43 @@ static void add_event(struct chrome_out *c, const struct scry_event *ev)
 	strbuf_release(&ev_json);
 }
 
+/*
+ * scry --profile: a CPU sample is an instant event on its thread's track
+ * ("cat":"sample"), named after its innermost user function, with its
+ * frames as text (leaf first) in args.stack, so that the samples sit
+ * between the calls' slices of the same thread.
+ */
+static void add_sample(struct chrome_out *c, const struct scry_event *ev)
+{
+	struct strbuf *b = &c->w.b;
+	const struct scry_stack *st = ev->u.sample.stack;
+	const char *name = NULL;
+	for (unsigned i = 0; st && st->frames && i < st->nframes && !name; i++)
+		if (!(st->frames[i].flags & SCRY_FRAME_KERNEL))
+			name = st->frames[i].function;
+	char nbuf[64];
+	if (!name && st && st->nframes && st->frames[0].function)
+		name = st->frames[0].function;
+	if (!name) {
+		snprintf(nbuf, sizeof(nbuf), "0x%" PRIx64, ev->ip);
+		name = nbuf;
+	}
+	begin(c, "i", ev->pid, ev->tid);
+	add_ts(b, c, "ts", ev->ts_ns);
+	strbuf_addstr(b, ",\"s\":\"t\",\"cat\":\"sample\",\"name\":");
+	json_add_str(b, name);
+	strbuf_addf(b, ",\"args\":{\"cpu\":%u,\"period_ns\":%" PRIu64 ",\"stack\":[", ev->u.sample.cpu,
+		    ev->u.sample.period_ns);
+	for (unsigned i = 0; st && st->frames && i < st->nframes; i++) {
+		strbuf_reset(&c->t);
+		stack_add_frame_text(&c->t, &st->frames[i]);
+		if (i)
+			strbuf_addch(b, ',');
+		json_add_bytes(b, c->t.buf, c->t.len);
+	}
+	strbuf_addstr(b, "]}}");
+}
+
 static int chrome_event(struct output *o, const struct scry_event *ev)
 {
 	struct chrome_out *c = (struct chrome_out *)o;
@@ -236,6 +274,8 @@ static int chrome_event(struct output *o, const struct scry_event *ev)
 	see(c, ev);
 	if (ev->type == SCRY_EV_CALL_EXIT)
 		add_call(c, ev);
+	else if (ev->type == SCRY_EV_SAMPLE)
+		add_sample(c, ev);
 	else
 		add_event(c, ev);
 	if (c->nomem || c->w.b.failed)
@@ -271,7 +311,9 @@ static int chrome_finish(struct output *o, const struct scry_stats *summary,
 		strbuf_addstr(b, ",\"summary\":");
 		summary_json(b, summary, sopts);
 	}
-	strbuf_addf(b, ",\"lost_events\":%" PRIu64 "}}\n", lost);
+	strbuf_addf(b, ",\"lost_events\":%" PRIu64, lost);
+	json_add_sample_totals(b, o);
+	strbuf_addstr(b, "}}\n");
 	return obuf_flush_final(&c->w);
 }
 

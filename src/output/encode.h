@@ -63,6 +63,8 @@ struct output {
 	int err;                 /* the first error */
 	int err_returned;        /* event()/flush() have returned it */
 	int finished;
+	/* during finish(): what the sink was told (samples taken, ...) */
+	const struct scry_sink_end *end;
 	/* output_replay_call(): the stored text and JSON of the call being fed */
 	const char *rp_text, *rp_json;
 	size_t rp_text_len, rp_json_len;
@@ -92,6 +94,8 @@ int summary_json(struct strbuf *sb, const struct scry_stats *st, const struct sc
 void json_add_header_fields(struct strbuf *b, const struct output *o);
 /* "ts","pid","tid","name","nr","args","args_text","return","duration_ns" */
 void json_add_call_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev);
+/* scry --profile, in a document's end: ,"samples":N,"lost_samples":N,"sample_hz":N */
+void json_add_sample_totals(struct strbuf *b, const struct output *o);
 /* "ts","pid","tid","type",...; returns 0 (adding nothing) for calls */
 int json_add_event_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev);
 

@@ -13,7 +13,7 @@
  *	if (output_format_open(f, &sink, &oo, err, sizeof(err)) < 0) ...
  *	scry_session_add_sink(s, &sink);
  *	r = scry_session_run(s);
- *	struct scry_sink_end end = { &stats_or_NULL, &summary_opts, lost };
+ *	struct scry_sink_end end = { .summary = &stats_or_NULL, .summary_opts = &summary_opts, .lost_events = lost };
  *	werr = scry_sink_finish(&sink, &end);
  *	scry_sink_free(&sink);
  *

@@ -1057,7 +1057,14 @@ static void frame_label(struct strbuf *t, sqlite3_stmt *fs)
 	}
 }
 
-static int add_flame(struct gen *g)
+/*
+ * A flame graph as JSON member "key" (and "key_cut"): stacks_sql gives
+ * (stack id, leaf name, count, ns) per stack, frames_sql the frames of
+ * stack ? root first; with leaf_name, the leaf name (the syscall's; "?"
+ * when NULL) is one more node under the innermost frame.
+ */
+static int flame_from(struct gen *g, const char *stacks_sql, const char *frames_sql, int leaf_name,
+		      const char *key)
 {
 	struct flame f = { 0 };
 	int r = 0;
@@ -1072,10 +1079,8 @@ static int add_flame(struct gen *g)
 	}
 	f.n[0] = (struct fnode){ all, 0, 0, 0, 0 };
 	f.len = 1;
-	sqlite3_stmt *st = prep(g, "SELECT stack_id, name, count(*), sum(duration_ns) FROM syscalls"
-				   " WHERE stack_id IS NOT NULL AND unfinished = 0 GROUP BY stack_id, name");
-	sqlite3_stmt *fs = prep(g, "SELECT f.function, f.object, f.object_offset FROM stack_frames sf"
-				   " JOIN frames f ON f.id = sf.frame_id WHERE sf.stack_id = ? ORDER BY sf.depth DESC");
+	sqlite3_stmt *st = prep(g, stacks_sql);
+	sqlite3_stmt *fs = prep(g, frames_sql);
 	struct strbuf t = STRBUF_INIT;
 	while (st && fs && step(g, st) == SQLITE_ROW) {
 		uint64_t calls = (uint64_t)sqlite3_column_int64(st, 2), ns = (uint64_t)sqlite3_column_int64(st, 3);
@@ -1100,6 +1105,8 @@ static int add_flame(struct gen *g)
 			f.n[node].ns += ns;
 		}
 		const char *name = (const char *)sqlite3_column_text(st, 1);
+		if (full && !leaf_name)
+			continue;	/* (samples: the innermost frame is the leaf) */
 		uint32_t c = full ? flame_child(&f, node, name ? name : "?") : 0;
 		if (c) {
 			f.n[c].calls += calls;
@@ -1114,13 +1121,34 @@ static int add_flame(struct gen *g)
 	if (fs)
 		sqlite3_finalize(fs);
 	if (!g->rc) {
-		strbuf_addf(g->b, ",\"flame_cut\":%llu,\"flame\":", (unsigned long long)f.dropped);
+		strbuf_addf(g->b, ",\"%s_cut\":%llu,\"%s\":", key, (unsigned long long)f.dropped, key);
 		flame_json(g, &f, 0);
 	}
 	for (size_t i = 0; i < f.len; i++)
 		free(f.n[i].name);
 	free(f.n);
 	return g->rc ? -EIO : r;
+}
+
+/* The calls by stack (-k, --source). */
+static int add_flame(struct gen *g)
+{
+	return flame_from(g, "SELECT stack_id, name, count(*), sum(duration_ns) FROM syscalls"
+			     " WHERE stack_id IS NOT NULL AND unfinished = 0 GROUP BY stack_id, name",
+			  "SELECT f.function, f.object, f.object_offset FROM stack_frames sf"
+			  " JOIN frames f ON f.id = sf.frame_id WHERE sf.stack_id = ? ORDER BY sf.depth DESC",
+			  1, "flame");
+}
+
+/* The CPU samples by stack (scry --profile): the profile's stacks, each
+ * sample counted once, with the CPU time it stands for. */
+static int add_samples_flame(struct gen *g)
+{
+	return flame_from(g, "SELECT prof_stack_id, NULL, count(*), sum(period_ns) FROM samples"
+			     " GROUP BY prof_stack_id",
+			  "SELECT f.function, f.object, f.offset FROM prof_stack_frames sf"
+			  " JOIN prof_frames f ON f.id = sf.frame_id WHERE sf.stack_id = ? ORDER BY sf.depth DESC",
+			  0, "samples");
 }
 
 static void add_sources(struct gen *g)
@@ -1227,9 +1255,14 @@ static int build_data(struct gen *g, const struct html_report_opts *opts)
 		} else {
 			strbuf_addstr(b, ",\"flame\":null,\"sources\":null");
 		}
-		/* CPU samples are not in the trace database (scry profile
-		 * writes its own formats); the page says so */
-		strbuf_addstr(b, ",\"samples\":null}");
+		/* CPU samples: in a trace recorded with --profile; the page
+		 * says when there are none */
+		if (r == 0 && scalar(g, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='samples'") > 0 &&
+		    scalar(g, "SELECT count(*) FROM samples") > 0)
+			r = add_samples_flame(g);
+		else
+			strbuf_addstr(b, ",\"samples\":null");
+		strbuf_addch(b, '}');
 	}
 	return g->rc ? -EIO : r;
 }

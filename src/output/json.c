@@ -135,6 +135,17 @@ void json_add_call_fields(struct strbuf *b, const struct output *o, const struct
 	}
 }
 
+/* scry --profile: ,"samples":N,"lost_samples":N,"sample_hz":N at the end
+ * (nothing when no samples were taken) */
+void json_add_sample_totals(struct strbuf *b, const struct output *o)
+{
+	const struct scry_sink_end *e = o->end;
+	if (!e || !e->sample_hz)
+		return;
+	strbuf_addf(b, ",\"samples\":%" PRIu64 ",\"lost_samples\":%" PRIu64 ",\"sample_hz\":%u", e->samples,
+		    e->lost_samples, e->sample_hz);
+}
+
 /* The members of a process event (without braces); 0 if ev is not one. */
 int json_add_event_fields(struct strbuf *b, const struct output *o, const struct scry_event *ev)
 {
@@ -148,6 +159,7 @@ int json_add_event_fields(struct strbuf *b, const struct output *o, const struct
 	case SCRY_EV_EXEC: type = "exec"; break;
 	case SCRY_EV_DETACHED: type = "detached"; break;
 	case SCRY_EV_STOPPED: type = "stopped"; break;
+	case SCRY_EV_SAMPLE: type = "sample"; break;
 	default: return 0;
 	}
 	strbuf_addf(b, "\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"type\":\"%s\"", ev->ts_ns, (int)ev->pid,
@@ -167,6 +179,14 @@ int json_add_event_fields(struct strbuf *b, const struct output *o, const struct
 		break;
 	case SCRY_EV_EXITED:
 		strbuf_addf(b, ",\"status\":%d", ev->u.exit.status);
+		break;
+	case SCRY_EV_SAMPLE:
+		/* scry --profile: "stack" leaf first, as a call's (-k) */
+		strbuf_addf(b, ",\"cpu\":%u,\"period_ns\":%" PRIu64, ev->u.sample.cpu, ev->u.sample.period_ns);
+		if (ev->u.sample.stack)
+			json_add_stack(b, ev->u.sample.stack);
+		else
+			strbuf_addstr(b, ",\"stack\":[]");
 		break;
 	case SCRY_EV_KILLED:
 		strbuf_addf(b, ",\"signal\":\"%s\",\"signo\":%d,\"core_dumped\":%s", sig_name(ev->u.exit.signo, sb),
@@ -277,7 +297,9 @@ static int json_finish(struct output *o, const struct scry_stats *summary,
 		strbuf_addstr(b, ",\"summary\":");
 		summary_json(b, summary, sopts);
 	}
-	strbuf_addf(b, ",\"lost_events\":%" PRIu64 "}\n", lost);
+	strbuf_addf(b, ",\"lost_events\":%" PRIu64, lost);
+	json_add_sample_totals(b, o);
+	strbuf_addstr(b, "}\n");
 	return obuf_flush_final(&j->w);
 }
 

@@ -71,7 +71,9 @@ static int jsonl_finish(struct output *o, const struct scry_stats *summary,
 		}
 		strbuf_release(&s);
 	}
-	strbuf_addf(b, "{\"type\":\"end\",\"lost_events\":%" PRIu64 "}\n", lost);
+	strbuf_addf(b, "{\"type\":\"end\",\"lost_events\":%" PRIu64, lost);
+	json_add_sample_totals(b, o);
+	strbuf_addstr(b, "}\n");
 	return obuf_flush(&j->w);
 }
 

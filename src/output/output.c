@@ -50,7 +50,11 @@ static int sink_flush(void *ctx)
 
 static int sink_finish(void *ctx, const struct scry_sink_end *end)
 {
-	return output_finish(ctx, end->summary, end->summary_opts, end->lost_events);
+	struct output *o = ctx;
+	o->end = end;
+	int r = output_finish(ctx, end->summary, end->summary_opts, end->lost_events);
+	o->end = NULL;
+	return r;
 }
 
 static void sink_free(void *ctx)

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "profile/prof_sqlite.h"
+#include "profile/profile.h"
 #include "syscalls/syscalls.h"
 
 /*
@@ -201,6 +203,10 @@ struct sqlite_out {
 	struct idset procs, threads;
 	struct strbuf a, b;
 	struct dedup frames, stacks;
+	/* scry --profile: the samples counted as a profile (written as
+	 * scry profile's tables at the end) and one row each in samples */
+	struct prof *prof;
+	sqlite3_stmt *sample_st;
 };
 
 static uint64_t mono_ns(void)
@@ -585,6 +591,83 @@ static int add_event(struct sqlite_out *s, const struct scry_event *ev)
 	return step(st);
 }
 
+/*
+ * A CPU sample (scry --profile): its frames, stack and thread counted in
+ * the profile (deduplicated there), and a row in samples that names the
+ * profile's stack (prof_stacks.id), for the timeline.
+ */
+static int add_sample(struct sqlite_out *s, const struct scry_event *ev)
+{
+	if (!s->prof) {
+		int r = prof_new(&s->prof);
+		if (r < 0)
+			return r;
+		r = exec_sql(s, "CREATE TABLE samples(ts_ns INTEGER, pid INTEGER, tid INTEGER, cpu INTEGER,\n"
+				"  prof_stack_id INTEGER, period_ns INTEGER)");
+		if (!r && sqlite3_prepare_v3(s->db, "INSERT INTO samples VALUES(?,?,?,?,?,?)", -1,
+					     SQLITE_PREPARE_PERSISTENT, &s->sample_st, NULL) != SQLITE_OK)
+			r = -EIO;
+		if (r < 0)
+			return r;
+	}
+	const struct scry_stack *st = ev->u.sample.stack;
+	uint32_t ids[256];
+	uint32_t n = 0;
+	for (unsigned i = 0; st && st->frames && i < st->nframes && n < 256; i++) {
+		const struct scry_frame *f = &st->frames[i];
+		uint32_t id = prof_frame_id(s->prof, f, (f->flags & SCRY_FRAME_KERNEL) ? PROF_FRAME_KERNEL : 0);
+		if (id == PROF_NONE)
+			return -ENOMEM;
+		ids[n++] = id;
+	}
+	int user = 0;
+	for (unsigned i = 0; st && st->frames && i < st->nframes; i++)
+		user |= !(st->frames[i].flags & SCRY_FRAME_KERNEL);
+	uint32_t flags = !user ? PROF_STACK_NOUSER : st->truncated == 1 ? PROF_STACK_TRUNCATED :
+			 !st->truncated ? PROF_STACK_COMPLETE : 0;
+	uint32_t stack = prof_stack_id(s->prof, ids, n, flags);
+	if (prof_thread_find(s->prof, ev->pid, ev->tid) == PROF_NONE) {
+		char comm[64] = "";
+		if (!s->base.o.replay)
+			proc_comm(ev->pid, ev->tid, comm, sizeof(comm));
+		prof_thread_id(s->prof, ev->pid, ev->tid, comm[0] ? comm : NULL);
+	}
+	uint32_t th = prof_thread_find(s->prof, ev->pid, ev->tid);
+	if (stack == PROF_NONE || th == PROF_NONE || prof_add(s->prof, th, stack, PROF_CPU, 1) < 0)
+		return -ENOMEM;
+	struct prof_stats *ps = prof_stats(s->prof);
+	ps->samples++;
+	ps->user_stacks += user;
+	ps->complete += user && !st->truncated;
+	if (!ps->start_ns || ev->ts_ns < ps->start_ns)
+		ps->start_ns = ev->ts_ns;
+	sqlite3_stmt *q = s->sample_st;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)ev->ts_ns);
+	sqlite3_bind_int(q, 2, ev->pid);
+	sqlite3_bind_int(q, 3, ev->tid);
+	sqlite3_bind_int64(q, 4, ev->u.sample.cpu);
+	sqlite3_bind_int64(q, 5, stack);
+	sqlite3_bind_int64(q, 6, (sqlite3_int64)ev->u.sample.period_ns);
+	return step(q);
+}
+
+/* The profile's tables (prof_sqlite.h), its keys "profile.*" in metadata. */
+static int write_profile(struct sqlite_out *s)
+{
+	const struct scry_sink_end *e = s->base.end;
+	if (!s->prof && !(e && e->sample_hz))
+		return 0;
+	if (!s->prof && prof_new(&s->prof) < 0)
+		return -ENOMEM;
+	struct prof_stats *ps = prof_stats(s->prof);
+	if (e) {
+		ps->freq = ps->freq_asked = e->sample_hz;
+		ps->lost = e->lost_samples;
+	}
+	char why[256];
+	return prof_sqlite_add(s->db, s->prof, NULL, NULL, "profile.", why, sizeof(why));
+}
+
 static int sqlite_event(struct output *o, const struct scry_event *ev)
 {
 	struct sqlite_out *s = (struct sqlite_out *)o;
@@ -594,7 +677,8 @@ static int sqlite_event(struct output *o, const struct scry_event *ev)
 	if (!r)
 		r = see(s, ev);
 	if (!r)
-		r = ev->type == SCRY_EV_CALL_EXIT ? add_call(s, ev) : add_event(s, ev);
+		r = ev->type == SCRY_EV_CALL_EXIT ? add_call(s, ev) :
+		    ev->type == SCRY_EV_SAMPLE ? add_sample(s, ev) : add_event(s, ev);
 	if (!r && ++s->rows >= COMMIT_ROWS)
 		r = commit(s);
 	return r;
@@ -612,6 +696,9 @@ static int sqlite_flush(struct output *o)
 
 static void finalize_all(struct sqlite_out *s)
 {
+	if (s->sample_st)
+		sqlite3_finalize(s->sample_st);
+	s->sample_st = NULL;
 	for (int i = 0; i < ST__COUNT; i++) {
 		if (s->st[i])
 			sqlite3_finalize(s->st[i]);
@@ -648,6 +735,8 @@ static int sqlite_finish(struct output *o, const struct scry_stats *summary,
 		r = meta_u64(s, "end_ns", (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 	if (!r)
 		r = meta_u64(s, "lost_events", lost);
+	if (!r)
+		r = write_profile(s);
 	int rc = commit(s);
 	if (!r)
 		r = rc;
@@ -672,6 +761,7 @@ static void sqlite_free(struct output *o)
 	strbuf_release(&s->b);
 	dedup_release(&s->frames);
 	dedup_release(&s->stacks);
+	prof_free(s->prof);
 	free(s);
 }
 

@@ -114,6 +114,8 @@ void json_add_stack(struct strbuf *b, const struct scry_stack *st)
 			strbuf_addstr(b, ",\"no_debuginfo\":true");
 		if (f->flags & SCRY_FRAME_UNKNOWN)
 			strbuf_addstr(b, ",\"unknown\":true");
+		if (f->flags & SCRY_FRAME_KERNEL)
+			strbuf_addstr(b, ",\"kernel\":true");
 		strbuf_addch(b, '}');
 	}
 	strbuf_addch(b, ']');

@@ -10,7 +10,7 @@
 #include "profile/prof_sqlite.h"
 
 static const char SCHEMA[] =
-	"CREATE TABLE metadata(key TEXT PRIMARY KEY, value);\n"
+	"CREATE TABLE IF NOT EXISTS metadata(key TEXT PRIMARY KEY, value);\n"
 	"CREATE TABLE prof_frames(id INTEGER PRIMARY KEY, function TEXT, object TEXT, build_id TEXT,\n"
 	"  offset INTEGER, addr INTEGER, fstart_offset INTEGER, flags INTEGER, kernel INTEGER);\n"
 	"CREATE TABLE prof_stacks(id INTEGER PRIMARY KEY, nframes INTEGER, flags INTEGER);\n"
@@ -66,17 +66,20 @@ static int meta(sqlite3 *db, sqlite3_stmt *st, const char *key, int64_t v, const
 	return run(db, st);
 }
 
-int prof_write_sqlite(const struct prof *p, const struct tstates *ts, const char *title, const char *path,
-		      char *why, size_t len)
+static int meta_key(sqlite3 *db, sqlite3_stmt *st, const char *prefix, const char *key, int64_t v, const char *s)
 {
-	sqlite3 *db = NULL;
+	char k[96];
+	snprintf(k, sizeof(k), "%s%s", prefix, key);
+	return meta(db, st, k, v, s);
+}
+
+/* The tables and rows of p into db, inside the caller's transaction;
+ * SQLite's result code. */
+static int add_tables(sqlite3 *db, const struct prof *p, const struct tstates *ts, const char *title,
+		      const char *prefix)
+{
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK)
-		goto out;
-	rc = sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, SCHEMA, NULL, NULL, NULL);
+	int rc = sqlite3_exec(db, SCHEMA, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto out;
 
@@ -94,13 +97,15 @@ int prof_write_sqlite(const struct prof *p, const struct tstates *ts, const char
 		{ "duration_ns", (int64_t)s->duration_ns }, { "start_ns", (int64_t)s->start_ns },
 		{ "states_duration_ns", ts ? (int64_t)ts->duration_ns : 0 },
 	};
-	rc = meta(db, st, "kind", 0, "profile");
+	/* a profile of its own says so; one inside a trace has its keys
+	 * apart from the trace's (prefix) */
+	rc = prefix[0] ? SQLITE_OK : meta(db, st, "kind", 0, "profile");
 	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(M) / sizeof(M[0]); i++)
-		rc = meta(db, st, M[i].k, M[i].v, NULL);
+		rc = meta_key(db, st, prefix, M[i].k, M[i].v, NULL);
 	if (rc == SQLITE_OK && title)
-		rc = meta(db, st, "title", 0, title);
+		rc = meta_key(db, st, prefix, "title", 0, title);
 	if (rc == SQLITE_OK && ts && ts->source)
-		rc = meta(db, st, "states_source", 0, ts->source);
+		rc = meta_key(db, st, prefix, "states_source", 0, ts->source);
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc != SQLITE_OK)
@@ -216,13 +221,30 @@ int prof_write_sqlite(const struct prof *p, const struct tstates *ts, const char
 			sqlite3_bind_int64(st, 3 + k, (int64_t)e->v[k]);
 		rc = run(db, st);
 	}
+out:
 	sqlite3_finalize(st);
-	st = NULL;
+	return rc;
+}
+
+int prof_sqlite_add(struct sqlite3 *db, const struct prof *p, const struct tstates *ts, const char *title,
+		    const char *prefix, char *why, size_t len)
+{
+	int rc = add_tables(db, p, ts, title, prefix ? prefix : "");
+	return rc == SQLITE_OK ? 0 : fail(db, rc, why, len);
+}
+
+int prof_write_sqlite(const struct prof *p, const struct tstates *ts, const char *title, const char *path,
+		      char *why, size_t len)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = add_tables(db, p, ts, title, "");
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL);
-out:;
 	int err = rc == SQLITE_OK ? 0 : fail(db, rc, why, len);
-	sqlite3_finalize(st);
 	if (db && sqlite3_close(db) != SQLITE_OK && !err)
 		err = fail(NULL, SQLITE_IOERR, why, len);
 	return err;
@@ -237,9 +259,11 @@ int prof_sqlite_is_profile(const char *path)
 	}
 	sqlite3_stmt *st = NULL;
 	int r = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='prof_samples'", -1,
-			       &st, NULL) == SQLITE_OK)
-		r = sqlite3_step(st) == SQLITE_ROW;
+	/* (a trace recorded with --profile has both) */
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+			       "name='prof_samples'), (SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+			       "name='syscalls')", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		r = !sqlite3_column_int(st, 0) ? 0 : sqlite3_column_int(st, 1) ? 2 : 1;
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return r;
@@ -269,7 +293,11 @@ int prof_read_sqlite(const char *path, struct prof **out, struct tstates *ts, ch
 		goto fail;
 	/* metadata */
 	struct prof_stats *s = prof_stats(p);
-	rc = sqlite3_prepare_v2(db, "SELECT key, value FROM metadata", -1, &st, NULL);
+	/* a trace's profile has its keys as "profile.KEY" */
+	const char *q = prof_sqlite_is_profile(path) == 2 ?
+		"SELECT substr(key, 9), value FROM metadata WHERE substr(key, 1, 8) = 'profile.'" :
+		"SELECT key, value FROM metadata";
+	rc = sqlite3_prepare_v2(db, q, -1, &st, NULL);
 	while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
 		const char *k = col_text(st, 0);
 		int64_t v = sqlite3_column_int64(st, 1);

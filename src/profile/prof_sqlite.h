@@ -17,8 +17,18 @@
 int prof_write_sqlite(const struct prof *p, const struct tstates *ts, const char *title, const char *path,
 		      char *why, size_t len);
 
-/* 1 when the database at path is a profile (has prof_samples), 0 when it
- * is not, -errno when it cannot be opened. */
+/* The profile's tables into an open database db (a trace's: scry
+ * --profile --format sqlite), inside the caller's transaction; the
+ * metadata keys get prefix (e.g. "profile.": the trace has keys of its
+ * own; "" for a profile's own database, which also gets kind=profile).
+ * 0 or -errno with why. */
+struct sqlite3;
+int prof_sqlite_add(struct sqlite3 *db, const struct prof *p, const struct tstates *ts, const char *title,
+		    const char *prefix, char *why, size_t len);
+
+/* 1 when the database at path is a profile (has prof_samples), 2 when it
+ * is a trace with a profile (also syscalls: scry --profile), 0 when it
+ * has none, -errno when it cannot be opened. */
 int prof_sqlite_is_profile(const char *path);
 
 /* Reads a profile database back: *out (prof_free), ts (tstates_release),

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "profile/sampler.h"
@@ -235,6 +236,11 @@ static void make_attr(struct sampler *s, int exclude_kernel)
 	a->exclude_kernel = exclude_kernel ? 1 : 0;
 	a->exclude_hv = 1;
 	a->exclude_guest = 1;
+	/* Sample times on CLOCK_MONOTONIC, not perf's local clock: they line
+	 * up with the off-CPU and states times, and, moved by one offset,
+	 * with a trace's calls (scry --profile, profile/trace_samples.h). */
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
 	/* Woken at a quarter full: room left while the reader unwinds. */
 	a->wakeup_watermark = (uint32_t)((size_t)s->cfg.mmap_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);

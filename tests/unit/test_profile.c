@@ -16,6 +16,10 @@
 #include <cmocka.h>
 
 #include "profile/profile.h"
+#include "profile/prof_sqlite.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
 
 static struct scry_frame uframe(const char *fn, const char *obj, uint64_t off, uint64_t addr)
 {
@@ -246,6 +250,53 @@ static void test_text_report(void **state)
 	prof_free(p);
 }
 
+/* scry --profile: a profile inside a trace's database (prof_sqlite_add
+ * with the "profile." prefix) reads back as the profile, its keys apart
+ * from the trace's own "samples"/"start_ns"-like keys. */
+static void test_profile_inside_a_trace_db(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/scry-test-profile-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* the trace's own tables and keys, which must stay the trace's */
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE metadata(key TEXT PRIMARY KEY, value);"
+				      "CREATE TABLE syscalls(id INTEGER PRIMARY KEY);"
+				      "INSERT INTO metadata VALUES('start_ns', 7), ('samples', 12345);",
+				      NULL, NULL, NULL), SQLITE_OK);
+	struct prof *p = sample_profile();
+	char why[256] = "";
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(prof_sqlite_add(db, p, NULL, NULL, "profile.", why, sizeof(why)), 0);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(prof_sqlite_is_profile(path), 2);
+	struct prof *q;
+	struct tstates ts;
+	char title[64];
+	assert_int_equal(prof_read_sqlite(path, &q, &ts, title, sizeof(title), why, sizeof(why)), 0);
+	assert_int_equal(prof_stats_const(q)->samples, 10);      /* not the trace's 12345 */
+	assert_int_equal(prof_stats_const(q)->freq, 99);
+	assert_int_equal(prof_stats_const(q)->duration_ns, 2000000000ull);
+	char *a = render(p, prof_write_folded, PROF_CPU), *b = render(q, prof_write_folded, PROF_CPU);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	prof_free(q);
+	tstates_release(&ts);
+	prof_free(p);
+	/* a profile's own database stays kind 1 */
+	unlink(path);
+	p = sample_profile();
+	assert_int_equal(prof_write_sqlite(p, NULL, "t", path, why, sizeof(why)), 0);
+	assert_int_equal(prof_sqlite_is_profile(path), 1);
+	prof_free(p);
+	unlink(path);
+}
+
 static void test_write_failure_reported(void **state)
 {
 	(void)state;
@@ -276,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_speedscope_shape),
 		cmocka_unit_test(test_text_report),
 		cmocka_unit_test(test_write_failure_reported),
+		cmocka_unit_test(test_profile_inside_a_trace_db),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

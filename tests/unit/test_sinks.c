@@ -119,7 +119,7 @@ static void feed(const struct scry_filter *f, struct rec *a, struct rec *b)
 	ex.type = SCRY_EV_EXITED;
 	assert_int_equal(sink.event(sink.ctx, &ex), 0);
 	assert_int_equal(sink.flush(sink.ctx), 0);
-	struct scry_sink_end end = { NULL, NULL, 7 };
+	struct scry_sink_end end = { .lost_events = 7 };
 	assert_int_equal(scry_sink_finish(&sink, &end), 0);
 	scry_sink_free(&sink);
 	assert_null(sink.event);

@@ -359,14 +359,11 @@
 		note(ES, 'Path: the first quoted string of the call\'s arguments, as strace writes it.');
 	}
 
-	/* ---- stacks ---- */
-	var FS = section('stacks', 'Stacks');
-	if (!D.flame) note(FS, 'This trace has no stacks (record with -k or --source to see the calls by stack and by source line).');
-	else {
-		note(FS, 'Calls by stack (width: number of calls; root at the top, the syscall at the bottom).  Click a frame to zoom, click the root to go back.');
-		var FW = 1100, FH = 16, fs = sv('svg', { width: FW, 'class': 'flame', id: 'flame' });
-		FS.appendChild(fs);
-		var flameRoot = D.flame;
+	/* A flame graph of tree root (nodes {n: name, v: count, t: ns, c: children})
+	 * into parent: root at the top; click a frame to zoom, the root to go back. */
+	var flameGraph = function (parent, flameRoot, id, label) {
+		var FW = 1100, FH = 16, fs = sv('svg', { width: FW, 'class': 'flame', id: id });
+		parent.appendChild(fs);
 		var drawFlame = function (root) {
 			fs.textContent = '';
 			var maxd = 0;
@@ -375,7 +372,7 @@
 				if (d > maxd) maxd = d;
 				var hue = 20 + (n.n.length * 37) % 40;
 				var r = tip(sv('rect', { x: x, y: d * FH, width: w, height: FH - 1, fill: 'hsl(' + hue + ',85%,' + (55 + d % 3 * 5) + '%)' }),
-					    n.n + '\n' + n.v + ' calls, ' + ns(n.t));
+					    n.n + '\n' + label(n));
 				r.addEventListener('click', function () { drawFlame(n === root ? flameRoot : n); });
 				fs.appendChild(r);
 				if (w > 30) fs.appendChild(sv('text', { x: x + 3, y: d * FH + 11 }, n.n.slice(0, Math.floor(w / 6.5))));
@@ -389,6 +386,14 @@
 			fs.setAttribute('height', (maxd + 1) * FH + 2);
 		};
 		drawFlame(flameRoot);
+	};
+
+	/* ---- stacks ---- */
+	var FS = section('stacks', 'Stacks');
+	if (!D.flame) note(FS, 'This trace has no stacks (record with -k or --source to see the calls by stack and by source line).');
+	else {
+		note(FS, 'Calls by stack (width: number of calls; root at the top, the syscall at the bottom).  Click a frame to zoom, click the root to go back.');
+		flameGraph(FS, D.flame, 'flame', function (n) { return n.v + ' calls, ' + ns(n.t); });
 		if (D.flame_cut) note(FS, D.flame_cut + ' calls had stacks beyond the tree\'s size limit and are counted at their deepest shown frame.');
 		FS.appendChild(el('h2', { text: 'By source line' }));
 		table(FS, 'source-table', [['Syscall', 's'], ['File', 'm'], ['Line', 'n'], ['Function', 'm'], ['Object', 'm'],
@@ -396,7 +401,12 @@
 		      D.sources.map(function (s) { return [s[0], s[1], s[2], s[3], s[4], s[5], s[6], [ns(s[7]), s[7]], [ns(s[8]), s[8]]]; }),
 		      'filter');
 	}
-	note(FS, D.samples ? '' : 'CPU samples: none in this database (the trace database records calls; scry profile takes samples).');
+	if (D.samples) {
+		FS.appendChild(el('h2', { text: 'CPU samples' }));
+		note(FS, 'Where the CPU time went, sampled beside the calls (scry --profile): width is the number of samples; root at the top, the function on the CPU at the bottom.  Click a frame to zoom, click the root to go back.');
+		flameGraph(FS, D.samples, 'samples-flame', function (n) { return n.v + ' samples, ' + ns(n.t) + ' of CPU'; });
+		if (D.samples_cut) note(FS, D.samples_cut + ' samples had stacks beyond the tree\'s size limit and are counted at their deepest shown frame.');
+	} else note(FS, 'CPU samples: none in this database (record with --profile to see where the CPU time goes beside the calls).');
 
 	/* ---- the calls, paged ---- */
 	var CS = section('calls', 'Calls');
