@@ -17,19 +17,18 @@
 #include <unistd.h>
 
 #include "scry/scry.h"
-#include "cli/options.h"
-#include "cli/report.h"
-#include "cli/profile.h"
-#include "cli/serve.h"
-#include "cli/strace_compat.h"
-#include "cli/top.h"
+#include "options.h"
+#include "report.h"
+#include "profile.h"
+#include "serve.h"
+#include "strace_compat.h"
+#include "top.h"
 #include <grp.h>
 #include <pwd.h>
-#include "output/formats.h"
-#include "filter/seccomp.h"
-#include "filter/stage.h"
-#include "output/summary_sink.h"
-#include "syscalls/syscalls.h"
+#include "scry/filter.h"
+#include "scry/output.h"
+#include "scry/stats.h"
+#include "scry/syscalls.h"
 
 /* The one global: signal handlers need to reach the session. */
 static struct scry_session *g_session;
@@ -128,8 +127,7 @@ static int start_watcher(pthread_t *th, struct watcher *w)
 
 static const char *name_of(int nr, void *ctx)
 {
-	const struct scry_syscall_info *i = scry_syscall_get(ctx, nr);
-	return i ? i->name : NULL;
+	return scry_syscall_name(ctx, nr);
 }
 
 /* -o '|COMMAND' (strace's, and its '!COMMAND'): the trace goes into a
@@ -163,8 +161,8 @@ static int open_output(const struct options *o, int *fd)
 {
 	/* strace writes its text to stderr; the structured formats go to
 	 * stdout, for `scry --format jsonl -p PID | jq` */
-	*fd = o->format->flags & OUTPUT_FMT_TEXT ? 2 : 1;
-	if (!o->outfile || o->follow >= 2 || (o->format->flags & OUTPUT_FMT_OWN_FILE))
+	*fd = scry_format_flags(o->format) & SCRY_FORMAT_TEXT ? 2 : 1;
+	if (!o->outfile || o->follow >= 2 || (scry_format_flags(o->format) & SCRY_FORMAT_OWN_FILE))
 		return 0;
 	if (o->outfile[0] == '|' || o->outfile[0] == '!') {
 		if (open_pipe(o->outfile + 1, fd) < 0) {
@@ -192,12 +190,12 @@ static int open_output(const struct options *o, int *fd)
 static int keep_stdout_for_document(const struct options *o, int *outfd)
 {
 	/* (sqlite and -o write a file, never stdout) */
-	if (!o->argv || (o->format->flags & (OUTPUT_FMT_TEXT | OUTPUT_FMT_OWN_FILE)) || o->outfile || *outfd != 1)
+	if (!o->argv || (scry_format_flags(o->format) & (SCRY_FORMAT_TEXT | SCRY_FORMAT_OWN_FILE)) || o->outfile || *outfd != 1)
 		return 0;
 	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0) {
 		fprintf(stderr, "scry: cannot write the %s trace to standard output: %s; give -o FILE\n",
-			o->format->name, strerror(errno));
+			scry_format_name(o->format), strerror(errno));
 		return -1;
 	}
 	if (dup2(2, 1) < 0) {
@@ -216,7 +214,7 @@ static int keep_stdout_for_document(const struct options *o, int *outfd)
 	*outfd = fd;
 	if (!o->quiet)
 		fprintf(stderr, "scry: the %s trace goes to standard output, and %s's standard output to "
-			"standard error (-o FILE keeps them apart)\n", o->format->name, o->argv[0]);
+			"standard error (-o FILE keeps them apart)\n", scry_format_name(o->format), o->argv[0]);
 	return 0;
 }
 
@@ -266,7 +264,7 @@ static void summary_opts(const struct options *o, struct scry_session *s, double
 }
 
 /* 0, or a negative errno when the summary could not be written. */
-static int print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
+static int print_summary(const struct options *o, struct scry_summary_sink *ss, struct scry_session *s,
 			 FILE *out, double seconds)
 {
 	char note[200];
@@ -290,7 +288,7 @@ static int print_summary(const struct options *o, struct summary_sink *ss, struc
 /* --interval: a summary of the interval just ended, then start afresh. */
 struct interval {
 	const struct options *o;
-	struct summary_sink *ss;
+	struct scry_summary_sink *ss;
 	struct scry_session *s;
 	FILE *out;
 	double last;
@@ -320,7 +318,7 @@ static void on_interval(void *ctx)
 		return;
 	}
 	interval_summary(iv, now - iv->last);
-	summary_sink_reset(iv->ss);
+	scry_summary_sink_reset(iv->ss);
 	iv->last = now;
 }
 
@@ -358,10 +356,10 @@ struct run {
 	int kernel_counts;               /* the backend counts in the kernel */
 	struct interval iv;
 	/* the sinks: the format's and the summary's, behind the filter stage */
-	struct filter_stage stage;
+	struct scry_filter_stage stage;
 	struct scry_sink sinks;
 	int summary_on;
-	struct summary_sink summary;
+	struct scry_summary_sink summary;
 	int attached;
 	pid_t child;
 	/* the -p processes and the command that ended while traced, so that
@@ -391,8 +389,8 @@ struct run {
  */
 static int records_calls(const struct options *o)
 {
-	return !(o->format->flags & OUTPUT_FMT_TEXT) &&
-	       !((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 1);
+	return !(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) &&
+	       !((scry_format_flags(o->format) & SCRY_FORMAT_SUMMARY_TABLE) && o->summary == 1);
 }
 
 /* -k, --source, --by-function: every call's stack reaches the sinks */
@@ -607,7 +605,7 @@ static int make_session(struct run *r)
 	char calls_why[96] = "";
 	if (o->summary == 1 && !counts_only)
 		snprintf(calls_why, sizeof(calls_why), "-c with --format %s records every call",
-			 o->format->name);
+			 scry_format_name(o->format));
 	if (o->verbose && r->s)
 		fprintf(stderr, "scry: backend: bpf%s%s%s, on %s\n",
 			calls_why[0] ? ", tracing through the ring buffer (" : "", calls_why,
@@ -669,10 +667,10 @@ static void limit_free(void *ctx)
 static int add_sinks(struct run *r)
 {
 	struct options *o = &r->o;
-	filter_stage_init(&r->stage, o->filtered ? &o->filter : NULL);
+	scry_filter_stage_init(&r->stage, o->filtered ? &o->filter : NULL);
 	/* (strace's text with -c is the summary alone, printed at the end) */
-	if (!(o->format->flags & OUTPUT_FMT_TEXT) || o->summary != 1) {
-		struct output_opts oo = OUTPUT_OPTS_INIT;
+	if (!(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) || o->summary != 1) {
+		struct scry_output_opts oo = SCRY_OUTPUT_OPTS_INIT;
 		char err[512];
 		oo.fd = r->outfd;
 		oo.path = o->outfile;
@@ -704,35 +702,35 @@ static int add_sinks(struct run *r)
 		oo.inject = o->inject.n > 0;
 		oo.backend = scry_session_backend(r->s);
 		struct scry_sink sink;
-		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
+		if (scry_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
 			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);
 			return 1;
 		}
-		filter_stage_add(&r->stage, &sink);
+		scry_filter_stage_add(&r->stage, &sink);
 	}
 	if (o->summary) {
 		r->summary_on = 1;
-		summary_sink_init(&r->summary, o->per_process);
+		scry_summary_sink_init(&r->summary, o->per_process);
 		r->summary.cpu_time = o->cpu_time;
-		if (summary_sink_by_site(&r->summary, o->source || o->stack_trace, o->by_function) < 0) {
+		if (scry_summary_sink_by_site(&r->summary, o->source || o->stack_trace, o->by_function) < 0) {
 			fprintf(stderr, "scry: out of memory\n");
 			return 1;
 		}
 		r->iv.ss = &r->summary;
 		r->iv.s = r->s;
-		if (o->outfile && o->summary == 1 && (o->format->flags & OUTPUT_FMT_TEXT))
+		if (o->outfile && o->summary == 1 && (scry_format_flags(o->format) & SCRY_FORMAT_TEXT))
 			r->iv.out = fdopen(dup(r->outfd), "w");
 		if (!r->iv.out)
 			r->iv.out = stderr;
 		if (!r->kernel_counts) {
 			struct scry_sink sink;
-			summary_sink_as_sink(&r->summary, &sink);
-			filter_stage_add(&r->stage, &sink);
+			scry_summary_sink_as_sink(&r->summary, &sink);
+			scry_filter_stage_add(&r->stage, &sink);
 			if (!o->no_calibrate && !o->cpu_time && scry_session_calibrate(r->s) < 0 && o->verbose)
 				fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 		}
 	}
-	filter_stage_as_sink(&r->stage, &r->sinks);
+	scry_filter_stage_as_sink(&r->stage, &r->sinks);
 	if (o->syscall_limit) {
 		r->limit_inner = r->sinks;
 		struct scry_sink lim = { limit_event, limit_flush, r, limit_finish, limit_free };
@@ -940,8 +938,8 @@ static int finish(struct run *r, int status, int run_err)
 		fprintf(stderr, "Process %d, which scry launched, was sent %s: it ends unless it handles %s.\n",
 			(int)r->child, scry_signal_name(g_signal), scry_signal_name(g_signal));
 	/* the structured formats carry the summary, except CSV's -C */
-	if (r->summary_on && ((o->format->flags & OUTPUT_FMT_TEXT) ||
-			      ((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 2))) {
+	if (r->summary_on && ((scry_format_flags(o->format) & SCRY_FORMAT_TEXT) ||
+			      ((scry_format_flags(o->format) & SCRY_FORMAT_SUMMARY_TABLE) && o->summary == 2))) {
 		int serr = print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
 		if (!serr)
 			serr = r->iv.err;
@@ -982,7 +980,7 @@ static void release(struct run *r)
 	if (r->summary_on) {
 		if (r->iv.out && r->iv.out != stderr)
 			fclose(r->iv.out);
-		summary_sink_release(&r->summary);
+		scry_summary_sink_release(&r->summary);
 	}
 	scry_session_free(r->s);
 	free(r->prog);
