@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output/tracedb.h"
 #include "syscalls/syscalls.h"
 
 /*
@@ -43,11 +44,14 @@
 #pragma weak sqlite3_bind_text
 #pragma weak sqlite3_clear_bindings
 #pragma weak sqlite3_close
+#pragma weak sqlite3_column_text
+#pragma weak sqlite3_column_type
 #pragma weak sqlite3_errmsg
 #pragma weak sqlite3_errstr
 #pragma weak sqlite3_exec
 #pragma weak sqlite3_finalize
 #pragma weak sqlite3_open_v2
+#pragma weak sqlite3_prepare_v2
 #pragma weak sqlite3_prepare_v3
 #pragma weak sqlite3_reset
 #pragma weak sqlite3_step
@@ -824,4 +828,36 @@ fail:
 	s->base.finished = 1;
 	sqlite_free(&s->base);
 	return r;
+}
+
+/* ---- reading the metadata back (tracedb.h) ---- */
+
+int tracedb_meta(sqlite3 *db, const char *key, char **value)
+{
+	*value = NULL;
+	if (!HAVE_SQLITE_LINKED())
+		return SQLITE_ERROR;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "SELECT value FROM metadata WHERE key=?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*value = strdup((const char *)sqlite3_column_text(st, 0));
+		rc = *value ? SQLITE_OK : SQLITE_NOMEM;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tracedb_meta_u64(sqlite3 *db, const char *key, uint64_t *value)
+{
+	char *v;
+	int rc = tracedb_meta(db, key, &v);
+	*value = v ? strtoull(v, NULL, 10) : 0;
+	free(v);
+	return rc;
 }
