@@ -146,7 +146,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -o $@ $< $(B)/libscry.a -lcmocka $(LDLIBS)
 
 # The public API as an embedding program sees it: the installed headers only
-$(B)/tests/test_public_api: CPPFLAGS := -D_GNU_SOURCE -Iinclude
+# (a rule of its own: a target-specific CPPFLAGS would reach the library's
+# objects too, built as its prerequisites)
+$(B)/tests/test_public_api: tests/unit/test_public_api.c $(B)/libscry.a
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -Iinclude $(ALLCFLAGS) -o $@ $< $(B)/libscry.a -lcmocka $(LDLIBS)
 
 # strace_qualifier() is the command's (src/cli/), not the library's
 $(B)/tests/test_strace_compat: tests/unit/test_strace_compat.c $(B)/obj/src/cli/strace_compat.o $(B)/libscry.a

@@ -109,9 +109,9 @@ struct scry_output_opts {
 	struct scry_text_layout text;  /* the text format's layout */
 	const char *backend;      /* "ptrace"/"bpf", recorded in the metadata; or NULL */
 };
-/* fd -1, 32 bytes of strings, everything else 0/NULL */
-#define SCRY_OUTPUT_OPTS_INIT { -1, NULL, NULL, NULL, 0, 0, 32, NULL, 0, 0, 0, 0, \
-				{ NULL, 0, 0, 0, SCRY_TS_NONE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NULL }
+/* fd -1, 32 bytes of strings, everything else 0/NULL (as scry.h's
+ * SCRY_CONFIG_INIT, designated: C, or C++20) */
+#define SCRY_OUTPUT_OPTS_INIT { .fd = -1, .string_limit = 32 }
 
 /* One output format (a static row of libscry's table). */
 struct scry_format;

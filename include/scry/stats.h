@@ -182,7 +182,7 @@ struct scry_summary_opts {
  * shown, and no name callback (calls shown as "syscall_0x101"): set
  * name to a function that returns scry_syscall_name(scry_native_table(),
  * nr). */
-#define SCRY_SUMMARY_OPTS_INIT { NULL, NULL, -1.0, SCRY_LATENCY_WALL, SCRY_SORT_TIME, { 0, { 0 } }, NULL, 0, NULL, NULL }
+#define SCRY_SUMMARY_OPTS_INIT { .seconds = -1.0 }
 
 /*
  * Parses -U's comma-separated column list: calls, errors, total, avg, p50,

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -115,6 +117,48 @@ static void test_backend_choice_says_why(void **state)
 	assert_string_equal(why, "kept");
 }
 
+static const char *name_of(int nr, void *ctx)
+{
+	return scry_syscall_name(ctx, nr);
+}
+
+static void test_stats_and_table(void **state)
+{
+	(void)state;
+	const struct scry_syscall_table *t = scry_native_table();
+	int nr = (int)scry_syscall_lookup(t, "openat");
+	struct scry_stats st;
+	scry_stats_init(&st, 0);
+	for (uint64_t ns = 1; ns <= 100; ns++)
+		assert_int_equal(scry_stats_add(&st, 7, nr, ns * 1000, ns % 10 == 0), 0);
+	const struct scry_stats_row *row = scry_stats_lookup(&st, 0, nr);
+	assert_non_null(row);
+	assert_int_equal(row->calls, 100);
+	assert_int_equal(row->errors, 10);
+	assert_int_equal(scry_stats_row_percentile(row, 0), 1000);
+	assert_int_equal(scry_stats_row_percentile(row, 100), 100000);
+	uint64_t p50 = scry_stats_row_percentile(row, 50);
+	assert_true(p50 >= 49000 && p50 <= 51000);      /* the histogram's 0.78 % */
+	struct scry_summary_opts so = SCRY_SUMMARY_OPTS_INIT;
+	so.name = name_of;
+	so.ctx = (void *)t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(scry_stats_print_text(&st, f, &so), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "openat"));
+	assert_non_null(strstr(text, "100"));
+	free(text);
+	scry_stats_release(&st);
+
+	struct scry_output_opts oo = SCRY_OUTPUT_OPTS_INIT;
+	assert_int_equal(oo.fd, -1);
+	assert_int_equal(oo.string_limit, 32);
+	assert_int_equal(oo.text.timestamps, SCRY_TS_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_filter_language),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_backend_choice_says_why),
+		cmocka_unit_test(test_stats_and_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
