@@ -67,7 +67,6 @@ void *realloc(void *p, size_t n)
 	}
 	return __libc_realloc(p, n);
 }
-#endif
 
 #define NPROC 100
 
@@ -218,6 +217,8 @@ static void test_sqlite(void **state)
 	printf("sqlite: %d of the run's allocations failed: reported\n", reported);
 	assert_true(reported > 0);
 }
+
+#endif /* HAVE_FAILER */
 
 int main(void)
 {
