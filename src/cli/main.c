@@ -580,9 +580,14 @@ static int make_session(struct run *r)
 	/* (-i, -n, dumps, raw=, -u, -D and --syscall-limit need the ptrace backend) */
 	int ptrace_only = o->instruction_pointer || o->syscall_numbers || o->dumps || o->have_raw || o->user ||
 			  o->daemonize || o->syscall_limit;
-	int want_bpf = o->backend == BACKEND_BPF ||
-		       (o->backend == BACKEND_AUTO && !ptrace_only &&
-			scry_backend_choose(&r->cfg, need) == SCRY_BACKEND_BPF);
+	/* --backend auto: the library's choice, and why (said under -v) */
+	char auto_why[160] = "";
+	int auto_bpf = 0;
+	if (o->backend == BACKEND_AUTO && ptrace_only)
+		snprintf(auto_why, sizeof(auto_why), "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it");
+	else if (o->backend == BACKEND_AUTO)
+		auto_bpf = scry_backend_choose_why(&r->cfg, need, auto_why, sizeof(auto_why)) == SCRY_BACKEND_BPF;
+	int want_bpf = o->backend == BACKEND_BPF || auto_bpf;
 	if (want_bpf) {
 		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;
@@ -612,6 +617,8 @@ static int make_session(struct run *r)
 			calls_why[0] ? ")" : "", why);
 	else if (o->verbose && want_bpf)
 		fprintf(stderr, "scry: backend: ptrace (bpf unavailable: %s)\n", why);
+	else if (o->verbose && !calls_why[0] && auto_why[0])
+		fprintf(stderr, "scry: backend: ptrace (auto: %s)\n", auto_why);
 	else if (o->verbose)
 		fprintf(stderr, "scry: backend: ptrace%s%s%s\n", calls_why[0] ? " (" : "", calls_why,
 			!calls_why[0] ? "" : auto_counts ? "; bpf's in-kernel counts carry none)" : ")");

@@ -40,7 +40,7 @@ static int choose(const struct scry_config *cfg, unsigned need, char *why, size_
 	 * -y read the process's fds in /proc, which bpf's events cannot.
 	 */
 	if (!(need & SCRY_NEED_ATTACH_ONLY))
-		BECAUSE(SCRY_BACKEND_PTRACE, "a launched command is filtered by seccomp, stopping only for its traced calls");
+		BECAUSE(SCRY_BACKEND_PTRACE, "a launched command runs under ptrace (with seccomp, it stops only at the traced calls)");
 	if (cfg->ntrace_paths || cfg->fd_paths)
 		BECAUSE(SCRY_BACKEND_PTRACE, "paths of fds (-P, -y) are read from /proc at ptrace's stops");
 	if (decode_bpf_complete(scry_native_table(), cfg->syscall_bitmap, cfg->syscall_bitmap_words,

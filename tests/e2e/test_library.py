@@ -78,6 +78,22 @@ class Abi(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, "%s (%s): %s" % (h, lang, r.stderr))
 
 
+class CommandOnPublicApi(unittest.TestCase):
+    """The scry command makes its choices through the public API."""
+
+    def test_auto_backend_says_why_ptrace(self):
+        scry = os.path.join(BUILD, "scry")
+        for args, why in ((["--cpu-time", "-c"], "CPU times are measured at ptrace's stops"),
+                          (["-i"], "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it"),
+                          (["-e", "trace=openat"], "a launched command runs under ptrace")):
+            r = run([scry, "-v"] + args + ["true"], timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("scry: backend: ptrace (auto: " + why, r.stderr)
+        # a backend that was asked for is not explained
+        r = run([scry, "-v", "--backend", "ptrace", "true"], timeout=T(30))
+        self.assertIn("scry: backend: ptrace\n", r.stderr)
+
+
 class Installed(unittest.TestCase):
     """make install into a temporary DESTDIR; examples built with pkg-config."""
 
