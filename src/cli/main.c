@@ -617,7 +617,9 @@ static int make_session(struct run *r)
 			calls_why[0] ? ")" : "", why);
 	else if (o->verbose && want_bpf)
 		fprintf(stderr, "scry: backend: ptrace (bpf unavailable: %s)\n", why);
-	else if (o->verbose && !calls_why[0] && auto_why[0])
+	else if (o->verbose && !calls_why[0] && auto_why[0] &&
+		 ((need & SCRY_NEED_ATTACH_ONLY) || o->summary == 1))
+		/* (where auto could have taken bpf: an attach, -c) */
 		fprintf(stderr, "scry: backend: ptrace (auto: %s)\n", auto_why);
 	else if (o->verbose)
 		fprintf(stderr, "scry: backend: ptrace%s%s%s\n", calls_why[0] ? " (" : "", calls_why,

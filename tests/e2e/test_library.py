@@ -83,15 +83,18 @@ class CommandOnPublicApi(unittest.TestCase):
 
     def test_auto_backend_says_why_ptrace(self):
         scry = os.path.join(BUILD, "scry")
+        # -c, where auto would take bpf's counts but for an option
         for args, why in ((["--cpu-time", "-c"], "CPU times are measured at ptrace's stops"),
-                          (["-i"], "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it"),
-                          (["-e", "trace=openat"], "a launched command runs under ptrace")):
+                          (["-i", "-c"], "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it"),
+                          (["-Z", "-c"], "a filter on results needs each call's result")):
             r = run([scry, "-v"] + args + ["true"], timeout=T(30))
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("scry: backend: ptrace (auto: " + why, r.stderr)
-        # a backend that was asked for is not explained
-        r = run([scry, "-v", "--backend", "ptrace", "true"], timeout=T(30))
-        self.assertIn("scry: backend: ptrace\n", r.stderr)
+            self.assertIn("scry: backend: ptrace (auto: " + why + ")\n", r.stderr)
+        # a backend that was asked for, or a launched command's full trace
+        # (only ptrace can show it), is not explained
+        for args in (["--backend", "ptrace", "-c"], ["-e", "trace=openat"]):
+            r = run([scry, "-v"] + args + ["true"], timeout=T(30))
+            self.assertIn("scry: backend: ptrace\n", r.stderr)
 
 
 class Installed(unittest.TestCase):
