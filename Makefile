@@ -96,6 +96,13 @@ $(B)/bpf/offcpu.bpf.o: src/profile/offcpu.bpf.c src/profile/offcpu_bpf.h $(B)/bp
 $(B)/bpf/offcpu.skel.h: $(B)/bpf/offcpu.bpf.o
 	bpftool gen skeleton $< name offcpu_bpf > $@.tmp && mv $@.tmp $@
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
+# The tracing command is built on the public API alone (docs/LIBRARY.md,
+# "What the scry command uses"): these files see include/ and their own
+# directory, no src/ header, so an internal include fails the build (and
+# make check).  scry report, profile, serve and top are programs of their
+# own that link internal modules; they keep -Isrc.
+CLI_PUBLIC := src/cli/main.c src/cli/options.c src/cli/strace_compat.c
+$(CLI_PUBLIC:%.c=$(B)/obj/%.o): CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSCRY_VERSION='"$(VERSION)"'
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
 STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs/stack_main_nopie \
@@ -152,6 +159,13 @@ $(B)/scry: $(CLI_OBJ) $(B)/libscry.a
 $(B)/tests/%: tests/unit/%.c $(B)/libscry.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -o $@ $< $(B)/libscry.a -lcmocka $(LDLIBS)
+
+# The public API as an embedding program sees it: the installed headers only
+# (a rule of its own: a target-specific CPPFLAGS would reach the library's
+# objects too, built as its prerequisites)
+$(B)/tests/test_public_api: tests/unit/test_public_api.c $(B)/libscry.a
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -Iinclude $(ALLCFLAGS) -o $@ $< $(B)/libscry.a -lcmocka $(LDLIBS)
 
 # strace_qualifier() is the command's (src/cli/), not the library's
 $(B)/tests/test_strace_compat: tests/unit/test_strace_compat.c $(B)/obj/src/cli/strace_compat.o $(B)/libscry.a

@@ -259,6 +259,14 @@ enum scry_need {
  */
 SCRY_API int scry_backend_choose(const struct scry_config *cfg, unsigned need);
 
+/*
+ * The same choice, and why, in a line for the user ("only counts: the
+ * kernel counts without stopping anyone") written into why (cut at
+ * why_len; nothing when why_len is 0).
+ */
+SCRY_API int scry_backend_choose_why(const struct scry_config *cfg, unsigned need, char *why,
+				     size_t why_len);
+
 /* ---- events, as the sinks receive them ---- */
 
 /*

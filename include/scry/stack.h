@@ -5,10 +5,28 @@
  * (scry_call.stack), in the style of value.h: a flat array of frames plus
  * strings, nothing pointing into the tracee.
  *
- * Lifetime: a stack and every string it points to belong to the session
- * and are valid until the sink's event() returns; copy what you keep.
- * Strings (object, function, file) may be repeated between events with the
- * same pointer (they are interned per session), but do not rely on it.
+ * Usage, in a sink of a session made with scry_config.stack_depth > 0:
+ *
+ *	const struct scry_stack *st = ev->u.call.stack;   // NULL: none
+ *	for (unsigned i = 0; st && i < st->nframes; i++) {
+ *		const struct scry_frame *f = &st->frames[i];
+ *		printf("  %s+0x%llx (%s:%d)\n", f->function ? f->function : "?",
+ *		       (unsigned long long)f->offset, f->file ? f->file : "?", f->line);
+ *	}
+ *
+ * Ownership and lifetime: a stack and every string it points to belong to
+ * the session and are valid until the sink's event() returns; copy what
+ * you keep (the strings too).  Strings (object, function, file) may be
+ * repeated between events with the same pointer (they are interned per
+ * session), but do not rely on it.
+ *
+ * Threads: stacks are unwound and symbolized on the session's tracer
+ * thread, the one the sinks run on; nothing here is for another thread.
+ *
+ * Errors: a stack that could not be unwound to its end says so in
+ * truncated (2: an error); one that could not be unwound at all is NULL.
+ * A frame without a name, a file or an object has NULL there (flags say
+ * why): never an error of the session's.
  */
 #ifndef SCRY_STACK_H
 #define SCRY_STACK_H

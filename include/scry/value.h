@@ -8,6 +8,35 @@
  * children of its own, so a node's subtree is contiguous).  Names and flag
  * tables are static strings owned by the decoders.  Nothing points into
  * tracee memory: bytes are copied, bounded by -s.
+ *
+ * Reading a call's arguments in a sink (the top-level nodes are the
+ * arguments, in order; skip over each one's subtree):
+ *
+ *	const struct scry_values *a = ev->u.call.entry_args;
+ *	for (size_t i = 0; a && i < a->n; i = scry_values_skip(a, i)) {
+ *		const struct scry_value *v = &a->v[i];
+ *		if (v->type == SCRY_V_STR)
+ *			printf("%s=\"%.*s\"\n", v->name ? v->name : "?",
+ *			       (int)v->str_len, scry_value_str(a, v));
+ *	}
+ *
+ * Ownership and lifetime: the values of an event (scry_call.entry_args,
+ * exit_args, result; a signal's values) belong to the session and are
+ * valid only until the sink's event() returns: copy what you keep (copy
+ * the bytes, not the pointers: scry_value_str() points into the arena,
+ * which the next event reuses).  A struct scry_values of your own (built
+ * with SCRY_VALUES_INIT and scry_values_push()) owns its nodes and arena
+ * until scry_values_release(); a pointer to a node is valid until the next
+ * push, which may move the array (keep indexes, not pointers).
+ *
+ * Threads: a struct scry_values is not locked: one thread at a time.  The
+ * reading functions only read, and the tables they return are static.
+ *
+ * Errors: pushing never fails visibly: an allocation that fails sets
+ * failed (checked where the values are handed on; the session then drops
+ * the event and its run ends with -ENOMEM) and the push returns an index
+ * that is safe to ignore.  Strings may hold any bytes, NUL included: use
+ * str_len, not strlen().
  */
 #ifndef SCRY_VALUE_H
 #define SCRY_VALUE_H

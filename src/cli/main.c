@@ -18,22 +18,19 @@
 #include <unistd.h>
 
 #include "scry/scry.h"
-#include "cli/options.h"
-#include "cli/report.h"
-#include "cli/profile.h"
-#include "cli/serve.h"
-#include "cli/strace_compat.h"
-#include "cli/top.h"
+#include "options.h"
+#include "report.h"
+#include "profile.h"
+#include "serve.h"
+#include "strace_compat.h"
+#include "top.h"
 #include <grp.h>
 #include <pwd.h>
-#include "output/formats.h"
-#include "filter/seccomp.h"
-#include "filter/stage.h"
-#include "output/summary_sink.h"
-#include "profile/profile.h"
-#include "profile/sampler.h"
-#include "profile/trace_samples.h"
-#include "syscalls/syscalls.h"
+#include "scry/filter.h"
+#include "scry/output.h"
+#include "scry/stats.h"
+#include "scry/syscalls.h"
+#include "trace_profile.h"
 
 /* The one global: signal handlers need to reach the session. */
 static struct scry_session *g_session;
@@ -132,8 +129,7 @@ static int start_watcher(pthread_t *th, struct watcher *w)
 
 static const char *name_of(int nr, void *ctx)
 {
-	const struct scry_syscall_info *i = scry_syscall_get(ctx, nr);
-	return i ? i->name : NULL;
+	return scry_syscall_name(ctx, nr);
 }
 
 /* -o '|COMMAND' (strace's, and its '!COMMAND'): the trace goes into a
@@ -167,8 +163,8 @@ static int open_output(const struct options *o, int *fd)
 {
 	/* strace writes its text to stderr; the structured formats go to
 	 * stdout, for `scry --format jsonl -p PID | jq` */
-	*fd = o->format->flags & OUTPUT_FMT_TEXT ? 2 : 1;
-	if (!o->outfile || o->follow >= 2 || (o->format->flags & OUTPUT_FMT_OWN_FILE))
+	*fd = scry_format_flags(o->format) & SCRY_FORMAT_TEXT ? 2 : 1;
+	if (!o->outfile || o->follow >= 2 || (scry_format_flags(o->format) & SCRY_FORMAT_OWN_FILE))
 		return 0;
 	if (o->outfile[0] == '|' || o->outfile[0] == '!') {
 		if (open_pipe(o->outfile + 1, fd) < 0) {
@@ -196,12 +192,12 @@ static int open_output(const struct options *o, int *fd)
 static int keep_stdout_for_document(const struct options *o, int *outfd)
 {
 	/* (sqlite and -o write a file, never stdout) */
-	if (!o->argv || (o->format->flags & (OUTPUT_FMT_TEXT | OUTPUT_FMT_OWN_FILE)) || o->outfile || *outfd != 1)
+	if (!o->argv || (scry_format_flags(o->format) & (SCRY_FORMAT_TEXT | SCRY_FORMAT_OWN_FILE)) || o->outfile || *outfd != 1)
 		return 0;
 	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0) {
 		fprintf(stderr, "scry: cannot write the %s trace to standard output: %s; give -o FILE\n",
-			o->format->name, strerror(errno));
+			scry_format_name(o->format), strerror(errno));
 		return -1;
 	}
 	if (dup2(2, 1) < 0) {
@@ -220,7 +216,7 @@ static int keep_stdout_for_document(const struct options *o, int *outfd)
 	*outfd = fd;
 	if (!o->quiet)
 		fprintf(stderr, "scry: the %s trace goes to standard output, and %s's standard output to "
-			"standard error (-o FILE keeps them apart)\n", o->format->name, o->argv[0]);
+			"standard error (-o FILE keeps them apart)\n", scry_format_name(o->format), o->argv[0]);
 	return 0;
 }
 
@@ -270,7 +266,7 @@ static void summary_opts(const struct options *o, struct scry_session *s, double
 }
 
 /* 0, or a negative errno when the summary could not be written. */
-static int print_summary(const struct options *o, struct summary_sink *ss, struct scry_session *s,
+static int print_summary(const struct options *o, struct scry_summary_sink *ss, struct scry_session *s,
 			 FILE *out, double seconds)
 {
 	char note[200];
@@ -294,7 +290,7 @@ static int print_summary(const struct options *o, struct summary_sink *ss, struc
 /* --interval: a summary of the interval just ended, then start afresh. */
 struct interval {
 	const struct options *o;
-	struct summary_sink *ss;
+	struct scry_summary_sink *ss;
 	struct scry_session *s;
 	FILE *out;
 	double last;
@@ -324,7 +320,7 @@ static void on_interval(void *ctx)
 		return;
 	}
 	interval_summary(iv, now - iv->last);
-	summary_sink_reset(iv->ss);
+	scry_summary_sink_reset(iv->ss);
 	iv->last = now;
 }
 
@@ -373,10 +369,10 @@ struct run {
 	int kernel_counts;               /* the backend counts in the kernel */
 	struct interval iv;
 	/* the sinks: the format's and the summary's, behind the filter stage */
-	struct filter_stage stage;
+	struct scry_filter_stage stage;
 	struct scry_sink sinks;
 	int summary_on;
-	struct summary_sink summary;
+	struct scry_summary_sink summary;
 	int attached;
 	pid_t child;
 	/* the -p processes and the command that ended while traced, so that
@@ -398,7 +394,7 @@ struct run {
 	long ncalls;
 	/* --profile: the sampler beside the session; its samples reach the
 	 * sinks at each tick and at the end */
-	struct trace_samples *samples;
+	struct trace_profile *samples;
 	int samples_err;                 /* a sink's error with a sample */
 	uint64_t next_interval;          /* --interval with --profile: CLOCK_MONOTONIC */
 	uint64_t last_ts;                /* the trace's latest event (its end) */
@@ -411,7 +407,7 @@ static void on_tick(void *ctx)
 {
 	struct run *r = ctx;
 	if (r->samples && !r->samples_err) {
-		int e = trace_samples_poll(r->samples, &r->sinks);
+		int e = trace_profile_poll(r->samples, &r->sinks);
 		if (e < 0) {
 			/* as a sink's error with a call: everything is let go */
 			r->samples_err = e;
@@ -441,8 +437,8 @@ static void on_tick(void *ctx)
  */
 static int records_calls(const struct options *o)
 {
-	return !(o->format->flags & OUTPUT_FMT_TEXT) &&
-	       !((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 1);
+	return !(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) &&
+	       !((scry_format_flags(o->format) & SCRY_FORMAT_SUMMARY_TABLE) && o->summary == 1);
 }
 
 /* -k, --source, --by-function: every call's stack reaches the sinks */
@@ -637,9 +633,14 @@ static int make_session(struct run *r)
 	/* (-i, -n, dumps, raw=, -u, -D and --syscall-limit need the ptrace backend) */
 	int ptrace_only = o->instruction_pointer || o->syscall_numbers || o->dumps || o->have_raw || o->user ||
 			  o->daemonize || o->syscall_limit;
-	int want_bpf = o->backend == BACKEND_BPF ||
-		       (o->backend == BACKEND_AUTO && !ptrace_only &&
-			scry_backend_choose(&r->cfg, need) == SCRY_BACKEND_BPF);
+	/* --backend auto: the library's choice, and why (said under -v) */
+	char auto_why[160] = "";
+	int auto_bpf = 0;
+	if (o->backend == BACKEND_AUTO && ptrace_only)
+		snprintf(auto_why, sizeof(auto_why), "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it");
+	else if (o->backend == BACKEND_AUTO)
+		auto_bpf = scry_backend_choose_why(&r->cfg, need, auto_why, sizeof(auto_why)) == SCRY_BACKEND_BPF;
+	int want_bpf = o->backend == BACKEND_BPF || auto_bpf;
 	if (want_bpf) {
 		struct scry_config bcfg = r->cfg;
 		bcfg.backend = SCRY_BACKEND_BPF;
@@ -662,13 +663,17 @@ static int make_session(struct run *r)
 	char calls_why[96] = "";
 	if (o->summary == 1 && !counts_only)
 		snprintf(calls_why, sizeof(calls_why), "-c with --format %s records every call",
-			 o->format->name);
+			 scry_format_name(o->format));
 	if (o->verbose && r->s)
 		fprintf(stderr, "scry: backend: bpf%s%s%s, on %s\n",
 			calls_why[0] ? ", tracing through the ring buffer (" : "", calls_why,
 			calls_why[0] ? ")" : "", why);
 	else if (o->verbose && want_bpf)
 		fprintf(stderr, "scry: backend: ptrace (bpf unavailable: %s)\n", why);
+	else if (o->verbose && !calls_why[0] && auto_why[0] &&
+		 ((need & SCRY_NEED_ATTACH_ONLY) || o->summary == 1))
+		/* (where auto could have taken bpf: an attach, -c) */
+		fprintf(stderr, "scry: backend: ptrace (auto: %s)\n", auto_why);
 	else if (o->verbose)
 		fprintf(stderr, "scry: backend: ptrace%s%s%s\n", calls_why[0] ? " (" : "", calls_why,
 			!calls_why[0] ? "" : auto_counts ? "; bpf's in-kernel counts carry none)" : ")");
@@ -724,10 +729,10 @@ static void limit_free(void *ctx)
 static int add_sinks(struct run *r)
 {
 	struct options *o = &r->o;
-	filter_stage_init(&r->stage, o->filtered ? &o->filter : NULL);
+	scry_filter_stage_init(&r->stage, o->filtered ? &o->filter : NULL);
 	/* (strace's text with -c is the summary alone, printed at the end) */
-	if (!(o->format->flags & OUTPUT_FMT_TEXT) || o->summary != 1) {
-		struct output_opts oo = OUTPUT_OPTS_INIT;
+	if (!(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) || o->summary != 1) {
+		struct scry_output_opts oo = SCRY_OUTPUT_OPTS_INIT;
 		char err[512];
 		oo.fd = r->outfd;
 		oo.path = o->outfile;
@@ -759,17 +764,17 @@ static int add_sinks(struct run *r)
 		oo.inject = o->inject.n > 0;
 		oo.backend = scry_session_backend(r->s);
 		struct scry_sink sink;
-		if (output_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
+		if (scry_format_open(o->format, &sink, &oo, err, sizeof(err)) < 0) {
 			fprintf(stderr, "scry: cannot write '%s': %s\n", o->outfile ? o->outfile : "stdout", err);
 			return 1;
 		}
-		filter_stage_add(&r->stage, &sink);
+		scry_filter_stage_add(&r->stage, &sink);
 	}
 	if (o->summary) {
 		r->summary_on = 1;
-		summary_sink_init(&r->summary, o->per_process);
+		scry_summary_sink_init(&r->summary, o->per_process);
 		r->summary.cpu_time = o->cpu_time;
-		if (summary_sink_by_site(&r->summary, o->source || o->stack_trace, o->by_function) < 0) {
+		if (scry_summary_sink_by_site(&r->summary, o->source || o->stack_trace, o->by_function) < 0) {
 			fprintf(stderr, "scry: out of memory\n");
 			return 1;
 		}
@@ -778,19 +783,19 @@ static int add_sinks(struct run *r)
 		/* strace's -c and -C write the summary into -o's file (after
 		 * the trace, with -C); -ff's files are per process, so there
 		 * it goes to stderr */
-		if (o->outfile && o->follow < 2 && (o->format->flags & OUTPUT_FMT_TEXT))
+		if (o->outfile && o->follow < 2 && (scry_format_flags(o->format) & SCRY_FORMAT_TEXT))
 			r->iv.out = fdopen(dup(r->outfd), "w");
 		if (!r->iv.out)
 			r->iv.out = stderr;
 		if (!r->kernel_counts) {
 			struct scry_sink sink;
-			summary_sink_as_sink(&r->summary, &sink);
-			filter_stage_add(&r->stage, &sink);
+			scry_summary_sink_as_sink(&r->summary, &sink);
+			scry_filter_stage_add(&r->stage, &sink);
 			if (!o->no_calibrate && !o->cpu_time && scry_session_calibrate(r->s) < 0 && o->verbose)
 				fprintf(stderr, "scry: could not measure the ptrace stop overhead; durations are not corrected\n");
 		}
 	}
-	filter_stage_as_sink(&r->stage, &r->sinks);
+	scry_filter_stage_as_sink(&r->stage, &r->sinks);
 	if (o->syscall_limit) {
 		r->limit_inner = r->sinks;
 		struct scry_sink lim = { limit_event, limit_flush, r, limit_finish, limit_free };
@@ -943,178 +948,6 @@ static int start_targets(struct run *r)
 	return 0;
 }
 
-/* ---- --profile: the sampler beside the trace (profile/trace_samples.h) ---- */
-
-static void samples_note(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "scry: --profile: %s\n", line);
-}
-
-/* One line that says why pid cannot be sampled and what would work. */
-static void samples_error(pid_t pid, int err)
-{
-	char who[48] = "";
-	struct stat st;
-	char path[64];
-	if (pid)
-		snprintf(who, sizeof(who), " process %d", (int)pid);
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	if (err == -ESRCH)
-		fprintf(stderr, "scry: --profile: no process %d (give the id of a running process)\n", (int)pid);
-	else if ((err == -EACCES || err == -EPERM) && pid && stat(path, &st) == 0 && st.st_uid != geteuid())
-		fprintf(stderr, "scry: --profile: cannot sample%s: it belongs to another user (uid %u); run scry "
-			"as that user or as root\n", who, (unsigned)st.st_uid);
-	else if (err == -EACCES || err == -EPERM)
-		fprintf(stderr, "scry: --profile: cannot sample%s: perf events are not permitted "
-			"(kernel.perf_event_paranoid = %d): run scry as root or with CAP_PERFMON, or allow your own "
-			"processes with sysctl kernel.perf_event_paranoid=2; without --profile scry traces anyway\n",
-			who, sampler_paranoid());
-	else if (err == -EMFILE || err == -ENFILE)
-		fprintf(stderr, "scry: --profile: cannot sample%s: out of file descriptors (one per thread and "
-			"CPU; raise ulimit -n)\n", who);
-	else if (err == -ENOENT || err == -ENOSYS || err == -EOPNOTSUPP)
-		fprintf(stderr, "scry: --profile: perf events are not available in this kernel "
-			"(CONFIG_PERF_EVENTS); leave out --profile\n");
-	else
-		fprintf(stderr, "scry: --profile: cannot sample%s: %s\n", who, strerror(-err));
-}
-
-/* Enough descriptors for one perf event per (thread x CPU). */
-static void raise_nofile(void)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-/*
- * Before anything is traced: the sampler, with the -p processes in it, so
- * that a process that cannot be sampled is said before any attach; for a
- * command, whether perf events are permitted at all.  The ptrace backend
- * samples user mode only (trace_samples.h: its stops are the tracer's
- * kernel work).  0 or an exit status.
- */
-static int open_samples(struct run *r)
-{
-	struct options *o = &r->o;
-	if (!o->profile_hz)
-		return 0;
-	raise_nofile();
-	struct trace_samples_config c = {
-		.freq = o->profile_hz, .follow = o->follow > 0,
-		.kernel = strcmp(scry_session_backend(r->s), "ptrace") ? -1 : 0,
-	};
-	int e = trace_samples_new(&r->samples, &c, samples_note, NULL);
-	if (e < 0) {
-		fprintf(stderr, "scry: --profile: cannot start the sampler: %s\n", strerror(-e));
-		return 1;
-	}
-	for (int i = 0; i < o->npids; i++)
-		if ((e = trace_samples_add(r->samples, o->pids[i])) < 0) {
-			samples_error(o->pids[i], e);
-			return 1;      /* (as an attach that fails) */
-		}
-	if (!o->npids && (e = trace_samples_probe()) < 0) {
-		samples_error(0, e);
-		return 1;
-	}
-	return 0;
-}
-
-/* After the attach and launch: the command (or -D's) joins the sampler,
- * and the window opens.  0 or an exit status. */
-static int start_samples(struct run *r)
-{
-	if (!r->samples)
-		return 0;
-	int e = 0;
-	/* (bpf lets a launched command run at once: a short one may be gone
-	 * already, which is no error; the trace has it all the same) */
-	if (r->child && (e = trace_samples_add(r->samples, r->child)) < 0 && e != -ESRCH) {
-		samples_error(r->child, e);
-		return 1;
-	}
-	if ((e = trace_samples_start(r->samples)) < 0) {
-		fprintf(stderr, "scry: --profile: cannot start the perf events: %s\n", strerror(-e));
-		return 1;
-	}
-	return 0;
-}
-
-/* The window closes with the trace: the last samples go to the sinks
- * before they finish. */
-static void stop_samples(struct run *r)
-{
-	if (!r->samples)
-		return;
-	/* (a sample taken after the last event, e.g. between the detach and
-	 * now, is outside the trace) */
-	int e = trace_samples_stop(r->samples, r->samples_err ? NULL : &r->sinks, r->last_ts);
-	if (e < 0 && !r->samples_err)
-		r->samples_err = e;
-}
-
-/*
- * The text output ends with the profile: after the summary where there is
- * one (-c: the summary, then the hottest functions), else after the
- * trace; with -o it is in that file, and stderr says so.  Every output
- * says what was lost.  0, or 1 when the report could not be written.
- */
-static int report_samples(struct run *r, int status_now)
-{
-	struct options *o = &r->o;
-	if (!r->samples)
-		return 0;
-	const struct prof *p = trace_samples_profile(r->samples);
-	const struct prof_stats *st = prof_stats_const(p);
-	int status = 0;
-	if (o->format->flags & OUTPUT_FMT_TEXT) {
-		FILE *out = r->summary_on ? r->iv.out : r->outfd == 2 ? stderr : NULL;
-		int own = 0;
-		if (!out) {            /* the trace's own file (or -o '|CMD') */
-			int fd = dup(r->outfd);
-			if (fd >= 0 && !(out = fdopen(fd, "a")))
-				close(fd);
-			own = out != NULL;
-		}
-		char title[64];
-		if (o->argv)
-			snprintf(title, sizeof(title), "%s", o->argv[0]);
-		else
-			snprintf(title, sizeof(title), "pid %d%s", (int)o->pids[0], o->npids > 1 ? " ..." : "");
-		struct prof_out_opts po = { PROF_CPU, o->summary == 1 ? 10 : 0, title };
-		int e = out ? 0 : -errno;
-		if (out) {
-			fputc('\n', out);
-			e = prof_write_text(p, out, &po);
-			if (fflush(out) != 0 && !e)
-				e = -errno;
-		}
-		if (own)
-			fclose(out);
-		if (e < 0) {
-			fprintf(stderr, "scry: cannot write the CPU profile%s%s: %s\n", o->outfile ? " to " : "",
-				o->outfile ? o->outfile : "", strerror(-e));
-			status = 1;
-		} else if (out != stderr && o->outfile && !o->quiet) {
-			fprintf(stderr, "scry: the CPU profile (%llu samples) is at the end of %s\n",
-				(unsigned long long)st->samples, o->outfile);
-		}
-	}
-	if (st->lost)
-		fprintf(stderr, "scry: --profile: %llu samples lost: the ring buffer was full (a lower rate, "
-			"--profile=HZ, helps)\n", (unsigned long long)st->lost);
-	/* (not when the command could not even be run) */
-	if (!st->samples && !o->quiet && status_now != 126 && status_now != 127)
-		fprintf(stderr, "scry: --profile: no samples: the traced threads ran too little on the CPU%s "
-			"(or raise --profile=HZ)\n", strcmp(scry_session_backend(r->s), "ptrace") ? "" :
-			" in user mode (with ptrace only user-mode CPU is sampled)");
-	return status;
-}
-
 /* After the run: the trace, the messages, the summary, the exit status. */
 static int finish(struct run *r, int status, int run_err)
 {
@@ -1135,12 +968,8 @@ static int finish(struct run *r, int status, int run_err)
 	so.functions = r->summary.functions;   /* call site and by function */
 	struct scry_sink_end end = { .summary = r->summary_on ? &r->summary.stats : NULL, .summary_opts = &so,
 				     .lost_events = lost };
-	if (r->samples) {
-		const struct prof_stats *ps = prof_stats_const(trace_samples_profile(r->samples));
-		end.sample_hz = ps->freq ? ps->freq : o->profile_hz;
-		end.samples = trace_samples_delivered(r->samples);
-		end.lost_samples = ps->lost;
-	}
+	if (r->samples)
+		trace_profile_end(r->samples, o->profile_hz, &end);
 	int werr = scry_sink_finish(&r->sinks, &end);
 	if (lost)
 		fprintf(stderr, "scry: %llu events lost in the kernel: a bpf map or the ring buffer was full "
@@ -1177,8 +1006,8 @@ static int finish(struct run *r, int status, int run_err)
 		fprintf(stderr, "Process %d, which scry launched, was sent %s: it ends unless it handles %s.\n",
 			(int)r->child, scry_signal_name(g_signal), scry_signal_name(g_signal));
 	/* the structured formats carry the summary, except CSV's -C */
-	if (r->summary_on && ((o->format->flags & OUTPUT_FMT_TEXT) ||
-			      ((o->format->flags & OUTPUT_FMT_SUMMARY_TABLE) && o->summary == 2))) {
+	if (r->summary_on && ((scry_format_flags(o->format) & SCRY_FORMAT_TEXT) ||
+			      ((scry_format_flags(o->format) & SCRY_FORMAT_SUMMARY_TABLE) && o->summary == 2))) {
 		int serr = print_summary(o, &r->summary, r->s, r->iv.out, scry_session_elapsed(r->s) - r->iv.last);
 		if (!serr)
 			serr = r->iv.err;
@@ -1216,11 +1045,11 @@ static void close_pipe(struct run *r)
 static void release(struct run *r)
 {
 	scry_sink_free(&r->sinks);
-	trace_samples_free(r->samples);
+	trace_profile_free(r->samples);
 	if (r->summary_on) {
 		if (r->iv.out && r->iv.out != stderr)
 			fclose(r->iv.out);
-		summary_sink_release(&r->summary);
+		scry_summary_sink_release(&r->summary);
 	}
 	scry_session_free(r->s);
 	free(r->prog);
@@ -1264,7 +1093,7 @@ int main(int argc, char **argv)
 	make_config(&r);
 	status = make_session(&r);
 	if (!status)
-		status = open_samples(&r);
+		status = trace_profile_open(&r.samples, &r.o, scry_session_backend(r.s));
 	if (!status)
 		status = add_sinks(&r);
 	if (!status) {
@@ -1282,18 +1111,27 @@ int main(int argc, char **argv)
 			release(&r);
 			return status;
 		}
-		if (!status && (status = start_samples(&r)) != 0)
+		if (!status && r.samples && (status = trace_profile_start(r.samples, r.child)) != 0)
 			/* --profile cannot sample the command: it is not run
 			 * half-observed (one launched is ended) */
 			scry_session_request_detach(r.s, r.child && !r.attached ? SIGKILL : 0);
 		else if (status)    /* a later -p failed: let go of those attached */
 			scry_session_request_detach(r.s, 0);
 		int run_err = scry_session_run(r.s);
-		stop_samples(&r);
+		if (r.samples) {
+			/* (a sample taken after the last event, e.g. between the
+			 * detach and now, is outside the trace) */
+			int se = trace_profile_stop(r.samples, r.samples_err ? NULL : &r.sinks, r.last_ts);
+			if (se < 0 && !r.samples_err)
+				r.samples_err = se;
+		}
 		if (!run_err && r.samples_err)
 			run_err = r.samples_err;
 		status = finish(&r, status, run_err);
-		if (report_samples(&r, status) && !status)
+		if (r.samples &&
+		    trace_profile_report(r.samples, &r.o, scry_session_backend(r.s),
+					 r.summary_on ? r.iv.out : r.outfd == 2 ? stderr : NULL, r.outfd, status) &&
+		    !status)
 			status = 1;
 		if (have_watcher)
 			pthread_cancel(th);

@@ -7,10 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "filter/filter.h"
-#include "filter/inject.h"
-#include "output/formats.h"
-#include "stats/stats.h"
+#include "scry/filter.h"
+#include "scry/output.h"
+#include "scry/stats.h"
 
 #define MAX_PIDS 256
 #define DUMP_FD_WORDS 16         /* -e read=/write=: fds 0..1023 in a bitmap */
@@ -24,14 +23,14 @@ struct options {
 	char **argv;             /* command to launch, or NULL */
 	int follow;              /* -f: 1, -ff: 2 */
 	const char *outfile;     /* -o */
-	const struct output_format *format; /* --format, or by -o's extension */
+	const struct scry_format *format; /* --format, or by -o's extension */
 	uint64_t duration_ns;    /* --duration, --attach-duration-msec; 0: none */
 	int string_limit;        /* -s */
 	int summary;             /* -c: 1, -C: 2 (calls and summary) */
 	int per_process;         /* --per-process */
 	enum scry_sort_key sort; /* -S */
 	struct scry_columns columns; /* -U */
-	enum text_ts timestamps;
+	enum scry_text_ts timestamps;
 	int relative, show_time, align;
 	int quiet;               /* -q: no attach/detach messages; -qq (2):
 				    no "+++ exited with" lines either */

@@ -1,4 +1,4 @@
-#include "cli/options.h"
+#include "options.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "scry/scry.h"
-#include "syscalls/syscalls.h"
-#include "cli/strace_compat.h"
+#include "scry/syscalls.h"
+#include "strace_compat.h"
 
 static const char usage_text[] =
 "Usage: scry [OPTIONS] -- COMMAND [ARGS...]\n"
@@ -325,9 +325,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->outfile = optarg;
 			break;
 		case OPT_FORMAT:
-			if (!(o->format = output_format_find(optarg))) {
+			if (!(o->format = scry_format_find(optarg))) {
 				char names[256], msg[512];
-				output_format_names(names, sizeof(names));
+				scry_format_names(names, sizeof(names));
 				snprintf(msg, sizeof(msg), "unknown format '%s': expected %s", optarg, names);
 				usage_error("%s", msg);
 				return 2;
@@ -410,7 +410,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->per_process = 1;
 			break;
 		case 't':
-			o->timestamps = o->timestamps == TS_NONE ? TS_TIME : o->timestamps == TS_TIME ? TS_USEC : TS_EPOCH;
+			o->timestamps = o->timestamps == SCRY_TS_NONE ? SCRY_TS_TIME : o->timestamps == SCRY_TS_TIME ? SCRY_TS_USEC : SCRY_TS_EPOCH;
 			break;
 		case 'r':
 			o->relative = 1;
@@ -701,16 +701,16 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	if (o->by_function && !o->summary)
 		o->summary = 1;
 	if (!format_given)   /* (-o '|COMMAND' is a pipe: text unless --format) */
-		o->format = output_format_from_path(o->outfile && (o->outfile[0] == '|' || o->outfile[0] == '!')
+		o->format = scry_format_from_path(o->outfile && (o->outfile[0] == '|' || o->outfile[0] == '!')
 						    ? NULL : o->outfile);
-	if ((o->format->flags & OUTPUT_FMT_OWN_FILE) && !o->outfile) {
-		if (!strcmp(o->format->name, "html"))
-			usage_error("--format %s writes a page: give it with -o FILE.html", o->format->name);
+	if ((scry_format_flags(o->format) & SCRY_FORMAT_OWN_FILE) && !o->outfile) {
+		if (!strcmp(scry_format_name(o->format), "html"))
+			usage_error("--format %s writes a page: give it with -o FILE.html", scry_format_name(o->format));
 		else
-			usage_error("--format %s writes a database: give it with -o FILE.db", o->format->name);
+			usage_error("--format %s writes a database: give it with -o FILE.db", scry_format_name(o->format));
 		return 2;
 	}
-	if (!(o->format->flags & OUTPUT_FMT_TEXT) && o->follow >= 2) {
+	if (!(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) && o->follow >= 2) {
 		usage_error("%s", "-ff writes text files per process; use -f with --format");
 		return 2;
 	}
@@ -718,9 +718,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		usage_error("%s", "--interval needs -c or -C");
 		return 2;
 	}
-	if (o->profile_hz && !(o->format->flags & OUTPUT_FMT_TEXT) && (o->format->flags & OUTPUT_FMT_SUMMARY_TABLE)) {
+	if (o->profile_hz && !(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) && (scry_format_flags(o->format) & SCRY_FORMAT_SUMMARY_TABLE)) {
 		usage_error("--profile: the %s format has rows of calls only; the samples go into text, json, "
-			    "jsonl, chrome, sqlite or html", o->format->name);
+			    "jsonl, chrome, sqlite or html", scry_format_name(o->format));
 		return 2;
 	}
 	if (o->profile_hz && o->follow >= 2 && o->outfile) {

@@ -25,6 +25,7 @@
 
 #include "output/formats.h"
 #include "output/html.h"
+#include "output/tracedb.h"
 #include "output/stackfmt.h"
 #include "stats/sites.h"
 #include "stats/stats.h"
@@ -150,24 +151,22 @@ static void db_report(const struct report *r)
 		fprintf(stderr, "scry report: cannot read '%s': %s\n", r->path, r->db_errmsg);
 }
 
+/* The metadata, read as the HTML page reads it (output/tracedb.h) */
 static char *meta_get(struct report *r, const char *key)
 {
-	sqlite3_stmt *st;
-	char *v = NULL;
-	if (db_prepare(r, "SELECT value FROM metadata WHERE key=?", &st) < 0)
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (db_step(r, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	char *v;
+	int rc = tracedb_meta(r->db, key, &v);
+	if (rc != SQLITE_OK)
+		db_failed(r, rc);
 	return v;
 }
 
 static uint64_t meta_u64(struct report *r, const char *key)
 {
-	char *v = meta_get(r, key);
-	uint64_t n = v ? strtoull(v, NULL, 10) : 0;
-	free(v);
+	uint64_t n;
+	int rc = tracedb_meta_u64(r->db, key, &n);
+	if (rc != SQLITE_OK)
+		db_failed(r, rc);
 	return n;
 }
 

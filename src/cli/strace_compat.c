@@ -3,7 +3,7 @@
  * quiet=, decode-fds=, kvm=) and the strace options scry refuses, with the
  * way scry reaches the same end.  docs/STRACE.md has the whole table.
  */
-#include "cli/strace_compat.h"
+#include "strace_compat.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "syscalls/syscalls.h"
+#include "scry/syscalls.h"
 #include "scry/scry.h"
 
 /* "[!]all|none|N[,N]...": fds into a bitmap (fds beyond it: *other). */
@@ -286,7 +286,7 @@ int strace_checks(const struct options *o)
 		return refuse("-o '|COMMAND' and -ff cannot go together: one pipe cannot take a file per process");
 	if (piped && !o->outfile[1])
 		return refuse("-o '|COMMAND' needs a command after the '|'");
-	if (piped && !(o->format->flags & OUTPUT_FMT_TEXT) && (o->format->flags & OUTPUT_FMT_OWN_FILE))
+	if (piped && !(scry_format_flags(o->format) & SCRY_FORMAT_TEXT) && (scry_format_flags(o->format) & SCRY_FORMAT_OWN_FILE))
 		return refuse("-o '|COMMAND' cannot take a database: give -o FILE.db");
 	if (!o->argv && (o->user || o->nenv || o->daemonize)) {
 		return refuse(o->user ? "-u USER runs the command as USER: give one (scry -u USER -- CMD)"

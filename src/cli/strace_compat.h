@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "cli/option_values.h"
+#include "option_values.h"
 
 /*
  * One -e argument, if it is one of those qualifiers: 1 (taken, into o),

@@ -30,22 +30,7 @@
 #include "scry/scry.h"
 #include "syscalls/syscalls.h"
 
-/* The rules, in the order given; v is what scry_config.inject takes.  Owns
- * every rule's set, pokes and bytes. */
-struct scry_inject_list {
-	struct scry_inject *v;
-	int n;
-};
-
-#define SCRY_INJECT_LIST_INIT { NULL, 0 }
-
-/* One expression: qual is "inject" or "fault", spec what follows its '='. */
-int scry_inject_parse(struct scry_inject_list *l, const struct scry_syscall_table *t,
-		      const char *qual, const char *spec, char *err, size_t errlen);
-
-/* Sets bit nr of words[] for every call some rule applies to. */
-void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, size_t nwords);
-
-void scry_inject_list_release(struct scry_inject_list *l);
+/* struct scry_inject_list and its functions are public: scry/filter.h. */
+#include "scry/filter.h"
 
 #endif

@@ -28,15 +28,7 @@
 
 #include "filter/filter.h"
 
-/*
- * The program for f's table (x86_64 or aarch64) into a malloc'ed array that
- * the caller frees.  Returns 0, -ENOMEM, or -EINVAL for a table of another
- * architecture.  At most a few thousand instructions for any set (the
- * kernel's limit is 4096): consecutive numbers with the same verdict form one
- * range, and a balanced tree of comparisons picks the range.
- */
-int scry_filter_seccomp_program(const struct scry_filter *f, struct sock_filter **prog,
-				unsigned *len);
+/* scry_filter_seccomp_program(): public, in scry/filter.h. */
 
 /*
  * PR_SET_NO_NEW_PRIVS then SECCOMP_SET_MODE_FILTER (or PR_SET_SECCOMP on old

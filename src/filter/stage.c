@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-bool filter_event_shown(const struct scry_filter *f, const struct scry_event *ev)
+bool scry_filter_event_shown(const struct scry_filter *f, const struct scry_event *ev)
 {
 	if (!f)
 		return true;
@@ -24,15 +24,15 @@ bool filter_event_shown(const struct scry_filter *f, const struct scry_event *ev
 	}
 }
 
-void filter_stage_init(struct filter_stage *st, const struct scry_filter *f)
+void scry_filter_stage_init(struct scry_filter_stage *st, const struct scry_filter *f)
 {
 	memset(st, 0, sizeof(*st));
 	st->filter = f;
 }
 
-int filter_stage_add(struct filter_stage *st, const struct scry_sink *sink)
+int scry_filter_stage_add(struct scry_filter_stage *st, const struct scry_sink *sink)
 {
-	if (st->n >= FILTER_STAGE_MAX)
+	if (st->n >= SCRY_FILTER_STAGE_MAX)
 		return -ENOSPC;
 	st->next[st->n++] = *sink;
 	return 0;
@@ -40,7 +40,7 @@ int filter_stage_add(struct filter_stage *st, const struct scry_sink *sink)
 
 /* Every sink sees every event even after another failed; the first error
  * is the stage's. */
-static int keep(struct filter_stage *st, int r)
+static int keep(struct scry_filter_stage *st, int r)
 {
 	if (r < 0 && !st->err) {
 		st->err = r;
@@ -51,8 +51,8 @@ static int keep(struct filter_stage *st, int r)
 
 static int stage_event(void *ctx, const struct scry_event *ev)
 {
-	struct filter_stage *st = ctx;
-	if (!filter_event_shown(st->filter, ev))
+	struct scry_filter_stage *st = ctx;
+	if (!scry_filter_event_shown(st->filter, ev))
 		return 0;
 	int err = 0;
 	for (int i = 0; i < st->n; i++) {
@@ -65,7 +65,7 @@ static int stage_event(void *ctx, const struct scry_event *ev)
 
 static int stage_flush(void *ctx)
 {
-	struct filter_stage *st = ctx;
+	struct scry_filter_stage *st = ctx;
 	int err = 0;
 	for (int i = 0; i < st->n; i++) {
 		if (!st->next[i].flush)
@@ -79,7 +79,7 @@ static int stage_flush(void *ctx)
 
 static int stage_finish(void *ctx, const struct scry_sink_end *end)
 {
-	struct filter_stage *st = ctx;
+	struct scry_filter_stage *st = ctx;
 	int err = 0;
 	for (int i = 0; i < st->n; i++) {
 		int r = scry_sink_finish(&st->next[i], end);
@@ -91,13 +91,13 @@ static int stage_finish(void *ctx, const struct scry_sink_end *end)
 
 static void stage_free(void *ctx)
 {
-	struct filter_stage *st = ctx;
+	struct scry_filter_stage *st = ctx;
 	for (int i = 0; i < st->n; i++)
 		scry_sink_free(&st->next[i]);
 	st->n = 0;
 }
 
-void filter_stage_as_sink(struct filter_stage *st, struct scry_sink *sink)
+void scry_filter_stage_as_sink(struct scry_filter_stage *st, struct scry_sink *sink)
 {
 	sink->event = stage_event;
 	sink->flush = stage_flush;

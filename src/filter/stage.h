@@ -4,11 +4,11 @@
  * (struct scry_sink) that passes what the filter shows on to the sinks
  * behind it, in order:
  *
- *	struct filter_stage st;
- *	filter_stage_init(&st, &filter);
- *	filter_stage_add(&st, &text_sink);        // and json, summary, ...
+ *	struct scry_filter_stage st;
+ *	scry_filter_stage_init(&st, &filter);
+ *	scry_filter_stage_add(&st, &text_sink);        // and json, summary, ...
  *	struct scry_sink sink;
- *	filter_stage_as_sink(&st, &sink);
+ *	scry_filter_stage_as_sink(&st, &sink);
  *	scry_session_add_sink(s, &sink);
  *
  * The engine has dropped the calls outside the trace set already, before
@@ -25,26 +25,8 @@
 #ifndef SCRY_FILTER_STAGE_H
 #define SCRY_FILTER_STAGE_H
 
-#include <stdbool.h>
-
+/* Public: struct scry_filter_stage and its functions are in scry/filter.h. */
 #include "filter/filter.h"
 #include "scry/scry.h"
-
-#define FILTER_STAGE_MAX 8
-
-struct filter_stage {
-	const struct scry_filter *filter;   /* NULL: everything passes */
-	struct scry_sink next[FILTER_STAGE_MAX];
-	int n;
-	int err;                            /* the first sink error */
-};
-
-/* Whether ev is shown under f (NULL: everything is). */
-bool filter_event_shown(const struct scry_filter *f, const struct scry_event *ev);
-
-void filter_stage_init(struct filter_stage *st, const struct scry_filter *f);
-/* 0, or -ENOSPC beyond FILTER_STAGE_MAX sinks.  The sink is copied. */
-int filter_stage_add(struct filter_stage *st, const struct scry_sink *sink);
-void filter_stage_as_sink(struct filter_stage *st, struct scry_sink *sink);
 
 #endif

@@ -64,13 +64,17 @@ static void meta_name(struct chrome_out *c, const char *what, int pid, int tid, 
 	strbuf_addstr(b, "}}");
 }
 
-/* Names of a process and a thread the first time they appear. */
-static void see(struct chrome_out *c, const struct scry_event *ev)
+/* Names of a process and a thread the first time they appear; 0 or
+ * -ENOMEM. */
+static int see(struct chrome_out *c, const struct scry_event *ev)
 {
 	char comm[64];
 	if (ev->ts_ns > c->last_ts)
 		c->last_ts = ev->ts_ns;
-	if (idset_add(&c->procs, ev->pid)) {
+	int r = idset_add(&c->procs, ev->pid);
+	if (r < 0)
+		return r;
+	if (r) {
 		comm[0] = '\0';
 		if (!c->base.o.replay)
 			proc_comm(ev->pid, 0, comm, sizeof(comm));
@@ -78,7 +82,10 @@ static void see(struct chrome_out *c, const struct scry_event *ev)
 			snprintf(comm, sizeof(comm), "pid %d", (int)ev->pid);
 		meta_name(c, "process_name", ev->pid, ev->pid, comm);
 	}
-	if (idset_add(&c->threads, ev->tid)) {
+	r = idset_add(&c->threads, ev->tid);
+	if (r < 0)
+		return r;
+	if (r) {
 		comm[0] = '\0';
 		if (!c->base.o.replay)
 			proc_comm(ev->pid, ev->tid, comm, sizeof(comm));
@@ -86,6 +93,7 @@ static void see(struct chrome_out *c, const struct scry_event *ev)
 			snprintf(comm, sizeof(comm), "tid %d", (int)ev->tid);
 		meta_name(c, "thread_name", ev->pid, ev->tid, comm);
 	}
+	return 0;
 }
 
 /* "name":...,"cat":"syscall","args":{...} of a call */
@@ -271,7 +279,8 @@ static int chrome_event(struct output *o, const struct scry_event *ev)
 		return 0;
 	if (ev->type == SCRY_EV_CALL_EXIT && !output_wants_calls(o))
 		return 0;
-	see(c, ev);
+	if (see(c, ev) < 0)
+		return -ENOMEM;
 	if (ev->type == SCRY_EV_CALL_EXIT)
 		add_call(c, ev);
 	else if (ev->type == SCRY_EV_SAMPLE)

@@ -45,71 +45,34 @@
 #include "scry/scry.h"
 #include "stats/stats.h"
 
-enum text_ts { TS_NONE, TS_TIME, TS_USEC, TS_EPOCH };
-
-/* The text format's layout: strace's options. */
-struct text_layout {
-	const char *per_process; /* -ff: write FILE.TID per thread; NULL otherwise */
-	int to_file;             /* -o was given: prefix "PID " instead of "[pid PID] " */
-	int follow;              /* -f: with to_file, always prefix the pid */
-	int align;               /* column of " = " (strace's -a, default 40) */
-	enum text_ts timestamps; /* -t, -tt, -ttt */
-	int relative;            /* -r */
-	int show_time;           /* -T */
-	int interactive;         /* flush every batch (terminal or pipe) */
-	/* Calls are shown when they return, entry and exit on one line: a
-	 * status filter (-e status=, -z, -Z) withholds the entries, which it
-	 * cannot judge (strace does the same). */
-	int entries_at_exit;
-	int syscall_numbers;     /* -n: "[ 257] " */
-	int instruction_pointer; /* -i: "[00007f...] " */
-	int pid_comm;            /* -Y: "PID<comm>" in the pid prefix */
-	int quiet_exit;          /* -e quiet=exit (-qq): no "+++ exited with" */
-	int append;              /* -A: -ff files are appended to */
-	int stack_trace;         /* -k: the call's frames after its line */
-	int source;              /* --source: "   [FILE:LINE in FUNCTION]" ends the line */
-};
-
-/* What the formats are opened with; each takes what it needs. */
-struct output_opts {
-	int fd;                  /* where the format writes; not owned */
-	const char *path;        /* the -o file; OUTPUT_FMT_OWN_FILE formats
-				  * (sqlite) open it themselves (a regular
-				  * file there is emptied, anything else
-				  * refused) */
-	char *const *argv;       /* the traced command (launch), or NULL */
-	const pid_t *pids;       /* the attached pids (-p), npids of them */
-	int npids;
-	int summary;             /* 0: calls; 1 (-c): only the summary; 2 (-C): both */
-	int string_limit;        /* -s, recorded in the metadata */
-	char *const *scry_argv;  /* scry's own command line, for metadata; or NULL */
-	/* Internal (scry report): converting a recorded trace.  /proc is not
-	 * read, and start_ns (if not 0) is the recorded start. */
-	int replay;
-	uint64_t start_ns;
-	/* -k, --source: calls carry stacks (scry_call.stack); the formats
-	 * with fixed columns (CSV) add theirs only then */
-	int stacks;
-	/* -e inject= rules given: CSV adds its injected column only then */
-	int inject;
-	struct text_layout text;  /* the text format's layout */
-	const char *backend;      /* "ptrace"/"bpf", recorded in the metadata; or NULL */
-};
-#define OUTPUT_OPTS_INIT { .fd = -1, .string_limit = 32 }
+/*
+ * The options and the text layout are public (scry/output.h: struct
+ * scry_output_opts, struct scry_text_layout, enum scry_text_ts); the
+ * formats were written with these names, which stay theirs.
+ */
+#include "scry/output.h"
+#define text_ts scry_text_ts
+#define TS_NONE SCRY_TS_NONE
+#define TS_TIME SCRY_TS_TIME
+#define TS_USEC SCRY_TS_USEC
+#define TS_EPOCH SCRY_TS_EPOCH
+#define text_layout scry_text_layout
+#define output_opts scry_output_opts
+#define OUTPUT_OPTS_INIT SCRY_OUTPUT_OPTS_INIT
 
 /* What the caller needs to know of a format (output_format.flags). */
 enum output_format_flags {
 	/* strace's text: written to stderr unless -o, -ff makes a file per
 	 * process, and a summary is a text table beside it */
-	OUTPUT_FMT_TEXT = 1u << 0,
+	OUTPUT_FMT_TEXT = SCRY_FORMAT_TEXT,
 	/* opens output_opts.path itself (needs -o): sqlite */
-	OUTPUT_FMT_OWN_FILE = 1u << 1,
+	OUTPUT_FMT_OWN_FILE = SCRY_FORMAT_OWN_FILE,
 	/* with -c the file is the summary table alone; with -C the summary
 	 * is shown as text: csv */
-	OUTPUT_FMT_SUMMARY_TABLE = 1u << 2,
+	OUTPUT_FMT_SUMMARY_TABLE = SCRY_FORMAT_SUMMARY_TABLE,
 };
 
-/* One row of the table of formats. */
+/* One row of the table of formats (the public struct scry_format is one). */
 struct output_format {
 	const char *name;                  /* "jsonl": --format NAME */
 	const char *const *aliases;        /* NULL-terminated, or NULL */

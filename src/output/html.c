@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "output/formats.h"
+#include "output/tracedb.h"
 #include "stats/hist.h"
 #include "stats/stats.h"
 #include "syscalls/syscalls.h"
@@ -267,24 +268,22 @@ static void json_col_int(struct strbuf *b, sqlite3_stmt *st, int i)
 		strbuf_addf(b, "%lld", (long long)sqlite3_column_int64(st, i));
 }
 
+/* The metadata, read as scry report reads it (output/tracedb.h) */
 static char *meta(struct gen *g, const char *key)
 {
-	sqlite3_stmt *st = prep(g, "SELECT value FROM metadata WHERE key=?");
-	char *v = NULL;
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (step(g, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	char *v;
+	int rc = tracedb_meta(g->db, key, &v);
+	if (rc != SQLITE_OK)
+		sql_fail(g, rc);
 	return v;
 }
 
 static uint64_t meta_u64(struct gen *g, const char *key)
 {
-	char *v = meta(g, key);
-	uint64_t n = v ? strtoull(v, NULL, 10) : 0;
-	free(v);
+	uint64_t n;
+	int rc = tracedb_meta_u64(g->db, key, &n);
+	if (rc != SQLITE_OK)
+		sql_fail(g, rc);
 	return n;
 }
 

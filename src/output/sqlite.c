@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output/tracedb.h"
 #include "profile/prof_sqlite.h"
 #include "profile/profile.h"
 #include "syscalls/syscalls.h"
@@ -45,11 +46,14 @@
 #pragma weak sqlite3_bind_text
 #pragma weak sqlite3_clear_bindings
 #pragma weak sqlite3_close
+#pragma weak sqlite3_column_text
+#pragma weak sqlite3_column_type
 #pragma weak sqlite3_errmsg
 #pragma weak sqlite3_errstr
 #pragma weak sqlite3_exec
 #pragma weak sqlite3_finalize
 #pragma weak sqlite3_open_v2
+#pragma weak sqlite3_prepare_v2
 #pragma weak sqlite3_prepare_v3
 #pragma weak sqlite3_reset
 #pragma weak sqlite3_step
@@ -201,7 +205,7 @@ struct sqlite_out {
 	uint64_t rows;           /* since the last commit */
 	uint64_t last_commit;    /* CLOCK_MONOTONIC ns */
 	struct idset procs, threads;
-	struct strbuf a, b;
+	struct strbuf a, b, r;   /* a call's JSON, text and result text */
 	struct dedup frames, stacks;
 	/* scry --profile: the samples counted as a profile (written as
 	 * scry profile's tables at the end) and one row each in samples */
@@ -238,15 +242,21 @@ static int exec_sql(struct sqlite_out *s, const char *sql)
 	return sql_err(sqlite3_exec(s->db, sql, NULL, NULL, NULL) & 0xff);
 }
 
-/* TEXT when valid UTF-8 without NUL, else a BLOB: exact bytes either way. */
+/*
+ * TEXT when valid UTF-8 without NUL, else a BLOB: exact bytes either way.
+ * Bound in place (SQLITE_STATIC), not copied: a copy allocates, and a
+ * bind that fails is not seen (the column became NULL).  So the bytes
+ * must stay as they are until step(), which every caller runs next and
+ * which clears the bindings.
+ */
 static void bind_bytes(sqlite3_stmt *st, int i, const void *p, size_t n)
 {
 	if (!p)
 		sqlite3_bind_null(st, i);
 	else if (utf8_valid(p, n) && !memchr(p, 0, n))
-		sqlite3_bind_text(st, i, p, (int)n, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, p, (int)n, SQLITE_STATIC);
 	else
-		sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, i, p, (int)n, SQLITE_STATIC);
 }
 
 static void bind_str(sqlite3_stmt *st, int i, const char *s)
@@ -285,7 +295,7 @@ static int begin_tx(struct sqlite_out *s)
 static int meta(struct sqlite_out *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = s->st[ST_META];
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	bind_str(st, 2, value);
 	return step(st);
 }
@@ -293,7 +303,7 @@ static int meta(struct sqlite_out *s, const char *key, const char *value)
 static int meta_u64(struct sqlite_out *s, const char *key, uint64_t v)
 {
 	sqlite3_stmt *st = s->st[ST_META];
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
 	return step(st);
 }
@@ -324,6 +334,7 @@ static int write_metadata(struct sqlite_out *s)
 	}
 	if (cmd.len)
 		r |= meta(s, "scry_command", cmd.buf);
+	int nomem = cmd.failed;
 	strbuf_release(&cmd);
 	if (gethostname(buf, sizeof(buf)) == 0) {
 		buf[sizeof(buf) - 1] = '\0';
@@ -346,13 +357,15 @@ static int write_metadata(struct sqlite_out *s)
 	r |= meta(s, "start_time", buf);
 	r |= meta_u64(s, "string_limit", (uint64_t)o->string_limit);
 	r |= meta(s, "summary_only", o->summary == 1 ? "1" : "0");
-	return r ? -EIO : 0;
+	return nomem ? -ENOMEM : r ? -EIO : 0;
 }
 
 static int see(struct sqlite_out *s, const struct scry_event *ev)
 {
-	int r = 0;
-	if (idset_add(&s->procs, ev->pid)) {
+	int r = idset_add(&s->procs, ev->pid);
+	if (r < 0)
+		return r;
+	if (r) {
 		char comm[64] = "";
 		if (!s->base.o.replay)
 			proc_comm(ev->pid, 0, comm, sizeof(comm));
@@ -362,7 +375,12 @@ static int see(struct sqlite_out *s, const struct scry_event *ev)
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->ts_ns);
 		r = step(st);
 	}
-	if (!r && idset_add(&s->threads, ev->tid)) {
+	if (r)
+		return r;
+	r = idset_add(&s->threads, ev->tid);
+	if (r < 0)
+		return r;
+	if (r) {
 		sqlite3_stmt *st = s->st[ST_THREAD];
 		sqlite3_bind_int(st, 1, ev->tid);
 		sqlite3_bind_int(st, 2, ev->pid);
@@ -393,6 +411,11 @@ static int64_t frame_id(struct sqlite_out *s, const struct scry_frame *f, int *r
 	key_str(&k, f->object);
 	key_str(&k, f->function);
 	key_str(&k, f->file);
+	if (k.failed) {           /* a key cut short would match another frame */
+		strbuf_release(&k);
+		*r = -ENOMEM;
+		return 0;
+	}
 	int64_t id = dedup_find(&s->frames, k.buf, k.len);
 	if (!id) {
 		id = (int64_t)s->frames.n + 1;
@@ -428,6 +451,8 @@ static int64_t stack_id(struct sqlite_out *s, const struct scry_stack *stk, int 
 		int64_t fid = frame_id(s, &stk->frames[i], r);
 		strbuf_add(&k, &fid, sizeof(fid));
 	}
+	if (!*r && k.failed)
+		*r = -ENOMEM;
 	int64_t id = *r ? 0 : dedup_find(&s->stacks, k.buf, k.len);
 	if (!*r && !id) {
 		id = (int64_t)s->stacks.n + 1;
@@ -480,29 +505,37 @@ static int add_call(struct sqlite_out *s, const struct scry_event *ev)
 		if (c->cpu_ns)
 			sqlite3_bind_int64(st, 10, (sqlite3_int64)c->cpu_ns);
 	}
+	/* (each bound buffer stays as it is until step(): bind_bytes()) */
 	strbuf_reset(&s->a);
 	output_args_json(&s->base, &s->a, c);
 	bind_bytes(st, 11, s->a.buf, s->a.len);
 	strbuf_reset(&s->b);
 	output_args_text(&s->base, &s->b, c);
 	bind_bytes(st, 12, s->b.buf, s->b.len);
-	strbuf_reset(&s->a);
-	call_ret_text(&s->a, c);
+	strbuf_reset(&s->r);
+	call_ret_text(&s->r, c);
 	if (!c->ret_text)    /* (a replayed ret_text has the marks already) */
-		call_injected_text(&s->a, c->injected);   /* scry report shows it */
-	bind_bytes(st, 13, s->a.buf, s->a.len);
+		call_injected_text(&s->r, c->injected);   /* scry report shows it */
+	bind_bytes(st, 13, s->r.buf, s->r.len);
 	sqlite3_bind_int(st, 14, c->t_exit_ns == 0);
+	char inj[40] = "";
 	if (c->injected) {
 		/* -e inject=: what was done to the call, as JSON's "injected" */
 		static const char *const words[] = { "result", "args", "delay", "signal" };
-		strbuf_reset(&s->b);
+		size_t n = 0;
 		for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 			if (c->injected & (1u << i))
-				strbuf_addf(&s->b, "%s%s", s->b.len ? "," : "", words[i]);
-		bind_bytes(st, 15, s->b.buf, s->b.len);
+				n += (size_t)snprintf(inj + n, sizeof(inj) - n, "%s%s", n ? "," : "", words[i]);
+		bind_bytes(st, 15, inj, n);
 	}
 	if (sid)
 		sqlite3_bind_int64(st, 16, sid);
+	if (s->a.failed || s->b.failed || s->r.failed) {
+		/* a text cut short by a failed allocation is not stored */
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return -ENOMEM;
+	}
 	return step(st);
 }
 
@@ -759,6 +792,7 @@ static void sqlite_free(struct output *o)
 	idset_release(&s->threads);
 	strbuf_release(&s->a);
 	strbuf_release(&s->b);
+	strbuf_release(&s->r);
 	dedup_release(&s->frames);
 	dedup_release(&s->stacks);
 	prof_free(s->prof);
@@ -848,6 +882,7 @@ int sqlite_format_open(struct scry_sink *sink, const struct output_format *fmt, 
 	output_base_init(&s->base, fmt, &sqlite_ops, opts);
 	strbuf_init(&s->a, 256);
 	strbuf_init(&s->b, 256);
+	strbuf_init(&s->r, 64);
 	int r = prepare_path(opts->path, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -883,4 +918,36 @@ fail:
 	s->base.finished = 1;
 	sqlite_free(&s->base);
 	return r;
+}
+
+/* ---- reading the metadata back (tracedb.h) ---- */
+
+int tracedb_meta(sqlite3 *db, const char *key, char **value)
+{
+	*value = NULL;
+	if (!HAVE_SQLITE_LINKED())
+		return SQLITE_ERROR;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "SELECT value FROM metadata WHERE key=?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*value = strdup((const char *)sqlite3_column_text(st, 0));
+		rc = *value ? SQLITE_OK : SQLITE_NOMEM;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int tracedb_meta_u64(sqlite3 *db, const char *key, uint64_t *value)
+{
+	char *v;
+	int rc = tracedb_meta(db, key, &v);
+	*value = v ? strtoull(v, NULL, 10) : 0;
+	free(v);
+	return rc;
 }

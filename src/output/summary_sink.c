@@ -40,7 +40,7 @@ static int add_functions(struct scry_sites *fs, const struct scry_call *c, uint6
 }
 
 /* Calls the bpf backend counted in the kernel by call site. */
-static int summary_counted(struct summary_sink *ss, const struct scry_event *ev)
+static int summary_counted(struct scry_summary_sink *ss, const struct scry_event *ev)
 {
 	const __typeof__(ev->u.counted) *c = &ev->u.counted;
 	if (!c->calls)
@@ -69,7 +69,7 @@ static int summary_counted(struct summary_sink *ss, const struct scry_event *ev)
 
 static int summary_event(void *ctx, const struct scry_event *ev)
 {
-	struct summary_sink *ss = ctx;
+	struct scry_summary_sink *ss = ctx;
 	if (ev->type == SCRY_EV_CALLS_COUNTED)
 		return summary_counted(ss, ev);
 	if (ev->type != SCRY_EV_CALL_EXIT || !ev->u.call.t_exit_ns)
@@ -91,10 +91,10 @@ static int summary_event(void *ctx, const struct scry_event *ev)
 
 static void summary_free(void *ctx)
 {
-	summary_sink_release(ctx);
+	scry_summary_sink_release(ctx);
 }
 
-void summary_sink_init(struct summary_sink *ss, int per_process)
+void scry_summary_sink_init(struct scry_summary_sink *ss, int per_process)
 {
 	scry_stats_init(&ss->stats, per_process);
 	ss->err = 0;
@@ -102,7 +102,7 @@ void summary_sink_init(struct summary_sink *ss, int per_process)
 	ss->sites = ss->functions = NULL;
 }
 
-int summary_sink_by_site(struct summary_sink *ss, int sites, int functions)
+int scry_summary_sink_by_site(struct scry_summary_sink *ss, int sites, int functions)
 {
 	if (sites && !ss->sites) {
 		if (!(ss->sites = malloc(sizeof(*ss->sites))))
@@ -117,7 +117,7 @@ int summary_sink_by_site(struct summary_sink *ss, int sites, int functions)
 	return 0;
 }
 
-void summary_sink_reset(struct summary_sink *ss)
+void scry_summary_sink_reset(struct scry_summary_sink *ss)
 {
 	scry_stats_reset(&ss->stats);
 	if (ss->sites)
@@ -126,7 +126,7 @@ void summary_sink_reset(struct summary_sink *ss)
 		scry_sites_reset(ss->functions);
 }
 
-void summary_sink_release(struct summary_sink *ss)
+void scry_summary_sink_release(struct scry_summary_sink *ss)
 {
 	scry_stats_release(&ss->stats);
 	if (ss->sites) {
@@ -141,7 +141,7 @@ void summary_sink_release(struct summary_sink *ss)
 	}
 }
 
-void summary_sink_as_sink(struct summary_sink *ss, struct scry_sink *sink)
+void scry_summary_sink_as_sink(struct scry_summary_sink *ss, struct scry_sink *sink)
 {
 	memset(sink, 0, sizeof(*sink));
 	sink->event = summary_event;

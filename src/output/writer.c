@@ -22,7 +22,7 @@ int idset_add(struct idset *s, int id)
 		size_t ns = s->size ? s->size * 2 : 64;
 		int *nv = calloc(ns, sizeof(int));
 		if (!nv)
-			return 0;    /* not kept: seen as new again later */
+			return -ENOMEM;    /* (it used to say "not new": a name lost) */
 		for (size_t i = 0; i < s->size; i++) {
 			if (!s->v[i])
 				continue;

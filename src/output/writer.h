@@ -15,7 +15,8 @@ struct idset {
 	int *v;
 	size_t size, n;
 };
-/* 1 if id was new (and is now in), 0 if it was there or is <= 0. */
+/* 1 if id was new (and is now in), 0 if it was there or is <= 0,
+ * -ENOMEM when it could not be kept (the set is as it was). */
 int idset_add(struct idset *s, int id);
 void idset_release(struct idset *s);
 

@@ -71,7 +71,7 @@ void scry_sites_count_call(struct scry_sites *s, uint64_t ns, int is_error);
  *   functions: Function Calls Errors Total %Time p50 p90 p99 Max  Object
  * opts->name names syscalls.  0, -ENOMEM or -EIO.
  */
-int scry_sites_print_text(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts);
+SCRY_API int scry_sites_print_text(const struct scry_sites *s, FILE *out, const struct scry_summary_opts *opts);
 
 /*
  * The same rows, sorted as the text table, as a JSON array of

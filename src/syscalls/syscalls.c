@@ -77,6 +77,12 @@ long scry_compat_nr(unsigned int audit_arch, long nr)
 	return SCRY_NR_I386 + nr;
 }
 
+const char *scry_syscall_name(const struct scry_syscall_table *t, long nr)
+{
+	const struct scry_syscall_info *i = scry_syscall_get(t, nr);
+	return i ? i->name : NULL;
+}
+
 /* Linear: about 400 string compares, called only while parsing options. */
 long scry_syscall_lookup(const struct scry_syscall_table *t, const char *name)
 {

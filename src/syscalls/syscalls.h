@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "scry/syscalls.h"
 #include "scry/value.h"
 
 /* strace's syscall classes, as bits; -e trace=%file etc. select by them. */
@@ -80,25 +81,16 @@ extern const struct scry_syscall_table scry_table_i386;
 #define SCRY_AUDIT_ARCH_I386 0x40000003u   /* AUDIT_ARCH_I386 */
 long scry_compat_nr(unsigned int audit_arch, long nr);
 
-/* The table of the architecture scry was built for. */
-const struct scry_syscall_table *scry_native_table(void);
-
 /* NULL when nr is out of range or unused. */
 const struct scry_syscall_info *scry_syscall_get(const struct scry_syscall_table *t, long nr);
-
-/* The number for a name, or -1. */
-long scry_syscall_lookup(const struct scry_syscall_table *t, const char *name);
 
 /* A class name ("file", "%file", "network", "%net", ...) to its bit, or 0. */
 unsigned int scry_class_lookup(const char *name);
 
-/* "ENOENT" for 2, NULL when unknown. */
-const char *scry_errno_name(int err);
-/* The errno names as a table of named values. */
+/* (scry_native_table(), scry_syscall_lookup(), scry_errno_name(),
+ * scry_signal_name(): scry/syscalls.h.)  The errno names as a table of
+ * named values. */
 extern const struct scry_xlat scry_errno_xlat[];
 
-/* "SIGSEGV" for 11, NULL when unknown (real-time signals: "SIGRT_3"). */
-const char *scry_signal_name(int sig);
-int scry_signal_lookup(const char *name);   /* accepts "SIGINT", "INT", "2"; -1 */
 
 #endif

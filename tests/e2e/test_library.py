@@ -49,6 +49,16 @@ class Abi(unittest.TestCase):
                 declared |= set(re.findall(r"SCRY_API [^(;]*?\b(scry_\w+)\(", f.read()))
         self.assertTrue(declared)
         self.assertEqual(sorted(declared - exported), [])
+        # and nothing exported that no header declares
+        self.assertEqual(sorted(exported - declared), [])
+        # what the scry command does is public (issue 12): the filter, the
+        # formats, the summary sink, the statistics, the syscall names
+        for name in ("scry_filter_parse", "scry_filter_stage_as_sink", "scry_inject_parse",
+                     "scry_filter_seccomp_program", "scry_format_open", "scry_format_find",
+                     "scry_summary_sink_as_sink", "scry_stats_row_percentile",
+                     "scry_stats_print_text", "scry_syscall_name", "scry_backend_choose",
+                     "scry_session_calibrate"):
+            self.assertIn(name, exported)
 
     def test_soname_and_versioned_file(self):
         real = os.path.realpath(os.path.join(BUILD, "libscry.so"))
@@ -66,6 +76,25 @@ class Abi(unittest.TestCase):
                 r = run([cc, "-x", lang, "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
                          "-I", os.path.join(ROOT, "include"), "-"], input=src)
                 self.assertEqual(r.returncode, 0, "%s (%s): %s" % (h, lang, r.stderr))
+
+
+class CommandOnPublicApi(unittest.TestCase):
+    """The scry command makes its choices through the public API."""
+
+    def test_auto_backend_says_why_ptrace(self):
+        scry = os.path.join(BUILD, "scry")
+        # -c, where auto would take bpf's counts but for an option
+        for args, why in ((["--cpu-time", "-c"], "CPU times are measured at ptrace's stops"),
+                          (["-i", "-c"], "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it"),
+                          (["-Z", "-c"], "a filter on results needs each call's result")):
+            r = run([scry, "-v"] + args + ["true"], timeout=T(30))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("scry: backend: ptrace (auto: " + why + ")\n", r.stderr)
+        # a backend that was asked for, or a launched command's full trace
+        # (only ptrace can show it), is not explained
+        for args in (["--backend", "ptrace", "-c"], ["-e", "trace=openat"]):
+            r = run([scry, "-v"] + args + ["true"], timeout=T(30))
+            self.assertIn("scry: backend: ptrace\n", r.stderr)
 
 
 class Installed(unittest.TestCase):
@@ -111,7 +140,9 @@ class Installed(unittest.TestCase):
 
     def test_installed_files(self):
         for rel in ("lib/libscry.so", "lib/libscry.so.0", "lib/libscry.a",
-                    "lib/pkgconfig/scry.pc", "include/scry/scry.h", "include/scry/export.h"):
+                    "lib/pkgconfig/scry.pc", "include/scry/scry.h", "include/scry/export.h",
+                    "include/scry/filter.h", "include/scry/output.h", "include/scry/stats.h",
+                    "include/scry/syscalls.h"):
             self.assertTrue(os.path.exists(os.path.join(self.dest, "usr", rel)), rel)
         self.assertTrue(os.path.islink(os.path.join(self.lib, "libscry.so.0")))
         pc = open(os.path.join(self.lib, "pkgconfig", "scry.pc")).read()
@@ -153,6 +184,44 @@ class Installed(unittest.TestCase):
         finally:
             target.kill()
             target.wait()
+
+    def test_filter_summary(self):
+        """The public filter, JSON Lines sink, filter stage and summary
+        (scry/filter.h, output.h, stats.h) do what -e, -o FILE.jsonl and -c
+        do: the calls the filter shows, in the file and in the counts."""
+        exe = self.build("filter_summary")
+        out = os.path.join(self.bin, "calls.jsonl")
+        r = run([exe, "trace=openat,close", out, "cat", "/etc/hostname"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open("/etc/hostname") as f:
+            self.assertTrue(r.stdout.startswith(f.read()))     # cat's own output
+        with open(out) as f:
+            lines = [json.loads(line) for line in f]
+        self.assertEqual(lines[0]["type"], "header")
+        calls = [o for o in lines if o.get("type") == "syscall"]
+        names = {}
+        for o in calls:
+            names[o["name"]] = names.get(o["name"], 0) + 1
+        self.assertEqual(set(names), {"openat", "close"}, names)
+        counts = {}
+        for line in r.stdout.splitlines():
+            if " calls=" in line:
+                name, rest = line.split(" ", 1)
+                fields = dict(kv.split("=") for kv in rest.split())
+                counts[name] = int(fields["calls"])
+                self.assertLessEqual(int(fields["p50_ns"]), int(fields["p99_ns"]))
+        self.assertEqual(counts, names)
+        # the status part of the language is the stage's: failed calls only
+        r = run([exe, "status=failed", out, "ls", "/nonexistent-scry-example"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            calls = [json.loads(line) for line in f if '"type":"syscall"' in line]
+        self.assertTrue(any(o["name"] == "statx" or "stat" in o["name"] for o in calls), calls[:5])
+        self.assertTrue(all(o["return"]["value"] < 0 for o in calls), calls[:5])
+        # a bad expression: the library's message, a usage error
+        r = run([exe, "trace=no_such_call", out, "true"], timeout=T(30))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no_such_call", r.stderr)
 
     def test_latency_hist(self):
         exe = self.build("latency_hist")

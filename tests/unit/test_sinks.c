@@ -97,12 +97,12 @@ static void feed(const struct scry_filter *f, struct rec *a, struct rec *b)
 {
 	const struct scry_syscall_table *t = scry_native_table();
 	long openat = scry_syscall_lookup(t, "openat"), close_nr = scry_syscall_lookup(t, "close");
-	struct filter_stage st;
-	filter_stage_init(&st, f);
+	struct scry_filter_stage st;
+	scry_filter_stage_init(&st, f);
 	struct scry_sink sa = rec_sink(a), sb = rec_sink(b), sink;
-	assert_int_equal(filter_stage_add(&st, &sa), 0);
-	assert_int_equal(filter_stage_add(&st, &sb), 0);
-	filter_stage_as_sink(&st, &sink);
+	assert_int_equal(scry_filter_stage_add(&st, &sa), 0);
+	assert_int_equal(scry_filter_stage_add(&st, &sb), 0);
+	scry_filter_stage_as_sink(&st, &sink);
 	struct scry_event evs[] = {
 		call(SCRY_EV_CALL_ENTER, openat, 0, 0), call(SCRY_EV_CALL_EXIT, openat, 3, 0),
 		call(SCRY_EV_CALL_ENTER, openat, 0, 0), call(SCRY_EV_CALL_EXIT, openat, -2, 0),
@@ -187,19 +187,19 @@ static void test_error(void **state)
 {
 	struct rec a = { 0 }, b = { 0 };
 	a.fail_with = -ENOSPC;
-	struct filter_stage st;
-	filter_stage_init(&st, NULL);
+	struct scry_filter_stage st;
+	scry_filter_stage_init(&st, NULL);
 	struct scry_sink sa = rec_sink(&a), sb = rec_sink(&b), sink;
-	filter_stage_add(&st, &sa);
-	filter_stage_add(&st, &sb);
-	filter_stage_as_sink(&st, &sink);
+	scry_filter_stage_add(&st, &sa);
+	scry_filter_stage_add(&st, &sb);
+	scry_filter_stage_as_sink(&st, &sink);
 	struct scry_event ev = call(SCRY_EV_CALL_EXIT, 1, 0, 0);
 	assert_int_equal(sink.event(sink.ctx, &ev), -ENOSPC);
 	assert_int_equal(sink.event(sink.ctx, &ev), 0);
 	assert_int_equal(b.exits, 2);
-	for (int i = 0; i < FILTER_STAGE_MAX - 2; i++)
-		assert_int_equal(filter_stage_add(&st, &sb), 0);
-	assert_int_equal(filter_stage_add(&st, &sb), -ENOSPC);
+	for (int i = 0; i < SCRY_FILTER_STAGE_MAX - 2; i++)
+		assert_int_equal(scry_filter_stage_add(&st, &sb), 0);
+	assert_int_equal(scry_filter_stage_add(&st, &sb), -ENOSPC);
 	/* a sink without finish or free is fine */
 	struct scry_sink bare = { rec_event, NULL, &a, NULL, NULL };
 	assert_int_equal(scry_sink_finish(&bare, NULL), 0);

@@ -194,11 +194,11 @@ static char *print_sites(const struct scry_sites *s)
 /* --source -c: rows by (syscall, line), sorted by time, totals whole */
 static void test_summary_by_site(void **state)
 {
-	struct summary_sink ss;
-	summary_sink_init(&ss, 0);
-	assert_int_equal(summary_sink_by_site(&ss, 1, 0), 0);
+	struct scry_summary_sink ss;
+	scry_summary_sink_init(&ss, 0);
+	assert_int_equal(scry_summary_sink_by_site(&ss, 1, 0), 0);
 	struct scry_sink sink;
-	summary_sink_as_sink(&ss, &sink);
+	scry_summary_sink_as_sink(&ss, &sink);
 	struct scry_event ev = call(74, "fsync", &ST_LOG, 1000, 100);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(sink.event(sink.ctx, &ev), 0);
@@ -220,10 +220,10 @@ static void test_summary_by_site(void **state)
 	assert_non_null(strstr(t, "total                  6"));
 	assert_null(strstr(t, "other call sites"));
 	free(t);
-	summary_sink_reset(&ss);
+	scry_summary_sink_reset(&ss);
 	assert_int_equal(ss.sites->n, 0);
-	summary_sink_release(&ss);
-	summary_sink_release(&ss);   /* (the filter stage's free() and main's) */
+	scry_summary_sink_release(&ss);
+	scry_summary_sink_release(&ss);   /* (the filter stage's free() and main's) */
 }
 
 /* past the cap, new sites go to one row, and the table says so */
@@ -254,11 +254,11 @@ static void test_sites_cap(void **state)
 /* --by-function: inclusive, each function once per call (recursion) */
 static void test_by_function(void **state)
 {
-	struct summary_sink ss;
-	summary_sink_init(&ss, 0);
-	assert_int_equal(summary_sink_by_site(&ss, 0, 1), 0);
+	struct scry_summary_sink ss;
+	scry_summary_sink_init(&ss, 0);
+	assert_int_equal(scry_summary_sink_by_site(&ss, 0, 1), 0);
 	struct scry_sink sink;
-	summary_sink_as_sink(&ss, &sink);
+	scry_summary_sink_as_sink(&ss, &sink);
 	struct scry_event ev = call(0, "read", &ST_REC, 1000, 100);
 	assert_int_equal(sink.event(sink.ctx, &ev), 0);
 	ev = call(74, "fsync", &ST_LOG, 3000, 100);
@@ -287,7 +287,7 @@ static void test_by_function(void **state)
 	assert_non_null(strstr(t, "Function"));
 	assert_non_null(strstr(t, "75.00"));    /* flush_logs: 3000 of 4000 */
 	free(t);
-	summary_sink_release(&ss);
+	scry_summary_sink_release(&ss);
 }
 
 /* ---- the formats ---- */

@@ -1,0 +1,49 @@
+/*
+ * System call and signal names: the table of the architecture libscry was
+ * built for, looked up by name or number, as the -e language, the outputs
+ * and the summaries name them.
+ *
+ *	const struct scry_syscall_table *t = scry_native_table();
+ *	long nr = scry_syscall_lookup(t, "openat");     // 257 on x86_64
+ *	const char *name = scry_syscall_name(t, nr);   // "openat"
+ *
+ * Ownership: the table and every string returned are static; nothing
+ * here allocates, so nothing is released.  Threads: every function is
+ * safe from any thread (they only read constant data).  Errors: a name
+ * or number that is unknown gives -1 or NULL, nothing else.
+ */
+#ifndef SCRY_PUBLIC_SYSCALLS_H
+#define SCRY_PUBLIC_SYSCALLS_H
+
+#include "scry/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One architecture's calls; opaque (what a filter is made against). */
+struct scry_syscall_table;
+
+/* The table of the architecture scry was built for. */
+SCRY_API const struct scry_syscall_table *scry_native_table(void);
+
+/* The number of the call named name ("openat"), or -1. */
+SCRY_API long scry_syscall_lookup(const struct scry_syscall_table *t, const char *name);
+
+/* The name of call nr ("openat"), or NULL when nr is out of range or
+ * unused (the outputs then show "syscall_0x1b6"). */
+SCRY_API const char *scry_syscall_name(const struct scry_syscall_table *t, long nr);
+
+/* "ENOENT" for 2; NULL when unknown. */
+SCRY_API const char *scry_errno_name(int err);
+
+/* "SIGSEGV" for 11, "SIGRT_3" for a real-time one; NULL when unknown. */
+SCRY_API const char *scry_signal_name(int sig);
+
+/* "SIGINT", "INT" or "2" to 2; -1 when unknown. */
+SCRY_API int scry_signal_lookup(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
