@@ -37,17 +37,34 @@
 /* The most of a buffer decoded; the rest shows as "...". */
 enum { NL_MAX_READ = 256 * 1024 };
 
-int netlink_protocol(const struct dctx *d, int fd)
+/*
+ * What netlink_protocol() learnt of a socket, by (process, fd, inode): the
+ * fd's readlink gives its inode at every call (an fd closed, dup2'd over
+ * or replaced across an exec shows another inode, so nothing needs telling
+ * of those), and a socket seen before costs nothing more; without it every
+ * send or receive with data cost a getxattr too, and a netlink socket's a
+ * read of /proc/PID/net/netlink.  Per tracer thread, so sessions on other
+ * threads share nothing; a slot is overwritten by the next socket hashed
+ * to it.
+ */
+enum { NL_CACHE_SLOTS = 64 };
+struct nl_cache_slot {
+	pid_t pid;
+	int fd;
+	unsigned long inode;  /* 0: empty */
+	int proto;            /* netlink_protocol()'s answer */
+};
+static __thread struct nl_cache_slot nl_cache[NL_CACHE_SLOTS];
+
+static struct nl_cache_slot *nl_cache_slot(pid_t pid, int fd)
 {
-	char link[64], target[64], proto[32];
-	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return -1;
-	target[n] = 0;
-	unsigned long inode;
-	if (sscanf(target, "socket:[%lu]", &inode) != 1)
-		return -1;
+	unsigned h = (unsigned)pid * 2654435761u ^ (unsigned)fd * 40503u;
+	return &nl_cache[(h >> 8) % NL_CACHE_SLOTS];
+}
+
+static int netlink_protocol_uncached(const struct dctx *d, int fd, unsigned long inode)
+{
+	char link[64], proto[32];
 	if (sockinfo_proto(d->tid, fd, proto, sizeof(proto)) < 0 || strcmp(proto, "NETLINK"))
 		return -1;
 	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode: Eth is the
@@ -67,6 +84,28 @@ int netlink_protocol(const struct dctx *d, int fd)
 	}
 	fclose(f);
 	return found;
+}
+
+int netlink_protocol(const struct dctx *d, int fd)
+{
+	char link[64], target[64];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = 0;
+	unsigned long inode;
+	if (sscanf(target, "socket:[%lu]", &inode) != 1 || !inode)
+		return -1;
+	struct nl_cache_slot *c = nl_cache_slot(d->pid, fd);
+	if (c->inode == inode && c->pid == d->pid && c->fd == fd)
+		return c->proto;
+	int proto = netlink_protocol_uncached(d, fd, inode);
+	/* a netlink socket not listed yet (not bound) may be listed at the
+	 * next call: asked again then */
+	if (proto != NETLINK_PROTO_UNKNOWN)
+		*c = (struct nl_cache_slot){ d->pid, fd, inode, proto };
+	return proto;
 }
 
 /* ---- tables ---- */

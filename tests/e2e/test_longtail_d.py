@@ -1,0 +1,107 @@
+"""Issue 21's remainders, part D.
+
+What decoding socket data costs the tracer: to know whether a send or
+receive carries netlink messages, scry asks what socket the fd is.  It
+asked at every call (a readlink, a getxattr of the socket's protocol name
+and, for a netlink socket, a read of /proc/PID/net/netlink); it now
+remembers the answer by (process, fd, inode), so a socket seen before costs
+the readlink that gives its inode and nothing more.  Measured, as
+test_engine.py measures, by counting the inner scry's own calls with scry's
+bpf backend; and the text checked line by line against strace, with the
+fd's socket replaced under the same number (dup2, close and a new socket)
+so that a remembered answer that outlived its socket would show."""
+
+import os
+import re
+import shutil
+import unittest
+
+from helpers import ScryTest, T, SCRY, prog, run, run_scry
+from test_engine import own_calls
+
+N = 1000
+
+
+@unittest.skipUnless(os.geteuid() == 0, "counting scry's own calls with bpf needs root")
+class SocketDataCost(ScryTest):
+
+    def test_socket_kind_learnt_once_per_socket(self):
+        table = os.path.join(self.tmp, "own.txt")
+        out = os.path.join(self.tmp, "trace.txt")
+        r = run([SCRY, "--backend", "bpf", "-c", "-o", table, "-e",
+                 "trace=readlink,readlinkat,getxattr,lgetxattr,fgetxattr,openat,open", "--",
+                 SCRY, "--backend", "ptrace", "-o", out, "-e", "trace=sendto,recvfrom", "--",
+                 prog("sockloop"), str(N)],
+                timeout=T(60),
+                # (LeakSanitizer cannot run under ptrace)
+                env=dict(os.environ, ASAN_OPTIONS=":".join(
+                    filter(None, [os.environ.get("ASAN_OPTIONS"), "detect_leaks=0"]))))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        calls = own_calls(table)
+        with open(out) as f:
+            text = f.read()
+        # the calls were traced and decoded: N pings on the socketpair, N + 1
+        # netlink messages (the last on a new netlink socket)
+        self.assertEqual(len(re.findall(r'^sendto\(\d+, "ping", 4,', text, re.M)), N, text[-2000:])
+        self.assertEqual(len(re.findall(r"^sendto\(\d+, \{nlmsg_len=16, nlmsg_type=NLMSG_NOOP,",
+                                        text, re.M)), N + 1, text[-2000:])
+        # Before (N = 1000): readlink 3003, getxattr 3003, openat 1024; after:
+        # readlink 3003, getxattr 6, openat 26.  A getxattr at each of the 3N
+        # calls and an open of
+        # /proc/PID/net/netlink at each of the N netlink ones.  Now: one of
+        # each per socket (four sockets; a few more for the sanitizers'
+        # runtime and the loader).
+        xattr = sum(calls.get(c, 0) for c in ("getxattr", "lgetxattr", "fgetxattr"))
+        self.assertLess(xattr, 20, calls)
+        opens = calls.get("openat", 0) + calls.get("open", 0)
+        self.assertLess(opens, 200, calls)
+        # the readlink giving the fd's inode stays, once a call
+        links = calls.get("readlink", 0) + calls.get("readlinkat", 0)
+        self.assertLessEqual(links, 3 * N + 50, calls)
+
+
+SUBS = [
+    (re.compile(r"0x[0-9a-f]{5,}"), "ADDR"),
+    (re.compile(r"(nlmsg_pid|nl_pid|portid)=-?\d+"), r"\1=P"),
+    (re.compile(r":\[\d+(->\d+)?\]"), ":[INO]"),
+    (re.compile(r"ROUTE:-?\d+"), "ROUTE:P"),
+    (re.compile(r"<\d+\.\d+>$"), "<T>"),
+    (re.compile(r"\) +="), ") ="),
+]
+
+
+def normalise(text):
+    out = []
+    for line in text.splitlines():
+        if line.startswith(("+++", "scry: ")):
+            continue
+        for rx, rep in SUBS:
+            line = rx.sub(rep, line)
+        out.append(line)
+    return out
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class SocketDataText(ScryTest):
+    maxDiff = None
+
+    def test_sockloop_as_strace(self):
+        argv = [prog("sockloop"), "3"]
+        calls = "trace=socket,socketpair,sendto,recvfrom,dup2,close"
+        for opts in ([], ["-v"], ["-x"], ["-y"], ["-yy"]):
+            with self.subTest(opts=opts):
+                s = run(["strace"] + opts + ["-e", calls] + argv, timeout=T(20))
+                r = run_scry(opts + ["-e", calls, "--"] + argv, timeout=T(20))
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = normalise(s.stderr), normalise(r.stderr)
+                self.assertGreater(len(want), 10, "strace printed too little:\n" + s.stderr)
+                self.assertEqual(have, want)
+                text = "\n".join(have)
+                # after dup2 the number holds the AF_UNIX socket: bytes
+                self.assertRegex(text, r'sendto\(\d+(<[^>]*>+)?, "[^"]+", 16, 0, NULL, 0\) = 16')
+                # and a netlink socket again after that
+                self.assertGreaterEqual(text.count("nlmsg_type=NLMSG_NOOP"), 4, text)
+
+
+if __name__ == "__main__":
+    unittest.main()
