@@ -12,11 +12,12 @@ fd's socket replaced under the same number (dup2, close and a new socket)
 so that a remembered answer that outlived its socket would show."""
 
 import os
+import platform
 import re
 import shutil
 import unittest
 
-from helpers import ScryTest, T, SCRY, prog, run, run_scry
+from helpers import ScryTest, T, SCRY, prog, read_text, run, run_scry, wait_for
 from test_engine import own_calls
 
 N = 1000
@@ -105,3 +106,49 @@ class SocketDataText(ScryTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class RestartSyscall(ScryTest):
+    """A sleep interrupted by a signal that has no handler returns
+    ERESTART_RESTARTBLOCK and the kernel resumes it as restart_syscall;
+    strace names the call it resumes, "restart_syscall(<... resuming
+    interrupted clock_nanosleep ...>)".  scry showed "restart_syscall()"."""
+    maxDiff = None
+
+    def test_restart_syscall_names_the_call(self):
+        argv = [prog("restart")]
+        calls = "trace=clock_nanosleep,restart_syscall,wait4"
+        subs = [(re.compile(r"(si_pid=|wait4\(|\) = )\d{2,}"), r"\1N")]
+
+        def norm(text):
+            out = []
+            for line in normalise(text):
+                for rx, rep in subs:
+                    line = rx.sub(rep, line)
+                out.append(line)
+            return out
+        for opts in ([], ["-v"], ["-x"]):
+            with self.subTest(opts=opts):
+                s = run(["strace"] + opts + ["-e", calls] + argv, timeout=T(20))
+                r = run_scry(opts + ["-e", calls, "--"] + argv, timeout=T(20))
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = norm(s.stderr), norm(r.stderr)
+                self.assertEqual(have, want)
+                self.assertIn("restart_syscall(<... resuming interrupted clock_nanosleep ...>) = 0",
+                              have)
+
+    def test_restart_syscall_after_attach(self):
+        """Attached during the sleep, scry has not seen the call: it says
+        "system call" (strace 6.1 names "read", syscall 0, which the
+        process was not in)."""
+        t = self.target("restart", args=["3000"], progress=False)
+        # in the sleep (untraced, the child's SIGCHLD is discarded)
+        nr = {"x86_64": "230", "aarch64": "115"}[platform.machine()]  # clock_nanosleep
+        self.assertTrue(wait_for(lambda: read_text("/proc/%d/syscall" % t.pid)
+                                 .split(" ")[0] == nr, T(5)))
+        # (the bpf backend does not interrupt the sleep: no restart_syscall)
+        r = run_scry(["--backend", "ptrace", "-p", str(t.pid), "-e", "trace=restart_syscall"],
+                     timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertIn("restart_syscall(<... resuming interrupted system call ...>) = 0", r.stderr)
