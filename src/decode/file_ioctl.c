@@ -141,8 +141,9 @@ static void oflag_value(struct dctx *d, uint32_t o)
 	v_enum(d, NULL, (o >> 13) & 1, xlat_bs);
 	v_enum(d, NULL, (o >> 14) & 1, xlat_vt);
 	v_enum(d, NULL, (o >> 15) & 1, xlat_ff);
-	if (o & ~0xff00u)
-		v_flags(d, NULL, o & ~0xff00u, xlat_oflag, NULL);
+	/* (none: strace ends the word with "|") */
+	v_flags(d, NULL, o & ~0xff00u, xlat_oflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	v_end(d, or);
 }
 
@@ -174,8 +175,8 @@ static void cflag_value(struct dctx *d, uint32_t c)
 		v_enum(d, "IBSHIFT", ibaud, xlat_baud);   /* B9600<<IBSHIFT */
 		v_last(d)->fmt = SCRY_FMT_SHIFT;
 	}
-	if (c & ~0x100f103fu)
-		v_flags(d, NULL, c & ~0x100f103fu, xlat_cflag, NULL);
+	v_flags(d, NULL, c & ~0x100f103fu, xlat_cflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	v_end(d, or);
 }
 
@@ -199,10 +200,13 @@ static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
 		return;
 	}
 	size_t s = v_struct_begin(d, name);
+	/* (a word without flags shows empty, as strace shows it) */
 	v_flags(d, "c_iflag", t.iflag, xlat_iflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	oflag_value(d, t.oflag);
 	cflag_value(d, t.cflag);
 	v_flags(d, "c_lflag", t.lflag, xlat_lflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	if (d->verbose) {
 		v_enum(d, "c_line", t.line, xlat_line);   /* N_TTY, or the number */
 		/* [[VINTR]=0x3, ...]: JSON {"VINTR":3, ...} */

@@ -627,6 +627,37 @@ static void pid_fd(struct dctx *d, const char *name, pid_t pid, int fd)
 	d->tid = tid;
 }
 
+/* The process a pidfd of the tracee refers to (its fdinfo's Pid:), or 0. */
+static pid_t pidfd_pid(const struct dctx *d, int pidfd)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)d->tid, pidfd);
+	FILE *f = pidfd >= 0 ? fopen(path, "re") : NULL;
+	int pid = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return pid > 0 ? pid : 0;
+}
+
+/* pidfd_getfd(pidfd, targetfd, flags): targetfd is an fd of the pidfd's
+ * process, shown with its path there under -y as strace shows it; the
+ * result is a new fd of the caller. */
+static int dec_pidfd_getfd(struct dctx *d)
+{
+	v_fd(d, "pidfd", (int)d->args[0]);
+	pid_t pid = d->fd_paths ? pidfd_pid(d, (int)d->args[0]) : 0;
+	if (pid)
+		pid_fd(d, "targetfd", pid, (int)d->args[1]);
+	else
+		v_int(d, "targetfd", (int)d->args[1]);
+	v_hex(d, "flags", (uint32_t)d->args[2]);
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
 static int dec_kcmp(struct dctx *d)
 {
 	int type = (int)d->args[2];
@@ -857,6 +888,7 @@ const struct decoder_entry decoders_misc[] = {
 	{ "times", dec_times, { 0 } },
 	{ "getrusage", dec_getrusage, { 0 } },
 	{ "kcmp", dec_kcmp, { 0 } },
+	{ "pidfd_getfd", dec_pidfd_getfd, { 0 } },
 	{ "membarrier", dec_membarrier, { CAP_FULL } },
 	{ "mount", dec_mount, { 0 } },
 	{ "umount2", dec_umount2, { 0 } },

@@ -152,3 +152,60 @@ class RestartSyscall(ScryTest):
                      timeout=T(20))
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
         self.assertIn("restart_syscall(<... resuming interrupted system call ...>) = 0", r.stderr)
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class LongtailD(ScryTest):
+    """tests/progs/longtail_d.c's modes, line by line against strace."""
+    maxDiff = None
+
+    def compare(self, argv, calls, opts, subs=()):
+        s = run(["strace"] + opts + ["-e", "trace=" + calls] + argv, timeout=T(20))
+        r = run_scry(opts + ["-e", "trace=" + calls, "--"] + argv, timeout=T(20))
+        self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+
+        def norm(text):
+            out = []
+            for line in normalise(text):
+                for rx, rep in subs:
+                    line = rx.sub(rep, line)
+                out.append(line)
+            return out
+        want, have = norm(s.stderr), norm(r.stderr)
+        self.assertGreater(len(want), 2, "strace printed too little:\n" + s.stderr)
+        self.assertEqual(have, want)
+        return "\n".join(have)
+
+    def test_termios_empty_flag_words(self):
+        """A termios word without flags: strace prints it empty
+        ("c_iflag=", "c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|"); scry printed 0
+        and no trailing "|"."""
+        for opts in ([], ["-v"], ["-x"], ["-y"], ["-yy"]):
+            with self.subTest(opts=opts):
+                have = self.compare([prog("longtail_d"), "termios"], "openat,ioctl", opts,
+                                    [(re.compile(r"pts/\d+"), "pts/N"),
+                                     (re.compile(r"(TIOCGPTN, )\[\d+\]"), r"\1[N]"),
+                                     (re.compile(r"<char 136:\d+>"), "<char 136:N>")])
+                if opts == ["-yy"]:
+                    # -yy: a device with its kind and numbers, as strace 6.1
+                    self.assertIn("ioctl(3</dev/ptmx<char 5:2>>, TIOCGPTN, [N]) = 0", have)
+                    self.assertIn("ioctl(4</dev/pts/N<char 136:N>>, TCGETS, {", have)
+                self.assertIn("TCSETS, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS8|, "
+                              "c_lflag=", have)
+                self.assertNotIn("c_iflag=0", have)
+
+    def test_pidfd_getfd(self):
+        """pidfd_getfd's targetfd is an fd of the pidfd's process, shown
+        with its path there under -y; the result a new fd (scry showed
+        targetfd with the caller's path, the result without one).  -yy
+        adds a device's kind and numbers, "</dev/null<char 1:3>>"."""
+        for opts in ([], ["-y"], ["-yy"]):
+            with self.subTest(opts=opts):
+                have = self.compare([prog("longtail_d"), "pidfd_getfd"], "pidfd_open,pidfd_getfd,close",
+                                    opts, [(re.compile(r"\b(pid:|pidfd_open\()\d+"), r"\1N")])
+                want = {(): "pidfd_getfd(3, 0, 0) = 4",
+                        ("-y",): "pidfd_getfd(3<anon_inode:[pidfd]>, 0</dev/null>, 0) = 4</dev/null>",
+                        ("-yy",): "pidfd_getfd(3<pid:N>, 0</dev/null<char 1:3>>, 0) = 4</dev/null<char 1:3>>",
+                        }[tuple(opts)]
+                self.assertIn(want, have)
+                self.assertIn("pidfd_getfd(-1, 0, 0) = -1 EBADF", have)
