@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import shutil
+import tempfile
 import unittest
 
 from helpers import ScryTest, T, SCRY, prog, read_text, run, run_scry, wait_for
@@ -209,3 +210,20 @@ class LongtailD(ScryTest):
                         }[tuple(opts)]
                 self.assertIn(want, have)
                 self.assertIn("pidfd_getfd(-1, 0, 0) = -1 EBADF", have)
+
+    def test_fiemap(self):
+        """FS_IOC_FIEMAP: the request at entry, what the kernel wrote after
+        " => ", the extents under -v (scry showed the request as _IOC(...)
+        and the argument as an address)."""
+        with tempfile.TemporaryDirectory(dir=self.tmp) as d:
+            path = os.path.join(d, "f")
+            for opts in ([], ["-v"], ["-x"], ["-v", "-s", "0"]):
+                with self.subTest(opts=opts):
+                    have = self.compare([prog("longtail_d"), "fiemap", path], "ioctl", opts,
+                                        [(re.compile(r"fe_physical=\d+"), "fe_physical=P")])
+                    self.assertIn("ioctl(3, FS_IOC_FIEMAP, {fm_start=0, fm_length=18446744073709551615, "
+                                  "fm_flags=0, fm_extent_count=4} => {fm_flags=0, fm_mapped_extents=", have)
+                    self.assertIn("fm_flags=0x80 /* FIEMAP_FLAG_??? */, fm_extent_count=4}) = -1 EBADR",
+                                  have)
+                    if "-v" in opts:
+                        self.assertIn("fe_flags=FIEMAP_EXTENT_LAST}]}) = 0", have)
