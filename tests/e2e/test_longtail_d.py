@@ -227,3 +227,22 @@ class LongtailD(ScryTest):
                                   have)
                     if "-v" in opts:
                         self.assertIn("fe_flags=FIEMAP_EXTENT_LAST}]}) = 0", have)
+
+    def test_cmsg(self):
+        """recvmsg/sendmsg control messages: SO_TIMESTAMP*_OLD's times and
+        the IP_* ones (IP_TTL, IP_TOS, IP_PKTINFO, IP_ORIGDSTADDR) decoded,
+        every message shown whatever -s says (scry named SOL_IP's types in
+        hex, showed no data, and cut the list at -s)."""
+        subs = [(re.compile(r"\btv_(sec|usec|nsec)=\d+"), r"tv_\1=T"),
+                (re.compile(r"htons\(\d+\)"), "htons(P)"),
+                (re.compile(r"[0-9.]+:\d+\]"), "A]")]
+        for opts in ([], ["-v"], ["-x"], ["-s", "2"], ["-s", "0"], ["-v", "-s", "0"], ["-yy"]):
+            with self.subTest(opts=opts):
+                have = self.compare([prog("longtail_d"), "cmsg"], "recvmsg,sendmsg", opts, subs)
+                self.assertIn("cmsg_type=SO_TIMESTAMP_OLD, cmsg_data={tv_sec=T, tv_usec=T}}", have)
+                self.assertIn("cmsg_type=SO_TIMESTAMPING_OLD, cmsg_data=[{tv_sec=T, tv_nsec=T}, ", have)
+                self.assertIn('cmsg_type=IP_PKTINFO, cmsg_data={ipi_ifindex=if_nametoindex("lo"), '
+                              'ipi_spec_dst=inet_addr("127.0.0.1"), ipi_addr=inet_addr("127.0.0.1")}}', have)
+                self.assertIn("cmsg_type=IP_ORIGDSTADDR, cmsg_data={sa_family=AF_INET, ", have)
+                if opts[-1:] != ["0"]:
+                    self.assertIn("cmsg_type=IP_TTL, cmsg_data=[64]}", have)

@@ -113,9 +113,10 @@ static int cmsg_mode(void)
 		if (i < sizeof(opts) / sizeof(opts[0]))
 			setsockopt(r, opts[i][0], opts[i][1], &one, sizeof(one));
 		else {
+			/* (with SO_TIMESTAMPNS still on: the kernel's receive
+			 * timestamps stay enabled, so SO_TIMESTAMPING_OLD comes
+			 * in every run) */
 			int ts = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-			setsockopt(r, SOL_SOCKET, SO_TIMESTAMP, &(int){0}, sizeof(int));
-			setsockopt(r, SOL_SOCKET, SO_TIMESTAMPNS, &(int){0}, sizeof(int));
 			setsockopt(r, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
 		}
 		sendto(w, data, sizeof(data), 0, (struct sockaddr *)&a, sizeof(a));
