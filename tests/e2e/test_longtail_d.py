@@ -246,3 +246,19 @@ class LongtailD(ScryTest):
                 self.assertIn("cmsg_type=IP_ORIGDSTADDR, cmsg_data={sa_family=AF_INET, ", have)
                 if opts[-1:] != ["0"]:
                     self.assertIn("cmsg_type=IP_TTL, cmsg_data=[64]}", have)
+
+    def test_siginfo_fault_codes(self):
+        """The codes and fields strace 6.1 shows of fault signals:
+        TRAP_PERF/TRAP_HWBKPT, SEGV_PKUERR's si_pkey, SEGV_BNDERR's bounds,
+        BUS_MCEERR_AR/AO's si_addr_lsb (scry showed si_code=6 and no
+        field after si_addr)."""
+        for opts in ([], ["-x"]):
+            with self.subTest(opts=opts):
+                have = self.compare([prog("longtail_d"), "siginfo"], "none", opts)
+                for needle in ("si_code=TRAP_PERF, si_addr=0x1000} ---",
+                               "si_code=SEGV_PKUERR, si_addr=0x1000, si_pkey=5} ---",
+                               "si_code=SEGV_BNDERR, si_addr=0x1000, si_lower=0x2000, si_upper=0x3000} ---",
+                               "si_code=BUS_MCEERR_AR, si_addr=0x1000, si_addr_lsb=0xc} ---",
+                               "si_code=BUS_MCEERR_AO, si_addr=0x1000, si_addr_lsb=0xc} ---",
+                               "si_code=TRAP_HWBKPT, si_addr=0x1000} ---"):
+                    self.assertIn(needle, have)

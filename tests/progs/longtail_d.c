@@ -10,6 +10,11 @@
  *                           SO_TIMESTAMPING, IP_TTL, IP_TOS, IP_PKTINFO,
  *                           IP_RECVORIGDSTADDR control messages on UDP over
  *                           loopback; sendmsg with IP_TTL and IP_TOS ones
+ *   longtail_d siginfo      queues itself (rt_tgsigqueueinfo, allowed to
+ *                           oneself with any si_code) SIGTRAP TRAP_PERF,
+ *                           SIGSEGV SEGV_PKUERR and SEGV_BNDERR, SIGBUS BUS_MCEERR_AR and
+ *                           BUS_MCEERR_AO, SIGTRAP TRAP_HWBKPT, SIGILL
+ *                           ILL_ILLOPC, each caught by a handler
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -147,6 +153,65 @@ static int cmsg_mode(void)
 	return 0;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void queue_self(int sig, int code, void (*fill)(siginfo_t *))
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_addr = (void *)0x1000;
+	if (fill)
+		fill(&si);
+	syscall(SYS_rt_tgsigqueueinfo, getpid(), syscall(SYS_gettid), sig, &si);
+}
+
+/* the fields after si_addr (the kernel's union __sifields._sigfault) */
+struct sigfault_tail {
+	int signo, errno_, code, pad;
+	void *addr;
+	union {
+		short addr_lsb;
+		struct { char pad[8]; void *lower, *upper; } bnd;   /* _addr_bnd */
+		struct { char pad[8]; unsigned pkey; } pkey;        /* _addr_pkey */
+		struct { unsigned long data; unsigned type, flags; } perf;
+	} u;
+};
+
+static void fill_pkey(siginfo_t *si) { ((struct sigfault_tail *)si)->u.pkey.pkey = 5; }
+static void fill_bnd(siginfo_t *si)
+{
+	((struct sigfault_tail *)si)->u.bnd.lower = (void *)0x2000;
+	((struct sigfault_tail *)si)->u.bnd.upper = (void *)0x3000;
+}
+static void fill_lsb(siginfo_t *si) { ((struct sigfault_tail *)si)->u.addr_lsb = 12; }
+static void fill_perf(siginfo_t *si)
+{
+	struct sigfault_tail *t = (struct sigfault_tail *)si;
+	t->u.perf.data = 0x1234;
+	t->u.perf.type = 2;
+	t->u.perf.flags = 1;
+}
+
+static int siginfo_mode(void)
+{
+	int sigs[] = { SIGTRAP, SIGSEGV, SIGBUS, SIGILL };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], on_signal);
+	queue_self(SIGTRAP, 6 /* TRAP_PERF */, fill_perf);
+	queue_self(SIGSEGV, 4 /* SEGV_PKUERR */, fill_pkey);
+	queue_self(SIGSEGV, 3 /* SEGV_BNDERR */, fill_bnd);
+	queue_self(SIGBUS, 4 /* BUS_MCEERR_AR */, fill_lsb);
+	queue_self(SIGBUS, 5 /* BUS_MCEERR_AO */, fill_lsb);
+	queue_self(SIGTRAP, 4 /* TRAP_HWBKPT */, NULL);
+	queue_self(SIGILL, 1 /* ILL_ILLOPC */, NULL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -159,5 +224,7 @@ int main(int argc, char **argv)
 		return fiemap_mode(argv[2]);
 	if (!strcmp(argv[1], "cmsg"))
 		return cmsg_mode();
+	if (!strcmp(argv[1], "siginfo"))
+		return siginfo_mode();
 	return 2;
 }
