@@ -262,3 +262,14 @@ class LongtailD(ScryTest):
                                "si_code=BUS_MCEERR_AO, si_addr=0x1000, si_addr_lsb=0xc} ---",
                                "si_code=TRAP_HWBKPT, si_addr=0x1000} ---"):
                     self.assertIn(needle, have)
+
+    def test_iovecs_at_s0(self):
+        """readv/writev share the iovec decoder of vmsplice and
+        process_vm_readv/writev (misc.c had its own copy); -s 0 shows "[...]"
+        as strace does (readv/writev's showed the array's address)."""
+        for opts in (["-s", "0"], ["-s", "1"], [], ["-v", "-s", "0"], ["-x"]):
+            with self.subTest(opts=opts):
+                have = self.compare([prog("io_dump")], "readv,writev", opts)
+                if opts == ["-s", "0"]:
+                    self.assertRegex(have, r"writev\(\d+, \[\.\.\.\], 3\) = ")
+                    self.assertRegex(have, r"readv\(\d+, \[\.\.\.\], 2\) = ")
