@@ -160,7 +160,7 @@ class LongtailD(ScryTest):
     """tests/progs/longtail_d.c's modes, line by line against strace."""
     maxDiff = None
 
-    def compare(self, argv, calls, opts, subs=()):
+    def compare(self, argv, calls, opts, subs=(), min_lines=3):
         s = run(["strace"] + opts + ["-e", "trace=" + calls] + argv, timeout=T(20))
         r = run_scry(opts + ["-e", "trace=" + calls, "--"] + argv, timeout=T(20))
         self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
@@ -173,7 +173,7 @@ class LongtailD(ScryTest):
                 out.append(line)
             return out
         want, have = norm(s.stderr), norm(r.stderr)
-        self.assertGreater(len(want), 2, "strace printed too little:\n" + s.stderr)
+        self.assertGreaterEqual(len(want), min_lines, "strace printed too little:\n" + s.stderr)
         self.assertEqual(have, want)
         return "\n".join(have)
 
@@ -269,7 +269,7 @@ class LongtailD(ScryTest):
         as strace does (readv/writev's showed the array's address)."""
         for opts in (["-s", "0"], ["-s", "1"], [], ["-v", "-s", "0"], ["-x"]):
             with self.subTest(opts=opts):
-                have = self.compare([prog("io_dump")], "readv,writev", opts)
+                have = self.compare([prog("io_dump")], "readv,writev", opts, min_lines=2)
                 if opts == ["-s", "0"]:
                     self.assertRegex(have, r"writev\(\d+, \[\.\.\.\], 3\) = ")
                     self.assertRegex(have, r"readv\(\d+, \[\.\.\.\], 2\) = ")
