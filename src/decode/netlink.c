@@ -684,6 +684,40 @@ static void tcp_states(struct dctx *d, const char *name, uint32_t states)
 	v_end(d, o);
 }
 
+/* idiag_ext: bit N-1 asks for attribute N, "1<<(INET_DIAG_INFO-1)|...",
+ * as strace prints it (the part's name is that text: JSON
+ * "(INET_DIAG_INFO-1)":1); bits without a name in hex, 0 as 0. */
+#define DIAG_EXT(x) "(" #x "-1)"
+static const char *const diag_ext_names[] = {
+	DIAG_EXT(INET_DIAG_MEMINFO), DIAG_EXT(INET_DIAG_INFO), DIAG_EXT(INET_DIAG_VEGASINFO),
+	DIAG_EXT(INET_DIAG_CONG), DIAG_EXT(INET_DIAG_TOS), DIAG_EXT(INET_DIAG_TCLASS),
+	DIAG_EXT(INET_DIAG_SKMEMINFO), DIAG_EXT(INET_DIAG_SHUTDOWN),
+};
+#undef DIAG_EXT
+
+static void diag_ext(struct dctx *d, const char *name, uint8_t ext)
+{
+	if (!ext) {
+		v_hex(d, name, 0);
+		return;
+	}
+	uint32_t rest = 0;
+	size_t o = v_or_begin(d, name, ext);
+	for (unsigned b = 0; b < 8; b++) {
+		if (!(ext >> b & 1))
+			continue;
+		if (b >= sizeof(diag_ext_names) / sizeof(diag_ext_names[0])) {
+			rest |= 1u << b;
+			continue;
+		}
+		v_uint(d, diag_ext_names[b], 1);
+		v_last(d)->fmt = SCRY_FMT_SHIFT;
+	}
+	if (rest)
+		v_hex(d, NULL, rest);
+	v_end(d, o);
+}
+
 static void diag_sockid(struct dctx *d, int family, const struct inet_diag_sockid *id)
 {
 	size_t s = v_struct_begin(d, "id");
@@ -717,7 +751,7 @@ static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char
 		size_t s = v_struct_begin(d, NULL);
 		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
 		enum_q(d, "sdiag_protocol", r.sdiag_protocol, xlat_ipproto, "IPPROTO_???");
-		v_hex(d, "idiag_ext", r.idiag_ext);
+		diag_ext(d, "idiag_ext", r.idiag_ext);
 		tcp_states(d, "idiag_states", r.idiag_states);
 		diag_sockid(d, family, &r.id);
 		v_end(d, s);

@@ -273,3 +273,15 @@ class LongtailD(ScryTest):
                 if opts == ["-s", "0"]:
                     self.assertRegex(have, r"writev\(\d+, \[\.\.\.\], 3\) = ")
                     self.assertRegex(have, r"readv\(\d+, \[\.\.\.\], 2\) = ")
+
+    @unittest.skipUnless(shutil.which("ss"), "ss is not installed")
+    def test_idiag_ext_names(self):
+        """inet_diag_req_v2's idiag_ext as strace names it,
+        "1<<(INET_DIAG_MEMINFO-1)|1<<(INET_DIAG_INFO-1)|..." (scry showed
+        0xf).  Only ss's requests are compared: its replies list the
+        machine's live sockets."""
+        for opts in ([], ["-v"]):
+            with self.subTest(opts=opts):
+                have = self.compare(["ss", "-tmin"], "sendmsg", opts, min_lines=1)
+                self.assertIn("idiag_ext=1<<(INET_DIAG_MEMINFO-1)|1<<(INET_DIAG_INFO-1)|"
+                              "1<<(INET_DIAG_VEGASINFO-1)|1<<(INET_DIAG_CONG-1)|1<<(INET_DIAG_SKMEMINFO-1), ", have)
