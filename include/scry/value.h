@@ -132,6 +132,9 @@ enum scry_vfmt {
 	SCRY_FMT_AT = 1024,   /* STR: an abstract unix socket name, text
 	                         @"name", JSON "@name"; the low bits of fmt
 	                         are -x's as for every STR */
+	SCRY_FMT_BLANK0 = 2048, /* FLAGS: text nothing for 0, where strace
+	                         prints a flag word empty ("c_iflag=", and
+	                         "FF0|" in an OR); JSON as every FLAGS */
 };
 
 enum scry_vflag {

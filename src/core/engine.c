@@ -119,6 +119,10 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
 	d->fd_paths = s->cfg.fd_paths;
 	d->out = out;
 	d->sp = t->sp;
+	if (t->restart_nr1) {
+		const struct scry_syscall_info *ri = scry_syscall_get(s->table, t->restart_nr1 - 1);
+		d->resumed = ri ? ri->name : NULL;
+	}
 	d->mem = mem;
 	d->mem_ctx = mem_ctx;
 	d->rfmt = cs->rfmt;
@@ -411,11 +415,24 @@ static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, c
 	return s->io.n || s->io.nmsgs ? &s->io : NULL;
 }
 
+static int is_restart_syscall(const struct scry_session *s, long nr)
+{
+	const struct scry_syscall_info *info = scry_syscall_get(s->table, nr);
+	return info && info->name && strcmp(info->name, "restart_syscall") == 0;
+}
+
 int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_result *rr)
 {
 	/* (at the entry too: another thread's stack may come in between) */
 	if (s->unwind && maps_call(t->nr, t->args))
 		unwinder_maps_changed(s->unwind, t->tgid);
+	/* ERESTART_RESTARTBLOCK: the kernel resumes the call as
+	 * restart_syscall, which strace names it by (at a traced exit only:
+	 * an untraced call's exit is not seen) */
+	if (!(rr->is_error && rr->ret == -516))
+		t->restart_nr1 = 0;
+	else if (!t->restart_nr1 || !is_restart_syscall(s, t->nr))
+		t->restart_nr1 = t->nr + 1;  /* (restart_syscall resumes the same) */
 	if (!(t->flags & T_ENTRY_SHOWN))
 		return 0;
 	t->flags &= ~T_ENTRY_SHOWN;

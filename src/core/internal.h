@@ -70,6 +70,8 @@ struct tracee {
 	uint64_t sp;             /* stack pointer at entry */
 	uint64_t ip;             /* instruction pointer at entry (cfg.instruction_pointer) */
 	struct call_state call;  /* the engine's, for the current call */
+	long restart_nr1;        /* the call that last returned ERESTART_RESTARTBLOCK, + 1
+	                            (0: none), named by restart_syscall's decoder */
 	int held_status;         /* the wait status kept with T_AWAIT_PARENT */
 	uint64_t held_ns;        /* when it was held (CLOCK_MONOTONIC) */
 	/* -e inject= (backend/ptrace.c): invocations seen per call number

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -143,6 +145,20 @@ ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len)
 			n = (ssize_t)strlen(info);
 			memcpy(out, info, (size_t)n + 1);
 		}
+	}
+	/* -yy: a device as strace 6.1 shows it, "/dev/null<char 1:3>" (it
+	 * looks the path up, as here: a name that does not stat as a device
+	 * where the tracer runs has no suffix there either) */
+	struct stat st;
+	if (level >= 2 && out[0] == '/' && stat(out, &st) == 0 &&
+	    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		int k = snprintf(out + n, len - (size_t)n, "<%s %u:%u>",
+				 S_ISBLK(st.st_mode) ? "block" : "char",
+				 major(st.st_rdev), minor(st.st_rdev));
+		if (k > 0 && (size_t)k < len - (size_t)n)
+			n += k;
+		else
+			out[n] = '\0';
 	}
 	return n;
 }

@@ -73,6 +73,7 @@ struct dctx {
 	uint16_t rfield;          /* R_FLAGS: that field's mask */
 	uint64_t state;           /* a decoder's memory from entry to exit */
 	uint64_t sp;              /* the stack pointer at the entry stop */
+	const char *resumed;      /* restart_syscall: the call it resumes, or NULL */
 	/* Where tracee memory comes from: NULL reads the live process
 	 * (process_vm_readv); the bpf backend reads what its programs
 	 * captured in the kernel.  Decoders use d_read()/d_read_exact(). */

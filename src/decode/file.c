@@ -190,11 +190,15 @@ static int dec_write(struct dctx *d)
 	return DEC_DONE;
 }
 
-/* An iovec array with the data: at most -s elements (all with -v, as
- * strace), each buffer cut at -s.
- * data is how many bytes the call moved (readv's result); the buffers
- * past it show "". */
-static void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_t cnt, int64_t data)
+/*
+ * An iovec array: at most -s elements (all with -v), each buffer with its
+ * bytes (cut at -s; data counts what the call moved, -1: all of each), or
+ * only its address when with_data is 0 (the other process's iovecs).
+ * With -s 0, "[...]" as strace shows it.  (readv/writev, vmsplice,
+ * process_vm_readv/writev.)
+ */
+void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_t cnt,
+		 int with_data, int64_t data)
 {
 	struct { uint64_t base, len; } iov[256];
 	if (!addr) {
@@ -205,17 +209,12 @@ static void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_
 	size_t want = cnt < max ? (size_t)cnt : (size_t)max;
 	if (want > ARRAY_LEN(iov))
 		want = ARRAY_LEN(iov);
-	if (cnt == 0) {
-		size_t a = v_array_begin(d, name);
-		v_end(d, a);
-		return;
-	}
-	ssize_t got = d_read(d, addr, iov, want * sizeof(iov[0]));
-	if (got < (ssize_t)sizeof(iov[0])) {
+	ssize_t got = want ? d_read(d, addr, iov, want * sizeof(iov[0])) : 0;
+	if (want && got < (ssize_t)sizeof(iov[0])) {
 		v_unread(d, name, addr);
 		return;
 	}
-	size_t n = (size_t)got / sizeof(iov[0]);
+	size_t n = want ? (size_t)got / sizeof(iov[0]) : 0;
 	size_t a = v_array_begin(d, name);
 	for (size_t i = 0; i < n; i++) {
 		size_t s = v_struct_begin(d, NULL);
@@ -224,7 +223,10 @@ static void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_
 			len = len < data ? len : data;
 			data -= len;
 		}
-		v_buf(d, "iov_base", iov[i].base, len);
+		if (with_data)
+			v_buf(d, "iov_base", iov[i].base, len);
+		else
+			v_ptr(d, "iov_base", iov[i].base);
 		v_uint(d, "iov_len", iov[i].len);
 		v_end(d, s);
 	}
@@ -243,7 +245,7 @@ static int dec_readv(struct dctx *d)
 	if (d->failed)
 		v_ptr(d, "vec", d->args[1]);
 	else
-		iovec_array(d, "vec", d->args[1], d->args[2], d->ret);
+		iovec_array(d, "vec", d->args[1], d->args[2], 1, d->ret);
 	v_uint(d, "vlen", d->args[2]);
 	if (d->info && d->info->nargs >= 4)
 		v_int(d, "pos", (int64_t)d->args[3]);
@@ -253,7 +255,7 @@ static int dec_readv(struct dctx *d)
 static int dec_writev(struct dctx *d)
 {
 	v_fd(d, "fd", (int)d->args[0]);
-	iovec_array(d, "vec", d->args[1], d->args[2], -1);
+	iovec_array(d, "vec", d->args[1], d->args[2], 1, -1);
 	v_uint(d, "vlen", d->args[2]);
 	if (d->info && d->info->nargs >= 4)
 		v_int(d, "pos", (int64_t)d->args[3]);

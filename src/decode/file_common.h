@@ -47,6 +47,9 @@ extern const struct scry_xlat xlat_access_at_flags[];
  * in misc.c shows them too). */
 void v_stmode(struct dctx *d, const char *name, unsigned mode);
 void v_makedev(struct dctx *d, const char *name, unsigned maj, unsigned min);
+/* file.c: an iovec array (readv, writev, vmsplice, process_vm_*) */
+void iovec_array(struct dctx *d, const char *name, uint64_t addr, uint64_t cnt,
+		 int with_data, int64_t data);
 
 static inline int known_bits(uint64_t bits, const struct scry_xlat *x)
 {

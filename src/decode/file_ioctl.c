@@ -37,6 +37,7 @@
 #define K_FICLONE 0x40049409u
 #define K_FS_IOC_GETFLAGS 0x80086601u
 #define K_FS_IOC_SETFLAGS 0x40086602u
+#define K_FS_IOC_FIEMAP 0xc020660bu
 /* linux/sockios.h: the interface requests of SIOCGIF*, on any socket */
 #define K_SIOCGIFNAME 0x8910
 #define K_SIOCGIFFLAGS 0x8913
@@ -70,6 +71,7 @@ static const struct scry_xlat xlat_ioctl[] = {
 	{ K_TIOCGPTPEER, "TIOCGPTPEER" }, { K_FIONCLEX, "FIONCLEX" }, { K_FIOCLEX, "FIOCLEX" },
 	{ K_FICLONE, "BTRFS_IOC_CLONE or FICLONE" },
 	{ K_FS_IOC_GETFLAGS, "FS_IOC_GETFLAGS" }, { K_FS_IOC_SETFLAGS, "FS_IOC_SETFLAGS" },
+	{ K_FS_IOC_FIEMAP, "FS_IOC_FIEMAP" },
 	{ K_SIOCGIFNAME, "SIOCGIFNAME" }, { K_SIOCGIFFLAGS, "SIOCGIFFLAGS" },
 	{ K_SIOCGIFADDR, "SIOCGIFADDR" }, { K_SIOCGIFDSTADDR, "SIOCGIFDSTADDR" },
 	{ K_SIOCGIFBRDADDR, "SIOCGIFBRDADDR" }, { K_SIOCGIFNETMASK, "SIOCGIFNETMASK" },
@@ -141,8 +143,9 @@ static void oflag_value(struct dctx *d, uint32_t o)
 	v_enum(d, NULL, (o >> 13) & 1, xlat_bs);
 	v_enum(d, NULL, (o >> 14) & 1, xlat_vt);
 	v_enum(d, NULL, (o >> 15) & 1, xlat_ff);
-	if (o & ~0xff00u)
-		v_flags(d, NULL, o & ~0xff00u, xlat_oflag, NULL);
+	/* (none: strace ends the word with "|") */
+	v_flags(d, NULL, o & ~0xff00u, xlat_oflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	v_end(d, or);
 }
 
@@ -174,8 +177,8 @@ static void cflag_value(struct dctx *d, uint32_t c)
 		v_enum(d, "IBSHIFT", ibaud, xlat_baud);   /* B9600<<IBSHIFT */
 		v_last(d)->fmt = SCRY_FMT_SHIFT;
 	}
-	if (c & ~0x100f103fu)
-		v_flags(d, NULL, c & ~0x100f103fu, xlat_cflag, NULL);
+	v_flags(d, NULL, c & ~0x100f103fu, xlat_cflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	v_end(d, or);
 }
 
@@ -199,10 +202,13 @@ static void termios_struct(struct dctx *d, const char *name, uint64_t addr)
 		return;
 	}
 	size_t s = v_struct_begin(d, name);
+	/* (a word without flags shows empty, as strace shows it) */
 	v_flags(d, "c_iflag", t.iflag, xlat_iflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	oflag_value(d, t.oflag);
 	cflag_value(d, t.cflag);
 	v_flags(d, "c_lflag", t.lflag, xlat_lflag, NULL);
+	v_last(d)->fmt |= SCRY_FMT_BLANK0;
 	if (d->verbose) {
 		v_enum(d, "c_line", t.line, xlat_line);   /* N_TTY, or the number */
 		/* [[VINTR]=0x3, ...]: JSON {"VINTR":3, ...} */
@@ -363,6 +369,90 @@ static const struct scry_xlat xlat_ioc_dir[] = {
 
 /* An unnamed request as strace shows it: _IOC(dir, type, nr, size);
  * JSON {"dir":{...},"type":N,"nr":N,"size":N}. */
+/* ---- FS_IOC_FIEMAP (linux/fiemap.h) ---- */
+
+static const struct scry_xlat xlat_fiemap_flags[] = {
+	{ 0x1, "FIEMAP_FLAG_SYNC" }, { 0x2, "FIEMAP_FLAG_XATTR" }, { 0x4, "FIEMAP_FLAG_CACHE" },
+	{ 0, NULL },
+};
+
+static const struct scry_xlat xlat_fiemap_extent_flags[] = {
+	{ 0x1, "FIEMAP_EXTENT_LAST" }, { 0x2, "FIEMAP_EXTENT_UNKNOWN" },
+	{ 0x4, "FIEMAP_EXTENT_DELALLOC" }, { 0x8, "FIEMAP_EXTENT_ENCODED" },
+	{ 0x80, "FIEMAP_EXTENT_DATA_ENCRYPTED" }, { 0x100, "FIEMAP_EXTENT_NOT_ALIGNED" },
+	{ 0x200, "FIEMAP_EXTENT_DATA_INLINE" }, { 0x400, "FIEMAP_EXTENT_DATA_TAIL" },
+	{ 0x800, "FIEMAP_EXTENT_UNWRITTEN" }, { 0x1000, "FIEMAP_EXTENT_MERGED" },
+	{ 0x2000, "FIEMAP_EXTENT_SHARED" },
+	{ 0, NULL },
+};
+
+struct k_fiemap {
+	uint64_t start, length;
+	uint32_t flags, mapped_extents, extent_count, reserved;
+};
+
+struct k_fiemap_extent {
+	uint64_t logical, physical, length, reserved64[2];
+	uint32_t flags, reserved[3];
+};
+
+/*
+ * As strace: at entry "{fm_start=0, fm_length=N, fm_flags=..., fm_extent_count=N}";
+ * at exit " => {fm_flags=..., fm_mapped_extents=N, ...}", the extents
+ * (fm_mapped_extents of them: -v does not cut them) only under -v; nothing more when
+ * the call failed.
+ */
+static int fiemap_arg(struct dctx *d, uint64_t arg)
+{
+	struct k_fiemap fm;
+	if (!d->exiting) {
+		if (v_fetch(d, "arg", arg, &fm, sizeof(fm)) < 0)
+			return DEC_DONE;
+		size_t s = v_struct_begin(d, "arg");
+		v_uint(d, "fm_start", fm.start);
+		v_uint(d, "fm_length", fm.length);
+		flags_c(d, "fm_flags", fm.flags, xlat_fiemap_flags, "FIEMAP_FLAG_???");
+		v_uint(d, "fm_extent_count", fm.extent_count);
+		v_end(d, s);
+		d->out->v[s].flags |= SCRY_VF_UPDATED;
+		return DEC_MORE;
+	}
+	if (d->failed || d_read_exact(d, arg, &fm, sizeof(fm)) < 0)
+		return DEC_DONE;
+	size_t io = v_inout_begin(d, "arg_out");
+	v_last(d)->flags |= SCRY_VF_COMMENT;
+	size_t s = v_struct_begin(d, NULL);
+	flags_c(d, "fm_flags", fm.flags, xlat_fiemap_flags, "FIEMAP_FLAG_???");
+	v_uint(d, "fm_mapped_extents", fm.mapped_extents);
+	if (d->verbose) {
+		size_t a = v_array_begin(d, "fm_extents");
+		uint64_t at = arg + sizeof(fm);
+		for (uint32_t i = 0; i < fm.mapped_extents; i++, at += sizeof(struct k_fiemap_extent)) {
+			if (i >= 1024) {  /* (-v: strace does not cut; a bound here) */
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			struct k_fiemap_extent e;
+			if (d_read_exact(d, at, &e, sizeof(e)) < 0) {
+				v_unread(d, NULL, at);
+				break;
+			}
+			size_t es = v_struct_begin(d, NULL);
+			v_uint(d, "fe_logical", e.logical);
+			v_uint(d, "fe_physical", e.physical);
+			v_uint(d, "fe_length", e.length);
+			flags_c(d, "fe_flags", e.flags, xlat_fiemap_extent_flags, "FIEMAP_EXTENT_???");
+			v_end(d, es);
+		}
+		v_end(d, a);
+	}
+	v_end(d, s);
+	if (!d->verbose)
+		d->out->v[s].flags |= SCRY_VF_ABBREV;
+	v_end(d, io);
+	return DEC_DONE;
+}
+
 static void ioctl_raw(struct dctx *d, uint32_t req)
 {
 	size_t f = v_func_begin(d, "request", "_IOC");
@@ -394,6 +484,8 @@ static int dec_ioctl(struct dctx *d)
 	uint32_t req = (uint32_t)d->args[1];
 	uint64_t arg = d->args[2];
 	if (d->exiting) {
+		if (req == K_FS_IOC_FIEMAP)
+			return fiemap_arg(d, arg);
 		if (sioc_gif(req)) {
 			ifreq_struct(d, "arg", arg, req);
 			return DEC_DONE;
@@ -436,6 +528,8 @@ static int dec_ioctl(struct dctx *d)
 	case K_FS_IOC_SETFLAGS:
 		fsflags_ref(d, "arg", arg);
 		break;
+	case K_FS_IOC_FIEMAP:
+		return fiemap_arg(d, arg);
 	case K_TCFLSH:
 		enum_c(d, "arg", (int)arg, xlat_tcflsh, "TC???");
 		break;

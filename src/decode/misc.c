@@ -158,53 +158,10 @@ static const struct scry_xlat xlat_splice_flags[] = {
 	XLAT(SPLICE_F_GIFT), XLAT_END,
 };
 
-/*
- * An iovec array: at most -s elements (all with -v), each buffer with its
- * bytes (cut at -s; data counts what the call moved, -1: all of each), or
- * only its address when with_data is 0 (the other process's iovecs).
- */
-static void iovecs(struct dctx *d, const char *name, uint64_t addr, uint64_t cnt,
-		   int with_data, int64_t data)
-{
-	struct { uint64_t base, len; } iov[256];
-	if (!addr) {
-		v_ptr(d, name, 0);
-		return;
-	}
-	uint64_t max = d->verbose ? ARRAY_LEN(iov) : (uint64_t)d->limit;
-	size_t want = cnt < max ? (size_t)cnt : (size_t)max;
-	if (want > ARRAY_LEN(iov))
-		want = ARRAY_LEN(iov);
-	ssize_t got = want ? d_read(d, addr, iov, want * sizeof(iov[0])) : 0;
-	if (want && got < (ssize_t)sizeof(iov[0])) {
-		v_unread(d, name, addr);
-		return;
-	}
-	size_t n = want ? (size_t)got / sizeof(iov[0]) : 0;
-	size_t a = v_array_begin(d, name);
-	for (size_t i = 0; i < n; i++) {
-		size_t s = v_struct_begin(d, NULL);
-		int64_t len = (int64_t)iov[i].len;
-		if (data >= 0) {
-			len = len < data ? len : data;
-			data -= len;
-		}
-		if (with_data)
-			v_buf(d, "iov_base", iov[i].base, len);
-		else
-			v_ptr(d, "iov_base", iov[i].base);
-		v_uint(d, "iov_len", iov[i].len);
-		v_end(d, s);
-	}
-	v_end(d, a);
-	if (n < cnt)
-		d->out->v[a].flags |= SCRY_VF_TRUNC;
-}
-
 static int dec_vmsplice(struct dctx *d)
 {
 	v_fd(d, "fd", (int)d->args[0]);
-	iovecs(d, "iov", d->args[1], d->args[2], 1, -1);
+	iovec_array(d, "iov", d->args[1], d->args[2], 1, -1);
 	v_uint(d, "nr_segs", d->args[2]);
 	flags_c(d, "flags", (uint32_t)d->args[3], xlat_splice_flags, "SPLICE_F_???");
 	return DEC_DONE;
@@ -231,9 +188,9 @@ static int dec_process_vm_readv(struct dctx *d)
 	if (d->failed)
 		v_ptr(d, "local_iov", d->args[1]);
 	else
-		iovecs(d, "local_iov", d->args[1], d->args[2], 1, d->ret);
+		iovec_array(d, "local_iov", d->args[1], d->args[2], 1, d->ret);
 	v_uint(d, "liovcnt", d->args[2]);
-	iovecs(d, "remote_iov", d->args[3], d->args[4], 0, -1);
+	iovec_array(d, "remote_iov", d->args[3], d->args[4], 0, -1);
 	v_uint(d, "riovcnt", d->args[4]);
 	v_uint(d, "flags", d->args[5]);
 	return DEC_DONE;
@@ -242,9 +199,9 @@ static int dec_process_vm_readv(struct dctx *d)
 static int dec_process_vm_writev(struct dctx *d)
 {
 	v_int(d, "pid", (int)d->args[0]);
-	iovecs(d, "local_iov", d->args[1], d->args[2], 1, -1);
+	iovec_array(d, "local_iov", d->args[1], d->args[2], 1, -1);
 	v_uint(d, "liovcnt", d->args[2]);
-	iovecs(d, "remote_iov", d->args[3], d->args[4], 0, -1);
+	iovec_array(d, "remote_iov", d->args[3], d->args[4], 0, -1);
 	v_uint(d, "riovcnt", d->args[4]);
 	v_uint(d, "flags", d->args[5]);
 	return DEC_DONE;
@@ -627,6 +584,37 @@ static void pid_fd(struct dctx *d, const char *name, pid_t pid, int fd)
 	d->tid = tid;
 }
 
+/* The process a pidfd of the tracee refers to (its fdinfo's Pid:), or 0. */
+static pid_t pidfd_pid(const struct dctx *d, int pidfd)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)d->tid, pidfd);
+	FILE *f = pidfd >= 0 ? fopen(path, "re") : NULL;
+	int pid = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return pid > 0 ? pid : 0;
+}
+
+/* pidfd_getfd(pidfd, targetfd, flags): targetfd is an fd of the pidfd's
+ * process, shown with its path there under -y as strace shows it; the
+ * result is a new fd of the caller. */
+static int dec_pidfd_getfd(struct dctx *d)
+{
+	v_fd(d, "pidfd", (int)d->args[0]);
+	pid_t pid = d->fd_paths ? pidfd_pid(d, (int)d->args[0]) : 0;
+	if (pid)
+		pid_fd(d, "targetfd", pid, (int)d->args[1]);
+	else
+		v_int(d, "targetfd", (int)d->args[1]);
+	v_hex(d, "flags", (uint32_t)d->args[2]);
+	d->rfmt = R_FD;
+	return DEC_DONE;
+}
+
 static int dec_kcmp(struct dctx *d)
 {
 	int type = (int)d->args[2];
@@ -857,6 +845,7 @@ const struct decoder_entry decoders_misc[] = {
 	{ "times", dec_times, { 0 } },
 	{ "getrusage", dec_getrusage, { 0 } },
 	{ "kcmp", dec_kcmp, { 0 } },
+	{ "pidfd_getfd", dec_pidfd_getfd, { 0 } },
 	{ "membarrier", dec_membarrier, { CAP_FULL } },
 	{ "mount", dec_mount, { 0 } },
 	{ "umount2", dec_umount2, { 0 } },

@@ -9,6 +9,8 @@
 #include "decode/decode.h"
 #include "decode/netlink.h"
 
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -493,7 +495,112 @@ static void iov_array(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 		d->out->v[a].flags |= SCRY_VF_TRUNC;
 }
 
-/* Control messages: SCM_RIGHTS and SCM_CREDENTIALS decoded, others named. */
+/* A time in a control message, from its bytes: {tv_sec=, tv_usec=} or
+ * {tv_sec=, tv_nsec=} (64-bit fields: the _OLD layouts on a 64-bit ABI). */
+static void cmsg_time(struct dctx *d, const char *name, const unsigned char *p, const char *sub)
+{
+	int64_t t[2];
+	memcpy(t, p, sizeof(t));
+	size_t st = v_struct_begin(d, name);
+	v_int(d, "tv_sec", t[0]);
+	v_int(d, sub, t[1]);
+	v_end(d, st);
+}
+
+static void in_addr_field(struct dctx *d, const char *name, const unsigned char *p)
+{
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, p, ip, sizeof(ip));
+	size_t f = v_func_begin(d, name, "inet_addr");
+	v_bytes(d, NULL, ip, strlen(ip), 0);
+	v_end(d, f);
+}
+
+/* The data strace 6.1 decodes of the SO_TIMESTAMP* and IP_* control
+ * messages (its print_cmsg_type_data); 0 when it shows none. */
+static int cmsg_data_more(struct dctx *d, int level, int type, const unsigned char *p, size_t dlen)
+{
+	if (level == SOL_SOCKET) {
+		switch (type) {
+		case 29: /* SO_TIMESTAMP_OLD */
+			if (dlen < 16)
+				return 0;
+			cmsg_time(d, "cmsg_data", p, "tv_usec");
+			return 1;
+		case 35: /* SO_TIMESTAMPNS_OLD */
+			if (dlen < 16)
+				return 0;
+			cmsg_time(d, "cmsg_data", p, "tv_nsec");
+			return 1;
+		case 37: { /* SO_TIMESTAMPING_OLD: three timespecs */
+			if (dlen < 48)
+				return 0;
+			size_t arr = v_array_begin(d, "cmsg_data");
+			for (int i = 0; i < 3; i++)
+				cmsg_time(d, NULL, p + 16 * i, "tv_nsec");
+			v_end(d, arr);
+			return 1;
+		}
+		}
+		return 0;
+	}
+	if (level != IPPROTO_IP)
+		return 0;
+	switch (type) {
+	case IP_PKTINFO: {
+		struct in_pktinfo pi;
+		char ifname[IF_NAMESIZE];
+		if (dlen < sizeof(pi))
+			return 0;
+		memcpy(&pi, p, sizeof(pi));
+		size_t st = v_struct_begin(d, "cmsg_data");
+		if (pi.ipi_ifindex > 0 && if_indextoname((unsigned)pi.ipi_ifindex, ifname)) {
+			size_t f = v_func_begin(d, "ipi_ifindex", "if_nametoindex");
+			v_bytes(d, NULL, ifname, strlen(ifname), 0);
+			v_end(d, f);
+		} else
+			v_uint(d, "ipi_ifindex", (unsigned)pi.ipi_ifindex);
+		in_addr_field(d, "ipi_spec_dst", (const unsigned char *)&pi.ipi_spec_dst);
+		in_addr_field(d, "ipi_addr", (const unsigned char *)&pi.ipi_addr);
+		v_end(d, st);
+		return 1;
+	}
+	case IP_TTL: case 23 /* IP_CHECKSUM */: {
+		unsigned v;
+		if (dlen != sizeof(v))
+			return 0;
+		memcpy(&v, p, sizeof(v));
+		/* an array of one, cut at -s as the bytes below */
+		size_t arr = v_array_begin(d, "cmsg_data");
+		if (!d->verbose && d->limit < 1)
+			d->out->v[arr].flags |= SCRY_VF_TRUNC;
+		else
+			v_uint(d, NULL, v);
+		v_end(d, arr);
+		return 1;
+	}
+	case IP_TOS: case IP_RECVOPTS: case IP_RETOPTS: {
+		/* bytes, each in hex ([0x10, 0, 0, 0]), cut at -s but under -v */
+		size_t arr = v_array_begin(d, "cmsg_data");
+		for (size_t i = 0; i < dlen; i++) {
+			if (!d->verbose && i >= (size_t)d->limit) {
+				d->out->v[arr].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			v_hex(d, NULL, p[i]);
+		}
+		v_end(d, arr);
+		return 1;
+	}
+	case 20: /* IP_ORIGDSTADDR */
+		v_sockaddr_bytes(d, "cmsg_data", p, dlen);
+		return 1;
+	}
+	return 0;
+}
+
+/* Control messages: SCM_RIGHTS, SCM_CREDENTIALS, the SO_TIMESTAMP* and
+ * IP_* ones decoded as strace decodes them, others named. */
 static void cmsgs(struct dctx *d, const char *name, uint64_t addr, uint64_t len)
 {
 	unsigned char buf[4096];
@@ -503,19 +610,18 @@ static void cmsgs(struct dctx *d, const char *name, uint64_t addr, uint64_t len)
 		return;
 	}
 	size_t a = v_array_begin(d, name);
-	size_t off = 0, count = 0;
+	size_t off = 0;
 	while (off + sizeof(struct cmsghdr) <= n) {
 		struct cmsghdr h;
 		memcpy(&h, buf + off, sizeof(h));
-		if (!d->verbose && count++ >= (size_t)d->limit) {
-			d->out->v[a].flags |= SCRY_VF_TRUNC;
-			break;
-		}
+		/* (strace 6.1 shows every message whatever -s says) */
 		size_t s = v_struct_begin(d, NULL);
 		v_uint(d, "cmsg_len", h.cmsg_len);
 		enum_or_unknown(d, "cmsg_level", (int)h.cmsg_level, xlat_sol, "SOL_??");
 		if (h.cmsg_level == SOL_SOCKET)
 			enum_or_unknown(d, "cmsg_type", h.cmsg_type, xlat_scm, "SCM_???");
+		else if (h.cmsg_level == IPPROTO_IP)
+			enum_or_unknown(d, "cmsg_type", h.cmsg_type, xlat_ip_opt, "IP_???");
 		else
 			v_hex(d, "cmsg_type", (unsigned)h.cmsg_type);
 		size_t dlen = h.cmsg_len > sizeof(h) ? h.cmsg_len - sizeof(h) : 0;
@@ -539,6 +645,8 @@ static void cmsgs(struct dctx *d, const char *name, uint64_t addr, uint64_t len)
 			v_int(d, "uid", (int)uc.uid);
 			v_int(d, "gid", (int)uc.gid);
 			v_end(d, st);
+		} else {
+			cmsg_data_more(d, h.cmsg_level, h.cmsg_type, p, dlen);
 		}
 		v_end(d, s);
 		if (h.cmsg_len < sizeof(h))

@@ -37,17 +37,34 @@
 /* The most of a buffer decoded; the rest shows as "...". */
 enum { NL_MAX_READ = 256 * 1024 };
 
-int netlink_protocol(const struct dctx *d, int fd)
+/*
+ * What netlink_protocol() learnt of a socket, by (process, fd, inode): the
+ * fd's readlink gives its inode at every call (an fd closed, dup2'd over
+ * or replaced across an exec shows another inode, so nothing needs telling
+ * of those), and a socket seen before costs nothing more; without it every
+ * send or receive with data cost a getxattr too, and a netlink socket's a
+ * read of /proc/PID/net/netlink.  Per tracer thread, so sessions on other
+ * threads share nothing; a slot is overwritten by the next socket hashed
+ * to it.
+ */
+enum { NL_CACHE_SLOTS = 64 };
+struct nl_cache_slot {
+	pid_t pid;
+	int fd;
+	unsigned long inode;  /* 0: empty */
+	int proto;            /* netlink_protocol()'s answer */
+};
+static __thread struct nl_cache_slot nl_cache[NL_CACHE_SLOTS];
+
+static struct nl_cache_slot *nl_cache_slot(pid_t pid, int fd)
 {
-	char link[64], target[64], proto[32];
-	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return -1;
-	target[n] = 0;
-	unsigned long inode;
-	if (sscanf(target, "socket:[%lu]", &inode) != 1)
-		return -1;
+	unsigned h = (unsigned)pid * 2654435761u ^ (unsigned)fd * 40503u;
+	return &nl_cache[(h >> 8) % NL_CACHE_SLOTS];
+}
+
+static int netlink_protocol_uncached(const struct dctx *d, int fd, unsigned long inode)
+{
+	char link[64], proto[32];
 	if (sockinfo_proto(d->tid, fd, proto, sizeof(proto)) < 0 || strcmp(proto, "NETLINK"))
 		return -1;
 	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode: Eth is the
@@ -67,6 +84,28 @@ int netlink_protocol(const struct dctx *d, int fd)
 	}
 	fclose(f);
 	return found;
+}
+
+int netlink_protocol(const struct dctx *d, int fd)
+{
+	char link[64], target[64];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)d->tid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = 0;
+	unsigned long inode;
+	if (sscanf(target, "socket:[%lu]", &inode) != 1 || !inode)
+		return -1;
+	struct nl_cache_slot *c = nl_cache_slot(d->pid, fd);
+	if (c->inode == inode && c->pid == d->pid && c->fd == fd)
+		return c->proto;
+	int proto = netlink_protocol_uncached(d, fd, inode);
+	/* a netlink socket not listed yet (not bound) may be listed at the
+	 * next call: asked again then */
+	if (proto != NETLINK_PROTO_UNKNOWN)
+		*c = (struct nl_cache_slot){ d->pid, fd, inode, proto };
+	return proto;
 }
 
 /* ---- tables ---- */
@@ -645,6 +684,40 @@ static void tcp_states(struct dctx *d, const char *name, uint32_t states)
 	v_end(d, o);
 }
 
+/* idiag_ext: bit N-1 asks for attribute N, "1<<(INET_DIAG_INFO-1)|...",
+ * as strace prints it (the part's name is that text: JSON
+ * "(INET_DIAG_INFO-1)":1); bits without a name in hex, 0 as 0. */
+#define DIAG_EXT(x) "(" #x "-1)"
+static const char *const diag_ext_names[] = {
+	DIAG_EXT(INET_DIAG_MEMINFO), DIAG_EXT(INET_DIAG_INFO), DIAG_EXT(INET_DIAG_VEGASINFO),
+	DIAG_EXT(INET_DIAG_CONG), DIAG_EXT(INET_DIAG_TOS), DIAG_EXT(INET_DIAG_TCLASS),
+	DIAG_EXT(INET_DIAG_SKMEMINFO), DIAG_EXT(INET_DIAG_SHUTDOWN),
+};
+#undef DIAG_EXT
+
+static void diag_ext(struct dctx *d, const char *name, uint8_t ext)
+{
+	if (!ext) {
+		v_hex(d, name, 0);
+		return;
+	}
+	uint32_t rest = 0;
+	size_t o = v_or_begin(d, name, ext);
+	for (unsigned b = 0; b < 8; b++) {
+		if (!(ext >> b & 1))
+			continue;
+		if (b >= sizeof(diag_ext_names) / sizeof(diag_ext_names[0])) {
+			rest |= 1u << b;
+			continue;
+		}
+		v_uint(d, diag_ext_names[b], 1);
+		v_last(d)->fmt = SCRY_FMT_SHIFT;
+	}
+	if (rest)
+		v_hex(d, NULL, rest);
+	v_end(d, o);
+}
+
 static void diag_sockid(struct dctx *d, int family, const struct inet_diag_sockid *id)
 {
 	size_t s = v_struct_begin(d, "id");
@@ -678,7 +751,7 @@ static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char
 		size_t s = v_struct_begin(d, NULL);
 		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
 		enum_q(d, "sdiag_protocol", r.sdiag_protocol, xlat_ipproto, "IPPROTO_???");
-		v_hex(d, "idiag_ext", r.idiag_ext);
+		diag_ext(d, "idiag_ext", r.idiag_ext);
 		tcp_states(d, "idiag_states", r.idiag_states);
 		diag_sockid(d, family, &r.id);
 		v_end(d, s);

@@ -925,6 +925,14 @@ static int dec_arch_prctl(struct dctx *d)
 	return DEC_DONE;
 }
 
+/* The kernel resumes a call interrupted with ERESTART_RESTARTBLOCK as
+ * restart_syscall; strace names the call, from the thread's last exit. */
+static int dec_restart_syscall(struct dctx *d)
+{
+	v_text(d, NULL, "<... resuming interrupted %s ...>", d->resumed ? d->resumed : "system call");
+	return DEC_DONE;
+}
+
 static int dec_set_tid_address(struct dctx *d)
 {
 	v_ptr(d, "tidptr", d->args[0]);
@@ -1013,6 +1021,7 @@ const struct decoder_entry decoders_process[] = {
 	{ "sched_get_priority_min", dec_sched_priority, { 0 } },
 	{ "arch_prctl", dec_arch_prctl, { 0 } },
 	{ "set_tid_address", dec_set_tid_address, { 0 } },
+	{ "restart_syscall", dec_restart_syscall, { 0 } },
 	{ "set_robust_list", dec_set_robust_list, { 0 } },
 	{ "get_robust_list", dec_get_robust_list, { 0 } },
 	{ "rseq", dec_rseq, { 0 } },

@@ -79,7 +79,7 @@ static void add_flag(void *ctx, const char *name, uint64_t unnamed, int as_decim
 static void render_flags(struct strbuf *out, const struct scry_value *v)
 {
 	struct flag_out f = { out, 0 };
-	if (!scry_flags_names(v, add_flag, &f))
+	if (!scry_flags_names(v, add_flag, &f) && !(v->fmt & SCRY_FMT_BLANK0))
 		strbuf_addch(out, '0');
 }
 

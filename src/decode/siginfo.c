@@ -24,14 +24,16 @@ static const struct scry_xlat si_codes_segv[] = {
 	{ 4, "SEGV_PKUERR" }, XLAT_END,
 };
 static const struct scry_xlat si_codes_bus[] = {
-	SI_CODES_ANY, XLAT(BUS_ADRALN), XLAT(BUS_ADRERR), XLAT(BUS_OBJERR), XLAT_END,
+	SI_CODES_ANY, XLAT(BUS_ADRALN), XLAT(BUS_ADRERR), XLAT(BUS_OBJERR),
+	{ 4, "BUS_MCEERR_AR" }, { 5, "BUS_MCEERR_AO" }, XLAT_END,
 };
 static const struct scry_xlat si_codes_fpe[] = {
 	SI_CODES_ANY, XLAT(FPE_INTDIV), XLAT(FPE_INTOVF), XLAT(FPE_FLTDIV), XLAT(FPE_FLTOVF),
 	XLAT(FPE_FLTUND), XLAT(FPE_FLTRES), XLAT(FPE_FLTINV), XLAT(FPE_FLTSUB), XLAT_END,
 };
 static const struct scry_xlat si_codes_trap[] = {
-	SI_CODES_ANY, XLAT(TRAP_BRKPT), XLAT(TRAP_TRACE), XLAT_END,
+	SI_CODES_ANY, XLAT(TRAP_BRKPT), XLAT(TRAP_TRACE), { 3, "TRAP_BRANCH" },
+	{ 4, "TRAP_HWBKPT" }, { 5, "TRAP_UNK" }, { 6, "TRAP_PERF" }, XLAT_END,
 };
 static const struct scry_xlat si_codes_ill[] = {
 	SI_CODES_ANY, XLAT(ILL_ILLOPC), XLAT(ILL_ILLOPN), XLAT(ILL_ILLADR), XLAT(ILL_ILLTRP),
@@ -145,6 +147,16 @@ size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si)
 		clock_ticks(d, "si_stime", (uint64_t)(long)si->si_stime);
 	} else if (signo == SIGSEGV || signo == SIGBUS || signo == SIGILL || signo == SIGFPE || signo == SIGTRAP) {
 		v_ptr(d, "si_addr", (uint64_t)(uintptr_t)si->si_addr);
+		/* the fields strace 6.1 adds for these codes (TRAP_PERF's it
+		 * does not show) */
+		if (signo == SIGSEGV && si->si_code == 3 /* SEGV_BNDERR */) {
+			v_ptr(d, "si_lower", (uint64_t)(uintptr_t)si->si_lower);
+			v_ptr(d, "si_upper", (uint64_t)(uintptr_t)si->si_upper);
+		} else if (signo == SIGSEGV && si->si_code == 4 /* SEGV_PKUERR */) {
+			v_uint(d, "si_pkey", (uint32_t)si->si_pkey);
+		} else if (signo == SIGBUS && (si->si_code == 4 || si->si_code == 5) /* BUS_MCEERR_A[RO] */) {
+			v_hex(d, "si_addr_lsb", (uint16_t)si->si_addr_lsb);
+		}
 	} else if (signo == SIGIO) {
 		if (si->si_code == POLL_IN || si->si_code == POLL_OUT || si->si_code == POLL_MSG) {
 			v_int(d, "si_band", (long)si->si_band);
