@@ -1148,6 +1148,20 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	/* the launched command, when its execve is not traced itself */
 	if (*state == SCRY_TRACE_UNTIL_EXEC)
 		*state = SCRY_TRACE_TRACED;
+	if (stack_bytes) {
+		/* the execve (it succeeded) goes now, ahead of the EXEC record
+		 * and the new image's mappings: its stack is the old image's,
+		 * which user space can then still name */
+		struct slot *s = bpf_task_storage_get(&slots, p, 0, 0);
+
+		if (s && s->active && !s->site_count &&
+		    (s->ev.nr == exec_nr || s->ev.nr == execat_nr)) {
+			s->ev.t_exit = bpf_ktime_get_ns();
+			s->ev.ret = 0;
+			send(s);
+			send_stashed(s);
+		}
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost(1);

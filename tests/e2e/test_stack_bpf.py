@@ -122,9 +122,9 @@ class ShortLived(ScryTest):
         if r.returncode != 0 or "System Calls by Call Site" not in r.stderr:
             self.skipTest("bpf with --source unavailable here: %s" % r.stderr.strip()[-300:])
 
-    def trace(self, opt, extra=()):
+    def trace(self, opt, extra=(), calls="getppid,umask,getuid"):
         out = os.path.join(self.tmp, "trace")
-        r = run_scry(["--backend", "bpf", "-f", opt, "-e", "trace=getppid,umask,getuid", "-o", out,
+        r = run_scry(["--backend", "bpf", "-f", opt, "-e", "trace=" + calls, "-o", out,
                       prog("stack_short"), str(self.N)] + list(extra), timeout=T(60))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("lost", r.stderr)
@@ -134,14 +134,15 @@ class ShortLived(ScryTest):
         return {"getppid": ("%s:%d in short_a" % (self.SRC, marker_line(self.SRC, "SHORT:getppid */")), "short_a"),
                 "umask": ("%s:%d in short_b" % (self.SRC, marker_line(self.SRC, "SHORT:umask */")), "short_b"),
                 "getuid": ("stack_exec.c:%d in after_exec" % marker_line("stack_exec.c", "STACK:getuid */"),
-                           "after_exec")}
+                           "after_exec"),
+                "execve": ("%s:%d in main" % (self.SRC, marker_line(self.SRC, "SHORT:execl */")), "main")}
 
     def check_source(self, lines, names):
         want = self.want()
         seen = {n: 0 for n in names}
         for l in lines:
-            m = re.match(r"^\d+\s+(getppid|umask|getuid)\(", l)
-            if not m:
+            m = re.match(r"^\d+\s+(getppid|umask|getuid|execve)\(", l)
+            if not m or m.group(1) not in names:
                 continue
             name = m.group(1)
             src = re.search(r"   \[(?:\S*/)?(\S+:\d+ in \S+)\]$", l)
@@ -179,3 +180,12 @@ class ShortLived(ScryTest):
         calls are named from stack_short.c, the new image's from
         stack_exec.c."""
         self.check_source(self.trace("--source", ["exec", prog("stack_exec")]), ("getppid", "umask", "getuid"))
+
+    def test_the_execve_itself_names_the_old_image(self):
+        """The execve's own record reaches user space after the new image
+        replaced the old one: its stack (taken at entry, in the old image)
+        must be named from the old image's mappings (the kernel sends the
+        call ahead of the EXEC record)."""
+        lines = self.trace("--source", ["exec", os.path.realpath(prog("stack_exec"))], calls="execve")
+        # the launched command's own execve is scry's (its launcher's stack)
+        self.check_source([l for l in lines if re.search(r'execve\("[^"]*/stack_exec"', l)], ("execve",))

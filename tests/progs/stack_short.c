@@ -10,7 +10,8 @@
  *   stack_short N exec IMAGE    the same, then each child execs IMAGE
  *                               (tests/progs/stack_exec.c) instead of
  *                               exiting: its calls before the exec are
- *                               this image's, those after IMAGE's
+ *                               this image's (the execve too), those
+ *                               after IMAGE's
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 			short_a();
 			short_b();
 			if (image) {
-				execl(image, image, (char *)NULL);
+				execl(image, image, (char *)NULL);   /* SHORT:execl */
 				_exit(127);
 			}
 			_exit(0);
