@@ -271,20 +271,31 @@ static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts
 static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 {
 	const struct scry_trace_maps *k = data;
-	const char *str = (const char *)data + sizeof(*k);
+	size_t head = offsetof(struct scry_trace_maps, v);
 	struct scry_bpf_proc_event e;
 
-	if (size < sizeof(*k) || k->n > SCRY_TRACE_VMA_MAX || k->str_len > size - sizeof(*k))
+	/* the header, k->n entries, the strings (never trust a length) */
+	if (size < head)
+		return 0;
+	uint32_t nv;
+	memcpy(&nv, (const char *)data + offsetof(struct scry_trace_maps, n), sizeof(nv));
+	if (nv > SCRY_TRACE_VMA_MAX || (size - head) / sizeof(struct scry_trace_vma) < nv)
+		return 0;
+	size_t tlen = head + nv * sizeof(struct scry_trace_vma);
+	const char *str = (const char *)data + tlen;
+	uint32_t slen;
+	memcpy(&slen, (const char *)data + offsetof(struct scry_trace_maps, str_len), sizeof(slen));
+	if (slen > size - tlen)
 		return 0;
 	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path (no longer
 	 * than its components) + " (deleted)" */
 	size_t cap = 1;
-	for (uint32_t i = 0; i < k->n; i++)
+	for (uint32_t i = 0; i < nv; i++)
 		cap += 128 + 16 + k->v[i].path_len;
 	char *text = malloc(cap), *p = text;
 	if (!text)
 		return 0;
-	for (uint32_t i = 0; i < k->n; i++) {
+	for (uint32_t i = 0; i < nv; i++) {
 		const struct scry_trace_vma *v = &k->v[i];
 		unsigned maj = v->dev >> 20, min = v->dev & 0xfffff;
 		p += snprintf(p, cap - (size_t)(p - text), "%llx-%llx %c%c%c%c %08llx %02x:%02x %llu ",
@@ -295,7 +306,7 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 		if (v->flags & SCRY_TRACE_VMA_VDSO) {
 			p += snprintf(p, cap - (size_t)(p - text), "[vdso]");
 		} else if (!(v->flags & SCRY_TRACE_VMA_NOPATH) && v->path_len &&
-			   (size_t)v->path_off + v->path_len <= k->str_len) {
+			   (size_t)v->path_off + v->path_len <= slen) {
 			/* the components, last first */
 			const char *c = str + v->path_off, *end = c + v->path_len;
 			const char *comp[SCRY_TRACE_PATH_DEPTH + 8];

@@ -752,9 +752,23 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	b->h.str_len = soff;
 	b->h.pad = 0;
 	b->h.ts = bpf_ktime_get_ns();
-	if (bpf_ringbuf_output(&events, b, sizeof(b->h) + soff, wake_flags())) {
-		count_lost(1);
-		return 0;	/* (tried again at the next call) */
+	/* the table's used entries, then the strings: one reservation of
+	 * the size used, written in two pieces */
+	{
+		__u32 tlen = offsetof(struct scry_trace_maps, v) +
+			     (n & (SCRY_TRACE_VMA_MAX - 1)) * sizeof(struct scry_trace_vma);
+		struct bpf_dynptr dp;
+
+		if (n >= SCRY_TRACE_VMA_MAX)
+			tlen = sizeof(b->h);
+		if (bpf_ringbuf_reserve_dynptr(&events, tlen + soff, 0, &dp)) {
+			bpf_ringbuf_discard_dynptr(&dp, 0);
+			count_lost(1);
+			return 0;	/* (tried again at the next call) */
+		}
+		bpf_dynptr_write(&dp, 0, &b->h, tlen, 0);
+		bpf_dynptr_write(&dp, tlen, b->str, soff, 0);
+		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
 	}
 	bpf_map_update_elem(&maps_seen, &htgid, &now, BPF_ANY);
 	return 0;

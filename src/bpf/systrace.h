@@ -272,7 +272,7 @@ struct scry_trace_maps {
 	__u32 pad;
 	__u64 ts;
 	struct scry_trace_vma v[SCRY_TRACE_VMA_MAX];
-	/* then str_len bytes of path components */
+	/* in the ring only v[0..n), then str_len bytes of path components */
 };
 
 #endif /* SCRY_BPF_SYSTRACE_H */
