@@ -414,6 +414,9 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		err = bpf_map__set_max_entries(t->skel->maps.site_state, 1) ?:
 		      bpf_map__set_max_entries(t->skel->maps.site_vals, 1) ?:
 		      bpf_map__set_max_entries(t->skel->maps.site_hist, 1);
+	/* the mappings sent per process: only with stacks */
+	if (!err && !t->skel->rodata->stack_bytes)
+		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1);
 	if (!err)
 		err = systrace__load(t->skel);
 	if (err) {
