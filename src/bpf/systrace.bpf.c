@@ -547,7 +547,7 @@ struct maps_buf {
 		__u32 gstart;	/* the current file's first entry */
 		__u32 gsoff;	/* and the strings before it */
 		__u32 gexec;	/* it has an executable mapping */
-		__u32 pad;
+		__u32 paths;	/* 0: compare first (no paths walked) */
 		__u64 gfile;
 	} w;
 };
@@ -664,6 +664,8 @@ static __always_inline void maps_one(struct maps_buf *b, struct vm_area_struct *
 	}
 	e->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	if (!b->w.paths)
+		return;
 	if (!BPF_CORE_READ(f, f_path.dentry, d_hash.pprev))
 		e->flags |= SCRY_TRACE_VMA_DELETED;
 	gstart = b->w.gstart;
@@ -685,6 +687,35 @@ static __always_inline void maps_one(struct maps_buf *b, struct vm_area_struct *
 	b->h.str_len += plen;
 }
 
+/* The mappings into b (paths: with their paths); 0, or -1 when the
+ * mmap lock is held for writing (looked at again at the next call). */
+static __always_inline int maps_walk(struct maps_buf *b, struct task_struct *task, __u64 vdso, __u32 paths)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	int r = 0;
+
+	b->h.n = 0;
+	b->h.str_len = 0;
+	b->h.truncated = 0;
+	b->w.gstart = 0;
+	b->w.gsoff = 0;
+	b->w.gexec = 1;
+	b->w.gfile = 0;
+	b->w.paths = paths;
+	if (bpf_iter_task_vma_new(&it, task, 0))
+		r = -1;
+	else
+		while ((vma = bpf_iter_task_vma_next(&it)))
+			maps_one(b, vma, vdso);
+	bpf_iter_task_vma_destroy(&it);
+	if (!b->w.gexec) {
+		b->h.n = b->w.gstart;
+		b->h.str_len = b->w.gsoff;
+	}
+	return r;
+}
+
 /* A global function: the verifier checks it once, not once for each way
  * through on_enter(); the task is the current one. */
 __noinline int scry_maps_check(__u32 tgid, __u32 tid)
@@ -694,8 +725,6 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	__u32 htgid = BPF_CORE_READ(task, tgid), zero = 0;
 	__u32 exec = BPF_CORE_READ(task, self_exec_id);
 	struct maps_seen *seen, now = {};
-	struct bpf_iter_task_vma it;
-	struct vm_area_struct *vma;
 	struct maps_buf *b;
 	__u64 seq, vdso, sig = 0xcbf29ce484222325ull;
 	__u32 n, soff;
@@ -710,25 +739,10 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	if (!b)
 		return 0;
 	vdso = (__u64)BPF_CORE_READ(mm, context.vdso);
-	b->h.n = 0;
-	b->h.str_len = 0;
-	b->h.truncated = 0;
-	b->w.gstart = 0;
-	b->w.gsoff = 0;
-	b->w.gexec = 1;
-	b->w.gfile = 0;
-	if (bpf_iter_task_vma_new(&it, task, 0)) {
-		/* (the mmap lock is held for writing: look at the next call) */
-		bpf_iter_task_vma_destroy(&it);
+	/* first without the paths (their walk is most of the cost): the
+	 * mm changed at every mmap/munmap/brk of a malloc, its code rarely */
+	if (maps_walk(b, task, vdso, 0))
 		return 0;
-	}
-	while ((vma = bpf_iter_task_vma_next(&it)))
-		maps_one(b, vma, vdso);
-	bpf_iter_task_vma_destroy(&it);
-	if (!b->w.gexec) {
-		b->h.n = b->w.gstart;
-		b->h.str_len = b->w.gsoff;
-	}
 	n = b->h.n;
 	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
 		struct scry_trace_vma *e = &b->h.v[i];
@@ -744,6 +758,9 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		seen->seq = seq;	/* code mappings as sent: nothing to say */
 		return 0;
 	}
+	if (maps_walk(b, task, vdso, 1))
+		return 0;
+	n = b->h.n;
 	soff = b->h.str_len & (SCRY_TRACE_VMA_STR - 1);	/* (it is below) */
 	b->h.type = SCRY_TRACE_EV_MAPS;
 	b->h.tgid = tgid;

@@ -472,6 +472,13 @@ class Remapped(StackTest):
     def test_every_call_stops(self):
         self.check(["--no-seccomp", "-f"])
 
+    def test_bpf(self):
+        """Under bpf the kernel sends the mappings again after the dlclose
+        and dlopen (mm changed, code mappings differ): B's call is B's."""
+        if os.geteuid() != 0:
+            self.skipTest("bpf needs root")
+        self.check(["--backend", "bpf"])
+
 
 class StructuredSummaries(StackTest):
     """-c --source / --by-function in JSON, JSONL and CSV carry the rows by
