@@ -339,9 +339,30 @@ static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 	return engine_exit(s, t, &rr);
 }
 
+/*
+ * The process's code mappings at this point of the stream (with stacks):
+ * its calls that follow are unwound with them, even when the process has
+ * exited or exec'd by the time they are read.
+ */
+static void on_bpf_maps(struct scry_session *s, const struct scry_bpf_proc_event *e)
+{
+	if (s->cfg.stack_depth <= 0)
+		return;
+	if (!s->unwind) {
+		if (unwinder_new(&s->unwind) < 0)
+			return;
+		unwinder_set_nodebug(s->unwind, s->cfg.stack_nodebug, s->cfg.stack_nodebug_ctx);
+	}
+	unwinder_set_maps(s->unwind, e->tgid, e->maps, e->maps_len);
+}
+
 static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 {
 	struct scry_session *s = ctx;
+	if (e->type == SCRY_BPF_PROC_MAPS) {
+		on_bpf_maps(s, e);
+		return 0;
+	}
 	struct tracee *t = tracee_of(s, e->tid, e->tgid);
 	struct scry_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -380,6 +401,8 @@ static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 		tracee_remove(s, t);
 		return r;
 	}
+	case SCRY_BPF_PROC_MAPS:
+		break;   /* (above) */
 	}
 	return 0;
 }

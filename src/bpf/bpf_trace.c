@@ -263,6 +263,84 @@ static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts
 
 /* ---- open / close ---- */
 
+/*
+ * A MAPS record as /proc/PID/maps text: one line per mapping, the path
+ * joined from its components (sent innermost first).  A mapping whose path
+ * did not come whole gets none (the unwinder then knows no module there).
+ */
+static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
+{
+	const struct scry_trace_maps *k = data;
+	size_t head = offsetof(struct scry_trace_maps, v);
+	struct scry_bpf_proc_event e;
+
+	/* the header, k->n entries, the strings (never trust a length) */
+	if (size < head)
+		return 0;
+	uint32_t nv;
+	memcpy(&nv, (const char *)data + offsetof(struct scry_trace_maps, n), sizeof(nv));
+	if (nv > SCRY_TRACE_VMA_MAX || (size - head) / sizeof(struct scry_trace_vma) < nv)
+		return 0;
+	size_t tlen = head + nv * sizeof(struct scry_trace_vma);
+	const char *str = (const char *)data + tlen;
+	uint32_t slen;
+	memcpy(&slen, (const char *)data + offsetof(struct scry_trace_maps, str_len), sizeof(slen));
+	if (slen > size - tlen)
+		return 0;
+	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path (no longer
+	 * than its components) + " (deleted)" */
+	size_t cap = 1;
+	for (uint32_t i = 0; i < nv; i++)
+		cap += 128 + 16 + k->v[i].path_len;
+	char *text = malloc(cap), *p = text;
+	if (!text)
+		return 0;
+	for (uint32_t i = 0; i < nv; i++) {
+		const struct scry_trace_vma *v = &k->v[i];
+		unsigned maj = v->dev >> 20, min = v->dev & 0xfffff;
+		p += snprintf(p, cap - (size_t)(p - text), "%llx-%llx %c%c%c%c %08llx %02x:%02x %llu ",
+			      (unsigned long long)v->start, (unsigned long long)v->end,
+			      v->flags & SCRY_TRACE_VMA_READ ? 'r' : '-', v->flags & SCRY_TRACE_VMA_WRITE ? 'w' : '-',
+			      v->flags & SCRY_TRACE_VMA_EXEC ? 'x' : '-', v->flags & SCRY_TRACE_VMA_SHARED ? 's' : 'p',
+			      (unsigned long long)v->pgoff, maj, min, (unsigned long long)v->ino);
+		if (v->flags & SCRY_TRACE_VMA_VDSO) {
+			p += snprintf(p, cap - (size_t)(p - text), "[vdso]");
+		} else if (!(v->flags & SCRY_TRACE_VMA_NOPATH) && v->path_len &&
+			   (size_t)v->path_off + v->path_len <= slen) {
+			/* the components, last first */
+			const char *c = str + v->path_off, *end = c + v->path_len;
+			const char *comp[SCRY_TRACE_PATH_DEPTH + 8];
+			int nc = 0;
+			while (c < end && nc < (int)(sizeof(comp) / sizeof(comp[0]))) {
+				const char *z = memchr(c, '\0', (size_t)(end - c));
+				if (!z)
+					break;
+				comp[nc++] = c;
+				c = z + 1;
+			}
+			for (int j = nc - 1; j >= 0; j--)
+				p += snprintf(p, cap - (size_t)(p - text), "/%s", comp[j]);
+			if (v->flags & SCRY_TRACE_VMA_DELETED)
+				p += snprintf(p, cap - (size_t)(p - text), " (deleted)");
+		}
+		p += snprintf(p, cap - (size_t)(p - text), "\n");
+		if ((size_t)(p - text) >= cap - 1)
+			break;	/* cannot happen: cap is an upper bound */
+	}
+	memset(&e, 0, sizeof(e));
+	e.type = SCRY_BPF_PROC_MAPS;
+	e.tgid = (pid_t)k->tgid;
+	e.tid = (pid_t)k->tid;
+	e.ts_mono = k->ts;
+	e.ts_ns = k->ts + (uint64_t)t->mono_to_real;
+	e.maps = text;
+	e.maps_len = (size_t)(p - text);
+	t->delivered++;
+	int r = t->on_proc ? t->on_proc(t->ctx, &e) : 0;
+	free(text);
+	return r;
+}
+
 static int ring_event(void *ctx, void *data, size_t size);
 
 int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace_opts *opts,
@@ -336,6 +414,9 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		err = bpf_map__set_max_entries(t->skel->maps.site_state, 1) ?:
 		      bpf_map__set_max_entries(t->skel->maps.site_vals, 1) ?:
 		      bpf_map__set_max_entries(t->skel->maps.site_hist, 1);
+	/* the mappings sent per process: only with stacks */
+	if (!err && !t->skel->rodata->stack_bytes)
+		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1);
 	if (!err)
 		err = systrace__load(t->skel);
 	if (err) {
@@ -600,6 +681,8 @@ static int ring_event(void *ctx, void *data, size_t size)
 		return deliver_proc(t, data, size);
 	case SCRY_TRACE_EV_SIGNAL:
 		return deliver_signal(t, data, size);
+	case SCRY_TRACE_EV_MAPS:
+		return deliver_maps(t, data, size);
 	}
 	return 0;
 }

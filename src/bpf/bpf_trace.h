@@ -163,7 +163,8 @@ struct scry_bpf_site {
 };
 
 enum scry_bpf_proc_type {
-	SCRY_BPF_PROC_EXEC, SCRY_BPF_PROC_EXIT, SCRY_BPF_PROC_FORK, SCRY_BPF_PROC_SIGNAL
+	SCRY_BPF_PROC_EXEC, SCRY_BPF_PROC_EXIT, SCRY_BPF_PROC_FORK, SCRY_BPF_PROC_SIGNAL,
+	SCRY_BPF_PROC_MAPS
 };
 
 struct scry_bpf_proc_event {
@@ -180,6 +181,11 @@ struct scry_bpf_proc_event {
 	int sig;			/* SIGNAL */
 	const void *siginfo;		/* SIGNAL: siginfo_bytes of a siginfo_t */
 	size_t siginfo_bytes;
+	/* MAPS (with stacks): the process's code mappings as the kernel saw
+	 * them before this point of the stream, in /proc/PID/maps's format
+	 * (valid during the callback) */
+	const char *maps;
+	size_t maps_len;
 };
 
 /* Return 0 to go on, a negative errno to stop (poll returns it). */

@@ -509,6 +509,288 @@ static __always_inline __u64 site_word(__u64 h, __u64 at, __u64 v, __u64 sp, __u
 	return site_mix(site_mix(h, at), v);
 }
 
+/*
+ * The process's code mappings for user space's unwinder (stack_bytes; see
+ * struct scry_trace_maps): sent when the process has none sent for its
+ * image yet, or its mm changed since the last look (mm_lock_seq moves at
+ * every write lock of the mmap lock: mmap, munmap, mprotect, brk ...) and
+ * the mappings of code differ from those last sent.  The kfuncs are those
+ * of Linux 6.4+.
+ */
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task,
+				 __u64 addr) __ksym __weak;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym __weak;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym __weak;
+
+struct maps_seen {
+	__u32 exec;		/* self_exec_id of the image they were sent for */
+	__u32 pad;
+	__u64 seq;		/* mm_seq() when they were last looked at */
+	__u64 sig;		/* a hash of the mappings sent */
+};
+
+/* host tgid -> what was sent; deleted when the process ends */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SCRY_TRACE_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, struct maps_seen);
+} maps_seen SEC(".maps");
+
+struct maps_buf {
+	struct scry_trace_maps h;
+	char str[SCRY_TRACE_VMA_STR + 256];	/* (slack for the verifier) */
+	/* the walk's state, kept here rather than in registers: the
+	 * verifier then sees one state at the loop's head, not one per
+	 * count of mappings */
+	struct {
+		__u32 gstart;	/* the current file's first entry */
+		__u32 gsoff;	/* and the strings before it */
+		__u32 gexec;	/* it has an executable mapping */
+		__u32 paths;	/* 0: compare first (no paths walked) */
+		__u64 gfile;
+	} w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct maps_buf);
+} maps_bufs SEC(".maps");
+
+/* A number that moves whenever the mappings may have: the mmap lock's
+ * write sequence (with per-VMA locks, Linux 6.4+: an int, a seqcount_t
+ * from 6.13, its count first either way) and the counts. */
+static __always_inline __u64 mm_seq(struct mm_struct *mm)
+{
+	__u32 seq = 0;
+
+	if (bpf_core_field_exists(mm->mm_lock_seq))
+		bpf_probe_read_kernel(&seq, sizeof(seq),
+				      (char *)mm + bpf_core_field_offset(mm->mm_lock_seq));
+	return site_mix(site_mix(seq, BPF_CORE_READ(mm, map_count)), BPF_CORE_READ(mm, exec_vm));
+}
+
+/* The path of file (a struct file *), components innermost first, into
+ * b->str from soff; the bytes used, or 0 (not sent whole).  Global, so
+ * that the verifier checks its loop once, not once per mapping. */
+__noinline int scry_put_path(struct maps_buf *b, __u32 soff, __u64 file)
+{
+	struct file *f = (struct file *)file;
+	struct dentry *d;
+
+	if (!b)
+		return 0;
+	d = BPF_CORE_READ(f, f_path.dentry);
+	__u64 vm = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	struct mount *m = (struct mount *)(vm - bpf_core_field_offset(struct mount, mnt));
+	__u32 at = soff;
+
+	if (soff >= SCRY_TRACE_VMA_STR)
+		return 0;
+	for (int i = 0; i < SCRY_TRACE_PATH_DEPTH + 8; i++) {
+		struct dentry *root = BPF_CORE_READ(m, mnt.mnt_root);
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		const unsigned char *name;
+		long r;
+
+		if (d == root || d == parent) {
+			struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+
+			if (!mp || mp == m)	/* the root of the tree */
+				return at - soff;
+			d = BPF_CORE_READ(m, mnt_mountpoint);
+			m = mp;
+			continue;
+		}
+		if (at >= SCRY_TRACE_VMA_STR)
+			return 0;
+		name = BPF_CORE_READ(d, d_name.name);
+		r = bpf_probe_read_kernel_str(&b->str[at & (SCRY_TRACE_VMA_STR - 1)], 256, name);
+		if (r <= 0)
+			return 0;
+		at += r;
+		if (at >= SCRY_TRACE_VMA_STR)
+			return 0;	/* (the strings stay below it) */
+		d = parent;
+	}
+	return 0;
+}
+
+/* One mapping into b (or none: not code, nor a code file's). */
+static __always_inline void maps_one(struct maps_buf *b, struct vm_area_struct *vma, __u64 vdso)
+{
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+	__u64 fl = BPF_CORE_READ(vma, vm_flags), start = BPF_CORE_READ(vma, vm_start);
+	struct scry_trace_vma *e;
+	__u32 n, gstart;
+	int plen;
+
+	if (!f && start != vdso)
+		return;		/* anonymous memory (a JIT's code too) */
+	if (!f || (__u64)f != b->w.gfile) {
+		/* the previous file's mappings stay only if it has code */
+		if (!b->w.gexec) {
+			b->h.n = b->w.gstart;
+			b->h.str_len = b->w.gsoff;
+		}
+		b->w.gfile = (__u64)f;
+		b->w.gstart = b->h.n;
+		b->w.gsoff = b->h.str_len;
+		b->w.gexec = !f;
+	}
+	n = b->h.n;
+	if (n >= SCRY_TRACE_VMA_MAX) {
+		b->h.truncated = 1;
+		return;
+	}
+	e = &b->h.v[n & (SCRY_TRACE_VMA_MAX - 1)];
+	e->start = start;
+	e->end = BPF_CORE_READ(vma, vm_end);
+	e->pgoff = (__u64)BPF_CORE_READ(vma, vm_pgoff) << 12;
+	e->flags = fl & 15;
+	e->ino = 0;
+	e->dev = 0;
+	e->path_off = 0;
+	e->path_len = 0;
+	e->pad = 0;
+	if (fl & 4)
+		b->w.gexec = 1;
+	b->h.n = n + 1;
+	if (!f) {
+		e->flags |= SCRY_TRACE_VMA_VDSO;
+		return;
+	}
+	e->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	if (!b->w.paths)
+		return;
+	if (!BPF_CORE_READ(f, f_path.dentry, d_hash.pprev))
+		e->flags |= SCRY_TRACE_VMA_DELETED;
+	gstart = b->w.gstart;
+	if (n != gstart) {	/* the file's path is sent already */
+		struct scry_trace_vma *g = &b->h.v[gstart & (SCRY_TRACE_VMA_MAX - 1)];
+
+		e->path_off = g->path_off;
+		e->path_len = g->path_len;
+		e->flags |= g->flags & SCRY_TRACE_VMA_NOPATH;
+		return;
+	}
+	plen = scry_put_path(b, b->h.str_len, (__u64)f);
+	if (plen <= 0) {
+		e->flags |= SCRY_TRACE_VMA_NOPATH;
+		return;
+	}
+	e->path_off = b->h.str_len;
+	e->path_len = plen;
+	b->h.str_len += plen;
+}
+
+/* The mappings into b (paths: with their paths); 0, or -1 when the
+ * mmap lock is held for writing (looked at again at the next call). */
+static __always_inline int maps_walk(struct maps_buf *b, struct task_struct *task, __u64 vdso, __u32 paths)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	int r = 0;
+
+	b->h.n = 0;
+	b->h.str_len = 0;
+	b->h.truncated = 0;
+	b->w.gstart = 0;
+	b->w.gsoff = 0;
+	b->w.gexec = 1;
+	b->w.gfile = 0;
+	b->w.paths = paths;
+	if (bpf_iter_task_vma_new(&it, task, 0))
+		r = -1;
+	else
+		while ((vma = bpf_iter_task_vma_next(&it)))
+			maps_one(b, vma, vdso);
+	bpf_iter_task_vma_destroy(&it);
+	if (!b->w.gexec) {
+		b->h.n = b->w.gstart;
+		b->h.str_len = b->w.gsoff;
+	}
+	return r;
+}
+
+/* A global function: the verifier checks it once, not once for each way
+ * through on_enter(); the task is the current one. */
+__noinline int scry_maps_check(__u32 tgid, __u32 tid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u32 htgid = BPF_CORE_READ(task, tgid), zero = 0;
+	__u32 exec = BPF_CORE_READ(task, self_exec_id);
+	struct maps_seen *seen, now = {};
+	struct maps_buf *b;
+	__u64 seq, vdso, sig = 0xcbf29ce484222325ull;
+	__u32 n, soff;
+
+	if (!mm)
+		return 0;
+	seq = mm_seq(mm);
+	seen = bpf_map_lookup_elem(&maps_seen, &htgid);
+	if (seen && seen->exec == exec && seen->seq == seq)
+		return 0;
+	b = bpf_map_lookup_elem(&maps_bufs, &zero);
+	if (!b)
+		return 0;
+	vdso = (__u64)BPF_CORE_READ(mm, context.vdso);
+	/* first without the paths (their walk is most of the cost): the
+	 * mm changed at every mmap/munmap/brk of a malloc, its code rarely */
+	if (maps_walk(b, task, vdso, 0))
+		return 0;
+	n = b->h.n;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		struct scry_trace_vma *e = &b->h.v[i];
+
+		if (i >= n)
+			break;
+		sig = site_mix(site_mix(site_mix(sig, e->start), e->end ^ e->pgoff), e->ino ^ e->flags);
+	}
+	now.exec = exec;
+	now.seq = seq;
+	now.sig = sig;
+	if (seen && seen->exec == exec && seen->sig == sig) {
+		seen->seq = seq;	/* code mappings as sent: nothing to say */
+		return 0;
+	}
+	if (maps_walk(b, task, vdso, 1))
+		return 0;
+	n = b->h.n;
+	soff = b->h.str_len & (SCRY_TRACE_VMA_STR - 1);	/* (it is below) */
+	b->h.type = SCRY_TRACE_EV_MAPS;
+	b->h.tgid = tgid;
+	b->h.tid = tid;
+	b->h.exec = exec;
+	b->h.str_len = soff;
+	b->h.pad = 0;
+	b->h.ts = bpf_ktime_get_ns();
+	/* the table's used entries, then the strings: one reservation of
+	 * the size used, written in two pieces */
+	{
+		__u32 tlen = offsetof(struct scry_trace_maps, v) +
+			     (n & (SCRY_TRACE_VMA_MAX - 1)) * sizeof(struct scry_trace_vma);
+		struct bpf_dynptr dp;
+
+		if (n >= SCRY_TRACE_VMA_MAX)
+			tlen = sizeof(b->h);
+		if (bpf_ringbuf_reserve_dynptr(&events, tlen + soff, 0, &dp)) {
+			bpf_ringbuf_discard_dynptr(&dp, 0);
+			count_lost(1);
+			return 0;	/* (tried again at the next call) */
+		}
+		bpf_dynptr_write(&dp, 0, &b->h, tlen, 0);
+		bpf_dynptr_write(&dp, tlen, b->str, soff, 0);
+		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
+	}
+	bpf_map_update_elem(&maps_seen, &htgid, &now, BPF_ANY);
+	return 0;
+}
+
 /* 1: the call is counted here at exit (no copy, no record); 0: it goes to
  * user space with its stack (site_new set: the key's first call). */
 static __always_inline int site_enter(struct slot *s, struct task_struct *task, struct pt_regs *regs)
@@ -737,6 +1019,8 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 		cap_mem(s, &s->ev.reg[SCRY_TRACE_R_IN],
 			s->plan.in == SCRY_TRACE_AT_SP ? s->ev.sp + s->plan.in_off :
 			argn(s, s->plan.in), s->plan.in_size, SCRY_TRACE_STR_MAX);
+	if (stack_bytes)
+		scry_maps_check(s->ev.tgid, s->ev.tid);
 	if (site_bytes && site_enter(s, task, regs))
 		;	/* counted at exit */
 	else if (stack_bytes)
@@ -895,6 +1179,20 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	/* the launched command, when its execve is not traced itself */
 	if (*state == SCRY_TRACE_UNTIL_EXEC)
 		*state = SCRY_TRACE_TRACED;
+	if (stack_bytes) {
+		/* the execve (it succeeded) goes now, ahead of the EXEC record
+		 * and the new image's mappings: its stack is the old image's,
+		 * which user space can then still name */
+		struct slot *s = bpf_task_storage_get(&slots, p, 0, 0);
+
+		if (s && s->active && !s->site_count &&
+		    (s->ev.nr == exec_nr || s->ev.nr == execat_nr)) {
+			s->ev.t_exit = bpf_ktime_get_ns();
+			s->ev.ret = 0;
+			send(s);
+			send_stashed(s);
+		}
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost(1);
@@ -1027,7 +1325,10 @@ int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
 			count_lost(1);
 		}
 	}
-	if (group_dead)
+	if (group_dead) {
 		bpf_map_delete_elem(&traced_pids, &tgid);
+		if (stack_bytes)
+			bpf_map_delete_elem(&maps_seen, &tgid);
+	}
 	return 0;
 }

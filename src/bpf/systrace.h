@@ -40,6 +40,7 @@
 #define SCRY_TRACE_EV_EXIT	3
 #define SCRY_TRACE_EV_FORK	4
 #define SCRY_TRACE_EV_SIGNAL	5
+#define SCRY_TRACE_EV_MAPS	6
 
 /* Region slots */
 #define SCRY_TRACE_R_STR0	0	/* first path/string argument */
@@ -220,6 +221,58 @@ struct scry_trace_signal {
 	__s32 sig;
 	__u64 ts;
 	__u8 info[SCRY_TRACE_SIGINFO];	/* siginfo_t's first bytes */
+};
+
+/*
+ * With stack_bytes set: a process's code mappings as the kernel had them
+ * (bpf_iter_task_vma), sent before the first call of each of its images
+ * and before the first call after its mappings changed (mm->mm_lock_seq
+ * moved and the mappings sent would differ), so that user space unwinds
+ * calls of a process that has exited or exec'd since with the mappings
+ * the call saw, not whatever /proc/PID/maps says when it gets there.
+ * Only the mappings of files that have an executable mapping, each file's
+ * mappings in address order as /proc/PID/maps lists them; the vDSO by
+ * its flag.  A path comes as its components, innermost first, each ended
+ * by a NUL (the kernel walks dentries up to the root of the mount tree,
+ * as d_path would); user space joins them.  A path deeper than
+ * SCRY_TRACE_PATH_DEPTH or past the strings area comes without it
+ * (path_len 0, SCRY_TRACE_VMA_NOPATH).
+ */
+#define SCRY_TRACE_VMA_MAX	256	/* mappings in one record */
+#define SCRY_TRACE_VMA_STR	16384	/* bytes of path components */
+#define SCRY_TRACE_PATH_DEPTH	24	/* components of one path */
+
+#define SCRY_TRACE_VMA_READ	1
+#define SCRY_TRACE_VMA_WRITE	2
+#define SCRY_TRACE_VMA_EXEC	4
+#define SCRY_TRACE_VMA_SHARED	8
+#define SCRY_TRACE_VMA_VDSO	16	/* the vDSO (no file) */
+#define SCRY_TRACE_VMA_DELETED	32	/* the file was unlinked */
+#define SCRY_TRACE_VMA_NOPATH	64	/* its path could not be sent whole */
+
+struct scry_trace_vma {
+	__u64 start, end;
+	__u64 pgoff;		/* bytes into the file */
+	__u64 ino;
+	__u32 dev;		/* the kernel's dev_t: major << 20 | minor */
+	__u16 flags;		/* SCRY_TRACE_VMA_* */
+	__u16 path_len;		/* bytes of its components, NULs included */
+	__u32 path_off;		/* into the strings after the table */
+	__u32 pad;
+};
+
+struct scry_trace_maps {
+	__u32 type;		/* SCRY_TRACE_EV_MAPS */
+	__u32 tgid;
+	__u32 tid;
+	__u32 exec;		/* task->self_exec_id */
+	__u32 n;		/* entries of v[] used */
+	__u32 str_len;		/* bytes of strings used */
+	__u32 truncated;	/* more mappings than SCRY_TRACE_VMA_MAX */
+	__u32 pad;
+	__u64 ts;
+	struct scry_trace_vma v[SCRY_TRACE_VMA_MAX];
+	/* in the ring only v[0..n), then str_len bytes of path components */
 };
 
 #endif /* SCRY_BPF_SYSTRACE_H */

@@ -2,6 +2,7 @@
  * scry: the command.  A thin client of libscry: parse the options, open the
  * outputs, attach or launch, run, summarise, detach.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -485,13 +486,64 @@ static int target_ended(const struct run *r, pid_t pid)
  * -k -c), and for the C library, the loader and the like (whose frames
  * --source skips) only with -v; -qq silences it.
  */
+/*
+ * The GNU build-id of the ELF file at path, in hex as eu-unstrip -n and
+ * debuginfod name it, into out (2 * 64 + 1 bytes); 0, or -1 without one.
+ * Read from the file's PT_NOTE segments (64-bit files of our byte order).
+ */
+static int elf_build_id(const char *path, char *out, size_t outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = -1;
+	Elf64_Ehdr eh;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phnum < 256) {
+		for (unsigned i = 0; i < eh.e_phnum && r < 0; i++) {
+			Elf64_Phdr ph;
+			unsigned char note[1024];
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != (ssize_t)sizeof(ph) ||
+			    ph.p_type != PT_NOTE)
+				continue;
+			size_t len = ph.p_filesz < sizeof(note) ? (size_t)ph.p_filesz : sizeof(note);
+			ssize_t got = pread(fd, note, len, (off_t)ph.p_offset);
+			for (size_t at = 0; got > 0 && at + sizeof(Elf64_Nhdr) <= (size_t)got && r < 0;) {
+				Elf64_Nhdr nh;
+				memcpy(&nh, note + at, sizeof(nh));
+				size_t name_at = at + sizeof(nh), desc_at = name_at + ((nh.n_namesz + 3) & ~3u);
+				size_t next = desc_at + ((nh.n_descsz + 3) & ~3u);
+				if (next > (size_t)got || next <= at)
+					break;
+				if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+				    !memcmp(note + name_at, "GNU", 4) && nh.n_descsz && nh.n_descsz * 2 < outlen) {
+					for (size_t j = 0; j < nh.n_descsz; j++)
+						snprintf(out + 2 * j, 3, "%02x", note[desc_at + j]);
+					r = 0;
+				}
+				at = next;
+			}
+		}
+	}
+	close(fd);
+	return r;
+}
+
 static void say_nodebug(void *ctx, const char *object, unsigned flags)
 {
 	const struct options *o = ctx;
 	if ((o->quiet && o->quiet_exit) || ((flags & SCRY_FRAME_RUNTIME) && !o->verbose))
 		return;
-	if (flags & SCRY_FRAME_UNKNOWN)
+	if (flags & SCRY_FRAME_UNKNOWN) {
 		fprintf(stderr, "scry: %s: cannot read its ELF file: its frames are shown as addresses\n", object);
+		return;
+	}
+	/* with its build-id, a user can fetch its debug symbols (debuginfod,
+	 * /usr/lib/debug/.build-id/xx/rest.debug) */
+	char id[2 * 64 + 1];
+	if (elf_build_id(object, id, sizeof(id)) == 0)
+		fprintf(stderr, "scry: %s: no debug info (build-id %s): its frames have no source lines "
+			"(build it with -g, or install its debug symbols)\n", object, id);
 	else
 		fprintf(stderr, "scry: %s: no debug info: its frames have no source lines "
 			"(build it with -g, or install its debug symbols)\n", object);

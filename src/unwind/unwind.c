@@ -180,9 +180,18 @@ struct page {
 	unsigned char b[PAGE_SZ];
 };
 
+/* Mappings a backend gave for a process (unwinder_set_maps()). */
+struct given {
+	struct given *next;
+	pid_t pid;
+	size_t len;
+	char *text;
+};
+
 struct unwinder {
 	struct uproc *procs;
 	unsigned nprocs;
+	struct given *given;
 	uint64_t clock;
 	struct intern strings;
 	unwind_nodebug_fn nodebug;
@@ -329,10 +338,54 @@ static void uproc_free(struct uproc *p)
 	free(p);
 }
 
+static struct given **given_find(struct unwinder *u, pid_t pid)
+{
+	struct given **gp = &u->given;
+	while (*gp && (*gp)->pid != pid)
+		gp = &(*gp)->next;
+	return gp;
+}
+
+int unwinder_set_maps(struct unwinder *u, pid_t pid, const char *maps, size_t len)
+{
+	struct given **gp = given_find(u, pid), *g = *gp;
+	char *text = malloc(len + 1);
+	if (!text)
+		return -ENOMEM;
+	memcpy(text, maps, len);
+	text[len] = '\0';
+	if (!g) {
+		if (!(g = calloc(1, sizeof(*g)))) {
+			free(text);
+			return -ENOMEM;
+		}
+		g->pid = pid;
+		*gp = g;
+	}
+	free(g->text);
+	g->text = text;
+	g->len = len;
+	for (struct uproc *p = u->procs; p; p = p->next)
+		if (p->pid == pid)
+			p->maps_dirty = 1;
+	return 0;
+}
+
+static void given_drop(struct unwinder *u, pid_t pid)
+{
+	struct given **gp = given_find(u, pid), *g = *gp;
+	if (!g)
+		return;
+	*gp = g->next;
+	free(g->text);
+	free(g);
+}
+
 void unwinder_forget(struct unwinder *u, pid_t pid)
 {
 	if (!u)
 		return;
+	given_drop(u, pid);
 	for (struct uproc **pp = &u->procs; *pp; pp = &(*pp)->next)
 		if ((*pp)->pid == pid) {
 			struct uproc *p = *pp;
@@ -363,6 +416,8 @@ void unwinder_free(struct unwinder *u)
 		u->procs = p->next;
 		uproc_free(p);
 	}
+	while (u->given)
+		given_drop(u, u->given->pid);
 	intern_free(&u->strings);
 	free(u->debuginfo_path);
 	free(u);
@@ -494,7 +549,13 @@ static char *read_maps_of(pid_t pid, size_t *len)
 static int report_maps(struct uproc *p)
 {
 	size_t len = 0;
-	char *maps = read_maps_of(p->pid, &len);
+	struct given *g = *given_find(p->u, p->pid);
+	char *maps = g ? malloc(g->len + 1) : read_maps_of(p->pid, &len);
+	if (g && maps) {
+		memcpy(maps, g->text, g->len);
+		maps[g->len] = '\0';
+		len = g->len;
+	}
 	if (!maps || !len) {
 		free(maps);
 		return -ESRCH;

@@ -60,7 +60,17 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
  * The maps are read only then, and kept when they did not change. */
 void unwinder_maps_changed(struct unwinder *u, pid_t pid);
 
-/* Process pid exec'd or exited: its Dwfl and caches go. */
+/*
+ * The mappings of process pid, in /proc/PID/maps's format, as a backend saw
+ * them at the point of its stream where the calls that follow were made
+ * (bpf: sent by the kernel when they changed): from now on they are pid's
+ * modules, and /proc/PID/maps is not read for it (the process may have
+ * exited or exec'd by the time its calls are unwound).  Kept until
+ * unwinder_forget().  0 or -ENOMEM.
+ */
+int unwinder_set_maps(struct unwinder *u, pid_t pid, const char *maps, size_t len);
+
+/* Process pid exec'd or exited: its Dwfl, caches and given maps go. */
 void unwinder_forget(struct unwinder *u, pid_t pid);
 
 /* The profiler's fp callchains: one address of process pid symbolized

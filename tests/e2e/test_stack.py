@@ -367,6 +367,15 @@ def built(name):
     return path
 
 
+def build_id(path):
+    """The GNU build-id of path as readelf -n prints it."""
+    out = subprocess.run(["readelf", "-n", path], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]+)", out)
+    if not m:
+        raise AssertionError("%s has no build-id:\n%s" % (path, out))
+    return m.group(1)
+
+
 class NoDebugInfo(StackTest):
     """An object without debug info is said once, not per line (issue 13:
     "say 'no debug info' once per object")."""
@@ -385,8 +394,8 @@ class NoDebugInfo(StackTest):
                          4, r.stderr)
         said = self.notices(r.stderr)
         self.assertEqual([l for l in said if exe in l],
-                         ["scry: %s: no debug info: its frames have no source lines "
-                          "(build it with -g, or install its debug symbols)" % exe], r.stderr)
+                         ["scry: %s: no debug info (build-id %s): its frames have no source lines "
+                          "(build it with -g, or install its debug symbols)" % (exe, build_id(exe))], r.stderr)
         # the libraries beside it have lines: not said
         self.assertFalse([l for l in said if "libstack" in l], r.stderr)
         # -qq: quiet
@@ -395,6 +404,36 @@ class NoDebugInfo(StackTest):
         # -k alone shows no lines: nothing is missing
         r = run_scry(["-k"] + self.CALLS + [exe], timeout=T(30))
         self.assertEqual(self.notices(r.stderr), [], r.stderr)
+
+    def test_separate_debug_file(self):
+        """A program stripped of its DWARF, with its debug file beside it
+        (.debug/NAME.debug, named by .gnu_debuglink, as distributions
+        install them): lines come from the debug file and nothing is said;
+        without the file the line names the build-id to fetch it by."""
+        self.need_unwinder()
+        exe = os.path.join(self.tmp, "stack_main")
+        for f in ("stack_main", "libstacklib.so", "libstackplugin.so"):
+            shutil.copy(built(f), os.path.join(self.tmp, f))
+        os.mkdir(os.path.join(self.tmp, ".debug"))
+        dbg = os.path.join(self.tmp, ".debug", "stack_main.debug")
+        for cmd in (["objcopy", "--only-keep-debug", exe, dbg], ["strip", "-g", exe],
+                    ["objcopy", "--add-gnu-debuglink=" + dbg, exe]):
+            if not shutil.which(cmd[0]):
+                self.skipTest("%s not installed" % cmd[0])
+            subprocess.run(cmd, check=True, timeout=T(30))
+        main_src = os.path.join(ROOT, "tests", "progs", "stack_main.c")
+        want = source_rx("stack_main.c", site_line(None, main_src, "STACK:umask */"), "thread_fn")
+        r = run_scry(["--source", "-f", "-e", "trace=umask", exe], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue([l for l in r.stderr.splitlines() if "umask(" in l and want.search(l)], r.stderr)
+        self.assertEqual([l for l in self.notices(r.stderr) if exe in l], [], r.stderr)
+        os.unlink(dbg)
+        r = run_scry(["--source", "-f", "-e", "trace=umask", exe], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse([l for l in r.stderr.splitlines() if "umask(" in l and want.search(l)], r.stderr)
+        self.assertEqual([l for l in self.notices(r.stderr) if exe in l],
+                         ["scry: %s: no debug info (build-id %s): its frames have no source lines "
+                          "(build it with -g, or install its debug symbols)" % (exe, build_id(exe))], r.stderr)
 
     def test_not_said_with_debug_info(self):
         self.need_unwinder()
@@ -432,6 +471,13 @@ class Remapped(StackTest):
 
     def test_every_call_stops(self):
         self.check(["--no-seccomp", "-f"])
+
+    def test_bpf(self):
+        """Under bpf the kernel sends the mappings again after the dlclose
+        and dlopen (mm changed, code mappings differ): B's call is B's."""
+        if os.geteuid() != 0:
+            self.skipTest("bpf needs root")
+        self.check(["--backend", "bpf"])
 
 
 class StructuredSummaries(StackTest):

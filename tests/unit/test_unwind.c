@@ -568,6 +568,80 @@ static void test_refresh_jit_and_removed_module(void **state)
 	assert_int_equal(self_marker(1), 10);
 }
 
+/* This process's /proc/self/maps, without the lines that name drop (or
+ * whole with NULL); malloc'd. */
+static char *own_maps(const char *drop, size_t *len)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	assert_non_null(f);
+	size_t cap = 1 << 20, n = 0;
+	char *out = malloc(cap), line[4096];
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), f)) {
+		if (drop && strstr(line, drop))
+			continue;
+		size_t l = strlen(line);
+		assert_true(n + l < cap);
+		memcpy(out + n, line, l);
+		n += l;
+	}
+	fclose(f);
+	*len = n;
+	return out;
+}
+
+/*
+ * unwinder_set_maps() (the bpf backend: mappings the kernel sent): a
+ * process that is gone is still symbolized from the mappings given for it,
+ * and for a live one the given mappings are used, not /proc/PID/maps; after
+ * unwinder_forget() nothing is left of them.
+ */
+static void test_given_maps(void **state)
+{
+	struct unwinder *u;
+	assert_int_equal(unwinder_new(&u), 0);
+	struct scry_frame f;
+	uint64_t pc = (uint64_t)(uintptr_t)&self_marker + 1;
+
+	/* a child that has exited and been reaped: its maps were ours */
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(unwinder_resolve(u, child, pc, 0, &f), 0);
+	assert_null(f.function);
+	unwinder_forget(u, child);
+	size_t len;
+	char *maps = own_maps(NULL, &len);
+	assert_int_equal(unwinder_set_maps(u, child, maps, len), 0);
+	assert_int_equal(unwinder_resolve(u, child, pc, 0, &f), 0);
+	assert_non_null(f.function);
+	assert_string_equal(f.function, "self_marker");
+	assert_true(ends_with(f.object, "/test_unwind"));
+	unwinder_forget(u, child);
+	assert_int_equal(unwinder_resolve(u, child, pc, 0, &f), 0);
+	assert_null(f.function);
+	free(maps);
+
+	/* a live process: what was given, not /proc (here without this
+	 * program's own lines, so its code is known to none) */
+	pid_t pid = getpid();
+	maps = own_maps("/test_unwind", &len);
+	assert_int_equal(unwinder_set_maps(u, pid, maps, len), 0);
+	assert_int_equal(unwinder_resolve(u, pid, pc, 0, &f), 0);
+	assert_null(f.function);
+	free(maps);
+	/* given again, whole: the module is back at once */
+	maps = own_maps(NULL, &len);
+	assert_int_equal(unwinder_set_maps(u, pid, maps, len), 0);
+	assert_int_equal(unwinder_resolve(u, pid, pc, 0, &f), 0);
+	assert_non_null(f.function);
+	assert_string_equal(f.function, "self_marker");
+	free(maps);
+	unwinder_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_no_lines_and_depth),
 		cmocka_unit_test(test_deleted_executable),
 		cmocka_unit_test(test_refresh_jit_and_removed_module),
+		cmocka_unit_test(test_given_maps),
 		cmocka_unit_test(test_cxx_demangled),
 		cmocka_unit_test(test_demangle_names),
 	};
