@@ -468,7 +468,11 @@ static int bpft_run(struct scry_session *s)
 	struct bpf_tracer *bt = s->backend_data;
 	uint64_t next_tick = s->cfg.tick && s->cfg.tick_ns ? scry_now_mono() + s->cfg.tick_ns : 0;
 	while (!s->detach_requested && !s->sink_err && scry_bpf_trace_running(bt->t)) {
-		int timeout = 100;
+		/* the kernel wakes us only once an eighth of the ring waits
+		 * (wake_flags() in systrace.bpf.c): the rest is read on this
+		 * timer, so a call's line is out within ~50 ms (a file's
+		 * within the text sink's 100 ms more) */
+		int timeout = 50;
 		if (next_tick) {
 			uint64_t now = scry_now_mono();
 			if (now >= next_tick) {

@@ -71,9 +71,9 @@ static void add_flag(void *ctx, const char *name, uint64_t unnamed, int as_decim
 	if (name)
 		strbuf_addstr(f->out, name);
 	else if (as_decimal)
-		strbuf_addf(f->out, "%" PRIu64, unnamed);
+		strbuf_add_u64(f->out, unnamed);
 	else
-		strbuf_addf(f->out, "%#" PRIx64, unnamed);
+		strbuf_add_hex(f->out, unnamed);
 }
 
 static void render_flags(struct strbuf *out, const struct scry_value *v)
@@ -92,9 +92,9 @@ static void render_enum(struct strbuf *out, const struct scry_value *v)
 		}
 	}
 	if (v->fmt == 1)
-		strbuf_addf(out, "%#" PRIx64, (uint64_t)v->i);
+		strbuf_add_hex(out, (uint64_t)v->i);
 	else
-		strbuf_addf(out, "%" PRId64, v->i);
+		strbuf_add_i64(out, v->i);
 }
 
 static const char *const ptrace_events[] = {
@@ -213,7 +213,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 	const struct scry_value *v = &vs->v[i];
 	switch (v->type) {
 	case SCRY_V_INT:
-		strbuf_addf(out, "%" PRId64, v->i);
+		strbuf_add_i64(out, v->i);
 		break;
 	case SCRY_V_UINT:
 		if (v->fmt == SCRY_FMT_KIB)
@@ -221,7 +221,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		else if (v->fmt == SCRY_FMT_SHIFT)
 			strbuf_addf(out, "%" PRIu64 "<<%s", v->u, v->name ? v->name : "?");
 		else
-			strbuf_addf(out, "%" PRIu64, v->u);
+			strbuf_add_u64(out, v->u);
 		break;
 	case SCRY_V_HEX:
 		if (v->fmt & SCRY_FMT_SHL)
@@ -229,7 +229,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		else if (v->fmt == SCRY_FMT_HEX08)
 			strbuf_addf(out, "%08" PRIx64, v->u);
 		else
-			strbuf_addf(out, "%#" PRIx64, v->u);
+			strbuf_add_hex(out, v->u);
 		break;
 	case SCRY_V_OCT:
 		strbuf_addf(out, "%#03" PRIo64, v->u);   /* 000, 0644 */
@@ -239,7 +239,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		if (!v->u && v->type == SCRY_V_PTR && v->fmt == SCRY_FMT_NIL)
 			strbuf_addstr(out, "(nil)");
 		else if (v->u)
-			strbuf_addf(out, "%#" PRIx64, v->u);
+			strbuf_add_hex(out, v->u);
 		else
 			strbuf_addstr(out, "NULL");
 		break;
@@ -247,7 +247,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		if (v->i == AT_FDCWD)
 			strbuf_addstr(out, "AT_FDCWD");
 		else
-			strbuf_addf(out, "%" PRId64, v->i);
+			strbuf_add_i64(out, v->i);
 		if (v->path_len)
 			render_fd_path(out, scry_value_path(vs, v), v->path_len);
 		break;
@@ -280,7 +280,7 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 			strbuf_addf(out, "<<%s", v->name ? v->name : "?");
 		break;
 	case SCRY_V_ERRNO:
-		strbuf_addf(out, "%" PRId64, -v->i);
+		strbuf_add_i64(out, -v->i);
 		break;
 	case SCRY_V_NONE:
 		strbuf_addch(out, '?');

@@ -200,8 +200,19 @@ static void add_prefix(struct text_sink *ts, struct stream *st, const struct scr
 		if (show && ts->o.pid_comm)
 			snprintf(pid, sizeof(pid), ts->o.to_file ? "%d<%s>" : "%5d<%s>", (int)ev->tid,
 				 comm_of(ts, ev->tid, ev->pid));
-		else if (show)
+		if (show && !ts->o.pid_comm && ev->tid >= 0) {
+			/* "%-5d " or "[pid %5d] ", without printf (every line) */
+			size_t at = b->len;
+			if (!ts->o.to_file)
+				strbuf_addstr(b, "[pid ");
+			strbuf_add_u64_pad(b, (unsigned long long)ev->tid, ts->o.to_file ? 0 : 5, ' ');
+			if (ts->o.to_file && b->len - at < 5)
+				strbuf_addspaces(b, 5 - (b->len - at));
+			strbuf_addstr(b, ts->o.to_file ? " " : "] ");
+			show = 0;
+		} else if (show && !ts->o.pid_comm) {
 			snprintf(pid, sizeof(pid), ts->o.to_file ? "%-5d" : "%5d", (int)ev->tid);
+		}
 		if (show && ts->o.to_file)
 			strbuf_addf(b, "%s ", pid);
 		else if (show)
@@ -304,9 +315,13 @@ static void add_result(struct text_sink *ts, struct stream *st, const struct scr
 		render_text_after(b, c->exit_args);
 	if (!c->ret_text)    /* (a replayed ret_text has the marks already) */
 		call_injected_text(b, c->injected);    /* -e inject=, as strace marks it */
-	if (ts->o.show_time && c->t_exit_ns)
-		strbuf_addf(b, " <%llu.%06llu>", (unsigned long long)(c->duration_ns / 1000000000u),
-			    (unsigned long long)(c->duration_ns % 1000000000u / 1000));
+	if (ts->o.show_time && c->t_exit_ns) {
+		strbuf_addstr(b, " <");
+		strbuf_add_u64(b, c->duration_ns / 1000000000u);
+		strbuf_addch(b, '.');
+		strbuf_add_u64_pad(b, c->duration_ns % 1000000000u / 1000, 6, '0');
+		strbuf_addch(b, '>');
+	}
 	/* the seeds' "fsync(3) = 0   [logger.c:89 in flush_logs]" */
 	if (ts->o.source) {
 		strbuf_addstr(b, "   [");
@@ -364,7 +379,8 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			e2.ts_ns = c->t_enter_ns;
 			st->open_start = (long)b->len;
 			add_prefix(ts, st, &e2);
-			strbuf_addf(b, "%s(", name);
+			strbuf_addstr(b, name);
+			strbuf_addch(b, '(');
 			add_args(b, c->entry_args, 1);
 			if (render_text_entry_comma(c->entry_args, c->more_at_exit))
 				strbuf_addstr(b, ", ");

@@ -71,6 +71,63 @@ void strbuf_addch(struct strbuf *sb, int c)
 	strbuf_setlen(sb, sb->len + 1);
 }
 
+/* v's decimal digits, written backwards ending at end; returns the first */
+static char *digits_u64(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+void strbuf_add_u64_pad(struct strbuf *sb, unsigned long long v, int width, char pad)
+{
+	char buf[24];
+	char *p = digits_u64(buf + sizeof(buf), v);
+	size_t n = (size_t)(buf + sizeof(buf) - p);
+	if (width > 0 && (size_t)width > n) {
+		if (strbuf_grow(sb, (size_t)width - n))
+			return;
+		memset(sb->buf + sb->len, pad, (size_t)width - n);
+		strbuf_setlen(sb, sb->len + (size_t)width - n);
+	}
+	strbuf_add(sb, p, n);
+}
+
+void strbuf_add_u64(struct strbuf *sb, unsigned long long v)
+{
+	strbuf_add_u64_pad(sb, v, 0, ' ');
+}
+
+void strbuf_add_i64(struct strbuf *sb, long long v)
+{
+	char buf[24];
+	/* (the negation in unsigned: LLONG_MIN has no positive twin) */
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	char *p = digits_u64(buf + sizeof(buf), u);
+	if (v < 0)
+		*--p = '-';
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void strbuf_add_hex(struct strbuf *sb, unsigned long long v)
+{
+	char buf[24];
+	char *p = buf + sizeof(buf);
+	if (!v) {
+		strbuf_addch(sb, '0');
+		return;
+	}
+	while (v) {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	}
+	*--p = 'x';
+	*--p = '0';
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void strbuf_addspaces(struct strbuf *sb, size_t n)
 {
 	if (strbuf_grow(sb, n))

@@ -34,6 +34,17 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_addch(struct strbuf *sb, int c);
+/*
+ * Numbers without printf (the text sink's hot path: vfprintf cost a
+ * traced storm ~15 % of the tracer's time).  The same bytes as
+ * "%" PRIu64 / "%" PRId64 / "%#" PRIx64 ("0" for 0, as printf has it);
+ * strbuf_add_u64_pad: at least width digits, padded with pad ('0' or ' ')
+ * on the left ("%06llu", "%5d" of a non-negative number).
+ */
+void strbuf_add_u64(struct strbuf *sb, unsigned long long v);
+void strbuf_add_i64(struct strbuf *sb, long long v);
+void strbuf_add_hex(struct strbuf *sb, unsigned long long v);
+void strbuf_add_u64_pad(struct strbuf *sb, unsigned long long v, int width, char pad);
 void strbuf_addspaces(struct strbuf *sb, size_t n);
 void strbuf_setlen(struct strbuf *sb, size_t len);
 static inline void strbuf_reset(struct strbuf *sb) { strbuf_setlen(sb, 0); }
