@@ -100,6 +100,10 @@ struct scry_config {
 	                            else every call through a ring buffer */
 	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
 	int bpf_hooks;           /* SCRY_BPF_HOOKS_*: where bpf's programs hang */
+	/* bpf counts only: time one call in N of a hot (thread, syscall), the
+	 * statistics' latencies estimated from that sample (calls and errors
+	 * stay exact); 0: time every call. */
+	int bpf_sample_latency;
 	/* bpf trace with stack_depth: bytes of each call's user stack copied
 	 * at entry for the unwinder (0: 8 KiB; at most 16 KiB) */
 	size_t bpf_stack_bytes;

@@ -122,6 +122,7 @@ static int bpf_setup(struct scry_session *s, char *why, size_t whylen)
 	o.nr_words = s->cfg.syscall_bitmap_words;
 	o.child_default_signals = s->cfg.child_default_signals;
 	o.hooks = s->cfg.bpf_hooks;
+	o.sample_latency = s->cfg.bpf_sample_latency;
 	struct scry_bpf *b;
 	int r = scry_bpf_open(&b, &o, why, whylen);
 	if (r < 0)
