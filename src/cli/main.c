@@ -29,7 +29,6 @@
 #include "filter/seccomp.h"
 #include "filter/stage.h"
 #include "output/summary_sink.h"
-#include "bpf/syscount.h"	/* SCRY_BPF_SAMPLE_MAX */
 #include "syscalls/syscalls.h"
 
 /* The one global: signal handlers need to reach the session. */
@@ -265,7 +264,7 @@ static void summary_opts(const struct options *o, struct scry_session *s, double
 	so->note = note;
 	so->per_process = o->per_process;
 	if (o->latency_sampled)
-		so->sample_max_n = SCRY_BPF_SAMPLE_MAX;
+		so->sample_max_n = SCRY_BPF_SAMPLE_MAX_N;
 }
 
 /* 0, or a negative errno when the summary could not be written. */
