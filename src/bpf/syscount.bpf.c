@@ -16,7 +16,8 @@
  *
  * A traced thread pays two task-storage lookups, two clock reads and two
  * map updates per call (with sample_latency, once a (thread, syscall) is
- * hot, the clock reads and the histogram update only at one call in N); untraced processes one hash lookup (sys_enter) and
+ * hot, the clock reads and the histogram update only at one call in N);
+ * untraced processes one hash lookup (sys_enter) and
  * two empty task-storage lookups.  Measured costs are in bench/README.md.  Entry points are thin; user space
  * (bpf_backend.c) does the rest.
  *
