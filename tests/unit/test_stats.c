@@ -319,6 +319,73 @@ static void test_sampled_rows(void **state)
 	scry_stats_release(&st);
 }
 
+/* The summaries say when latencies were sampled, and only then. */
+static void test_sampled_summaries(void **state)
+{
+	struct scry_stats st;
+	struct scry_stats_row row;
+	struct scry_hist *h = calloc(1, sizeof(*h));
+	struct scry_summary_opts o = default_opts();
+	char *text, *json, *csv;
+
+	assert_non_null(h);
+	scry_stats_init(&st, 0);
+	fill(&st, 0);
+	sample_stream(20000, 256, 64, 5, &row, h);
+	row.nr = NR_ODD;
+	scry_stats_row_unsample(&row);
+	assert_int_equal(scry_stats_add_row(&st, &row), 0);
+
+	/* not asked (ptrace, --exact-latency, serve): the old outputs */
+	text = render(scry_stats_print_text, &st, &o);
+	json = render(scry_stats_print_json, &st, &o);
+	csv = render(scry_stats_print_csv, &st, &o);
+	assert_null(strstr(text, "latency sampled"));
+	assert_null(strstr(json, "latency_sampling"));
+	assert_null(strstr(json, "\"timed\""));
+	assert_true(starts_with(csv, "syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent\n"));
+	free(text);
+	free(json);
+	free(csv);
+
+	o.sample_max_n = 64;
+	text = render(scry_stats_print_text, &st, &o);
+	json = render(scry_stats_print_json, &st, &o);
+	csv = render(scry_stats_print_csv, &st, &o);
+	{
+		char want[512];
+		uint64_t calls = 0, timed = 0;
+
+		for (size_t i = 0; i < scry_stats_nr_rows(&st); i++) {
+			calls += scry_stats_row_at(&st, i)->calls;
+			timed += scry_stats_row_at(&st, i)->calls - scry_stats_row_at(&st, i)->untimed;
+		}
+		snprintf(want, sizeof(want), "latency sampled 1 in up to 64 per thread and syscall (%llu of %llu calls timed",
+			 (unsigned long long)timed, (unsigned long long)calls);
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof(want), "at a rank at most ±%.2f %% away (99.9 %% confidence)\n",
+			 scry_stats_row_rank_bound(scry_stats_lookup(&st, 0, NR_ODD)));
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof(want), "\"latency_sampling\":{\"sampled\":true,\"max_one_in\":64,"
+			 "\"calls\":%llu,\"timed\":%llu,\"bucket_pct\":0.78,",
+			 (unsigned long long)calls, (unsigned long long)timed);
+		assert_non_null(strstr(json, want));
+		snprintf(want, sizeof(want), "\"timed\":%llu,\"rank_bound_pct\":%.3f,",
+			 (unsigned long long)(row.calls - row.untimed), scry_stats_row_rank_bound(&row));
+		assert_non_null(strstr(json, want));
+		assert_true(starts_with(csv, "syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent,timed,rank_bound_pct\n"));
+		snprintf(want, sizeof(want), ",%llu,%.3f\n", (unsigned long long)(row.calls - row.untimed),
+			 scry_stats_row_rank_bound(&row));
+		assert_non_null(strstr(csv, want));
+		assert_non_null(strstr(csv, ",0.000\n"));	/* the unsampled rows */
+	}
+	free(text);
+	free(json);
+	free(csv);
+	free(h);
+	scry_stats_release(&st);
+}
+
 static void test_many_keys(void **state)
 {
 	struct scry_stats st;
@@ -806,6 +873,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_sampled_rows),
+		cmocka_unit_test(test_sampled_summaries),
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_per_process_adds_up),
 		cmocka_unit_test(test_reset),
