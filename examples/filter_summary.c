@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 
 	/* the JSON Lines end (finish() reaches every sink behind the stage);
 	 * the summary is ours to print */
-	struct scry_sink_end end = { NULL, NULL, scry_session_lost(s) };
+	struct scry_sink_end end = { .lost_events = scry_session_lost(s) };
 	int werr = scry_sink_finish(&all, &end);
 	for (size_t i = 0; i < scry_stats_nr_rows(&summary.stats); i++) {
 		const struct scry_stats_row *row = scry_stats_row_at(&summary.stats, i);

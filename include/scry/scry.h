@@ -100,6 +100,10 @@ struct scry_config {
 	                            else every call through a ring buffer */
 	size_t bpf_buffer;       /* bpf trace: ring buffer bytes (0: 8 MiB) */
 	int bpf_hooks;           /* SCRY_BPF_HOOKS_*: where bpf's programs hang */
+	/* bpf counts only: time one call in N of a hot (thread, syscall), the
+	 * statistics' latencies estimated from that sample (calls and errors
+	 * stay exact); 0: time every call.  N is at most SCRY_BPF_SAMPLE_MAX_N. */
+	int bpf_sample_latency;
 	/* bpf trace with stack_depth: bytes of each call's user stack copied
 	 * at entry for the unwinder (0: 8 KiB; at most 16 KiB) */
 	size_t bpf_stack_bytes;
@@ -182,6 +186,9 @@ enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
  * a busy process makes most; RAW: on the raw syscall tracepoints, run for
  * every call; SYSCALLS: on the filtered calls' own tracepoints.
  */
+/* bpf_sample_latency times at least one call in this many. */
+#define SCRY_BPF_SAMPLE_MAX_N 64
+
 enum scry_bpf_hooks { SCRY_BPF_HOOKS_AUTO = 0, SCRY_BPF_HOOKS_RAW = 1, SCRY_BPF_HOOKS_SYSCALLS = 2 };
 #define SCRY_CONFIG_INIT { .hide_until_exec = 1, .string_limit = 32, .backend = SCRY_BACKEND_PTRACE }
 

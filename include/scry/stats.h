@@ -62,6 +62,16 @@ struct scry_stats_row {
 	uint64_t min_ns;	/* meaningful only when calls > 0 */
 	uint64_t max_ns;
 	struct scry_hist *hist;	/* owned; never NULL in a stored row */
+	/*
+	 * Sampled latency (the bpf backend's -c, see src/bpf/syscount.h):
+	 * calls counted but not timed, and the sum of w * w over the timed
+	 * calls that stood for w > 1 calls each.  Both 0 when every call was
+	 * timed.  A sampled row's histogram holds the weights (its count
+	 * estimates calls), min_ns and max_ns are the timed calls', and
+	 * total_ns is scaled to calls (scry_stats_row_unsample()).
+	 */
+	uint64_t untimed;
+	uint64_t weight_sq;
 };
 
 struct scry_stats {
@@ -120,6 +130,30 @@ SCRY_API uint64_t scry_stats_row_avg(const struct scry_stats_row *row);
  */
 SCRY_API uint64_t scry_stats_row_percentile(const struct scry_stats_row *row, double p);
 
+/* Whether a row's latencies come from a sample (not every call timed). */
+SCRY_API int scry_stats_row_sampled(const struct scry_stats_row *row);
+
+/*
+ * For a sampled row whose total_ns is the weighted sum of its timed calls'
+ * latencies: scales total_ns by calls / (sum of the weights), the windows
+ * still open when the counters were read having counted calls not yet
+ * weighed.  A row with no call timed gets total 0.  Other rows unchanged.
+ */
+SCRY_API void scry_stats_row_unsample(struct scry_stats_row *row);
+
+/*
+ * The error bound of a sampled row's percentiles, in percent of rank
+ * (0 for an unsampled row): with 99.9 % confidence, for each percentile p
+ * the value reported lies, within the histogram's 0.78 %, between the
+ * exact (p - R)-th and (p + R)-th percentiles.  R = 100 * (sqrt(S * ln(2 /
+ * 0.001) / 2) + |calls - weights|) / calls, S = weight_sq: Hoeffding's
+ * bound for a sum of independent window errors, window i's lying in a
+ * range of w_i (one call drawn from each window of w_i calls, so its
+ * error at any value is w_i * [drawn <= v] - [window's calls <= v]),
+ * plus the calls of windows still open.  Capped at 100.
+ */
+SCRY_API double scry_stats_row_rank_bound(const struct scry_stats_row *row);
+
 /*
  * Summaries: the -c table and its JSON and CSV forms.
  */
@@ -177,6 +211,12 @@ struct scry_summary_opts {
 	 * scry_sites_print_text()'s) */
 	const struct scry_sites *sites;
 	const struct scry_sites *functions;
+	/* Latency sampled 1 in up to this many calls (the bpf backend's -c
+	 * without --exact-latency): the text heading says so with the
+	 * rank bound of the sampled rows; JSON adds "latency_sampling" and
+	 * per row "timed" and "rank_bound_pct"; CSV the columns timed and
+	 * rank_bound_pct.  0: every call timed. */
+	unsigned sample_max_n;
 };
 /* The defaults: the default columns, sorted by time, no elapsed time
  * shown, and no name callback (calls shown as "syscall_0x101"): set

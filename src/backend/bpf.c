@@ -16,6 +16,7 @@
 
 #include "bpf/bpf_backend.h"
 #include "bpf/bpf_common.h"
+#include "bpf/syscount.h"
 
 /* What session_attach_target() checks, and that pid has not exited. */
 static pid_t attach_target(struct scry_session *s, pid_t pid, struct scry_attach_error *why)
@@ -110,6 +111,7 @@ static void bpf_release(struct scry_session *s)
 }
 
 
+_Static_assert(SCRY_BPF_SAMPLE_MAX_N == SCRY_BPF_SAMPLE_MAX, "one sampling limit");
 _Static_assert((int)SCRY_BPF_HOOKS_AUTO == (int)BPF_HOOKS_AUTO && (int)SCRY_BPF_HOOKS_RAW == (int)BPF_HOOKS_RAW &&
 	       (int)SCRY_BPF_HOOKS_SYSCALLS == (int)BPF_HOOKS_SYSCALLS, "one set of hook modes");
 
@@ -122,6 +124,7 @@ static int bpf_setup(struct scry_session *s, char *why, size_t whylen)
 	o.nr_words = s->cfg.syscall_bitmap_words;
 	o.child_default_signals = s->cfg.child_default_signals;
 	o.hooks = s->cfg.bpf_hooks;
+	o.sample_latency = s->cfg.bpf_sample_latency;
 	struct scry_bpf *b;
 	int r = scry_bpf_open(&b, &o, why, whylen);
 	if (r < 0)

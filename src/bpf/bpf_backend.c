@@ -140,6 +140,7 @@ static int load_skel(struct syscount **out, const struct scry_bpf_opts *opts, in
 	/* (an LRU hash is preallocated: one entry when unused) */
 	if (!skel->rodata->keep_comms)
 		bpf_map__set_max_entries(skel->maps.scry_comms, 1);
+	skel->rodata->sample_latency = opts && opts->sample_latency;
 	{
 		uint64_t dev = 0, ino = 0;
 
@@ -429,6 +430,10 @@ static int acc_push(struct scry_bpf *b, struct acc **a, size_t *n, size_t *alloc
 		row->calls += v->count;
 		row->errors += v->errors;
 		row->total_ns += v->total_ns;
+		row->untimed += v->count - v->timed;
+		row->weight_sq += v->wsq;
+		if (!v->timed)
+			continue;	/* (its min and max are not set) */
 		if (v->min_ns < row->min_ns)
 			row->min_ns = v->min_ns;
 		if (v->max_ns > row->max_ns)
@@ -652,8 +657,10 @@ static int read_epoch(struct scry_bpf *b, int epoch, struct scry_stats *out)
 	err = read_hslots(b, epoch, a, n);
 	if (!err)
 		err = read_hist(b, a, n);
-	for (size_t i = 0; !err && i < n; i++)
+	for (size_t i = 0; !err && i < n; i++) {
+		scry_stats_row_unsample(&a[i].row);
 		err = scry_stats_add_row(out, &a[i].row);
+	}
 	free_accs(a, n);
 	return err;
 }

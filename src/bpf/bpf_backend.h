@@ -66,8 +66,12 @@ struct scry_bpf_opts {
 	int match_cgroups;
 	int count_errnos;	/* errors by errno: scry_bpf_read_reset_errnos() */
 	int keep_comms;		/* names of exited processes: scry_bpf_exited_comm() */
+	/* Time one call in N of a hot (thread, syscall), the sample's
+	 * latencies weighted N (syscount.h); 0: time every call (scry serve,
+	 * --exact-latency).  Calls and errors are exact either way. */
+	int sample_latency;
 };
-#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0 }
+#define SCRY_BPF_OPTS_INIT { 0, 0, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 }
 
 /*
  * 0 when the bpf backend can run here: privilege, kernel BTF, and the
@@ -115,7 +119,9 @@ int scry_bpf_launched_status(const struct scry_bpf *b);
 /*
  * Adds the kernel's counts since open (or the last reset) to out, which
  * decides whether rows are per process.  0 or -ENOMEM / -errno of a map
- * read.  out's rows get calls, errors, total, min, max and the histogram.
+ * read.  out's rows get calls, errors, total, min, max and the histogram;
+ * with opts.sample_latency the histogram and total are the sample's,
+ * weighted, and total is scaled to the calls (scry_stats_row_unsample()).
  */
 int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out);
 

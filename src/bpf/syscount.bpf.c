@@ -15,7 +15,9 @@
  *   sched_process_exit  the last thread of a traced process is gone: forget it
  *
  * A traced thread pays two task-storage lookups, two clock reads and two
- * map updates per call; untraced processes one hash lookup (sys_enter) and
+ * map updates per call (with sample_latency, once a (thread, syscall) is
+ * hot, the clock reads and the histogram update only at one call in N);
+ * untraced processes one hash lookup (sys_enter) and
  * two empty task-storage lookups.  Measured costs are in bench/README.md.  Entry points are thin; user space
  * (bpf_backend.c) does the rest.
  *
@@ -56,6 +58,8 @@ const volatile bool count_errnos = false;
 /* Keep the name of each counted process as it exits (scry_comms): scry
  * serve's comm label of a process gone before its counts were read. */
 const volatile bool keep_comms = false;
+/* Time one call in N per hot (thread, syscall) (syscount.h); else all. */
+const volatile bool sample_latency = false;
 
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
@@ -106,6 +110,14 @@ struct {
 	__type(key, int);
 	__type(value, struct scry_bpf_start);
 } scry_starts SEC(".maps");
+
+/* Instead of scry_starts with sample_latency: the sampler's state too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct scry_bpf_sstart);
+} scry_samp SEC(".maps");
 
 /* The syscall's slot in scry_hslots + 1 (0: none yet); claimed by the
  * program at the syscall's first call, from hslots_used. */
@@ -225,6 +237,67 @@ static __always_inline bool match_other(struct task_struct *task)
 	return false;
 }
 
+/* The thread's entry record: in scry_samp when sampling (with the
+ * sampler's slots), else in scry_starts.  flags: 0 or _F_CREATE. */
+static __always_inline struct scry_bpf_start *start_of(struct task_struct *task, __u64 flags)
+{
+	if (sample_latency)
+		return bpf_task_storage_get(&scry_samp, task, 0, flags);
+	return bpf_task_storage_get(&scry_starts, task, 0, flags);
+}
+
+/*
+ * Whether this call of (thread, id) is timed (syscount.h, "Adaptive
+ * latency sampling"): one call per window of N, at the window's drawn
+ * position.  Sets st->w and st->ts.
+ */
+static __always_inline void sample_enter(struct scry_bpf_sstart *ss, long id)
+{
+	struct scry_bpf_sslot *sl = &ss->slot[(__u32)id & (SCRY_BPF_SAMPLE_SLOTS - 1)];
+	__u16 tag = (__u16)id + 1;
+	__u32 n, pos;
+	__u64 now;
+
+	if (sl->nr != tag) {	/* a new syscall in this slot: rare again */
+		sl->nr = tag;
+		sl->seen = 0;
+		sl->next = 0;
+		sl->left = 0;
+		sl->last = 0;
+	}
+	if (sl->seen < SCRY_BPF_SAMPLE_WARM)
+		sl->seen++;
+	if (!sl->left) {	/* a new window, its N decided before it */
+		__u8 sh = sl->next;
+
+		if (sh > SCRY_BPF_SAMPLE_SHIFT_MAX)
+			sh = SCRY_BPF_SAMPLE_SHIFT_MAX;
+		sl->shift = sh;
+		sl->left = (__u8)(1u << sh);
+		sl->pick = sh ? (__u8)(bpf_get_prandom_u32() & ((1u << sh) - 1)) : 0;
+	}
+	n = 1u << (sl->shift & 7);
+	pos = n - sl->left;
+	sl->left--;
+	if (pos != sl->pick) {
+		ss->st.w = 0;
+		return;
+	}
+	now = bpf_ktime_get_ns();
+	if (sl->last) {
+		__u64 gap = now - sl->last;
+
+		if (gap < SCRY_BPF_SAMPLE_HOT_NS && sl->seen >= SCRY_BPF_SAMPLE_WARM &&
+		    sl->next < SCRY_BPF_SAMPLE_SHIFT_MAX)
+			sl->next++;
+		else if (gap > SCRY_BPF_SAMPLE_COLD_NS && sl->next)
+			sl->next--;
+	}
+	sl->last = now;
+	ss->st.w = (__u16)n;
+	ss->st.ts = now;
+}
+
 static __always_inline int on_enter(long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -242,7 +315,7 @@ static __always_inline int on_enter(long id, bool check_nr)
 	 * then one cheap lookup is all (the hash of processes costs more
 	 * than the rest of the program).
 	 */
-	s = bpf_task_storage_get(&scry_starts, task, 0, 0);
+	s = start_of(task, 0);
 	if (!s) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 		__u8 *state = cur_state(tgid);
@@ -260,14 +333,19 @@ static __always_inline int on_enter(long id, bool check_nr)
 				return 0;
 			*state = SCRY_BPF_TRACED;
 		}
-		s = bpf_task_storage_get(&scry_starts, task, 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		s = start_of(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!s) {
 			__sync_fetch_and_add(&lost, 1);
 			return 0;
 		}
 	}
-	s->nr = (__u64)id;
+	s->nr = (__u32)id;
+	s->on = 1;
+	if (sample_latency) {
+		sample_enter((struct scry_bpf_sstart *)s, id);
+		return 0;
+	}
+	s->w = 1;
 	s->ts = bpf_ktime_get_ns();
 	return 0;
 }
@@ -294,11 +372,11 @@ static __always_inline struct scry_bpf_val *row_of(struct scry_bpf_key *key)
 }
 
 /*
- * Counts bucket idx in the row's histogram slot, claiming one at the
+ * Adds w to bucket idx in the row's histogram slot, claiming one at the
  * syscall's first call while there are some left.  0: no slot, use the
  * hash.
  */
-static __always_inline int bump_slot(const struct scry_bpf_key *key, __u32 idx)
+static __always_inline int bump_slot(const struct scry_bpf_key *key, __u32 idx, __u64 w)
 {
 	struct scry_bpf_hist *h;
 	__u32 nr = key->nr, *slot, at;
@@ -329,7 +407,7 @@ static __always_inline int bump_slot(const struct scry_bpf_key *key, __u32 idx)
 	h = bpf_map_lookup_elem(&scry_hslots, &at);
 	if (!h || idx >= SCRY_HIST_BUCKETS)
 		return 0;
-	h->b[idx]++;
+	h->b[idx] += w;
 	return 1;
 }
 
@@ -358,49 +436,58 @@ static __always_inline int on_exit(long ret)
 	struct scry_bpf_key key;
 	struct scry_bpf_hkey hkey;
 	struct scry_bpf_val *v;
-	__u64 ns, *n, one = 1;
+	__u64 ns = 0, *n, w;
 	__u32 idx;
 
 	/* no task storage: not a traced thread (the common, cheap case) */
-	s = bpf_task_storage_get(&scry_starts, bpf_get_current_task_btf(), 0, 0);
-	if (!s || !s->ts)
+	s = start_of(bpf_get_current_task_btf(), 0);
+	if (!s || !s->on)
 		return 0;
-	ns = bpf_ktime_get_ns() - s->ts;
-	s->ts = 0;
+	s->on = 0;
+	w = s->w;
+	if (w)
+		ns = bpf_ktime_get_ns() - s->ts;
 
 	key.tgid = per_process ? cur_tgid_for_user() : 0;
-	key.nr = (__u32)s->nr;
+	key.nr = s->nr;
 	key.epoch = *(volatile __u32 *)&epoch & 1;
 	key.pad = 0;
 
+	/* every call counts, timed or not */
 	v = row_of(&key);
 	if (!v) {
 		__sync_fetch_and_add(&lost, 1);
 		return 0;
 	}
-	if (!v->count || ns < v->min_ns)
-		v->min_ns = ns;
-	if (ns > v->max_ns)
-		v->max_ns = ns;
 	v->count++;
-	v->total_ns += ns;
 	if (ret < 0 && ret >= -4095) {
 		v->errors++;
 		if (count_errnos)
 			count_errno(&key, (__u32)-ret);
 	}
+	if (!w)
+		return 0;
+	/* a timed call stands for w calls (w = 1 unless sampled) */
+	if (!v->timed || ns < v->min_ns)
+		v->min_ns = ns;
+	if (ns > v->max_ns)
+		v->max_ns = ns;
+	v->timed++;
+	v->total_ns += ns * w;
+	if (w > 1)
+		v->wsq += w * w;
 
 	idx = scry_hist_bucket(ns);
 	if (idx >= SCRY_HIST_BUCKETS)	/* cannot happen; tells the verifier */
 		idx = SCRY_HIST_BUCKETS - 1;
-	if (bump_slot(&key, idx))
+	if (bump_slot(&key, idx, w))
 		return 0;
 	hkey.key = key;
 	hkey.bucket = idx;
 	hkey.pad = 0;
 	n = bpf_map_lookup_elem(&scry_hist, &hkey);
 	if (!n) {
-		if (!bpf_map_update_elem(&scry_hist, &hkey, &one, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&scry_hist, &hkey, &w, BPF_NOEXIST))
 			return 0;
 		/* -EEXIST (another CPU made it) or the map is full */
 		n = bpf_map_lookup_elem(&scry_hist, &hkey);
@@ -409,7 +496,7 @@ static __always_inline int on_exit(long ret)
 			return 0;
 		}
 	}
-	(*n)++;
+	*n += w;
 	return 0;
 }
 

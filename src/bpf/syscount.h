@@ -59,12 +59,38 @@ struct scry_bpf_key {
 
 /* One CPU's share of a row; user space sums them. */
 struct scry_bpf_val {
-	__u64 count;
-	__u64 errors;
-	__u64 total_ns;
-	__u64 min_ns;		/* meaningful when count > 0 */
+	__u64 count;		/* every call: exact */
+	__u64 errors;		/* every call: exact */
+	__u64 total_ns;		/* sum of w * latency over the timed calls */
+	__u64 min_ns;		/* of the timed calls; meaningful when timed > 0 */
 	__u64 max_ns;
+	__u64 timed;		/* calls timed (== count unless sampled) */
+	__u64 wsq;		/* sum of w * w over the timed calls with w > 1 */
 };
+
+/*
+ * Adaptive latency sampling (sample_latency; scry -c without
+ * --exact-latency).  Every call is counted; per (thread, syscall) the calls
+ * are cut into windows of N consecutive calls, and one call of each window,
+ * at a position drawn at random when the window starts, is timed and
+ * weighs w = N: it adds w to its histogram bucket and w * latency to the
+ * total.  N is 1 for the first SCRY_BPF_SAMPLE_WARM calls of a (thread,
+ * syscall) and while it is rare; it doubles (at most to SCRY_BPF_SAMPLE_MAX)
+ * when the time between two timed entries was under SCRY_BPF_SAMPLE_HOT_NS,
+ * and halves when it was over SCRY_BPF_SAMPLE_COLD_NS: a window of N calls
+ * then lasts between the two (32-128 µs), so timing costs about one clock
+ * pair (~0.1 µs) per (thread, syscall) per 32 µs or more, whatever the
+ * rate, unless the rate is above 64 calls per 32 µs.  N is decided
+ * before its window starts, never by the window's own calls, so each
+ * window's timed call is a fair draw from it (docs/FORMATS.md derives the
+ * error bound printed in the summary).
+ */
+#define SCRY_BPF_SAMPLE_SHIFT_MAX	6
+#define SCRY_BPF_SAMPLE_MAX	(1u << SCRY_BPF_SAMPLE_SHIFT_MAX)	/* 64 */
+#define SCRY_BPF_SAMPLE_WARM	256	/* calls always timed first */
+#define SCRY_BPF_SAMPLE_HOT_NS	32000
+#define SCRY_BPF_SAMPLE_COLD_NS	128000
+#define SCRY_BPF_SAMPLE_SLOTS	64	/* per thread, by nr % 64 (tagged) */
 
 struct scry_bpf_hkey {
 	struct scry_bpf_key key;
@@ -85,9 +111,30 @@ struct scry_bpf_hist {
 	__u64 b[SCRY_HIST_BUCKETS];
 };
 
+/* One (thread, syscall) of the sampler: slot nr % SCRY_BPF_SAMPLE_SLOTS. */
+struct scry_bpf_sslot {
+	__u64 last;		/* entry time of its last timed call (0: none) */
+	__u16 nr;		/* syscall number + 1 (0: empty slot) */
+	__u16 seen;		/* calls so far, saturating at SCRY_BPF_SAMPLE_WARM */
+	__u8 shift;		/* log2 N of the current window */
+	__u8 next;		/* log2 N of the next window */
+	__u8 left;		/* calls left in the current window */
+	__u8 pick;		/* position of the timed call in it */
+};
+
 struct scry_bpf_start {
-	__u64 ts;		/* bpf_ktime_get_ns() at entry; 0: not in a counted call */
-	__u64 nr;
+	__u64 ts;		/* bpf_ktime_get_ns() at entry of a timed call */
+	__u32 nr;
+	__u16 w;		/* the timed call's weight; 0: not timed */
+	__u8 on;		/* in a counted call */
+	__u8 pad;
+};
+
+/* The same with the sampler's slots (task storage scry_samp, used instead
+ * of scry_starts with sample_latency: ~1 KiB per traced thread). */
+struct scry_bpf_sstart {
+	struct scry_bpf_start st;
+	struct scry_bpf_sslot slot[SCRY_BPF_SAMPLE_SLOTS];
 };
 
 #endif /* SCRY_BPF_SYSCOUNT_H */

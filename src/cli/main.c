@@ -264,6 +264,8 @@ static void summary_opts(const struct options *o, struct scry_session *s, double
 	so->columns = o->columns;
 	so->note = note;
 	so->per_process = o->per_process;
+	if (o->latency_sampled)
+		so->sample_max_n = SCRY_BPF_SAMPLE_MAX_N;
 }
 
 /* 0, or a negative errno when the summary could not be written. */
@@ -700,10 +702,14 @@ static int make_session(struct run *r)
 		bcfg.bpf_counts_only = counts_only;
 		bcfg.bpf_buffer = o->bpf_buffer;
 		bcfg.bpf_hooks = o->bpf_hooks;
+		/* in-kernel counts time a hot call 1 in N (syscount.h) */
+		bcfg.bpf_sample_latency = counts_only && !o->exact_latency;
 		bcfg.bpf_stack_bytes = o->bpf_stack_bytes;
 		bcfg.why = why;
 		bcfg.why_len = sizeof(why);
-		if (scry_session_new(&r->s, &bcfg) < 0) {
+		if (scry_session_new(&r->s, &bcfg) == 0) {
+			o->latency_sampled = bcfg.bpf_sample_latency;
+		} else {
 			r->s = NULL;
 			if (o->backend == BACKEND_BPF) {
 				fprintf(stderr, "scry: bpf backend unavailable: %s\n", why[0] ? why : "unknown reason");

@@ -37,6 +37,8 @@ struct options {
 	int verbose;             /* -v */
 	int no_calibrate;        /* --no-calibrate */
 	int cpu_time;            /* --cpu-time */
+	int exact_latency;       /* --exact-latency */
+	int latency_sampled;     /* (set by make_session: bpf -c samples) */
 	int no_seccomp;          /* --no-seccomp */
 	int follow_cpu;          /* --follow-cpu (experimental) */
 	enum { BACKEND_AUTO, BACKEND_PTRACE, BACKEND_BPF } backend;

@@ -68,6 +68,8 @@ static const char usage_text[] =
 "      --per-process         one summary table per process\n"
 "      --no-calibrate        do not subtract the measured ptrace stop cost\n"
 "      --cpu-time            summarise system CPU time instead of latency\n"
+"      --exact-latency       bpf -c: time every call (default: a hot call is\n"
+"                            timed 1 in up to 64, counts stay exact)\n"
 "      --interval TIME       print a summary every TIME, each for that interval\n"
 "\n"
 "Where calls come from:\n"
@@ -203,7 +205,7 @@ static int add_pids(struct options *o, const char *arg)
 
 enum {
 	OPT_DURATION = 256, OPT_DURATION_MS, OPT_PER_PROCESS, OPT_TRACE,
-	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER, OPT_BPF_HOOKS,
+	OPT_NO_CALIBRATE, OPT_CPU_TIME, OPT_EXACT_LATENCY, OPT_INTERVAL, OPT_NO_SECCOMP, OPT_BACKEND, OPT_FORMAT, OPT_BPF_BUFFER, OPT_BPF_HOOKS,
 	/* strace's (docs/STRACE.md) */
 	OPT_DAEMONIZE, OPT_DECODE_PIDS, OPT_SECCOMP_BPF, OPT_SYSCALL_LIMIT, OPT_SEPARATELY, OPT_QUAL,
 	OPT_QUIET, OPT_VERBOSE, OPT_DECODE_FDS,
@@ -237,6 +239,7 @@ static const struct option longopts[] = {
 	{ "attach-duration-msec", required_argument, NULL, OPT_DURATION_MS },
 	{ "no-calibrate", no_argument, NULL, OPT_NO_CALIBRATE },
 	{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
+	{ "exact-latency", no_argument, NULL, OPT_EXACT_LATENCY },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "follow-cpu", no_argument, NULL, OPT_FOLLOW_CPU },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
@@ -455,6 +458,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_CPU_TIME:
 			o->cpu_time = 1;
+			break;
+		case OPT_EXACT_LATENCY:
+			o->exact_latency = 1;
 			break;
 		case OPT_NO_SECCOMP:
 			o->no_seccomp = 1;

@@ -8,6 +8,7 @@
  * tests/unit/test_stats.c shows that memory does not grow with calls.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,8 +176,41 @@ int scry_stats_add_row(struct scry_stats *dst, const struct scry_stats_row *s)
 		d->min_ns = s->min_ns;
 	if (s->max_ns > d->max_ns)
 		d->max_ns = s->max_ns;
+	d->untimed += s->untimed;
+	d->weight_sq += s->weight_sq;
 	scry_hist_merge(d->hist, s->hist);
 	return 0;
+}
+
+int scry_stats_row_sampled(const struct scry_stats_row *row)
+{
+	return row->untimed || row->weight_sq;
+}
+
+void scry_stats_row_unsample(struct scry_stats_row *row)
+{
+	uint64_t w = row->hist ? row->hist->count : 0;
+
+	if (!scry_stats_row_sampled(row) || w == row->calls)
+		return;
+	if (!w) {
+		row->total_ns = 0;
+		return;
+	}
+	row->total_ns = (uint64_t)((long double)row->total_ns * (long double)row->calls / (long double)w);
+}
+
+double scry_stats_row_rank_bound(const struct scry_stats_row *row)
+{
+	uint64_t w = row->hist ? row->hist->count : 0;
+	double t, off;
+
+	if (!scry_stats_row_sampled(row) || !row->calls)
+		return 0;
+	off = w > row->calls ? (double)(w - row->calls) : (double)(row->calls - w);
+	t = sqrt((double)row->weight_sq * log(2.0 / 0.001) / 2.0) + off;
+	t = 100.0 * t / (double)row->calls;
+	return t > 100.0 ? 100.0 : t;
 }
 
 int scry_stats_merge(struct scry_stats *dst, const struct scry_stats *src)
@@ -218,14 +252,16 @@ uint64_t scry_stats_row_avg(const struct scry_stats_row *row)
 
 uint64_t scry_stats_row_percentile(const struct scry_stats_row *row, double p)
 {
-	uint64_t rank = scry_hist_rank(row->calls, p), v;
+	/* (a sampled row ranks among its weights) */
+	uint64_t n = scry_stats_row_sampled(row) ? row->hist->count : row->calls;
+	uint64_t rank = scry_hist_rank(n, p), v;
 
-	if (!rank)
-		return 0;
+	if (!rank || row->untimed >= row->calls)
+		return 0;	/* (no call timed: nothing known) */
 	/* the extremes are known exactly; the histogram only brackets them */
 	if (rank == 1)
 		return row->min_ns;
-	if (rank == row->calls)
+	if (rank == n)
 		return row->max_ns;
 	v = scry_hist_percentile(row->hist, p);
 	if (v < row->min_ns)

@@ -215,6 +215,8 @@ static int build_table(struct table *t, const struct scry_stats *st, int pid,
 			t->total.min_ns = row->min_ns;
 		if (row->max_ns > t->total.max_ns)
 			t->total.max_ns = row->max_ns;
+		t->total.untimed += row->untimed;
+		t->total.weight_sq += row->weight_sq;
 		scry_hist_merge(t->total.hist, row->hist);
 	}
 	qsort(t->e, t->n, sizeof(*t->e), compare_entries);
@@ -387,7 +389,7 @@ static void format_cell(char *buf, enum scry_column col, const struct scry_stats
 		format_ns(buf, CELL, row->calls ? row->max_ns : 0);
 		break;
 	case SCRY_COL_MIN:
-		format_ns(buf, CELL, row->calls ? row->min_ns : 0);
+		format_ns(buf, CELL, row->calls > row->untimed ? row->min_ns : 0);
 		break;
 	case SCRY_COL_PERCENT:
 		snprintf(buf, CELL, "%.2f", percent_of(row->total_ns, table_total_ns));
@@ -517,6 +519,47 @@ static void put_table(FILE *out, const struct layout *l, const struct table *t)
 	put_row(out, l, &t->total, "total", t->total.total_ns);
 }
 
+/* Over every row of st: calls, calls timed, and the largest rank bound of
+ * a sampled row.  0 when no row is sampled. */
+static int sampling_of(const struct scry_stats *st, uint64_t *calls, uint64_t *timed, double *bound)
+{
+	int any = 0;
+
+	*calls = *timed = 0;
+	*bound = 0;
+	for (size_t i = 0; i < st->nr_rows; i++) {
+		const struct scry_stats_row *row = &st->rows[i];
+		double b = scry_stats_row_rank_bound(row);
+
+		*calls += row->calls;
+		*timed += row->calls - row->untimed;
+		any |= scry_stats_row_sampled(row);
+		if (b > *bound)
+			*bound = b;
+	}
+	return any;
+}
+
+/* The heading's line about sampling (docs/FORMATS.md, "Sampled latency"). */
+static void sampling_text(FILE *out, const struct scry_stats *st, const struct scry_summary_opts *opts)
+{
+	uint64_t calls, timed;
+	double bound;
+
+	if (!opts->sample_max_n)
+		return;
+	if (!sampling_of(st, &calls, &timed, &bound)) {
+		fputs("latency: every call timed (none was frequent enough to sample)\n", out);
+		return;
+	}
+	fprintf(out, "latency sampled 1 in up to %u per thread and syscall (%llu of %llu calls timed, "
+		"each weighing the calls it stands for; counts exact, seconds and percentiles "
+		"estimated): percentiles within ±%.2f %% of the exact ones at a rank at most "
+		"±%.2f %% away (99.9 %% confidence)\n",
+		opts->sample_max_n, (unsigned long long)timed, (unsigned long long)calls,
+		100.0 / (2.0 * SCRY_HIST_SUB), bound);
+}
+
 static const char *latency_text(enum scry_latency latency)
 {
 	return latency == SCRY_LATENCY_CPU ? "system CPU time" : "wall-clock latency";
@@ -540,6 +583,7 @@ int scry_stats_print_text(const struct scry_stats *st, FILE *out,
 	fprintf(out, "%s):\n", latency_text(opts->latency));
 	if (opts->note && *opts->note)
 		fprintf(out, "%s\n", opts->note);
+	sampling_text(out, st, opts);
 
 	if (ts.n == 1) {
 		put_rule(out, '=', l.total_width);
@@ -570,15 +614,19 @@ static void json_string(FILE *out, const char *s)
 }
 
 /* The numeric fields shared by a syscall row and a total. */
-static void json_fields(FILE *out, const struct scry_stats_row *row, uint64_t table_total_ns)
+static void json_fields(FILE *out, const struct scry_stats_row *row, uint64_t table_total_ns,
+			int sampling)
 {
+	if (sampling)
+		fprintf(out, "\"timed\":%llu,\"rank_bound_pct\":%.3f,",
+			(unsigned long long)(row->calls - row->untimed), scry_stats_row_rank_bound(row));
 	fprintf(out, "\"calls\":%llu,\"errors\":%llu,\"total_ns\":%llu,\"avg_ns\":%llu,"
 		"\"min_ns\":%llu,\"max_ns\":%llu,\"p50_ns\":%llu,\"p90_ns\":%llu,"
 		"\"p99_ns\":%llu,\"percent\":%.2f",
 		(unsigned long long)row->calls, (unsigned long long)row->errors,
 		(unsigned long long)row->total_ns,
 		(unsigned long long)scry_stats_row_avg(row),
-		(unsigned long long)(row->calls ? row->min_ns : 0),
+		(unsigned long long)(row->calls > row->untimed ? row->min_ns : 0),
 		(unsigned long long)row->max_ns,
 		(unsigned long long)scry_stats_row_percentile(row, 50),
 		(unsigned long long)scry_stats_row_percentile(row, 90),
@@ -586,18 +634,18 @@ static void json_fields(FILE *out, const struct scry_stats_row *row, uint64_t ta
 		row->calls ? percent_of(row->total_ns, table_total_ns) : 0.0);
 }
 
-static void json_table(FILE *out, const struct table *t)
+static void json_table(FILE *out, const struct table *t, int sampling)
 {
 	fputs("\"syscalls\":[", out);
 	for (size_t r = 0; r < t->n; r++) {
 		fputs(r ? ",{\"name\":" : "{\"name\":", out);
 		json_string(out, t->e[r].name);
 		fprintf(out, ",\"nr\":%d,", t->e[r].row->nr);
-		json_fields(out, t->e[r].row, t->total.total_ns);
+		json_fields(out, t->e[r].row, t->total.total_ns, sampling);
 		putc('}', out);
 	}
 	fputs("],\"total\":{", out);
-	json_fields(out, &t->total, t->total.total_ns);
+	json_fields(out, &t->total, t->total.total_ns, sampling);
 	putc('}', out);
 }
 
@@ -621,12 +669,22 @@ int scry_stats_print_json(const struct scry_stats *st, FILE *out,
 		json_string(out, opts->note);
 		putc(',', out);
 	}
-	json_table(out, &ts.t[ts.n - 1]);
+	if (opts->sample_max_n) {
+		uint64_t calls, timed;
+		double bound;
+		int any = sampling_of(st, &calls, &timed, &bound);
+
+		fprintf(out, "\"latency_sampling\":{\"sampled\":%s,\"max_one_in\":%u,\"calls\":%llu,"
+			"\"timed\":%llu,\"bucket_pct\":%.2f,\"rank_bound_pct\":%.3f,\"confidence\":0.999},",
+			any ? "true" : "false", opts->sample_max_n, (unsigned long long)calls,
+			(unsigned long long)timed, 100.0 / (2.0 * SCRY_HIST_SUB), bound);
+	}
+	json_table(out, &ts.t[ts.n - 1], !!opts->sample_max_n);
 	if (st->per_process && opts->per_process) {
 		fputs(",\"processes\":[", out);
 		for (size_t i = 0; i + 1 < ts.n; i++) {
 			fprintf(out, "%s{\"pid\":%d,", i ? "," : "", ts.t[i].pid);
-			json_table(out, &ts.t[i]);
+			json_table(out, &ts.t[i], !!opts->sample_max_n);
 			putc('}', out);
 		}
 		putc(']', out);
@@ -656,7 +714,7 @@ static void csv_field(FILE *out, const char *s)
 	strbuf_release(&b);
 }
 
-static void csv_table(FILE *out, const struct table *t, int with_pid)
+static void csv_table(FILE *out, const struct table *t, int with_pid, int sampling)
 {
 	for (size_t r = 0; r < t->n; r++) {
 		const struct scry_stats_row *row = t->e[r].row;
@@ -664,7 +722,7 @@ static void csv_table(FILE *out, const struct table *t, int with_pid)
 		if (with_pid)
 			fprintf(out, "%d,", t->pid);
 		csv_field(out, t->e[r].name);
-		fprintf(out, ",%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f\n",
+		fprintf(out, ",%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f",
 			(unsigned long long)row->calls, (unsigned long long)row->errors,
 			(double)row->total_ns / 1e3,
 			(double)scry_stats_row_avg(row) / 1e3,
@@ -673,6 +731,11 @@ static void csv_table(FILE *out, const struct table *t, int with_pid)
 			(double)scry_stats_row_percentile(row, 99) / 1e3,
 			(double)row->max_ns / 1e3,
 			percent_of(row->total_ns, t->total.total_ns));
+		if (sampling)
+			fprintf(out, ",%llu,%.3f\n", (unsigned long long)(row->calls - row->untimed),
+				scry_stats_row_rank_bound(row));
+		else
+			putc('\n', out);
 	}
 }
 
@@ -697,12 +760,13 @@ int scry_stats_print_csv(const struct scry_stats *st, FILE *out,
 	}
 	if (with_pid)
 		fputs("pid,", out);
-	fputs("syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent\n", out);
+	fputs("syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent", out);
+	fputs(opts->sample_max_n ? ",timed,rank_bound_pct\n" : "\n", out);
 	if (with_pid) {
 		for (size_t i = 0; i + 1 < ts.n; i++)
-			csv_table(out, &ts.t[i], 1);
+			csv_table(out, &ts.t[i], 1, !!opts->sample_max_n);
 	} else {
-		csv_table(out, &ts.t[ts.n - 1], 0);
+		csv_table(out, &ts.t[ts.n - 1], 0, !!opts->sample_max_n);
 	}
 	release_tables(&ts);
 	return finish(out);

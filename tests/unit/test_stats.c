@@ -167,6 +167,225 @@ static void test_counts_exact(void **state)
 	assert_int_equal(scry_stats_memory(&st), 0);
 }
 
+/* ---- sampled rows (the bpf backend's -c, src/bpf/syscount.h) ---------- */
+
+/* A latency with a known shape, period 100 as in tests/progs/latmix.c:
+ * 70 cheap calls, 28 of about 25 us, 2 of about 400 us. */
+static uint64_t shaped(size_t i)
+{
+	size_t k = i % 100;
+
+	if (k < 70)
+		return 200 + (i * 7919) % 300;
+	if (k < 98)
+		return 25000 + (i * 104729) % 5000;
+	return 400000 + (i * 1299709) % 100000;
+}
+
+/*
+ * What the kernel builds from a stream of calls: the first warm calls
+ * each timed, then windows of n calls of which one, drawn at random, is
+ * timed and weighs n (syscount.bpf.c's sample_enter() and on_exit()).
+ */
+static void sample_stream(size_t m, size_t warm, unsigned n, unsigned seed,
+			  struct scry_stats_row *s, struct scry_hist *h)
+{
+	memset(s, 0, sizeof(*s));
+	scry_hist_init(h);
+	s->hist = h;
+	s->min_ns = UINT64_MAX;
+	for (size_t i = 0; i < m;) {
+		unsigned w = i < warm ? 1 : n;
+		size_t len = m - i < w ? m - i : w;
+		unsigned pick = w > 1 ? (unsigned)rand_r(&seed) % w : 0;
+
+		s->calls += len;
+		if (pick < len) {
+			uint64_t v = shaped(i + pick);
+
+			s->untimed += len - 1;
+			s->total_ns += v * w;
+			if (w > 1)
+				s->weight_sq += (uint64_t)w * w;
+			if (v < s->min_ns)
+				s->min_ns = v;
+			if (v > s->max_ns)
+				s->max_ns = v;
+			scry_hist_add_n(h, v, w);
+		} else {
+			s->untimed += len;	/* its drawn call not made yet */
+		}
+		i += len;
+	}
+}
+
+static void test_sampled_rows(void **state)
+{
+	struct scry_stats_row row, ex;
+	struct scry_hist *h = calloc(1, sizeof(*h));
+	struct scry_stats st;
+	const size_t m = 100003;	/* the last window is open */
+	const double ps[] = { 10, 25, 50, 75, 90, 95, 99 };
+	int misses = 0;
+
+	assert_non_null(h);
+	scry_stats_init(&st, 0);
+	for (size_t i = 0; i < m; i++)
+		assert_int_equal(scry_stats_add(&st, 0, NR_READ, shaped(i), 0), 0);
+	ex = *scry_stats_lookup(&st, 0, NR_READ);
+	assert_false(scry_stats_row_sampled(&ex));
+	assert_true(scry_stats_row_rank_bound(&ex) == 0.0);
+
+	/* the stated bound holds for every percentile of every draw: a
+	 * sampled percentile lies between the exact (p - R)-th and
+	 * (p + R)-th, within the histogram's 0.78 % of each side's */
+	for (unsigned seed = 1; seed <= 100; seed++) {
+		double r;
+
+		sample_stream(m, 256, 64, seed, &row, h);
+		assert_true(scry_stats_row_sampled(&row));
+		assert_int_equal(row.calls, m);
+		assert_true(row.untimed > m - m / 32);
+		scry_stats_row_unsample(&row);
+		r = scry_stats_row_rank_bound(&row);
+		assert_true(r > 0.5 && r < 10.0);
+		for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+			double lo_p = ps[k] - r < 0 ? 0 : ps[k] - r, hi_p = ps[k] + r > 100 ? 100 : ps[k] + r;
+			double v = (double)scry_stats_row_percentile(&row, ps[k]);
+			double lo = (double)scry_stats_row_percentile(&ex, lo_p) * (1 - 0.0157);
+			double hi = (double)scry_stats_row_percentile(&ex, hi_p) * (1 + 0.0157);
+
+			if (v < lo || v > hi) {
+				print_message("seed %u p%g: %.0f not in [%.0f, %.0f] (R %.2f %%)\n",
+					      seed, ps[k], v, lo, hi, r);
+				misses++;
+			}
+		}
+	}
+	assert_int_equal(misses, 0);
+
+	/* a sampler that always timed the first call of a window (no draw)
+	 * would see only cheap calls: the draw is what makes p90 right */
+	{
+		struct scry_stats_row b = { .calls = m, .min_ns = UINT64_MAX };
+		struct scry_hist *bh = calloc(1, sizeof(*bh));
+
+		assert_non_null(bh);
+		b.hist = bh;
+		for (size_t i = 0; i < m; i += 100) {	/* (n = 100 for the point) */
+			scry_hist_add_n(bh, shaped(i), 100);
+			b.weight_sq += 100 * 100;
+		}
+		b.untimed = m - (m + 99) / 100;
+		b.min_ns = 200;
+		b.max_ns = shaped(0);
+		assert_true(scry_stats_row_percentile(&b, 90) < 1000);
+		assert_true(scry_stats_row_percentile(&ex, 90) > 20000);
+		free(bh);
+	}
+
+	/* the total is scaled from the weights to the exact count */
+	sample_stream(1000, 0, 8, 7, &row, h);
+	row.calls = 1000;
+	row.total_ns = 1000 * 800;	/* (as if the weights summed to 800) */
+	h->count = 800;
+	scry_stats_row_unsample(&row);
+	assert_int_equal(row.total_ns, 1000 * 1000);
+	assert_int_equal(scry_stats_row_avg(&row), 1000);
+
+	/* no call timed yet (an --interval's few calls): nothing to say */
+	memset(&row, 0, sizeof(row));
+	scry_hist_init(h);
+	row.hist = h;
+	row.calls = 5;
+	row.untimed = 5;
+	row.min_ns = UINT64_MAX;
+	row.total_ns = 0;
+	scry_stats_row_unsample(&row);
+	assert_int_equal(row.total_ns, 0);
+	assert_int_equal(scry_stats_row_percentile(&row, 50), 0);
+	assert_true(scry_stats_row_rank_bound(&row) == 100.0);
+
+	/* rows merge their sample counters */
+	sample_stream(5000, 256, 16, 3, &row, h);
+	assert_int_equal(scry_stats_add_row(&st, &row), 0);
+	ex = *scry_stats_lookup(&st, 0, NR_READ);
+	assert_int_equal(ex.calls, m + 5000);
+	assert_int_equal(ex.untimed, row.untimed);
+	assert_int_equal(ex.weight_sq, row.weight_sq);
+	assert_true(scry_stats_row_sampled(&ex));
+
+	free(h);
+	scry_stats_release(&st);
+}
+
+/* The summaries say when latencies were sampled, and only then. */
+static void test_sampled_summaries(void **state)
+{
+	struct scry_stats st;
+	struct scry_stats_row row;
+	struct scry_hist *h = calloc(1, sizeof(*h));
+	struct scry_summary_opts o = default_opts();
+	char *text, *json, *csv;
+
+	assert_non_null(h);
+	scry_stats_init(&st, 0);
+	fill(&st, 0);
+	sample_stream(20000, 256, 64, 5, &row, h);
+	row.nr = NR_ODD;
+	scry_stats_row_unsample(&row);
+	assert_int_equal(scry_stats_add_row(&st, &row), 0);
+
+	/* not asked (ptrace, --exact-latency, serve): the old outputs */
+	text = render(scry_stats_print_text, &st, &o);
+	json = render(scry_stats_print_json, &st, &o);
+	csv = render(scry_stats_print_csv, &st, &o);
+	assert_null(strstr(text, "latency sampled"));
+	assert_null(strstr(json, "latency_sampling"));
+	assert_null(strstr(json, "\"timed\""));
+	assert_true(starts_with(csv, "syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent\n"));
+	free(text);
+	free(json);
+	free(csv);
+
+	o.sample_max_n = 64;
+	text = render(scry_stats_print_text, &st, &o);
+	json = render(scry_stats_print_json, &st, &o);
+	csv = render(scry_stats_print_csv, &st, &o);
+	{
+		char want[512];
+		uint64_t calls = 0, timed = 0;
+
+		for (size_t i = 0; i < scry_stats_nr_rows(&st); i++) {
+			calls += scry_stats_row_at(&st, i)->calls;
+			timed += scry_stats_row_at(&st, i)->calls - scry_stats_row_at(&st, i)->untimed;
+		}
+		snprintf(want, sizeof(want), "latency sampled 1 in up to 64 per thread and syscall (%llu of %llu calls timed",
+			 (unsigned long long)timed, (unsigned long long)calls);
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof(want), "at a rank at most ±%.2f %% away (99.9 %% confidence)\n",
+			 scry_stats_row_rank_bound(scry_stats_lookup(&st, 0, NR_ODD)));
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof(want), "\"latency_sampling\":{\"sampled\":true,\"max_one_in\":64,"
+			 "\"calls\":%llu,\"timed\":%llu,\"bucket_pct\":0.78,",
+			 (unsigned long long)calls, (unsigned long long)timed);
+		assert_non_null(strstr(json, want));
+		snprintf(want, sizeof(want), "\"timed\":%llu,\"rank_bound_pct\":%.3f,",
+			 (unsigned long long)(row.calls - row.untimed), scry_stats_row_rank_bound(&row));
+		assert_non_null(strstr(json, want));
+		assert_true(starts_with(csv, "syscall,calls,errors,total_us,avg_us,p50_us,p90_us,p99_us,max_us,percent,timed,rank_bound_pct\n"));
+		snprintf(want, sizeof(want), ",%llu,%.3f\n", (unsigned long long)(row.calls - row.untimed),
+			 scry_stats_row_rank_bound(&row));
+		assert_non_null(strstr(csv, want));
+		assert_non_null(strstr(csv, ",0.000\n"));	/* the unsampled rows */
+	}
+	free(text);
+	free(json);
+	free(csv);
+	free(h);
+	scry_stats_release(&st);
+}
+
 static void test_many_keys(void **state)
 {
 	struct scry_stats st;
@@ -653,6 +872,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_exact),
+		cmocka_unit_test(test_sampled_rows),
+		cmocka_unit_test(test_sampled_summaries),
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_per_process_adds_up),
 		cmocka_unit_test(test_reset),
