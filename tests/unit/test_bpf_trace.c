@@ -299,6 +299,8 @@ static int on_proc(void *ctx, const struct scry_bpf_proc_event *e)
 			s->sigchld_from = si.si_pid;
 		break;
 	}
+	case SCRY_BPF_PROC_MAPS:	/* (only with stacks) */
+		break;
 	}
 	return 0;
 }
