@@ -110,6 +110,24 @@ size_t v_oct(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCR
 size_t v_ptr(struct dctx *d, const char *name, uint64_t val) { return v_u(d, SCRY_V_PTR, name, val); }
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr) { return v_u(d, SCRY_V_UNREAD, name, addr); }
 
+/* The process a pidfd of tid's refers to (the Pid: of its fdinfo), or 0
+ * (not a pidfd, or its process reaped: -1 there). */
+pid_t pidfd_target(pid_t tid, int fd)
+{
+	char path[64], line[128];
+	int pid = 0;
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, fd);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
 ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len)
 {
 	char link[64];
@@ -132,16 +150,8 @@ ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len)
 	/* -yy: a pidfd as the process it refers to while that one lives,
 	 * "pid:N" (the Pid: of its fdinfo; -1 once reaped) */
 	if (level >= 2 && fd >= 0 && strcmp(out, "anon_inode:[pidfd]") == 0) {
-		snprintf(link, sizeof(link), "/proc/%d/fdinfo/%d", (int)tid, fd);
-		FILE *f = fopen(link, "re");
-		char line[128];
-		int pid = 0;
-		while (f && fgets(line, sizeof(line), f))
-			if (sscanf(line, "Pid: %d", &pid) == 1)
-				break;
-		if (f)
-			fclose(f);
-		if (pid > 0 && (size_t)snprintf(info, sizeof(info), "pid:%d", pid) < len) {
+		pid_t pid = pidfd_target(tid, fd);
+		if (pid > 0 && (size_t)snprintf(info, sizeof(info), "pid:%d", (int)pid) < len) {
 			n = (ssize_t)strlen(info);
 			memcpy(out, info, (size_t)n + 1);
 		}

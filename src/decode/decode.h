@@ -172,6 +172,8 @@ int d_read_exact(const struct dctx *d, uint64_t addr, void *buf, size_t len);
 /* What -y shows for an fd (level 1: its path; 2: socket details too), or
  * the cwd for AT_FDCWD; the length, or -1. */
 ssize_t fd_describe(pid_t tid, int fd, int level, char *out, size_t len);
+/* The process a pidfd of tid's refers to, or 0 (build.c). */
+pid_t pidfd_target(pid_t tid, int fd);
 
 /* ---- building values ---- */
 

@@ -587,16 +587,7 @@ static void pid_fd(struct dctx *d, const char *name, pid_t pid, int fd)
 /* The process a pidfd of the tracee refers to (its fdinfo's Pid:), or 0. */
 static pid_t pidfd_pid(const struct dctx *d, int pidfd)
 {
-	char path[64], line[128];
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)d->tid, pidfd);
-	FILE *f = pidfd >= 0 ? fopen(path, "re") : NULL;
-	int pid = 0;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pid: %d", &pid) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return pid > 0 ? pid : 0;
+	return pidfd_target(d->tid, pidfd);
 }
 
 /* pidfd_getfd(pidfd, targetfd, flags): targetfd is an fd of the pidfd's

@@ -753,25 +753,19 @@ static int resolve(struct scry_exporter *e)
 
 /* ---- open, tick, close ---- */
 
-int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_opts *o,
-		       char *why, size_t len)
+/*
+ * What both ways of opening share: -p not scry itself, the options kept
+ * (not their pids), the counters, the le bounds.  pending_per_process:
+ * the fed exporter keeps its pending calls by process.  0 or -errno (why
+ * says it for -EINVAL); *out NULL on error.
+ */
+static int exporter_new(struct scry_exporter **out, const struct scry_exporter_opts *o,
+			int pending_per_process, char *why, size_t len)
 {
-	struct scry_bpf_opts bo = SCRY_BPF_OPTS_INIT;
 	struct scry_exporter *e;
-	int n, err;
+	int n;
 
 	*out = NULL;
-	if (why && len)
-		why[0] = '\0';
-	if (!o->npids && !o->comm && !o->pgrep && !o->cgroup && !o->all) {
-		snprintf(why, len, "say what to count: -p PID, --comm NAME, --pgrep PATTERN, --cgroup PATH, or --all for every process");
-		return -EINVAL;
-	}
-	if (o->comm && (!o->comm[0] || strlen(o->comm) > 15)) {
-		snprintf(why, len, "--comm '%s': a process name has 1 to 15 bytes (the kernel's comm); use --pgrep for a pattern",
-			 o->comm);
-		return -EINVAL;
-	}
 	for (size_t i = 0; i < o->npids; i++)
 		if (is_self(o->pids[i])) {
 			snprintf(why, len, "-p %d is scry itself, which it does not count", o->pids[i]);
@@ -785,16 +779,41 @@ int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_op
 	e->o.pids = NULL;	/* not kept */
 	e->other_ls = UINT32_MAX;
 	e->t_open = now_s();
-	scry_stats_init(&e->pending, 0);
 	e->max_ls = o->max_label_sets ? o->max_label_sets : SCRY_EXPORTER_MAX_LABEL_SETS;
 	scry_stats_init(&e->agg, 0);
+	scry_stats_init(&e->pending, pending_per_process);
 	n = scry_exporter_le_bounds(o->buckets_per_octave ? o->buckets_per_octave : 1, e->le);
 	if (n < 0) {
 		snprintf(why, len, "--buckets-per-octave %u: give 1, 2, 4, 8, 16, 32 or 64", o->buckets_per_octave);
-		err = -EINVAL;
-		goto fail;
+		scry_exporter_close(e);
+		return -EINVAL;
 	}
 	e->nle = (size_t)n;
+	*out = e;
+	return 0;
+}
+
+int scry_exporter_open(struct scry_exporter **out, const struct scry_exporter_opts *o,
+		       char *why, size_t len)
+{
+	struct scry_bpf_opts bo = SCRY_BPF_OPTS_INIT;
+	struct scry_exporter *e;
+	int err;
+
+	*out = NULL;
+	if (why && len)
+		why[0] = '\0';
+	if (!o->npids && !o->comm && !o->pgrep && !o->cgroup && !o->all) {
+		snprintf(why, len, "say what to count: -p PID, --comm NAME, --pgrep PATTERN, --cgroup PATH, or --all for every process");
+		return -EINVAL;
+	}
+	if (o->comm && (!o->comm[0] || strlen(o->comm) > 15)) {
+		snprintf(why, len, "--comm '%s': a process name has 1 to 15 bytes (the kernel's comm); use --pgrep for a pattern",
+			 o->comm);
+		return -EINVAL;
+	}
+	if ((err = exporter_new(&e, o, 0, why, len)) < 0)
+		return err;
 	if (o->comm && !(e->comm = strdup(o->comm))) {
 		err = -ENOMEM;
 		goto fail;
@@ -855,7 +874,6 @@ int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporte
 			   char *why, size_t len)
 {
 	struct scry_exporter *e;
-	int n;
 
 	*out = NULL;
 	if (why && len)
@@ -869,29 +887,9 @@ int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporte
 		snprintf(why, len, "say what to count: -p PID");
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < o->npids; i++)
-		if (is_self(o->pids[i])) {
-			snprintf(why, len, "-p %d is scry itself, which it does not count", o->pids[i]);
-			return -EINVAL;
-		}
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	pthread_mutex_init(&e->lock, NULL);
-	e->o = *o;
-	e->o.pids = NULL;
-	e->other_ls = UINT32_MAX;
-	e->max_ls = o->max_label_sets ? o->max_label_sets : SCRY_EXPORTER_MAX_LABEL_SETS;
-	e->t_open = now_s();
-	scry_stats_init(&e->agg, 0);
-	scry_stats_init(&e->pending, o->labels != 0);
-	n = scry_exporter_le_bounds(o->buckets_per_octave ? o->buckets_per_octave : 1, e->le);
-	if (n < 0) {
-		snprintf(why, len, "--buckets-per-octave %u: give 1, 2, 4, 8, 16, 32 or 64", o->buckets_per_octave);
-		scry_exporter_close(e);
-		return -EINVAL;
-	}
-	e->nle = (size_t)n;
+	int err = exporter_new(&e, o, o->labels != 0, why, len);
+	if (err < 0)
+		return err;
 	*out = e;
 	return 0;
 }

@@ -32,56 +32,7 @@
 
 /* ---- the allocator: fail the Nth allocation from arming, once ---- */
 
-#if !defined(__SANITIZE_ADDRESS__)
-#define HAVE_FAILER 1
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-static _Atomic long fail_countdown;   /* 0: never */
-static _Atomic long failed_count;
-
-static int should_fail(void)
-{
-	long n = fail_countdown;
-	while (n > 0) {
-		if (__atomic_compare_exchange_n(&fail_countdown, &n, n - 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-			if (n == 1) {
-				failed_count++;
-				return 1;
-			}
-			return 0;
-		}
-	}
-	return 0;
-}
-
-void *malloc(size_t n)
-{
-	if (should_fail()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	if (should_fail()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	if (should_fail()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_realloc(p, n);
-}
-#endif
+#include "failalloc.h"
 
 /* ---- helpers ---- */
 

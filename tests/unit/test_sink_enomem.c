@@ -24,49 +24,8 @@
 
 #include "scry/output.h"
 
-#if !defined(__SANITIZE_ADDRESS__)
-#define HAVE_FAILER 1
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-static long fail_countdown;   /* 0: never */
-static long failed_count;
-
-static int should_fail(void)
-{
-	if (fail_countdown > 0 && --fail_countdown == 0) {
-		failed_count++;
-		return 1;
-	}
-	return 0;
-}
-
-void *malloc(size_t n)
-{
-	if (should_fail()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-	if (should_fail()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-	if (should_fail()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_realloc(p, n);
-}
+#include "failalloc.h"
+#ifdef HAVE_FAILER
 
 #define NPROC 100
 
