@@ -441,3 +441,17 @@ class ScryTest(unittest.TestCase):
             self.assertEqual(rc, want, "scry exit status; stderr tail:\n%s"
                              % scry_proc.err()[-3000:])
         return rc
+
+
+def normalise_trace(text, subs):
+    """A trace's lines for a comparison with strace's: the +++ lines and
+    scry's own messages left out, each (regex, replacement) of subs
+    applied in turn (the numbers and addresses that differ between runs)."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith(("+++", "scry: ")):
+            continue
+        for rx, rep in subs:
+            line = rx.sub(rep, line)
+        out.append(line)
+    return out

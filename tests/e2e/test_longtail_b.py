@@ -7,7 +7,7 @@ import re
 import shutil
 import unittest
 
-from helpers import ScryTest, T, prog, run, run_scry
+from helpers import normalise_trace, ScryTest, T, prog, run, run_scry
 
 CALLS = ("shmget,shmat,shmctl,shmdt,semget,semctl,semop,semtimedop,msgget,msgsnd,"
          "msgrcv,msgctl,mq_open,mq_timedsend,mq_timedreceive,mq_notify,mq_getsetattr,"
@@ -31,14 +31,7 @@ SUBS = [
 
 
 def normalise(text):
-    out = []
-    for line in text.splitlines():
-        if line.startswith(("+++", "scry: ")):
-            continue
-        for rx, rep in SUBS:
-            line = rx.sub(rep, line)
-        out.append(line)
-    return out
+    return normalise_trace(text, SUBS)
 
 
 @unittest.skipUnless(shutil.which("strace"), "strace is not installed")

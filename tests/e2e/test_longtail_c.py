@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import unittest
 
-from helpers import ScryTest, T, prog, run, run_scry
+from helpers import normalise_trace, ScryTest, T, prog, run, run_scry
 
 CALLS = "memfd_create,write,close,getdents64"
 
@@ -26,14 +26,7 @@ SUBS = [
 
 
 def normalise(text):
-    out = []
-    for line in text.splitlines():
-        if line.startswith(("+++", "scry: ")):
-            continue
-        for rx, rep in SUBS:
-            line = rx.sub(rep, line)
-        out.append(line)
-    return out
+    return normalise_trace(text, SUBS)
 
 
 @unittest.skipUnless(shutil.which("strace"), "strace is not installed")

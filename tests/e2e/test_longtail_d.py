@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import unittest
 
-from helpers import ScryTest, T, SCRY, prog, read_text, run, run_scry, wait_for
+from helpers import normalise_trace, ScryTest, T, SCRY, prog, read_text, run, run_scry, wait_for
 from test_engine import own_calls
 
 N = 1000
@@ -73,14 +73,7 @@ SUBS = [
 
 
 def normalise(text):
-    out = []
-    for line in text.splitlines():
-        if line.startswith(("+++", "scry: ")):
-            continue
-        for rx, rep in SUBS:
-            line = rx.sub(rep, line)
-        out.append(line)
-    return out
+    return normalise_trace(text, SUBS)
 
 
 @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
