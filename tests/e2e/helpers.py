@@ -455,3 +455,15 @@ def normalise_trace(text, subs):
             line = rx.sub(rep, line)
         out.append(line)
     return out
+
+
+def own_calls(path):
+    """{syscall: calls} from a `scry -c -o path` table (how the tests count
+    what an inner scry itself does, traced by scry's bpf backend)."""
+    counts = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"(\w+)\s+(\d+)\s+(\d+)\s+\S", line)
+            if m:
+                counts[m.group(1)] = int(m.group(2))
+    return counts

@@ -7,21 +7,9 @@ it would also take the inner scry's traced helper child).  The inner scry
 is a process this test started; the target is too."""
 
 import os
-import re
 import unittest
 
-from helpers import ScryTest, T, SCRY, prog, run
-
-
-def own_calls(path):
-    """{syscall: calls} from a `scry -c -o path` table."""
-    counts = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"(\w+)\s+(\d+)\s+(\d+)\s+\S", line)
-            if m:
-                counts[m.group(1)] = int(m.group(2))
-    return counts
+from helpers import ScryTest, T, SCRY, own_calls, prog, run
 
 
 @unittest.skipUnless(os.geteuid() == 0, "counting scry's own calls with bpf needs root")

@@ -5,21 +5,9 @@ so the measure is a count, not a time.  The inner scry and its target are
 processes this test started."""
 
 import os
-import re
 import unittest
 
-from helpers import ScryTest, T, SCRY, prog, run, syscall_lines
-
-
-def own_calls(path):
-    """{syscall: calls} from a `scry -c -o path` table."""
-    counts = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"(\w+)\s+(\d+)\s+(\d+)\s+\S", line)
-            if m:
-                counts[m.group(1)] = int(m.group(2))
-    return counts
+from helpers import ScryTest, T, SCRY, own_calls, prog, run, syscall_lines
 
 
 NO_LEAK_CHECK = dict(os.environ, ASAN_OPTIONS=":".join(
