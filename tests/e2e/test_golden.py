@@ -157,7 +157,8 @@ class Normaliser(unittest.TestCase):
             L("", "exit_group(0)", "?"))
         self.assertEqual(self.norm(restarted), self.norm(plain))
         self.assertEqual(self.norm(reissued), self.norm(plain))
-        # scry's restart_syscall does not name the call it resumes
+        # a restart_syscall line compares the same with or without the call it
+        # resumes (scry names it now, as strace does; older traces do not)
         self.assertEqual(self.norm(restarted.replace(
             L("", "restart_syscall(<... resuming interrupted nanosleep ...>)", "0"),
             L("", "restart_syscall()", "0"))), self.norm(plain))
