@@ -268,6 +268,17 @@ static int fill_plans(struct scry_bpf_trace *t, const struct scry_bpf_trace_opts
  * joined from its components (sent innermost first).  A mapping whose path
  * did not come whole gets none (the unwinder then knows no module there).
  */
+/* A process event's common part: who, and when on both clocks. */
+static void proc_event_init(const struct scry_bpf_trace *t, struct scry_bpf_proc_event *e, uint32_t tgid,
+			    uint32_t tid, uint64_t ts)
+{
+	memset(e, 0, sizeof(*e));
+	e->tgid = (pid_t)tgid;
+	e->tid = (pid_t)tid;
+	e->ts_mono = ts;
+	e->ts_ns = ts + (uint64_t)t->mono_to_real;
+}
+
 static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 {
 	const struct scry_trace_maps *k = data;
@@ -327,12 +338,8 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 		if ((size_t)(p - text) >= cap - 1)
 			break;	/* cannot happen: cap is an upper bound */
 	}
-	memset(&e, 0, sizeof(e));
+	proc_event_init(t, &e, k->tgid, k->tid, k->ts);
 	e.type = SCRY_BPF_PROC_MAPS;
-	e.tgid = (pid_t)k->tgid;
-	e.tid = (pid_t)k->tid;
-	e.ts_mono = k->ts;
-	e.ts_ns = k->ts + (uint64_t)t->mono_to_real;
 	e.maps = text;
 	e.maps_len = (size_t)(p - text);
 	t->delivered++;
@@ -614,11 +621,7 @@ static int deliver_proc(struct scry_bpf_trace *t, const void *data, size_t size)
 
 	if (size < sizeof(*k))
 		return 0;
-	memset(&e, 0, sizeof(e));
-	e.tgid = (pid_t)k->tgid;
-	e.tid = (pid_t)k->tid;
-	e.ts_mono = k->ts;
-	e.ts_ns = k->ts + (uint64_t)t->mono_to_real;
+	proc_event_init(t, &e, k->tgid, k->tid, k->ts);
 	switch (k->type) {
 	case SCRY_TRACE_EV_EXEC:
 		e.type = SCRY_BPF_PROC_EXEC;
@@ -651,12 +654,8 @@ static int deliver_signal(struct scry_bpf_trace *t, const void *data, size_t siz
 
 	if (size < sizeof(*k))
 		return 0;
-	memset(&e, 0, sizeof(e));
+	proc_event_init(t, &e, k->tgid, k->tid, k->ts);
 	e.type = SCRY_BPF_PROC_SIGNAL;
-	e.tgid = (pid_t)k->tgid;
-	e.tid = (pid_t)k->tid;
-	e.ts_mono = k->ts;
-	e.ts_ns = k->ts + (uint64_t)t->mono_to_real;
 	e.sig = k->sig;
 	e.siginfo = k->info;
 	e.siginfo_bytes = sizeof(k->info);
