@@ -870,16 +870,19 @@ static void on_exit_stop(struct scry_session *s, struct tracee *t, const struct 
  * that call's exit (the PTRACE_GETREGS fallback relies on the same).  One
  * ptrace request fewer for each filtered call (with --no-seccomp, or -p).
  */
-static int exit_needs_nothing(const struct tracee *t)
+static int exit_needs_nothing(const struct scry_session *s, const struct tracee *t)
 {
-	return (t->flags & (T_IN_SYSCALL | T_ENTRY_SHOWN | T_SECCOMP_ENTRY)) == T_IN_SYSCALL && !t->inj;
+	/* (with stacks the engine must see every exit: an unshown mmap or
+	 * munmap changes the mappings the unwinder reads, engine_exit) */
+	return (t->flags & (T_IN_SYSCALL | T_ENTRY_SHOWN | T_SECCOMP_ENTRY)) == T_IN_SYSCALL && !t->inj &&
+	       !s->unwind;
 }
 
 static void on_syscall_stop(struct scry_session *s, struct tracee *t)
 {
 	struct syscall_stop st;
 	memset(&st, 0, sizeof(st));
-	if (exit_needs_nothing(t)) {
+	if (exit_needs_nothing(s, t)) {
 		t->flags &= ~T_IN_SYSCALL;
 		t->inj_done = 0;
 	} else if (get_stop(s, t, &st) == 0) {
