@@ -1,6 +1,6 @@
 /*
  * scry serve: a Prometheus exporter (docs/scry.1, "SERVE").  Counts system
- * calls in the kernel (src/serve/exporter.h) and serves them over HTTP with
+ * calls in the kernel (scry/exporter.h) and serves them over HTTP with
  * libmicrohttpd:
  *
  *	GET /metrics    Prometheus text format 0.0.4, or OpenMetrics 1.0 when
@@ -32,12 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/serve.h"
-#include "filter/filter.h"
+#include "serve.h"
+#include "scry/exporter.h"
+#include "scry/filter.h"
 #include "scry/scry.h"
-#include "serve/exporter.h"
-#include "syscalls/syscalls.h"
-#include "util/strbuf.h"
+#include "scry/syscalls.h"
 
 #define DEFAULT_PORT 9474
 #define MAX_PIDS 1024
@@ -396,18 +395,6 @@ static int wants_openmetrics(struct MHD_Connection *c)
 	return accept && strstr(accept, "application/openmetrics-text") != NULL;
 }
 
-static char *owned_buf(struct strbuf *sb, size_t *len)
-{
-	char *b;
-
-	*len = sb->len;
-	if (!sb->alloc)
-		return strdup("");
-	b = sb->buf;
-	*sb = (struct strbuf)STRBUF_INIT;
-	return b;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **state)
@@ -419,7 +406,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	static char not_found[] = "not found: try /metrics\n";
 	static char bad_method[] = "only GET and HEAD\n";
 	struct server *srv = cls;
-	struct strbuf sb = STRBUF_INIT;
 	size_t len;
 	char *body;
 	int om, err;
@@ -438,25 +424,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 		om = wants_openmetrics(c);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		err = scry_exporter_render(srv->x, om, &sb);
+		err = scry_exporter_render(srv->x, om, &body, &len);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (err) {
 			static char oom[] = "scry serve: out of memory\n";
 
-			strbuf_release(&sb);
 			return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", oom, sizeof(oom) - 1, 0);
 		}
 		if (srv->verbose)
-			logf_("scrape: %zu bytes (%s) in %.3f ms", sb.len, om ? "OpenMetrics" : "text 0.0.4",
+			logf_("scrape: %zu bytes (%s) in %.3f ms", len, om ? "OpenMetrics" : "text 0.0.4",
 			      (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-		body = owned_buf(&sb, &len);
-		return body ? reply(c, MHD_HTTP_OK, scry_exporter_content_type(om), body, len, 1) : MHD_NO;
+		return reply(c, MHD_HTTP_OK, scry_exporter_content_type(om), body, len, 1);
 	}
 	if (!strcmp(url, "/summary")) {
-		err = scry_exporter_summary_json(srv->x, &sb);
-		body = err ? NULL : owned_buf(&sb, &len);
-		strbuf_release(&sb);
-		return body ? reply(c, MHD_HTTP_OK, "application/json", body, len, 1) : MHD_NO;
+		err = scry_exporter_summary_json(srv->x, &body, &len);
+		return err ? MHD_NO : reply(c, MHD_HTTP_OK, "application/json", body, len, 1);
 	}
 	if (!strcmp(url, "/"))
 		return reply(c, MHD_HTTP_OK, "text/html", index_html, sizeof(index_html) - 1, 0);
@@ -471,41 +453,9 @@ struct tracer {
 	pthread_t thread;
 	int started;
 	volatile int done;	/* the run returned (every target gone, or an error) */
-	int rc;
-	int fed_err;
+	int rc;			/* its result: a sink's -ENOMEM too */
 	int said_done;
 };
-
-static int tracer_event(void *ctx, const struct scry_event *ev)
-{
-	struct tracer *t = ctx;
-	const struct scry_call *c = &ev->u.call;
-	int err = 0;
-
-	switch (ev->type) {
-	case SCRY_EV_CALL_EXIT:
-		if (c->t_exit_ns)
-			err = scry_exporter_feed_call(t->x, ev->pid, (int)c->nr, c->duration_ns,
-						      c->is_error && c->ret < 0 ? (int)-c->ret : 0);
-		break;
-	case SCRY_EV_NEW_TASK:
-		if (!ev->u.task.is_thread)
-			err = scry_exporter_feed_process(t->x, ev->pid, 1);
-		break;
-	case SCRY_EV_EXITED:
-	case SCRY_EV_KILLED:
-	case SCRY_EV_DETACHED:
-		if (ev->tid == ev->pid)
-			err = scry_exporter_feed_process(t->x, ev->pid, 0);
-		break;
-	default:
-		break;
-	}
-	/* out of memory: the session detaches from everything and says so */
-	if (err)
-		t->fed_err = err;
-	return err;
-}
 
 static void *tracer_run(void *arg)
 {
@@ -540,7 +490,8 @@ static int tracer_start(struct tracer *t, struct serve_opts *so, struct scry_exp
 		logf_("cannot start a ptrace session: %s", why[0] ? why : strerror(-err));
 		return 1;
 	}
-	sink = (struct scry_sink){ tracer_event, NULL, t, NULL, NULL };
+	/* each call, each new and ended process, into the exporter */
+	scry_exporter_as_sink(x, &sink);
 	scry_session_add_sink(t->s, &sink);
 	/* durations without the stop's own cost, as scry -c gives them */
 	scry_session_calibrate(t->s);
@@ -715,7 +666,7 @@ int serve_main(int argc, char **argv)
 			/* the counts stay for the scrapers */
 			if (tr.rc)
 				logf_("the ptrace session ended: %s; serving what was counted",
-				      strerror(-(tr.fed_err ? tr.fed_err : tr.rc)));
+				      strerror(-tr.rc));
 			else
 				logf_("every traced process has exited; serving what was counted");
 			tr.said_done = 1;

@@ -29,6 +29,7 @@
 #include "stats/stats.h"
 #include "syscalls/callname.h"
 #include "syscalls/syscalls.h"
+#include "util/strbuf.h"
 
 #define CGROUP2_MAGIC 0x63677270
 
@@ -1175,18 +1176,45 @@ static void render_locked(struct scry_exporter *e, int om, struct strbuf *sb)
 		strbuf_addstr(sb, "# EOF\n");
 }
 
-int scry_exporter_render(struct scry_exporter *e, int openmetrics, struct strbuf *out)
+/* The text of sb, as a buffer of the caller's (free()); -ENOMEM if sb
+ * could not hold all of it. */
+static int hand_over(struct strbuf *sb, char **text, size_t *len)
 {
+	if (sb->failed) {
+		strbuf_release(sb);
+		return -ENOMEM;
+	}
+	if (!sb->alloc) {		/* (still the static "") */
+		if (!(*text = strdup("")))
+			return -ENOMEM;
+		*len = 0;
+		return 0;
+	}
+	*text = sb->buf;
+	*len = sb->len;
+	*sb = (struct strbuf)STRBUF_INIT;
+	return 0;
+}
+
+int scry_exporter_render(struct scry_exporter *e, int openmetrics, char **text, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
 	int err;
 
+	*text = NULL;
+	*len = 0;
 	pthread_mutex_lock(&e->lock);
 	e->heap_in_use = heap_in_use();
 	err = collect(e);
 	/* a failed read still leaves good counters to show (and the error
 	 * in scry_collect_errors_total) */
-	render_locked(e, openmetrics, out);
+	render_locked(e, openmetrics, &sb);
 	pthread_mutex_unlock(&e->lock);
-	return err == -ENOMEM ? err : 0;
+	if (err == -ENOMEM) {
+		strbuf_release(&sb);
+		return err;
+	}
+	return hand_over(&sb, text, len);
 }
 
 static const char *call_name(int nr, void *ctx)
@@ -1196,19 +1224,21 @@ static const char *call_name(int nr, void *ctx)
 	return info ? info->name : NULL;
 }
 
-int scry_exporter_summary_json(struct scry_exporter *e, struct strbuf *out)
+int scry_exporter_summary_json(struct scry_exporter *e, char **text, size_t *len)
 {
 	struct scry_summary_opts so;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t n = 0;
 	FILE *f;
 	int err;
 
+	*text = NULL;
+	*len = 0;
 	memset(&so, 0, sizeof(so));
 	so.name = call_name;
 	so.latency = SCRY_LATENCY_WALL;
 	so.sort = SCRY_SORT_NAME;
-	f = open_memstream(&buf, &len);
+	f = open_memstream(&buf, &n);
 	if (!f)
 		return -ENOMEM;
 	pthread_mutex_lock(&e->lock);
@@ -1218,8 +1248,40 @@ int scry_exporter_summary_json(struct scry_exporter *e, struct strbuf *out)
 	pthread_mutex_unlock(&e->lock);
 	if (fclose(f) && !err)
 		err = -ENOMEM;
-	if (!err)
-		strbuf_add(out, buf, len);
-	free(buf);
-	return err;
+	if (err || !buf) {
+		free(buf);
+		return err ? err : -ENOMEM;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* ---- the sink of a fed exporter ---- */
+
+static int sink_event(void *ctx, const struct scry_event *ev)
+{
+	struct scry_exporter *e = ctx;
+	const struct scry_call *c = &ev->u.call;
+
+	switch (ev->type) {
+	case SCRY_EV_CALL_EXIT:
+		if (!c->t_exit_ns)	/* (never returned: no duration) */
+			return 0;
+		return scry_exporter_feed_call(e, ev->pid, (int)c->nr, c->duration_ns,
+					       c->is_error && c->ret < 0 ? (int)-c->ret : 0);
+	case SCRY_EV_NEW_TASK:
+		return ev->u.task.is_thread ? 0 : scry_exporter_feed_process(e, ev->pid, 1);
+	case SCRY_EV_EXITED:
+	case SCRY_EV_KILLED:
+	case SCRY_EV_DETACHED:
+		return ev->tid == ev->pid ? scry_exporter_feed_process(e, ev->pid, 0) : 0;
+	default:
+		return 0;
+	}
+}
+
+void scry_exporter_as_sink(struct scry_exporter *e, struct scry_sink *sink)
+{
+	*sink = (struct scry_sink){ sink_event, NULL, e, NULL, NULL };
 }
