@@ -151,8 +151,9 @@ SCRY_API int scry_exporter_open(struct scry_exporter **out, const struct scry_ex
 				char *why, size_t len);
 
 /*
- * Fed by the caller: only pids targets (-EINVAL and why for comm, pgrep,
- * cgroup, all, or no pid).  Its calls come through its sink
+ * Fed by the caller: only pids targets, which the caller traces (-EINVAL
+ * and why for comm, pgrep, cgroup or all); none when it launches its
+ * command after opening the exporter.  Its calls come through its sink
  * (scry_exporter_as_sink()) or scry_exporter_feed_call(), its processes
  * through scry_exporter_feed_process(); tick and render then work as for
  * the bpf exporter.  *out is NULL on error.

@@ -869,7 +869,8 @@ fail:
 /*
  * Fed: the calls come from the caller (scry serve --backend ptrace, whose
  * library session hands them over one by one), not from the kernel's
- * maps.  Only -p (and -f) targets make sense: the caller attaches to them.
+ * maps.  Only -p (and -f) targets make sense: the caller attaches to them
+ * (or launches a command after opening: then there are none to name).
  */
 int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporter_opts *o,
 			   char *why, size_t len)
@@ -882,10 +883,6 @@ int scry_exporter_open_fed(struct scry_exporter **out, const struct scry_exporte
 	if (o->comm || o->pgrep || o->cgroup || o->all) {
 		snprintf(why, len, "%s: only the bpf backend finds processes by name, cgroup or all of them; with ptrace give -p PID",
 			 o->comm ? "--comm" : o->pgrep ? "--pgrep" : o->cgroup ? "--cgroup" : "--all");
-		return -EINVAL;
-	}
-	if (!o->npids) {
-		snprintf(why, len, "say what to count: -p PID");
 		return -EINVAL;
 	}
 	int err = exporter_new(&e, o, o->labels != 0, why, len);
