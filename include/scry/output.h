@@ -195,6 +195,23 @@ SCRY_API void scry_summary_sink_reset(struct scry_summary_sink *ss);
 /* Its sink; the sink's free() is scry_summary_sink_release(). */
 SCRY_API void scry_summary_sink_as_sink(struct scry_summary_sink *ss, struct scry_sink *sink);
 
+/* ---- one call as strace's text (scry top's list of failing calls, issue 12) ---- */
+
+/*
+ * The call as the text format shows it, without the pid, time or stack
+ * prefixes: "openat(AT_FDCWD, \"/nonexistent\", O_RDONLY) = -1 ENOENT (No
+ * such file or directory)", a resumed restart_syscall as
+ * "restart_syscall(<... resuming interrupted clock_nanosleep ...>) = 0",
+ * and " (INJECTED)" after a result -e inject= made.  The arguments come
+ * from the typed values (none with scry_config.no_decode: "getpid() =
+ * 1234"); a call that has not returned (SCRY_EV_CALL_ENTER, or t_exit_ns
+ * 0) ends in "= ?".  Written into buf (len bytes, NUL-terminated when
+ * len > 0, cut to fit); returns the length of the whole text, as
+ * snprintf() does (a result >= len means it was cut), or -ENOMEM (buf
+ * then "").  Call it from a sink's event(): c's pointers are the event's.
+ */
+SCRY_API int scry_call_text(const struct scry_call *c, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

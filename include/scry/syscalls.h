@@ -43,6 +43,22 @@ SCRY_API const char *scry_signal_name(int sig);
 /* "SIGINT", "INT" or "2" to 2; -1 when unknown. */
 SCRY_API int scry_signal_lookup(const char *name);
 
+/* ---- a call's name as every output shows it (scry top, issue 12) ---- */
+
+/* Bytes of the buffer scry_call_name() may write into. */
+#define SCRY_CALL_NAME_MAX 32
+
+/*
+ * name when there is one (scry_call.name, or scry_syscall_name()); else
+ * strace's form for a number without a name, "syscall_0x1b6", written
+ * into buf (SCRY_CALL_NAME_MAX bytes) and returned.  The summaries, the
+ * formats and scry serve's syscall label name calls so:
+ *
+ *	char b[SCRY_CALL_NAME_MAX];
+ *	puts(scry_call_name(ev->u.call.name, ev->u.call.nr, b));
+ */
+SCRY_API const char *scry_call_name(const char *name, long nr, char *buf);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,14 +42,11 @@
 #include <unistd.h>
 
 #include "scry/scry.h"
-#include "cli/top.h"
-#include "decode/decode.h"
-#include "filter/filter.h"
-#include "output/formats.h"
-#include "stats/stats.h"
-#include "syscalls/callname.h"
-#include "syscalls/syscalls.h"
-#include "util/strbuf.h"
+#include "top.h"
+#include "scry/filter.h"
+#include "scry/output.h"
+#include "scry/stats.h"
+#include "scry/syscalls.h"
 
 #define TICK_NS 100000000ull           /* keyboard and screen: every 100 ms */
 #define PF_KTHREAD_FLAG 0x00200000u    /* /proc/PID/stat flags: a kernel thread */
@@ -496,27 +493,21 @@ static struct slot *slot_of(struct top *t, pid_t tid, int make)
 
 static const char *call_name(long nr, char *buf)
 {
-	const struct scry_syscall_info *i = scry_syscall_get(scry_native_table(), nr);
-	return scry_call_name(i ? i->name : NULL, nr, buf);
+	return scry_call_name(scry_syscall_name(scry_native_table(), nr), nr, buf);
 }
 
 static void add_error(struct top *t, const struct scry_event *ev)
 {
 	const struct scry_call *c = &ev->u.call;
-	struct strbuf b;
-	strbuf_init(&b, 256);
+	char *line = t->errs[t->errhead];
 	time_t sec = (time_t)(c->t_exit_ns / 1000000000u);
 	struct tm tm;
 	localtime_r(&sec, &tm);
-	char nb[SCRY_CALL_NAME_MAX];
-	strbuf_addf(&b, "%02d:%02d:%02d %-7d %s(", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)ev->tid,
-		    scry_call_name(c->name, c->nr, nb));
-	if (c->entry_args)
-		render_text_args(&b, c->entry_args, c->exit_args, c->more_at_exit);
-	strbuf_addstr(&b, ") = ");
-	render_text_result(&b, c->result);
-	snprintf(t->errs[t->errhead], sizeof(t->errs[0]), "%s", b.buf ? b.buf : "");
-	strbuf_release(&b);
+	/* "12:00:01 4242    openat(...) = -1 ENOENT (...)", cut to fit */
+	int n = snprintf(line, sizeof(t->errs[0]), "%02d:%02d:%02d %-7d ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)ev->tid);
+	if (n >= 0 && (size_t)n < sizeof(t->errs[0]))
+		scry_call_text(c, line + n, sizeof(t->errs[0]) - (size_t)n);
 	t->errhead = (t->errhead + 1) % NERR;
 	if (t->nerr < NERR)
 		t->nerr++;
@@ -614,13 +605,13 @@ static void toggle_recording(struct top *t)
 			return;
 		}
 	}
-	struct output_opts oo = OUTPUT_OPTS_INIT;
+	struct scry_output_opts oo = SCRY_OUTPUT_OPTS_INIT;
 	oo.path = t->rec_path;
 	oo.pids = &t->pid;
 	oo.npids = 1;
 	oo.scry_argv = t->scry_argv;
 	char err[256];
-	if (output_format_open(output_format_find("sqlite"), &t->rec, &oo, err, sizeof(err)) < 0) {
+	if (scry_format_open(scry_format_find("sqlite"), &t->rec, &oo, err, sizeof(err)) < 0) {
 		snprintf(t->msg, sizeof(t->msg), "cannot write %s: %s", t->rec_path, err);
 		return;
 	}

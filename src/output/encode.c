@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "decode/decode.h"
+#include "scry/output.h"
 #include "syscalls/callname.h"
 #include "syscalls/syscalls.h"
 
@@ -440,6 +442,36 @@ void call_injected_text(struct strbuf *sb, unsigned injected)
 const char *call_name(const struct scry_call *c, char *buf)
 {
 	return scry_call_name(c->name, c->nr, buf);
+}
+
+/* (public: scry/output.h) */
+int scry_call_text(const struct scry_call *c, char *buf, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char nb[SCRY_CALL_NAME_MAX];
+	int n;
+
+	if (len)
+		buf[0] = '\0';
+	strbuf_addstr(&sb, call_name(c, nb));
+	strbuf_addch(&sb, '(');
+	call_args_text(&sb, c);
+	strbuf_addstr(&sb, ") = ");
+	call_ret_text(&sb, c);
+	call_injected_text(&sb, c->injected);
+	if (sb.failed) {
+		strbuf_release(&sb);
+		return -ENOMEM;
+	}
+	if (len) {
+		size_t k = sb.len < len - 1 ? sb.len : len - 1;
+
+		memcpy(buf, sb.buf, k);
+		buf[k] = '\0';
+	}
+	n = sb.len > INT_MAX ? INT_MAX : (int)sb.len;
+	strbuf_release(&sb);
+	return n;
 }
 
 void output_args_text(const struct output *o, struct strbuf *sb, const struct scry_call *c)

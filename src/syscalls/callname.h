@@ -6,14 +6,7 @@
 #ifndef SCRY_SYSCALLS_CALLNAME_H
 #define SCRY_SYSCALLS_CALLNAME_H
 
-/* Bytes of the buffer scry_call_name() may write into. */
-#define SCRY_CALL_NAME_MAX 32
-
-/*
- * name when there is one; else strace's form for a number without a name,
- * "syscall_0x1b6" (the number in hex), written into buf (SCRY_CALL_NAME_MAX
- * bytes).
- */
-const char *scry_call_name(const char *name, long nr, char *buf);
+/* scry_call_name() and SCRY_CALL_NAME_MAX are public: scry/syscalls.h. */
+#include "scry/syscalls.h"
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * What the scry command does, through the public headers alone (issue 12):
  * the -e language, the syscall names, the formats' table, the backend
- * choice with its reason.  Compiled with the installed headers only
+ * choice with its reason; what scry top and scry serve use: a call's name
+ * and its strace text (of real calls: a failed openat, a resumed
+ * restart_syscall), the Prometheus exporter fed through its sink.  Compiled with the installed headers only
  * (scry/...), as a program that embeds libscry is.
  */
 #include <errno.h>
@@ -13,6 +15,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <libgen.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include "scry/exporter.h"
 #include "scry/filter.h"
 #include "scry/output.h"
 #include "scry/scry.h"
@@ -159,6 +166,180 @@ static void test_stats_and_table(void **state)
 	assert_int_equal(oo.text.timestamps, SCRY_TS_NONE);
 }
 
+/* ---- a call's name and text (scry top) ---- */
+
+struct texts {
+	const char *want;        /* the call whose text is kept */
+	char text[512];
+	int n;                   /* what scry_call_text() returned */
+	char cut[12];            /* the same into a small buffer */
+	int ncut;
+};
+
+static int keep_text(void *ctx, const struct scry_event *ev)
+{
+	struct texts *t = ctx;
+	char b[SCRY_CALL_NAME_MAX];
+	if (ev->type != SCRY_EV_CALL_EXIT || t->text[0] ||
+	    strcmp(scry_call_name(ev->u.call.name, ev->u.call.nr, b), t->want))
+		return 0;
+	char text[sizeof(t->text)];
+	int n = scry_call_text(&ev->u.call, text, sizeof(text));
+	if (!strcmp(t->want, "openat") && !ev->u.call.is_error)
+		return 0;                /* (the loader's, the locale's) */
+	if (!strcmp(t->want, "openat") && ev->u.call.entry_args && !strstr(text, "/nonexistent"))
+		return 0;
+	memcpy(t->text, text, sizeof(text));
+	t->n = n;
+	t->ncut = scry_call_text(&ev->u.call, t->cut, sizeof(t->cut));
+	return 0;
+}
+
+/* The text of the first call named want of a command (for openat: the
+ * failed one of the file named /nonexistent..., or with no_decode the
+ * first failed one). */
+static void text_of(const char *want, char *const argv[], int no_decode, struct texts *t)
+{
+	struct scry_config cfg = SCRY_CONFIG_INIT;
+	struct scry_session *s;
+	memset(t, 0, sizeof(*t));
+	t->want = want;
+	cfg.no_decode = no_decode;
+	assert_int_equal(scry_session_new(&s, &cfg), 0);
+	struct scry_sink sink = { keep_text, NULL, t, NULL, NULL };
+	assert_int_equal(scry_session_add_sink(s, &sink), 0);
+	assert_int_equal(scry_session_launch(s, argv, NULL), 0);
+	assert_int_equal(scry_session_run(s), 0);
+	scry_session_free(s);
+}
+
+static void test_call_name_and_text(void **state)
+{
+	(void)state;
+	char b[SCRY_CALL_NAME_MAX];
+	assert_string_equal(scry_call_name("openat", 257, b), "openat");
+	assert_string_equal(scry_call_name(NULL, 0x1b6, b), "syscall_0x1b6");
+	assert_string_equal(scry_call_name(scry_syscall_name(scry_native_table(), 100000), 100000, b),
+			    "syscall_0x186a0");
+
+	struct texts t;
+	char *cat[] = { "cat", "/nonexistent-scry-public-api", NULL };
+	const char *want = "openat(AT_FDCWD, \"/nonexistent-scry-public-api\", O_RDONLY) = -1 ENOENT "
+			   "(No such file or directory)";
+	text_of("openat", cat, 0, &t);
+	assert_string_equal(t.text, want);
+	assert_int_equal(t.n, strlen(want));
+	/* cut to fit, as snprintf() */
+	assert_int_equal(t.ncut, strlen(want));
+	assert_string_equal(t.cut, "openat(AT_F");     /* 11 bytes and the NUL */
+	/* numbers only: no arguments, the result still named */
+	text_of("openat", cat, 1, &t);
+	assert_string_equal(t.text, "openat() = -1 ENOENT (No such file or directory)");
+
+	/* the kernel resumes an interrupted sleep as restart_syscall: named
+	 * by the call it resumes (tests/progs/restart) */
+	char exe[PATH_MAX], prog[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(n > 0);
+	exe[n] = '\0';
+	snprintf(prog, sizeof(prog), "%s/../progs/restart", dirname(exe));
+	char *restart[] = { prog, "300", NULL };
+	text_of("restart_syscall", restart, 0, &t);
+	assert_string_equal(t.text, "restart_syscall(<... resuming interrupted clock_nanosleep ...>) = 0");
+}
+
+/* ---- the Prometheus exporter, fed by a session's sink (scry serve) ---- */
+
+/* The value of the line that begins with prefix and a space; -1 if none. */
+static double metric(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, prefix, n) && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+static void test_exporter_sink(void **state)
+{
+	(void)state;
+	struct scry_exporter_opts o = SCRY_EXPORTER_OPTS_INIT;
+	struct scry_exporter *e;
+	char why[256];
+	/* bpf's targets with a fed exporter: refused, with why */
+	o.comm = "nginx";
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), -EINVAL);
+	assert_null(e);
+	assert_non_null(strstr(why, "--comm"));
+	o.comm = NULL;
+	o.labels = SCRY_EXPORTER_LABEL_PID;
+	assert_int_equal(scry_exporter_open_fed(&e, &o, why, sizeof(why)), 0);
+
+	struct scry_sink sink;
+	scry_exporter_as_sink(e, &sink);
+	assert_non_null(sink.event);
+	assert_null(sink.finish);
+	assert_null(sink.free);
+	int pid = (int)getppid();
+	struct scry_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SCRY_EV_NEW_TASK;              /* a process... */
+	ev.pid = ev.tid = pid;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	ev.tid = pid + 1;                        /* ...and a thread of it */
+	ev.u.task.is_thread = 1;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	assert_int_equal(scry_exporter_targets(e), 1);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SCRY_EV_CALL_EXIT;
+	ev.pid = ev.tid = pid;
+	ev.u.call.nr = scry_syscall_lookup(scry_native_table(), "openat");
+	ev.u.call.t_enter_ns = 1000;
+	ev.u.call.t_exit_ns = 3000;
+	ev.u.call.duration_ns = 2000;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	ev.u.call.ret = -ENOENT;
+	ev.u.call.is_error = 1;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	ev.u.call.t_exit_ns = 0;                 /* never returned: not counted */
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+
+	char *text;
+	size_t len;
+	char key[128];
+	assert_int_equal(scry_exporter_render(e, 0, &text, &len), 0);
+	assert_int_equal(strlen(text), len);
+	snprintf(key, sizeof(key), "scry_syscalls_total{syscall=\"openat\",pid=\"%d\"}", pid);
+	assert_true(metric(text, key) == 2);
+	snprintf(key, sizeof(key), "scry_syscall_errors_total{syscall=\"openat\",pid=\"%d\",errno=\"ENOENT\"}", pid);
+	assert_true(metric(text, key) == 1);
+	snprintf(key, sizeof(key), "scry_syscall_duration_seconds_sum{syscall=\"openat\",pid=\"%d\"}", pid);
+	assert_true(metric(text, key) == 0.000004);
+	assert_true(metric(text, "scry_targets") == 1);
+	assert_null(strstr(text, "# EOF"));
+	free(text);
+	assert_int_equal(scry_exporter_render(e, 1, &text, &len), 0);
+	assert_non_null(strstr(text, "\n# EOF\n"));
+	free(text);
+	assert_non_null(strstr(scry_exporter_content_type(1), "openmetrics"));
+	assert_int_equal(scry_exporter_summary_json(e, &text, &len), 0);
+	assert_non_null(strstr(text, "\"name\":\"openat\""));
+	free(text);
+
+	/* a thread's end is not the process's; the leader's is */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SCRY_EV_EXITED;
+	ev.pid = pid;
+	ev.tid = pid + 1;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	assert_int_equal(scry_exporter_targets(e), 1);
+	ev.tid = pid;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	assert_int_equal(scry_exporter_targets(e), 0);
+	scry_exporter_close(e);
+	scry_exporter_close(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_backend_choice_says_why),
 		cmocka_unit_test(test_stats_and_table),
+		cmocka_unit_test(test_call_name_and_text),
+		cmocka_unit_test(test_exporter_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
