@@ -57,7 +57,12 @@ class Abi(unittest.TestCase):
                      "scry_filter_seccomp_program", "scry_format_open", "scry_format_find",
                      "scry_summary_sink_as_sink", "scry_stats_row_percentile",
                      "scry_stats_print_text", "scry_syscall_name", "scry_backend_choose",
-                     "scry_session_calibrate"):
+                     "scry_session_calibrate",
+                     # and what scry serve and scry top use: the exporter,
+                     # a call's name and text
+                     "scry_exporter_open", "scry_exporter_open_fed", "scry_exporter_as_sink",
+                     "scry_exporter_render", "scry_exporter_summary_json",
+                     "scry_call_name", "scry_call_text"):
             self.assertIn(name, exported)
 
     def test_soname_and_versioned_file(self):
@@ -142,7 +147,7 @@ class Installed(unittest.TestCase):
         for rel in ("lib/libscry.so", "lib/libscry.so.0", "lib/libscry.a",
                     "lib/pkgconfig/scry.pc", "include/scry/scry.h", "include/scry/export.h",
                     "include/scry/filter.h", "include/scry/output.h", "include/scry/stats.h",
-                    "include/scry/syscalls.h"):
+                    "include/scry/syscalls.h", "include/scry/exporter.h"):
             self.assertTrue(os.path.exists(os.path.join(self.dest, "usr", rel)), rel)
         self.assertTrue(os.path.islink(os.path.join(self.lib, "libscry.so.0")))
         pc = open(os.path.join(self.lib, "pkgconfig", "scry.pc")).read()
@@ -231,6 +236,45 @@ class Installed(unittest.TestCase):
         self.assertGreaterEqual(len(procs), 3, r.stdout)    # sh and two ls
         rows = [line for line in r.stdout.splitlines() if line.startswith("  < ")]
         self.assertTrue(rows)
+
+    def test_metrics_once(self):
+        """An exporter fed by a session (scry/exporter.h): the exposition of
+        a command's calls, per process, consistent in itself (calls,
+        histogram count and +Inf bucket agree; errors within calls), the
+        failed openats by errno."""
+        exe = self.build("metrics_once")
+        missing = "/nonexistent-scry-metrics"
+        r = run([exe, "sh", "-c", "ls / >/dev/null; cat %s 2>/dev/null; exit 0" % missing],
+                timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("# EOF", r.stdout)
+        series = {}
+        for line in r.stdout.splitlines():
+            if line and not line.startswith("#"):
+                key, value = line.rsplit(" ", 1)
+                series[key] = float(value)
+        self.assertEqual(series["scry_targets"], 0)        # all gone at the end
+        calls = {k: v for k, v in series.items() if k.startswith("scry_syscalls_total{")}
+        pids = {k.split('pid="')[1].split('"')[0] for k in calls}
+        self.assertGreaterEqual(len(pids), 3, pids)         # sh, ls, cat
+        for k, v in calls.items():
+            labels = k[len("scry_syscalls_total"):]
+            self.assertGreater(v, 0, k)
+            self.assertEqual(series["scry_syscall_duration_seconds_count" + labels], v, k)
+            self.assertEqual(series["scry_syscall_duration_seconds_bucket" + labels[:-1]
+                                    + ',le="+Inf"}'], v, k)
+        errors = {k: v for k, v in series.items() if k.startswith("scry_syscall_errors_total{")}
+        for k, v in errors.items():
+            call = "scry_syscalls_total" + k[len("scry_syscall_errors_total"):].split(",errno=")[0] + "}"
+            self.assertLessEqual(v, calls[call], k)
+        # failed openats by errno (cat's of the missing file among them)
+        enoent = [k for k in errors if 'syscall="openat"' in k and 'errno="ENOENT"' in k]
+        self.assertTrue(enoent, sorted(errors)[:20])
+        # OpenMetrics, when asked
+        r = run([exe, "--openmetrics", "true"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.endswith("# EOF\n"), r.stdout[-200:])
+        self.assertIn("# TYPE scry_syscalls counter", r.stdout)
 
     def test_stop_at_connect(self):
         exe = self.build("stop_at_connect")
