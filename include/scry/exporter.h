@@ -80,7 +80,8 @@
  * scry_cpu_seconds_total, scry_bpf_run_seconds_total, scry_bpf_runs_total,
  * scry_label_sets, scry_label_sets_limit, scry_label_set_overflows_total,
  * process_resident_memory_bytes, scry_heap_in_use_bytes and
- * process_open_fds (of the calling process).  docs/FORMATS.md lists them.
+ * process_open_fds (of the calling process); docs/scry.1 (SERVE) says
+ * what each means.
  *
  * Ownership: the exporter is the caller's from open to
  * scry_exporter_close(); it copies what it keeps of the options (opts and

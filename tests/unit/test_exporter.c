@@ -179,6 +179,7 @@ static void test_fed_takes_pids_only(void **state)
 	assert_null(e);
 }
 
+#ifdef HAVE_FAILER
 /* Each line of a render up to its last space (its value), a comment line
  * whole: what two renders of the same counters share. */
 static char *keys_of(const char *text)
@@ -200,6 +201,7 @@ static char *keys_of(const char *text)
 	*o = '\0';
 	return out;
 }
+#endif
 
 static void test_render_whole_or_enomem(void **state)
 {
