@@ -102,6 +102,27 @@ class CommandOnPublicApi(unittest.TestCase):
             self.assertIn("scry: backend: ptrace\n", r.stderr)
 
 
+class CliOnPublicHeaders(unittest.TestCase):
+    """The Makefile's CLI_PUBLIC files compile with the installed headers
+    alone (-Iinclude, no -Isrc), scry serve's and scry top's among them."""
+
+    def test_cli_public_files_need_no_internal_header(self):
+        import re
+        with open(os.path.join(ROOT, "Makefile")) as f:
+            mk = f.read()
+        files = []
+        for m in re.finditer(r"^CLI_PUBLIC\s*[:+]?=\s*(.*)$", mk, re.M):
+            files += m.group(1).split()
+        for f in ("src/cli/main.c", "src/cli/serve.c", "src/cli/top.c", "src/cli/mhd_lazy.c"):
+            self.assertIn(f, files)
+        for f in files:
+            r = run(["cc", "-std=gnu11", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
+                     "-Wno-unused-parameter",   # (the Makefile's warnings)
+                     "-D_GNU_SOURCE", "-DSCRY_VERSION=\"0\"", "-I", os.path.join(ROOT, "include"),
+                     os.path.join(ROOT, f)])
+            self.assertEqual(r.returncode, 0, "%s: %s" % (f, r.stderr[-2000:]))
+
+
 class Installed(unittest.TestCase):
     """make install into a temporary DESTDIR; examples built with pkg-config."""
 
