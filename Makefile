@@ -102,6 +102,8 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 # make check).  scry report, profile, serve and top are programs of their
 # own that link internal modules; they keep -Isrc.
 CLI_PUBLIC := src/cli/main.c src/cli/options.c src/cli/strace_compat.c
+# scry profile and --profile's wiring: the profiler is scry/profile.h
+CLI_PUBLIC += src/cli/profile.c src/cli/profile_extra.c src/cli/trace_profile.c
 $(CLI_PUBLIC:%.c=$(B)/obj/%.o): CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSCRY_VERSION='"$(VERSION)"'
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
