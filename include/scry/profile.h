@@ -42,10 +42,9 @@
  * config are copied by scry_profiler_new().
  *
  * Threads: one thread at a time calls a profiler's functions; the note
- * callback runs on the caller's thread, inside those calls, except the
- * off-CPU collector's notes, which come from scry_profiler_stop().  A
- * profile may be read from several threads once scry_profiler_stop() has
- * returned.
+ * callback runs on that thread, inside those calls.  A profile may be
+ * read from several threads at once (nothing writes it) once
+ * scry_profiler_stop() has returned.
  *
  * What a profiler takes from the process and the system:
  *  - perf events: one file descriptor per (thread x CPU) of the targets,
@@ -377,7 +376,9 @@ SCRY_API int scry_profile_perf_paranoid(void);
  * With the ptrace backend give kernel = 0: a ptrace stop is kernel work
  * the tracer causes, which must not be charged to the program.  What it
  * takes from the process is what a profiler's sampler takes (perf events,
- * ring buffers); no thread, no signal.  One thread at a time.
+ * their locked ring buffers); no signal handler, no timer, no wait.  One
+ * thread at a time calls its functions; the note callback runs inside
+ * them.
  */
 struct scry_trace_sampler;
 
