@@ -19,11 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/profile.h"
-#include "profile/profiler.h"
-#include "profile/pprof.h"
-#include "profile/prof_sqlite.h"
-#include "cli/profile_extra.h"
+#include "scry/profile.h"
+
+#include "profile.h"
+#include "profile_extra.h"
 
 static const char usage[] =
 "usage: scry profile [options] -p PID [-p PID...]\n"
@@ -85,16 +84,16 @@ struct popts {
 	int follow;
 	uint64_t duration_ns;
 	unsigned freq;
-	int call_graph;
+	enum scry_profile_callgraph call_graph;
 	unsigned stack_size;
 	int kernel;
 	unsigned mmap_pages;
 	const char *outfile;
-	int format;
+	enum scry_profile_format format;
 	unsigned top;
 	char **argv;
 	struct px_opts px;        /* off-CPU, states, counters (profile_extra.c) */
-	enum prof_metric metric;
+	enum scry_profile_metric metric;
 };
 
 /* A usage error: what was wrong on one line, then the hint the main
@@ -221,9 +220,9 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 			break;
 		case O_CALLGRAPH:
 			if (!strcmp(optarg, "dwarf"))
-				o->call_graph = SAMPLER_DWARF;
+				o->call_graph = SCRY_PROFILE_DWARF;
 			else if (!strcmp(optarg, "fp"))
-				o->call_graph = SAMPLER_FP;
+				o->call_graph = SCRY_PROFILE_FP;
 			else
 				return bad("--call-graph '%s': give dwarf or fp", optarg);
 			break;
@@ -245,17 +244,17 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 			break;
 		case O_FORMAT:
 			if (!strcmp(optarg, "text"))
-				o->format = PROF_FMT_TEXT;
+				o->format = SCRY_PROFILE_TEXT;
 			else if (!strcmp(optarg, "folded"))
-				o->format = PROF_FMT_FOLDED;
+				o->format = SCRY_PROFILE_FOLDED;
 			else if (!strcmp(optarg, "speedscope"))
-				o->format = PROF_FMT_SPEEDSCOPE;
+				o->format = SCRY_PROFILE_SPEEDSCOPE;
 			else if (!strcmp(optarg, "pprof"))
-				o->format = PROF_FMT_PPROF;
+				o->format = SCRY_PROFILE_PPROF;
 			else if (!strcmp(optarg, "sqlite"))
-				o->format = PROF_FMT_SQLITE;
+				o->format = SCRY_PROFILE_SQLITE;
 			else if (!strcmp(optarg, "chrome"))
-				o->format = PROF_FMT_CHROME;
+				o->format = SCRY_PROFILE_CHROME;
 			else
 				return bad("--format '%s': give text, folded, speedscope, pprof, sqlite or chrome", optarg);
 			break;
@@ -304,13 +303,13 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 		return bad("%s", "nothing to sample: give -p PID or -- COMMAND");
 	if (o->argv && o->npids)
 		return bad("%s", "give -p PID or a command, not both");
-	if (o->format == PROF_FMT_SQLITE && !o->outfile)
+	if (o->format == SCRY_PROFILE_SQLITE && !o->outfile)
 		return bad("%s", "--format sqlite writes a database: give it a name with -o FILE.db");
 	/* A record larger than the ring is dropped without a PERF_RECORD_LOST
 	 * (the lost record rides on the next one, which does not fit either):
 	 * the ring must hold two samples, or losses would go unsaid. */
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t sample = (o->call_graph == SAMPLER_DWARF ? o->stack_size : 0) + 2048;
+	size_t sample = (o->call_graph == SCRY_PROFILE_DWARF ? o->stack_size : 0) + 2048;
 	if (o->mmap_pages && (size_t)o->mmap_pages * page < 2 * sample) {
 		char msg[160];
 		size_t need = 1;
@@ -370,7 +369,7 @@ static int out_check(struct out *w, const char *path)
 }
 
 /* A database needs a file of its own: written beside, renamed over. */
-static int write_sqlite(struct out *w, const struct prof *p, const char *title, struct px *px)
+static int write_sqlite(struct out *w, const struct scry_profile *p, const char *title)
 {
 	if (!w->regular) {
 		fprintf(stderr, "scry profile: cannot write a database into '%s': not a regular file\n", w->path);
@@ -379,7 +378,7 @@ static int write_sqlite(struct out *w, const struct prof *p, const char *title, 
 	char why[256] = "";
 	snprintf(w->tmp, sizeof(w->tmp), "%s.scry-%d.tmp", w->path, (int)getpid());
 	unlink(w->tmp);
-	int r = prof_write_sqlite(p, px_states(px), title, w->tmp, why, sizeof(why));
+	int r = scry_profile_write_sqlite(p, title, w->tmp, why, sizeof(why));
 	if (r < 0) {
 		fprintf(stderr, "scry profile: cannot write the profile to %s: %s\n", w->path,
 			why[0] ? why : strerror(-r));
@@ -394,13 +393,12 @@ static int write_sqlite(struct out *w, const struct prof *p, const char *title, 
 	return 0;
 }
 
-static int write_profile(const struct popts *o, struct out *w, const struct prof *p, const char *title,
-			 struct px *px)
+static int write_profile(const struct popts *o, struct out *w, const struct scry_profile *p, const char *title)
 {
-	struct prof_out_opts po = { o->metric, o->top, title };
-	if (o->format == PROF_FMT_SQLITE) {
-		px_write_side(px, stderr);	/* counters have no table there */
-		return write_sqlite(w, p, title, px);
+	struct scry_profile_write_opts po = { o->metric, o->top, title };
+	if (o->format == SCRY_PROFILE_SQLITE) {
+		scry_profile_write_counters(p, stderr);	/* counters have no table there */
+		return write_sqlite(w, p, title);
 	}
 	FILE *f = stdout;
 	if (w->path) {
@@ -415,15 +413,10 @@ static int write_profile(const struct popts *o, struct out *w, const struct prof
 			return -1;
 		}
 	}
-	int r = o->format == PROF_FMT_FOLDED ? prof_write_folded(p, f, &po)
-	      : o->format == PROF_FMT_SPEEDSCOPE ? prof_write_speedscope(p, f, &po)
-	      : o->format == PROF_FMT_PPROF ? prof_write_pprof(p, f, &po)
-	      : o->format == PROF_FMT_CHROME ? px_write_chrome(px, p, f, &po)
-	      : prof_write_text(p, f, &po);
-	if (!r && o->format == PROF_FMT_TEXT)
-		r = px_write_text(px, p, f);	/* the thread view, the counters */
-	else if (!r)
-		px_write_side(px, stderr);	/* counters have no place in those */
+	/* text: the report, the thread view, the counters */
+	int r = scry_profile_write(p, o->format, f, &po);
+	if (!r && o->format != SCRY_PROFILE_TEXT)
+		scry_profile_write_counters(p, stderr);	/* counters have no place in those */
 	if (f == stdout) {
 		if (fflush(f) != 0)
 			r = -errno;
@@ -488,7 +481,7 @@ static void attach_error(pid_t pid, int err)
 		else
 			fprintf(stderr, "scry profile: cannot sample process %d: perf events not permitted "
 					"(kernel.perf_event_paranoid = %d; 2 or less allows your own processes)\n",
-				(int)pid, sampler_paranoid());
+				(int)pid, scry_profile_perf_paranoid());
 	} else if (err == -EMFILE || err == -ENFILE) {
 		fprintf(stderr, "scry profile: cannot sample process %d: out of file descriptors (one per "
 				"thread and CPU; raise ulimit -n)\n", (int)pid);
@@ -509,6 +502,20 @@ static int child_status(int st)
 	return 1;
 }
 
+/* A collector that cannot run: one line, as each option says it. */
+static void collector_error(const struct scry_profile_error *why)
+{
+	const char *r = why->reason[0] ? why->reason : strerror(why->err);
+	if (why->part == SCRY_PROFILE_PART_OFFCPU_BPF)
+		fprintf(stderr, "scry profile: --off-cpu=bpf: %s (--off-cpu=proc samples /proc instead)\n", r);
+	else if (why->part == SCRY_PROFILE_PART_OFFCPU_PROC)
+		fprintf(stderr, "scry profile: cannot sample /proc: %s\n", strerror(why->err));
+	else if (why->part == SCRY_PROFILE_PART_COUNTERS)
+		fprintf(stderr, "scry profile: --counters: %s\n", r);
+	else
+		fprintf(stderr, "scry profile: cannot start the events: %s\n", strerror(why->err));
+}
+
 int profile_main(int argc, char **argv)
 {
 	struct popts o;
@@ -525,13 +532,27 @@ int profile_main(int argc, char **argv)
 		return 1;
 	}
 	raise_nofile();
-	struct profiler_config cfg = {
-		.sampler = { .freq = o.freq, .call_graph = o.call_graph, .stack_size = o.stack_size,
-			     .kernel = o.kernel, .mmap_pages = o.mmap_pages, .enable_on_exec = o.argv != NULL },
-		.follow = o.follow,
+	static const enum scry_profile_offcpu offcpu[] = {
+		[PX_OFFCPU_AUTO] = SCRY_PROFILE_OFFCPU_AUTO, [PX_OFFCPU_BPF] = SCRY_PROFILE_OFFCPU_BPF,
+		[PX_OFFCPU_PROC] = SCRY_PROFILE_OFFCPU_PROC, [PX_OFFCPU_NO] = SCRY_PROFILE_OFFCPU_NO,
 	};
-	struct profiler *pr;
-	int err = profiler_new(&pr, &cfg, on_note, NULL);
+	struct scry_profiler_config cfg = SCRY_PROFILER_CONFIG_INIT;
+	cfg.freq = o.freq;
+	cfg.call_graph = o.call_graph;
+	cfg.stack_size = o.stack_size;
+	cfg.kernel = o.kernel;
+	cfg.mmap_pages = o.mmap_pages;
+	cfg.follow = o.follow;
+	cfg.offcpu = offcpu[o.px.offcpu];
+	cfg.proc_hz = o.px.proc_hz;
+	cfg.counters = o.px.counters;
+	cfg.interval_ns = o.px.interval_ns;
+	cfg.interval_out = stderr;
+	cfg.timeline = o.format == SCRY_PROFILE_CHROME;
+	cfg.note = on_note;
+	struct scry_profiler *pr;
+	struct scry_profile_error why;
+	int err = scry_profiler_new(&pr, &cfg, &why);
 	if (err < 0) {
 		fprintf(stderr, "scry profile: cannot start: %s\n", strerror(-err));
 		free(o.pids);
@@ -541,23 +562,23 @@ int profile_main(int argc, char **argv)
 	pid_t child = 0;
 	if (o.argv) {
 		snprintf(title, sizeof(title), "%s", o.argv[0]);
-		err = profiler_launch(pr, o.argv, &child);
+		err = scry_profiler_launch(pr, o.argv, &child, &why);
 		if (err < 0) {
 			if (err == -ENOENT || err == -EACCES)
 				fprintf(stderr, "scry profile: cannot run '%s': %s\n", o.argv[0], strerror(-err));
 			else
 				attach_error(0, err);
-			profiler_free(pr);
+			scry_profiler_free(pr);
 			free(o.pids);
 			return err == -ENOENT || err == -EACCES ? 2 : 1;
 		}
 	} else {
 		int n = snprintf(title, sizeof(title), "pid");
 		for (int i = 0; i < o.npids; i++) {
-			err = profiler_attach(pr, o.pids[i]);
+			err = scry_profiler_attach(pr, o.pids[i], &why);
 			if (err < 0) {
 				attach_error(o.pids[i], err);
-				profiler_free(pr);
+				scry_profiler_free(pr);
 				free(o.pids);
 				return err == -ESRCH ? 2 : 1;
 			}
@@ -577,29 +598,27 @@ int profile_main(int argc, char **argv)
 		g_sigint_reaches_child = isatty(0) && tcgetpgrp(0) == getpgrp();
 		g_child = child;
 	}
-	/* off-CPU, states, counters: before the command runs */
-	struct px *px = NULL;
-	if (px_begin(&px, &o.px, child ? &child : o.pids, child ? 1 : o.npids, o.follow)) {
+	/* off-CPU, states, counters: loaded before the command runs */
+	if (scry_profiler_prepare(pr, &why) < 0) {
+		collector_error(&why);
 		if (child) {
 			g_child = 0;
 			kill(child, SIGKILL);
 			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 				;
 		}
-		profiler_free(pr);
+		scry_profiler_free(pr);
 		free(o.pids);
 		return 1;
 	}
-	if (o.format == PROF_FMT_CHROME && px_record_timeline(px, pr) < 0)
-		fprintf(stderr, "scry profile: out of memory: the trace will have no samples\n");
 	/* The window opens here, after every slow setup step: the samples,
 	 * the off-CPU time and --duration's clock all start now. */
 	int child_st = -1, termed = 0;
-	err = profiler_start(pr);
-	if (err < 0)
-		fprintf(stderr, "scry profile: cannot start the events: %s\n", strerror(-err));
-	else if (px_start(px))
+	err = scry_profiler_start(pr, &why);
+	if (err < 0) {
+		collector_error(&why);
 		err = -ECANCELED;
+	}
 	uint64_t t_end = o.duration_ns ? mono_ns() + o.duration_ns : 0;
 	while (!err && !g_stop) {
 		int wait_ms = 100;
@@ -609,12 +628,11 @@ int profile_main(int argc, char **argv)
 			if (left < (uint64_t)wait_ms)
 				wait_ms = (int)left;
 		}
-		err = profiler_poll(pr, wait_ms);
+		err = scry_profiler_poll(pr, wait_ms);	/* and --interval's lines */
 		if (err < 0) {
 			fprintf(stderr, "scry profile: reading samples failed: %s\n", strerror(-err));
 			break;
 		}
-		px_tick(px);
 		if (child) {
 			int st;
 			if (waitpid(child, &st, WNOHANG) == child) {
@@ -622,7 +640,7 @@ int profile_main(int argc, char **argv)
 				g_child = 0;
 				break;
 			}
-		} else if (!profiler_alive(pr)) {
+		} else if (!scry_profiler_alive(pr)) {
 			fprintf(stderr, "scry profile: the process%s ended\n", o.npids > 1 ? "es" : "");
 			break;
 		}
@@ -633,9 +651,8 @@ int profile_main(int argc, char **argv)
 				kill(child, SIGTERM);
 		}
 	}
-	px_stop(px);	/* the window closes: off-CPU first, then the samples */
-	profiler_stop(pr);
-	if (px_end(px, profiler_profile(pr)) < 0)
+	/* the window closes: off-CPU first, then the samples */
+	if (scry_profiler_stop(pr) < 0)
 		fprintf(stderr, "scry profile: the off-CPU profile is incomplete: out of memory\n");
 	if (child && child_st < 0) {
 		/* sampling failed or ended: the command is ours to end */
@@ -644,22 +661,22 @@ int profile_main(int argc, char **argv)
 		while (waitpid(child, &child_st, 0) < 0 && errno == EINTR)
 			;
 	}
-	const struct prof *p = profiler_profile(pr);
-	const struct prof_stats *s = prof_stats_const(p);
+	const struct scry_profile *p = scry_profiler_profile(pr);
+	struct scry_profile_stats s;
+	scry_profile_stats(p, &s);
 	fprintf(stderr, "scry profile: %llu samples at %u Hz, %llu lost, %.1f%% of stacks reached a root frame\n",
-		(unsigned long long)s->samples, s->freq, (unsigned long long)s->lost,
-		s->user_stacks ? 100.0 * (double)s->complete / (double)s->user_stacks : 0.0);
-	if (s->lost)
+		(unsigned long long)s.samples, s.freq, (unsigned long long)s.lost,
+		s.user_stacks ? 100.0 * (double)s.complete / (double)s.user_stacks : 0.0);
+	if (s.lost)
 		fprintf(stderr, "scry profile: %llu samples lost: the ring buffer was full (--mmap-pages "
-				"gives it more room, or lower -F)\n", (unsigned long long)s->lost);
-	if (write_profile(&o, &w, p, title, px) < 0)
+				"gives it more room, or lower -F)\n", (unsigned long long)s.lost);
+	if (write_profile(&o, &w, p, title) < 0)
 		status = 1;
 	else if (err < 0)
 		status = 1;
 	if (child && status == 0)
 		status = child_status(child_st);
-	px_free(px);
-	profiler_free(pr);
+	scry_profiler_free(pr);
 	free(o.pids);
 	return status;
 }

@@ -1,20 +1,16 @@
 /*
- * scry profile's collectors beside the CPU sampler (issue 14): off-CPU
- * time and thread states (--off-cpu, src/profile/offcpu.c with bpf, or
- * the /proc sampler, src/profile/states.c), counters (--counters,
- * --interval: src/profile/counters.c), and what they add to the report
- * (the thread view, the counter table).  profile.c calls these around
- * its sampling loop.
+ * scry profile's options for the collectors beside the CPU sampler (issue
+ * 14): off-CPU time and thread states (--off-cpu), counters (--counters,
+ * --interval), and scry report's side of a profile database.  The
+ * collectors themselves are the library's (scry/profile.h); this file
+ * says what the options mean and turns a database back into a report.
  */
 #ifndef SCRY_CLI_PROFILE_EXTRA_H
 #define SCRY_CLI_PROFILE_EXTRA_H
 
 #include <stdint.h>
-#include <stdio.h>
-#include <sys/types.h>
 
-#include "profile/profile.h"
-#include "profile/states.h"
+#include "scry/profile.h"
 
 enum px_offcpu { PX_OFFCPU_AUTO = 0, PX_OFFCPU_BPF, PX_OFFCPU_PROC, PX_OFFCPU_NO };
 
@@ -27,39 +23,9 @@ struct px_opts {
 
 /* Option values: 0, or 2 after one line on stderr (a usage error). */
 int px_parse_offcpu(struct px_opts *o, const char *arg);	/* NULL: --off-cpu alone */
-int px_parse_metric(const char *arg, enum prof_metric *m);
+int px_parse_metric(const char *arg, enum scry_profile_metric *m);
 /* Checks the counter list now (before anything starts). */
 int px_check_counters(const struct px_opts *o);
-
-struct px;
-
-/* Loads the collectors for pids (follow: their children too).  Returns 0,
- * or 1 after a line on stderr when one that was asked for explicitly
- * cannot run (--off-cpu=bpf without bpf); with auto, falls back saying so
- * once. */
-int px_begin(struct px **out, const struct px_opts *o, const pid_t *pids, int npids, int follow);
-/* Opens the window: the collectors px_begin() loaded start counting (pids
- * must still be valid).  0, or 1 after a line on stderr. */
-int px_start(struct px *x);
-/* Closes the window (px_end() calls it when it was not called). */
-void px_stop(struct px *x);
-/* Call from the sampling loop: prints the interval lines when due. */
-void px_tick(struct px *x);
-/* Stops the collectors and adds their stacks to p. */
-int px_end(struct px *x, struct prof *p);
-/* The thread view and the counter table (text). */
-int px_write_text(struct px *x, const struct prof *p, FILE *f);
-/* What the non-text formats cannot hold goes to stderr (counters). */
-int px_write_side(struct px *x, FILE *f);
-void px_free(struct px *x);
-/* --format chrome: keep every sample's time (the profiler's hook). */
-struct profiler;
-int px_record_timeline(struct px *x, struct profiler *pr);
-/* The samples on a timeline (prof_chrome.h). */
-int px_write_chrome(struct px *x, const struct prof *p, FILE *f, const struct prof_out_opts *o);
-
-/* The thread table (NULL when no states were recorded). */
-const struct tstates *px_states(const struct px *x);
 
 /* scry report FILE where FILE is a profile database (--format sqlite):
  * 1 when it is one, 0 when not. */

@@ -1,7 +1,6 @@
 /*
- * scry --profile: the sampler beside a trace (trace_profile.h).  This file
- * links the internal profiler (src/profile/trace_samples.h), as scry
- * profile does; main.c reaches it through trace_profile.h only.
+ * scry --profile: the sampler beside a trace (trace_profile.h), on the
+ * library's trace sampler (scry/profile.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,13 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scry/profile.h"
 #include "trace_profile.h"
-#include "profile/profile.h"
-#include "profile/sampler.h"
-#include "profile/trace_samples.h"
 
 struct trace_profile {
-	struct trace_samples *ts;
+	struct scry_trace_sampler *ts;
 };
 
 static void samples_note(void *ctx, const char *line)
@@ -44,7 +41,7 @@ static void samples_error(pid_t pid, int err)
 		fprintf(stderr, "scry: --profile: cannot sample%s: perf events are not permitted "
 			"(kernel.perf_event_paranoid = %d): run scry as root or with CAP_PERFMON, or allow your own "
 			"processes with sysctl kernel.perf_event_paranoid=2; without --profile scry traces anyway\n",
-			who, sampler_paranoid());
+			who, scry_profile_perf_paranoid());
 	else if (err == -EMFILE || err == -ENFILE)
 		fprintf(stderr, "scry: --profile: cannot sample%s: out of file descriptors (one per thread and "
 			"CPU; raise ulimit -n)\n", who);
@@ -77,21 +74,22 @@ int trace_profile_open(struct trace_profile **out, const struct options *o, cons
 	}
 	*out = t;
 	raise_nofile();
-	struct trace_samples_config c = {
+	struct scry_trace_sampler_config c = {
 		.freq = o->profile_hz, .follow = o->follow > 0,
 		.kernel = strcmp(backend, "ptrace") ? -1 : 0,
+		.note = samples_note,
 	};
-	int e = trace_samples_new(&t->ts, &c, samples_note, NULL);
+	int e = scry_trace_sampler_new(&t->ts, &c);
 	if (e < 0) {
 		fprintf(stderr, "scry: --profile: cannot start the sampler: %s\n", strerror(-e));
 		return 1;
 	}
 	for (int i = 0; i < o->npids; i++)
-		if ((e = trace_samples_add(t->ts, o->pids[i])) < 0) {
+		if ((e = scry_trace_sampler_add(t->ts, o->pids[i])) < 0) {
 			samples_error(o->pids[i], e);
 			return 1;      /* (as an attach that fails) */
 		}
-	if (!o->npids && (e = trace_samples_probe()) < 0) {
+	if (!o->npids && (e = scry_trace_sampler_probe()) < 0) {
 		samples_error(0, e);
 		return 1;
 	}
@@ -103,11 +101,11 @@ int trace_profile_start(struct trace_profile *t, pid_t child)
 	int e = 0;
 	/* (bpf lets a launched command run at once: a short one may be gone
 	 * already, which is no error; the trace has it all the same) */
-	if (child && (e = trace_samples_add(t->ts, child)) < 0 && e != -ESRCH) {
+	if (child && (e = scry_trace_sampler_add(t->ts, child)) < 0 && e != -ESRCH) {
 		samples_error(child, e);
 		return 1;
 	}
-	if ((e = trace_samples_start(t->ts)) < 0) {
+	if ((e = scry_trace_sampler_start(t->ts)) < 0) {
 		fprintf(stderr, "scry: --profile: cannot start the perf events: %s\n", strerror(-e));
 		return 1;
 	}
@@ -116,20 +114,21 @@ int trace_profile_start(struct trace_profile *t, pid_t child)
 
 int trace_profile_poll(struct trace_profile *t, struct scry_sink *sinks)
 {
-	return trace_samples_poll(t->ts, sinks);
+	return scry_trace_sampler_poll(t->ts, sinks);
 }
 
 int trace_profile_stop(struct trace_profile *t, struct scry_sink *sinks, uint64_t last_ts)
 {
-	return trace_samples_stop(t->ts, sinks, last_ts);
+	return scry_trace_sampler_stop(t->ts, sinks, last_ts);
 }
 
 void trace_profile_end(struct trace_profile *t, unsigned profile_hz, struct scry_sink_end *end)
 {
-	const struct prof_stats *ps = prof_stats_const(trace_samples_profile(t->ts));
-	end->sample_hz = ps->freq ? ps->freq : profile_hz;
-	end->samples = trace_samples_delivered(t->ts);
-	end->lost_samples = ps->lost;
+	struct scry_profile_stats ps;
+	scry_profile_stats(scry_trace_sampler_profile(t->ts), &ps);
+	end->sample_hz = ps.freq ? ps.freq : profile_hz;
+	end->samples = scry_trace_sampler_delivered(t->ts);
+	end->lost_samples = ps.lost;
 }
 
 /*
@@ -141,8 +140,9 @@ void trace_profile_end(struct trace_profile *t, unsigned profile_hz, struct scry
 int trace_profile_report(struct trace_profile *t, const struct options *o, const char *backend, FILE *out,
 			 int outfd, int status_now)
 {
-	const struct prof *p = trace_samples_profile(t->ts);
-	const struct prof_stats *st = prof_stats_const(p);
+	const struct scry_profile *p = scry_trace_sampler_profile(t->ts);
+	struct scry_profile_stats sts, *st = &sts;
+	scry_profile_stats(p, st);
 	int status = 0;
 	if (scry_format_flags(o->format) & SCRY_FORMAT_TEXT) {
 		int own = 0;
@@ -157,11 +157,11 @@ int trace_profile_report(struct trace_profile *t, const struct options *o, const
 			snprintf(title, sizeof(title), "%s", o->argv[0]);
 		else
 			snprintf(title, sizeof(title), "pid %d%s", (int)o->pids[0], o->npids > 1 ? " ..." : "");
-		struct prof_out_opts po = { PROF_CPU, o->summary == 1 ? 10 : 0, title };
+		struct scry_profile_write_opts po = { SCRY_PROFILE_CPU, o->summary == 1 ? 10 : 0, title };
 		int e = out ? 0 : -errno;
 		if (out) {
 			fputc('\n', out);
-			e = prof_write_text(p, out, &po);
+			e = scry_profile_write(p, SCRY_PROFILE_TEXT, out, &po);
 			if (fflush(out) != 0 && !e)
 				e = -errno;
 		}
@@ -191,6 +191,6 @@ void trace_profile_free(struct trace_profile *t)
 {
 	if (!t)
 		return;
-	trace_samples_free(t->ts);
+	scry_trace_sampler_free(t->ts);
 	free(t);
 }

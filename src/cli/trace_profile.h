@@ -1,8 +1,7 @@
 /*
- * scry --profile: the sampler beside a trace (src/profile/trace_samples.h),
- * for the command's main.c, which is built on the public API alone and so
- * sees the sampler only through these calls (the profiler is not library
- * API: like scry profile, this file links the internal module).
+ * scry --profile: the sampler beside a trace (scry/profile.h's trace
+ * sampler), for the command's main.c: the options' meaning and the
+ * messages.
  */
 #ifndef SCRY_CLI_TRACE_PROFILE_H
 #define SCRY_CLI_TRACE_PROFILE_H

@@ -62,7 +62,13 @@ class Abi(unittest.TestCase):
                      # a call's name and text
                      "scry_exporter_open", "scry_exporter_open_fed", "scry_exporter_as_sink",
                      "scry_exporter_render", "scry_exporter_summary_json",
-                     "scry_call_name", "scry_call_text"):
+                     "scry_call_name", "scry_call_text",
+                     # the profiler (scry/profile.h): scry profile, --profile
+                     "scry_profiler_new", "scry_profiler_launch", "scry_profiler_attach",
+                     "scry_profiler_start", "scry_profiler_poll", "scry_profiler_stop",
+                     "scry_profile_write", "scry_profile_write_sqlite", "scry_profile_read_sqlite",
+                     "scry_profile_stack", "scry_profile_frame", "scry_trace_sampler_new",
+                     "scry_trace_sampler_poll"):
             self.assertIn(name, exported)
 
     def test_soname_and_versioned_file(self):
@@ -168,7 +174,8 @@ class Installed(unittest.TestCase):
         for rel in ("lib/libscry.so", "lib/libscry.so.0", "lib/libscry.a",
                     "lib/pkgconfig/scry.pc", "include/scry/scry.h", "include/scry/export.h",
                     "include/scry/filter.h", "include/scry/output.h", "include/scry/stats.h",
-                    "include/scry/syscalls.h", "include/scry/exporter.h"):
+                    "include/scry/syscalls.h", "include/scry/exporter.h",
+                    "include/scry/profile.h"):
             self.assertTrue(os.path.exists(os.path.join(self.dest, "usr", rel)), rel)
         self.assertTrue(os.path.islink(os.path.join(self.lib, "libscry.so.0")))
         pc = open(os.path.join(self.lib, "pkgconfig", "scry.pc")).read()
@@ -248,6 +255,24 @@ class Installed(unittest.TestCase):
         r = run([exe, "trace=no_such_call", out, "true"], timeout=T(30))
         self.assertEqual(r.returncode, 2)
         self.assertIn("no_such_call", r.stderr)
+
+    def test_profile_hot(self):
+        """scry/profile.h: a command profiled for a second, its hottest
+        function named from the profile's entries, stacks and frames."""
+        exe = self.build("profile_hot")
+        spin = os.path.join(BUILD, "progs", "prof_spin")
+        r = run([exe, spin, "30"], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        hot = [line for line in r.stdout.splitlines() if line.startswith("hottest: ")]
+        self.assertEqual(len(hot), 1, r.stdout)
+        self.assertTrue(hot[0].startswith("hottest: spin_here ("), hot[0])
+        # (the command would spin 30 s: the example ends it after its
+        # second, or the run's timeout fails the test)
+        # a command that cannot be run: one line, nothing started
+        r = run([exe, "/nonexistent-scry-example"], timeout=T(30))
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, "profile_hot: cannot profile '/nonexistent-scry-example': "
+                         "No such file or directory\n")
 
     def test_latency_hist(self):
         exe = self.build("latency_hist")

@@ -22,6 +22,7 @@
 #include "scry/exporter.h"
 #include "scry/filter.h"
 #include "scry/output.h"
+#include "scry/profile.h"
 #include "scry/scry.h"
 #include "scry/stats.h"
 #include "scry/syscalls.h"
@@ -338,6 +339,68 @@ static void test_exporter_sink(void **state)
 	assert_int_equal(scry_exporter_targets(e), 0);
 	scry_exporter_close(e);
 	scry_exporter_close(NULL);
+/* scry/profile.h's contract where no perf event is needed: a config
+ * checked before anything opens, errors as values with a reason, nothing
+ * printed, and a profile database that is not there. */
+static void test_profiler_contract(void **state)
+{
+	(void)state;
+	struct scry_profiler_config cfg = SCRY_PROFILER_CONFIG_INIT;
+	struct scry_profile_error why;
+	assert_int_equal(scry_profiler_check(&cfg, &why), 0);
+	cfg.counters = "task-clock,no_such_counter";
+	assert_int_equal(scry_profiler_check(&cfg, &why), -EINVAL);
+	assert_int_equal(why.err, EINVAL);
+	assert_int_equal(why.part, SCRY_PROFILE_PART_COUNTERS);
+	assert_non_null(strstr(why.reason, "no_such_counter"));
+	struct scry_profiler *pr = (struct scry_profiler *)&why;
+	assert_int_equal(scry_profiler_new(&pr, &cfg, &why), -EINVAL);
+	assert_null(pr);
+	cfg.counters = "task-clock";
+	cfg.freq = 0;
+	assert_int_equal(scry_profiler_check(&cfg, &why), -EINVAL);
+	cfg.freq = 99;
+	cfg.stack_size = 100;		/* not a multiple of 8 */
+	assert_int_equal(scry_profiler_check(&cfg, &why), -EINVAL);
+	cfg.stack_size = 8192;
+	cfg.mmap_pages = 3;		/* not a power of 2 */
+	assert_int_equal(scry_profiler_check(&cfg, &why), -EINVAL);
+	cfg.mmap_pages = 0;
+
+	/* nothing attached: no profile, and a start says why */
+	assert_int_equal(scry_profiler_new(&pr, &cfg, &why), 0);
+	assert_null(scry_profiler_profile(pr));
+	assert_int_equal(scry_profiler_alive(pr), 0);
+	assert_int_equal(scry_profiler_start(pr, &why), -ESRCH);
+	assert_int_equal(why.part, SCRY_PROFILE_PART_SAMPLER);
+	assert_true(why.reason[0] != 0);
+	assert_int_equal(scry_profiler_poll(pr, 0), -EINVAL);
+	assert_int_equal(scry_profiler_stop(pr), 0);
+	scry_profiler_free(pr);
+	scry_profiler_free(NULL);
+
+	/* a command that cannot be run: -ENOENT, nothing started */
+	assert_int_equal(scry_profiler_new(&pr, &cfg, &why), 0);
+	char *argv[] = { "/nonexistent-scry-profile-test", NULL };
+	pid_t child = 0;
+	assert_int_equal(scry_profiler_launch(pr, argv, &child, &why), -ENOENT);
+	assert_int_equal(why.err, ENOENT);
+	scry_profiler_free(pr);
+
+	/* a database that is not there */
+	struct scry_profile *p = (struct scry_profile *)&why;
+	char title[64] = "x", msg[256];
+	assert_true(scry_profile_read_sqlite(&p, "/nonexistent-scry-profile.db", title, sizeof(title), msg,
+					     sizeof(msg)) < 0);
+	assert_null(p);
+	assert_true(scry_profile_db_kind("/nonexistent-scry-profile.db") < 0);
+	scry_profile_free(NULL);
+	int par = scry_profile_perf_paranoid();
+	assert_true(par >= -1 && par <= 4);
+
+	struct scry_trace_sampler_config tc = { 0, 0, 0, NULL, NULL };
+	struct scry_trace_sampler *ts;
+	assert_int_equal(scry_trace_sampler_new(&ts, &tc), -EINVAL);	/* freq 0 */
 }
 
 int main(void)
@@ -350,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_stats_and_table),
 		cmocka_unit_test(test_call_name_and_text),
 		cmocka_unit_test(test_exporter_sink),
+		cmocka_unit_test(test_profiler_contract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
