@@ -339,6 +339,8 @@ static void test_exporter_sink(void **state)
 	assert_int_equal(scry_exporter_targets(e), 0);
 	scry_exporter_close(e);
 	scry_exporter_close(NULL);
+}
+
 /* scry/profile.h's contract where no perf event is needed: a config
  * checked before anything opens, errors as values with a reason, nothing
  * printed, and a profile database that is not there. */
