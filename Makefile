@@ -102,6 +102,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 # make check).  scry report, profile, serve and top are programs of their
 # own that link internal modules; they keep -Isrc.
 CLI_PUBLIC := src/cli/main.c src/cli/options.c src/cli/strace_compat.c
+CLI_PUBLIC += src/cli/report.c
 $(CLI_PUBLIC:%.c=$(B)/obj/%.o): CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSCRY_VERSION='"$(VERSION)"'
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
