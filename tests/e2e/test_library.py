@@ -57,7 +57,11 @@ class Abi(unittest.TestCase):
                      "scry_filter_seccomp_program", "scry_format_open", "scry_format_find",
                      "scry_summary_sink_as_sink", "scry_stats_row_percentile",
                      "scry_stats_print_text", "scry_syscall_name", "scry_backend_choose",
-                     "scry_session_calibrate"):
+                     "scry_session_calibrate",
+                     # and scry report's reader (scry/tracedb.h)
+                     "scry_tracedb_open", "scry_tracedb_replay", "scry_tracedb_replay_args",
+                     "scry_tracedb_summarize", "scry_tracedb_print_text",
+                     "scry_tracedb_write_html", "scry_tracedb_close"):
             self.assertIn(name, exported)
 
     def test_soname_and_versioned_file(self):
@@ -142,7 +146,7 @@ class Installed(unittest.TestCase):
         for rel in ("lib/libscry.so", "lib/libscry.so.0", "lib/libscry.a",
                     "lib/pkgconfig/scry.pc", "include/scry/scry.h", "include/scry/export.h",
                     "include/scry/filter.h", "include/scry/output.h", "include/scry/stats.h",
-                    "include/scry/syscalls.h"):
+                    "include/scry/syscalls.h", "include/scry/tracedb.h"):
             self.assertTrue(os.path.exists(os.path.join(self.dest, "usr", rel)), rel)
         self.assertTrue(os.path.islink(os.path.join(self.lib, "libscry.so.0")))
         pc = open(os.path.join(self.lib, "pkgconfig", "scry.pc")).read()
@@ -254,6 +258,37 @@ class Installed(unittest.TestCase):
             self.assertIn("no connect to port", r.stdout)
         finally:
             lsn.close()
+
+    def test_replay_slowest(self):
+        """A recording read back through scry/tracedb.h: the 5 slowest
+        calls, as the database has them (slowest first; among equals, the
+        one that began first), each with its stored arguments and result."""
+        import sqlite3
+        exe = self.build("replay_slowest")
+        db = os.path.join(self.bin, "trace.db")
+        r = run([os.path.join(BUILD, "scry"), "-f", "--format", "sqlite", "-o", db, "sh", "-c",
+                 "sleep 0.05; sleep 0.02; cat /nonexistent-scry-example; true"], timeout=T(60))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(db)
+        con.text_factory = bytes
+        rows = con.execute("SELECT duration_ns, pid, name, coalesce(args_text, ''), coalesce(ret_text, '?')"
+                           " FROM syscalls WHERE unfinished = 0"
+                           " ORDER BY duration_ns DESC, ts_ns, id LIMIT 5").fetchall()
+        con.close()
+        self.assertEqual(len(rows), 5)
+        want = [b"%10.3f ms  pid %d  %s(%s) = %s" % (ns / 1e6, pid, name, args, ret)
+                for ns, pid, name, args, ret in rows]
+        r = subprocess.run([exe, db], capture_output=True, timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), want)
+        # a file that is no trace: the library's reason, no output
+        bad = os.path.join(self.bin, "not-a-trace.db")
+        with open(bad, "w") as f:
+            f.write("hello\n" * 100)
+        r = run([exe, bad], timeout=T(30))
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("not a trace recorded by scry --format sqlite", r.stderr)
 
 
 if __name__ == "__main__":
