@@ -25,9 +25,12 @@
  * the trace has one.  The arguments are not decoded again: entry_args,
  * exit_args and result are NULL, and scry_tracedb_replay_args() gives
  * their stored strace text and JSON.  A call that never returned has
- * t_exit_ns 0.  The built-in formats (scry_format_open()) read the stored
- * text and JSON themselves, so a converted trace has the arguments a live
- * run would have written.
+ * t_exit_ns 0.  The built-in structured formats (scry_format_open():
+ * json, jsonl, csv, chrome, sqlite) read the stored text and JSON
+ * themselves when they are the sink given to the replay (not behind a
+ * filter stage), so a converted trace has the arguments a live run would
+ * have written; for strace's text use scry_tracedb_print_text(), as the
+ * text format renders the typed values a replay does not have.
  *
  * Ownership and lifetime: the handle owns the database connection and
  * everything its functions hand out; strings returned as const (names,
@@ -180,7 +183,8 @@ SCRY_API int scry_tracedb_summary_opts(struct scry_tracedb *db, struct scry_summ
 /*
  * Counts every call that returned into ss, as the summary sink counts a
  * live run (its cpu_time: cpu_ns rather than duration_ns), with the
- * call-site rows when scry_summary_sink_by_site() asked for them.  Reads
+ * call-site rows when scry_summary_sink_by_site() asked for them (not
+ * the rows by function, which stay empty).  Reads
  * only what it counts: cheaper than a replay into the summary sink, and
  * in the order the calls were recorded.  0, -ENOMEM or the database's
  * error.
