@@ -7,6 +7,9 @@
  * live output's "[pid N] " prefix when the trace has more than one thread,
  * and strace's lines for signals and exits.  Calls are never split into
  * "<unfinished ...>" / "<... resumed>" pairs.
+ *
+ * The reading is libscry's (scry/tracedb.h): this file is built on the
+ * public headers alone (the Makefile's CLI_PUBLIC).
  */
 #include "report.h"
 #include "profile_report.h"
