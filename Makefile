@@ -96,15 +96,11 @@ $(B)/bpf/offcpu.bpf.o: src/profile/offcpu.bpf.c src/profile/offcpu_bpf.h $(B)/bp
 $(B)/bpf/offcpu.skel.h: $(B)/bpf/offcpu.bpf.o
 	bpftool gen skeleton $< name offcpu_bpf > $@.tmp && mv $@.tmp $@
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
-# The tracing command is built on the public API alone (docs/LIBRARY.md,
-# "What the scry command uses"): these files see include/ and their own
+# The command is built on the public API alone (docs/LIBRARY.md, "What
+# the scry command uses"): every file of src/cli sees include/ and its own
 # directory, no src/ header, so an internal include fails the build (and
-# make check).  So are scry serve and top, scry profile and --profile's
-# wiring (a line each); scry report links internal modules and keeps -Isrc.
-CLI_PUBLIC := src/cli/main.c src/cli/options.c src/cli/strace_compat.c
-CLI_PUBLIC += src/cli/serve.c src/cli/top.c src/cli/mhd_lazy.c
-# scry profile and --profile's wiring: the profiler is scry/profile.h
-CLI_PUBLIC += src/cli/profile.c src/cli/profile_extra.c src/cli/trace_profile.c
+# make check).
+CLI_PUBLIC := $(CLI_SRC)
 $(CLI_PUBLIC:%.c=$(B)/obj/%.o): CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSCRY_VERSION='"$(VERSION)"'
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)

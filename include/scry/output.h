@@ -97,8 +97,9 @@ struct scry_output_opts {
 	int summary;             /* 0: calls; 1 (-c): only the summary; 2 (-C): both */
 	int string_limit;        /* -s, recorded in the metadata */
 	char *const *scry_argv;  /* the program's own command line, for metadata; or NULL */
-	/* Internal (scry report): converting a recorded trace.  /proc is not
-	 * read, and start_ns (if not 0) is the recorded start.  Leave 0. */
+	/* Converting a recorded trace: /proc is not read, and start_ns (if
+	 * not 0) is the recorded start.  scry_tracedb_output_opts()
+	 * (scry/tracedb.h) sets them; leave 0 otherwise. */
 	int replay;
 	uint64_t start_ns;
 	/* -k, --source: calls carry stacks (scry_call.stack); the formats

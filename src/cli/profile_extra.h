@@ -27,15 +27,7 @@ int px_parse_metric(const char *arg, enum scry_profile_metric *m);
 /* Checks the counter list now (before anything starts). */
 int px_check_counters(const struct px_opts *o);
 
-/* scry report FILE where FILE is a profile database (--format sqlite):
- * 1 when it is one, 0 when not. */
-int px_is_profile_db(const char *path);
-/* A trace recorded with --profile: its samples are a profile too. */
-int px_trace_has_profile(const char *path);
-/* folded, speedscope, pprof: formats only a profile has */
-int px_is_profile_format(const char *fmt);
-/* Writes it back as fmt (NULL: text; folded, speedscope, pprof) to
- * outfile (NULL: stdout).  The exit status. */
-int px_report(const char *path, const char *fmt, const char *outfile);
+/* scry report on a profile database, or on a trace's samples */
+#include "profile_report.h"
 
 #endif

@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 
+/* The reader as the library's users see it: scry/tracedb.h (tracedb_reader.c) */
+#include "scry/tracedb.h"
+
 struct sqlite3;
 
 /*
