@@ -55,7 +55,9 @@ ssize_t scry_bpf_call_read_entry(const struct scry_bpf_call_event *e, uint64_t a
 	const struct scry_bpf_region *r = &e->stack;
 	uint64_t in;
 
-	if (n != -EFAULT || !e->has_stack || !r->len || addr < r->addr || addr - r->addr >= r->len)
+	/* (with stack_fp the bytes are a callchain, not the stack) */
+	if (n != -EFAULT || !e->has_stack || e->stack_fp || !r->len || addr < r->addr ||
+	    addr - r->addr >= r->len)
 		return n;
 	in = addr - r->addr;
 	n = (ssize_t)(r->len - in);
@@ -396,7 +398,8 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->skel->rodata->buf_limit = (uint32_t)limit;
 	t->skel->rodata->stack_bytes = (uint32_t)(opts->stack_bytes > SCRY_TRACE_STACK_MAX ?
 						  SCRY_TRACE_STACK_MAX : opts->stack_bytes);
-	if (t->skel->rodata->stack_bytes && opts->site_bytes)
+	t->skel->rodata->stack_fp = t->skel->rodata->stack_bytes && opts->stack_fp;
+	if (t->skel->rodata->stack_bytes && opts->site_bytes && !opts->stack_fp)
 		t->skel->rodata->site_bytes = (uint32_t)(opts->site_bytes > SCRY_TRACE_SITE_MAX ?
 							 SCRY_TRACE_SITE_MAX : opts->site_bytes) & ~7u;
 	{
@@ -592,6 +595,7 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 			at += sizeof(h);
 			if (h.len <= SCRY_TRACE_STACK_MAX && h.len <= size - at) {
 				e.has_stack = 1;
+				e.stack_fp = !!(h.flags & SCRY_TRACE_STK_FP);
 				e.stack.addr = h.sp;
 				e.stack.used = 1;
 				e.stack.fault = !!(h.flags & SCRY_TRACE_RF_FAULT);

@@ -47,6 +47,9 @@ const volatile __u64 wakeup_bytes = 0;
 /* -k, --source: bytes of user stack copied at each call's entry, with the
  * registers (0: none; at most SCRY_TRACE_STACK_MAX) */
 const volatile __u32 stack_bytes = 0;
+/* with stack_bytes, --stack-mode fp: the frame-pointer callchain instead
+ * of the stack copy (cap_fp()) */
+const volatile bool stack_fp = false;
 /* --source -c: count calls in the kernel by a key of this many bytes of
  * stack (a multiple of 8, at most SCRY_TRACE_SITE_MAX; 0: send every call) */
 const volatile __u32 site_bytes = 0;
@@ -986,6 +989,52 @@ static __always_inline void send_stashed(struct slot *s)
 	s->psig = 0;
 }
 
+/* bpf_find_vma()'s callback: whether the mapping holds code. */
+static long vma_is_code(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = BPF_CORE_READ(vma, vm_flags) & 4;	/* VM_EXEC */
+	return 0;
+}
+
+/*
+ * --stack-mode fp: the registers, the word at sp when it is a code address
+ * (mapped executable) and the user callchain the kernel walks along the
+ * frame pointers, into the thread's stack storage as struct
+ * scry_trace_stack and its words (see SCRY_TRACE_STK_FP).  No copy of the
+ * stack: an entry costs the walk of the frames only.
+ */
+static __always_inline void cap_fp(struct slot *s, struct task_struct *task, struct pt_regs *regs)
+{
+	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u64 word = 0, code = 0;
+	long n;
+
+	if (!k) {
+		count_lost(2);
+		return;
+	}
+	read_uregs(regs, &k->h);
+	k->h.sp = regs->sp;
+	k->h.flags = SCRY_TRACE_STK_FP;
+	k->h.holes = 0;
+	k->h.key_new = 0;
+	k->h.key_hash = 0;
+	k->h.key_exec = 0;
+	k->h.key_len = 0;
+	k->h.key_code = 0;
+	if (bpf_probe_read_user(&word, sizeof(word), (const void *)regs->sp) || word < 4096 ||
+	    bpf_find_vma(task, word, vma_is_code, &code, 0) || !code)
+		word = 0;
+	__builtin_memcpy(k->bytes, &word, sizeof(word));
+	n = bpf_get_task_stack(task, &k->bytes[8], SCRY_TRACE_FP_MAX * 8, BPF_F_USER_STACK);
+	if (n < 0 || n > SCRY_TRACE_FP_MAX * 8)
+		n = 0;
+	if (!n)
+		k->h.flags |= SCRY_TRACE_RF_FAULT;
+	k->h.len = 8 + (__u32)n;
+	s->ev.flags |= SCRY_TRACE_CF_STACK;
+}
+
 static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -1056,6 +1105,8 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 		scry_maps_check(s->ev.tgid, s->ev.tid);
 	if (site_bytes && site_enter(s, task, regs))
 		;	/* counted at exit */
+	else if (stack_fp)
+		cap_fp(s, task, regs);
 	else if (stack_bytes)
 		cap_stack(s, task, regs);
 	/* last, so that the captures' time is not part of the call's */

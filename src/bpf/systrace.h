@@ -275,4 +275,16 @@ struct scry_trace_maps {
 	/* in the ring only v[0..n), then str_len bytes of path components */
 };
 
+/*
+ * --stack-mode fp: a call's stack is the frame-pointer callchain the kernel
+ * walks (bpf_get_task_stack, BPF_F_USER_STACK) instead of a copy of the
+ * stack.  The struct scry_trace_stack comes with its registers, flags
+ * SCRY_TRACE_STK_FP, and len bytes of 64-bit words: first the word at sp
+ * when it points into an executable mapping (a leaf syscall wrapper's
+ * return address, which the chain leaves out: the wrapper pushes no frame),
+ * else 0; then the chain, the pc first, at most SCRY_TRACE_FP_MAX of them.
+ */
+#define SCRY_TRACE_STK_FP	0x100
+#define SCRY_TRACE_FP_MAX	127	/* kernel.perf_event_max_stack's default */
+
 #endif /* SCRY_BPF_SYSTRACE_H */
