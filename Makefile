@@ -109,6 +109,7 @@ STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs
 	       $(B)/progs/stack_main_nodebug $(B)/progs/stack_main_stripped $(B)/progs/stack_cxx \
 	       $(B)/progs/stack_fp_nofp
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+BENCH_BIN += $(B)/bench/stackcalls_fp
 DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
 
 # Everything is rebuilt when the flags change: objects do not otherwise
@@ -224,6 +225,10 @@ $(B)/progs/stack_cxx: tests/progs/stack_libs/stack_cxx.cc
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -g -o $@ $< -pthread
+# bench/stack_bpf's --stack-mode fp rows: the same workload with frame pointers
+$(B)/bench/stackcalls_fp: bench/stackcalls.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer -o $@ $< -pthread
 
 $(B)/demo/%: demo/%.c
 	@mkdir -p $(dir $@)
