@@ -106,6 +106,11 @@ int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_
 int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t) { return -1; }
 uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t) { return 0; }
 uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t) { return 0; }
+void scry_bpf_trace_maps_sent(const struct scry_bpf_trace *t, uint64_t *records, uint64_t *entries,
+			      uint64_t *bytes)
+{
+	*records = *entries = *bytes = 0;
+}
 int scry_bpf_trace_sites(struct scry_bpf_trace *t, int (*cb)(void *ctx, const struct scry_bpf_site *site),
 			 void *ctx) { return -ENOTSUP; }
 int scry_bpf_trace_site_set(struct scry_bpf_trace *t, pid_t tgid, long nr,
@@ -165,6 +170,11 @@ struct scry_bpf_trace {
 	scry_bpf_proc_cb on_proc;
 	void *ctx;
 	int delivered;
+
+	/* with stacks: each process's code mappings as the MAPS records
+	 * built them up (deliver_maps), and what those records carried */
+	struct maps_view *views;
+	uint64_t maps_records, maps_entries, maps_bytes;
 };
 
 
@@ -281,6 +291,125 @@ static void proc_event_init(const struct scry_bpf_trace *t, struct scry_bpf_proc
 	e->ts_ns = ts + (uint64_t)t->mono_to_real;
 }
 
+/* One mapping of a process as user space holds it. */
+struct maps_ent {
+	struct scry_trace_vma v;	/* (path_off, path_len unused) */
+	char *path;			/* joined; NULL: none known */
+};
+
+struct maps_view {
+	struct maps_view *next;
+	pid_t tgid;
+	size_t n, cap;
+	struct maps_ent *e;
+};
+
+static struct maps_view *view_get(struct scry_bpf_trace *t, pid_t tgid, int create)
+{
+	struct maps_view *w;
+
+	for (w = t->views; w; w = w->next)
+		if (w->tgid == tgid)
+			return w;
+	if (!create || !(w = calloc(1, sizeof(*w))))
+		return NULL;
+	w->tgid = tgid;
+	w->next = t->views;
+	t->views = w;
+	return w;
+}
+
+static void view_clear(struct maps_view *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->e[i].path);
+	w->n = 0;
+}
+
+/* Process tgid is gone: its mappings go. */
+static void view_drop(struct scry_bpf_trace *t, pid_t tgid)
+{
+	for (struct maps_view **wp = &t->views; *wp; wp = &(*wp)->next)
+		if ((*wp)->tgid == tgid) {
+			struct maps_view *w = *wp;
+			*wp = w->next;
+			view_clear(w);
+			free(w->e);
+			free(w);
+			return;
+		}
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct maps_ent *x = a, *y = b;
+	return x->v.start < y->v.start ? -1 : x->v.start > y->v.start;
+}
+
+/* A path sent as its components (innermost first) joined, or NULL. */
+static char *join_path(const char *c, const char *end)
+{
+	const char *comp[SCRY_TRACE_PATH_DEPTH + 8];
+	size_t len = 1;
+	int nc = 0;
+
+	while (c < end && nc < (int)(sizeof(comp) / sizeof(comp[0]))) {
+		const char *z = memchr(c, '\0', (size_t)(end - c));
+		if (!z)
+			break;
+		comp[nc++] = c;
+		len += (size_t)(z - c) + 1;
+		c = z + 1;
+	}
+	char *p = malloc(len), *q = p;
+	if (!p)
+		return NULL;
+	*q = '\0';
+	for (int j = nc - 1; j >= 0; j--)
+		q += sprintf(q, "/%s", comp[j]);
+	return p;
+}
+
+/* Entry v (path: its own, or NULL) into w, replacing one at its start;
+ * a file mapping sent without its path takes that of another mapping of
+ * its file that w holds.  -ENOMEM (path is freed). */
+static int view_put(struct maps_view *w, const struct scry_trace_vma *v, char *path)
+{
+	if (!path && !(v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH)))
+		for (size_t i = 0; i < w->n && !path; i++)
+			if (w->e[i].path && w->e[i].v.dev == v->dev && w->e[i].v.ino == v->ino &&
+			    !(path = strdup(w->e[i].path)))
+				return -ENOMEM;
+	struct maps_ent *e = NULL;
+	for (size_t i = 0; i < w->n && !e; i++)
+		if (w->e[i].v.start == v->start)
+			e = &w->e[i];
+	if (!e) {
+		if (w->n == w->cap) {
+			size_t cap = w->cap ? 2 * w->cap : 64;
+			struct maps_ent *ne = realloc(w->e, cap * sizeof(*ne));
+			if (!ne) {
+				free(path);
+				return -ENOMEM;
+			}
+			w->e = ne;
+			w->cap = cap;
+		}
+		e = &w->e[w->n++];
+		e->path = NULL;
+	}
+	free(e->path);
+	e->v = *v;
+	e->path = path;
+	return 0;
+}
+
+/*
+ * A MAPS record into the process's view (a whole record replaces it, one
+ * with delta set adds to it), then the view as /proc/PID/maps text: one
+ * line per mapping in address order.  A mapping whose path did not come
+ * whole gets none (the unwinder then knows no module there).
+ */
 static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 {
 	const struct scry_trace_maps *k = data;
@@ -296,46 +425,50 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 		return 0;
 	size_t tlen = head + nv * sizeof(struct scry_trace_vma);
 	const char *str = (const char *)data + tlen;
-	uint32_t slen;
+	uint32_t slen, delta;
 	memcpy(&slen, (const char *)data + offsetof(struct scry_trace_maps, str_len), sizeof(slen));
+	memcpy(&delta, (const char *)data + offsetof(struct scry_trace_maps, delta), sizeof(delta));
 	if (slen > size - tlen)
 		return 0;
-	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path (no longer
-	 * than its components) + " (deleted)" */
+	t->maps_records++;
+	t->maps_entries += nv;
+	t->maps_bytes += size;
+	struct maps_view *w = view_get(t, (pid_t)k->tgid, 1);
+	if (!w)
+		return 0;
+	if (!delta)
+		view_clear(w);
+	for (uint32_t i = 0; i < nv; i++) {
+		const struct scry_trace_vma *v = &k->v[i];
+		char *path = NULL;
+		if (!(v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH)) && v->path_len &&
+		    (size_t)v->path_off + v->path_len <= slen &&
+		    !(path = join_path(str + v->path_off, str + v->path_off + v->path_len)))
+			return 0;
+		if (view_put(w, v, path) < 0)
+			return 0;
+	}
+	qsort(w->e, w->n, sizeof(*w->e), ent_cmp);
+	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path, " (deleted)" */
 	size_t cap = 1;
-	for (uint32_t i = 0; i < nv; i++)
-		cap += 128 + 16 + k->v[i].path_len;
+	for (size_t i = 0; i < w->n; i++)
+		cap += 128 + 16 + (w->e[i].path ? strlen(w->e[i].path) : 0);
 	char *text = malloc(cap), *p = text;
 	if (!text)
 		return 0;
-	for (uint32_t i = 0; i < nv; i++) {
-		const struct scry_trace_vma *v = &k->v[i];
+	for (size_t i = 0; i < w->n; i++) {
+		const struct scry_trace_vma *v = &w->e[i].v;
 		unsigned maj = v->dev >> 20, min = v->dev & 0xfffff;
 		p += snprintf(p, cap - (size_t)(p - text), "%llx-%llx %c%c%c%c %08llx %02x:%02x %llu ",
 			      (unsigned long long)v->start, (unsigned long long)v->end,
 			      v->flags & SCRY_TRACE_VMA_READ ? 'r' : '-', v->flags & SCRY_TRACE_VMA_WRITE ? 'w' : '-',
 			      v->flags & SCRY_TRACE_VMA_EXEC ? 'x' : '-', v->flags & SCRY_TRACE_VMA_SHARED ? 's' : 'p',
 			      (unsigned long long)v->pgoff, maj, min, (unsigned long long)v->ino);
-		if (v->flags & SCRY_TRACE_VMA_VDSO) {
+		if (v->flags & SCRY_TRACE_VMA_VDSO)
 			p += snprintf(p, cap - (size_t)(p - text), "[vdso]");
-		} else if (!(v->flags & SCRY_TRACE_VMA_NOPATH) && v->path_len &&
-			   (size_t)v->path_off + v->path_len <= slen) {
-			/* the components, last first */
-			const char *c = str + v->path_off, *end = c + v->path_len;
-			const char *comp[SCRY_TRACE_PATH_DEPTH + 8];
-			int nc = 0;
-			while (c < end && nc < (int)(sizeof(comp) / sizeof(comp[0]))) {
-				const char *z = memchr(c, '\0', (size_t)(end - c));
-				if (!z)
-					break;
-				comp[nc++] = c;
-				c = z + 1;
-			}
-			for (int j = nc - 1; j >= 0; j--)
-				p += snprintf(p, cap - (size_t)(p - text), "/%s", comp[j]);
-			if (v->flags & SCRY_TRACE_VMA_DELETED)
-				p += snprintf(p, cap - (size_t)(p - text), " (deleted)");
-		}
+		else if (w->e[i].path)
+			p += snprintf(p, cap - (size_t)(p - text), "%s%s", w->e[i].path,
+				      v->flags & SCRY_TRACE_VMA_DELETED ? " (deleted)" : "");
 		p += snprintf(p, cap - (size_t)(p - text), "\n");
 		if ((size_t)(p - text) >= cap - 1)
 			break;	/* cannot happen: cap is an upper bound */
@@ -348,6 +481,14 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 	int r = t->on_proc ? t->on_proc(t->ctx, &e) : 0;
 	free(text);
 	return r;
+}
+
+void scry_bpf_trace_maps_sent(const struct scry_bpf_trace *t, uint64_t *records, uint64_t *entries,
+			      uint64_t *bytes)
+{
+	*records = t->maps_records;
+	*entries = t->maps_entries;
+	*bytes = t->maps_bytes;
 }
 
 static int ring_event(void *ctx, void *data, size_t size);
@@ -426,7 +567,8 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		      bpf_map__set_max_entries(t->skel->maps.site_hist, 1);
 	/* the mappings sent per process: only with stacks */
 	if (!err && !t->skel->rodata->stack_bytes)
-		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1);
+		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1) ?:
+		      bpf_map__set_max_entries(t->skel->maps.vma_sent, 1);
 	if (!err)
 		err = systrace__load(t->skel);
 	if (err) {
@@ -501,6 +643,8 @@ void scry_bpf_trace_close(struct scry_bpf_trace *t)
 	bpf_targets_release(&t->tg);	/* (before the epoll set they are in) */
 	if (t->ep >= 0)
 		close(t->ep);
+	while (t->views)
+		view_drop(t, t->views->tgid);
 	free(t);
 }
 
@@ -638,6 +782,8 @@ static int deliver_proc(struct scry_bpf_trace *t, const void *data, size_t size)
 		e.type = SCRY_BPF_PROC_EXIT;
 		e.exit_code = k->exit_code;
 		e.group_dead = (int)k->group_dead;
+		if (k->group_dead)
+			view_drop(t, (pid_t)k->tgid);
 		break;
 	default:
 		e.type = SCRY_BPF_PROC_FORK;

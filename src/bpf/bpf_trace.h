@@ -247,6 +247,12 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
  * for the thread's copy in the kernel). */
 uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t);
 
+/* With stack_bytes: the MAPS records the kernel sent so far, the mappings
+ * they carried (a record after a dlopen carries the added ones only) and
+ * their bytes in the ring. */
+void scry_bpf_trace_maps_sent(const struct scry_bpf_trace *t, uint64_t *records, uint64_t *entries,
+			      uint64_t *bytes);
+
 /*
  * The decoders' memory reader for a call event: copies the captured bytes
  * at [addr, addr + len) that lie in one region, from addr on, and returns

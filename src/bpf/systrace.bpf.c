@@ -563,6 +563,9 @@ struct maps_seen {
 	__u32 pad;
 	__u64 seq;		/* mm_seq() when they were last looked at */
 	__u64 sig;		/* a hash of the mappings sent */
+	__u32 gen;		/* vma_sent's generation of the process's entries */
+	__u32 nsent;		/* mappings user space holds (all records since
+				 * the last whole one) */
 };
 
 /* host tgid -> what was sent; deleted when the process ends */
@@ -572,6 +575,26 @@ struct {
 	__type(key, __u32);
 	__type(value, struct maps_seen);
 } maps_seen SEC(".maps");
+
+/*
+ * Each mapping user space holds, so that a change that only adds mappings
+ * (a dlopen) is sent as the new ones alone (struct scry_trace_maps.delta):
+ * (process, generation, start) -> its vma_sig().  A whole record starts a
+ * new generation (the older entries are then never matched, and age out);
+ * an entry evicted early only makes the next record whole.
+ */
+struct vma_key {
+	__u32 tgid;
+	__u32 gen;
+	__u64 start;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);	/* 1 without stacks (bpf_trace.c) */
+	__type(key, struct vma_key);
+	__type(value, __u64);
+} vma_sent SEC(".maps");
 
 struct maps_buf {
 	struct scry_trace_maps h;
@@ -585,6 +608,13 @@ struct maps_buf {
 		__u32 gexec;	/* it has an executable mapping */
 		__u32 paths;	/* 0: compare first (no paths walked) */
 		__u64 gfile;
+		/* paths and delta: the mappings user space holds (in
+		 * vma_sent under tgid, gen) are flagged SCRY_TRACE_VMA_KNOWN
+		 * and their paths not walked */
+		__u32 delta;
+		__u32 tgid;
+		__u32 gen;
+		__u32 count;	/* scry_maps_kept(), scry_maps_compact() */
 	} w;
 };
 
@@ -594,6 +624,23 @@ struct {
 	__type(key, __u32);
 	__type(value, struct maps_buf);
 } maps_bufs SEC(".maps");
+
+/* What identifies a mapping besides its start (paths aside). */
+static __always_inline __u64 vma_sig(const struct scry_trace_vma *e)
+{
+	return site_mix(site_mix(site_mix(e->end, e->pgoff), e->ino ^ ((__u64)e->dev << 32)), e->flags & 31);
+}
+
+/* Whether user space holds the mapping at start with signature sig
+ * (vma_sent).  Global functions here and below: the verifier checks each
+ * once, not once per state of the loops that call them. */
+__noinline int scry_vma_known(__u32 tgid, __u32 gen, __u64 start, __u64 sig)
+{
+	struct vma_key k = { .tgid = tgid, .gen = gen, .start = start };
+	__u64 *v = bpf_map_lookup_elem(&vma_sent, &k);
+
+	return v && *v == sig;
+}
 
 /* A number that moves whenever the mappings may have: the mmap lock's
  * write sequence (with per-VMA locks, Linux 6.4+: an int, a seqcount_t
@@ -702,6 +749,10 @@ static __always_inline void maps_one(struct maps_buf *b, struct vm_area_struct *
 	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	if (!b->w.paths)
 		return;
+	if (b->w.delta && scry_vma_known(b->w.tgid, b->w.gen, e->start, vma_sig(e))) {
+		e->flags |= SCRY_TRACE_VMA_KNOWN;	/* (dropped before sending) */
+		return;
+	}
 	if (!BPF_CORE_READ(f, f_path.dentry, d_hash.pprev))
 		e->flags |= SCRY_TRACE_VMA_DELETED;
 	gstart = b->w.gstart;
@@ -752,6 +803,65 @@ static __always_inline int maps_walk(struct maps_buf *b, struct task_struct *tas
 	return r;
 }
 
+/* How many of b's mappings user space holds (under tgid, gen). */
+__noinline int scry_maps_kept(struct maps_buf *b, __u32 tgid, __u32 gen)
+{
+	if (!b)
+		return 0;
+	/* (the count in map memory: one state at the loop's head) */
+	b->w.count = 0;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		struct scry_trace_vma *e = &b->h.v[i];
+
+		if (i >= b->h.n)
+			break;
+		if (scry_vma_known(tgid, gen, e->start, vma_sig(e)))
+			b->w.count++;
+	}
+	return b->w.count;
+}
+
+/* b's mappings less those flagged SCRY_TRACE_VMA_KNOWN; their count. */
+__noinline int scry_maps_compact(struct maps_buf *b)
+{
+	__u32 j;
+
+	if (!b)
+		return 0;
+	b->w.count = 0;		/* (as in scry_maps_kept()) */
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		if (i >= b->h.n)
+			break;
+		if (b->h.v[i].flags & SCRY_TRACE_VMA_KNOWN)
+			continue;
+		/* read from memory each time: the verifier then knows it
+		 * only as below 256, not its value (else a state per count) */
+		j = *(volatile __u32 *)&b->w.count;
+		b->h.v[j & (SCRY_TRACE_VMA_MAX - 1)] = b->h.v[i];
+		*(volatile __u32 *)&b->w.count = j + 1;
+	}
+	b->h.n = b->w.count;
+	return 0;
+}
+
+/* b's mappings are user space's now (vma_sent under tgid, gen). */
+__noinline int scry_maps_remember(struct maps_buf *b, __u32 tgid, __u32 gen)
+{
+	if (!b)
+		return 0;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		struct vma_key k = { .tgid = tgid, .gen = gen };
+		__u64 v;
+
+		if (i >= b->h.n)
+			break;
+		k.start = b->h.v[i].start;
+		v = vma_sig(&b->h.v[i]);
+		bpf_map_update_elem(&vma_sent, &k, &v, BPF_ANY);
+	}
+	return 0;
+}
+
 /* A global function: the verifier checks it once, not once for each way
  * through on_enter(); the task is the current one. */
 __noinline int scry_maps_check(__u32 tgid, __u32 tid)
@@ -763,7 +873,7 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	struct maps_seen *seen, now = {};
 	struct maps_buf *b;
 	__u64 seq, vdso, sig = 0xcbf29ce484222325ull;
-	__u32 n, soff;
+	__u32 n, soff, gen, kept = 0, delta, nsent;
 
 	if (!mm)
 		return 0;
@@ -794,8 +904,21 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		seen->seq = seq;	/* code mappings as sent: nothing to say */
 		return 0;
 	}
+	/* only mappings added (a dlopen): send those alone, when every one
+	 * user space holds is still there as it was */
+	gen = seen ? seen->gen : 0;
+	nsent = seen ? seen->nsent : 0;
+	delta = seen && seen->exec == exec && !b->h.truncated && nsent;
+	if (delta)
+		kept = scry_maps_kept(b, htgid, gen);
+	delta = delta && kept == nsent;
+	b->w.delta = delta;
+	b->w.tgid = htgid;
+	b->w.gen = gen;
 	if (maps_walk(b, task, vdso, 1))
 		return 0;
+	if (delta)
+		scry_maps_compact(b);
 	n = b->h.n;
 	soff = b->h.str_len & (SCRY_TRACE_VMA_STR - 1);	/* (it is below) */
 	b->h.type = SCRY_TRACE_EV_MAPS;
@@ -803,7 +926,7 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	b->h.tid = tid;
 	b->h.exec = exec;
 	b->h.str_len = soff;
-	b->h.pad = 0;
+	b->h.delta = delta;
 	b->h.ts = bpf_ktime_get_ns();
 	/* the table's used entries, then the strings: one reservation of
 	 * the size used, written in two pieces */
@@ -823,6 +946,12 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		bpf_dynptr_write(&dp, tlen, b->str, soff, 0);
 		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
 	}
+	/* what user space holds now: a whole record starts a generation
+	 * of its own (random, so that no entry left by a process that had
+	 * this tgid before is matched: 1 in 2^32) */
+	now.gen = delta ? gen : bpf_get_prandom_u32();
+	now.nsent = delta ? nsent + n : n;
+	scry_maps_remember(b, htgid, now.gen);
 	bpf_map_update_elem(&maps_seen, &htgid, &now, BPF_ANY);
 	return 0;
 }
