@@ -340,12 +340,6 @@ static void view_drop(struct scry_bpf_trace *t, pid_t tgid)
 		}
 }
 
-static int ent_cmp(const void *a, const void *b)
-{
-	const struct maps_ent *x = a, *y = b;
-	return x->v.start < y->v.start ? -1 : x->v.start > y->v.start;
-}
-
 /* A path sent as its components (innermost first) joined, or NULL. */
 static char *join_path(const char *c, const char *end)
 {
@@ -370,44 +364,22 @@ static char *join_path(const char *c, const char *end)
 	return p;
 }
 
-/* Entry v (path: its own, or NULL) into w, replacing one at its start;
- * a file mapping sent without its path takes that of another mapping of
- * its file that w holds.  -ENOMEM (path is freed). */
-static int view_put(struct maps_view *w, const struct scry_trace_vma *v, char *path)
+/* The path of a mapping sent without one: that of another mapping of its
+ * file that w holds (NULL: none, or no memory). */
+static char *view_path_of(const struct maps_view *w, const struct scry_trace_vma *v)
 {
-	if (!path && !(v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH)))
-		for (size_t i = 0; i < w->n && !path; i++)
-			if (w->e[i].path && w->e[i].v.dev == v->dev && w->e[i].v.ino == v->ino &&
-			    !(path = strdup(w->e[i].path)))
-				return -ENOMEM;
-	struct maps_ent *e = NULL;
-	for (size_t i = 0; i < w->n && !e; i++)
-		if (w->e[i].v.start == v->start)
-			e = &w->e[i];
-	if (!e) {
-		if (w->n == w->cap) {
-			size_t cap = w->cap ? 2 * w->cap : 64;
-			struct maps_ent *ne = realloc(w->e, cap * sizeof(*ne));
-			if (!ne) {
-				free(path);
-				return -ENOMEM;
-			}
-			w->e = ne;
-			w->cap = cap;
-		}
-		e = &w->e[w->n++];
-		e->path = NULL;
-	}
-	free(e->path);
-	e->v = *v;
-	e->path = path;
-	return 0;
+	if (v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH))
+		return NULL;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->e[i].path && w->e[i].v.dev == v->dev && w->e[i].v.ino == v->ino)
+			return strdup(w->e[i].path);
+	return NULL;
 }
 
 /*
- * A MAPS record into the process's view (a whole record replaces it, one
- * with delta set adds to it), then the view as /proc/PID/maps text: one
- * line per mapping in address order.  A mapping whose path did not come
+ * A MAPS record into the process's view (a whole record replaces it, a
+ * difference replaces the part between the entries it keeps), then the
+ * view as /proc/PID/maps text: one line per mapping in address order.  A mapping whose path did not come
  * whole gets none (the unwinder then knows no module there).
  */
 static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
@@ -430,25 +402,53 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 	memcpy(&delta, (const char *)data + offsetof(struct scry_trace_maps, delta), sizeof(delta));
 	if (slen > size - tlen)
 		return 0;
+	uint32_t khead = 0, ktail = 0;
+	if (delta) {
+		memcpy(&khead, (const char *)data + offsetof(struct scry_trace_maps, keep_head), sizeof(khead));
+		memcpy(&ktail, (const char *)data + offsetof(struct scry_trace_maps, keep_tail), sizeof(ktail));
+	}
 	t->maps_records++;
 	t->maps_entries += nv;
 	t->maps_bytes += size;
 	struct maps_view *w = view_get(t, (pid_t)k->tgid, 1);
 	if (!w)
 		return 0;
-	if (!delta)
-		view_clear(w);
+	if ((uint64_t)khead + ktail > w->n)
+		khead = ktail = 0;	/* (cannot happen: the kernel has what we have) */
+	/* the new entries first, their paths from the view as it was */
+	struct maps_ent *ne = calloc(nv ? nv : 1, sizeof(*ne));
+	if (!ne)
+		return 0;
 	for (uint32_t i = 0; i < nv; i++) {
 		const struct scry_trace_vma *v = &k->v[i];
-		char *path = NULL;
+		ne[i].v = *v;
 		if (!(v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH)) && v->path_len &&
-		    (size_t)v->path_off + v->path_len <= slen &&
-		    !(path = join_path(str + v->path_off, str + v->path_off + v->path_len)))
-			return 0;
-		if (view_put(w, v, path) < 0)
-			return 0;
+		    (size_t)v->path_off + v->path_len <= slen)
+			ne[i].path = join_path(str + v->path_off, str + v->path_off + v->path_len);
+		else if (delta)
+			ne[i].path = view_path_of(w, v);
 	}
-	qsort(w->e, w->n, sizeof(*w->e), ent_cmp);
+	/* keep head, these, tail (a whole record: these alone) */
+	size_t keep_from = delta ? khead : 0, keep_to = delta ? w->n - ktail : w->n;
+	size_t n = delta ? w->n - (keep_to - keep_from) + nv : nv;
+	if (n > w->cap) {
+		struct maps_ent *grown = realloc(w->e, n * sizeof(*grown));
+		if (!grown) {
+			for (uint32_t i = 0; i < nv; i++)
+				free(ne[i].path);
+			free(ne);
+			return 0;
+		}
+		w->e = grown;
+		w->cap = n;
+	}
+	for (size_t i = keep_from; i < keep_to; i++)
+		free(w->e[i].path);
+	if (delta)
+		memmove(&w->e[keep_from + nv], &w->e[keep_to], (w->n - keep_to) * sizeof(*w->e));
+	memcpy(&w->e[keep_from], ne, nv * sizeof(*ne));
+	w->n = n;
+	free(ne);
 	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path, " (deleted)" */
 	size_t cap = 1;
 	for (size_t i = 0; i < w->n; i++)
@@ -568,7 +568,7 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	/* the mappings sent per process: only with stacks */
 	if (!err && !t->skel->rodata->stack_bytes)
 		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1) ?:
-		      bpf_map__set_max_entries(t->skel->maps.vma_sent, 1);
+		      bpf_map__set_max_entries(t->skel->maps.maps_held, 1);
 	if (!err)
 		err = systrace__load(t->skel);
 	if (err) {

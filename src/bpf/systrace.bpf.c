@@ -563,9 +563,6 @@ struct maps_seen {
 	__u32 pad;
 	__u64 seq;		/* mm_seq() when they were last looked at */
 	__u64 sig;		/* a hash of the mappings sent */
-	__u32 gen;		/* vma_sent's generation of the process's entries */
-	__u32 nsent;		/* mappings user space holds (all records since
-				 * the last whole one) */
 };
 
 /* host tgid -> what was sent; deleted when the process ends */
@@ -577,24 +574,38 @@ struct {
 } maps_seen SEC(".maps");
 
 /*
- * Each mapping user space holds, so that a change that only adds mappings
- * (a dlopen) is sent as the new ones alone (struct scry_trace_maps.delta):
- * (process, generation, start) -> its vma_sig().  A whole record starts a
- * new generation (the older entries are then never matched, and age out);
- * an entry evicted early only makes the next record whole.
+ * What user space holds of each process's code mappings, so that a change
+ * (a dlopen) is sent as its difference: the mappings from the first that
+ * differs to the last that differs, with how many user space keeps before
+ * and after them (struct scry_trace_maps.delta).  (start, vma_sig()) of
+ * each mapping in address order, twice: e[cur] as user space has them, the
+ * other written for the record under way and made current once it is sent
+ * (a record lost to a full ring changes nothing).  Created from maps_zero;
+ * deleted when the process ends.
  */
-struct vma_key {
-	__u32 tgid;
-	__u32 gen;
-	__u64 start;
+struct maps_held {
+	__u32 n[2];
+	__u32 cur;
+	__u32 pad;
+	struct {
+		__u64 start, sig;
+	} e[2][SCRY_TRACE_VMA_MAX];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);	/* 1 without stacks (bpf_trace.c) */
-	__type(key, struct vma_key);
-	__type(value, __u64);
-} vma_sent SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SCRY_TRACE_MAX_PIDS);	/* 1 without stacks */
+	__type(key, __u32);
+	__type(value, struct maps_held);
+} maps_held SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct maps_held);
+} maps_zero SEC(".maps");
 
 struct maps_buf {
 	struct scry_trace_maps h;
@@ -608,13 +619,17 @@ struct maps_buf {
 		__u32 gexec;	/* it has an executable mapping */
 		__u32 paths;	/* 0: compare first (no paths walked) */
 		__u64 gfile;
-		/* paths and delta: the mappings user space holds (in
-		 * vma_sent under tgid, gen) are flagged SCRY_TRACE_VMA_KNOWN
-		 * and their paths not walked */
+		/* paths and delta: a mapping user space holds at its place
+		 * (in maps_held under tgid, the list now shift entries
+		 * longer) goes without its path walked */
 		__u32 delta;
 		__u32 tgid;
-		__u32 gen;
-		__u32 count;	/* scry_maps_kept(), scry_maps_compact() */
+		__s32 shift;
+		/* the difference (scry_maps_window()): keep head entries
+		 * before it and tail after it */
+		__u32 head;
+		__u32 tail;
+		__u32 pad2;
 	} w;
 };
 
@@ -631,15 +646,24 @@ static __always_inline __u64 vma_sig(const struct scry_trace_vma *e)
 	return site_mix(site_mix(site_mix(e->end, e->pgoff), e->ino ^ ((__u64)e->dev << 32)), e->flags & 31);
 }
 
-/* Whether user space holds the mapping at start with signature sig
- * (vma_sent).  Global functions here and below: the verifier checks each
- * once, not once per state of the loops that call them. */
-__noinline int scry_vma_known(__u32 tgid, __u32 gen, __u64 start, __u64 sig)
+/* Whether user space holds the mapping (start, sig) as the idx-th of the
+ * list, or as the (idx - shift)-th.  Global functions here and below: the
+ * verifier checks each once, not once per state of the loops that call
+ * them. */
+__noinline int scry_vma_held(__u32 tgid, __u32 idx, __u64 start, __u64 sig, __s32 shift)
 {
-	struct vma_key k = { .tgid = tgid, .gen = gen, .start = start };
-	__u64 *v = bpf_map_lookup_elem(&vma_sent, &k);
+	struct maps_held *h = bpf_map_lookup_elem(&maps_held, &tgid);
+	__u32 c, n, j;
 
-	return v && *v == sig;
+	if (!h)
+		return 0;
+	c = h->cur & 1;
+	n = h->n[c];
+	idx &= SCRY_TRACE_VMA_MAX - 1;
+	if (idx < n && h->e[c][idx].start == start && h->e[c][idx].sig == sig)
+		return 1;
+	j = (idx - shift) & (SCRY_TRACE_VMA_MAX - 1);
+	return (__s32)idx - shift >= 0 && j < n && h->e[c][j].start == start && h->e[c][j].sig == sig;
 }
 
 /* A number that moves whenever the mappings may have: the mmap lock's
@@ -749,10 +773,8 @@ static __always_inline void maps_one(struct maps_buf *b, struct vm_area_struct *
 	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	if (!b->w.paths)
 		return;
-	if (b->w.delta && scry_vma_known(b->w.tgid, b->w.gen, e->start, vma_sig(e))) {
-		e->flags |= SCRY_TRACE_VMA_KNOWN;	/* (dropped before sending) */
-		return;
-	}
+	if (b->w.delta && scry_vma_held(b->w.tgid, n, e->start, vma_sig(e), b->w.shift))
+		return;		/* (user space has its path) */
 	if (!BPF_CORE_READ(f, f_path.dentry, d_hash.pprev))
 		e->flags |= SCRY_TRACE_VMA_DELETED;
 	gstart = b->w.gstart;
@@ -803,62 +825,90 @@ static __always_inline int maps_walk(struct maps_buf *b, struct task_struct *tas
 	return r;
 }
 
-/* How many of b's mappings user space holds (under tgid, gen). */
-__noinline int scry_maps_kept(struct maps_buf *b, __u32 tgid, __u32 gen)
+/* The difference between b's mappings and those user space holds (h's
+ * current list), in b->w: head entries alike from the start
+ * (scry_maps_head()), tail from the end (scry_maps_tail(), not
+ * overlapping); scry_maps_hold() makes h's other list b's.  One loop per
+ * global function: each is checked once. */
+__noinline int scry_maps_head(struct maps_buf *b, struct maps_held *h)
 {
-	if (!b)
+	__u32 c, no, nn;
+
+	if (!b || !h)
 		return 0;
-	/* (the count in map memory: one state at the loop's head) */
-	b->w.count = 0;
+	c = h->cur & 1;
+	no = h->n[c];
+	nn = b->h.n;
+	/* (the count in map memory: one state per loop head, not one per
+	 * count) */
+	*(volatile __u32 *)&b->w.head = 0;
 	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
 		struct scry_trace_vma *e = &b->h.v[i];
 
-		if (i >= b->h.n)
+		if (i >= no || i >= nn || h->e[c][i].start != e->start || h->e[c][i].sig != vma_sig(e))
 			break;
-		if (scry_vma_known(tgid, gen, e->start, vma_sig(e)))
-			b->w.count++;
+		*(volatile __u32 *)&b->w.head = i + 1;
 	}
-	return b->w.count;
-}
-
-/* b's mappings less those flagged SCRY_TRACE_VMA_KNOWN; their count. */
-__noinline int scry_maps_compact(struct maps_buf *b)
-{
-	__u32 j;
-
-	if (!b)
-		return 0;
-	b->w.count = 0;		/* (as in scry_maps_kept()) */
-	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
-		if (i >= b->h.n)
-			break;
-		if (b->h.v[i].flags & SCRY_TRACE_VMA_KNOWN)
-			continue;
-		/* read from memory each time: the verifier then knows it
-		 * only as below 256, not its value (else a state per count) */
-		j = *(volatile __u32 *)&b->w.count;
-		b->h.v[j & (SCRY_TRACE_VMA_MAX - 1)] = b->h.v[i];
-		*(volatile __u32 *)&b->w.count = j + 1;
-	}
-	b->h.n = b->w.count;
 	return 0;
 }
 
-/* b's mappings are user space's now (vma_sent under tgid, gen). */
-__noinline int scry_maps_remember(struct maps_buf *b, __u32 tgid, __u32 gen)
+__noinline int scry_maps_tail(struct maps_buf *b, struct maps_held *h)
 {
+	__u32 c, no, nn, k;
+
+	if (!b || !h)
+		return 0;
+	c = h->cur & 1;
+	no = h->n[c];
+	nn = b->h.n;
+	k = *(volatile __u32 *)&b->w.head;
+	*(volatile __u32 *)&b->w.tail = 0;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		if (i + k >= no || i + k >= nn)
+			break;
+		struct scry_trace_vma *e = &b->h.v[(nn - 1 - i) & (SCRY_TRACE_VMA_MAX - 1)];
+		__u32 o = (no - 1 - i) & (SCRY_TRACE_VMA_MAX - 1);
+
+		if (h->e[c][o].start != e->start || h->e[c][o].sig != vma_sig(e))
+			break;
+		*(volatile __u32 *)&b->w.tail = i + 1;
+	}
+	return 0;
+}
+
+__noinline int scry_maps_hold(struct maps_buf *b, struct maps_held *h)
+{
+	__u32 c, nn;
+
+	if (!b || !h)
+		return 0;
+	c = (h->cur & 1) ^ 1;
+	nn = b->h.n;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		if (i >= nn)
+			break;
+		h->e[c][i].start = b->h.v[i].start;
+		h->e[c][i].sig = vma_sig(&b->h.v[i]);
+	}
+	h->n[c] = nn;
+	return 0;
+}
+
+/* b's mappings less the b->w.head first and b->w.tail last. */
+__noinline int scry_maps_cut(struct maps_buf *b)
+{
+	__u32 k, m;
+
 	if (!b)
 		return 0;
+	k = *(volatile __u32 *)&b->w.head;
+	m = b->h.n - k - *(volatile __u32 *)&b->w.tail;
 	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
-		struct vma_key k = { .tgid = tgid, .gen = gen };
-		__u64 v;
-
-		if (i >= b->h.n)
+		if (i >= m)
 			break;
-		k.start = b->h.v[i].start;
-		v = vma_sig(&b->h.v[i]);
-		bpf_map_update_elem(&vma_sent, &k, &v, BPF_ANY);
+		b->h.v[i] = b->h.v[(i + k) & (SCRY_TRACE_VMA_MAX - 1)];
 	}
+	b->h.n = m;
 	return 0;
 }
 
@@ -873,7 +923,8 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	struct maps_seen *seen, now = {};
 	struct maps_buf *b;
 	__u64 seq, vdso, sig = 0xcbf29ce484222325ull;
-	__u32 n, soff, gen, kept = 0, delta, nsent;
+	__u32 n, soff, delta;
+	struct maps_held *h;
 
 	if (!mm)
 		return 0;
@@ -904,21 +955,32 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		seen->seq = seq;	/* code mappings as sent: nothing to say */
 		return 0;
 	}
-	/* only mappings added (a dlopen): send those alone, when every one
-	 * user space holds is still there as it was */
-	gen = seen ? seen->gen : 0;
-	nsent = seen ? seen->nsent : 0;
-	delta = seen && seen->exec == exec && !b->h.truncated && nsent;
-	if (delta)
-		kept = scry_maps_kept(b, htgid, gen);
-	delta = delta && kept == nsent;
+	/* what user space holds: a difference will do (a dlopen) */
+	h = bpf_map_lookup_elem(&maps_held, &htgid);
+	if (!h) {
+		struct maps_held *z = bpf_map_lookup_elem(&maps_zero, &zero);
+
+		if (z)
+			bpf_map_update_elem(&maps_held, &htgid, z, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&maps_held, &htgid);
+	}
+	delta = h && seen && seen->exec == exec && !b->h.truncated && h->n[h->cur & 1];
 	b->w.delta = delta;
 	b->w.tgid = htgid;
-	b->w.gen = gen;
+	b->w.shift = h ? (__s32)n - (__s32)h->n[h->cur & 1] : 0;
 	if (maps_walk(b, task, vdso, 1))
 		return 0;
-	if (delta)
-		scry_maps_compact(b);
+	b->w.head = 0;
+	b->w.tail = 0;
+	scry_maps_head(b, h);
+	scry_maps_tail(b, h);
+	scry_maps_hold(b, h);
+	if (!delta) {
+		b->w.head = 0;
+		b->w.tail = 0;
+	} else {
+		scry_maps_cut(b);
+	}
 	n = b->h.n;
 	soff = b->h.str_len & (SCRY_TRACE_VMA_STR - 1);	/* (it is below) */
 	b->h.type = SCRY_TRACE_EV_MAPS;
@@ -927,6 +989,8 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	b->h.exec = exec;
 	b->h.str_len = soff;
 	b->h.delta = delta;
+	b->h.keep_head = b->w.head;
+	b->h.keep_tail = b->w.tail;
 	b->h.ts = bpf_ktime_get_ns();
 	/* the table's used entries, then the strings: one reservation of
 	 * the size used, written in two pieces */
@@ -946,12 +1010,8 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		bpf_dynptr_write(&dp, tlen, b->str, soff, 0);
 		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
 	}
-	/* what user space holds now: a whole record starts a generation
-	 * of its own (random, so that no entry left by a process that had
-	 * this tgid before is matched: 1 in 2^32) */
-	now.gen = delta ? gen : bpf_get_prandom_u32();
-	now.nsent = delta ? nsent + n : n;
-	scry_maps_remember(b, htgid, now.gen);
+	if (h)
+		h->cur ^= 1;	/* what user space holds now */
 	bpf_map_update_elem(&maps_seen, &htgid, &now, BPF_ANY);
 	return 0;
 }
@@ -1540,8 +1600,10 @@ int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
 	}
 	if (group_dead) {
 		bpf_map_delete_elem(&traced_pids, &tgid);
-		if (stack_bytes)
+		if (stack_bytes) {
 			bpf_map_delete_elem(&maps_seen, &tgid);
+			bpf_map_delete_elem(&maps_held, &tgid);
+		}
 	}
 	return 0;
 }

@@ -249,7 +249,6 @@ struct scry_trace_signal {
 #define SCRY_TRACE_VMA_VDSO	16	/* the vDSO (no file) */
 #define SCRY_TRACE_VMA_DELETED	32	/* the file was unlinked */
 #define SCRY_TRACE_VMA_NOPATH	64	/* its path could not be sent whole */
-#define SCRY_TRACE_VMA_KNOWN	128	/* (kernel only: held by user space) */
 
 struct scry_trace_vma {
 	__u64 start, end;
@@ -270,12 +269,15 @@ struct scry_trace_maps {
 	__u32 n;		/* entries of v[] used */
 	__u32 str_len;		/* bytes of strings used */
 	__u32 truncated;	/* more mappings than SCRY_TRACE_VMA_MAX */
-	/* 1: only the mappings added since the records before (a dlopen):
-	 * the process's mappings are those sent since its last whole record
-	 * (delta 0) and these; a mapping without a path here has the path
-	 * of one sent before with its device and inode */
+	/* 1: a difference (a dlopen): the process's mappings are the
+	 * keep_head first of those it had (as the records before built
+	 * them), these, then the keep_tail last it had; a mapping here
+	 * without a path (and not NOPATH) has the path of one it had with
+	 * its device and inode */
 	__u32 delta;
 	__u64 ts;
+	__u32 keep_head;
+	__u32 keep_tail;
 	struct scry_trace_vma v[SCRY_TRACE_VMA_MAX];
 	/* in the ring only v[0..n), then str_len bytes of path components */
 };
