@@ -230,6 +230,9 @@ struct scry_trace_signal {
  * moved and the mappings sent would differ), so that user space unwinds
  * calls of a process that has exited or exec'd since with the mappings
  * the call saw, not whatever /proc/PID/maps says when it gets there.
+ * After an image's first record, a record carries only the mappings that
+ * changed, between those user space keeps (delta, keep_head, keep_tail):
+ * a dlopen sends the library's mappings, not the whole list again.
  * Only the mappings of files that have an executable mapping, each file's
  * mappings in address order as /proc/PID/maps lists them; the vDSO by
  * its flag.  A path comes as its components, innermost first, each ended
