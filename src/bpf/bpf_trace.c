@@ -300,6 +300,8 @@ struct maps_ent {
 struct maps_view {
 	struct maps_view *next;
 	pid_t tgid;
+	uint32_t seq;		/* the kernel's number of the list held */
+	int valid;		/* a whole record came, and every one since */
 	size_t n, cap;
 	struct maps_ent *e;
 };
@@ -402,19 +404,31 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 	memcpy(&delta, (const char *)data + offsetof(struct scry_trace_maps, delta), sizeof(delta));
 	if (slen > size - tlen)
 		return 0;
-	uint32_t khead = 0, ktail = 0;
+	uint32_t khead = 0, ktail = 0, base, seq, htgid;
 	if (delta) {
 		memcpy(&khead, (const char *)data + offsetof(struct scry_trace_maps, keep_head), sizeof(khead));
 		memcpy(&ktail, (const char *)data + offsetof(struct scry_trace_maps, keep_tail), sizeof(ktail));
 	}
+	memcpy(&base, (const char *)data + offsetof(struct scry_trace_maps, base_seq), sizeof(base));
+	memcpy(&seq, (const char *)data + offsetof(struct scry_trace_maps, seq), sizeof(seq));
+	memcpy(&htgid, (const char *)data + offsetof(struct scry_trace_maps, host_tgid), sizeof(htgid));
 	t->maps_records++;
 	t->maps_entries += nv;
 	t->maps_bytes += size;
 	struct maps_view *w = view_get(t, (pid_t)k->tgid, 1);
 	if (!w)
 		return 0;
-	if ((uint64_t)khead + ktail > w->n)
-		khead = ktail = 0;	/* (cannot happen: the kernel has what we have) */
+	if (delta && (!w->valid || w->seq != base || (uint64_t)khead + ktail > w->n)) {
+		/* a difference from a list we do not hold: have the kernel
+		 * send the next one whole (the unwinder keeps the mappings it
+		 * was last given meanwhile) */
+		w->valid = 0;
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.maps_seen), &htgid);
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.maps_held), &htgid);
+		return 0;
+	}
+	w->seq = seq;
+	w->valid = 1;
 	/* the new entries first, their paths from the view as it was */
 	struct maps_ent *ne = calloc(nv ? nv : 1, sizeof(*ne));
 	if (!ne)

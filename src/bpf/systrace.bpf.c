@@ -585,6 +585,7 @@ struct {
  */
 struct maps_held {
 	__u32 n[2];
+	__u32 seq[2];		/* each list's number (struct scry_trace_maps.seq) */
 	__u32 cur;
 	__u32 pad;
 	struct {
@@ -891,6 +892,7 @@ __noinline int scry_maps_hold(struct maps_buf *b, struct maps_held *h)
 		h->e[c][i].sig = vma_sig(&b->h.v[i]);
 	}
 	h->n[c] = nn;
+	h->seq[c] = h->seq[c ^ 1] + 1;
 	return 0;
 }
 
@@ -991,6 +993,10 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	b->h.delta = delta;
 	b->h.keep_head = b->w.head;
 	b->h.keep_tail = b->w.tail;
+	b->h.base_seq = h ? h->seq[h->cur & 1] : 0;
+	b->h.seq = h ? h->seq[(h->cur & 1) ^ 1] : 0;
+	b->h.host_tgid = htgid;
+	b->h.pad2 = 0;
 	b->h.ts = bpf_ktime_get_ns();
 	/* the table's used entries, then the strings: one reservation of
 	 * the size used, written in two pieces */

@@ -281,6 +281,15 @@ struct scry_trace_maps {
 	__u64 ts;
 	__u32 keep_head;
 	__u32 keep_tail;
+	/* the number of the list these mappings make, and (delta) of the one
+	 * they change: a difference whose base is not the list user space
+	 * holds (two threads raced in the kernel) cannot be applied; user
+	 * space then deletes host_tgid's maps_seen and maps_held entries, so
+	 * that the process's next call sends its mappings whole */
+	__u32 base_seq;
+	__u32 seq;
+	__u32 host_tgid;
+	__u32 pad2;
 	struct scry_trace_vma v[SCRY_TRACE_VMA_MAX];
 	/* in the ring only v[0..n), then str_len bytes of path components */
 };
