@@ -105,8 +105,10 @@ $(CLI_PUBLIC:%.c=$(B)/obj/%.o): CPPFLAGS := -D_GNU_SOURCE -Iinclude -DSCRY_VERSI
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PROG_BIN := $(PROG_SRC:tests/progs/%.c=$(B)/progs/%)
 STACK_PROGS := $(B)/progs/libstacklib.so $(B)/progs/libstackplugin.so $(B)/progs/stack_main_nopie \
-	       $(B)/progs/stack_main_nodebug $(B)/progs/stack_main_stripped $(B)/progs/stack_cxx
+	       $(B)/progs/stack_main_nodebug $(B)/progs/stack_main_stripped $(B)/progs/stack_cxx \
+	       $(B)/progs/stack_fp_nofp
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+BENCH_BIN += $(B)/bench/stackcalls_fp
 DEMO_BIN := $(DEMO_SRC:demo/%.c=$(B)/demo/%)
 
 # Everything is rebuilt when the flags change: objects do not otherwise
@@ -210,12 +212,22 @@ $(B)/progs/stack_main_nodebug: tests/progs/stack_main.c $(B)/progs/libstacklib.s
 $(B)/progs/stack_main_stripped: tests/progs/stack_main.c $(B)/progs/libstacklib.so
 	$(STACK_CC) -fPIE -pie -rdynamic -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
 	strip --strip-all $@
+# bpf --stack-mode fp (tests/e2e/test_stack_bpf.py): with frame pointers,
+# and without them (where fp mode finds what it can)
+$(B)/progs/stack_fp: tests/progs/stack_fp.c
+	$(STACK_CC) -g -fno-omit-frame-pointer -o $@ $<
+$(B)/progs/stack_fp_nofp: tests/progs/stack_fp.c
+	$(STACK_CC) -O2 -g -fomit-frame-pointer -o $@ $<
 $(B)/progs/stack_cxx: tests/progs/stack_libs/stack_cxx.cc
 	$(CXX) -Wall -Wextra -Werror -O1 -g -o $@ $<
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -g -o $@ $< -pthread
+# bench/stack_bpf's --stack-mode fp rows: the same workload with frame pointers
+$(B)/bench/stackcalls_fp: bench/stackcalls.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=gnu11 -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer -o $@ $< -pthread
 
 $(B)/demo/%: demo/%.c
 	@mkdir -p $(dir $@)

@@ -176,7 +176,15 @@ struct scry_config {
 	 * stop then wakes a tracer on the same CPU).  Other backends ignore
 	 * it. */
 	int follow_cpu;
+	/* Stacks (stack_depth) with the bpf backend: SCRY_STACK_DWARF (0)
+	 * copies each call's user stack and unwinds it with DWARF CFI;
+	 * SCRY_STACK_FP has the kernel walk the frame pointers instead
+	 * (cheaper; right only where the code keeps them).  ptrace unwinds
+	 * with DWARF whatever it says. */
+	int stack_mode;
 };
+#define SCRY_STACK_DWARF 0
+#define SCRY_STACK_FP 1
 #define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
 

@@ -301,6 +301,45 @@ static int site_counted(void *ctx, const struct scry_bpf_site *site)
 	return session_emit(cc->s, &ev);
 }
 
+#define FP_MAX 127     /* systrace.h's SCRY_TRACE_FP_MAX */
+
+/*
+ * --stack-mode fp: the callchain the kernel walked along the frame pointers
+ * into pcs[] (the pc first), with the word that was at sp inserted second
+ * when the kernel found it points into code and the chain does not have it
+ * already: at a syscall's entry a wrapper that pushes no frame (a leaf, as
+ * the C library's are) has its return address there, and the chain, which
+ * starts at the caller's frame pointer, misses the caller.  The count.
+ */
+static unsigned fp_chain(const struct scry_bpf_call_event *e, uint64_t *pcs)
+{
+	size_t nw = e->stack.bytes ? e->stack.len / 8 : 0;
+	uint64_t spword = 0;
+	unsigned n = 0;
+	if (nw)
+		memcpy(&spword, e->stack.bytes, 8);
+	for (size_t i = 1; i < nw && n < FP_MAX; i++)
+		memcpy(&pcs[n++], (const char *)e->stack.bytes + 8 * i, 8);
+	if (!n) {
+		/* nothing walked (no user stack readable): the pc alone */
+#if defined(__aarch64__)
+		pcs[n++] = e->regs[32];
+#else
+		pcs[n++] = e->regs[16];     /* rip, as DWARF numbers it */
+#endif
+		return n;
+	}
+	for (unsigned i = 1; i < n && spword; i++)
+		if (pcs[i] == spword)
+			spword = 0;
+	if (spword) {
+		memmove(&pcs[2], &pcs[1], (n - 1) * sizeof(*pcs));
+		pcs[1] = spword;
+		n++;
+	}
+	return n;
+}
+
 /* One event from the kernel is a whole call: its entry, then its exit. */
 static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 {
@@ -316,11 +355,16 @@ static int on_bpf_call(void *ctx, const struct scry_bpf_call_event *e)
 		.mem_ctx = (void *)e,
 	};
 	struct raw_regs regs;
+	uint64_t pcs[FP_MAX + 1];
 	if (s->cfg.stack_depth > 0 && e->has_stack) {
 		_Static_assert(sizeof(regs.r) == sizeof(e->regs), "raw_regs is the kernel's register set");
 		regs.have = e->regs_have;
 		memcpy(regs.r, e->regs, sizeof(regs.r));
 		rc.regs = &regs;
+		if (e->stack_fp) {
+			rc.pcs = pcs;
+			rc.npcs = fp_chain(e, pcs);
+		}
 	}
 	int r = engine_enter(s, t, &rc);
 	if (r <= 0)
@@ -536,13 +580,15 @@ static int bpft_setup(struct scry_session *s, char *why, size_t whylen)
 	o.hooks = s->cfg.bpf_hooks;
 	if (s->cfg.stack_depth > 0) {
 		o.stack_bytes = s->cfg.bpf_stack_bytes ? s->cfg.bpf_stack_bytes : 8192;
+		o.stack_fp = s->cfg.stack_mode == SCRY_STACK_FP;
 		/* the unwinder reads the process's maps when it meets the
 		 * call: wake at every record, to meet it while it lives */
 		o.wakeup_bytes = 1;
 		/* a summary by call site only: count known sites in the
 		 * kernel (not per interval, nor with -P, which needs each
 		 * call's paths) */
-		if (s->cfg.stack_sites_counted && s->cfg.stack_lines && !s->cfg.tick && !s->cfg.ntrace_paths)
+		if (s->cfg.stack_sites_counted && s->cfg.stack_lines && !s->cfg.tick && !s->cfg.ntrace_paths &&
+		    !o.stack_fp)
 			o.site_bytes = SITE_BYTES;
 	}
 	struct bpf_tracer *bt = calloc(1, sizeof(*bt));

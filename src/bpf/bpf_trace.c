@@ -55,7 +55,9 @@ ssize_t scry_bpf_call_read_entry(const struct scry_bpf_call_event *e, uint64_t a
 	const struct scry_bpf_region *r = &e->stack;
 	uint64_t in;
 
-	if (n != -EFAULT || !e->has_stack || !r->len || addr < r->addr || addr - r->addr >= r->len)
+	/* (with stack_fp the bytes are a callchain, not the stack) */
+	if (n != -EFAULT || !e->has_stack || e->stack_fp || !r->len || addr < r->addr ||
+	    addr - r->addr >= r->len)
 		return n;
 	in = addr - r->addr;
 	n = (ssize_t)(r->len - in);
@@ -104,6 +106,11 @@ int scry_bpf_trace_wait(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_
 int scry_bpf_trace_launched_status(const struct scry_bpf_trace *t) { return -1; }
 uint64_t scry_bpf_trace_lost(const struct scry_bpf_trace *t) { return 0; }
 uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t) { return 0; }
+void scry_bpf_trace_maps_sent(const struct scry_bpf_trace *t, uint64_t *records, uint64_t *entries,
+			      uint64_t *bytes)
+{
+	*records = *entries = *bytes = 0;
+}
 int scry_bpf_trace_sites(struct scry_bpf_trace *t, int (*cb)(void *ctx, const struct scry_bpf_site *site),
 			 void *ctx) { return -ENOTSUP; }
 int scry_bpf_trace_site_set(struct scry_bpf_trace *t, pid_t tgid, long nr,
@@ -163,6 +170,11 @@ struct scry_bpf_trace {
 	scry_bpf_proc_cb on_proc;
 	void *ctx;
 	int delivered;
+
+	/* with stacks: each process's code mappings as the MAPS records
+	 * built them up (deliver_maps), and what those records carried */
+	struct maps_view *views;
+	uint64_t maps_records, maps_entries, maps_bytes;
 };
 
 
@@ -279,6 +291,99 @@ static void proc_event_init(const struct scry_bpf_trace *t, struct scry_bpf_proc
 	e->ts_ns = ts + (uint64_t)t->mono_to_real;
 }
 
+/* One mapping of a process as user space holds it. */
+struct maps_ent {
+	struct scry_trace_vma v;	/* (path_off, path_len unused) */
+	char *path;			/* joined; NULL: none known */
+};
+
+struct maps_view {
+	struct maps_view *next;
+	pid_t tgid;
+	uint32_t seq;		/* the kernel's number of the list held */
+	int valid;		/* a whole record came, and every one since */
+	size_t n, cap;
+	struct maps_ent *e;
+};
+
+static struct maps_view *view_get(struct scry_bpf_trace *t, pid_t tgid, int create)
+{
+	struct maps_view *w;
+
+	for (w = t->views; w; w = w->next)
+		if (w->tgid == tgid)
+			return w;
+	if (!create || !(w = calloc(1, sizeof(*w))))
+		return NULL;
+	w->tgid = tgid;
+	w->next = t->views;
+	t->views = w;
+	return w;
+}
+
+static void view_clear(struct maps_view *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->e[i].path);
+	w->n = 0;
+}
+
+/* Process tgid is gone: its mappings go. */
+static void view_drop(struct scry_bpf_trace *t, pid_t tgid)
+{
+	for (struct maps_view **wp = &t->views; *wp; wp = &(*wp)->next)
+		if ((*wp)->tgid == tgid) {
+			struct maps_view *w = *wp;
+			*wp = w->next;
+			view_clear(w);
+			free(w->e);
+			free(w);
+			return;
+		}
+}
+
+/* A path sent as its components (innermost first) joined, or NULL. */
+static char *join_path(const char *c, const char *end)
+{
+	const char *comp[SCRY_TRACE_PATH_DEPTH + 8];
+	size_t len = 1;
+	int nc = 0;
+
+	while (c < end && nc < (int)(sizeof(comp) / sizeof(comp[0]))) {
+		const char *z = memchr(c, '\0', (size_t)(end - c));
+		if (!z)
+			break;
+		comp[nc++] = c;
+		len += (size_t)(z - c) + 1;
+		c = z + 1;
+	}
+	char *p = malloc(len), *q = p;
+	if (!p)
+		return NULL;
+	*q = '\0';
+	for (int j = nc - 1; j >= 0; j--)
+		q += sprintf(q, "/%s", comp[j]);
+	return p;
+}
+
+/* The path of a mapping sent without one: that of another mapping of its
+ * file that w holds (NULL: none, or no memory). */
+static char *view_path_of(const struct maps_view *w, const struct scry_trace_vma *v)
+{
+	if (v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH))
+		return NULL;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->e[i].path && w->e[i].v.dev == v->dev && w->e[i].v.ino == v->ino)
+			return strdup(w->e[i].path);
+	return NULL;
+}
+
+/*
+ * A MAPS record into the process's view (a whole record replaces it, a
+ * difference replaces the part between the entries it keeps), then the
+ * view as /proc/PID/maps text: one line per mapping in address order.  A mapping whose path did not come
+ * whole gets none (the unwinder then knows no module there).
+ */
 static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 {
 	const struct scry_trace_maps *k = data;
@@ -294,46 +399,90 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 		return 0;
 	size_t tlen = head + nv * sizeof(struct scry_trace_vma);
 	const char *str = (const char *)data + tlen;
-	uint32_t slen;
+	uint32_t slen, delta;
 	memcpy(&slen, (const char *)data + offsetof(struct scry_trace_maps, str_len), sizeof(slen));
+	memcpy(&delta, (const char *)data + offsetof(struct scry_trace_maps, delta), sizeof(delta));
 	if (slen > size - tlen)
 		return 0;
-	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path (no longer
-	 * than its components) + " (deleted)" */
-	size_t cap = 1;
-	for (uint32_t i = 0; i < nv; i++)
-		cap += 128 + 16 + k->v[i].path_len;
-	char *text = malloc(cap), *p = text;
-	if (!text)
+	uint32_t khead = 0, ktail = 0, base, seq, htgid;
+	if (delta) {
+		memcpy(&khead, (const char *)data + offsetof(struct scry_trace_maps, keep_head), sizeof(khead));
+		memcpy(&ktail, (const char *)data + offsetof(struct scry_trace_maps, keep_tail), sizeof(ktail));
+	}
+	memcpy(&base, (const char *)data + offsetof(struct scry_trace_maps, base_seq), sizeof(base));
+	memcpy(&seq, (const char *)data + offsetof(struct scry_trace_maps, seq), sizeof(seq));
+	memcpy(&htgid, (const char *)data + offsetof(struct scry_trace_maps, host_tgid), sizeof(htgid));
+	t->maps_records++;
+	t->maps_entries += nv;
+	t->maps_bytes += size;
+	struct maps_view *w = view_get(t, (pid_t)k->tgid, 1);
+	if (!w)
+		return 0;
+	if (delta && (!w->valid || w->seq != base || (uint64_t)khead + ktail > w->n)) {
+		/* a difference from a list we do not hold: have the kernel
+		 * send the next one whole (the unwinder keeps the mappings it
+		 * was last given meanwhile) */
+		w->valid = 0;
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.maps_seen), &htgid);
+		bpf_map_delete_elem(bpf_map__fd(t->skel->maps.maps_held), &htgid);
+		return 0;
+	}
+	w->seq = seq;
+	w->valid = 1;
+	/* the new entries first, their paths from the view as it was */
+	struct maps_ent *ne = calloc(nv ? nv : 1, sizeof(*ne));
+	if (!ne)
 		return 0;
 	for (uint32_t i = 0; i < nv; i++) {
 		const struct scry_trace_vma *v = &k->v[i];
+		ne[i].v = *v;
+		if (!(v->flags & (SCRY_TRACE_VMA_VDSO | SCRY_TRACE_VMA_NOPATH)) && v->path_len &&
+		    (size_t)v->path_off + v->path_len <= slen)
+			ne[i].path = join_path(str + v->path_off, str + v->path_off + v->path_len);
+		else if (delta)
+			ne[i].path = view_path_of(w, v);
+	}
+	/* keep head, these, tail (a whole record: these alone) */
+	size_t keep_from = delta ? khead : 0, keep_to = delta ? w->n - ktail : w->n;
+	size_t n = delta ? w->n - (keep_to - keep_from) + nv : nv;
+	if (n > w->cap) {
+		struct maps_ent *grown = realloc(w->e, n * sizeof(*grown));
+		if (!grown) {
+			for (uint32_t i = 0; i < nv; i++)
+				free(ne[i].path);
+			free(ne);
+			return 0;
+		}
+		w->e = grown;
+		w->cap = n;
+	}
+	for (size_t i = keep_from; i < keep_to; i++)
+		free(w->e[i].path);
+	if (delta)
+		memmove(&w->e[keep_from + nv], &w->e[keep_to], (w->n - keep_to) * sizeof(*w->e));
+	memcpy(&w->e[keep_from], ne, nv * sizeof(*ne));
+	w->n = n;
+	free(ne);
+	/* a line: 2 x 16 + 5 + 16 + 12 + 20 + 5 spaces, its path, " (deleted)" */
+	size_t cap = 1;
+	for (size_t i = 0; i < w->n; i++)
+		cap += 128 + 16 + (w->e[i].path ? strlen(w->e[i].path) : 0);
+	char *text = malloc(cap), *p = text;
+	if (!text)
+		return 0;
+	for (size_t i = 0; i < w->n; i++) {
+		const struct scry_trace_vma *v = &w->e[i].v;
 		unsigned maj = v->dev >> 20, min = v->dev & 0xfffff;
 		p += snprintf(p, cap - (size_t)(p - text), "%llx-%llx %c%c%c%c %08llx %02x:%02x %llu ",
 			      (unsigned long long)v->start, (unsigned long long)v->end,
 			      v->flags & SCRY_TRACE_VMA_READ ? 'r' : '-', v->flags & SCRY_TRACE_VMA_WRITE ? 'w' : '-',
 			      v->flags & SCRY_TRACE_VMA_EXEC ? 'x' : '-', v->flags & SCRY_TRACE_VMA_SHARED ? 's' : 'p',
 			      (unsigned long long)v->pgoff, maj, min, (unsigned long long)v->ino);
-		if (v->flags & SCRY_TRACE_VMA_VDSO) {
+		if (v->flags & SCRY_TRACE_VMA_VDSO)
 			p += snprintf(p, cap - (size_t)(p - text), "[vdso]");
-		} else if (!(v->flags & SCRY_TRACE_VMA_NOPATH) && v->path_len &&
-			   (size_t)v->path_off + v->path_len <= slen) {
-			/* the components, last first */
-			const char *c = str + v->path_off, *end = c + v->path_len;
-			const char *comp[SCRY_TRACE_PATH_DEPTH + 8];
-			int nc = 0;
-			while (c < end && nc < (int)(sizeof(comp) / sizeof(comp[0]))) {
-				const char *z = memchr(c, '\0', (size_t)(end - c));
-				if (!z)
-					break;
-				comp[nc++] = c;
-				c = z + 1;
-			}
-			for (int j = nc - 1; j >= 0; j--)
-				p += snprintf(p, cap - (size_t)(p - text), "/%s", comp[j]);
-			if (v->flags & SCRY_TRACE_VMA_DELETED)
-				p += snprintf(p, cap - (size_t)(p - text), " (deleted)");
-		}
+		else if (w->e[i].path)
+			p += snprintf(p, cap - (size_t)(p - text), "%s%s", w->e[i].path,
+				      v->flags & SCRY_TRACE_VMA_DELETED ? " (deleted)" : "");
 		p += snprintf(p, cap - (size_t)(p - text), "\n");
 		if ((size_t)(p - text) >= cap - 1)
 			break;	/* cannot happen: cap is an upper bound */
@@ -346,6 +495,14 @@ static int deliver_maps(struct scry_bpf_trace *t, const void *data, size_t size)
 	int r = t->on_proc ? t->on_proc(t->ctx, &e) : 0;
 	free(text);
 	return r;
+}
+
+void scry_bpf_trace_maps_sent(const struct scry_bpf_trace *t, uint64_t *records, uint64_t *entries,
+			      uint64_t *bytes)
+{
+	*records = t->maps_records;
+	*entries = t->maps_entries;
+	*bytes = t->maps_bytes;
 }
 
 static int ring_event(void *ctx, void *data, size_t size);
@@ -396,7 +553,8 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 	t->skel->rodata->buf_limit = (uint32_t)limit;
 	t->skel->rodata->stack_bytes = (uint32_t)(opts->stack_bytes > SCRY_TRACE_STACK_MAX ?
 						  SCRY_TRACE_STACK_MAX : opts->stack_bytes);
-	if (t->skel->rodata->stack_bytes && opts->site_bytes)
+	t->skel->rodata->stack_fp = t->skel->rodata->stack_bytes && opts->stack_fp;
+	if (t->skel->rodata->stack_bytes && opts->site_bytes && !opts->stack_fp)
 		t->skel->rodata->site_bytes = (uint32_t)(opts->site_bytes > SCRY_TRACE_SITE_MAX ?
 							 SCRY_TRACE_SITE_MAX : opts->site_bytes) & ~7u;
 	{
@@ -423,7 +581,8 @@ int scry_bpf_trace_open(struct scry_bpf_trace **out, const struct scry_bpf_trace
 		      bpf_map__set_max_entries(t->skel->maps.site_hist, 1);
 	/* the mappings sent per process: only with stacks */
 	if (!err && !t->skel->rodata->stack_bytes)
-		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1);
+		err = bpf_map__set_max_entries(t->skel->maps.maps_seen, 1) ?:
+		      bpf_map__set_max_entries(t->skel->maps.maps_held, 1);
 	if (!err)
 		err = systrace__load(t->skel);
 	if (err) {
@@ -498,6 +657,8 @@ void scry_bpf_trace_close(struct scry_bpf_trace *t)
 	bpf_targets_release(&t->tg);	/* (before the epoll set they are in) */
 	if (t->ep >= 0)
 		close(t->ep);
+	while (t->views)
+		view_drop(t, t->views->tgid);
 	free(t);
 }
 
@@ -592,6 +753,7 @@ static int deliver_call(struct scry_bpf_trace *t, const void *data, size_t size)
 			at += sizeof(h);
 			if (h.len <= SCRY_TRACE_STACK_MAX && h.len <= size - at) {
 				e.has_stack = 1;
+				e.stack_fp = !!(h.flags & SCRY_TRACE_STK_FP);
 				e.stack.addr = h.sp;
 				e.stack.used = 1;
 				e.stack.fault = !!(h.flags & SCRY_TRACE_RF_FAULT);
@@ -634,6 +796,8 @@ static int deliver_proc(struct scry_bpf_trace *t, const void *data, size_t size)
 		e.type = SCRY_BPF_PROC_EXIT;
 		e.exit_code = k->exit_code;
 		e.group_dead = (int)k->group_dead;
+		if (k->group_dead)
+			view_drop(t, (pid_t)k->tgid);
 		break;
 	default:
 		e.type = SCRY_BPF_PROC_FORK;

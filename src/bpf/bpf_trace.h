@@ -74,8 +74,12 @@ struct scry_bpf_trace_opts {
 	 * 2 KiB); only each key's first call comes as an event (site_new set),
 	 * the rest are read with scry_bpf_trace_sites().  0: every call comes. */
 	size_t site_bytes;
+	/* With stack_bytes: the frame-pointer callchain the kernel walks
+	 * (bpf_get_task_stack) instead of a copy of the stack (see
+	 * scry_bpf_call_event.stack_fp); site_bytes is then ignored */
+	int stack_fp;
 };
-#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0 }
+#define SCRY_BPF_TRACE_OPTS_INIT { 0, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 }
 #define SCRY_BPF_STACK_MAX 16384
 
 /* What a captured region holds */
@@ -133,6 +137,10 @@ struct scry_bpf_call_event {
 	/* bit i: the i-th 4 KiB page from the one sp is in could not be read
 	 * (never touched): those bytes of stack are not served */
 	uint32_t stack_holes;
+	/* --stack-mode fp (has_stack): stack.bytes are 64-bit words, not the
+	 * stack: the word at sp when it is a code address (else 0), then the
+	 * frame-pointer callchain the kernel walked, the pc first */
+	int stack_fp;
 	/* execve: the strings argv points to (the first 16); only the first
 	 * nvec are set (last, so that the rest need not be cleared per call) */
 	int nvec;
@@ -238,6 +246,12 @@ void scry_bpf_trace_lost_split(const struct scry_bpf_trace *t, uint64_t *calls, 
 /* With stack_bytes: calls that were sent without their stack (no memory
  * for the thread's copy in the kernel). */
 uint64_t scry_bpf_trace_stacks_lost(const struct scry_bpf_trace *t);
+
+/* With stack_bytes: the MAPS records the kernel sent so far, the mappings
+ * they carried (a record after a dlopen carries the added ones only) and
+ * their bytes in the ring. */
+void scry_bpf_trace_maps_sent(const struct scry_bpf_trace *t, uint64_t *records, uint64_t *entries,
+			      uint64_t *bytes);
 
 /*
  * The decoders' memory reader for a call event: copies the captured bytes

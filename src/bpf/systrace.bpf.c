@@ -47,6 +47,9 @@ const volatile __u64 wakeup_bytes = 0;
 /* -k, --source: bytes of user stack copied at each call's entry, with the
  * registers (0: none; at most SCRY_TRACE_STACK_MAX) */
 const volatile __u32 stack_bytes = 0;
+/* with stack_bytes, --stack-mode fp: the frame-pointer callchain instead
+ * of the stack copy (cap_fp()) */
+const volatile bool stack_fp = false;
 /* --source -c: count calls in the kernel by a key of this many bytes of
  * stack (a multiple of 8, at most SCRY_TRACE_SITE_MAX; 0: send every call) */
 const volatile __u32 site_bytes = 0;
@@ -570,6 +573,41 @@ struct {
 	__type(value, struct maps_seen);
 } maps_seen SEC(".maps");
 
+/*
+ * What user space holds of each process's code mappings, so that a change
+ * (a dlopen) is sent as its difference: the mappings from the first that
+ * differs to the last that differs, with how many user space keeps before
+ * and after them (struct scry_trace_maps.delta).  (start, vma_sig()) of
+ * each mapping in address order, twice: e[cur] as user space has them, the
+ * other written for the record under way and made current once it is sent
+ * (a record lost to a full ring changes nothing).  Created from maps_zero;
+ * deleted when the process ends.
+ */
+struct maps_held {
+	__u32 n[2];
+	__u32 seq[2];		/* each list's number (struct scry_trace_maps.seq) */
+	__u32 cur;
+	__u32 pad;
+	struct {
+		__u64 start, sig;
+	} e[2][SCRY_TRACE_VMA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SCRY_TRACE_MAX_PIDS);	/* 1 without stacks */
+	__type(key, __u32);
+	__type(value, struct maps_held);
+} maps_held SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct maps_held);
+} maps_zero SEC(".maps");
+
 struct maps_buf {
 	struct scry_trace_maps h;
 	char str[SCRY_TRACE_VMA_STR + 256];	/* (slack for the verifier) */
@@ -582,6 +620,17 @@ struct maps_buf {
 		__u32 gexec;	/* it has an executable mapping */
 		__u32 paths;	/* 0: compare first (no paths walked) */
 		__u64 gfile;
+		/* paths and delta: a mapping user space holds at its place
+		 * (in maps_held under tgid, the list now shift entries
+		 * longer) goes without its path walked */
+		__u32 delta;
+		__u32 tgid;
+		__s32 shift;
+		/* the difference (scry_maps_window()): keep head entries
+		 * before it and tail after it */
+		__u32 head;
+		__u32 tail;
+		__u32 pad2;
 	} w;
 };
 
@@ -591,6 +640,32 @@ struct {
 	__type(key, __u32);
 	__type(value, struct maps_buf);
 } maps_bufs SEC(".maps");
+
+/* What identifies a mapping besides its start (paths aside). */
+static __always_inline __u64 vma_sig(const struct scry_trace_vma *e)
+{
+	return site_mix(site_mix(site_mix(e->end, e->pgoff), e->ino ^ ((__u64)e->dev << 32)), e->flags & 31);
+}
+
+/* Whether user space holds the mapping (start, sig) as the idx-th of the
+ * list, or as the (idx - shift)-th.  Global functions here and below: the
+ * verifier checks each once, not once per state of the loops that call
+ * them. */
+__noinline int scry_vma_held(__u32 tgid, __u32 idx, __u64 start, __u64 sig, __s32 shift)
+{
+	struct maps_held *h = bpf_map_lookup_elem(&maps_held, &tgid);
+	__u32 c, n, j;
+
+	if (!h)
+		return 0;
+	c = h->cur & 1;
+	n = h->n[c];
+	idx &= SCRY_TRACE_VMA_MAX - 1;
+	if (idx < n && h->e[c][idx].start == start && h->e[c][idx].sig == sig)
+		return 1;
+	j = (idx - shift) & (SCRY_TRACE_VMA_MAX - 1);
+	return (__s32)idx - shift >= 0 && j < n && h->e[c][j].start == start && h->e[c][j].sig == sig;
+}
 
 /* A number that moves whenever the mappings may have: the mmap lock's
  * write sequence (with per-VMA locks, Linux 6.4+: an int, a seqcount_t
@@ -699,6 +774,8 @@ static __always_inline void maps_one(struct maps_buf *b, struct vm_area_struct *
 	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	if (!b->w.paths)
 		return;
+	if (b->w.delta && scry_vma_held(b->w.tgid, n, e->start, vma_sig(e), b->w.shift))
+		return;		/* (user space has its path) */
 	if (!BPF_CORE_READ(f, f_path.dentry, d_hash.pprev))
 		e->flags |= SCRY_TRACE_VMA_DELETED;
 	gstart = b->w.gstart;
@@ -749,6 +826,94 @@ static __always_inline int maps_walk(struct maps_buf *b, struct task_struct *tas
 	return r;
 }
 
+/* The difference between b's mappings and those user space holds (h's
+ * current list), in b->w: head entries alike from the start
+ * (scry_maps_head()), tail from the end (scry_maps_tail(), not
+ * overlapping); scry_maps_hold() makes h's other list b's.  One loop per
+ * global function: each is checked once. */
+__noinline int scry_maps_head(struct maps_buf *b, struct maps_held *h)
+{
+	__u32 c, no, nn;
+
+	if (!b || !h)
+		return 0;
+	c = h->cur & 1;
+	no = h->n[c];
+	nn = b->h.n;
+	/* (the count in map memory: one state per loop head, not one per
+	 * count) */
+	*(volatile __u32 *)&b->w.head = 0;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		struct scry_trace_vma *e = &b->h.v[i];
+
+		if (i >= no || i >= nn || h->e[c][i].start != e->start || h->e[c][i].sig != vma_sig(e))
+			break;
+		*(volatile __u32 *)&b->w.head = i + 1;
+	}
+	return 0;
+}
+
+__noinline int scry_maps_tail(struct maps_buf *b, struct maps_held *h)
+{
+	__u32 c, no, nn, k;
+
+	if (!b || !h)
+		return 0;
+	c = h->cur & 1;
+	no = h->n[c];
+	nn = b->h.n;
+	k = *(volatile __u32 *)&b->w.head;
+	*(volatile __u32 *)&b->w.tail = 0;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		if (i + k >= no || i + k >= nn)
+			break;
+		struct scry_trace_vma *e = &b->h.v[(nn - 1 - i) & (SCRY_TRACE_VMA_MAX - 1)];
+		__u32 o = (no - 1 - i) & (SCRY_TRACE_VMA_MAX - 1);
+
+		if (h->e[c][o].start != e->start || h->e[c][o].sig != vma_sig(e))
+			break;
+		*(volatile __u32 *)&b->w.tail = i + 1;
+	}
+	return 0;
+}
+
+__noinline int scry_maps_hold(struct maps_buf *b, struct maps_held *h)
+{
+	__u32 c, nn;
+
+	if (!b || !h)
+		return 0;
+	c = (h->cur & 1) ^ 1;
+	nn = b->h.n;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		if (i >= nn)
+			break;
+		h->e[c][i].start = b->h.v[i].start;
+		h->e[c][i].sig = vma_sig(&b->h.v[i]);
+	}
+	h->n[c] = nn;
+	h->seq[c] = h->seq[c ^ 1] + 1;
+	return 0;
+}
+
+/* b's mappings less the b->w.head first and b->w.tail last. */
+__noinline int scry_maps_cut(struct maps_buf *b)
+{
+	__u32 k, m;
+
+	if (!b)
+		return 0;
+	k = *(volatile __u32 *)&b->w.head;
+	m = b->h.n - k - *(volatile __u32 *)&b->w.tail;
+	for (__u32 i = 0; i < SCRY_TRACE_VMA_MAX; i++) {
+		if (i >= m)
+			break;
+		b->h.v[i] = b->h.v[(i + k) & (SCRY_TRACE_VMA_MAX - 1)];
+	}
+	b->h.n = m;
+	return 0;
+}
+
 /* A global function: the verifier checks it once, not once for each way
  * through on_enter(); the task is the current one. */
 __noinline int scry_maps_check(__u32 tgid, __u32 tid)
@@ -760,7 +925,8 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	struct maps_seen *seen, now = {};
 	struct maps_buf *b;
 	__u64 seq, vdso, sig = 0xcbf29ce484222325ull;
-	__u32 n, soff;
+	__u32 n, soff, delta;
+	struct maps_held *h;
 
 	if (!mm)
 		return 0;
@@ -791,8 +957,32 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		seen->seq = seq;	/* code mappings as sent: nothing to say */
 		return 0;
 	}
+	/* what user space holds: a difference will do (a dlopen) */
+	h = bpf_map_lookup_elem(&maps_held, &htgid);
+	if (!h) {
+		struct maps_held *z = bpf_map_lookup_elem(&maps_zero, &zero);
+
+		if (z)
+			bpf_map_update_elem(&maps_held, &htgid, z, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&maps_held, &htgid);
+	}
+	delta = h && seen && seen->exec == exec && !b->h.truncated && h->n[h->cur & 1];
+	b->w.delta = delta;
+	b->w.tgid = htgid;
+	b->w.shift = h ? (__s32)n - (__s32)h->n[h->cur & 1] : 0;
 	if (maps_walk(b, task, vdso, 1))
 		return 0;
+	b->w.head = 0;
+	b->w.tail = 0;
+	scry_maps_head(b, h);
+	scry_maps_tail(b, h);
+	scry_maps_hold(b, h);
+	if (!delta) {
+		b->w.head = 0;
+		b->w.tail = 0;
+	} else {
+		scry_maps_cut(b);
+	}
 	n = b->h.n;
 	soff = b->h.str_len & (SCRY_TRACE_VMA_STR - 1);	/* (it is below) */
 	b->h.type = SCRY_TRACE_EV_MAPS;
@@ -800,7 +990,13 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	b->h.tid = tid;
 	b->h.exec = exec;
 	b->h.str_len = soff;
-	b->h.pad = 0;
+	b->h.delta = delta;
+	b->h.keep_head = b->w.head;
+	b->h.keep_tail = b->w.tail;
+	b->h.base_seq = h ? h->seq[h->cur & 1] : 0;
+	b->h.seq = h ? h->seq[(h->cur & 1) ^ 1] : 0;
+	b->h.host_tgid = htgid;
+	b->h.pad2 = 0;
 	b->h.ts = bpf_ktime_get_ns();
 	/* the table's used entries, then the strings: one reservation of
 	 * the size used, written in two pieces */
@@ -820,6 +1016,8 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 		bpf_dynptr_write(&dp, tlen, b->str, soff, 0);
 		bpf_ringbuf_submit_dynptr(&dp, wake_flags());
 	}
+	if (h)
+		h->cur ^= 1;	/* what user space holds now */
 	bpf_map_update_elem(&maps_seen, &htgid, &now, BPF_ANY);
 	return 0;
 }
@@ -986,6 +1184,52 @@ static __always_inline void send_stashed(struct slot *s)
 	s->psig = 0;
 }
 
+/* bpf_find_vma()'s callback: whether the mapping holds code. */
+static long vma_is_code(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = BPF_CORE_READ(vma, vm_flags) & 4;	/* VM_EXEC */
+	return 0;
+}
+
+/*
+ * --stack-mode fp: the registers, the word at sp when it is a code address
+ * (mapped executable) and the user callchain the kernel walks along the
+ * frame pointers, into the thread's stack storage as struct
+ * scry_trace_stack and its words (see SCRY_TRACE_STK_FP).  No copy of the
+ * stack: an entry costs the walk of the frames only.
+ */
+static __always_inline void cap_fp(struct slot *s, struct task_struct *task, struct pt_regs *regs)
+{
+	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u64 word = 0, code = 0;
+	long n;
+
+	if (!k) {
+		count_lost(2);
+		return;
+	}
+	read_uregs(regs, &k->h);
+	k->h.sp = regs->sp;
+	k->h.flags = SCRY_TRACE_STK_FP;
+	k->h.holes = 0;
+	k->h.key_new = 0;
+	k->h.key_hash = 0;
+	k->h.key_exec = 0;
+	k->h.key_len = 0;
+	k->h.key_code = 0;
+	if (bpf_probe_read_user(&word, sizeof(word), (const void *)regs->sp) || word < 4096 ||
+	    bpf_find_vma(task, word, vma_is_code, &code, 0) || !code)
+		word = 0;
+	__builtin_memcpy(k->bytes, &word, sizeof(word));
+	n = bpf_get_task_stack(task, &k->bytes[8], SCRY_TRACE_FP_MAX * 8, BPF_F_USER_STACK);
+	if (n < 0 || n > SCRY_TRACE_FP_MAX * 8)
+		n = 0;
+	if (!n)
+		k->h.flags |= SCRY_TRACE_RF_FAULT;
+	k->h.len = 8 + (__u32)n;
+	s->ev.flags |= SCRY_TRACE_CF_STACK;
+}
+
 static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -1056,6 +1300,8 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 		scry_maps_check(s->ev.tgid, s->ev.tid);
 	if (site_bytes && site_enter(s, task, regs))
 		;	/* counted at exit */
+	else if (stack_fp)
+		cap_fp(s, task, regs);
 	else if (stack_bytes)
 		cap_stack(s, task, regs);
 	/* last, so that the captures' time is not part of the call's */
@@ -1360,8 +1606,10 @@ int BPF_PROG(scry_trace_proc_exit, struct task_struct *task)
 	}
 	if (group_dead) {
 		bpf_map_delete_elem(&traced_pids, &tgid);
-		if (stack_bytes)
+		if (stack_bytes) {
 			bpf_map_delete_elem(&maps_seen, &tgid);
+			bpf_map_delete_elem(&maps_held, &tgid);
+		}
 	}
 	return 0;
 }

@@ -230,6 +230,9 @@ struct scry_trace_signal {
  * moved and the mappings sent would differ), so that user space unwinds
  * calls of a process that has exited or exec'd since with the mappings
  * the call saw, not whatever /proc/PID/maps says when it gets there.
+ * After an image's first record, a record carries only the mappings that
+ * changed, between those user space keeps (delta, keep_head, keep_tail):
+ * a dlopen sends the library's mappings, not the whole list again.
  * Only the mappings of files that have an executable mapping, each file's
  * mappings in address order as /proc/PID/maps lists them; the vDSO by
  * its flag.  A path comes as its components, innermost first, each ended
@@ -269,10 +272,38 @@ struct scry_trace_maps {
 	__u32 n;		/* entries of v[] used */
 	__u32 str_len;		/* bytes of strings used */
 	__u32 truncated;	/* more mappings than SCRY_TRACE_VMA_MAX */
-	__u32 pad;
+	/* 1: a difference (a dlopen): the process's mappings are the
+	 * keep_head first of those it had (as the records before built
+	 * them), these, then the keep_tail last it had; a mapping here
+	 * without a path (and not NOPATH) has the path of one it had with
+	 * its device and inode */
+	__u32 delta;
 	__u64 ts;
+	__u32 keep_head;
+	__u32 keep_tail;
+	/* the number of the list these mappings make, and (delta) of the one
+	 * they change: a difference whose base is not the list user space
+	 * holds (two threads raced in the kernel) cannot be applied; user
+	 * space then deletes host_tgid's maps_seen and maps_held entries, so
+	 * that the process's next call sends its mappings whole */
+	__u32 base_seq;
+	__u32 seq;
+	__u32 host_tgid;
+	__u32 pad2;
 	struct scry_trace_vma v[SCRY_TRACE_VMA_MAX];
 	/* in the ring only v[0..n), then str_len bytes of path components */
 };
+
+/*
+ * --stack-mode fp: a call's stack is the frame-pointer callchain the kernel
+ * walks (bpf_get_task_stack, BPF_F_USER_STACK) instead of a copy of the
+ * stack.  The struct scry_trace_stack comes with its registers, flags
+ * SCRY_TRACE_STK_FP, and len bytes of 64-bit words: first the word at sp
+ * when it points into an executable mapping (a leaf syscall wrapper's
+ * return address, which the chain leaves out: the wrapper pushes no frame),
+ * else 0; then the chain, the pc first, at most SCRY_TRACE_FP_MAX of them.
+ */
+#define SCRY_TRACE_STK_FP	0x100
+#define SCRY_TRACE_FP_MAX	127	/* kernel.perf_event_max_stack's default */
 
 #endif /* SCRY_BPF_SYSTRACE_H */

@@ -705,6 +705,7 @@ static int make_session(struct run *r)
 		/* in-kernel counts time a hot call 1 in N (syscount.h) */
 		bcfg.bpf_sample_latency = counts_only && !o->exact_latency;
 		bcfg.bpf_stack_bytes = o->bpf_stack_bytes;
+		bcfg.stack_mode = o->stack_mode;
 		bcfg.why = why;
 		bcfg.why_len = sizeof(why);
 		if (scry_session_new(&r->s, &bcfg) == 0) {

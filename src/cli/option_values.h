@@ -45,6 +45,7 @@ struct options {
 	size_t bpf_buffer;       /* --bpf-buffer */
 	int bpf_hooks;           /* --bpf-hooks: SCRY_BPF_HOOKS_* */
 	size_t bpf_stack_bytes;  /* --stack-size (0: the library's 8 KiB) */
+	int stack_mode;          /* --stack-mode: SCRY_STACK_DWARF or _FP */
 	int xflag;               /* -x, -xx */
 	int fd_paths;            /* -y, -yy */
 	const char *paths[64];   /* -P: given, and their canonical forms */

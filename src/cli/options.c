@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scry/scry.h"
+#include "stack_mode.h"
 #include "scry/syscalls.h"
 #include "strace_compat.h"
 
@@ -93,6 +94,10 @@ static const char usage_text[] =
 "                            most 8 calls, none of the busiest)\n"
 "      --stack-size SIZE     bpf with -k/--source: bytes of each call's user stack\n"
 "                            copied for the unwinder (default 8K, at most 16K)\n"
+"      --stack-mode MODE     bpf with -k/--source: dwarf (default: a copy of each\n"
+"                            call's stack, unwound with DWARF) or fp (the kernel\n"
+"                            walks the frame pointers: cheaper, for programs\n"
+"                            built with -fno-omit-frame-pointer)\n"
 "      --follow-cpu          ptrace, experimental: while one thread is traced,\n"
 "                            keep scry's tracer thread on the CPU that thread\n"
 "                            last ran on (the traced thread's affinity is never\n"
@@ -212,6 +217,7 @@ enum {
 	OPT_INJECT, OPT_FAULT, OPT_FOLLOW_CPU,
 	OPT_SOURCE, OPT_STACK_DEPTH, OPT_BY_FUNCTION,
 	OPT_STACK_SIZE, OPT_PROFILE,
+	OPT_STACK_MODE,
 };
 
 static const struct option longopts[] = {
@@ -285,6 +291,7 @@ static const struct option longopts[] = {
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "by-function", no_argument, NULL, OPT_BY_FUNCTION },
 	{ "stack-size", required_argument, NULL, OPT_STACK_SIZE },
+	{ "stack-mode", required_argument, NULL, OPT_STACK_MODE },
 	{ "profile", optional_argument, NULL, OPT_PROFILE },
 	{ NULL, 0, NULL, 0 },
 };
@@ -645,6 +652,13 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 		case OPT_BY_FUNCTION:
 			o->by_function = 1;
 			break;
+		case OPT_STACK_MODE:
+			o->stack_mode = stack_mode_parse(optarg);
+			if (o->stack_mode < 0) {
+				usage_error("invalid --stack-mode '%s': expected dwarf or fp", optarg);
+				return 2;
+			}
+			break;
 		case OPT_STACK_DEPTH:
 			if (parse_int(optarg, 1, SCRY_STACK_DEPTH_MAX, &v) < 0) {
 				usage_error("invalid --stack-depth '%s': expected a number of frames from 1 to 4096",
@@ -701,6 +715,11 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	}
 	if (o->backend == BACKEND_BPF && (o->filter.status != SCRY_STATUS_ALL || o->cpu_time)) {
 		usage_error("%s", "--backend bpf does not filter by status or measure CPU time; use --backend ptrace");
+		return 2;
+	}
+	if (o->stack_mode == SCRY_STACK_FP && o->backend != BACKEND_BPF) {
+		usage_error("%s", "--stack-mode fp: frame-pointer stacks are taken by the bpf backend; "
+			    "add --backend bpf (ptrace unwinds with DWARF)");
 		return 2;
 	}
 	/* --by-function is a summary: alone it is -c */

@@ -23,6 +23,7 @@
 
 #include "profile.h"
 #include "profile_extra.h"
+#include "stack_mode.h"
 
 static const char usage[] =
 "usage: scry profile [options] -p PID [-p PID...]\n"
@@ -218,14 +219,13 @@ static int parse(int argc, char **argv, struct popts *o, int *exit_now)
 			if (parse_uint(optarg, 100000000, &o->freq) < 0 || !o->freq)
 				return bad("-F '%s': give samples per second, a whole number from 1", optarg);
 			break;
-		case O_CALLGRAPH:
-			if (!strcmp(optarg, "dwarf"))
-				o->call_graph = SCRY_PROFILE_DWARF;
-			else if (!strcmp(optarg, "fp"))
-				o->call_graph = SCRY_PROFILE_FP;
-			else
+		case O_CALLGRAPH: {
+			int m = stack_mode_parse(optarg);
+			if (m < 0)
 				return bad("--call-graph '%s': give dwarf or fp", optarg);
+			o->call_graph = m ? SCRY_PROFILE_FP : SCRY_PROFILE_DWARF;
 			break;
+		}
 		case O_STACKSIZE:
 			if (parse_uint(optarg, 65000, &o->stack_size) < 0 || o->stack_size < 64)
 				return bad("--stack-size '%s': give bytes from 64 to 65000", optarg);

@@ -209,7 +209,9 @@ static void unwind_entry(struct scry_session *s, struct tracee *t, const struct 
 		if (!cs->frames)
 			return;
 	}
-	if (unwinder_unwind(s->unwind, t->tgid, t->tid, rc->regs->have, rc->regs->r, rc->mem,
+	if (rc->pcs ? unwinder_symbolize(s->unwind, t->tgid, rc->pcs, rc->npcs, s->cfg.stack_lines, cs->frames,
+					 max, &cs->stack) < 0 :
+	    unwinder_unwind(s->unwind, t->tgid, t->tid, rc->regs->have, rc->regs->r, rc->mem,
 			    rc->mem_ctx, s->cfg.stack_lines, cs->frames, max, &cs->stack) < 0)
 		return;
 	cs->has_stack = cs->stack.nframes > 0;

@@ -54,6 +54,10 @@ struct raw_call {
 	 * unwinder reads the stack through mem (the live process, or the
 	 * stack bytes bpf copied at entry) */
 	const struct raw_regs *regs;
+	/* with regs, a stack already walked (bpf --stack-mode fp): npcs
+	 * addresses, the pc first, symbolized instead of unwound */
+	const uint64_t *pcs;
+	unsigned npcs;
 };
 
 struct raw_result {

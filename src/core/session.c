@@ -334,6 +334,16 @@ static void table_unlink(struct scry_session *s, struct tracee *t)
 	}
 }
 
+/* Whether a thread of process tgid is still in the table (a scan: only
+ * when a thread leaves with stacks on). */
+static int tracee_of_process(const struct scry_session *s, pid_t tgid)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i] && s->slots[i]->tgid == tgid)
+			return 1;
+	return 0;
+}
+
 void tracee_remove(struct scry_session *s, struct tracee *t)
 {
 	table_unlink(s, t);
@@ -349,7 +359,10 @@ void tracee_remove(struct scry_session *s, struct tracee *t)
 	scry_values_release(&t->call.vals);
 	free(t->inj_seen);
 	free(t->call.frames);
-	if (t->tid == t->tgid)             /* the process is gone (or exec'd) */
+	/* the process is gone (or exec'd): its last traced thread left.  Not
+	 * at its main thread's exit: the other threads keep the process's
+	 * mappings (a leader that called pthread_exit) */
+	if (s->unwind && !tracee_of_process(s, t->tgid))
 		unwinder_forget(s->unwind, t->tgid);
 	free(t);
 }

@@ -1000,6 +1000,43 @@ static const struct aentry *resolve(struct unwinder *u, struct uproc *p, uint64_
 	return e;
 }
 
+/* pc as the next frame of u->frames (after the functions inlined there);
+ * -1 with truncated = 1 when they are full. */
+static int push_pc(struct unwinder *u, uint64_t pc, int isact)
+{
+	if (u->n >= u->max) {
+		u->truncated = 1;
+		return -1;
+	}
+	struct scry_frame *f = &u->frames[u->n++];
+	const struct aentry *e = resolve(u, u->cur, pc, isact, f);
+	if (e->inl) {
+		/* the functions inlined here first, each SCRY_FRAME_INLINED
+		 * (text -k shows the physical frames only, as strace) */
+		struct scry_frame phys = *f;
+		u->n--;
+		for (unsigned i = 0; i < e->inl->n; i++) {
+			if (u->n >= u->max) {
+				u->truncated = 1;
+				return -1;
+			}
+			struct scry_frame *g = &u->frames[u->n++];
+			*g = phys;
+			g->function = e->inl->f[i].function;
+			g->offset = 0;
+			g->file = e->inl->f[i].file;
+			g->line = e->inl->f[i].line;
+			g->flags |= SCRY_FRAME_INLINED;
+		}
+		if (u->n >= u->max) {
+			u->truncated = 1;
+			return -1;
+		}
+		u->frames[u->n++] = phys;
+	}
+	return 0;
+}
+
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
 	struct unwinder *u = arg;
@@ -1021,39 +1058,30 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	u->have_prev = have_sp;
 	u->prev_sp = sp;
 	u->prev_pc = pc;
-	if (u->n >= u->max) {
-		u->truncated = 1;
+	if (push_pc(u, pc, isact) < 0)
 		return DWARF_CB_ABORT;
-	}
-	struct scry_frame *f = &u->frames[u->n++];
-	const struct aentry *e = resolve(u, u->cur, pc, isact, f);
-	if (e->inl) {
-		/* the functions inlined here first, each SCRY_FRAME_INLINED
-		 * (text -k shows the physical frames only, as strace) */
-		struct scry_frame phys = *f;
-		u->n--;
-		for (unsigned i = 0; i < e->inl->n; i++) {
-			if (u->n >= u->max) {
-				u->truncated = 1;
-				return DWARF_CB_ABORT;
-			}
-			struct scry_frame *g = &u->frames[u->n++];
-			*g = phys;
-			g->function = e->inl->f[i].function;
-			g->offset = 0;
-			g->file = e->inl->f[i].file;
-			g->line = e->inl->f[i].line;
-			g->flags |= SCRY_FRAME_INLINED;
-		}
-		if (u->n >= u->max) {
-			u->truncated = 1;
-			return DWARF_CB_ABORT;
-		}
-		u->frames[u->n++] = phys;
-	}
 	if (u->want_refresh && !u->refreshed)
 		return DWARF_CB_ABORT;  /* read the maps again, then start over */
 	return DWARF_CB_OK;
+}
+
+/* out->source: the first frame with a line outside the runtime, else the
+ * first outside it (-1: none). */
+static void pick_source(struct scry_stack *out)
+{
+	int first_shown = -1;
+	out->source = -1;
+	for (unsigned i = 0; i < out->nframes; i++) {
+		if (out->frames[i].flags & SCRY_FRAME_RUNTIME)
+			continue;
+		if (first_shown < 0)
+			first_shown = (int)i;
+		if (out->frames[i].line > 0) {
+			out->source = (int)i;
+			return;
+		}
+	}
+	out->source = first_shown;
 }
 
 int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
@@ -1121,19 +1149,7 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 	}
 	out->nframes = u->n;
 	out->truncated = u->truncated;
-	int first_shown = -1;
-	for (unsigned i = 0; i < u->n; i++) {
-		if (frames[i].flags & SCRY_FRAME_RUNTIME)
-			continue;
-		if (first_shown < 0)
-			first_shown = (int)i;
-		if (frames[i].line > 0) {
-			out->source = (int)i;
-			break;
-		}
-	}
-	if (out->source < 0)
-		out->source = first_shown;
+	pick_source(out);
 	u->cur = NULL;
 	u->frames = NULL;
 	cur_pid = 0;
@@ -1153,5 +1169,56 @@ int unwinder_resolve(struct unwinder *u, pid_t pid, uint64_t pc, int isact, stru
 	if (u->want_refresh && report_maps(p) > 0)
 		resolve(u, p, pc, isact, f);
 	u->want_refresh = 0;
+	return 0;
+}
+
+int unwinder_symbolize(struct unwinder *u, pid_t pid, const uint64_t *pcs, unsigned npcs, int lines,
+		       struct scry_frame *frames, unsigned max, struct scry_stack *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->frames = frames;
+	out->source = -1;
+#ifdef UNWIND_UNSUPPORTED
+	return -ENOSYS;
+#endif
+	if (!npcs || !max)
+		return 0;
+	struct uproc *p = uproc_get(u, pid);
+	if (!p)
+		return -ENOMEM;
+	cur_pid = pid;
+	if (p->maps_dirty) {
+		p->maps_dirty = 0;
+		report_maps(p);
+	}
+	u->cur = p;
+	u->frames = frames;
+	u->max = max;
+	u->lines = lines;
+	u->refreshed = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		u->n = 0;
+		u->truncated = 0;
+		u->want_refresh = 0;
+		for (unsigned i = 0; i < npcs; i++) {
+			/* (the chain ends at a zero return address) */
+			if (i && !pcs[i])
+				break;
+			if (push_pc(u, pcs[i], i == 0) < 0)
+				break;
+		}
+		if (!u->want_refresh || u->refreshed)
+			break;
+		/* an address outside every module: code mapped since the
+		 * maps were read (as unwinder_unwind) */
+		u->refreshed = 1;
+		report_maps(p);
+	}
+	out->nframes = u->n;
+	out->truncated = u->truncated;
+	pick_source(out);
+	u->cur = NULL;
+	u->frames = NULL;
+	cur_pid = 0;
 	return 0;
 }

@@ -78,6 +78,15 @@ void unwinder_forget(struct unwinder *u, pid_t pid);
  * a return address).  0 or a negative errno. */
 int unwinder_resolve(struct unwinder *u, pid_t pid, uint64_t pc, int isact, struct scry_frame *f);
 
+/*
+ * A stack given as addresses (a frame-pointer callchain: pcs[0] the pc,
+ * then return addresses, outermost last; a 0 ends it) symbolized as
+ * unwinder_unwind() would fill *out: objects, functions, inlined frames,
+ * lines when asked, out->source.  0 or a negative errno.
+ */
+int unwinder_symbolize(struct unwinder *u, pid_t pid, const uint64_t *pcs, unsigned npcs, int lines,
+		       struct scry_frame *frames, unsigned max, struct scry_stack *out);
+
 /* A symbol's name as frames show it: without its symbol version
  * ("@@GLIBC_2.34"), demangled (C++, Rust legacy and v0) when scry was built
  * with libiberty.  malloc'd, NULL only without memory. */

@@ -684,6 +684,137 @@ static void test_close_unloads(void **state)
 		fail_msg("bpftool prog show still lists a scry_trace program 2 s after close: %s", after);
 }
 
+/*
+ * The code mappings sent as differences: a python3 that imports C
+ * extensions one after the other (a dlopen each) gets one MAPS record per
+ * change, and each but the first carries only the mappings added.  What
+ * user space builds from them must be the process's code mappings: at the
+ * end python3 writes its /proc/self/maps, and every file with an
+ * executable mapping there (and the vDSO) must be in the last view, line
+ * for line, and nothing else.
+ */
+struct maps_view_seen {
+	pid_t pid;
+	int records;
+	size_t whole;		/* lines whole records would have carried */
+	char *last;		/* the last view's text */
+};
+
+static int on_maps_proc(void *ctx, const struct scry_bpf_proc_event *e)
+{
+	struct maps_view_seen *mv = ctx;
+
+	if (e->type != SCRY_BPF_PROC_MAPS || e->tgid != mv->pid)
+		return 0;
+	mv->records++;
+	for (size_t i = 0; i < e->maps_len; i++)
+		mv->whole += e->maps[i] == '\n';
+	free(mv->last);
+	mv->last = strndup(e->maps, e->maps_len);
+	return 0;
+}
+
+static int on_any_call(void *ctx, const struct scry_bpf_call_event *e)
+{
+	return 0;
+}
+
+/* The lines of text (maps format) as "range perms offset dev inode path",
+ * spaces normalised, sorted; only those of files with an executable
+ * mapping, and [vdso]. */
+static size_t code_lines(const char *text, char lines[][400], size_t max)
+{
+	char exe[64][300];
+	size_t nexe = 0, n = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *l = text;
+		while (l && *l) {
+			const char *end = strchr(l, '\n');
+			char range[64], perms[8], off[32], dev[16], ino[32], path[300] = "";
+			char line[512];
+			size_t len = end ? (size_t)(end - l) : strlen(l);
+			snprintf(line, sizeof(line), "%.*s", (int)len, l);
+			l = end ? end + 1 : NULL;
+			if (sscanf(line, "%63s %7s %31s %15s %31s %299[^\n]", range, perms, off, dev, ino, path) < 5)
+				continue;
+			char *p = path;
+			while (*p == ' ')
+				p++;
+			if (!*p || (*p != '/' && strcmp(p, "[vdso]")))
+				continue;
+			if (pass == 0) {
+				if (strchr(perms, 'x') && nexe < 64)
+					snprintf(exe[nexe++], sizeof(exe[0]), "%s", p);
+				continue;
+			}
+			int code = 0;
+			for (size_t i = 0; i < nexe && !code; i++)
+				code = !strcmp(exe[i], p);
+			unsigned long long lo = 0, hi = 0;
+			sscanf(range, "%llx-%llx", &lo, &hi);	/* (/proc pads to 8 digits) */
+			if (code && n < max)
+				snprintf(lines[n++], 400, "%llx-%llx %s %s %s %s %s", lo, hi, perms, off, dev, ino, p);
+		}
+	}
+	qsort(lines, n, sizeof(lines[0]), (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+static void test_maps_differences(void **state)
+{
+	static char want[512][400], got[512][400];
+	char dump[] = "/tmp/scry-test-maps-XXXXXX";
+	char script[] = "import sys, _json, _decimal, _bz2, _lzma, _hashlib, _ssl, _sqlite3, _ctypes, "
+			"_asyncio, _queue, _uuid, _zoneinfo, mmap, resource, termios\n"
+			"d = open('/proc/self/maps').read()\n"
+			"open(sys.argv[1], 'w').write(d)\n";
+	char *argv[] = { "/usr/bin/python3", "-I", "-S", "-c", script, dump, NULL };
+	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
+	struct maps_view_seen mv = { 0 };
+	struct scry_bpf_trace *t;
+	uint64_t records, entries, bytes;
+	char text[1 << 16];
+	int fd, status;
+	ssize_t n;
+
+	if (!can_trace || access(argv[0], X_OK))
+		skip();
+	fd = mkstemp(dump);
+	assert_true(fd >= 0);
+	close(fd);
+	o.stack_bytes = 1024;
+	t = open_or_fail(&o);
+	assert_int_equal(scry_bpf_trace_launch(t, argv, &mv.pid), 0);
+	assert_int_equal(scry_bpf_trace_wait(t, 60000, on_any_call, on_maps_proc, &mv), 0);
+	status = scry_bpf_trace_launched_status(t);
+	scry_bpf_trace_maps_sent(t, &records, &entries, &bytes);
+	scry_bpf_trace_close(t);
+	fd = open(dump, O_RDONLY);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	unlink(dump);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		skip();		/* (a python3 without these modules) */
+	assert_true(n > 0);
+	text[n] = '\0';
+	assert_non_null(mv.last);
+	size_t nw = code_lines(text, want, 512), ng = code_lines(mv.last, got, 512);
+	for (size_t i = 0; i < nw || i < ng; i++)
+		if (i >= nw || i >= ng || strcmp(want[i], got[i]))
+			fail_msg("the mappings built from the records differ at line %zu:\n  /proc: %s\n  built: %s",
+				 i, i < nw ? want[i] : "(none)", i < ng ? got[i] : "(none)");
+	print_message("python3 importing 16 C extensions: %d MAPS records, %llu mappings in %llu bytes sent "
+		      "(whole records: %zu mappings)\n", mv.records, (unsigned long long)entries,
+		      (unsigned long long)bytes, mv.whole);
+	assert_true(mv.records >= 10);
+	assert_int_equal((uint64_t)mv.records, records);
+	/* each record carries what was added, not the whole list again */
+	assert_true(entries * 10 < mv.whole);
+	free(mv.last);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +826,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_call_read_entry),
 		cmocka_unit_test(test_stack_capture),
 		cmocka_unit_test(test_no_stack),
+		cmocka_unit_test(test_maps_differences),
 	};
 	struct scry_bpf_trace_opts o = SCRY_BPF_TRACE_OPTS_INIT;
 	struct scry_bpf_trace *t;

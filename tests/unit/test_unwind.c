@@ -642,6 +642,46 @@ static void test_given_maps(void **state)
 	unwinder_free(u);
 }
 
+/* A return address in the function that calls this one. */
+__attribute__((noinline)) static uint64_t return_address(void)
+{
+	return (uint64_t)(uintptr_t)__builtin_return_address(0);
+}
+
+/*
+ * unwinder_symbolize(), bpf's --stack-mode fp: addresses the kernel walked
+ * named as an unwind names its frames: the first as the pc, the others as
+ * return addresses (their call's line); a 0 ends the chain; max frames at
+ * most, truncated = 1 beyond.
+ */
+static void test_symbolize(void **state)
+{
+	struct unwinder *u;
+	struct scry_frame fr[8];
+	struct scry_stack st;
+	uint64_t pcs[4] = { (uint64_t)(uintptr_t)&self_marker + 1, return_address(), 0, 0x1234 };
+
+	assert_int_equal(unwinder_new(&u), 0);
+	assert_int_equal(unwinder_symbolize(u, getpid(), pcs, 4, 1, fr, 8, &st), 0);
+	assert_int_equal(st.nframes, 2);
+	assert_ptr_equal(st.frames, fr);
+	assert_string_equal(fr[0].function, "self_marker");
+	assert_int_equal(fr[0].offset, 1);
+	assert_string_equal(fr[1].function, "test_symbolize");
+	assert_true(ends_with(fr[1].object, "/test_unwind"));
+	assert_non_null(fr[1].file);
+	assert_true(ends_with(fr[1].file, "test_unwind.c"));
+	assert_true(fr[1].line > 0);
+	assert_int_equal(st.source, 0);
+	assert_int_equal(st.truncated, 0);
+	/* without lines, and cut at max */
+	assert_int_equal(unwinder_symbolize(u, getpid(), pcs, 2, 0, fr, 1, &st), 0);
+	assert_int_equal(st.nframes, 1);
+	assert_int_equal(st.truncated, 1);
+	assert_string_equal(fr[0].function, "self_marker");
+	unwinder_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_executable),
 		cmocka_unit_test(test_refresh_jit_and_removed_module),
 		cmocka_unit_test(test_given_maps),
+		cmocka_unit_test(test_symbolize),
 		cmocka_unit_test(test_cxx_demangled),
 		cmocka_unit_test(test_demangle_names),
 	};
