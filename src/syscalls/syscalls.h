@@ -77,7 +77,6 @@ extern const struct scry_syscall_table scry_table_i386;
  * SCRY_NR_I386 + its i386 number, which scry_syscall_get() on the x86_64
  * table resolves to the i386 table's entry (named, undecoded arguments).
  */
-#define SCRY_NR_I386 0x10000L
 #define SCRY_AUDIT_ARCH_I386 0x40000003u   /* AUDIT_ARCH_I386 */
 long scry_compat_nr(unsigned int audit_arch, long nr);
 
