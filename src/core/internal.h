@@ -170,6 +170,7 @@ struct scry_session {
 	pid_t self_parent;
 
 	decoder_fn *decoders;    /* by syscall number */
+	decoder_fn *decoders_i386; /* by i386 number, built at the first ia32 call */
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */

@@ -247,6 +247,11 @@ void decode_result(const struct dctx *d, struct scry_values *out);
 /* An array of decoders indexed by syscall number (generic where none). */
 decoder_fn *decoders_build(const struct scry_syscall_table *t);
 int decode_generic(struct dctx *d);
+/* ia32.c: the decoders of i386 calls that have no x86_64 twin (ia32
+ * processes; decoders_build(&scry_table_i386) uses them), and the x86_64
+ * decoder an i386 call shares by another name (clock_gettime64's), or NULL. */
+extern const struct decoder_entry decoders_ia32[];
+decoder_fn decode_ia32_alias(const char *name);
 
 /* ---- rendering ---- */
 
