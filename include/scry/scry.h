@@ -176,6 +176,13 @@ struct scry_config {
 	 * stop then wakes a tracer on the same CPU).  Other backends ignore
 	 * it. */
 	int follow_cpu;
+	/* A traced process's calls changed ABI (ptrace backend on x86_64): it
+	 * now runs 32-bit (ia32) code, mode "32 bit", or native code again,
+	 * "64 bit" -- strace's "[ Process PID=N runs in 32 bit mode. ]".
+	 * Called from the loop's thread before the event of the call that
+	 * showed it.  NULL: not told. */
+	void (*personality)(void *ctx, pid_t pid, const char *mode);
+	void *personality_ctx;
 };
 #define SCRY_CALL_BITMAP_WORDS 16
 enum scry_backend { SCRY_BACKEND_PTRACE = 0, SCRY_BACKEND_BPF = 1 };
