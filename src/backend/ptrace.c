@@ -797,7 +797,8 @@ static int call_is(const struct scry_session *s, long nr, const char *name)
  */
 static int stack_regs(struct scry_session *s, struct tracee *t, struct raw_regs *rr)
 {
-	if (s->cfg.stack_depth <= 0)
+	/* (not a 32-bit process's: the unwinder knows x86_64 frames only) */
+	if (s->cfg.stack_depth <= 0 || t->pers == PERS_IA32)
 		return 0;
 	long nr = t->nr;
 	if (s->cfg.syscall_bitmap && nr >= 0 && (unsigned long)nr / 64 < s->cfg.syscall_bitmap_words &&
