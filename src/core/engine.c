@@ -403,7 +403,9 @@ static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, c
 	int writes = 0;
 	enum io_kind kind = io_kind_of(info ? info->name : NULL, &writes);
 	long fd = (long)(int)t->args[0];
-	if (kind == IO_NONE)
+	/* an ia32 call's iovecs and msghdrs have the i386 layout, which
+	 * io_iov() does not read: only its plain buffers are dumped */
+	if (kind == IO_NONE || (t->nr >= SCRY_NR_I386 && kind != IO_BUF))
 		return NULL;
 	if (writes ? !fd_in(s->cfg.dump_write, s->cfg.dump_write_other, s->cfg.dump_fd_words, fd)
 		   : (rr->is_error || !fd_in(s->cfg.dump_read, s->cfg.dump_read_other, s->cfg.dump_fd_words, fd)))
