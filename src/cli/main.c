@@ -648,8 +648,9 @@ static void make_config(struct run *r)
 			cfg->stack_nodebug_ctx = o;
 		}
 	}
-	/* strace's "[ Process PID=N runs in 32 bit mode. ]" (not under -q) */
-	if (!o->quiet)
+	/* strace's "[ Process PID=N runs in 32 bit mode. ]" (not under -q,
+	 * -e quiet=personality) */
+	if (!o->quiet_personality)
 		cfg->personality = say_personality;
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
