@@ -217,7 +217,8 @@ SCRY_API int scry_inject_parse(struct scry_inject_list *l, const struct scry_sys
 			       const char *qual, const char *spec, char *err, size_t errlen);
 
 /* Sets bit nr of words[] for every call some rule applies to (they must
- * be traced: or them into scry_config.syscall_bitmap). */
+ * be traced: or them into scry_config.syscall_bitmap), on x86_64 also the
+ * bits of their i386 twins (SCRY_FILTER_I386_BASE). */
 SCRY_API void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, size_t nwords);
 
 /* Frees every rule; the list is empty (SCRY_INJECT_LIST_INIT) again. */
