@@ -234,6 +234,18 @@ static void unwind_entry(struct scry_session *s, struct tracee *t, const struct 
 	cs->has_stack = cs->stack.nframes > 0;
 }
 
+/* ia32_socketcall()'s reader: the call's memory. */
+struct call_mem {
+	const struct raw_call *rc;
+	pid_t tid;
+};
+
+static ssize_t call_mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct call_mem *m = ctx;
+	return read_mem(m->rc, m->tid, addr, buf, len);
+}
+
 int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
 {
 	struct call_state *cs = &t->call;
@@ -243,6 +255,22 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	t->t_enter_ns = rc->t_enter_ns;
 	if (rc->args != t->args)
 		memcpy(t->args, rc->args, sizeof(t->args));
+	/* an ia32 process's socketcall is the call it makes, as strace shows
+	 * it (socket, connect, ...; decode/ia32.c): filtered, decoded and
+	 * counted as that call */
+	struct raw_call sub;
+	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL) {
+		struct call_mem m = { rc, t->tid };
+		uint64_t a[6];
+		long nr = ia32_socketcall(call_mem_read, &m, t->args, a);
+		if (nr >= 0) {
+			sub = *rc;
+			sub.nr = t->nr = nr;
+			memcpy(t->args, a, sizeof(t->args));
+			sub.args = t->args;
+			rc = &sub;
+		}
+	}
 	if (s->unwind && maps_call(rc->nr, rc->args))
 		unwinder_maps_changed(s->unwind, t->tgid);
 	/* Filter first: a call outside -e trace= is neither read nor decoded

@@ -264,6 +264,25 @@ const struct decoder_entry decoders_ia32[] = {
 	{ NULL, NULL, { 0 } },
 };
 
+long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
+		     const uint64_t args[6], uint64_t out[6])
+{
+	uint32_t w[6];
+	int nargs = 0;
+	const char *name = scry_i386_socketcall((uint32_t)args[0], &nargs);
+	long nr;
+
+	if (!name || (nr = scry_syscall_lookup(&scry_table_x86_64, name)) < 0)
+		return -1;
+	size_t len = (size_t)nargs * sizeof(w[0]);
+	if (read(ctx, (uint32_t)args[1], w, len) != (ssize_t)len)
+		return -1;
+	memset(out, 0, 6 * sizeof(out[0]));
+	for (int i = 0; i < nargs; i++)
+		out[i] = w[i];
+	return nr;
+}
+
 decoder_fn decode_ia32_alias(const char *name)
 {
 	for (size_t i = 0; name && i < sizeof(same_as) / sizeof(same_as[0]); i++) {

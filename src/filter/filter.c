@@ -437,6 +437,15 @@ static void normalize_trace(const struct scry_syscall_table *t, struct nrset *s)
 		else
 			s->w[nr / 64] &= ~(UINT64_C(1) << (nr % 64));
 	}
+	/* an ia32 process makes socket calls through socketcall too, shown
+	 * by the call's name (core/engine.c): socketcall is traced when one of
+	 * them is, so that --seccomp-bpf stops it */
+	for (unsigned call = 1; ct && call < 32; call++) {
+		const char *name = scry_i386_socketcall(call, NULL);
+		long nr = name ? scry_syscall_lookup(t, name) : -1;
+		if (nr >= 0 && set_has(s, nr))
+			set_add(s, SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL);
+	}
 }
 
 static int parse_trace(struct scry_filter *f, const struct ctx *c, const char *list)

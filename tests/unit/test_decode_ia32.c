@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
 #include <linux/audit.h>
 
 #include <cmocka.h>
@@ -264,6 +267,72 @@ static void test_generic_i386(void **state)
 	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 19), SCRY_NR_I386 + 19);
 }
 
+static ssize_t self_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	return mem_read(getpid(), addr, buf, len);
+}
+
+/* socketcall(SYS_CONNECT, args): the connect it makes, as strace shows it,
+ * its arguments read as 32-bit words (the engine then filters, decodes and
+ * counts it as connect). */
+static void test_socketcall(void **state)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(80);
+	sa.sin_addr.s_addr = htonl(0x7f000001);
+	/* a 32-bit process's pointers are below 4 GiB: put the words and the
+	 * sockaddr there */
+	unsigned char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(low != MAP_FAILED);
+	memcpy(low + 64, &sa, sizeof(sa));
+	uint32_t words[3] = { 5, (uint32_t)(uintptr_t)(low + 64), sizeof(sa) };
+	memcpy(low, words, sizeof(words));
+	uint64_t args[6] = { 3 /* SYS_CONNECT */, (uint32_t)(uintptr_t)low }, out[6];
+	long nr = ia32_socketcall(self_read, NULL, args, out);
+	assert_int_equal(nr, scry_syscall_lookup(&scry_table_x86_64, "connect"));
+	assert_int_equal(out[0], 5);
+	assert_int_equal(out[1], (uint64_t)(uintptr_t)(low + 64));
+	assert_int_equal(out[2], sizeof(sa));
+	assert_int_equal(out[3], 0);
+	/* decoded by connect's decoder */
+	struct call c;
+	struct scry_values in = SCRY_VALUES_INIT;
+	struct strbuf text = STRBUF_INIT;
+	memset(&c.d, 0, sizeof(c.d));
+	c.d.pid = c.d.tid = getpid();
+	c.d.nr = nr;
+	c.d.info = scry_syscall_get(&scry_table_x86_64, nr);
+	c.d.args = out;
+	c.d.limit = 32;
+	c.d.out = &in;
+	decoder_fn *x = decoders_build(&scry_table_x86_64);
+	assert_non_null(x);
+	x[nr](&c.d);
+	render_text_list(&text, &in, 0, 1);
+	assert_string_equal(text.buf, "5, {sa_family=AF_INET, sin_port=htons(80), "
+			    "sin_addr=inet_addr(\"127.0.0.1\")}, 16");
+	free(x);
+	strbuf_release(&text);
+	scry_values_release(&in);
+	/* send (9) has no x86_64 call of its name, setsockopt's values may
+	 * hold longs: they stay socketcall; so does one whose words cannot
+	 * be read */
+	args[0] = 9;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	args[0] = 14;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	args[0] = 99;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	args[0] = 3;
+	args[1] = 0;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	munmap(low, 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_time64),
 		cmocka_unit_test(test_truncate64),
 		cmocka_unit_test(test_generic_i386),
+		cmocka_unit_test(test_socketcall),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

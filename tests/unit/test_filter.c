@@ -798,6 +798,9 @@ static void test_seccomp_ia32(void **state)
 	assert_int_equal(verdict_of("trace=_llseek", X, 140), SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict_of("trace=_llseek", I386, 19), SECCOMP_RET_ALLOW); /* lseek */
 	assert_int_equal(verdict_of("trace=!close", I386, 6), SECCOMP_RET_ALLOW);
+	/* socketcall stops for the socket calls it makes */
+	assert_int_equal(verdict_of("trace=connect", I386, 102), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict_of("trace=close", I386, 102), SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict_of("trace=!close", I386, 140), SECCOMP_RET_TRACE);
 	/* the calls that follow processes stop whatever the filter says */
 	assert_int_equal(verdict_of("trace=close", I386, 11), SECCOMP_RET_TRACE);  /* execve */
@@ -840,6 +843,20 @@ static void test_trace_ia32(void **state)
 	assert_int_equal(scry_filter_parse(&f, "trace=/^mmap/", err, sizeof(err)), 0);
 	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 192));
 	assert_true(scry_filter_traced(&f, 9));
+	/* an ia32 process's socketcall is traced when a socket call it makes
+	 * (shown by that call's name) is */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=connect", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 102));
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=close", err, sizeof(err)), 0);
+	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + 102));
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=!connect", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 102));   /* socket, bind, ... */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=%network", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 102));
 	/* aarch64 has no i386 calls: the name is unknown there */
 	scry_filter_init(&f, &scry_table_aarch64);
 	assert_int_equal(scry_filter_parse(&f, "trace=_llseek", err, sizeof(err)), -EINVAL);
