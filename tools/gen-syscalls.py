@@ -494,7 +494,13 @@ def emit_table(arch, src, nums, args, classes, out):
         a = args[name]
         cls = " | ".join(CLASS_BITS[c] for c in classes.get(name, [])) or "0"
         names = ", ".join('"%s"' % an.lstrip("_") for _, an in a)
-        types = ", ".join("SCRY_ARG_" + argtype(name, ct, an) for ct, an in a)
+        types = [argtype(name, ct, an) for ct, an in a]
+        if arch == "i386":
+            # a long is 32 bits there: -1 arrives as 0xffffffff
+            types = ["INT" if t == "LONG" and "long long" not in ct
+                     and ct not in ("loff_t", "s64", "__s64", "int64_t")
+                     else t for t, (ct, an) in zip(types, a)]
+        types = ", ".join("SCRY_ARG_" + t for t in types)
         lines.append("\t[%d] = { .name = \"%s\", .nargs = %d, .classes = %s,"
                      % (nr, name, len(a), cls))
         lines.append("\t\t.argnames = { %s }," % names if a else

@@ -63,6 +63,9 @@ extern "C" {
 
 /* Bits of the bitmap; numbers at or above it are "others" (see below). */
 #define SCRY_FILTER_MAX_NR 1024
+/* On x86_64, bit SCRY_FILTER_I386_BASE + n is i386 call n (an ia32
+ * process's; scry_call.nr SCRY_NR_I386 + n, see scry/syscalls.h). */
+#define SCRY_FILTER_I386_BASE 512
 
 /* -e status=: which results to show. */
 enum scry_filter_status {
@@ -81,7 +84,8 @@ struct scry_filter {
 	const struct scry_syscall_table *table;
 	/* Bit nr set: trace syscall nr.  Numbers not in the bitmap (negative,
 	 * >= SCRY_FILTER_MAX_NR) are traced when trace_other is set.  Bits from
-	 * table->ncalls up always equal trace_other. */
+	 * table->ncalls up always equal trace_other, except the i386 ones
+	 * (SCRY_FILTER_I386_BASE) on x86_64. */
 	uint64_t trace[SCRY_FILTER_MAX_NR / 64];
 	bool trace_other;
 	bool trace_seen;           /* a trace= list was parsed already */
@@ -118,6 +122,8 @@ SCRY_API int scry_filter_set_status_z(struct scry_filter *f, int Z);
 
 static inline bool scry_filter_traced(const struct scry_filter *f, long nr)
 {
+	if (nr >= SCRY_NR_I386 && nr < SCRY_NR_I386 + SCRY_FILTER_MAX_NR - SCRY_FILTER_I386_BASE)
+		nr = nr - SCRY_NR_I386 + SCRY_FILTER_I386_BASE;   /* an ia32 call */
 	if (nr < 0 || nr >= SCRY_FILTER_MAX_NR)
 		return f->trace_other;
 	return (f->trace[nr / 64] >> (nr % 64)) & 1;
@@ -211,7 +217,8 @@ SCRY_API int scry_inject_parse(struct scry_inject_list *l, const struct scry_sys
 			       const char *qual, const char *spec, char *err, size_t errlen);
 
 /* Sets bit nr of words[] for every call some rule applies to (they must
- * be traced: or them into scry_config.syscall_bitmap). */
+ * be traced: or them into scry_config.syscall_bitmap), on x86_64 also the
+ * bits of their i386 twins (SCRY_FILTER_I386_BASE). */
 SCRY_API void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, size_t nwords);
 
 /* Frees every rule; the list is empty (SCRY_INJECT_LIST_INIT) again. */

@@ -182,6 +182,13 @@ struct scry_config {
 	 * (cheaper; right only where the code keeps them).  ptrace unwinds
 	 * with DWARF whatever it says. */
 	int stack_mode;
+	/* A traced process's calls changed ABI (ptrace backend on x86_64): it
+	 * now runs 32-bit (ia32) code, mode "32 bit", or native code again,
+	 * "64 bit" -- strace's "[ Process PID=N runs in 32 bit mode. ]".
+	 * Called from the loop's thread before the event of the call that
+	 * showed it.  NULL: not told. */
+	void (*personality)(void *ctx, pid_t pid, const char *mode);
+	void *personality_ctx;
 };
 #define SCRY_STACK_DWARF 0
 #define SCRY_STACK_FP 1

@@ -59,6 +59,15 @@ SCRY_API int scry_signal_lookup(const char *name);
  */
 SCRY_API const char *scry_call_name(const char *name, long nr, char *buf);
 
+/* ---- 32-bit (ia32) processes on x86_64 (issue 21) ----
+ * Their calls have i386 numbers.  A call whose name and argument layout
+ * are the same as an x86_64 call's (close, write, openat, ...) is given
+ * that call's x86_64 number; every other one (_llseek, mmap2, stat64,
+ * socketcall, ...) is SCRY_NR_I386 + its i386 number, which
+ * scry_syscall_name() of the x86_64 table names from the i386 table. */
+#define SCRY_NR_I386 0x10000L
+/* ---- end of the ia32 block ---- */
+
 #ifdef __cplusplus
 }
 #endif

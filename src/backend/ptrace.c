@@ -549,26 +549,56 @@ struct syscall_stop {
 };
 
 /* Fallback for kernels without PTRACE_GET_SYSCALL_INFO (before 5.3). */
-static int get_stop_regs(struct tracee *t, struct syscall_stop *st)
+/*
+ * The ABI of the call at an entry stop (PTRACE_GET_SYSCALL_INFO's arch, or
+ * the code segment): when a process's calls change from x86_64 to i386 or
+ * back, cfg.personality says so once, as strace does.  A new tracee starts
+ * in the ABI of the last call seen (strace's current_personality).
+ */
+static void note_personality(struct scry_session *s, struct tracee *t, int ia32)
+{
+	unsigned char p = ia32 ? PERS_IA32 : PERS_NATIVE;
+	unsigned char was = t->pers ? t->pers : s->cur_pers ? s->cur_pers : PERS_NATIVE;
+
+	s->cur_pers = p;
+	t->pers = p;
+	if (p != was && s->cfg.personality)
+		s->cfg.personality(s->cfg.personality_ctx, t->tgid, ia32 ? "32 bit" : "64 bit");
+}
+
+/* __USER32_CS: a thread running 32-bit code (no PTRACE_GET_SYSCALL_INFO) */
+#define USER32_CS 0x23
+
+static int get_stop_regs(struct scry_session *s, struct tracee *t, struct syscall_stop *st)
 {
 #if defined(__x86_64__)
 	struct user_regs_struct r;
 	if (xptrace(PTRACE_GETREGS, t->tid, NULL, &r) < 0)
 		return -errno;
+	int ia32 = r.cs == USER32_CS;
 	if (!(t->flags & T_IN_SYSCALL)) {
 		st->op = PTRACE_SYSCALL_INFO_ENTRY;
-		st->nr = (long)r.orig_rax;
 		st->ip = r.rip;
-		uint64_t a[6] = { r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9 };
-		memcpy(st->args, a, sizeof(a));
+		if (ia32) {
+			/* i386: ebx, ecx, edx, esi, edi, ebp */
+			st->nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, (long)(int32_t)r.orig_rax);
+			uint64_t a[6] = { (uint32_t)r.rbx, (uint32_t)r.rcx, (uint32_t)r.rdx,
+					  (uint32_t)r.rsi, (uint32_t)r.rdi, (uint32_t)r.rbp };
+			memcpy(st->args, a, sizeof(a));
+		} else {
+			st->nr = (long)r.orig_rax;
+			uint64_t a[6] = { r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9 };
+			memcpy(st->args, a, sizeof(a));
+		}
+		note_personality(s, t, ia32);
 	} else {
 		st->op = PTRACE_SYSCALL_INFO_EXIT;
-		st->rval = (int64_t)r.rax;
+		st->rval = ia32 ? (int64_t)(int32_t)r.rax : (int64_t)r.rax;
 		st->is_error = st->rval < 0 && st->rval >= -4095;
 	}
 	return 0;
 #else
-	(void)t; (void)st;
+	(void)s; (void)t; (void)st;
 	return -ENOSYS;
 #endif
 }
@@ -586,6 +616,7 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
 				st->nr = scry_compat_nr(info.arch, (long)info.entry.nr);
 				memcpy(st->args, info.entry.args, sizeof(st->args));
+				note_personality(s, t, info.arch == SCRY_AUDIT_ARCH_I386);
 			} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 				st->rval = info.exit.rval;
 				st->is_error = info.exit.is_error;
@@ -593,6 +624,7 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 				st->op = PTRACE_SYSCALL_INFO_ENTRY;
 				st->nr = scry_compat_nr(info.arch, (long)info.seccomp.nr);
 				memcpy(st->args, info.seccomp.args, sizeof(st->args));
+				note_personality(s, t, info.arch == SCRY_AUDIT_ARCH_I386);
 			}
 			return 0;
 		}
@@ -603,7 +635,7 @@ static int get_stop(struct scry_session *s, struct tracee *t, struct syscall_sto
 		else
 			return -errno;
 	}
-	return get_stop_regs(t, st);
+	return get_stop_regs(s, t, st);
 }
 
 /*
@@ -765,7 +797,8 @@ static int call_is(const struct scry_session *s, long nr, const char *name)
  */
 static int stack_regs(struct scry_session *s, struct tracee *t, struct raw_regs *rr)
 {
-	if (s->cfg.stack_depth <= 0)
+	/* (not a 32-bit process's: the unwinder knows x86_64 frames only) */
+	if (s->cfg.stack_depth <= 0 || t->pers == PERS_IA32)
 		return 0;
 	long nr = t->nr;
 	if (s->cfg.syscall_bitmap && nr >= 0 && (unsigned long)nr / 64 < s->cfg.syscall_bitmap_words &&

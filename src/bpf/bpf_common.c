@@ -1,4 +1,5 @@
 #include "bpf/bpf_common.h"
+#include "scry/filter.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -645,6 +646,10 @@ int bpf_hooks_attach(struct bpf_hooks *h, int mode, struct bpf_program *nr_enter
 	memset(h, 0, sizeof(*h));
 	if (max_nr > nr_words * 64)
 		max_nr = nr_words * 64;
+	/* a filter's bits from SCRY_FILTER_I386_BASE up are i386 calls
+	 * (scry/filter.h), which have no tracepoints of their own here */
+	if (max_nr > SCRY_FILTER_I386_BASE)
+		max_nr = SCRY_FILTER_I386_BASE;
 	for (size_t w = 0; nrs && w * 64 < max_nr; w++)
 		want += (size_t)__builtin_popcountll(nrs[w]);
 	if (want)

@@ -481,6 +481,50 @@ static int target_ended(const struct run *r, pid_t pid)
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
+/* Whether the command cmd (found as execvp() finds it) is a 32-bit x86
+ * (ia32) program, whose i386 calls the bpf backend, which names calls by
+ * the x86_64 table, cannot tell apart. */
+static int command_is_ia32(const char *cmd)
+{
+#if defined(__x86_64__)
+	char path[4096];
+	const char *found = cmd;
+	if (!strchr(cmd, '/')) {
+		const char *p = getenv("PATH");
+		found = NULL;
+		for (p = p ? p : "/usr/bin:/bin"; p && *p && !found;) {
+			const char *end = strchr(p, ':');
+			size_t n = end ? (size_t)(end - p) : strlen(p);
+			if (snprintf(path, sizeof(path), "%.*s/%s", (int)n, n ? p : ".", cmd) <
+			    (int)sizeof(path) && access(path, X_OK) == 0)
+				found = path;
+			p = end ? end + 1 : NULL;
+		}
+		if (!found)
+			return 0;
+	}
+	int fd = open(found, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	Elf32_Ehdr eh;
+	ssize_t n = read(fd, &eh, sizeof(eh));
+	close(fd);
+	return n == (ssize_t)sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	       eh.e_ident[EI_CLASS] == ELFCLASS32 && eh.e_machine == EM_386;
+#else
+	(void)cmd;
+	return 0;
+#endif
+}
+
+/* cfg.personality: a process's calls changed ABI (an ia32 process on
+ * x86_64), said on stderr as strace says it. */
+static void say_personality(void *ctx, pid_t pid, const char *mode)
+{
+	(void)ctx;
+	fprintf(stderr, "[ Process PID=%d runs in %s mode. ]\n", (int)pid, mode);
+}
+
 /*
  * cfg.stack_nodebug: an object in a stack has no debug info, said once per
  * object (the library calls this once): its frames get names from its
@@ -604,6 +648,10 @@ static void make_config(struct run *r)
 			cfg->stack_nodebug_ctx = o;
 		}
 	}
+	/* strace's "[ Process PID=N runs in 32 bit mode. ]" (not under -q,
+	 * -e quiet=personality) */
+	if (!o->quiet_personality)
+		cfg->personality = say_personality;
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
 	struct sigaction pipe_now;
@@ -690,7 +738,17 @@ static int make_session(struct run *r)
 	/* --backend auto: the library's choice, and why (said under -v) */
 	char auto_why[160] = "";
 	int auto_bpf = 0;
-	if (o->backend == BACKEND_AUTO && ptrace_only)
+	/* bpf names every call by the x86_64 table; ptrace reads each call's
+	 * ABI, so that a 32-bit program's i386 calls are named as i386 ones */
+	int ia32 = o->argv && o->argv[0] && command_is_ia32(o->argv[0]);
+	if (ia32 && o->backend == BACKEND_BPF) {
+		fprintf(stderr, "scry: %s is a 32-bit (ia32) program: the bpf backend cannot tell its "
+			"i386 calls from x86_64 ones; use --backend ptrace or auto\n", o->argv[0]);
+		return 2;
+	}
+	if (o->backend == BACKEND_AUTO && ia32)
+		snprintf(auto_why, sizeof(auto_why), "a 32-bit (ia32) program's calls are told apart at ptrace's stops");
+	else if (o->backend == BACKEND_AUTO && ptrace_only)
 		snprintf(auto_why, sizeof(auto_why), "-i, -n, -e read=, write=, raw=, -u, -D and --syscall-limit need it");
 	else if (o->backend == BACKEND_AUTO)
 		auto_bpf = scry_backend_choose_why(&r->cfg, need, auto_why, sizeof(auto_why)) == SCRY_BACKEND_BPF;

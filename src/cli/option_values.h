@@ -57,6 +57,8 @@ struct options {
 	int filtered;            /* some -e trace/status/signal given */
 	/* strace's remaining options (docs/STRACE.md) */
 	int quiet_exit;          /* -qq, -e quiet=exit */
+	int quiet_personality;   /* -q, -e quiet=personality: no "[ Process
+				    PID=N runs in 32 bit mode. ]" */
 	int append;              /* -A */
 	int syscall_numbers;     /* -n */
 	int instruction_pointer; /* -i */

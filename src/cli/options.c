@@ -440,6 +440,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			if (o->quiet)
 				o->quiet_exit = 1;
 			o->quiet = 1;
+			o->quiet_personality = 1;
 			break;
 		case 'v':
 			o->verbose = 1;

@@ -126,11 +126,11 @@ static int parse_quiet(struct options *o, const char *list, char *err, size_t er
 		return r;
 	if (neg)
 		bits = ~bits & ((1 << 6) - 1);
-	/* scry prints no path-resolution, personality, thread-execve or
-	 * superseded messages: those kinds are accepted and have nothing to
-	 * silence */
+	/* scry prints no path-resolution, thread-execve or superseded
+	 * messages: those kinds are accepted and have nothing to silence */
 	o->quiet = bits & 1;
 	o->quiet_exit = (bits >> 1) & 1;
+	o->quiet_personality = (bits >> 3) & 1;
 	return 0;
 }
 

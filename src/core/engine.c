@@ -13,6 +13,18 @@
 
 #include "core/engine.h"
 #include "core/internal.h"
+#include "scry/filter.h"
+
+/* The bit of call nr in the bitmaps: an i386 call of an ia32 process
+ * (SCRY_NR_I386 + n, scry_compat_nr()) has bit SCRY_FILTER_I386_BASE + n
+ * (scry/filter.h); one beyond them, -1. */
+static long filter_bit(long nr)
+{
+	if (nr < SCRY_NR_I386)
+		return nr;
+	nr = nr - SCRY_NR_I386 + SCRY_FILTER_I386_BASE;
+	return nr < SCRY_FILTER_MAX_NR ? nr : -1;
+}
 
 /* Is syscall nr in the session's trace set (cfg.syscall_bitmap)?  A number
  * beyond the bitmap is let through: the sinks' filter decides it. */
@@ -20,10 +32,7 @@ static int nr_traced(const struct scry_session *s, long nr)
 {
 	if (!s->cfg.syscall_bitmap)
 		return 1;
-	/* an i386-only call (scry_compat_nr()): the bit of numbers the table
-	 * does not name, set for "all" and negated sets, clear for lists */
-	if (nr >= SCRY_NR_I386)
-		nr = (long)s->table->ncalls;
+	nr = filter_bit(nr);
 	if (nr < 0 || (unsigned long)nr / 64 >= s->cfg.syscall_bitmap_words)
 		return 1;
 	return (s->cfg.syscall_bitmap[nr / 64] >> (nr % 64)) & 1;
@@ -95,6 +104,7 @@ static int touches_path(struct scry_session *s, struct tracee *t, const struct r
 /* Is nr's bit set in a per-call bitmap as long as syscall_bitmap? */
 static int nr_in(const struct scry_session *s, const uint64_t *bm, long nr)
 {
+	nr = filter_bit(nr);
 	if (!bm || nr < 0 || (unsigned long)nr / 64 >= SCRY_CALL_BITMAP_WORDS)
 		return 0;
 	return (bm[nr / 64] >> (nr % 64)) & 1;
@@ -155,10 +165,19 @@ static int decode_raw(struct dctx *d)
 	return DEC_DONE;
 }
 
-static decoder_fn decoder_of(const struct scry_session *s, long nr)
+static decoder_fn decoder_of(struct scry_session *s, long nr)
 {
 	if (s->cfg.raw_bitmap && nr_in(s, s->cfg.raw_bitmap, nr))
 		return decode_raw;
+	if (nr >= SCRY_NR_I386) {
+		/* an i386 call of an ia32 process (scry_compat_nr()): the
+		 * decoders that know its layouts (decode/ia32.c) */
+		nr -= SCRY_NR_I386;
+		if (!s->decoders_i386)
+			s->decoders_i386 = decoders_build(&scry_table_i386);
+		return s->decoders_i386 && (unsigned long)nr < scry_table_i386.ncalls
+			? s->decoders_i386[nr] : decode_generic;
+	}
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
 }
 
@@ -217,6 +236,18 @@ static void unwind_entry(struct scry_session *s, struct tracee *t, const struct 
 	cs->has_stack = cs->stack.nframes > 0;
 }
 
+/* ia32_socketcall()'s reader: the call's memory. */
+struct call_mem {
+	const struct raw_call *rc;
+	pid_t tid;
+};
+
+static ssize_t call_mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct call_mem *m = ctx;
+	return read_mem(m->rc, m->tid, addr, buf, len);
+}
+
 int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call *rc)
 {
 	struct call_state *cs = &t->call;
@@ -226,6 +257,22 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	t->t_enter_ns = rc->t_enter_ns;
 	if (rc->args != t->args)
 		memcpy(t->args, rc->args, sizeof(t->args));
+	/* an ia32 process's socketcall is the call it makes, as strace shows
+	 * it (socket, connect, ...; decode/ia32.c): filtered, decoded and
+	 * counted as that call */
+	struct raw_call sub;
+	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL) {
+		struct call_mem m = { rc, t->tid };
+		uint64_t a[6];
+		long nr = ia32_socketcall(call_mem_read, &m, t->args, a);
+		if (nr >= 0) {
+			sub = *rc;
+			sub.nr = t->nr = nr;
+			memcpy(t->args, a, sizeof(t->args));
+			sub.args = t->args;
+			rc = &sub;
+		}
+	}
 	if (s->unwind && maps_call(rc->nr, rc->args))
 		unwinder_maps_changed(s->unwind, t->tgid);
 	/* Filter first: a call outside -e trace= is neither read nor decoded
@@ -386,7 +433,9 @@ static const struct scry_io *io_dump(struct scry_session *s, struct tracee *t, c
 	int writes = 0;
 	enum io_kind kind = io_kind_of(info ? info->name : NULL, &writes);
 	long fd = (long)(int)t->args[0];
-	if (kind == IO_NONE)
+	/* an ia32 call's iovecs and msghdrs have the i386 layout, which
+	 * io_iov() does not read: only its plain buffers are dumped */
+	if (kind == IO_NONE || (t->nr >= SCRY_NR_I386 && kind != IO_BUF))
 		return NULL;
 	if (writes ? !fd_in(s->cfg.dump_write, s->cfg.dump_write_other, s->cfg.dump_fd_words, fd)
 		   : (rr->is_error || !fd_in(s->cfg.dump_read, s->cfg.dump_read_other, s->cfg.dump_fd_words, fd)))

@@ -84,7 +84,10 @@ struct tracee {
 	int delay_sig;           /* the signal to resume it with */
 	int inj_sig;             /* how the current stop must end: with */
 	uint64_t inj_delay_ns;   /*   this signal, after this delay */
+	unsigned char pers;      /* its calls' ABI: PERS_* (0: none seen) */
 };
+/* The ABIs of a tracee's calls (cfg.personality): x86_64 and ia32. */
+enum { PERS_NATIVE = 1, PERS_IA32 = 2 };
 
 /*
  * A backend produces calls and process events for the session (DESIGN.md):
@@ -164,12 +167,14 @@ struct scry_session {
 	uint64_t overhead_cross_ns;  /* ... on another CPU */
 	uint64_t start_mono;
 	int have_syscall_info;   /* PTRACE_GET_SYSCALL_INFO works */
+	unsigned char cur_pers;  /* the ABI of the last call seen (PERS_*; 0: none) */
 	int sink_err;
 
 	pid_t self;
 	pid_t self_parent;
 
 	decoder_fn *decoders;    /* by syscall number */
+	decoder_fn *decoders_i386; /* by i386 number, built at the first ia32 call */
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */

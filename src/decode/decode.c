@@ -82,6 +82,21 @@ decoder_fn *decoders_build(const struct scry_syscall_table *t)
 		return NULL;
 	for (unsigned nr = 0; nr < t->ncalls; nr++)
 		tab[nr] = decode_generic;
+	if (t == &scry_table_i386) {
+		/* ia32 processes' calls without an x86_64 twin (ia32.c): only
+		 * decoders that know the i386 layouts */
+		for (unsigned nr = 0; nr < t->ncalls; nr++) {
+			decoder_fn fn = decode_ia32_alias(t->calls[nr].name);
+			if (fn)
+				tab[nr] = fn;
+		}
+		for (const struct decoder_entry *e = decoders_ia32; e->name; e++) {
+			long nr = scry_syscall_lookup(t, e->name);
+			if (nr >= 0 && (unsigned long)nr < t->ncalls)
+				tab[nr] = e->fn;
+		}
+		return tab;
+	}
 	for (size_t f = 0; f < decode_nfamilies; f++) {
 		for (const struct decoder_entry *e = decode_families[f]; e->name; e++) {
 			long nr = scry_syscall_lookup(t, e->name);

@@ -247,6 +247,17 @@ void decode_result(const struct dctx *d, struct scry_values *out);
 /* An array of decoders indexed by syscall number (generic where none). */
 decoder_fn *decoders_build(const struct scry_syscall_table *t);
 int decode_generic(struct dctx *d);
+/* ia32.c: the decoders of i386 calls that have no x86_64 twin (ia32
+ * processes; decoders_build(&scry_table_i386) uses them), and the x86_64
+ * decoder an i386 call shares by another name (clock_gettime64's), or NULL. */
+extern const struct decoder_entry decoders_ia32[];
+decoder_fn decode_ia32_alias(const char *name);
+/* An ia32 process's socketcall(call, args) as the call it makes, as strace
+ * shows it: that call's x86_64 number (its decoder reads the same layouts)
+ * with its arguments read (32-bit words at args[1], by read), or -1: not
+ * one of those calls, or unreadable (it stays socketcall). */
+long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
+		     const uint64_t args[6], uint64_t out[6]);
 
 /* ---- rendering ---- */
 

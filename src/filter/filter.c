@@ -159,11 +159,24 @@ static const char *suggest(const struct scry_syscall_table *t, const char *typed
 	return best ? best : prefixed;
 }
 
+/* On x86_64, the i386 table (ia32 processes' calls), whose call n is bit
+ * SCRY_FILTER_I386_BASE + n: names and classes select in it too, as
+ * strace's do in every personality. */
+static const struct scry_syscall_table *compat_table(const struct scry_syscall_table *t)
+{
+	return t == &scry_table_x86_64 && t->ncalls <= SCRY_FILTER_I386_BASE ? &scry_table_i386 : NULL;
+}
+
 static void add_class(const struct scry_syscall_table *t, unsigned int bit, struct nrset *out)
 {
+	const struct scry_syscall_table *ct = compat_table(t);
+
 	for (unsigned int nr = 0; nr < t->ncalls; nr++)
 		if (t->calls[nr].name && (t->calls[nr].classes & bit))
 			set_add(out, nr);
+	for (unsigned int nr = 0; ct && nr < ct->ncalls; nr++)
+		if (ct->calls[nr].name && (ct->calls[nr].classes & bit))
+			set_add(out, SCRY_FILTER_I386_BASE + nr);
 }
 
 /* The class names strace accepts without '%' (the pre-4.17 spelling). */
@@ -203,6 +216,10 @@ static int regex_item(const struct ctx *c, const char *item, struct nrset *out)
 	for (unsigned int nr = 0; nr < t->ncalls; nr++)
 		if (t->calls[nr].name && !regexec(&re, t->calls[nr].name, 0, NULL, 0))
 			set_add(out, nr);
+	for (const struct scry_syscall_table *ct = compat_table(t); ct; ct = NULL)
+		for (unsigned int nr = 0; nr < ct->ncalls; nr++)
+			if (ct->calls[nr].name && !regexec(&re, ct->calls[nr].name, 0, NULL, 0))
+				set_add(out, SCRY_FILTER_I386_BASE + nr);
 	regfree(&re);
 	return 0;
 }
@@ -244,6 +261,15 @@ static int trace_item(const struct ctx *c, const char *item, bool optional, stru
 		return 0;
 	}
 	nr = scry_syscall_lookup(t, item);
+	if (compat_table(t)) {
+		long cnr = scry_syscall_lookup(compat_table(t), item);
+
+		if (cnr >= 0) {
+			set_add(out, SCRY_FILTER_I386_BASE + cnr);
+			if (nr < 0)
+				return 0;   /* an i386 call only (_llseek, stat64) */
+		}
+	}
 	if (nr < 0 && all_digits(item) && strlen(item) < 8) {
 		nr = strtol(item, NULL, 10);
 		if ((unsigned long)nr >= t->ncalls)
@@ -400,11 +426,25 @@ static int eval_list(const struct ctx *c, const char *list, const char *what,
 /* Bits from ncalls up follow "other" (filter.h promises it). */
 static void normalize_trace(const struct scry_syscall_table *t, struct nrset *s)
 {
+	const struct scry_syscall_table *ct = compat_table(t);
+
 	for (long nr = t->ncalls; nr < SCRY_FILTER_MAX_NR; nr++) {
+		if (ct && nr >= SCRY_FILTER_I386_BASE && nr < SCRY_FILTER_I386_BASE + ct->ncalls &&
+		    ct->calls[nr - SCRY_FILTER_I386_BASE].name)
+			continue;
 		if (s->other)
 			s->w[nr / 64] |= UINT64_C(1) << (nr % 64);
 		else
 			s->w[nr / 64] &= ~(UINT64_C(1) << (nr % 64));
+	}
+	/* an ia32 process makes socket calls through socketcall too, shown
+	 * by the call's name (core/engine.c): socketcall is traced when one of
+	 * them is, so that --seccomp-bpf stops it */
+	for (unsigned call = 1; ct && call < 32; call++) {
+		const char *name = scry_i386_socketcall(call, NULL);
+		long nr = name ? scry_syscall_lookup(t, name) : -1;
+		if (nr >= 0 && set_has(s, nr))
+			set_add(s, SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL);
 	}
 }
 

@@ -354,9 +354,23 @@ out:
 
 void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, size_t nwords)
 {
+	uint64_t all[SCRY_FILTER_MAX_NR / 64] = { 0 };
 	for (int i = 0; i < l->n; i++)
-		for (size_t w = 0; w < nwords && w < l->v[i].set_words; w++)
+		for (size_t w = 0; w < nwords && w < l->v[i].set_words; w++) {
 			words[w] |= l->v[i].set[w];
+			if (w < SCRY_FILTER_MAX_NR / 64)
+				all[w] |= l->v[i].set[w];
+		}
+	/* an ia32 process's twin of a call (its close, i386 6, is close):
+	 * its bit among the i386 ones must stop too (seccomp) */
+	if (scry_native_table() != &scry_table_x86_64)
+		return;
+	for (long n = 0; n < (long)scry_table_i386.ncalls; n++) {
+		long nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, n), bit = SCRY_FILTER_I386_BASE + n;
+		if (nr >= 0 && nr < SCRY_NR_I386 && nr < SCRY_FILTER_MAX_NR && ((all[nr / 64] >> (nr % 64)) & 1) &&
+		    bit < SCRY_FILTER_MAX_NR && (size_t)bit / 64 < nwords)
+			words[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
 }
 
 void scry_inject_list_release(struct scry_inject_list *l)

@@ -5,9 +5,11 @@
  * The program returns SECCOMP_RET_TRACE for every traced number and
  * SECCOMP_RET_ALLOW for the rest.  Some calls always stop, whatever the
  * filter says, because the tracer must see them to follow the process tree:
- * execve, execveat, fork, vfork, clone, clone3, exit, exit_group.  Calls of
- * another ABI (i386 on x86_64, x32 numbers) and unknown architectures also
- * always stop; the tracer filters those itself.
+ * execve, execveat, fork, vfork, clone, clone3, exit, exit_group.  On
+ * x86_64 the calls of ia32 processes (AUDIT_ARCH_I386) are judged by their
+ * i386 numbers (the filter's SCRY_FILTER_I386_BASE bits).  Calls of another
+ * ABI (x32 numbers) and unknown architectures always stop; the tracer
+ * filters those itself.
  *
  * Integration notes:
  *  - Build the program in the parent (it allocates); in the forked child

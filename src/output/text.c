@@ -237,8 +237,9 @@ static void add_prefix(struct text_sink *ts, struct stream *st, const struct scr
 			strbuf_addf(b, ".%06llu", (unsigned long long)(t % 1000000000u / 1000));
 		strbuf_addch(b, ' ');
 	}
-	if (ts->o.syscall_numbers)
-		strbuf_addf(b, "[%4ld] ", ev->last_nr);
+	if (ts->o.syscall_numbers)   /* (an i386-only call: its i386 number, as strace) */
+		strbuf_addf(b, "[%4ld] ", ev->last_nr >= SCRY_NR_I386 ? ev->last_nr - SCRY_NR_I386
+								       : ev->last_nr);
 	if (ts->o.instruction_pointer && !ev->ip &&
 	    (ev->type == SCRY_EV_EXITED || ev->type == SCRY_EV_KILLED))
 		strbuf_addstr(b, "[????????????????] ");

@@ -77,6 +77,26 @@ long scry_compat_nr(unsigned int audit_arch, long nr)
 	return SCRY_NR_I386 + nr;
 }
 
+/* socketcall's calls whose x86_64 decoders read what they read with the
+ * i386 layouts too (sockaddrs, fds, buffers); not send and recv, which
+ * x86_64 does not have, the sockopts, whose values may hold longs, nor the
+ * msghdr ones. */
+static const struct { const char *name; int nargs; } socket_calls[21] = {
+	[1] = { "socket", 3 }, [2] = { "bind", 3 }, [3] = { "connect", 3 },
+	[4] = { "listen", 2 }, [5] = { "accept", 3 }, [6] = { "getsockname", 3 },
+	[7] = { "getpeername", 3 }, [8] = { "socketpair", 4 }, [11] = { "sendto", 6 },
+	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [18] = { "accept4", 4 },
+};
+
+const char *scry_i386_socketcall(unsigned call, int *nargs)
+{
+	if (call >= sizeof(socket_calls) / sizeof(socket_calls[0]) || !socket_calls[call].name)
+		return NULL;
+	if (nargs)
+		*nargs = socket_calls[call].nargs;
+	return socket_calls[call].name;
+}
+
 const char *scry_syscall_name(const struct scry_syscall_table *t, long nr)
 {
 	const struct scry_syscall_info *i = scry_syscall_get(t, nr);

@@ -77,9 +77,13 @@ extern const struct scry_syscall_table scry_table_i386;
  * SCRY_NR_I386 + its i386 number, which scry_syscall_get() on the x86_64
  * table resolves to the i386 table's entry (named, undecoded arguments).
  */
-#define SCRY_NR_I386 0x10000L
 #define SCRY_AUDIT_ARCH_I386 0x40000003u   /* AUDIT_ARCH_I386 */
 long scry_compat_nr(unsigned int audit_arch, long nr);
+/* i386's socketcall(call, args): the name of the call number call
+ * (linux/net.h SYS_SOCKET = 1, ...) for the calls scry shows by that name
+ * (decode/ia32.c), its argument count in *nargs; NULL for the others. */
+#define SCRY_I386_SOCKETCALL 102
+const char *scry_i386_socketcall(unsigned call, int *nargs);
 
 /* NULL when nr is out of range or unused. */
 const struct scry_syscall_info *scry_syscall_get(const struct scry_syscall_table *t, long nr);

@@ -92,5 +92,59 @@ class Ia32(ScryTest):
             self.assertNotIn(wrong, r.stderr)
 
 
+DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=1", "skip=1"]
+
+
+@unittest.skipUnless(os.uname().machine == "x86_64", "i386 calls exist on x86_64 only")
+class Ia32Names(ScryTest):
+    """What needs no 32-bit process: the i386 names in -e trace= lists
+    (strace accepts a name of any personality) and their seccomp program,
+    and that a 64-bit process's calls, read with PTRACE_GET_SYSCALL_INFO's
+    arch, stay x86_64 calls and say no personality change."""
+
+    def test_i386_names_in_trace_lists(self):
+        for extra in ([], ["--seccomp-bpf"], ["-f", "--seccomp-bpf"]):
+            with self.subTest(extra=extra):
+                r = run_scry(extra + ["-e", "trace=_llseek,lseek,mmap2,stat64", "--"] + DD,
+                             timeout=T(20))
+                self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+                # dd's skip= seeks its input: the x86_64 lseek, by its name
+                self.assertIn("lseek(0, 1, SEEK_CUR)", re.sub(r"\) +=", ") =", r.stderr))
+                self.assertNotIn("_llseek(", r.stderr)
+                self.assertNotIn("mmap2(", r.stderr)
+
+    def test_i386_name_alone(self):
+        """A list of i386 calls only traces nothing of a 64-bit process
+        (and is no usage error): not even its x86_64 number's namesake."""
+        for extra in ([], ["--seccomp-bpf"]):
+            with self.subTest(extra=extra):
+                r = run_scry(extra + ["-e", "trace=_llseek", "--"] + DD, timeout=T(20))
+                self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+                self.assertEqual([l for l in r.stderr.splitlines() if "(" in l and "=" in l], [])
+                self.assertNotIn("getpriority(", r.stderr)   # x86_64's 140
+        r = run_scry(["-e", "trace=_llseekk", "--", "true"], timeout=T(20))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("_llseek", r.stderr)                   # the suggestion
+
+    @unittest.skipUnless(ia32_prog(), "no 32-bit test program (gcc -m32)")
+    def test_bpf_refuses_ia32_program(self):
+        """bpf names calls by the x86_64 table: a 32-bit program is refused
+        under --backend bpf (before anything runs) and gets ptrace under
+        auto, even for -c, which bpf would count in the kernel."""
+        r = run_scry(["--backend", "bpf", "-c", "--", ia32_prog()], timeout=T(20))
+        self.assertEqual(r.returncode, 2, r.stderr[-2000:])
+        self.assertIn("32-bit (ia32) program", r.stderr)
+        self.assertIn("--backend ptrace", r.stderr)
+        r = run_scry(["-v", "-c", "--", ia32_prog()], timeout=T(20))
+        self.assertIn("scry: backend: ptrace (auto: a 32-bit (ia32) program", r.stderr)
+
+    def test_no_personality_change(self):
+        r = run_scry(["-f", "-e", "trace=close,lseek", "--"] + DD, timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertNotIn("[ Process PID=", r.stderr)
+        self.assertNotIn("32 bit", r.stderr)
+        self.assertIn("close(", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

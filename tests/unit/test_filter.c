@@ -678,7 +678,8 @@ static unsigned check_program(const struct scry_filter *f)
 	memset(&d, 0, sizeof(d));
 	d.arch = arch;
 	for (long nr = -1; nr < SCRY_FILTER_MAX_NR + 64; nr++) {
-		bool want = always_traced(t, nr) || scry_filter_traced(f, nr);
+		bool want = always_traced(t, nr) ||
+			(nr < (long)t->ncalls ? scry_filter_traced(f, nr) : f->trace_other);
 
 		if (x86 && nr < 0)
 			want = true;            /* x32 range */
@@ -699,8 +700,23 @@ static unsigned check_program(const struct scry_filter *f)
 			assert_int_equal(bpf_run(prog, len, &d, &steps), SECCOMP_RET_TRACE);
 		}
 	}
-	/* another ABI (i386 on x86_64, arm on aarch64) always stops */
-	d.arch = x86 ? AUDIT_ARCH_I386 : AUDIT_ARCH_ARM;
+	/* x86_64: an ia32 process's calls by their i386 numbers, the filter's
+	 * bits SCRY_FILTER_I386_BASE + nr; beyond the i386 table they stop */
+	if (x86) {
+		const struct scry_syscall_table *t32 = &scry_table_i386;
+
+		d.arch = AUDIT_ARCH_I386;
+		for (long nr = -1; nr < 600; nr++) {
+			bool want = nr < 0 || nr >= (long)t32->ncalls || always_traced(t32, nr) ||
+				scry_filter_traced(f, SCRY_FILTER_I386_BASE + nr);
+
+			d.nr = (int)nr;
+			if (bpf_run(prog, len, &d, &steps) != (want ? SECCOMP_RET_TRACE : SECCOMP_RET_ALLOW))
+				fail_msg("i386: nr %ld: program says %s", nr, want ? "allow" : "trace");
+		}
+	}
+	/* another ABI (arm on aarch64, anything unknown) always stops */
+	d.arch = x86 ? AUDIT_ARCH_ARM : AUDIT_ARCH_I386;
 	for (long nr = 0; nr < 500; nr++) {
 		d.nr = (int)nr;
 		assert_int_equal(bpf_run(prog, len, &d, &steps), SECCOMP_RET_TRACE);
@@ -718,6 +734,11 @@ static void test_seccomp_programs(void **state)
 		"trace=%network,read", "trace=file,!/fstat/", "trace=!%file", "trace=%%stat",
 		"trace=/^[a-m]/", "trace=getppid",
 	};
+	/* i386-only names (ia32 processes), alone and with others */
+	static const char *const specs_x86[] = {
+		"trace=_llseek", "trace=close,mmap2,stat64", "trace=!_llseek", "trace=/64$/",
+		"trace=%stat", "trace=!%file",
+	};
 	const struct scry_syscall_table *tables[] = { &scry_table_x86_64, &scry_table_aarch64 };
 	struct scry_filter f;
 	char err[256];
@@ -730,9 +751,115 @@ static void test_seccomp_programs(void **state)
 		}
 	}
 
+	for (size_t i = 0; i < sizeof(specs_x86) / sizeof(specs_x86[0]); i++) {
+		scry_filter_init(&f, X86);
+		assert_int_equal(scry_filter_parse(&f, specs_x86[i], err, sizeof(err)), 0);
+		check_program(&f);
+	}
+
 	/* "trace=all" needs no comparisons at all */
 	scry_filter_init(&f, X86);
 	assert_true(check_program(&f) <= 8);
+}
+
+/* What an ia32 process's call does under the program for spec. */
+static uint32_t verdict_of(const char *spec, uint32_t arch, int nr)
+{
+	struct scry_filter f;
+	struct sock_filter *prog;
+	struct seccomp_data d;
+	unsigned len, steps;
+	char err[256];
+	uint32_t v;
+
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, spec, err, sizeof(err)), 0);
+	assert_int_equal(scry_filter_seccomp_program(&f, &prog, &len), 0);
+	memset(&d, 0, sizeof(d));
+	d.arch = arch;
+	d.nr = nr;
+	v = bpf_run(prog, len, &d, &steps);
+	free(prog);
+	return v;
+}
+
+/* Issue 21: an ia32 process's calls are judged by their i386 numbers: its
+ * close (6) by "close", not as x86_64's lstat; its _llseek (140) by
+ * "_llseek", which x86_64 does not have (140 is getpriority there). */
+static void test_seccomp_ia32(void **state)
+{
+	const uint32_t I386 = AUDIT_ARCH_I386, X = AUDIT_ARCH_X86_64;
+
+	assert_int_equal(verdict_of("trace=close", I386, 6), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict_of("trace=close", I386, 3), SECCOMP_RET_ALLOW);   /* read */
+	assert_int_equal(verdict_of("trace=close", X, 3), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict_of("trace=close", X, 6), SECCOMP_RET_ALLOW);      /* lstat */
+	assert_int_equal(verdict_of("trace=_llseek", I386, 140), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict_of("trace=_llseek", X, 140), SECCOMP_RET_ALLOW);
+	assert_int_equal(verdict_of("trace=_llseek", I386, 19), SECCOMP_RET_ALLOW); /* lseek */
+	assert_int_equal(verdict_of("trace=!close", I386, 6), SECCOMP_RET_ALLOW);
+	/* socketcall stops for the socket calls it makes */
+	assert_int_equal(verdict_of("trace=connect", I386, 102), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict_of("trace=close", I386, 102), SECCOMP_RET_ALLOW);
+	assert_int_equal(verdict_of("trace=!close", I386, 140), SECCOMP_RET_TRACE);
+	/* the calls that follow processes stop whatever the filter says */
+	assert_int_equal(verdict_of("trace=close", I386, 11), SECCOMP_RET_TRACE);  /* execve */
+	assert_int_equal(verdict_of("trace=close", I386, 252), SECCOMP_RET_TRACE); /* exit_group */
+	assert_int_equal(verdict_of("trace=close", I386, 120), SECCOMP_RET_TRACE); /* clone */
+	/* beyond the i386 table: the tracer decides */
+	assert_int_equal(verdict_of("trace=close", I386, 5000), SECCOMP_RET_TRACE);
+	assert_int_equal(verdict_of("trace=close", I386, -1), SECCOMP_RET_TRACE);
+}
+
+/* The filter: names and classes select i386 calls by their i386 numbers
+ * (bit SCRY_FILTER_I386_BASE + nr), which the engine uses for ia32 calls
+ * without an x86_64 twin (scry_call.nr SCRY_NR_I386 + nr). */
+static void test_trace_ia32(void **state)
+{
+	struct scry_filter f;
+	char err[256];
+
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=_llseek,close", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 140));
+	assert_true(scry_filter_traced(&f, SCRY_FILTER_I386_BASE + 6));   /* i386 close */
+	assert_true(scry_filter_traced(&f, 3));                           /* x86_64 close */
+	assert_false(scry_filter_traced(&f, 140));                        /* getpriority */
+	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + 192));         /* mmap2 */
+	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + 3));           /* i386 read */
+	/* a class: stat64 is %stat, _llseek is not */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=%stat", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 195));
+	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + 140));
+	/* negated: everything else, i386 calls included */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=!_llseek", err, sizeof(err)), 0);
+	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + 140));
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 192));
+	assert_true(scry_filter_traced(&f, 140));
+	/* a regex */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=/^mmap/", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 192));
+	assert_true(scry_filter_traced(&f, 9));
+	/* an ia32 process's socketcall is traced when a socket call it makes
+	 * (shown by that call's name) is */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=connect", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 102));
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=close", err, sizeof(err)), 0);
+	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + 102));
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=!connect", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 102));   /* socket, bind, ... */
+	scry_filter_init(&f, X86);
+	assert_int_equal(scry_filter_parse(&f, "trace=%network", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + 102));
+	/* aarch64 has no i386 calls: the name is unknown there */
+	scry_filter_init(&f, &scry_table_aarch64);
+	assert_int_equal(scry_filter_parse(&f, "trace=_llseek", err, sizeof(err)), -EINVAL);
 }
 
 /* Every other number (the most ranges possible) and random sets. */
@@ -860,6 +987,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_errors_other_entry_points),
 		cmocka_unit_test(test_seccomp_programs),
+		cmocka_unit_test(test_seccomp_ia32),
+		cmocka_unit_test(test_trace_ia32),
 		cmocka_unit_test(test_seccomp_worst_cases),
 		cmocka_unit_test(test_seccomp_install),
 		cmocka_unit_test(test_seccomp_install_errors),

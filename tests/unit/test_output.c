@@ -25,6 +25,7 @@
 #include "util/strbuf.h"
 #include "output/encode.h"
 #include "output/formats.h"
+#include "scry/syscalls.h"
 
 /* The hostile string: NUL, invalid UTF-8, quotes, newlines, control
  * characters, HTML and a spreadsheet formula. */
@@ -240,6 +241,41 @@ static struct output *open_fmt(const char *fmt, int fd, const char *path)
 	"def dec(v):\n" \
 	"  if isinstance(v,dict): return base64.b64decode(v['base64'])\n" \
 	"  return v.encode('utf-8')\n"
+
+/* -n: an ia32 process's i386-only call (scry_call.nr SCRY_NR_I386 + its
+ * i386 number) shows its i386 number, as strace's; the others theirs. */
+static void test_text_ia32_number(void **state)
+{
+	int fd = tmpfd();
+	struct output_opts oo = OUTPUT_OPTS_INIT;
+	struct scry_sink sink;
+	char err[256];
+
+	static char *const argv[] = { "prog", NULL };
+	static const pid_t pids[] = { 100 };
+	oo.fd = fd;
+	oo.argv = argv;
+	oo.pids = pids;
+	oo.npids = 1;
+	oo.text.syscall_numbers = 1;
+	assert_int_equal(scry_format_open(scry_format_find("text"), &sink, &oo, err, sizeof(err)), 0);
+	struct scry_event ev = call_event("_llseek", SCRY_NR_I386 + 140, 0, 0, NULL, NULL);
+	ev.last_nr = ev.u.call.nr;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	ev = call_event("close", 3, 0, 0, NULL, NULL);
+	ev.last_nr = ev.u.call.nr;
+	assert_int_equal(sink.event(sink.ctx, &ev), 0);
+	assert_int_equal(scry_sink_finish(&sink, NULL), 0);
+	scry_sink_free(&sink);
+	size_t len;
+	char *text = slurp(fd, &len);
+	/* (exits without their entries: "<... resumed>" lines) */
+	assert_non_null(strstr(text, "[ 140] <... _llseek resumed>"));
+	assert_non_null(strstr(text, "[   3] <... close resumed>"));
+	assert_null(strstr(text, "65676"));
+	free(text);
+	close(fd);
+}
 
 static void test_json_document(void **state)
 {
@@ -554,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_encoders),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_json_document),
+		cmocka_unit_test(test_text_ia32_number),
 		cmocka_unit_test(test_jsonl),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_chrome),

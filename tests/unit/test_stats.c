@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "stats/stats.h"
+#include "syscalls/syscalls.h"
 
 enum { NR_READ = 0, NR_WRITE = 1, NR_OPENAT = 257, NR_FSYNC = 74, NR_ODD = 500 };
 
@@ -609,6 +610,37 @@ static void test_text_layout(void **state)
 	scry_stats_release(&st);
 }
 
+static const char *table_name(int nr, void *ctx)
+{
+	return scry_syscall_name(ctx, nr);
+}
+
+/* Issue 21: an ia32 process's calls in -c.  Its close (i386 6) is counted
+ * as close (x86_64 3), not as lstat (x86_64 6); its _llseek (i386 140,
+ * SCRY_NR_I386 + 140) has a row of its own, not getpriority's (x86_64 140). */
+static void test_text_ia32_rows(void **state)
+{
+	struct scry_stats st;
+	struct scry_summary_opts o = default_opts();
+	char *s;
+
+	o.name = table_name;
+	o.ctx = (void *)&scry_table_x86_64;
+	scry_stats_init(&st, 0);
+	assert_int_equal(scry_stats_add(&st, 1, (int)scry_compat_nr(SCRY_AUDIT_ARCH_I386, 6), 1000, 0), 0);
+	assert_int_equal(scry_stats_add(&st, 1, 3, 1000, 0), 0);            /* a 64-bit close */
+	assert_int_equal(scry_stats_add(&st, 1, (int)scry_compat_nr(SCRY_AUDIT_ARCH_I386, 140), 1000, 0), 0);
+	assert_int_equal(scry_stats_add(&st, 1, 140, 1000, 0), 0);          /* getpriority */
+	s = render(scry_stats_print_text, &st, &o);
+	assert_non_null(strstr(s, "\nclose                  2       0"));
+	assert_non_null(strstr(s, "\n_llseek                1       0"));
+	assert_non_null(strstr(s, "\ngetpriority            1       0"));
+	assert_null(strstr(s, "lstat"));
+	assert_null(strstr(s, "syscall_"));
+	free(s);
+	scry_stats_release(&st);
+}
+
 static void test_text_sort_keys(void **state)
 {
 	static const struct {
@@ -881,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_parse_columns),
 		cmocka_unit_test(test_parse_sort),
 		cmocka_unit_test(test_text_layout),
+		cmocka_unit_test(test_text_ia32_rows),
 		cmocka_unit_test(test_text_sort_keys),
 		cmocka_unit_test(test_text_columns_and_names),
 		cmocka_unit_test(test_text_per_process),

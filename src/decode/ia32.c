@@ -1,0 +1,295 @@
+/*
+ * Decoders of the i386 calls of 32-bit (ia32) processes on x86_64 (issue
+ * 21), for the calls that have no x86_64 twin (scry_compat_nr() gives them
+ * SCRY_NR_I386 + their i386 number; decoders_build(&scry_table_i386)).
+ *
+ * Each either decodes the call as strace 6.1 does for an i386 tracee, or
+ * runs the x86_64 decoder of the same call on what the i386 call means:
+ *  - 64-bit values split over two registers joined (_llseek, truncate64);
+ *  - mmap2's offset in 4 KiB pages, old mmap's arguments in memory;
+ *  - the *_time64 calls, whose structures are the x86_64 ones;
+ *  - struct stat64 read with its i386 layout and handed to the stat
+ *    decoders as the x86_64 struct stat (a mem hook, below).
+ * A call whose structures scry cannot read with their i386 layout keeps
+ * the generic decoder: its pointers print as addresses, never read with
+ * the 64-bit layout.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode/decode.h"
+
+/* The x86_64 decoder of the call named name (the generic one if none). */
+static int run_as(struct dctx *d, const char *name, const uint64_t *args)
+{
+	const struct decoder_entry *e = decode_row(name);
+	const uint64_t *saved = d->args;
+	int r;
+
+	d->args = args;
+	r = e ? e->fn(d) : decode_generic(d);
+	d->args = saved;
+	return r;
+}
+
+/* A long long in two 32-bit registers, low first. */
+static uint64_t join(uint64_t lo, uint64_t hi)
+{
+	return (uint64_t)(uint32_t)lo | (uint64_t)(uint32_t)hi << 32;
+}
+
+static const struct scry_xlat xlat_whence32[] = {
+	XLAT(SEEK_SET), XLAT(SEEK_CUR), XLAT(SEEK_END),
+	XLAT(SEEK_DATA), XLAT(SEEK_HOLE), { 0, NULL },
+};
+
+/* _llseek(fd, offset_high, offset_low, loff_t *result, whence):
+ * strace's "_llseek(3, 0, [0], SEEK_CUR) = 0". */
+static int dec_llseek(struct dctx *d)
+{
+	if (!d->exiting) {
+		v_fd(d, "fd", (int)d->args[0]);
+		v_int(d, "offset", (int64_t)join(d->args[2], d->args[1]));
+		return DEC_MORE;
+	}
+	int64_t res;
+	if (d->failed)
+		v_ptr(d, "result", d->args[3]);
+	else if (!v_fetch(d, "result", d->args[3], &res, sizeof(res))) {
+		size_t a = v_array_begin(d, "result");
+		v_int(d, NULL, res);
+		v_end(d, a);
+	}
+	uint32_t whence = (uint32_t)d->args[4];
+	v_enum(d, "whence", whence, xlat_whence32);
+	v_last(d)->fmt = 1;
+	if (whence > SEEK_HOLE)
+		v_comment(d, NULL, "SEEK_???");
+	return DEC_DONE;
+}
+
+/* mmap2(addr, len, prot, flags, fd, pgoff): mmap's, the offset shown in
+ * bytes (pgoff * 4096), as strace's mmap_4koff. */
+static int dec_mmap2(struct dctx *d)
+{
+	uint64_t a[6];
+	memcpy(a, d->args, sizeof(a));
+	a[4] = (uint64_t)(int64_t)(int32_t)a[4];
+	a[5] = (uint64_t)(uint32_t)a[5] << 12;
+	return run_as(d, "mmap", a);
+}
+
+/* i386's old mmap (90): its six arguments are 32-bit words in memory
+ * (struct mmap_arg_struct), strace's old_mmap. */
+static int dec_old_mmap(struct dctx *d)
+{
+	uint32_t w[6];
+	if (d_read_exact(d, d->args[0], w, sizeof(w))) {
+		v_ptr(d, "args", d->args[0]);
+		d->rfmt = R_HEX;
+		return DEC_DONE;
+	}
+	uint64_t a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = w[i];
+	a[4] = (uint64_t)(int64_t)(int32_t)a[4];
+	return run_as(d, "mmap", a);
+}
+
+/* truncate64(path, lo, hi), ftruncate64(fd, lo, hi). */
+static int dec_truncate64(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], join(d->args[1], d->args[2]) };
+	return run_as(d, "truncate", a);
+}
+
+static int dec_ftruncate64(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], join(d->args[1], d->args[2]) };
+	return run_as(d, "ftruncate", a);
+}
+
+/* fadvise64(fd, off lo, off hi, len, advice) and fadvise64_64(fd, off lo,
+ * off hi, len lo, len hi, advice): x86_64's fadvise64(fd, off, len, advice). */
+static int dec_fadvise64(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], join(d->args[1], d->args[2]),
+				(uint32_t)d->args[3], d->args[4] };
+	return run_as(d, "fadvise64", a);
+}
+
+static int dec_fadvise64_64(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], join(d->args[1], d->args[2]),
+				join(d->args[3], d->args[4]), d->args[5] };
+	return run_as(d, "fadvise64", a);
+}
+
+/* fcntl and fcntl64: x86_64's decoder, except the lock commands, whose
+ * struct flock / flock64 has other layouts on i386: their address. */
+static const struct scry_xlat xlat_fcntl_lock32[] = {
+	{ 5, "F_GETLK" }, { 6, "F_SETLK" }, { 7, "F_SETLKW" },
+	{ 12, "F_GETLK64" }, { 13, "F_SETLK64" }, { 14, "F_SETLKW64" },
+	{ 36, "F_OFD_GETLK" }, { 37, "F_OFD_SETLK" }, { 38, "F_OFD_SETLKW" },
+	{ 0, NULL },
+};
+
+static int dec_fcntl32(struct dctx *d)
+{
+	int cmd = (int)d->args[1];
+	for (const struct scry_xlat *x = xlat_fcntl_lock32; x->name; x++) {
+		if ((int)x->val != cmd)
+			continue;
+		if (d->exiting)
+			return DEC_DONE;
+		v_fd(d, "fd", (int)d->args[0]);
+		v_enum(d, "cmd", cmd, xlat_fcntl_lock32);
+		v_ptr(d, "lock", d->args[2]);
+		return DEC_DONE;
+	}
+	return run_as(d, "fcntl", d->args);
+}
+
+/*
+ * struct stat64 (i386, packed, 96 bytes), read where the stat decoders
+ * read the x86_64 struct stat: a mem hook turns the one into the other.
+ */
+#define STAT64_SIZE 96
+#define KSTAT_READ  120   /* what file_stat.c's read_kstat() asks for */
+
+struct stat64_hook {
+	struct dctx orig;   /* the decoder context as it was: its mem */
+	uint64_t addr;      /* the struct's address */
+};
+
+static uint32_t u32_at(const unsigned char *p, size_t off)
+{
+	uint32_t v;
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+static uint64_t u64_at(const unsigned char *p, size_t off)
+{
+	uint64_t v;
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+static ssize_t stat64_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct stat64_hook *h = ctx;
+	unsigned char s[STAT64_SIZE];
+	uint64_t k[KSTAT_READ / 8];
+
+	if (addr != h->addr || len != KSTAT_READ)
+		return d_read(&h->orig, addr, buf, len);
+	if (d_read_exact(&h->orig, addr, s, sizeof(s)))
+		return -1;
+	memset(k, 0, sizeof(k));
+	k[0] = u64_at(s, 0);                                    /* st_dev */
+	k[1] = u64_at(s, 88);                                   /* st_ino */
+	k[2] = u32_at(s, 20);                                   /* st_nlink */
+	k[3] = u32_at(s, 16) | (uint64_t)u32_at(s, 24) << 32;   /* st_mode, st_uid */
+	k[4] = u32_at(s, 28);                                   /* st_gid */
+	k[5] = u64_at(s, 32);                                   /* st_rdev */
+	k[6] = u64_at(s, 44);                                   /* st_size */
+	k[7] = u32_at(s, 52);                                   /* st_blksize */
+	k[8] = u64_at(s, 56);                                   /* st_blocks */
+	for (int i = 0; i < 6; i++)                             /* the times */
+		k[9 + i] = u32_at(s, 64 + 4 * (size_t)i);
+	memcpy(buf, k, KSTAT_READ);
+	return KSTAT_READ;
+}
+
+static int stat64_as(struct dctx *d, const char *name, int arg)
+{
+	struct stat64_hook h;
+	int r;
+
+	if (!d->exiting)
+		return run_as(d, name, d->args);
+	h.orig = *d;
+	h.addr = d->args[arg];
+	d->mem = stat64_mem;
+	d->mem_ctx = &h;
+	r = run_as(d, name, d->args);
+	d->mem = h.orig.mem;
+	d->mem_ctx = h.orig.mem_ctx;
+	return r;
+}
+
+static int dec_stat64(struct dctx *d) { return stat64_as(d, "stat", 1); }
+static int dec_lstat64(struct dctx *d) { return stat64_as(d, "lstat", 1); }
+static int dec_fstat64(struct dctx *d) { return stat64_as(d, "fstat", 1); }
+static int dec_fstatat64(struct dctx *d) { return stat64_as(d, "newfstatat", 2); }
+
+/* Calls decoded by the x86_64 decoder of another name, their arguments
+ * and structures being the same (the 64-bit time and 32-bit uid ones). */
+static const struct { const char *i386, *x86_64; } same_as[] = {
+	{ "clock_gettime64", "clock_gettime" },
+	{ "clock_settime64", "clock_settime" },
+	{ "clock_getres_time64", "clock_getres" },
+	{ "clock_nanosleep_time64", "clock_nanosleep" },
+	{ "timerfd_gettime64", "timerfd_gettime" },
+	{ "timerfd_settime64", "timerfd_settime" },
+	{ "utimensat_time64", "utimensat" },
+	{ "ppoll_time64", "ppoll" },
+	{ "futex_time64", "futex" },
+	{ "mq_timedsend_time64", "mq_timedsend" },
+	{ "mq_timedreceive_time64", "mq_timedreceive" },
+	{ "semtimedop_time64", "semtimedop" },
+	{ "sendfile64", "sendfile" },
+	{ "chown32", "chown" },
+	{ "lchown32", "lchown" },
+	{ "fchown32", "fchown" },
+};
+
+const struct decoder_entry decoders_ia32[] = {
+	{ "_llseek", dec_llseek, { 0 } },
+	{ "mmap2", dec_mmap2, { 0 } },
+	{ "mmap", dec_old_mmap, { 0 } },
+	{ "truncate64", dec_truncate64, { 0 } },
+	{ "ftruncate64", dec_ftruncate64, { 0 } },
+	{ "fadvise64", dec_fadvise64, { 0 } },
+	{ "fadvise64_64", dec_fadvise64_64, { 0 } },
+	{ "fcntl", dec_fcntl32, { 0 } },
+	{ "fcntl64", dec_fcntl32, { 0 } },
+	{ "stat64", dec_stat64, { 0 } },
+	{ "lstat64", dec_lstat64, { 0 } },
+	{ "fstat64", dec_fstat64, { 0 } },
+	{ "fstatat64", dec_fstatat64, { 0 } },
+	{ NULL, NULL, { 0 } },
+};
+
+long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
+		     const uint64_t args[6], uint64_t out[6])
+{
+	uint32_t w[6];
+	int nargs = 0;
+	const char *name = scry_i386_socketcall((uint32_t)args[0], &nargs);
+	long nr;
+
+	if (!name || (nr = scry_syscall_lookup(&scry_table_x86_64, name)) < 0)
+		return -1;
+	size_t len = (size_t)nargs * sizeof(w[0]);
+	if (read(ctx, (uint32_t)args[1], w, len) != (ssize_t)len)
+		return -1;
+	memset(out, 0, 6 * sizeof(out[0]));
+	for (int i = 0; i < nargs; i++)
+		out[i] = w[i];
+	return nr;
+}
+
+decoder_fn decode_ia32_alias(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(same_as) / sizeof(same_as[0]); i++) {
+		if (strcmp(same_as[i].i386, name))
+			continue;
+		const struct decoder_entry *e = decode_row(same_as[i].x86_64);
+		return e ? e->fn : NULL;
+	}
+	return NULL;
+}

@@ -1,0 +1,349 @@
+/*
+ * Unit tests for the decoders of ia32 processes' i386 calls (issue 21,
+ * src/decode/ia32.c, selected by scry_compat_nr()): the calls are decoded
+ * as a 32-bit process would make them -- i386 numbers, 32-bit registers
+ * (zero-extended, as PTRACE_GET_SYSCALL_INFO gives them), i386 struct
+ * layouts in memory -- on buffers of this process, and rendered to strace
+ * text.  The lines expected are strace 6.1's for an i386 tracee.  (This
+ * machine cannot run 32-bit code, so no real ia32 process is traced here;
+ * tests/e2e/test_ia32.py does where the kernel can.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <linux/audit.h>
+
+#include <cmocka.h>
+
+#include "decode/decode.h"
+#include "result_text.h"
+
+struct call {
+	struct scry_values in, out;
+	struct strbuf text;
+	struct dctx d;
+};
+
+static decoder_fn *decoders;
+
+static int setup(void **state)
+{
+	decoders = decoders_build(&scry_table_i386);
+	return decoders ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	free(decoders);
+	return 0;
+}
+
+#define U(p) ((uint64_t)(uintptr_t)(p))
+#define NEG32(x) ((uint64_t)(uint32_t)(x))   /* a negative int in a 32-bit register */
+
+/* Decode i386 call name(args) = ret as the engine does for an ia32 process
+ * (scry_compat_nr() of its i386 number: SCRY_NR_I386 + nr, the decoder from
+ * decoders_build(&scry_table_i386)), entry then exit, with -v as verbose. */
+static const char *decode(struct call *c, const char *name, const uint64_t a[6], int64_t ret,
+			  int verbose)
+{
+	static uint64_t args[6];
+	long nr32 = scry_syscall_lookup(&scry_table_i386, name);
+	assert_true(nr32 >= 0);
+	long nr = scry_compat_nr(AUDIT_ARCH_I386, nr32);
+	assert_int_equal(nr, SCRY_NR_I386 + nr32);   /* no x86_64 twin */
+	memcpy(args, a, sizeof(args));
+	memset(c, 0, sizeof(*c));
+	strbuf_init(&c->text, 128);
+	struct dctx *d = &c->d;
+	d->pid = d->tid = getpid();
+	d->nr = nr;
+	d->info = scry_syscall_get(&scry_table_x86_64, nr);
+	assert_non_null(d->info);
+	assert_string_equal(d->info->name, name);
+	d->args = args;
+	d->limit = 32;
+	d->verbose = verbose;
+	d->out = &c->in;
+	int more = decoders[nr32](d);
+	strbuf_addf(&c->text, "%s(", name);
+	render_text_list(&c->text, &c->in, 0, 1);
+	d->exiting = 1;
+	d->ret = ret;
+	d->failed = ret < 0 && ret > -4096;
+	d->out = &c->out;
+	if (more != DEC_DONE) {
+		if (more == DEC_MORE && c->in.n)
+			strbuf_addstr(&c->text, ", ");
+		decoders[nr32](d);
+		render_text_list(&c->text, &c->out, 0, 1);
+	}
+	strbuf_addstr(&c->text, ") = ");
+	render_result(&c->text, d);
+	render_text_after(&c->text, &c->out);
+	return c->text.buf;
+}
+
+static void release(struct call *c)
+{
+	scry_values_release(&c->in);
+	scry_values_release(&c->out);
+	strbuf_release(&c->text);
+}
+
+/* _llseek(fd, offset_high, offset_low, loff_t *result, whence): the offset
+ * joined from two registers, the result read as a 64-bit number. */
+static void test_llseek(void **state)
+{
+	struct call c;
+	int64_t res = 0;
+	uint64_t a[6] = { 3, 0, 0, U(&res), SEEK_CUR };
+	assert_string_equal(decode(&c, "_llseek", a, 0, 0), "_llseek(3, 0, [0], SEEK_CUR) = 0");
+	release(&c);
+	res = 0x100000002LL;
+	uint64_t b[6] = { 3, 1, 2, U(&res), SEEK_SET };
+	assert_string_equal(decode(&c, "_llseek", b, 0, 0),
+			    "_llseek(3, 4294967298, [4294967298], SEEK_SET) = 0");
+	release(&c);
+	/* a negative offset arrives as two 32-bit halves */
+	uint64_t n[6] = { 3, 0xffffffff, 0xfffffff6, U(&res), 7 };
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "_llseek(3, -10, %p, 0x7 /* SEEK_??? */) = -1 EINVAL (Invalid argument)", (void *)&res);
+	assert_string_equal(decode(&c, "_llseek", n, -22, 0), want);
+	release(&c);
+}
+
+/* mmap2: mmap's arguments with the offset in 4 KiB pages, fd -1 as a 32-bit
+ * register; old mmap (90): the six arguments as 32-bit words in memory. */
+static void test_mmap2_old_mmap(void **state)
+{
+	struct call c;
+	uint64_t a[6] = { 0, 8192, 3, 0x22, NEG32(-1), 0 };
+	assert_string_equal(decode(&c, "mmap2", a, 0xf7f0e000, 0),
+			    "mmap2(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7f0e000");
+	release(&c);
+	uint64_t b[6] = { 0, 4096, 1, 2, 3, 5 };
+	assert_string_equal(decode(&c, "mmap2", b, 0xf7f00000, 0),
+			    "mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0x5000) = 0xf7f00000");
+	release(&c);
+	uint32_t words[6] = { 0, 4096, 1, 2, 3, 0x2000 };
+	uint64_t o[6] = { U(words) };
+	assert_string_equal(decode(&c, "mmap", o, 0xf7f00000, 0),
+			    "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0x2000) = 0xf7f00000");
+	release(&c);
+}
+
+/* struct stat64 as the i386 kernel writes it (packed, 96 bytes). */
+struct __attribute__((packed)) stat64_i386 {
+	uint64_t dev;
+	uint32_t pad0, ino32, mode, nlink, uid, gid;
+	uint64_t rdev;
+	uint32_t pad3;
+	int64_t size;
+	uint32_t blksize;
+	uint64_t blocks;
+	uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	uint64_t ino;
+};
+
+/* stat64 family: the i386 layout, never the x86_64 one (whose st_size
+ * would be read from the middle of st_rdev). */
+static void test_stat64(void **state)
+{
+	_Static_assert(sizeof(struct stat64_i386) == 96, "i386 struct stat64");
+	struct stat64_i386 st;
+	memset(&st, 0xee, sizeof(st));
+	st.dev = (8 << 8) | 1;
+	st.ino = 1234567;
+	st.mode = 0100644;
+	st.nlink = 1;
+	st.uid = 1000;
+	st.gid = 100;
+	st.rdev = 0;
+	st.size = 5000000000LL;
+	st.blksize = 4096;
+	st.blocks = 16;
+	st.atime = st.mtime = st.ctime = 0;
+	st.atime_nsec = st.mtime_nsec = st.ctime_nsec = 0;
+	struct call c;
+	uint64_t a[6] = { 3, U(&st) };
+	assert_string_equal(decode(&c, "fstat64", a, 0, 0),
+			    "fstat64(3, {st_mode=S_IFREG|0644, st_size=5000000000, ...}) = 0");
+	release(&c);
+	const char *line = decode(&c, "fstat64", a, 0, 1);
+	assert_non_null(strstr(line, "st_ino=1234567, st_mode=S_IFREG|0644, st_nlink=1, st_uid=1000, "
+				     "st_gid=100, st_blksize=4096, st_blocks=16, st_size=5000000000"));
+	release(&c);
+	uint64_t p[6] = { U("/etc"), U(&st) };
+	assert_string_equal(decode(&c, "stat64", p, 0, 0),
+			    "stat64(\"/etc\", {st_mode=S_IFREG|0644, st_size=5000000000, ...}) = 0");
+	release(&c);
+	assert_string_equal(decode(&c, "lstat64", p, 0, 0),
+			    "lstat64(\"/etc\", {st_mode=S_IFREG|0644, st_size=5000000000, ...}) = 0");
+	release(&c);
+	uint64_t at[6] = { NEG32(-100), U("x"), U(&st), 0x100 };
+	assert_string_equal(decode(&c, "fstatat64", at, 0, 0),
+			    "fstatat64(AT_FDCWD, \"x\", {st_mode=S_IFREG|0644, st_size=5000000000, ...}, "
+			    "AT_SYMLINK_NOFOLLOW) = 0");
+	release(&c);
+	/* a character device: st_rdev from its i386 place */
+	st.mode = 020666;
+	st.rdev = (1 << 8) | 3;
+	assert_string_equal(decode(&c, "fstat64", a, 0, 0),
+			    "fstat64(3, {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0");
+	release(&c);
+	/* failed: the address */
+	char want[96];
+	snprintf(want, sizeof(want), "fstat64(3, %p) = -1 EBADF (Bad file descriptor)", (void *)&st);
+	assert_string_equal(decode(&c, "fstat64", a, -9, 0), want);
+	release(&c);
+}
+
+/* fcntl64 (and i386 fcntl): x86_64's decoder, but struct flock / flock64,
+ * whose i386 layouts differ, only as their address. */
+static void test_fcntl64(void **state)
+{
+	struct call c;
+	uint64_t a[6] = { 3, 1 /* F_GETFD */ };
+	assert_string_equal(decode(&c, "fcntl64", a, 1, 0), "fcntl64(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)");
+	release(&c);
+	char lock[32] = { 0 };
+	char want[96];
+	uint64_t l[6] = { 3, 13 /* F_SETLK64 */, U(lock) };
+	snprintf(want, sizeof(want), "fcntl64(3, F_SETLK64, %p) = 0", (void *)lock);
+	assert_string_equal(decode(&c, "fcntl64", l, 0, 0), want);
+	release(&c);
+	uint64_t g[6] = { 3, 5 /* F_GETLK */, U(lock) };
+	snprintf(want, sizeof(want), "fcntl64(3, F_GETLK, %p) = 0", (void *)lock);
+	assert_string_equal(decode(&c, "fcntl64", g, 0, 0), want);
+	release(&c);
+}
+
+/* The 64-bit time calls use the x86_64 structures: the x86_64 decoder under
+ * the i386 name. */
+static void test_time64(void **state)
+{
+	struct call c;
+	struct { int64_t sec, nsec; } ts = { 5, 6 };
+	uint64_t a[6] = { 1 /* CLOCK_MONOTONIC */, U(&ts) };
+	assert_string_equal(decode(&c, "clock_gettime64", a, 0, 0),
+			    "clock_gettime64(CLOCK_MONOTONIC, {tv_sec=5, tv_nsec=6}) = 0");
+	release(&c);
+}
+
+/* 64-bit lengths in two registers. */
+static void test_truncate64(void **state)
+{
+	struct call c;
+	uint64_t a[6] = { U("f"), 0, 1 };
+	assert_string_equal(decode(&c, "truncate64", a, 0, 0), "truncate64(\"f\", 4294967296) = 0");
+	release(&c);
+	uint64_t b[6] = { 4, 10, 0 };
+	assert_string_equal(decode(&c, "ftruncate64", b, 0, 0), "ftruncate64(4, 10) = 0");
+	release(&c);
+}
+
+/* Calls scry cannot read with their i386 layouts keep the generic decoder:
+ * pointers as addresses, 32-bit longs signed. */
+static void test_generic_i386(void **state)
+{
+	struct call c;
+	char args[24] = { 0 };
+	char want[96];
+	uint64_t a[6] = { 1 /* SYS_SOCKET */, U(args) };
+	snprintf(want, sizeof(want), "socketcall(1, %p) = 3", (void *)args);
+	assert_string_equal(decode(&c, "socketcall", a, 3, 0), want);
+	release(&c);
+	/* old lseek (19) shares x86_64's lseek: its own number, not _llseek */
+	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 19), SCRY_NR_I386 + 19);
+}
+
+static ssize_t self_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	return mem_read(getpid(), addr, buf, len);
+}
+
+/* socketcall(SYS_CONNECT, args): the connect it makes, as strace shows it,
+ * its arguments read as 32-bit words (the engine then filters, decodes and
+ * counts it as connect). */
+static void test_socketcall(void **state)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(80);
+	sa.sin_addr.s_addr = htonl(0x7f000001);
+	/* a 32-bit process's pointers are below 4 GiB: put the words and the
+	 * sockaddr there */
+	unsigned char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(low != MAP_FAILED);
+	memcpy(low + 64, &sa, sizeof(sa));
+	uint32_t words[3] = { 5, (uint32_t)(uintptr_t)(low + 64), sizeof(sa) };
+	memcpy(low, words, sizeof(words));
+	uint64_t args[6] = { 3 /* SYS_CONNECT */, (uint32_t)(uintptr_t)low }, out[6];
+	long nr = ia32_socketcall(self_read, NULL, args, out);
+	assert_int_equal(nr, scry_syscall_lookup(&scry_table_x86_64, "connect"));
+	assert_int_equal(out[0], 5);
+	assert_int_equal(out[1], (uint64_t)(uintptr_t)(low + 64));
+	assert_int_equal(out[2], sizeof(sa));
+	assert_int_equal(out[3], 0);
+	/* decoded by connect's decoder */
+	struct call c;
+	struct scry_values in = SCRY_VALUES_INIT;
+	struct strbuf text = STRBUF_INIT;
+	memset(&c.d, 0, sizeof(c.d));
+	c.d.pid = c.d.tid = getpid();
+	c.d.nr = nr;
+	c.d.info = scry_syscall_get(&scry_table_x86_64, nr);
+	c.d.args = out;
+	c.d.limit = 32;
+	c.d.out = &in;
+	decoder_fn *x = decoders_build(&scry_table_x86_64);
+	assert_non_null(x);
+	x[nr](&c.d);
+	render_text_list(&text, &in, 0, 1);
+	assert_string_equal(text.buf, "5, {sa_family=AF_INET, sin_port=htons(80), "
+			    "sin_addr=inet_addr(\"127.0.0.1\")}, 16");
+	free(x);
+	strbuf_release(&text);
+	scry_values_release(&in);
+	/* send (9) has no x86_64 call of its name, setsockopt's values may
+	 * hold longs: they stay socketcall; so does one whose words cannot
+	 * be read */
+	args[0] = 9;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	args[0] = 14;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	args[0] = 99;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	args[0] = 3;
+	args[1] = 0;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
+	munmap(low, 4096);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_llseek),
+		cmocka_unit_test(test_mmap2_old_mmap),
+		cmocka_unit_test(test_stat64),
+		cmocka_unit_test(test_fcntl64),
+		cmocka_unit_test(test_time64),
+		cmocka_unit_test(test_truncate64),
+		cmocka_unit_test(test_generic_i386),
+		cmocka_unit_test(test_socketcall),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
