@@ -260,7 +260,7 @@ enum nla_kind {
 	NLA_UNIX_VFS, NLA_S32, NLA_FD, NLA_IFMAP, NLA_XDP_ATTACHED, NLA_XDP_FLAGS,
 	NLA_INET6_FLAGS, NLA_INET6_CACHEINFO, NLA_IN6_ADDR, NLA_ADDR_GEN_MODE,
 	NLA_DEVCONF4, NLA_DEVCONF6, NLA_IPSTATS, NLA_ICMP6STATS, NLA_STRZ,
-	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO,
+	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME,
 	/* nested: the value is attributes of another set (nla_nested()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST,
@@ -407,7 +407,7 @@ static enum nla_kind kind_unix_diag(unsigned t)
 {
 	switch (t) {
 	case UNIX_DIAG_NAME:
-		return NLA_STR;
+		return NLA_UNIX_NAME;
 	case UNIX_DIAG_PEER: case UNIX_DIAG_UID:
 		return NLA_U32;
 	case UNIX_DIAG_SHUTDOWN:
@@ -548,6 +548,14 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 			return 0;
 		v_uint(d, NULL, get64(p));
 		return 1;
+	case NLA_UNIX_NAME:
+		/* an abstract name (a NUL first, none at the end): strace
+		 * shows all its bytes, "\0a6fa6"..., cut at -s */
+		if (n && !p[0] && !d->xflag) {
+			v_bytes(d, NULL, p, n < (size_t)d->limit ? n : (size_t)d->limit, 1);
+			return 1;
+		}
+		/* fall through */
 	case NLA_STR: {
 		/* strace 6.1's QUOTE_0_TERMINATED: up to the NUL within -s bytes,
 		 * else -s bytes and "..."; in hex (-xx, or -x with a byte that
