@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import unittest
 
-from helpers import check_sanitizer, normalise_trace, ScryTest, SCRY, T, run
+from helpers import check_sanitizer, normalise_trace, ScryTest, SCRY, T, run, run_scry
 
 CALLS = "trace=sendto,recvfrom,sendmsg,recvmsg"
 
@@ -76,6 +76,27 @@ class NestedNetlink(ScryTest):
                                    "nla_type=IFLA_INET6_ADDR_GEN_MODE}, IN6_ADDR_GEN_MODE_EUI64]",
                                    "{mem_start=0, mem_end=0, base_addr=0, irq=0, dma=0, port=0}"):
                         self.assertIn(needle, text)
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class ExecveArrays(ScryTest):
+    """execve's argv and envp arrays: at most -s strings, all of them under
+    -v, as strace prints them (scry cut both at 32 whatever -s and -v said)."""
+    maxDiff = None
+
+    def test_execve_arrays_as_strace(self):
+        argv = ["/bin/true"] + ["arg%d" % i for i in range(40)]
+        env = {"V%02d" % i: "x" * i for i in range(40)}
+        for opts in ([], ["-v"], ["-s", "3"], ["-v", "-s", "2"], ["-s", "0"], ["-v", "-x"]):
+            with self.subTest(opts=opts):
+                s = run(["strace"] + opts + ["-e", "trace=execve"] + argv, env=env, timeout=T(20))
+                r = run_scry(opts + ["-e", "trace=execve", "--"] + argv, env=env, timeout=T(20))
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = normalise(s.stderr), normalise(r.stderr)
+                self.assertEqual(len(want), 1, s.stderr)
+                self.assertEqual(have, want)
+                if opts == ["-v"]:
+                    self.assertIn('"V39=', have[0])
 
 
 if __name__ == "__main__":
