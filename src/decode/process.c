@@ -30,8 +30,9 @@ static void argv_array(struct dctx *d, const char *name, uint64_t addr)
 	for (;;) {
 		for (; k - base < n && k < limit && ptrs[k - base]; k++)
 			v_cstr(d, NULL, ptrs[k - base]);
-		/* the next chunk when this one ended without its NULL */
-		if (k < limit && k - base == n && n == CHUNK) {
+		/* the next chunk when this one ended without its NULL (at the
+		 * limit too: whether there is more decides the "...") */
+		if (k <= limit && k - base == n && n == CHUNK) {
 			base = k;
 			got = d_read(d, addr + base * 8, ptrs, sizeof(ptrs));
 			n = got > 0 ? (size_t)got / 8 : 0;

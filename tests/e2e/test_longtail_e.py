@@ -85,9 +85,12 @@ class ExecveArrays(ScryTest):
     maxDiff = None
 
     def test_execve_arrays_as_strace(self):
-        argv = ["/bin/true"] + ["arg%d" % i for i in range(40)]
+        # 65 strings: more than one read of 64 pointers, and -s 64 stops
+        # where the first read ends (there is more: "...")
+        argv = ["/bin/true"] + ["arg%d" % i for i in range(64)]
         env = {"V%02d" % i: "x" * i for i in range(40)}
-        for opts in ([], ["-v"], ["-s", "3"], ["-v", "-s", "2"], ["-s", "0"], ["-v", "-x"]):
+        for opts in ([], ["-v"], ["-s", "3"], ["-v", "-s", "2"], ["-s", "0"], ["-v", "-x"],
+                     ["-s", "64"]):
             with self.subTest(opts=opts):
                 s = run(["strace"] + opts + ["-e", "trace=execve"] + argv, env=env, timeout=T(20))
                 r = run_scry(opts + ["-e", "trace=execve", "--"] + argv, env=env, timeout=T(20))
