@@ -50,6 +50,7 @@ TABLES = [
     ("xlat_ipv6_devconf", "linux/ipv6.h", "DEVCONF_", "enum", 57, set()),
     ("xlat_ipstats_mib", "linux/snmp.h", "IPSTATS_MIB_", "enum", 36, set()),
     ("xlat_icmp6_mib", "linux/snmp.h", "ICMP6_MIB_", "enum", 5, set()),
+    ("xlat_ifla_tun", "linux/if_link.h", "IFLA_TUN_", "enum", 9, set()),
     # the indices of INET_DIAG_SKMEMINFO's array
     ("xlat_sk_meminfo", "linux/sock_diag.h", "SK_MEMINFO_", "enum", None, {"SK_MEMINFO_VARS"}),
 ]

@@ -260,10 +260,10 @@ enum nla_kind {
 	NLA_UNIX_VFS, NLA_S32, NLA_FD, NLA_IFMAP, NLA_XDP_ATTACHED, NLA_XDP_FLAGS,
 	NLA_INET6_FLAGS, NLA_INET6_CACHEINFO, NLA_IN6_ADDR, NLA_ADDR_GEN_MODE,
 	NLA_DEVCONF4, NLA_DEVCONF6, NLA_IPSTATS, NLA_ICMP6STATS, NLA_STRZ,
-	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME,
+	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME, NLA_UID, NLA_TUN_TYPE,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
-	NLA_NEST_PROP_LIST,
+	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA,
 };
 
 /* How to show the value of attribute type t of a table. */
@@ -431,7 +431,15 @@ static const unsigned char kinds_xdp[] = {
 	[IFLA_XDP_HW_PROG_ID] = NLA_U32, [IFLA_XDP_EXPECTED_FD] = NLA_FD,
 };
 static const unsigned char kinds_linkinfo[] = {
-	[IFLA_INFO_KIND] = NLA_STRZ, [IFLA_INFO_SLAVE_KIND] = NLA_STR,
+	[IFLA_INFO_KIND] = NLA_STRZ, [IFLA_INFO_DATA] = NLA_NEST_INFO_DATA,
+	[IFLA_INFO_SLAVE_KIND] = NLA_STR,
+};
+/* IFLA_INFO_DATA of the "tun" kind */
+static const unsigned char kinds_tun[] = {
+	[IFLA_TUN_OWNER] = NLA_UID, [IFLA_TUN_GROUP] = NLA_UID, [IFLA_TUN_TYPE] = NLA_TUN_TYPE,
+	[IFLA_TUN_PI] = NLA_U8, [IFLA_TUN_VNET_HDR] = NLA_U8, [IFLA_TUN_PERSIST] = NLA_U8,
+	[IFLA_TUN_MULTI_QUEUE] = NLA_U8, [IFLA_TUN_NUM_QUEUES] = NLA_U32,
+	[IFLA_TUN_NUM_DISABLED_QUEUES] = NLA_U32,
 };
 static const unsigned char kinds_inet[] = {
 	[IFLA_INET_CONF] = NLA_DEVCONF4,
@@ -450,10 +458,15 @@ static const unsigned char kinds_prop_list[] = {
 };
 static const struct nla_set set_xdp = NLA_TABLE(xlat_ifla_xdp, "IFLA_XDP_???", kinds_xdp);
 static const struct nla_set set_linkinfo = NLA_TABLE(xlat_ifla_info, "IFLA_INFO_???", kinds_linkinfo);
+static const struct nla_set set_tun = NLA_TABLE(xlat_ifla_tun, "IFLA_TUN_???", kinds_tun);
 static const struct nla_set set_inet = NLA_TABLE(xlat_ifla_inet, "IFLA_INET_???", kinds_inet);
 static const struct nla_set set_inet6 = NLA_TABLE(xlat_ifla_inet6, "IFLA_INET6_???", kinds_inet6);
 static const struct nla_set set_af_spec = NLA_TABLE(xlat_af, "AF_???", kinds_af_spec);
 static const struct nla_set set_prop_list = NLA_TABLE(xlat_ifla, "IFLA_???", kinds_prop_list);
+
+static const struct scry_xlat xlat_tun_type[] = {
+	{ 1, "IFF_TUN" }, { 2, "IFF_TAP" }, XLAT_END,
+};
 
 /* IF_* of an IPv6 interface (the kernel's net/if_inet6.h, not in UAPI). */
 static const struct scry_xlat xlat_inet6_if_flags[] = {
@@ -670,6 +683,19 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 			v_last(d)->fmt = 2;
 		return 1;
 	}
+	case NLA_UID:
+		if (n < 4)
+			return 0;
+		if (get32(p) == UINT32_MAX)
+			v_int(d, NULL, -1);
+		else
+			v_uint(d, NULL, get32(p));
+		return 1;
+	case NLA_TUN_TYPE:
+		if (n < 1)
+			return 0;
+		enum_q(d, NULL, p[0], xlat_tun_type, "IFF_???");
+		return 1;
 	case NLA_S32:
 		if (n < 4)
 			return 0;
@@ -791,6 +817,7 @@ static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const stru
 {
 	const struct scry_xlat *types = set->types;
 	const char *unknown = set->unknown;
+	char kind[16] = "";   /* IFLA_INFO_KIND's, for IFLA_INFO_DATA */
 	size_t arr = (size_t)-1;
 	unsigned elt = 0;
 	while (n) {
@@ -836,12 +863,21 @@ static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const stru
 			size_t vlen = len - NLA_HDRLEN;
 			enum nla_kind k = nla_kind_of(set, t);
 			int shown;
+			if (k == NLA_STRZ && set == &set_linkinfo && t == IFLA_INFO_KIND) {
+				size_t kn = vlen < sizeof(kind) - 1 ? vlen : sizeof(kind) - 1;
+				memcpy(kind, val, kn);
+				kind[kn] = 0;
+			}
 			if (k == NLA_NEST_AF)   /* IFLA_AF_SPEC's: by the family */
 				shown = t == AF_INET || t == AF_INET6;
+			else if (k == NLA_NEST_INFO_DATA)   /* by the kind: tun's */
+				shown = !strcmp(kind, "tun");
 			else
 				shown = nla_value(d, k, family, val, vlen);
 			if (k == NLA_NEST_AF && shown)
 				nlattrs(d, val, vlen, t == AF_INET ? &set_inet : &set_inet6, family);
+			if (k == NLA_NEST_INFO_DATA && shown)
+				nlattrs(d, val, vlen, &set_tun, family);
 			if (!shown)
 				hex_bytes(d, NULL, val, vlen);
 			v_end(d, a);

@@ -607,6 +607,21 @@ static const struct scry_xlat xlat_icmp6_mib[] = {
 	{ 0, NULL },
 };
 
+/* linux/if_link.h: IFLA_TUN_* */
+static const struct scry_xlat xlat_ifla_tun[] = {
+	{ 0x0, "IFLA_TUN_UNSPEC" },
+	{ 0x1, "IFLA_TUN_OWNER" },
+	{ 0x2, "IFLA_TUN_GROUP" },
+	{ 0x3, "IFLA_TUN_TYPE" },
+	{ 0x4, "IFLA_TUN_PI" },
+	{ 0x5, "IFLA_TUN_VNET_HDR" },
+	{ 0x6, "IFLA_TUN_PERSIST" },
+	{ 0x7, "IFLA_TUN_MULTI_QUEUE" },
+	{ 0x8, "IFLA_TUN_NUM_QUEUES" },
+	{ 0x9, "IFLA_TUN_NUM_DISABLED_QUEUES" },
+	{ 0, NULL },
+};
+
 /* linux/sock_diag.h: SK_MEMINFO_* */
 static const struct scry_xlat xlat_sk_meminfo[] = {
 	{ 0x0, "SK_MEMINFO_RMEM_ALLOC" },

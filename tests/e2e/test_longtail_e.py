@@ -16,11 +16,13 @@ from helpers import check_sanitizer, normalise_trace, ScryTest, SCRY, T, run, ru
 CALLS = "trace=sendto,recvfrom,sendmsg,recvmsg"
 
 # In a namespace of its own: an ifb device (IFLA_LINKINFO's kind) with a
-# fixed address, lo up (an IPv6 address and its AF_INET6 devconf, stats and
+# fixed address, a tap and a tun device (IFLA_INFO_DATA of the tun kind), lo up (an IPv6 address and its AF_INET6 devconf, stats and
 # cacheinfo); then the tracer, in the namespace too ("$@"), on the ip
 # commands.  (A tracer outside sees the sockets of another namespace:
 # strace cannot tell their netlink protocol then and shows bytes.)
-SETUP = "ip link add i0 address 02:00:00:00:00:01 type ifb && ip link set lo up"
+SETUP = ("ip link add i0 address 02:00:00:00:00:01 type ifb && ip link set lo up && "
+         "ip tuntap add t0 mode tap && ip link set t0 address 02:00:00:00:00:02 && "
+         "ip tuntap add t1 mode tun user 1000")
 TRACED = "ip -d link && ip addr && ip -d link show dev i0"
 SCRIPT = SETUP + ' && "$@" sh -c "%s"' % TRACED
 
@@ -48,7 +50,7 @@ def netns_ifb_ok():
 
 
 @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
-@unittest.skipUnless(netns_ifb_ok(), "needs root, unshare, ip and the ifb device")
+@unittest.skipUnless(netns_ifb_ok(), "needs root, unshare, ip, and the ifb and tun devices")
 class NestedNetlink(ScryTest):
     maxDiff = None
 
@@ -69,6 +71,8 @@ class NestedNetlink(ScryTest):
                 if "-v" in opts and "-x" not in " ".join(opts) and "-s" not in opts:
                     for needle in ("[{nla_len=5, nla_type=IFLA_XDP_ATTACHED}, XDP_ATTACHED_NONE]",
                                    '[{nla_len=8, nla_type=IFLA_INFO_KIND}, "ifb"]',
+                                   "[{nla_len=5, nla_type=IFLA_TUN_TYPE}, IFF_TAP]",
+                                   "[{nla_len=8, nla_type=IFLA_TUN_OWNER}, 1000]",
                                    "nla_type=AF_INET}, [{nla_len=",
                                    "[IPV4_DEVCONF_FORWARDING-1]=0",
                                    "[DEVCONF_HOPLIMIT]=64",
