@@ -35,7 +35,29 @@ TABLES = [
     ("xlat_iff", "linux/if.h", "IFF_", "enum", None, set()),
     ("xlat_unix_diag_attrs", "linux/unix_diag.h", "UNIX_DIAG_", "enum", None, set()),
     ("xlat_inet_diag_attrs", "linux/inet_diag.h", "INET_DIAG_", "enum", None, set()),
+    # nested link attributes (IFLA_XDP, IFLA_LINKINFO, IFLA_AF_SPEC), capped
+    # at what strace 6.1 names
+    ("xlat_ifla_xdp", "linux/if_link.h", "IFLA_XDP_", "enum", 8, set()),
+    ("xlat_xdp_attached", "linux/if_link.h", "XDP_ATTACHED_", "enum", None, set()),
+    ("xlat_xdp_flags", "linux/if_link.h", "XDP_FLAGS_", "define", None,
+     {"XDP_FLAGS_MODES", "XDP_FLAGS_MASK"}),
+    ("xlat_ifla_info", "linux/if_link.h", "IFLA_INFO_", "enum", 5, set()),
+    ("xlat_ifla_inet", "linux/if_link.h", "IFLA_INET_", "enum", None, set()),
+    ("xlat_ifla_inet6", "linux/if_link.h", "IFLA_INET6_", "enum", 9, set()),
+    ("xlat_in6_addr_gen_mode", "linux/if_link.h", "IN6_ADDR_GEN_MODE_", "enum", None, set()),
+    # the indices of IFLA_INET_CONF's array: IPV4_DEVCONF_X - 1, named so
+    ("xlat_ipv4_devconf", "linux/ip.h", "IPV4_DEVCONF_", "enum", 33, set()),
+    ("xlat_ipv6_devconf", "linux/ipv6.h", "DEVCONF_", "enum", 57, set()),
+    ("xlat_ipstats_mib", "linux/snmp.h", "IPSTATS_MIB_", "enum", 36, set()),
+    ("xlat_icmp6_mib", "linux/snmp.h", "ICMP6_MIB_", "enum", 5, set()),
+    ("xlat_ifla_tun", "linux/if_link.h", "IFLA_TUN_", "enum", 9, set()),
+    # the indices of INET_DIAG_SKMEMINFO's array
+    ("xlat_sk_meminfo", "linux/sock_diag.h", "SK_MEMINFO_", "enum", None, {"SK_MEMINFO_VARS"}),
 ]
+
+# Tables of array indices one below the constant, named "NAME-1" as
+# strace prints them ([IPV4_DEVCONF_FORWARDING-1]=0).
+MINUS_ONE = {"xlat_ipv4_devconf"}
 
 # An enum whose first member is not the first with the prefix's name
 # (inet_diag.h's INET_DIAG_REQ_* enum comes before the attributes').
@@ -126,6 +148,8 @@ def main():
         print("/* %s: %s */" % (header, prefix + "*"))
         print("static const struct scry_xlat %s[] = {" % cname)
         for name, v in rows:
+            if cname in MINUS_ONE:
+                name, v = name + "-1", v - 1
             print("\t{ %#x, \"%s\" }," % (v, name))
         print("\t{ 0, NULL },")
         print("};")

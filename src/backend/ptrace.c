@@ -1351,6 +1351,12 @@ static void handle_status(struct scry_session *s, pid_t pid, int status)
 		return;
 	}
 	default:   /* PTRACE_EVENT_EXIT and others */
+		/* A thread that stops to exit will not return from the call
+		 * it is in: strace shows "= ?" now, not when the thread is
+		 * reaped (a group leader is reaped only after every other
+		 * thread, so the exit_group it called came last). */
+		if (event == PTRACE_EVENT_EXIT)
+			finish_unfinished(s, t);
 		resume(s, t, 0);
 		return;
 	}

@@ -22,10 +22,13 @@
 #include "decode/sockinfo.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_link.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -254,11 +257,40 @@ enum nla_kind {
 	NLA_HEX = 0, NLA_U8, NLA_U16, NLA_U32, NLA_U64, NLA_STR, NLA_IFINDEX,
 	NLA_INADDR, NLA_HWADDR, NLA_IFA_FLAGS, NLA_IFA_CACHEINFO, NLA_RT_TABLE,
 	NLA_STATS32, NLA_STATS64, NLA_RTEXT_FILTER, NLA_DIAG_SOCKOPT, NLA_UNIX_RQLEN,
-	NLA_UNIX_VFS,
+	NLA_UNIX_VFS, NLA_S32, NLA_FD, NLA_IFMAP, NLA_XDP_ATTACHED, NLA_XDP_FLAGS,
+	NLA_INET6_FLAGS, NLA_INET6_CACHEINFO, NLA_IN6_ADDR, NLA_ADDR_GEN_MODE,
+	NLA_DEVCONF4, NLA_DEVCONF6, NLA_IPSTATS, NLA_ICMP6STATS, NLA_STRZ,
+	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME, NLA_UID, NLA_TUN_TYPE,
+	/* nested: the value is the attributes of another set (nlattrs()) */
+	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
+	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA,
 };
 
 /* How to show the value of attribute type t of a table. */
 typedef enum nla_kind (*nla_kind_fn)(unsigned t);
+
+/*
+ * A set of attributes: the names of its types, the word for an unknown
+ * one, and how each value shows: by a function of the type, or a table
+ * indexed by type (a type past its end, or 0 in it, shows as bytes).
+ */
+struct nla_set {
+	const struct scry_xlat *types;
+	const char *unknown;
+	nla_kind_fn kind;
+	const unsigned char *kinds;
+	size_t nkinds;
+};
+
+static enum nla_kind nla_kind_of(const struct nla_set *set, unsigned t)
+{
+	if (set->kind)
+		return set->kind(t);
+	return t < set->nkinds ? (enum nla_kind)set->kinds[t] : NLA_HEX;
+}
+
+#define NLA_TABLE(types, unknown, kinds) \
+	{ types, unknown, NULL, kinds, sizeof(kinds) / sizeof(kinds[0]) }
 
 static enum nla_kind kind_ifla(unsigned t)
 {
@@ -267,16 +299,35 @@ static enum nla_kind kind_ifla(unsigned t)
 		return NLA_STR;
 	case IFLA_MTU: case IFLA_TXQLEN: case IFLA_WEIGHT: case IFLA_GROUP: case IFLA_PROMISCUITY:
 	case IFLA_NUM_TX_QUEUES: case IFLA_NUM_RX_QUEUES: case IFLA_GSO_MAX_SEGS:
-	case IFLA_GSO_MAX_SIZE: case IFLA_CARRIER_CHANGES: case IFLA_NEW_NETNSID:
+	case IFLA_GSO_MAX_SIZE: case IFLA_CARRIER_CHANGES:
 	case IFLA_MIN_MTU: case IFLA_MAX_MTU: case IFLA_CARRIER_UP_COUNT:
-	case IFLA_CARRIER_DOWN_COUNT: case IFLA_NEW_IFINDEX: case IFLA_GRO_MAX_SIZE:
+	case IFLA_CARRIER_DOWN_COUNT: case IFLA_GRO_MAX_SIZE:
 	case IFLA_TSO_MAX_SIZE: case IFLA_TSO_MAX_SEGS: case IFLA_ALLMULTI:
+	case IFLA_NET_NS_PID: case IFLA_NUM_VF:
 		return NLA_U32;
+	case IFLA_ALT_IFNAME: case IFLA_PARENT_DEV_NAME: case IFLA_PARENT_DEV_BUS_NAME:
+		return NLA_STR;
+	case IFLA_LINK_NETNSID: case IFLA_NEW_NETNSID: case IFLA_IF_NETNSID:
+		return NLA_S32;
+	case IFLA_NEW_IFINDEX:
+		return NLA_IFINDEX;
+	case IFLA_NET_NS_FD:
+		return NLA_FD;
+	case IFLA_MAP:
+		return NLA_IFMAP;
+	case IFLA_XDP:
+		return NLA_NEST_XDP;
+	case IFLA_LINKINFO:
+		return NLA_NEST_LINKINFO;
+	case IFLA_AF_SPEC:
+		return NLA_NEST_AF_SPEC;
+	case IFLA_PROP_LIST:
+		return NLA_NEST_PROP_LIST;
 	case IFLA_EXT_MASK:
 		return NLA_RTEXT_FILTER;
 	case IFLA_OPERSTATE: case IFLA_LINKMODE: case IFLA_CARRIER: case IFLA_PROTO_DOWN:
 		return NLA_U8;
-	case IFLA_LINK: case IFLA_MASTER: case IFLA_LINK_NETNSID:
+	case IFLA_LINK: case IFLA_MASTER:
 		return NLA_U32;
 	case IFLA_ADDRESS: case IFLA_BROADCAST: case IFLA_PERM_ADDRESS:
 		return NLA_HWADDR;
@@ -339,6 +390,14 @@ static enum nla_kind kind_inet_diag(unsigned t)
 		return NLA_U64;
 	case INET_DIAG_SOCKOPT:
 		return NLA_DIAG_SOCKOPT;
+	case INET_DIAG_CONG:
+		return NLA_STR;
+	case INET_DIAG_MEMINFO:
+		return NLA_DIAG_MEMINFO;
+	case INET_DIAG_SKMEMINFO:
+		return NLA_SKMEMINFO;
+	case INET_DIAG_BBRINFO:
+		return NLA_BBRINFO;
 	default:
 		return NLA_HEX;
 	}
@@ -348,7 +407,7 @@ static enum nla_kind kind_unix_diag(unsigned t)
 {
 	switch (t) {
 	case UNIX_DIAG_NAME:
-		return NLA_STR;
+		return NLA_UNIX_NAME;
 	case UNIX_DIAG_PEER: case UNIX_DIAG_UID:
 		return NLA_U32;
 	case UNIX_DIAG_SHUTDOWN:
@@ -360,6 +419,99 @@ static enum nla_kind kind_unix_diag(unsigned t)
 	default:
 		return NLA_HEX;
 	}
+}
+
+/* The sets nested in a link message's attributes, as strace 6.1 decodes
+ * them (IFLA_INFO_DATA and IFLA_INFO_XSTATS stay bytes: strace decodes
+ * them only for the bridge, tun and can kinds). */
+static const unsigned char kinds_xdp[] = {
+	[IFLA_XDP_FD] = NLA_FD, [IFLA_XDP_ATTACHED] = NLA_XDP_ATTACHED,
+	[IFLA_XDP_FLAGS] = NLA_XDP_FLAGS, [IFLA_XDP_PROG_ID] = NLA_U32,
+	[IFLA_XDP_DRV_PROG_ID] = NLA_U32, [IFLA_XDP_SKB_PROG_ID] = NLA_U32,
+	[IFLA_XDP_HW_PROG_ID] = NLA_U32, [IFLA_XDP_EXPECTED_FD] = NLA_FD,
+};
+static const unsigned char kinds_linkinfo[] = {
+	[IFLA_INFO_KIND] = NLA_STRZ, [IFLA_INFO_DATA] = NLA_NEST_INFO_DATA,
+	[IFLA_INFO_SLAVE_KIND] = NLA_STR,
+};
+/* IFLA_INFO_DATA of the "tun" kind */
+static const unsigned char kinds_tun[] = {
+	[IFLA_TUN_OWNER] = NLA_UID, [IFLA_TUN_GROUP] = NLA_UID, [IFLA_TUN_TYPE] = NLA_TUN_TYPE,
+	[IFLA_TUN_PI] = NLA_U8, [IFLA_TUN_VNET_HDR] = NLA_U8, [IFLA_TUN_PERSIST] = NLA_U8,
+	[IFLA_TUN_MULTI_QUEUE] = NLA_U8, [IFLA_TUN_NUM_QUEUES] = NLA_U32,
+	[IFLA_TUN_NUM_DISABLED_QUEUES] = NLA_U32,
+};
+static const unsigned char kinds_inet[] = {
+	[IFLA_INET_CONF] = NLA_DEVCONF4,
+};
+static const unsigned char kinds_inet6[] = {
+	[IFLA_INET6_FLAGS] = NLA_INET6_FLAGS, [IFLA_INET6_CONF] = NLA_DEVCONF6,
+	[IFLA_INET6_STATS] = NLA_IPSTATS, [IFLA_INET6_CACHEINFO] = NLA_INET6_CACHEINFO,
+	[IFLA_INET6_ICMP6STATS] = NLA_ICMP6STATS, [IFLA_INET6_TOKEN] = NLA_IN6_ADDR,
+	[IFLA_INET6_ADDR_GEN_MODE] = NLA_ADDR_GEN_MODE,
+};
+static const unsigned char kinds_af_spec[] = {
+	[AF_INET] = NLA_NEST_AF, [AF_INET6] = NLA_NEST_AF,
+};
+static const unsigned char kinds_prop_list[] = {
+	[IFLA_ALT_IFNAME] = NLA_STR,
+};
+static const struct nla_set set_xdp = NLA_TABLE(xlat_ifla_xdp, "IFLA_XDP_???", kinds_xdp);
+static const struct nla_set set_linkinfo = NLA_TABLE(xlat_ifla_info, "IFLA_INFO_???", kinds_linkinfo);
+static const struct nla_set set_tun = NLA_TABLE(xlat_ifla_tun, "IFLA_TUN_???", kinds_tun);
+static const struct nla_set set_inet = NLA_TABLE(xlat_ifla_inet, "IFLA_INET_???", kinds_inet);
+static const struct nla_set set_inet6 = NLA_TABLE(xlat_ifla_inet6, "IFLA_INET6_???", kinds_inet6);
+static const struct nla_set set_af_spec = NLA_TABLE(xlat_af, "AF_???", kinds_af_spec);
+static const struct nla_set set_prop_list = NLA_TABLE(xlat_ifla, "IFLA_???", kinds_prop_list);
+
+static const struct scry_xlat xlat_tun_type[] = {
+	{ 1, "IFF_TUN" }, { 2, "IFF_TAP" }, XLAT_END,
+};
+
+/* IF_* of an IPv6 interface (the kernel's net/if_inet6.h, not in UAPI). */
+static const struct scry_xlat xlat_inet6_if_flags[] = {
+	{ 0x10, "IF_RS_SENT" }, { 0x20, "IF_RA_RCVD" }, { 0x40, "IF_RA_MANAGED" },
+	{ 0x80, "IF_RA_OTHERCONF" }, { 0x80000000, "IF_READY" }, XLAT_END,
+};
+
+static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const struct nla_set *set,
+		    int family);
+
+/*
+ * An array of n bytes of width-byte numbers, each shown with its index:
+ * [[IPV4_DEVCONF_FORWARDING-1]=0, ..., [58 (unknown)]=0], at
+ * most -s of them (all with -v).  0 when not one fits.
+ */
+static int indexed_array(struct dctx *d, const unsigned char *p, size_t n, size_t width,
+			 int is_signed, const struct scry_xlat *x, const char *unknown)
+{
+	size_t cnt = n / width;
+	if (!cnt)
+		return 0;
+	size_t a = v_array_begin(d, NULL);
+	for (size_t i = 0; i < cnt; i++) {
+		if (!d->verbose && i == (size_t)d->limit) {
+			d->out->v[a].flags |= SCRY_VF_TRUNC;
+			break;
+		}
+		const char *name = NULL;
+		for (const struct scry_xlat *e = x; e->name && !name; e++)
+			if (e->val == i)
+				name = e->name;
+		uint64_t u = width == 8 ? get64(p + i * 8) : get32(p + i * 4);
+		int64_t v = width == 8 ? (int64_t)u : (int32_t)u;
+		if (name && !is_signed)
+			v_uint(d, name, u);
+		else if (name)
+			v_int(d, name, v);
+		else if (!is_signed)
+			v_text(d, NULL, "[%zu /* %s */]=%" PRIu64, i, unknown, u);
+		else
+			v_text(d, NULL, "[%zu /* %s */]=%" PRId64, i, unknown, v);
+	}
+	v_end(d, a);
+	d->out->v[a].fmt = SCRY_FMT_INDEXED;
+	return 1;
 }
 
 static const char *const stats_fields[] = {
@@ -409,6 +561,14 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 			return 0;
 		v_uint(d, NULL, get64(p));
 		return 1;
+	case NLA_UNIX_NAME:
+		/* an abstract name (a NUL first, none at the end): strace
+		 * shows all its bytes, "\0a6fa6"..., cut at -s */
+		if (n && !p[0] && !d->xflag) {
+			v_bytes(d, NULL, p, n < (size_t)d->limit ? n : (size_t)d->limit, 1);
+			return 1;
+		}
+		/* fall through */
 	case NLA_STR: {
 		/* strace 6.1's QUOTE_0_TERMINATED: up to the NUL within -s bytes,
 		 * else -s bytes and "..."; in hex (-xx, or -x with a byte that
@@ -480,11 +640,17 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 			return 0;
 		unsigned w = p[0] | p[1] << 8;
 		size_t s = v_struct_begin(d, NULL);
+		/* the set ones; under -v all, and the unused bits with where
+		 * they are, as strace 6.1 prints them */
 		for (unsigned b = 0; b < sizeof(bits) / sizeof(bits[0]); b++)
-			if (w >> b & 1)
-				v_uint(d, bits[b], 1);
-		if (w >> 11)
+			if (d->verbose || w >> b & 1)
+				v_uint(d, bits[b], w >> b & 1);
+		if (d->verbose) {
 			v_uint(d, "unused", w >> 11);
+			v_comment(d, NULL, "bits 3..8");
+		} else if (w >> 11) {
+			v_uint(d, "unused", w >> 11);
+		}
 		v_end(d, s);
 		return 1;
 	}
@@ -503,6 +669,139 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return link_stats(d, p, n, 4);
 	case NLA_STATS64:
 		return link_stats(d, p, n, 8);
+	case NLA_STRZ: {
+		/* plain QUOTE_0_TERMINATED (strace's IFLA_INFO_KIND): up to the
+		 * NUL within -s bytes, in hex too, else -s bytes and "..." */
+		size_t size = n < (size_t)d->limit ? n : (size_t)d->limit;
+		const unsigned char *z = memchr(p, 0, size);
+		size_t show = z ? (size_t)(z - p) : size;
+		int hex = d->xflag > 1;
+		for (size_t i = 0; d->xflag == 1 && !hex && i < show; i++)
+			hex = p[i] > 0x7e || (p[i] < ' ' && (unsigned)(p[i] - 9) >= 5);
+		v_bytes(d, NULL, p, show, !z);
+		if (hex)
+			v_last(d)->fmt = 2;
+		return 1;
+	}
+	case NLA_UID:
+		if (n < 4)
+			return 0;
+		if (get32(p) == UINT32_MAX)
+			v_int(d, NULL, -1);
+		else
+			v_uint(d, NULL, get32(p));
+		return 1;
+	case NLA_TUN_TYPE:
+		if (n < 1)
+			return 0;
+		enum_q(d, NULL, p[0], xlat_tun_type, "IFF_???");
+		return 1;
+	case NLA_S32:
+		if (n < 4)
+			return 0;
+		v_int(d, NULL, (int32_t)get32(p));
+		return 1;
+	case NLA_FD:
+		if (n < 4)
+			return 0;
+		v_fd(d, NULL, (int32_t)get32(p));
+		return 1;
+	case NLA_IFMAP: {
+		/* struct rtnl_link_ifmap, up to its last field */
+		struct rtnl_link_ifmap m;
+		if (n < offsetof(struct rtnl_link_ifmap, port) + 1)
+			return 0;
+		memset(&m, 0, sizeof(m));
+		memcpy(&m, p, n < sizeof(m) ? n : sizeof(m));
+		size_t s = v_struct_begin(d, NULL);
+		v_hex(d, "mem_start", m.mem_start);
+		v_hex(d, "mem_end", m.mem_end);
+		v_hex(d, "base_addr", m.base_addr);
+		v_uint(d, "irq", m.irq);
+		v_uint(d, "dma", m.dma);
+		v_uint(d, "port", m.port);
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_XDP_ATTACHED:
+		if (n < 1)
+			return 0;
+		enum_q(d, NULL, p[0], xlat_xdp_attached, "XDP_ATTACHED_???");
+		return 1;
+	case NLA_ADDR_GEN_MODE:
+		if (n < 1)
+			return 0;
+		enum_q(d, NULL, p[0], xlat_in6_addr_gen_mode, "IN6_ADDR_GEN_MODE_???");
+		return 1;
+	case NLA_XDP_FLAGS:
+		if (n < 4)
+			return 0;
+		v_flags(d, NULL, get32(p), xlat_xdp_flags, "0");
+		return 1;
+	case NLA_INET6_FLAGS:
+		if (n < 4)
+			return 0;
+		v_flags(d, NULL, get32(p), xlat_inet6_if_flags, "0");
+		return 1;
+	case NLA_INET6_CACHEINFO: {
+		static const char *const f[] = {
+			"max_reasm_len", "tstamp", "reachable_time", "retrans_time",
+		};
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_IN6_ADDR:
+		return inet_address(d, NULL, AF_INET6, p, n, NULL);
+	case NLA_DEVCONF4:
+		return indexed_array(d, p, n, 4, 1, xlat_ipv4_devconf, "IPV4_DEVCONF_???");
+	case NLA_DEVCONF6:
+		return indexed_array(d, p, n, 4, 1, xlat_ipv6_devconf, "DEVCONF_???");
+	case NLA_IPSTATS:
+		return indexed_array(d, p, n, 8, 0, xlat_ipstats_mib, "IPSTATS_MIB_???");
+	case NLA_ICMP6STATS:
+		return indexed_array(d, p, n, 8, 0, xlat_icmp6_mib, "ICMP6_MIB_???");
+	case NLA_SKMEMINFO:
+		return indexed_array(d, p, n, 4, 0, xlat_sk_meminfo, "SK_MEMINFO_???");
+	case NLA_DIAG_MEMINFO: {
+		static const char *const f[] = { "idiag_rmem", "idiag_wmem", "idiag_fmem", "idiag_tmem" };
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_BBRINFO: {
+		/* struct tcp_bbr_info: the bandwidth's halves in hex */
+		if (n < 20)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		v_hex(d, "bbr_bw_lo", get32(p));
+		v_hex(d, "bbr_bw_hi", get32(p + 4));
+		v_uint(d, "bbr_min_rtt", get32(p + 8));
+		v_uint(d, "bbr_pacing_gain", get32(p + 12));
+		v_uint(d, "bbr_cwnd_gain", get32(p + 16));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_NEST_XDP:
+		nlattrs(d, p, n, &set_xdp, family);
+		return 1;
+	case NLA_NEST_LINKINFO:
+		nlattrs(d, p, n, &set_linkinfo, family);
+		return 1;
+	case NLA_NEST_AF_SPEC:
+		nlattrs(d, p, n, &set_af_spec, family);
+		return 1;
+	case NLA_NEST_PROP_LIST:
+		nlattrs(d, p, n, &set_prop_list, family);
+		return 1;
 	default:
 		return 0;
 	}
@@ -513,9 +812,12 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
  * inet_addr("127.0.0.1")], one bare or several in an array, at most -s of
  * them (all with -v).
  */
-static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const struct scry_xlat *types,
-		    const char *unknown, nla_kind_fn kind, int family)
+static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const struct nla_set *set,
+		    int family)
 {
+	const struct scry_xlat *types = set->types;
+	const char *unknown = set->unknown;
+	char kind[16] = "";   /* IFLA_INFO_KIND's, for IFLA_INFO_DATA */
 	size_t arr = (size_t)-1;
 	unsigned elt = 0;
 	while (n) {
@@ -559,7 +861,24 @@ static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const stru
 		if (a != (size_t)-1) {
 			const unsigned char *val = p + NLA_HDRLEN;
 			size_t vlen = len - NLA_HDRLEN;
-			if (!nla_value(d, kind(t), family, val, vlen))
+			enum nla_kind k = nla_kind_of(set, t);
+			int shown;
+			if (k == NLA_STRZ && set == &set_linkinfo && t == IFLA_INFO_KIND) {
+				size_t kn = vlen < sizeof(kind) - 1 ? vlen : sizeof(kind) - 1;
+				memcpy(kind, val, kn);
+				kind[kn] = 0;
+			}
+			if (k == NLA_NEST_AF)   /* IFLA_AF_SPEC's: by the family */
+				shown = t == AF_INET || t == AF_INET6;
+			else if (k == NLA_NEST_INFO_DATA)   /* by the kind: tun's */
+				shown = !strcmp(kind, "tun");
+			else
+				shown = nla_value(d, k, family, val, vlen);
+			if (k == NLA_NEST_AF && shown)
+				nlattrs(d, val, vlen, t == AF_INET ? &set_inet : &set_inet6, family);
+			if (k == NLA_NEST_INFO_DATA && shown)
+				nlattrs(d, val, vlen, &set_tun, family);
+			if (!shown)
 				hex_bytes(d, NULL, val, vlen);
 			v_end(d, a);
 		}
@@ -572,6 +891,16 @@ static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const stru
 	if (arr != (size_t)-1)
 		v_end(d, arr);
 }
+
+static const struct nla_set set_ifla = { xlat_ifla, "IFLA_???", kind_ifla, NULL, 0 };
+static const struct nla_set set_ifa = { xlat_ifa, "IFA_???", kind_ifa, NULL, 0 };
+static const struct nla_set set_rta = { xlat_rta, "RTA_???", kind_rta, NULL, 0 };
+static const struct nla_set set_inet_diag = {
+	xlat_inet_diag_attrs, "INET_DIAG_???", kind_inet_diag, NULL, 0,
+};
+static const struct nla_set set_unix_diag = {
+	xlat_unix_diag_attrs, "UNIX_DIAG_???", kind_unix_diag, NULL, 0,
+};
 
 /* ---- NETLINK_ROUTE ---- */
 
@@ -606,7 +935,7 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 		v_end(d, s);
 		size_t off = NLMSG_ALIGN(sizeof(ifi));
 		if (n > off)
-			nlattrs(d, p + off, n - off, xlat_ifla, "IFLA_???", kind_ifla, family);
+			nlattrs(d, p + off, n - off, &set_ifla, family);
 		return 1;
 	}
 	if (kind == 1 && type <= RTM_GETADDR) {
@@ -625,7 +954,7 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 		v_end(d, s);
 		size_t off = NLMSG_ALIGN(sizeof(ifa));
 		if (n > off)
-			nlattrs(d, p + off, n - off, xlat_ifa, "IFA_???", kind_ifa, family);
+			nlattrs(d, p + off, n - off, &set_ifa, family);
 		return 1;
 	}
 	if (kind == 2 && type <= RTM_GETROUTE) {
@@ -648,7 +977,7 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 		v_end(d, s);
 		size_t off = NLMSG_ALIGN(sizeof(rt));
 		if (n > off)
-			nlattrs(d, p + off, n - off, xlat_rta, "RTA_???", kind_rta, family);
+			nlattrs(d, p + off, n - off, &set_rta, family);
 		return 1;
 	}
 	return 0;
@@ -781,8 +1110,7 @@ static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char
 		v_end(d, s);
 		size_t off = NLMSG_ALIGN(sizeof(m));
 		if (n > off)
-			nlattrs(d, p + off, n - off, xlat_inet_diag_attrs, "INET_DIAG_???",
-				kind_inet_diag, family);
+			nlattrs(d, p + off, n - off, &set_inet_diag, family);
 		return 1;
 	}
 	if (family == AF_UNIX && !request) {
@@ -804,8 +1132,7 @@ static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char
 		v_end(d, s);
 		size_t off = NLMSG_ALIGN(sizeof(m));
 		if (n > off)
-			nlattrs(d, p + off, n - off, xlat_unix_diag_attrs, "UNIX_DIAG_???",
-				kind_unix_diag, family);
+			nlattrs(d, p + off, n - off, &set_unix_diag, family);
 		return 1;
 	}
 	if (family == AF_UNIX && request) {

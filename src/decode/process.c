@@ -10,10 +10,11 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-/* ["a", "b"], at most 32 elements shown as strace does. */
+/* ["a", "b"], at most -s elements shown as strace does (all with -v). */
 static void argv_array(struct dctx *d, const char *name, uint64_t addr)
 {
-	uint64_t ptrs[33];
+	enum { CHUNK = 64, MOST = 4096 };
+	uint64_t ptrs[CHUNK];
 	if (!addr) {
 		v_ptr(d, name, 0);
 		return;
@@ -23,13 +24,27 @@ static void argv_array(struct dctx *d, const char *name, uint64_t addr)
 		v_unread(d, name, addr);
 		return;
 	}
+	size_t limit = d->verbose ? MOST : (size_t)d->limit;
 	size_t a = v_array_begin(d, name);
-	size_t n = (size_t)got / 8, k;
-	for (k = 0; k < n && k < 32 && ptrs[k]; k++)
-		v_cstr(d, NULL, ptrs[k]);
+	size_t n = (size_t)got / 8, k = 0, base = 0;
+	for (;;) {
+		for (; k - base < n && k < limit && ptrs[k - base]; k++)
+			v_cstr(d, NULL, ptrs[k - base]);
+		/* the next chunk when this one ended without its NULL (at the
+		 * limit too: whether there is more decides the "...") */
+		if (k <= limit && k - base == n && n == CHUNK) {
+			base = k;
+			got = d_read(d, addr + base * 8, ptrs, sizeof(ptrs));
+			n = got > 0 ? (size_t)got / 8 : 0;
+			if (n)
+				continue;
+		}
+		break;
+	}
 	v_end(d, a);
-	/* more than 32, or memory (or a capture) that ended before the NULL */
-	if ((k == 32 && k < n && ptrs[k]) || (k == n && k < 32))
+	/* more than the limit, or memory (or a capture) that ended before
+	 * the NULL */
+	if ((k == limit && k - base < n && ptrs[k - base]) || (k - base == n && k < limit))
 		d->out->v[a].flags |= SCRY_VF_TRUNC;
 }
 

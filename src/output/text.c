@@ -342,6 +342,15 @@ static void add_args(struct strbuf *b, const struct scry_values *vs, int first)
 		render_text_list(b, vs, 0, first);
 }
 
+/* A call that never returned (its thread died in it) whose decoder had
+ * more to show at exit: strace 6.1 marks what it could not show,
+ * "<... read resumed> <unfinished ...>) = ?". */
+static void add_unfinished(struct strbuf *b, const struct scry_call *c)
+{
+	if (!c->t_exit_ns && c->more_at_exit)
+		strbuf_addstr(b, " <unfinished ...>");
+}
+
 static int text_event(void *ctx, const struct scry_event *ev)
 {
 	struct text_sink *ts = ctx;
@@ -392,6 +401,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			 * begins with " => {...}", or after no argument) */
 			add_args(b, c->exit_args, !(c->entry_args && c->entry_args->n) ||
 					render_text_entry_comma(c->entry_args, c->more_at_exit));
+			add_unfinished(b, c);
 			add_result(ts, st, c, st->open_start);
 			st->open_tid = 0;
 		} else {
@@ -400,6 +410,7 @@ static int text_event(void *ctx, const struct scry_event *ev)
 			add_prefix(ts, st, ev);
 			strbuf_addf(b, "<... %s resumed>", name);
 			add_args(b, c->exit_args, 1);
+			add_unfinished(b, c);
 			add_result(ts, st, c, start);
 		}
 		if (c->io)

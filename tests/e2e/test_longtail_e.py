@@ -1,0 +1,110 @@
+"""Issue 21's remainders, part E: netlink attributes nested in others, as
+strace 6.1 decodes them (IFLA_XDP, IFLA_LINKINFO, IFLA_AF_SPEC with its
+AF_INET and AF_INET6 sets and their indexed arrays, IFLA_MAP), compared
+line by line with strace on `ip -d link` and `ip addr` in a network
+namespace of their own (so that no other program's traffic or sockets
+change what the kernel answers between the two runs)."""
+
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+from helpers import check_sanitizer, normalise_trace, ScryTest, SCRY, T, run, run_scry
+
+CALLS = "trace=sendto,recvfrom,sendmsg,recvmsg"
+
+# In a namespace of its own: an ifb device (IFLA_LINKINFO's kind) with a
+# fixed address, a tap and a tun device (IFLA_INFO_DATA of the tun kind), lo up (an IPv6 address and its AF_INET6 devconf, stats and
+# cacheinfo); then the tracer, in the namespace too ("$@"), on the ip
+# commands.  (A tracer outside sees the sockets of another namespace:
+# strace cannot tell their netlink protocol then and shows bytes.)
+SETUP = ("ip link add i0 address 02:00:00:00:00:01 type ifb && ip link set lo up && "
+         "ip tuntap add t0 mode tap && ip link set t0 address 02:00:00:00:00:02 && "
+         "ip tuntap add t1 mode tun user 1000")
+TRACED = "ip -d link && ip addr && ip -d link show dev i0"
+SCRIPT = SETUP + ' && "$@" sh -c "%s"' % TRACED
+
+SUBS = [
+    (re.compile(r"^\[pid +\d+\] "), ""),
+    (re.compile(r"0x[0-9a-f]{5,}"), "ADDR"),
+    (re.compile(r"(nlmsg_pid|nl_pid)=-?\d+"), r"\1=P"),
+    (re.compile(r"nlmsg_seq=\d+"), "nlmsg_seq=S"),
+    # times since boot and a random reachable time
+    (re.compile(r"\b(cstamp|tstamp|reachable_time)=\d+"), r"\1=T"),
+    (re.compile(r"\) +="), ") ="),
+]
+
+
+def normalise(text):
+    return [line for line in normalise_trace(text, SUBS)
+            if not line.startswith(("strace: ", "---"))]
+
+
+def netns_ifb_ok():
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        return False
+    r = subprocess.run(["unshare", "-n", "sh", "-c", SCRIPT, "sh"], capture_output=True)
+    return r.returncode == 0
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+@unittest.skipUnless(netns_ifb_ok(), "needs root, unshare, ip, and the ifb and tun devices")
+class NestedNetlink(ScryTest):
+    maxDiff = None
+
+    def test_ip_link_and_addr_as_strace(self):
+        argv = ["unshare", "-n", "sh", "-c", SCRIPT, "sh"]
+        for opts in ([], ["-v"], ["-x"], ["-xx", "-v"], ["-v", "-s", "8"], ["-s", "0"]):
+            with self.subTest(opts=opts):
+                s = run(argv + ["strace", "-f"] + opts + ["-e", CALLS], timeout=T(30))
+                r = run(argv + [SCRY, "-f"] + opts + ["-e", CALLS, "--"], timeout=T(30))
+                check_sanitizer(r.stderr, "scry in a network namespace")
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = normalise(s.stderr), normalise(r.stderr)
+                self.assertGreater(len(want), 10, "strace printed too little:\n" + s.stderr)
+                for i, (w, h) in enumerate(zip(want, have)):
+                    self.assertEqual(h, w, "line %d differs" % i)
+                self.assertEqual(len(have), len(want))
+                text = "\n".join(have)
+                if "-v" in opts and "-x" not in " ".join(opts) and "-s" not in opts:
+                    for needle in ("[{nla_len=5, nla_type=IFLA_XDP_ATTACHED}, XDP_ATTACHED_NONE]",
+                                   '[{nla_len=8, nla_type=IFLA_INFO_KIND}, "ifb"]',
+                                   "[{nla_len=5, nla_type=IFLA_TUN_TYPE}, IFF_TAP]",
+                                   "[{nla_len=8, nla_type=IFLA_TUN_OWNER}, 1000]",
+                                   "nla_type=AF_INET}, [{nla_len=",
+                                   "[IPV4_DEVCONF_FORWARDING-1]=0",
+                                   "[DEVCONF_HOPLIMIT]=64",
+                                   "[IPSTATS_MIB_NUM]=",
+                                   "nla_type=IFLA_INET6_ADDR_GEN_MODE}, IN6_ADDR_GEN_MODE_EUI64]",
+                                   "{mem_start=0, mem_end=0, base_addr=0, irq=0, dma=0, port=0}"):
+                        self.assertIn(needle, text)
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class ExecveArrays(ScryTest):
+    """execve's argv and envp arrays: at most -s strings, all of them under
+    -v, as strace prints them (scry cut both at 32 whatever -s and -v said)."""
+    maxDiff = None
+
+    def test_execve_arrays_as_strace(self):
+        # 65 strings: more than one read of 64 pointers, and -s 64 stops
+        # where the first read ends (there is more: "...")
+        argv = ["/bin/true"] + ["arg%d" % i for i in range(64)]
+        env = {"V%02d" % i: "x" * i for i in range(40)}
+        for opts in ([], ["-v"], ["-s", "3"], ["-v", "-s", "2"], ["-s", "0"], ["-v", "-x"],
+                     ["-s", "64"]):
+            with self.subTest(opts=opts):
+                s = run(["strace"] + opts + ["-e", "trace=execve"] + argv, env=env, timeout=T(20))
+                r = run_scry(opts + ["-e", "trace=execve", "--"] + argv, env=env, timeout=T(20))
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = normalise(s.stderr), normalise(r.stderr)
+                self.assertEqual(len(want), 1, s.stderr)
+                self.assertEqual(have, want)
+                if opts == ["-v"]:
+                    self.assertIn('"V39=', have[0])
+
+
+if __name__ == "__main__":
+    unittest.main()

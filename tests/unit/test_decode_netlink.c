@@ -1,0 +1,216 @@
+/*
+ * Unit tests for netlink's nested attributes (src/decode/netlink.c):
+ * messages made here, in this process's memory (process_vm_readv works on
+ * one's own pid), decoded with v_netlink() and rendered as strace text.
+ * The real ones (ip -d link, ip addr) are compared with strace line by line
+ * in tests/e2e/test_longtail_e.py; these are the shapes a kernel does not
+ * send: attributes cut short, arrays of a length that is no multiple of
+ * their element, indices past the named ones, nesting past the buffer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <cmocka.h>
+
+#include "decode/decode.h"
+#include "decode/netlink.h"
+
+/* A message being built: a header, an ifinfomsg, attributes. */
+struct msg {
+	unsigned char b[4096];
+	size_t n;
+	size_t open[8];   /* the nested attributes not closed yet */
+	int depth;
+};
+
+static void msg_begin(struct msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	struct nlmsghdr h = { .nlmsg_type = RTM_NEWLINK, .nlmsg_flags = NLM_F_MULTI, .nlmsg_seq = 7 };
+	memcpy(m->b, &h, sizeof(h));
+	m->n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+}
+
+static void attr(struct msg *m, unsigned type, const void *p, size_t len)
+{
+	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = (uint16_t)type };
+	memcpy(m->b + m->n, &a, sizeof(a));
+	if (len)
+		memcpy(m->b + m->n + NLA_HDRLEN, p, len);
+	m->n += NLA_ALIGN(NLA_HDRLEN + len);
+}
+
+static void nest_begin(struct msg *m, unsigned type)
+{
+	m->open[m->depth++] = m->n;
+	attr(m, type, NULL, 0);
+}
+
+static void nest_end(struct msg *m)
+{
+	size_t at = m->open[--m->depth];
+	uint16_t len = (uint16_t)(m->n - at);
+	memcpy(m->b + at, &len, sizeof(len));
+}
+
+static size_t msg_end(struct msg *m)
+{
+	uint32_t len = (uint32_t)m->n;
+	memcpy(m->b, &len, sizeof(len));
+	return m->n;
+}
+
+/* The text of the message's attributes (after the ifinfomsg), decoded
+ * from len bytes (the message may say more) with -v as verbose. */
+static char *attrs_text(struct msg *m, size_t len, int verbose, int limit)
+{
+	struct scry_values vs = SCRY_VALUES_INIT;
+	struct dctx d;
+	memset(&d, 0, sizeof(d));
+	d.pid = d.tid = getpid();
+	d.limit = limit;
+	d.verbose = verbose;
+	d.out = &vs;
+	v_netlink(&d, "buf", (uint64_t)(uintptr_t)m->b, (int64_t)len, NETLINK_ROUTE);
+	struct strbuf t;
+	strbuf_init(&t, 0);
+	render_text_list(&t, &vs, 0, 1);
+	scry_values_release(&vs);
+	const char *s = strstr(t.buf, "ifi_change=0}, ");
+	assert_non_null(s);
+	char *out = strdup(s + strlen("ifi_change=0}, "));
+	strbuf_release(&t);
+	return out;
+}
+
+static void test_af_spec_arrays(void **state)
+{
+	struct msg m;
+	msg_begin(&m);
+	nest_begin(&m, IFLA_AF_SPEC);
+	nest_begin(&m, AF_INET);
+	int32_t conf[3] = { 1, -1, 10000 };
+	attr(&m, IFLA_INET_CONF, conf, sizeof(conf));
+	nest_end(&m);
+	nest_begin(&m, AF_INET6);
+	int32_t conf6[60];
+	for (int i = 0; i < 60; i++)
+		conf6[i] = i == 7 ? -1 : i;
+	attr(&m, IFLA_INET6_CONF, conf6, sizeof(conf6));
+	uint8_t agm = 9;   /* no such mode */
+	attr(&m, IFLA_INET6_ADDR_GEN_MODE, &agm, 1);
+	nest_end(&m);
+	nest_end(&m);
+	size_t n = msg_end(&m);
+
+	char *t = attrs_text(&m, n, 1, 32);
+	assert_non_null(strstr(t, "[{nla_len=280, nla_type=IFLA_AF_SPEC}, [[{nla_len=20, nla_type=AF_INET}, "
+				  "[{nla_len=16, nla_type=IFLA_INET_CONF}, [[IPV4_DEVCONF_FORWARDING-1]=1, "
+				  "[IPV4_DEVCONF_MC_FORWARDING-1]=-1, [IPV4_DEVCONF_PROXY_ARP-1]=10000]]], "
+				  "[{nla_len=") ? t : NULL);
+	/* all 60 under -v, the unnamed ones with a comment */
+	assert_non_null(strstr(t, "[DEVCONF_RTR_SOLICITS]=-1, ") ? t : NULL);
+	assert_non_null(strstr(t, "[DEVCONF_ACCEPT_UNTRACKED_NA]=57, [58 /* DEVCONF_??? */]=58, "
+				  "[59 /* DEVCONF_??? */]=59]]") ? t : NULL);
+	assert_non_null(strstr(t, "[{nla_len=5, nla_type=IFLA_INET6_ADDR_GEN_MODE}, "
+				  "0x9 /* IN6_ADDR_GEN_MODE_??? */]") ? t : NULL);
+	free(t);
+
+	/* without -v: -s elements, then "..." */
+	t = attrs_text(&m, n, 0, 4);
+	assert_non_null(strstr(t, "[[DEVCONF_FORWARDING]=0, [DEVCONF_HOPLIMIT]=1, [DEVCONF_MTU6]=2, "
+				  "[DEVCONF_ACCEPT_RA]=3, ...]") ? t : NULL);
+	free(t);
+}
+
+static void test_short_values_show_as_bytes(void **state)
+{
+	struct msg m;
+	msg_begin(&m);
+	unsigned char three[3] = { 1, 2, 3 };
+	nest_begin(&m, IFLA_AF_SPEC);
+	nest_begin(&m, AF_INET);
+	attr(&m, IFLA_INET_CONF, three, sizeof(three));   /* not one int */
+	nest_end(&m);
+	nest_end(&m);
+	attr(&m, IFLA_MAP, three, sizeof(three));           /* no rtnl_link_ifmap */
+	nest_begin(&m, IFLA_XDP);
+	attr(&m, IFLA_XDP_FLAGS, three, 2);                 /* no u32 */
+	nest_end(&m);
+	size_t n = msg_end(&m);
+	char *t = attrs_text(&m, n, 1, 32);
+	assert_string_equal(t,
+		"[[{nla_len=16, nla_type=IFLA_AF_SPEC}, [{nla_len=12, nla_type=AF_INET}, "
+		"[{nla_len=7, nla_type=IFLA_INET_CONF}, \"\\x01\\x02\\x03\"]]], "
+		"[{nla_len=7, nla_type=IFLA_MAP}, \"\\x01\\x02\\x03\"], "
+		"[{nla_len=12, nla_type=IFLA_XDP}, [{nla_len=6, nla_type=IFLA_XDP_FLAGS}, \"\\x01\\x02\"]]]]");
+	free(t);
+}
+
+static void test_nesting_cut_by_the_buffer(void **state)
+{
+	/* an IFLA_LINKINFO whose length says more than the bytes read: every
+	 * cut point decodes what is there, reading nothing past it */
+	struct msg m;
+	msg_begin(&m);
+	nest_begin(&m, IFLA_LINKINFO);
+	attr(&m, IFLA_INFO_KIND, "ifb", 4);
+	attr(&m, IFLA_INFO_DATA, "\x05\x00\x01\x00\x07\x00\x00\x00", 8);
+	nest_end(&m);
+	nest_begin(&m, IFLA_AF_SPEC);
+	nest_begin(&m, AF_INET6);
+	uint64_t stats[4] = { 4, 1, 2, 3 };
+	attr(&m, IFLA_INET6_STATS, stats, sizeof(stats));
+	nest_end(&m);
+	nest_end(&m);
+	size_t n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + sizeof(struct ifinfomsg); cut <= n; cut++) {
+		/* a copy of exactly cut bytes on the heap: ASan sees a read past it */
+		unsigned char *copy = malloc(cut);
+		assert_non_null(copy);
+		memcpy(copy, m.b, cut);
+		struct scry_values vs = SCRY_VALUES_INIT;
+		struct dctx d;
+		memset(&d, 0, sizeof(d));
+		d.pid = d.tid = getpid();
+		d.limit = 32;
+		d.verbose = 1;
+		d.out = &vs;
+		v_netlink(&d, "buf", (uint64_t)(uintptr_t)copy, (int64_t)cut, NETLINK_ROUTE);
+		struct strbuf t;
+		strbuf_init(&t, 0);
+		render_text_list(&t, &vs, 0, 1);
+		assert_non_null(strstr(t.buf, "nlmsg_type=RTM_NEWLINK"));
+		if (cut == n)
+			assert_non_null(strstr(t.buf, "[{nla_len=8, nla_type=IFLA_INFO_KIND}, \"ifb\"], "
+						     "[{nla_len=12, nla_type=IFLA_INFO_DATA}, "
+						     "\"\\x05\\x00\\x01\\x00\\x07\\x00\\x00\\x00\"]]], "
+						     "[{nla_len=44, nla_type=IFLA_AF_SPEC}, [{nla_len=40, "
+						     "nla_type=AF_INET6}, [{nla_len=36, nla_type=IFLA_INET6_STATS}, "
+						     "[[IPSTATS_MIB_NUM]=4, [IPSTATS_MIB_INPKTS]=1, "
+						     "[IPSTATS_MIB_INOCTETS]=2, [IPSTATS_MIB_INDELIVERS]=3]]]]"));
+		strbuf_release(&t);
+		scry_values_release(&vs);
+		free(copy);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_af_spec_arrays),
+		cmocka_unit_test(test_short_values_show_as_bytes),
+		cmocka_unit_test(test_nesting_cut_by_the_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
