@@ -101,8 +101,9 @@ int trace_profile_open(struct trace_profile **out, const struct options *o, cons
 int trace_profile_start(struct trace_profile *t, pid_t child)
 {
 	int e = 0;
-	/* (bpf lets a launched command run at once: a short one may be gone
-	 * already, which is no error; the trace has it all the same) */
+	/* (a launched command waits, at its first stop under ptrace, at its
+	 * gate before exec under bpf, until the session runs: it is sampled
+	 * from its start.  Gone already is no error all the same) */
 	if (child && (e = trace_samples_add(t->ts, child)) < 0 && e != -ESRCH) {
 		samples_error(child, e);
 		return 1;

@@ -227,6 +227,32 @@ class ProfileTrace(ScryTest):
             self.assertEqual(recs[-1]["type"], "end")
             self.assertTrue(any(x.get("type") == "syscall" and x["name"] == "exit_group" for x in recs))
 
+    def test_bpf_launch_sampled_from_its_exec(self):
+        """--backend bpf -- CMD: the command waits at the launch gate until
+        the sampler is open on it (it ran at once before, and the sampler
+        opened on it a moment later): its first call, the execve, has
+        samples inside it (0 in 6 of 6 runs on the old code, ~100 at
+        20 kHz with the gate held), and its early function is sampled."""
+        if os.geteuid() != 0 or run_scry(["--backend", "bpf", "-o", "/dev/null", "--", "true"],
+                                          timeout=T(30)).returncode != 0:
+            self.skipTest("bpf trace mode unavailable here")
+        for i in range(3):
+            out = os.path.join(self.tmp, "e%d.jsonl" % i)
+            r = run_scry(["--backend", "bpf", "--profile=20000", "--format", "jsonl", "-o", out, "--",
+                          prof_prog("prof_early"), "100000000"], timeout=T(120))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            recs = jsonl(out)
+            execve = next(x for x in recs if x.get("type") == "syscall" and x["name"] == "execve")
+            pid = execve["pid"]
+            samples = [x for x in recs if x.get("type") == "sample" and x["pid"] == pid]
+            inside = [x for x in samples
+                      if execve["ts"] <= x["ts"] <= execve["ts"] + (execve.get("duration_ns") or 0)]
+            self.assertTrue(inside, "run %d: no sample inside the command's execve (%d samples from %d ns "
+                            "after it)" % (i, len(samples), min((x["ts"] - execve["ts"] for x in samples),
+                                                             default=-1)))
+            self.assertTrue(any(leaf_user_function(x["stack"]) == "early" for x in samples),
+                            "run %d: early() not sampled" % i)
+
     # -- SQLite, scry report, the HTML page
 
     def test_sqlite_report_folded_names_hot_function(self):
