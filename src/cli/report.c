@@ -501,16 +501,20 @@ static int load_pids(struct report *r, pid_t *pids, int max)
 	return n;
 }
 
-static int replay(struct report *r, struct output *o)
+static int replay(struct report *r, struct output *o, struct tracedb_samples *samples)
 {
 	sqlite3_stmt *st;
 	if (db_prepare(r, merged(r), &st) < 0)
 		return -EIO;
 	int rc = 0;
+	struct scry_sink out;      /* (the CPU samples go in among the rows, by time) */
+	output_as_sink(o, &out);
 	while (rc == 0 && db_step(r, st) == SQLITE_ROW) {
 		struct scry_event ev;
 		memset(&ev, 0, sizeof(ev));
 		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
+		if ((rc = tracedb_samples_until(samples, ts, &out)) < 0)
+			break;
 		ev.pid = sqlite3_column_int(st, 3);
 		ev.tid = sqlite3_column_int(st, 4);
 		ev.ts_ns = ts;
@@ -582,6 +586,8 @@ static int replay(struct report *r, struct output *o)
 		free(detail);
 	}
 	sqlite3_finalize(st);
+	if (!rc)
+		rc = tracedb_samples_until(samples, UINT64_MAX, &out);
 	return r->db_err ? -EIO : rc;
 }
 
@@ -621,8 +627,16 @@ static int convert(struct report *r, const struct output_format *fmt, const char
 		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile ? outfile : "stdout", err);
 		status = 1;
 	} else {
-		int rc = replay(r, o);
-		int werr = output_finish(o, stats, so, meta_u64(r, "lost_events"));
+		struct tracedb_samples *samples = NULL;
+		int rc = tracedb_samples_open(r->db, &samples) == SQLITE_OK ? replay(r, o, samples) : -EIO;
+		/* (finished as a sink, for the end's sample counts) */
+		struct scry_sink sink;
+		output_as_sink(o, &sink);
+		struct scry_sink_end end = { .summary = stats, .summary_opts = so,
+					     .lost_events = meta_u64(r, "lost_events") };
+		tracedb_samples_end(samples, r->db, &end);
+		tracedb_samples_close(samples);
+		int werr = sink.finish(sink.ctx, &end);
 		output_free(o);
 		if (r->db_err) {
 			status = 1;

@@ -286,6 +286,55 @@ class ProfileTrace(ScryTest):
                       timeout=T(30))
         self.assertEqual(tr.returncode, 0, tr.stderr)
 
+    def test_report_conversions_replay_the_samples(self):
+        """scry report TRACE.db --format jsonl|json|chrome|sqlite: the
+        recording's samples come back, among the calls by their time, with
+        their stacks and the end's counts (the conversions had none)."""
+        db = os.path.join(self.tmp, "t.db")
+        r = run_scry(["--profile=499", "-o", db, "--", self.prof_trace(), "-", "10"], timeout=T(120))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(db)
+        recorded = con.execute("SELECT ts_ns, tid FROM samples ORDER BY ts_ns").fetchall()
+        con.close()
+        self.assertGreaterEqual(len(recorded), 5)
+        out = os.path.join(self.tmp, "t.jsonl")
+        c = run_scry(["report", "--format", "jsonl", "-o", out, db], timeout=T(60))
+        self.assertEqual(c.returncode, 0, c.stderr)
+        recs = jsonl(out)
+        samples = [x for x in recs if x.get("type") == "sample"]
+        self.assertEqual([(x["ts"], x["tid"]) for x in samples], [tuple(x) for x in recorded])
+        self.assertTrue(any(leaf_user_function(x["stack"]) == "burn_hot" for x in samples))
+        self.assertEqual(recs[-1]["type"], "end")
+        self.assertEqual(recs[-1]["samples"], len(recorded))
+        self.assertEqual(recs[-1]["sample_hz"], 499)
+        # in time order with the calls: the same check as a live trace's
+        pid = next(x["pid"] for x in recs if x.get("type") == "syscall")
+        self.check_samples_between_calls(recs, pid, rounds=10)
+        timed = [x["ts"] for x in recs if x.get("type") in ("syscall", "sample")]
+        self.assertEqual(timed, sorted(timed), "samples out of time order among the calls")
+        # the JSON document and the Chrome trace
+        js = os.path.join(self.tmp, "t.json")
+        self.assertEqual(run_scry(["report", "--format", "json", "-o", js, db], timeout=T(60)).returncode, 0)
+        with open(js) as f:
+            doc = json.load(f)
+        self.assertEqual(len([e for e in doc["events"] if e["type"] == "sample"]), len(recorded))
+        ch = os.path.join(self.tmp, "t.chrome.json")
+        self.assertEqual(run_scry(["report", "--format", "chrome", "-o", ch, db], timeout=T(60)).returncode, 0)
+        with open(ch) as f:
+            d = json.load(f)
+        events = d["traceEvents"] if isinstance(d, dict) else d
+        self.assertEqual(len([e for e in events if e.get("cat") == "sample"]), len(recorded))
+        # a database again: the samples and the profile, which scry report reads as one
+        db2 = os.path.join(self.tmp, "t2.db")
+        self.assertEqual(run_scry(["report", "--format", "sqlite", "-o", db2, db], timeout=T(60)).returncode, 0)
+        con = sqlite3.connect(db2)
+        again = con.execute("SELECT ts_ns, tid FROM samples ORDER BY ts_ns").fetchall()
+        con.close()
+        self.assertEqual(again, recorded)
+        f = run_scry(["report", "--format", "folded", db2], timeout=T(30))
+        self.assertEqual(f.returncode, 0, f.stderr)
+        self.assertIn(";main;burn_hot ", f.stdout)
+
     def test_report_folded_of_trace_without_samples(self):
         db = os.path.join(self.tmp, "t.db")
         r = run_scry(["-o", db, "--", self.prof_trace(), "-", "1"], timeout=T(60))
