@@ -130,6 +130,8 @@ int px_begin(struct px **out, const struct px_opts *o, const pid_t *pids, int np
 	}
 	if (o->counters) {
 		err = counters_new(&x->cn, o->counters, why, sizeof(why));
+		if (!err)
+			counters_follow(x->cn, follow);
 		for (int i = 0; !err && i < npids; i++)
 			err = counters_add_pid(x->cn, pids[i]);
 		if (err) {
