@@ -18,6 +18,7 @@
 
 struct trace_profile {
 	struct trace_samples *ts;
+	int held;                 /* a launched command waits before its exec (bpf) */
 };
 
 static void samples_note(void *ctx, const char *line)
@@ -76,6 +77,7 @@ int trace_profile_open(struct trace_profile **out, const struct options *o, cons
 		return 1;
 	}
 	*out = t;
+	t->held = strcmp(backend, "ptrace") != 0;
 	raise_nofile();
 	struct trace_samples_config c = {
 		.freq = o->profile_hz, .follow = o->follow > 0,
@@ -104,7 +106,8 @@ int trace_profile_start(struct trace_profile *t, pid_t child)
 	/* (a launched command waits, at its first stop under ptrace, at its
 	 * gate before exec under bpf, until the session runs: it is sampled
 	 * from its start.  Gone already is no error all the same) */
-	if (child && (e = trace_samples_add(t->ts, child)) < 0 && e != -ESRCH) {
+	if (child && (e = (t->held ? trace_samples_add_held : trace_samples_add)(t->ts, child)) < 0 &&
+	    e != -ESRCH) {
 		samples_error(child, e);
 		return 1;
 	}

@@ -360,16 +360,20 @@ static void know_process(struct profiler *pr, pid_t pid)
 	closedir(d);
 }
 
-int profiler_attach(struct profiler *pr, pid_t pid)
+static int attach(struct profiler *pr, pid_t pid, int held)
 {
 	int err = sampler_add_process(pr->sampler, pid);
 	if (err < 0)
 		return err;
-	know_process(pr, pid);
+	if (!held)
+		know_process(pr, pid);
 	if (!is_target(pr, pid))
 		return push_pid(&pr->targets, &pr->ntargets, &pr->captargets, pid);
 	return 0;
 }
+
+int profiler_attach(struct profiler *pr, pid_t pid) { return attach(pr, pid, 0); }
+int profiler_attach_held(struct profiler *pr, pid_t pid) { return attach(pr, pid, 1); }
 
 int profiler_launch(struct profiler *pr, char *const argv[], pid_t *child)
 {

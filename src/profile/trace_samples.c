@@ -230,6 +230,7 @@ void trace_samples_free(struct trace_samples *t)
 }
 
 int trace_samples_add(struct trace_samples *t, pid_t pid) { return profiler_attach(t->pr, pid); }
+int trace_samples_add_held(struct trace_samples *t, pid_t pid) { return profiler_attach_held(t->pr, pid); }
 
 int trace_samples_probe(void)
 {

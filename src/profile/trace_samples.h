@@ -44,6 +44,9 @@ void trace_samples_free(struct trace_samples *t);
 /* Samples process pid (every thread; later ones too).  As profiler_attach:
  * -ESRCH, -EACCES/-EPERM (perf_event_paranoid, another user), -EMFILE. */
 int trace_samples_add(struct trace_samples *t, pid_t pid);
+/* The same for a launched command still held before its exec (bpf's
+ * launch gate): see profiler_attach_held(). */
+int trace_samples_add_held(struct trace_samples *t, pid_t pid);
 /* Whether this process may sample its own children (a command it is
  * about to launch): 0, or what trace_samples_add() would return. */
 int trace_samples_probe(void);
