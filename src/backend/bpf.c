@@ -61,7 +61,6 @@ static int bpf_run(struct scry_session *s)
 {
 	struct scry_bpf *b = s->backend_data;
 	uint64_t next_tick = s->cfg.tick && s->cfg.tick_ns ? scry_now_mono() + s->cfg.tick_ns : 0;
-	scry_bpf_start(b);      /* a launched command runs from here */
 	for (;;) {
 		if (s->detach_requested) {
 			s->detached = 1;
@@ -471,7 +470,6 @@ static int bpft_run(struct scry_session *s)
 {
 	struct bpf_tracer *bt = s->backend_data;
 	uint64_t next_tick = s->cfg.tick && s->cfg.tick_ns ? scry_now_mono() + s->cfg.tick_ns : 0;
-	scry_bpf_trace_start(bt->t);      /* a launched command runs from here */
 	while (!s->detach_requested && !s->sink_err && scry_bpf_trace_running(bt->t)) {
 		/* the kernel wakes us only once an eighth of the ring waits
 		 * (wake_flags() in systrace.bpf.c): the rest is read on this

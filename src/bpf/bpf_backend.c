@@ -37,7 +37,6 @@ void scry_bpf_close(struct scry_bpf *b) { }
 const char *scry_bpf_describe(const struct scry_bpf *b, char *buf, size_t len) { return ""; }
 int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid) { return -ENOTSUP; }
 int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pid) { return -ENOTSUP; }
-void scry_bpf_start(struct scry_bpf *b) { }
 int scry_bpf_wait(struct scry_bpf *b, int timeout_ms) { return -ENOTSUP; }
 int scry_bpf_launched_status(const struct scry_bpf *b) { return -1; }
 int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP; }
@@ -304,8 +303,6 @@ int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pidp)
 		*pidp = pid;
 	return 0;
 }
-
-void scry_bpf_start(struct scry_bpf *b) { bpf_targets_start(&b->tg); }
 
 static long long now_ms(void)
 {

@@ -104,9 +104,6 @@ int scry_bpf_add_pid(struct scry_bpf *b, pid_t pid);
  * If that exec fails all the same, the child exits with status 127.
  */
 int scry_bpf_launch(struct scry_bpf *b, char *const argv[], pid_t *pid);
-/* The launched child waits before its exec until this call (the run's
- * start): what is set up on it meanwhile sees it whole. */
-void scry_bpf_start(struct scry_bpf *b);
 
 /*
  * Waits until every traced process has exited (with follow_forks, their

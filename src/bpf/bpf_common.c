@@ -95,7 +95,6 @@ pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned cha
 }
 void bpf_targets_reap(struct bpf_targets *t, size_t i) { }
 int bpf_targets_running(struct bpf_targets *t) { return 0; }
-void bpf_targets_start(struct bpf_targets *t) { }
 
 int bpf_pidns(uint64_t *dev, uint64_t *ino)
 {
@@ -264,7 +263,8 @@ pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned cha
 	return pid;
 }
 
-void bpf_targets_start(struct bpf_targets *t)
+/* The run begins: the launched commands go on to their exec. */
+static void targets_start(struct bpf_targets *t)
 {
 	for (size_t i = 0; i < t->nheld; i++)
 		launch_release(t->held[i].gate);
@@ -292,6 +292,8 @@ int bpf_targets_running(struct bpf_targets *t)
 {
 	uint32_t k;
 	int alive = 0;
+
+	targets_start(t);
 
 	for (size_t i = 0; i < t->nw; i++) {
 		struct pollfd p = { t->w[i].fd, POLLIN, 0 };

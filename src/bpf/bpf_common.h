@@ -67,17 +67,18 @@ void bpf_targets_release(struct bpf_targets *t);
 int bpf_targets_add(struct bpf_targets *t, pid_t pid, unsigned char state);
 /* Starts argv (see launch_gated()) and traces it with state (until its
  * exec, say): the pid or -errno; nothing runs when it cannot be traced.
- * The child waits at its gate (before exec) until bpf_targets_start(), so
- * that what the caller opens on it meanwhile (scry --profile's sampler)
- * sees it from its exec, as under ptrace, where it waits at its first
- * stop until the loop runs; bpf_targets_release() ends one never let go. */
+ * The child waits at its gate (before exec) until the caller first asks
+ * whether its targets run (bpf_targets_running(): the run's loop, a wait),
+ * so that what the caller opens on it meanwhile (scry --profile's
+ * sampler) sees it from its exec, as under ptrace, where it waits at its
+ * exec's stop until the loop runs; bpf_targets_release() ends one never
+ * let go. */
 pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned char state);
-/* The run begins: the launched commands go on to their exec. */
-void bpf_targets_start(struct bpf_targets *t);
 /* Closes the pidfd of w[i], whose process is gone; reaps the launched one. */
 void bpf_targets_reap(struct bpf_targets *t, size_t i);
-/* Reaps what is gone; 1 while a target (or, following forks, one of their
- * descendants in traced_pids) lives. */
+/* Lets the launched commands held at their gates go on; reaps what is
+ * gone; 1 while a target (or, following forks, one of their descendants
+ * in traced_pids) lives. */
 int bpf_targets_running(struct bpf_targets *t);
 
 /*

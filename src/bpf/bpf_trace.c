@@ -96,7 +96,6 @@ void scry_bpf_trace_close(struct scry_bpf_trace *t) { }
 const char *scry_bpf_trace_describe(const struct scry_bpf_trace *t, char *buf, size_t len) { return ""; }
 int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid) { return -ENOTSUP; }
 int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pid) { return -ENOTSUP; }
-void scry_bpf_trace_start(struct scry_bpf_trace *t) { }
 int scry_bpf_trace_poll(struct scry_bpf_trace *t, int timeout_ms, scry_bpf_call_cb on_call,
 			scry_bpf_proc_cb on_proc, void *ctx) { return -ENOTSUP; }
 int scry_bpf_trace_running(struct scry_bpf_trace *t) { return 0; }
@@ -519,8 +518,6 @@ int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *p
 		*pidp = pid;
 	return 0;
 }
-
-void scry_bpf_trace_start(struct scry_bpf_trace *t) { bpf_targets_start(&t->tg); }
 
 int scry_bpf_trace_running(struct scry_bpf_trace *t)
 {

@@ -209,9 +209,6 @@ int scry_bpf_trace_add_pid(struct scry_bpf_trace *t, pid_t pid);
 /* Starts argv[0] (PATH search) traced from its execve on; see
  * scry_bpf_launch() in bpf_backend.h. */
 int scry_bpf_trace_launch(struct scry_bpf_trace *t, char *const argv[], pid_t *pid);
-/* The launched child waits before its exec until this call (the run's
- * start), as scry_bpf_start(). */
-void scry_bpf_trace_start(struct scry_bpf_trace *t);
 
 /*
  * Waits at most timeout_ms (< 0: no limit, 0: not at all) for events or a
