@@ -376,9 +376,13 @@ SCRY_API int scry_profile_perf_paranoid(void);
  * With the ptrace backend give kernel = 0: a ptrace stop is kernel work
  * the tracer causes, which must not be charged to the program.  What it
  * takes from the process is what a profiler's sampler takes (perf events,
- * their locked ring buffers); no signal handler, no timer, no wait.  One
- * thread at a time calls its functions; the note callback runs inside
- * them.
+ * their locked ring buffers) and one thread of the library's, from
+ * _start to _stop, which reads the rings and unwinds the samples (the
+ * caller's thread only hands finished events to the sink in _poll, so a
+ * traced program's stops never wait on unwinding); it blocks every
+ * signal.  No signal handler, no timer, no wait.  One thread at a time
+ * calls the functions; the note callback runs inside them or on the
+ * library's thread.
  */
 struct scry_trace_sampler;
 
@@ -395,6 +399,10 @@ SCRY_API int scry_trace_sampler_new(struct scry_trace_sampler **out, const struc
 SCRY_API void scry_trace_sampler_free(struct scry_trace_sampler *t);
 /* As scry_profiler_attach(): -ESRCH, -EACCES/-EPERM, -EMFILE, -ENOENT. */
 SCRY_API int scry_trace_sampler_add(struct scry_trace_sampler *t, pid_t pid);
+/* The same for a launched command still held before its exec (the bpf
+ * backend's launch gate): its modules now are the launcher's, so none are
+ * read until its first samples, after the exec. */
+SCRY_API int scry_trace_sampler_add_held(struct scry_trace_sampler *t, pid_t pid);
 /* Whether this process may sample a command it is about to launch: 0, or
  * what scry_trace_sampler_add() would return.  Opens nothing that stays. */
 SCRY_API int scry_trace_sampler_probe(void);

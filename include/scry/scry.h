@@ -507,7 +507,10 @@ SCRY_API int scry_session_attach(struct scry_session *s, pid_t pid, struct scry_
 /*
  * Start argv[0] (found on PATH) under trace.  Returns -ENOENT/-EACCES/...
  * when it cannot be run; nothing is started then.  The child's pid is
- * stored in *pid_out.
+ * stored in *pid_out.  It runs no code of the program before
+ * scry_session_run() begins (ptrace: it waits at its exec's stop; bpf:
+ * before its exec), so what the caller sets up on it meanwhile (a perf
+ * sampler) sees it from the start.
  */
 SCRY_API int scry_session_launch(struct scry_session *s, char *const argv[], pid_t *pid_out);
 

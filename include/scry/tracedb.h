@@ -138,6 +138,10 @@ enum scry_tracedb_replay_flag {
 	/* hand each call its recorded stack (scry_call.stack; a query per
 	 * call: ask only when the sink uses them) */
 	SCRY_TRACEDB_REPLAY_STACKS = 1u << 0,
+	/* a trace recorded with --profile: its CPU samples too, as the
+	 * SCRY_EV_SAMPLE events the live sinks got (with their stacks),
+	 * among the calls by time */
+	SCRY_TRACEDB_REPLAY_SAMPLES = 1u << 1,
 };
 
 /*
@@ -150,6 +154,15 @@ enum scry_tracedb_replay_flag {
  * the replay), or the database's.  May be called again: it starts over.
  */
 SCRY_API int scry_tracedb_replay(struct scry_tracedb *db, const struct scry_sink *sink, unsigned flags);
+
+/*
+ * After a replay with SCRY_TRACEDB_REPLAY_SAMPLES: the sample fields of
+ * the end to finish the sink with (sample_hz, samples handed over,
+ * lost_samples as the recording had them), so every format reports the
+ * same counts as after the live run.  end is untouched when the trace has
+ * no samples.
+ */
+SCRY_API void scry_tracedb_sample_end(const struct scry_tracedb *db, struct scry_sink_end *end);
 
 /*
  * During a replay, from the sink's event() for a call: the call's stored

@@ -172,6 +172,12 @@ void bpf_targets_init(struct bpf_targets *t, int pids_fd, int pending_fd, int ep
 
 void bpf_targets_release(struct bpf_targets *t)
 {
+	/* never run: it has not exec'd, and would run untraced */
+	for (size_t i = 0; i < t->nheld; i++)
+		launch_abort(t->held[i].pid, t->held[i].gate);
+	free(t->held);
+	t->held = NULL;
+	t->nheld = 0;
 	for (size_t i = 0; i < t->nw; i++)
 		if (t->w[i].fd >= 0)
 			close(t->w[i].fd);
@@ -232,6 +238,11 @@ int bpf_targets_add(struct bpf_targets *t, pid_t pid, unsigned char state)
 pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned char state)
 {
 	int gate, fd, err;
+	struct bpf_held *h = realloc(t->held, (t->nheld + 1) * sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	t->held = h;
 	pid_t pid = launch_gated(argv, t->child_default_signals, NULL, NULL, &gate);
 
 	if (pid < 0)
@@ -247,8 +258,18 @@ pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned cha
 	}
 	if (!t->launched_pid)
 		t->launched_pid = pid;
-	launch_release(gate);
+	t->held[t->nheld].pid = pid;
+	t->held[t->nheld].gate = gate;
+	t->nheld++;
 	return pid;
+}
+
+/* The run begins: the launched commands go on to their exec. */
+static void targets_start(struct bpf_targets *t)
+{
+	for (size_t i = 0; i < t->nheld; i++)
+		launch_release(t->held[i].gate);
+	t->nheld = 0;
 }
 
 void bpf_targets_reap(struct bpf_targets *t, size_t i)
@@ -272,6 +293,8 @@ int bpf_targets_running(struct bpf_targets *t)
 {
 	uint32_t k;
 	int alive = 0;
+
+	targets_start(t);
 
 	for (size_t i = 0; i < t->nw; i++) {
 		struct pollfd p = { t->w[i].fd, POLLIN, 0 };

@@ -55,6 +55,9 @@ struct bpf_targets {
 	uint64_t child_default_signals;	/* for the launched command */
 	pid_t launched_pid;
 	int launched_status;	/* its wait status once reaped, else -1 */
+	/* launched commands held at their gates until bpf_targets_start() */
+	struct bpf_held { pid_t pid; int gate; } *held;
+	size_t nheld;
 };
 
 void bpf_targets_init(struct bpf_targets *t, int pids_fd, int pending_fd, int ep,
@@ -63,12 +66,19 @@ void bpf_targets_release(struct bpf_targets *t);
 /* Traces process pid from now on: -ESRCH, -ENOSPC (map full), -errno. */
 int bpf_targets_add(struct bpf_targets *t, pid_t pid, unsigned char state);
 /* Starts argv (see launch_gated()) and traces it with state (until its
- * exec, say): the pid or -errno; nothing runs when it cannot be traced. */
+ * exec, say): the pid or -errno; nothing runs when it cannot be traced.
+ * The child waits at its gate (before exec) until the caller first asks
+ * whether its targets run (bpf_targets_running(): the run's loop, a wait),
+ * so that what the caller opens on it meanwhile (scry --profile's
+ * sampler) sees it from its exec, as under ptrace, where it waits at its
+ * exec's stop until the loop runs; bpf_targets_release() ends one never
+ * let go. */
 pid_t bpf_targets_launch(struct bpf_targets *t, char *const argv[], unsigned char state);
 /* Closes the pidfd of w[i], whose process is gone; reaps the launched one. */
 void bpf_targets_reap(struct bpf_targets *t, size_t i);
-/* Reaps what is gone; 1 while a target (or, following forks, one of their
- * descendants in traced_pids) lives. */
+/* Lets the launched commands held at their gates go on; reaps what is
+ * gone; 1 while a target (or, following forks, one of their descendants
+ * in traced_pids) lives. */
 int bpf_targets_running(struct bpf_targets *t);
 
 /*

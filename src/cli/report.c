@@ -81,9 +81,12 @@ static int convert(struct scry_tracedb *db, const struct scry_format *fmt, const
 		fprintf(stderr, "scry report: cannot write '%s': %s\n", outfile ? outfile : "stdout", err);
 		status = 1;
 	} else {
-		int rc = scry_tracedb_replay(db, &sink, SCRY_TRACEDB_REPLAY_STACKS);
-		struct scry_sink_end end = { stats, so, 0, 0, 0, 0 };
+		/* (a --profile trace's CPU samples among the calls, and their
+		 * counts at the end, as the live run's sinks had them) */
+		int rc = scry_tracedb_replay(db, &sink, SCRY_TRACEDB_REPLAY_STACKS | SCRY_TRACEDB_REPLAY_SAMPLES);
+		struct scry_sink_end end = { .summary = stats, .summary_opts = so };
 		scry_tracedb_meta_u64(db, "lost_events", &end.lost_events);
+		scry_tracedb_sample_end(db, &end);
 		int werr = scry_sink_finish(&sink, &end);
 		scry_sink_free(&sink);
 		if (scry_tracedb_error(db, NULL)) {

@@ -15,6 +15,7 @@
 
 struct trace_profile {
 	struct scry_trace_sampler *ts;
+	int held;                 /* a launched command waits before its exec (bpf) */
 };
 
 static void samples_note(void *ctx, const char *line)
@@ -73,6 +74,7 @@ int trace_profile_open(struct trace_profile **out, const struct options *o, cons
 		return 1;
 	}
 	*out = t;
+	t->held = strcmp(backend, "ptrace") != 0;
 	raise_nofile();
 	struct scry_trace_sampler_config c = {
 		.freq = o->profile_hz, .follow = o->follow > 0,
@@ -99,9 +101,11 @@ int trace_profile_open(struct trace_profile **out, const struct options *o, cons
 int trace_profile_start(struct trace_profile *t, pid_t child)
 {
 	int e = 0;
-	/* (bpf lets a launched command run at once: a short one may be gone
-	 * already, which is no error; the trace has it all the same) */
-	if (child && (e = scry_trace_sampler_add(t->ts, child)) < 0 && e != -ESRCH) {
+	/* (a launched command waits, at its first stop under ptrace, at its
+	 * gate before exec under bpf, until the session runs: it is sampled
+	 * from its start.  Gone already is no error all the same) */
+	if (child && (e = (t->held ? scry_trace_sampler_add_held : scry_trace_sampler_add)(t->ts, child)) < 0 &&
+	    e != -ESRCH) {
 		samples_error(child, e);
 		return 1;
 	}

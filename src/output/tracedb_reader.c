@@ -81,6 +81,8 @@ struct scry_tracedb {
 	int in_call;
 	const char *rp_text, *rp_json;
 	size_t rp_text_len, rp_json_len;
+	/* the last replay's samples (SCRY_TRACEDB_REPLAY_SAMPLES) */
+	struct tracedb_samples *samples;
 };
 
 static void db_failed(struct scry_tracedb *r, int rc)
@@ -200,6 +202,7 @@ void scry_tracedb_close(struct scry_tracedb *db)
 	if (!db)
 		return;
 	release_stack(db);
+	tracedb_samples_close(db->samples);
 	free(db->frames);
 	if (db->stack_st)
 		sqlite3_finalize(db->stack_st);
@@ -443,10 +446,20 @@ int scry_tracedb_replay(struct scry_tracedb *r, const struct scry_sink *sink, un
 	/* the built-in formats take the stored text and JSON with the call */
 	struct output *o = output_of_sink(sink);
 	int rc = 0;
+	tracedb_samples_close(r->samples);
+	r->samples = NULL;
+	if ((flags & SCRY_TRACEDB_REPLAY_SAMPLES) && (rc = tracedb_samples_open(r->db, &r->samples)) != SQLITE_OK) {
+		db_failed(r, rc);
+		sqlite3_finalize(st);
+		return db_errno(r);
+	}
 	while (rc == 0 && db_step(r, st) == SQLITE_ROW) {
 		struct scry_event ev;
 		memset(&ev, 0, sizeof(ev));
 		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
+		/* (the CPU samples go in among the rows, by time) */
+		if ((rc = tracedb_samples_until(r->samples, ts, sink)) < 0)
+			break;
 		ev.pid = sqlite3_column_int(st, 3);
 		ev.tid = sqlite3_column_int(st, 4);
 		ev.ts_ns = ts;
@@ -532,7 +545,15 @@ int scry_tracedb_replay(struct scry_tracedb *r, const struct scry_sink *sink, un
 	}
 	sqlite3_finalize(st);
 	release_stack(r);
+	if (!rc)
+		rc = tracedb_samples_until(r->samples, UINT64_MAX, sink);
 	return r->db_err ? db_errno(r) : rc;
+}
+
+void scry_tracedb_sample_end(const struct scry_tracedb *r, struct scry_sink_end *end)
+{
+	if (r && r->samples)
+		tracedb_samples_end(r->samples, r->db, end);
 }
 
 int scry_tracedb_replay_args(const struct scry_tracedb *r, const char **text, size_t *text_len,

@@ -267,6 +267,8 @@ int scry_profiler_prepare(struct scry_profiler *x, struct scry_profile_error *wh
 	if (x->cfg.counters) {
 		reason[0] = 0;
 		err = counters_new(&x->prof.cn, x->cfg.counters, reason, sizeof(reason));
+		if (!err)
+			counters_follow(x->prof.cn, follow);
 		for (size_t i = 0; !err && i < x->npids; i++)
 			err = counters_add_pid(x->prof.cn, x->pids[i]);
 		if (err) {
@@ -606,6 +608,11 @@ void scry_trace_sampler_free(struct scry_trace_sampler *t)
 int scry_trace_sampler_add(struct scry_trace_sampler *t, pid_t pid)
 {
 	return trace_samples_add(t->ts, pid);
+}
+
+int scry_trace_sampler_add_held(struct scry_trace_sampler *t, pid_t pid)
+{
+	return trace_samples_add_held(t->ts, pid);
 }
 
 int scry_trace_sampler_probe(void)

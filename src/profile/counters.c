@@ -69,6 +69,7 @@ struct counters {
 	/* per process, at the last interval line */
 	struct { pid_t pid; uint64_t v[COUNTERS_MAX]; } *prev;
 	size_t nprev;
+	int follow;		/* counters_follow(): children too */
 };
 
 static const struct cdef *find_def(const char *name)
@@ -192,6 +193,24 @@ static void probe(struct counters *c, pid_t tid)
 	c->probed = 1;
 }
 
+/* The thread's name now (a launched command's changes at its exec). */
+static void read_comm(struct cthread *t)
+{
+	char path[64], comm[sizeof(t->comm)];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", t->pid, t->tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	comm[n] = 0;
+	if (comm[n - 1] == '\n')
+		comm[n - 1] = 0;
+	memcpy(t->comm, comm, sizeof(comm));
+}
+
 static int add_thread(struct counters *c, pid_t pid, pid_t tid)
 {
 	for (size_t i = 0; i < c->nt; i++)
@@ -223,15 +242,7 @@ static int add_thread(struct counters *c, pid_t pid, pid_t tid)
 	}
 	if (!opened)
 		return -ESRCH;	/* gone already */
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, t->comm, sizeof(t->comm) - 1);
-		close(fd);
-		if (n > 0 && t->comm[n - 1] == '\n')
-			t->comm[n - 1] = 0;
-	}
+	read_comm(t);
 	c->nt++;
 	return 0;
 }
@@ -284,6 +295,65 @@ static void read_thread(struct counters *c, struct cthread *t)
 		t->last[i] = read_fd(t->fd[i], t->last[i]);
 }
 
+void counters_follow(struct counters *c, int on) { c->follow = on; }
+
+static int known_pid(const struct counters *c, pid_t pid)
+{
+	for (size_t i = 0; i < c->npids; i++)
+		if (c->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* The parent of process pid from /proc/PID/stat, or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');     /* (comm may hold spaces and parentheses) */
+	char state;
+	int ppid;
+	if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* Processes whose parent is counted are counted from now on (with their
+ * threads), their own children at the next pass.  /proc has no list of a
+ * process's children here (CONFIG_PROC_CHILDREN), so every process's
+ * parent is read: a child that lives and dies between two rescans is
+ * not seen. */
+static int add_children(struct counters *c)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	int err = 0;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || known_pid(c, (pid_t)pid))
+			continue;
+		pid_t pp = parent_of((pid_t)pid);
+		if (pp && known_pid(c, pp)) {
+			int e = counters_add_pid(c, (pid_t)pid);
+			if (e == -ENOMEM)
+				err = e;
+		}
+	}
+	closedir(d);
+	return err;
+}
+
 int counters_rescan(struct counters *c)
 {
 	for (size_t i = 0; i < c->nt; i++) {
@@ -292,8 +362,10 @@ int counters_rescan(struct counters *c)
 			continue;
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/task/%d", t->pid, t->tid);
-		if (access(path, F_OK) == 0)
+		if (access(path, F_OK) == 0) {
+			read_comm(t);
 			continue;
+		}
 		read_thread(c, t);	/* its final values */
 		for (unsigned j = 0; j < c->non; j++)
 			if (t->fd[j] >= 0) {
@@ -308,6 +380,8 @@ int counters_rescan(struct counters *c)
 		if (e == -ENOMEM)
 			err = e;
 	}
+	if (c->follow && !err)
+		err = add_children(c);
 	return err;
 }
 

@@ -33,8 +33,13 @@ void counters_free(struct counters *c);
 /* Counts process pid's threads from now on (and its new threads at each
  * counters_rescan()). */
 int counters_add_pid(struct counters *c, pid_t pid);
-/* Picks up threads that appeared, closes (after a last read) those gone. */
+/* Picks up threads that appeared, closes (after a last read) those gone;
+ * with counters_follow(), processes whose parent is counted too. */
 int counters_rescan(struct counters *c);
+/* -f: children (forked after the start) are counted too, from the rescan
+ * that finds them (one that lives less than the time between two
+ * rescans is missed). */
+void counters_follow(struct counters *c, int on);
 
 /* Counters that could not be counted: one line each, "" when none
  * (e.g. "cycles, instructions: not counted: no hardware PMU on this

@@ -419,6 +419,24 @@ int prof_add(struct prof *p, uint32_t thread, uint32_t stack, enum prof_metric m
 	return 0;
 }
 
+int prof_remove(struct prof *p, uint32_t thread, uint32_t stack, enum prof_metric m, uint64_t value)
+{
+	if (thread >= p->nth || stack >= p->nst || (unsigned)m >= PROF_NMETRICS)
+		return -EINVAL;
+	if (idx_ready(p, &p->eni, p->nen, entry_hash_id) < 0)
+		return -ENOMEM;
+	uint32_t key[2] = { thread, stack };
+	uint32_t id;
+	idx_find(p, &p->eni, entry_hash(thread, stack), entry_eq, key, &id);
+	if (id == PROF_NONE)
+		return -ENOENT;
+	if (value > p->en[id].v[m])
+		value = p->en[id].v[m];
+	p->en[id].v[m] -= value;
+	p->th[thread].total[m] -= value < p->th[thread].total[m] ? value : p->th[thread].total[m];
+	return 0;
+}
+
 /* ---- life and access ---- */
 
 int prof_new(struct prof **out)

@@ -118,6 +118,10 @@ void prof_thread_set_comm(struct prof *p, pid_t pid, pid_t tid, const char *comm
 uint32_t prof_thread_find(const struct prof *p, pid_t pid, pid_t tid);
 /* Adds value to metric m of (thread, stack). */
 int prof_add(struct prof *p, uint32_t thread, uint32_t stack, enum prof_metric m, uint64_t value);
+/* Takes value back from metric m of (thread, stack) (what prof_add added,
+ * e.g. a sample found to be outside a window); never below 0.  -ENOENT
+ * when there is no such entry. */
+int prof_remove(struct prof *p, uint32_t thread, uint32_t stack, enum prof_metric m, uint64_t value);
 
 uint32_t prof_nframes(const struct prof *p);
 const struct prof_frame *prof_frame(const struct prof *p, uint32_t id);

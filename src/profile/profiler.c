@@ -18,8 +18,7 @@
 
 struct ksym {
 	uint64_t addr;
-	const char *name;
-	const char *module;
+	uint32_t name, module;    /* offsets into ksym_names; module 0: none */
 };
 
 struct profiler {
@@ -42,6 +41,10 @@ struct profiler {
 	struct ksym *ksyms;
 	size_t nksyms;
 	int ksyms_loaded;
+	/* their names, one after the other (offset 0 is ""): only the
+	 * symbols a frame lands in go into the profile's strings */
+	char *ksym_names;
+	size_t names_len, names_cap;
 	struct scry_frame frames[MAXFRAMES];
 	uint32_t ids[MAXFRAMES];
 };
@@ -83,6 +86,34 @@ static int ksym_cmp(const void *a, const void *b)
 	return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
+/* name's offset in pr->ksym_names, appended; 0 when it cannot be kept */
+static uint32_t keep_name(struct profiler *pr, const char *name, size_t len)
+{
+	if (pr->names_len + len + 1 > pr->names_cap) {
+		size_t cap = pr->names_cap ? pr->names_cap * 2 : 1u << 20;
+		while (cap < pr->names_len + len + 1)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return 0;
+		char *n = realloc(pr->ksym_names, cap);
+		if (!n)
+			return 0;
+		pr->ksym_names = n;
+		pr->names_cap = cap;
+		if (!pr->names_len)
+			pr->ksym_names[pr->names_len++] = '\0';
+	}
+	uint32_t off = (uint32_t)pr->names_len;
+	memcpy(pr->ksym_names + off, name, len);
+	pr->ksym_names[off + len] = '\0';
+	pr->names_len += len + 1;
+	return off;
+}
+
+/* "ADDR TYPE NAME [MODULE]" lines, text symbols only, sorted by address.
+ * (Parsed by hand and the names kept in one block: sscanf and a profile
+ * string per symbol, 120,000 of them here, were most of scry profile's
+ * own start-up CPU and memory.) */
 static void load_ksyms(struct profiler *pr)
 {
 	pr->ksyms_loaded = 1;
@@ -91,12 +122,35 @@ static void load_ksyms(struct profiler *pr)
 		return;
 	char line[512];
 	size_t cap = 0;
+	uint32_t last_mod = 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long addr;
-		char type, name[256], module[128] = "";
-		int n = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, module);
-		if (n < 3 || !addr || (type != 't' && type != 'T' && type != 'w' && type != 'W'))
+		char *p = line, *end;
+		unsigned long long addr = strtoull(p, &end, 16);
+		if (end == p || *end != ' ' || !addr)
 			continue;
+		char type = end[1];
+		if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || end[2] != ' ')
+			continue;
+		char *name = end + 3;
+		size_t nlen = strcspn(name, " \t\n");
+		if (!nlen)
+			continue;
+		char *rest = name + nlen;
+		uint32_t mod = 0;
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		if (*rest == '[') {
+			size_t mlen = strcspn(rest + 1, "]\n");
+			/* (a module's symbols come together: its name once) */
+			if (last_mod && !strncmp(pr->ksym_names + last_mod, rest + 1, mlen) &&
+			    pr->ksym_names[last_mod + mlen] == '\0')
+				mod = last_mod;
+			else
+				mod = last_mod = keep_name(pr, rest + 1, mlen);
+		}
+		uint32_t off = keep_name(pr, name, nlen);
+		if (!off)
+			break;
 		if (pr->nksyms == cap) {
 			cap = cap ? cap * 2 : 65536;
 			struct ksym *k = realloc(pr->ksyms, cap * sizeof(*k));
@@ -106,8 +160,8 @@ static void load_ksyms(struct profiler *pr)
 		}
 		struct ksym *k = &pr->ksyms[pr->nksyms++];
 		k->addr = addr;
-		k->name = prof_intern(pr->prof, name);
-		k->module = n == 4 ? prof_intern(pr->prof, module) : NULL;
+		k->name = off;
+		k->module = mod;
 	}
 	fclose(f);
 	qsort(pr->ksyms, pr->nksyms, sizeof(*pr->ksyms), ksym_cmp);
@@ -130,10 +184,10 @@ static void kernel_frame(struct profiler *pr, uint64_t addr, struct scry_frame *
 	}
 	if (lo) {
 		const struct ksym *k = &pr->ksyms[lo - 1];
-		f->function = k->name;
+		f->function = prof_intern(pr->prof, pr->ksym_names + k->name);
 		f->offset = addr - k->addr;
 		if (k->module)
-			f->object = k->module;
+			f->object = prof_intern(pr->prof, pr->ksym_names + k->module);
 	}
 }
 
@@ -331,6 +385,7 @@ void profiler_free(struct profiler *pr)
 	free(pr->targets);
 	free(pr->forget);
 	free(pr->ksyms);
+	free(pr->ksym_names);
 	free(pr);
 }
 
@@ -360,16 +415,20 @@ static void know_process(struct profiler *pr, pid_t pid)
 	closedir(d);
 }
 
-int profiler_attach(struct profiler *pr, pid_t pid)
+static int attach(struct profiler *pr, pid_t pid, int held)
 {
 	int err = sampler_add_process(pr->sampler, pid);
 	if (err < 0)
 		return err;
-	know_process(pr, pid);
+	if (!held)
+		know_process(pr, pid);
 	if (!is_target(pr, pid))
 		return push_pid(&pr->targets, &pr->ntargets, &pr->captargets, pid);
 	return 0;
 }
+
+int profiler_attach(struct profiler *pr, pid_t pid) { return attach(pr, pid, 0); }
+int profiler_attach_held(struct profiler *pr, pid_t pid) { return attach(pr, pid, 1); }
 
 int profiler_launch(struct profiler *pr, char *const argv[], pid_t *child)
 {

@@ -40,6 +40,10 @@ void profiler_set_hooks(struct profiler *pr, const struct profiler_hooks *h);
 
 /* Samples process pid (every thread).  -ESRCH, -EACCES/-EPERM, -EMFILE. */
 int profiler_attach(struct profiler *pr, pid_t pid);
+/* The same for a process held before its exec (a launched command at its
+ * gate): its modules and names now are not its own yet (the launcher's),
+ * so none are read; they are read at its first samples, after the exec. */
+int profiler_attach_held(struct profiler *pr, pid_t pid);
 /* Starts argv held before exec (PATH searched first: -ENOENT and nothing
  * starts); *child is its pid.  The caller reaps it. */
 int profiler_launch(struct profiler *pr, char *const argv[], pid_t *child);

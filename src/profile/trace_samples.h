@@ -44,19 +44,28 @@ void trace_samples_free(struct trace_samples *t);
 /* Samples process pid (every thread; later ones too).  As profiler_attach:
  * -ESRCH, -EACCES/-EPERM (perf_event_paranoid, another user), -EMFILE. */
 int trace_samples_add(struct trace_samples *t, pid_t pid);
+/* The same for a launched command still held before its exec (bpf's
+ * launch gate): see profiler_attach_held(). */
+int trace_samples_add_held(struct trace_samples *t, pid_t pid);
 /* Whether this process may sample its own children (a command it is
  * about to launch): 0, or what trace_samples_add() would return. */
 int trace_samples_probe(void);
 /* The window opens. */
 int trace_samples_start(struct trace_samples *t);
-/* Hands what the kernel has collected to sink as SCRY_EV_SAMPLE events.
- * Returns 0, the sink's first error, or the sampler's (negative errno). */
+/* Hands the samples unwound since the last call to sink as SCRY_EV_SAMPLE
+ * events, in the order they were taken per CPU ring.  The unwinding is
+ * done by a thread of t's own (from trace_samples_start() to
+ * trace_samples_stop()), never by the caller, whose thread only copies
+ * events to the sink.  Returns 0, the sink's first error, or the
+ * sampler's (negative errno). */
 int trace_samples_poll(struct trace_samples *t, const struct scry_sink *sink);
-/* The window closes; what is left goes to sink (may be NULL: dropped but
- * counted in the profile), but for samples taken after end_ns
- * (CLOCK_REALTIME; 0: none), when the trace had let go already (the last
- * event, e.g. the detach): they are counted in trace_samples_after().
- * 0 or the first error. */
+/* The window closes: the sampler thread ends, and what is left goes to
+ * sink (may be NULL: dropped but counted in the profile), but for samples
+ * taken after end_ns (CLOCK_REALTIME; 0: none), when the trace had let go
+ * already (the last event, e.g. the detach): they are counted in
+ * trace_samples_after() and taken out of the profile, so that the text
+ * report and the statistics are of the trace's window too.  0 or the
+ * first error. */
 int trace_samples_stop(struct trace_samples *t, const struct scry_sink *sink, uint64_t end_ns);
 /* Samples left out for being after the trace's end. */
 uint64_t trace_samples_after(const struct trace_samples *t);

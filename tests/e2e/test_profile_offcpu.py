@@ -164,6 +164,29 @@ class ProfileCounters(ScryTest):
             total = sum(v[j] for k, v in rows.items() if k != "process")
             self.assertAlmostEqual(rows["process"][j], total, delta=0.01 + total * 1e-6, msg=text)
 
+    def test_counters_follow_children_with_f(self):
+        """-f: a child the command forks is counted too, in a row of its
+        own (the counters followed the first processes only); without -f
+        it is not.  The launched command's row has its name after exec."""
+        child = prog("prof_trace")
+        for follow in (True, False):
+            r = run_scry(["profile"] + (["-f"] if follow else []) +
+                         ["--no-off-cpu", "--counters", "task-clock,context-switches", "--",
+                          "sh", "-c", "%s - 15; true" % child], timeout=T(60))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            text = r.stdout.split("counters (per thread, ", 1)[1]
+            names = {}
+            for line in text.splitlines()[2:]:
+                f = line.split()
+                if len(f) >= 4 and f[0] != "process":
+                    names[f[1]] = float(f[2])
+            self.assertIn("sh", names, text)
+            if follow:
+                self.assertIn("prof_trace", names, text)
+                self.assertGreater(names["prof_trace"], names["sh"], text)
+            else:
+                self.assertNotIn("prof_trace", names, text)
+
     def test_page_faults_launched(self):
         """A command that touches N fresh pages counts at least N page
         faults (the kernel may count more: its own start, libc)."""
