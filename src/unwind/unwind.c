@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -260,6 +261,32 @@ static int open_deleted(pid_t pid, const char *name, uint64_t lo, uint64_t hi)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/*
+ * The vDSO of a process that is gone (a short-lived one whose calls the
+ * bpf backend hands over after its exit, a profiled one whose samples are
+ * unwound late): its image cannot be read from it any more, but every
+ * native process maps the same image, this one's included.  An Elf over
+ * this process's own vDSO, which stays mapped as long as the process
+ * lives (nothing to free: elf_end() leaves the memory), when its size is
+ * the size of the module the process had (lo..hi); NULL when not.
+ */
+static Elf *own_vdso_elf(Dwarf_Addr lo, Dwarf_Addr hi)
+{
+	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	if (!img || memcmp(img, ELFMAG, SELFMAG) || img[EI_CLASS] != ELFCLASS64)
+		return NULL;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	size_t size = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_offset + ph[i].p_filesz > size)
+			size = (size_t)(ph[i].p_offset + ph[i].p_filesz);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	if (hi - lo != (size + page - 1) / page * page)
+		return NULL;     /* another vDSO (another ABI): not this one */
+	return elf_memory((char *)img, size);
+}
+
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
@@ -275,7 +302,13 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 			return fd;
 		}
 	}
-	return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+	int fd = dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+	if (fd < 0 && !*elfp && name && !strncmp(name, "[vdso: ", 7)) {
+		Dwarf_Addr lo = 0, hi = 0;
+		dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
+		*elfp = own_vdso_elf(lo, hi);
+	}
+	return fd;
 }
 
 int unwinder_new(struct unwinder **out)

@@ -187,6 +187,34 @@ class ShortLived(BpfStacks):
         self.check_source([l for l in lines if re.search(r'execve\("[^"]*/stack_exec"', l)], ("execve",))
 
 
+    def test_vdso_frames_of_children_that_exit_at_once(self):
+        """A call made from inside the vDSO (clock_gettime of the process's
+        CPU clock) by children gone before the reader reaches it: the first
+        frame is named in the vDSO and the stack goes on through short_c to
+        main.  The vDSO has no file: its image used to be read from the
+        process only, so these frames came out as "[vdso]() [0x...]" and
+        the unwinding stopped or guessed; every native process maps the same
+        image, so the unwinder now falls back on its own."""
+        lines = self.trace("-k", ["vdso"], calls="clock_gettime")
+        exe = os.path.realpath(prog("stack_short"))
+        n = 0
+        for i, l in enumerate(lines):
+            if not re.match(r"^\d+\s+clock_gettime\(CLOCK_PROCESS_CPUTIME_ID", l):
+                continue
+            n += 1
+            fr = []
+            for f in lines[i + 1:]:
+                if not f.startswith(" > "):
+                    break
+                fr.append(f)
+            text = "\n".join([l] + fr)
+            self.assertTrue(fr and re.match(r"^ > \[vdso\]\((__vdso_)?clock_gettime\+0x[0-9a-f]+\)", fr[0]), text)
+            fns = [re.sub(r"^ > (\S+?)\((\w*).*$", r"\1 \2", f) for f in fr]
+            self.assertIn("%s short_c" % exe, fns, text)
+            self.assertIn("%s main" % exe, fns, text)
+        self.assertEqual(n, self.N, "\n".join(lines))
+
+
 class LeaderExitsFirst(BpfStacks):
     """A process whose main thread calls pthread_exit() while another thread
     keeps calling (tests/progs/stack_leader.c): the mappings the kernel sent

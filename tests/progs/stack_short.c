@@ -12,11 +12,16 @@
  *                               exiting: its calls before the exec are
  *                               this image's (the execve too), those
  *                               after IMAGE's
+ *   stack_short N vdso          the same, and then clock_gettime() of the
+ *                               process's CPU clock from short_c, which
+ *                               the vDSO answers with a system call made
+ *                               from inside the vDSO
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 volatile int sink;
@@ -31,10 +36,18 @@ __attribute__((noinline)) static void short_b(void)
 	sink += (int)umask(022);   /* SHORT:umask */
 }
 
+__attribute__((noinline)) static void short_c(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);   /* SHORT:clock_gettime */
+	sink += (int)t.tv_nsec;
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
 	const char *image = argc > 3 && !strcmp(argv[2], "exec") ? argv[3] : NULL;
+	int vdso = argc > 2 && !strcmp(argv[2], "vdso");
 
 	for (int i = 0; i < n; i++) {
 		pid_t pid = fork();
@@ -43,6 +56,8 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			short_a();
 			short_b();
+			if (vdso)
+				short_c();
 			if (image) {
 				execl(image, image, (char *)NULL);   /* SHORT:execl */
 				_exit(127);
