@@ -1117,6 +1117,19 @@ static void pick_source(struct scry_stack *out)
 	out->source = first_shown;
 }
 
+/* The end of an unwinding (unwinder_unwind, unwinder_symbolize): the
+ * frames found into out, the source frame picked, the state let go. */
+static int unwound(struct unwinder *u, struct scry_stack *out)
+{
+	out->nframes = u->n;
+	out->truncated = u->truncated;
+	pick_source(out);
+	u->cur = NULL;
+	u->frames = NULL;
+	cur_pid = 0;
+	return 0;
+}
+
 int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 		    const uint64_t regs[UNWIND_NREGS], unwind_mem_fn mem, void *mem_ctx,
 		    int lines, struct scry_frame *frames, unsigned max, struct scry_stack *out)
@@ -1180,13 +1193,7 @@ int unwinder_unwind(struct unwinder *u, pid_t pid, pid_t tid, uint64_t have,
 		u->refreshed = 1;
 		report_maps(p);
 	}
-	out->nframes = u->n;
-	out->truncated = u->truncated;
-	pick_source(out);
-	u->cur = NULL;
-	u->frames = NULL;
-	cur_pid = 0;
-	return 0;
+	return unwound(u, out);
 }
 
 int unwinder_resolve(struct unwinder *u, pid_t pid, uint64_t pc, int isact, struct scry_frame *f)
@@ -1247,11 +1254,5 @@ int unwinder_symbolize(struct unwinder *u, pid_t pid, const uint64_t *pcs, unsig
 		u->refreshed = 1;
 		report_maps(p);
 	}
-	out->nframes = u->n;
-	out->truncated = u->truncated;
-	pick_source(out);
-	u->cur = NULL;
-	u->frames = NULL;
-	cur_pid = 0;
-	return 0;
+	return unwound(u, out);
 }
