@@ -211,6 +211,12 @@ $(B)/progs/stack_main_nodebug: tests/progs/stack_main.c $(B)/progs/libstacklib.s
 $(B)/progs/stack_main_stripped: tests/progs/stack_main.c $(B)/progs/libstacklib.so
 	$(STACK_CC) -fPIE -pie -rdynamic -o $@ $< -L$(B)/progs -lstacklib -Wl,-rpath,'$$ORIGIN' -ldl -pthread
 	strip --strip-all $@
+# (no -g: a frame without line information, see stackpad.c)
+$(B)/progs/libstackpad.so: tests/progs/stack_libs/stackpad.c
+	@mkdir -p $(dir $@)
+	$(STACK_CC) -fPIC -shared -o $@ $<
+$(B)/progs/stack_mid: tests/progs/stack_mid.c $(B)/progs/libstackpad.so
+	$(STACK_CC) -g -fPIE -pie -o $@ $< -L$(B)/progs -lstackpad -Wl,-rpath,'$$ORIGIN'
 $(B)/progs/stack_cxx: tests/progs/stack_libs/stack_cxx.cc
 	$(CXX) -Wall -Wextra -Werror -O1 -g -o $@ $<
 
