@@ -525,6 +525,7 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
  * merges them by label.
  */
 #define SITE_STACK_SPAN (1ull << 20)
+_Static_assert(SCRY_TRACE_SITE_MAX <= SCRY_TRACE_DATA_CAP, "site_enter() reads the window into the slot's data");
 
 static __always_inline __u64 site_mix(__u64 h, __u64 v)
 {
@@ -854,7 +855,6 @@ static __always_inline __u64 site_words(__u64 h, const __u64 *w, __u32 from, __u
  */
 static __always_inline int site_enter(struct slot *s, struct task_struct *task, struct pt_regs *regs)
 {
-	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct scry_trace_site_key *key = &s->skey;
 	struct mm_struct *mm = task->mm;
 	__u64 sp = regs->sp, h = 0xcbf29ce484222325ull;
@@ -864,7 +864,7 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 
 	s->site_count = 0;
 	s->site_new = 0;
-	if (!k || !mm)
+	if (!mm)
 		return 0;
 	/* (direct reads of the task's BTF pointers: no helper calls) */
 	top = mm->start_stack;
@@ -879,7 +879,9 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 	if (n > SCRY_TRACE_SITE_MAX)
 		n = SCRY_TRACE_SITE_MAX;
 	n1 = n < SCRY_TRACE_SITE_SHORT ? n : SCRY_TRACE_SITE_SHORT;
-	if (n1 < 8 || bpf_probe_read_user(k->bytes, n1, (const void *)sp))
+	/* the window is read into the record's data, which a counted
+	 * call does not use (a call that goes on captures into it after) */
+	if (n1 < 8 || bpf_probe_read_user(s->data, n1, (const void *)sp))
 		return 0;
 #if defined(__TARGET_ARCH_x86)
 	h = site_mix(h, regs->ip);
@@ -894,7 +896,7 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 	for (int r = 19; r < 31; r++)		/* callee-saved, fp, lr */
 		h = site_word(h, 1000 + r, regs->regs[r], sp, c0, b0, b1);
 #endif
-	w = (const __u64 *)k->bytes;
+	w = (const __u64 *)s->data;
 	h = site_words(h, w, 0, n1, sp, c0, b0, b1);
 	key->tgid = s->ev.tgid;
 	key->nr = (__u32)s->ev.nr;
@@ -915,7 +917,7 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 			return 0;
 		}
 		/* pending, or too short: the whole window */
-		if (bpf_probe_read_user(&k->bytes[SCRY_TRACE_SITE_SHORT],
+		if (bpf_probe_read_user(&s->data[SCRY_TRACE_SITE_SHORT],
 					(n - SCRY_TRACE_SITE_SHORT) & (SCRY_TRACE_SITE_MAX - 1),
 					(const void *)(sp + SCRY_TRACE_SITE_SHORT)))
 			return 0;
