@@ -218,6 +218,12 @@ $(B)/progs/stack_fp: tests/progs/stack_fp.c
 	$(STACK_CC) -g -fno-omit-frame-pointer -o $@ $<
 $(B)/progs/stack_fp_nofp: tests/progs/stack_fp.c
 	$(STACK_CC) -O2 -g -fomit-frame-pointer -o $@ $<
+# (no -g: a frame without line information, see stackpad.c)
+$(B)/progs/libstackpad.so: tests/progs/stack_libs/stackpad.c
+	@mkdir -p $(dir $@)
+	$(STACK_CC) -fPIC -shared -o $@ $<
+$(B)/progs/stack_mid: tests/progs/stack_mid.c $(B)/progs/libstackpad.so
+	$(STACK_CC) -g -fPIE -pie -o $@ $< -L$(B)/progs -lstackpad -Wl,-rpath,'$$ORIGIN'
 $(B)/progs/stack_cxx: tests/progs/stack_libs/stack_cxx.cc
 	$(CXX) -Wall -Wextra -Werror -O1 -g -o $@ $<
 

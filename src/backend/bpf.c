@@ -267,6 +267,9 @@ static void site_first(struct scry_session *s, struct bpf_tracer *bt, const stru
 	ss->stack = *st;
 	ss->stack.frames = ss->frames;
 	bt->nseen++;
+	/* a short key waits for this (SCRY_TRACE_SITE_PENDING); a whole
+	 * window's is counted already */
+	scry_bpf_trace_site_set(bt->t, e->tgid, e->nr, &e->site, 1);
 }
 
 struct counted_ctx {

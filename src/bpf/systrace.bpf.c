@@ -528,6 +528,7 @@ static __always_inline void cap_stack(struct slot *s, struct task_struct *task, 
  * merges them by label.
  */
 #define SITE_STACK_SPAN (1ull << 20)
+_Static_assert(SCRY_TRACE_SITE_MAX <= SCRY_TRACE_DATA_CAP, "site_enter() reads the window into the slot's data");
 
 static __always_inline __u64 site_mix(__u64 h, __u64 v)
 {
@@ -1022,24 +1023,52 @@ __noinline int scry_maps_check(__u32 tgid, __u32 tid)
 	return 0;
 }
 
-/* 1: the call is counted here at exit (no copy, no record); 0: it goes to
- * user space with its stack (site_new set: the key's first call). */
+/* The words of w from byte from up to byte to into h (see site_word()). */
+static __always_inline __u64 site_words(__u64 h, const __u64 *w, __u32 from, __u32 to,
+					__u64 sp, __u64 c0, __u64 b0, __u64 b1)
+{
+	for (__u32 i = 0; i < SCRY_TRACE_SITE_MAX / 8; i++) {
+		if (i * 8 >= to)
+			break;
+		if (i * 8 >= from)
+			h = site_word(h, i, w[i], sp, c0, b0, b1);
+	}
+	return h;
+}
+
+/*
+ * 1: the call is counted here at exit (no copy, no record); 0: it goes to
+ * user space with its stack (site_new set: the key's first call).
+ *
+ * Two windows, so that the common call pays for the short one only: the
+ * key first hashes SCRY_TRACE_SITE_SHORT bytes (enough where the wrapper's
+ * caller is near sp, as in most code).  A new short key is PENDING until
+ * user space has unwound its first call within those bytes: COUNT when
+ * they decide the call site, else EVERY.  A call whose short key is
+ * PENDING or EVERY goes on to the whole window (site_bytes), whose key
+ * works as before: counted from its first call on (calls counted before
+ * user space finds that window too short are shown as "?").  So no call is
+ * ever counted under a window that was not found to decide its site, and
+ * a site the short window does not decide costs the short hash more.
+ */
 static __always_inline int site_enter(struct slot *s, struct task_struct *task, struct pt_regs *regs)
 {
-	struct stk *k = bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct scry_trace_site_key *key = &s->skey;
+	struct mm_struct *mm = task->mm;
 	__u64 sp = regs->sp, h = 0xcbf29ce484222325ull;
-	__u64 top = BPF_CORE_READ(task, mm, start_stack);
-	__u64 b0 = BPF_CORE_READ(task, mm, start_brk);
-	__u64 b1 = BPF_CORE_READ(task, mm, brk);
-	__u64 c0 = BPF_CORE_READ(task, mm, start_code);
-	__u32 n = site_bytes, one = SCRY_TRACE_SITE_COUNT, *st;
+	__u64 top, b0, b1, c0;
+	__u32 n = site_bytes, n1, one = SCRY_TRACE_SITE_COUNT, pend = SCRY_TRACE_SITE_PENDING, *st;
 	const __u64 *w;
 
 	s->site_count = 0;
 	s->site_new = 0;
-	if (!k)
+	if (!mm)
 		return 0;
+	/* (direct reads of the task's BTF pointers: no helper calls) */
+	top = mm->start_stack;
+	b0 = mm->start_brk;
+	b1 = mm->brk;
+	c0 = mm->start_code;
 	if (c0 < 0x10000)
 		c0 = 0x10000;
 	s->site_code = c0;
@@ -1047,7 +1076,10 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 		n = (__u32)(top - sp + 8) & ~7u;
 	if (n > SCRY_TRACE_SITE_MAX)
 		n = SCRY_TRACE_SITE_MAX;
-	if (n < 8 || bpf_probe_read_user(k->bytes, n, (const void *)sp))
+	n1 = n < SCRY_TRACE_SITE_SHORT ? n : SCRY_TRACE_SITE_SHORT;
+	/* the window is read into the record's data, which a counted
+	 * call does not use (a call that goes on captures into it after) */
+	if (n1 < 8 || bpf_probe_read_user(s->data, n1, (const void *)sp))
 		return 0;
 #if defined(__TARGET_ARCH_x86)
 	h = site_mix(h, regs->ip);
@@ -1062,18 +1094,36 @@ static __always_inline int site_enter(struct slot *s, struct task_struct *task, 
 	for (int r = 19; r < 31; r++)		/* callee-saved, fp, lr */
 		h = site_word(h, 1000 + r, regs->regs[r], sp, c0, b0, b1);
 #endif
-	w = (const __u64 *)k->bytes;
-	for (__u32 i = 0; i < SCRY_TRACE_SITE_MAX / 8; i++) {
-		if (i * 8 >= n)
-			break;
-		h = site_word(h, i, w[i], sp, c0, b0, b1);
-	}
+	w = (const __u64 *)s->data;
+	h = site_words(h, w, 0, n1, sp, c0, b0, b1);
 	key->tgid = s->ev.tgid;
 	key->nr = (__u32)s->ev.nr;
-	key->exec = BPF_CORE_READ(task, self_exec_id);
-	key->len = n;
+	key->exec = task->self_exec_id;
+	key->len = n1;
 	key->hash = h;
 	st = bpf_map_lookup_elem(&site_state, key);
+	if (n1 < n) {
+		if (st && *st == SCRY_TRACE_SITE_COUNT) {
+			s->site_count = 1;
+			return 1;
+		}
+		if (!st) {
+			/* the short key's first call: user space says */
+			if (bpf_map_update_elem(&site_state, key, &pend, BPF_NOEXIST))
+				return 0;
+			s->site_new = 1;
+			return 0;
+		}
+		/* pending, or too short: the whole window */
+		if (bpf_probe_read_user(&s->data[SCRY_TRACE_SITE_SHORT],
+					(n - SCRY_TRACE_SITE_SHORT) & (SCRY_TRACE_SITE_MAX - 1),
+					(const void *)(sp + SCRY_TRACE_SITE_SHORT)))
+			return 0;
+		h = site_words(h, w, SCRY_TRACE_SITE_SHORT, n, sp, c0, b0, b1);
+		key->len = n;
+		key->hash = h;
+		st = bpf_map_lookup_elem(&site_state, key);
+	}
 	if (st) {
 		if (*st != SCRY_TRACE_SITE_COUNT)
 			return 0;
@@ -1267,6 +1317,13 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 	s->ev.flags = 0;
 	cur_ids(&s->ev.tgid, &s->ev.tid);
 	s->ev.nr = id;
+	/* --source -c: a call from a known call site is only counted, at
+	 * exit: none of its record is made (captures, the mappings' check,
+	 * the stack copy are for a call that goes to user space) */
+	if (site_bytes && site_enter(s, task, regs)) {
+		s->ev.t_enter = bpf_ktime_get_ns();
+		return 0;
+	}
 	read_args(regs, s->ev.args);
 	s->ev.sp = regs->sp;
 	s->ev.ret = 0;
@@ -1298,9 +1355,7 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 			argn(s, s->plan.in), s->plan.in_size, SCRY_TRACE_STR_MAX);
 	if (stack_bytes)
 		scry_maps_check(s->ev.tgid, s->ev.tid);
-	if (site_bytes && site_enter(s, task, regs))
-		;	/* counted at exit */
-	else if (stack_fp)
+	if (stack_fp)
 		cap_fp(s, task, regs);
 	else if (stack_bytes)
 		cap_stack(s, task, regs);

@@ -163,6 +163,7 @@ struct scry_trace_stack {
  * its stack, the others only add to its counters.
  */
 #define SCRY_TRACE_SITE_MAX	2048	/* bytes of stack a key hashes at most */
+#define SCRY_TRACE_SITE_SHORT	256	/* bytes the short key hashes (site_enter()) */
 #define SCRY_TRACE_SITE_KEYS	16384	/* keys */
 #define SCRY_TRACE_SITE_BUCKETS	65536	/* non-empty (key, histogram bucket) pairs */
 
@@ -171,6 +172,9 @@ struct scry_trace_stack {
 #define SCRY_TRACE_SITE_EVERY	2	/* every call sent with its stack (user
 					 * space found the key does not decide
 					 * the call site) */
+#define SCRY_TRACE_SITE_PENDING	3	/* a short key whose first call user
+					 * space has not judged yet: its calls
+					 * take the whole window's key */
 
 struct scry_trace_site_key {
 	__u32 tgid;

@@ -89,6 +89,19 @@ class CountedBySite(BpfStacks):
         self.assertLessEqual(rows.get(two, 0), n, text)
         self.assertEqual(rows.get(one, 0) + rows.get(two, 0) + rows.get(unknown, 0), 2 * n, text)
 
+    def test_sites_past_the_short_window(self):
+        """stack_mid's two sites lie past the kernel's short key (half a
+        KiB of frame without lines between the call and them): their short
+        key is one for both, so its calls must wait for user space's
+        verdict and take the whole window's key, never be counted under
+        the short one (they would come out as "?", or as one site's)."""
+        n = 20000
+        rows, text = self.table(["-e", "trace=getppid", prog("stack_mid"), str(n)])
+        src = "stack_mid.c"
+        a = ("getppid", "%s:%d in mid_a" % (src, marker_line(src, "MID:a */")))
+        b = ("getppid", "%s:%d in mid_b" % (src, marker_line(src, "MID:b */")))
+        self.assertEqual(rows, {a: n, b: n}, text)
+
     def test_many_calls_one_key_per_site(self):
         """bench/stackcalls: 100k writes from three sites, with loop
         counters past 64 Ki on the stack; a counter is no code address, so
