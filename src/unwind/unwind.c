@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -172,6 +173,18 @@ struct uproc {
 	int maps_dirty;           /* code may have been (un)mapped: read the maps again */
 	uint64_t last_use;
 	struct aentry cache[ACACHE];
+	/* /tmp/perf-PID.map, the symbols a JIT writes for its code (perf's
+	 * convention: "START SIZE NAME" a line, hex), read again when its
+	 * size or time changes */
+	struct jitsym *jit;
+	size_t njit;
+	long long jit_size, jit_mtime;
+	const char *jit_object;
+};
+
+struct jitsym {
+	uint64_t start, size;
+	const char *name;         /* interned */
 };
 
 struct page {
@@ -363,6 +376,7 @@ static void cache_clear(struct uproc *p)
 
 static void uproc_free(struct uproc *p)
 {
+	free(p->jit);
 	cache_clear(p);
 	if (p->dwfl) {
 		dwfl_getmodules(p->dwfl, free_mod_cb, NULL, 0);
@@ -978,6 +992,71 @@ static struct inl_chain *inline_chain(struct unwinder *u, Dwfl_Module *mod, uint
 	return c;
 }
 
+static int jit_cmp(const void *a, const void *b)
+{
+	const struct jitsym *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The symbol of /tmp/perf-PID.map that holds pc (code a JIT made in an
+ * anonymous mapping), NULL when none: the file is read when it is new or
+ * changed, never trusted beyond its lines that parse. */
+static const struct jitsym *jit_find(struct unwinder *u, struct uproc *p, uint64_t pc)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)p->pid);
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	if ((long long)st.st_size != p->jit_size || (long long)st.st_mtime != p->jit_mtime) {
+		free(p->jit);
+		p->jit = NULL;
+		p->njit = 0;
+		p->jit_size = (long long)st.st_size;
+		p->jit_mtime = (long long)st.st_mtime;
+		p->jit_object = intern(&u->strings, path);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			return NULL;
+		size_t cap = 0;
+		char line[512];
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long start, size;
+			int at = 0;
+			if (sscanf(line, "%llx %llx %n", &start, &size, &at) != 2 || !at || !size)
+				continue;
+			line[strcspn(line, "\n")] = 0;
+			const char *name = intern(&u->strings, line + at);
+			if (!name)
+				break;
+			if (p->njit == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct jitsym *n = realloc(p->jit, ncap * sizeof(*n));
+				if (!n)
+					break;
+				p->jit = n;
+				cap = ncap;
+			}
+			p->jit[p->njit++] = (struct jitsym){ start, size, name };
+		}
+		fclose(f);
+		qsort(p->jit, p->njit, sizeof(*p->jit), jit_cmp);
+	}
+	/* the last symbol starting at or before pc (a later line for the
+	 * same code, a recompiled method, sorts next to it) */
+	size_t lo = 0, hi = p->njit;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->jit[mid].start <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || pc - p->jit[lo - 1].start >= p->jit[lo - 1].size)
+		return NULL;
+	return &p->jit[lo - 1];
+}
+
 static const struct aentry *resolve(struct unwinder *u, struct uproc *p, uint64_t pc, int isact,
 				    struct scry_frame *f)
 {
@@ -995,7 +1074,14 @@ static const struct aentry *resolve(struct unwinder *u, struct uproc *p, uint64_
 			mi = NULL;
 			e->objdelta = (int64_t)pc;
 		}
-		if (!mi) {
+		const struct jitsym *j = NULL;
+		if (!mi && !mod && (j = jit_find(u, p, look)) != NULL) {
+			e->object = p->jit_object;
+			e->function = j->name;
+			e->fstart = j->start;
+			e->objdelta = 0;
+			e->flags = SCRY_FRAME_NO_DEBUGINFO;
+		} else if (!mi) {
 			e->flags = SCRY_FRAME_UNKNOWN | SCRY_FRAME_NO_DEBUGINFO;
 			if (!mod)
 				u->want_refresh = 1;

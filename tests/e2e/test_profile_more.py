@@ -199,6 +199,20 @@ class ProfileMore(ScryTest):
                                 or name.endswith("_[k]"), fr)
 
 
+    def test_jit_code_named_from_the_perf_map(self):
+        """A loop in code made at run time (tests/progs/jit_calls.c), named
+        in /tmp/perf-PID.map: its samples' leaf is that name (before: a bare
+        address)."""
+        out = os.path.join(self.tmp, "jit.folded")
+        r = self.profile(["--no-off-cpu", "-F", "499", "--format", "folded", "-o", out, "--",
+                          prog("jit_calls"), "spin", "1"], timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stacks = folded(out)
+        total = sum(n for _, n in stacks)
+        jit = sum(n for fr, n in stacks if fr[-1] == "jit_spin")
+        self.assertGreater(total, 0, stacks)
+        self.assertGreater(jit, total // 2, stacks)
+
 if __name__ == "__main__":
     import unittest
     unittest.main()

@@ -480,6 +480,27 @@ class Remapped(StackTest):
         self.check(["--backend", "bpf"])
 
 
+class Jit(StackTest):
+    """Code a JIT made, in an anonymous executable mapping, named in
+    /tmp/perf-PID.map (perf's convention): the frame is named from the map
+    (issue 13's bad input "a JIT region"; issue 14's symbolization).  Before,
+    it was "?" with no object."""
+
+    def test_jit_frame_named_from_the_perf_map(self):
+        self.need_unwinder()
+        r = run_scry(["-k", "-e", "trace=getppid", prog("jit_calls"), "calls", "3"], timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        calls = [i for i, l in enumerate(lines) if l.startswith("getppid(")]
+        self.assertEqual(len(calls), 6, r.stderr)     # 3 from the JIT, 3 from libc
+        jit = [frames_after(lines, i)[0] for i in calls if frames_after(lines, i)[0][1] == "jit_getppid"]
+        self.assertEqual(len(jit), 3, r.stderr)
+        for obj, fn, off, _ in jit:
+            self.assertRegex(obj, r"^/tmp/perf-\d+\.map$", r.stderr)
+            self.assertEqual(int(off, 16), 7, r.stderr)     # after mov and syscall
+        self.assertFalse(os.path.exists(jit[0][0]), "jit_calls left its map behind")
+
+
 class StructuredSummaries(StackTest):
     """-c --source / --by-function in JSON, JSONL and CSV carry the rows by
     call site and by function, as the text summary does."""
