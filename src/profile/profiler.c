@@ -47,6 +47,26 @@ struct profiler {
 	size_t names_len, names_cap;
 	struct scry_frame frames[MAXFRAMES];
 	uint32_t ids[MAXFRAMES];
+	/* The executable mappings of the processes whose every mapping the
+	 * kernel reports (a launched command, from its exec; its children
+	 * from their fork), built from PERF_RECORD_MMAP2 records and given
+	 * to the unwinder, so that a process gone before its samples are
+	 * unwound still has its modules (/proc is not read for them). */
+	struct gmaps *gmaps;
+};
+
+struct gmap {
+	uint64_t start, end, pgoff, ino;
+	uint32_t maj, min;
+	char *path;
+};
+
+struct gmaps {
+	struct gmaps *next;
+	pid_t pid;
+	struct gmap *e;
+	size_t n, cap;
+	int dirty;                /* changed since given to the unwinder */
 };
 
 static uint64_t now_ns(clockid_t c)
@@ -239,6 +259,133 @@ static void comm_of(pid_t pid, pid_t tid, char *buf, size_t len)
 	fclose(f);
 }
 
+static struct gmaps *gmaps_find(struct profiler *pr, pid_t pid)
+{
+	for (struct gmaps *g = pr->gmaps; g; g = g->next)
+		if (g->pid == pid)
+			return g;
+	return NULL;
+}
+
+static void gmaps_clear(struct gmaps *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->e[i].path);
+	g->n = 0;
+	g->dirty = 1;
+}
+
+/* pid's list, made empty when new; NULL when out of memory. */
+static struct gmaps *gmaps_new(struct profiler *pr, pid_t pid)
+{
+	struct gmaps *g = gmaps_find(pr, pid);
+	if (g)
+		return g;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->pid = pid;
+	g->next = pr->gmaps;
+	pr->gmaps = g;
+	return g;
+}
+
+static void gmaps_drop(struct profiler *pr, pid_t pid)
+{
+	for (struct gmaps **gp = &pr->gmaps; *gp; gp = &(*gp)->next)
+		if ((*gp)->pid == pid) {
+			struct gmaps *g = *gp;
+			*gp = g->next;
+			gmaps_clear(g);
+			free(g->e);
+			free(g);
+			return;
+		}
+}
+
+static int gmaps_add(struct gmaps *g, const struct gmap *m)
+{
+	/* what the new mapping covers is not the old ones' any more */
+	size_t j = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->e[i].start < m->end && m->start < g->e[i].end)
+			free(g->e[i].path);
+		else
+			g->e[j++] = g->e[i];
+	}
+	g->n = j;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 16;
+		struct gmap *e = realloc(g->e, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		g->e = e;
+		g->cap = cap;
+	}
+	struct gmap n = *m;
+	if (!(n.path = strdup(m->path)))
+		return -ENOMEM;
+	size_t at = g->n;
+	while (at && g->e[at - 1].start > n.start) {
+		g->e[at] = g->e[at - 1];
+		at--;
+	}
+	g->e[at] = n;
+	g->n++;
+	g->dirty = 1;
+	return 0;
+}
+
+/* Before pid's sample is unwound: its mappings to the unwinder, as
+ * /proc/PID/maps would show them, when they changed. */
+static void gmaps_give(struct profiler *pr, pid_t pid)
+{
+	struct gmaps *g = gmaps_find(pr, pid);
+	if (!g || !g->dirty || !g->n)
+		return;
+	size_t cap = 1;
+	for (size_t i = 0; i < g->n; i++)
+		cap += 2 * (96 + strlen(g->e[i].path));
+	char *text = malloc(cap), *p = text;
+	if (!text)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		/* Only code mappings come as records; the file's first pages
+		 * (its ELF header, where the unwinder puts the module's start)
+		 * are mapped below its code at offset 0: said so, as /proc
+		 * would, unless a mapping of the file at offset 0 is known. */
+		int head = g->e[i].pgoff && g->e[i].pgoff <= g->e[i].start && g->e[i].path[0] == '/';
+		for (size_t j = 0; head && j < g->n; j++)
+			if (g->e[j].ino == g->e[i].ino && g->e[j].maj == g->e[i].maj && g->e[j].min == g->e[i].min &&
+			    g->e[j].start < g->e[i].start)
+				head = 0;
+		if (head)
+			p += snprintf(p, cap - (size_t)(p - text), "%llx-%llx r--p 00000000 %02x:%02x %llu %s\n",
+				      (unsigned long long)(g->e[i].start - g->e[i].pgoff),
+				      (unsigned long long)g->e[i].start, g->e[i].maj, g->e[i].min,
+				      (unsigned long long)g->e[i].ino, g->e[i].path);
+		p += snprintf(p, cap - (size_t)(p - text), "%llx-%llx r-xp %08llx %02x:%02x %llu %s\n",
+			      (unsigned long long)g->e[i].start, (unsigned long long)g->e[i].end,
+			      (unsigned long long)g->e[i].pgoff, g->e[i].maj, g->e[i].min,
+			      (unsigned long long)g->e[i].ino, g->e[i].path);
+	}
+	if (unwinder_set_maps(pr->unw, pid, text, (size_t)(p - text)) == 0)
+		g->dirty = 0;
+	free(text);
+}
+
+static void on_mmap(void *ctx, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff, uint32_t maj,
+		    uint32_t min, uint64_t ino, const char *path)
+{
+	struct profiler *pr = ctx;
+	struct gmaps *g = gmaps_find(pr, pid);
+	if (!g || !len || !path[0])
+		return;
+	struct gmap m = { start, start + len, pgoff, ino, maj, min, (char *)path };
+	if (gmaps_add(g, &m) < 0)
+		gmaps_drop(pr, pid);     /* (out of memory: /proc, as for others) */
+}
+
 static void on_sample(void *ctx, const struct sampler_sample *s)
 {
 	struct profiler *pr = ctx;
@@ -256,6 +403,7 @@ static void on_sample(void *ctx, const struct sampler_sample *s)
 		pr->ids[n++] = prof_frame_id(pr->prof, &f, PROF_FRAME_KERNEL);
 	}
 	unsigned user0 = n;
+	gmaps_give(pr, s->pid);
 	if (s->regs_have && s->stack) {
 		struct copy c = { s->stack, s->stack_len, s->sp };
 		struct scry_stack out;
@@ -326,14 +474,32 @@ static void on_task(void *ctx, enum sampler_task_kind kind, pid_t pid, pid_t tid
 		}
 		if (pid == tid && pr->cfg.follow && is_target(pr, ppid) && !is_target(pr, pid))
 			push_pid(&pr->targets, &pr->ntargets, &pr->captargets, pid);
+		if (pid == tid && pid != ppid) {
+			/* a child has its parent's mappings, of which no record
+			 * comes: a copy */
+			struct gmaps *pg = gmaps_find(pr, ppid), *g;
+			if (pg && (g = gmaps_new(pr, pid)) != NULL) {
+				gmaps_clear(g);
+				for (size_t i = 0; i < pg->n; i++)
+					if (gmaps_add(g, &pg->e[i]) < 0) {
+						gmaps_drop(pr, pid);
+						break;
+					}
+			}
+		}
 		break;
 	case SAMPLER_EXIT:
 		if (pid == tid)
 			push_pid(&pr->forget, &pr->nforget, &pr->capforget, pid);
 		break;
-	case SAMPLER_EXEC:
-		/* another binary: the old one's modules are wrong from now */
+	case SAMPLER_EXEC: {
+		/* another binary: the old one's modules are wrong from now
+		 * (the new image's mappings come after this record) */
 		unwinder_forget(pr->unw, pid);
+		struct gmaps *g = gmaps_find(pr, pid);
+		if (g)
+			gmaps_clear(g);
+	}
 		/* fallthrough */
 	case SAMPLER_COMM:
 		if (is_target(pr, pid) || pr->cfg.follow)
@@ -359,7 +525,7 @@ int profiler_new(struct profiler **out, const struct profiler_config *cfg,
 	pr->note = note;
 	pr->note_ctx = note_ctx;
 	pr->gate = -1;
-	struct sampler_callbacks cb = { on_sample, on_task, on_note, pr };
+	struct sampler_callbacks cb = { on_sample, on_task, on_note, pr, on_mmap };
 	int err = prof_new(&pr->prof);
 	if (!err)
 		err = unwinder_new(&pr->unw);
@@ -380,6 +546,8 @@ void profiler_free(struct profiler *pr)
 	if (pr->gate >= 0)
 		launch_abort(pr->child, pr->gate);
 	sampler_free(pr->sampler);
+	while (pr->gmaps)
+		gmaps_drop(pr, pr->gmaps->pid);
 	unwinder_free(pr->unw);
 	prof_free(pr->prof);
 	free(pr->targets);
@@ -422,6 +590,8 @@ static int attach(struct profiler *pr, pid_t pid, int held)
 		return err;
 	if (!held)
 		know_process(pr, pid);
+	else if (!gmaps_new(pr, pid))
+		return -ENOMEM;
 	if (!is_target(pr, pid))
 		return push_pid(&pr->targets, &pr->ntargets, &pr->captargets, pid);
 	return 0;
@@ -445,6 +615,8 @@ int profiler_launch(struct profiler *pr, char *const argv[], pid_t *child)
 	int err = sampler_add_process(pr->sampler, pid);
 	if (!err)
 		err = push_pid(&pr->targets, &pr->ntargets, &pr->captargets, pid);
+	if (!err && !gmaps_new(pr, pid))
+		err = -ENOMEM;           /* (its mappings come as records from its exec) */
 	if (err) {
 		launch_abort(pid, gate);
 		pr->gate = -1;
@@ -478,8 +650,10 @@ int profiler_start(struct profiler *pr)
 int profiler_poll(struct profiler *pr, int timeout_ms)
 {
 	int r = sampler_poll(pr->sampler, timeout_ms);
-	for (size_t i = 0; i < pr->nforget; i++)
+	for (size_t i = 0; i < pr->nforget; i++) {
 		unwinder_forget(pr->unw, pr->forget[i]);
+		gmaps_drop(pr, pr->forget[i]);
+	}
 	pr->nforget = 0;
 	return r < 0 ? r : 0;
 }

@@ -233,6 +233,10 @@ static void make_attr(struct sampler *s, int exclude_kernel)
 	a->task = 1;
 	a->comm = 1;
 	a->comm_exec = 1;
+	/* executable mappings (a launched command's, from its exec): its
+	 * modules even when it is gone before its samples are unwound */
+	a->mmap = 1;
+	a->mmap2 = 1;
 	a->exclude_kernel = exclude_kernel ? 1 : 0;
 	a->exclude_hv = 1;
 	a->exclude_guest = 1;
@@ -542,6 +546,23 @@ static void handle_record(struct sampler *s, const unsigned char *rec, size_t le
 		if (s->cb.task)
 			s->cb.task(s->cb.ctx, (h->misc & PERF_RECORD_MISC_COMM_EXEC) ? SAMPLER_EXEC : SAMPLER_COMM,
 				   (pid_t)v[0], (pid_t)v[1], 0, 0, comm);
+		break;
+	}
+	case PERF_RECORD_MMAP2: {
+		uint32_t ids[2];
+		uint64_t v[3];            /* addr, len, pgoff */
+		uint32_t dev[2];
+		uint64_t ino[2];          /* ino, ino_generation */
+		uint32_t prot_flags[2];
+		if (take(&c, ids, sizeof(ids)) || take(&c, v, sizeof(v)) || take(&c, dev, sizeof(dev)) ||
+		    take(&c, ino, sizeof(ino)) || take(&c, prot_flags, sizeof(prot_flags)) || c.p >= c.end)
+			break;
+		char path[4096];
+		size_t n = (size_t)(c.end - c.p) < sizeof(path) - 1 ? (size_t)(c.end - c.p) : sizeof(path) - 1;
+		memcpy(path, c.p, n);
+		path[n] = '\0';          /* (the record pads it with NULs) */
+		if (s->cb.mmap && !(h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID))
+			s->cb.mmap(s->cb.ctx, (pid_t)ids[0], v[0], v[1], v[2], dev[0], dev[1], ino[0], path);
 		break;
 	}
 	default:

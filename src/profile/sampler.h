@@ -65,6 +65,10 @@ struct sampler_callbacks {
 		     pid_t ptid, const char *comm);
 	void (*note)(void *ctx, const char *line);
 	void *ctx;
+	/* an executable mapping pid made (PERF_RECORD_MMAP2: the exec's own
+	 * and every later one, in order with the samples); NULL: not told */
+	void (*mmap)(void *ctx, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff, uint32_t maj,
+		     uint32_t min, uint64_t ino, const char *path);
 };
 
 struct sampler_counts {
