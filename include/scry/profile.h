@@ -204,7 +204,10 @@ SCRY_API int scry_profiler_attach(struct scry_profiler *pr, pid_t pid, struct sc
  * -ENOENT/-EACCES when it cannot be run (nothing is started then), or what
  * _attach() returns.  One command per profiler, and not with attached
  * processes (-EBUSY): a command's events start at its exec, attached
- * processes' at the start.
+ * processes' at the start.  Its signals: SIGPIPE at its default (unless it
+ * was ignored when libscry was loaded); the others as the program had them
+ * when libscry was loaded (ignored ones ignored, as under nohup or in a
+ * shell's background job), handlers reset by exec.
  */
 SCRY_API int scry_profiler_launch(struct scry_profiler *pr, char *const argv[], pid_t *child,
 				  struct scry_profile_error *why);

@@ -87,7 +87,12 @@ struct scry_config {
 	unsigned seccomp_len;
 	/* Signals (bit sig-1) that a launched command gets at their default
 	 * action although the caller ignores them (scry ignores SIGPIPE for
-	 * itself; the command must not inherit that). */
+	 * itself; the command must not inherit that).  Apart from these, a
+	 * launched command ignores the signals the program ignored when
+	 * libscry was loaded (read then, before the program could install
+	 * handlers: under nohup, SIGHUP; in a shell's background job, SIGINT
+	 * and SIGQUIT), even if the program has caught them since, as
+	 * strace's commands do. */
 	uint64_t child_default_signals;
 	/* -P: only calls that touch one of these paths, by name or by an fd
 	 * open on it.  Not owned.  NULL/0: every call. */

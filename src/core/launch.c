@@ -56,13 +56,19 @@ int find_program(const char *file, char *path, size_t len)
 extern char **environ;
 
 /*
- * glibc's own signals, 32 and 33 (SIGCANCEL, SIGSETXID): glibc's sigaction
- * refuses them, so a program can only inherit them ignored -- and once a
- * process has a second thread, glibc gives 33 a handler, which exec then
- * resets to the default.  scry traces from a thread of its own, so the
- * command it launches would lose what its environment ignored (seen: a CI
- * job whose parent ignores both).  Their dispositions are read here, at
- * load time, before any thread, and put back in the child before exec.
+ * The signals the program ignored when it was loaded, before it installed
+ * handlers of its own (bit sig-1).  A command started under `nohup` or with
+ * `&` by a shell inherits SIGHUP or SIGINT and SIGQUIT ignored; scry catches
+ * SIGINT, SIGTERM and SIGHUP to detach cleanly, and a caught signal is back
+ * at its default after exec, so the command it launches would die of what
+ * its environment had it ignore (found by bench/fidelity run in the
+ * background: every program's rt_sigaction(SIGINT, NULL, ...) said SIG_DFL
+ * where strace's said SIG_IGN).  So the child ignores them again before
+ * exec, as strace's does.  Read with the raw call because glibc's
+ * sigaction refuses glibc's own 32 and 33 (SIGCANCEL, SIGSETXID), which a
+ * program can only inherit ignored -- and once a process has a second
+ * thread, glibc gives 33 a handler.  Read here, at load time, before any
+ * thread.
  */
 struct ksigaction {
 	void (*handler)(int);
@@ -70,25 +76,32 @@ struct ksigaction {
 	void (*restorer)(void);
 	uint64_t mask;
 };
-static unsigned glibc_ignored;   /* bit 0: signal 32, bit 1: signal 33 */
+static uint64_t ignored_at_load;
 
-__attribute__((constructor)) static void record_glibc_signals(void)
+__attribute__((constructor)) static void record_ignored_signals(void)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int sig = 1; sig <= 64; sig++) {
 		struct ksigaction old;
-		if (syscall(SYS_rt_sigaction, 32 + i, NULL, &old, sizeof(old.mask)) == 0 &&
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) == 0 &&
 		    old.handler == SIG_IGN)
-			glibc_ignored |= 1u << i;
+			ignored_at_load |= 1ull << (sig - 1);
 	}
 }
 
-static void restore_glibc_signals(void)
+/* in the child: async-signal-safe */
+static void restore_ignored_signals(uint64_t except)
 {
-	for (int i = 0; i < 2; i++)
-		if (glibc_ignored & (1u << i)) {
+	for (int sig = 1; sig <= 64; sig++)
+		if ((ignored_at_load & ~except) & (1ull << (sig - 1))) {
 			struct ksigaction ign = { SIG_IGN, 0, NULL, 0 };
-			syscall(SYS_rt_sigaction, 32 + i, &ign, NULL, sizeof(ign.mask));
+			syscall(SYS_rt_sigaction, sig, &ign, NULL, sizeof(ign.mask));
 		}
+}
+
+uint64_t launch_ignored_at_load(void)
+{
+	return ignored_at_load;
 }
 
 pid_t launch_gated(char *const argv[], uint64_t default_signals,
@@ -119,7 +132,7 @@ pid_t launch_gated(char *const argv[], uint64_t default_signals,
 		for (int sig = 1; sig <= 64; sig++)
 			if (default_signals & (1ull << (sig - 1)))
 				signal(sig, SIG_DFL);
-		restore_glibc_signals();
+		restore_ignored_signals(default_signals);
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
 		close(pfd[1]);

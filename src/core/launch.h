@@ -15,8 +15,10 @@ int find_program(const char *file, char *path, size_t len);
 
 /*
  * Forks argv[0] (found on PATH first: -ENOENT, ... and nothing starts) held
- * at a gate: the child clears its signal mask and interval timer, puts the
- * signals in default_signals (bit sig-1) back to SIG_DFL and waits until
+ * at a gate: the child clears its signal mask and interval timer, ignores
+ * again the signals the program ignored when it was loaded (see
+ * launch_ignored_at_load()), puts the signals in default_signals (bit
+ * sig-1) back to SIG_DFL (these win) and waits until
  * the parent closes *gate; then it runs setup (may be NULL; async-signal-
  * safe only; non-zero is a failure, exit status 126) and execs (exit
  * 127/126 and a message if that fails).  So setup runs once the parent has
@@ -27,6 +29,9 @@ int find_program(const char *file, char *path, size_t len);
 pid_t launch_gated(char *const argv[], uint64_t default_signals,
 		   int (*setup)(void *ctx), void *ctx, int *gate);
 void launch_release(int gate);
+/* The signals (bit sig-1) the program ignored when libscry was loaded,
+ * before it could install handlers: launched commands ignore them too. */
+uint64_t launch_ignored_at_load(void);
 /* In a launched child (strace's -u): take these groups, gid and uid, in
  * that order; async-signal-safe.  0 or -1 with errno. */
 int launch_set_ids(uid_t uid, gid_t gid, const gid_t *groups, int ngroups);

@@ -605,8 +605,11 @@ int profiler_launch(struct profiler *pr, char *const argv[], pid_t *child)
 	if (pr->gate >= 0)
 		return -EBUSY;
 	int gate = -1;
-	uint64_t dfl = 1ull << (SIGPIPE - 1) | 1ull << (SIGINT - 1) | 1ull << (SIGTERM - 1) |
-		       1ull << (SIGHUP - 1);
+	/* the command inherits what the program was given (a caught signal is
+	 * back at its default after exec; one ignored when libscry was loaded
+	 * is ignored again: launch_gated()), except SIGPIPE, which scry ignores
+	 * for itself: back at its default unless it was ignored at load */
+	uint64_t dfl = (1ull << (SIGPIPE - 1)) & ~launch_ignored_at_load();
 	pid_t pid = launch_gated(argv, dfl, NULL, NULL, &gate);
 	if (pid < 0)
 		return (int)pid;

@@ -341,6 +341,32 @@ class Dispositions(ScryTest):
                      timeout=T(20))
         self.assertEqual(traced.stdout, plain)
 
+    def test_signals_ignored_by_the_parent_stay_ignored(self):
+        # nohup ignores SIGHUP, a shell's background job SIGINT and SIGQUIT:
+        # scry catches SIGINT, SIGTERM and SIGHUP to detach, and exec put
+        # the command's back at their default, so a `nohup scry -- job` lost
+        # its job at the hangup (found by bench/fidelity run in the
+        # background: rt_sigaction(SIGINT, NULL, {SIG_DFL}) where strace's
+        # command saw SIG_IGN).  Every way scry launches a command.
+        script = "grep SigIgn /proc/self/status"
+
+        def ignore():
+            for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_IGN)
+        plain = run(["sh", "-c", script], timeout=T(10), preexec_fn=ignore).stdout
+        self.assertIn("SigIgn:\t000000000000400", plain)     # HUP INT QUIT TERM (bits 0-2, 14)
+        ways = [["-e", "trace=none"], ["-f", "-qq"], ["-c"], ["-e", "trace=none", "--seccomp-bpf"],
+                ["profile", "-F", "99"]]
+        if os.geteuid() == 0 and run_scry(["--backend", "bpf", "-c", "--", "true"], timeout=T(20)).returncode == 0:
+            ways.append(["--backend", "bpf", "-qq"])
+        for way in ways:
+            with self.subTest(way=way):
+                out = os.path.join(self.tmp, "out")
+                traced = run([SCRY] + way + ["-o", out, "--", "sh", "-c", script],
+                             timeout=T(30), preexec_fn=ignore)
+                self.assertEqual(traced.returncode, 0, traced.stderr)
+                self.assertEqual(traced.stdout, plain)
+
     def test_sigpipe_default_in_command(self):
         script = "grep SigIgn /proc/self/status"
         plain = run(["sh", "-c", script], timeout=T(5)).stdout
