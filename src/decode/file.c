@@ -63,11 +63,13 @@ static void v_mode(struct dctx *d, const char *name, uint64_t mode)
 }
 
 /* A result named by a table with a word before it, as strace shows
- * fcntl's: "0x1 (flags FD_CLOEXEC)", "0x8000 (flags O_RDONLY|O_LARGEFILE)". */
+ * fcntl's: "0x1 (flags FD_CLOEXEC)", "0x8000 (flags O_RDONLY|O_LARGEFILE)".
+ * A zero result has none, unless the table names zero (F_GETFL's
+ * O_RDONLY: "0 (flags O_RDONLY)"). */
 static void result_text(struct dctx *d, const char *word, const struct scry_xlat *x,
 			const char *zero, uint64_t field)
 {
-	if (d->failed || d->ret == 0)
+	if (d->failed || (d->ret == 0 && !zero))
 		return;
 	d->rfmt = R_FLAGS;
 	d->rxlat = x;

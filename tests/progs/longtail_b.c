@@ -242,6 +242,12 @@ static void decorations(void)
 		fcntl(fd, F_GETFL);
 		close(fd);
 	}
+	int pfd[2];
+	if (pipe(pfd) == 0) {		/* the read end's flags are 0: "= 0 (flags O_RDONLY)" */
+		fcntl(pfd[0], F_GETFL);
+		close(pfd[0]);
+		close(pfd[1]);
+	}
 
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
