@@ -89,13 +89,14 @@ static inline void at_flags(struct dctx *d, const char *name, uint64_t flags)
 }
 
 /* A comment with the time as strace prints it: local time, nanoseconds
- * when not zero. */
+ * when not zero; none for the epoch itself (0.0: a file system without
+ * birth times, a time set to @0), as strace leaves it out. */
 static inline void time_comment(struct dctx *d, int64_t sec, uint64_t nsec)
 {
 	char buf[64], zone[16];
 	struct tm tm;
 	time_t t = (time_t)sec;
-	if (!localtime_r(&t, &tm))
+	if ((!sec && !nsec) || !localtime_r(&t, &tm))
 		return;
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	strftime(zone, sizeof(zone), "%z", &tm);

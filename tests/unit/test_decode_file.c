@@ -389,6 +389,12 @@ static void test_times_and_copies(void **state)
 			    "utimensat(AT_FDCWD, \"f1\", [{tv_sec=1700000000, tv_nsec=5} /* 2023-11-14T22:13:20.000000005+0000 */, "
 			    "{tv_sec=1600000000, tv_nsec=0} /* 2020-09-13T12:26:40+0000 */], AT_SYMLINK_NOFOLLOW) = 0");
 	release(&c);
+	/* the epoch has no comment (touch -d @0; a statx without birth time) */
+	struct timespec ts3[2] = { { 0, 0 }, { 0, 500000000 } };
+	assert_string_equal(decode(&c, "utimensat", (uint64_t)AT_FDCWD, U("f1"), U(ts3), 0, 0, 0, 0),
+			    "utimensat(AT_FDCWD, \"f1\", [{tv_sec=0, tv_nsec=0}, "
+			    "{tv_sec=0, tv_nsec=500000000} /* 1970-01-01T00:00:00.500000000+0000 */], 0) = 0");
+	release(&c);
 
 	/* sendfile: the offset before and after */
 	int64_t off = 3;
