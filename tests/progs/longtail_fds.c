@@ -15,6 +15,9 @@
  *   epoll     all of the above in one epoll set, waited on once
  *
  * It waits for nothing it has not caused, so each run makes the same calls.
+ *
+ *   longtail_fds [DIR]   DIR (made and removed) for inotify's directory;
+ *                        by default a new /tmp/scry-fds-XXXXXX
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -38,7 +41,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/scry-fds-XXXXXX", path[64];
 	char ev[sizeof(struct inotify_event) + 64] __attribute__((aligned(8)));
@@ -49,9 +52,16 @@ int main(void)
 	sigset_t set;
 	int tfd, efd, sfd, ifd, ep, wd, fd;
 
-	if (!mkdtemp(dir))
+	const char *d = dir;
+	if (argc > 1) {
+		d = argv[1];
+		if (mkdir(d, 0700) < 0)
+			die(d);
+	} else if (!mkdtemp(dir)) {
 		die("mkdtemp");
-	snprintf(path, sizeof(path), "%s/new", dir);
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/new", d) >= sizeof(path))
+		die("directory name too long");
 
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (tfd < 0 || timerfd_settime(tfd, 0, &its, &old) < 0)
@@ -86,7 +96,7 @@ int main(void)
 		die("signalfd");
 
 	ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	wd = ifd < 0 ? -1 : inotify_add_watch(ifd, dir, IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	wd = ifd < 0 ? -1 : inotify_add_watch(ifd, d, IN_CREATE | IN_DELETE | IN_ONLYDIR);
 	if (wd < 0)
 		die("inotify");
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -109,7 +119,7 @@ int main(void)
 		die("epoll_wait");
 	if (read(ifd, ev, sizeof(ev)) <= 0)
 		die("read inotify");
-	if (inotify_rm_watch(ifd, wd) < 0 || unlink(path) < 0 || rmdir(dir) < 0)
+	if (inotify_rm_watch(ifd, wd) < 0 || unlink(path) < 0 || rmdir(d) < 0)
 		die("clean up");
 	close(ep);
 	close(ifd);
