@@ -30,6 +30,15 @@ SCRY = os.environ.get("SCRY_BIN") or os.path.join(BUILD, "scry")
 PROGS = os.path.join(BUILD, "progs")
 PROGS_SRC = os.path.join(ROOT, "tests", "progs")
 
+# The tests expect a terminal's foreground job's signals.  A CI runner or a
+# shell's background job (`make check &`, nohup) starts them with SIGINT,
+# SIGQUIT or SIGHUP ignored, which every command they launch would inherit
+# -- through scry too, which passes ignored signals on, as strace does -- and
+# a test that ends a command with Ctrl+C would wait for it in vain.
+for _sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+    if signal.getsignal(_sig) == signal.SIG_IGN:
+        signal.signal(_sig, signal.default_int_handler if _sig == signal.SIGINT else signal.SIG_DFL)
+
 # Slow machines (2 cores, sanitizers) get more time; everything polls, so the
 # scale only matters when something is wrong.
 SCALE = float(os.environ.get("SCRY_E2E_TIMEOUT_SCALE", "1"))
