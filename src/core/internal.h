@@ -185,12 +185,26 @@ struct scry_session {
 	struct scry_io_msg *io_msgs;
 	size_t io_cap_msgs;
 	struct scry_io io;
-	/* -e inject=: index + 1 of the rule for each call number (0: none) */
+	/* -e inject=: index + 1 of the rule for each call number (0: none),
+	 * at inject_slot(s, nr) (ia32 processes' i386 calls after the native
+	 * ones); inject_nslots of them */
 	uint16_t *inject_rule;
+	size_t inject_nslots;
 	size_t ndelayed;         /* tracees with T_DELAY_HELD */
 	struct unwinder *unwind;      /* cfg.stack_depth: made at the first stack */
 	struct scry_values siginfo;   /* the siginfo of a signal event */
 };
+
+/* The slot of call nr in inject_rule[] and tracee.inj_seen[]: a native
+ * call's number, an ia32 process's i386 call (SCRY_NR_I386 + n) after the
+ * native ones; -1 for none. */
+static inline long inject_slot(const struct scry_session *s, long nr)
+{
+	if (nr >= SCRY_NR_I386 && s->table == &scry_table_x86_64 &&
+	    nr - SCRY_NR_I386 < (long)scry_table_i386.ncalls)
+		return (long)s->table->ncalls + (nr - SCRY_NR_I386);
+	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? nr : -1;
+}
 
 /* core/session.c */
 uint64_t scry_now_mono(void);
