@@ -153,16 +153,39 @@ static int dec_fcntl32(struct dctx *d)
 }
 
 /*
- * struct stat64 (i386, packed, 96 bytes), read where the stat decoders
- * read the x86_64 struct stat: a mem hook turns the one into the other.
+ * i386 structures read where the x86_64 decoders read theirs: a mem hook
+ * (struct compat_hook) turns the reads of up to four addresses into what
+ * the x86_64 decoder expects (h->conv), and passes every other read on.
  */
-#define STAT64_SIZE 96
-#define KSTAT_READ  120   /* what file_stat.c's read_kstat() asks for */
-
-struct stat64_hook {
+struct compat_hook {
 	struct dctx orig;   /* the decoder context as it was: its mem */
-	uint64_t addr;      /* the struct's address */
+	uint64_t addr[4];   /* the addresses converted (0: none) */
+	int64_t nfds;       /* select: the fd sets' size in bits */
+	ssize_t (*conv)(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len);
 };
+
+static ssize_t compat_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct compat_hook *h = ctx;
+	for (int i = 0; i < 4; i++)
+		if (h->addr[i] && addr == h->addr[i])
+			return h->conv(h, i, addr, buf, len);
+	return d_read(&h->orig, addr, buf, len);
+}
+
+/* The x86_64 decoder of name on args, its reads going through h. */
+static int run_hooked(struct dctx *d, struct compat_hook *h, const char *name, const uint64_t *args)
+{
+	int r;
+
+	h->orig = *d;
+	d->mem = compat_mem;
+	d->mem_ctx = h;
+	r = run_as(d, name, args);
+	d->mem = h->orig.mem;
+	d->mem_ctx = h->orig.mem_ctx;
+	return r;
+}
 
 static uint32_t u32_at(const unsigned char *p, size_t off)
 {
@@ -178,13 +201,17 @@ static uint64_t u64_at(const unsigned char *p, size_t off)
 	return v;
 }
 
-static ssize_t stat64_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+/* struct stat64 (i386, packed, 96 bytes) as the x86_64 struct stat. */
+#define STAT64_SIZE 96
+#define KSTAT_READ  120   /* what file_stat.c's read_kstat() asks for */
+
+static ssize_t stat64_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
-	struct stat64_hook *h = ctx;
 	unsigned char s[STAT64_SIZE];
 	uint64_t k[KSTAT_READ / 8];
 
-	if (addr != h->addr || len != KSTAT_READ)
+	(void)which;
+	if (len != KSTAT_READ)
 		return d_read(&h->orig, addr, buf, len);
 	if (d_read_exact(&h->orig, addr, s, sizeof(s)))
 		return -1;
@@ -206,25 +233,145 @@ static ssize_t stat64_mem(void *ctx, uint64_t addr, void *buf, size_t len)
 
 static int stat64_as(struct dctx *d, const char *name, int arg)
 {
-	struct stat64_hook h;
-	int r;
+	struct compat_hook h = { .addr = { d->args[arg] }, .conv = stat64_conv };
 
 	if (!d->exiting)
 		return run_as(d, name, d->args);
-	h.orig = *d;
-	h.addr = d->args[arg];
-	d->mem = stat64_mem;
-	d->mem_ctx = &h;
-	r = run_as(d, name, d->args);
-	d->mem = h.orig.mem;
-	d->mem_ctx = h.orig.mem_ctx;
-	return r;
+	return run_hooked(d, &h, name, d->args);
 }
 
 static int dec_stat64(struct dctx *d) { return stat64_as(d, "stat", 1); }
 static int dec_lstat64(struct dctx *d) { return stat64_as(d, "lstat", 1); }
 static int dec_fstat64(struct dctx *d) { return stat64_as(d, "fstat", 1); }
 static int dec_fstatat64(struct dctx *d) { return stat64_as(d, "newfstatat", 2); }
+
+/*
+ * select's fd sets (bits in 32-bit words: read the 4-byte-rounded size,
+ * the rest zero) and its struct timeval of two 32-bit longs, as the
+ * x86_64 decoder reads them.
+ */
+static ssize_t select_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 3) {           /* the timeval */
+		int32_t tv[2];
+		int64_t k[2];
+		if (len != sizeof(k) || d_read_exact(&h->orig, addr, tv, sizeof(tv)))
+			return -1;
+		k[0] = tv[0];
+		k[1] = tv[1];
+		memcpy(buf, k, sizeof(k));
+		return (ssize_t)len;
+	}
+	size_t want = (size_t)(h->nfds + 31) / 32 * 4;
+	if (want > len)
+		want = len;
+	if (want && d_read_exact(&h->orig, addr, buf, want))
+		return -1;
+	memset((char *)buf + want, 0, len - want);
+	return (ssize_t)len;
+}
+
+static int select32(struct dctx *d, const uint64_t a[5])
+{
+	struct compat_hook h = { .addr = { a[1], a[2], a[3], a[4] }, .conv = select_conv };
+	int nfds = (int)a[0];
+
+	h.nfds = nfds < 0 ? 0 : nfds;
+	/* one set at the timeval's address is read as a set */
+	for (int i = 0; i < 3; i++)
+		if (h.addr[3] == h.addr[i])
+			h.addr[3] = 0;
+	return run_hooked(d, &h, "select", a);
+}
+
+/* _newselect(n, inp, outp, exp, tvp): strace's select, 32-bit layouts. */
+static int dec_newselect(struct dctx *d)
+{
+	const uint64_t a[6] = { (uint64_t)(int64_t)(int32_t)d->args[0], d->args[1], d->args[2],
+				d->args[3], d->args[4] };
+	return select32(d, a);
+}
+
+/* i386's old select(arg): its five arguments as 32-bit words in memory
+ * (struct sel_arg_struct), shown as select's, strace's oldselect (which
+ * reads them again at exit); the address when they cannot be read. */
+static int dec_oldselect(struct dctx *d)
+{
+	uint32_t w[5];
+	if (d_read_exact(d, d->args[0], w, sizeof(w))) {
+		if (!d->exiting)
+			v_ptr(d, "arg", d->args[0]);
+		return DEC_DONE;
+	}
+	const uint64_t a[6] = { (uint64_t)(int64_t)(int32_t)w[0], w[1], w[2], w[3], w[4] };
+	return select32(d, a);
+}
+
+/*
+ * statfs64(path, sz, buf), fstatfs64(fd, sz, buf): struct statfs64 (i386:
+ * 84 bytes, packed to 4; the kernel takes 88 too) read as the x86_64
+ * struct statfs; another sz: the buffer's address, as strace.  statfs and
+ * fstatfs: i386's struct statfs, all 32-bit words (64 bytes).
+ */
+#define KSTATFS_READ 120   /* file_stat.c's statfs_at() */
+
+static ssize_t statfs_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	unsigned char s[84];
+	uint64_t k[KSTATFS_READ / 8];
+	int is64 = which == 0;
+	size_t n = is64 ? 84 : 64;
+
+	if (len != KSTATFS_READ)
+		return d_read(&h->orig, addr, buf, len);
+	if (d_read_exact(&h->orig, addr, s, n))
+		return -1;
+	memset(k, 0, sizeof(k));
+	k[0] = u32_at(s, 0);                  /* f_type */
+	k[1] = u32_at(s, 4);                  /* f_bsize */
+	for (int i = 0; i < 5; i++)           /* f_blocks .. f_ffree */
+		k[2 + i] = is64 ? u64_at(s, 8 + 8 * (size_t)i) : u32_at(s, 8 + 4 * (size_t)i);
+	size_t at = is64 ? 48 : 28;
+	k[7] = u32_at(s, at) | (uint64_t)u32_at(s, at + 4) << 32;   /* f_fsid */
+	k[8] = u32_at(s, at + 8);             /* f_namelen */
+	k[9] = u32_at(s, at + 12);            /* f_frsize */
+	k[10] = u32_at(s, at + 16);           /* f_flags */
+	memcpy(buf, k, KSTATFS_READ);
+	return KSTATFS_READ;
+}
+
+static int statfs64_as(struct dctx *d, const char *name)
+{
+	const uint64_t a[6] = { d->args[0], d->args[2] };
+	uint64_t sz = (uint32_t)d->args[1];
+
+	if (!d->exiting) {
+		int r = run_as(d, name, a);
+		v_uint(d, "sz", sz);
+		return r;
+	}
+	if (sz != 84 && sz != 88) {
+		v_ptr(d, "buf", d->args[2]);
+		return DEC_DONE;
+	}
+	struct compat_hook h = { .addr = { d->args[2] }, .conv = statfs_conv };
+	return run_hooked(d, &h, name, a);
+}
+
+static int statfs32_as(struct dctx *d, const char *name)
+{
+	/* addr[1]: the 32-bit struct statfs */
+	struct compat_hook h = { .addr = { 0, d->args[1] }, .conv = statfs_conv };
+
+	if (!d->exiting)
+		return run_as(d, name, d->args);
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_statfs64(struct dctx *d) { return statfs64_as(d, "statfs"); }
+static int dec_fstatfs64(struct dctx *d) { return statfs64_as(d, "fstatfs"); }
+static int dec_statfs32(struct dctx *d) { return statfs32_as(d, "statfs"); }
+static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
 
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */
@@ -261,6 +408,12 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "lstat64", dec_lstat64, { 0 } },
 	{ "fstat64", dec_fstat64, { 0 } },
 	{ "fstatat64", dec_fstatat64, { 0 } },
+	{ "select", dec_oldselect, { 0 } },
+	{ "_newselect", dec_newselect, { 0 } },
+	{ "statfs64", dec_statfs64, { 0 } },
+	{ "fstatfs64", dec_fstatfs64, { 0 } },
+	{ "statfs", dec_statfs32, { 0 } },
+	{ "fstatfs", dec_fstatfs32, { 0 } },
 	{ NULL, NULL, { 0 } },
 };
 

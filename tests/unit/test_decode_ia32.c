@@ -267,6 +267,117 @@ static void test_generic_i386(void **state)
 	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 19), SCRY_NR_I386 + 19);
 }
 
+/* A page below 4 GiB, where a 32-bit process's pointers point. */
+static unsigned char *low_page(void)
+{
+	unsigned char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(low != MAP_FAILED);
+	memset(low, 0, 4096);
+	return low;
+}
+
+#define LOW(p) ((uint64_t)(uint32_t)(uintptr_t)(p))
+
+/* _newselect: fd sets in 32-bit words, struct timeval of two 32-bit longs
+ * (a 64-bit read would take tv_usec from the next word); old select (82):
+ * the five arguments as 32-bit words in memory, shown as select's. */
+static void test_select(void **state)
+{
+	struct call c;
+	unsigned char *low = low_page();
+	uint32_t *in = (uint32_t *)low, *out = (uint32_t *)(low + 64);
+	int32_t *tv = (int32_t *)(low + 128);
+	in[0] = 1u << 3;
+	in[1] = 0xffffffff;          /* beyond n: the next word is not read as the set */
+	out[0] = (1u << 1) | (1u << 4);
+	tv[0] = 1;
+	tv[1] = 500;
+	tv[2] = 7;                   /* what x86_64's tv_usec would be */
+	uint64_t a[6] = { 5, LOW(in), LOW(out), 0, LOW(tv) };
+	const char *line = decode(&c, "_newselect", a, 2, 0);
+	assert_string_equal(line, "_newselect(5, [3], [1 4], NULL, {tv_sec=1, tv_usec=500}) = 2 "
+				  "(in [3], out [1 4], left {tv_sec=1, tv_usec=500})");
+	release(&c);
+	/* a timeout */
+	assert_string_equal(decode(&c, "_newselect", a, 0, 0),
+			    "_newselect(5, [3], [1 4], NULL, {tv_sec=1, tv_usec=500}) = 0 (Timeout)");
+	release(&c);
+
+	uint32_t *w = (uint32_t *)(low + 256);
+	w[0] = 5;
+	w[1] = (uint32_t)LOW(in);
+	w[2] = 0;
+	w[3] = 0;
+	w[4] = 0;
+	uint64_t o[6] = { LOW(w) };
+	assert_string_equal(decode(&c, "select", o, 1, 0), "select(5, [3], NULL, NULL, NULL) = 1 (in [3])");
+	release(&c);
+	/* its words unreadable: the address */
+	uint64_t bad[6] = { 16 };
+	assert_string_equal(decode(&c, "select", bad, -14, 0), "select(0x10) = -1 EFAULT (Bad address)");
+	release(&c);
+	munmap(low, 4096);
+}
+
+/* struct statfs64 as the i386 kernel writes it (packed to 4, 84 bytes). */
+struct __attribute__((packed, aligned(4))) statfs64_i386 {
+	uint32_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	uint32_t namelen, frsize, flags, spare[4];
+};
+
+/* statfs64(path, 84, buf) / fstatfs64(fd, 84, buf): the i386 layout with
+ * the size argument; a size that is not the struct's: the address.  i386
+ * statfs: its struct of 32-bit words. */
+static void test_statfs64(void **state)
+{
+	_Static_assert(sizeof(struct statfs64_i386) == 84, "i386 struct statfs64");
+	struct statfs64_i386 f;
+	memset(&f, 0xee, sizeof(f));
+	f.type = 0xEF53;
+	f.bsize = 4096;
+	f.blocks = 5000000000ULL;
+	f.bfree = 100;
+	f.bavail = 90;
+	f.files = 655360;
+	f.ffree = 600000;
+	f.fsid[0] = 0x1234;
+	f.fsid[1] = 0x5678;
+	f.namelen = 255;
+	f.frsize = 4096;
+	f.flags = 0x1020;   /* ST_VALID|ST_RELATIME */
+	const char *body = "{f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=5000000000, f_bfree=100, "
+			   "f_bavail=90, f_files=655360, f_ffree=600000, f_fsid={val=[0x1234, 0x5678]}, "
+			   "f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}";
+	char want[512];
+	struct call c;
+	uint64_t a[6] = { U("/"), 84, U(&f) };
+	snprintf(want, sizeof(want), "statfs64(\"/\", 84, %s) = 0", body);
+	assert_string_equal(decode(&c, "statfs64", a, 0, 0), want);
+	release(&c);
+	uint64_t b[6] = { 3, 84, U(&f) };
+	snprintf(want, sizeof(want), "fstatfs64(3, 84, %s) = 0", body);
+	assert_string_equal(decode(&c, "fstatfs64", b, 0, 0), want);
+	release(&c);
+	uint64_t odd[6] = { 3, 80, U(&f) };
+	snprintf(want, sizeof(want), "fstatfs64(3, 80, %p) = 0", (void *)&f);
+	assert_string_equal(decode(&c, "fstatfs64", odd, 0, 0), want);
+	release(&c);
+	snprintf(want, sizeof(want), "fstatfs64(3, 84, %p) = -1 EBADF (Bad file descriptor)", (void *)&f);
+	assert_string_equal(decode(&c, "fstatfs64", b, -9, 0), want);
+	release(&c);
+
+	uint32_t w[16] = { 0xEF53, 4096, 1000, 100, 90, 655360, 600000, 0x1234, 0x5678, 255, 4096, 0x1020 };
+	uint64_t s32[6] = { U("/"), U(w) };
+	assert_string_equal(decode(&c, "statfs", s32, 0, 0),
+			    "statfs(\"/\", {f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=1000, f_bfree=100, "
+			    "f_bavail=90, f_files=655360, f_ffree=600000, f_fsid={val=[0x1234, 0x5678]}, "
+			    "f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0");
+	release(&c);
+}
+
 static ssize_t self_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	(void)ctx;
@@ -344,6 +455,8 @@ int main(void)
 		cmocka_unit_test(test_truncate64),
 		cmocka_unit_test(test_generic_i386),
 		cmocka_unit_test(test_socketcall),
+		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_statfs64),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
