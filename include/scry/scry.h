@@ -351,6 +351,12 @@ struct scry_call {
 	const struct scry_io *io;
 	/* enum scry_injected bits, at CALL_EXIT: what -e inject= did to it */
 	unsigned injected;
+	/* A call made in 32-bit (ia32) mode on x86_64: SCRY_NR_I386 + its
+	 * i386 number (nr is its x86_64 twin's, e.g. close's, or this same
+	 * number; a socketcall's call has the i386 number of that call's
+	 * name).  0 for a native call.  -c counts these in a table of their
+	 * own, as strace's "32 bit mode" summary. */
+	long compat_nr;
 };
 
 /*

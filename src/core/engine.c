@@ -181,6 +181,29 @@ static decoder_fn decoder_of(struct scry_session *s, long nr)
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
 }
 
+/* scry_call.compat_nr of t's call: SCRY_NR_I386 + its i386 number when
+ * t made it in 32-bit mode (nr is its x86_64 twin's, or a socketcall's
+ * call: the i386 call of the same name), else 0. */
+static long compat_nr_of(struct scry_session *s, const struct tracee *t)
+{
+	if (t->pers != PERS_IA32 || s->table != &scry_table_x86_64)
+		return 0;
+	if (t->nr >= SCRY_NR_I386)
+		return t->nr;
+	if (t->nr < 0 || (unsigned long)t->nr >= s->table->ncalls)
+		return 0;
+	if (!s->i386_of) {
+		s->i386_of = malloc(s->table->ncalls * sizeof(*s->i386_of));
+		if (!s->i386_of)
+			return 0;
+		for (size_t nr = 0; nr < s->table->ncalls; nr++) {
+			const char *name = scry_syscall_name(s->table, (long)nr);
+			s->i386_of[nr] = name ? (int)scry_syscall_lookup(&scry_table_i386, name) : -1;
+		}
+	}
+	return s->i386_of[t->nr] >= 0 ? SCRY_NR_I386 + s->i386_of[t->nr] : 0;
+}
+
 static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev,
 		       enum scry_event_type type, uint64_t ts_ns)
 {
@@ -201,6 +224,7 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->exit_args = NULL;
 	c->more_at_exit = t->call.more == EXIT_AFTER ? 0 : (int)t->call.more;
 	c->stack = t->call.has_stack ? &t->call.stack : NULL;
+	c->compat_nr = compat_nr_of(s, t);
 }
 
 /* The most frames kept of one stack, whatever cfg.stack_depth says. */

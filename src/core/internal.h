@@ -175,6 +175,8 @@ struct scry_session {
 
 	decoder_fn *decoders;    /* by syscall number */
 	decoder_fn *decoders_i386; /* by i386 number, built at the first ia32 call */
+	int *i386_of;            /* by native number: the i386 call of its name, or -1
+	                            (scry_call.compat_nr), built at the first ia32 call */
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */

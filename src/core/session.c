@@ -175,6 +175,7 @@ void scry_session_free(struct scry_session *s)
 	free(s->slots);
 	free(s->decoders);
 	free(s->decoders_i386);
+	free(s->i386_of);
 	free(s->io_data);
 	free(s->io_bufs);
 	free(s->io_msgs);
