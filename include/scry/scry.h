@@ -186,10 +186,14 @@ struct scry_config {
 	 * now runs 32-bit (ia32) code, mode "32 bit", or native code again,
 	 * "64 bit" -- strace's "[ Process PID=N runs in 32 bit mode. ]".
 	 * Called from the loop's thread before the event of the call that
-	 * showed it.  NULL: not told. */
+	 * showed it.  The bpf backend, which names calls by the x86_64 table,
+	 * lets a process go when it execs a 32-bit program: mode
+	 * SCRY_PERSONALITY_UNTRACED, after its EXEC event and before its
+	 * DETACHED one.  NULL: not told. */
 	void (*personality)(void *ctx, pid_t pid, const char *mode);
 	void *personality_ctx;
 };
+#define SCRY_PERSONALITY_UNTRACED "32 bit, untraced"
 #define SCRY_STACK_DWARF 0
 #define SCRY_STACK_FP 1
 #define SCRY_CALL_BITMAP_WORDS 16
