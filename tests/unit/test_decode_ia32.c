@@ -426,15 +426,42 @@ static void test_socketcall(void **state)
 	render_text_list(&text, &in, 0, 1);
 	assert_string_equal(text.buf, "5, {sa_family=AF_INET, sin_port=htons(80), "
 			    "sin_addr=inet_addr(\"127.0.0.1\")}, 16");
-	free(x);
 	strbuf_release(&text);
 	scry_values_release(&in);
-	/* send (9) has no x86_64 call of its name, setsockopt's values may
-	 * hold longs: they stay socketcall; so does one whose words cannot
-	 * be read */
+
+	/* setsockopt (14): its value is read as an int (or bytes), whose
+	 * layout is the same: the x86_64 decoder */
+	int one = 1;
+	memcpy(low + 128, &one, sizeof(one));
+	uint32_t so[5] = { 5, 1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */,
+			   (uint32_t)(uintptr_t)(low + 128), sizeof(one) };
+	memcpy(low, so, sizeof(so));
+	args[0] = 14;
+	nr = ia32_socketcall(self_read, NULL, args, out);
+	assert_int_equal(nr, scry_syscall_lookup(&scry_table_x86_64, "setsockopt"));
+	struct scry_values in2 = SCRY_VALUES_INIT;
+	struct strbuf text2 = STRBUF_INIT;
+	c.d.nr = nr;
+	c.d.info = scry_syscall_get(&scry_table_x86_64, nr);
+	c.d.out = &in2;
+	x[nr](&c.d);
+	render_text_list(&text2, &in2, 0, 1);
+	assert_string_equal(text2.buf, "5, SOL_SOCKET, SO_REUSEADDR, [1], 4");
+	strbuf_release(&text2);
+	scry_values_release(&in2);
+	free(x);
+	/* and the direct i386 calls of the same layouts are their x86_64
+	 * twins (i386 setsockopt 366, sendto 369, accept4 364) */
+	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 366), nr);
+	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 369), scry_syscall_lookup(&scry_table_x86_64, "sendto"));
+	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 364), scry_syscall_lookup(&scry_table_x86_64, "accept4"));
+
+	/* send (9) and recv (10) have no call of their name on x86_64 (nor
+	 * on i386): they stay socketcall; so does one whose words cannot be
+	 * read */
 	args[0] = 9;
 	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
-	args[0] = 14;
+	args[0] = 10;
 	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
 	args[0] = 99;
 	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), -1);
