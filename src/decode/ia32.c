@@ -160,6 +160,8 @@ static int dec_fcntl32(struct dctx *d)
 struct compat_hook {
 	struct dctx orig;   /* the decoder context as it was: its mem */
 	uint64_t addr[4];   /* the addresses converted (0: none) */
+	uint64_t span[4];   /* 0: reads at addr[i]; else reads in the x86_64
+	                       bytes [addr[i], addr[i] + span[i]) */
 	int64_t nfds;       /* select: the fd sets' size in bits */
 	ssize_t (*conv)(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len);
 };
@@ -168,7 +170,8 @@ static ssize_t compat_mem(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct compat_hook *h = ctx;
 	for (int i = 0; i < 4; i++)
-		if (h->addr[i] && addr == h->addr[i])
+		if (h->addr[i] && (h->span[i] ? addr >= h->addr[i] && addr - h->addr[i] < h->span[i]
+					      : addr == h->addr[i]))
 			return h->conv(h, i, addr, buf, len);
 	return d_read(&h->orig, addr, buf, len);
 }
@@ -373,6 +376,71 @@ static int dec_fstatfs64(struct dctx *d) { return statfs64_as(d, "fstatfs"); }
 static int dec_statfs32(struct dctx *d) { return statfs32_as(d, "statfs"); }
 static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
 
+/*
+ * sendmsg(fd, msg, flags), recvmsg(fd, msg, flags): struct msghdr of
+ * 32-bit words (28 bytes) and its iovecs (8 bytes each) read as the x86_64
+ * ones by net.c's decoders; the control messages, whose i386 headers and
+ * alignment differ, as their address.
+ */
+#define MSGHDR64 56
+#define IOV64    16
+
+static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 0) {           /* the msghdr */
+		uint32_t m[7];
+		uint64_t k[MSGHDR64 / 8];
+		if (len != MSGHDR64 || d_read_exact(&h->orig, addr, m, sizeof(m)))
+			return -1;
+		k[0] = m[0];                        /* msg_name */
+		k[1] = m[1];                        /* msg_namelen */
+		k[2] = m[2];                        /* msg_iov */
+		k[3] = m[3];                        /* msg_iovlen */
+		k[4] = m[4];                        /* msg_control */
+		k[5] = m[5];                        /* msg_controllen */
+		k[6] = m[6];                        /* msg_flags */
+		memcpy(buf, k, sizeof(k));
+		return MSGHDR64;
+	}
+	if (which == 1) {           /* iovecs: x86_64 element k is i386 element k */
+		uint64_t off = addr - h->addr[1];
+		if (off % IOV64 || len % IOV64)
+			return -1;
+		size_t n = len / IOV64;
+		uint32_t w[2 * 64];
+		uint64_t *k = buf;
+		for (size_t done = 0; done < n;) {
+			size_t m = n - done < 64 ? n - done : 64;
+			if (d_read_exact(&h->orig, h->addr[1] + (off / IOV64 + done) * 8, w, m * 8))
+				return -1;
+			for (size_t i = 0; i < m; i++) {
+				k[2 * (done + i)] = w[2 * i];
+				k[2 * (done + i) + 1] = w[2 * i + 1];
+			}
+			done += m;
+		}
+		return (ssize_t)len;
+	}
+	return -1;                  /* the control messages: the address */
+}
+
+static int msg32_as(struct dctx *d, const char *name)
+{
+	struct compat_hook h = { .addr = { d->args[1] }, .conv = msg_conv };
+	uint32_t m[7];
+
+	/* where the msghdr is readable, its iovecs and control are known */
+	if (d->args[1] && !d_read_exact(d, d->args[1], m, sizeof(m))) {
+		h.addr[1] = m[2];
+		h.span[1] = (uint64_t)m[3] * IOV64;
+		h.addr[2] = m[4];
+	}
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_sendmsg32(struct dctx *d) { return msg32_as(d, "sendmsg"); }
+static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
+
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */
 static const struct { const char *i386, *x86_64; } same_as[] = {
@@ -414,6 +482,8 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "fstatfs64", dec_fstatfs64, { 0 } },
 	{ "statfs", dec_statfs32, { 0 } },
 	{ "fstatfs", dec_fstatfs32, { 0 } },
+	{ "sendmsg", dec_sendmsg32, { 0 } },
+	{ "recvmsg", dec_recvmsg32, { 0 } },
 	{ NULL, NULL, { 0 } },
 };
 
@@ -423,9 +493,16 @@ long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t
 	uint32_t w[6];
 	int nargs = 0;
 	const char *name = scry_i386_socketcall((uint32_t)args[0], &nargs);
-	long nr;
+	long nr = -1, nr32;
 
-	if (!name || (nr = scry_syscall_lookup(&scry_table_x86_64, name)) < 0)
+	/* the direct i386 call of its name (decoded as that is: its x86_64
+	 * twin's number, or SCRY_NR_I386 + its own, i386 layouts), else
+	 * (accept, which i386 has only through socketcall) x86_64's */
+	if (name && (nr32 = scry_syscall_lookup(&scry_table_i386, name)) >= 0)
+		nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32);
+	else if (name)
+		nr = scry_syscall_lookup(&scry_table_x86_64, name);
+	if (nr < 0)
 		return -1;
 	size_t len = (size_t)nargs * sizeof(w[0]);
 	if (read(ctx, (uint32_t)args[1], w, len) != (ssize_t)len)

@@ -78,16 +78,16 @@ long scry_compat_nr(unsigned int audit_arch, long nr)
 	return SCRY_NR_I386 + nr;
 }
 
-/* socketcall's calls whose x86_64 decoders read what they read with the
- * i386 layouts too (sockaddrs, fds, buffers, socklen_t; the sockopts'
- * values as ints or bytes); not send and recv, which neither x86_64 nor
- * i386 has as a call of its own, nor the msghdr ones. */
+/* socketcall's calls shown as the direct i386 calls of their names
+ * (decode/ia32.c: ia32_socketcall()); not send and recv, which neither
+ * x86_64 nor i386 has as a call of its own. */
 static const struct { const char *name; int nargs; } socket_calls[21] = {
 	[1] = { "socket", 3 }, [2] = { "bind", 3 }, [3] = { "connect", 3 },
 	[4] = { "listen", 2 }, [5] = { "accept", 3 }, [6] = { "getsockname", 3 },
 	[7] = { "getpeername", 3 }, [8] = { "socketpair", 4 }, [11] = { "sendto", 6 },
 	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [14] = { "setsockopt", 5 },
-	[15] = { "getsockopt", 5 }, [18] = { "accept4", 4 },
+	[15] = { "getsockopt", 5 }, [16] = { "sendmsg", 3 }, [17] = { "recvmsg", 3 },
+	[18] = { "accept4", 4 },
 };
 
 const char *scry_i386_socketcall(unsigned call, int *nargs)

@@ -378,6 +378,55 @@ static void test_statfs64(void **state)
 	release(&c);
 }
 
+/* sendmsg/recvmsg (i386 370/372, and through socketcall): struct msghdr
+ * of 32-bit words, iovecs of two 32-bit words; the control messages (other
+ * headers and alignment on i386) as their address. */
+static void test_msghdr32(void **state)
+{
+	struct call c;
+	unsigned char *low = low_page();
+	memcpy(low + 512, "hello", 5);
+	memcpy(low + 576, "world", 5);
+	uint32_t *iov = (uint32_t *)(low + 256);
+	iov[0] = (uint32_t)LOW(low + 512);
+	iov[1] = 5;
+	iov[2] = (uint32_t)LOW(low + 576);
+	iov[3] = 5;
+	uint32_t *m = (uint32_t *)low;
+	m[0] = 0;                       /* msg_name */
+	m[1] = 0;                       /* msg_namelen */
+	m[2] = (uint32_t)LOW(iov);      /* msg_iov */
+	m[3] = 2;                       /* msg_iovlen */
+	m[4] = 0;                       /* msg_control */
+	m[5] = 0;                       /* msg_controllen */
+	m[6] = 0;                       /* msg_flags */
+	uint64_t a[6] = { 3, LOW(m), 0x4000 /* MSG_NOSIGNAL */ };
+	assert_string_equal(decode(&c, "sendmsg", a, 10, 0),
+			    "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}, "
+			    "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_controllen=0, msg_flags=0}, "
+			    "MSG_NOSIGNAL) = 10");
+	release(&c);
+	/* control messages: their address, never read as x86_64 cmsghdrs */
+	m[4] = (uint32_t)LOW(low + 1024);
+	m[5] = 16;
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}, "
+		 "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_control=%p, msg_controllen=16, "
+		 "msg_flags=0}, 0) = 10", (void *)(low + 1024));
+	a[2] = 0;
+	assert_string_equal(decode(&c, "sendmsg", a, 10, 0), want);
+	release(&c);
+	m[4] = m[5] = 0;
+	/* recvmsg: what the kernel filled in, at exit, up to the result */
+	const char *line = decode(&c, "recvmsg", a, 5, 0);
+	assert_string_equal(line, "recvmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", "
+				  "iov_len=5}, {iov_base=\"\", iov_len=5}], msg_iovlen=2, msg_controllen=0, "
+				  "msg_flags=0}, 0) = 5");
+	release(&c);
+	munmap(low, 4096);
+}
+
 static ssize_t self_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	(void)ctx;
@@ -456,6 +505,11 @@ static void test_socketcall(void **state)
 	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 369), scry_syscall_lookup(&scry_table_x86_64, "sendto"));
 	assert_int_equal(scry_compat_nr(AUDIT_ARCH_I386, 364), scry_syscall_lookup(&scry_table_x86_64, "accept4"));
 
+	/* sendmsg (16) is i386 sendmsg (370), decoded with its i386 layouts */
+	args[0] = 16;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), SCRY_NR_I386 + 370);
+	assert_int_equal(out[0], 5);
+
 	/* send (9) and recv (10) have no call of their name on x86_64 (nor
 	 * on i386): they stay socketcall; so does one whose words cannot be
 	 * read */
@@ -484,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_socketcall),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_statfs64),
+		cmocka_unit_test(test_msghdr32),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
