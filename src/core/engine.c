@@ -281,14 +281,17 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	t->t_enter_ns = rc->t_enter_ns;
 	if (rc->args != t->args)
 		memcpy(t->args, rc->args, sizeof(t->args));
-	/* an ia32 process's socketcall is the call it makes, as strace shows
-	 * it (socket, connect, ...; decode/ia32.c): filtered, decoded and
-	 * counted as that call */
+	/* an ia32 process's socketcall and ipc are the calls they make, as
+	 * strace shows them (connect, semop, ...; decode/ia32.c): filtered,
+	 * decoded and counted as those calls */
 	struct raw_call sub;
-	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL) {
+	t->ipc_result_at = 0;
+	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL || rc->nr == SCRY_NR_I386 + SCRY_I386_IPC) {
 		struct call_mem m = { rc, t->tid };
 		uint64_t a[6];
-		long nr = ia32_socketcall(call_mem_read, &m, t->args, a);
+		long nr = rc->nr == SCRY_NR_I386 + SCRY_I386_IPC
+			? ia32_ipc(call_mem_read, &m, t->args, a, &t->ipc_result_at)
+			: ia32_socketcall(call_mem_read, &m, t->args, a);
 		if (nr >= 0) {
 			sub = *rc;
 			sub.nr = t->nr = nr;
@@ -515,6 +518,13 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, rr->t_exit_ns);
 	struct scry_call *c = &ev.u.call;
 	c->ret = rr->ret;
+	/* ipc's shmat returns 0 and writes the address to a word: strace
+	 * shows that address as the result */
+	uint32_t shm_addr;
+	struct raw_call at_exit = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
+	if (t->ipc_result_at && !rr->is_error && rr->ret == 0 &&
+	    read_mem(&at_exit, t->tid, t->ipc_result_at, &shm_addr, sizeof(shm_addr)) == sizeof(shm_addr))
+		c->ret = shm_addr;
 	c->is_error = rr->is_error;
 	c->t_exit_ns = rr->t_exit_ns;
 	c->duration_ns = rr->duration_ns;
@@ -525,7 +535,7 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	scry_values_reset(&s->result);
 	dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
 	d.exiting = 1;
-	d.ret = rr->ret;
+	d.ret = c->ret;
 	d.failed = rr->is_error;
 	if (!s->cfg.no_decode) {
 		if (t->call.more != EXIT_NOTHING)

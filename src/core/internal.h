@@ -85,6 +85,7 @@ struct tracee {
 	int inj_sig;             /* how the current stop must end: with */
 	uint64_t inj_delay_ns;   /*   this signal, after this delay */
 	unsigned char pers;      /* its calls' ABI: PERS_* (0: none seen) */
+	uint64_t ipc_result_at;  /* an ia32 ipc(SHMAT): where its result is, else 0 */
 };
 /* The ABIs of a tracee's calls (cfg.personality): x86_64 and ia32. */
 enum { PERS_NATIVE = 1, PERS_IA32 = 2 };

@@ -441,6 +441,61 @@ static int msg32_as(struct dctx *d, const char *name)
 static int dec_sendmsg32(struct dctx *d) { return msg32_as(d, "sendmsg"); }
 static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
 
+/*
+ * SysV IPC with i386 layouts (the direct calls msgsnd, msgrcv, msgctl,
+ * shmctl, semctl and those ipc() makes, ia32_ipc()):
+ *  - struct msgbuf's mtype is a 32-bit long: mtext 4 bytes in, not 8;
+ *  - the *ctl structs (msqid_ds, shmid_ds, semid_ds, the info ones) differ:
+ *    their address, never read as the x86_64 ones.
+ */
+static ssize_t msgbuf_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 0) {           /* mtype, as the x86_64 decoder's 8 bytes */
+		int32_t t;
+		int64_t k;
+		if (len != sizeof(k) || d_read_exact(&h->orig, addr, &t, sizeof(t)))
+			return -1;
+		k = t;
+		memcpy(buf, &k, sizeof(k));
+		return (ssize_t)len;
+	}
+	return d_read(&h->orig, addr - 4, buf, len);   /* mtext, 4 bytes in */
+}
+
+static int msgbuf_as(struct dctx *d, const char *name, int arg, int count)
+{
+	uint64_t a = d->args[arg];
+	struct compat_hook h = { .addr = { a, a ? a + 8 : 0 },
+				 .span = { 0, (uint64_t)(uint32_t)d->args[count] + 1 },
+				 .conv = msgbuf_conv };
+	uint64_t args[6];
+	memcpy(args, d->args, sizeof(args));
+	args[count] = (uint32_t)args[count];
+	if (!strcmp(name, "msgrcv"))   /* msgtyp: a 32-bit long */
+		args[3] = (uint64_t)(int64_t)(int32_t)args[3];
+	return run_hooked(d, &h, name, args);
+}
+
+static int dec_msgsnd32(struct dctx *d) { return msgbuf_as(d, "msgsnd", 1, 2); }
+static int dec_msgrcv32(struct dctx *d) { return msgbuf_as(d, "msgrcv", 1, 2); }
+
+static ssize_t no_read(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	(void)h; (void)which; (void)addr; (void)buf; (void)len;
+	return -1;
+}
+
+/* The x86_64 *ctl decoder, its struct argument unreadable: its address. */
+static int ctl_as(struct dctx *d, const char *name, int arg)
+{
+	struct compat_hook h = { .addr = { d->args[arg] }, .conv = no_read };
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2); }
+static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2); }
+static int dec_semctl32(struct dctx *d) { return ctl_as(d, "semctl", 3); }
+
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */
 static const struct { const char *i386, *x86_64; } same_as[] = {
@@ -484,6 +539,11 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "fstatfs", dec_fstatfs32, { 0 } },
 	{ "sendmsg", dec_sendmsg32, { 0 } },
 	{ "recvmsg", dec_recvmsg32, { 0 } },
+	{ "msgsnd", dec_msgsnd32, { 0 } },
+	{ "msgrcv", dec_msgrcv32, { 0 } },
+	{ "msgctl", dec_msgctl32, { 0 } },
+	{ "shmctl", dec_shmctl32, { 0 } },
+	{ "semctl", dec_semctl32, { 0 } },
 	{ NULL, NULL, { 0 } },
 };
 
@@ -511,6 +571,81 @@ long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t
 	for (int i = 0; i < nargs; i++)
 		out[i] = w[i];
 	return nr;
+}
+
+/*
+ * i386's ipc(call, first, second, third, ptr, fifth): the SysV call it
+ * makes (strace's decode_ipc_subcall), with that call's arguments as its
+ * direct form takes them.  The high 16 bits of call are a version: 0 has
+ * msgrcv's msgp and msgtyp in a struct at ptr (ipc_kludge).
+ */
+long ia32_ipc(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
+	      const uint64_t args[6], uint64_t out[6], uint64_t *result_at)
+{
+	unsigned call = (uint32_t)args[0] & 0xffff, version = (uint32_t)args[0] >> 16;
+	uint64_t first = (uint32_t)args[1], second = (uint32_t)args[2], third = (uint32_t)args[3];
+	uint64_t ptr = (uint32_t)args[4], fifth = (uint32_t)args[5];
+	const char *name;
+
+	memset(out, 0, 6 * sizeof(out[0]));
+	*result_at = 0;
+	switch (call) {
+	case 1:  /* semop(semid, sops, nsops) */
+		name = "semop";
+		out[0] = first, out[1] = ptr, out[2] = second;
+		break;
+	case 2:  /* semget(key, nsems, semflg) */
+	case 13: /* msgget(key, msgflg) */
+	case 23: /* shmget(key, size, shmflg) */
+		name = call == 2 ? "semget" : call == 13 ? "msgget" : "shmget";
+		out[0] = first, out[1] = second, out[2] = third;
+		break;
+	case 3: { /* semctl(semid, semnum, cmd, arg): ptr points to the union */
+		uint32_t u;
+		name = "semctl";
+		if (!ptr || read(ctx, ptr, &u, sizeof(u)) != sizeof(u))
+			return -1;
+		out[0] = first, out[1] = second, out[2] = third, out[3] = u;
+		break;
+	}
+	case 11: /* msgsnd(msqid, msgp, msgsz, msgflg) */
+		name = "msgsnd";
+		out[0] = first, out[1] = ptr, out[2] = second, out[3] = third;
+		break;
+	case 12: /* msgrcv(msqid, msgp, msgsz, msgtyp, msgflg) */
+		name = "msgrcv";
+		out[0] = first, out[2] = second, out[4] = third;
+		if (version) {
+			out[1] = ptr, out[3] = fifth;
+		} else {
+			uint32_t k[2];
+			if (!ptr || read(ctx, ptr, k, sizeof(k)) != sizeof(k))
+				return -1;
+			out[1] = k[0], out[3] = k[1];
+		}
+		break;
+	case 14: /* msgctl(msqid, cmd, buf) */
+	case 24: /* shmctl(shmid, cmd, buf) */
+		name = call == 14 ? "msgctl" : "shmctl";
+		out[0] = first, out[1] = second, out[2] = ptr;
+		break;
+	case 21: /* shmat(shmid, shmaddr, shmflg): the address at third */
+		if (version == 1)
+			return -1;   /* iBCS2's, from the kernel only */
+		name = "shmat";
+		out[0] = first, out[1] = ptr, out[2] = second;
+		*result_at = third;
+		break;
+	case 22: /* shmdt(shmaddr) */
+		name = "shmdt";
+		out[0] = ptr;
+		break;
+	default:
+		return -1;   /* semtimedop (4) among them: its timespec is 32-bit */
+	}
+	long nr32 = scry_syscall_lookup(&scry_table_i386, name);
+	return nr32 >= 0 ? scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32)
+			 : scry_syscall_lookup(&scry_table_x86_64, name);   /* semop */
 }
 
 decoder_fn decode_ia32_alias(const char *name)

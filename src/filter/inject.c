@@ -306,6 +306,17 @@ static int socket_call_in(const struct scry_syscall_table *t, const uint64_t *wo
 	return 0;
 }
 
+/* The same for the SysV calls an ia32 process makes through ipc. */
+static int ipc_call_in(const struct scry_syscall_table *t, const uint64_t *words)
+{
+	for (size_t i = 0; scry_i386_ipc_calls[i]; i++) {
+		long nr = scry_syscall_lookup(t, scry_i386_ipc_calls[i]);
+		if (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1))
+			return 1;
+	}
+	return 0;
+}
+
 int scry_inject_parse(struct scry_inject_list *l, const struct scry_syscall_table *t,
 		      const char *qual, const char *spec, char *err, size_t errlen)
 {
@@ -353,7 +364,8 @@ int scry_inject_parse(struct scry_inject_list *l, const struct scry_syscall_tabl
 	     SCRY_FILTER_I386_BASE + n < SCRY_FILTER_MAX_NR; n++)
 		if (scry_compat_nr(SCRY_AUDIT_ARCH_I386, (long)n) == SCRY_NR_I386 + (long)n &&
 		    scry_filter_traced(&f, SCRY_NR_I386 + (long)n) &&
-		    (n != SCRY_I386_SOCKETCALL || !socket_call_in(t, words))) {
+		    (n != SCRY_I386_SOCKETCALL || !socket_call_in(t, words)) &&
+		    (n != SCRY_I386_IPC || !ipc_call_in(t, words))) {
 			size_t bit = SCRY_FILTER_I386_BASE + n;
 			words[bit / 64] |= UINT64_C(1) << (bit % 64);
 		}

@@ -45,11 +45,12 @@ static const char *const i386_same[] = {
 	"getpgrp", "getpid", "getppid", "getrandom", "getsid", "getsockname",
 	"getsockopt", "gettid", "inotify_add_watch", "inotify_init1",
 	"inotify_rm_watch", "kill", "link", "linkat", "listen", "madvise",
-	"memfd_create", "mkdir", "mkdirat", "mprotect", "munmap", "open",
+	"memfd_create", "mkdir", "mkdirat", "mprotect", "msgget", "munmap", "open",
 	"openat", "pause", "pipe", "pipe2", "prlimit64", "read", "readlink",
 	"readlinkat", "recvfrom", "rename", "renameat", "renameat2", "rmdir",
-	"rt_sigprocmask", "sched_yield", "sendto", "set_tid_address",
-	"setpgid", "setsid", "setsockopt", "shutdown", "socket", "socketpair",
+	"rt_sigprocmask", "sched_yield", "semget", "sendto", "set_tid_address",
+	"setpgid", "setsid", "setsockopt", "shmat", "shmdt", "shmget",
+	"shutdown", "socket", "socketpair",
 	"symlink", "symlinkat", "sync", "syncfs", "tgkill", "tkill", "umask",
 	"unlink", "unlinkat", "write",
 };
@@ -88,6 +89,11 @@ static const struct { const char *name; int nargs; } socket_calls[21] = {
 	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [14] = { "setsockopt", 5 },
 	[15] = { "getsockopt", 5 }, [16] = { "sendmsg", 3 }, [17] = { "recvmsg", 3 },
 	[18] = { "accept4", 4 },
+};
+
+const char *const scry_i386_ipc_calls[] = {
+	"semop", "semget", "semctl", "msgsnd", "msgrcv", "msgget", "msgctl",
+	"shmat", "shmdt", "shmget", "shmctl", NULL,
 };
 
 const char *scry_i386_socketcall(unsigned call, int *nargs)

@@ -436,6 +436,111 @@ static ssize_t self_read(void *ctx, uint64_t addr, void *buf, size_t len)
 /* socketcall(SYS_CONNECT, args): the connect it makes, as strace shows it,
  * its arguments read as 32-bit words (the engine then filters, decodes and
  * counts it as connect). */
+/* Decode the call ia32_ipc() made of ipc(args) by its decoder (the i386
+ * one, or the x86_64 twin's), entry then exit, as the engine does. */
+static const char *decode_nr(struct call *c, long nr, const uint64_t a[6], int64_t ret)
+{
+	static uint64_t args[6];
+	static decoder_fn *x;
+	if (!x)
+		x = decoders_build(&scry_table_x86_64);
+	assert_non_null(x);
+	decoder_fn fn = nr >= SCRY_NR_I386 ? decoders[nr - SCRY_NR_I386] : x[nr];
+	memcpy(args, a, sizeof(args));
+	memset(c, 0, sizeof(*c));
+	strbuf_init(&c->text, 128);
+	struct dctx *d = &c->d;
+	d->pid = d->tid = getpid();
+	d->nr = nr;
+	d->info = scry_syscall_get(&scry_table_x86_64, nr);
+	assert_non_null(d->info);
+	d->args = args;
+	d->limit = 32;
+	d->out = &c->in;
+	int more = fn(d);
+	strbuf_addf(&c->text, "%s(", d->info->name);
+	render_text_list(&c->text, &c->in, 0, 1);
+	d->exiting = 1;
+	d->ret = ret;
+	d->failed = ret < 0 && ret > -4096;
+	d->out = &c->out;
+	if (more != DEC_DONE) {
+		if (more == DEC_MORE && c->in.n)
+			strbuf_addstr(&c->text, ", ");
+		fn(d);
+		render_text_list(&c->text, &c->out, 0, 1);
+	}
+	strbuf_addstr(&c->text, ") = ");
+	render_result(&c->text, d);
+	return c->text.buf;
+}
+
+/* ipc(call, first, second, third, ptr, fifth): the SysV call it makes, as
+ * strace shows it (decode_ipc_subcall), in its direct form; msgbuf's
+ * 32-bit mtype; the *ctl structs as their address. */
+static void test_ipc(void **state)
+{
+	struct call c;
+	unsigned char *low = low_page();
+	uint64_t out[6], at;
+	/* semop(semid, sops, nsops): ipc(1, semid, nsops, 0, sops) */
+	struct { uint16_t num; int16_t op, flg; } sb = { 0, -1, 0x1000 /* SEM_UNDO */ };
+	memcpy(low, &sb, sizeof(sb));
+	uint64_t a[6] = { 1, 5, 1, 0, LOW(low) };
+	long nr = ia32_ipc(self_read, NULL, a, out, &at);
+	assert_int_equal(nr, scry_syscall_lookup(&scry_table_x86_64, "semop"));
+	assert_int_equal(at, 0);
+	assert_string_equal(decode_nr(&c, nr, out, 0),
+			    "semop(5, [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}], 1) = 0");
+	release(&c);
+	/* shmget(key, size, flags): the x86_64 twin's number (same layout) */
+	uint64_t g[6] = { 23, 0, 4096, 01600 /* IPC_CREAT|0600 */ };
+	nr = ia32_ipc(self_read, NULL, g, out, &at);
+	assert_int_equal(nr, scry_syscall_lookup(&scry_table_x86_64, "shmget"));
+	assert_string_equal(decode_nr(&c, nr, out, 65538), "shmget(IPC_PRIVATE, 4096, IPC_CREAT|0600) = 65538");
+	release(&c);
+	/* shmat: the address comes back through the word at third */
+	uint64_t sa[6] = { 21, 65538, 0, LOW(low + 64), 0 };
+	nr = ia32_ipc(self_read, NULL, sa, out, &at);
+	assert_int_equal(nr, scry_syscall_lookup(&scry_table_x86_64, "shmat"));
+	assert_int_equal(at, LOW(low + 64));
+	assert_int_equal(out[0], 65538);
+	/* msgsnd(msqid, msgp, msgsz, msgflg): ipc(11, msqid, msgsz, msgflg, msgp);
+	 * struct msgbuf { long mtype (32 bits); char mtext[]; } */
+	int32_t mtype = 7;
+	memcpy(low + 128, &mtype, sizeof(mtype));
+	memcpy(low + 132, "hello", 5);
+	uint64_t ms[6] = { 11, 3, 5, 0, LOW(low + 128) };
+	nr = ia32_ipc(self_read, NULL, ms, out, &at);
+	assert_int_equal(nr, SCRY_NR_I386 + 400);
+	assert_string_equal(decode_nr(&c, nr, out, 0), "msgsnd(3, {mtype=7, mtext=\"hello\"}, 5, 0) = 0");
+	release(&c);
+	/* msgrcv, version 0: msgp and msgtyp in a struct at ptr */
+	uint32_t kludge[2] = { (uint32_t)LOW(low + 128), 7 };
+	memcpy(low + 256, kludge, sizeof(kludge));
+	uint64_t mr[6] = { 12, 3, 5, 0, LOW(low + 256) };
+	nr = ia32_ipc(self_read, NULL, mr, out, &at);
+	assert_int_equal(nr, SCRY_NR_I386 + 401);
+	assert_int_equal(out[1], LOW(low + 128));
+	assert_int_equal(out[3], 7);
+	assert_string_equal(decode_nr(&c, nr, out, 5), "msgrcv(3, {mtype=7, mtext=\"hello\"}, 5, 7, 0) = 5");
+	release(&c);
+	/* shmctl(IPC_STAT): struct shmid_ds has the i386 layout: its address */
+	uint64_t sc[6] = { 24, 65538, 2 /* IPC_STAT */, 0, LOW(low + 512) };
+	nr = ia32_ipc(self_read, NULL, sc, out, &at);
+	assert_int_equal(nr, SCRY_NR_I386 + 396);
+	char want[128];
+	snprintf(want, sizeof(want), "shmctl(65538, IPC_STAT, %p) = 0", (void *)(low + 512));
+	assert_string_equal(decode_nr(&c, nr, out, 0), want);
+	release(&c);
+	/* semtimedop (its timespec is 32-bit) and unknown calls stay ipc */
+	uint64_t st[6] = { 4, 5, 1, 0, LOW(low) };
+	assert_int_equal(ia32_ipc(self_read, NULL, st, out, &at), -1);
+	uint64_t un[6] = { 99 };
+	assert_int_equal(ia32_ipc(self_read, NULL, un, out, &at), -1);
+	munmap(low, 4096);
+}
+
 static void test_socketcall(void **state)
 {
 	struct sockaddr_in sa;
@@ -539,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_statfs64),
 		cmocka_unit_test(test_msghdr32),
+		cmocka_unit_test(test_ipc),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
