@@ -37,20 +37,20 @@ const struct scry_syscall_info *scry_syscall_get(const struct scry_syscall_table
  * pointers or time_t inside what it reads).  Sorted, for bsearch.
  */
 static const char *const i386_same[] = {
-	"accept", "accept4", "access", "bind", "brk", "chdir", "chmod", "close",
-	"connect", "creat", "dup", "dup2", "dup3", "epoll_create",
+	"accept", "accept4", "access", "bind", "brk", "chdir", "chmod",
+	"close", "connect", "creat", "dup", "dup2", "dup3", "epoll_create",
 	"epoll_create1", "eventfd", "eventfd2", "exit", "exit_group",
 	"faccessat", "faccessat2", "fchdir", "fchmod", "fchmodat", "fdatasync",
 	"flock", "fsync", "getcwd", "getdents64", "getpeername", "getpgid",
 	"getpgrp", "getpid", "getppid", "getrandom", "getsid", "getsockname",
 	"getsockopt", "gettid", "inotify_add_watch", "inotify_init1",
 	"inotify_rm_watch", "kill", "link", "linkat", "listen", "madvise",
-	"memfd_create", "mkdir", "mkdirat", "mprotect", "msgget", "munmap", "open",
-	"openat", "pause", "pipe", "pipe2", "prlimit64", "read", "readlink",
-	"readlinkat", "recvfrom", "rename", "renameat", "renameat2", "rmdir",
-	"rt_sigprocmask", "sched_yield", "semget", "sendto", "set_tid_address",
-	"setpgid", "setsid", "setsockopt", "shmat", "shmdt", "shmget",
-	"shutdown", "socket", "socketpair",
+	"memfd_create", "mkdir", "mkdirat", "mprotect", "msgget", "munmap",
+	"open", "openat", "pause", "pipe", "pipe2", "prlimit64", "read",
+	"readlink", "readlinkat", "recvfrom", "rename", "renameat",
+	"renameat2", "rmdir", "rt_sigprocmask", "sched_yield", "semget",
+	"sendto", "set_tid_address", "setpgid", "setsid", "setsockopt",
+	"shmat", "shmdt", "shmget", "shutdown", "socket", "socketpair",
 	"symlink", "symlinkat", "sync", "syncfs", "tgkill", "tkill", "umask",
 	"unlink", "unlinkat", "write",
 };
