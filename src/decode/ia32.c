@@ -8,8 +8,14 @@
  *  - 64-bit values split over two registers joined (_llseek, truncate64);
  *  - mmap2's offset in 4 KiB pages, old mmap's arguments in memory;
  *  - the *_time64 calls, whose structures are the x86_64 ones;
- *  - struct stat64 read with its i386 layout and handed to the stat
- *    decoders as the x86_64 struct stat (a mem hook, below).
+ *  - i386 structures (struct stat64, statfs64 and statfs, select's fd
+ *    sets and timeval, msghdr and iovecs, msgbuf) read where the x86_64
+ *    decoders read theirs and handed to them in the x86_64 layout (a mem
+ *    hook, struct compat_hook below); those scry does not convert (flock,
+ *    control messages, the SysV *ctl structs) made unreadable there, so
+ *    that they print as their address;
+ *  - socketcall() and ipc() as the calls they make (ia32_socketcall(),
+ *    ia32_ipc(), which the engine calls).
  * A call whose structures scry cannot read with their i386 layout keeps
  * the generic decoder: its pointers print as addresses, never read with
  * the 64-bit layout.
