@@ -751,6 +751,18 @@ static int make_session(struct run *r)
 			"i386 calls from x86_64 ones; use --backend ptrace or auto\n", o->argv[0]);
 		return 2;
 	}
+	/* the same for a process attached to (-p) that runs one */
+	for (int i = 0; i < o->npids && !ia32; i++) {
+		char exe[64];
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)o->pids[i]);
+		ia32 = command_is_ia32(exe);
+		if (ia32 && o->backend == BACKEND_BPF) {
+			fprintf(stderr, "scry: process %d runs a 32-bit (ia32) program: the bpf backend cannot "
+				"tell its i386 calls from x86_64 ones; use --backend ptrace or auto\n",
+				(int)o->pids[i]);
+			return 2;
+		}
+	}
 	if (o->backend == BACKEND_AUTO && ia32)
 		snprintf(auto_why, sizeof(auto_why), "a 32-bit (ia32) program's calls are told apart at ptrace's stops");
 	else if (o->backend == BACKEND_AUTO && ptrace_only)
