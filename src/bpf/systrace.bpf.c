@@ -1304,6 +1304,14 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 				return 0;
 			*state = SCRY_TRACE_TRACED;
 		}
+#if defined(__TARGET_ARCH_x86)
+		/* a thread running 32-bit code (of a process attached so; one
+		 * that execs such a program is let go, scry_trace_exec()): its
+		 * i386 numbers are not the plans' and filter's x86_64 ones, so
+		 * it gets no slot and is not traced */
+		if (BPF_CORE_READ(regs, cs) == 0x23 /* __USER32_CS */)
+			return 0;
+#endif
 		s = bpf_task_storage_get(&slots, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!s) {
 			count_lost(0);
