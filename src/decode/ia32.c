@@ -448,6 +448,60 @@ static int dec_sendmsg32(struct dctx *d) { return msg32_as(d, "sendmsg"); }
 static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
 
 /*
+ * sendmmsg(fd, msgvec, vlen, flags), recvmmsg(fd, msgvec, vlen, flags,
+ * timeout): struct mmsghdr (the i386 msghdr and a 32-bit msg_len, 32
+ * bytes) read as x86_64's (64); net.c reads one element, then its iovecs
+ * and control, so the element just converted names them (addr[1], [2]).
+ * recvmmsg's timeout: two 32-bit longs (recvmmsg_time64's: the x86_64
+ * struct).
+ */
+#define MMSG64 64
+
+static ssize_t mmsg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 3) {           /* the 32-bit timespec */
+		int32_t ts[2];
+		int64_t k[2];
+		if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
+			return -1;
+		k[0] = ts[0];
+		k[1] = ts[1];
+		memcpy(buf, k, sizeof(k));
+		return (ssize_t)len;
+	}
+	if (which != 0)
+		return msg_conv(h, which, addr, buf, len);
+	uint64_t off = addr - h->addr[0];
+	uint32_t m[8];
+	uint64_t k[MMSG64 / 8];
+	if (off % MMSG64 || len != MMSG64 ||
+	    d_read_exact(&h->orig, h->addr[0] + off / 2, m, sizeof(m)))
+		return -1;
+	for (int i = 0; i < 7; i++)     /* msg_hdr, as msg_conv() */
+		k[i] = m[i];
+	k[7] = m[7];                    /* msg_len (and padding) */
+	memcpy(buf, k, sizeof(k));
+	h->addr[1] = m[2];
+	h->span[1] = (uint64_t)m[3] * IOV64;
+	h->addr[2] = m[4];
+	return MMSG64;
+}
+
+static int mmsg32_as(struct dctx *d, const char *name, int ts32)
+{
+	struct compat_hook h = { .addr = { d->args[1] },
+				 .span = { (uint64_t)(uint32_t)d->args[2] * MMSG64 },
+				 .conv = mmsg_conv };
+	if (ts32)
+		h.addr[3] = d->args[4];
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_sendmmsg32(struct dctx *d) { return mmsg32_as(d, "sendmmsg", 0); }
+static int dec_recvmmsg32(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 1); }
+static int dec_recvmmsg64(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 0); }
+
+/*
  * SysV IPC with i386 layouts (the direct calls msgsnd, msgrcv, msgctl,
  * shmctl, semctl and those ipc() makes, ia32_ipc()):
  *  - struct msgbuf's mtype is a 32-bit long: mtext 4 bytes in, not 8;
@@ -545,6 +599,9 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "fstatfs", dec_fstatfs32, { 0 } },
 	{ "sendmsg", dec_sendmsg32, { 0 } },
 	{ "recvmsg", dec_recvmsg32, { 0 } },
+	{ "sendmmsg", dec_sendmmsg32, { 0 } },
+	{ "recvmmsg", dec_recvmmsg32, { 0 } },
+	{ "recvmmsg_time64", dec_recvmmsg64, { 0 } },
 	{ "msgsnd", dec_msgsnd32, { 0 } },
 	{ "msgrcv", dec_msgrcv32, { 0 } },
 	{ "msgctl", dec_msgctl32, { 0 } },

@@ -541,6 +541,48 @@ static void test_ipc(void **state)
 	munmap(low, 4096);
 }
 
+/* sendmmsg/recvmmsg: struct mmsghdr of the i386 msghdr and a 32-bit
+ * msg_len (32 bytes), each message's iovecs in the i386 layout;
+ * recvmmsg's timeout of two 32-bit longs. */
+static void test_mmsghdr32(void **state)
+{
+	struct call c;
+	unsigned char *low = low_page();
+	memcpy(low + 1024, "hello", 5);
+	memcpy(low + 1088, "world", 5);
+	uint32_t *iov = (uint32_t *)(low + 512);
+	iov[0] = (uint32_t)LOW(low + 1024);
+	iov[1] = 5;
+	iov[2] = (uint32_t)LOW(low + 1088);
+	iov[3] = 5;
+	uint32_t *mm = (uint32_t *)low;     /* two struct mmsghdr, 32 bytes each */
+	for (int i = 0; i < 2; i++) {
+		uint32_t *m = mm + 8 * i;
+		m[2] = (uint32_t)LOW(iov + 2 * i);
+		m[3] = 1;
+		m[7] = 5;                   /* msg_len */
+	}
+	const char *body = "[{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}], "
+			   "msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}, "
+			   "{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"world\", iov_len=5}], "
+			   "msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}]";
+	char want[1024];
+	uint64_t a[6] = { 3, LOW(mm), 2, 0 };
+	snprintf(want, sizeof(want), "sendmmsg(3, %s, 2, 0) = 2", body);
+	assert_string_equal(decode(&c, "sendmmsg", a, 2, 0), want);
+	release(&c);
+	int32_t *ts = (int32_t *)(low + 2048);
+	ts[0] = 1;
+	ts[1] = 0;
+	ts[2] = 9;                          /* what x86_64's tv_nsec would be */
+	uint64_t r[6] = { 3, LOW(mm), 2, 0, LOW(ts) };
+	const char *line = decode(&c, "recvmmsg", r, 2, 0);
+	snprintf(want, sizeof(want), "recvmmsg(3, %s, 2, 0, {tv_sec=1, tv_nsec=0}) = 2", body);
+	assert_non_null(strstr(line, want));
+	release(&c);
+	munmap(low, 4096);
+}
+
 static void test_socketcall(void **state)
 {
 	struct sockaddr_in sa;
@@ -645,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_statfs64),
 		cmocka_unit_test(test_msghdr32),
 		cmocka_unit_test(test_ipc),
+		cmocka_unit_test(test_mmsghdr32),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
