@@ -88,7 +88,7 @@ static const struct { const char *name; int nargs; } socket_calls[21] = {
 	[7] = { "getpeername", 3 }, [8] = { "socketpair", 4 }, [11] = { "sendto", 6 },
 	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [14] = { "setsockopt", 5 },
 	[15] = { "getsockopt", 5 }, [16] = { "sendmsg", 3 }, [17] = { "recvmsg", 3 },
-	[18] = { "accept4", 4 },
+	[18] = { "accept4", 4 }, [19] = { "recvmmsg", 5 }, [20] = { "sendmmsg", 4 },
 };
 
 const char *const scry_i386_ipc_calls[] = {

@@ -656,6 +656,11 @@ static void test_socketcall(void **state)
 	args[0] = 16;
 	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), SCRY_NR_I386 + 370);
 	assert_int_equal(out[0], 5);
+	/* recvmmsg (19) and sendmmsg (20): i386 337 and 345 */
+	args[0] = 19;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), SCRY_NR_I386 + 337);
+	args[0] = 20;
+	assert_int_equal(ia32_socketcall(self_read, NULL, args, out), SCRY_NR_I386 + 345);
 
 	/* send (9) and recv (10) have no call of their name on x86_64 (nor
 	 * on i386): they stay socketcall; so does one whose words cannot be
