@@ -280,7 +280,7 @@ static ssize_t select_conv(struct compat_hook *h, int which, uint64_t addr, void
 	return (ssize_t)len;
 }
 
-static int select32(struct dctx *d, const uint64_t a[5])
+static int select32(struct dctx *d, const uint64_t a[6])
 {
 	struct compat_hook h = { .addr = { a[1], a[2], a[3], a[4] }, .conv = select_conv };
 	int nfds = (int)a[0];
