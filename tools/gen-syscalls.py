@@ -146,6 +146,14 @@ ARCH_ARGS = {
         "clone": [("unsigned long", "clone_flags"), ("unsigned long", "newsp"),
                   ("int *", "parent_tidptr"), ("unsigned long", "tls"),
                   ("int *", "child_tidptr")],
+        # i386's select (82) is the old one: its five arguments in memory
+        # (struct sel_arg_struct); statfs64 and fstatfs64 take the struct's
+        # size before it
+        "select": [("struct sel_arg_struct *", "arg")],
+        "statfs64": [("const char *", "pathname"), ("size_t", "sz"),
+                     ("struct statfs64 *", "buf")],
+        "fstatfs64": [("unsigned int", "fd"), ("size_t", "sz"),
+                      ("struct statfs64 *", "buf")],
     },
     "aarch64": {
         "clone": [("unsigned long", "clone_flags"), ("unsigned long", "newsp"),

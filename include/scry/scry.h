@@ -191,10 +191,14 @@ struct scry_config {
 	 * now runs 32-bit (ia32) code, mode "32 bit", or native code again,
 	 * "64 bit" -- strace's "[ Process PID=N runs in 32 bit mode. ]".
 	 * Called from the loop's thread before the event of the call that
-	 * showed it.  NULL: not told. */
+	 * showed it.  The bpf backend, which names calls by the x86_64 table,
+	 * lets a process go when it execs a 32-bit program: mode
+	 * SCRY_PERSONALITY_UNTRACED, after its EXEC event and before its
+	 * DETACHED one.  NULL: not told. */
 	void (*personality)(void *ctx, pid_t pid, const char *mode);
 	void *personality_ctx;
 };
+#define SCRY_PERSONALITY_UNTRACED "32 bit, untraced"
 #define SCRY_STACK_DWARF 0
 #define SCRY_STACK_FP 1
 #define SCRY_CALL_BITMAP_WORDS 16
@@ -356,6 +360,12 @@ struct scry_call {
 	const struct scry_io *io;
 	/* enum scry_injected bits, at CALL_EXIT: what -e inject= did to it */
 	unsigned injected;
+	/* A call made in 32-bit (ia32) mode on x86_64: SCRY_NR_I386 + its
+	 * i386 number (nr is its x86_64 twin's, e.g. close's, or this same
+	 * number; a socketcall's call has the i386 number of that call's
+	 * name).  0 for a native call.  -c counts these in a table of their
+	 * own, as strace's "32 bit mode" summary. */
+	long compat_nr;
 };
 
 /*

@@ -57,11 +57,28 @@ static int bpf_launch(struct scry_session *s, char *const argv[], pid_t *pid_out
 	return 0;
 }
 
+/* A process that exec'd a 32-bit program is counted no more (the kernel
+ * side's i386 numbers would be taken for x86_64 ones): said at each look
+ * that finds more of them, with the last one's pid, as the trace mode says
+ * it (cfg.personality). */
+static void bpf_say_ia32(struct scry_session *s, struct scry_bpf *b, uint64_t *said)
+{
+	pid_t pid = 0;
+	uint64_t n = scry_bpf_ia32_execs(b, &pid);
+	if (n == *said)
+		return;
+	*said = n;
+	if (s->cfg.personality)
+		s->cfg.personality(s->cfg.personality_ctx, pid, SCRY_PERSONALITY_UNTRACED);
+}
+
 static int bpf_run(struct scry_session *s)
 {
 	struct scry_bpf *b = s->backend_data;
 	uint64_t next_tick = s->cfg.tick && s->cfg.tick_ns ? scry_now_mono() + s->cfg.tick_ns : 0;
+	uint64_t ia32_said = 0;
 	for (;;) {
+		bpf_say_ia32(s, b, &ia32_said);
 		if (s->detach_requested) {
 			s->detached = 1;
 			break;
@@ -90,6 +107,7 @@ static int bpf_run(struct scry_session *s)
 		if (r != -ETIMEDOUT && r != -EINTR)
 			return r;
 	}
+	bpf_say_ia32(s, b, &ia32_said);
 	s->launched_status = scry_bpf_launched_status(b);
 	/* A detach leaves a launched command running, as with ptrace; a
 	 * forwarded signal (SIGTERM, SIGHUP) ends it as scry was asked. */
@@ -420,11 +438,23 @@ static int on_bpf_proc(void *ctx, const struct scry_bpf_proc_event *e)
 	ev.tid = e->tid;
 	ev.ts_ns = e->ts_ns;
 	switch (e->type) {
-	case SCRY_BPF_PROC_EXEC:
+	case SCRY_BPF_PROC_EXEC: {
 		ev.type = SCRY_EV_EXEC;
 		ev.u.exec.old_tid = e->old_tid;
 		ev.u.exec.filename = e->filename;
-		return session_emit(s, &ev);
+		int r = session_emit(s, &ev);
+		if (!e->ia32 || r < 0)
+			return r;
+		/* a 32-bit program: the kernel side traces it no more (its
+		 * i386 calls would be named, filtered and captured as x86_64
+		 * ones); the caller says so, the sinks see it let go */
+		if (s->cfg.personality)
+			s->cfg.personality(s->cfg.personality_ctx, e->tgid, SCRY_PERSONALITY_UNTRACED);
+		ev.type = SCRY_EV_DETACHED;
+		r = session_emit(s, &ev);
+		tracee_remove(s, t);
+		return r;
+	}
 	case SCRY_BPF_PROC_FORK:
 		if (!e->followed)
 			return 0;

@@ -110,15 +110,15 @@ static int poke_all(struct tracee *t, const struct scry_inject *in, int at_exit)
  */
 static const struct scry_inject *rule_now(struct scry_session *s, struct tracee *t)
 {
-	long nr = t->nr;
-	if (!s->inject_rule || nr < 0 || (unsigned long)nr >= s->table->ncalls || !s->inject_rule[nr])
+	long nr = s->inject_rule ? inject_slot(s, t->nr) : -1;
+	if (nr < 0 || !s->inject_rule[nr])
 		return NULL;
 	/* not before a launched command's exec, nor in processes traced only
 	 * to keep a seccomp filter working (strace does not trace them) */
 	if (t->flags & (T_HIDDEN | T_MUTED))
 		return NULL;
 	if (!t->inj_seen) {
-		t->inj_seen = calloc(s->table->ncalls, sizeof(*t->inj_seen));
+		t->inj_seen = calloc(s->inject_nslots, sizeof(*t->inj_seen));
 		if (!t->inj_seen)
 			return NULL;
 	}
@@ -135,6 +135,22 @@ static const struct scry_inject *rule_now(struct scry_session *s, struct tracee 
 
 /* ---- the stops ---- */
 
+/*
+ * The number the call is replaced with: -1 (the kernel runs nothing), or
+ * syscall='s call (an x86_64 number) by the number it has in the thread's
+ * ABI: an ia32 process's getpid is i386 20, where x86_64's 39 is mkdir.
+ * A call i386 lacks is replaced with -1.
+ */
+static long replacement_nr(const struct scry_session *s, const struct tracee *t,
+			   const struct scry_inject *in)
+{
+	if (in->syscall < 0)
+		return -1;
+	if (t->pers != PERS_IA32 || s->table != &scry_table_x86_64)
+		return in->syscall;
+	return scry_syscall_lookup(&scry_table_i386, scry_syscall_name(s->table, in->syscall));
+}
+
 void inject_enter(struct scry_session *s, struct tracee *t, struct inject_stop *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -148,7 +164,7 @@ void inject_enter(struct scry_session *s, struct tracee *t, struct inject_stop *
 		out->sig = in->signo;
 		t->inj_done |= SCRY_INJECTED_SIGNAL;
 	}
-	if ((in->error || in->has_retval) && set_syscall_nr(t->tid, in->syscall >= 0 ? in->syscall : -1) == 0)
+	if ((in->error || in->has_retval) && set_syscall_nr(t->tid, replacement_nr(s, t, in)) == 0)
 		t->inj_done |= SCRY_INJECTED_RESULT;
 	if (poke_all(t, in, 0))
 		t->inj_done |= SCRY_INJECTED_ARGS;

@@ -43,6 +43,7 @@ int scry_bpf_read(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP;
 int scry_bpf_reset(struct scry_bpf *b) { return -ENOTSUP; }
 int scry_bpf_read_reset(struct scry_bpf *b, struct scry_stats *out) { return -ENOTSUP; }
 uint64_t scry_bpf_lost(const struct scry_bpf *b) { return 0; }
+uint64_t scry_bpf_ia32_execs(const struct scry_bpf *b, pid_t *last) { return 0; }
 int scry_bpf_read_reset_errnos(struct scry_bpf *b, struct scry_stats *out,
 			       int (*fn)(void *ctx, int pid, int nr, int err, uint64_t n),
 			       void *ctx) { return -ENOTSUP; }
@@ -361,6 +362,14 @@ int scry_bpf_launched_status(const struct scry_bpf *b)
 uint64_t scry_bpf_lost(const struct scry_bpf *b)
 {
 	return b && b->skel->bss ? __atomic_load_n(&b->skel->bss->lost, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t scry_bpf_ia32_execs(const struct scry_bpf *b, pid_t *last)
+{
+	if (!b || !b->skel->bss)
+		return 0;
+	*last = (pid_t)__atomic_load_n(&b->skel->bss->ia32_pid, __ATOMIC_RELAXED);
+	return __atomic_load_n(&b->skel->bss->ia32_execs, __ATOMIC_RELAXED);
 }
 
 double scry_bpf_elapsed(const struct scry_bpf *b)

@@ -161,6 +161,10 @@ int scry_bpf_run_stats(const struct scry_bpf *b, uint64_t *ns, uint64_t *runs);
 /* Calls or processes not counted because a kernel map was full. */
 uint64_t scry_bpf_lost(const struct scry_bpf *b);
 
+/* Processes that exec'd a 32-bit (ia32) program, whose calls (i386
+ * numbers) are counted no more; *last: the last of them. */
+uint64_t scry_bpf_ia32_execs(const struct scry_bpf *b, pid_t *last);
+
 /* Seconds since scry_bpf_open(). */
 double scry_bpf_elapsed(const struct scry_bpf *b);
 

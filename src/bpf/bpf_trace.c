@@ -788,6 +788,7 @@ static int deliver_proc(struct scry_bpf_trace *t, const void *data, size_t size)
 	case SCRY_TRACE_EV_EXEC:
 		e.type = SCRY_BPF_PROC_EXEC;
 		e.old_tid = (pid_t)k->old_tid;
+		e.ia32 = (int)k->ia32;
 		memcpy(name, k->filename, sizeof(k->filename));
 		name[sizeof(k->filename)] = '\0';
 		e.filename = name;

@@ -180,6 +180,8 @@ struct scry_bpf_proc_event {
 	pid_t tgid, tid;
 	uint64_t ts_mono, ts_ns;	/* CLOCK_MONOTONIC, CLOCK_REALTIME */
 	pid_t old_tid;			/* EXEC: the thread that called execve */
+	int ia32;			/* EXEC: a 32-bit (ia32) program, whose process
+					   the kernel traces no more */
 	const char *filename;		/* EXEC (valid during the callback) */
 	int exit_code;			/* EXIT: wait(2) status (task->exit_code) */
 	int group_dead;			/* EXIT: the process is gone */

@@ -63,6 +63,11 @@ const volatile bool sample_latency = false;
 
 /* Updates that found a map full: reported by scry_bpf_lost(). */
 __u64 lost = 0;
+/* Processes that exec'd a 32-bit (ia32) program, counted no more (their
+ * i386 numbers would be counted as the x86_64 calls of those numbers),
+ * and the last of them (user space says so). */
+__u64 ia32_execs = 0;
+__u32 ia32_pid = 0;
 /* The counting period (0 or 1); user space flips it (struct scry_bpf_key). */
 __u32 epoch = 0;
 
@@ -298,6 +303,18 @@ static __always_inline void sample_enter(struct scry_bpf_sstart *ss, long id)
 	ss->st.ts = now;
 }
 
+/* task runs 32-bit (ia32) code: the i386 entry saved __USER32_CS */
+static __always_inline bool task_ia32(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	return regs && BPF_CORE_READ(regs, cs) == 0x23;
+#else
+	return false;
+#endif
+}
+
 static __always_inline int on_enter(long id, bool check_nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -333,6 +350,10 @@ static __always_inline int on_enter(long id, bool check_nr)
 				return 0;
 			*state = SCRY_BPF_TRACED;
 		}
+		/* a 32-bit thread's calls are never counted (i386 numbers):
+		 * it gets no storage, so this is checked at each of its calls */
+		if (task_ia32(task))
+			return 0;
 		s = start_of(task, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!s) {
 			__sync_fetch_and_add(&lost, 1);
@@ -553,6 +574,16 @@ int BPF_PROG(scry_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 
 	if (state && *state == SCRY_BPF_UNTIL_EXEC)
 		*state = SCRY_BPF_TRACED;
+	/* a 32-bit program (its image starts in the 32-bit code segment):
+	 * its calls are counted no more (on_enter()), nor its children's */
+	if (task_ia32(p) && (state || match_other(p))) {
+		bpf_task_storage_delete(&scry_starts, p);
+		bpf_task_storage_delete(&scry_samp, p);
+		if (state)
+			bpf_map_delete_elem(&traced_pids, &tgid);
+		__sync_fetch_and_add(&ia32_execs, 1);
+		ia32_pid = tgid;
+	}
 	return 0;
 }
 

@@ -1304,6 +1304,14 @@ static __always_inline int on_enter(struct pt_regs *regs, long id, bool check_nr
 				return 0;
 			*state = SCRY_TRACE_TRACED;
 		}
+#if defined(__TARGET_ARCH_x86)
+		/* a thread running 32-bit code (of a process attached so; one
+		 * that execs such a program is let go, scry_trace_exec()): its
+		 * i386 numbers are not the plans' and filter's x86_64 ones, so
+		 * it gets no slot and is not traced */
+		if (BPF_CORE_READ(regs, cs) == 0x23 /* __USER32_CS */)
+			return 0;
+#endif
 		s = bpf_task_storage_get(&slots, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!s) {
 			count_lost(0);
@@ -1501,6 +1509,24 @@ int scry_trace_nr_exit(struct scry_sc_exit *ctx)
 	return on_exit(ctx->ret);
 }
 
+/*
+ * Whether the image task p has just exec'd runs 32-bit (ia32) code: the
+ * ELF loader started it in the 32-bit code segment (compat_start_thread()
+ * sets cs to __USER32_CS before this tracepoint).  Its calls would have
+ * i386 numbers, which this program's plans and filter (and the per-syscall
+ * tracepoints, which never fire for them) know only as x86_64 ones.
+ */
+static __always_inline bool exec_is_ia32(struct task_struct *p)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
+
+	return regs && BPF_CORE_READ(regs, cs) == 0x23 /* __USER32_CS */;
+#else
+	return false;
+#endif
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -1513,10 +1539,12 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	/* the launched command, when its execve is not traced itself */
 	if (*state == SCRY_TRACE_UNTIL_EXEC)
 		*state = SCRY_TRACE_TRACED;
-	if (stack_bytes) {
+	bool ia32 = exec_is_ia32(p);
+	if (stack_bytes || ia32) {
 		/* the execve (it succeeded) goes now, ahead of the EXEC record
 		 * and the new image's mappings: its stack is the old image's,
-		 * which user space can then still name */
+		 * which user space can then still name; for a 32-bit program
+		 * because the thread's slot goes below */
 		struct slot *s = bpf_task_storage_get(&slots, p, 0, 0);
 
 		if (s && s->active && !s->site_count &&
@@ -1542,6 +1570,14 @@ int BPF_PROG(scry_trace_exec, struct task_struct *p, pid_t old_pid, struct linux
 	e->ts = bpf_ktime_get_ns();
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) < 0)
 		e->filename[0] = '\0';
+	/* a 32-bit program: its process is traced no more (the other threads
+	 * are gone by now; its children are not followed), which the record
+	 * tells user space */
+	if (ia32) {
+		e->ia32 = 1;
+		bpf_task_storage_delete(&slots, p);
+		bpf_map_delete_elem(&traced_pids, &tgid);
+	}
 	bpf_ringbuf_submit(e, wake_flags());
 	return 0;
 }

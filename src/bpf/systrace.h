@@ -211,6 +211,8 @@ struct scry_trace_proc {
 	__u32 child_tid;
 	__u32 is_thread;	/* FORK: a new thread (CLONE_THREAD) */
 	__u32 followed;		/* FORK: the child is traced too */
+	__u32 ia32;		/* EXEC: the new image runs 32-bit (ia32) code:
+				   the process is traced no more */
 	char filename[SCRY_TRACE_STR_MAX];	/* EXEC */
 };
 

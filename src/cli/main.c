@@ -518,11 +518,16 @@ static int command_is_ia32(const char *cmd)
 }
 
 /* cfg.personality: a process's calls changed ABI (an ia32 process on
- * x86_64), said on stderr as strace says it. */
+ * x86_64), said on stderr as strace says it (not under -q); the bpf
+ * backend letting a 32-bit program go, always. */
 static void say_personality(void *ctx, pid_t pid, const char *mode)
 {
-	(void)ctx;
-	fprintf(stderr, "[ Process PID=%d runs in %s mode. ]\n", (int)pid, mode);
+	const struct options *o = ctx;
+	if (!strcmp(mode, SCRY_PERSONALITY_UNTRACED))
+		fprintf(stderr, "scry: process %d runs a 32-bit (ia32) program, whose calls the bpf "
+			"backend cannot decode: it is no longer traced (use --backend ptrace)\n", (int)pid);
+	else if (!o->quiet_personality)
+		fprintf(stderr, "[ Process PID=%d runs in %s mode. ]\n", (int)pid, mode);
 }
 
 /*
@@ -649,9 +654,9 @@ static void make_config(struct run *r)
 		}
 	}
 	/* strace's "[ Process PID=N runs in 32 bit mode. ]" (not under -q,
-	 * -e quiet=personality) */
-	if (!o->quiet_personality)
-		cfg->personality = say_personality;
+	 * -e quiet=personality); bpf letting a 32-bit program go */
+	cfg->personality = say_personality;
+	cfg->personality_ctx = o;
 	/* the command gets SIGPIPE back if scry was given it at its default
 	 * (install_signals() ignores it for scry itself) */
 	struct sigaction pipe_now;
@@ -745,6 +750,18 @@ static int make_session(struct run *r)
 		fprintf(stderr, "scry: %s is a 32-bit (ia32) program: the bpf backend cannot tell its "
 			"i386 calls from x86_64 ones; use --backend ptrace or auto\n", o->argv[0]);
 		return 2;
+	}
+	/* the same for a process attached to (-p) that runs one */
+	for (int i = 0; i < o->npids && !ia32; i++) {
+		char exe[64];
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)o->pids[i]);
+		ia32 = command_is_ia32(exe);
+		if (ia32 && o->backend == BACKEND_BPF) {
+			fprintf(stderr, "scry: process %d runs a 32-bit (ia32) program: the bpf backend cannot "
+				"tell its i386 calls from x86_64 ones; use --backend ptrace or auto\n",
+				(int)o->pids[i]);
+			return 2;
+		}
 	}
 	if (o->backend == BACKEND_AUTO && ia32)
 		snprintf(auto_why, sizeof(auto_why), "a 32-bit (ia32) program's calls are told apart at ptrace's stops");

@@ -181,6 +181,29 @@ static decoder_fn decoder_of(struct scry_session *s, long nr)
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
 }
 
+/* scry_call.compat_nr of t's call: SCRY_NR_I386 + its i386 number when
+ * t made it in 32-bit mode (nr is its x86_64 twin's, or a socketcall's
+ * call: the i386 call of the same name), else 0. */
+static long compat_nr_of(struct scry_session *s, const struct tracee *t)
+{
+	if (t->pers != PERS_IA32 || s->table != &scry_table_x86_64)
+		return 0;
+	if (t->nr >= SCRY_NR_I386)
+		return t->nr;
+	if (t->nr < 0 || (unsigned long)t->nr >= s->table->ncalls)
+		return 0;
+	if (!s->i386_of) {
+		s->i386_of = malloc(s->table->ncalls * sizeof(*s->i386_of));
+		if (!s->i386_of)
+			return 0;
+		for (size_t nr = 0; nr < s->table->ncalls; nr++) {
+			const char *name = scry_syscall_name(s->table, (long)nr);
+			s->i386_of[nr] = name ? (int)scry_syscall_lookup(&scry_table_i386, name) : -1;
+		}
+	}
+	return s->i386_of[t->nr] >= 0 ? SCRY_NR_I386 + s->i386_of[t->nr] : 0;
+}
+
 static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev,
 		       enum scry_event_type type, uint64_t ts_ns)
 {
@@ -201,6 +224,7 @@ static void call_event(struct scry_session *s, struct tracee *t, struct scry_eve
 	c->exit_args = NULL;
 	c->more_at_exit = t->call.more == EXIT_AFTER ? 0 : (int)t->call.more;
 	c->stack = t->call.has_stack ? &t->call.stack : NULL;
+	c->compat_nr = compat_nr_of(s, t);
 }
 
 /* The most frames kept of one stack, whatever cfg.stack_depth says. */
@@ -257,14 +281,17 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	t->t_enter_ns = rc->t_enter_ns;
 	if (rc->args != t->args)
 		memcpy(t->args, rc->args, sizeof(t->args));
-	/* an ia32 process's socketcall is the call it makes, as strace shows
-	 * it (socket, connect, ...; decode/ia32.c): filtered, decoded and
-	 * counted as that call */
+	/* an ia32 process's socketcall and ipc are the calls they make, as
+	 * strace shows them (connect, semop, ...; decode/ia32.c): filtered,
+	 * decoded and counted as those calls */
 	struct raw_call sub;
-	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL) {
+	t->ipc_result_at = 0;
+	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL || rc->nr == SCRY_NR_I386 + SCRY_I386_IPC) {
 		struct call_mem m = { rc, t->tid };
 		uint64_t a[6];
-		long nr = ia32_socketcall(call_mem_read, &m, t->args, a);
+		long nr = rc->nr == SCRY_NR_I386 + SCRY_I386_IPC
+			? ia32_ipc(call_mem_read, &m, t->args, a, &t->ipc_result_at)
+			: ia32_socketcall(call_mem_read, &m, t->args, a);
 		if (nr >= 0) {
 			sub = *rc;
 			sub.nr = t->nr = nr;
@@ -491,6 +518,13 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	call_event(s, t, &ev, SCRY_EV_CALL_EXIT, rr->t_exit_ns);
 	struct scry_call *c = &ev.u.call;
 	c->ret = rr->ret;
+	/* ipc's shmat returns 0 and writes the address to a word: strace
+	 * shows that address as the result */
+	uint32_t shm_addr;
+	struct raw_call at_exit = { .mem = rr->mem, .mem_ctx = rr->mem_ctx };
+	if (t->ipc_result_at && !rr->is_error && rr->ret == 0 &&
+	    read_mem(&at_exit, t->tid, t->ipc_result_at, &shm_addr, sizeof(shm_addr)) == sizeof(shm_addr))
+		c->ret = shm_addr;
 	c->is_error = rr->is_error;
 	c->t_exit_ns = rr->t_exit_ns;
 	c->duration_ns = rr->duration_ns;
@@ -501,7 +535,7 @@ int engine_exit(struct scry_session *s, struct tracee *t, const struct raw_resul
 	scry_values_reset(&s->result);
 	dctx_init(s, t, &d, &s->exit_vals, rr->mem, rr->mem_ctx);
 	d.exiting = 1;
-	d.ret = rr->ret;
+	d.ret = c->ret;
 	d.failed = rr->is_error;
 	if (!s->cfg.no_decode) {
 		if (t->call.more != EXIT_NOTHING)

@@ -85,6 +85,7 @@ struct tracee {
 	int inj_sig;             /* how the current stop must end: with */
 	uint64_t inj_delay_ns;   /*   this signal, after this delay */
 	unsigned char pers;      /* its calls' ABI: PERS_* (0: none seen) */
+	uint64_t ipc_result_at;  /* an ia32 ipc(SHMAT): where its result is, else 0 */
 };
 /* The ABIs of a tracee's calls (cfg.personality): x86_64 and ia32. */
 enum { PERS_NATIVE = 1, PERS_IA32 = 2 };
@@ -175,6 +176,8 @@ struct scry_session {
 
 	decoder_fn *decoders;    /* by syscall number */
 	decoder_fn *decoders_i386; /* by i386 number, built at the first ia32 call */
+	int *i386_of;            /* by native number: the i386 call of its name, or -1
+	                            (scry_call.compat_nr), built at the first ia32 call */
 	struct scry_values exit_vals; /* arguments decoded at the exit stop */
 	struct strbuf scratch;
 	struct scry_values result;    /* the result of the call at exit */
@@ -185,12 +188,26 @@ struct scry_session {
 	struct scry_io_msg *io_msgs;
 	size_t io_cap_msgs;
 	struct scry_io io;
-	/* -e inject=: index + 1 of the rule for each call number (0: none) */
+	/* -e inject=: index + 1 of the rule for each call number (0: none),
+	 * at inject_slot(s, nr) (ia32 processes' i386 calls after the native
+	 * ones); inject_nslots of them */
 	uint16_t *inject_rule;
+	size_t inject_nslots;
 	size_t ndelayed;         /* tracees with T_DELAY_HELD */
 	struct unwinder *unwind;      /* cfg.stack_depth: made at the first stack */
 	struct scry_values siginfo;   /* the siginfo of a signal event */
 };
+
+/* The slot of call nr in inject_rule[] and tracee.inj_seen[]: a native
+ * call's number, an ia32 process's i386 call (SCRY_NR_I386 + n) after the
+ * native ones; -1 for none. */
+static inline long inject_slot(const struct scry_session *s, long nr)
+{
+	if (nr >= SCRY_NR_I386 && s->table == &scry_table_x86_64 &&
+	    nr - SCRY_NR_I386 < (long)scry_table_i386.ncalls)
+		return (long)s->table->ncalls + (nr - SCRY_NR_I386);
+	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? nr : -1;
+}
 
 /* core/session.c */
 uint64_t scry_now_mono(void);

@@ -3,6 +3,7 @@
  * entry points.  The event loop itself is the backend's (backend/ptrace.c).
  */
 #include "core/internal.h"
+#include "scry/filter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +52,12 @@ static int inject_setup(struct scry_session *s)
 	}
 	if (c->ninject > UINT16_MAX - 1)
 		return -EINVAL;
-	s->inject_rule = calloc(s->table->ncalls, sizeof(*s->inject_rule));
+	/* the native calls, then (x86_64) the i386 ones of ia32 processes,
+	 * whose bits are SCRY_FILTER_I386_BASE + n (scry/filter.h) */
+	s->inject_nslots = s->table->ncalls;
+	if (s->table == &scry_table_x86_64)
+		s->inject_nslots += scry_table_i386.ncalls;
+	s->inject_rule = calloc(s->inject_nslots, sizeof(*s->inject_rule));
 	if (!s->inject_rule)
 		return -ENOMEM;
 	for (int i = 0; i < c->ninject; i++) {
@@ -62,6 +68,12 @@ static int inject_setup(struct scry_session *s)
 		for (size_t nr = 0; nr < s->table->ncalls && nr / 64 < in->set_words; nr++)
 			if ((in->set[nr / 64] >> (nr % 64)) & 1)
 				s->inject_rule[nr] = (uint16_t)(i + 1);
+		for (size_t n = 0; s->inject_nslots > s->table->ncalls && n < scry_table_i386.ncalls; n++) {
+			size_t bit = SCRY_FILTER_I386_BASE + n;
+			if (bit < SCRY_FILTER_MAX_NR && bit / 64 < in->set_words &&
+			    ((in->set[bit / 64] >> (bit % 64)) & 1))
+				s->inject_rule[s->table->ncalls + n] = (uint16_t)(i + 1);
+		}
 	}
 	return 0;
 }
@@ -163,6 +175,7 @@ void scry_session_free(struct scry_session *s)
 	free(s->slots);
 	free(s->decoders);
 	free(s->decoders_i386);
+	free(s->i386_of);
 	free(s->io_data);
 	free(s->io_bufs);
 	free(s->io_msgs);

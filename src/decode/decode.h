@@ -252,10 +252,19 @@ int decode_generic(struct dctx *d);
  * decoder an i386 call shares by another name (clock_gettime64's), or NULL. */
 extern const struct decoder_entry decoders_ia32[];
 decoder_fn decode_ia32_alias(const char *name);
+/* An ia32 process's ipc(call, first, second, third, ptr, fifth) as the
+ * SysV call it makes, as strace shows it: that call's number (as
+ * ia32_socketcall() gives it) and arguments in its direct form, or -1 (it
+ * stays ipc).  For shmat, *result_at: where the kernel writes the address
+ * the call returns (a 32-bit word), else 0. */
+long ia32_ipc(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
+	      const uint64_t args[6], uint64_t out[6], uint64_t *result_at);
 /* An ia32 process's socketcall(call, args) as the call it makes, as strace
- * shows it: that call's x86_64 number (its decoder reads the same layouts)
- * with its arguments read (32-bit words at args[1], by read), or -1: not
- * one of those calls, or unreadable (it stays socketcall). */
+ * shows it: the number scry_compat_nr() gives the direct i386 call of that
+ * name (its x86_64 twin's, or SCRY_NR_I386 + its own: sendmsg, decoded
+ * with the i386 layouts; accept, which has none, x86_64's) with its
+ * arguments read (32-bit words at args[1], by read), or -1: not one of
+ * those calls, or unreadable (it stays socketcall). */
 long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
 		     const uint64_t args[6], uint64_t out[6]);
 

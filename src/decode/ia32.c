@@ -8,8 +8,14 @@
  *  - 64-bit values split over two registers joined (_llseek, truncate64);
  *  - mmap2's offset in 4 KiB pages, old mmap's arguments in memory;
  *  - the *_time64 calls, whose structures are the x86_64 ones;
- *  - struct stat64 read with its i386 layout and handed to the stat
- *    decoders as the x86_64 struct stat (a mem hook, below).
+ *  - i386 structures (struct stat64, statfs64 and statfs, select's fd
+ *    sets and timeval, msghdr and iovecs, msgbuf) read where the x86_64
+ *    decoders read theirs and handed to them in the x86_64 layout (a mem
+ *    hook, struct compat_hook below); those scry does not convert (flock,
+ *    control messages, the SysV *ctl structs) made unreadable there, so
+ *    that they print as their address;
+ *  - socketcall() and ipc() as the calls they make (ia32_socketcall(),
+ *    ia32_ipc(), which the engine calls).
  * A call whose structures scry cannot read with their i386 layout keeps
  * the generic decoder: its pointers print as addresses, never read with
  * the 64-bit layout.
@@ -153,16 +159,42 @@ static int dec_fcntl32(struct dctx *d)
 }
 
 /*
- * struct stat64 (i386, packed, 96 bytes), read where the stat decoders
- * read the x86_64 struct stat: a mem hook turns the one into the other.
+ * i386 structures read where the x86_64 decoders read theirs: a mem hook
+ * (struct compat_hook) turns the reads of up to four addresses into what
+ * the x86_64 decoder expects (h->conv), and passes every other read on.
  */
-#define STAT64_SIZE 96
-#define KSTAT_READ  120   /* what file_stat.c's read_kstat() asks for */
-
-struct stat64_hook {
+struct compat_hook {
 	struct dctx orig;   /* the decoder context as it was: its mem */
-	uint64_t addr;      /* the struct's address */
+	uint64_t addr[4];   /* the addresses converted (0: none) */
+	uint64_t span[4];   /* 0: reads at addr[i]; else reads in the x86_64
+	                       bytes [addr[i], addr[i] + span[i]) */
+	int64_t nfds;       /* select: the fd sets' size in bits */
+	ssize_t (*conv)(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len);
 };
+
+static ssize_t compat_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct compat_hook *h = ctx;
+	for (int i = 0; i < 4; i++)
+		if (h->addr[i] && (h->span[i] ? addr >= h->addr[i] && addr - h->addr[i] < h->span[i]
+					      : addr == h->addr[i]))
+			return h->conv(h, i, addr, buf, len);
+	return d_read(&h->orig, addr, buf, len);
+}
+
+/* The x86_64 decoder of name on args, its reads going through h. */
+static int run_hooked(struct dctx *d, struct compat_hook *h, const char *name, const uint64_t *args)
+{
+	int r;
+
+	h->orig = *d;
+	d->mem = compat_mem;
+	d->mem_ctx = h;
+	r = run_as(d, name, args);
+	d->mem = h->orig.mem;
+	d->mem_ctx = h->orig.mem_ctx;
+	return r;
+}
 
 static uint32_t u32_at(const unsigned char *p, size_t off)
 {
@@ -178,13 +210,17 @@ static uint64_t u64_at(const unsigned char *p, size_t off)
 	return v;
 }
 
-static ssize_t stat64_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+/* struct stat64 (i386, packed, 96 bytes) as the x86_64 struct stat. */
+#define STAT64_SIZE 96
+#define KSTAT_READ  120   /* what file_stat.c's read_kstat() asks for */
+
+static ssize_t stat64_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
-	struct stat64_hook *h = ctx;
 	unsigned char s[STAT64_SIZE];
 	uint64_t k[KSTAT_READ / 8];
 
-	if (addr != h->addr || len != KSTAT_READ)
+	(void)which;
+	if (len != KSTAT_READ)
 		return d_read(&h->orig, addr, buf, len);
 	if (d_read_exact(&h->orig, addr, s, sizeof(s)))
 		return -1;
@@ -206,25 +242,319 @@ static ssize_t stat64_mem(void *ctx, uint64_t addr, void *buf, size_t len)
 
 static int stat64_as(struct dctx *d, const char *name, int arg)
 {
-	struct stat64_hook h;
-	int r;
+	struct compat_hook h = { .addr = { d->args[arg] }, .conv = stat64_conv };
 
 	if (!d->exiting)
 		return run_as(d, name, d->args);
-	h.orig = *d;
-	h.addr = d->args[arg];
-	d->mem = stat64_mem;
-	d->mem_ctx = &h;
-	r = run_as(d, name, d->args);
-	d->mem = h.orig.mem;
-	d->mem_ctx = h.orig.mem_ctx;
-	return r;
+	return run_hooked(d, &h, name, d->args);
 }
 
 static int dec_stat64(struct dctx *d) { return stat64_as(d, "stat", 1); }
 static int dec_lstat64(struct dctx *d) { return stat64_as(d, "lstat", 1); }
 static int dec_fstat64(struct dctx *d) { return stat64_as(d, "fstat", 1); }
 static int dec_fstatat64(struct dctx *d) { return stat64_as(d, "newfstatat", 2); }
+
+/*
+ * select's fd sets (bits in 32-bit words: read the 4-byte-rounded size,
+ * the rest zero) and its struct timeval of two 32-bit longs, as the
+ * x86_64 decoder reads them.
+ */
+static ssize_t select_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 3) {           /* the timeval */
+		int32_t tv[2];
+		int64_t k[2];
+		if (len != sizeof(k) || d_read_exact(&h->orig, addr, tv, sizeof(tv)))
+			return -1;
+		k[0] = tv[0];
+		k[1] = tv[1];
+		memcpy(buf, k, sizeof(k));
+		return (ssize_t)len;
+	}
+	size_t want = (size_t)(h->nfds + 31) / 32 * 4;
+	if (want > len)
+		want = len;
+	if (want && d_read_exact(&h->orig, addr, buf, want))
+		return -1;
+	memset((char *)buf + want, 0, len - want);
+	return (ssize_t)len;
+}
+
+static int select32(struct dctx *d, const uint64_t a[6])
+{
+	struct compat_hook h = { .addr = { a[1], a[2], a[3], a[4] }, .conv = select_conv };
+	int nfds = (int)a[0];
+
+	h.nfds = nfds < 0 ? 0 : nfds;
+	/* one set at the timeval's address is read as a set */
+	for (int i = 0; i < 3; i++)
+		if (h.addr[3] == h.addr[i])
+			h.addr[3] = 0;
+	return run_hooked(d, &h, "select", a);
+}
+
+/* _newselect(n, inp, outp, exp, tvp): strace's select, 32-bit layouts. */
+static int dec_newselect(struct dctx *d)
+{
+	const uint64_t a[6] = { (uint64_t)(int64_t)(int32_t)d->args[0], d->args[1], d->args[2],
+				d->args[3], d->args[4] };
+	return select32(d, a);
+}
+
+/* i386's old select(arg): its five arguments as 32-bit words in memory
+ * (struct sel_arg_struct), shown as select's, strace's oldselect (which
+ * reads them again at exit); the address when they cannot be read. */
+static int dec_oldselect(struct dctx *d)
+{
+	uint32_t w[5];
+	if (d_read_exact(d, d->args[0], w, sizeof(w))) {
+		if (!d->exiting)
+			v_ptr(d, "arg", d->args[0]);
+		return DEC_DONE;
+	}
+	const uint64_t a[6] = { (uint64_t)(int64_t)(int32_t)w[0], w[1], w[2], w[3], w[4] };
+	return select32(d, a);
+}
+
+/*
+ * statfs64(path, sz, buf), fstatfs64(fd, sz, buf): struct statfs64 (i386:
+ * 84 bytes, packed to 4; the kernel takes 88 too) read as the x86_64
+ * struct statfs; another sz: the buffer's address, as strace.  statfs and
+ * fstatfs: i386's struct statfs, all 32-bit words (64 bytes).
+ */
+#define KSTATFS_READ 120   /* file_stat.c's statfs_at() */
+
+static ssize_t statfs_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	unsigned char s[84];
+	uint64_t k[KSTATFS_READ / 8];
+	int is64 = which == 0;
+	size_t n = is64 ? 84 : 64;
+
+	if (len != KSTATFS_READ)
+		return d_read(&h->orig, addr, buf, len);
+	if (d_read_exact(&h->orig, addr, s, n))
+		return -1;
+	memset(k, 0, sizeof(k));
+	k[0] = u32_at(s, 0);                  /* f_type */
+	k[1] = u32_at(s, 4);                  /* f_bsize */
+	for (int i = 0; i < 5; i++)           /* f_blocks .. f_ffree */
+		k[2 + i] = is64 ? u64_at(s, 8 + 8 * (size_t)i) : u32_at(s, 8 + 4 * (size_t)i);
+	size_t at = is64 ? 48 : 28;
+	k[7] = u32_at(s, at) | (uint64_t)u32_at(s, at + 4) << 32;   /* f_fsid */
+	k[8] = u32_at(s, at + 8);             /* f_namelen */
+	k[9] = u32_at(s, at + 12);            /* f_frsize */
+	k[10] = u32_at(s, at + 16);           /* f_flags */
+	memcpy(buf, k, KSTATFS_READ);
+	return KSTATFS_READ;
+}
+
+static int statfs64_as(struct dctx *d, const char *name)
+{
+	const uint64_t a[6] = { d->args[0], d->args[2] };
+	uint64_t sz = (uint32_t)d->args[1];
+
+	if (!d->exiting) {
+		int r = run_as(d, name, a);
+		v_uint(d, "sz", sz);
+		return r;
+	}
+	if (sz != 84 && sz != 88) {
+		v_ptr(d, "buf", d->args[2]);
+		return DEC_DONE;
+	}
+	struct compat_hook h = { .addr = { d->args[2] }, .conv = statfs_conv };
+	return run_hooked(d, &h, name, a);
+}
+
+static int statfs32_as(struct dctx *d, const char *name)
+{
+	/* addr[1]: the 32-bit struct statfs */
+	struct compat_hook h = { .addr = { 0, d->args[1] }, .conv = statfs_conv };
+
+	if (!d->exiting)
+		return run_as(d, name, d->args);
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_statfs64(struct dctx *d) { return statfs64_as(d, "statfs"); }
+static int dec_fstatfs64(struct dctx *d) { return statfs64_as(d, "fstatfs"); }
+static int dec_statfs32(struct dctx *d) { return statfs32_as(d, "statfs"); }
+static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
+
+/*
+ * sendmsg(fd, msg, flags), recvmsg(fd, msg, flags): struct msghdr of
+ * 32-bit words (28 bytes) and its iovecs (8 bytes each) read as the x86_64
+ * ones by net.c's decoders; the control messages, whose i386 headers and
+ * alignment differ, as their address.
+ */
+#define MSGHDR64 56
+#define IOV64    16
+
+static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 0) {           /* the msghdr */
+		uint32_t m[7];
+		uint64_t k[MSGHDR64 / 8];
+		if (len != MSGHDR64 || d_read_exact(&h->orig, addr, m, sizeof(m)))
+			return -1;
+		k[0] = m[0];                        /* msg_name */
+		k[1] = m[1];                        /* msg_namelen */
+		k[2] = m[2];                        /* msg_iov */
+		k[3] = m[3];                        /* msg_iovlen */
+		k[4] = m[4];                        /* msg_control */
+		k[5] = m[5];                        /* msg_controllen */
+		k[6] = m[6];                        /* msg_flags */
+		memcpy(buf, k, sizeof(k));
+		return MSGHDR64;
+	}
+	if (which == 1) {           /* iovecs: x86_64 element k is i386 element k */
+		uint64_t off = addr - h->addr[1];
+		if (off % IOV64 || len % IOV64)
+			return -1;
+		size_t n = len / IOV64;
+		uint32_t w[2 * 64];
+		uint64_t *k = buf;
+		for (size_t done = 0; done < n;) {
+			size_t m = n - done < 64 ? n - done : 64;
+			if (d_read_exact(&h->orig, h->addr[1] + (off / IOV64 + done) * 8, w, m * 8))
+				return -1;
+			for (size_t i = 0; i < m; i++) {
+				k[2 * (done + i)] = w[2 * i];
+				k[2 * (done + i) + 1] = w[2 * i + 1];
+			}
+			done += m;
+		}
+		return (ssize_t)len;
+	}
+	return -1;                  /* the control messages: the address */
+}
+
+static int msg32_as(struct dctx *d, const char *name)
+{
+	struct compat_hook h = { .addr = { d->args[1] }, .conv = msg_conv };
+	uint32_t m[7];
+
+	/* where the msghdr is readable, its iovecs and control are known */
+	if (d->args[1] && !d_read_exact(d, d->args[1], m, sizeof(m))) {
+		h.addr[1] = m[2];
+		h.span[1] = (uint64_t)m[3] * IOV64;
+		h.addr[2] = m[4];
+	}
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_sendmsg32(struct dctx *d) { return msg32_as(d, "sendmsg"); }
+static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
+
+/*
+ * sendmmsg(fd, msgvec, vlen, flags), recvmmsg(fd, msgvec, vlen, flags,
+ * timeout): struct mmsghdr (the i386 msghdr and a 32-bit msg_len, 32
+ * bytes) read as x86_64's (64); net.c reads one element, then its iovecs
+ * and control, so the element just converted names them (addr[1], [2]).
+ * recvmmsg's timeout: two 32-bit longs (recvmmsg_time64's: the x86_64
+ * struct).
+ */
+#define MMSG64 64
+
+static ssize_t mmsg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 3) {           /* the 32-bit timespec */
+		int32_t ts[2];
+		int64_t k[2];
+		if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
+			return -1;
+		k[0] = ts[0];
+		k[1] = ts[1];
+		memcpy(buf, k, sizeof(k));
+		return (ssize_t)len;
+	}
+	if (which != 0)
+		return msg_conv(h, which, addr, buf, len);
+	uint64_t off = addr - h->addr[0];
+	uint32_t m[8];
+	uint64_t k[MMSG64 / 8];
+	if (off % MMSG64 || len != MMSG64 ||
+	    d_read_exact(&h->orig, h->addr[0] + off / 2, m, sizeof(m)))
+		return -1;
+	for (int i = 0; i < 7; i++)     /* msg_hdr, as msg_conv() */
+		k[i] = m[i];
+	k[7] = m[7];                    /* msg_len (and padding) */
+	memcpy(buf, k, sizeof(k));
+	h->addr[1] = m[2];
+	h->span[1] = (uint64_t)m[3] * IOV64;
+	h->addr[2] = m[4];
+	return MMSG64;
+}
+
+static int mmsg32_as(struct dctx *d, const char *name, int ts32)
+{
+	struct compat_hook h = { .addr = { d->args[1] },
+				 .span = { (uint64_t)(uint32_t)d->args[2] * MMSG64 },
+				 .conv = mmsg_conv };
+	if (ts32)
+		h.addr[3] = d->args[4];
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_sendmmsg32(struct dctx *d) { return mmsg32_as(d, "sendmmsg", 0); }
+static int dec_recvmmsg32(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 1); }
+static int dec_recvmmsg64(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 0); }
+
+/*
+ * SysV IPC with i386 layouts (the direct calls msgsnd, msgrcv, msgctl,
+ * shmctl, semctl and those ipc() makes, ia32_ipc()):
+ *  - struct msgbuf's mtype is a 32-bit long: mtext 4 bytes in, not 8;
+ *  - the *ctl structs (msqid_ds, shmid_ds, semid_ds, the info ones) differ:
+ *    their address, never read as the x86_64 ones.
+ */
+static ssize_t msgbuf_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	if (which == 0) {           /* mtype, as the x86_64 decoder's 8 bytes */
+		int32_t t;
+		int64_t k;
+		if (len != sizeof(k) || d_read_exact(&h->orig, addr, &t, sizeof(t)))
+			return -1;
+		k = t;
+		memcpy(buf, &k, sizeof(k));
+		return (ssize_t)len;
+	}
+	return d_read(&h->orig, addr - 4, buf, len);   /* mtext, 4 bytes in */
+}
+
+static int msgbuf_as(struct dctx *d, const char *name, int arg, int count)
+{
+	uint64_t a = d->args[arg];
+	struct compat_hook h = { .addr = { a, a ? a + 8 : 0 },
+				 .span = { 0, (uint64_t)(uint32_t)d->args[count] + 1 },
+				 .conv = msgbuf_conv };
+	uint64_t args[6];
+	memcpy(args, d->args, sizeof(args));
+	args[count] = (uint32_t)args[count];
+	if (!strcmp(name, "msgrcv"))   /* msgtyp: a 32-bit long */
+		args[3] = (uint64_t)(int64_t)(int32_t)args[3];
+	return run_hooked(d, &h, name, args);
+}
+
+static int dec_msgsnd32(struct dctx *d) { return msgbuf_as(d, "msgsnd", 1, 2); }
+static int dec_msgrcv32(struct dctx *d) { return msgbuf_as(d, "msgrcv", 1, 2); }
+
+static ssize_t no_read(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	(void)h; (void)which; (void)addr; (void)buf; (void)len;
+	return -1;
+}
+
+/* The x86_64 *ctl decoder, its struct argument unreadable: its address. */
+static int ctl_as(struct dctx *d, const char *name, int arg)
+{
+	struct compat_hook h = { .addr = { d->args[arg] }, .conv = no_read };
+	return run_hooked(d, &h, name, d->args);
+}
+
+static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2); }
+static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2); }
+static int dec_semctl32(struct dctx *d) { return ctl_as(d, "semctl", 3); }
 
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */
@@ -261,6 +591,22 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "lstat64", dec_lstat64, { 0 } },
 	{ "fstat64", dec_fstat64, { 0 } },
 	{ "fstatat64", dec_fstatat64, { 0 } },
+	{ "select", dec_oldselect, { 0 } },
+	{ "_newselect", dec_newselect, { 0 } },
+	{ "statfs64", dec_statfs64, { 0 } },
+	{ "fstatfs64", dec_fstatfs64, { 0 } },
+	{ "statfs", dec_statfs32, { 0 } },
+	{ "fstatfs", dec_fstatfs32, { 0 } },
+	{ "sendmsg", dec_sendmsg32, { 0 } },
+	{ "recvmsg", dec_recvmsg32, { 0 } },
+	{ "sendmmsg", dec_sendmmsg32, { 0 } },
+	{ "recvmmsg", dec_recvmmsg32, { 0 } },
+	{ "recvmmsg_time64", dec_recvmmsg64, { 0 } },
+	{ "msgsnd", dec_msgsnd32, { 0 } },
+	{ "msgrcv", dec_msgrcv32, { 0 } },
+	{ "msgctl", dec_msgctl32, { 0 } },
+	{ "shmctl", dec_shmctl32, { 0 } },
+	{ "semctl", dec_semctl32, { 0 } },
 	{ NULL, NULL, { 0 } },
 };
 
@@ -270,9 +616,16 @@ long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t
 	uint32_t w[6];
 	int nargs = 0;
 	const char *name = scry_i386_socketcall((uint32_t)args[0], &nargs);
-	long nr;
+	long nr = -1, nr32;
 
-	if (!name || (nr = scry_syscall_lookup(&scry_table_x86_64, name)) < 0)
+	/* the direct i386 call of its name (decoded as that is: its x86_64
+	 * twin's number, or SCRY_NR_I386 + its own, i386 layouts), else
+	 * (accept, which i386 has only through socketcall) x86_64's */
+	if (name && (nr32 = scry_syscall_lookup(&scry_table_i386, name)) >= 0)
+		nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32);
+	else if (name)
+		nr = scry_syscall_lookup(&scry_table_x86_64, name);
+	if (nr < 0)
 		return -1;
 	size_t len = (size_t)nargs * sizeof(w[0]);
 	if (read(ctx, (uint32_t)args[1], w, len) != (ssize_t)len)
@@ -281,6 +634,81 @@ long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t
 	for (int i = 0; i < nargs; i++)
 		out[i] = w[i];
 	return nr;
+}
+
+/*
+ * i386's ipc(call, first, second, third, ptr, fifth): the SysV call it
+ * makes (strace's decode_ipc_subcall), with that call's arguments as its
+ * direct form takes them.  The high 16 bits of call are a version: 0 has
+ * msgrcv's msgp and msgtyp in a struct at ptr (ipc_kludge).
+ */
+long ia32_ipc(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), void *ctx,
+	      const uint64_t args[6], uint64_t out[6], uint64_t *result_at)
+{
+	unsigned call = (uint32_t)args[0] & 0xffff, version = (uint32_t)args[0] >> 16;
+	uint64_t first = (uint32_t)args[1], second = (uint32_t)args[2], third = (uint32_t)args[3];
+	uint64_t ptr = (uint32_t)args[4], fifth = (uint32_t)args[5];
+	const char *name;
+
+	memset(out, 0, 6 * sizeof(out[0]));
+	*result_at = 0;
+	switch (call) {
+	case 1:  /* semop(semid, sops, nsops) */
+		name = "semop";
+		out[0] = first, out[1] = ptr, out[2] = second;
+		break;
+	case 2:  /* semget(key, nsems, semflg) */
+	case 13: /* msgget(key, msgflg) */
+	case 23: /* shmget(key, size, shmflg) */
+		name = call == 2 ? "semget" : call == 13 ? "msgget" : "shmget";
+		out[0] = first, out[1] = second, out[2] = third;
+		break;
+	case 3: { /* semctl(semid, semnum, cmd, arg): ptr points to the union */
+		uint32_t u;
+		name = "semctl";
+		if (!ptr || read(ctx, ptr, &u, sizeof(u)) != sizeof(u))
+			return -1;
+		out[0] = first, out[1] = second, out[2] = third, out[3] = u;
+		break;
+	}
+	case 11: /* msgsnd(msqid, msgp, msgsz, msgflg) */
+		name = "msgsnd";
+		out[0] = first, out[1] = ptr, out[2] = second, out[3] = third;
+		break;
+	case 12: /* msgrcv(msqid, msgp, msgsz, msgtyp, msgflg) */
+		name = "msgrcv";
+		out[0] = first, out[2] = second, out[4] = third;
+		if (version) {
+			out[1] = ptr, out[3] = fifth;
+		} else {
+			uint32_t k[2];
+			if (!ptr || read(ctx, ptr, k, sizeof(k)) != sizeof(k))
+				return -1;
+			out[1] = k[0], out[3] = k[1];
+		}
+		break;
+	case 14: /* msgctl(msqid, cmd, buf) */
+	case 24: /* shmctl(shmid, cmd, buf) */
+		name = call == 14 ? "msgctl" : "shmctl";
+		out[0] = first, out[1] = second, out[2] = ptr;
+		break;
+	case 21: /* shmat(shmid, shmaddr, shmflg): the address at third */
+		if (version == 1)
+			return -1;   /* iBCS2's, from the kernel only */
+		name = "shmat";
+		out[0] = first, out[1] = ptr, out[2] = second;
+		*result_at = third;
+		break;
+	case 22: /* shmdt(shmaddr) */
+		name = "shmdt";
+		out[0] = ptr;
+		break;
+	default:
+		return -1;   /* semtimedop (4) among them: its timespec is 32-bit */
+	}
+	long nr32 = scry_syscall_lookup(&scry_table_i386, name);
+	return nr32 >= 0 ? scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32)
+			 : scry_syscall_lookup(&scry_table_x86_64, name);   /* semop */
 }
 
 decoder_fn decode_ia32_alias(const char *name)

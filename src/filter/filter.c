@@ -446,6 +446,12 @@ static void normalize_trace(const struct scry_syscall_table *t, struct nrset *s)
 		if (nr >= 0 && set_has(s, nr))
 			set_add(s, SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL);
 	}
+	/* and SysV IPC through ipc (semop, shmat, ...) */
+	for (size_t i = 0; ct && scry_i386_ipc_calls[i]; i++) {
+		long nr = scry_syscall_lookup(t, scry_i386_ipc_calls[i]);
+		if (nr >= 0 && set_has(s, nr))
+			set_add(s, SCRY_FILTER_I386_BASE + SCRY_I386_IPC);
+	}
 }
 
 static int parse_trace(struct scry_filter *f, const struct ctx *c, const char *list)

@@ -289,6 +289,34 @@ static int parse_options(const struct pctx *c, const struct scry_syscall_table *
 	return 0;
 }
 
+/*
+ * Whether set words names a call that an ia32 process makes through
+ * socketcall (connect, ...).  The trace set then holds socketcall too
+ * (filter.c, for the seccomp program), but tampering is decided before the
+ * socketcall is read: a rule on connect must not fail every socketcall.
+ */
+static int socket_call_in(const struct scry_syscall_table *t, const uint64_t *words)
+{
+	for (unsigned call = 1; call < 32; call++) {
+		const char *name = scry_i386_socketcall(call, NULL);
+		long nr = name ? scry_syscall_lookup(t, name) : -1;
+		if (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* The same for the SysV calls an ia32 process makes through ipc. */
+static int ipc_call_in(const struct scry_syscall_table *t, const uint64_t *words)
+{
+	for (size_t i = 0; scry_i386_ipc_calls[i]; i++) {
+		long nr = scry_syscall_lookup(t, scry_i386_ipc_calls[i]);
+		if (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1))
+			return 1;
+	}
+	return 0;
+}
+
 int scry_inject_parse(struct scry_inject_list *l, const struct scry_syscall_table *t,
 		      const char *qual, const char *spec, char *err, size_t errlen)
 {
@@ -329,6 +357,18 @@ int scry_inject_parse(struct scry_inject_list *l, const struct scry_syscall_tabl
 	for (size_t nr = 0; nr < t->ncalls && nr < SCRY_FILTER_MAX_NR; nr++)
 		if (scry_filter_traced(&f, (long)nr))
 			words[nr / 64] |= UINT64_C(1) << (nr % 64);
+	/* and on x86_64 the i386 calls of ia32 processes that have no x86_64
+	 * twin (_llseek, i386 140), at their own bits (SCRY_FILTER_I386_BASE
+	 * + n); a twin (close) is tampered with as its x86_64 call */
+	for (size_t n = 0; t == &scry_table_x86_64 && n < scry_table_i386.ncalls &&
+	     SCRY_FILTER_I386_BASE + n < SCRY_FILTER_MAX_NR; n++)
+		if (scry_compat_nr(SCRY_AUDIT_ARCH_I386, (long)n) == SCRY_NR_I386 + (long)n &&
+		    scry_filter_traced(&f, SCRY_NR_I386 + (long)n) &&
+		    (n != SCRY_I386_SOCKETCALL || !socket_call_in(t, words)) &&
+		    (n != SCRY_I386_IPC || !ipc_call_in(t, words))) {
+			size_t bit = SCRY_FILTER_I386_BASE + n;
+			words[bit / 64] |= UINT64_C(1) << (bit % 64);
+		}
 
 	r = parse_options(&c, t, opts, fault, &in, pokes, &in.npokes);
 	if (r < 0)

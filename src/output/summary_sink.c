@@ -76,7 +76,10 @@ static int summary_event(void *ctx, const struct scry_event *ev)
 		return 0;   /* unfinished calls have no latency to count */
 	const struct scry_call *c = &ev->u.call;
 	uint64_t ns = ss->cpu_time ? c->cpu_ns : c->duration_ns;
-	int r = scry_stats_add(&ss->stats, ev->pid, (int)c->nr, ns, c->is_error);
+	/* a call made in 32-bit mode has its own row (and table: summary.c),
+	 * by its i386 number, as strace counts each personality apart */
+	int r = scry_stats_add(&ss->stats, ev->pid, (int)(c->compat_nr ? c->compat_nr : c->nr), ns,
+			       c->is_error);
 	if (r >= 0 && ss->sites) {
 		struct strbuf label = STRBUF_INIT;
 		stack_add_source_label(&label, c->stack);

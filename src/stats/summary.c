@@ -180,9 +180,23 @@ static void release_table(struct table *t)
 	free(t->total.hist);
 }
 
-/* Rows of st with this pid (any pid for ALL_PIDS), sorted, with a total. */
+/*
+ * Which calls a table holds: every one, those made in the native ABI, or
+ * those made in 32-bit (ia32) mode, counted by their i386 numbers
+ * (SCRY_NR_I386 + n: summary_sink.c), as strace keeps a table per
+ * personality.
+ */
+enum abi_mode { ABI_ALL = -1, ABI_NATIVE = 0, ABI_32 = 1 };
+
+static int row_in_mode(const struct scry_stats_row *row, enum abi_mode mode)
+{
+	return mode == ABI_ALL || (row->nr >= SCRY_NR_I386) == (mode == ABI_32);
+}
+
+/* Rows of st with this pid (any pid for ALL_PIDS) in mode, sorted, with a
+ * total. */
 static int build_table(struct table *t, const struct scry_stats *st, int pid,
-		       const struct scry_summary_opts *opts)
+		       const struct scry_summary_opts *opts, enum abi_mode mode)
 {
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
@@ -199,7 +213,7 @@ static int build_table(struct table *t, const struct scry_stats *st, int pid,
 		const struct scry_stats_row *row = &st->rows[i];
 		struct entry *e;
 
-		if (!row->calls || (pid != ALL_PIDS && row->pid != pid))
+		if (!row->calls || (pid != ALL_PIDS && row->pid != pid) || !row_in_mode(row, mode))
 			continue;
 		e = &t->e[t->n++];
 		e->row = row;
@@ -245,7 +259,7 @@ static void release_tables(struct tables *ts)
  * of every process together.
  */
 static int build_tables(struct tables *ts, const struct scry_stats *st,
-			const struct scry_summary_opts *opts)
+			const struct scry_summary_opts *opts, enum abi_mode mode)
 {
 	int *pids = NULL;
 	size_t npids = 0;
@@ -267,7 +281,7 @@ static int build_tables(struct tables *ts, const struct scry_stats *st,
 			goto fail;
 		}
 		for (size_t i = 0; i < st->nr_rows; i++)
-			if (st->rows[i].calls)
+			if (st->rows[i].calls && row_in_mode(&st->rows[i], mode))
 				pids[npids++] = st->rows[i].pid;
 		qsort(pids, npids, sizeof(*pids), compare_ints);
 		/* unique */
@@ -283,12 +297,12 @@ static int build_tables(struct tables *ts, const struct scry_stats *st,
 		goto fail;
 	}
 	for (size_t i = 0; i < npids; i++) {
-		err = build_table(&ts->t[ts->n], st, pids[i], opts);
+		err = build_table(&ts->t[ts->n], st, pids[i], opts, mode);
 		if (err)
 			goto fail;
 		ts->n++;
 	}
-	err = build_table(&ts->t[ts->n], ts->all, ALL_PIDS, opts);
+	err = build_table(&ts->t[ts->n], ts->all, ALL_PIDS, opts, mode);
 	if (err)
 		goto fail;
 	ts->n++;
@@ -565,16 +579,34 @@ static const char *latency_text(enum scry_latency latency)
 	return latency == SCRY_LATENCY_CPU ? "system CPU time" : "wall-clock latency";
 }
 
+/* The tables of one mode's calls, one per pid or one for all. */
+static void put_tables(FILE *out, const struct tables *ts, const struct layout *l)
+{
+	if (ts->n == 1) {
+		put_rule(out, '=', l->total_width);
+		put_table(out, l, &ts->t[0]);
+		return;
+	}
+	for (size_t i = 0; i < ts->n; i++) {
+		if (ts->t[i].pid == ALL_PIDS)
+			fputs("\nAll processes:\n", out);
+		else
+			fprintf(out, "\nProcess %d:\n", ts->t[i].pid);
+		put_rule(out, '=', l->total_width);
+		put_table(out, l, &ts->t[i]);
+	}
+}
+
 int scry_stats_print_text(const struct scry_stats *st, FILE *out,
 			  const struct scry_summary_opts *opts)
 {
 	struct tables ts;
 	struct layout l;
-	int err = build_tables(&ts, st, opts);
+	int have[2] = { 0, 0 };
 
-	if (err)
-		return err;
-	plan_layout(&l, &ts, opts);
+	for (size_t i = 0; i < st->nr_rows; i++)
+		if (st->rows[i].calls)
+			have[st->rows[i].nr >= SCRY_NR_I386] = 1;
 
 	fputs("System Call Summary (", out);
 	if (opts->seconds >= 0 && isfinite(opts->seconds))
@@ -585,20 +617,20 @@ int scry_stats_print_text(const struct scry_stats *st, FILE *out,
 		fprintf(out, "%s\n", opts->note);
 	sampling_text(out, st, opts);
 
-	if (ts.n == 1) {
-		put_rule(out, '=', l.total_width);
-		put_table(out, &l, &ts.t[0]);
-	} else {
-		for (size_t i = 0; i < ts.n; i++) {
-			if (ts.t[i].pid == ALL_PIDS)
-				fputs("\nAll processes:\n", out);
-			else
-				fprintf(out, "\nProcess %d:\n", ts.t[i].pid);
-			put_rule(out, '=', l.total_width);
-			put_table(out, &l, &ts.t[i]);
-		}
+	/* the native calls' table(s) (also when there is no call at all),
+	 * then those made in 32-bit mode under strace's heading */
+	for (int mode = ABI_NATIVE; mode <= ABI_32; mode++) {
+		if (mode == ABI_NATIVE ? !have[0] && have[1] : !have[1])
+			continue;
+		int err = build_tables(&ts, st, opts, (enum abi_mode)mode);
+		if (err)
+			return err;
+		plan_layout(&l, &ts, opts);
+		if (mode == ABI_32)
+			fprintf(out, "%sSystem call usage summary for 32 bit mode:\n", have[0] ? "\n" : "");
+		put_tables(out, &ts, &l);
+		release_tables(&ts);
 	}
-	release_tables(&ts);
 	return finish(out);
 }
 
@@ -653,7 +685,7 @@ int scry_stats_print_json(const struct scry_stats *st, FILE *out,
 			  const struct scry_summary_opts *opts)
 {
 	struct tables ts;
-	int err = build_tables(&ts, st, opts);
+	int err = build_tables(&ts, st, opts, ABI_ALL);
 
 	if (err)
 		return err;
@@ -744,7 +776,7 @@ int scry_stats_print_csv(const struct scry_stats *st, FILE *out,
 {
 	struct tables ts;
 	int with_pid = st->per_process && opts->per_process;
-	int err = build_tables(&ts, st, opts);
+	int err = build_tables(&ts, st, opts, ABI_ALL);
 
 	if (err)
 		return err;

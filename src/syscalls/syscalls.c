@@ -37,20 +37,22 @@ const struct scry_syscall_info *scry_syscall_get(const struct scry_syscall_table
  * pointers or time_t inside what it reads).  Sorted, for bsearch.
  */
 static const char *const i386_same[] = {
-	"access", "bind", "brk", "chdir", "chmod", "close", "connect", "creat",
-	"dup", "dup2", "dup3", "epoll_create", "epoll_create1", "eventfd",
-	"eventfd2", "exit", "exit_group", "faccessat", "faccessat2", "fchdir",
-	"fchmod", "fchmodat", "fdatasync", "flock", "fsync", "getcwd",
-	"getdents64", "getpgid", "getpgrp", "getpid", "getppid", "getrandom",
-	"getsid", "gettid", "inotify_add_watch", "inotify_init1",
+	"accept", "accept4", "access", "bind", "brk", "chdir", "chmod",
+	"close", "connect", "creat", "dup", "dup2", "dup3", "epoll_create",
+	"epoll_create1", "eventfd", "eventfd2", "exit", "exit_group",
+	"faccessat", "faccessat2", "fchdir", "fchmod", "fchmodat", "fdatasync",
+	"flock", "fsync", "getcwd", "getdents64", "getpeername", "getpgid",
+	"getpgrp", "getpid", "getppid", "getrandom", "getsid", "getsockname",
+	"getsockopt", "gettid", "inotify_add_watch", "inotify_init1",
 	"inotify_rm_watch", "kill", "link", "linkat", "listen", "madvise",
-	"memfd_create", "mkdir", "mkdirat", "mprotect", "munmap", "open",
-	"openat", "pause", "pipe", "pipe2", "prlimit64", "read", "readlink",
-	"readlinkat", "rename", "renameat", "renameat2", "rmdir",
-	"rt_sigprocmask", "sched_yield", "set_tid_address", "setpgid",
-	"setsid", "shutdown", "socket", "socketpair", "symlink", "symlinkat",
-	"sync", "syncfs", "tgkill", "tkill", "umask", "unlink", "unlinkat",
-	"write",
+	"memfd_create", "mkdir", "mkdirat", "mprotect", "msgget", "munmap",
+	"open", "openat", "pause", "pipe", "pipe2", "prlimit64", "read",
+	"readlink", "readlinkat", "recvfrom", "rename", "renameat",
+	"renameat2", "rmdir", "rt_sigprocmask", "sched_yield", "semget",
+	"sendto", "set_tid_address", "setpgid", "setsid", "setsockopt",
+	"shmat", "shmdt", "shmget", "shutdown", "socket", "socketpair",
+	"symlink", "symlinkat", "sync", "syncfs", "tgkill", "tkill", "umask",
+	"unlink", "unlinkat", "write",
 };
 
 static int cmp_name(const void *a, const void *b)
@@ -77,15 +79,21 @@ long scry_compat_nr(unsigned int audit_arch, long nr)
 	return SCRY_NR_I386 + nr;
 }
 
-/* socketcall's calls whose x86_64 decoders read what they read with the
- * i386 layouts too (sockaddrs, fds, buffers); not send and recv, which
- * x86_64 does not have, the sockopts, whose values may hold longs, nor the
- * msghdr ones. */
+/* socketcall's calls shown as the direct i386 calls of their names
+ * (decode/ia32.c: ia32_socketcall()); not send and recv, which neither
+ * x86_64 nor i386 has as a call of its own. */
 static const struct { const char *name; int nargs; } socket_calls[21] = {
 	[1] = { "socket", 3 }, [2] = { "bind", 3 }, [3] = { "connect", 3 },
 	[4] = { "listen", 2 }, [5] = { "accept", 3 }, [6] = { "getsockname", 3 },
 	[7] = { "getpeername", 3 }, [8] = { "socketpair", 4 }, [11] = { "sendto", 6 },
-	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [18] = { "accept4", 4 },
+	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [14] = { "setsockopt", 5 },
+	[15] = { "getsockopt", 5 }, [16] = { "sendmsg", 3 }, [17] = { "recvmsg", 3 },
+	[18] = { "accept4", 4 }, [19] = { "recvmmsg", 5 }, [20] = { "sendmmsg", 4 },
+};
+
+const char *const scry_i386_ipc_calls[] = {
+	"semop", "semget", "semctl", "msgsnd", "msgrcv", "msgget", "msgctl",
+	"shmat", "shmdt", "shmget", "shmctl", NULL,
 };
 
 const char *scry_i386_socketcall(unsigned call, int *nargs)

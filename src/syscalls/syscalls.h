@@ -83,6 +83,9 @@ long scry_compat_nr(unsigned int audit_arch, long nr);
  * (linux/net.h SYS_SOCKET = 1, ...) for the calls scry shows by that name
  * (decode/ia32.c), its argument count in *nargs; NULL for the others. */
 #define SCRY_I386_SOCKETCALL 102
+#define SCRY_I386_IPC 117         /* ipc(call, ...): decode/ia32.c ia32_ipc() */
+/* The calls ipc() makes that scry shows by their names (NULL-ended). */
+extern const char *const scry_i386_ipc_calls[];
 const char *scry_i386_socketcall(unsigned call, int *nargs);
 
 /* NULL when nr is out of range or unused. */

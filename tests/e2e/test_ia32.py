@@ -91,6 +91,24 @@ class Ia32(ScryTest):
         for wrong in ("getpriority(", "lstat(", "preadv(", "ioprio_get("):
             self.assertNotIn(wrong, r.stderr)
 
+    @unittest.skipIf(os.geteuid() != 0, "the bpf backend needs root")
+    def test_bpf_lets_32bit_exec_go(self):
+        """A traced 64-bit shell that execs the 32-bit program under bpf:
+        the execve shows, then one line says the process is no longer
+        traced, and none of its i386 calls is shown under an x86_64 name
+        (its close, 6, as lstat); the command still runs to its end."""
+        probe = run_scry(["--backend", "bpf", "-c", "--", "true"], timeout=T(30))
+        if probe.returncode != 0:
+            self.skipTest("bpf backend unusable here: " + probe.stderr.strip()[-200:])
+        r = run_scry(["--backend", "bpf", "-f", "--", "sh", "-c", "exec " + ia32_prog()],
+                     timeout=T(30))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertIn("ia32\n", r.stdout)
+        self.assertIn("execve(", r.stderr)
+        self.assertEqual(r.stderr.count("is no longer traced (use --backend ptrace)"), 1, r.stderr)
+        for wrong in ("lstat(", "getpriority(", "close(3)"):
+            self.assertNotIn(wrong, r.stderr)
+
 
 DD = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=1", "skip=1"]
 

@@ -209,6 +209,7 @@ struct seen {
 	char hostname[64];
 	ssize_t hostname_len;
 	int exec_seen, exit_seen, exit_code;
+	int exec_ia32;			/* an EXEC record said 32-bit */
 	int order_ok;
 	pid_t sigchld_from;		/* si_pid of a SIGCHLD the child took */
 };
@@ -278,6 +279,8 @@ static int on_proc(void *ctx, const struct scry_bpf_proc_event *e)
 	case SCRY_BPF_PROC_EXEC:
 		if (e->tgid == s->pid && e->filename && e->filename[0] == '/')
 			s->exec_seen = 1;
+		if (e->ia32)
+			s->exec_ia32 = 1;
 		break;
 	case SCRY_BPF_PROC_EXIT:
 		if (e->tgid == s->pid && e->group_dead) {
@@ -566,6 +569,8 @@ static void test_known_calls(void **state)
 	assert_true(s.connect_ok);
 	assert_true(s.exit_group_unfinished);
 	assert_true(s.exec_seen);
+	/* a 64-bit image is not taken for a 32-bit one (which bpf lets go) */
+	assert_false(s.exec_ia32);
 	assert_true(s.exit_seen);
 	assert_true(WIFEXITED(s.exit_code) && WEXITSTATUS(s.exit_code) == 3);
 	assert_true(s.order_ok);
