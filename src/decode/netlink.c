@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -142,7 +144,7 @@ static const struct scry_xlat xlat_nlf_ack[] = {
 
 static const struct scry_xlat xlat_af[] = {
 	XLAT(AF_UNSPEC), XLAT(AF_UNIX), XLAT(AF_INET), XLAT(AF_INET6), XLAT(AF_NETLINK),
-	XLAT(AF_PACKET), XLAT(AF_BRIDGE), XLAT(AF_MPLS), XLAT_END,
+	XLAT(AF_PACKET), XLAT(AF_BRIDGE), XLAT(AF_MPLS), XLAT(AF_MCTP), XLAT_END,
 };
 
 static const struct scry_xlat xlat_ipproto[] = {
@@ -261,9 +263,13 @@ enum nla_kind {
 	NLA_INET6_FLAGS, NLA_INET6_CACHEINFO, NLA_IN6_ADDR, NLA_ADDR_GEN_MODE,
 	NLA_DEVCONF4, NLA_DEVCONF6, NLA_IPSTATS, NLA_ICMP6STATS, NLA_STRZ,
 	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME, NLA_UID, NLA_TUN_TYPE,
+	NLA_CLOCK_T, NLA_X16, NLA_X32, NLA_ETHER_PROTO, NLA_BRIDGE_ID, NLA_HWADDR_ANY,
+	NLA_BR_BOOLOPT, NLA_IFLA_EVENT, NLA_IN4_ADDR, NLA_BRIDGE_FLAGS, NLA_BRIDGE_MODE,
+	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
-	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA,
+	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
+	NLA_NEST_PROTINFO, NLA_NEST_PROTO_DOWN_REASON, NLA_NEST_BR_QSTATE, NLA_NEST_VLAN_TUNNEL,
 };
 
 /* How to show the value of attribute type t of a table. */
@@ -323,6 +329,12 @@ static enum nla_kind kind_ifla(unsigned t)
 		return NLA_NEST_AF_SPEC;
 	case IFLA_PROP_LIST:
 		return NLA_NEST_PROP_LIST;
+	case IFLA_PROTINFO:
+		return NLA_NEST_PROTINFO;
+	case IFLA_PROTO_DOWN_REASON:
+		return NLA_NEST_PROTO_DOWN_REASON;
+	case IFLA_EVENT:
+		return NLA_IFLA_EVENT;
 	case IFLA_EXT_MASK:
 		return NLA_RTEXT_FILTER;
 	case IFLA_OPERSTATE: case IFLA_LINKMODE: case IFLA_CARRIER: case IFLA_PROTO_DOWN:
@@ -422,8 +434,9 @@ static enum nla_kind kind_unix_diag(unsigned t)
 }
 
 /* The sets nested in a link message's attributes, as strace 6.1 decodes
- * them (IFLA_INFO_DATA and IFLA_INFO_XSTATS stay bytes: strace decodes
- * them only for the bridge, tun and can kinds). */
+ * them (IFLA_INFO_DATA of the bridge and tun kinds, IFLA_INFO_XSTATS of
+ * the can kind, IFLA_INFO_SLAVE_DATA of a bridge's port: other kinds'
+ * stay bytes, as strace shows them). */
 static const unsigned char kinds_xdp[] = {
 	[IFLA_XDP_FD] = NLA_FD, [IFLA_XDP_ATTACHED] = NLA_XDP_ATTACHED,
 	[IFLA_XDP_FLAGS] = NLA_XDP_FLAGS, [IFLA_XDP_PROG_ID] = NLA_U32,
@@ -432,7 +445,81 @@ static const unsigned char kinds_xdp[] = {
 };
 static const unsigned char kinds_linkinfo[] = {
 	[IFLA_INFO_KIND] = NLA_STRZ, [IFLA_INFO_DATA] = NLA_NEST_INFO_DATA,
-	[IFLA_INFO_SLAVE_KIND] = NLA_STR,
+	[IFLA_INFO_XSTATS] = NLA_NEST_INFO_XSTATS, [IFLA_INFO_SLAVE_KIND] = NLA_STRZ,
+	[IFLA_INFO_SLAVE_DATA] = NLA_NEST_SLAVE_DATA,
+};
+/* IFLA_INFO_DATA of the "bridge" kind */
+static const unsigned char kinds_br[] = {
+	[IFLA_BR_FORWARD_DELAY] = NLA_CLOCK_T, [IFLA_BR_HELLO_TIME] = NLA_CLOCK_T,
+	[IFLA_BR_MAX_AGE] = NLA_CLOCK_T, [IFLA_BR_AGEING_TIME] = NLA_CLOCK_T,
+	[IFLA_BR_STP_STATE] = NLA_U32, [IFLA_BR_PRIORITY] = NLA_U16,
+	[IFLA_BR_VLAN_FILTERING] = NLA_U8, [IFLA_BR_VLAN_PROTOCOL] = NLA_ETHER_PROTO,
+	[IFLA_BR_GROUP_FWD_MASK] = NLA_X16, [IFLA_BR_ROOT_ID] = NLA_BRIDGE_ID,
+	[IFLA_BR_BRIDGE_ID] = NLA_BRIDGE_ID, [IFLA_BR_ROOT_PORT] = NLA_U16,
+	[IFLA_BR_ROOT_PATH_COST] = NLA_U32, [IFLA_BR_TOPOLOGY_CHANGE] = NLA_U8,
+	[IFLA_BR_TOPOLOGY_CHANGE_DETECTED] = NLA_U8, [IFLA_BR_HELLO_TIMER] = NLA_CLOCK_T,
+	[IFLA_BR_TCN_TIMER] = NLA_CLOCK_T, [IFLA_BR_TOPOLOGY_CHANGE_TIMER] = NLA_CLOCK_T,
+	[IFLA_BR_GC_TIMER] = NLA_CLOCK_T, [IFLA_BR_GROUP_ADDR] = NLA_HWADDR_ANY,
+	[IFLA_BR_MCAST_ROUTER] = NLA_U8, [IFLA_BR_MCAST_SNOOPING] = NLA_U8,
+	[IFLA_BR_MCAST_QUERY_USE_IFADDR] = NLA_U8, [IFLA_BR_MCAST_QUERIER] = NLA_U8,
+	[IFLA_BR_MCAST_HASH_ELASTICITY] = NLA_U32, [IFLA_BR_MCAST_HASH_MAX] = NLA_U32,
+	[IFLA_BR_MCAST_LAST_MEMBER_CNT] = NLA_U32, [IFLA_BR_MCAST_STARTUP_QUERY_CNT] = NLA_U32,
+	[IFLA_BR_MCAST_LAST_MEMBER_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_MEMBERSHIP_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_QUERIER_INTVL] = NLA_CLOCK_T, [IFLA_BR_MCAST_QUERY_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_QUERY_RESPONSE_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_STARTUP_QUERY_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_NF_CALL_IPTABLES] = NLA_U8, [IFLA_BR_NF_CALL_IP6TABLES] = NLA_U8,
+	[IFLA_BR_NF_CALL_ARPTABLES] = NLA_U8, [IFLA_BR_VLAN_DEFAULT_PVID] = NLA_U16,
+	[IFLA_BR_VLAN_STATS_ENABLED] = NLA_U8, [IFLA_BR_MCAST_STATS_ENABLED] = NLA_U8,
+	[IFLA_BR_MCAST_IGMP_VERSION] = NLA_U8, [IFLA_BR_MCAST_MLD_VERSION] = NLA_U8,
+	[IFLA_BR_VLAN_STATS_PER_PORT] = NLA_U8, [IFLA_BR_MULTI_BOOLOPT] = NLA_BR_BOOLOPT,
+	[IFLA_BR_MCAST_QUERIER_STATE] = NLA_NEST_BR_QSTATE,
+};
+/* IFLA_BR_MCAST_QUERIER_STATE's */
+static const unsigned char kinds_br_qstate[] = {
+	[BRIDGE_QUERIER_IP_ADDRESS] = NLA_IN4_ADDR, [BRIDGE_QUERIER_IP_PORT] = NLA_IFINDEX,
+	[BRIDGE_QUERIER_IP_OTHER_TIMER] = NLA_CLOCK_T, [BRIDGE_QUERIER_IPV6_ADDRESS] = NLA_IN6_ADDR,
+	[BRIDGE_QUERIER_IPV6_PORT] = NLA_IFINDEX, [BRIDGE_QUERIER_IPV6_OTHER_TIMER] = NLA_CLOCK_T,
+};
+/* a bridge port's: IFLA_PROTINFO of AF_BRIDGE, IFLA_INFO_SLAVE_DATA of
+ * the "bridge" slave kind */
+static const unsigned char kinds_brport[] = {
+	[IFLA_BRPORT_STATE] = NLA_U8, [IFLA_BRPORT_PRIORITY] = NLA_U16,
+	[IFLA_BRPORT_COST] = NLA_U32, [IFLA_BRPORT_MODE] = NLA_U8, [IFLA_BRPORT_GUARD] = NLA_U8,
+	[IFLA_BRPORT_PROTECT] = NLA_U8, [IFLA_BRPORT_FAST_LEAVE] = NLA_U8,
+	[IFLA_BRPORT_LEARNING] = NLA_U8, [IFLA_BRPORT_UNICAST_FLOOD] = NLA_U8,
+	[IFLA_BRPORT_PROXYARP] = NLA_U8, [IFLA_BRPORT_LEARNING_SYNC] = NLA_U8,
+	[IFLA_BRPORT_PROXYARP_WIFI] = NLA_U8, [IFLA_BRPORT_ROOT_ID] = NLA_BRIDGE_ID,
+	[IFLA_BRPORT_BRIDGE_ID] = NLA_BRIDGE_ID, [IFLA_BRPORT_DESIGNATED_PORT] = NLA_U16,
+	[IFLA_BRPORT_DESIGNATED_COST] = NLA_U16, [IFLA_BRPORT_ID] = NLA_U16,
+	[IFLA_BRPORT_NO] = NLA_U16, [IFLA_BRPORT_TOPOLOGY_CHANGE_ACK] = NLA_U8,
+	[IFLA_BRPORT_CONFIG_PENDING] = NLA_U8, [IFLA_BRPORT_MESSAGE_AGE_TIMER] = NLA_CLOCK_T,
+	[IFLA_BRPORT_FORWARD_DELAY_TIMER] = NLA_CLOCK_T, [IFLA_BRPORT_HOLD_TIMER] = NLA_CLOCK_T,
+	[IFLA_BRPORT_MULTICAST_ROUTER] = NLA_U8, [IFLA_BRPORT_MCAST_FLOOD] = NLA_U8,
+	[IFLA_BRPORT_MCAST_TO_UCAST] = NLA_U8, [IFLA_BRPORT_VLAN_TUNNEL] = NLA_U8,
+	[IFLA_BRPORT_BCAST_FLOOD] = NLA_U8, [IFLA_BRPORT_GROUP_FWD_MASK] = NLA_X16,
+	[IFLA_BRPORT_NEIGH_SUPPRESS] = NLA_U8, [IFLA_BRPORT_ISOLATED] = NLA_U8,
+	[IFLA_BRPORT_BACKUP_PORT] = NLA_IFINDEX, [IFLA_BRPORT_MRP_RING_OPEN] = NLA_U8,
+	[IFLA_BRPORT_MRP_IN_OPEN] = NLA_U8, [IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT] = NLA_U32,
+	[IFLA_BRPORT_MCAST_EHT_HOSTS_CNT] = NLA_U32, [IFLA_BRPORT_LOCKED] = NLA_U8,
+};
+/* IFLA_AF_SPEC of an AF_BRIDGE message (not by family, as strace 6.1
+ * decodes it); MRP, CFM and MST stay bytes */
+static const unsigned char kinds_af_spec_bridge[] = {
+	[IFLA_BRIDGE_FLAGS] = NLA_BRIDGE_FLAGS, [IFLA_BRIDGE_MODE] = NLA_BRIDGE_MODE,
+	[IFLA_BRIDGE_VLAN_INFO] = NLA_BRIDGE_VLAN_INFO,
+	[IFLA_BRIDGE_VLAN_TUNNEL_INFO] = NLA_NEST_VLAN_TUNNEL,
+};
+static const unsigned char kinds_vlan_tunnel[] = {
+	[IFLA_BRIDGE_VLAN_TUNNEL_ID] = NLA_U32, [IFLA_BRIDGE_VLAN_TUNNEL_VID] = NLA_U16,
+	[IFLA_BRIDGE_VLAN_TUNNEL_FLAGS] = NLA_BRIDGE_VLAN_FLAGS,
+};
+static const unsigned char kinds_mctp[] = {
+	[IFLA_MCTP_NET] = NLA_U32,
+};
+static const unsigned char kinds_proto_down_reason[] = {
+	[IFLA_PROTO_DOWN_REASON_MASK] = NLA_X32, [IFLA_PROTO_DOWN_REASON_VALUE] = NLA_X32,
 };
 /* IFLA_INFO_DATA of the "tun" kind */
 static const unsigned char kinds_tun[] = {
@@ -451,7 +538,7 @@ static const unsigned char kinds_inet6[] = {
 	[IFLA_INET6_ADDR_GEN_MODE] = NLA_ADDR_GEN_MODE,
 };
 static const unsigned char kinds_af_spec[] = {
-	[AF_INET] = NLA_NEST_AF, [AF_INET6] = NLA_NEST_AF,
+	[AF_INET] = NLA_NEST_AF, [AF_INET6] = NLA_NEST_AF, [AF_MCTP] = NLA_NEST_AF,
 };
 static const unsigned char kinds_prop_list[] = {
 	[IFLA_ALT_IFNAME] = NLA_STR,
@@ -463,6 +550,17 @@ static const struct nla_set set_inet = NLA_TABLE(xlat_ifla_inet, "IFLA_INET_???"
 static const struct nla_set set_inet6 = NLA_TABLE(xlat_ifla_inet6, "IFLA_INET6_???", kinds_inet6);
 static const struct nla_set set_af_spec = NLA_TABLE(xlat_af, "AF_???", kinds_af_spec);
 static const struct nla_set set_prop_list = NLA_TABLE(xlat_ifla, "IFLA_???", kinds_prop_list);
+static const struct nla_set set_br = NLA_TABLE(xlat_ifla_br, "IFLA_BR_???", kinds_br);
+static const struct nla_set set_br_qstate =
+	NLA_TABLE(xlat_bridge_querier, "BRIDGE_QUERIER_???", kinds_br_qstate);
+static const struct nla_set set_brport = NLA_TABLE(xlat_ifla_brport, "IFLA_BRPORT_???", kinds_brport);
+static const struct nla_set set_af_spec_bridge =
+	NLA_TABLE(xlat_ifla_bridge, "IFLA_BRIDGE_???", kinds_af_spec_bridge);
+static const struct nla_set set_vlan_tunnel =
+	NLA_TABLE(xlat_ifla_bridge_vlan_tunnel, "IFLA_BRIDGE_VLAN_TUNNEL_???", kinds_vlan_tunnel);
+static const struct nla_set set_mctp = NLA_TABLE(xlat_ifla_mctp, "IFLA_MCTP_???", kinds_mctp);
+static const struct nla_set set_proto_down_reason =
+	NLA_TABLE(xlat_ifla_proto_down_reason, "IFLA_PROTO_DOWN_REASON_???", kinds_proto_down_reason);
 
 static const struct scry_xlat xlat_tun_type[] = {
 	{ 1, "IFF_TUN" }, { 2, "IFF_TAP" }, XLAT_END,
@@ -537,6 +635,88 @@ static int link_stats(struct dctx *d, const unsigned char *p, size_t n, size_t w
 	return 1;
 }
 
+/*
+ * strace's decode_nla_xval/decode_nla_flags reading: a value of 1 to 8
+ * bytes, little-endian, at least size of them and only the first size
+ * when more; 0 when the attribute shows as bytes instead.
+ */
+static int nla_sized(const unsigned char *p, size_t n, size_t size, uint64_t *v)
+{
+	if (n > 8 || n < size)
+		return 0;
+	if (size && n > size)
+		n = size;
+	*v = 0;
+	for (size_t i = 0; i < n; i++)
+		*v |= (uint64_t)p[i] << (8 * i);
+	return 1;
+}
+
+/* Flags as strace's printflags: named bits and the rest in hex; when no
+ * bit has a name, the hex with the unknown word as a comment. */
+static void nl_flags(struct dctx *d, const char *name, uint64_t val, const struct scry_xlat *x,
+		     const char *unknown)
+{
+	int named = 0;
+	for (const struct scry_xlat *e = x; e->name && !named; e++)
+		named = e->val && (val & e->val) == e->val;
+	v_flags(d, name, val, x, "0");
+	if (val && !named)
+		v_comment(d, NULL, "%s", unknown);
+}
+
+/* A clock_t: ticks, and when not 0 the seconds they are, "1500 /\* 15.00
+ * s *\/" (strace's print_clock_t). */
+static void nl_clock_t(struct dctx *d, uint64_t ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	v_uint(d, NULL, ticks);
+	if (!ticks || hz <= 0)
+		return;
+	int width = 0;
+	for (long w = hz - 1; w > 0; w /= 10)
+		width++;
+	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
+		  ticks % (uint64_t)hz);
+}
+
+/*
+ * How many bytes of a link-layer address strace 6.1 shows for a link
+ * message of family f: it looks the family up as if it were an ARPHRD_*
+ * type (so an AF_BRIDGE message's IFLA_ADDRESS shows one byte, "02", as
+ * strace shows it); the types below AF_MAX that have a size.
+ */
+static size_t hwaddr_size(int f)
+{
+	switch (f) {
+	case 0: case 3: return 7;      /* ARPHRD_NETROM, ARPHRD_AX25 */
+	case 1: case 6: return 6;      /* ARPHRD_ETHER, ARPHRD_IEEE802 */
+	case 7: return 1;              /* ARPHRD_ARCNET */
+	case 15: return 2;             /* ARPHRD_DLCI */
+	case 24: return 16;            /* ARPHRD_IEEE1394 */
+	case 27: return 8;             /* ARPHRD_EUI64 */
+	case 32: return 20;            /* ARPHRD_INFINIBAND */
+	default: return 255;
+	}
+}
+
+/* 00:00:00:00:00:00, the first size of n bytes (strace's MAX_ADDR_LEN,
+ * 32, at most: 0 past it). */
+static int hwaddr(struct dctx *d, const char *name, const unsigned char *p, size_t n, size_t size)
+{
+	char mac[3 * 32];
+	size_t m = 0;
+	if (!n || n > 32)
+		return 0;
+	if (size > n)
+		size = n;
+	mac[0] = 0;
+	for (size_t i = 0; i < size; i++)
+		m += (size_t)snprintf(mac + m, sizeof(mac) - m, "%s%02x", i ? ":" : "", p[i]);
+	v_text(d, name, "%s", mac);
+	return 1;
+}
+
 /* The value of an attribute; 0 when it is shown as bytes instead. */
 static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned char *p, size_t n)
 {
@@ -593,17 +773,10 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return 1;
 	case NLA_INADDR:
 		return inet_address(d, NULL, family, p, n, NULL);
-	case NLA_HWADDR: {
-		/* 00:00:00:00:00:00 */
-		char mac[3 * 32];
-		size_t m = 0;
-		if (!n || n > 32)
-			return 0;
-		for (size_t i = 0; i < n; i++)
-			m += (size_t)snprintf(mac + m, sizeof(mac) - m, "%s%02x", i ? ":" : "", p[i]);
-		v_text(d, NULL, "%s", mac);
-		return 1;
-	}
+	case NLA_HWADDR:
+		return hwaddr(d, NULL, p, n, hwaddr_size(family));
+	case NLA_HWADDR_ANY:
+		return hwaddr(d, NULL, p, n, n);
 	case NLA_IFA_FLAGS:
 		if (n < 4)
 			return 0;
@@ -790,6 +963,136 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		v_end(d, s);
 		return 1;
 	}
+	case NLA_CLOCK_T: {
+		uint64_t v;
+		if (!nla_sized(p, n, 0, &v))
+			return 0;
+		nl_clock_t(d, v);
+		return 1;
+	}
+	case NLA_X16:
+		if (n < 2)
+			return 0;
+		v_hex(d, NULL, (uint16_t)(p[0] | p[1] << 8));
+		return 1;
+	case NLA_X32:
+		if (n < 4)
+			return 0;
+		v_hex(d, NULL, get32(p));
+		return 1;
+	case NLA_ETHER_PROTO: {
+		/* htons(ETH_P_8021Q) */
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		size_t f = v_func_begin(d, NULL, "htons");
+		enum_q(d, NULL, ntohs((uint16_t)v), xlat_ether_proto, "ETHER_P_???");
+		v_end(d, f);
+		return 1;
+	}
+	case NLA_BRIDGE_ID: {
+		/* struct ifla_bridge_id: {prio=[128, 0], addr=02:00:00:00:00:01} */
+		struct ifla_bridge_id id;
+		if (n < sizeof(id))
+			return 0;
+		memcpy(&id, p, sizeof(id));
+		size_t s = v_struct_begin(d, NULL);
+		size_t a = v_array_begin(d, "prio");
+		for (size_t i = 0; i < sizeof(id.prio); i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			v_uint(d, NULL, id.prio[i]);
+		}
+		v_end(d, a);
+		hwaddr(d, "addr", id.addr, sizeof(id.addr), sizeof(id.addr));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_BR_BOOLOPT: {
+		struct br_boolopt_multi bm;
+		if (n < sizeof(bm))
+			return 0;
+		memcpy(&bm, p, sizeof(bm));
+		size_t s = v_struct_begin(d, NULL);
+		nl_flags(d, "optval", bm.optval, xlat_br_boolopt_flags, "1<<BR_BOOLOPT_???");
+		nl_flags(d, "optmask", bm.optmask, xlat_br_boolopt_flags, "1<<BR_BOOLOPT_???");
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_IFLA_EVENT:
+		if (n < 4)
+			return 0;
+		enum_q(d, NULL, get32(p), xlat_ifla_events, "IFLA_EVENT_???");
+		return 1;
+	case NLA_IN4_ADDR:
+		return inet_address(d, NULL, AF_INET, p, n, NULL);
+	case NLA_BRIDGE_FLAGS:
+	case NLA_BRIDGE_VLAN_FLAGS: {
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		if (k == NLA_BRIDGE_FLAGS)
+			nl_flags(d, NULL, v, xlat_bridge_flags, "BRIDGE_FLAGS_???");
+		else
+			nl_flags(d, NULL, v, xlat_bridge_vlan_info_flags, "BRIDGE_VLAN_INFO_???");
+		return 1;
+	}
+	case NLA_BRIDGE_MODE: {
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		enum_q(d, NULL, (int64_t)v, xlat_bridge_modes, "BRIDGE_MODE_???");
+		return 1;
+	}
+	case NLA_BRIDGE_VLAN_INFO: {
+		/* {flags=BRIDGE_VLAN_INFO_PVID|..., vid=1}, then any more bytes */
+		struct bridge_vlan_info bvi;
+		if (n < sizeof(bvi))
+			return 0;
+		memcpy(&bvi, p, sizeof(bvi));
+		size_t s = v_struct_begin(d, NULL);
+		nl_flags(d, "flags", bvi.flags, xlat_bridge_vlan_info_flags, "BRIDGE_VLAN_INFO_???");
+		v_uint(d, "vid", bvi.vid);
+		v_end(d, s);
+		if (n > sizeof(bvi))
+			hex_bytes(d, NULL, p + sizeof(bvi), n - sizeof(bvi));
+		return 1;
+	}
+	case NLA_CAN_XSTATS: {
+		/* struct can_device_stats */
+		static const char *const f[] = {
+			"bus_error", "error_warning", "error_passive", "bus_off",
+			"arbitration_lost", "restarts",
+		};
+		if (n < 24)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 6; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_NEST_PROTINFO:
+		/* by the message's family: a bridge port's, or AF_INET6's as
+		 * in IFLA_AF_SPEC */
+		if (family == AF_BRIDGE)
+			nlattrs(d, p, n, &set_brport, family);
+		else if (family == AF_INET6)
+			nlattrs(d, p, n, &set_inet6, family);
+		else
+			return 0;
+		return 1;
+	case NLA_NEST_PROTO_DOWN_REASON:
+		nlattrs(d, p, n, &set_proto_down_reason, family);
+		return 1;
+	case NLA_NEST_BR_QSTATE:
+		nlattrs(d, p, n, &set_br_qstate, family);
+		return 1;
+	case NLA_NEST_VLAN_TUNNEL:
+		nlattrs(d, p, n, &set_vlan_tunnel, family);
+		return 1;
 	case NLA_NEST_XDP:
 		nlattrs(d, p, n, &set_xdp, family);
 		return 1;
@@ -797,7 +1100,8 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		nlattrs(d, p, n, &set_linkinfo, family);
 		return 1;
 	case NLA_NEST_AF_SPEC:
-		nlattrs(d, p, n, &set_af_spec, family);
+		/* an AF_BRIDGE message's is the bridge's set, not by family */
+		nlattrs(d, p, n, family == AF_BRIDGE ? &set_af_spec_bridge : &set_af_spec, family);
 		return 1;
 	case NLA_NEST_PROP_LIST:
 		nlattrs(d, p, n, &set_prop_list, family);
@@ -812,12 +1116,25 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
  * inet_addr("127.0.0.1")], one bare or several in an array, at most -s of
  * them (all with -v).
  */
+/* A link's kind as strace 6.1 keeps it (update_ctx_str): its bytes up
+ * to a NUL when there are fewer than 16, else "". */
+static void link_kind(char out[16], const unsigned char *p, size_t n)
+{
+	out[0] = 0;
+	if (n >= 16)
+		return;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
 static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const struct nla_set *set,
 		    int family)
 {
 	const struct scry_xlat *types = set->types;
 	const char *unknown = set->unknown;
-	char kind[16] = "";   /* IFLA_INFO_KIND's, for IFLA_INFO_DATA */
+	/* IFLA_INFO_KIND's and IFLA_INFO_SLAVE_KIND's, for IFLA_INFO_DATA,
+	 * IFLA_INFO_XSTATS and IFLA_INFO_SLAVE_DATA */
+	char kind[16] = "", slave_kind[16] = "";
 	size_t arr = (size_t)-1;
 	unsigned elt = 0;
 	while (n) {
@@ -863,21 +1180,27 @@ static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const stru
 			size_t vlen = len - NLA_HDRLEN;
 			enum nla_kind k = nla_kind_of(set, t);
 			int shown;
-			if (k == NLA_STRZ && set == &set_linkinfo && t == IFLA_INFO_KIND) {
-				size_t kn = vlen < sizeof(kind) - 1 ? vlen : sizeof(kind) - 1;
-				memcpy(kind, val, kn);
-				kind[kn] = 0;
-			}
+			const struct nla_set *sub = NULL;
+			if (set == &set_linkinfo && (t == IFLA_INFO_KIND || t == IFLA_INFO_SLAVE_KIND))
+				link_kind(t == IFLA_INFO_KIND ? kind : slave_kind, val, vlen);
 			if (k == NLA_NEST_AF)   /* IFLA_AF_SPEC's: by the family */
-				shown = t == AF_INET || t == AF_INET6;
-			else if (k == NLA_NEST_INFO_DATA)   /* by the kind: tun's */
-				shown = !strcmp(kind, "tun");
-			else
+				sub = t == AF_INET ? &set_inet : t == AF_INET6 ? &set_inet6
+				    : t == AF_MCTP ? &set_mctp : NULL;
+			else if (k == NLA_NEST_INFO_DATA)   /* by the kind */
+				sub = !strcmp(kind, "tun") ? &set_tun
+				    : !strcmp(kind, "bridge") ? &set_br : NULL;
+			else if (k == NLA_NEST_SLAVE_DATA)
+				sub = !strcmp(slave_kind, "bridge") ? &set_brport : NULL;
+			if (sub) {
+				nlattrs(d, val, vlen, sub, family);
+				shown = 1;
+			} else if (k == NLA_NEST_AF || k == NLA_NEST_INFO_DATA || k == NLA_NEST_SLAVE_DATA) {
+				shown = 0;
+			} else if (k == NLA_NEST_INFO_XSTATS) {
+				shown = !strcmp(kind, "can") && nla_value(d, NLA_CAN_XSTATS, family, val, vlen);
+			} else {
 				shown = nla_value(d, k, family, val, vlen);
-			if (k == NLA_NEST_AF && shown)
-				nlattrs(d, val, vlen, t == AF_INET ? &set_inet : &set_inet6, family);
-			if (k == NLA_NEST_INFO_DATA && shown)
-				nlattrs(d, val, vlen, &set_tun, family);
+			}
 			if (!shown)
 				hex_bytes(d, NULL, val, vlen);
 			v_end(d, a);
