@@ -844,14 +844,16 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return link_stats(d, p, n, 8);
 	case NLA_STRZ: {
 		/* plain QUOTE_0_TERMINATED (strace's IFLA_INFO_KIND): up to the
-		 * NUL within -s bytes, in hex too, else -s bytes and "..." */
+		 * NUL within -s bytes, in hex too, else -s bytes and "..." (not
+		 * when the NUL is the byte just past them: strace looks one
+		 * byte ahead) */
 		size_t size = n < (size_t)d->limit ? n : (size_t)d->limit;
 		const unsigned char *z = memchr(p, 0, size);
 		size_t show = z ? (size_t)(z - p) : size;
 		int hex = d->xflag > 1;
 		for (size_t i = 0; d->xflag == 1 && !hex && i < show; i++)
 			hex = p[i] > 0x7e || (p[i] < ' ' && (unsigned)(p[i] - 9) >= 5);
-		v_bytes(d, NULL, p, show, !z);
+		v_bytes(d, NULL, p, show, !z && !(n > size && !p[size]));
 		if (hex)
 			v_last(d)->fmt = 2;
 		return 1;

@@ -148,6 +148,45 @@ class BridgeNetlink(ScryTest):
 
 
 @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"), "needs root and unshare")
+class CraftedNetlink(ScryTest):
+    """tests/progs/nl_craft's link messages (RTM_GETLINK requests in a
+    namespace of their own) compared with strace line by line: the bridge's
+    and a port's attributes, values too short or too long for their kind,
+    numbers and bits without a name, kinds of 16 bytes or without a NUL,
+    a can link's xstats, IFLA_AF_SPEC of AF_BRIDGE (VLAN entries, tunnel
+    info), AF_INET6's IFLA_PROTINFO, AF_MCTP; -s 3 cuts "tun\0" where
+    strace sees its NUL one byte ahead."""
+    maxDiff = None
+
+    def test_crafted_link_messages_as_strace(self):
+        argv = ["unshare", "-n", "sh", "-c", '"$@" %s' % prog("nl_craft"), "sh"]
+        for opts in ([], ["-v"], ["-x"], ["-xx", "-v"], ["-v", "-s", "8"], ["-s", "3"],
+                     ["-x", "-s", "3"], ["-s", "0"]):
+            with self.subTest(opts=opts):
+                s = run(argv + ["strace", "-f"] + opts + ["-e", CALLS], timeout=T(30))
+                r = run(argv + [SCRY, "-f"] + opts + ["-e", CALLS, "--"], timeout=T(30))
+                check_sanitizer(r.stderr, "scry on nl_craft")
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = normalise(s.stderr), normalise(r.stderr)
+                self.assertGreater(len(want), 10, "strace printed too little:\n" + s.stderr)
+                for i, (w, h) in enumerate(zip(want, have)):
+                    self.assertEqual(h, w, "line %d differs" % i)
+                self.assertEqual(len(have), len(want))
+                text = "\n".join(have)
+                if opts == ["-v"]:
+                    for needle in ("htons(0x1234 /* ETHER_P_??? */)",
+                                   "{optval=0, optmask=0x18 /* 1<<BR_BOOLOPT_??? */}",
+                                   "[{nla_len=12, nla_type=IFLA_BR_HELLO_TIMER}, 12345 /* 123.45 s */]",
+                                   "{flags=BRIDGE_VLAN_INFO_PVID|BRIDGE_VLAN_INFO_UNTAGGED, vid=1}",
+                                   "nla_type=IFLA_EVENT}, IFLA_EVENT_FEATURES]",
+                                   "nla_type=IFLA_MCTP_NET}, 7]",
+                                   "{bus_error=1, error_warning=2, error_passive=3, bus_off=4, "
+                                   "arbitration_lost=5, restarts=6}"):
+                        self.assertIn(needle, text)
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
 class ExecveArrays(ScryTest):
     """execve's argv and envp arrays: at most -s strings, all of them under
     -v, as strace prints them (scry cut both at 32 whatever -s and -v said)."""

@@ -1,0 +1,251 @@
+/*
+ * nl_craft: link messages made here, each sent once on a NETLINK_ROUTE
+ * socket as an RTM_GETLINK request (the kernel answers an error or a
+ * link and changes nothing; run it in a network namespace of its own),
+ * so that a tracer's decoding of their attributes can be compared with
+ * strace's: the shapes the kernel sends (test_longtail_e's bridge) and
+ * those it does not (values too short or too long for their kind, bits
+ * and numbers without a name, kinds of 16 bytes or without their NUL,
+ * IFLA_AF_SPEC of AF_BRIDGE with VLAN entries, a can link's xstats).
+ * The answers are read and dropped.  Exit 0.
+ */
+#include <arpa/inet.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef AF_MCTP
+#define AF_MCTP 45
+#endif
+
+static struct {
+	unsigned char b[8192] __attribute__((aligned(4)));
+	size_t n;
+	size_t open[8];
+	int depth;
+} m;
+
+static void msg_begin(int family)
+{
+	memset(&m, 0, sizeof(m));
+	struct nlmsghdr h = { .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 };
+	memcpy(m.b, &h, sizeof(h));
+	struct ifinfomsg ifi = { .ifi_family = (unsigned char)family, .ifi_index = 0x7fff0000 };
+	memcpy(m.b + NLMSG_HDRLEN, &ifi, sizeof(ifi));
+	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(ifi));
+}
+
+static void attr(unsigned type, const void *p, size_t len)
+{
+	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = (uint16_t)type };
+	memcpy(m.b + m.n, &a, sizeof(a));
+	if (len)
+		memcpy(m.b + m.n + NLA_HDRLEN, p, len);
+	m.n += NLA_ALIGN(NLA_HDRLEN + len);
+}
+
+static void u8a(unsigned type, uint8_t v) { attr(type, &v, 1); }
+static void u16a(unsigned type, uint16_t v) { attr(type, &v, 2); }
+static void u32a(unsigned type, uint32_t v) { attr(type, &v, 4); }
+static void u64a(unsigned type, uint64_t v) { attr(type, &v, 8); }
+
+static void nest_begin(unsigned type)
+{
+	m.open[m.depth++] = m.n;
+	attr(type | NLA_F_NESTED, NULL, 0);
+}
+
+static void nest_end(void)
+{
+	size_t at = m.open[--m.depth];
+	uint16_t len = (uint16_t)(m.n - at);
+	memcpy(m.b + at, &len, sizeof(len));
+}
+
+static void msg_send(int fd)
+{
+	uint32_t len = (uint32_t)m.n;
+	memcpy(m.b, &len, sizeof(len));
+	if (send(fd, m.b, m.n, 0) < 0)
+		perror("send");
+	char buf[16384];
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static const unsigned char bridge_id[8] = { 0x80, 0x00, 2, 0, 0, 0, 0, 0x10 };
+static const unsigned char mac[6] = { 1, 0x80, 0xc2, 0, 0, 0 };
+
+int main(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		perror("socket");
+		return 1;
+	}
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("bind");
+		return 1;
+	}
+
+	/* a bridge's every attribute, well formed, and a port's */
+	msg_begin(AF_UNSPEC);
+	attr(IFLA_ADDRESS, mac, sizeof(mac));
+	u32a(IFLA_EVENT, 2);
+	u32a(IFLA_EVENT, 77);
+	nest_begin(IFLA_PROTO_DOWN_REASON);
+	u32a(IFLA_PROTO_DOWN_REASON_MASK, 0x3);
+	u32a(IFLA_PROTO_DOWN_REASON_VALUE, 0x10);
+	u32a(3, 9);
+	nest_end();
+	nest_begin(IFLA_LINKINFO);
+	attr(IFLA_INFO_KIND, "bridge", 7);
+	nest_begin(IFLA_INFO_DATA);
+	u32a(IFLA_BR_FORWARD_DELAY, 1500);
+	u32a(IFLA_BR_HELLO_TIME, 0);
+	u64a(IFLA_BR_HELLO_TIMER, 12345);
+	u16a(IFLA_BR_AGEING_TIME, 7);
+	attr(IFLA_BR_MAX_AGE, "\x01\x02\x03", 3);
+	u32a(IFLA_BR_STP_STATE, 1);
+	u16a(IFLA_BR_PRIORITY, 32768);
+	u8a(IFLA_BR_VLAN_FILTERING, 1);
+	u16a(IFLA_BR_VLAN_PROTOCOL, htons(0x8100));
+	u16a(IFLA_BR_VLAN_PROTOCOL, htons(0x88a8));
+	u16a(IFLA_BR_VLAN_PROTOCOL, htons(0x1234));
+	u16a(IFLA_BR_GROUP_FWD_MASK, 0x4008);
+	attr(IFLA_BR_ROOT_ID, bridge_id, sizeof(bridge_id));
+	attr(IFLA_BR_BRIDGE_ID, bridge_id, sizeof(bridge_id));
+	attr(IFLA_BR_GROUP_ADDR, mac, sizeof(mac));
+	attr(IFLA_BR_GROUP_ADDR, mac, 3);
+	u8a(IFLA_BR_FDB_FLUSH, 1);
+	u32a(IFLA_BR_MCAST_HASH_MAX, 4096);
+	u16a(IFLA_BR_VLAN_DEFAULT_PVID, 1);
+	u64a(IFLA_BR_PAD, 0);
+	{
+		struct br_boolopt_multi bm = { .optval = 1u << BR_BOOLOPT_NO_LL_LEARN,
+					       .optmask = 0x1f };
+		attr(IFLA_BR_MULTI_BOOLOPT, &bm, sizeof(bm));
+		bm.optval = 0;
+		bm.optmask = 0x18;
+		attr(IFLA_BR_MULTI_BOOLOPT, &bm, sizeof(bm));
+	}
+	nest_begin(IFLA_BR_MCAST_QUERIER_STATE);
+	attr(BRIDGE_QUERIER_IP_ADDRESS, "\x0a\x00\x00\x01", 4);
+	u32a(BRIDGE_QUERIER_IP_PORT, 1);
+	u64a(BRIDGE_QUERIER_IP_OTHER_TIMER, 255);
+	attr(BRIDGE_QUERIER_IPV6_ADDRESS, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	u32a(BRIDGE_QUERIER_IPV6_PORT, 0);
+	u32a(BRIDGE_QUERIER_IPV6_OTHER_TIMER, 0);
+	u32a(BRIDGE_QUERIER_PAD, 0);
+	u32a(9, 1);
+	nest_end();
+	u8a(48, 0);
+	nest_end();
+	attr(IFLA_INFO_XSTATS, "\x01\x00\x00\x00", 4);
+	attr(IFLA_INFO_SLAVE_KIND, "bridge", 7);
+	nest_begin(IFLA_INFO_SLAVE_DATA);
+	u8a(IFLA_BRPORT_STATE, 3);
+	u16a(IFLA_BRPORT_PRIORITY, 32);
+	u32a(IFLA_BRPORT_COST, 100);
+	attr(IFLA_BRPORT_ROOT_ID, bridge_id, sizeof(bridge_id));
+	attr(IFLA_BRPORT_BRIDGE_ID, bridge_id, 7);
+	u16a(IFLA_BRPORT_DESIGNATED_PORT, 32769);
+	u64a(IFLA_BRPORT_MESSAGE_AGE_TIMER, 150);
+	u8a(IFLA_BRPORT_FLUSH, 1);
+	u16a(IFLA_BRPORT_GROUP_FWD_MASK, 0);
+	u32a(IFLA_BRPORT_BACKUP_PORT, 1);
+	u32a(IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT, 512);
+	u8a(IFLA_BRPORT_LOCKED, 1);
+	u8a(40, 0);
+	nest_end();
+	nest_end();
+	msg_send(fd);
+
+	/* kinds the data is not decoded for, and kinds strace does not keep */
+	static const char *const kinds[] = { "tun", "can", "veth", "bridge\0x", "bridgebridgebri" };
+	static const size_t kind_len[] = { 4, 4, 5, 9, 16 };
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		msg_begin(AF_UNSPEC);
+		nest_begin(IFLA_LINKINFO);
+		attr(IFLA_INFO_KIND, kinds[i], kind_len[i]);
+		nest_begin(IFLA_INFO_DATA);
+		u32a(IFLA_BR_FORWARD_DELAY, 100);
+		nest_end();
+		uint32_t xstats[7] = { 1, 2, 3, 4, 5, 6, 7 };
+		attr(IFLA_INFO_XSTATS, xstats, sizeof(xstats));
+		attr(IFLA_INFO_XSTATS, xstats, 20);
+		attr(IFLA_INFO_SLAVE_KIND, kinds[i], kind_len[i]);
+		nest_begin(IFLA_INFO_SLAVE_DATA);
+		u8a(IFLA_BRPORT_STATE, 1);
+		nest_end();
+		nest_end();
+		msg_send(fd);
+	}
+
+	/* AF_BRIDGE: the port's IFLA_PROTINFO and the bridge's IFLA_AF_SPEC */
+	msg_begin(AF_BRIDGE);
+	attr(IFLA_ADDRESS, mac, sizeof(mac));
+	attr(IFLA_BROADCAST, mac, sizeof(mac));
+	nest_begin(IFLA_PROTINFO);
+	u8a(IFLA_BRPORT_STATE, 3);
+	u8a(IFLA_BRPORT_LEARNING, 1);
+	nest_end();
+	nest_begin(IFLA_AF_SPEC);
+	u16a(IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_SELF);
+	u16a(IFLA_BRIDGE_FLAGS, 0x10);
+	u16a(IFLA_BRIDGE_FLAGS, 0);
+	u16a(IFLA_BRIDGE_MODE, BRIDGE_MODE_VEPA);
+	u16a(IFLA_BRIDGE_MODE, 0xffff);
+	u16a(IFLA_BRIDGE_MODE, 5);
+	u32a(IFLA_BRIDGE_MODE, 0x10001);
+	attr(IFLA_BRIDGE_MODE, "\x01\x00\x00\x00\x00\x00\x00\x00\x00", 9);
+	{
+		struct bridge_vlan_info v = { BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED, 1 };
+		attr(IFLA_BRIDGE_VLAN_INFO, &v, sizeof(v));
+		v.flags = 0x80;
+		v.vid = 4094;
+		attr(IFLA_BRIDGE_VLAN_INFO, &v, sizeof(v));
+		unsigned char more[6] = { 0x20, 0, 10, 0, 0xab, 0xcd };
+		attr(IFLA_BRIDGE_VLAN_INFO, more, sizeof(more));
+		attr(IFLA_BRIDGE_VLAN_INFO, more, 3);
+	}
+	nest_begin(IFLA_BRIDGE_VLAN_TUNNEL_INFO);
+	u32a(IFLA_BRIDGE_VLAN_TUNNEL_ID, 1000);
+	u16a(IFLA_BRIDGE_VLAN_TUNNEL_VID, 10);
+	u16a(IFLA_BRIDGE_VLAN_TUNNEL_FLAGS, BRIDGE_VLAN_INFO_RANGE_BEGIN);
+	nest_end();
+	u32a(IFLA_BRIDGE_MRP, 1);
+	u32a(9, 1);
+	nest_end();
+	msg_send(fd);
+
+	/* AF_INET6's IFLA_PROTINFO; IFLA_PROTINFO of another family; an
+	 * IFLA_AF_SPEC with AF_MCTP */
+	msg_begin(AF_INET6);
+	attr(IFLA_ADDRESS, mac, sizeof(mac));
+	nest_begin(IFLA_PROTINFO);
+	u32a(IFLA_INET6_FLAGS, 0x80000000u);
+	u8a(IFLA_INET6_ADDR_GEN_MODE, 1);
+	nest_end();
+	msg_send(fd);
+	msg_begin(AF_INET);
+	attr(IFLA_ADDRESS, mac, sizeof(mac));
+	nest_begin(IFLA_PROTINFO);
+	u8a(IFLA_BRPORT_STATE, 3);
+	nest_end();
+	nest_begin(IFLA_AF_SPEC);
+	nest_begin(AF_MCTP);
+	u32a(IFLA_MCTP_NET, 7);
+	u32a(2, 7);
+	nest_end();
+	nest_end();
+	msg_send(fd);
+	return 0;
+}
