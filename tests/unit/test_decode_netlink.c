@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -205,12 +206,133 @@ static void test_nesting_cut_by_the_buffer(void **state)
 	}
 }
 
+/* The text of the first cut bytes of m, copied to the heap (ASan sees a
+ * read past them), with -v and -s 32. */
+static char *cut_text(struct msg *m, size_t cut)
+{
+	unsigned char *copy = malloc(cut);
+	assert_non_null(copy);
+	memcpy(copy, m->b, cut);
+	struct scry_values vs = SCRY_VALUES_INIT;
+	struct dctx d;
+	memset(&d, 0, sizeof(d));
+	d.pid = d.tid = getpid();
+	d.limit = 32;
+	d.verbose = 1;
+	d.out = &vs;
+	v_netlink(&d, "buf", (uint64_t)(uintptr_t)copy, (int64_t)cut, NETLINK_ROUTE);
+	struct strbuf t;
+	strbuf_init(&t, 0);
+	render_text_list(&t, &vs, 0, 1);
+	char *out = strdup(t.buf);
+	strbuf_release(&t);
+	scry_values_release(&vs);
+	free(copy);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "nlmsg_type=RTM_NEWLINK") ? out : NULL);
+	return out;
+}
+
+static void test_bridge_nesting_cut_by_the_buffer(void **state)
+{
+	/* a bridge's IFLA_INFO_DATA (with IFLA_BR_MCAST_QUERIER_STATE in it)
+	 * and a port's IFLA_INFO_SLAVE_DATA: every cut decodes what is there */
+	struct msg m;
+	msg_begin(&m);
+	nest_begin(&m, IFLA_LINKINFO);
+	attr(&m, IFLA_INFO_KIND, "bridge", 7);
+	nest_begin(&m, IFLA_INFO_DATA);
+	uint32_t fd = 1500;
+	attr(&m, IFLA_BR_FORWARD_DELAY, &fd, 4);
+	static const unsigned char id[8] = { 0x80, 0, 2, 0, 0, 0, 0, 0x10 };
+	attr(&m, IFLA_BR_BRIDGE_ID, id, sizeof(id));
+	uint32_t bm[2] = { 1, 0x1f };
+	attr(&m, IFLA_BR_MULTI_BOOLOPT, bm, sizeof(bm));
+	nest_begin(&m, IFLA_BR_MCAST_QUERIER_STATE);
+	attr(&m, BRIDGE_QUERIER_IP_ADDRESS, "\x0a\x00\x00\x01", 4);
+	uint64_t timer = 250;
+	attr(&m, BRIDGE_QUERIER_IP_OTHER_TIMER, &timer, 8);
+	nest_end(&m);
+	nest_end(&m);
+	attr(&m, IFLA_INFO_SLAVE_KIND, "bridge", 7);
+	nest_begin(&m, IFLA_INFO_SLAVE_DATA);
+	uint8_t port_state = 3;
+	attr(&m, IFLA_BRPORT_STATE, &port_state, 1);
+	attr(&m, IFLA_BRPORT_ROOT_ID, id, sizeof(id));
+	nest_end(&m);
+	nest_end(&m);
+	size_t n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + sizeof(struct ifinfomsg); cut <= n; cut++) {
+		char *t = cut_text(&m, cut);
+		if (cut == n)
+			assert_string_equal(strstr(t, "[{nla_len="),
+				"[{nla_len=112, nla_type=IFLA_LINKINFO}, [[{nla_len=11, nla_type=IFLA_INFO_KIND}, "
+				"\"bridge\"], [{nla_len=60, nla_type=IFLA_INFO_DATA}, [[{nla_len=8, "
+				"nla_type=IFLA_BR_FORWARD_DELAY}, 1500 /* 15.00 s */], [{nla_len=12, "
+				"nla_type=IFLA_BR_BRIDGE_ID}, {prio=[128, 0], addr=02:00:00:00:00:10}], "
+				"[{nla_len=12, nla_type=IFLA_BR_MULTI_BOOLOPT}, {optval=1<<BR_BOOLOPT_NO_LL_LEARN, "
+				"optmask=1<<BR_BOOLOPT_NO_LL_LEARN|1<<BR_BOOLOPT_MCAST_VLAN_SNOOPING|"
+				"1<<BR_BOOLOPT_MST_ENABLE|0x18}], [{nla_len=24, nla_type=IFLA_BR_MCAST_QUERIER_STATE}, "
+				"[[{nla_len=8, nla_type=BRIDGE_QUERIER_IP_ADDRESS}, inet_addr(\"10.0.0.1\")], "
+				"[{nla_len=12, nla_type=BRIDGE_QUERIER_IP_OTHER_TIMER}, 250 /* 2.50 s */]]]]], "
+				"[{nla_len=11, nla_type=IFLA_INFO_SLAVE_KIND}, \"bridge\"], [{nla_len=24, "
+				"nla_type=IFLA_INFO_SLAVE_DATA}, [[{nla_len=5, nla_type=IFLA_BRPORT_STATE}, 3], "
+				"[{nla_len=12, nla_type=IFLA_BRPORT_ROOT_ID}, {prio=[128, 0], "
+				"addr=02:00:00:00:00:10}]]]]]]");
+		free(t);
+	}
+}
+
+static void test_af_bridge_nesting_cut_by_the_buffer(void **state)
+{
+	/* an AF_BRIDGE message: IFLA_PROTINFO is a port's, IFLA_AF_SPEC the
+	 * bridge's set (a VLAN entry with bytes after it, tunnel info) */
+	struct msg m;
+	msg_begin(&m);
+	m.b[NLMSG_HDRLEN] = AF_BRIDGE;
+	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 0x11 };
+	attr(&m, IFLA_ADDRESS, mac, sizeof(mac));
+	nest_begin(&m, IFLA_PROTINFO);
+	uint16_t prio = 32;
+	attr(&m, IFLA_BRPORT_PRIORITY, &prio, 2);
+	nest_end(&m);
+	nest_begin(&m, IFLA_AF_SPEC);
+	uint16_t mode = 0xffff;
+	attr(&m, IFLA_BRIDGE_MODE, &mode, 2);
+	unsigned char vlan[6] = { 0x06, 0, 1, 0, 0xab, 0xcd };
+	attr(&m, IFLA_BRIDGE_VLAN_INFO, vlan, sizeof(vlan));
+	nest_begin(&m, IFLA_BRIDGE_VLAN_TUNNEL_INFO);
+	uint32_t tid = 1000;
+	attr(&m, IFLA_BRIDGE_VLAN_TUNNEL_ID, &tid, 4);
+	uint16_t tfl = 0x80;
+	attr(&m, IFLA_BRIDGE_VLAN_TUNNEL_FLAGS, &tfl, 2);
+	nest_end(&m);
+	nest_end(&m);
+	size_t n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + sizeof(struct ifinfomsg); cut <= n; cut++) {
+		char *t = cut_text(&m, cut);
+		if (cut == n)
+			assert_string_equal(strstr(t, "[{nla_len="),
+				"[{nla_len=10, nla_type=IFLA_ADDRESS}, 02], [{nla_len=12, nla_type=IFLA_PROTINFO}, "
+				"[{nla_len=6, nla_type=IFLA_BRPORT_PRIORITY}, 32]], [{nla_len=44, "
+				"nla_type=IFLA_AF_SPEC}, [[{nla_len=6, nla_type=IFLA_BRIDGE_MODE}, BRIDGE_MODE_UNDEF], "
+				"[{nla_len=10, nla_type=IFLA_BRIDGE_VLAN_INFO}, {flags=BRIDGE_VLAN_INFO_PVID|"
+				"BRIDGE_VLAN_INFO_UNTAGGED, vid=1}, \"\\xab\\xcd\"], [{nla_len=20, "
+				"nla_type=IFLA_BRIDGE_VLAN_TUNNEL_INFO}, [[{nla_len=8, "
+				"nla_type=IFLA_BRIDGE_VLAN_TUNNEL_ID}, 1000], [{nla_len=6, "
+				"nla_type=IFLA_BRIDGE_VLAN_TUNNEL_FLAGS}, 0x80 /* BRIDGE_VLAN_INFO_??? */]]]]]]]");
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_af_spec_arrays),
 		cmocka_unit_test(test_short_values_show_as_bytes),
 		cmocka_unit_test(test_nesting_cut_by_the_buffer),
+		cmocka_unit_test(test_bridge_nesting_cut_by_the_buffer),
+		cmocka_unit_test(test_af_bridge_nesting_cut_by_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
