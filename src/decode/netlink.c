@@ -265,7 +265,7 @@ enum nla_kind {
 	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME, NLA_UID, NLA_TUN_TYPE,
 	NLA_CLOCK_T, NLA_X16, NLA_X32, NLA_ETHER_PROTO, NLA_BRIDGE_ID, NLA_HWADDR_ANY,
 	NLA_BR_BOOLOPT, NLA_IFLA_EVENT, NLA_IN4_ADDR, NLA_BRIDGE_FLAGS, NLA_BRIDGE_MODE,
-	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS,
+	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS, NLA_RTA_CACHEINFO,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
@@ -373,12 +373,17 @@ static enum nla_kind kind_ifa(unsigned t)
 static enum nla_kind kind_rta(unsigned t)
 {
 	switch (t) {
-	case RTA_DST: case RTA_SRC: case RTA_GATEWAY: case RTA_PREFSRC:
+	case RTA_DST: case RTA_SRC: case RTA_GATEWAY: case RTA_PREFSRC: case RTA_NEWDST:
 		return NLA_INADDR;
 	case RTA_IIF: case RTA_OIF:
 		return NLA_IFINDEX;
-	case RTA_PRIORITY: case RTA_FLOW: case RTA_MARK: case RTA_UID:
+	case RTA_PRIORITY: case RTA_FLOW: case RTA_MARK: case RTA_UID: case RTA_PROTOINFO:
+	case RTA_MP_ALGO:
 		return NLA_U32;
+	case RTA_EXPIRES:
+		return NLA_U64;
+	case RTA_CACHEINFO:
+		return NLA_RTA_CACHEINFO;
 	case RTA_TABLE:
 		return NLA_RT_TABLE;
 	case RTA_PREF: case RTA_TTL_PROPAGATE: case RTA_IP_PROTO:
@@ -1060,6 +1065,24 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		v_end(d, s);
 		if (n > sizeof(bvi))
 			hex_bytes(d, NULL, p + sizeof(bvi), n - sizeof(bvi));
+		return 1;
+	}
+	case NLA_RTA_CACHEINFO: {
+		/* struct rta_cacheinfo, rta_id in hex */
+		static const char *const f[] = {
+			"rta_clntref", "rta_lastuse", "rta_expires", "rta_error", "rta_used",
+			"rta_id", "rta_ts", "rta_tsage",
+		};
+		if (n < 32)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 8; i++) {
+			if (i == 5)
+				v_hex(d, f[i], get32(p + 4 * i));
+			else   /* rta_expires too, as strace prints it */
+				v_uint(d, f[i], get32(p + 4 * i));
+		}
+		v_end(d, s);
 		return 1;
 	}
 	case NLA_CAN_XSTATS: {

@@ -90,12 +90,14 @@ class NestedNetlink(ScryTest):
 # (bridge link) and of AF_INET6 (nl_getlink's AF_INET6 dump), IFLA_AF_SPEC
 # of AF_BRIDGE (bridge vlan; this kernel has no VLAN filtering, so it holds
 # no IFLA_BRIDGE_VLAN_INFO: test_decode_netlink makes those), and the
-# one-byte IFLA_ADDRESS strace shows in an AF_BRIDGE message.
+# one-byte IFLA_ADDRESS strace shows in an AF_BRIDGE message; and routes'
+# RTA_CACHEINFO (ip route get, ip route show table all).
 BRIDGE_SETUP = ("ip link add br0 address 02:00:00:00:00:10 type bridge && "
                 "ip link add v0 address 02:00:00:00:00:11 type veth peer name v1 "
                 "address 02:00:00:00:00:12 && ip link set v0 master br0 && ip link set lo up")
 BRIDGE_TRACED = ("ip -d link show; bridge link show; ip -d link show dev br0; ip -6 link show; "
-                 "bridge vlan show; bridge -d link show; %s 10" % prog("nl_getlink"))
+                 "bridge vlan show; bridge -d link show; %s 10; "
+                 "ip route get 127.0.0.1; ip route show table all" % prog("nl_getlink"))
 BRIDGE_SCRIPT = BRIDGE_SETUP + ' && "$@" sh -c "%s"' % BRIDGE_TRACED
 
 
@@ -143,7 +145,8 @@ class BridgeNetlink(ScryTest):
                                    "nla_type=NLA_F_NESTED|IFLA_PROTINFO}, [[{nla_len=5, "
                                    "nla_type=IFLA_BRPORT_STATE}, 0]",
                                    "[{nla_len=10, nla_type=IFLA_ADDRESS}, 02]",
-                                   "nla_type=IFLA_PROTINFO}, [[{nla_len=8, nla_type=IFLA_INET6_FLAGS}"):
+                                   "nla_type=IFLA_PROTINFO}, [[{nla_len=8, nla_type=IFLA_INET6_FLAGS}",
+                                   "nla_type=RTA_CACHEINFO}, {rta_clntref="):
                         self.assertIn(needle, text)
 
 
