@@ -69,6 +69,14 @@ TABLES = [
     ("xlat_ifla_mctp", "linux/if_link.h", "IFLA_MCTP_", "enum", 1, set()),
     ("xlat_ifla_events", "linux/if_link.h", "IFLA_EVENT_", "enum", 6, set()),
     ("xlat_ifla_proto_down_reason", "linux/if_link.h", "IFLA_PROTO_DOWN_REASON_", "enum", 2, set()),
+    # neighbour messages (ip neigh, bridge fdb): ndmsg and its attributes
+    ("xlat_nda", "linux/neighbour.h", "NDA_", "enum", 17, set()),
+    ("xlat_nud", "linux/neighbour.h", "NUD_", "define", None, set()),
+    ("xlat_ntf", "linux/neighbour.h", "NTF_", "define", 0x80,
+     {"NTF_EXT_MANAGED", "NTF_EXT_LOCKED"}),
+    ("xlat_ntf_ext", "linux/neighbour.h", "NTF_EXT_", "define", 1, {"NTF_EXT_LEARNED"}),
+    ("xlat_nfea", "linux/neighbour.h", "NFEA_", "enum", 2, set()),
+    ("xlat_fdb_notify", "linux/neighbour.h", "FDB_NOTIFY_", "enum", 2, set()),
     # the indices of INET_DIAG_SKMEMINFO's array
     ("xlat_sk_meminfo", "linux/sock_diag.h", "SK_MEMINFO_", "enum", None, {"SK_MEMINFO_VARS"}),
 ]

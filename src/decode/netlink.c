@@ -32,6 +32,7 @@
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -266,6 +267,8 @@ enum nla_kind {
 	NLA_CLOCK_T, NLA_X16, NLA_X32, NLA_ETHER_PROTO, NLA_BRIDGE_ID, NLA_HWADDR_ANY,
 	NLA_BR_BOOLOPT, NLA_IFLA_EVENT, NLA_IN4_ADDR, NLA_BRIDGE_FLAGS, NLA_BRIDGE_MODE,
 	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS, NLA_RTA_CACHEINFO,
+	NLA_BE16, NLA_IP_PROTO, NLA_NDA_CACHEINFO, NLA_FDB_NOTIFY, NLA_NTF_EXT, NLA_NUD_MASK,
+	NLA_NTF_MASK, NLA_NEST_FDB_EXT,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
@@ -564,6 +567,19 @@ static const struct nla_set set_af_spec_bridge =
 static const struct nla_set set_vlan_tunnel =
 	NLA_TABLE(xlat_ifla_bridge_vlan_tunnel, "IFLA_BRIDGE_VLAN_TUNNEL_???", kinds_vlan_tunnel);
 static const struct nla_set set_mctp = NLA_TABLE(xlat_ifla_mctp, "IFLA_MCTP_???", kinds_mctp);
+static const unsigned char kinds_nda[] = {
+	[NDA_DST] = NLA_INADDR, [NDA_LLADDR] = NLA_HWADDR_ANY, [NDA_CACHEINFO] = NLA_NDA_CACHEINFO,
+	[NDA_PROBES] = NLA_U32, [NDA_VLAN] = NLA_U16, [NDA_PORT] = NLA_BE16, [NDA_VNI] = NLA_U32,
+	[NDA_IFINDEX] = NLA_IFINDEX, [NDA_MASTER] = NLA_IFINDEX, [NDA_LINK_NETNSID] = NLA_U32,
+	[NDA_SRC_VNI] = NLA_U32, [NDA_PROTOCOL] = NLA_IP_PROTO, [NDA_NH_ID] = NLA_U32,
+	[NDA_FDB_EXT_ATTRS] = NLA_NEST_FDB_EXT, [NDA_FLAGS_EXT] = NLA_NTF_EXT,
+	[NDA_NDM_STATE_MASK] = NLA_NUD_MASK, [NDA_NDM_FLAGS_MASK] = NLA_NTF_MASK,
+};
+static const unsigned char kinds_nfea[] = {
+	[NFEA_ACTIVITY_NOTIFY] = NLA_FDB_NOTIFY,
+};
+static const struct nla_set set_nda = NLA_TABLE(xlat_nda, "NDA_???", kinds_nda);
+static const struct nla_set set_nfea = NLA_TABLE(xlat_nfea, "NFEA_???", kinds_nfea);
 static const struct nla_set set_proto_down_reason =
 	NLA_TABLE(xlat_ifla_proto_down_reason, "IFLA_PROTO_DOWN_REASON_???", kinds_proto_down_reason);
 
@@ -659,6 +675,17 @@ static int nla_sized(const unsigned char *p, size_t n, size_t size, uint64_t *v)
 
 /* Flags as strace's printflags: named bits and the rest in hex; when no
  * bit has a name, the hex with the unknown word as a comment. */
+static void nl_flags0(struct dctx *d, const char *name, uint64_t val, const struct scry_xlat *x,
+		      const char *zero, const char *unknown)
+{
+	int named = 0;
+	for (const struct scry_xlat *e = x; e->name && !named; e++)
+		named = e->val && (val & e->val) == e->val;
+	v_flags(d, name, val, x, zero);
+	if (val && !named)
+		v_comment(d, NULL, "%s", unknown);
+}
+
 static void nl_flags(struct dctx *d, const char *name, uint64_t val, const struct scry_xlat *x,
 		     const char *unknown)
 {
@@ -1085,6 +1112,53 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		v_end(d, s);
 		return 1;
 	}
+	case NLA_BE16:
+		/* htons(4789) */
+		if (n < 2)
+			return 0;
+		v_func_uint(d, NULL, "htons", (unsigned)(p[0] << 8 | p[1]));
+		return 1;
+	case NLA_IP_PROTO: {
+		uint64_t v;
+		if (!nla_sized(p, n, 0, &v))
+			return 0;
+		enum_q(d, NULL, (int64_t)v, xlat_ipproto, "IPPROTO_???");
+		return 1;
+	}
+	case NLA_NDA_CACHEINFO: {
+		static const char *const f[] = {
+			"ndm_confirmed", "ndm_used", "ndm_updated", "ndm_refcnt",
+		};
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_FDB_NOTIFY:
+	case NLA_NTF_EXT:
+	case NLA_NUD_MASK:
+	case NLA_NTF_MASK: {
+		/* flags of 1, 4, 2 and 1 bytes (strace's decode_nla_flags) */
+		uint64_t v;
+		size_t size = k == NLA_NTF_EXT ? 4 : k == NLA_NUD_MASK ? 2 : 1;
+		if (!nla_sized(p, n, size, &v))
+			return 0;
+		if (k == NLA_FDB_NOTIFY)
+			nl_flags(d, NULL, v, xlat_fdb_notify, "FDB_NOTIFY_???");
+		else if (k == NLA_NTF_EXT)
+			nl_flags(d, NULL, v, xlat_ntf_ext, "NTF_EXT_???");
+		else if (k == NLA_NUD_MASK)
+			nl_flags0(d, NULL, v, xlat_nud, "NUD_NONE", "NUD_???");
+		else
+			nl_flags(d, NULL, v, xlat_ntf, "NTF_???");
+		return 1;
+	}
+	case NLA_NEST_FDB_EXT:
+		nlattrs(d, p, n, &set_nfea, family);
+		return 1;
 	case NLA_CAN_XSTATS: {
 		/* struct can_device_stats */
 		static const char *const f[] = {
@@ -1266,8 +1340,29 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 	if (n < 1)
 		return 0;
 	int family = p[0];
-	unsigned kind = (type - RTM_BASE) / 4;   /* LINK, ADDR, ROUTE, ... */
-	if (type >= RTM_NEWLINK && type <= RTM_SETLINK) {
+	unsigned kind = (type - RTM_BASE) / 4;   /* LINK, ADDR, ROUTE, NEIGH, ... */
+	if (kind == 3 && type <= RTM_GETNEIGH && !(type == RTM_GETNEIGH && family == AF_BRIDGE)) {
+		/* a neighbour: ndmsg and its attributes (bridge fdb's
+		 * AF_BRIDGE RTM_GETNEIGH carries an ifinfomsg, decoded so) */
+		struct ndmsg nd;
+		if (n < sizeof(nd)) {
+			family_only(d, "ndm_family", family);
+			return 1;
+		}
+		memcpy(&nd, p, sizeof(nd));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ndm_family", nd.ndm_family, xlat_af, "AF_???");
+		ifindex(d, "ndm_ifindex", (unsigned)nd.ndm_ifindex);
+		nl_flags0(d, "ndm_state", nd.ndm_state, xlat_nud, "NUD_NONE", "NUD_???");
+		nl_flags(d, "ndm_flags", nd.ndm_flags, xlat_ntf, "NTF_???");
+		enum_q(d, "ndm_type", nd.ndm_type, xlat_rtn_types, "RTN_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(nd));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_nda, family);
+		return 1;
+	}
+	if ((type >= RTM_NEWLINK && type <= RTM_SETLINK) || type == RTM_GETNEIGH) {
 		struct ifinfomsg ifi;
 		if (n < sizeof(ifi)) {
 			family_only(d, "ifi_family", family);

@@ -920,6 +920,77 @@ static const struct scry_xlat xlat_ifla_proto_down_reason[] = {
 	{ 0, NULL },
 };
 
+/* linux/neighbour.h: NDA_* */
+static const struct scry_xlat xlat_nda[] = {
+	{ 0x0, "NDA_UNSPEC" },
+	{ 0x1, "NDA_DST" },
+	{ 0x2, "NDA_LLADDR" },
+	{ 0x3, "NDA_CACHEINFO" },
+	{ 0x4, "NDA_PROBES" },
+	{ 0x5, "NDA_VLAN" },
+	{ 0x6, "NDA_PORT" },
+	{ 0x7, "NDA_VNI" },
+	{ 0x8, "NDA_IFINDEX" },
+	{ 0x9, "NDA_MASTER" },
+	{ 0xa, "NDA_LINK_NETNSID" },
+	{ 0xb, "NDA_SRC_VNI" },
+	{ 0xc, "NDA_PROTOCOL" },
+	{ 0xd, "NDA_NH_ID" },
+	{ 0xe, "NDA_FDB_EXT_ATTRS" },
+	{ 0xf, "NDA_FLAGS_EXT" },
+	{ 0x10, "NDA_NDM_STATE_MASK" },
+	{ 0x11, "NDA_NDM_FLAGS_MASK" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NUD_* */
+static const struct scry_xlat xlat_nud[] = {
+	{ 0x1, "NUD_INCOMPLETE" },
+	{ 0x2, "NUD_REACHABLE" },
+	{ 0x4, "NUD_STALE" },
+	{ 0x8, "NUD_DELAY" },
+	{ 0x10, "NUD_PROBE" },
+	{ 0x20, "NUD_FAILED" },
+	{ 0x40, "NUD_NOARP" },
+	{ 0x80, "NUD_PERMANENT" },
+	{ 0x0, "NUD_NONE" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NTF_* */
+static const struct scry_xlat xlat_ntf[] = {
+	{ 0x1, "NTF_USE" },
+	{ 0x2, "NTF_SELF" },
+	{ 0x4, "NTF_MASTER" },
+	{ 0x8, "NTF_PROXY" },
+	{ 0x10, "NTF_EXT_LEARNED" },
+	{ 0x20, "NTF_OFFLOADED" },
+	{ 0x40, "NTF_STICKY" },
+	{ 0x80, "NTF_ROUTER" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NTF_EXT_* */
+static const struct scry_xlat xlat_ntf_ext[] = {
+	{ 0x1, "NTF_EXT_MANAGED" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NFEA_* */
+static const struct scry_xlat xlat_nfea[] = {
+	{ 0x0, "NFEA_UNSPEC" },
+	{ 0x1, "NFEA_ACTIVITY_NOTIFY" },
+	{ 0x2, "NFEA_DONT_REFRESH" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: FDB_NOTIFY_* */
+static const struct scry_xlat xlat_fdb_notify[] = {
+	{ 0x1, "FDB_NOTIFY_BIT" },
+	{ 0x2, "FDB_NOTIFY_INACTIVE_BIT" },
+	{ 0, NULL },
+};
+
 /* linux/sock_diag.h: SK_MEMINFO_* */
 static const struct scry_xlat xlat_sk_meminfo[] = {
 	{ 0x0, "SK_MEMINFO_RMEM_ALLOC" },

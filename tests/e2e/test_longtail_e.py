@@ -33,6 +33,8 @@ SUBS = [
     (re.compile(r"nlmsg_seq=\d+"), "nlmsg_seq=S"),
     # times since boot and a random reachable time
     (re.compile(r"\b(cstamp|tstamp|reachable_time)=\d+"), r"\1=T"),
+    # a neighbour's ages (bridge fdb)
+    (re.compile(r"\b(ndm_confirmed|ndm_used|ndm_updated)=\d+"), r"\1=T"),
     (re.compile(r"\) +="), ") ="),
 ]
 
@@ -91,13 +93,15 @@ class NestedNetlink(ScryTest):
 # of AF_BRIDGE (bridge vlan; this kernel has no VLAN filtering, so it holds
 # no IFLA_BRIDGE_VLAN_INFO: test_decode_netlink makes those), and the
 # one-byte IFLA_ADDRESS strace shows in an AF_BRIDGE message; and routes'
-# RTA_CACHEINFO (ip route get, ip route show table all).
+# RTA_CACHEINFO (ip route get, ip route show table all); neighbours (bridge
+# fdb, ip neigh: ndmsg and NDA_*).
 BRIDGE_SETUP = ("ip link add br0 address 02:00:00:00:00:10 type bridge && "
                 "ip link add v0 address 02:00:00:00:00:11 type veth peer name v1 "
                 "address 02:00:00:00:00:12 && ip link set v0 master br0 && ip link set lo up")
 BRIDGE_TRACED = ("ip -d link show; bridge link show; ip -d link show dev br0; ip -6 link show; "
                  "bridge vlan show; bridge -d link show; %s 10; "
-                 "ip route get 127.0.0.1; ip route show table all" % prog("nl_getlink"))
+                 "ip route get 127.0.0.1; ip route show table all; bridge fdb show; "
+                 "ip neigh show nud all" % prog("nl_getlink"))
 BRIDGE_SCRIPT = BRIDGE_SETUP + ' && "$@" sh -c "%s"' % BRIDGE_TRACED
 
 
@@ -146,7 +150,8 @@ class BridgeNetlink(ScryTest):
                                    "nla_type=IFLA_BRPORT_STATE}, 0]",
                                    "[{nla_len=10, nla_type=IFLA_ADDRESS}, 02]",
                                    "nla_type=IFLA_PROTINFO}, [[{nla_len=8, nla_type=IFLA_INET6_FLAGS}",
-                                   "nla_type=RTA_CACHEINFO}, {rta_clntref="):
+                                   "nla_type=RTA_CACHEINFO}, {rta_clntref=",
+                                   "{ndm_family=AF_BRIDGE, ndm_ifindex=if_nametoindex("):
                         self.assertIn(needle, text)
 
 
@@ -158,7 +163,8 @@ class CraftedNetlink(ScryTest):
     and a port's attributes, values too short or too long for their kind,
     numbers and bits without a name, kinds of 16 bytes or without a NUL,
     a can link's xstats, IFLA_AF_SPEC of AF_BRIDGE (VLAN entries, tunnel
-    info), AF_INET6's IFLA_PROTINFO, AF_MCTP; -s 3 cuts "tun\0" where
+    info), AF_INET6's IFLA_PROTINFO, AF_MCTP, neighbours (ndmsg and every
+    NDA_* kind); -s 3 cuts "tun\0" where
     strace sees its NUL one byte ahead."""
     maxDiff = None
 
@@ -184,6 +190,8 @@ class CraftedNetlink(ScryTest):
                                    "{flags=BRIDGE_VLAN_INFO_PVID|BRIDGE_VLAN_INFO_UNTAGGED, vid=1}",
                                    "nla_type=IFLA_EVENT}, IFLA_EVENT_FEATURES]",
                                    "nla_type=IFLA_MCTP_NET}, 7]",
+                                   "ndm_state=NUD_REACHABLE|NUD_PERMANENT, ndm_flags=NTF_SELF|NTF_MASTER",
+                                   "[{nla_len=6, nla_type=NDA_PORT}, htons(4789)]",
                                    "{bus_error=1, error_warning=2, error_passive=3, bus_off=4, "
                                    "arbitration_lost=5, restarts=6}"):
                         self.assertIn(needle, text)

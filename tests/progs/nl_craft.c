@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdint.h>
@@ -39,6 +40,19 @@ static void msg_begin(int family)
 	struct ifinfomsg ifi = { .ifi_family = (unsigned char)family, .ifi_index = 0x7fff0000 };
 	memcpy(m.b + NLMSG_HDRLEN, &ifi, sizeof(ifi));
 	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(ifi));
+}
+
+/* a neighbour message (RTM_GETNEIGH, an ndmsg) */
+static void nd_begin(int family, unsigned state, unsigned flags, unsigned type)
+{
+	memset(&m, 0, sizeof(m));
+	struct nlmsghdr h = { .nlmsg_type = RTM_GETNEIGH, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 2 };
+	memcpy(m.b, &h, sizeof(h));
+	struct ndmsg nd = { .ndm_family = (unsigned char)family, .ndm_ifindex = 1,
+			    .ndm_state = (uint16_t)state, .ndm_flags = (uint8_t)flags,
+			    .ndm_type = (uint8_t)type };
+	memcpy(m.b + NLMSG_HDRLEN, &nd, sizeof(nd));
+	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nd));
 }
 
 static void attr(unsigned type, const void *p, size_t len)
@@ -246,6 +260,58 @@ int main(void)
 	u32a(2, 7);
 	nest_end();
 	nest_end();
+	msg_send(fd);
+
+	/* neighbours: every attribute kind, values too short or too long,
+	 * bits without a name; NUD_NONE; a short ndmsg; bridge fdb's
+	 * AF_BRIDGE RTM_GETNEIGH, whose payload is an ifinfomsg */
+	nd_begin(AF_INET, NUD_REACHABLE | NUD_PERMANENT, NTF_SELF | NTF_MASTER, RTN_UNICAST);
+	attr(NDA_DST, "\x0a\x00\x00\x02", 4);
+	attr(NDA_DST, "\x0a\x00", 2);
+	attr(NDA_LLADDR, mac, sizeof(mac));
+	{
+		struct nda_cacheinfo ci = { 1, 2, 3, 4 };
+		attr(NDA_CACHEINFO, &ci, sizeof(ci));
+		attr(NDA_CACHEINFO, &ci, 12);
+	}
+	u32a(NDA_PROBES, 3);
+	u16a(NDA_VLAN, 10);
+	u16a(NDA_PORT, htons(4789));
+	u8a(NDA_PORT, 1);
+	u32a(NDA_VNI, 100);
+	u32a(NDA_IFINDEX, 1);
+	u32a(NDA_MASTER, 0x7fff0000);
+	u32a(NDA_LINK_NETNSID, 0);
+	u32a(NDA_SRC_VNI, 5);
+	u8a(NDA_PROTOCOL, 6);
+	u32a(NDA_PROTOCOL, 200);
+	u32a(NDA_NH_ID, 9);
+	nest_begin(NDA_FDB_EXT_ATTRS);
+	u8a(NFEA_ACTIVITY_NOTIFY, FDB_NOTIFY_BIT | FDB_NOTIFY_INACTIVE_BIT);
+	u8a(NFEA_ACTIVITY_NOTIFY, 0x80);
+	attr(NFEA_DONT_REFRESH, NULL, 0);
+	u32a(3, 1);
+	nest_end();
+	u32a(NDA_FLAGS_EXT, 1);
+	u32a(NDA_FLAGS_EXT, 0x100);
+	u16a(NDA_NDM_STATE_MASK, 0);
+	u16a(NDA_NDM_STATE_MASK, NUD_STALE | 0x100);
+	u8a(NDA_NDM_FLAGS_MASK, NTF_ROUTER);
+	u8a(NDA_NDM_STATE_MASK, 1);
+	u32a(18, 1);
+	msg_send(fd);
+	nd_begin(AF_INET6, 0, 0, 0);
+	attr(NDA_DST, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	msg_send(fd);
+	nd_begin(AF_BRIDGE, 0x100, 0, 77);
+	attr(NDA_DST, "\x0a\x00\x00\x02", 4);
+	msg_send(fd);
+	nd_begin(AF_INET, 0, 0, 0);
+	m.n = NLMSG_HDRLEN + 8;   /* an ndmsg cut short */
+	msg_send(fd);
+	msg_begin(AF_BRIDGE);
+	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETNEIGH;
+	u32a(IFLA_MASTER, 1);
 	msg_send(fd);
 	return 0;
 }
