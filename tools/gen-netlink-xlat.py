@@ -77,6 +77,11 @@ TABLES = [
     ("xlat_ntf_ext", "linux/neighbour.h", "NTF_EXT_", "define", 1, {"NTF_EXT_LEARNED"}),
     ("xlat_nfea", "linux/neighbour.h", "NFEA_", "enum", 2, set()),
     ("xlat_fdb_notify", "linux/neighbour.h", "FDB_NOTIFY_", "enum", 2, set()),
+    # NETLINK_SOCK_DIAG of netlink and packet sockets (ss -a)
+    ("xlat_ndiag_show", "linux/netlink_diag.h", "NDIAG_SHOW_", "define", None, set()),
+    ("xlat_ndiag_flags", "linux/netlink_diag.h", "NDIAG_FLAG_", "define", None, set()),
+    ("xlat_netlink_diag_attrs", "linux/netlink_diag.h", "NETLINK_DIAG_", "enum", 4, set()),
+    ("xlat_packet_show", "linux/packet_diag.h", "PACKET_SHOW_", "define", None, set()),
     # the indices of INET_DIAG_SKMEMINFO's array
     ("xlat_sk_meminfo", "linux/sock_diag.h", "SK_MEMINFO_", "enum", None, {"SK_MEMINFO_VARS"}),
 ]

@@ -33,6 +33,8 @@
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
 #include <linux/neighbour.h>
+#include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -121,7 +123,8 @@ static const struct scry_xlat xlat_nlmsg_types[] = {
 };
 
 static const struct scry_xlat xlat_sock_diag_types[] = {
-	XLAT(SOCK_DIAG_BY_FAMILY), { 21, "SOCK_DESTROY" }, XLAT_END,
+	{ 18, "TCPDIAG_GETSOCK" }, { 19, "DCCPDIAG_GETSOCK" }, XLAT(SOCK_DIAG_BY_FAMILY),
+	{ 21, "SOCK_DESTROY" }, XLAT_END,
 };
 
 /* The flags common to every message, then those of its kind (strace's
@@ -143,15 +146,30 @@ static const struct scry_xlat xlat_nlf_ack[] = {
 	NLF_COMMON, { 0x100, "NLM_F_CAPPED" }, { 0x200, "NLM_F_ACK_TLVS" }, XLAT_END,
 };
 
+/* every address family, as strace's addrfams names them */
 static const struct scry_xlat xlat_af[] = {
-	XLAT(AF_UNSPEC), XLAT(AF_UNIX), XLAT(AF_INET), XLAT(AF_INET6), XLAT(AF_NETLINK),
-	XLAT(AF_PACKET), XLAT(AF_BRIDGE), XLAT(AF_MPLS), XLAT(AF_MCTP), XLAT_END,
+	XLAT(AF_UNSPEC), XLAT(AF_UNIX), XLAT(AF_INET), XLAT(AF_AX25), XLAT(AF_IPX),
+	XLAT(AF_APPLETALK), XLAT(AF_NETROM), XLAT(AF_BRIDGE), XLAT(AF_ATMPVC), XLAT(AF_X25),
+	XLAT(AF_INET6), XLAT(AF_ROSE), XLAT(AF_DECnet), XLAT(AF_NETBEUI), XLAT(AF_SECURITY),
+	XLAT(AF_KEY), XLAT(AF_NETLINK), XLAT(AF_PACKET), XLAT(AF_ASH), XLAT(AF_ECONET),
+	XLAT(AF_ATMSVC), XLAT(AF_RDS), XLAT(AF_SNA), XLAT(AF_IRDA), XLAT(AF_PPPOX),
+	XLAT(AF_WANPIPE), XLAT(AF_LLC), XLAT(AF_IB), XLAT(AF_MPLS), XLAT(AF_CAN), XLAT(AF_TIPC),
+	XLAT(AF_BLUETOOTH), XLAT(AF_IUCV), XLAT(AF_RXRPC), XLAT(AF_ISDN), XLAT(AF_PHONET),
+	XLAT(AF_IEEE802154), XLAT(AF_CAIF), XLAT(AF_ALG), XLAT(AF_NFC), XLAT(AF_VSOCK),
+	XLAT(AF_KCM), XLAT(AF_QIPCRTR), XLAT(AF_SMC), XLAT(AF_XDP), XLAT(AF_MCTP), XLAT_END,
 };
 
+/* strace's inet_protocols */
 static const struct scry_xlat xlat_ipproto[] = {
-	XLAT(IPPROTO_IP), XLAT(IPPROTO_ICMP), XLAT(IPPROTO_TCP), XLAT(IPPROTO_UDP),
-	XLAT(IPPROTO_ICMPV6), XLAT(IPPROTO_SCTP), XLAT(IPPROTO_UDPLITE), XLAT(IPPROTO_RAW),
-	XLAT(IPPROTO_MPTCP), XLAT_END,
+	XLAT(IPPROTO_IP), XLAT(IPPROTO_ICMP), XLAT(IPPROTO_IGMP), XLAT(IPPROTO_IPIP),
+	XLAT(IPPROTO_TCP), XLAT(IPPROTO_EGP), XLAT(IPPROTO_PUP), XLAT(IPPROTO_UDP),
+	XLAT(IPPROTO_IDP), XLAT(IPPROTO_TP), XLAT(IPPROTO_DCCP), XLAT(IPPROTO_IPV6),
+	XLAT(IPPROTO_ROUTING), XLAT(IPPROTO_FRAGMENT), XLAT(IPPROTO_RSVP), XLAT(IPPROTO_GRE),
+	XLAT(IPPROTO_ESP), XLAT(IPPROTO_AH), XLAT(IPPROTO_ICMPV6), XLAT(IPPROTO_NONE),
+	XLAT(IPPROTO_DSTOPTS), XLAT(IPPROTO_MTP), XLAT(IPPROTO_BEETPH), XLAT(IPPROTO_ENCAP),
+	XLAT(IPPROTO_PIM), XLAT(IPPROTO_COMP), { 115, "IPPROTO_L2TP" }, XLAT(IPPROTO_SCTP),
+	XLAT(IPPROTO_MH), XLAT(IPPROTO_UDPLITE), XLAT(IPPROTO_MPLS), XLAT(IPPROTO_ETHERNET),
+	XLAT(IPPROTO_RAW), XLAT(IPPROTO_MPTCP), XLAT_END,
 };
 
 static const struct scry_xlat xlat_arphrd[] = {
@@ -172,6 +190,23 @@ static const struct scry_xlat xlat_tcp_states[] = {
 static const struct scry_xlat xlat_sock_type[] = {
 	XLAT(SOCK_STREAM), XLAT(SOCK_DGRAM), XLAT(SOCK_RAW), XLAT(SOCK_RDM), XLAT(SOCK_SEQPACKET),
 	XLAT_END,
+};
+
+/* a netlink socket's protocol (strace's netlink_protocols) */
+static const struct scry_xlat xlat_netlink_protocols[] = {
+	XLAT(NETLINK_ROUTE), XLAT(NETLINK_UNUSED), XLAT(NETLINK_USERSOCK), XLAT(NETLINK_FIREWALL),
+	XLAT(NETLINK_SOCK_DIAG), XLAT(NETLINK_NFLOG), XLAT(NETLINK_XFRM), XLAT(NETLINK_SELINUX),
+	XLAT(NETLINK_ISCSI), XLAT(NETLINK_AUDIT), XLAT(NETLINK_FIB_LOOKUP), XLAT(NETLINK_CONNECTOR),
+	XLAT(NETLINK_NETFILTER), XLAT(NETLINK_IP6_FW), XLAT(NETLINK_DNRTMSG),
+	XLAT(NETLINK_KOBJECT_UEVENT), XLAT(NETLINK_GENERIC), XLAT(NETLINK_SCSITRANSPORT),
+	XLAT(NETLINK_ECRYPTFS), XLAT(NETLINK_RDMA), XLAT(NETLINK_CRYPTO), XLAT(NETLINK_SMC),
+	XLAT_END,
+};
+
+/* a netlink socket's state in its diag reply (strace's netlink_states:
+ * the state a socket starts with is TCP_CLOSE) */
+static const struct scry_xlat xlat_netlink_states[] = {
+	{ 0, "NETLINK_UNCONNECTED" }, { 1, "NETLINK_CONNECTED" }, { 7, "TCP_CLOSE" }, XLAT_END,
 };
 
 static const struct scry_xlat xlat_unix_diag_show[] = {
@@ -268,7 +303,7 @@ enum nla_kind {
 	NLA_BR_BOOLOPT, NLA_IFLA_EVENT, NLA_IN4_ADDR, NLA_BRIDGE_FLAGS, NLA_BRIDGE_MODE,
 	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS, NLA_RTA_CACHEINFO,
 	NLA_BE16, NLA_IP_PROTO, NLA_NDA_CACHEINFO, NLA_FDB_NOTIFY, NLA_NTF_EXT, NLA_NUD_MASK,
-	NLA_NTF_MASK, NLA_NEST_FDB_EXT,
+	NLA_NTF_MASK, NLA_NEST_FDB_EXT, NLA_NDIAG_GROUPS, NLA_NDIAG_RING, NLA_NDIAG_FLAGS,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
@@ -1156,6 +1191,41 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 			nl_flags(d, NULL, v, xlat_ntf, "NTF_???");
 		return 1;
 	}
+	case NLA_NDIAG_GROUPS: {
+		/* the groups' bitmap in words, each in hex, at most -s of them */
+		size_t cnt = n / 8;
+		if (!cnt)
+			return 0;
+		size_t a = v_array_begin(d, NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			/* strace's PRINT_VAL_0X: "%#0*llx" of the word's
+			 * width, so 0x0000000000000011 and 0000000000000000 */
+			v_text(d, NULL, "%#0*" PRIx64, 16, get64(p + 8 * i));
+		}
+		v_end(d, a);
+		return 1;
+	}
+	case NLA_NDIAG_RING: {
+		static const char *const f[] = {
+			"ndr_block_size", "ndr_block_nr", "ndr_frame_size", "ndr_frame_nr",
+		};
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_NDIAG_FLAGS:
+		if (n < 4)
+			return 0;
+		nl_flags(d, NULL, get32(p), xlat_ndiag_flags, "NDIAG_FLAG_???");
+		return 1;
 	case NLA_NEST_FDB_EXT:
 		nlattrs(d, p, n, &set_nfea, family);
 		return 1;
@@ -1323,6 +1393,13 @@ static const struct nla_set set_inet_diag = {
 static const struct nla_set set_unix_diag = {
 	xlat_unix_diag_attrs, "UNIX_DIAG_???", kind_unix_diag, NULL, 0,
 };
+static const unsigned char kinds_netlink_diag[] = {
+	[NETLINK_DIAG_MEMINFO] = NLA_SKMEMINFO, [NETLINK_DIAG_GROUPS] = NLA_NDIAG_GROUPS,
+	[NETLINK_DIAG_RX_RING] = NLA_NDIAG_RING, [NETLINK_DIAG_TX_RING] = NLA_NDIAG_RING,
+	[NETLINK_DIAG_FLAGS] = NLA_NDIAG_FLAGS,
+};
+static const struct nla_set set_netlink_diag =
+	NLA_TABLE(xlat_netlink_diag_attrs, "NETLINK_DIAG_???", kinds_netlink_diag);
 
 /* ---- NETLINK_ROUTE ---- */
 
@@ -1507,12 +1584,47 @@ static void diag_sockid(struct dctx *d, int family, const struct inet_diag_socki
 	v_end(d, s);
 }
 
-static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char *p, size_t n)
+static int sock_diag_payload(struct dctx *d, unsigned type, unsigned flags, const unsigned char *p,
+			     size_t n)
 {
 	if (n < 1)
 		return 0;
 	int family = p[0];
 	int request = flags & NLM_F_REQUEST;
+	if (n == 1 || (family != AF_UNIX && family != AF_INET && family != AF_INET6 &&
+		       family != AF_NETLINK && family != AF_PACKET && family != AF_SMC)) {
+		/* a family strace has no decoder for: {family=AF_VSOCK,
+		 * data="\x00..."} */
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "family", family, xlat_af, "AF_???");
+		if (n > 1)
+			hex_bytes(d, "data", p + 1, n - 1);
+		v_end(d, s);
+		return 1;
+	}
+	if ((family == AF_INET || family == AF_INET6) && request &&
+	    (type == TCPDIAG_GETSOCK || type == DCCPDIAG_GETSOCK)) {
+		/* the old request, struct inet_diag_req */
+		struct inet_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "idiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "idiag_family", r.idiag_family, xlat_af, "AF_???");
+		v_uint(d, "idiag_src_len", r.idiag_src_len);
+		v_uint(d, "idiag_dst_len", r.idiag_dst_len);
+		diag_ext(d, "idiag_ext", r.idiag_ext);
+		diag_sockid(d, family, &r.id);
+		tcp_states(d, "idiag_states", r.idiag_states);
+		v_uint(d, "idiag_dbs", r.idiag_dbs);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(r));
+		if (n > off)
+			hex_bytes(d, NULL, p + off, n - off);
+		return 1;
+	}
 	if ((family == AF_INET || family == AF_INET6) && request) {
 		struct inet_diag_req_v2 r;
 		if (n < sizeof(r)) {
@@ -1576,6 +1688,76 @@ static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char
 		size_t off = NLMSG_ALIGN(sizeof(m));
 		if (n > off)
 			nlattrs(d, p + off, n - off, &set_unix_diag, family);
+		return 1;
+	}
+	if (family == AF_NETLINK && request) {
+		struct netlink_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "sdiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
+		if (r.sdiag_protocol == NDIAG_PROTO_ALL) {
+			static const struct scry_xlat all[] = { XLAT(NDIAG_PROTO_ALL), XLAT_END };
+			v_enum(d, "sdiag_protocol", r.sdiag_protocol, all);
+		} else {
+			enum_q(d, "sdiag_protocol", r.sdiag_protocol, xlat_netlink_protocols,
+			       "NETLINK_???");
+		}
+		v_uint(d, "ndiag_ino", r.ndiag_ino);
+		nl_flags(d, "ndiag_show", r.ndiag_show, xlat_ndiag_show, "NDIAG_SHOW_???");
+		size_t a = v_array_begin(d, "ndiag_cookie");
+		v_uint(d, NULL, r.ndiag_cookie[0]);
+		v_uint(d, NULL, r.ndiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
+		return 1;
+	}
+	if (family == AF_NETLINK) {
+		struct netlink_diag_msg m;
+		if (n < sizeof(m)) {
+			family_only(d, "ndiag_family", family);
+			return 1;
+		}
+		memcpy(&m, p, sizeof(m));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ndiag_family", m.ndiag_family, xlat_af, "AF_???");
+		enum_q(d, "ndiag_type", m.ndiag_type, xlat_sock_type, "SOCK_???");
+		enum_q(d, "ndiag_protocol", m.ndiag_protocol, xlat_netlink_protocols, "NETLINK_???");
+		enum_q(d, "ndiag_state", m.ndiag_state, xlat_netlink_states, "NETLINK_???");
+		v_uint(d, "ndiag_portid", m.ndiag_portid);
+		v_uint(d, "ndiag_dst_portid", m.ndiag_dst_portid);
+		v_uint(d, "ndiag_dst_group", m.ndiag_dst_group);
+		v_uint(d, "ndiag_ino", m.ndiag_ino);
+		size_t a = v_array_begin(d, "ndiag_cookie");
+		v_uint(d, NULL, m.ndiag_cookie[0]);
+		v_uint(d, NULL, m.ndiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(m));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_netlink_diag, family);
+		return 1;
+	}
+	if (family == AF_PACKET && request) {
+		struct packet_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "sdiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
+		v_hex(d, "sdiag_protocol", r.sdiag_protocol);
+		v_uint(d, "pdiag_ino", r.pdiag_ino);
+		nl_flags(d, "pdiag_show", r.pdiag_show, xlat_packet_show, "PACKET_SHOW_???");
+		size_t a = v_array_begin(d, "pdiag_cookie");
+		v_uint(d, NULL, r.pdiag_cookie[0]);
+		v_uint(d, NULL, r.pdiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
 		return 1;
 	}
 	if (family == AF_UNIX && request) {
@@ -1695,7 +1877,7 @@ static void nlmsg(struct dctx *d, int proto, const struct nlmsghdr *h, const uns
 	} else if (h->nlmsg_type >= NLMSG_MIN_TYPE && proto == NETLINK_ROUTE) {
 		done = route_payload(d, h->nlmsg_type, pl, pn);
 	} else if (h->nlmsg_type >= NLMSG_MIN_TYPE && proto == NETLINK_SOCK_DIAG) {
-		done = sock_diag_payload(d, h->nlmsg_flags, pl, pn);
+		done = sock_diag_payload(d, h->nlmsg_type, h->nlmsg_flags, pl, pn);
 	}
 	if (!done)
 		hex_bytes(d, NULL, pl, pn);

@@ -991,6 +991,47 @@ static const struct scry_xlat xlat_fdb_notify[] = {
 	{ 0, NULL },
 };
 
+/* linux/netlink_diag.h: NDIAG_SHOW_* */
+static const struct scry_xlat xlat_ndiag_show[] = {
+	{ 0x1, "NDIAG_SHOW_MEMINFO" },
+	{ 0x2, "NDIAG_SHOW_GROUPS" },
+	{ 0x4, "NDIAG_SHOW_RING_CFG" },
+	{ 0x8, "NDIAG_SHOW_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/netlink_diag.h: NDIAG_FLAG_* */
+static const struct scry_xlat xlat_ndiag_flags[] = {
+	{ 0x1, "NDIAG_FLAG_CB_RUNNING" },
+	{ 0x2, "NDIAG_FLAG_PKTINFO" },
+	{ 0x4, "NDIAG_FLAG_BROADCAST_ERROR" },
+	{ 0x8, "NDIAG_FLAG_NO_ENOBUFS" },
+	{ 0x10, "NDIAG_FLAG_LISTEN_ALL_NSID" },
+	{ 0x20, "NDIAG_FLAG_CAP_ACK" },
+	{ 0, NULL },
+};
+
+/* linux/netlink_diag.h: NETLINK_DIAG_* */
+static const struct scry_xlat xlat_netlink_diag_attrs[] = {
+	{ 0x0, "NETLINK_DIAG_MEMINFO" },
+	{ 0x1, "NETLINK_DIAG_GROUPS" },
+	{ 0x2, "NETLINK_DIAG_RX_RING" },
+	{ 0x3, "NETLINK_DIAG_TX_RING" },
+	{ 0x4, "NETLINK_DIAG_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/packet_diag.h: PACKET_SHOW_* */
+static const struct scry_xlat xlat_packet_show[] = {
+	{ 0x1, "PACKET_SHOW_INFO" },
+	{ 0x2, "PACKET_SHOW_MCLIST" },
+	{ 0x4, "PACKET_SHOW_RING_CFG" },
+	{ 0x8, "PACKET_SHOW_FANOUT" },
+	{ 0x10, "PACKET_SHOW_MEMINFO" },
+	{ 0x20, "PACKET_SHOW_FILTER" },
+	{ 0, NULL },
+};
+
 /* linux/sock_diag.h: SK_MEMINFO_* */
 static const struct scry_xlat xlat_sk_meminfo[] = {
 	{ 0x0, "SK_MEMINFO_RMEM_ALLOC" },

@@ -12,7 +12,11 @@
 #include <arpa/inet.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/inet_diag.h>
 #include <linux/neighbour.h>
+#include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
+#include <linux/sock_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdint.h>
@@ -40,6 +44,19 @@ static void msg_begin(int family)
 	struct ifinfomsg ifi = { .ifi_family = (unsigned char)family, .ifi_index = 0x7fff0000 };
 	memcpy(m.b + NLMSG_HDRLEN, &ifi, sizeof(ifi));
 	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(ifi));
+}
+
+/* a NETLINK_SOCK_DIAG message of type and flags carrying len bytes of p
+ * (a reply's shape is sent without NLM_F_REQUEST: the kernel ignores it,
+ * a tracer decodes it as a reply) */
+static void diag_begin(unsigned type, unsigned flags, const void *p, size_t len)
+{
+	memset(&m, 0, sizeof(m));
+	struct nlmsghdr h = { .nlmsg_type = (uint16_t)type, .nlmsg_flags = (uint16_t)flags,
+			      .nlmsg_seq = 3 };
+	memcpy(m.b, &h, sizeof(h));
+	memcpy(m.b + NLMSG_HDRLEN, p, len);
+	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(len);
 }
 
 /* a neighbour message (RTM_GETNEIGH, an ndmsg) */
@@ -313,5 +330,90 @@ int main(void)
 	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETNEIGH;
 	u32a(IFLA_MASTER, 1);
 	msg_send(fd);
+
+	/* NETLINK_SOCK_DIAG: netlink and packet sockets' requests, a
+	 * netlink socket's reply with every attribute, the old inet request,
+	 * families without a decoder, a payload of its family alone */
+	int dfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (dfd < 0 || bind(dfd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("sock_diag socket");
+		return 1;
+	}
+	{
+		struct netlink_diag_req r = { .sdiag_family = AF_NETLINK,
+					      .sdiag_protocol = NDIAG_PROTO_ALL,
+					      .ndiag_show = NDIAG_SHOW_MEMINFO | NDIAG_SHOW_GROUPS | 0x100,
+					      .ndiag_cookie = { 1, 2 } };
+		/* no NLM_F_DUMP: the kernel answers an error, not the sockets */
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &r, sizeof(r));
+		msg_send(dfd);
+		r.sdiag_protocol = NETLINK_KOBJECT_UEVENT;
+		r.ndiag_show = 0x100;
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &r, sizeof(r));
+		msg_send(dfd);
+		r.sdiag_protocol = 30;
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &r, 10);
+		msg_send(dfd);
+	}
+	{
+		struct netlink_diag_msg r = { .ndiag_family = AF_NETLINK, .ndiag_type = SOCK_RAW,
+					      .ndiag_protocol = NETLINK_ROUTE, .ndiag_state = 1,
+					      .ndiag_portid = 77, .ndiag_dst_group = 2,
+					      .ndiag_ino = 1234, .ndiag_cookie = { 5, 6 } };
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, &r, sizeof(r));
+		uint32_t mem[9] = { 0, 212992, 0, 212992, 0, 0, 0, 0, 3 };
+		attr(NETLINK_DIAG_MEMINFO, mem, sizeof(mem));
+		uint64_t groups[3] = { 0x11, 0, 0x8000000000000000ull };
+		attr(NETLINK_DIAG_GROUPS, groups, sizeof(groups));
+		attr(NETLINK_DIAG_GROUPS, groups, 4);
+		struct netlink_diag_ring ring = { 4096, 2, 2048, 4 };
+		attr(NETLINK_DIAG_RX_RING, &ring, sizeof(ring));
+		attr(NETLINK_DIAG_TX_RING, &ring, 12);
+		u32a(NETLINK_DIAG_FLAGS, NDIAG_FLAG_PKTINFO | NDIAG_FLAG_CAP_ACK);
+		u32a(NETLINK_DIAG_FLAGS, 0x400);
+		u32a(7, 1);
+		msg_send(dfd);
+		r.ndiag_protocol = 30;
+		r.ndiag_state = 3;
+		r.ndiag_type = 9;
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, &r, sizeof(r));
+		msg_send(dfd);
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, &r, 12);
+		msg_send(dfd);
+	}
+	{
+		struct packet_diag_req r = { .sdiag_family = AF_PACKET,
+					     .pdiag_show = PACKET_SHOW_INFO | PACKET_SHOW_FILTER | 0x80,
+					     .pdiag_cookie = { 3, 4 } };
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &r, sizeof(r));
+		msg_send(dfd);
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, &r, 8);
+		msg_send(dfd);
+	}
+	{
+		struct inet_diag_req r = { .idiag_family = AF_INET, .idiag_src_len = 1,
+					   .idiag_dst_len = 2, .idiag_ext = 1 << (INET_DIAG_INFO - 1),
+					   .idiag_states = 1 << 10, .idiag_dbs = 9 };
+		r.id.idiag_sport = htons(80);
+		r.id.idiag_src[0] = htonl(0x7f000001);
+		diag_begin(TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, &r, sizeof(r));
+		msg_send(dfd);
+		r.idiag_family = AF_INET6;
+		diag_begin(DCCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, &r, sizeof(r));
+		msg_send(dfd);
+		diag_begin(DCCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, &r, 20);
+		msg_send(dfd);
+	}
+	{
+		unsigned char vsock[24] = { AF_VSOCK, 0, 0, 0, 0xff, 0x0f };
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, vsock, sizeof(vsock));
+		msg_send(dfd);
+		unsigned char one[1] = { AF_INET };
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, one, 1);
+		msg_send(dfd);
+		unsigned char xdp[4] = { AF_XDP, 1, 2, 3 };
+		diag_begin(SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, xdp, sizeof(xdp));
+		msg_send(dfd);
+	}
 	return 0;
 }
