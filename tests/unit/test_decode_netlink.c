@@ -18,6 +18,9 @@
 #include <sys/socket.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/netlink_diag.h>
+#include <linux/sock_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -208,7 +211,7 @@ static void test_nesting_cut_by_the_buffer(void **state)
 
 /* The text of the first cut bytes of m, copied to the heap (ASan sees a
  * read past them), with -v and -s 32. */
-static char *cut_text(struct msg *m, size_t cut)
+static char *cut_text_proto(struct msg *m, size_t cut, int proto, const char *type)
 {
 	unsigned char *copy = malloc(cut);
 	assert_non_null(copy);
@@ -220,7 +223,7 @@ static char *cut_text(struct msg *m, size_t cut)
 	d.limit = 32;
 	d.verbose = 1;
 	d.out = &vs;
-	v_netlink(&d, "buf", (uint64_t)(uintptr_t)copy, (int64_t)cut, NETLINK_ROUTE);
+	v_netlink(&d, "buf", (uint64_t)(uintptr_t)copy, (int64_t)cut, proto);
 	struct strbuf t;
 	strbuf_init(&t, 0);
 	render_text_list(&t, &vs, 0, 1);
@@ -229,8 +232,13 @@ static char *cut_text(struct msg *m, size_t cut)
 	scry_values_release(&vs);
 	free(copy);
 	assert_non_null(out);
-	assert_non_null(strstr(out, "nlmsg_type=RTM_NEWLINK") ? out : NULL);
+	assert_non_null(strstr(out, type) ? out : NULL);
 	return out;
+}
+
+static char *cut_text(struct msg *m, size_t cut)
+{
+	return cut_text_proto(m, cut, NETLINK_ROUTE, "nlmsg_type=RTM_NEWLINK");
 }
 
 static void test_bridge_nesting_cut_by_the_buffer(void **state)
@@ -325,6 +333,69 @@ static void test_af_bridge_nesting_cut_by_the_buffer(void **state)
 	}
 }
 
+static void test_neigh_and_diag_cut_by_the_buffer(void **state)
+{
+	/* a neighbour (ndmsg, NDA_FDB_EXT_ATTRS nested) and a netlink
+	 * socket's diag reply (NETLINK_DIAG_* after netlink_diag_msg) */
+	struct msg m;
+	memset(&m, 0, sizeof(m));
+	struct nlmsghdr h = { .nlmsg_type = RTM_NEWNEIGH, .nlmsg_flags = NLM_F_MULTI };
+	memcpy(m.b, &h, sizeof(h));
+	struct ndmsg nd = { .ndm_family = AF_BRIDGE, .ndm_state = NUD_PERMANENT, .ndm_flags = NTF_SELF };
+	memcpy(m.b + NLMSG_HDRLEN, &nd, sizeof(nd));
+	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nd));
+	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 0x11 };
+	attr(&m, NDA_LLADDR, mac, sizeof(mac));
+	nest_begin(&m, NDA_FDB_EXT_ATTRS);
+	uint8_t notify = FDB_NOTIFY_BIT;
+	attr(&m, NFEA_ACTIVITY_NOTIFY, &notify, 1);
+	nest_end(&m);
+	uint16_t vlan = 10;
+	attr(&m, NDA_VLAN, &vlan, 2);
+	size_t n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + 1; cut <= n; cut++) {
+		char *t = cut_text_proto(&m, cut, NETLINK_ROUTE, "nlmsg_type=RTM_NEWNEIGH");
+		if (cut == n)
+			assert_non_null(strstr(t, "{ndm_family=AF_BRIDGE, ndm_ifindex=0, "
+						  "ndm_state=NUD_PERMANENT, ndm_flags=NTF_SELF, "
+						  "ndm_type=RTN_UNSPEC}, [[{nla_len=10, nla_type=NDA_LLADDR}, "
+						  "02:00:00:00:00:11], [{nla_len=12, nla_type=NDA_FDB_EXT_ATTRS}, "
+						  "[{nla_len=5, nla_type=NFEA_ACTIVITY_NOTIFY}, FDB_NOTIFY_BIT]], "
+						  "[{nla_len=6, nla_type=NDA_VLAN}, 10]]") ? t : NULL);
+		free(t);
+	}
+
+	memset(&m, 0, sizeof(m));
+	struct nlmsghdr dh = { .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_MULTI };
+	memcpy(m.b, &dh, sizeof(dh));
+	struct netlink_diag_msg dm = { .ndiag_family = AF_NETLINK, .ndiag_type = SOCK_RAW,
+				       .ndiag_protocol = NETLINK_ROUTE, .ndiag_state = 7,
+				       .ndiag_ino = 9 };
+	memcpy(m.b + NLMSG_HDRLEN, &dm, sizeof(dm));
+	m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(dm));
+	uint32_t mem[2] = { 1, 2 };
+	attr(&m, NETLINK_DIAG_MEMINFO, mem, sizeof(mem));
+	uint64_t groups[2] = { 0x11, 0 };
+	attr(&m, NETLINK_DIAG_GROUPS, groups, sizeof(groups));
+	uint32_t flags = NDIAG_FLAG_CB_RUNNING;
+	attr(&m, NETLINK_DIAG_FLAGS, &flags, 4);
+	n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + 1; cut <= n; cut++) {
+		char *t = cut_text_proto(&m, cut, NETLINK_SOCK_DIAG, "nlmsg_type=SOCK_DIAG_BY_FAMILY");
+		if (cut == n)
+			assert_non_null(strstr(t, "{ndiag_family=AF_NETLINK, ndiag_type=SOCK_RAW, "
+						  "ndiag_protocol=NETLINK_ROUTE, ndiag_state=TCP_CLOSE, "
+						  "ndiag_portid=0, ndiag_dst_portid=0, ndiag_dst_group=0, "
+						  "ndiag_ino=9, ndiag_cookie=[0, 0]}, [[{nla_len=12, "
+						  "nla_type=NETLINK_DIAG_MEMINFO}, [[SK_MEMINFO_RMEM_ALLOC]=1, "
+						  "[SK_MEMINFO_RCVBUF]=2]], [{nla_len=20, "
+						  "nla_type=NETLINK_DIAG_GROUPS}, [0x00000000000011, "
+						  "0000000000000000]], [{nla_len=8, nla_type=NETLINK_DIAG_FLAGS}, "
+						  "NDIAG_FLAG_CB_RUNNING]]") ? t : NULL);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_cut_by_the_buffer),
 		cmocka_unit_test(test_bridge_nesting_cut_by_the_buffer),
 		cmocka_unit_test(test_af_bridge_nesting_cut_by_the_buffer),
+		cmocka_unit_test(test_neigh_and_diag_cut_by_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
