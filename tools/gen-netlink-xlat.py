@@ -77,6 +77,11 @@ TABLES = [
     ("xlat_ntf_ext", "linux/neighbour.h", "NTF_EXT_", "define", 1, {"NTF_EXT_LEARNED"}),
     ("xlat_nfea", "linux/neighbour.h", "NFEA_", "enum", 2, set()),
     ("xlat_fdb_notify", "linux/neighbour.h", "FDB_NOTIFY_", "enum", 2, set()),
+    # rules (ip rule): fib_rule_hdr and its attributes
+    ("xlat_fra", "linux/fib_rules.h", "FRA_", "enum", 24, set()),
+    ("xlat_fr_act", "linux/fib_rules.h", "FR_ACT_", "enum", 8, set()),
+    ("xlat_fib_rule_flags", "linux/fib_rules.h", "FIB_RULE_", "define", None,
+     {"FIB_RULE_DEV_DETACHED"}),
     # NETLINK_SOCK_DIAG of netlink and packet sockets (ss -a)
     ("xlat_ndiag_show", "linux/netlink_diag.h", "NDIAG_SHOW_", "define", None, set()),
     ("xlat_ndiag_flags", "linux/netlink_diag.h", "NDIAG_FLAG_", "define", None, set()),

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/fib_rules.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
@@ -304,6 +305,7 @@ enum nla_kind {
 	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS, NLA_RTA_CACHEINFO,
 	NLA_BE16, NLA_IP_PROTO, NLA_NDA_CACHEINFO, NLA_FDB_NOTIFY, NLA_NTF_EXT, NLA_NUD_MASK,
 	NLA_NTF_MASK, NLA_NEST_FDB_EXT, NLA_NDIAG_GROUPS, NLA_NDIAG_RING, NLA_NDIAG_FLAGS,
+	NLA_BE64, NLA_RT_PROTO, NLA_UID_RANGE, NLA_PORT_RANGE,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
@@ -614,6 +616,22 @@ static const unsigned char kinds_nfea[] = {
 	[NFEA_ACTIVITY_NOTIFY] = NLA_FDB_NOTIFY,
 };
 static const struct nla_set set_nda = NLA_TABLE(xlat_nda, "NDA_???", kinds_nda);
+static const unsigned char kinds_fra[] = {
+	[FRA_DST] = NLA_INADDR, [FRA_SRC] = NLA_INADDR, [FRA_IIFNAME] = NLA_STR,
+	[FRA_GOTO] = NLA_U32, [FRA_PRIORITY] = NLA_U32, [FRA_FWMARK] = NLA_U32,
+	[FRA_FLOW] = NLA_U32, [FRA_TUN_ID] = NLA_BE64, [FRA_SUPPRESS_IFGROUP] = NLA_U32,
+	[FRA_SUPPRESS_PREFIXLEN] = NLA_U32, [FRA_TABLE] = NLA_RT_TABLE, [FRA_FWMASK] = NLA_U32,
+	[FRA_OIFNAME] = NLA_STR, [FRA_L3MDEV] = NLA_U8, [FRA_UID_RANGE] = NLA_UID_RANGE,
+	[FRA_PROTOCOL] = NLA_RT_PROTO, [FRA_IP_PROTO] = NLA_IP_PROTO,
+	[FRA_SPORT_RANGE] = NLA_PORT_RANGE, [FRA_DPORT_RANGE] = NLA_PORT_RANGE,
+};
+static const struct nla_set set_fra = NLA_TABLE(xlat_fra, "FRA_???", kinds_fra);
+
+/* a rule's tos (strace's ip_type_of_services) */
+static const struct scry_xlat xlat_iptos[] = {
+	{ 0x10, "IPTOS_LOWDELAY" }, { 0x08, "IPTOS_THROUGHPUT" }, { 0x04, "IPTOS_RELIABILITY" },
+	{ 0x02, "IPTOS_MINCOST" }, XLAT_END,
+};
 static const struct nla_set set_nfea = NLA_TABLE(xlat_nfea, "NFEA_???", kinds_nfea);
 static const struct nla_set set_proto_down_reason =
 	NLA_TABLE(xlat_ifla_proto_down_reason, "IFLA_PROTO_DOWN_REASON_???", kinds_proto_down_reason);
@@ -860,9 +878,11 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return 1;
 	}
 	case NLA_RT_TABLE:
+		/* a table without a name in hex, as strace prints it */
 		if (n < 4)
 			return 0;
 		v_enum(d, NULL, get32(p), xlat_rt_table);
+		v_last(d)->fmt = 1;
 		return 1;
 	case NLA_RTEXT_FILTER:
 		if (n < 4)
@@ -1226,6 +1246,34 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 			return 0;
 		nl_flags(d, NULL, get32(p), xlat_ndiag_flags, "NDIAG_FLAG_???");
 		return 1;
+	case NLA_BE64:
+		/* htobe64(N) */
+		if (n < 8) {
+			return 0;
+		} else {
+			uint64_t v = 0;
+			for (int i = 0; i < 8; i++)
+				v = v << 8 | p[i];
+			v_func_uint(d, NULL, "htobe64", v);
+		}
+		return 1;
+	case NLA_RT_PROTO:
+		if (n < 1)
+			return 0;
+		enum_q(d, NULL, p[0], xlat_rtprot, "RTPROT_???");
+		return 1;
+	case NLA_UID_RANGE:
+	case NLA_PORT_RANGE: {
+		/* {start=0, end=4294967295}: two u32s, or two u16s */
+		size_t w = k == NLA_UID_RANGE ? 4 : 2;
+		if (n < 2 * w)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		v_uint(d, "start", w == 4 ? get32(p) : (unsigned)(p[0] | p[1] << 8));
+		v_uint(d, "end", w == 4 ? get32(p + 4) : (unsigned)(p[2] | p[3] << 8));
+		v_end(d, s);
+		return 1;
+	}
 	case NLA_NEST_FDB_EXT:
 		nlattrs(d, p, n, &set_nfea, family);
 		return 1;
@@ -1437,6 +1485,28 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 		size_t off = NLMSG_ALIGN(sizeof(nd));
 		if (n > off)
 			nlattrs(d, p + off, n - off, &set_nda, family);
+		return 1;
+	}
+	if (kind == 4 && type <= RTM_GETRULE) {
+		/* a rule: fib_rule_hdr and its FRA_* attributes */
+		struct fib_rule_hdr fr;
+		if (n < sizeof(fr)) {
+			family_only(d, "family", family);
+			return 1;
+		}
+		memcpy(&fr, p, sizeof(fr));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "family", fr.family, xlat_af, "AF_???");
+		v_uint(d, "dst_len", fr.dst_len);
+		v_uint(d, "src_len", fr.src_len);
+		nl_flags(d, "tos", fr.tos, xlat_iptos, "IPTOS_TOS_???");
+		enum_q(d, "table", fr.table, xlat_rt_table, "RT_TABLE_???");
+		enum_q(d, "action", fr.action, xlat_fr_act, "FR_ACT_???");
+		nl_flags(d, "flags", fr.flags, xlat_fib_rule_flags, "FIB_RULE_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(fr));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_fra, family);
 		return 1;
 	}
 	if ((type >= RTM_NEWLINK && type <= RTM_SETLINK) || type == RTM_GETNEIGH) {

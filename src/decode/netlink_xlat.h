@@ -991,6 +991,61 @@ static const struct scry_xlat xlat_fdb_notify[] = {
 	{ 0, NULL },
 };
 
+/* linux/fib_rules.h: FRA_* */
+static const struct scry_xlat xlat_fra[] = {
+	{ 0x0, "FRA_UNSPEC" },
+	{ 0x1, "FRA_DST" },
+	{ 0x2, "FRA_SRC" },
+	{ 0x3, "FRA_IIFNAME" },
+	{ 0x4, "FRA_GOTO" },
+	{ 0x5, "FRA_UNUSED2" },
+	{ 0x6, "FRA_PRIORITY" },
+	{ 0x7, "FRA_UNUSED3" },
+	{ 0x8, "FRA_UNUSED4" },
+	{ 0x9, "FRA_UNUSED5" },
+	{ 0xa, "FRA_FWMARK" },
+	{ 0xb, "FRA_FLOW" },
+	{ 0xc, "FRA_TUN_ID" },
+	{ 0xd, "FRA_SUPPRESS_IFGROUP" },
+	{ 0xe, "FRA_SUPPRESS_PREFIXLEN" },
+	{ 0xf, "FRA_TABLE" },
+	{ 0x10, "FRA_FWMASK" },
+	{ 0x11, "FRA_OIFNAME" },
+	{ 0x12, "FRA_PAD" },
+	{ 0x13, "FRA_L3MDEV" },
+	{ 0x14, "FRA_UID_RANGE" },
+	{ 0x15, "FRA_PROTOCOL" },
+	{ 0x16, "FRA_IP_PROTO" },
+	{ 0x17, "FRA_SPORT_RANGE" },
+	{ 0x18, "FRA_DPORT_RANGE" },
+	{ 0, NULL },
+};
+
+/* linux/fib_rules.h: FR_ACT_* */
+static const struct scry_xlat xlat_fr_act[] = {
+	{ 0x0, "FR_ACT_UNSPEC" },
+	{ 0x1, "FR_ACT_TO_TBL" },
+	{ 0x2, "FR_ACT_GOTO" },
+	{ 0x3, "FR_ACT_NOP" },
+	{ 0x4, "FR_ACT_RES3" },
+	{ 0x5, "FR_ACT_RES4" },
+	{ 0x6, "FR_ACT_BLACKHOLE" },
+	{ 0x7, "FR_ACT_UNREACHABLE" },
+	{ 0x8, "FR_ACT_PROHIBIT" },
+	{ 0, NULL },
+};
+
+/* linux/fib_rules.h: FIB_RULE_* */
+static const struct scry_xlat xlat_fib_rule_flags[] = {
+	{ 0x1, "FIB_RULE_PERMANENT" },
+	{ 0x2, "FIB_RULE_INVERT" },
+	{ 0x4, "FIB_RULE_UNRESOLVED" },
+	{ 0x8, "FIB_RULE_IIF_DETACHED" },
+	{ 0x10, "FIB_RULE_OIF_DETACHED" },
+	{ 0x10000, "FIB_RULE_FIND_SADDR" },
+	{ 0, NULL },
+};
+
 /* linux/netlink_diag.h: NDIAG_SHOW_* */
 static const struct scry_xlat xlat_ndiag_show[] = {
 	{ 0x1, "NDIAG_SHOW_MEMINFO" },
