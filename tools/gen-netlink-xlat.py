@@ -82,6 +82,9 @@ TABLES = [
     ("xlat_fr_act", "linux/fib_rules.h", "FR_ACT_", "enum", 8, set()),
     ("xlat_fib_rule_flags", "linux/fib_rules.h", "FIB_RULE_", "define", None,
      {"FIB_RULE_DEV_DETACHED"}),
+    # ip netconf, ip addrlabel
+    ("xlat_netconfa", "linux/netconf.h", "NETCONFA_", "enum", 8, set()),
+    ("xlat_ifal", "linux/if_addrlabel.h", "IFAL_", "enum", 2, set()),
     # NETLINK_SOCK_DIAG of netlink and packet sockets (ss -a)
     ("xlat_ndiag_show", "linux/netlink_diag.h", "NDIAG_SHOW_", "define", None, set()),
     ("xlat_ndiag_flags", "linux/netlink_diag.h", "NDIAG_FLAG_", "define", None, set()),

@@ -30,10 +30,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/fib_rules.h>
+#include <linux/if_addrlabel.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/netlink.h>
@@ -626,6 +628,17 @@ static const unsigned char kinds_fra[] = {
 	[FRA_SPORT_RANGE] = NLA_PORT_RANGE, [FRA_DPORT_RANGE] = NLA_PORT_RANGE,
 };
 static const struct nla_set set_fra = NLA_TABLE(xlat_fra, "FRA_???", kinds_fra);
+static const unsigned char kinds_netconfa[] = {
+	[NETCONFA_IFINDEX] = NLA_IFINDEX, [NETCONFA_FORWARDING] = NLA_S32,
+	[NETCONFA_RP_FILTER] = NLA_S32, [NETCONFA_MC_FORWARDING] = NLA_S32,
+	[NETCONFA_PROXY_NEIGH] = NLA_S32, [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN] = NLA_S32,
+	[NETCONFA_INPUT] = NLA_S32, [NETCONFA_BC_FORWARDING] = NLA_S32,
+};
+static const struct nla_set set_netconfa = NLA_TABLE(xlat_netconfa, "NETCONFA_???", kinds_netconfa);
+static const unsigned char kinds_ifal[] = {
+	[IFAL_ADDRESS] = NLA_INADDR, [IFAL_LABEL] = NLA_U32,
+};
+static const struct nla_set set_ifal = NLA_TABLE(xlat_ifal, "IFAL_???", kinds_ifal);
 
 /* a rule's tos (strace's ip_type_of_services) */
 static const struct scry_xlat xlat_iptos[] = {
@@ -1485,6 +1498,35 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 		size_t off = NLMSG_ALIGN(sizeof(nd));
 		if (n > off)
 			nlattrs(d, p + off, n - off, &set_nda, family);
+		return 1;
+	}
+	if (kind == (RTM_NEWNETCONF - RTM_BASE) / 4 && type <= RTM_GETNETCONF) {
+		/* netconfmsg is its family alone, the attributes after 4 bytes */
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ncm_family", family, xlat_af, "AF_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(struct netconfmsg));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_netconfa, family);
+		return 1;
+	}
+	if (kind == (RTM_NEWADDRLABEL - RTM_BASE) / 4 && type <= RTM_GETADDRLABEL) {
+		struct ifaddrlblmsg al;
+		if (n < sizeof(al)) {
+			family_only(d, "ifal_family", family);
+			return 1;
+		}
+		memcpy(&al, p, sizeof(al));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ifal_family", al.ifal_family, xlat_af, "AF_???");
+		v_uint(d, "ifal_prefixlen", al.ifal_prefixlen);
+		v_uint(d, "ifal_flags", al.ifal_flags);
+		ifindex(d, "ifal_index", al.ifal_index);
+		v_uint(d, "ifal_seq", al.ifal_seq);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(al));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_ifal, family);
 		return 1;
 	}
 	if (kind == 4 && type <= RTM_GETRULE) {

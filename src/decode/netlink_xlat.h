@@ -1046,6 +1046,27 @@ static const struct scry_xlat xlat_fib_rule_flags[] = {
 	{ 0, NULL },
 };
 
+/* linux/netconf.h: NETCONFA_* */
+static const struct scry_xlat xlat_netconfa[] = {
+	{ 0x0, "NETCONFA_UNSPEC" },
+	{ 0x1, "NETCONFA_IFINDEX" },
+	{ 0x2, "NETCONFA_FORWARDING" },
+	{ 0x3, "NETCONFA_RP_FILTER" },
+	{ 0x4, "NETCONFA_MC_FORWARDING" },
+	{ 0x5, "NETCONFA_PROXY_NEIGH" },
+	{ 0x6, "NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN" },
+	{ 0x7, "NETCONFA_INPUT" },
+	{ 0x8, "NETCONFA_BC_FORWARDING" },
+	{ 0, NULL },
+};
+
+/* linux/if_addrlabel.h: IFAL_* */
+static const struct scry_xlat xlat_ifal[] = {
+	{ 0x1, "IFAL_ADDRESS" },
+	{ 0x2, "IFAL_LABEL" },
+	{ 0, NULL },
+};
+
 /* linux/netlink_diag.h: NDIAG_SHOW_* */
 static const struct scry_xlat xlat_ndiag_show[] = {
 	{ 0x1, "NDIAG_SHOW_MEMINFO" },

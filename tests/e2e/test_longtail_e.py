@@ -95,7 +95,8 @@ class NestedNetlink(ScryTest):
 # one-byte IFLA_ADDRESS strace shows in an AF_BRIDGE message; and routes'
 # RTA_CACHEINFO (ip route get, ip route show table all); neighbours (bridge
 # fdb, ip neigh: ndmsg and NDA_*); rules (ip rule: fib_rule_hdr and FRA_*)
-# and a table without a name (RTA_TABLE and FRA_TABLE 0x3e8).
+# and a table without a name (RTA_TABLE and FRA_TABLE 0x3e8); ip netconf
+# (netconfmsg, NETCONFA_*) and ip addrlabel (ifaddrlblmsg, IFAL_*).
 BRIDGE_SETUP = ("ip link add br0 address 02:00:00:00:00:10 type bridge && "
                 "ip link add v0 address 02:00:00:00:00:11 type veth peer name v1 "
                 "address 02:00:00:00:00:12 && ip link set v0 master br0 && ip link set lo up && "
@@ -103,11 +104,13 @@ BRIDGE_SETUP = ("ip link add br0 address 02:00:00:00:00:10 type bridge && "
                 "ip rule add from 10.0.0.0/8 table 1000 priority 100 && "
                 "ip rule add fwmark 7/0xff iif lo table main prohibit && "
                 "ip rule add uidrange 1-2 sport 10-20 dport 30 ipproto tcp table 5 && "
-                "ip -6 rule add to fe80::/64 tos 0x10 table 200")
+                "ip -6 rule add to fe80::/64 tos 0x10 table 200 && "
+                "ip addrlabel add prefix 2001:db8::/32 label 99 dev lo")
 BRIDGE_TRACED = ("ip -d link show; bridge link show; ip -d link show dev br0; ip -6 link show; "
                  "bridge vlan show; bridge -d link show; %s 10; "
                  "ip route get 127.0.0.1; ip route show table all; bridge fdb show; "
-                 "ip neigh show nud all; ip rule; ip -6 rule" % prog("nl_getlink"))
+                 "ip neigh show nud all; ip rule; ip -6 rule; ip netconf; ip -6 netconf; "
+                 "ip addrlabel" % prog("nl_getlink"))
 BRIDGE_SCRIPT = BRIDGE_SETUP + ' && "$@" sh -c "%s"' % BRIDGE_TRACED
 
 
@@ -161,6 +164,8 @@ class BridgeNetlink(ScryTest):
                                    "[{nla_len=8, nla_type=FRA_TABLE}, 0x3e8]",
                                    "[{nla_len=8, nla_type=RTA_TABLE}, 0x3e8]",
                                    "[{nla_len=12, nla_type=FRA_UID_RANGE}, {start=1, end=2}]",
+                                   "{ncm_family=AF_INET6}, [[{nla_len=8, nla_type=NETCONFA_IFINDEX}, ",
+                                   "[{nla_len=8, nla_type=IFAL_LABEL}, 99]",
                                    "tos=IPTOS_LOWDELAY, table=0xc8 /* RT_TABLE_??? */, action=FR_ACT_TO_TBL"):
                         self.assertIn(needle, text)
 
