@@ -85,6 +85,10 @@ TABLES = [
     # ip netconf, ip addrlabel
     ("xlat_netconfa", "linux/netconf.h", "NETCONFA_", "enum", 8, set()),
     ("xlat_ifal", "linux/if_addrlabel.h", "IFAL_", "enum", 2, set()),
+    # traffic control (tc): tcmsg and its attributes
+    ("xlat_tca", "linux/rtnetlink.h", "TCA_", "enum", 15, set()),
+    ("xlat_tca_stats", "linux/gen_stats.h", "TCA_STATS_", "enum", 8, set()),
+    ("xlat_tca_stab", "linux/pkt_sched.h", "TCA_STAB_", "enum", 2, set()),
     # NETLINK_SOCK_DIAG of netlink and packet sockets (ss -a)
     ("xlat_ndiag_show", "linux/netlink_diag.h", "NDIAG_SHOW_", "define", None, set()),
     ("xlat_ndiag_flags", "linux/netlink_diag.h", "NDIAG_FLAG_", "define", None, set()),

@@ -38,6 +38,8 @@
 #include <linux/netconf.h>
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
+#include <linux/gen_stats.h>
+#include <linux/pkt_sched.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -307,7 +309,9 @@ enum nla_kind {
 	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS, NLA_RTA_CACHEINFO,
 	NLA_BE16, NLA_IP_PROTO, NLA_NDA_CACHEINFO, NLA_FDB_NOTIFY, NLA_NTF_EXT, NLA_NUD_MASK,
 	NLA_NTF_MASK, NLA_NEST_FDB_EXT, NLA_NDIAG_GROUPS, NLA_NDIAG_RING, NLA_NDIAG_FLAGS,
-	NLA_BE64, NLA_RT_PROTO, NLA_UID_RANGE, NLA_PORT_RANGE,
+	NLA_BE64, NLA_RT_PROTO, NLA_UID_RANGE, NLA_PORT_RANGE, NLA_TC_STATS, NLA_TC_ESTIMATOR,
+	NLA_GNET_BASIC, NLA_GNET_RATE_EST, NLA_GNET_QUEUE, NLA_GNET_RATE_EST64, NLA_TC_SIZESPEC,
+	NLA_TC_STAB_DATA, NLA_NEST_TC_STATS2, NLA_NEST_TC_STAB,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
@@ -628,6 +632,23 @@ static const unsigned char kinds_fra[] = {
 	[FRA_SPORT_RANGE] = NLA_PORT_RANGE, [FRA_DPORT_RANGE] = NLA_PORT_RANGE,
 };
 static const struct nla_set set_fra = NLA_TABLE(xlat_fra, "FRA_???", kinds_fra);
+static const unsigned char kinds_tca[] = {
+	[TCA_KIND] = NLA_STR, [TCA_STATS] = NLA_TC_STATS, [TCA_RATE] = NLA_TC_ESTIMATOR,
+	[TCA_FCNT] = NLA_U32, [TCA_STATS2] = NLA_NEST_TC_STATS2, [TCA_STAB] = NLA_NEST_TC_STAB,
+	[TCA_CHAIN] = NLA_U32, [TCA_HW_OFFLOAD] = NLA_U8, [TCA_INGRESS_BLOCK] = NLA_U32,
+	[TCA_EGRESS_BLOCK] = NLA_U32, [TCA_DUMP_FLAGS] = NLA_U32,
+};
+static const struct nla_set set_tca = NLA_TABLE(xlat_tca, "TCA_???", kinds_tca);
+static const unsigned char kinds_tca_stats[] = {
+	[TCA_STATS_BASIC] = NLA_GNET_BASIC, [TCA_STATS_RATE_EST] = NLA_GNET_RATE_EST,
+	[TCA_STATS_QUEUE] = NLA_GNET_QUEUE, [TCA_STATS_RATE_EST64] = NLA_GNET_RATE_EST64,
+	[TCA_STATS_BASIC_HW] = NLA_GNET_BASIC, [TCA_STATS_PKT64] = NLA_U64,
+};
+static const struct nla_set set_tca_stats = NLA_TABLE(xlat_tca_stats, "TCA_STATS_???", kinds_tca_stats);
+static const unsigned char kinds_tca_stab[] = {
+	[TCA_STAB_BASE] = NLA_TC_SIZESPEC, [TCA_STAB_DATA] = NLA_TC_STAB_DATA,
+};
+static const struct nla_set set_tca_stab = NLA_TABLE(xlat_tca_stab, "TCA_STAB_???", kinds_tca_stab);
 static const unsigned char kinds_netconfa[] = {
 	[NETCONFA_IFINDEX] = NLA_IFINDEX, [NETCONFA_FORWARDING] = NLA_S32,
 	[NETCONFA_RP_FILTER] = NLA_S32, [NETCONFA_MC_FORWARDING] = NLA_S32,
@@ -814,6 +835,38 @@ static int hwaddr(struct dctx *d, const char *name, const unsigned char *p, size
 	v_text(d, name, "%s", mac);
 	return 1;
 }
+
+/* A field of a struct shown from its bytes: its offset and width (1, 2,
+ * 4 or 8), signed or not. */
+struct nl_field {
+	const char *name;
+	unsigned char off, width, is_signed;
+};
+
+/* The struct of the fields f (need bytes of it at least); 0 when shorter. */
+static int nl_fields(struct dctx *d, const unsigned char *p, size_t n, size_t need,
+		     const struct nl_field *f, size_t count)
+{
+	if (n < need)
+		return 0;
+	size_t s = v_struct_begin(d, NULL);
+	for (size_t i = 0; i < count; i++) {
+		uint64_t u = 0;
+		memcpy(&u, p + f[i].off, f[i].width);
+		if (f[i].is_signed) {
+			int64_t v = f[i].width == 1 ? (int8_t)u : f[i].width == 2 ? (int16_t)u
+				  : f[i].width == 4 ? (int32_t)u : (int64_t)u;
+			v_int(d, f[i].name, v);
+		} else {
+			v_uint(d, f[i].name, u);
+		}
+	}
+	v_end(d, s);
+	return 1;
+}
+
+#define NLF(type, field, sgn) \
+	{ #field, offsetof(struct type, field), sizeof(((struct type *)0)->field), sgn }
 
 /* The value of an attribute; 0 when it is shown as bytes instead. */
 static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned char *p, size_t n)
@@ -1287,6 +1340,77 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		v_end(d, s);
 		return 1;
 	}
+	case NLA_TC_STATS: {
+		static const struct nl_field f[] = {
+			NLF(tc_stats, bytes, 0), NLF(tc_stats, packets, 0), NLF(tc_stats, drops, 0),
+			NLF(tc_stats, overlimits, 0), NLF(tc_stats, bps, 0), NLF(tc_stats, pps, 0),
+			NLF(tc_stats, qlen, 0), NLF(tc_stats, backlog, 0),
+		};
+		return nl_fields(d, p, n, offsetof(struct tc_stats, backlog) + 4, f, 8);
+	}
+	case NLA_TC_ESTIMATOR: {
+		static const struct nl_field f[] = {
+			NLF(tc_estimator, interval, 1), NLF(tc_estimator, ewma_log, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct tc_estimator), f, 2);
+	}
+	case NLA_GNET_BASIC: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_basic, bytes, 0), NLF(gnet_stats_basic, packets, 0),
+		};
+		return nl_fields(d, p, n, offsetof(struct gnet_stats_basic, packets) + 4, f, 2);
+	}
+	case NLA_GNET_RATE_EST: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_rate_est, bps, 0), NLF(gnet_stats_rate_est, pps, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct gnet_stats_rate_est), f, 2);
+	}
+	case NLA_GNET_QUEUE: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_queue, qlen, 0), NLF(gnet_stats_queue, backlog, 0),
+			NLF(gnet_stats_queue, drops, 0), NLF(gnet_stats_queue, requeues, 0),
+			NLF(gnet_stats_queue, overlimits, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct gnet_stats_queue), f, 5);
+	}
+	case NLA_GNET_RATE_EST64: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_rate_est64, bps, 0), NLF(gnet_stats_rate_est64, pps, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct gnet_stats_rate_est64), f, 2);
+	}
+	case NLA_TC_SIZESPEC: {
+		static const struct nl_field f[] = {
+			NLF(tc_sizespec, cell_log, 0), NLF(tc_sizespec, size_log, 0),
+			NLF(tc_sizespec, cell_align, 1), NLF(tc_sizespec, overhead, 1),
+			NLF(tc_sizespec, linklayer, 0), NLF(tc_sizespec, mpu, 0),
+			NLF(tc_sizespec, mtu, 0), NLF(tc_sizespec, tsize, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct tc_sizespec), f, 8);
+	}
+	case NLA_TC_STAB_DATA: {
+		/* u16s, at most -s of them */
+		size_t cnt = n / 2;
+		if (!cnt)
+			return 0;
+		size_t a = v_array_begin(d, NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			v_uint(d, NULL, (unsigned)(p[2 * i] | p[2 * i + 1] << 8));
+		}
+		v_end(d, a);
+		return 1;
+	}
+	case NLA_NEST_TC_STATS2:
+		nlattrs(d, p, n, &set_tca_stats, family);
+		return 1;
+	case NLA_NEST_TC_STAB:
+		nlattrs(d, p, n, &set_tca_stab, family);
+		return 1;
 	case NLA_NEST_FDB_EXT:
 		nlattrs(d, p, n, &set_nfea, family);
 		return 1;
@@ -1527,6 +1651,27 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 		size_t off = NLMSG_ALIGN(sizeof(al));
 		if (n > off)
 			nlattrs(d, p + off, n - off, &set_ifal, family);
+		return 1;
+	}
+	if (((kind == 5 || kind == 6 || kind == 7) && (type & 3) != 3) ||
+	    (type >= RTM_NEWCHAIN && type <= RTM_GETCHAIN)) {
+		/* traffic control: a qdisc, class, filter or chain */
+		struct tcmsg tc;
+		if (n < sizeof(tc)) {
+			family_only(d, "tcm_family", family);
+			return 1;
+		}
+		memcpy(&tc, p, sizeof(tc));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "tcm_family", tc.tcm_family, xlat_af, "AF_???");
+		ifindex(d, "tcm_ifindex", (unsigned)tc.tcm_ifindex);
+		v_uint(d, "tcm_handle", tc.tcm_handle);
+		v_uint(d, "tcm_parent", tc.tcm_parent);
+		v_uint(d, "tcm_info", tc.tcm_info);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(tc));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_tca, family);
 		return 1;
 	}
 	if (kind == 4 && type <= RTM_GETRULE) {

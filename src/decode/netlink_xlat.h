@@ -1067,6 +1067,49 @@ static const struct scry_xlat xlat_ifal[] = {
 	{ 0, NULL },
 };
 
+/* linux/rtnetlink.h: TCA_* */
+static const struct scry_xlat xlat_tca[] = {
+	{ 0x0, "TCA_UNSPEC" },
+	{ 0x1, "TCA_KIND" },
+	{ 0x2, "TCA_OPTIONS" },
+	{ 0x3, "TCA_STATS" },
+	{ 0x4, "TCA_XSTATS" },
+	{ 0x5, "TCA_RATE" },
+	{ 0x6, "TCA_FCNT" },
+	{ 0x7, "TCA_STATS2" },
+	{ 0x8, "TCA_STAB" },
+	{ 0x9, "TCA_PAD" },
+	{ 0xa, "TCA_DUMP_INVISIBLE" },
+	{ 0xb, "TCA_CHAIN" },
+	{ 0xc, "TCA_HW_OFFLOAD" },
+	{ 0xd, "TCA_INGRESS_BLOCK" },
+	{ 0xe, "TCA_EGRESS_BLOCK" },
+	{ 0xf, "TCA_DUMP_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/gen_stats.h: TCA_STATS_* */
+static const struct scry_xlat xlat_tca_stats[] = {
+	{ 0x0, "TCA_STATS_UNSPEC" },
+	{ 0x1, "TCA_STATS_BASIC" },
+	{ 0x2, "TCA_STATS_RATE_EST" },
+	{ 0x3, "TCA_STATS_QUEUE" },
+	{ 0x4, "TCA_STATS_APP" },
+	{ 0x5, "TCA_STATS_RATE_EST64" },
+	{ 0x6, "TCA_STATS_PAD" },
+	{ 0x7, "TCA_STATS_BASIC_HW" },
+	{ 0x8, "TCA_STATS_PKT64" },
+	{ 0, NULL },
+};
+
+/* linux/pkt_sched.h: TCA_STAB_* */
+static const struct scry_xlat xlat_tca_stab[] = {
+	{ 0x0, "TCA_STAB_UNSPEC" },
+	{ 0x1, "TCA_STAB_BASE" },
+	{ 0x2, "TCA_STAB_DATA" },
+	{ 0, NULL },
+};
+
 /* linux/netlink_diag.h: NDIAG_SHOW_* */
 static const struct scry_xlat xlat_ndiag_show[] = {
 	{ 0x1, "NDIAG_SHOW_MEMINFO" },

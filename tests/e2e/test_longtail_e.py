@@ -180,7 +180,8 @@ class CraftedNetlink(ScryTest):
     a can link's xstats, IFLA_AF_SPEC of AF_BRIDGE (VLAN entries, tunnel
     info), AF_INET6's IFLA_PROTINFO, AF_MCTP, neighbours (ndmsg and every
     NDA_* kind), NETLINK_SOCK_DIAG of netlink and packet sockets, the old
-    TCPDIAG_GETSOCK request, families without a decoder; -s 3 cuts "tun\0" where
+    TCPDIAG_GETSOCK request, families without a decoder, a qdisc with every
+    TCA_ kind; -s 3 cuts "tun\0" where
     strace sees its NUL one byte ahead."""
     maxDiff = None
 
@@ -213,8 +214,62 @@ class CraftedNetlink(ScryTest):
                                    "nlmsg_type=TCPDIAG_GETSOCK",
                                    "{family=AF_VSOCK, data=",
                                    "pdiag_show=PACKET_SHOW_INFO|PACKET_SHOW_FILTER|0x80",
+                                   "[{nla_len=6, nla_type=TCA_RATE}, {interval=-2, ewma_log=3}]",
+                                   "nla_type=TCA_STATS_RATE_EST64}, {bps=1099511627776, pps=7}]",
                                    "{bus_error=1, error_warning=2, error_passive=3, bus_off=4, "
                                    "arbitration_lost=5, restarts=6}"):
+                        self.assertIn(needle, text)
+
+
+# Traffic control in a namespace of its own: an htb qdisc with a class, a
+# pfifo with a size table (TCA_STAB), an ingress qdisc, all with handles
+# and addresses given (the kernel's own handles count across namespaces).
+TC_SETUP = ("ip link set lo up && ip link add v0 address 02:00:00:00:00:21 type veth peer name v1 "
+            "address 02:00:00:00:00:22 && tc qdisc add dev v0 root handle 1: htb default 10 && "
+            "tc class add dev v0 parent 1: classid 1:10 htb rate 1mbit && "
+            "tc qdisc add dev v1 root handle 5: stab overhead 4 linklayer ethernet tsize 8 "
+            "mtu 2048 pfifo && tc qdisc add dev v1 ingress")
+TC_TRACED = ("tc qdisc show; tc -s qdisc show; tc class show dev v0; tc -s class show dev v0; "
+             "tc filter show dev v0")
+TC_SCRIPT = TC_SETUP + ' && "$@" sh -c "%s"' % TC_TRACED
+
+
+def netns_tc_ok():
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("tc"):
+        return False
+    r = subprocess.run(["unshare", "-n", "sh", "-c", TC_SCRIPT, "sh"], capture_output=True)
+    return r.returncode == 0
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+@unittest.skipUnless(netns_tc_ok(), "needs root, unshare, tc, and the htb and veth devices")
+class TcNetlink(ScryTest):
+    """tc's qdiscs, classes and filters (tcmsg and TCA_*: TCA_STATS,
+    TCA_STATS2's gnet_stats, TCA_STAB) compared with strace line by line
+    (scry showed them as bytes)."""
+    maxDiff = None
+
+    def test_tc_as_strace(self):
+        argv = ["unshare", "-n", "sh", "-c", TC_SCRIPT, "sh"]
+        for opts in ([], ["-v"], ["-x"], ["-xx", "-v"], ["-v", "-s", "8"], ["-s", "0"]):
+            with self.subTest(opts=opts):
+                s = run(argv + ["strace", "-f"] + opts + ["-e", CALLS], timeout=T(30))
+                r = run(argv + [SCRY, "-f"] + opts + ["-e", CALLS, "--"], timeout=T(30))
+                check_sanitizer(r.stderr, "scry on tc")
+                self.assertEqual(r.returncode, s.returncode, r.stderr[-2000:])
+                want, have = normalise(s.stderr), normalise(r.stderr)
+                self.assertGreater(len(want), 20, "strace printed too little:\n" + s.stderr)
+                for i, (w, h) in enumerate(zip(want, have)):
+                    self.assertEqual(h, w, "line %d differs" % i)
+                self.assertEqual(len(have), len(want))
+                if opts == ["-v"]:
+                    text = "\n".join(have)
+                    for needle in ('[{nla_len=8, nla_type=TCA_KIND}, "htb"]',
+                                   "nla_type=TCA_STATS_QUEUE}, {qlen=0, backlog=0, drops=0, ",
+                                   "nla_type=TCA_STAB_BASE}, {cell_log=0, size_log=0, cell_align=0, "
+                                   "overhead=4, linklayer=1, ",
+                                   "{tcm_family=AF_UNSPEC, tcm_ifindex=if_nametoindex(\"v0\"), "
+                                   "tcm_handle=65536, "):
                         self.assertIn(needle, text)
 
 

@@ -13,7 +13,9 @@
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/gen_stats.h>
 #include <linux/neighbour.h>
+#include <linux/pkt_sched.h>
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
@@ -329,6 +331,57 @@ int main(void)
 	msg_begin(AF_BRIDGE);
 	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETNEIGH;
 	u32a(IFLA_MASTER, 1);
+	msg_send(fd);
+
+	/* traffic control: a qdisc request with every TCA_ kind, values too
+	 * short, a stab's data longer than -s */
+	msg_begin(AF_UNSPEC);
+	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETQDISC;
+	{
+		struct tcmsg tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = 1, .tcm_handle = 0x10000,
+				    .tcm_parent = 0xffffffff, .tcm_info = 1 };
+		memcpy(m.b + NLMSG_HDRLEN, &tc, sizeof(tc));
+		m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(tc));
+		attr(TCA_KIND, "htb", 4);
+		struct tc_stats st = { 1, 2, 3, 4, 5, 6, 7, 8 };
+		attr(TCA_STATS, &st, sizeof(st));
+		attr(TCA_STATS, &st, 20);
+		struct tc_estimator est = { -2, 3 };
+		attr(TCA_RATE, &est, sizeof(est));
+		u32a(TCA_FCNT, 4);
+		nest_begin(TCA_STATS2);
+		struct gnet_stats_basic gb = { 100, 2 };
+		attr(TCA_STATS_BASIC, &gb, sizeof(gb));
+		struct gnet_stats_rate_est re = { 10, 1 };
+		attr(TCA_STATS_RATE_EST, &re, sizeof(re));
+		struct gnet_stats_queue q = { 1, 2, 3, 4, 5 };
+		attr(TCA_STATS_QUEUE, &q, sizeof(q));
+		attr(TCA_STATS_QUEUE, &q, 8);
+		struct gnet_stats_rate_est64 r64 = { 1ull << 40, 7 };
+		attr(TCA_STATS_RATE_EST64, &r64, sizeof(r64));
+		attr(TCA_STATS_BASIC_HW, &gb, 12);
+		u64a(TCA_STATS_PKT64, 99);
+		u32a(TCA_STATS_APP, 1);
+		nest_end();
+		nest_begin(TCA_STAB);
+		struct tc_sizespec sz = { 1, 2, -3, -4, 1, 5, 2048, 40 };
+		attr(TCA_STAB_BASE, &sz, sizeof(sz));
+		uint16_t data[40];
+		for (int i = 0; i < 40; i++)
+			data[i] = (uint16_t)(i * 3);
+		attr(TCA_STAB_DATA, data, sizeof(data));
+		nest_end();
+		u32a(TCA_CHAIN, 0);
+		u8a(TCA_HW_OFFLOAD, 1);
+		u32a(TCA_INGRESS_BLOCK, 2);
+		u32a(TCA_EGRESS_BLOCK, 3);
+		u32a(TCA_DUMP_FLAGS, 1);
+		u32a(16, 1);
+	}
+	msg_send(fd);
+	msg_begin(AF_UNSPEC);
+	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETTFILTER;
+	m.n = NLMSG_HDRLEN + 12;   /* a tcmsg cut short */
 	msg_send(fd);
 
 	/* NETLINK_SOCK_DIAG: netlink and packet sockets' requests, a
