@@ -89,6 +89,15 @@ TABLES = [
     ("xlat_tca", "linux/rtnetlink.h", "TCA_", "enum", 15, set()),
     ("xlat_tca_stats", "linux/gen_stats.h", "TCA_STATS_", "enum", 8, set()),
     ("xlat_tca_stab", "linux/pkt_sched.h", "TCA_STAB_", "enum", 2, set()),
+    # nexthops (ip nexthop): nhmsg and its attributes; a route's encap type
+    ("xlat_nha", "linux/nexthop.h", "NHA_", "enum", 13, set()),
+    ("xlat_nha_res_group", "linux/nexthop.h", "NHA_RES_GROUP_", "enum", 4,
+     {"NHA_RES_GROUP_UNSPEC"}),
+    ("xlat_nha_res_bucket", "linux/nexthop.h", "NHA_RES_BUCKET_", "enum", 3,
+     {"NHA_RES_BUCKET_UNSPEC"}),
+    ("xlat_nexthop_grp_type", "linux/nexthop.h", "NEXTHOP_GRP_TYPE_", "enum", 1, set()),
+    ("xlat_rtnh_flags", "linux/rtnetlink.h", "RTNH_F_", "define", 64, set()),
+    ("xlat_lwt_encap", "linux/lwtunnel.h", "LWTUNNEL_ENCAP_", "enum", 8, set()),
     # NETLINK_SOCK_DIAG of netlink and packet sockets (ss -a)
     ("xlat_ndiag_show", "linux/netlink_diag.h", "NDIAG_SHOW_", "define", None, set()),
     ("xlat_ndiag_flags", "linux/netlink_diag.h", "NDIAG_FLAG_", "define", None, set()),

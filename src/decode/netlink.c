@@ -34,7 +34,9 @@
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/lwtunnel.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/netconf.h>
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
@@ -311,7 +313,8 @@ enum nla_kind {
 	NLA_NTF_MASK, NLA_NEST_FDB_EXT, NLA_NDIAG_GROUPS, NLA_NDIAG_RING, NLA_NDIAG_FLAGS,
 	NLA_BE64, NLA_RT_PROTO, NLA_UID_RANGE, NLA_PORT_RANGE, NLA_TC_STATS, NLA_TC_ESTIMATOR,
 	NLA_GNET_BASIC, NLA_GNET_RATE_EST, NLA_GNET_QUEUE, NLA_GNET_RATE_EST64, NLA_TC_SIZESPEC,
-	NLA_TC_STAB_DATA, NLA_NEST_TC_STATS2, NLA_NEST_TC_STAB,
+	NLA_TC_STAB_DATA, NLA_NEST_TC_STATS2, NLA_NEST_TC_STAB, NLA_LWT_ENCAP, NLA_NH_GROUP,
+	NLA_NH_GROUP_TYPE, NLA_NEST_NH_RES_GROUP, NLA_NEST_NH_RES_BUCKET,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
 	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
@@ -428,6 +431,8 @@ static enum nla_kind kind_rta(unsigned t)
 		return NLA_U32;
 	case RTA_EXPIRES:
 		return NLA_U64;
+	case RTA_ENCAP_TYPE:
+		return NLA_LWT_ENCAP;
 	case RTA_CACHEINFO:
 		return NLA_RTA_CACHEINFO;
 	case RTA_TABLE:
@@ -632,6 +637,26 @@ static const unsigned char kinds_fra[] = {
 	[FRA_SPORT_RANGE] = NLA_PORT_RANGE, [FRA_DPORT_RANGE] = NLA_PORT_RANGE,
 };
 static const struct nla_set set_fra = NLA_TABLE(xlat_fra, "FRA_???", kinds_fra);
+static const unsigned char kinds_nha[] = {
+	[NHA_ID] = NLA_U32, [NHA_GROUP] = NLA_NH_GROUP, [NHA_GROUP_TYPE] = NLA_NH_GROUP_TYPE,
+	[NHA_BLACKHOLE] = NLA_U32, [NHA_OIF] = NLA_IFINDEX, [NHA_GATEWAY] = NLA_INADDR,
+	[NHA_ENCAP_TYPE] = NLA_LWT_ENCAP, [NHA_GROUPS] = NLA_U32, [NHA_MASTER] = NLA_IFINDEX,
+	[NHA_FDB] = NLA_U32, [NHA_RES_GROUP] = NLA_NEST_NH_RES_GROUP,
+	[NHA_RES_BUCKET] = NLA_NEST_NH_RES_BUCKET,
+};
+static const struct nla_set set_nha = NLA_TABLE(xlat_nha, "NHA_???", kinds_nha);
+static const unsigned char kinds_nha_res_group[] = {
+	[NHA_RES_GROUP_BUCKETS] = NLA_U16, [NHA_RES_GROUP_IDLE_TIMER] = NLA_CLOCK_T,
+	[NHA_RES_GROUP_UNBALANCED_TIMER] = NLA_CLOCK_T, [NHA_RES_GROUP_UNBALANCED_TIME] = NLA_CLOCK_T,
+};
+static const struct nla_set set_nha_res_group =
+	NLA_TABLE(xlat_nha_res_group, "NHA_RES_GROUP_???", kinds_nha_res_group);
+static const unsigned char kinds_nha_res_bucket[] = {
+	[NHA_RES_BUCKET_INDEX] = NLA_U16, [NHA_RES_BUCKET_IDLE_TIME] = NLA_CLOCK_T,
+	[NHA_RES_BUCKET_NH_ID] = NLA_U32,
+};
+static const struct nla_set set_nha_res_bucket =
+	NLA_TABLE(xlat_nha_res_bucket, "NHA_RES_BUCKET_???", kinds_nha_res_bucket);
 static const unsigned char kinds_tca[] = {
 	[TCA_KIND] = NLA_STR, [TCA_STATS] = NLA_TC_STATS, [TCA_RATE] = NLA_TC_ESTIMATOR,
 	[TCA_FCNT] = NLA_U32, [TCA_STATS2] = NLA_NEST_TC_STATS2, [TCA_STAB] = NLA_NEST_TC_STAB,
@@ -1405,6 +1430,51 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		v_end(d, a);
 		return 1;
 	}
+	case NLA_LWT_ENCAP:
+		if (n < 2)
+			return 0;
+		enum_q(d, NULL, p[0] | p[1] << 8, xlat_lwt_encap, "LWTUNNEL_ENCAP_???");
+		return 1;
+	case NLA_NH_GROUP_TYPE: {
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		enum_q(d, NULL, (int64_t)v, xlat_nexthop_grp_type, "NEXTHOP_GRP_TYPE_???");
+		return 1;
+	}
+	case NLA_NH_GROUP: {
+		/* [{id=1, weight=0}, ...]: struct nexthop_grp, the reserved
+		 * fields only when not 0; at most -s of them */
+		size_t cnt = n / sizeof(struct nexthop_grp);
+		if (!cnt)
+			return 0;
+		size_t a = v_array_begin(d, NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			/* id u32, weight u8, resvd1 u8 (newer headers'
+			 * weight_high), resvd2 u16 */
+			const unsigned char *e = p + i * sizeof(struct nexthop_grp);
+			size_t s = v_struct_begin(d, NULL);
+			v_uint(d, "id", get32(e));
+			v_uint(d, "weight", e[4]);
+			if (e[5])
+				v_hex(d, "resvd1", e[5]);
+			if (e[6] | e[7])
+				v_hex(d, "resvd2", (unsigned)(e[6] | e[7] << 8));
+			v_end(d, s);
+		}
+		v_end(d, a);
+		return 1;
+	}
+	case NLA_NEST_NH_RES_GROUP:
+		nlattrs(d, p, n, &set_nha_res_group, family);
+		return 1;
+	case NLA_NEST_NH_RES_BUCKET:
+		nlattrs(d, p, n, &set_nha_res_bucket, family);
+		return 1;
 	case NLA_NEST_TC_STATS2:
 		nlattrs(d, p, n, &set_tca_stats, family);
 		return 1;
@@ -1674,6 +1744,28 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 			nlattrs(d, p + off, n - off, &set_tca, family);
 		return 1;
 	}
+	if (type >= RTM_NEWNEXTHOP && type <= RTM_GETNEXTHOP) {
+		/* a nexthop: nhmsg (resvd only when not 0) and NHA_* */
+		struct nhmsg nh;
+		if (n < sizeof(nh)) {
+			family_only(d, "nh_family", family);
+			return 1;
+		}
+		memcpy(&nh, p, sizeof(nh));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "nh_family", nh.nh_family, xlat_af, "AF_???");
+		v_enum(d, "nh_scope", nh.nh_scope, xlat_rt_scope);
+		v_last(d)->fmt = 1;   /* unnamed: hex, no comment */
+		enum_q(d, "nh_protocol", nh.nh_protocol, xlat_rtprot, "RTPROT_???");
+		if (nh.resvd)
+			v_hex(d, "resvd", nh.resvd);
+		nl_flags(d, "nh_flags", nh.nh_flags, xlat_rtnh_flags, "RTNH_F_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(nh));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_nha, family);
+		return 1;
+	}
 	if (kind == 4 && type <= RTM_GETRULE) {
 		/* a rule: fib_rule_hdr and its FRA_* attributes */
 		struct fib_rule_hdr fr;
@@ -1715,7 +1807,7 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 			nlattrs(d, p + off, n - off, &set_ifla, family);
 		return 1;
 	}
-	if (kind == 1 && type <= RTM_GETADDR) {
+	if ((kind == 1 && type <= RTM_GETADDR) || type == RTM_GETMULTICAST || type == RTM_GETANYCAST) {
 		struct ifaddrmsg ifa;
 		if (n < sizeof(ifa)) {
 			family_only(d, "ifa_family", family);
@@ -1757,7 +1849,24 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 			nlattrs(d, p + off, n - off, &set_rta, family);
 		return 1;
 	}
-	return 0;
+	switch (type) {
+	case RTM_NEWACTION: case RTM_DELACTION: case RTM_GETACTION:
+	case RTM_NEWNEIGHTBL: case RTM_GETNEIGHTBL: case RTM_SETNEIGHTBL:
+	case RTM_GETDCB: case RTM_SETDCB: case RTM_NEWMDB: case RTM_DELMDB: case RTM_GETMDB:
+	case RTM_NEWNSID: case RTM_DELNSID: case RTM_GETNSID: case RTM_NEWSTATS: case RTM_GETSTATS:
+	case RTM_NEWCACHEREPORT:
+		/* strace decodes these, scry does not yet: bytes */
+		return 0;
+	default:
+		break;
+	}
+	/* a type strace has no decoder for: {family=AF_UNSPEC, data="..."} */
+	size_t s = v_struct_begin(d, NULL);
+	enum_q(d, "family", family, xlat_af, "AF_???");
+	if (n > 1)
+		hex_bytes(d, "data", p + 1, n - 1);
+	v_end(d, s);
+	return 1;
 }
 
 /* ---- NETLINK_SOCK_DIAG ---- */

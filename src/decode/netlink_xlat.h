@@ -1110,6 +1110,77 @@ static const struct scry_xlat xlat_tca_stab[] = {
 	{ 0, NULL },
 };
 
+/* linux/nexthop.h: NHA_* */
+static const struct scry_xlat xlat_nha[] = {
+	{ 0x0, "NHA_UNSPEC" },
+	{ 0x1, "NHA_ID" },
+	{ 0x2, "NHA_GROUP" },
+	{ 0x3, "NHA_GROUP_TYPE" },
+	{ 0x4, "NHA_BLACKHOLE" },
+	{ 0x5, "NHA_OIF" },
+	{ 0x6, "NHA_GATEWAY" },
+	{ 0x7, "NHA_ENCAP_TYPE" },
+	{ 0x8, "NHA_ENCAP" },
+	{ 0x9, "NHA_GROUPS" },
+	{ 0xa, "NHA_MASTER" },
+	{ 0xb, "NHA_FDB" },
+	{ 0xc, "NHA_RES_GROUP" },
+	{ 0xd, "NHA_RES_BUCKET" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NHA_RES_GROUP_* */
+static const struct scry_xlat xlat_nha_res_group[] = {
+	{ 0x0, "NHA_RES_GROUP_PAD" },
+	{ 0x1, "NHA_RES_GROUP_BUCKETS" },
+	{ 0x2, "NHA_RES_GROUP_IDLE_TIMER" },
+	{ 0x3, "NHA_RES_GROUP_UNBALANCED_TIMER" },
+	{ 0x4, "NHA_RES_GROUP_UNBALANCED_TIME" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NHA_RES_BUCKET_* */
+static const struct scry_xlat xlat_nha_res_bucket[] = {
+	{ 0x0, "NHA_RES_BUCKET_PAD" },
+	{ 0x1, "NHA_RES_BUCKET_INDEX" },
+	{ 0x2, "NHA_RES_BUCKET_IDLE_TIME" },
+	{ 0x3, "NHA_RES_BUCKET_NH_ID" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NEXTHOP_GRP_TYPE_* */
+static const struct scry_xlat xlat_nexthop_grp_type[] = {
+	{ 0x0, "NEXTHOP_GRP_TYPE_MPATH" },
+	{ 0x1, "NEXTHOP_GRP_TYPE_RES" },
+	{ 0, NULL },
+};
+
+/* linux/rtnetlink.h: RTNH_F_* */
+static const struct scry_xlat xlat_rtnh_flags[] = {
+	{ 0x1, "RTNH_F_DEAD" },
+	{ 0x2, "RTNH_F_PERVASIVE" },
+	{ 0x4, "RTNH_F_ONLINK" },
+	{ 0x8, "RTNH_F_OFFLOAD" },
+	{ 0x10, "RTNH_F_LINKDOWN" },
+	{ 0x20, "RTNH_F_UNRESOLVED" },
+	{ 0x40, "RTNH_F_TRAP" },
+	{ 0, NULL },
+};
+
+/* linux/lwtunnel.h: LWTUNNEL_ENCAP_* */
+static const struct scry_xlat xlat_lwt_encap[] = {
+	{ 0x0, "LWTUNNEL_ENCAP_NONE" },
+	{ 0x1, "LWTUNNEL_ENCAP_MPLS" },
+	{ 0x2, "LWTUNNEL_ENCAP_IP" },
+	{ 0x3, "LWTUNNEL_ENCAP_ILA" },
+	{ 0x4, "LWTUNNEL_ENCAP_IP6" },
+	{ 0x5, "LWTUNNEL_ENCAP_SEG6" },
+	{ 0x6, "LWTUNNEL_ENCAP_BPF" },
+	{ 0x7, "LWTUNNEL_ENCAP_SEG6_LOCAL" },
+	{ 0x8, "LWTUNNEL_ENCAP_RPL" },
+	{ 0, NULL },
+};
+
 /* linux/netlink_diag.h: NDIAG_SHOW_* */
 static const struct scry_xlat xlat_ndiag_show[] = {
 	{ 0x1, "NDIAG_SHOW_MEMINFO" },

@@ -96,7 +96,9 @@ class NestedNetlink(ScryTest):
 # RTA_CACHEINFO (ip route get, ip route show table all); neighbours (bridge
 # fdb, ip neigh: ndmsg and NDA_*); rules (ip rule: fib_rule_hdr and FRA_*)
 # and a table without a name (RTA_TABLE and FRA_TABLE 0x3e8); ip netconf
-# (netconfmsg, NETCONFA_*) and ip addrlabel (ifaddrlblmsg, IFAL_*).
+# (netconfmsg, NETCONFA_*) and ip addrlabel (ifaddrlblmsg, IFAL_*); nexthops
+# (nhmsg, NHA_*, groups, a resilient group) and their buckets (a type strace
+# has no decoder for: {family=AF_UNSPEC, data="..."}).
 BRIDGE_SETUP = ("ip link add br0 address 02:00:00:00:00:10 type bridge && "
                 "ip link add v0 address 02:00:00:00:00:11 type veth peer name v1 "
                 "address 02:00:00:00:00:12 && ip link set v0 master br0 && ip link set lo up && "
@@ -105,12 +107,17 @@ BRIDGE_SETUP = ("ip link add br0 address 02:00:00:00:00:10 type bridge && "
                 "ip rule add fwmark 7/0xff iif lo table main prohibit && "
                 "ip rule add uidrange 1-2 sport 10-20 dport 30 ipproto tcp table 5 && "
                 "ip -6 rule add to fe80::/64 tos 0x10 table 200 && "
-                "ip addrlabel add prefix 2001:db8::/32 label 99 dev lo")
+                "ip addrlabel add prefix 2001:db8::/32 label 99 dev lo && "
+                "ip nexthop add id 1 dev lo && ip nexthop add id 2 via 127.0.0.2 dev lo && "
+                "ip nexthop add id 3 group 1/2,5 && ip nexthop add id 4 blackhole && "
+                "ip -6 nexthop add id 6 dev lo && "
+                "ip nexthop add id 7 group 1/2 type resilient buckets 8 idle_timer 10")
 BRIDGE_TRACED = ("ip -d link show; bridge link show; ip -d link show dev br0; ip -6 link show; "
                  "bridge vlan show; bridge -d link show; %s 10; "
                  "ip route get 127.0.0.1; ip route show table all; bridge fdb show; "
                  "ip neigh show nud all; ip rule; ip -6 rule; ip netconf; ip -6 netconf; "
-                 "ip addrlabel" % prog("nl_getlink"))
+                 "ip addrlabel; ip nexthop; ip -6 nexthop; ip nexthop bucket show id 7" %
+                 prog("nl_getlink"))
 BRIDGE_SCRIPT = BRIDGE_SETUP + ' && "$@" sh -c "%s"' % BRIDGE_TRACED
 
 
@@ -166,6 +173,10 @@ class BridgeNetlink(ScryTest):
                                    "[{nla_len=12, nla_type=FRA_UID_RANGE}, {start=1, end=2}]",
                                    "{ncm_family=AF_INET6}, [[{nla_len=8, nla_type=NETCONFA_IFINDEX}, ",
                                    "[{nla_len=8, nla_type=IFAL_LABEL}, 99]",
+                                   "{nh_family=AF_INET, nh_scope=RT_SCOPE_UNIVERSE, ",
+                                   "nla_type=NHA_GROUP}, [{id=1, weight=0}, {id=2, weight=4}]]",
+                                   "nlmsg_type=RTM_GETNEXTHOPBUCKET, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, "
+                                   "nlmsg_seq=S, nlmsg_pid=P}, {family=AF_UNSPEC, data=",
                                    "tos=IPTOS_LOWDELAY, table=0xc8 /* RT_TABLE_??? */, action=FR_ACT_TO_TBL"):
                         self.assertIn(needle, text)
 
@@ -216,6 +227,11 @@ class CraftedNetlink(ScryTest):
                                    "pdiag_show=PACKET_SHOW_INFO|PACKET_SHOW_FILTER|0x80",
                                    "[{nla_len=6, nla_type=TCA_RATE}, {interval=-2, ewma_log=3}]",
                                    "nla_type=TCA_STATS_RATE_EST64}, {bps=1099511627776, pps=7}]",
+                                   "nh_scope=0x7, nh_protocol=RTPROT_STATIC, resvd=0x1, "
+                                   "nh_flags=RTNH_F_ONLINK|0x100}",
+                                   "{id=2, weight=1, resvd2=0x3}, {id=3, weight=2, resvd1=0x2}",
+                                   "RTM_NEWPREFIX, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=S, nlmsg_pid=P}, "
+                                   "{family=AF_INET6, data=",
                                    "{bus_error=1, error_warning=2, error_passive=3, bus_off=4, "
                                    "arbitration_lost=5, restarts=6}"):
                         self.assertIn(needle, text)

@@ -15,6 +15,7 @@
 #include <linux/inet_diag.h>
 #include <linux/gen_stats.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/pkt_sched.h>
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
@@ -382,6 +383,56 @@ int main(void)
 	msg_begin(AF_UNSPEC);
 	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETTFILTER;
 	m.n = NLMSG_HDRLEN + 12;   /* a tcmsg cut short */
+	msg_send(fd);
+
+	/* a nexthop request with a reserved byte, a group of 40, a resilient
+	 * group's and a bucket's attributes; a type strace has no decoder
+	 * for (RTM_NEWPREFIX): {family=..., data=...}; RTM_GETMULTICAST, an
+	 * ifaddrmsg */
+	msg_begin(AF_INET);
+	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETNEXTHOP;
+	{
+		struct nhmsg nh = { .nh_family = AF_INET, .nh_scope = 7, .nh_protocol = 4,
+				    .resvd = 1, .nh_flags = RTNH_F_ONLINK | 0x100 };
+		memcpy(m.b + NLMSG_HDRLEN, &nh, sizeof(nh));
+		m.n = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nh));
+		u32a(NHA_ID, 5);
+		struct nexthop_grp g[40];
+		memset(g, 0, sizeof(g));
+		for (int i = 0; i < 40; i++) {
+			g[i].id = (uint32_t)i + 1;
+			g[i].weight = (uint8_t)i;
+		}
+		g[1].resvd2 = 3;
+		((unsigned char *)&g[2])[5] = 2;
+		attr(NHA_GROUP, g, sizeof(g));
+		u16a(NHA_GROUP_TYPE, 1);
+		u16a(NHA_GROUP_TYPE, 9);
+		attr(NHA_BLACKHOLE, NULL, 0);
+		u32a(NHA_OIF, 1);
+		attr(NHA_GATEWAY, "\x7f\x00\x00\x02", 4);
+		u16a(NHA_ENCAP_TYPE, 2);
+		u16a(NHA_ENCAP_TYPE, 99);
+		u32a(NHA_MASTER, 1);
+		nest_begin(NHA_RES_GROUP);
+		u16a(NHA_RES_GROUP_BUCKETS, 8);
+		u32a(NHA_RES_GROUP_IDLE_TIMER, 1000);
+		u64a(NHA_RES_GROUP_UNBALANCED_TIME, 0);
+		nest_end();
+		nest_begin(NHA_RES_BUCKET);
+		u16a(NHA_RES_BUCKET_INDEX, 3);
+		u64a(NHA_RES_BUCKET_IDLE_TIME, 250);
+		u32a(NHA_RES_BUCKET_NH_ID, 1);
+		nest_end();
+		u32a(14, 1);
+	}
+	msg_send(fd);
+	msg_begin(AF_INET6);
+	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_NEWPREFIX;
+	msg_send(fd);
+	msg_begin(AF_INET);
+	((struct nlmsghdr *)m.b)->nlmsg_type = RTM_GETMULTICAST;
+	m.n = NLMSG_HDRLEN + 8;
 	msg_send(fd);
 
 	/* NETLINK_SOCK_DIAG: netlink and packet sockets' requests, a
