@@ -17,7 +17,11 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/if_bridge.h>
+#include <linux/fib_rules.h>
+#include <linux/gen_stats.h>
 #include <linux/if_link.h>
+#include <linux/nexthop.h>
+#include <linux/pkt_sched.h>
 #include <linux/neighbour.h>
 #include <linux/netlink_diag.h>
 #include <linux/sock_diag.h>
@@ -396,6 +400,79 @@ static void test_neigh_and_diag_cut_by_the_buffer(void **state)
 	}
 }
 
+/* A route message of type whose struct (size bytes, family first) is
+ * zero, for the cut tests below. */
+static void route_begin(struct msg *m, unsigned type, int family, size_t size)
+{
+	memset(m, 0, sizeof(*m));
+	struct nlmsghdr h = { .nlmsg_type = (uint16_t)type, .nlmsg_flags = NLM_F_MULTI };
+	memcpy(m->b, &h, sizeof(h));
+	m->b[NLMSG_HDRLEN] = (unsigned char)family;
+	m->n = NLMSG_HDRLEN + NLMSG_ALIGN(size);
+}
+
+static void test_nexthop_tc_rule_cut_by_the_buffer(void **state)
+{
+	/* a nexthop with a group and a resilient group nested, a qdisc with
+	 * TCA_STATS2 and TCA_STAB nested, a rule: every cut decodes what is
+	 * there, reading nothing past it */
+	struct msg m;
+	route_begin(&m, RTM_NEWNEXTHOP, AF_INET, sizeof(struct nhmsg));
+	uint32_t id = 7;
+	attr(&m, NHA_ID, &id, 4);
+	uint32_t grp[4] = { 1, 0, 2, 1 };
+	attr(&m, NHA_GROUP, grp, sizeof(grp));
+	nest_begin(&m, NHA_RES_GROUP);
+	uint16_t buckets = 8;
+	attr(&m, NHA_RES_GROUP_BUCKETS, &buckets, 2);
+	nest_end(&m);
+	size_t n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + 1; cut <= n; cut++) {
+		char *t = cut_text_proto(&m, cut, NETLINK_ROUTE, "nlmsg_type=RTM_NEWNEXTHOP");
+		if (cut == n)
+			assert_non_null(strstr(t, "[{nla_len=8, nla_type=NHA_ID}, 7], [{nla_len=20, "
+						  "nla_type=NHA_GROUP}, [{id=1, weight=0}, {id=2, weight=1}]], "
+						  "[{nla_len=12, nla_type=NHA_RES_GROUP}, [{nla_len=6, "
+						  "nla_type=NHA_RES_GROUP_BUCKETS}, 8]]") ? t : NULL);
+		free(t);
+	}
+
+	route_begin(&m, RTM_NEWQDISC, AF_UNSPEC, sizeof(struct tcmsg));
+	attr(&m, TCA_KIND, "htb", 4);
+	nest_begin(&m, TCA_STATS2);
+	uint32_t queue[5] = { 1, 2, 3, 4, 5 };
+	attr(&m, TCA_STATS_QUEUE, queue, sizeof(queue));
+	nest_end(&m);
+	nest_begin(&m, TCA_STAB);
+	uint16_t data[3] = { 1, 2, 3 };
+	attr(&m, TCA_STAB_DATA, data, sizeof(data));
+	nest_end(&m);
+	n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + 1; cut <= n; cut++) {
+		char *t = cut_text_proto(&m, cut, NETLINK_ROUTE, "nlmsg_type=RTM_NEWQDISC");
+		if (cut == n)
+			assert_non_null(strstr(t, "[{nla_len=28, nla_type=TCA_STATS2}, [{nla_len=24, "
+						  "nla_type=TCA_STATS_QUEUE}, {qlen=1, backlog=2, drops=3, "
+						  "requeues=4, overlimits=5}]], [{nla_len=16, nla_type=TCA_STAB}, "
+						  "[{nla_len=10, nla_type=TCA_STAB_DATA}, [1, 2, 3]]]") ? t : NULL);
+		free(t);
+	}
+
+	route_begin(&m, RTM_NEWRULE, AF_INET, sizeof(struct fib_rule_hdr));
+	uint32_t range[2] = { 1, 2 };
+	attr(&m, FRA_UID_RANGE, range, sizeof(range));
+	uint32_t table = 1000;
+	attr(&m, FRA_TABLE, &table, 4);
+	n = msg_end(&m);
+	for (size_t cut = NLMSG_HDRLEN + 1; cut <= n; cut++) {
+		char *t = cut_text_proto(&m, cut, NETLINK_ROUTE, "nlmsg_type=RTM_NEWRULE");
+		if (cut == n)
+			assert_non_null(strstr(t, "[[{nla_len=12, nla_type=FRA_UID_RANGE}, {start=1, end=2}], "
+						  "[{nla_len=8, nla_type=FRA_TABLE}, 0x3e8]]") ? t : NULL);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_nesting_cut_by_the_buffer),
 		cmocka_unit_test(test_af_bridge_nesting_cut_by_the_buffer),
 		cmocka_unit_test(test_neigh_and_diag_cut_by_the_buffer),
+		cmocka_unit_test(test_nexthop_tc_rule_cut_by_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
