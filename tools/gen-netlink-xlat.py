@@ -51,6 +51,58 @@ TABLES = [
     ("xlat_ipstats_mib", "linux/snmp.h", "IPSTATS_MIB_", "enum", 36, set()),
     ("xlat_icmp6_mib", "linux/snmp.h", "ICMP6_MIB_", "enum", 5, set()),
     ("xlat_ifla_tun", "linux/if_link.h", "IFLA_TUN_", "enum", 9, set()),
+    # IFLA_INFO_DATA of the "bridge" kind, a bridge port's attributes
+    # (IFLA_PROTINFO of AF_BRIDGE, IFLA_INFO_SLAVE_DATA of a bridge's
+    # port), and what they hold, capped at what strace 6.1 names
+    ("xlat_ifla_br", "linux/if_link.h", "IFLA_BR_", "enum", 47, set()),
+    ("xlat_ifla_brport", "linux/if_link.h", "IFLA_BRPORT_", "enum", 39, set()),
+    ("xlat_br_boolopt_flags", "linux/if_bridge.h", "BR_BOOLOPT_", "enum", 2, set()),
+    ("xlat_bridge_querier", "linux/if_bridge.h", "BRIDGE_QUERIER_", "enum", 7, set()),
+    ("xlat_ether_proto", "linux/if_ether.h", "ETH_P_", "define", None,
+     {"ETH_P_ETHERCAT", "ETH_P_PROFINET"}),
+    # IFLA_AF_SPEC of an AF_BRIDGE message
+    ("xlat_ifla_bridge", "linux/if_bridge.h", "IFLA_BRIDGE_", "enum", 6, set()),
+    ("xlat_bridge_flags", "linux/if_bridge.h", "BRIDGE_FLAGS_", "define", None, set()),
+    ("xlat_bridge_modes", "linux/if_bridge.h", "BRIDGE_MODE_", "define", None, set()),
+    ("xlat_bridge_vlan_info_flags", "linux/if_bridge.h", "BRIDGE_VLAN_INFO_", "define", 0x40, set()),
+    ("xlat_ifla_bridge_vlan_tunnel", "linux/if_bridge.h", "IFLA_BRIDGE_VLAN_TUNNEL_", "enum", 3, set()),
+    ("xlat_ifla_mctp", "linux/if_link.h", "IFLA_MCTP_", "enum", 1, set()),
+    ("xlat_ifla_events", "linux/if_link.h", "IFLA_EVENT_", "enum", 6, set()),
+    ("xlat_ifla_proto_down_reason", "linux/if_link.h", "IFLA_PROTO_DOWN_REASON_", "enum", 2, set()),
+    # neighbour messages (ip neigh, bridge fdb): ndmsg and its attributes
+    ("xlat_nda", "linux/neighbour.h", "NDA_", "enum", 17, set()),
+    ("xlat_nud", "linux/neighbour.h", "NUD_", "define", None, set()),
+    ("xlat_ntf", "linux/neighbour.h", "NTF_", "define", 0x80,
+     {"NTF_EXT_MANAGED", "NTF_EXT_LOCKED"}),
+    ("xlat_ntf_ext", "linux/neighbour.h", "NTF_EXT_", "define", 1, {"NTF_EXT_LEARNED"}),
+    ("xlat_nfea", "linux/neighbour.h", "NFEA_", "enum", 2, set()),
+    ("xlat_fdb_notify", "linux/neighbour.h", "FDB_NOTIFY_", "enum", 2, set()),
+    # rules (ip rule): fib_rule_hdr and its attributes
+    ("xlat_fra", "linux/fib_rules.h", "FRA_", "enum", 24, set()),
+    ("xlat_fr_act", "linux/fib_rules.h", "FR_ACT_", "enum", 8, set()),
+    ("xlat_fib_rule_flags", "linux/fib_rules.h", "FIB_RULE_", "define", None,
+     {"FIB_RULE_DEV_DETACHED"}),
+    # ip netconf, ip addrlabel
+    ("xlat_netconfa", "linux/netconf.h", "NETCONFA_", "enum", 8, set()),
+    ("xlat_ifal", "linux/if_addrlabel.h", "IFAL_", "enum", 2, set()),
+    # traffic control (tc): tcmsg and its attributes
+    ("xlat_tca", "linux/rtnetlink.h", "TCA_", "enum", 15, set()),
+    ("xlat_tca_stats", "linux/gen_stats.h", "TCA_STATS_", "enum", 8, set()),
+    ("xlat_tca_stab", "linux/pkt_sched.h", "TCA_STAB_", "enum", 2, set()),
+    # nexthops (ip nexthop): nhmsg and its attributes; a route's encap type
+    ("xlat_nha", "linux/nexthop.h", "NHA_", "enum", 13, set()),
+    ("xlat_nha_res_group", "linux/nexthop.h", "NHA_RES_GROUP_", "enum", 4,
+     {"NHA_RES_GROUP_UNSPEC"}),
+    ("xlat_nha_res_bucket", "linux/nexthop.h", "NHA_RES_BUCKET_", "enum", 3,
+     {"NHA_RES_BUCKET_UNSPEC"}),
+    ("xlat_nexthop_grp_type", "linux/nexthop.h", "NEXTHOP_GRP_TYPE_", "enum", 1, set()),
+    ("xlat_rtnh_flags", "linux/rtnetlink.h", "RTNH_F_", "define", 64, set()),
+    ("xlat_lwt_encap", "linux/lwtunnel.h", "LWTUNNEL_ENCAP_", "enum", 8, set()),
+    # NETLINK_SOCK_DIAG of netlink and packet sockets (ss -a)
+    ("xlat_ndiag_show", "linux/netlink_diag.h", "NDIAG_SHOW_", "define", None, set()),
+    ("xlat_ndiag_flags", "linux/netlink_diag.h", "NDIAG_FLAG_", "define", None, set()),
+    ("xlat_netlink_diag_attrs", "linux/netlink_diag.h", "NETLINK_DIAG_", "enum", 4, set()),
+    ("xlat_packet_show", "linux/packet_diag.h", "PACKET_SHOW_", "define", None, set()),
     # the indices of INET_DIAG_SKMEMINFO's array
     ("xlat_sk_meminfo", "linux/sock_diag.h", "SK_MEMINFO_", "enum", None, {"SK_MEMINFO_VARS"}),
 ]
@@ -58,6 +110,10 @@ TABLES = [
 # Tables of array indices one below the constant, named "NAME-1" as
 # strace prints them ([IPV4_DEVCONF_FORWARDING-1]=0).
 MINUS_ONE = {"xlat_ipv4_devconf"}
+
+# Tables of bit numbers shown as flags, "1<<NAME" (strace's
+# rtnl_ifla_br_boolopt_flags).
+SHIFT = {"xlat_br_boolopt_flags"}
 
 # An enum whose first member is not the first with the prefix's name
 # (inet_diag.h's INET_DIAG_REQ_* enum comes before the attributes').
@@ -125,7 +181,9 @@ def table(header, prefix, kind, cap, skip, first=None):
                 break
     keep = []
     for name, v in rows:
-        if not name.startswith(prefix) or name.startswith("__") or name.endswith("_MAX") \
+        # the end of a list is PREFIX_MAX (IFLA_BR_MCAST_HASH_MAX is an
+        # attribute)
+        if not name.startswith(prefix) or name.startswith("__") or name == prefix + "MAX" \
                 or name in skip or (cap is not None and v > cap) or v < 0:
             continue
         keep.append((name, v))
@@ -150,6 +208,8 @@ def main():
         for name, v in rows:
             if cname in MINUS_ONE:
                 name, v = name + "-1", v - 1
+            if cname in SHIFT:
+                name, v = "1<<" + name, 1 << v
             print("\t{ %#x, \"%s\" }," % (v, name))
         print("\t{ 0, NULL },")
         print("};")

@@ -28,8 +28,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/fib_rules.h>
+#include <linux/if_addrlabel.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/lwtunnel.h>
+#include <linux/neighbour.h>
+#include <linux/nexthop.h>
+#include <linux/netconf.h>
+#include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
+#include <linux/gen_stats.h>
+#include <linux/pkt_sched.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -118,7 +130,8 @@ static const struct scry_xlat xlat_nlmsg_types[] = {
 };
 
 static const struct scry_xlat xlat_sock_diag_types[] = {
-	XLAT(SOCK_DIAG_BY_FAMILY), { 21, "SOCK_DESTROY" }, XLAT_END,
+	{ 18, "TCPDIAG_GETSOCK" }, { 19, "DCCPDIAG_GETSOCK" }, XLAT(SOCK_DIAG_BY_FAMILY),
+	{ 21, "SOCK_DESTROY" }, XLAT_END,
 };
 
 /* The flags common to every message, then those of its kind (strace's
@@ -140,15 +153,30 @@ static const struct scry_xlat xlat_nlf_ack[] = {
 	NLF_COMMON, { 0x100, "NLM_F_CAPPED" }, { 0x200, "NLM_F_ACK_TLVS" }, XLAT_END,
 };
 
+/* every address family, as strace's addrfams names them */
 static const struct scry_xlat xlat_af[] = {
-	XLAT(AF_UNSPEC), XLAT(AF_UNIX), XLAT(AF_INET), XLAT(AF_INET6), XLAT(AF_NETLINK),
-	XLAT(AF_PACKET), XLAT(AF_BRIDGE), XLAT(AF_MPLS), XLAT_END,
+	XLAT(AF_UNSPEC), XLAT(AF_UNIX), XLAT(AF_INET), XLAT(AF_AX25), XLAT(AF_IPX),
+	XLAT(AF_APPLETALK), XLAT(AF_NETROM), XLAT(AF_BRIDGE), XLAT(AF_ATMPVC), XLAT(AF_X25),
+	XLAT(AF_INET6), XLAT(AF_ROSE), XLAT(AF_DECnet), XLAT(AF_NETBEUI), XLAT(AF_SECURITY),
+	XLAT(AF_KEY), XLAT(AF_NETLINK), XLAT(AF_PACKET), XLAT(AF_ASH), XLAT(AF_ECONET),
+	XLAT(AF_ATMSVC), XLAT(AF_RDS), XLAT(AF_SNA), XLAT(AF_IRDA), XLAT(AF_PPPOX),
+	XLAT(AF_WANPIPE), XLAT(AF_LLC), XLAT(AF_IB), XLAT(AF_MPLS), XLAT(AF_CAN), XLAT(AF_TIPC),
+	XLAT(AF_BLUETOOTH), XLAT(AF_IUCV), XLAT(AF_RXRPC), XLAT(AF_ISDN), XLAT(AF_PHONET),
+	XLAT(AF_IEEE802154), XLAT(AF_CAIF), XLAT(AF_ALG), XLAT(AF_NFC), XLAT(AF_VSOCK),
+	XLAT(AF_KCM), XLAT(AF_QIPCRTR), XLAT(AF_SMC), XLAT(AF_XDP), XLAT(AF_MCTP), XLAT_END,
 };
 
+/* strace's inet_protocols */
 static const struct scry_xlat xlat_ipproto[] = {
-	XLAT(IPPROTO_IP), XLAT(IPPROTO_ICMP), XLAT(IPPROTO_TCP), XLAT(IPPROTO_UDP),
-	XLAT(IPPROTO_ICMPV6), XLAT(IPPROTO_SCTP), XLAT(IPPROTO_UDPLITE), XLAT(IPPROTO_RAW),
-	XLAT(IPPROTO_MPTCP), XLAT_END,
+	XLAT(IPPROTO_IP), XLAT(IPPROTO_ICMP), XLAT(IPPROTO_IGMP), XLAT(IPPROTO_IPIP),
+	XLAT(IPPROTO_TCP), XLAT(IPPROTO_EGP), XLAT(IPPROTO_PUP), XLAT(IPPROTO_UDP),
+	XLAT(IPPROTO_IDP), XLAT(IPPROTO_TP), XLAT(IPPROTO_DCCP), XLAT(IPPROTO_IPV6),
+	XLAT(IPPROTO_ROUTING), XLAT(IPPROTO_FRAGMENT), XLAT(IPPROTO_RSVP), XLAT(IPPROTO_GRE),
+	XLAT(IPPROTO_ESP), XLAT(IPPROTO_AH), XLAT(IPPROTO_ICMPV6), XLAT(IPPROTO_NONE),
+	XLAT(IPPROTO_DSTOPTS), XLAT(IPPROTO_MTP), XLAT(IPPROTO_BEETPH), XLAT(IPPROTO_ENCAP),
+	XLAT(IPPROTO_PIM), XLAT(IPPROTO_COMP), { 115, "IPPROTO_L2TP" }, XLAT(IPPROTO_SCTP),
+	XLAT(IPPROTO_MH), XLAT(IPPROTO_UDPLITE), XLAT(IPPROTO_MPLS), XLAT(IPPROTO_ETHERNET),
+	XLAT(IPPROTO_RAW), XLAT(IPPROTO_MPTCP), XLAT_END,
 };
 
 static const struct scry_xlat xlat_arphrd[] = {
@@ -169,6 +197,23 @@ static const struct scry_xlat xlat_tcp_states[] = {
 static const struct scry_xlat xlat_sock_type[] = {
 	XLAT(SOCK_STREAM), XLAT(SOCK_DGRAM), XLAT(SOCK_RAW), XLAT(SOCK_RDM), XLAT(SOCK_SEQPACKET),
 	XLAT_END,
+};
+
+/* a netlink socket's protocol (strace's netlink_protocols) */
+static const struct scry_xlat xlat_netlink_protocols[] = {
+	XLAT(NETLINK_ROUTE), XLAT(NETLINK_UNUSED), XLAT(NETLINK_USERSOCK), XLAT(NETLINK_FIREWALL),
+	XLAT(NETLINK_SOCK_DIAG), XLAT(NETLINK_NFLOG), XLAT(NETLINK_XFRM), XLAT(NETLINK_SELINUX),
+	XLAT(NETLINK_ISCSI), XLAT(NETLINK_AUDIT), XLAT(NETLINK_FIB_LOOKUP), XLAT(NETLINK_CONNECTOR),
+	XLAT(NETLINK_NETFILTER), XLAT(NETLINK_IP6_FW), XLAT(NETLINK_DNRTMSG),
+	XLAT(NETLINK_KOBJECT_UEVENT), XLAT(NETLINK_GENERIC), XLAT(NETLINK_SCSITRANSPORT),
+	XLAT(NETLINK_ECRYPTFS), XLAT(NETLINK_RDMA), XLAT(NETLINK_CRYPTO), XLAT(NETLINK_SMC),
+	XLAT_END,
+};
+
+/* a netlink socket's state in its diag reply (strace's netlink_states:
+ * the state a socket starts with is TCP_CLOSE) */
+static const struct scry_xlat xlat_netlink_states[] = {
+	{ 0, "NETLINK_UNCONNECTED" }, { 1, "NETLINK_CONNECTED" }, { 7, "TCP_CLOSE" }, XLAT_END,
 };
 
 static const struct scry_xlat xlat_unix_diag_show[] = {
@@ -261,9 +306,19 @@ enum nla_kind {
 	NLA_INET6_FLAGS, NLA_INET6_CACHEINFO, NLA_IN6_ADDR, NLA_ADDR_GEN_MODE,
 	NLA_DEVCONF4, NLA_DEVCONF6, NLA_IPSTATS, NLA_ICMP6STATS, NLA_STRZ,
 	NLA_DIAG_MEMINFO, NLA_SKMEMINFO, NLA_BBRINFO, NLA_UNIX_NAME, NLA_UID, NLA_TUN_TYPE,
+	NLA_CLOCK_T, NLA_X16, NLA_X32, NLA_ETHER_PROTO, NLA_BRIDGE_ID, NLA_HWADDR_ANY,
+	NLA_BR_BOOLOPT, NLA_IFLA_EVENT, NLA_IN4_ADDR, NLA_BRIDGE_FLAGS, NLA_BRIDGE_MODE,
+	NLA_BRIDGE_VLAN_INFO, NLA_BRIDGE_VLAN_FLAGS, NLA_CAN_XSTATS, NLA_RTA_CACHEINFO,
+	NLA_BE16, NLA_IP_PROTO, NLA_NDA_CACHEINFO, NLA_FDB_NOTIFY, NLA_NTF_EXT, NLA_NUD_MASK,
+	NLA_NTF_MASK, NLA_NEST_FDB_EXT, NLA_NDIAG_GROUPS, NLA_NDIAG_RING, NLA_NDIAG_FLAGS,
+	NLA_BE64, NLA_RT_PROTO, NLA_UID_RANGE, NLA_PORT_RANGE, NLA_TC_STATS, NLA_TC_ESTIMATOR,
+	NLA_GNET_BASIC, NLA_GNET_RATE_EST, NLA_GNET_QUEUE, NLA_GNET_RATE_EST64, NLA_TC_SIZESPEC,
+	NLA_TC_STAB_DATA, NLA_NEST_TC_STATS2, NLA_NEST_TC_STAB, NLA_LWT_ENCAP, NLA_NH_GROUP,
+	NLA_NH_GROUP_TYPE, NLA_NEST_NH_RES_GROUP, NLA_NEST_NH_RES_BUCKET,
 	/* nested: the value is the attributes of another set (nlattrs()) */
 	NLA_NEST_XDP, NLA_NEST_LINKINFO, NLA_NEST_AF_SPEC, NLA_NEST_AF,
-	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA,
+	NLA_NEST_PROP_LIST, NLA_NEST_INFO_DATA, NLA_NEST_INFO_XSTATS, NLA_NEST_SLAVE_DATA,
+	NLA_NEST_PROTINFO, NLA_NEST_PROTO_DOWN_REASON, NLA_NEST_BR_QSTATE, NLA_NEST_VLAN_TUNNEL,
 };
 
 /* How to show the value of attribute type t of a table. */
@@ -323,6 +378,12 @@ static enum nla_kind kind_ifla(unsigned t)
 		return NLA_NEST_AF_SPEC;
 	case IFLA_PROP_LIST:
 		return NLA_NEST_PROP_LIST;
+	case IFLA_PROTINFO:
+		return NLA_NEST_PROTINFO;
+	case IFLA_PROTO_DOWN_REASON:
+		return NLA_NEST_PROTO_DOWN_REASON;
+	case IFLA_EVENT:
+		return NLA_IFLA_EVENT;
 	case IFLA_EXT_MASK:
 		return NLA_RTEXT_FILTER;
 	case IFLA_OPERSTATE: case IFLA_LINKMODE: case IFLA_CARRIER: case IFLA_PROTO_DOWN:
@@ -361,12 +422,19 @@ static enum nla_kind kind_ifa(unsigned t)
 static enum nla_kind kind_rta(unsigned t)
 {
 	switch (t) {
-	case RTA_DST: case RTA_SRC: case RTA_GATEWAY: case RTA_PREFSRC:
+	case RTA_DST: case RTA_SRC: case RTA_GATEWAY: case RTA_PREFSRC: case RTA_NEWDST:
 		return NLA_INADDR;
 	case RTA_IIF: case RTA_OIF:
 		return NLA_IFINDEX;
-	case RTA_PRIORITY: case RTA_FLOW: case RTA_MARK: case RTA_UID:
+	case RTA_PRIORITY: case RTA_FLOW: case RTA_MARK: case RTA_UID: case RTA_PROTOINFO:
+	case RTA_MP_ALGO:
 		return NLA_U32;
+	case RTA_EXPIRES:
+		return NLA_U64;
+	case RTA_ENCAP_TYPE:
+		return NLA_LWT_ENCAP;
+	case RTA_CACHEINFO:
+		return NLA_RTA_CACHEINFO;
 	case RTA_TABLE:
 		return NLA_RT_TABLE;
 	case RTA_PREF: case RTA_TTL_PROPAGATE: case RTA_IP_PROTO:
@@ -422,8 +490,9 @@ static enum nla_kind kind_unix_diag(unsigned t)
 }
 
 /* The sets nested in a link message's attributes, as strace 6.1 decodes
- * them (IFLA_INFO_DATA and IFLA_INFO_XSTATS stay bytes: strace decodes
- * them only for the bridge, tun and can kinds). */
+ * them (IFLA_INFO_DATA of the bridge and tun kinds, IFLA_INFO_XSTATS of
+ * the can kind, IFLA_INFO_SLAVE_DATA of a bridge's port: other kinds'
+ * stay bytes, as strace shows them). */
 static const unsigned char kinds_xdp[] = {
 	[IFLA_XDP_FD] = NLA_FD, [IFLA_XDP_ATTACHED] = NLA_XDP_ATTACHED,
 	[IFLA_XDP_FLAGS] = NLA_XDP_FLAGS, [IFLA_XDP_PROG_ID] = NLA_U32,
@@ -432,7 +501,81 @@ static const unsigned char kinds_xdp[] = {
 };
 static const unsigned char kinds_linkinfo[] = {
 	[IFLA_INFO_KIND] = NLA_STRZ, [IFLA_INFO_DATA] = NLA_NEST_INFO_DATA,
-	[IFLA_INFO_SLAVE_KIND] = NLA_STR,
+	[IFLA_INFO_XSTATS] = NLA_NEST_INFO_XSTATS, [IFLA_INFO_SLAVE_KIND] = NLA_STRZ,
+	[IFLA_INFO_SLAVE_DATA] = NLA_NEST_SLAVE_DATA,
+};
+/* IFLA_INFO_DATA of the "bridge" kind */
+static const unsigned char kinds_br[] = {
+	[IFLA_BR_FORWARD_DELAY] = NLA_CLOCK_T, [IFLA_BR_HELLO_TIME] = NLA_CLOCK_T,
+	[IFLA_BR_MAX_AGE] = NLA_CLOCK_T, [IFLA_BR_AGEING_TIME] = NLA_CLOCK_T,
+	[IFLA_BR_STP_STATE] = NLA_U32, [IFLA_BR_PRIORITY] = NLA_U16,
+	[IFLA_BR_VLAN_FILTERING] = NLA_U8, [IFLA_BR_VLAN_PROTOCOL] = NLA_ETHER_PROTO,
+	[IFLA_BR_GROUP_FWD_MASK] = NLA_X16, [IFLA_BR_ROOT_ID] = NLA_BRIDGE_ID,
+	[IFLA_BR_BRIDGE_ID] = NLA_BRIDGE_ID, [IFLA_BR_ROOT_PORT] = NLA_U16,
+	[IFLA_BR_ROOT_PATH_COST] = NLA_U32, [IFLA_BR_TOPOLOGY_CHANGE] = NLA_U8,
+	[IFLA_BR_TOPOLOGY_CHANGE_DETECTED] = NLA_U8, [IFLA_BR_HELLO_TIMER] = NLA_CLOCK_T,
+	[IFLA_BR_TCN_TIMER] = NLA_CLOCK_T, [IFLA_BR_TOPOLOGY_CHANGE_TIMER] = NLA_CLOCK_T,
+	[IFLA_BR_GC_TIMER] = NLA_CLOCK_T, [IFLA_BR_GROUP_ADDR] = NLA_HWADDR_ANY,
+	[IFLA_BR_MCAST_ROUTER] = NLA_U8, [IFLA_BR_MCAST_SNOOPING] = NLA_U8,
+	[IFLA_BR_MCAST_QUERY_USE_IFADDR] = NLA_U8, [IFLA_BR_MCAST_QUERIER] = NLA_U8,
+	[IFLA_BR_MCAST_HASH_ELASTICITY] = NLA_U32, [IFLA_BR_MCAST_HASH_MAX] = NLA_U32,
+	[IFLA_BR_MCAST_LAST_MEMBER_CNT] = NLA_U32, [IFLA_BR_MCAST_STARTUP_QUERY_CNT] = NLA_U32,
+	[IFLA_BR_MCAST_LAST_MEMBER_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_MEMBERSHIP_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_QUERIER_INTVL] = NLA_CLOCK_T, [IFLA_BR_MCAST_QUERY_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_QUERY_RESPONSE_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_MCAST_STARTUP_QUERY_INTVL] = NLA_CLOCK_T,
+	[IFLA_BR_NF_CALL_IPTABLES] = NLA_U8, [IFLA_BR_NF_CALL_IP6TABLES] = NLA_U8,
+	[IFLA_BR_NF_CALL_ARPTABLES] = NLA_U8, [IFLA_BR_VLAN_DEFAULT_PVID] = NLA_U16,
+	[IFLA_BR_VLAN_STATS_ENABLED] = NLA_U8, [IFLA_BR_MCAST_STATS_ENABLED] = NLA_U8,
+	[IFLA_BR_MCAST_IGMP_VERSION] = NLA_U8, [IFLA_BR_MCAST_MLD_VERSION] = NLA_U8,
+	[IFLA_BR_VLAN_STATS_PER_PORT] = NLA_U8, [IFLA_BR_MULTI_BOOLOPT] = NLA_BR_BOOLOPT,
+	[IFLA_BR_MCAST_QUERIER_STATE] = NLA_NEST_BR_QSTATE,
+};
+/* IFLA_BR_MCAST_QUERIER_STATE's */
+static const unsigned char kinds_br_qstate[] = {
+	[BRIDGE_QUERIER_IP_ADDRESS] = NLA_IN4_ADDR, [BRIDGE_QUERIER_IP_PORT] = NLA_IFINDEX,
+	[BRIDGE_QUERIER_IP_OTHER_TIMER] = NLA_CLOCK_T, [BRIDGE_QUERIER_IPV6_ADDRESS] = NLA_IN6_ADDR,
+	[BRIDGE_QUERIER_IPV6_PORT] = NLA_IFINDEX, [BRIDGE_QUERIER_IPV6_OTHER_TIMER] = NLA_CLOCK_T,
+};
+/* a bridge port's: IFLA_PROTINFO of AF_BRIDGE, IFLA_INFO_SLAVE_DATA of
+ * the "bridge" slave kind */
+static const unsigned char kinds_brport[] = {
+	[IFLA_BRPORT_STATE] = NLA_U8, [IFLA_BRPORT_PRIORITY] = NLA_U16,
+	[IFLA_BRPORT_COST] = NLA_U32, [IFLA_BRPORT_MODE] = NLA_U8, [IFLA_BRPORT_GUARD] = NLA_U8,
+	[IFLA_BRPORT_PROTECT] = NLA_U8, [IFLA_BRPORT_FAST_LEAVE] = NLA_U8,
+	[IFLA_BRPORT_LEARNING] = NLA_U8, [IFLA_BRPORT_UNICAST_FLOOD] = NLA_U8,
+	[IFLA_BRPORT_PROXYARP] = NLA_U8, [IFLA_BRPORT_LEARNING_SYNC] = NLA_U8,
+	[IFLA_BRPORT_PROXYARP_WIFI] = NLA_U8, [IFLA_BRPORT_ROOT_ID] = NLA_BRIDGE_ID,
+	[IFLA_BRPORT_BRIDGE_ID] = NLA_BRIDGE_ID, [IFLA_BRPORT_DESIGNATED_PORT] = NLA_U16,
+	[IFLA_BRPORT_DESIGNATED_COST] = NLA_U16, [IFLA_BRPORT_ID] = NLA_U16,
+	[IFLA_BRPORT_NO] = NLA_U16, [IFLA_BRPORT_TOPOLOGY_CHANGE_ACK] = NLA_U8,
+	[IFLA_BRPORT_CONFIG_PENDING] = NLA_U8, [IFLA_BRPORT_MESSAGE_AGE_TIMER] = NLA_CLOCK_T,
+	[IFLA_BRPORT_FORWARD_DELAY_TIMER] = NLA_CLOCK_T, [IFLA_BRPORT_HOLD_TIMER] = NLA_CLOCK_T,
+	[IFLA_BRPORT_MULTICAST_ROUTER] = NLA_U8, [IFLA_BRPORT_MCAST_FLOOD] = NLA_U8,
+	[IFLA_BRPORT_MCAST_TO_UCAST] = NLA_U8, [IFLA_BRPORT_VLAN_TUNNEL] = NLA_U8,
+	[IFLA_BRPORT_BCAST_FLOOD] = NLA_U8, [IFLA_BRPORT_GROUP_FWD_MASK] = NLA_X16,
+	[IFLA_BRPORT_NEIGH_SUPPRESS] = NLA_U8, [IFLA_BRPORT_ISOLATED] = NLA_U8,
+	[IFLA_BRPORT_BACKUP_PORT] = NLA_IFINDEX, [IFLA_BRPORT_MRP_RING_OPEN] = NLA_U8,
+	[IFLA_BRPORT_MRP_IN_OPEN] = NLA_U8, [IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT] = NLA_U32,
+	[IFLA_BRPORT_MCAST_EHT_HOSTS_CNT] = NLA_U32, [IFLA_BRPORT_LOCKED] = NLA_U8,
+};
+/* IFLA_AF_SPEC of an AF_BRIDGE message (not by family, as strace 6.1
+ * decodes it); MRP, CFM and MST stay bytes */
+static const unsigned char kinds_af_spec_bridge[] = {
+	[IFLA_BRIDGE_FLAGS] = NLA_BRIDGE_FLAGS, [IFLA_BRIDGE_MODE] = NLA_BRIDGE_MODE,
+	[IFLA_BRIDGE_VLAN_INFO] = NLA_BRIDGE_VLAN_INFO,
+	[IFLA_BRIDGE_VLAN_TUNNEL_INFO] = NLA_NEST_VLAN_TUNNEL,
+};
+static const unsigned char kinds_vlan_tunnel[] = {
+	[IFLA_BRIDGE_VLAN_TUNNEL_ID] = NLA_U32, [IFLA_BRIDGE_VLAN_TUNNEL_VID] = NLA_U16,
+	[IFLA_BRIDGE_VLAN_TUNNEL_FLAGS] = NLA_BRIDGE_VLAN_FLAGS,
+};
+static const unsigned char kinds_mctp[] = {
+	[IFLA_MCTP_NET] = NLA_U32,
+};
+static const unsigned char kinds_proto_down_reason[] = {
+	[IFLA_PROTO_DOWN_REASON_MASK] = NLA_X32, [IFLA_PROTO_DOWN_REASON_VALUE] = NLA_X32,
 };
 /* IFLA_INFO_DATA of the "tun" kind */
 static const unsigned char kinds_tun[] = {
@@ -451,7 +594,7 @@ static const unsigned char kinds_inet6[] = {
 	[IFLA_INET6_ADDR_GEN_MODE] = NLA_ADDR_GEN_MODE,
 };
 static const unsigned char kinds_af_spec[] = {
-	[AF_INET] = NLA_NEST_AF, [AF_INET6] = NLA_NEST_AF,
+	[AF_INET] = NLA_NEST_AF, [AF_INET6] = NLA_NEST_AF, [AF_MCTP] = NLA_NEST_AF,
 };
 static const unsigned char kinds_prop_list[] = {
 	[IFLA_ALT_IFNAME] = NLA_STR,
@@ -463,6 +606,94 @@ static const struct nla_set set_inet = NLA_TABLE(xlat_ifla_inet, "IFLA_INET_???"
 static const struct nla_set set_inet6 = NLA_TABLE(xlat_ifla_inet6, "IFLA_INET6_???", kinds_inet6);
 static const struct nla_set set_af_spec = NLA_TABLE(xlat_af, "AF_???", kinds_af_spec);
 static const struct nla_set set_prop_list = NLA_TABLE(xlat_ifla, "IFLA_???", kinds_prop_list);
+static const struct nla_set set_br = NLA_TABLE(xlat_ifla_br, "IFLA_BR_???", kinds_br);
+static const struct nla_set set_br_qstate =
+	NLA_TABLE(xlat_bridge_querier, "BRIDGE_QUERIER_???", kinds_br_qstate);
+static const struct nla_set set_brport = NLA_TABLE(xlat_ifla_brport, "IFLA_BRPORT_???", kinds_brport);
+static const struct nla_set set_af_spec_bridge =
+	NLA_TABLE(xlat_ifla_bridge, "IFLA_BRIDGE_???", kinds_af_spec_bridge);
+static const struct nla_set set_vlan_tunnel =
+	NLA_TABLE(xlat_ifla_bridge_vlan_tunnel, "IFLA_BRIDGE_VLAN_TUNNEL_???", kinds_vlan_tunnel);
+static const struct nla_set set_mctp = NLA_TABLE(xlat_ifla_mctp, "IFLA_MCTP_???", kinds_mctp);
+static const unsigned char kinds_nda[] = {
+	[NDA_DST] = NLA_INADDR, [NDA_LLADDR] = NLA_HWADDR_ANY, [NDA_CACHEINFO] = NLA_NDA_CACHEINFO,
+	[NDA_PROBES] = NLA_U32, [NDA_VLAN] = NLA_U16, [NDA_PORT] = NLA_BE16, [NDA_VNI] = NLA_U32,
+	[NDA_IFINDEX] = NLA_IFINDEX, [NDA_MASTER] = NLA_IFINDEX, [NDA_LINK_NETNSID] = NLA_U32,
+	[NDA_SRC_VNI] = NLA_U32, [NDA_PROTOCOL] = NLA_IP_PROTO, [NDA_NH_ID] = NLA_U32,
+	[NDA_FDB_EXT_ATTRS] = NLA_NEST_FDB_EXT, [NDA_FLAGS_EXT] = NLA_NTF_EXT,
+	[NDA_NDM_STATE_MASK] = NLA_NUD_MASK, [NDA_NDM_FLAGS_MASK] = NLA_NTF_MASK,
+};
+static const unsigned char kinds_nfea[] = {
+	[NFEA_ACTIVITY_NOTIFY] = NLA_FDB_NOTIFY,
+};
+static const struct nla_set set_nda = NLA_TABLE(xlat_nda, "NDA_???", kinds_nda);
+static const unsigned char kinds_fra[] = {
+	[FRA_DST] = NLA_INADDR, [FRA_SRC] = NLA_INADDR, [FRA_IIFNAME] = NLA_STR,
+	[FRA_GOTO] = NLA_U32, [FRA_PRIORITY] = NLA_U32, [FRA_FWMARK] = NLA_U32,
+	[FRA_FLOW] = NLA_U32, [FRA_TUN_ID] = NLA_BE64, [FRA_SUPPRESS_IFGROUP] = NLA_U32,
+	[FRA_SUPPRESS_PREFIXLEN] = NLA_U32, [FRA_TABLE] = NLA_RT_TABLE, [FRA_FWMASK] = NLA_U32,
+	[FRA_OIFNAME] = NLA_STR, [FRA_L3MDEV] = NLA_U8, [FRA_UID_RANGE] = NLA_UID_RANGE,
+	[FRA_PROTOCOL] = NLA_RT_PROTO, [FRA_IP_PROTO] = NLA_IP_PROTO,
+	[FRA_SPORT_RANGE] = NLA_PORT_RANGE, [FRA_DPORT_RANGE] = NLA_PORT_RANGE,
+};
+static const struct nla_set set_fra = NLA_TABLE(xlat_fra, "FRA_???", kinds_fra);
+static const unsigned char kinds_nha[] = {
+	[NHA_ID] = NLA_U32, [NHA_GROUP] = NLA_NH_GROUP, [NHA_GROUP_TYPE] = NLA_NH_GROUP_TYPE,
+	[NHA_BLACKHOLE] = NLA_U32, [NHA_OIF] = NLA_IFINDEX, [NHA_GATEWAY] = NLA_INADDR,
+	[NHA_ENCAP_TYPE] = NLA_LWT_ENCAP, [NHA_GROUPS] = NLA_U32, [NHA_MASTER] = NLA_IFINDEX,
+	[NHA_FDB] = NLA_U32, [NHA_RES_GROUP] = NLA_NEST_NH_RES_GROUP,
+	[NHA_RES_BUCKET] = NLA_NEST_NH_RES_BUCKET,
+};
+static const struct nla_set set_nha = NLA_TABLE(xlat_nha, "NHA_???", kinds_nha);
+static const unsigned char kinds_nha_res_group[] = {
+	[NHA_RES_GROUP_BUCKETS] = NLA_U16, [NHA_RES_GROUP_IDLE_TIMER] = NLA_CLOCK_T,
+	[NHA_RES_GROUP_UNBALANCED_TIMER] = NLA_CLOCK_T, [NHA_RES_GROUP_UNBALANCED_TIME] = NLA_CLOCK_T,
+};
+static const struct nla_set set_nha_res_group =
+	NLA_TABLE(xlat_nha_res_group, "NHA_RES_GROUP_???", kinds_nha_res_group);
+static const unsigned char kinds_nha_res_bucket[] = {
+	[NHA_RES_BUCKET_INDEX] = NLA_U16, [NHA_RES_BUCKET_IDLE_TIME] = NLA_CLOCK_T,
+	[NHA_RES_BUCKET_NH_ID] = NLA_U32,
+};
+static const struct nla_set set_nha_res_bucket =
+	NLA_TABLE(xlat_nha_res_bucket, "NHA_RES_BUCKET_???", kinds_nha_res_bucket);
+static const unsigned char kinds_tca[] = {
+	[TCA_KIND] = NLA_STR, [TCA_STATS] = NLA_TC_STATS, [TCA_RATE] = NLA_TC_ESTIMATOR,
+	[TCA_FCNT] = NLA_U32, [TCA_STATS2] = NLA_NEST_TC_STATS2, [TCA_STAB] = NLA_NEST_TC_STAB,
+	[TCA_CHAIN] = NLA_U32, [TCA_HW_OFFLOAD] = NLA_U8, [TCA_INGRESS_BLOCK] = NLA_U32,
+	[TCA_EGRESS_BLOCK] = NLA_U32, [TCA_DUMP_FLAGS] = NLA_U32,
+};
+static const struct nla_set set_tca = NLA_TABLE(xlat_tca, "TCA_???", kinds_tca);
+static const unsigned char kinds_tca_stats[] = {
+	[TCA_STATS_BASIC] = NLA_GNET_BASIC, [TCA_STATS_RATE_EST] = NLA_GNET_RATE_EST,
+	[TCA_STATS_QUEUE] = NLA_GNET_QUEUE, [TCA_STATS_RATE_EST64] = NLA_GNET_RATE_EST64,
+	[TCA_STATS_BASIC_HW] = NLA_GNET_BASIC, [TCA_STATS_PKT64] = NLA_U64,
+};
+static const struct nla_set set_tca_stats = NLA_TABLE(xlat_tca_stats, "TCA_STATS_???", kinds_tca_stats);
+static const unsigned char kinds_tca_stab[] = {
+	[TCA_STAB_BASE] = NLA_TC_SIZESPEC, [TCA_STAB_DATA] = NLA_TC_STAB_DATA,
+};
+static const struct nla_set set_tca_stab = NLA_TABLE(xlat_tca_stab, "TCA_STAB_???", kinds_tca_stab);
+static const unsigned char kinds_netconfa[] = {
+	[NETCONFA_IFINDEX] = NLA_IFINDEX, [NETCONFA_FORWARDING] = NLA_S32,
+	[NETCONFA_RP_FILTER] = NLA_S32, [NETCONFA_MC_FORWARDING] = NLA_S32,
+	[NETCONFA_PROXY_NEIGH] = NLA_S32, [NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN] = NLA_S32,
+	[NETCONFA_INPUT] = NLA_S32, [NETCONFA_BC_FORWARDING] = NLA_S32,
+};
+static const struct nla_set set_netconfa = NLA_TABLE(xlat_netconfa, "NETCONFA_???", kinds_netconfa);
+static const unsigned char kinds_ifal[] = {
+	[IFAL_ADDRESS] = NLA_INADDR, [IFAL_LABEL] = NLA_U32,
+};
+static const struct nla_set set_ifal = NLA_TABLE(xlat_ifal, "IFAL_???", kinds_ifal);
+
+/* a rule's tos (strace's ip_type_of_services) */
+static const struct scry_xlat xlat_iptos[] = {
+	{ 0x10, "IPTOS_LOWDELAY" }, { 0x08, "IPTOS_THROUGHPUT" }, { 0x04, "IPTOS_RELIABILITY" },
+	{ 0x02, "IPTOS_MINCOST" }, XLAT_END,
+};
+static const struct nla_set set_nfea = NLA_TABLE(xlat_nfea, "NFEA_???", kinds_nfea);
+static const struct nla_set set_proto_down_reason =
+	NLA_TABLE(xlat_ifla_proto_down_reason, "IFLA_PROTO_DOWN_REASON_???", kinds_proto_down_reason);
 
 static const struct scry_xlat xlat_tun_type[] = {
 	{ 1, "IFF_TUN" }, { 2, "IFF_TAP" }, XLAT_END,
@@ -537,6 +768,131 @@ static int link_stats(struct dctx *d, const unsigned char *p, size_t n, size_t w
 	return 1;
 }
 
+/*
+ * strace's decode_nla_xval/decode_nla_flags reading: a value of 1 to 8
+ * bytes, little-endian, at least size of them and only the first size
+ * when more; 0 when the attribute shows as bytes instead.
+ */
+static int nla_sized(const unsigned char *p, size_t n, size_t size, uint64_t *v)
+{
+	if (n > 8 || n < size)
+		return 0;
+	if (size && n > size)
+		n = size;
+	*v = 0;
+	for (size_t i = 0; i < n; i++)
+		*v |= (uint64_t)p[i] << (8 * i);
+	return 1;
+}
+
+/* Flags as strace's printflags: named bits and the rest in hex; when no
+ * bit has a name, the hex with the unknown word as a comment. */
+static void nl_flags0(struct dctx *d, const char *name, uint64_t val, const struct scry_xlat *x,
+		      const char *zero, const char *unknown)
+{
+	int named = 0;
+	for (const struct scry_xlat *e = x; e->name && !named; e++)
+		named = e->val && (val & e->val) == e->val;
+	v_flags(d, name, val, x, zero);
+	if (val && !named)
+		v_comment(d, NULL, "%s", unknown);
+}
+
+static void nl_flags(struct dctx *d, const char *name, uint64_t val, const struct scry_xlat *x,
+		     const char *unknown)
+{
+	int named = 0;
+	for (const struct scry_xlat *e = x; e->name && !named; e++)
+		named = e->val && (val & e->val) == e->val;
+	v_flags(d, name, val, x, "0");
+	if (val && !named)
+		v_comment(d, NULL, "%s", unknown);
+}
+
+/* A clock_t: ticks, and when not 0 the seconds they are, "1500 /\* 15.00
+ * s *\/" (strace's print_clock_t). */
+static void nl_clock_t(struct dctx *d, uint64_t ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	v_uint(d, NULL, ticks);
+	if (!ticks || hz <= 0)
+		return;
+	int width = 0;
+	for (long w = hz - 1; w > 0; w /= 10)
+		width++;
+	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
+		  ticks % (uint64_t)hz);
+}
+
+/*
+ * How many bytes of a link-layer address strace 6.1 shows for a link
+ * message of family f: it looks the family up as if it were an ARPHRD_*
+ * type (so an AF_BRIDGE message's IFLA_ADDRESS shows one byte, "02", as
+ * strace shows it); the types below AF_MAX that have a size.
+ */
+static size_t hwaddr_size(int f)
+{
+	switch (f) {
+	case 0: case 3: return 7;      /* ARPHRD_NETROM, ARPHRD_AX25 */
+	case 1: case 6: return 6;      /* ARPHRD_ETHER, ARPHRD_IEEE802 */
+	case 7: return 1;              /* ARPHRD_ARCNET */
+	case 15: return 2;             /* ARPHRD_DLCI */
+	case 24: return 16;            /* ARPHRD_IEEE1394 */
+	case 27: return 8;             /* ARPHRD_EUI64 */
+	case 32: return 20;            /* ARPHRD_INFINIBAND */
+	default: return 255;
+	}
+}
+
+/* 00:00:00:00:00:00, the first size of n bytes (strace's MAX_ADDR_LEN,
+ * 32, at most: 0 past it). */
+static int hwaddr(struct dctx *d, const char *name, const unsigned char *p, size_t n, size_t size)
+{
+	char mac[3 * 32];
+	size_t m = 0;
+	if (!n || n > 32)
+		return 0;
+	if (size > n)
+		size = n;
+	mac[0] = 0;
+	for (size_t i = 0; i < size; i++)
+		m += (size_t)snprintf(mac + m, sizeof(mac) - m, "%s%02x", i ? ":" : "", p[i]);
+	v_text(d, name, "%s", mac);
+	return 1;
+}
+
+/* A field of a struct shown from its bytes: its offset and width (1, 2,
+ * 4 or 8), signed or not. */
+struct nl_field {
+	const char *name;
+	unsigned char off, width, is_signed;
+};
+
+/* The struct of the fields f (need bytes of it at least); 0 when shorter. */
+static int nl_fields(struct dctx *d, const unsigned char *p, size_t n, size_t need,
+		     const struct nl_field *f, size_t count)
+{
+	if (n < need)
+		return 0;
+	size_t s = v_struct_begin(d, NULL);
+	for (size_t i = 0; i < count; i++) {
+		uint64_t u = 0;
+		memcpy(&u, p + f[i].off, f[i].width);
+		if (f[i].is_signed) {
+			int64_t v = f[i].width == 1 ? (int8_t)u : f[i].width == 2 ? (int16_t)u
+				  : f[i].width == 4 ? (int32_t)u : (int64_t)u;
+			v_int(d, f[i].name, v);
+		} else {
+			v_uint(d, f[i].name, u);
+		}
+	}
+	v_end(d, s);
+	return 1;
+}
+
+#define NLF(type, field, sgn) \
+	{ #field, offsetof(struct type, field), sizeof(((struct type *)0)->field), sgn }
+
 /* The value of an attribute; 0 when it is shown as bytes instead. */
 static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned char *p, size_t n)
 {
@@ -593,17 +949,10 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return 1;
 	case NLA_INADDR:
 		return inet_address(d, NULL, family, p, n, NULL);
-	case NLA_HWADDR: {
-		/* 00:00:00:00:00:00 */
-		char mac[3 * 32];
-		size_t m = 0;
-		if (!n || n > 32)
-			return 0;
-		for (size_t i = 0; i < n; i++)
-			m += (size_t)snprintf(mac + m, sizeof(mac) - m, "%s%02x", i ? ":" : "", p[i]);
-		v_text(d, NULL, "%s", mac);
-		return 1;
-	}
+	case NLA_HWADDR:
+		return hwaddr(d, NULL, p, n, hwaddr_size(family));
+	case NLA_HWADDR_ANY:
+		return hwaddr(d, NULL, p, n, n);
 	case NLA_IFA_FLAGS:
 		if (n < 4)
 			return 0;
@@ -620,9 +969,11 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return 1;
 	}
 	case NLA_RT_TABLE:
+		/* a table without a name in hex, as strace prints it */
 		if (n < 4)
 			return 0;
 		v_enum(d, NULL, get32(p), xlat_rt_table);
+		v_last(d)->fmt = 1;
 		return 1;
 	case NLA_RTEXT_FILTER:
 		if (n < 4)
@@ -671,14 +1022,16 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		return link_stats(d, p, n, 8);
 	case NLA_STRZ: {
 		/* plain QUOTE_0_TERMINATED (strace's IFLA_INFO_KIND): up to the
-		 * NUL within -s bytes, in hex too, else -s bytes and "..." */
+		 * NUL within -s bytes, in hex too, else -s bytes and "..." (not
+		 * when the NUL is the byte just past them: strace looks one
+		 * byte ahead) */
 		size_t size = n < (size_t)d->limit ? n : (size_t)d->limit;
 		const unsigned char *z = memchr(p, 0, size);
 		size_t show = z ? (size_t)(z - p) : size;
 		int hex = d->xflag > 1;
 		for (size_t i = 0; d->xflag == 1 && !hex && i < show; i++)
 			hex = p[i] > 0x7e || (p[i] < ' ' && (unsigned)(p[i] - 9) >= 5);
-		v_bytes(d, NULL, p, show, !z);
+		v_bytes(d, NULL, p, show, !z && !(n > size && !p[size]));
 		if (hex)
 			v_last(d)->fmt = 2;
 		return 1;
@@ -790,6 +1143,380 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		v_end(d, s);
 		return 1;
 	}
+	case NLA_CLOCK_T: {
+		uint64_t v;
+		if (!nla_sized(p, n, 0, &v))
+			return 0;
+		nl_clock_t(d, v);
+		return 1;
+	}
+	case NLA_X16:
+		if (n < 2)
+			return 0;
+		v_hex(d, NULL, (uint16_t)(p[0] | p[1] << 8));
+		return 1;
+	case NLA_X32:
+		if (n < 4)
+			return 0;
+		v_hex(d, NULL, get32(p));
+		return 1;
+	case NLA_ETHER_PROTO: {
+		/* htons(ETH_P_8021Q) */
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		size_t f = v_func_begin(d, NULL, "htons");
+		enum_q(d, NULL, ntohs((uint16_t)v), xlat_ether_proto, "ETHER_P_???");
+		v_end(d, f);
+		return 1;
+	}
+	case NLA_BRIDGE_ID: {
+		/* struct ifla_bridge_id: {prio=[128, 0], addr=02:00:00:00:00:01} */
+		struct ifla_bridge_id id;
+		if (n < sizeof(id))
+			return 0;
+		memcpy(&id, p, sizeof(id));
+		size_t s = v_struct_begin(d, NULL);
+		size_t a = v_array_begin(d, "prio");
+		for (size_t i = 0; i < sizeof(id.prio); i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			v_uint(d, NULL, id.prio[i]);
+		}
+		v_end(d, a);
+		hwaddr(d, "addr", id.addr, sizeof(id.addr), sizeof(id.addr));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_BR_BOOLOPT: {
+		struct br_boolopt_multi bm;
+		if (n < sizeof(bm))
+			return 0;
+		memcpy(&bm, p, sizeof(bm));
+		size_t s = v_struct_begin(d, NULL);
+		nl_flags(d, "optval", bm.optval, xlat_br_boolopt_flags, "1<<BR_BOOLOPT_???");
+		nl_flags(d, "optmask", bm.optmask, xlat_br_boolopt_flags, "1<<BR_BOOLOPT_???");
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_IFLA_EVENT:
+		if (n < 4)
+			return 0;
+		enum_q(d, NULL, get32(p), xlat_ifla_events, "IFLA_EVENT_???");
+		return 1;
+	case NLA_IN4_ADDR:
+		return inet_address(d, NULL, AF_INET, p, n, NULL);
+	case NLA_BRIDGE_FLAGS:
+	case NLA_BRIDGE_VLAN_FLAGS: {
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		if (k == NLA_BRIDGE_FLAGS)
+			nl_flags(d, NULL, v, xlat_bridge_flags, "BRIDGE_FLAGS_???");
+		else
+			nl_flags(d, NULL, v, xlat_bridge_vlan_info_flags, "BRIDGE_VLAN_INFO_???");
+		return 1;
+	}
+	case NLA_BRIDGE_MODE: {
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		enum_q(d, NULL, (int64_t)v, xlat_bridge_modes, "BRIDGE_MODE_???");
+		return 1;
+	}
+	case NLA_BRIDGE_VLAN_INFO: {
+		/* {flags=BRIDGE_VLAN_INFO_PVID|..., vid=1}, then any more bytes */
+		struct bridge_vlan_info bvi;
+		if (n < sizeof(bvi))
+			return 0;
+		memcpy(&bvi, p, sizeof(bvi));
+		size_t s = v_struct_begin(d, NULL);
+		nl_flags(d, "flags", bvi.flags, xlat_bridge_vlan_info_flags, "BRIDGE_VLAN_INFO_???");
+		v_uint(d, "vid", bvi.vid);
+		v_end(d, s);
+		if (n > sizeof(bvi))
+			hex_bytes(d, NULL, p + sizeof(bvi), n - sizeof(bvi));
+		return 1;
+	}
+	case NLA_RTA_CACHEINFO: {
+		/* struct rta_cacheinfo, rta_id in hex */
+		static const char *const f[] = {
+			"rta_clntref", "rta_lastuse", "rta_expires", "rta_error", "rta_used",
+			"rta_id", "rta_ts", "rta_tsage",
+		};
+		if (n < 32)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 8; i++) {
+			if (i == 5)
+				v_hex(d, f[i], get32(p + 4 * i));
+			else   /* rta_expires too, as strace prints it */
+				v_uint(d, f[i], get32(p + 4 * i));
+		}
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_BE16:
+		/* htons(4789) */
+		if (n < 2)
+			return 0;
+		v_func_uint(d, NULL, "htons", (unsigned)(p[0] << 8 | p[1]));
+		return 1;
+	case NLA_IP_PROTO: {
+		uint64_t v;
+		if (!nla_sized(p, n, 0, &v))
+			return 0;
+		enum_q(d, NULL, (int64_t)v, xlat_ipproto, "IPPROTO_???");
+		return 1;
+	}
+	case NLA_NDA_CACHEINFO: {
+		static const char *const f[] = {
+			"ndm_confirmed", "ndm_used", "ndm_updated", "ndm_refcnt",
+		};
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_FDB_NOTIFY:
+	case NLA_NTF_EXT:
+	case NLA_NUD_MASK:
+	case NLA_NTF_MASK: {
+		/* flags of 1, 4, 2 and 1 bytes (strace's decode_nla_flags) */
+		uint64_t v;
+		size_t size = k == NLA_NTF_EXT ? 4 : k == NLA_NUD_MASK ? 2 : 1;
+		if (!nla_sized(p, n, size, &v))
+			return 0;
+		if (k == NLA_FDB_NOTIFY)
+			nl_flags(d, NULL, v, xlat_fdb_notify, "FDB_NOTIFY_???");
+		else if (k == NLA_NTF_EXT)
+			nl_flags(d, NULL, v, xlat_ntf_ext, "NTF_EXT_???");
+		else if (k == NLA_NUD_MASK)
+			nl_flags0(d, NULL, v, xlat_nud, "NUD_NONE", "NUD_???");
+		else
+			nl_flags(d, NULL, v, xlat_ntf, "NTF_???");
+		return 1;
+	}
+	case NLA_NDIAG_GROUPS: {
+		/* the groups' bitmap in words, each in hex, at most -s of them */
+		size_t cnt = n / 8;
+		if (!cnt)
+			return 0;
+		size_t a = v_array_begin(d, NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			/* strace's PRINT_VAL_0X: "%#0*llx" of the word's
+			 * width, so 0x0000000000000011 and 0000000000000000 */
+			v_text(d, NULL, "%#0*" PRIx64, 16, get64(p + 8 * i));
+		}
+		v_end(d, a);
+		return 1;
+	}
+	case NLA_NDIAG_RING: {
+		static const char *const f[] = {
+			"ndr_block_size", "ndr_block_nr", "ndr_frame_size", "ndr_frame_nr",
+		};
+		if (n < 16)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 4; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_NDIAG_FLAGS:
+		if (n < 4)
+			return 0;
+		nl_flags(d, NULL, get32(p), xlat_ndiag_flags, "NDIAG_FLAG_???");
+		return 1;
+	case NLA_BE64:
+		/* htobe64(N) */
+		if (n < 8) {
+			return 0;
+		} else {
+			uint64_t v = 0;
+			for (int i = 0; i < 8; i++)
+				v = v << 8 | p[i];
+			v_func_uint(d, NULL, "htobe64", v);
+		}
+		return 1;
+	case NLA_RT_PROTO:
+		if (n < 1)
+			return 0;
+		enum_q(d, NULL, p[0], xlat_rtprot, "RTPROT_???");
+		return 1;
+	case NLA_UID_RANGE:
+	case NLA_PORT_RANGE: {
+		/* {start=0, end=4294967295}: two u32s, or two u16s */
+		size_t w = k == NLA_UID_RANGE ? 4 : 2;
+		if (n < 2 * w)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		v_uint(d, "start", w == 4 ? get32(p) : (unsigned)(p[0] | p[1] << 8));
+		v_uint(d, "end", w == 4 ? get32(p + 4) : (unsigned)(p[2] | p[3] << 8));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_TC_STATS: {
+		static const struct nl_field f[] = {
+			NLF(tc_stats, bytes, 0), NLF(tc_stats, packets, 0), NLF(tc_stats, drops, 0),
+			NLF(tc_stats, overlimits, 0), NLF(tc_stats, bps, 0), NLF(tc_stats, pps, 0),
+			NLF(tc_stats, qlen, 0), NLF(tc_stats, backlog, 0),
+		};
+		return nl_fields(d, p, n, offsetof(struct tc_stats, backlog) + 4, f, 8);
+	}
+	case NLA_TC_ESTIMATOR: {
+		static const struct nl_field f[] = {
+			NLF(tc_estimator, interval, 1), NLF(tc_estimator, ewma_log, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct tc_estimator), f, 2);
+	}
+	case NLA_GNET_BASIC: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_basic, bytes, 0), NLF(gnet_stats_basic, packets, 0),
+		};
+		return nl_fields(d, p, n, offsetof(struct gnet_stats_basic, packets) + 4, f, 2);
+	}
+	case NLA_GNET_RATE_EST: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_rate_est, bps, 0), NLF(gnet_stats_rate_est, pps, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct gnet_stats_rate_est), f, 2);
+	}
+	case NLA_GNET_QUEUE: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_queue, qlen, 0), NLF(gnet_stats_queue, backlog, 0),
+			NLF(gnet_stats_queue, drops, 0), NLF(gnet_stats_queue, requeues, 0),
+			NLF(gnet_stats_queue, overlimits, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct gnet_stats_queue), f, 5);
+	}
+	case NLA_GNET_RATE_EST64: {
+		static const struct nl_field f[] = {
+			NLF(gnet_stats_rate_est64, bps, 0), NLF(gnet_stats_rate_est64, pps, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct gnet_stats_rate_est64), f, 2);
+	}
+	case NLA_TC_SIZESPEC: {
+		static const struct nl_field f[] = {
+			NLF(tc_sizespec, cell_log, 0), NLF(tc_sizespec, size_log, 0),
+			NLF(tc_sizespec, cell_align, 1), NLF(tc_sizespec, overhead, 1),
+			NLF(tc_sizespec, linklayer, 0), NLF(tc_sizespec, mpu, 0),
+			NLF(tc_sizespec, mtu, 0), NLF(tc_sizespec, tsize, 0),
+		};
+		return nl_fields(d, p, n, sizeof(struct tc_sizespec), f, 8);
+	}
+	case NLA_TC_STAB_DATA: {
+		/* u16s, at most -s of them */
+		size_t cnt = n / 2;
+		if (!cnt)
+			return 0;
+		size_t a = v_array_begin(d, NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			v_uint(d, NULL, (unsigned)(p[2 * i] | p[2 * i + 1] << 8));
+		}
+		v_end(d, a);
+		return 1;
+	}
+	case NLA_LWT_ENCAP:
+		if (n < 2)
+			return 0;
+		enum_q(d, NULL, p[0] | p[1] << 8, xlat_lwt_encap, "LWTUNNEL_ENCAP_???");
+		return 1;
+	case NLA_NH_GROUP_TYPE: {
+		uint64_t v;
+		if (!nla_sized(p, n, 2, &v))
+			return 0;
+		enum_q(d, NULL, (int64_t)v, xlat_nexthop_grp_type, "NEXTHOP_GRP_TYPE_???");
+		return 1;
+	}
+	case NLA_NH_GROUP: {
+		/* [{id=1, weight=0}, ...]: struct nexthop_grp, the reserved
+		 * fields only when not 0; at most -s of them */
+		size_t cnt = n / sizeof(struct nexthop_grp);
+		if (!cnt)
+			return 0;
+		size_t a = v_array_begin(d, NULL);
+		for (size_t i = 0; i < cnt; i++) {
+			if (!d->verbose && i == (size_t)d->limit) {
+				d->out->v[a].flags |= SCRY_VF_TRUNC;
+				break;
+			}
+			/* id u32, weight u8, resvd1 u8 (newer headers'
+			 * weight_high), resvd2 u16 */
+			const unsigned char *e = p + i * sizeof(struct nexthop_grp);
+			size_t s = v_struct_begin(d, NULL);
+			v_uint(d, "id", get32(e));
+			v_uint(d, "weight", e[4]);
+			if (e[5])
+				v_hex(d, "resvd1", e[5]);
+			if (e[6] | e[7])
+				v_hex(d, "resvd2", (unsigned)(e[6] | e[7] << 8));
+			v_end(d, s);
+		}
+		v_end(d, a);
+		return 1;
+	}
+	case NLA_NEST_NH_RES_GROUP:
+		nlattrs(d, p, n, &set_nha_res_group, family);
+		return 1;
+	case NLA_NEST_NH_RES_BUCKET:
+		nlattrs(d, p, n, &set_nha_res_bucket, family);
+		return 1;
+	case NLA_NEST_TC_STATS2:
+		nlattrs(d, p, n, &set_tca_stats, family);
+		return 1;
+	case NLA_NEST_TC_STAB:
+		nlattrs(d, p, n, &set_tca_stab, family);
+		return 1;
+	case NLA_NEST_FDB_EXT:
+		nlattrs(d, p, n, &set_nfea, family);
+		return 1;
+	case NLA_CAN_XSTATS: {
+		/* struct can_device_stats */
+		static const char *const f[] = {
+			"bus_error", "error_warning", "error_passive", "bus_off",
+			"arbitration_lost", "restarts",
+		};
+		if (n < 24)
+			return 0;
+		size_t s = v_struct_begin(d, NULL);
+		for (int i = 0; i < 6; i++)
+			v_uint(d, f[i], get32(p + 4 * i));
+		v_end(d, s);
+		return 1;
+	}
+	case NLA_NEST_PROTINFO:
+		/* by the message's family: a bridge port's, or AF_INET6's as
+		 * in IFLA_AF_SPEC */
+		if (family == AF_BRIDGE)
+			nlattrs(d, p, n, &set_brport, family);
+		else if (family == AF_INET6)
+			nlattrs(d, p, n, &set_inet6, family);
+		else
+			return 0;
+		return 1;
+	case NLA_NEST_PROTO_DOWN_REASON:
+		nlattrs(d, p, n, &set_proto_down_reason, family);
+		return 1;
+	case NLA_NEST_BR_QSTATE:
+		nlattrs(d, p, n, &set_br_qstate, family);
+		return 1;
+	case NLA_NEST_VLAN_TUNNEL:
+		nlattrs(d, p, n, &set_vlan_tunnel, family);
+		return 1;
 	case NLA_NEST_XDP:
 		nlattrs(d, p, n, &set_xdp, family);
 		return 1;
@@ -797,7 +1524,8 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		nlattrs(d, p, n, &set_linkinfo, family);
 		return 1;
 	case NLA_NEST_AF_SPEC:
-		nlattrs(d, p, n, &set_af_spec, family);
+		/* an AF_BRIDGE message's is the bridge's set, not by family */
+		nlattrs(d, p, n, family == AF_BRIDGE ? &set_af_spec_bridge : &set_af_spec, family);
 		return 1;
 	case NLA_NEST_PROP_LIST:
 		nlattrs(d, p, n, &set_prop_list, family);
@@ -812,12 +1540,25 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
  * inet_addr("127.0.0.1")], one bare or several in an array, at most -s of
  * them (all with -v).
  */
+/* A link's kind as strace 6.1 keeps it (update_ctx_str): its bytes up
+ * to a NUL when there are fewer than 16, else "". */
+static void link_kind(char out[16], const unsigned char *p, size_t n)
+{
+	out[0] = 0;
+	if (n >= 16)
+		return;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
 static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const struct nla_set *set,
 		    int family)
 {
 	const struct scry_xlat *types = set->types;
 	const char *unknown = set->unknown;
-	char kind[16] = "";   /* IFLA_INFO_KIND's, for IFLA_INFO_DATA */
+	/* IFLA_INFO_KIND's and IFLA_INFO_SLAVE_KIND's, for IFLA_INFO_DATA,
+	 * IFLA_INFO_XSTATS and IFLA_INFO_SLAVE_DATA */
+	char kind[16] = "", slave_kind[16] = "";
 	size_t arr = (size_t)-1;
 	unsigned elt = 0;
 	while (n) {
@@ -863,21 +1604,27 @@ static void nlattrs(struct dctx *d, const unsigned char *p, size_t n, const stru
 			size_t vlen = len - NLA_HDRLEN;
 			enum nla_kind k = nla_kind_of(set, t);
 			int shown;
-			if (k == NLA_STRZ && set == &set_linkinfo && t == IFLA_INFO_KIND) {
-				size_t kn = vlen < sizeof(kind) - 1 ? vlen : sizeof(kind) - 1;
-				memcpy(kind, val, kn);
-				kind[kn] = 0;
-			}
+			const struct nla_set *sub = NULL;
+			if (set == &set_linkinfo && (t == IFLA_INFO_KIND || t == IFLA_INFO_SLAVE_KIND))
+				link_kind(t == IFLA_INFO_KIND ? kind : slave_kind, val, vlen);
 			if (k == NLA_NEST_AF)   /* IFLA_AF_SPEC's: by the family */
-				shown = t == AF_INET || t == AF_INET6;
-			else if (k == NLA_NEST_INFO_DATA)   /* by the kind: tun's */
-				shown = !strcmp(kind, "tun");
-			else
+				sub = t == AF_INET ? &set_inet : t == AF_INET6 ? &set_inet6
+				    : t == AF_MCTP ? &set_mctp : NULL;
+			else if (k == NLA_NEST_INFO_DATA)   /* by the kind */
+				sub = !strcmp(kind, "tun") ? &set_tun
+				    : !strcmp(kind, "bridge") ? &set_br : NULL;
+			else if (k == NLA_NEST_SLAVE_DATA)
+				sub = !strcmp(slave_kind, "bridge") ? &set_brport : NULL;
+			if (sub) {
+				nlattrs(d, val, vlen, sub, family);
+				shown = 1;
+			} else if (k == NLA_NEST_AF || k == NLA_NEST_INFO_DATA || k == NLA_NEST_SLAVE_DATA) {
+				shown = 0;
+			} else if (k == NLA_NEST_INFO_XSTATS) {
+				shown = !strcmp(kind, "can") && nla_value(d, NLA_CAN_XSTATS, family, val, vlen);
+			} else {
 				shown = nla_value(d, k, family, val, vlen);
-			if (k == NLA_NEST_AF && shown)
-				nlattrs(d, val, vlen, t == AF_INET ? &set_inet : &set_inet6, family);
-			if (k == NLA_NEST_INFO_DATA && shown)
-				nlattrs(d, val, vlen, &set_tun, family);
+			}
 			if (!shown)
 				hex_bytes(d, NULL, val, vlen);
 			v_end(d, a);
@@ -901,6 +1648,13 @@ static const struct nla_set set_inet_diag = {
 static const struct nla_set set_unix_diag = {
 	xlat_unix_diag_attrs, "UNIX_DIAG_???", kind_unix_diag, NULL, 0,
 };
+static const unsigned char kinds_netlink_diag[] = {
+	[NETLINK_DIAG_MEMINFO] = NLA_SKMEMINFO, [NETLINK_DIAG_GROUPS] = NLA_NDIAG_GROUPS,
+	[NETLINK_DIAG_RX_RING] = NLA_NDIAG_RING, [NETLINK_DIAG_TX_RING] = NLA_NDIAG_RING,
+	[NETLINK_DIAG_FLAGS] = NLA_NDIAG_FLAGS,
+};
+static const struct nla_set set_netlink_diag =
+	NLA_TABLE(xlat_netlink_diag_attrs, "NETLINK_DIAG_???", kinds_netlink_diag);
 
 /* ---- NETLINK_ROUTE ---- */
 
@@ -918,8 +1672,123 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 	if (n < 1)
 		return 0;
 	int family = p[0];
-	unsigned kind = (type - RTM_BASE) / 4;   /* LINK, ADDR, ROUTE, ... */
-	if (type >= RTM_NEWLINK && type <= RTM_SETLINK) {
+	unsigned kind = (type - RTM_BASE) / 4;   /* LINK, ADDR, ROUTE, NEIGH, ... */
+	if (kind == 3 && type <= RTM_GETNEIGH && !(type == RTM_GETNEIGH && family == AF_BRIDGE)) {
+		/* a neighbour: ndmsg and its attributes (bridge fdb's
+		 * AF_BRIDGE RTM_GETNEIGH carries an ifinfomsg, decoded so) */
+		struct ndmsg nd;
+		if (n < sizeof(nd)) {
+			family_only(d, "ndm_family", family);
+			return 1;
+		}
+		memcpy(&nd, p, sizeof(nd));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ndm_family", nd.ndm_family, xlat_af, "AF_???");
+		ifindex(d, "ndm_ifindex", (unsigned)nd.ndm_ifindex);
+		nl_flags0(d, "ndm_state", nd.ndm_state, xlat_nud, "NUD_NONE", "NUD_???");
+		nl_flags(d, "ndm_flags", nd.ndm_flags, xlat_ntf, "NTF_???");
+		enum_q(d, "ndm_type", nd.ndm_type, xlat_rtn_types, "RTN_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(nd));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_nda, family);
+		return 1;
+	}
+	if (kind == (RTM_NEWNETCONF - RTM_BASE) / 4 && type <= RTM_GETNETCONF) {
+		/* netconfmsg is its family alone, the attributes after 4 bytes */
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ncm_family", family, xlat_af, "AF_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(struct netconfmsg));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_netconfa, family);
+		return 1;
+	}
+	if (kind == (RTM_NEWADDRLABEL - RTM_BASE) / 4 && type <= RTM_GETADDRLABEL) {
+		struct ifaddrlblmsg al;
+		if (n < sizeof(al)) {
+			family_only(d, "ifal_family", family);
+			return 1;
+		}
+		memcpy(&al, p, sizeof(al));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ifal_family", al.ifal_family, xlat_af, "AF_???");
+		v_uint(d, "ifal_prefixlen", al.ifal_prefixlen);
+		v_uint(d, "ifal_flags", al.ifal_flags);
+		ifindex(d, "ifal_index", al.ifal_index);
+		v_uint(d, "ifal_seq", al.ifal_seq);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(al));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_ifal, family);
+		return 1;
+	}
+	if (((kind == 5 || kind == 6 || kind == 7) && (type & 3) != 3) ||
+	    (type >= RTM_NEWCHAIN && type <= RTM_GETCHAIN)) {
+		/* traffic control: a qdisc, class, filter or chain */
+		struct tcmsg tc;
+		if (n < sizeof(tc)) {
+			family_only(d, "tcm_family", family);
+			return 1;
+		}
+		memcpy(&tc, p, sizeof(tc));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "tcm_family", tc.tcm_family, xlat_af, "AF_???");
+		ifindex(d, "tcm_ifindex", (unsigned)tc.tcm_ifindex);
+		v_uint(d, "tcm_handle", tc.tcm_handle);
+		v_uint(d, "tcm_parent", tc.tcm_parent);
+		v_uint(d, "tcm_info", tc.tcm_info);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(tc));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_tca, family);
+		return 1;
+	}
+	if (type >= RTM_NEWNEXTHOP && type <= RTM_GETNEXTHOP) {
+		/* a nexthop: nhmsg (resvd only when not 0) and NHA_* */
+		struct nhmsg nh;
+		if (n < sizeof(nh)) {
+			family_only(d, "nh_family", family);
+			return 1;
+		}
+		memcpy(&nh, p, sizeof(nh));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "nh_family", nh.nh_family, xlat_af, "AF_???");
+		v_enum(d, "nh_scope", nh.nh_scope, xlat_rt_scope);
+		v_last(d)->fmt = 1;   /* unnamed: hex, no comment */
+		enum_q(d, "nh_protocol", nh.nh_protocol, xlat_rtprot, "RTPROT_???");
+		if (nh.resvd)
+			v_hex(d, "resvd", nh.resvd);
+		nl_flags(d, "nh_flags", nh.nh_flags, xlat_rtnh_flags, "RTNH_F_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(nh));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_nha, family);
+		return 1;
+	}
+	if (kind == 4 && type <= RTM_GETRULE) {
+		/* a rule: fib_rule_hdr and its FRA_* attributes */
+		struct fib_rule_hdr fr;
+		if (n < sizeof(fr)) {
+			family_only(d, "family", family);
+			return 1;
+		}
+		memcpy(&fr, p, sizeof(fr));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "family", fr.family, xlat_af, "AF_???");
+		v_uint(d, "dst_len", fr.dst_len);
+		v_uint(d, "src_len", fr.src_len);
+		nl_flags(d, "tos", fr.tos, xlat_iptos, "IPTOS_TOS_???");
+		enum_q(d, "table", fr.table, xlat_rt_table, "RT_TABLE_???");
+		enum_q(d, "action", fr.action, xlat_fr_act, "FR_ACT_???");
+		nl_flags(d, "flags", fr.flags, xlat_fib_rule_flags, "FIB_RULE_???");
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(fr));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_fra, family);
+		return 1;
+	}
+	if ((type >= RTM_NEWLINK && type <= RTM_SETLINK) || type == RTM_GETNEIGH) {
 		struct ifinfomsg ifi;
 		if (n < sizeof(ifi)) {
 			family_only(d, "ifi_family", family);
@@ -938,7 +1807,7 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 			nlattrs(d, p + off, n - off, &set_ifla, family);
 		return 1;
 	}
-	if (kind == 1 && type <= RTM_GETADDR) {
+	if ((kind == 1 && type <= RTM_GETADDR) || type == RTM_GETMULTICAST || type == RTM_GETANYCAST) {
 		struct ifaddrmsg ifa;
 		if (n < sizeof(ifa)) {
 			family_only(d, "ifa_family", family);
@@ -980,7 +1849,24 @@ static int route_payload(struct dctx *d, unsigned type, const unsigned char *p, 
 			nlattrs(d, p + off, n - off, &set_rta, family);
 		return 1;
 	}
-	return 0;
+	switch (type) {
+	case RTM_NEWACTION: case RTM_DELACTION: case RTM_GETACTION:
+	case RTM_NEWNEIGHTBL: case RTM_GETNEIGHTBL: case RTM_SETNEIGHTBL:
+	case RTM_GETDCB: case RTM_SETDCB: case RTM_NEWMDB: case RTM_DELMDB: case RTM_GETMDB:
+	case RTM_NEWNSID: case RTM_DELNSID: case RTM_GETNSID: case RTM_NEWSTATS: case RTM_GETSTATS:
+	case RTM_NEWCACHEREPORT:
+		/* strace decodes these, scry does not yet: bytes */
+		return 0;
+	default:
+		break;
+	}
+	/* a type strace has no decoder for: {family=AF_UNSPEC, data="..."} */
+	size_t s = v_struct_begin(d, NULL);
+	enum_q(d, "family", family, xlat_af, "AF_???");
+	if (n > 1)
+		hex_bytes(d, "data", p + 1, n - 1);
+	v_end(d, s);
+	return 1;
 }
 
 /* ---- NETLINK_SOCK_DIAG ---- */
@@ -1064,12 +1950,47 @@ static void diag_sockid(struct dctx *d, int family, const struct inet_diag_socki
 	v_end(d, s);
 }
 
-static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char *p, size_t n)
+static int sock_diag_payload(struct dctx *d, unsigned type, unsigned flags, const unsigned char *p,
+			     size_t n)
 {
 	if (n < 1)
 		return 0;
 	int family = p[0];
 	int request = flags & NLM_F_REQUEST;
+	if (n == 1 || (family != AF_UNIX && family != AF_INET && family != AF_INET6 &&
+		       family != AF_NETLINK && family != AF_PACKET && family != AF_SMC)) {
+		/* a family strace has no decoder for: {family=AF_VSOCK,
+		 * data="\x00..."} */
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "family", family, xlat_af, "AF_???");
+		if (n > 1)
+			hex_bytes(d, "data", p + 1, n - 1);
+		v_end(d, s);
+		return 1;
+	}
+	if ((family == AF_INET || family == AF_INET6) && request &&
+	    (type == TCPDIAG_GETSOCK || type == DCCPDIAG_GETSOCK)) {
+		/* the old request, struct inet_diag_req */
+		struct inet_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "idiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "idiag_family", r.idiag_family, xlat_af, "AF_???");
+		v_uint(d, "idiag_src_len", r.idiag_src_len);
+		v_uint(d, "idiag_dst_len", r.idiag_dst_len);
+		diag_ext(d, "idiag_ext", r.idiag_ext);
+		diag_sockid(d, family, &r.id);
+		tcp_states(d, "idiag_states", r.idiag_states);
+		v_uint(d, "idiag_dbs", r.idiag_dbs);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(r));
+		if (n > off)
+			hex_bytes(d, NULL, p + off, n - off);
+		return 1;
+	}
 	if ((family == AF_INET || family == AF_INET6) && request) {
 		struct inet_diag_req_v2 r;
 		if (n < sizeof(r)) {
@@ -1133,6 +2054,76 @@ static int sock_diag_payload(struct dctx *d, unsigned flags, const unsigned char
 		size_t off = NLMSG_ALIGN(sizeof(m));
 		if (n > off)
 			nlattrs(d, p + off, n - off, &set_unix_diag, family);
+		return 1;
+	}
+	if (family == AF_NETLINK && request) {
+		struct netlink_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "sdiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
+		if (r.sdiag_protocol == NDIAG_PROTO_ALL) {
+			static const struct scry_xlat all[] = { XLAT(NDIAG_PROTO_ALL), XLAT_END };
+			v_enum(d, "sdiag_protocol", r.sdiag_protocol, all);
+		} else {
+			enum_q(d, "sdiag_protocol", r.sdiag_protocol, xlat_netlink_protocols,
+			       "NETLINK_???");
+		}
+		v_uint(d, "ndiag_ino", r.ndiag_ino);
+		nl_flags(d, "ndiag_show", r.ndiag_show, xlat_ndiag_show, "NDIAG_SHOW_???");
+		size_t a = v_array_begin(d, "ndiag_cookie");
+		v_uint(d, NULL, r.ndiag_cookie[0]);
+		v_uint(d, NULL, r.ndiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
+		return 1;
+	}
+	if (family == AF_NETLINK) {
+		struct netlink_diag_msg m;
+		if (n < sizeof(m)) {
+			family_only(d, "ndiag_family", family);
+			return 1;
+		}
+		memcpy(&m, p, sizeof(m));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "ndiag_family", m.ndiag_family, xlat_af, "AF_???");
+		enum_q(d, "ndiag_type", m.ndiag_type, xlat_sock_type, "SOCK_???");
+		enum_q(d, "ndiag_protocol", m.ndiag_protocol, xlat_netlink_protocols, "NETLINK_???");
+		enum_q(d, "ndiag_state", m.ndiag_state, xlat_netlink_states, "NETLINK_???");
+		v_uint(d, "ndiag_portid", m.ndiag_portid);
+		v_uint(d, "ndiag_dst_portid", m.ndiag_dst_portid);
+		v_uint(d, "ndiag_dst_group", m.ndiag_dst_group);
+		v_uint(d, "ndiag_ino", m.ndiag_ino);
+		size_t a = v_array_begin(d, "ndiag_cookie");
+		v_uint(d, NULL, m.ndiag_cookie[0]);
+		v_uint(d, NULL, m.ndiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
+		size_t off = NLMSG_ALIGN(sizeof(m));
+		if (n > off)
+			nlattrs(d, p + off, n - off, &set_netlink_diag, family);
+		return 1;
+	}
+	if (family == AF_PACKET && request) {
+		struct packet_diag_req r;
+		if (n < sizeof(r)) {
+			family_only(d, "sdiag_family", family);
+			return 1;
+		}
+		memcpy(&r, p, sizeof(r));
+		size_t s = v_struct_begin(d, NULL);
+		enum_q(d, "sdiag_family", r.sdiag_family, xlat_af, "AF_???");
+		v_hex(d, "sdiag_protocol", r.sdiag_protocol);
+		v_uint(d, "pdiag_ino", r.pdiag_ino);
+		nl_flags(d, "pdiag_show", r.pdiag_show, xlat_packet_show, "PACKET_SHOW_???");
+		size_t a = v_array_begin(d, "pdiag_cookie");
+		v_uint(d, NULL, r.pdiag_cookie[0]);
+		v_uint(d, NULL, r.pdiag_cookie[1]);
+		v_end(d, a);
+		v_end(d, s);
 		return 1;
 	}
 	if (family == AF_UNIX && request) {
@@ -1252,7 +2243,7 @@ static void nlmsg(struct dctx *d, int proto, const struct nlmsghdr *h, const uns
 	} else if (h->nlmsg_type >= NLMSG_MIN_TYPE && proto == NETLINK_ROUTE) {
 		done = route_payload(d, h->nlmsg_type, pl, pn);
 	} else if (h->nlmsg_type >= NLMSG_MIN_TYPE && proto == NETLINK_SOCK_DIAG) {
-		done = sock_diag_payload(d, h->nlmsg_flags, pl, pn);
+		done = sock_diag_payload(d, h->nlmsg_type, h->nlmsg_flags, pl, pn);
 	}
 	if (!done)
 		hex_bytes(d, NULL, pl, pn);

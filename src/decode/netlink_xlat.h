@@ -622,6 +622,606 @@ static const struct scry_xlat xlat_ifla_tun[] = {
 	{ 0, NULL },
 };
 
+/* linux/if_link.h: IFLA_BR_* */
+static const struct scry_xlat xlat_ifla_br[] = {
+	{ 0x0, "IFLA_BR_UNSPEC" },
+	{ 0x1, "IFLA_BR_FORWARD_DELAY" },
+	{ 0x2, "IFLA_BR_HELLO_TIME" },
+	{ 0x3, "IFLA_BR_MAX_AGE" },
+	{ 0x4, "IFLA_BR_AGEING_TIME" },
+	{ 0x5, "IFLA_BR_STP_STATE" },
+	{ 0x6, "IFLA_BR_PRIORITY" },
+	{ 0x7, "IFLA_BR_VLAN_FILTERING" },
+	{ 0x8, "IFLA_BR_VLAN_PROTOCOL" },
+	{ 0x9, "IFLA_BR_GROUP_FWD_MASK" },
+	{ 0xa, "IFLA_BR_ROOT_ID" },
+	{ 0xb, "IFLA_BR_BRIDGE_ID" },
+	{ 0xc, "IFLA_BR_ROOT_PORT" },
+	{ 0xd, "IFLA_BR_ROOT_PATH_COST" },
+	{ 0xe, "IFLA_BR_TOPOLOGY_CHANGE" },
+	{ 0xf, "IFLA_BR_TOPOLOGY_CHANGE_DETECTED" },
+	{ 0x10, "IFLA_BR_HELLO_TIMER" },
+	{ 0x11, "IFLA_BR_TCN_TIMER" },
+	{ 0x12, "IFLA_BR_TOPOLOGY_CHANGE_TIMER" },
+	{ 0x13, "IFLA_BR_GC_TIMER" },
+	{ 0x14, "IFLA_BR_GROUP_ADDR" },
+	{ 0x15, "IFLA_BR_FDB_FLUSH" },
+	{ 0x16, "IFLA_BR_MCAST_ROUTER" },
+	{ 0x17, "IFLA_BR_MCAST_SNOOPING" },
+	{ 0x18, "IFLA_BR_MCAST_QUERY_USE_IFADDR" },
+	{ 0x19, "IFLA_BR_MCAST_QUERIER" },
+	{ 0x1a, "IFLA_BR_MCAST_HASH_ELASTICITY" },
+	{ 0x1b, "IFLA_BR_MCAST_HASH_MAX" },
+	{ 0x1c, "IFLA_BR_MCAST_LAST_MEMBER_CNT" },
+	{ 0x1d, "IFLA_BR_MCAST_STARTUP_QUERY_CNT" },
+	{ 0x1e, "IFLA_BR_MCAST_LAST_MEMBER_INTVL" },
+	{ 0x1f, "IFLA_BR_MCAST_MEMBERSHIP_INTVL" },
+	{ 0x20, "IFLA_BR_MCAST_QUERIER_INTVL" },
+	{ 0x21, "IFLA_BR_MCAST_QUERY_INTVL" },
+	{ 0x22, "IFLA_BR_MCAST_QUERY_RESPONSE_INTVL" },
+	{ 0x23, "IFLA_BR_MCAST_STARTUP_QUERY_INTVL" },
+	{ 0x24, "IFLA_BR_NF_CALL_IPTABLES" },
+	{ 0x25, "IFLA_BR_NF_CALL_IP6TABLES" },
+	{ 0x26, "IFLA_BR_NF_CALL_ARPTABLES" },
+	{ 0x27, "IFLA_BR_VLAN_DEFAULT_PVID" },
+	{ 0x28, "IFLA_BR_PAD" },
+	{ 0x29, "IFLA_BR_VLAN_STATS_ENABLED" },
+	{ 0x2a, "IFLA_BR_MCAST_STATS_ENABLED" },
+	{ 0x2b, "IFLA_BR_MCAST_IGMP_VERSION" },
+	{ 0x2c, "IFLA_BR_MCAST_MLD_VERSION" },
+	{ 0x2d, "IFLA_BR_VLAN_STATS_PER_PORT" },
+	{ 0x2e, "IFLA_BR_MULTI_BOOLOPT" },
+	{ 0x2f, "IFLA_BR_MCAST_QUERIER_STATE" },
+	{ 0, NULL },
+};
+
+/* linux/if_link.h: IFLA_BRPORT_* */
+static const struct scry_xlat xlat_ifla_brport[] = {
+	{ 0x0, "IFLA_BRPORT_UNSPEC" },
+	{ 0x1, "IFLA_BRPORT_STATE" },
+	{ 0x2, "IFLA_BRPORT_PRIORITY" },
+	{ 0x3, "IFLA_BRPORT_COST" },
+	{ 0x4, "IFLA_BRPORT_MODE" },
+	{ 0x5, "IFLA_BRPORT_GUARD" },
+	{ 0x6, "IFLA_BRPORT_PROTECT" },
+	{ 0x7, "IFLA_BRPORT_FAST_LEAVE" },
+	{ 0x8, "IFLA_BRPORT_LEARNING" },
+	{ 0x9, "IFLA_BRPORT_UNICAST_FLOOD" },
+	{ 0xa, "IFLA_BRPORT_PROXYARP" },
+	{ 0xb, "IFLA_BRPORT_LEARNING_SYNC" },
+	{ 0xc, "IFLA_BRPORT_PROXYARP_WIFI" },
+	{ 0xd, "IFLA_BRPORT_ROOT_ID" },
+	{ 0xe, "IFLA_BRPORT_BRIDGE_ID" },
+	{ 0xf, "IFLA_BRPORT_DESIGNATED_PORT" },
+	{ 0x10, "IFLA_BRPORT_DESIGNATED_COST" },
+	{ 0x11, "IFLA_BRPORT_ID" },
+	{ 0x12, "IFLA_BRPORT_NO" },
+	{ 0x13, "IFLA_BRPORT_TOPOLOGY_CHANGE_ACK" },
+	{ 0x14, "IFLA_BRPORT_CONFIG_PENDING" },
+	{ 0x15, "IFLA_BRPORT_MESSAGE_AGE_TIMER" },
+	{ 0x16, "IFLA_BRPORT_FORWARD_DELAY_TIMER" },
+	{ 0x17, "IFLA_BRPORT_HOLD_TIMER" },
+	{ 0x18, "IFLA_BRPORT_FLUSH" },
+	{ 0x19, "IFLA_BRPORT_MULTICAST_ROUTER" },
+	{ 0x1a, "IFLA_BRPORT_PAD" },
+	{ 0x1b, "IFLA_BRPORT_MCAST_FLOOD" },
+	{ 0x1c, "IFLA_BRPORT_MCAST_TO_UCAST" },
+	{ 0x1d, "IFLA_BRPORT_VLAN_TUNNEL" },
+	{ 0x1e, "IFLA_BRPORT_BCAST_FLOOD" },
+	{ 0x1f, "IFLA_BRPORT_GROUP_FWD_MASK" },
+	{ 0x20, "IFLA_BRPORT_NEIGH_SUPPRESS" },
+	{ 0x21, "IFLA_BRPORT_ISOLATED" },
+	{ 0x22, "IFLA_BRPORT_BACKUP_PORT" },
+	{ 0x23, "IFLA_BRPORT_MRP_RING_OPEN" },
+	{ 0x24, "IFLA_BRPORT_MRP_IN_OPEN" },
+	{ 0x25, "IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT" },
+	{ 0x26, "IFLA_BRPORT_MCAST_EHT_HOSTS_CNT" },
+	{ 0x27, "IFLA_BRPORT_LOCKED" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: BR_BOOLOPT_* */
+static const struct scry_xlat xlat_br_boolopt_flags[] = {
+	{ 0x1, "1<<BR_BOOLOPT_NO_LL_LEARN" },
+	{ 0x2, "1<<BR_BOOLOPT_MCAST_VLAN_SNOOPING" },
+	{ 0x4, "1<<BR_BOOLOPT_MST_ENABLE" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: BRIDGE_QUERIER_* */
+static const struct scry_xlat xlat_bridge_querier[] = {
+	{ 0x0, "BRIDGE_QUERIER_UNSPEC" },
+	{ 0x1, "BRIDGE_QUERIER_IP_ADDRESS" },
+	{ 0x2, "BRIDGE_QUERIER_IP_PORT" },
+	{ 0x3, "BRIDGE_QUERIER_IP_OTHER_TIMER" },
+	{ 0x4, "BRIDGE_QUERIER_PAD" },
+	{ 0x5, "BRIDGE_QUERIER_IPV6_ADDRESS" },
+	{ 0x6, "BRIDGE_QUERIER_IPV6_PORT" },
+	{ 0x7, "BRIDGE_QUERIER_IPV6_OTHER_TIMER" },
+	{ 0, NULL },
+};
+
+/* linux/if_ether.h: ETH_P_* */
+static const struct scry_xlat xlat_ether_proto[] = {
+	{ 0x60, "ETH_P_LOOP" },
+	{ 0x200, "ETH_P_PUP" },
+	{ 0x201, "ETH_P_PUPAT" },
+	{ 0x22f0, "ETH_P_TSN" },
+	{ 0x22eb, "ETH_P_ERSPAN2" },
+	{ 0x800, "ETH_P_IP" },
+	{ 0x805, "ETH_P_X25" },
+	{ 0x806, "ETH_P_ARP" },
+	{ 0x8ff, "ETH_P_BPQ" },
+	{ 0xa00, "ETH_P_IEEEPUP" },
+	{ 0xa01, "ETH_P_IEEEPUPAT" },
+	{ 0x4305, "ETH_P_BATMAN" },
+	{ 0x6000, "ETH_P_DEC" },
+	{ 0x6001, "ETH_P_DNA_DL" },
+	{ 0x6002, "ETH_P_DNA_RC" },
+	{ 0x6003, "ETH_P_DNA_RT" },
+	{ 0x6004, "ETH_P_LAT" },
+	{ 0x6005, "ETH_P_DIAG" },
+	{ 0x6006, "ETH_P_CUST" },
+	{ 0x6007, "ETH_P_SCA" },
+	{ 0x6558, "ETH_P_TEB" },
+	{ 0x8035, "ETH_P_RARP" },
+	{ 0x809b, "ETH_P_ATALK" },
+	{ 0x80f3, "ETH_P_AARP" },
+	{ 0x8100, "ETH_P_8021Q" },
+	{ 0x88be, "ETH_P_ERSPAN" },
+	{ 0x8137, "ETH_P_IPX" },
+	{ 0x86dd, "ETH_P_IPV6" },
+	{ 0x8808, "ETH_P_PAUSE" },
+	{ 0x8809, "ETH_P_SLOW" },
+	{ 0x883e, "ETH_P_WCCP" },
+	{ 0x8847, "ETH_P_MPLS_UC" },
+	{ 0x8848, "ETH_P_MPLS_MC" },
+	{ 0x884c, "ETH_P_ATMMPOA" },
+	{ 0x8863, "ETH_P_PPP_DISC" },
+	{ 0x8864, "ETH_P_PPP_SES" },
+	{ 0x886c, "ETH_P_LINK_CTL" },
+	{ 0x8884, "ETH_P_ATMFATE" },
+	{ 0x888e, "ETH_P_PAE" },
+	{ 0x8899, "ETH_P_REALTEK" },
+	{ 0x88a2, "ETH_P_AOE" },
+	{ 0x88a8, "ETH_P_8021AD" },
+	{ 0x88b5, "ETH_P_802_EX1" },
+	{ 0x88c7, "ETH_P_PREAUTH" },
+	{ 0x88ca, "ETH_P_TIPC" },
+	{ 0x88cc, "ETH_P_LLDP" },
+	{ 0x88e3, "ETH_P_MRP" },
+	{ 0x88e5, "ETH_P_MACSEC" },
+	{ 0x88e7, "ETH_P_8021AH" },
+	{ 0x88f5, "ETH_P_MVRP" },
+	{ 0x88f7, "ETH_P_1588" },
+	{ 0x88f8, "ETH_P_NCSI" },
+	{ 0x88fb, "ETH_P_PRP" },
+	{ 0x8902, "ETH_P_CFM" },
+	{ 0x8906, "ETH_P_FCOE" },
+	{ 0x8915, "ETH_P_IBOE" },
+	{ 0x890d, "ETH_P_TDLS" },
+	{ 0x8914, "ETH_P_FIP" },
+	{ 0x8917, "ETH_P_80221" },
+	{ 0x892f, "ETH_P_HSR" },
+	{ 0x894f, "ETH_P_NSH" },
+	{ 0x9000, "ETH_P_LOOPBACK" },
+	{ 0x9100, "ETH_P_QINQ1" },
+	{ 0x9200, "ETH_P_QINQ2" },
+	{ 0x9300, "ETH_P_QINQ3" },
+	{ 0xdada, "ETH_P_EDSA" },
+	{ 0xdadb, "ETH_P_DSA_8021Q" },
+	{ 0xe001, "ETH_P_DSA_A5PSW" },
+	{ 0xed3e, "ETH_P_IFE" },
+	{ 0xfbfb, "ETH_P_AF_IUCV" },
+	{ 0x600, "ETH_P_802_3_MIN" },
+	{ 0x1, "ETH_P_802_3" },
+	{ 0x2, "ETH_P_AX25" },
+	{ 0x3, "ETH_P_ALL" },
+	{ 0x4, "ETH_P_802_2" },
+	{ 0x5, "ETH_P_SNAP" },
+	{ 0x6, "ETH_P_DDCMP" },
+	{ 0x7, "ETH_P_WAN_PPP" },
+	{ 0x8, "ETH_P_PPP_MP" },
+	{ 0x9, "ETH_P_LOCALTALK" },
+	{ 0xc, "ETH_P_CAN" },
+	{ 0xd, "ETH_P_CANFD" },
+	{ 0xe, "ETH_P_CANXL" },
+	{ 0x10, "ETH_P_PPPTALK" },
+	{ 0x11, "ETH_P_TR_802_2" },
+	{ 0x15, "ETH_P_MOBITEX" },
+	{ 0x16, "ETH_P_CONTROL" },
+	{ 0x17, "ETH_P_IRDA" },
+	{ 0x18, "ETH_P_ECONET" },
+	{ 0x19, "ETH_P_HDLC" },
+	{ 0x1a, "ETH_P_ARCNET" },
+	{ 0x1b, "ETH_P_DSA" },
+	{ 0x1c, "ETH_P_TRAILER" },
+	{ 0xf5, "ETH_P_PHONET" },
+	{ 0xf6, "ETH_P_IEEE802154" },
+	{ 0xf7, "ETH_P_CAIF" },
+	{ 0xf8, "ETH_P_XDSA" },
+	{ 0xf9, "ETH_P_MAP" },
+	{ 0xfa, "ETH_P_MCTP" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: IFLA_BRIDGE_* */
+static const struct scry_xlat xlat_ifla_bridge[] = {
+	{ 0x0, "IFLA_BRIDGE_FLAGS" },
+	{ 0x1, "IFLA_BRIDGE_MODE" },
+	{ 0x2, "IFLA_BRIDGE_VLAN_INFO" },
+	{ 0x3, "IFLA_BRIDGE_VLAN_TUNNEL_INFO" },
+	{ 0x4, "IFLA_BRIDGE_MRP" },
+	{ 0x5, "IFLA_BRIDGE_CFM" },
+	{ 0x6, "IFLA_BRIDGE_MST" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: BRIDGE_FLAGS_* */
+static const struct scry_xlat xlat_bridge_flags[] = {
+	{ 0x1, "BRIDGE_FLAGS_MASTER" },
+	{ 0x2, "BRIDGE_FLAGS_SELF" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: BRIDGE_MODE_* */
+static const struct scry_xlat xlat_bridge_modes[] = {
+	{ 0x0, "BRIDGE_MODE_VEB" },
+	{ 0x1, "BRIDGE_MODE_VEPA" },
+	{ 0xffff, "BRIDGE_MODE_UNDEF" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: BRIDGE_VLAN_INFO_* */
+static const struct scry_xlat xlat_bridge_vlan_info_flags[] = {
+	{ 0x1, "BRIDGE_VLAN_INFO_MASTER" },
+	{ 0x2, "BRIDGE_VLAN_INFO_PVID" },
+	{ 0x4, "BRIDGE_VLAN_INFO_UNTAGGED" },
+	{ 0x8, "BRIDGE_VLAN_INFO_RANGE_BEGIN" },
+	{ 0x10, "BRIDGE_VLAN_INFO_RANGE_END" },
+	{ 0x20, "BRIDGE_VLAN_INFO_BRENTRY" },
+	{ 0x40, "BRIDGE_VLAN_INFO_ONLY_OPTS" },
+	{ 0, NULL },
+};
+
+/* linux/if_bridge.h: IFLA_BRIDGE_VLAN_TUNNEL_* */
+static const struct scry_xlat xlat_ifla_bridge_vlan_tunnel[] = {
+	{ 0x0, "IFLA_BRIDGE_VLAN_TUNNEL_UNSPEC" },
+	{ 0x1, "IFLA_BRIDGE_VLAN_TUNNEL_ID" },
+	{ 0x2, "IFLA_BRIDGE_VLAN_TUNNEL_VID" },
+	{ 0x3, "IFLA_BRIDGE_VLAN_TUNNEL_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/if_link.h: IFLA_MCTP_* */
+static const struct scry_xlat xlat_ifla_mctp[] = {
+	{ 0x0, "IFLA_MCTP_UNSPEC" },
+	{ 0x1, "IFLA_MCTP_NET" },
+	{ 0, NULL },
+};
+
+/* linux/if_link.h: IFLA_EVENT_* */
+static const struct scry_xlat xlat_ifla_events[] = {
+	{ 0x0, "IFLA_EVENT_NONE" },
+	{ 0x1, "IFLA_EVENT_REBOOT" },
+	{ 0x2, "IFLA_EVENT_FEATURES" },
+	{ 0x3, "IFLA_EVENT_BONDING_FAILOVER" },
+	{ 0x4, "IFLA_EVENT_NOTIFY_PEERS" },
+	{ 0x5, "IFLA_EVENT_IGMP_RESEND" },
+	{ 0x6, "IFLA_EVENT_BONDING_OPTIONS" },
+	{ 0, NULL },
+};
+
+/* linux/if_link.h: IFLA_PROTO_DOWN_REASON_* */
+static const struct scry_xlat xlat_ifla_proto_down_reason[] = {
+	{ 0x0, "IFLA_PROTO_DOWN_REASON_UNSPEC" },
+	{ 0x1, "IFLA_PROTO_DOWN_REASON_MASK" },
+	{ 0x2, "IFLA_PROTO_DOWN_REASON_VALUE" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NDA_* */
+static const struct scry_xlat xlat_nda[] = {
+	{ 0x0, "NDA_UNSPEC" },
+	{ 0x1, "NDA_DST" },
+	{ 0x2, "NDA_LLADDR" },
+	{ 0x3, "NDA_CACHEINFO" },
+	{ 0x4, "NDA_PROBES" },
+	{ 0x5, "NDA_VLAN" },
+	{ 0x6, "NDA_PORT" },
+	{ 0x7, "NDA_VNI" },
+	{ 0x8, "NDA_IFINDEX" },
+	{ 0x9, "NDA_MASTER" },
+	{ 0xa, "NDA_LINK_NETNSID" },
+	{ 0xb, "NDA_SRC_VNI" },
+	{ 0xc, "NDA_PROTOCOL" },
+	{ 0xd, "NDA_NH_ID" },
+	{ 0xe, "NDA_FDB_EXT_ATTRS" },
+	{ 0xf, "NDA_FLAGS_EXT" },
+	{ 0x10, "NDA_NDM_STATE_MASK" },
+	{ 0x11, "NDA_NDM_FLAGS_MASK" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NUD_* */
+static const struct scry_xlat xlat_nud[] = {
+	{ 0x1, "NUD_INCOMPLETE" },
+	{ 0x2, "NUD_REACHABLE" },
+	{ 0x4, "NUD_STALE" },
+	{ 0x8, "NUD_DELAY" },
+	{ 0x10, "NUD_PROBE" },
+	{ 0x20, "NUD_FAILED" },
+	{ 0x40, "NUD_NOARP" },
+	{ 0x80, "NUD_PERMANENT" },
+	{ 0x0, "NUD_NONE" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NTF_* */
+static const struct scry_xlat xlat_ntf[] = {
+	{ 0x1, "NTF_USE" },
+	{ 0x2, "NTF_SELF" },
+	{ 0x4, "NTF_MASTER" },
+	{ 0x8, "NTF_PROXY" },
+	{ 0x10, "NTF_EXT_LEARNED" },
+	{ 0x20, "NTF_OFFLOADED" },
+	{ 0x40, "NTF_STICKY" },
+	{ 0x80, "NTF_ROUTER" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NTF_EXT_* */
+static const struct scry_xlat xlat_ntf_ext[] = {
+	{ 0x1, "NTF_EXT_MANAGED" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: NFEA_* */
+static const struct scry_xlat xlat_nfea[] = {
+	{ 0x0, "NFEA_UNSPEC" },
+	{ 0x1, "NFEA_ACTIVITY_NOTIFY" },
+	{ 0x2, "NFEA_DONT_REFRESH" },
+	{ 0, NULL },
+};
+
+/* linux/neighbour.h: FDB_NOTIFY_* */
+static const struct scry_xlat xlat_fdb_notify[] = {
+	{ 0x1, "FDB_NOTIFY_BIT" },
+	{ 0x2, "FDB_NOTIFY_INACTIVE_BIT" },
+	{ 0, NULL },
+};
+
+/* linux/fib_rules.h: FRA_* */
+static const struct scry_xlat xlat_fra[] = {
+	{ 0x0, "FRA_UNSPEC" },
+	{ 0x1, "FRA_DST" },
+	{ 0x2, "FRA_SRC" },
+	{ 0x3, "FRA_IIFNAME" },
+	{ 0x4, "FRA_GOTO" },
+	{ 0x5, "FRA_UNUSED2" },
+	{ 0x6, "FRA_PRIORITY" },
+	{ 0x7, "FRA_UNUSED3" },
+	{ 0x8, "FRA_UNUSED4" },
+	{ 0x9, "FRA_UNUSED5" },
+	{ 0xa, "FRA_FWMARK" },
+	{ 0xb, "FRA_FLOW" },
+	{ 0xc, "FRA_TUN_ID" },
+	{ 0xd, "FRA_SUPPRESS_IFGROUP" },
+	{ 0xe, "FRA_SUPPRESS_PREFIXLEN" },
+	{ 0xf, "FRA_TABLE" },
+	{ 0x10, "FRA_FWMASK" },
+	{ 0x11, "FRA_OIFNAME" },
+	{ 0x12, "FRA_PAD" },
+	{ 0x13, "FRA_L3MDEV" },
+	{ 0x14, "FRA_UID_RANGE" },
+	{ 0x15, "FRA_PROTOCOL" },
+	{ 0x16, "FRA_IP_PROTO" },
+	{ 0x17, "FRA_SPORT_RANGE" },
+	{ 0x18, "FRA_DPORT_RANGE" },
+	{ 0, NULL },
+};
+
+/* linux/fib_rules.h: FR_ACT_* */
+static const struct scry_xlat xlat_fr_act[] = {
+	{ 0x0, "FR_ACT_UNSPEC" },
+	{ 0x1, "FR_ACT_TO_TBL" },
+	{ 0x2, "FR_ACT_GOTO" },
+	{ 0x3, "FR_ACT_NOP" },
+	{ 0x4, "FR_ACT_RES3" },
+	{ 0x5, "FR_ACT_RES4" },
+	{ 0x6, "FR_ACT_BLACKHOLE" },
+	{ 0x7, "FR_ACT_UNREACHABLE" },
+	{ 0x8, "FR_ACT_PROHIBIT" },
+	{ 0, NULL },
+};
+
+/* linux/fib_rules.h: FIB_RULE_* */
+static const struct scry_xlat xlat_fib_rule_flags[] = {
+	{ 0x1, "FIB_RULE_PERMANENT" },
+	{ 0x2, "FIB_RULE_INVERT" },
+	{ 0x4, "FIB_RULE_UNRESOLVED" },
+	{ 0x8, "FIB_RULE_IIF_DETACHED" },
+	{ 0x10, "FIB_RULE_OIF_DETACHED" },
+	{ 0x10000, "FIB_RULE_FIND_SADDR" },
+	{ 0, NULL },
+};
+
+/* linux/netconf.h: NETCONFA_* */
+static const struct scry_xlat xlat_netconfa[] = {
+	{ 0x0, "NETCONFA_UNSPEC" },
+	{ 0x1, "NETCONFA_IFINDEX" },
+	{ 0x2, "NETCONFA_FORWARDING" },
+	{ 0x3, "NETCONFA_RP_FILTER" },
+	{ 0x4, "NETCONFA_MC_FORWARDING" },
+	{ 0x5, "NETCONFA_PROXY_NEIGH" },
+	{ 0x6, "NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN" },
+	{ 0x7, "NETCONFA_INPUT" },
+	{ 0x8, "NETCONFA_BC_FORWARDING" },
+	{ 0, NULL },
+};
+
+/* linux/if_addrlabel.h: IFAL_* */
+static const struct scry_xlat xlat_ifal[] = {
+	{ 0x1, "IFAL_ADDRESS" },
+	{ 0x2, "IFAL_LABEL" },
+	{ 0, NULL },
+};
+
+/* linux/rtnetlink.h: TCA_* */
+static const struct scry_xlat xlat_tca[] = {
+	{ 0x0, "TCA_UNSPEC" },
+	{ 0x1, "TCA_KIND" },
+	{ 0x2, "TCA_OPTIONS" },
+	{ 0x3, "TCA_STATS" },
+	{ 0x4, "TCA_XSTATS" },
+	{ 0x5, "TCA_RATE" },
+	{ 0x6, "TCA_FCNT" },
+	{ 0x7, "TCA_STATS2" },
+	{ 0x8, "TCA_STAB" },
+	{ 0x9, "TCA_PAD" },
+	{ 0xa, "TCA_DUMP_INVISIBLE" },
+	{ 0xb, "TCA_CHAIN" },
+	{ 0xc, "TCA_HW_OFFLOAD" },
+	{ 0xd, "TCA_INGRESS_BLOCK" },
+	{ 0xe, "TCA_EGRESS_BLOCK" },
+	{ 0xf, "TCA_DUMP_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/gen_stats.h: TCA_STATS_* */
+static const struct scry_xlat xlat_tca_stats[] = {
+	{ 0x0, "TCA_STATS_UNSPEC" },
+	{ 0x1, "TCA_STATS_BASIC" },
+	{ 0x2, "TCA_STATS_RATE_EST" },
+	{ 0x3, "TCA_STATS_QUEUE" },
+	{ 0x4, "TCA_STATS_APP" },
+	{ 0x5, "TCA_STATS_RATE_EST64" },
+	{ 0x6, "TCA_STATS_PAD" },
+	{ 0x7, "TCA_STATS_BASIC_HW" },
+	{ 0x8, "TCA_STATS_PKT64" },
+	{ 0, NULL },
+};
+
+/* linux/pkt_sched.h: TCA_STAB_* */
+static const struct scry_xlat xlat_tca_stab[] = {
+	{ 0x0, "TCA_STAB_UNSPEC" },
+	{ 0x1, "TCA_STAB_BASE" },
+	{ 0x2, "TCA_STAB_DATA" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NHA_* */
+static const struct scry_xlat xlat_nha[] = {
+	{ 0x0, "NHA_UNSPEC" },
+	{ 0x1, "NHA_ID" },
+	{ 0x2, "NHA_GROUP" },
+	{ 0x3, "NHA_GROUP_TYPE" },
+	{ 0x4, "NHA_BLACKHOLE" },
+	{ 0x5, "NHA_OIF" },
+	{ 0x6, "NHA_GATEWAY" },
+	{ 0x7, "NHA_ENCAP_TYPE" },
+	{ 0x8, "NHA_ENCAP" },
+	{ 0x9, "NHA_GROUPS" },
+	{ 0xa, "NHA_MASTER" },
+	{ 0xb, "NHA_FDB" },
+	{ 0xc, "NHA_RES_GROUP" },
+	{ 0xd, "NHA_RES_BUCKET" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NHA_RES_GROUP_* */
+static const struct scry_xlat xlat_nha_res_group[] = {
+	{ 0x0, "NHA_RES_GROUP_PAD" },
+	{ 0x1, "NHA_RES_GROUP_BUCKETS" },
+	{ 0x2, "NHA_RES_GROUP_IDLE_TIMER" },
+	{ 0x3, "NHA_RES_GROUP_UNBALANCED_TIMER" },
+	{ 0x4, "NHA_RES_GROUP_UNBALANCED_TIME" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NHA_RES_BUCKET_* */
+static const struct scry_xlat xlat_nha_res_bucket[] = {
+	{ 0x0, "NHA_RES_BUCKET_PAD" },
+	{ 0x1, "NHA_RES_BUCKET_INDEX" },
+	{ 0x2, "NHA_RES_BUCKET_IDLE_TIME" },
+	{ 0x3, "NHA_RES_BUCKET_NH_ID" },
+	{ 0, NULL },
+};
+
+/* linux/nexthop.h: NEXTHOP_GRP_TYPE_* */
+static const struct scry_xlat xlat_nexthop_grp_type[] = {
+	{ 0x0, "NEXTHOP_GRP_TYPE_MPATH" },
+	{ 0x1, "NEXTHOP_GRP_TYPE_RES" },
+	{ 0, NULL },
+};
+
+/* linux/rtnetlink.h: RTNH_F_* */
+static const struct scry_xlat xlat_rtnh_flags[] = {
+	{ 0x1, "RTNH_F_DEAD" },
+	{ 0x2, "RTNH_F_PERVASIVE" },
+	{ 0x4, "RTNH_F_ONLINK" },
+	{ 0x8, "RTNH_F_OFFLOAD" },
+	{ 0x10, "RTNH_F_LINKDOWN" },
+	{ 0x20, "RTNH_F_UNRESOLVED" },
+	{ 0x40, "RTNH_F_TRAP" },
+	{ 0, NULL },
+};
+
+/* linux/lwtunnel.h: LWTUNNEL_ENCAP_* */
+static const struct scry_xlat xlat_lwt_encap[] = {
+	{ 0x0, "LWTUNNEL_ENCAP_NONE" },
+	{ 0x1, "LWTUNNEL_ENCAP_MPLS" },
+	{ 0x2, "LWTUNNEL_ENCAP_IP" },
+	{ 0x3, "LWTUNNEL_ENCAP_ILA" },
+	{ 0x4, "LWTUNNEL_ENCAP_IP6" },
+	{ 0x5, "LWTUNNEL_ENCAP_SEG6" },
+	{ 0x6, "LWTUNNEL_ENCAP_BPF" },
+	{ 0x7, "LWTUNNEL_ENCAP_SEG6_LOCAL" },
+	{ 0x8, "LWTUNNEL_ENCAP_RPL" },
+	{ 0, NULL },
+};
+
+/* linux/netlink_diag.h: NDIAG_SHOW_* */
+static const struct scry_xlat xlat_ndiag_show[] = {
+	{ 0x1, "NDIAG_SHOW_MEMINFO" },
+	{ 0x2, "NDIAG_SHOW_GROUPS" },
+	{ 0x4, "NDIAG_SHOW_RING_CFG" },
+	{ 0x8, "NDIAG_SHOW_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/netlink_diag.h: NDIAG_FLAG_* */
+static const struct scry_xlat xlat_ndiag_flags[] = {
+	{ 0x1, "NDIAG_FLAG_CB_RUNNING" },
+	{ 0x2, "NDIAG_FLAG_PKTINFO" },
+	{ 0x4, "NDIAG_FLAG_BROADCAST_ERROR" },
+	{ 0x8, "NDIAG_FLAG_NO_ENOBUFS" },
+	{ 0x10, "NDIAG_FLAG_LISTEN_ALL_NSID" },
+	{ 0x20, "NDIAG_FLAG_CAP_ACK" },
+	{ 0, NULL },
+};
+
+/* linux/netlink_diag.h: NETLINK_DIAG_* */
+static const struct scry_xlat xlat_netlink_diag_attrs[] = {
+	{ 0x0, "NETLINK_DIAG_MEMINFO" },
+	{ 0x1, "NETLINK_DIAG_GROUPS" },
+	{ 0x2, "NETLINK_DIAG_RX_RING" },
+	{ 0x3, "NETLINK_DIAG_TX_RING" },
+	{ 0x4, "NETLINK_DIAG_FLAGS" },
+	{ 0, NULL },
+};
+
+/* linux/packet_diag.h: PACKET_SHOW_* */
+static const struct scry_xlat xlat_packet_show[] = {
+	{ 0x1, "PACKET_SHOW_INFO" },
+	{ 0x2, "PACKET_SHOW_MCLIST" },
+	{ 0x4, "PACKET_SHOW_RING_CFG" },
+	{ 0x8, "PACKET_SHOW_FANOUT" },
+	{ 0x10, "PACKET_SHOW_MEMINFO" },
+	{ 0x20, "PACKET_SHOW_FILTER" },
+	{ 0, NULL },
+};
+
 /* linux/sock_diag.h: SK_MEMINFO_* */
 static const struct scry_xlat xlat_sk_meminfo[] = {
 	{ 0x0, "SK_MEMINFO_RMEM_ALLOC" },

@@ -326,7 +326,10 @@ static size_t render_node(struct strbuf *out, const struct scry_values *vs, size
 		strbuf_addch(out, '(');
 		size_t j = i + 1;
 		for (uint32_t k = 0; k < v->count && j < vs->n; k++) {
-			if (k)
+			/* a comment after its argument: htons(0x1234 /\* ETHER_P_??? *\/) */
+			if (vs->v[j].flags & SCRY_VF_COMMENT)
+				strbuf_addch(out, ' ');
+			else if (k)
 				strbuf_addstr(out, ", ");
 			j = render_node(out, vs, j);
 		}
