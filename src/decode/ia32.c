@@ -502,6 +502,59 @@ static int dec_recvmmsg32(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 1); 
 static int dec_recvmmsg64(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 0); }
 
 /*
+ * send(fd, buf, len, flags) and recv(fd, buf, len, flags), which i386 makes
+ * only through socketcall (SCRY_I386_SUBCALL): sendto's and recvfrom's
+ * decoders without their address and its length, as strace shows them.
+ */
+static int cut_after(struct dctx *d, size_t from, int keep, int r)
+{
+	size_t i = from;
+	for (int k = 0; k < keep && i < d->out->n; k++)
+		i = scry_values_skip(d->out, i);
+	if (i < d->out->n)
+		d->out->n = i;
+	return r;
+}
+
+static int dec_send(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], d->args[1], d->args[2], d->args[3] };
+	size_t from = d->out->n;
+	return cut_after(d, from, 4, run_as(d, "sendto", a));
+}
+
+static int dec_recv(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], d->args[1], d->args[2], d->args[3] };
+	size_t from = d->out->n;
+	/* entry: the fd; exit: the buffer, size and flags */
+	return cut_after(d, from, d->exiting ? 3 : 1, run_as(d, "recvfrom", a));
+}
+
+/* A struct timespec of two 32-bit longs, as the x86_64 one. */
+static ssize_t ts32_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	int32_t ts[2];
+	int64_t k[2];
+
+	(void)which;
+	if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
+		return -1;
+	k[0] = ts[0];
+	k[1] = ts[1];
+	memcpy(buf, k, sizeof(k));
+	return (ssize_t)len;
+}
+
+/* semtimedop(semid, sops, nsops, timeout), i386's only through ipc (its
+ * direct call is semtimedop_time64): the timeout a 32-bit timespec. */
+static int dec_semtimedop32(struct dctx *d)
+{
+	struct compat_hook h = { .addr = { d->args[3] }, .conv = ts32_conv };
+	return run_hooked(d, &h, "semtimedop", d->args);
+}
+
+/*
  * SysV IPC with i386 layouts (the direct calls msgsnd, msgrcv, msgctl,
  * shmctl, semctl and those ipc() makes, ia32_ipc()):
  *  - struct msgbuf's mtype is a 32-bit long: mtext 4 bytes in, not 8;
@@ -607,6 +660,9 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "msgctl", dec_msgctl32, { 0 } },
 	{ "shmctl", dec_shmctl32, { 0 } },
 	{ "semctl", dec_semctl32, { 0 } },
+	{ "send", dec_send, { 0 } },
+	{ "recv", dec_recv, { 0 } },
+	{ "semtimedop", dec_semtimedop32, { 0 } },
 	{ NULL, NULL, { 0 } },
 };
 
@@ -618,13 +674,12 @@ long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t
 	const char *name = scry_i386_socketcall((uint32_t)args[0], &nargs);
 	long nr = -1, nr32;
 
-	/* the direct i386 call of its name (decoded as that is: its x86_64
-	 * twin's number, or SCRY_NR_I386 + its own, i386 layouts), else
-	 * (accept, which i386 has only through socketcall) x86_64's */
+	/* the i386 call of its name (decoded as that is: its x86_64 twin's
+	 * number, or SCRY_NR_I386 + its own, i386 layouts); accept, send and
+	 * recv, which i386 has only through socketcall, are rows past the
+	 * kernel's (SCRY_I386_SUBCALL) */
 	if (name && (nr32 = scry_syscall_lookup(&scry_table_i386, name)) >= 0)
 		nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32);
-	else if (name)
-		nr = scry_syscall_lookup(&scry_table_x86_64, name);
 	if (nr < 0)
 		return -1;
 	size_t len = (size_t)nargs * sizeof(w[0]);
@@ -703,12 +758,16 @@ long ia32_ipc(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), 
 		name = "shmdt";
 		out[0] = ptr;
 		break;
+	case 4:  /* semtimedop(semid, sops, nsops, timeout): a 32-bit timespec */
+		name = "semtimedop";
+		out[0] = first, out[1] = ptr, out[2] = second, out[3] = fifth;
+		break;
 	default:
-		return -1;   /* semtimedop (4) among them: its timespec is 32-bit */
+		return -1;
 	}
+	/* semop and semtimedop: i386 rows past the kernel's (SCRY_I386_SUBCALL) */
 	long nr32 = scry_syscall_lookup(&scry_table_i386, name);
-	return nr32 >= 0 ? scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32)
-			 : scry_syscall_lookup(&scry_table_x86_64, name);   /* semop */
+	return nr32 >= 0 ? scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32) : -1;
 }
 
 decoder_fn decode_ia32_alias(const char *name)
