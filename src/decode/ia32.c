@@ -11,9 +11,10 @@
  *  - i386 structures (struct stat64, statfs64 and statfs, select's fd
  *    sets and timeval, msghdr and iovecs, msgbuf) read where the x86_64
  *    decoders read theirs and handed to them in the x86_64 layout (a mem
- *    hook, struct compat_hook below); those scry does not convert (flock,
- *    control messages, the SysV *ctl structs) made unreadable there, so
- *    that they print as their address;
+ *    hook, struct compat_hook below), the SysV *ctl structs too; those
+ *    scry does not convert (flock, control messages, the old non-IPC_64
+ *    *ctl layouts) made unreadable there, so that they print as their
+ *    address;
  *  - socketcall() and ipc() as the calls they make (ia32_socketcall(),
  *    ia32_ipc(), which the engine calls).
  * A call whose structures scry cannot read with their i386 layout keeps
@@ -558,8 +559,8 @@ static int dec_semtimedop32(struct dctx *d)
  * SysV IPC with i386 layouts (the direct calls msgsnd, msgrcv, msgctl,
  * shmctl, semctl and those ipc() makes, ia32_ipc()):
  *  - struct msgbuf's mtype is a 32-bit long: mtext 4 bytes in, not 8;
- *  - the *ctl structs (msqid_ds, shmid_ds, semid_ds, the info ones) differ:
- *    their address, never read as the x86_64 ones.
+ *  - the *ctl structs (msqid_ds, shmid_ds, semid_ds, the info ones) in
+ *    their i386 IPC_64 layouts (ipcctl_conv() below).
  */
 static ssize_t msgbuf_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
@@ -598,16 +599,100 @@ static ssize_t no_read(struct compat_hook *h, int which, uint64_t addr, void *bu
 	return -1;
 }
 
-/* The x86_64 *ctl decoder, its struct argument unreadable: its address. */
-static int ctl_as(struct dctx *d, const char *name, int arg)
+/*
+ * The *ctl structs in their i386 IPC_64 layouts (asm-generic/{shm,sem,
+ * msg}buf.h for 32-bit longs), as the x86_64 ones ipc.c reads: struct
+ * ipc64_perm's two unused words are 32-bit (36 bytes, not 48), the times
+ * split in low and high words, the counters 32-bit longs.  ipc.c asks for
+ * the x86_64 size of the struct it reads: that size says which one.  The
+ * info structs of semctl and msgctl (all ints) are the same on both.
+ */
+#define K_SHMID64   112
+#define K_SEMID64   104
+#define K_MSQID64   120
+#define K_SHMINFO64 72
+#define K_SHM_INFO  48
+
+static uint64_t lohi_at(const unsigned char *p, size_t off)
 {
-	struct compat_hook h = { .addr = { d->args[arg] }, .conv = no_read };
+	return u32_at(p, off) | (uint64_t)u32_at(p, off + 4) << 32;
+}
+
+static void put64(unsigned char *k, size_t off, uint64_t v)
+{
+	memcpy(k + off, &v, sizeof(v));
+}
+
+static void put32(unsigned char *k, size_t off, uint32_t v)
+{
+	memcpy(k + off, &v, sizeof(v));
+}
+
+static ssize_t ipcctl_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	unsigned char s[88], k[K_MSQID64];
+	size_t n;
+
+	(void)which;
+	switch (len) {
+	case K_SHMID64: n = 84; break;
+	case K_SEMID64: n = 64; break;
+	case K_MSQID64: n = 88; break;
+	case K_SHMINFO64: n = 36; break;
+	case K_SHM_INFO: n = 24; break;
+	default: return d_read(&h->orig, addr, buf, len);   /* seminfo, msginfo */
+	}
+	if (d_read_exact(&h->orig, addr, s, n))
+		return -1;
+	memset(k, 0, sizeof(k));
+	if (len == K_SHMINFO64) {               /* nine unsigned longs */
+		for (size_t i = 0; i < 9; i++)
+			put64(k, 8 * i, u32_at(s, 4 * i));
+	} else if (len == K_SHM_INFO) {         /* used_ids, then five longs */
+		put32(k, 0, u32_at(s, 0));
+		for (size_t i = 0; i < 5; i++)
+			put64(k, 8 + 8 * i, u32_at(s, 4 + 4 * i));
+	} else {
+		memcpy(k, s, 28);               /* ipc64_perm: key .. seq */
+		if (len == K_SHMID64) {
+			put64(k, 48, u32_at(s, 36));    /* shm_segsz */
+			put64(k, 56, lohi_at(s, 40));   /* shm_atime */
+			put64(k, 64, lohi_at(s, 48));   /* shm_dtime */
+			put64(k, 72, lohi_at(s, 56));   /* shm_ctime */
+			put32(k, 80, u32_at(s, 64));    /* shm_cpid */
+			put32(k, 84, u32_at(s, 68));    /* shm_lpid */
+			put64(k, 88, u32_at(s, 72));    /* shm_nattch */
+		} else if (len == K_SEMID64) {
+			put64(k, 48, lohi_at(s, 36));   /* sem_otime */
+			put64(k, 64, lohi_at(s, 44));   /* sem_ctime */
+			put64(k, 80, u32_at(s, 52));    /* sem_nsems */
+		} else {
+			put64(k, 48, lohi_at(s, 36));   /* msg_stime */
+			put64(k, 56, lohi_at(s, 44));   /* msg_rtime */
+			put64(k, 64, lohi_at(s, 52));   /* msg_ctime */
+			put64(k, 72, u32_at(s, 60));    /* msg_cbytes */
+			put64(k, 80, u32_at(s, 64));    /* msg_qnum */
+			put64(k, 88, u32_at(s, 68));    /* msg_qbytes */
+			put32(k, 96, u32_at(s, 72));    /* msg_lspid */
+			put32(k, 100, u32_at(s, 76));   /* msg_lrpid */
+		}
+	}
+	memcpy(buf, k, len);
+	return (ssize_t)len;
+}
+
+/* The x86_64 *ctl decoder, its struct argument read with the i386 IPC_64
+ * layout; without IPC_64 in cmd (the old layouts, 16-bit ids) its address. */
+static int ctl_as(struct dctx *d, const char *name, int arg, int cmd)
+{
+	struct compat_hook h = { .addr = { d->args[arg] },
+				 .conv = (uint32_t)d->args[cmd] & 0x100 ? ipcctl_conv : no_read };
 	return run_hooked(d, &h, name, d->args);
 }
 
-static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2); }
-static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2); }
-static int dec_semctl32(struct dctx *d) { return ctl_as(d, "semctl", 3); }
+static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2, 1); }
+static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2, 1); }
+static int dec_semctl32(struct dctx *d) { return ctl_as(d, "semctl", 3, 2); }
 
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */

@@ -601,6 +601,116 @@ static void test_send_recv(void **state)
 	munmap(low, 4096);
 }
 
+/* Little-endian words into an i386 struct. */
+static void put_u32(unsigned char *p, size_t off, uint32_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+/* struct ipc64_perm, i386 (36 bytes): key, uid, gid, cuid, cgid, mode. */
+static void put_perm(unsigned char *p)
+{
+	memset(p, 0, 36);
+	put_u32(p, 0, 0x1234);
+	put_u32(p, 4, 1000);
+	put_u32(p, 8, 1001);
+	put_u32(p, 12, 1002);
+	put_u32(p, 16, 1003);
+	put_u32(p, 20, 0600);
+	put_u32(p, 24, 9);      /* seq, not shown */
+	put_u32(p, 28, 0xdeadbeef), put_u32(p, 32, 0xdeadbeef);   /* unused */
+}
+
+#define PERM "{uid=1000, gid=1001, mode=0600, key=4660, cuid=1002, cgid=1003}"
+
+/* shmctl, semctl and msgctl with IPC_64 (as i386 glibc calls them): their
+ * structs in the i386 IPC_64 layouts (36-byte ipc64_perm, 32-bit longs,
+ * times in low and high words), not read as the x86_64 ones; without
+ * IPC_64 (the old layouts) their address. */
+static void test_ipc_ctl64(void **state)
+{
+	struct call c;
+	unsigned char *low = low_page();
+	unsigned char *ds = low + 1024;
+	/* struct shmid64_ds (84 bytes) */
+	memset(ds, 0, 128);
+	put_perm(ds);
+	put_u32(ds, 36, 4096);              /* shm_segsz */
+	put_u32(ds, 40, 1700000000);        /* shm_atime, _high 0 */
+	put_u32(ds, 48, 1700000001);        /* shm_dtime */
+	put_u32(ds, 56, 5), put_u32(ds, 60, 1);   /* shm_ctime: 2^32 + 5 */
+	put_u32(ds, 64, 77);                /* shm_cpid */
+	put_u32(ds, 68, 78);                /* shm_lpid */
+	put_u32(ds, 72, 2);                 /* shm_nattch */
+	put_u32(ds, 76, 0xdeadbeef), put_u32(ds, 80, 0xdeadbeef);
+	uint64_t shm[6] = { 65538, 0x100 | 2 /* IPC_64|IPC_STAT */, LOW(ds) };
+	assert_string_equal(decode(&c, "shmctl", shm, 0, 0),
+			    "shmctl(65538, IPC_64|IPC_STAT, {shm_perm=" PERM ", shm_segsz=4096, shm_cpid=77, "
+			    "shm_lpid=78, shm_nattch=2, shm_atime=1700000000, shm_dtime=1700000001, "
+			    "shm_ctime=4294967301}) = 0");
+	release(&c);
+	/* IPC_SET at entry: only the fields it sets */
+	shm[1] = 0x100 | 1;
+	assert_string_equal(decode(&c, "shmctl", shm, 0, 0),
+			    "shmctl(65538, IPC_64|IPC_SET, {shm_perm={uid=1000, gid=1001, mode=0600}}) = 0");
+	release(&c);
+	/* the old layout (no IPC_64): its address */
+	shm[1] = 2;
+	char want[256];
+	snprintf(want, sizeof(want), "shmctl(65538, IPC_STAT, %p) = 0", (void *)ds);
+	assert_string_equal(decode(&c, "shmctl", shm, 0, 0), want);
+	release(&c);
+	/* IPC_INFO: struct shminfo64, nine 32-bit longs */
+	for (uint32_t i = 0; i < 9; i++)
+		put_u32(ds, 4 * i, 100 + i);
+	shm[1] = 0x100 | 3;
+	assert_string_equal(decode(&c, "shmctl", shm, 0, 0),
+			    "shmctl(65538, IPC_64|IPC_INFO, {shmmax=100, shmmin=101, shmmni=102, shmseg=103, "
+			    "shmall=104}) = 0");
+	release(&c);
+	/* SHM_INFO: struct shm_info, an int and five 32-bit longs */
+	for (uint32_t i = 0; i < 6; i++)
+		put_u32(ds, 4 * i, 200 + i);
+	shm[1] = 0x100 | 14;
+	assert_string_equal(decode(&c, "shmctl", shm, 0, 0),
+			    "shmctl(65538, IPC_64|SHM_INFO, {used_ids=200, shm_tot=201, shm_rss=202, shm_swp=203, "
+			    "swap_attempts=204, swap_successes=205}) = 0");
+	release(&c);
+
+	/* struct semid64_ds (64 bytes) */
+	memset(ds, 0, 128);
+	put_perm(ds);
+	put_u32(ds, 36, 1700000002);        /* sem_otime */
+	put_u32(ds, 44, 1700000003);        /* sem_ctime */
+	put_u32(ds, 52, 3);                 /* sem_nsems */
+	put_u32(ds, 56, 0xdeadbeef), put_u32(ds, 60, 0xdeadbeef);
+	uint64_t sem[6] = { 5, 0, 0x100 | 2, LOW(ds) };
+	assert_string_equal(decode(&c, "semctl", sem, 0, 0),
+			    "semctl(5, 0, IPC_64|IPC_STAT, {sem_perm=" PERM ", sem_otime=1700000002, "
+			    "sem_ctime=1700000003, sem_nsems=3}) = 0");
+	release(&c);
+
+	/* struct msqid64_ds (88 bytes) */
+	memset(ds, 0, 128);
+	put_perm(ds);
+	put_u32(ds, 36, 1700000004);        /* msg_stime */
+	put_u32(ds, 44, 1700000005);        /* msg_rtime */
+	put_u32(ds, 52, 1700000006);        /* msg_ctime */
+	put_u32(ds, 60, 10);                /* msg_cbytes */
+	put_u32(ds, 64, 2);                 /* msg_qnum */
+	put_u32(ds, 68, 16384);             /* msg_qbytes */
+	put_u32(ds, 72, 55);                /* msg_lspid */
+	put_u32(ds, 76, 56);                /* msg_lrpid */
+	put_u32(ds, 80, 0xdeadbeef), put_u32(ds, 84, 0xdeadbeef);
+	uint64_t msg[6] = { 3, 0x100 | 2, LOW(ds) };
+	assert_string_equal(decode(&c, "msgctl", msg, 0, 0),
+			    "msgctl(3, IPC_64|IPC_STAT, {msg_perm=" PERM ", msg_stime=1700000004, "
+			    "msg_rtime=1700000005, msg_ctime=1700000006, msg_qnum=2, msg_qbytes=16384, "
+			    "msg_lspid=55, msg_lrpid=56}) = 0");
+	release(&c);
+	munmap(low, 4096);
+}
+
 /* sendmmsg/recvmmsg: struct mmsghdr of the i386 msghdr and a 32-bit
  * msg_len (32 bytes), each message's iovecs in the i386 layout;
  * recvmmsg's timeout of two 32-bit longs. */
@@ -754,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_msghdr32),
 		cmocka_unit_test(test_ipc),
 		cmocka_unit_test(test_send_recv),
+		cmocka_unit_test(test_ipc_ctl64),
 		cmocka_unit_test(test_mmsghdr32),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
