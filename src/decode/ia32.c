@@ -692,7 +692,29 @@ static int ctl_as(struct dctx *d, const char *name, int arg, int cmd)
 
 static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2, 1); }
 static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2, 1); }
-static int dec_semctl32(struct dctx *d) { return ctl_as(d, "semctl", 3, 2); }
+/* semctl: through ipc (d->indirect), its arg is the word ipc read from
+ * the union at ptr; shown as an address, strace puts it in brackets:
+ * "semctl(5, 0, IPC_64|SETVAL, [0x1])". */
+static int dec_semctl32(struct dctx *d)
+{
+	size_t from = d->out->n, last = d->out->n;
+	int r = ctl_as(d, "semctl", 3, 2);
+	if (!d->indirect)
+		return r;
+	for (size_t i = from; i < d->out->n; i = scry_values_skip(d->out, i))
+		last = i;
+	if (last == d->out->n)
+		return r;
+	struct scry_value v = d->out->v[last];
+	if ((v.type != SCRY_V_PTR && v.type != SCRY_V_UNREAD) || !v.name || strcmp(v.name, "arg"))
+		return r;
+	d->out->n = last;
+	size_t a = v_array_begin(d, "arg");
+	size_t k = scry_values_push(d->out, v.type, NULL);
+	d->out->v[k].u = v.u;
+	v_end(d, a);
+	return r;
+}
 
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */

@@ -253,12 +253,66 @@ static void test_ipc_shmat_result(void **state)
 	scry_session_free(s);
 }
 
+static char entry_text[256];
+
+static int keep_entry_text(void *ctx, const struct scry_event *ev)
+{
+	(void)ctx;
+	if (ev->type == SCRY_EV_CALL_ENTER && ev->u.call.entry_args) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s(", ev->u.call.name ? ev->u.call.name : "?");
+		render_text_list(&sb, ev->u.call.entry_args, 0, 1);
+		snprintf(entry_text, sizeof(entry_text), "%s", sb.buf);
+		strbuf_release(&sb);
+	}
+	return 0;
+}
+
+/* semctl through ipc: its arg is the word ipc read from the union at ptr,
+ * in brackets as strace shows an indirect call's (indirect_ipccall); the
+ * direct i386 semctl shows the word bare. */
+static void test_ipc_semctl_indirect(void **state)
+{
+	(void)state;
+	struct scry_config cfg = SCRY_CONFIG_INIT;
+	struct scry_session *s;
+	assert_int_equal(scry_session_new(&s, &cfg), 0);
+	struct scry_sink keep = { .event = keep_entry_text };
+	assert_int_equal(scry_session_add_sink(s, &keep), 0);
+	struct tracee t;
+	memset(&t, 0, sizeof(t));
+	t.tid = t.tgid = getpid();
+	uint32_t *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(word != MAP_FAILED);
+	word[0] = 1;
+	/* ipc(SEMCTL, semid, semnum, cmd, ptr): SETVAL 1 */
+	const uint64_t a[6] = { 3, 5, 0, 0x100 | 16 /* IPC_64|SETVAL */, (uint32_t)(uintptr_t)word };
+	entry_text[0] = '\0';
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + SCRY_I386_IPC, a, 0);
+	assert_string_equal(entry_text, "semctl(5, 0, IPC_64|SETVAL, [0x1]");
+	/* the direct call (i386 394) */
+	const uint64_t b[6] = { 5, 0, 0x100 | 16, 1 };
+	entry_text[0] = '\0';
+	call(s, &t, PERS_IA32, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 394), b, 0);
+	assert_string_equal(entry_text, "semctl(5, 0, IPC_64|SETVAL, 0x1");
+	/* and a call after the ipc one is not taken for indirect */
+	entry_text[0] = '\0';
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + SCRY_I386_IPC, a, 0);
+	call(s, &t, PERS_IA32, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 394), b, 0);
+	assert_string_equal(entry_text, "semctl(5, 0, IPC_64|SETVAL, 0x1");
+	munmap(word, 4096);
+	free(t.call.frames);
+	scry_values_release(&t.call.vals);
+	scry_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary_32bit_table),
 		cmocka_unit_test(test_summary_only_32bit),
 		cmocka_unit_test(test_ipc_shmat_result),
+		cmocka_unit_test(test_ipc_semctl_indirect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
