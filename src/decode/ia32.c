@@ -9,12 +9,12 @@
  *  - mmap2's offset in 4 KiB pages, old mmap's arguments in memory;
  *  - the *_time64 calls, whose structures are the x86_64 ones;
  *  - i386 structures (struct stat64, statfs64 and statfs, select's fd
- *    sets and timeval, msghdr and iovecs, msgbuf) read where the x86_64
- *    decoders read theirs and handed to them in the x86_64 layout (a mem
- *    hook, struct compat_hook below), the SysV *ctl structs too; those
- *    scry does not convert (flock, control messages, the old non-IPC_64
- *    *ctl layouts) made unreadable there, so that they print as their
- *    address;
+ *    sets and timeval, msghdr, iovecs and control messages, msgbuf, the
+ *    SysV *ctl structs) read where the x86_64 decoders read theirs and
+ *    handed to them in the x86_64 layout (a mem hook, struct compat_hook
+ *    below); those scry does not convert (flock, mmsghdr's control
+ *    messages, the old non-IPC_64 *ctl layouts) made unreadable there, so
+ *    that they print as their address;
  *  - socketcall() and ipc() as the calls they make (ia32_socketcall(),
  *    ia32_ipc(), which the engine calls).
  * A call whose structures scry cannot read with their i386 layout keeps
@@ -170,6 +170,7 @@ struct compat_hook {
 	uint64_t span[4];   /* 0: reads at addr[i]; else reads in the x86_64
 	                       bytes [addr[i], addr[i] + span[i]) */
 	int64_t nfds;       /* select: the fd sets' size in bits */
+	struct cmsg32 *cm;  /* sendmsg/recvmsg: the control messages converted */
 	ssize_t (*conv)(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len);
 };
 
@@ -386,11 +387,79 @@ static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
 /*
  * sendmsg(fd, msg, flags), recvmsg(fd, msg, flags): struct msghdr of
  * 32-bit words (28 bytes) and its iovecs (8 bytes each) read as the x86_64
- * ones by net.c's decoders; the control messages, whose i386 headers and
- * alignment differ, as their address.
+ * ones by net.c's decoders; the control messages too (struct cmsg32),
+ * their lengths put back to the i386 ones in what net.c shows.  (Those of
+ * sendmmsg and recvmmsg stay their address.)
  */
 #define MSGHDR64 56
 #define IOV64    16
+#define CMSG_MAX 4096     /* what net.c's cmsgs() reads */
+
+/*
+ * i386 control messages (struct cmsghdr of 32-bit cmsg_len, level and
+ * type, 12 bytes, each message 4-aligned) as x86_64's (16 bytes, 8-aligned):
+ * their data copied, the 32-bit times of SO_TIMESTAMP_OLD,
+ * SO_TIMESTAMPNS_OLD and SO_TIMESTAMPING_OLD widened to the 64-bit ones
+ * net.c reads.  lens[]: the i386 cmsg_len of each, in order.
+ */
+struct cmsg32 {
+	unsigned char x[2 * CMSG_MAX];
+	size_t xlen;
+	uint32_t lens[CMSG_MAX / 12 + 1];
+	size_t nlens;
+};
+
+static void cmsg32_convert(struct cmsg32 *c, const unsigned char *in, size_t n)
+{
+	size_t off = 0;
+
+	c->xlen = c->nlens = 0;
+	while (off + 12 <= n && c->xlen + 16 <= CMSG_MAX) {
+		uint32_t len = u32_at(in, off), level = u32_at(in, off + 4), type = u32_at(in, off + 8);
+		size_t dlen = len > 12 ? len - 12 : 0, xdlen;
+		unsigned char *x = c->x + c->xlen;
+		if (dlen > n - off - 12)
+			dlen = n - off - 12;
+		int widen = level == 1 /* SOL_SOCKET */ &&
+			    (type == 29 || type == 35 || type == 37) &&   /* SO_TIMESTAMP*_OLD */
+			    dlen % 8 == 0;
+		xdlen = widen ? 2 * dlen : dlen;
+		if (c->xlen + 16 + xdlen > sizeof(c->x))
+			break;
+		uint64_t xlen = len < 12 ? len : 16 + xdlen;
+		memcpy(x, &xlen, sizeof(xlen));
+		memcpy(x + 8, &level, 4);
+		memcpy(x + 12, &type, 4);
+		if (widen) {
+			for (size_t i = 0; i < dlen; i += 4) {
+				int64_t v = (int32_t)u32_at(in, off + 12 + i);
+				memcpy(x + 16 + 2 * i, &v, sizeof(v));
+			}
+		} else {
+			memcpy(x + 16, in + off + 12, dlen);
+		}
+		c->lens[c->nlens++] = len;
+		c->xlen += (16 + xdlen + 7) & ~(size_t)7;
+		if (len < 12)
+			break;
+		off += (len + 3) & ~(uint32_t)3;
+	}
+}
+
+/* What net.c showed of the converted messages: the i386 lengths back. */
+static void cmsg32_lengths(struct dctx *d, size_t from, const struct cmsg32 *c, uint32_t controllen)
+{
+	size_t k = 0;
+	for (size_t i = from; i < d->out->n; i++) {
+		struct scry_value *v = &d->out->v[i];
+		if (v->type != SCRY_V_UINT || !v->name)
+			continue;
+		if (!strcmp(v->name, "cmsg_len") && k < c->nlens)
+			v->u = c->lens[k++];
+		else if (!strcmp(v->name, "msg_controllen"))
+			v->u = controllen;
+	}
+}
 
 static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
@@ -405,6 +474,8 @@ static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *b
 		k[3] = m[3];                        /* msg_iovlen */
 		k[4] = m[4];                        /* msg_control */
 		k[5] = m[5];                        /* msg_controllen */
+		if (h->cm && h->addr[2])            /* converted: its x86_64 size */
+			k[5] = h->cm->xlen;
 		k[6] = m[6];                        /* msg_flags */
 		memcpy(buf, k, sizeof(k));
 		return MSGHDR64;
@@ -428,21 +499,41 @@ static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *b
 		}
 		return (ssize_t)len;
 	}
-	return -1;                  /* the control messages: the address */
+	if (which == 2 && h->cm) {  /* the control messages, converted */
+		uint64_t off = addr - h->addr[2];
+		if (off > h->cm->xlen || len > h->cm->xlen - off)
+			return -1;
+		memcpy(buf, h->cm->x + off, len);
+		return (ssize_t)len;
+	}
+	return -1;                  /* mmsghdr's control messages: the address */
 }
 
 static int msg32_as(struct dctx *d, const char *name)
 {
 	struct compat_hook h = { .addr = { d->args[1] }, .conv = msg_conv };
 	uint32_t m[7];
+	struct cmsg32 cm;
+	unsigned char in[CMSG_MAX];
+	size_t from = d->out->n;
 
 	/* where the msghdr is readable, its iovecs and control are known */
 	if (d->args[1] && !d_read_exact(d, d->args[1], m, sizeof(m))) {
 		h.addr[1] = m[2];
 		h.span[1] = (uint64_t)m[3] * IOV64;
 		h.addr[2] = m[4];
+		size_t n = m[5] < sizeof(in) ? m[5] : sizeof(in);
+		/* the messages where they can be read (else their address) */
+		if (m[4] && n && !d_read_exact(d, m[4], in, n)) {
+			cmsg32_convert(&cm, in, n);
+			h.cm = &cm;
+			h.span[2] = cm.xlen ? cm.xlen : 1;
+		}
 	}
-	return run_hooked(d, &h, name, d->args);
+	int r = run_hooked(d, &h, name, d->args);
+	if (h.cm)
+		cmsg32_lengths(d, from, &cm, m[5]);
+	return r;
 }
 
 static int dec_sendmsg32(struct dctx *d) { return msg32_as(d, "sendmsg"); }

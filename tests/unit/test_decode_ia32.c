@@ -379,8 +379,8 @@ static void test_statfs64(void **state)
 }
 
 /* sendmsg/recvmsg (i386 370/372, and through socketcall): struct msghdr
- * of 32-bit words, iovecs of two 32-bit words; the control messages (other
- * headers and alignment on i386) as their address. */
+ * of 32-bit words, iovecs of two 32-bit words; the control messages with
+ * i386's 12-byte headers, 4-byte alignment and 32-bit times. */
 static void test_msghdr32(void **state)
 {
 	struct call c;
@@ -406,16 +406,33 @@ static void test_msghdr32(void **state)
 			    "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_controllen=0, msg_flags=0}, "
 			    "MSG_NOSIGNAL) = 10");
 	release(&c);
-	/* control messages: their address, never read as x86_64 cmsghdrs */
-	m[4] = (uint32_t)LOW(low + 1024);
-	m[5] = 16;
-	char want[512];
-	snprintf(want, sizeof(want),
-		 "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}, "
-		 "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_control=%p, msg_controllen=16, "
-		 "msg_flags=0}, 0) = 10", (void *)(low + 1024));
+	/* control messages: i386 struct cmsghdr (32-bit cmsg_len), 4-aligned:
+	 * SCM_RIGHTS of one fd (16 bytes), SCM_CREDENTIALS (24), and
+	 * SO_TIMESTAMP_OLD's struct timeval of two 32-bit longs (20) */
+	uint32_t *cm = (uint32_t *)(low + 1024);
+	const uint32_t ctl[] = { 16, 1, 1, 0,                 /* SCM_RIGHTS [0] */
+				 24, 1, 2, 1, 2, 3,           /* SCM_CREDENTIALS */
+				 20, 1, 29, 5, 7 };           /* SO_TIMESTAMP_OLD */
+	memcpy(cm, ctl, sizeof(ctl));
+	m[4] = (uint32_t)LOW(cm);
+	m[5] = sizeof(ctl);
 	a[2] = 0;
-	assert_string_equal(decode(&c, "sendmsg", a, 10, 0), want);
+	assert_string_equal(decode(&c, "sendmsg", a, 10, 0),
+			    "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}, "
+			    "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_control=["
+			    "{cmsg_len=16, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[0]}, "
+			    "{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_CREDENTIALS, "
+			    "cmsg_data={pid=1, uid=2, gid=3}}, "
+			    "{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SO_TIMESTAMP_OLD, "
+			    "cmsg_data={tv_sec=5, tv_usec=7}}], msg_controllen=60, msg_flags=0}, 0) = 10");
+	release(&c);
+	/* unreadable control messages: their address */
+	m[4] = 0x1000;
+	m[5] = 16;
+	assert_string_equal(decode(&c, "sendmsg", a, 10, 0),
+			    "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}, "
+			    "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_control=0x1000, "
+			    "msg_controllen=16, msg_flags=0}, 0) = 10");
 	release(&c);
 	m[4] = m[5] = 0;
 	/* recvmsg: what the kernel filled in, at exit, up to the result */
@@ -423,6 +440,15 @@ static void test_msghdr32(void **state)
 	assert_string_equal(line, "recvmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", "
 				  "iov_len=5}, {iov_base=\"\", iov_len=5}], msg_iovlen=2, msg_controllen=0, "
 				  "msg_flags=0}, 0) = 5");
+	release(&c);
+	/* and the control message the kernel wrote (an fd passed) */
+	m[4] = (uint32_t)LOW(cm);
+	m[5] = 16;
+	line = decode(&c, "recvmsg", a, 5, 0);
+	assert_string_equal(line, "recvmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", "
+				  "iov_len=5}, {iov_base=\"\", iov_len=5}], msg_iovlen=2, msg_control=["
+				  "{cmsg_len=16, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[0]}], "
+				  "msg_controllen=16, msg_flags=0}, 0) = 5");
 	release(&c);
 	munmap(low, 4096);
 }
