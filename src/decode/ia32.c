@@ -526,8 +526,10 @@ static int msg32_as(struct dctx *d, const char *name)
 		/* the messages where they can be read (else their address) */
 		if (m[4] && n && !d_read_exact(d, m[4], in, n)) {
 			cmsg32_convert(&cm, in, n);
-			h.cm = &cm;
-			h.span[2] = cm.xlen ? cm.xlen : 1;
+			if (cm.xlen) {      /* (else not even a header: the address) */
+				h.cm = &cm;
+				h.span[2] = cm.xlen;
+			}
 		}
 	}
 	int r = run_hooked(d, &h, name, d->args);

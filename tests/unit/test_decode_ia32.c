@@ -426,6 +426,15 @@ static void test_msghdr32(void **state)
 			    "{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SO_TIMESTAMP_OLD, "
 			    "cmsg_data={tv_sec=5, tv_usec=7}}], msg_controllen=60, msg_flags=0}, 0) = 10");
 	release(&c);
+	/* less than a header: the address */
+	m[5] = 8;
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", iov_len=5}, "
+		 "{iov_base=\"world\", iov_len=5}], msg_iovlen=2, msg_control=%p, msg_controllen=8, "
+		 "msg_flags=0}, 0) = 10", (void *)cm);
+	assert_string_equal(decode(&c, "sendmsg", a, 10, 0), want);
+	release(&c);
 	/* unreadable control messages: their address */
 	m[4] = 0x1000;
 	m[5] = 16;
