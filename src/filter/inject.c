@@ -398,6 +398,17 @@ out:
 	return r;
 }
 
+/* Whether words (SCRY_FILTER_MAX_NR bits) has the call name, by its
+ * x86_64 number or its i386 one. */
+static int words_name(const uint64_t *words, const char *name)
+{
+	long nr = scry_syscall_lookup(&scry_table_x86_64, name), cnr = scry_syscall_lookup(&scry_table_i386, name);
+	if (cnr >= 0)
+		cnr += SCRY_FILTER_I386_BASE;
+	return (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1)) ||
+	       (cnr >= 0 && cnr < SCRY_FILTER_MAX_NR && ((words[cnr / 64] >> (cnr % 64)) & 1));
+}
+
 void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, size_t nwords)
 {
 	uint64_t all[SCRY_FILTER_MAX_NR / 64] = { 0 };
@@ -417,6 +428,20 @@ void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, siz
 		    bit < SCRY_FILTER_MAX_NR && (size_t)bit / 64 < nwords)
 			words[bit / 64] |= UINT64_C(1) << (bit % 64);
 	}
+	/* and socketcall and ipc when a rule names a call an ia32 process
+	 * makes through them (backend/inject.c applies it to that call) */
+	int sock = 0, ipc = 0;
+	for (unsigned call = 1; call < 32; call++) {
+		const char *name = scry_i386_socketcall(call, NULL);
+		sock |= name && words_name(all, name);
+	}
+	for (size_t i = 0; scry_i386_ipc_calls[i]; i++)
+		ipc |= words_name(all, scry_i386_ipc_calls[i]);
+	size_t sbit = SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL, ibit = SCRY_FILTER_I386_BASE + SCRY_I386_IPC;
+	if (sock && sbit / 64 < nwords)
+		words[sbit / 64] |= UINT64_C(1) << (sbit % 64);
+	if (ipc && ibit / 64 < nwords)
+		words[ibit / 64] |= UINT64_C(1) << (ibit % 64);
 }
 
 void scry_inject_list_release(struct scry_inject_list *l)

@@ -227,6 +227,34 @@ static void test_socketcall_by_name_only(void **state)
 	assert_true(has_bit("_llseek,getpid:error=EIO", SCRY_FILTER_I386_BASE + I386_LLSEEK));
 }
 
+/* The calls a rule applies to must stop (--seccomp-bpf): a rule on
+ * connect, send or semtimedop adds socketcall or ipc, through which an
+ * ia32 process makes them, to the calls that stop; one on open neither. */
+static int stops(const char *spec, long bit)
+{
+	struct scry_inject_list l = SCRY_INJECT_LIST_INIT;
+	char err[256];
+	uint64_t words[SCRY_FILTER_MAX_NR / 64] = { 0 };
+	if (scry_inject_parse(&l, &scry_table_x86_64, "inject", spec, err, sizeof(err)) < 0)
+		fail_msg("-e inject=%s: %s", spec, err);
+	scry_inject_add_sets(&l, words, SCRY_FILTER_MAX_NR / 64);
+	scry_inject_list_release(&l);
+	return (int)((words[bit / 64] >> (bit % 64)) & 1);
+}
+
+static void test_subcall_rules_stop(void **state)
+{
+	(void)state;
+	long sock = SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL, ipc = SCRY_FILTER_I386_BASE + SCRY_I386_IPC;
+	assert_true(stops("connect:error=EIO", sock));
+	assert_false(stops("connect:error=EIO", ipc));
+	assert_true(stops("send:error=EIO", sock));
+	assert_true(stops("semtimedop:error=EIO", ipc));
+	assert_false(stops("semtimedop:error=EIO", sock));
+	assert_false(stops("openat:error=EIO", sock));
+	assert_false(stops("openat:error=EIO", ipc));
+}
+
 /* A rule on a call an ia32 process makes through socketcall or ipc
  * (connect, send, semtimedop) applies to that call: which call it is
  * (socketcall's first argument) and its arguments (read from the process)
@@ -292,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_native_rule_not_i386),
 		cmocka_unit_test(test_socketcall_by_name_only),
 		cmocka_unit_test(test_subcall_rules),
+		cmocka_unit_test(test_subcall_rules_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
