@@ -12,9 +12,9 @@
  *    sets and timeval, msghdr, iovecs and control messages, msgbuf, the
  *    SysV *ctl structs) read where the x86_64 decoders read theirs and
  *    handed to them in the x86_64 layout (a mem hook, struct compat_hook
- *    below); those scry does not convert (flock, mmsghdr's control
- *    messages, the old non-IPC_64 *ctl layouts) made unreadable there, so
- *    that they print as their address;
+ *    below); those scry does not convert (flock, the old non-IPC_64
+ *    *ctl layouts) made unreadable there, so that they print as their
+ *    address;
  *  - socketcall() and ipc() as the calls they make (ia32_socketcall(),
  *    ia32_ipc(), which the engine calls).
  * A call whose structures scry cannot read with their i386 layout keeps
@@ -388,8 +388,8 @@ static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
  * sendmsg(fd, msg, flags), recvmsg(fd, msg, flags): struct msghdr of
  * 32-bit words (28 bytes) and its iovecs (8 bytes each) read as the x86_64
  * ones by net.c's decoders; the control messages too (struct cmsg32),
- * their lengths put back to the i386 ones in what net.c shows.  (Those of
- * sendmmsg and recvmmsg stay their address.)
+ * their lengths put back to the i386 ones in what net.c shows (sendmmsg's
+ * and recvmmsg's as well, below).
  */
 #define MSGHDR64 56
 #define IOV64    16
@@ -400,20 +400,31 @@ static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
  * type, 12 bytes, each message 4-aligned) as x86_64's (16 bytes, 8-aligned):
  * their data copied, the 32-bit times of SO_TIMESTAMP_OLD,
  * SO_TIMESTAMPNS_OLD and SO_TIMESTAMPING_OLD widened to the 64-bit ones
- * net.c reads.  lens[]: the i386 cmsg_len of each, in order.
+ * net.c reads.  Those of one msghdr at a time in x (active: x holds the
+ * current msghdr's); in order, for what net.c shows: lens[], the i386
+ * cmsg_len of every message converted, ctls[], the i386 msg_controllen of
+ * every msghdr read.  When either runs out (full), the rest are not
+ * converted: their address.
  */
+#define CMSG32_LENS 1024
+#define CMSG32_CTLS 1024
+
 struct cmsg32 {
+	unsigned char in[CMSG_MAX];
 	unsigned char x[2 * CMSG_MAX];
 	size_t xlen;
-	uint32_t lens[CMSG_MAX / 12 + 1];
+	int active, full;
+	uint32_t lens[CMSG32_LENS];
 	size_t nlens;
+	uint32_t ctls[CMSG32_CTLS];
+	size_t nctls;
 };
 
 static void cmsg32_convert(struct cmsg32 *c, const unsigned char *in, size_t n)
 {
 	size_t off = 0;
 
-	c->xlen = c->nlens = 0;
+	c->xlen = 0;
 	while (off + 12 <= n && c->xlen + 16 <= CMSG_MAX) {
 		uint32_t len = u32_at(in, off), level = u32_at(in, off + 4), type = u32_at(in, off + 8);
 		size_t dlen = len > 12 ? len - 12 : 0, xdlen;
@@ -446,18 +457,38 @@ static void cmsg32_convert(struct cmsg32 *c, const unsigned char *in, size_t n)
 	}
 }
 
-/* What net.c showed of the converted messages: the i386 lengths back. */
-static void cmsg32_lengths(struct dctx *d, size_t from, const struct cmsg32 *c, uint32_t controllen)
+/* The control messages (at control, controllen bytes) of the next msghdr
+ * net.c reads, converted where they can be read (c->active). */
+static void cmsg32_load(struct cmsg32 *c, struct dctx *d, uint32_t control, uint32_t controllen)
 {
-	size_t k = 0;
+	size_t n = controllen < CMSG_MAX ? controllen : CMSG_MAX;
+
+	c->active = 0;
+	if (c->full)
+		return;
+	if (c->nctls == CMSG32_CTLS || c->nlens + n / 12 + 1 > CMSG32_LENS) {
+		c->full = 1;
+		return;
+	}
+	c->ctls[c->nctls++] = controllen;
+	if (!control || !n || d_read_exact(d, control, c->in, n))
+		return;
+	cmsg32_convert(c, c->in, n);
+	c->active = c->xlen != 0;   /* (not even a header: the address) */
+}
+
+/* What net.c showed of the converted messages: the i386 lengths back. */
+static void cmsg32_lengths(struct dctx *d, size_t from, const struct cmsg32 *c)
+{
+	size_t k = 0, m = 0;
 	for (size_t i = from; i < d->out->n; i++) {
 		struct scry_value *v = &d->out->v[i];
 		if (v->type != SCRY_V_UINT || !v->name)
 			continue;
 		if (!strcmp(v->name, "cmsg_len") && k < c->nlens)
 			v->u = c->lens[k++];
-		else if (!strcmp(v->name, "msg_controllen"))
-			v->u = controllen;
+		else if (!strcmp(v->name, "msg_controllen") && m < c->nctls)
+			v->u = c->ctls[m++];
 	}
 }
 
@@ -474,7 +505,7 @@ static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *b
 		k[3] = m[3];                        /* msg_iovlen */
 		k[4] = m[4];                        /* msg_control */
 		k[5] = m[5];                        /* msg_controllen */
-		if (h->cm && h->addr[2])            /* converted: its x86_64 size */
+		if (h->cm && h->cm->active)         /* converted: its x86_64 size */
 			k[5] = h->cm->xlen;
 		k[6] = m[6];                        /* msg_flags */
 		memcpy(buf, k, sizeof(k));
@@ -499,14 +530,14 @@ static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *b
 		}
 		return (ssize_t)len;
 	}
-	if (which == 2 && h->cm) {  /* the control messages, converted */
+	if (which == 2 && h->cm && h->cm->active) {   /* the control messages, converted */
 		uint64_t off = addr - h->addr[2];
 		if (off > h->cm->xlen || len > h->cm->xlen - off)
 			return -1;
 		memcpy(buf, h->cm->x + off, len);
 		return (ssize_t)len;
 	}
-	return -1;                  /* mmsghdr's control messages: the address */
+	return -1;                  /* not converted: the address */
 }
 
 static int msg32_as(struct dctx *d, const char *name)
@@ -514,27 +545,22 @@ static int msg32_as(struct dctx *d, const char *name)
 	struct compat_hook h = { .addr = { d->args[1] }, .conv = msg_conv };
 	uint32_t m[7];
 	struct cmsg32 cm;
-	unsigned char in[CMSG_MAX];
 	size_t from = d->out->n;
 
+	cm.nlens = cm.nctls = 0;
+	cm.full = cm.active = 0;
 	/* where the msghdr is readable, its iovecs and control are known */
 	if (d->args[1] && !d_read_exact(d, d->args[1], m, sizeof(m))) {
 		h.addr[1] = m[2];
 		h.span[1] = (uint64_t)m[3] * IOV64;
 		h.addr[2] = m[4];
-		size_t n = m[5] < sizeof(in) ? m[5] : sizeof(in);
-		/* the messages where they can be read (else their address) */
-		if (m[4] && n && !d_read_exact(d, m[4], in, n)) {
-			cmsg32_convert(&cm, in, n);
-			if (cm.xlen) {      /* (else not even a header: the address) */
-				h.cm = &cm;
-				h.span[2] = cm.xlen;
-			}
-		}
+		cmsg32_load(&cm, d, m[4], m[5]);
+		h.cm = &cm;
+		h.span[2] = cm.active ? cm.xlen : 0;
 	}
 	int r = run_hooked(d, &h, name, d->args);
 	if (h.cm)
-		cmsg32_lengths(d, from, &cm, m[5]);
+		cmsg32_lengths(d, from, &cm);
 	return r;
 }
 
@@ -545,7 +571,8 @@ static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
  * sendmmsg(fd, msgvec, vlen, flags), recvmmsg(fd, msgvec, vlen, flags,
  * timeout): struct mmsghdr (the i386 msghdr and a 32-bit msg_len, 32
  * bytes) read as x86_64's (64); net.c reads one element, then its iovecs
- * and control, so the element just converted names them (addr[1], [2]).
+ * and control, so the element just converted names them (addr[1], [2]),
+ * its control messages converted as sendmsg's (struct cmsg32).
  * recvmmsg's timeout: two 32-bit longs (recvmmsg_time64's: the x86_64
  * struct).
  */
@@ -574,21 +601,32 @@ static ssize_t mmsg_conv(struct compat_hook *h, int which, uint64_t addr, void *
 	for (int i = 0; i < 7; i++)     /* msg_hdr, as msg_conv() */
 		k[i] = m[i];
 	k[7] = m[7];                    /* msg_len (and padding) */
-	memcpy(buf, k, sizeof(k));
 	h->addr[1] = m[2];
 	h->span[1] = (uint64_t)m[3] * IOV64;
 	h->addr[2] = m[4];
+	cmsg32_load(h->cm, &h->orig, m[4], m[5]);
+	h->span[2] = h->cm->active ? h->cm->xlen : 0;
+	if (h->cm->active)
+		k[5] = h->cm->xlen;
+	memcpy(buf, k, sizeof(k));
 	return MMSG64;
 }
 
 static int mmsg32_as(struct dctx *d, const char *name, int ts32)
 {
+	struct cmsg32 cm;
 	struct compat_hook h = { .addr = { d->args[1] },
 				 .span = { (uint64_t)(uint32_t)d->args[2] * MMSG64 },
-				 .conv = mmsg_conv };
+				 .cm = &cm, .conv = mmsg_conv };
+	size_t from = d->out->n;
+
+	cm.nlens = cm.nctls = 0;
+	cm.full = cm.active = 0;
 	if (ts32)
 		h.addr[3] = d->args[4];
-	return run_hooked(d, &h, name, d->args);
+	int r = run_hooked(d, &h, name, d->args);
+	cmsg32_lengths(d, from, &cm);
+	return r;
 }
 
 static int dec_sendmmsg32(struct dctx *d) { return mmsg32_as(d, "sendmmsg", 0); }

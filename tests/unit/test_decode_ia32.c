@@ -785,6 +785,30 @@ static void test_mmsghdr32(void **state)
 	snprintf(want, sizeof(want), "recvmmsg(3, %s, 2, 0, {tv_sec=1, tv_nsec=0}) = 2", body);
 	assert_non_null(strstr(line, want));
 	release(&c);
+	/* control messages, each element's with the i386 struct cmsghdr and
+	 * its own lengths: none, SCM_RIGHTS, then SCM_CREDENTIALS and
+	 * SCM_RIGHTS of two fds */
+	uint32_t *c1 = (uint32_t *)(low + 3072), *c2 = (uint32_t *)(low + 3200);
+	const uint32_t ctl1[] = { 16, 1, 1, 0 };
+	const uint32_t ctl2[] = { 24, 1, 2, 1, 2, 3, 20, 1, 1, 0, 1 };
+	memcpy(c1, ctl1, sizeof(ctl1));
+	memcpy(c2, ctl2, sizeof(ctl2));
+	memcpy(mm + 16, mm + 8, 32);        /* a third element, as the second */
+	mm[8 + 4] = (uint32_t)LOW(c1), mm[8 + 5] = sizeof(ctl1);
+	mm[16 + 4] = (uint32_t)LOW(c2), mm[16 + 5] = sizeof(ctl2);
+	uint64_t m3[6] = { 3, LOW(mm), 3, 0 };
+	assert_string_equal(decode(&c, "sendmmsg", m3, 3, 0),
+			    "sendmmsg(3, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hello\", "
+			    "iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}, "
+			    "{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"world\", iov_len=5}], "
+			    "msg_iovlen=1, msg_control=[{cmsg_len=16, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, "
+			    "cmsg_data=[0]}], msg_controllen=16, msg_flags=0}, msg_len=5}, "
+			    "{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"world\", iov_len=5}], "
+			    "msg_iovlen=1, msg_control=[{cmsg_len=24, cmsg_level=SOL_SOCKET, "
+			    "cmsg_type=SCM_CREDENTIALS, cmsg_data={pid=1, uid=2, gid=3}}, {cmsg_len=20, "
+			    "cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[0, 1]}], msg_controllen=44, "
+			    "msg_flags=0}, msg_len=5}], 3, 0) = 3");
+	release(&c);
 	munmap(low, 4096);
 }
 
