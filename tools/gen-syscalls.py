@@ -224,10 +224,25 @@ I386_ARGS = {
     "ftruncate64": [("unsigned int", "fd"), ("loff_t", "length")],
     "fadvise64_64": [("int", "fd"), ("loff_t", "offset"), ("loff_t", "len"),
                      ("int", "advice")],
+    # socketcall's send and recv (I386_SUBCALLS)
+    "send": [("int", "fd"), ("void *", "buff"), ("size_t", "len"),
+             ("unsigned int", "flags")],
+    "recv": [("int", "fd"), ("void *", "ubuf"), ("size_t", "size"),
+             ("unsigned int", "flags")],
     # never implemented (sys_ni_syscall)
     "break": [], "stty": [], "gtty": [], "ftime": [], "prof": [], "lock": [],
     "mpx": [], "ulimit": [], "profil": [], "idle": [],
 }
+
+# The calls an ia32 process makes through socketcall() and ipc() that i386
+# has no call of its own for: rows past the kernel's table (strace's
+# SYS_socket_subcall, SYS_ipc_subcall), so that they have names, decoders,
+# filter bits and a place in -c's 32-bit table (decode/ia32.c).  They stay
+# below 512 (SCRY_FILTER_I386_BASE + 512 = SCRY_FILTER_MAX_NR); the kernel's
+# table must stay below them (main() checks).
+I386_SUBCALL_BASE = 500
+I386_SUBCALLS = {500: "accept", 501: "send", 502: "recv", 503: "semop",
+                 504: "semtimedop"}
 
 # --------------------------------------------------------------------------
 # Argument types
@@ -602,8 +617,12 @@ def main():
                                 **NEWER_COMMON}),
         ("aarch64", GENERIC_HDR, {**parse_generic(GENERIC_HDR, AARCH64_DEFINES),
                                   **NEWER_COMMON}),
-        ("i386", I386_HDR, {**parse_x86_64(I386_HDR), **NEWER_COMMON}),
+        ("i386", I386_HDR, {**parse_x86_64(I386_HDR), **NEWER_COMMON,
+                            **I386_SUBCALLS}),
     ]
+    if max(n for n in tables[2][2] if n not in I386_SUBCALLS) >= I386_SUBCALL_BASE:
+        sys.exit("gen-syscalls: the i386 table reaches I386_SUBCALL_BASE: "
+                 "move I386_SUBCALLS (and SCRY_I386_SUBCALL) up")
     all_names = set()
     for arch, hdr, nums in tables:
         args, missing = resolve_args(nums.values(), arch, tracefs)

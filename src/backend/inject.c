@@ -87,15 +87,16 @@ static int poke(pid_t tid, uint64_t addr, const uint8_t *data, size_t len)
 	return 0;
 }
 
-/* Poke every piece of rule in that is due now; whether one was written. */
-static int poke_all(struct tracee *t, const struct scry_inject *in, int at_exit)
+/* Poke every piece of rule in that is due now, at the addresses in args
+ * (the call's); whether one was written. */
+static int poke_all(struct tracee *t, const struct scry_inject *in, int at_exit, const uint64_t *args)
 {
 	int any = 0;
 	for (int i = 0; i < in->npokes; i++) {
 		const struct scry_inject_poke *p = &in->pokes[i];
 		if (p->at_exit != at_exit || p->arg > 5)
 			continue;
-		if (poke(t->tid, t->args[p->arg], p->data, p->len) == 0)
+		if (poke(t->tid, args[p->arg], p->data, p->len) == 0)
 			any = 1;
 	}
 	return any;
@@ -103,15 +104,44 @@ static int poke_all(struct tracee *t, const struct scry_inject *in, int at_exit)
 
 /* ---- when= ---- */
 
-/*
- * The rule for this invocation of t's current call, or NULL.  Invocations
- * are counted per thread and per call number (strace's "per syscall and
- * per tracee"), from 1.
- */
-static const struct scry_inject *rule_now(struct scry_session *s, struct tracee *t)
+/* The slot of call nr in s->inject_rule when a rule names it, else -1. */
+static long rule_slot(const struct scry_session *s, long nr)
 {
-	long nr = s->inject_rule ? inject_slot(s, t->nr) : -1;
-	if (nr < 0 || !s->inject_rule[nr])
+	long slot = s->inject_rule ? inject_slot(s, nr) : -1;
+	return slot >= 0 && s->inject_rule[slot] ? slot : -1;
+}
+
+static ssize_t tracee_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return mem_read(*(const pid_t *)ctx, addr, buf, len);
+}
+
+/*
+ * An ia32 process's socketcall or ipc is the call it makes (connect,
+ * semop, ...), as the engine shows it (decode/ia32.c): its number (the
+ * subcall's number is socketcall's first argument, known at entry; its
+ * arguments are read from the process) and arguments in sub, or -1.
+ */
+static long subcall(const struct scry_session *s, struct tracee *t, uint64_t sub[6])
+{
+	uint64_t result_at;
+	if (t->pers != PERS_IA32 || s->table != &scry_table_x86_64)
+		return -1;
+	if (t->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL)
+		return ia32_socketcall(tracee_read, &t->tid, t->args, sub);
+	if (t->nr == SCRY_NR_I386 + SCRY_I386_IPC)
+		return ia32_ipc(tracee_read, &t->tid, t->args, sub, &result_at);
+	return -1;
+}
+
+/*
+ * The rule for this invocation of the call in slot nr (rule_slot()), or
+ * NULL.  Invocations are counted per thread and per call number (strace's
+ * "per syscall and per tracee"), from 1.
+ */
+static const struct scry_inject *rule_now(struct scry_session *s, struct tracee *t, long nr)
+{
+	if (nr < 0)
 		return NULL;
 	/* not before a launched command's exec, nor in processes traced only
 	 * to keep a seccomp filter working (strace does not trace them) */
@@ -156,7 +186,18 @@ void inject_enter(struct scry_session *s, struct tracee *t, struct inject_stop *
 	memset(out, 0, sizeof(*out));
 	t->inj = NULL;
 	t->inj_done = 0;
-	const struct scry_inject *in = rule_now(s, t);
+	if (!s->inject_rule)
+		return;
+	/* a socketcall or ipc: the rules of the call it makes, else its own
+	 * (a rule naming socketcall) */
+	uint64_t sub[6];
+	const uint64_t *args = t->args;
+	long slot = -1, snr = subcall(s, t, sub);
+	if (snr >= 0 && (slot = rule_slot(s, snr)) >= 0)
+		args = sub;
+	else
+		slot = rule_slot(s, t->nr);
+	const struct scry_inject *in = rule_now(s, t, slot);
 	if (!in)
 		return;
 	t->inj = in;
@@ -166,7 +207,7 @@ void inject_enter(struct scry_session *s, struct tracee *t, struct inject_stop *
 	}
 	if ((in->error || in->has_retval) && set_syscall_nr(t->tid, replacement_nr(s, t, in)) == 0)
 		t->inj_done |= SCRY_INJECTED_RESULT;
-	if (poke_all(t, in, 0))
+	if (poke_all(t, in, 0, args))
 		t->inj_done |= SCRY_INJECTED_ARGS;
 	if (in->delay_enter_ns) {
 		out->delay_ns = in->delay_enter_ns;
@@ -189,7 +230,8 @@ void inject_exit(struct scry_session *s, struct tracee *t, int64_t *rval, int *i
 			*is_error = in->error != 0;
 		}
 	}
-	if (poke_all(t, in, 1))
+	/* (the engine has replaced a socketcall's arguments by its call's) */
+	if (poke_all(t, in, 1, t->args))
 		t->inj_done |= SCRY_INJECTED_ARGS;
 	if (in->delay_exit_ns) {
 		out->delay_ns = in->delay_exit_ns;

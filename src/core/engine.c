@@ -141,6 +141,7 @@ static void dctx_init(struct scry_session *s, struct tracee *t, struct dctx *d,
 	d->rzero = cs->rzero;
 	d->rfield = cs->rfield;
 	d->state = cs->state;
+	d->indirect = t->ipc_indirect;
 }
 
 /* Does the entry part end with an argument the kernel writes back (its new
@@ -286,6 +287,7 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 	 * decoded and counted as those calls */
 	struct raw_call sub;
 	t->ipc_result_at = 0;
+	t->ipc_indirect = 0;
 	if (rc->nr == SCRY_NR_I386 + SCRY_I386_SOCKETCALL || rc->nr == SCRY_NR_I386 + SCRY_I386_IPC) {
 		struct call_mem m = { rc, t->tid };
 		uint64_t a[6];
@@ -295,6 +297,7 @@ int engine_enter(struct scry_session *s, struct tracee *t, const struct raw_call
 		if (nr >= 0) {
 			sub = *rc;
 			sub.nr = t->nr = nr;
+			t->ipc_indirect = rc->nr == SCRY_NR_I386 + SCRY_I386_IPC;
 			memcpy(t->args, a, sizeof(t->args));
 			sub.args = t->args;
 			rc = &sub;

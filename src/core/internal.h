@@ -86,6 +86,7 @@ struct tracee {
 	uint64_t inj_delay_ns;   /*   this signal, after this delay */
 	unsigned char pers;      /* its calls' ABI: PERS_* (0: none seen) */
 	uint64_t ipc_result_at;  /* an ia32 ipc(SHMAT): where its result is, else 0 */
+	unsigned char ipc_indirect;   /* its call is the one an ia32 ipc() made */
 };
 /* The ABIs of a tracee's calls (cfg.personality): x86_64 and ia32. */
 enum { PERS_NATIVE = 1, PERS_IA32 = 2 };

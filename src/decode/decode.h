@@ -82,6 +82,9 @@ struct dctx {
 	/* With mem: execve's envp entries + 1 as the kernel counted them; 0:
 	 * not counted (the pointers themselves are not captured). */
 	long envc1;
+	/* An ia32 process's call made through ipc() (strace's
+	 * indirect_ipccall): semctl shows its union's word as "[0x...]". */
+	int indirect;
 };
 
 typedef int (*decoder_fn)(struct dctx *d);

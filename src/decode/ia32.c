@@ -9,11 +9,12 @@
  *  - mmap2's offset in 4 KiB pages, old mmap's arguments in memory;
  *  - the *_time64 calls, whose structures are the x86_64 ones;
  *  - i386 structures (struct stat64, statfs64 and statfs, select's fd
- *    sets and timeval, msghdr and iovecs, msgbuf) read where the x86_64
- *    decoders read theirs and handed to them in the x86_64 layout (a mem
- *    hook, struct compat_hook below); those scry does not convert (flock,
- *    control messages, the SysV *ctl structs) made unreadable there, so
- *    that they print as their address;
+ *    sets and timeval, msghdr, iovecs and control messages, msgbuf, the
+ *    SysV *ctl structs) read where the x86_64 decoders read theirs and
+ *    handed to them in the x86_64 layout (a mem hook, struct compat_hook
+ *    below); those scry does not convert (flock, the old non-IPC_64
+ *    *ctl layouts) made unreadable there, so that they print as their
+ *    address;
  *  - socketcall() and ipc() as the calls they make (ia32_socketcall(),
  *    ia32_ipc(), which the engine calls).
  * A call whose structures scry cannot read with their i386 layout keeps
@@ -169,6 +170,7 @@ struct compat_hook {
 	uint64_t span[4];   /* 0: reads at addr[i]; else reads in the x86_64
 	                       bytes [addr[i], addr[i] + span[i]) */
 	int64_t nfds;       /* select: the fd sets' size in bits */
+	struct cmsg32 *cm;  /* sendmsg/recvmsg: the control messages converted */
 	ssize_t (*conv)(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len);
 };
 
@@ -385,11 +387,110 @@ static int dec_fstatfs32(struct dctx *d) { return statfs32_as(d, "fstatfs"); }
 /*
  * sendmsg(fd, msg, flags), recvmsg(fd, msg, flags): struct msghdr of
  * 32-bit words (28 bytes) and its iovecs (8 bytes each) read as the x86_64
- * ones by net.c's decoders; the control messages, whose i386 headers and
- * alignment differ, as their address.
+ * ones by net.c's decoders; the control messages too (struct cmsg32),
+ * their lengths put back to the i386 ones in what net.c shows (sendmmsg's
+ * and recvmmsg's as well, below).
  */
 #define MSGHDR64 56
 #define IOV64    16
+#define CMSG_MAX 4096     /* what net.c's cmsgs() reads */
+
+/*
+ * i386 control messages (struct cmsghdr of 32-bit cmsg_len, level and
+ * type, 12 bytes, each message 4-aligned) as x86_64's (16 bytes, 8-aligned):
+ * their data copied, the 32-bit times of SO_TIMESTAMP_OLD,
+ * SO_TIMESTAMPNS_OLD and SO_TIMESTAMPING_OLD widened to the 64-bit ones
+ * net.c reads.  Those of one msghdr at a time in x (active: x holds the
+ * current msghdr's); in order, for what net.c shows: lens[], the i386
+ * cmsg_len of every message converted, ctls[], the i386 msg_controllen of
+ * every msghdr read.  When either runs out (full), the rest are not
+ * converted: their address.
+ */
+#define CMSG32_LENS 1024
+#define CMSG32_CTLS 1024
+
+struct cmsg32 {
+	unsigned char in[CMSG_MAX];
+	unsigned char x[2 * CMSG_MAX];
+	size_t xlen;
+	int active, full;
+	uint32_t lens[CMSG32_LENS];
+	size_t nlens;
+	uint32_t ctls[CMSG32_CTLS];
+	size_t nctls;
+};
+
+static void cmsg32_convert(struct cmsg32 *c, const unsigned char *in, size_t n)
+{
+	size_t off = 0;
+
+	c->xlen = 0;
+	while (off + 12 <= n && c->xlen + 16 <= CMSG_MAX) {
+		uint32_t len = u32_at(in, off), level = u32_at(in, off + 4), type = u32_at(in, off + 8);
+		size_t dlen = len > 12 ? len - 12 : 0, xdlen;
+		unsigned char *x = c->x + c->xlen;
+		if (dlen > n - off - 12)
+			dlen = n - off - 12;
+		int widen = level == 1 /* SOL_SOCKET */ &&
+			    (type == 29 || type == 35 || type == 37) &&   /* SO_TIMESTAMP*_OLD */
+			    dlen % 8 == 0;
+		xdlen = widen ? 2 * dlen : dlen;
+		if (c->xlen + 16 + xdlen > sizeof(c->x))
+			break;
+		uint64_t xlen = len < 12 ? len : 16 + xdlen;
+		memcpy(x, &xlen, sizeof(xlen));
+		memcpy(x + 8, &level, 4);
+		memcpy(x + 12, &type, 4);
+		if (widen) {
+			for (size_t i = 0; i < dlen; i += 4) {
+				int64_t v = (int32_t)u32_at(in, off + 12 + i);
+				memcpy(x + 16 + 2 * i, &v, sizeof(v));
+			}
+		} else {
+			memcpy(x + 16, in + off + 12, dlen);
+		}
+		c->lens[c->nlens++] = len;
+		c->xlen += (16 + xdlen + 7) & ~(size_t)7;
+		if (len < 12)
+			break;
+		off += (len + 3) & ~(uint32_t)3;
+	}
+}
+
+/* The control messages (at control, controllen bytes) of the next msghdr
+ * net.c reads, converted where they can be read (c->active). */
+static void cmsg32_load(struct cmsg32 *c, struct dctx *d, uint32_t control, uint32_t controllen)
+{
+	size_t n = controllen < CMSG_MAX ? controllen : CMSG_MAX;
+
+	c->active = 0;
+	if (c->full)
+		return;
+	if (c->nctls == CMSG32_CTLS || c->nlens + n / 12 + 1 > CMSG32_LENS) {
+		c->full = 1;
+		return;
+	}
+	c->ctls[c->nctls++] = controllen;
+	if (!control || !n || d_read_exact(d, control, c->in, n))
+		return;
+	cmsg32_convert(c, c->in, n);
+	c->active = c->xlen != 0;   /* (not even a header: the address) */
+}
+
+/* What net.c showed of the converted messages: the i386 lengths back. */
+static void cmsg32_lengths(struct dctx *d, size_t from, const struct cmsg32 *c)
+{
+	size_t k = 0, m = 0;
+	for (size_t i = from; i < d->out->n; i++) {
+		struct scry_value *v = &d->out->v[i];
+		if (v->type != SCRY_V_UINT || !v->name)
+			continue;
+		if (!strcmp(v->name, "cmsg_len") && k < c->nlens)
+			v->u = c->lens[k++];
+		else if (!strcmp(v->name, "msg_controllen") && m < c->nctls)
+			v->u = c->ctls[m++];
+	}
+}
 
 static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
@@ -404,6 +505,8 @@ static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *b
 		k[3] = m[3];                        /* msg_iovlen */
 		k[4] = m[4];                        /* msg_control */
 		k[5] = m[5];                        /* msg_controllen */
+		if (h->cm && h->cm->active)         /* converted: its x86_64 size */
+			k[5] = h->cm->xlen;
 		k[6] = m[6];                        /* msg_flags */
 		memcpy(buf, k, sizeof(k));
 		return MSGHDR64;
@@ -427,21 +530,38 @@ static ssize_t msg_conv(struct compat_hook *h, int which, uint64_t addr, void *b
 		}
 		return (ssize_t)len;
 	}
-	return -1;                  /* the control messages: the address */
+	if (which == 2 && h->cm && h->cm->active) {   /* the control messages, converted */
+		uint64_t off = addr - h->addr[2];
+		if (off > h->cm->xlen || len > h->cm->xlen - off)
+			return -1;
+		memcpy(buf, h->cm->x + off, len);
+		return (ssize_t)len;
+	}
+	return -1;                  /* not converted: the address */
 }
 
 static int msg32_as(struct dctx *d, const char *name)
 {
 	struct compat_hook h = { .addr = { d->args[1] }, .conv = msg_conv };
 	uint32_t m[7];
+	struct cmsg32 cm;
+	size_t from = d->out->n;
 
+	cm.nlens = cm.nctls = 0;
+	cm.full = cm.active = 0;
 	/* where the msghdr is readable, its iovecs and control are known */
 	if (d->args[1] && !d_read_exact(d, d->args[1], m, sizeof(m))) {
 		h.addr[1] = m[2];
 		h.span[1] = (uint64_t)m[3] * IOV64;
 		h.addr[2] = m[4];
+		cmsg32_load(&cm, d, m[4], m[5]);
+		h.cm = &cm;
+		h.span[2] = cm.active ? cm.xlen : 0;
 	}
-	return run_hooked(d, &h, name, d->args);
+	int r = run_hooked(d, &h, name, d->args);
+	if (h.cm)
+		cmsg32_lengths(d, from, &cm);
+	return r;
 }
 
 static int dec_sendmsg32(struct dctx *d) { return msg32_as(d, "sendmsg"); }
@@ -451,7 +571,8 @@ static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
  * sendmmsg(fd, msgvec, vlen, flags), recvmmsg(fd, msgvec, vlen, flags,
  * timeout): struct mmsghdr (the i386 msghdr and a 32-bit msg_len, 32
  * bytes) read as x86_64's (64); net.c reads one element, then its iovecs
- * and control, so the element just converted names them (addr[1], [2]).
+ * and control, so the element just converted names them (addr[1], [2]),
+ * its control messages converted as sendmsg's (struct cmsg32).
  * recvmmsg's timeout: two 32-bit longs (recvmmsg_time64's: the x86_64
  * struct).
  */
@@ -480,21 +601,32 @@ static ssize_t mmsg_conv(struct compat_hook *h, int which, uint64_t addr, void *
 	for (int i = 0; i < 7; i++)     /* msg_hdr, as msg_conv() */
 		k[i] = m[i];
 	k[7] = m[7];                    /* msg_len (and padding) */
-	memcpy(buf, k, sizeof(k));
 	h->addr[1] = m[2];
 	h->span[1] = (uint64_t)m[3] * IOV64;
 	h->addr[2] = m[4];
+	cmsg32_load(h->cm, &h->orig, m[4], m[5]);
+	h->span[2] = h->cm->active ? h->cm->xlen : 0;
+	if (h->cm->active)
+		k[5] = h->cm->xlen;
+	memcpy(buf, k, sizeof(k));
 	return MMSG64;
 }
 
 static int mmsg32_as(struct dctx *d, const char *name, int ts32)
 {
+	struct cmsg32 cm;
 	struct compat_hook h = { .addr = { d->args[1] },
 				 .span = { (uint64_t)(uint32_t)d->args[2] * MMSG64 },
-				 .conv = mmsg_conv };
+				 .cm = &cm, .conv = mmsg_conv };
+	size_t from = d->out->n;
+
+	cm.nlens = cm.nctls = 0;
+	cm.full = cm.active = 0;
 	if (ts32)
 		h.addr[3] = d->args[4];
-	return run_hooked(d, &h, name, d->args);
+	int r = run_hooked(d, &h, name, d->args);
+	cmsg32_lengths(d, from, &cm);
+	return r;
 }
 
 static int dec_sendmmsg32(struct dctx *d) { return mmsg32_as(d, "sendmmsg", 0); }
@@ -502,11 +634,64 @@ static int dec_recvmmsg32(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 1); 
 static int dec_recvmmsg64(struct dctx *d) { return mmsg32_as(d, "recvmmsg", 0); }
 
 /*
+ * send(fd, buf, len, flags) and recv(fd, buf, len, flags), which i386 makes
+ * only through socketcall (SCRY_I386_SUBCALL): sendto's and recvfrom's
+ * decoders without their address and its length, as strace shows them.
+ */
+static int cut_after(struct dctx *d, size_t from, int keep, int r)
+{
+	size_t i = from;
+	for (int k = 0; k < keep && i < d->out->n; k++)
+		i = scry_values_skip(d->out, i);
+	if (i < d->out->n)
+		d->out->n = i;
+	return r;
+}
+
+static int dec_send(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], d->args[1], d->args[2], d->args[3] };
+	size_t from = d->out->n;
+	return cut_after(d, from, 4, run_as(d, "sendto", a));
+}
+
+static int dec_recv(struct dctx *d)
+{
+	const uint64_t a[6] = { d->args[0], d->args[1], d->args[2], d->args[3] };
+	size_t from = d->out->n;
+	/* entry: the fd; exit: the buffer, size and flags */
+	return cut_after(d, from, d->exiting ? 3 : 1, run_as(d, "recvfrom", a));
+}
+
+/* A struct timespec of two 32-bit longs, as the x86_64 one. */
+static ssize_t ts32_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	int32_t ts[2];
+	int64_t k[2];
+
+	(void)which;
+	if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
+		return -1;
+	k[0] = ts[0];
+	k[1] = ts[1];
+	memcpy(buf, k, sizeof(k));
+	return (ssize_t)len;
+}
+
+/* semtimedop(semid, sops, nsops, timeout), i386's only through ipc (its
+ * direct call is semtimedop_time64): the timeout a 32-bit timespec. */
+static int dec_semtimedop32(struct dctx *d)
+{
+	struct compat_hook h = { .addr = { d->args[3] }, .conv = ts32_conv };
+	return run_hooked(d, &h, "semtimedop", d->args);
+}
+
+/*
  * SysV IPC with i386 layouts (the direct calls msgsnd, msgrcv, msgctl,
  * shmctl, semctl and those ipc() makes, ia32_ipc()):
  *  - struct msgbuf's mtype is a 32-bit long: mtext 4 bytes in, not 8;
- *  - the *ctl structs (msqid_ds, shmid_ds, semid_ds, the info ones) differ:
- *    their address, never read as the x86_64 ones.
+ *  - the *ctl structs (msqid_ds, shmid_ds, semid_ds, the info ones) in
+ *    their i386 IPC_64 layouts (ipcctl_conv() below).
  */
 static ssize_t msgbuf_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
@@ -545,16 +730,122 @@ static ssize_t no_read(struct compat_hook *h, int which, uint64_t addr, void *bu
 	return -1;
 }
 
-/* The x86_64 *ctl decoder, its struct argument unreadable: its address. */
-static int ctl_as(struct dctx *d, const char *name, int arg)
+/*
+ * The *ctl structs in their i386 IPC_64 layouts (asm-generic/{shm,sem,
+ * msg}buf.h for 32-bit longs), as the x86_64 ones ipc.c reads: struct
+ * ipc64_perm's two unused words are 32-bit (36 bytes, not 48), the times
+ * split in low and high words, the counters 32-bit longs.  ipc.c asks for
+ * the x86_64 size of the struct it reads: that size says which one.  The
+ * info structs of semctl and msgctl (all ints) are the same on both.
+ */
+#define K_SHMID64   112
+#define K_SEMID64   104
+#define K_MSQID64   120
+#define K_SHMINFO64 72
+#define K_SHM_INFO  48
+
+static uint64_t lohi_at(const unsigned char *p, size_t off)
 {
-	struct compat_hook h = { .addr = { d->args[arg] }, .conv = no_read };
+	return u32_at(p, off) | (uint64_t)u32_at(p, off + 4) << 32;
+}
+
+static void put64(unsigned char *k, size_t off, uint64_t v)
+{
+	memcpy(k + off, &v, sizeof(v));
+}
+
+static void put32(unsigned char *k, size_t off, uint32_t v)
+{
+	memcpy(k + off, &v, sizeof(v));
+}
+
+static ssize_t ipcctl_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	unsigned char s[88], k[K_MSQID64];
+	size_t n;
+
+	(void)which;
+	switch (len) {
+	case K_SHMID64: n = 84; break;
+	case K_SEMID64: n = 64; break;
+	case K_MSQID64: n = 88; break;
+	case K_SHMINFO64: n = 36; break;
+	case K_SHM_INFO: n = 24; break;
+	default: return d_read(&h->orig, addr, buf, len);   /* seminfo, msginfo */
+	}
+	if (d_read_exact(&h->orig, addr, s, n))
+		return -1;
+	memset(k, 0, sizeof(k));
+	if (len == K_SHMINFO64) {               /* nine unsigned longs */
+		for (size_t i = 0; i < 9; i++)
+			put64(k, 8 * i, u32_at(s, 4 * i));
+	} else if (len == K_SHM_INFO) {         /* used_ids, then five longs */
+		put32(k, 0, u32_at(s, 0));
+		for (size_t i = 0; i < 5; i++)
+			put64(k, 8 + 8 * i, u32_at(s, 4 + 4 * i));
+	} else {
+		memcpy(k, s, 28);               /* ipc64_perm: key .. seq */
+		if (len == K_SHMID64) {
+			put64(k, 48, u32_at(s, 36));    /* shm_segsz */
+			put64(k, 56, lohi_at(s, 40));   /* shm_atime */
+			put64(k, 64, lohi_at(s, 48));   /* shm_dtime */
+			put64(k, 72, lohi_at(s, 56));   /* shm_ctime */
+			put32(k, 80, u32_at(s, 64));    /* shm_cpid */
+			put32(k, 84, u32_at(s, 68));    /* shm_lpid */
+			put64(k, 88, u32_at(s, 72));    /* shm_nattch */
+		} else if (len == K_SEMID64) {
+			put64(k, 48, lohi_at(s, 36));   /* sem_otime */
+			put64(k, 64, lohi_at(s, 44));   /* sem_ctime */
+			put64(k, 80, u32_at(s, 52));    /* sem_nsems */
+		} else {
+			put64(k, 48, lohi_at(s, 36));   /* msg_stime */
+			put64(k, 56, lohi_at(s, 44));   /* msg_rtime */
+			put64(k, 64, lohi_at(s, 52));   /* msg_ctime */
+			put64(k, 72, u32_at(s, 60));    /* msg_cbytes */
+			put64(k, 80, u32_at(s, 64));    /* msg_qnum */
+			put64(k, 88, u32_at(s, 68));    /* msg_qbytes */
+			put32(k, 96, u32_at(s, 72));    /* msg_lspid */
+			put32(k, 100, u32_at(s, 76));   /* msg_lrpid */
+		}
+	}
+	memcpy(buf, k, len);
+	return (ssize_t)len;
+}
+
+/* The x86_64 *ctl decoder, its struct argument read with the i386 IPC_64
+ * layout; without IPC_64 in cmd (the old layouts, 16-bit ids) its address. */
+static int ctl_as(struct dctx *d, const char *name, int arg, int cmd)
+{
+	struct compat_hook h = { .addr = { d->args[arg] },
+				 .conv = (uint32_t)d->args[cmd] & 0x100 ? ipcctl_conv : no_read };
 	return run_hooked(d, &h, name, d->args);
 }
 
-static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2); }
-static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2); }
-static int dec_semctl32(struct dctx *d) { return ctl_as(d, "semctl", 3); }
+static int dec_msgctl32(struct dctx *d) { return ctl_as(d, "msgctl", 2, 1); }
+static int dec_shmctl32(struct dctx *d) { return ctl_as(d, "shmctl", 2, 1); }
+/* semctl: through ipc (d->indirect), its arg is the word ipc read from
+ * the union at ptr; shown as an address, strace puts it in brackets:
+ * "semctl(5, 0, IPC_64|SETVAL, [0x1])". */
+static int dec_semctl32(struct dctx *d)
+{
+	size_t from = d->out->n, last = d->out->n;
+	int r = ctl_as(d, "semctl", 3, 2);
+	if (!d->indirect)
+		return r;
+	for (size_t i = from; i < d->out->n; i = scry_values_skip(d->out, i))
+		last = i;
+	if (last == d->out->n)
+		return r;
+	struct scry_value v = d->out->v[last];
+	if ((v.type != SCRY_V_PTR && v.type != SCRY_V_UNREAD) || !v.name || strcmp(v.name, "arg"))
+		return r;
+	d->out->n = last;
+	size_t a = v_array_begin(d, "arg");
+	size_t k = scry_values_push(d->out, v.type, NULL);
+	d->out->v[k].u = v.u;
+	v_end(d, a);
+	return r;
+}
 
 /* Calls decoded by the x86_64 decoder of another name, their arguments
  * and structures being the same (the 64-bit time and 32-bit uid ones). */
@@ -607,6 +898,9 @@ const struct decoder_entry decoders_ia32[] = {
 	{ "msgctl", dec_msgctl32, { 0 } },
 	{ "shmctl", dec_shmctl32, { 0 } },
 	{ "semctl", dec_semctl32, { 0 } },
+	{ "send", dec_send, { 0 } },
+	{ "recv", dec_recv, { 0 } },
+	{ "semtimedop", dec_semtimedop32, { 0 } },
 	{ NULL, NULL, { 0 } },
 };
 
@@ -618,13 +912,12 @@ long ia32_socketcall(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t
 	const char *name = scry_i386_socketcall((uint32_t)args[0], &nargs);
 	long nr = -1, nr32;
 
-	/* the direct i386 call of its name (decoded as that is: its x86_64
-	 * twin's number, or SCRY_NR_I386 + its own, i386 layouts), else
-	 * (accept, which i386 has only through socketcall) x86_64's */
+	/* the i386 call of its name (decoded as that is: its x86_64 twin's
+	 * number, or SCRY_NR_I386 + its own, i386 layouts); accept, send and
+	 * recv, which i386 has only through socketcall, are rows past the
+	 * kernel's (SCRY_I386_SUBCALL) */
 	if (name && (nr32 = scry_syscall_lookup(&scry_table_i386, name)) >= 0)
 		nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32);
-	else if (name)
-		nr = scry_syscall_lookup(&scry_table_x86_64, name);
 	if (nr < 0)
 		return -1;
 	size_t len = (size_t)nargs * sizeof(w[0]);
@@ -703,12 +996,16 @@ long ia32_ipc(ssize_t (*read)(void *ctx, uint64_t addr, void *buf, size_t len), 
 		name = "shmdt";
 		out[0] = ptr;
 		break;
+	case 4:  /* semtimedop(semid, sops, nsops, timeout): a 32-bit timespec */
+		name = "semtimedop";
+		out[0] = first, out[1] = ptr, out[2] = second, out[3] = fifth;
+		break;
 	default:
-		return -1;   /* semtimedop (4) among them: its timespec is 32-bit */
+		return -1;
 	}
+	/* semop and semtimedop: i386 rows past the kernel's (SCRY_I386_SUBCALL) */
 	long nr32 = scry_syscall_lookup(&scry_table_i386, name);
-	return nr32 >= 0 ? scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32)
-			 : scry_syscall_lookup(&scry_table_x86_64, name);   /* semop */
+	return nr32 >= 0 ? scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32) : -1;
 }
 
 decoder_fn decode_ia32_alias(const char *name)

@@ -423,6 +423,15 @@ static int eval_list(const struct ctx *c, const char *list, const char *what,
 	return 0;
 }
 
+/* Is the call name selected in s, in t or in its i386 table ct (send and
+ * recv are only there)? */
+static bool name_in(const struct scry_syscall_table *t, const struct scry_syscall_table *ct,
+		    const struct nrset *s, const char *name)
+{
+	long nr = scry_syscall_lookup(t, name), cnr = scry_syscall_lookup(ct, name);
+	return (nr >= 0 && set_has(s, nr)) || (cnr >= 0 && set_has(s, SCRY_FILTER_I386_BASE + cnr));
+}
+
 /* Bits from ncalls up follow "other" (filter.h promises it). */
 static void normalize_trace(const struct scry_syscall_table *t, struct nrset *s)
 {
@@ -442,16 +451,13 @@ static void normalize_trace(const struct scry_syscall_table *t, struct nrset *s)
 	 * them is, so that --seccomp-bpf stops it */
 	for (unsigned call = 1; ct && call < 32; call++) {
 		const char *name = scry_i386_socketcall(call, NULL);
-		long nr = name ? scry_syscall_lookup(t, name) : -1;
-		if (nr >= 0 && set_has(s, nr))
+		if (name && name_in(t, ct, s, name))
 			set_add(s, SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL);
 	}
 	/* and SysV IPC through ipc (semop, shmat, ...) */
-	for (size_t i = 0; ct && scry_i386_ipc_calls[i]; i++) {
-		long nr = scry_syscall_lookup(t, scry_i386_ipc_calls[i]);
-		if (nr >= 0 && set_has(s, nr))
+	for (size_t i = 0; ct && scry_i386_ipc_calls[i]; i++)
+		if (name_in(t, ct, s, scry_i386_ipc_calls[i]))
 			set_add(s, SCRY_FILTER_I386_BASE + SCRY_I386_IPC);
-	}
 }
 
 static int parse_trace(struct scry_filter *f, const struct ctx *c, const char *list)

@@ -289,31 +289,37 @@ static int parse_options(const struct pctx *c, const struct scry_syscall_table *
 	return 0;
 }
 
+/* Whether filter f selects the call name, by its x86_64 number or its
+ * i386 one (send and recv are only there). */
+static int name_traced(const struct scry_filter *f, const struct scry_syscall_table *t, const char *name)
+{
+	long nr = scry_syscall_lookup(t, name), cnr = scry_syscall_lookup(&scry_table_i386, name);
+	return (nr >= 0 && scry_filter_traced(f, nr)) || (cnr >= 0 && scry_filter_traced(f, SCRY_NR_I386 + cnr));
+}
+
 /*
- * Whether set words names a call that an ia32 process makes through
- * socketcall (connect, ...).  The trace set then holds socketcall too
- * (filter.c, for the seccomp program), but tampering is decided before the
- * socketcall is read: a rule on connect must not fail every socketcall.
+ * Whether filter f names a call that an ia32 process makes through
+ * socketcall (connect, send, ...).  The trace set then holds socketcall
+ * too (filter.c, for the seccomp program), but the rule is for that call
+ * (backend/inject.c finds which call a socketcall makes): it must not fail
+ * every socketcall.
  */
-static int socket_call_in(const struct scry_syscall_table *t, const uint64_t *words)
+static int socket_call_in(const struct scry_filter *f, const struct scry_syscall_table *t)
 {
 	for (unsigned call = 1; call < 32; call++) {
 		const char *name = scry_i386_socketcall(call, NULL);
-		long nr = name ? scry_syscall_lookup(t, name) : -1;
-		if (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1))
+		if (name && name_traced(f, t, name))
 			return 1;
 	}
 	return 0;
 }
 
 /* The same for the SysV calls an ia32 process makes through ipc. */
-static int ipc_call_in(const struct scry_syscall_table *t, const uint64_t *words)
+static int ipc_call_in(const struct scry_filter *f, const struct scry_syscall_table *t)
 {
-	for (size_t i = 0; scry_i386_ipc_calls[i]; i++) {
-		long nr = scry_syscall_lookup(t, scry_i386_ipc_calls[i]);
-		if (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1))
+	for (size_t i = 0; scry_i386_ipc_calls[i]; i++)
+		if (name_traced(f, t, scry_i386_ipc_calls[i]))
 			return 1;
-	}
 	return 0;
 }
 
@@ -364,8 +370,8 @@ int scry_inject_parse(struct scry_inject_list *l, const struct scry_syscall_tabl
 	     SCRY_FILTER_I386_BASE + n < SCRY_FILTER_MAX_NR; n++)
 		if (scry_compat_nr(SCRY_AUDIT_ARCH_I386, (long)n) == SCRY_NR_I386 + (long)n &&
 		    scry_filter_traced(&f, SCRY_NR_I386 + (long)n) &&
-		    (n != SCRY_I386_SOCKETCALL || !socket_call_in(t, words)) &&
-		    (n != SCRY_I386_IPC || !ipc_call_in(t, words))) {
+		    (n != SCRY_I386_SOCKETCALL || !socket_call_in(&f, t)) &&
+		    (n != SCRY_I386_IPC || !ipc_call_in(&f, t))) {
 			size_t bit = SCRY_FILTER_I386_BASE + n;
 			words[bit / 64] |= UINT64_C(1) << (bit % 64);
 		}
@@ -392,6 +398,17 @@ out:
 	return r;
 }
 
+/* Whether words (SCRY_FILTER_MAX_NR bits) has the call name, by its
+ * x86_64 number or its i386 one. */
+static int words_name(const uint64_t *words, const char *name)
+{
+	long nr = scry_syscall_lookup(&scry_table_x86_64, name), cnr = scry_syscall_lookup(&scry_table_i386, name);
+	if (cnr >= 0)
+		cnr += SCRY_FILTER_I386_BASE;
+	return (nr >= 0 && nr < SCRY_FILTER_MAX_NR && ((words[nr / 64] >> (nr % 64)) & 1)) ||
+	       (cnr >= 0 && cnr < SCRY_FILTER_MAX_NR && ((words[cnr / 64] >> (cnr % 64)) & 1));
+}
+
 void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, size_t nwords)
 {
 	uint64_t all[SCRY_FILTER_MAX_NR / 64] = { 0 };
@@ -411,6 +428,20 @@ void scry_inject_add_sets(const struct scry_inject_list *l, uint64_t *words, siz
 		    bit < SCRY_FILTER_MAX_NR && (size_t)bit / 64 < nwords)
 			words[bit / 64] |= UINT64_C(1) << (bit % 64);
 	}
+	/* and socketcall and ipc when a rule names a call an ia32 process
+	 * makes through them (backend/inject.c applies it to that call) */
+	int sock = 0, ipc = 0;
+	for (unsigned call = 1; call < 32; call++) {
+		const char *name = scry_i386_socketcall(call, NULL);
+		sock |= name && words_name(all, name);
+	}
+	for (size_t i = 0; scry_i386_ipc_calls[i]; i++)
+		ipc |= words_name(all, scry_i386_ipc_calls[i]);
+	size_t sbit = SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL, ibit = SCRY_FILTER_I386_BASE + SCRY_I386_IPC;
+	if (sock && sbit / 64 < nwords)
+		words[sbit / 64] |= UINT64_C(1) << (sbit % 64);
+	if (ipc && ibit / 64 < nwords)
+		words[ibit / 64] |= UINT64_C(1) << (ibit % 64);
 }
 
 void scry_inject_list_release(struct scry_inject_list *l)

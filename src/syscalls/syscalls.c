@@ -48,7 +48,7 @@ static const char *const i386_same[] = {
 	"memfd_create", "mkdir", "mkdirat", "mprotect", "msgget", "munmap",
 	"open", "openat", "pause", "pipe", "pipe2", "prlimit64", "read",
 	"readlink", "readlinkat", "recvfrom", "rename", "renameat",
-	"renameat2", "rmdir", "rt_sigprocmask", "sched_yield", "semget",
+	"renameat2", "rmdir", "rt_sigprocmask", "sched_yield", "semget", "semop",
 	"sendto", "set_tid_address", "setpgid", "setsid", "setsockopt",
 	"shmat", "shmdt", "shmget", "shutdown", "socket", "socketpair",
 	"symlink", "symlinkat", "sync", "syncfs", "tgkill", "tkill", "umask",
@@ -79,20 +79,22 @@ long scry_compat_nr(unsigned int audit_arch, long nr)
 	return SCRY_NR_I386 + nr;
 }
 
-/* socketcall's calls shown as the direct i386 calls of their names
- * (decode/ia32.c: ia32_socketcall()); not send and recv, which neither
- * x86_64 nor i386 has as a call of its own. */
+/* socketcall's calls shown as the i386 calls of their names
+ * (decode/ia32.c: ia32_socketcall()); accept, send and recv, which i386
+ * has only through socketcall, are rows of the i386 table past the
+ * kernel's (SCRY_I386_SUBCALL). */
 static const struct { const char *name; int nargs; } socket_calls[21] = {
 	[1] = { "socket", 3 }, [2] = { "bind", 3 }, [3] = { "connect", 3 },
 	[4] = { "listen", 2 }, [5] = { "accept", 3 }, [6] = { "getsockname", 3 },
-	[7] = { "getpeername", 3 }, [8] = { "socketpair", 4 }, [11] = { "sendto", 6 },
+	[7] = { "getpeername", 3 }, [8] = { "socketpair", 4 }, [9] = { "send", 4 },
+	[10] = { "recv", 4 }, [11] = { "sendto", 6 },
 	[12] = { "recvfrom", 6 }, [13] = { "shutdown", 2 }, [14] = { "setsockopt", 5 },
 	[15] = { "getsockopt", 5 }, [16] = { "sendmsg", 3 }, [17] = { "recvmsg", 3 },
 	[18] = { "accept4", 4 }, [19] = { "recvmmsg", 5 }, [20] = { "sendmmsg", 4 },
 };
 
 const char *const scry_i386_ipc_calls[] = {
-	"semop", "semget", "semctl", "msgsnd", "msgrcv", "msgget", "msgctl",
+	"semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl",
 	"shmat", "shmdt", "shmget", "shmctl", NULL,
 };
 

@@ -84,6 +84,13 @@ long scry_compat_nr(unsigned int audit_arch, long nr);
  * (decode/ia32.c), its argument count in *nargs; NULL for the others. */
 #define SCRY_I386_SOCKETCALL 102
 #define SCRY_I386_IPC 117         /* ipc(call, ...): decode/ia32.c ia32_ipc() */
+/* i386 numbers from here (rows of scry_table_i386 past the kernel's,
+ * tools/gen-syscalls.py I386_SUBCALLS): the calls an ia32 process makes
+ * only through socketcall or ipc (accept, send, recv, semop, semtimedop),
+ * as strace's SYS_socket_subcall, so that they have names, filter bits
+ * and a place in -c's 32-bit table.  (A raw i386 call of such a number,
+ * which the kernel does not have, is shown by that name.) */
+#define SCRY_I386_SUBCALL 500
 /* The calls ipc() makes that scry shows by their names (NULL-ended). */
 extern const char *const scry_i386_ipc_calls[];
 const char *scry_i386_socketcall(unsigned call, int *nargs);

@@ -9,7 +9,7 @@
 
 #include "syscalls/syscalls.h"
 
-static const struct scry_syscall_info calls_i386[471] = {
+static const struct scry_syscall_info calls_i386[505] = {
 	[0] = { .name = "restart_syscall", .nargs = 0, .classes = 0,
 		.argnames = { 0 },
 		.argtypes = { 0 } },
@@ -1390,10 +1390,25 @@ static const struct scry_syscall_info calls_i386[471] = {
 	[470] = { .name = "listns", .nargs = 4, .classes = 0,
 		.argnames = { "req", "ns_ids", "nr_ns_ids", "flags" },
 		.argtypes = { SCRY_ARG_PTR, SCRY_ARG_PTR, SCRY_ARG_UINT, SCRY_ARG_HEX } },
+	[500] = { .name = "accept", .nargs = 3, .classes = SCRY_CLASS_NETWORK | SCRY_CLASS_DESC,
+		.argnames = { "fd", "upeer_sockaddr", "upeer_addrlen" },
+		.argtypes = { SCRY_ARG_FD, SCRY_ARG_PTR, SCRY_ARG_PTR } },
+	[501] = { .name = "send", .nargs = 4, .classes = SCRY_CLASS_NETWORK | SCRY_CLASS_DESC,
+		.argnames = { "fd", "buff", "len", "flags" },
+		.argtypes = { SCRY_ARG_FD, SCRY_ARG_PTR, SCRY_ARG_UINT, SCRY_ARG_HEX } },
+	[502] = { .name = "recv", .nargs = 4, .classes = SCRY_CLASS_NETWORK | SCRY_CLASS_DESC,
+		.argnames = { "fd", "ubuf", "size", "flags" },
+		.argtypes = { SCRY_ARG_FD, SCRY_ARG_PTR, SCRY_ARG_UINT, SCRY_ARG_HEX } },
+	[503] = { .name = "semop", .nargs = 3, .classes = SCRY_CLASS_IPC,
+		.argnames = { "semid", "tsops", "nsops" },
+		.argtypes = { SCRY_ARG_INT, SCRY_ARG_PTR, SCRY_ARG_UINT } },
+	[504] = { .name = "semtimedop", .nargs = 4, .classes = SCRY_CLASS_IPC,
+		.argnames = { "semid", "tsops", "nsops", "timeout" },
+		.argtypes = { SCRY_ARG_INT, SCRY_ARG_PTR, SCRY_ARG_UINT, SCRY_ARG_PTR } },
 };
 
 const struct scry_syscall_table scry_table_i386 = {
 	.arch = "i386",
 	.calls = calls_i386,
-	.ncalls = 471,
+	.ncalls = 505,
 };

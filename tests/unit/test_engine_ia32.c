@@ -101,13 +101,28 @@ static void test_summary_32bit_table(void **state)
 	memcpy(low, words, sizeof(words));
 	const uint64_t sc[6] = { 3 /* SYS_CONNECT */, (uint32_t)(uintptr_t)low };
 	call(s, &t, PERS_IA32, SCRY_NR_I386 + I386_SOCKETCALL, sc, -9);
+	/* calls i386 has only through socketcall and ipc (accept, send,
+	 * semop): in the 32-bit table too, by those names, as strace's */
+	memcpy(low, words, sizeof(words));
+	const uint64_t acc[6] = { 5 /* SYS_ACCEPT */, (uint32_t)(uintptr_t)low };
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + I386_SOCKETCALL, acc, -9);
+	const uint64_t snd[6] = { 9 /* SYS_SEND */, (uint32_t)(uintptr_t)low };
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + I386_SOCKETCALL, snd, -9);
+	const uint64_t sop[6] = { 1 /* SEMOP */, 999, 1, 0, (uint32_t)(uintptr_t)(low + 256) };
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + SCRY_I386_IPC, sop, -22);
+	/* and a 64-bit accept stays in the native table */
+	call(s, &t, PERS_NATIVE, scry_syscall_lookup(&scry_table_x86_64, "accept"), fd, -9);
 
-	assert_int_equal(nseen, 5);
+	assert_int_equal(nseen, 9);
 	assert_int_equal(seen[0], 0);
 	assert_int_equal(seen[1], SCRY_NR_I386 + I386_CLOSE);
 	assert_int_equal(seen[2], SCRY_NR_I386 + I386_CLOSE);
 	assert_int_equal(seen[3], SCRY_NR_I386 + I386_LLSEEK);
 	assert_int_equal(seen[4], SCRY_NR_I386 + I386_CONNECT);
+	assert_int_equal(seen[5], SCRY_NR_I386 + SCRY_I386_SUBCALL);       /* accept */
+	assert_int_equal(seen[6], SCRY_NR_I386 + SCRY_I386_SUBCALL + 1);   /* send */
+	assert_int_equal(seen[7], SCRY_NR_I386 + SCRY_I386_SUBCALL + 3);   /* semop */
+	assert_int_equal(seen[8], 0);
 
 	struct scry_summary_opts o = { .name = name_of, .ctx = (void *)&scry_table_x86_64, .seconds = -1 };
 	char *text = NULL;
@@ -131,6 +146,12 @@ static void test_summary_32bit_table(void **state)
 	assert_non_null(strstr(mode32, "\nclose                  2       2"));
 	assert_non_null(strstr(mode32, "\n_llseek                1       1"));
 	assert_non_null(strstr(mode32, "\nconnect                1       1"));
+	assert_non_null(strstr(mode32, "\naccept                 1       1"));
+	assert_non_null(strstr(mode32, "\nsend                   1       1"));
+	assert_non_null(strstr(mode32, "\nsemop                  1       1"));
+	const char *accept_native = strstr(text, "\naccept ");
+	assert_true(accept_native && accept_native < mode32);
+	assert_non_null(strstr(accept_native, "accept                 1       1"));
 	free(text);
 
 	munmap(low, 4096);
@@ -190,6 +211,18 @@ static void test_ipc_shmat_result(void **state)
 	assert_int_equal(scry_filter_parse(&f, "trace=shmat", err, sizeof(err)), 0);
 	assert_true(scry_filter_traced(&f, SCRY_NR_I386 + SCRY_I386_IPC));
 	assert_false(scry_filter_traced(&f, SCRY_NR_I386 + SCRY_I386_SOCKETCALL));
+	/* send and recv (i386's only through socketcall) and semtimedop
+	 * (through ipc) are names -e accepts, and trace those calls */
+	struct scry_filter g;
+	scry_filter_init(&g, &scry_table_x86_64);
+	assert_int_equal(scry_filter_parse(&g, "trace=send,recv", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&g, SCRY_NR_I386 + SCRY_I386_SOCKETCALL));
+	assert_true(scry_filter_traced(&g, SCRY_NR_I386 + SCRY_I386_SUBCALL + 1));
+	assert_false(scry_filter_traced(&g, SCRY_NR_I386 + SCRY_I386_IPC));
+	scry_filter_init(&g, &scry_table_x86_64);
+	assert_int_equal(scry_filter_parse(&g, "trace=semtimedop", err, sizeof(err)), 0);
+	assert_true(scry_filter_traced(&g, SCRY_NR_I386 + SCRY_I386_IPC));
+	assert_false(scry_filter_traced(&g, SCRY_NR_I386 + SCRY_I386_SOCKETCALL));
 
 	struct scry_config cfg = SCRY_CONFIG_INIT;
 	cfg.syscall_bitmap = f.trace;
@@ -220,12 +253,66 @@ static void test_ipc_shmat_result(void **state)
 	scry_session_free(s);
 }
 
+static char entry_text[256];
+
+static int keep_entry_text(void *ctx, const struct scry_event *ev)
+{
+	(void)ctx;
+	if (ev->type == SCRY_EV_CALL_ENTER && ev->u.call.entry_args) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s(", ev->u.call.name ? ev->u.call.name : "?");
+		render_text_list(&sb, ev->u.call.entry_args, 0, 1);
+		snprintf(entry_text, sizeof(entry_text), "%s", sb.buf);
+		strbuf_release(&sb);
+	}
+	return 0;
+}
+
+/* semctl through ipc: its arg is the word ipc read from the union at ptr,
+ * in brackets as strace shows an indirect call's (indirect_ipccall); the
+ * direct i386 semctl shows the word bare. */
+static void test_ipc_semctl_indirect(void **state)
+{
+	(void)state;
+	struct scry_config cfg = SCRY_CONFIG_INIT;
+	struct scry_session *s;
+	assert_int_equal(scry_session_new(&s, &cfg), 0);
+	struct scry_sink keep = { .event = keep_entry_text };
+	assert_int_equal(scry_session_add_sink(s, &keep), 0);
+	struct tracee t;
+	memset(&t, 0, sizeof(t));
+	t.tid = t.tgid = getpid();
+	uint32_t *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(word != MAP_FAILED);
+	word[0] = 1;
+	/* ipc(SEMCTL, semid, semnum, cmd, ptr): SETVAL 1 */
+	const uint64_t a[6] = { 3, 5, 0, 0x100 | 16 /* IPC_64|SETVAL */, (uint32_t)(uintptr_t)word };
+	entry_text[0] = '\0';
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + SCRY_I386_IPC, a, 0);
+	assert_string_equal(entry_text, "semctl(5, 0, IPC_64|SETVAL, [0x1]");
+	/* the direct call (i386 394) */
+	const uint64_t b[6] = { 5, 0, 0x100 | 16, 1 };
+	entry_text[0] = '\0';
+	call(s, &t, PERS_IA32, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 394), b, 0);
+	assert_string_equal(entry_text, "semctl(5, 0, IPC_64|SETVAL, 0x1");
+	/* and a call after the ipc one is not taken for indirect */
+	entry_text[0] = '\0';
+	call(s, &t, PERS_IA32, SCRY_NR_I386 + SCRY_I386_IPC, a, 0);
+	call(s, &t, PERS_IA32, scry_compat_nr(SCRY_AUDIT_ARCH_I386, 394), b, 0);
+	assert_string_equal(entry_text, "semctl(5, 0, IPC_64|SETVAL, 0x1");
+	munmap(word, 4096);
+	free(t.call.frames);
+	scry_values_release(&t.call.vals);
+	scry_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary_32bit_table),
 		cmocka_unit_test(test_summary_only_32bit),
 		cmocka_unit_test(test_ipc_shmat_result),
+		cmocka_unit_test(test_ipc_semctl_indirect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

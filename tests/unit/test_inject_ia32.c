@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -78,11 +79,21 @@ static int child_status(pid_t pid)
 	return st;
 }
 
+static long run_rule_args(const char *qual, const char *spec, long nr32, const uint64_t *args,
+			  int want_errno, long want_ret, int *status, unsigned *done);
+
 /* One ia32 call under rule spec: entry and exit stops of the child's call
  * handed to inject_enter()/inject_exit() as i386 call nr32; the number the
  * call was replaced with; the child's exit status in *status. */
 static long run_rule(const char *qual, const char *spec, long nr32, int want_errno, long want_ret,
 		     int *status, unsigned *done)
+{
+	return run_rule_args(qual, spec, nr32, NULL, want_errno, want_ret, status, done);
+}
+
+/* The same with the call's arguments args (NULL: none). */
+static long run_rule_args(const char *qual, const char *spec, long nr32, const uint64_t *args,
+			  int want_errno, long want_ret, int *status, unsigned *done)
 {
 	struct scry_inject_list l = SCRY_INJECT_LIST_INIT;
 	char err[256];
@@ -100,6 +111,8 @@ static long run_rule(const char *qual, const char *spec, long nr32, int want_err
 	t.tid = t.tgid = pid;
 	t.pers = PERS_IA32;
 	t.nr = scry_compat_nr(SCRY_AUDIT_ARCH_I386, nr32);
+	if (args)
+		memcpy(t.args, args, sizeof(t.args));
 	struct inject_stop is;
 	inject_enter(s, &t, &is);
 	long nr = ptrace(PTRACE_PEEKUSER, pid, (void *)offsetof(struct user_regs_struct, orig_rax), NULL);
@@ -208,8 +221,94 @@ static void test_socketcall_by_name_only(void **state)
 	long bit = SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL;
 	assert_true(has_bit("socketcall:error=EIO", bit));
 	assert_false(has_bit("connect:error=EIO", bit));
+	assert_false(has_bit("send:error=EIO", bit));
+	assert_false(has_bit("semtimedop:error=EIO", SCRY_FILTER_I386_BASE + SCRY_I386_IPC));
 	assert_false(has_bit("%network:error=EIO", bit));
 	assert_true(has_bit("_llseek,getpid:error=EIO", SCRY_FILTER_I386_BASE + I386_LLSEEK));
+}
+
+/* The calls a rule applies to must stop (--seccomp-bpf): a rule on
+ * connect, send or semtimedop adds socketcall or ipc, through which an
+ * ia32 process makes them, to the calls that stop; one on open neither. */
+static int stops(const char *spec, long bit)
+{
+	struct scry_inject_list l = SCRY_INJECT_LIST_INIT;
+	char err[256];
+	uint64_t words[SCRY_FILTER_MAX_NR / 64] = { 0 };
+	if (scry_inject_parse(&l, &scry_table_x86_64, "inject", spec, err, sizeof(err)) < 0)
+		fail_msg("-e inject=%s: %s", spec, err);
+	scry_inject_add_sets(&l, words, SCRY_FILTER_MAX_NR / 64);
+	scry_inject_list_release(&l);
+	return (int)((words[bit / 64] >> (bit % 64)) & 1);
+}
+
+static void test_subcall_rules_stop(void **state)
+{
+	(void)state;
+	long sock = SCRY_FILTER_I386_BASE + SCRY_I386_SOCKETCALL, ipc = SCRY_FILTER_I386_BASE + SCRY_I386_IPC;
+	assert_true(stops("connect:error=EIO", sock));
+	assert_false(stops("connect:error=EIO", ipc));
+	assert_true(stops("send:error=EIO", sock));
+	assert_true(stops("semtimedop:error=EIO", ipc));
+	assert_false(stops("semtimedop:error=EIO", sock));
+	assert_false(stops("openat:error=EIO", sock));
+	assert_false(stops("openat:error=EIO", ipc));
+}
+
+/* A rule on a call an ia32 process makes through socketcall or ipc
+ * (connect, send, semtimedop) applies to that call: which call it is
+ * (socketcall's first argument) and its arguments (read from the process)
+ * are known at entry.  The words are in a page the child shares (mapped
+ * before its fork). */
+static void test_subcall_rules(void **state)
+{
+	(void)state;
+	uint32_t *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(low != MAP_FAILED);
+	low[0] = 5, low[1] = (uint32_t)(uintptr_t)(low + 64), low[2] = 16, low[3] = 0;
+	const uint64_t connect[6] = { 3 /* SYS_CONNECT */, (uint32_t)(uintptr_t)low };
+	const uint64_t send[6] = { 9 /* SYS_SEND */, (uint32_t)(uintptr_t)low };
+	const uint64_t semtimedop[6] = { 4 /* SEMTIMEDOP */, 5, 1, 0, (uint32_t)(uintptr_t)(low + 64), 0 };
+	int status;
+	unsigned done;
+	/* connect's rule fails a socketcall's connect, without running it */
+	long nr = run_rule_args("inject", "connect:error=ECONNREFUSED", SCRY_I386_SOCKETCALL, connect,
+				ECONNREFUSED, 0, &status, &done);
+	assert_int_equal(nr, -1);
+	assert_true(done & SCRY_INJECTED_RESULT);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* and leaves a socketcall's send alone */
+	nr = run_rule_args("inject", "connect:error=ECONNREFUSED", SCRY_I386_SOCKETCALL, send, 0, getpid(),
+			   &status, &done);
+	assert_int_equal(nr, SYS_getppid);
+	assert_int_equal(done, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* send, which i386 has only through socketcall, by its name */
+	nr = run_rule_args("inject", "send:error=EPIPE", SCRY_I386_SOCKETCALL, send, EPIPE, 0, &status, &done);
+	assert_int_equal(nr, -1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* %network: every socketcall's call is in it */
+	nr = run_rule_args("fault", "%network:error=EACCES", SCRY_I386_SOCKETCALL, send, EACCES, 0, &status,
+			   &done);
+	assert_int_equal(nr, -1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* ipc's semtimedop by its name */
+	nr = run_rule_args("inject", "semtimedop:error=EAGAIN", SCRY_I386_IPC, semtimedop, EAGAIN, 0,
+			   &status, &done);
+	assert_int_equal(nr, -1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* a rule naming socketcall itself still applies */
+	nr = run_rule_args("inject", "socketcall:error=EIO", SCRY_I386_SOCKETCALL, connect, EIO, 0, &status,
+			   &done);
+	assert_int_equal(nr, -1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	munmap(low, 4096);
 }
 
 int main(void)
@@ -220,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_inject_syscall_i386_number),
 		cmocka_unit_test(test_native_rule_not_i386),
 		cmocka_unit_test(test_socketcall_by_name_only),
+		cmocka_unit_test(test_subcall_rules),
+		cmocka_unit_test(test_subcall_rules_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
