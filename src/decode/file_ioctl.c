@@ -540,8 +540,9 @@ static int dec_ioctl(struct dctx *d)
 		v_fd(d, "arg", (int)arg);
 		break;
 	case K_TIOCGPTPEER:
+		/* its result is a new fd, but strace 6.1 prints it as a
+		 * number, without -y's path (script(1) makes this call) */
 		v_hex(d, "arg", arg);
-		d->rfmt = R_FD;
 		break;
 	case K_FIOCLEX: case K_FIONCLEX: case K_TIOCNOTTY:
 		break;

@@ -61,3 +61,22 @@ class LongtailFds(ScryTest):
                      r"inotify_add_watch\(7<anon_inode:inotify>, \"/tmp/scry-fds-\w+\", IN_CREATE\|IN_DELETE\|IN_ONLYDIR\)\s+= 1",
                      r"epoll_wait\(8<anon_inode:\[eventpoll\]>, \[\{events=EPOLLIN, data=\{u32=7, u64=7\}\}\], 8, 0\)\s+= 1"):
             self.assertRegex(r.stderr, want)
+
+
+@unittest.skipUnless(shutil.which("strace") and shutil.which("script"), "strace or script is not installed")
+class PtyPeer(ScryTest):
+
+    def test_tiocgptpeer_result_as_strace_prints_it(self):
+        """script(1) opens its pty's other end with TIOCGPTPEER: the result
+        is a number under -y, as strace 6.1 prints it (scry added the
+        path; found by bench/fidelity --passes, -y)."""
+        argv = ["script", "-qec", "true", "/dev/null"]
+        s = run(["strace", "-f", "-y", "-e", "trace=ioctl"] + argv, timeout=T(20))
+        r = run_scry(["-f", "-y", "-e", "trace=ioctl", "--"] + argv, timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+
+        def peer(text):
+            return [re.sub(r"^\[pid +\d+\] ", "", line) for line in text.splitlines() if "TIOCGPTPEER" in line]
+        want = [re.sub(r"\) +=", ") =", line) for line in peer(s.stderr)]
+        self.assertTrue(want, "strace printed no TIOCGPTPEER:\n" + s.stderr)
+        self.assertEqual([re.sub(r"\) +=", ") =", line) for line in peer(r.stderr)], want)
