@@ -293,9 +293,12 @@ static void sigset_at(struct dctx *d, const char *name, uint64_t addr, uint64_t 
 	v_sigset(d, name, set, K_SIGSET_BYTES * 8);
 }
 
-/* An fd_set of nfds bits at addr: "[3 4]", NULL, or the address. */
+/* An fd_set of nfds bits at addr: "[3 4]", NULL, or the address.  as_fds:
+ * the members are fds (-y names their files, as strace does for the sets
+ * a call is given); else plain numbers (the sets a call returns: strace's
+ * "(in [3])" has no paths). */
 #define FDSET_MAX_BYTES 8192
-static void fdset_at(struct dctx *d, const char *name, uint64_t addr, int64_t nfds)
+static void fdset_at(struct dctx *d, const char *name, uint64_t addr, int64_t nfds, int as_fds)
 {
 	if (!addr) {
 		v_ptr(d, name, 0);
@@ -316,8 +319,12 @@ static void fdset_at(struct dctx *d, const char *name, uint64_t addr, int64_t nf
 	/* the fds in the set, as numbers: "[3 4]" */
 	size_t a = v_array_begin(d, name);
 	for (size_t fd = 0; fd < (size_t)nfds && fd < bytes * 8; fd++)
-		if (set[fd / 8] & (1u << (fd % 8)))
-			v_int(d, NULL, (int64_t)fd);
+		if (set[fd / 8] & (1u << (fd % 8))) {
+			if (as_fds)
+				v_fd(d, NULL, (int)fd);
+			else
+				v_int(d, NULL, (int64_t)fd);
+		}
 	v_end(d, a);
 	d->out->v[a].fmt = SCRY_FMT_SPACED;
 }
@@ -442,9 +449,9 @@ static int dec_select_common(struct dctx *d, int is_pselect)
 	int64_t nfds = (int)d->args[0];
 	if (!d->exiting) {
 		v_int(d, "n", nfds);
-		fdset_at(d, "inp", d->args[1], nfds);
-		fdset_at(d, "outp", d->args[2], nfds);
-		fdset_at(d, "exp", d->args[3], nfds);
+		fdset_at(d, "inp", d->args[1], nfds, 1);
+		fdset_at(d, "outp", d->args[2], nfds, 1);
+		fdset_at(d, "exp", d->args[3], nfds, 1);
 		if (!is_pselect) {
 			timeval_at(d, "tvp", d->args[4]);
 			return EV_DEC_AFTER;
@@ -475,7 +482,7 @@ static int dec_select_common(struct dctx *d, int is_pselect)
 		if (!d->args[1 + k])
 			continue;
 		size_t before = d->out->n;
-		fdset_at(d, set_names[k], d->args[1 + k], nfds);
+		fdset_at(d, set_names[k], d->args[1 + k], nfds, 0);
 		struct scry_value *v = &d->out->v[before];
 		/* only the sets with a ready fd */
 		if (v->type == SCRY_V_ARRAY && v->count == 0)

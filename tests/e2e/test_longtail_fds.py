@@ -12,7 +12,7 @@ from helpers import normalise_trace, ScryTest, T, prog, run, run_scry
 
 CALLS = ("timerfd_create,timerfd_settime,timerfd_gettime,eventfd2,signalfd4,setitimer,"
          "inotify_init1,inotify_add_watch,inotify_rm_watch,epoll_create1,epoll_ctl,"
-         "epoll_wait,read,write,close,rt_sigprocmask,openat,unlink,rmdir,mkdir")
+         "epoll_wait,pselect6,read,write,close,rt_sigprocmask,openat,unlink,rmdir,mkdir")
 
 # What differs between two runs of the same program, nothing else:
 SUBS = [
@@ -59,7 +59,8 @@ class LongtailFds(ScryTest):
                      r"eventfd2\(0, EFD_SEMAPHORE\|EFD_CLOEXEC\)\s+= 5<anon_inode:\[eventfd\]>",
                      r"signalfd4\(-1, \[ALRM\], 8, SFD_CLOEXEC\)\s+= 6<anon_inode:\[signalfd\]>",
                      r"inotify_add_watch\(7<anon_inode:inotify>, \"/tmp/scry-fds-\w+\", IN_CREATE\|IN_DELETE\|IN_ONLYDIR\)\s+= 1",
-                     r"epoll_wait\(8<anon_inode:\[eventpoll\]>, \[\{events=EPOLLIN, data=\{u32=7, u64=7\}\}\], 8, 0\)\s+= 1"):
+                     r"epoll_wait\(8<anon_inode:\[eventpoll\]>, \[\{events=EPOLLIN, data=\{u32=7, u64=7\}\}\], 8, 0\)\s+= 1",
+                     r"pselect6\(8, \[5<anon_inode:\[eventfd\]> 7<anon_inode:inotify>\], NULL, NULL, \{tv_sec=0, tv_nsec=0\}, \{sigmask=NULL, sigsetsize=8\}\)\s+= 1 \(in \[7\], left \{tv_sec=0, tv_nsec=0\}\)"):
             self.assertRegex(r.stderr, want)
 
 

@@ -13,6 +13,7 @@
  *   inotify   inotify_init1, inotify_add_watch on a directory, a file made
  *             in it, the event read, inotify_rm_watch
  *   epoll     all of the above in one epoll set, waited on once
+ *   pselect6  the inotify and eventfd fds, one ready
  *
  * It waits for nothing it has not caused, so each run makes the same calls.
  *
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
@@ -117,6 +119,15 @@ int main(int argc, char **argv)
 	/* only the inotify event is pending: one ready fd, returned at once */
 	if (epoll_wait(ep, got, 8, 0) != 1)
 		die("epoll_wait");
+	/* and as select sees it: the set it is given names its fds under -y,
+	 * the set it returns does not */
+	fd_set rd;
+	struct timespec zero = { 0, 0 };
+	FD_ZERO(&rd);
+	FD_SET(ifd, &rd);
+	FD_SET(efd, &rd);
+	if (pselect((ifd > efd ? ifd : efd) + 1, &rd, NULL, NULL, &zero, NULL) != 1)
+		die("pselect");
 	if (read(ifd, ev, sizeof(ev)) <= 0)
 		die("read inotify");
 	if (inotify_rm_watch(ifd, wd) < 0 || unlink(path) < 0 || rmdir(d) < 0)
