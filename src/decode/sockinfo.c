@@ -13,6 +13,7 @@
 #include "decode/sockinfo.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -572,11 +573,66 @@ static int lookup(pid_t pid, const struct proto *p, unsigned long inode, int dia
 	return file_lookup(pid, p, inode, &o);
 }
 
+/*
+ * What a socket was first found to be, by inode, as strace keeps it: -yy
+ * names a socket by its first successful lookup for as long as it lives
+ * (a TCP socket bound and then connected stays "TCP:[127.0.0.1:P]"; the
+ * surviving end of a socketpair keeps "->PEER" after the peer closed, which
+ * the kernel no longer reports).  sockfs inode numbers are not reused
+ * before the counter wraps.  One table for the process, behind a lock: a
+ * slot is the inode's low bits; a collision replaces the older entry.
+ */
+#define SOCK_CACHE_SLOTS 256
+static struct {
+	unsigned long inode;	/* 0: empty */
+	char text[160];
+} sock_cache[SOCK_CACHE_SLOTS];
+static pthread_mutex_t sock_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* 1 and the text in out when inode is known (and fits), else 0 */
+static int cache_get(unsigned long inode, char *out, size_t len)
+{
+	int hit = 0;
+	pthread_mutex_lock(&sock_cache_lock);
+	unsigned slot = (unsigned)(inode % SOCK_CACHE_SLOTS);
+	if (inode && sock_cache[slot].inode == inode && strlen(sock_cache[slot].text) < len) {
+		memcpy(out, sock_cache[slot].text, strlen(sock_cache[slot].text) + 1);
+		hit = 1;
+	}
+	pthread_mutex_unlock(&sock_cache_lock);
+	return hit;
+}
+
+static void cache_put(unsigned long inode, const char *text)
+{
+	if (!inode || strlen(text) >= sizeof(sock_cache[0].text))
+		return;
+	pthread_mutex_lock(&sock_cache_lock);
+	unsigned slot = (unsigned)(inode % SOCK_CACHE_SLOTS);
+	sock_cache[slot].inode = inode;
+	memcpy(sock_cache[slot].text, text, strlen(text) + 1);
+	pthread_mutex_unlock(&sock_cache_lock);
+}
+
+static int describe_proto(pid_t pid, unsigned long inode, const char *proto,
+			  char *out, size_t len);
+
 int sockinfo_describe_proto(pid_t pid, unsigned long inode, const char *proto,
 			    char *out, size_t len)
 {
 	if (!out || !len)
 		return -EINVAL;
+	if (cache_get(inode, out, len))
+		return 0;
+	int r = describe_proto(pid, inode, proto, out, len);
+	if (r == 0)
+		cache_put(inode, out);
+	return r;
+}
+
+static int describe_proto(pid_t pid, unsigned long inode, const char *proto,
+			  char *out, size_t len)
+{
 	out[0] = '\0';
 	int diag = same_netns(pid);
 	if (proto) {

@@ -24,8 +24,12 @@
  * namespace).  Without sock_diag a unix socket's peer is unknown, so the
  * "->PEER" part is left out.
  *
- * Library style: no globals, no output, every function returns 0 or -errno.
- * Each call opens (and closes) at most a few descriptors; nothing is cached.
+ * Library style: no output, every function returns 0 or -errno.  Each
+ * lookup opens (and closes) at most a few descriptors.  A socket's text is
+ * its first successful lookup's, kept by inode in one small table for the
+ * process (behind a lock), as strace keeps it: a socket bound and then
+ * connected stays as it was first seen, and the surviving end of a
+ * socketpair keeps its "->PEER" after the peer closed.
  */
 #ifndef SCRY_DECODE_SOCKINFO_H
 #define SCRY_DECODE_SOCKINFO_H

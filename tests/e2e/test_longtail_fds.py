@@ -81,3 +81,41 @@ class PtyPeer(ScryTest):
         want = [re.sub(r"\) +=", ") =", line) for line in peer(s.stderr)]
         self.assertTrue(want, "strace printed no TIOCGPTPEER:\n" + s.stderr)
         self.assertEqual([re.sub(r"\) +=", ") =", line) for line in peer(r.stderr)], want)
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class SocketsAsFirstSeen(ScryTest):
+    """-yy names a socket as its first lookup found it, as strace does: a
+    TCP socket bound then connected stays "TCP:[127.0.0.1:P]", and the
+    surviving end of a socketpair keeps "->PEER" after the peer closed
+    (scry asked the kernel each time: the peer was gone, a later lookup
+    of the connected socket sometimes came back bare).  Found by
+    bench/fidelity --passes (-yy, py-socket)."""
+
+    SCRIPT = ("import socket\n"
+              "a, b = socket.socketpair(); a.send(b'hi'); b.recv(2)\n"
+              "a.getsockname(); a.close(); b.getsockname(); b.getpeername(); b.close()\n"
+              "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+              "c = socket.socket(); c.bind(('127.0.0.1', 0)); c.getsockname()\n"
+              "c.connect(s.getsockname()); c.getsockname(); c.close(); s.close()\n")
+    SUBS = [(re.compile(r"\[\d{5,}(->\d{5,})?"), lambda m: "[INO" + ("->INO" if m.group(1) else "")),
+            (re.compile(r":\d{4,5}\b"), ":PORT"),
+            (re.compile(r"htons\(\d+\)"), "htons(PORT)"),
+            (re.compile(r"0x[0-9a-f]{5,}"), "ADDR"),
+            (re.compile(r"\) +="), ") =")]
+
+    def test_yy_sockets_against_strace(self):
+        import sys
+        calls = ["-yy", "-e", "trace=getsockname,getpeername,close,connect,sendto,recvfrom"]
+        argv = [sys.executable, "-S", "-c", self.SCRIPT]
+        s = run(["strace"] + calls + argv, timeout=T(20))
+        r = run_scry(calls + ["--"] + argv, timeout=T(20))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+
+        def lines(text):
+            out = normalise_trace(text, self.SUBS)
+            return out[next(i for i, line in enumerate(out) if line.startswith("sendto(")):]
+        want = lines(s.stderr)
+        self.assertIn("close(3<UNIX-STREAM:[INO->INO]>) = 0", want)
+        self.assertIn("getpeername(4<UNIX-STREAM:[INO->INO]>, {sa_family=AF_UNIX}, [110 => 2]) = 0", want)
+        self.assertEqual(lines(r.stderr), want)
