@@ -537,7 +537,9 @@ static int dec_ioctl(struct dctx *d)
 		v_int(d, "arg", (int)arg);
 		break;
 	case K_FICLONE:
-		v_fd(d, "arg", (int)arg);
+		/* the source fd, which strace 6.1 prints as a plain number
+		 * (no -y path): cp's reflink attempt */
+		v_int(d, "arg", (int)arg);
 		break;
 	case K_TIOCGPTPEER:
 		/* its result is a new fd, but strace 6.1 prints it as a

@@ -8,7 +8,7 @@ import re
 import shutil
 import unittest
 
-from helpers import normalise_trace, ScryTest, T, prog, run, run_scry
+from helpers import normalise_trace, ScryTest, SCRY, T, prog, run, run_scry
 
 CALLS = ("timerfd_create,timerfd_settime,timerfd_gettime,eventfd2,signalfd4,setitimer,"
          "inotify_init1,inotify_add_watch,inotify_rm_watch,epoll_create1,epoll_ctl,"
@@ -119,3 +119,24 @@ class SocketsAsFirstSeen(ScryTest):
         self.assertIn("close(3<UNIX-STREAM:[INO->INO]>) = 0", want)
         self.assertIn("getpeername(4<UNIX-STREAM:[INO->INO]>, {sa_family=AF_UNIX}, [110 => 2]) = 0", want)
         self.assertEqual(lines(r.stderr), want)
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+class CopyReflink(ScryTest):
+
+    def test_ficlone_source_as_strace_prints_it(self):
+        """cp tries ioctl(dst, FICLONE, src) first: strace 6.1 prints the
+        source fd as a number under -y, scry gave its path (found by
+        bench/fidelity --passes, -y)."""
+        src = os.path.join(self.tmp, "src")
+        with open(src, "w") as f:
+            f.write("x\n")
+        out = []
+        for tool in (["strace"], [SCRY]):
+            dst = os.path.join(self.tmp, "dst")
+            r = run(tool + ["-y", "-e", "trace=ioctl", "cp", src, dst], timeout=T(20))
+            self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+            out.append([re.sub(r"\) +=", ") =", line) for line in r.stderr.splitlines() if "FICLONE" in line])
+            os.unlink(dst)
+        self.assertTrue(out[0], "cp made no FICLONE ioctl under strace")
+        self.assertEqual(out[1], out[0])
