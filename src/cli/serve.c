@@ -51,13 +51,16 @@ struct serve_opts {
 	int filtered;
 };
 
+/* what the user typed: "scry serve", or "scry -c --listen" (its other form) */
+static const char *prog = "scry serve";
+
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("scry serve: ", stderr);
+	fprintf(stderr, "%s: ", prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -69,9 +72,10 @@ static int usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("scry serve: ", stderr);
+	fprintf(stderr, "%s: ", prog);
 	vfprintf(stderr, fmt, ap);
-	fputs(" (scry serve --help)\n", stderr);
+	fputs(strcmp(prog, "scry serve") ? " (scry serve --help: the options --listen takes)\n"
+					 : " (scry serve --help)\n", stderr);
 	va_end(ap);
 	return 2;
 }
@@ -246,7 +250,7 @@ static int parse_args(struct serve_opts *so, int argc, char **argv, int *done)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s': scry serve counts running processes, it starts none",
+		return usage_error("unexpected argument '%s': the exporter counts running processes, it starts none",
 				   argv[optind]);
 	so->x.pids = so->pids;
 	if (so->ptrace && (so->x.comm || so->x.pgrep || so->x.cgroup || so->x.all))
@@ -564,7 +568,9 @@ int serve_c_listen(int argc, char **argv, int *handled)
 		fprintf(stderr, "scry: --listen serves counts over HTTP: give -c with it (scry -c --listen ADDR:PORT -p PID), or use scry serve\n");
 		return 2;
 	}
+	prog = "scry -c --listen";
 	status = serve_main(n, args);
+	prog = "scry serve";
 	free(args);
 	return status;
 }

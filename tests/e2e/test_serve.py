@@ -348,6 +348,12 @@ class ServeTest(ServeBase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("give -c with it", r.stderr)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        # an option the exporter does not take is refused in the words the
+        # user typed (it said "scry serve: unknown option")
+        r = subprocess.run([SCRY, "-c", "--listen", "127.0.0.1:0", "-S", "time"],
+                           capture_output=True, text=True, timeout=T(60))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, "scry -c --listen: unknown option '-S' (scry serve --help: the options --listen takes)\n")
 
     def test_comm_label_of_a_process_gone_before_its_counts_were_read(self):
         """A process that lives a millisecond, counted under -p PARENT -f,
