@@ -312,7 +312,8 @@ static void test_select_sets(void **state)
 	size_t inp = find(&c.vs, "inp");
 	assert_int_equal(c.vs.v[inp].type, SCRY_V_ARRAY);
 	assert_int_equal(c.vs.v[inp].count, 2);
-	assert_int_equal(c.vs.v[inp + 1].type, SCRY_V_INT);
+	/* the sets a call is given hold fds (-y names them, as strace does) */
+	assert_int_equal(c.vs.v[inp + 1].type, SCRY_V_FD);
 	assert_int_equal(c.vs.v[inp + 2].i, 4);
 	char *t = text_of(&c.vs, inp);
 	assert_string_equal(t, "[3 4]");
