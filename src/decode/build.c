@@ -3,6 +3,7 @@
 #include "decode/sockinfo.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -246,6 +247,20 @@ size_t v_comment(struct dctx *d, const char *name, const char *fmt, ...)
 	size_t i = v_vformat(d, SCRY_V_COMMENT, name, 256, fmt, ap);
 	va_end(ap);
 	node(d, i)->flags |= SCRY_VF_COMMENT;
+	return i;
+}
+
+size_t v_clock_t(struct dctx *d, const char *name, uint64_t ticks, int is_signed)
+{
+	size_t i = is_signed ? v_int(d, name, (int64_t)ticks) : v_uint(d, name, ticks);
+	long hz = sysconf(_SC_CLK_TCK);
+	if (!ticks || hz <= 0 || (is_signed && (int64_t)ticks < 0))
+		return i;
+	int width = 0;
+	for (long w = hz - 1; w > 0; w /= 10)
+		width++;
+	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
+		  ticks % (uint64_t)hz);
 	return i;
 }
 

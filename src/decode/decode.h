@@ -194,6 +194,10 @@ size_t v_text(struct dctx *d, const char *name, const char *fmt, ...) __attribut
 size_t v_unread(struct dctx *d, const char *name, uint64_t addr);
 /* A remark, " /\* words *\/" after the previous value (SCRY_V_COMMENT). */
 size_t v_comment(struct dctx *d, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A clock_t (strace's print_clock_t): ticks, and when not 0 the seconds
+ * they are, "150 /\* 1.50 s *\/"; is_signed: printed signed, and a
+ * negative count gets no comment.  Returns the ticks' node. */
+size_t v_clock_t(struct dctx *d, const char *name, uint64_t ticks, int is_signed);
 /* "in => out" (SCRY_V_INOUT): push the in and out values, then v_end();
  * only an out value: "=> out". */
 size_t v_inout_begin(struct dctx *d, const char *name);

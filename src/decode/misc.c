@@ -484,20 +484,6 @@ static int dec_getcpu(struct dctx *d)
 	return DEC_DONE;
 }
 
-/* A clock_t: ticks, and when not 0 the seconds they are, "1 /\* 0.01 s *\/"
- * (strace's print_clock_t). */
-static void clock_ticks(struct dctx *d, const char *name, uint64_t ticks)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	v_uint(d, name, ticks);
-	if (!ticks || hz <= 0)
-		return;
-	int width = 0;
-	for (long w = hz - 1; w > 0; w /= 10)
-		width++;
-	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
-		  ticks % (uint64_t)hz);
-}
 
 static int dec_times(struct dctx *d)
 {
@@ -513,7 +499,7 @@ static int dec_times(struct dctx *d)
 	static const char *const names[] = { "tms_utime", "tms_stime", "tms_cutime", "tms_cstime" };
 	size_t s = v_struct_begin(d, "tbuf");
 	for (int i = 0; i < 4; i++)
-		clock_ticks(d, names[i], (uint64_t)t[i]);
+		v_clock_t(d, names[i], (uint64_t)t[i], 0);
 	v_end(d, s);
 	return DEC_DONE;
 }

@@ -809,20 +809,6 @@ static void nl_flags(struct dctx *d, const char *name, uint64_t val, const struc
 		v_comment(d, NULL, "%s", unknown);
 }
 
-/* A clock_t: ticks, and when not 0 the seconds they are, "1500 /\* 15.00
- * s *\/" (strace's print_clock_t). */
-static void nl_clock_t(struct dctx *d, uint64_t ticks)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	v_uint(d, NULL, ticks);
-	if (!ticks || hz <= 0)
-		return;
-	int width = 0;
-	for (long w = hz - 1; w > 0; w /= 10)
-		width++;
-	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
-		  ticks % (uint64_t)hz);
-}
 
 /*
  * How many bytes of a link-layer address strace 6.1 shows for a link
@@ -1147,7 +1133,7 @@ static int nla_value(struct dctx *d, enum nla_kind k, int family, const unsigned
 		uint64_t v;
 		if (!nla_sized(p, n, 0, &v))
 			return 0;
-		nl_clock_t(d, v);
+		v_clock_t(d, NULL, v, 0);
 		return 1;
 	}
 	case NLA_X16:

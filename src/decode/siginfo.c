@@ -77,20 +77,6 @@ static void sigval(struct dctx *d, const siginfo_t *si)
 	v_ptr(d, "si_ptr", (uint64_t)(uintptr_t)si->si_ptr);
 }
 
-/* A clock_t: ticks, and when not 0 the seconds they are, "2 /\* 0.02 s *\/"
- * (strace's print_clock_t). */
-static void clock_ticks(struct dctx *d, const char *name, uint64_t ticks)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	v_int(d, name, (int64_t)ticks);
-	if (!ticks || hz <= 0 || (int64_t)ticks < 0)
-		return;
-	int width = 0;
-	for (long w = hz - 1; w > 0; w /= 10)
-		width++;
-	v_comment(d, NULL, "%" PRIu64 ".%0*" PRIu64 " s", ticks / (uint64_t)hz, width,
-		  ticks % (uint64_t)hz);
-}
 
 /* si_syscall: the call's name in the table of si_arch, "__NR_getppid" */
 static void syscall_nr(struct dctx *d, int nr, unsigned arch)
@@ -143,8 +129,8 @@ size_t v_siginfo(struct dctx *d, const char *name, const siginfo_t *si)
 			v_int(d, "si_status", si->si_status);
 		else
 			v_enum(d, "si_status", si->si_status, dec_xlat_signals);
-		clock_ticks(d, "si_utime", (uint64_t)(long)si->si_utime);
-		clock_ticks(d, "si_stime", (uint64_t)(long)si->si_stime);
+		v_clock_t(d, "si_utime", (uint64_t)(long)si->si_utime, 1);
+		v_clock_t(d, "si_stime", (uint64_t)(long)si->si_stime, 1);
 	} else if (signo == SIGSEGV || signo == SIGBUS || signo == SIGILL || signo == SIGFPE || signo == SIGTRAP) {
 		v_ptr(d, "si_addr", (uint64_t)(uintptr_t)si->si_addr);
 		/* the fields strace 6.1 adds for these codes (TRAP_PERF's it
