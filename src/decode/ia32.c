@@ -256,6 +256,22 @@ static int dec_lstat64(struct dctx *d) { return stat64_as(d, "lstat", 1); }
 static int dec_fstat64(struct dctx *d) { return stat64_as(d, "fstat", 1); }
 static int dec_fstatat64(struct dctx *d) { return stat64_as(d, "newfstatat", 2); }
 
+/* Two 32-bit longs as the x86_64 struct's two longs: an i386 struct
+ * timespec or struct timeval. */
+static ssize_t ts32_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
+{
+	int32_t ts[2];
+	int64_t k[2];
+
+	(void)which;
+	if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
+		return -1;
+	k[0] = ts[0];
+	k[1] = ts[1];
+	memcpy(buf, k, sizeof(k));
+	return (ssize_t)len;
+}
+
 /*
  * select's fd sets (bits in 32-bit words: read the 4-byte-rounded size,
  * the rest zero) and its struct timeval of two 32-bit longs, as the
@@ -263,16 +279,8 @@ static int dec_fstatat64(struct dctx *d) { return stat64_as(d, "newfstatat", 2);
  */
 static ssize_t select_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
-	if (which == 3) {           /* the timeval */
-		int32_t tv[2];
-		int64_t k[2];
-		if (len != sizeof(k) || d_read_exact(&h->orig, addr, tv, sizeof(tv)))
-			return -1;
-		k[0] = tv[0];
-		k[1] = tv[1];
-		memcpy(buf, k, sizeof(k));
-		return (ssize_t)len;
-	}
+	if (which == 3)             /* the timeval */
+		return ts32_conv(h, which, addr, buf, len);
 	size_t want = (size_t)(h->nfds + 31) / 32 * 4;
 	if (want > len)
 		want = len;
@@ -580,16 +588,8 @@ static int dec_recvmsg32(struct dctx *d) { return msg32_as(d, "recvmsg"); }
 
 static ssize_t mmsg_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
 {
-	if (which == 3) {           /* the 32-bit timespec */
-		int32_t ts[2];
-		int64_t k[2];
-		if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
-			return -1;
-		k[0] = ts[0];
-		k[1] = ts[1];
-		memcpy(buf, k, sizeof(k));
-		return (ssize_t)len;
-	}
+	if (which == 3)             /* the 32-bit timespec */
+		return ts32_conv(h, which, addr, buf, len);
 	if (which != 0)
 		return msg_conv(h, which, addr, buf, len);
 	uint64_t off = addr - h->addr[0];
@@ -661,21 +661,6 @@ static int dec_recv(struct dctx *d)
 	size_t from = d->out->n;
 	/* entry: the fd; exit: the buffer, size and flags */
 	return cut_after(d, from, d->exiting ? 3 : 1, run_as(d, "recvfrom", a));
-}
-
-/* A struct timespec of two 32-bit longs, as the x86_64 one. */
-static ssize_t ts32_conv(struct compat_hook *h, int which, uint64_t addr, void *buf, size_t len)
-{
-	int32_t ts[2];
-	int64_t k[2];
-
-	(void)which;
-	if (len != sizeof(k) || d_read_exact(&h->orig, addr, ts, sizeof(ts)))
-		return -1;
-	k[0] = ts[0];
-	k[1] = ts[1];
-	memcpy(buf, k, sizeof(k));
-	return (ssize_t)len;
 }
 
 /* semtimedop(semid, sops, nsops, timeout), i386's only through ipc (its
