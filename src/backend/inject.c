@@ -171,14 +171,14 @@ static const struct scry_inject *rule_now(struct scry_session *s, struct tracee 
  * ABI: an ia32 process's getpid is i386 20, where x86_64's 39 is mkdir.
  * A call i386 lacks is replaced with -1.
  */
-static long replacement_nr(const struct scry_session *s, const struct tracee *t,
+static long replacement_nr(struct scry_session *s, const struct tracee *t,
 			   const struct scry_inject *in)
 {
 	if (in->syscall < 0)
 		return -1;
 	if (t->pers != PERS_IA32 || s->table != &scry_table_x86_64)
 		return in->syscall;
-	return scry_syscall_lookup(&scry_table_i386, scry_syscall_name(s->table, in->syscall));
+	return session_i386_nr(s, in->syscall);
 }
 
 void inject_enter(struct scry_session *s, struct tracee *t, struct inject_stop *out)

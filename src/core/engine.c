@@ -182,6 +182,22 @@ static decoder_fn decoder_of(struct scry_session *s, long nr)
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? s->decoders[nr] : decode_generic;
 }
 
+long session_i386_nr(struct scry_session *s, long nr)
+{
+	if (nr < 0 || (unsigned long)nr >= s->table->ncalls)
+		return -1;
+	if (!s->i386_of) {
+		s->i386_of = malloc(s->table->ncalls * sizeof(*s->i386_of));
+		if (!s->i386_of)
+			return -1;
+		for (size_t n = 0; n < s->table->ncalls; n++) {
+			const char *name = scry_syscall_name(s->table, (long)n);
+			s->i386_of[n] = name ? (int)scry_syscall_lookup(&scry_table_i386, name) : -1;
+		}
+	}
+	return s->i386_of[nr];
+}
+
 /* scry_call.compat_nr of t's call: SCRY_NR_I386 + its i386 number when
  * t made it in 32-bit mode (nr is its x86_64 twin's, or a socketcall's
  * call: the i386 call of the same name), else 0. */
@@ -191,18 +207,8 @@ static long compat_nr_of(struct scry_session *s, const struct tracee *t)
 		return 0;
 	if (t->nr >= SCRY_NR_I386)
 		return t->nr;
-	if (t->nr < 0 || (unsigned long)t->nr >= s->table->ncalls)
-		return 0;
-	if (!s->i386_of) {
-		s->i386_of = malloc(s->table->ncalls * sizeof(*s->i386_of));
-		if (!s->i386_of)
-			return 0;
-		for (size_t nr = 0; nr < s->table->ncalls; nr++) {
-			const char *name = scry_syscall_name(s->table, (long)nr);
-			s->i386_of[nr] = name ? (int)scry_syscall_lookup(&scry_table_i386, name) : -1;
-		}
-	}
-	return s->i386_of[t->nr] >= 0 ? SCRY_NR_I386 + s->i386_of[t->nr] : 0;
+	long n32 = session_i386_nr(s, t->nr);
+	return n32 >= 0 ? SCRY_NR_I386 + n32 : 0;
 }
 
 static void call_event(struct scry_session *s, struct tracee *t, struct scry_event *ev,

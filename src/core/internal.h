@@ -210,6 +210,10 @@ static inline long inject_slot(const struct scry_session *s, long nr)
 	return nr >= 0 && (unsigned long)nr < s->table->ncalls ? nr : -1;
 }
 
+/* core/engine.c: the i386 number of the call named as native call nr
+ * (x86_64 sessions), or -1; the table is built at the first use */
+long session_i386_nr(struct scry_session *s, long nr);
+
 /* core/session.c */
 uint64_t scry_now_mono(void);
 uint64_t scry_now_real(void);
